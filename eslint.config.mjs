@@ -1,0 +1,61 @@
+// Lint, including the process boundaries:
+//   shared/    imports nothing from main, preload, renderer, node: or electron (and has no DOM: tsconfig.shared.json)
+//   renderer/  never imports main, preload, node: or electron (and has no Node types: tsconfig.web.json)
+//   main/      imports electron only under main/app/
+//   preload/   may import electron and shared/, nothing from main or renderer
+import comments from '@eslint-community/eslint-plugin-eslint-comments/configs';
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'worker_threads', 'stream', 'util', 'buffer'];
+
+const restrict = (patterns, message) => ({
+  'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+});
+
+export default tseslint.config(
+  { ignores: ['out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  comments.recommended,
+  {
+    // Every rule switched off says why: `// eslint-disable-next-line rule -- [reason: …]`.
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: { '@eslint-community/eslint-comments/require-description': ['error', { ignore: [] }] },
+  },
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='openExternal']", message: 'shell.openExternal is never used: message text must not open a browser.' },
+      ],
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    languageOptions: { globals: {} },
+    rules: restrict(['**/main/**', '**/preload/**', '**/renderer/**', 'electron', ...NODE_BUILTINS], 'shared/ is pure: no main, preload, renderer, Node or Electron imports.'),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: restrict(['**/main/**', '**/preload/**', 'electron', ...NODE_BUILTINS], 'The renderer talks to main only through window.wardscribe.'),
+  },
+  {
+    files: ['main/**/*.ts'],
+    ignores: ['main/app/**'],
+    rules: restrict(['electron', '**/renderer/**', '**/preload/**'], 'Only main/app/ imports electron; main never imports the renderer or the preload.'),
+  },
+  {
+    files: ['main/app/**/*.ts'],
+    rules: restrict(['**/renderer/**', '**/preload/**'], 'main never imports the renderer or the preload.'),
+  },
+  {
+    files: ['preload/**/*.ts'],
+    rules: restrict(['**/main/**', '**/renderer/**', ...NODE_BUILTINS], 'The preload exposes the contract and nothing else.'),
+  },
+);

@@ -1,0 +1,17 @@
+import type { ErrorCode } from '../shared/ipc/result';
+
+/**
+ * An error a service raises on purpose, with a message fit for a ward user. Anything else that
+ * escapes a handler is reported to the renderer as `internal`, with no detail.
+ */
+export class WardscribeError extends Error {
+  override readonly name = 'WardscribeError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { readonly retryAfterMs?: number } = {},
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests drive the renderer in Debian's Chromium through the Chromium host
+ * (main/chromium/), which exposes the same window.wardscribe as Electron's preload. Each test
+ * launches its own host with a fresh profile and data folder (tests/e2e/fixtures.ts).
+ */
+export default defineConfig({
+  testDir: 'tests/e2e',
+  workers: 2,
+  fullyParallel: true,
+  forbidOnly: !!process.env['CI'],
+  retries: 0,
+  timeout: 60_000,
+  reporter: [['list']],
+  use: { trace: 'off' },
+});

@@ -1,0 +1,51 @@
+// Builds everything electron-builder packages and the Chromium host runs:
+//   out/renderer/               the React renderer (Vite)
+//   out/main/electron.js        Electron's main process entry
+//   out/main/start.js           `npm start`: Electron if installed, else the Chromium shell
+//   out/preload/index.js        the Electron preload (sandboxed, so one self-contained file)
+//   out/preload/chromium-bridge.js  the same window.wardscribe for the Chromium host
+import { build as esbuild } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { build as vite } from 'vite';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// Runtime dependencies (native modules, data files) stay in node_modules; the rest is bundled.
+const external = ['electron', 'playwright-core', ...Object.keys(pkg.dependencies ?? {})];
+
+const common = { bundle: true, logLevel: 'warning', sourcemap: 'linked', legalComments: 'none' };
+
+await vite({ configFile: new URL('../vite.config.ts', import.meta.url).pathname, logLevel: 'warn' });
+
+await Promise.all([
+  esbuild({
+    ...common,
+    entryPoints: { electron: 'main/app/electron-main.ts', start: 'main/shell/start.ts' },
+    outdir: 'out/main',
+    platform: 'node',
+    format: 'cjs',
+    // Electron 45 embeds Node 22; the start script runs on the machine's Node 20.
+    target: 'node20',
+    external,
+  }),
+  esbuild({
+    ...common,
+    entryPoints: { index: 'preload/index.ts' },
+    outdir: 'out/preload',
+    platform: 'node',
+    minify: true,
+    format: 'cjs',
+    target: 'chrome120',
+    external: ['electron'],
+  }),
+  esbuild({
+    ...common,
+    sourcemap: false,
+    minify: true,
+    entryPoints: { 'chromium-bridge': 'preload/chromium-bridge.ts' },
+    outdir: 'out/preload',
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+  }),
+]);
+console.log('built out/renderer, out/main, out/preload');

@@ -1,0 +1,44 @@
+import { test as base, expect, type Page } from '@playwright/test';
+import { join } from 'node:path';
+import { launchChromiumHost, type ChromiumHost } from '../../main/chromium/chromium-host';
+import { createConsoleLogger, type Logger } from '../../main/log';
+import { createWardscribe } from '../../main/wardscribe';
+import { tempDir } from '../support/temp';
+
+const root = join(__dirname, '..', '..');
+
+export interface HostFixture {
+  readonly host: ChromiumHost;
+  readonly page: Page;
+  /** The data folder of this test's Wardscribe (a fresh one per test). */
+  readonly dataDir: string;
+  /** Lines main logged during the test, to check nothing sensitive was written. */
+  readonly logLines: readonly string[];
+}
+
+/**
+ * Each test gets its own Wardscribe: a fresh data folder and a fresh Chromium profile, running
+ * the renderer exactly as built (out/), with window.wardscribe bound through the Chromium host.
+ */
+export const test = base.extend<{ wardscribe: HostFixture }>({
+  // eslint-disable-next-line no-empty-pattern -- [reason: Playwright requires a destructuring pattern for fixture dependencies; this fixture has none]
+  wardscribe: async ({}, use) => {
+    const data = tempDir('wardscribe-e2e-');
+    const logLines: string[] = [];
+    const log: Logger = createConsoleLogger((line) => logLines.push(line));
+    const host = await launchChromiumHost({
+      createApp: (engine) => createWardscribe({ host: 'chromium', engine, dataDir: data.path, log }),
+      rendererDir: join(root, 'out', 'renderer'),
+      bridgeScript: join(root, 'out', 'preload', 'chromium-bridge.js'),
+      headless: true,
+    });
+    try {
+      await use({ host, page: host.page, dataDir: data.path, logLines });
+    } finally {
+      await host.close();
+      data.remove();
+    }
+  },
+});
+
+export { expect };
