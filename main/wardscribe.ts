@@ -1,11 +1,15 @@
 import { contract, type Contract, type HostKind } from '../shared/ipc/contract';
-import { WardscribeError } from './errors';
+import { machineSettingsPath, readMachineSettings, resolveVaultDir, type MachineSettings } from './config/machine-settings';
 import { EventHub } from './events';
 import { createAppHandlers } from './ipc/handlers/app';
 import { createJobHandlers } from './ipc/handlers/jobs';
+import { createSessionHandlers, createSettingsHandlers, createUserHandlers } from './ipc/handlers/session';
 import { JobTracker } from './ipc/jobs';
-import { createIpcRegistry, type AccessGate, type Handlers, type IpcRegistry } from './ipc/registry';
+import { createIpcRegistry, type Handlers, type IpcRegistry } from './ipc/registry';
 import type { Logger } from './log';
+import { SessionService, type LockReason } from './session/session-service';
+import type { KdfParams } from './vault/key-slots';
+import { vaultFiles } from './vault/vault-files';
 
 export interface WardscribeOptions {
   readonly host: HostKind;
@@ -14,11 +18,18 @@ export interface WardscribeOptions {
   /** Folder for the vault and settings (Electron's userData, or its equivalent). */
   readonly dataDir: string;
   readonly log: Logger;
+  /** Machine-wide settings; read from the machine settings file when not given. */
+  readonly machineSettings?: MachineSettings;
+  /** Argon2id cost for new key slots (tests use the minimum); the production default otherwise. */
+  readonly kdf?: KdfParams;
 }
 
 /** The running application: services, and the IPC registry a host binds to its window. */
 export interface Wardscribe {
   readonly events: EventHub;
+  readonly session: SessionService;
+  /** Locks at once (OS lock, suspend): closes the vault and zeroes its key. */
+  lock(reason: LockReason): void;
   /** Builds the registry for a window served from `trustedOrigin`. */
   registryFor(trustedOrigin: string): IpcRegistry;
   close(): Promise<void>;
@@ -31,23 +42,31 @@ export interface Wardscribe {
 export function createWardscribe(options: WardscribeOptions): Wardscribe {
   const jobs = new JobTracker();
   const events = new EventHub();
+  const machineSettings = options.machineSettings ?? readMachineSettings(machineSettingsPath());
+  const session = new SessionService({
+    files: vaultFiles(resolveVaultDir(options.dataDir, machineSettings)),
+    emit: (event) => events.emit(event),
+    log: options.log,
+    ...(options.kdf ? { kdf: options.kdf } : {}),
+  });
 
   const handlers: Handlers<Contract> = {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
+    session: createSessionHandlers(session),
+    users: createUserHandlers(session),
+    settings: createSettingsHandlers(session),
     jobs: createJobHandlers(jobs),
-  };
-
-  const gate: AccessGate = (access) => {
-    if (access === 'public') return null;
-    throw new WardscribeError('not-signed-in', 'Sign in to continue.');
   };
 
   return {
     events,
+    session,
+    lock: (reason) => session.lock(reason),
     registryFor: (trustedOrigin) =>
-      createIpcRegistry({ contract, handlers, trustedOrigin, gate, jobs, emit: (event) => events.emit(event), log: options.log }),
+      createIpcRegistry({ contract, handlers, trustedOrigin, gate: session.gate, jobs, emit: (event) => events.emit(event), log: options.log }),
     async close() {
       jobs.cancelAll();
+      session.lock('sign-out');
     },
   };
 }

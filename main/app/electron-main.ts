@@ -2,7 +2,7 @@
  * Electron entry point: lifecycle, the window, and the binding of the IPC registry. This folder
  * is the only main-process code that imports electron; everything it starts is plain Node.
  */
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, powerMonitor, session } from 'electron';
 import { join } from 'node:path';
 import { HOST_EVENT_CHANNEL } from '../../shared/ipc/events';
 import { createConsoleLogger } from '../log';
@@ -52,6 +52,10 @@ async function start(): Promise<void> {
   const unsubscribe = wardscribe.events.subscribe((event) => {
     if (!window.isDestroyed()) window.webContents.send(HOST_EVENT_CHANNEL, event);
   });
+
+  // A shared PC: the vault closes the moment the desktop locks or the machine sleeps.
+  powerMonitor.on('lock-screen', () => wardscribe.lock('os-lock'));
+  powerMonitor.on('suspend', () => wardscribe.lock('suspend'));
 
   app.on('second-instance', () => {
     if (window.isMinimized()) window.restore();

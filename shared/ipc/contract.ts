@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
+import { ROLES } from '../domain/roles';
+import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
 
 /**
@@ -23,11 +26,79 @@ export const AppStatusSchema = z.object({
 export type AppStatus = z.infer<typeof AppStatusSchema>;
 
 const NoRequest = z.object({}).strict();
+const Done = z.object({ done: z.literal(true) });
+/** Passphrase rules are checked in main with a helpful message; here only the bounds. */
+const Passphrase = z.string().min(1, 'Enter a passphrase.').max(MAX_PASSPHRASE_LENGTH * 4);
+
+export const SessionStateSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('first-run') }),
+  z.object({ kind: z.literal('signed-out') }),
+  z.object({ kind: z.literal('locked'), reason: z.enum(['idle', 'manual', 'os-lock', 'suspend', 'sign-out']), username: z.string() }),
+  z.object({ kind: z.literal('signed-in'), user: UserSummarySchema, idleLockMinutes: z.number() }),
+]);
+export type SessionStateView = z.infer<typeof SessionStateSchema>;
+
+/** Idle lock: from six seconds (for testing a configuration) to two hours. */
+export const IdleLockMinutesSchema = z.number().min(0.1).max(120);
+
+export const WorkstationSettingsSchema = z.object({ idleLockMinutes: IdleLockMinutesSchema });
 
 export const contract = {
   app: {
     /** Version and host, shown on the status screen. Needs no sign-in and reveals no data. */
     status: channel({ request: NoRequest, response: AppStatusSchema, access: 'public' }),
+  },
+  session: {
+    /** Which screen to show: first run, sign-in, lock, or the signed-in user. */
+    state: channel({ request: NoRequest, response: SessionStateSchema, access: 'public' }),
+    /** First run only: creates the vault and its first administrator, and signs them in. */
+    createFirstAdmin: channel({
+      request: z.object({ username: UsernameSchema, displayName: DisplayNameSchema, passphrase: Passphrase }).strict(),
+      response: SessionStateSchema,
+      access: 'public',
+    }),
+    signIn: channel({
+      request: z.object({ username: z.string().trim().toLowerCase().min(1).max(64), passphrase: Passphrase }).strict(),
+      response: SessionStateSchema,
+      access: 'public',
+    }),
+    signOut: channel({ request: NoRequest, response: Done, access: 'signed-in' }),
+    lock: channel({ request: NoRequest, response: Done, access: 'signed-in' }),
+    /** The user is at the keyboard: restarts the idle-lock timer. */
+    activity: channel({ request: NoRequest, response: Done, access: 'signed-in' }),
+    changePassphrase: channel({
+      request: z.object({ current: Passphrase, next: Passphrase }).strict(),
+      response: SessionStateSchema,
+      access: 'signed-in',
+    }),
+  },
+  users: {
+    list: channel({ request: NoRequest, response: z.array(UserSummarySchema), access: ['admin'] }),
+    create: channel({
+      request: z
+        .object({ username: UsernameSchema, displayName: DisplayNameSchema, role: z.enum(ROLES), passphrase: Passphrase })
+        .strict(),
+      response: UserSummarySchema,
+      access: ['admin'],
+    }),
+    setDisabled: channel({
+      request: z.object({ userId: z.string().uuid(), disabled: z.boolean() }).strict(),
+      response: UserSummarySchema,
+      access: ['admin'],
+    }),
+    resetPassphrase: channel({
+      request: z.object({ userId: z.string().uuid(), passphrase: Passphrase }).strict(),
+      response: UserSummarySchema,
+      access: ['admin'],
+    }),
+  },
+  settings: {
+    get: channel({ request: NoRequest, response: WorkstationSettingsSchema, access: 'signed-in' }),
+    update: channel({
+      request: z.object({ idleLockMinutes: IdleLockMinutesSchema }).strict(),
+      response: WorkstationSettingsSchema,
+      access: ['admin'],
+    }),
   },
   jobs: {
     /** Asks a running job to stop. Answers whether a job with that id was running. */

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Machine-wide settings, written by IT rather than by a Wardscribe user: for now, where the
+ * vault lives (for example a locally encrypted data drive). Read from
+ * %ProgramData%\Wardscribe\machine.json on Windows, /etc/wardscribe/machine.json elsewhere, or
+ * the file named by WARDSCRIBE_MACHINE_CONFIG.
+ */
+const MachineSettingsSchema = z
+  .object({
+    /** Absolute path of the folder that holds the vault. */
+    vaultDir: z.string().refine(isAbsolute, 'vaultDir must be an absolute path').optional(),
+  })
+  .strict();
+
+export type MachineSettings = z.infer<typeof MachineSettingsSchema>;
+
+export function machineSettingsPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['WARDSCRIBE_MACHINE_CONFIG']) return env['WARDSCRIBE_MACHINE_CONFIG'];
+  if (process.platform === 'win32') return join(env['ProgramData'] ?? 'C:\\ProgramData', 'Wardscribe', 'machine.json');
+  return '/etc/wardscribe/machine.json';
+}
+
+/**
+ * Reads the machine settings; none is fine. A file that exists but is malformed stops start-up
+ * with a clear message: silently falling back could open a different, empty vault.
+ */
+export function readMachineSettings(path: string): MachineSettings {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return {};
+    throw new Error(`Machine settings at ${path} could not be read: ${(error as { code?: string }).code ?? 'unknown error'}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`Machine settings at ${path} are not valid JSON.`);
+  }
+  const parsed = MachineSettingsSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`Machine settings at ${path} are invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** The vault folder: the machine setting if there is one, else `vault/` in the app's data folder. */
+export function resolveVaultDir(dataDir: string, settings: MachineSettings): string {
+  return settings.vaultDir ?? join(dataDir, 'vault');
+}

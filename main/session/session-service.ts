@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../../shared/domain/roles';
+import type { UserSummary } from '../../shared/domain/users';
+import { checkPassphrase, PASSPHRASE_PROBLEM_MESSAGES } from '../../shared/domain/passphrase';
+import type { Access } from '../../shared/ipc/channel';
+import type { HostEvent } from '../../shared/ipc/events';
+import { WardscribeError } from '../errors';
+import type { Principal } from '../ipc/registry';
+import type { Logger } from '../log';
+import { DEFAULT_KDF, type KdfParams } from '../vault/key-slots';
+import { readSetting, writeSetting } from '../vault/queries/settings';
+import {
+  countActiveAdmins,
+  getUserById,
+  getUserByUsername,
+  insertUser,
+  listUsers,
+  setMustChangePassphrase,
+  setUserDisabled,
+} from '../vault/queries/users';
+import {
+  createVault,
+  passphraseOpensSlot,
+  putSlot,
+  removeSlot,
+  signInFailures,
+  unlockVault,
+  vaultPresence,
+  type NewUser,
+  type OpenVault,
+} from '../vault/vault';
+import type { VaultFiles } from '../vault/vault-files';
+import { describeWait, remainingBackoff } from './backoff';
+
+export type LockReason = Extract<HostEvent, { type: 'session.locked' }>['reason'];
+
+export type SessionState =
+  | { readonly kind: 'first-run' }
+  | { readonly kind: 'signed-out' }
+  | { readonly kind: 'locked'; readonly reason: LockReason; readonly username: string }
+  | { readonly kind: 'signed-in'; readonly user: UserSummary; readonly idleLockMinutes: number };
+
+export const DEFAULT_IDLE_LOCK_MINUTES = 5;
+const IDLE_SETTING = 'session.idleLockMinutes';
+
+export interface SessionServiceOptions {
+  readonly files: VaultFiles;
+  readonly emit: (event: HostEvent) => void;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  /** Argon2id cost for new key slots; tests use the minimum. */
+  readonly kdf?: KdfParams;
+  /** Called with each sign-in failure recorded while the vault was closed, once it opens. */
+  readonly onUnlocked?: (vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[]) => void;
+}
+
+interface Unlocked {
+  readonly vault: OpenVault;
+  user: UserSummary;
+  idleTimer: NodeJS.Timeout | null;
+  idleLockMinutes: number;
+}
+
+/**
+ * Who is using the workstation, and the vault that only they have opened. Locking (idle, OS
+ * lock, suspend, sign-out) closes the vault and zeroes its key; every data channel then answers
+ * `locked` or `not-signed-in` until someone signs in again.
+ */
+export class SessionService {
+  readonly #options: SessionServiceOptions;
+  readonly #now: () => Date;
+  #unlocked: Unlocked | null = null;
+  #locked: { reason: LockReason; username: string } | null = null;
+  /** Failures for usernames with no key slot, kept in memory so they look like real ones. */
+  readonly #unknownFailures = new Map<string, { count: number; lastAt: Date }>();
+
+  constructor(options: SessionServiceOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  state(): SessionState {
+    if (this.#unlocked) return { kind: 'signed-in', user: this.#unlocked.user, idleLockMinutes: this.#unlocked.idleLockMinutes };
+    if (vaultPresence(this.#options.files) === 'absent') return { kind: 'first-run' };
+    if (this.#locked) return { kind: 'locked', ...this.#locked };
+    return { kind: 'signed-out' };
+  }
+
+  /** The open vault, for services working on behalf of the signed-in user. */
+  vault(): OpenVault {
+    if (!this.#unlocked) throw this.#closedError();
+    return this.#unlocked.vault;
+  }
+
+  principal(): Principal | null {
+    return this.#unlocked ? { userId: this.#unlocked.user.id, role: this.#unlocked.user.role } : null;
+  }
+
+  /**
+   * The access gate for the IPC registry. Public channels always pass; others need an unlocked
+   * session, the right role, and (after an admin reset) a changed passphrase. Each admitted call
+   * counts as activity for the idle lock.
+   */
+  readonly gate = (access: Access, channel: string): Principal | null => {
+    if (access === 'public') return this.principal();
+    const unlocked = this.#unlocked;
+    if (!unlocked) throw this.#closedError();
+    if (unlocked.user.mustChangePassphrase && !channel.startsWith('wardscribe:session.')) {
+      throw new WardscribeError('forbidden', 'Change your passphrase before continuing.');
+    }
+    if (access !== 'signed-in' && !access.includes(unlocked.user.role)) {
+      throw new WardscribeError('forbidden', `Your role (${unlocked.user.role}) cannot do this.`);
+    }
+    this.touch();
+    return { userId: unlocked.user.id, role: unlocked.user.role };
+  };
+
+  async createFirstAdmin(admin: NewUser): Promise<UserSummary> {
+    if (this.state().kind !== 'first-run') throw new WardscribeError('conflict', 'This workstation already has an administrator.');
+    this.#assertPassphrase(admin.passphrase, admin.username);
+    const { vault, user } = await createVault(this.#options.files, admin, this.#now(), this.#options.kdf ?? DEFAULT_KDF);
+    this.#begin(vault, user, []);
+    this.#options.log.info('session.first-admin-created');
+    return user;
+  }
+
+  async signIn(username: string, passphrase: string): Promise<UserSummary> {
+    if (this.#unlocked) this.lock('sign-out');
+    const wait = this.#remainingWait(username);
+    if (wait > 0) throw this.#backoffError(wait);
+    const outcome = await unlockVault(this.#options.files, username, passphrase, this.#now());
+    if (outcome.kind === 'unlocked') {
+      this.#unknownFailures.delete(username.toLowerCase());
+      this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures);
+      this.#options.log.info('session.signed-in', { role: outcome.user.role });
+      return outcome.user;
+    }
+    if (outcome.kind === 'unknown-user') {
+      const previous = this.#unknownFailures.get(username.toLowerCase());
+      this.#unknownFailures.set(username.toLowerCase(), { count: (previous?.count ?? 0) + 1, lastAt: this.#now() });
+    }
+    this.#options.log.warn('session.sign-in-failed');
+    throw this.#backoffError(this.#remainingWait(username), true);
+  }
+
+  /** Ends the session and closes the vault. `sign-out` forgets who it was; other reasons keep the name for the lock screen. */
+  lock(reason: LockReason): void {
+    const unlocked = this.#unlocked;
+    if (!unlocked) return;
+    if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
+    this.#unlocked = null;
+    this.#locked = reason === 'sign-out' ? null : { reason, username: unlocked.user.username };
+    unlocked.vault.close();
+    this.#options.log.info('session.locked', { reason });
+    this.#options.emit({ type: 'session.locked', reason });
+  }
+
+  /** Restarts the idle timer: called on every admitted call and on renderer activity. */
+  touch(): void {
+    const unlocked = this.#unlocked;
+    if (!unlocked) return;
+    if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
+    unlocked.idleTimer = setTimeout(() => this.lock('idle'), unlocked.idleLockMinutes * 60_000);
+    unlocked.idleTimer.unref();
+  }
+
+  async changePassphrase(current: string, next: string): Promise<void> {
+    const unlocked = this.#requireUnlocked();
+    if (!(await passphraseOpensSlot(unlocked.vault, unlocked.user.id, current))) {
+      throw new WardscribeError('sign-in-failed', 'Your current passphrase was not recognised.');
+    }
+    this.#assertPassphrase(next, unlocked.user.username);
+    await putSlot(unlocked.vault, unlocked.user, next, this.#options.kdf ?? DEFAULT_KDF);
+    setMustChangePassphrase(unlocked.vault.db, unlocked.user.id, false, this.#now());
+    unlocked.user = { ...unlocked.user, mustChangePassphrase: false };
+  }
+
+  listUsers(): UserSummary[] {
+    return listUsers(this.vault().db);
+  }
+
+  async createUser(input: NewUser & { role: Role }): Promise<UserSummary> {
+    const vault = this.vault();
+    if (getUserByUsername(vault.db, input.username)) throw new WardscribeError('conflict', `The username ${input.username} is already taken.`);
+    this.#assertPassphrase(input.passphrase, input.username);
+    const user: UserSummary = {
+      id: randomUUID(),
+      username: input.username,
+      displayName: input.displayName,
+      role: input.role,
+      disabled: false,
+      // The admin chose this passphrase; the user replaces it at first sign-in.
+      mustChangePassphrase: true,
+    };
+    insertUser(vault.db, user, this.#now());
+    await putSlot(vault, user, input.passphrase, this.#options.kdf ?? DEFAULT_KDF);
+    return user;
+  }
+
+  /** Disabling removes the user's key slot (their passphrase opens nothing); re-enabling needs a reset. */
+  setDisabled(userId: string, disabled: boolean): UserSummary {
+    const unlocked = this.#requireUnlocked();
+    const { db } = unlocked.vault;
+    const user = getUserById(db, userId);
+    if (!user) throw new WardscribeError('not-found', 'No such user.');
+    if (disabled && userId === unlocked.user.id) throw new WardscribeError('rejected', 'You cannot disable your own account.');
+    if (disabled && user.role === 'admin' && !user.disabled && countActiveAdmins(db) <= 1) {
+      throw new WardscribeError('rejected', 'The workstation must keep at least one active administrator.');
+    }
+    setUserDisabled(db, userId, disabled, this.#now());
+    if (disabled) removeSlot(unlocked.vault, userId);
+    return getUserById(db, userId)!;
+  }
+
+  async resetPassphrase(userId: string, passphrase: string): Promise<UserSummary> {
+    const unlocked = this.#requireUnlocked();
+    const { db } = unlocked.vault;
+    const user = getUserById(db, userId);
+    if (!user) throw new WardscribeError('not-found', 'No such user.');
+    this.#assertPassphrase(passphrase, user.username);
+    await putSlot(unlocked.vault, user, passphrase, this.#options.kdf ?? DEFAULT_KDF);
+    setUserDisabled(db, userId, false, this.#now());
+    setMustChangePassphrase(db, userId, userId !== unlocked.user.id, this.#now());
+    return getUserById(db, userId)!;
+  }
+
+  setIdleLockMinutes(minutes: number): void {
+    const unlocked = this.#requireUnlocked();
+    writeSetting(unlocked.vault.db, IDLE_SETTING, minutes, unlocked.user.id, this.#now());
+    unlocked.idleLockMinutes = minutes;
+    this.touch();
+  }
+
+  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[]): void {
+    const stored = readSetting(vault.db, IDLE_SETTING);
+    this.#unlocked = { vault, user, idleTimer: null, idleLockMinutes: typeof stored === 'number' ? stored : DEFAULT_IDLE_LOCK_MINUTES };
+    this.#locked = null;
+    this.#options.onUnlocked?.(vault, user, unauditedFailures);
+    this.touch();
+  }
+
+  #requireUnlocked(): Unlocked {
+    if (!this.#unlocked) throw this.#closedError();
+    return this.#unlocked;
+  }
+
+  #closedError(): WardscribeError {
+    return this.#locked
+      ? new WardscribeError('locked', 'Wardscribe is locked. Sign in to continue.')
+      : new WardscribeError('not-signed-in', 'Sign in to continue.');
+  }
+
+  #remainingWait(username: string): number {
+    const recorded = signInFailures(this.#options.files, username) ?? this.#unknownFailures.get(username.toLowerCase()) ?? null;
+    return recorded ? remainingBackoff(recorded.count, recorded.lastAt, this.#now()) : 0;
+  }
+
+  #backoffError(waitMs: number, justFailed = false): WardscribeError {
+    const prefix = justFailed ? 'Username or passphrase not recognised.' : 'Too many attempts.';
+    return new WardscribeError('sign-in-failed', waitMs > 0 ? `${prefix} Try again in ${describeWait(waitMs)}.` : prefix, { retryAfterMs: waitMs });
+  }
+
+  #assertPassphrase(passphrase: string, username: string): void {
+    const problem = checkPassphrase(passphrase, username);
+    if (problem) throw new WardscribeError('rejected', PASSPHRASE_PROBLEM_MESSAGES[problem]);
+  }
+}

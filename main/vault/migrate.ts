@@ -1,0 +1,28 @@
+import type { Migration } from './migrations/migration';
+import { MIGRATIONS } from './migrations';
+import type { Db } from './sqlcipher';
+
+/**
+ * Brings a vault's schema up to date. Each migration runs in its own transaction together with
+ * the version bump, so a crash leaves the vault at a whole version. A vault newer than this
+ * build is refused rather than guessed at.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (from > latest) {
+    throw new Error(`vault schema version ${from} is newer than this Wardscribe understands (${latest})`);
+  }
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) throw new Error(`migration ${migration.name} is numbered ${migration.version}, expected ${index + 1}`);
+  });
+  for (const migration of migrations) {
+    if (migration.version <= from) continue;
+    db.transaction(() => {
+      migration.up(db);
+      // user_version takes no bound parameter; the value is an integer from our own table.
+      db.pragma(`user_version = ${Number(migration.version)}`);
+    })();
+  }
+  return { from, to: latest };
+}

@@ -1,0 +1,5 @@
+import { migration0001 } from './0001-users-and-settings';
+import type { Migration } from './migration';
+
+/** Every migration, in order. Add new ones at the end. */
+export const MIGRATIONS: readonly Migration[] = [migration0001];

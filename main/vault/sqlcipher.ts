@@ -1,0 +1,96 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import { WardscribeError } from '../errors';
+
+export type Db = Database.Database;
+
+/** Length of the vault key: 256 bits. */
+export const VAULT_KEY_BYTES = 32;
+
+/**
+ * Opens (or creates) an SQLCipher 4 database keyed with a raw 256-bit key, checks every page,
+ * then sets the pragmas Wardscribe relies on. A damaged or tampered file is reported as
+ * `vault-damaged` and left exactly as it was: nothing is written before the check passes.
+ */
+export function openEncryptedDatabase(path: string, key: Buffer, options: { create: boolean }): Db {
+  if (key.length !== VAULT_KEY_BYTES) throw new Error('vault key must be 32 bytes');
+  let db: Db;
+  try {
+    db = new Database(path, { fileMustExist: !options.create });
+  } catch (error) {
+    throw new WardscribeError('vault-damaged', `The vault file could not be opened (${(error as { code?: string }).code ?? 'unknown error'}).`);
+  }
+  try {
+    // SQLCipher 4 format, readable by Zetetic's SQLCipher and other v4 implementations.
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    const literal = rawKeyLiteral(key);
+    try {
+      db.key(literal);
+    } finally {
+      literal.fill(0);
+    }
+    if (!options.create) assertIntact(db);
+    applyPragmas(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
+ * Reads every page before anything is written. Each SQLCipher page carries an HMAC, so a
+ * flipped byte anywhere fails here. The key itself was authenticated by its key slot, so a
+ * "not a database" error means damage, not a wrong key.
+ */
+function assertIntact(db: Db): void {
+  let result: unknown;
+  try {
+    result = db.pragma('quick_check', { simple: true });
+  } catch (error) {
+    throw new WardscribeError(
+      'vault-damaged',
+      `The vault is damaged (${(error as { code?: string }).code ?? 'unreadable'}). It has not been changed; contact IT support to restore it from backup.`,
+    );
+  }
+  if (result !== 'ok') {
+    throw new WardscribeError('vault-damaged', 'The vault failed its integrity check. It has not been changed; contact IT support to restore it from backup.');
+  }
+}
+
+function applyPragmas(db: Db): void {
+  // WAL lets an import write while the window reads. Deleted text can linger in the -wal file
+  // until a TRUNCATE checkpoint, so deletions that must be final call checkpointTruncate().
+  db.pragma('journal_mode = WAL');
+  // Every commit reaches the disk before it is reported: an imported message survives a power cut.
+  db.pragma('synchronous = FULL');
+  // Freed pages are zeroed (on top of encryption), so deleted rows do not stay readable with the key.
+  db.pragma('secure_delete = ON');
+  // Temporary tables and sort spills stay in memory, never in an unencrypted temp file.
+  db.pragma('temp_store = MEMORY');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+}
+
+/** Moves every WAL frame into the database and truncates the -wal file to zero bytes. */
+export function checkpointTruncate(db: Db): void {
+  db.pragma('wal_checkpoint(TRUNCATE)');
+}
+
+/**
+ * `x'<64 hex digits>'` as bytes, built without ever making the key a JS string (strings
+ * cannot be zeroed). SQLCipher takes this form as a raw key and skips its passphrase KDF.
+ */
+function rawKeyLiteral(key: Buffer): Buffer {
+  const hex = '0123456789abcdef';
+  const literal = Buffer.alloc(3 + key.length * 2);
+  literal[0] = 0x78; // x
+  literal[1] = 0x27; // '
+  for (let index = 0; index < key.length; index++) {
+    const byte = key[index]!;
+    literal[2 + index * 2] = hex.charCodeAt(byte >> 4);
+    literal[3 + index * 2] = hex.charCodeAt(byte & 0x0f);
+  }
+  literal[literal.length - 1] = 0x27;
+  return literal;
+}

@@ -1,0 +1,226 @@
+/**
+ * An attested transcription: the advice a clinician selected from a chat, attributed to who gave it
+ * and when, summarised and attested, ready to file in the EPR. Everything the filed document says
+ * comes from here, so the record describes itself even where an EPR ignores Provenance.
+ */
+import { z } from 'zod';
+import { formatNhsNumber, parseNhsNumber, type NhsNumber } from './nhs-number';
+
+const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A UTC instant as JSON writes it: 2024-03-05T14:32:00Z or with milliseconds. */
+const UTC_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+/** A wall-clock time without zone, as the chat showed it: 2024-03-05T14:32 or with seconds. */
+const LOCAL_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(:\d{2})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const NhsNumberSchema = z.string().transform((value, context): NhsNumber => {
+  const parsed = parseNhsNumber(value);
+  if (!parsed.ok) {
+    context.addIssue({ code: 'custom', message: parsed.message });
+    return z.NEVER;
+  }
+  return parsed.value;
+});
+
+/** Bodies that register UK clinicians, and the number formats they issue. */
+export const REGISTRATION_BODIES = {
+  GMC: { name: 'General Medical Council', pattern: /^\d{7}$/ },
+  NMC: { name: 'Nursing and Midwifery Council', pattern: /^\d{2}[A-Z]\d{4}[A-Z]$/ },
+  HCPC: { name: 'Health and Care Professions Council', pattern: /^[A-Z]{2}\d{5,6}$/ },
+} as const;
+export type RegistrationBody = keyof typeof REGISTRATION_BODIES;
+
+export const RegistrationSchema = z
+  .object({ body: z.enum(['GMC', 'NMC', 'HCPC']), number: z.string().trim().toUpperCase() })
+  .refine((registration) => REGISTRATION_BODIES[registration.body].pattern.test(registration.number), {
+    message: 'The registration number does not have the format this body issues.',
+    path: ['number'],
+  });
+
+/** The clinician who gave advice in the chat, as the transcriber identified them. */
+export const ClinicianIdentitySchema = z.object({
+  /** The name the chat showed (a nickname or phone contact). */
+  displayNameInChat: text(200),
+  /** Full name, as it should appear in the record. */
+  name: text(200),
+  /** Role and grade, e.g. "Consultant cardiologist", "Specialty registrar ST5". */
+  role: text(200),
+  registration: RegistrationSchema.optional(),
+});
+export type ClinicianIdentity = z.infer<typeof ClinicianIdentitySchema>;
+
+/** A Wardscribe user who transcribed or attested. */
+export const StaffIdentitySchema = z.object({ userId: text(100), name: text(200), role: text(200) });
+export type StaffIdentity = z.infer<typeof StaffIdentitySchema>;
+
+export const TranscribedExcerptSchema = z.object({
+  /** The vault's id for the message (never its content). */
+  messageId: text(200),
+  adviser: ClinicianIdentitySchema,
+  /** Wall-clock time the chat showed, without zone: 2024-03-05T14:32. */
+  originalLocalTime: z.string().regex(LOCAL_TIME, 'Use YYYY-MM-DDTHH:MM.'),
+  /** IANA zone the export was made in, e.g. Europe/London. */
+  zone: text(64).refine(isKnownZone, 'Use an IANA time zone such as Europe/London.'),
+  /** The same moment in UTC. */
+  utcInstant: z.string().regex(UTC_INSTANT, 'Use a UTC instant ending in Z.'),
+  text: text(20_000),
+});
+export type TranscribedExcerpt = z.infer<typeof TranscribedExcerptSchema>;
+
+export const ConfirmedPatientSchema = z.object({
+  nhsNumber: NhsNumberSchema,
+  name: text(200),
+  birthDate: z.string().regex(DATE, 'Use YYYY-MM-DD.'),
+});
+export type ConfirmedPatient = z.infer<typeof ConfirmedPatientSchema>;
+
+/** Document types the EPR may be configured to receive. */
+export const DOCUMENT_TYPES = {
+  'clinical-consultation-report': { system: 'http://snomed.info/sct', code: '371530004', display: 'Clinical consultation report' },
+  'consult-note': { system: 'http://loinc.org', code: '11488-4', display: 'Consult note' },
+} as const;
+export type DocumentTypeChoice = keyof typeof DOCUMENT_TYPES;
+
+/** The chat the advice came from, described without copying any message. */
+export const SourceThreadSchema = z.object({
+  /** The export format, e.g. "WhatsApp (iOS export)". */
+  kind: text(100),
+  title: text(200),
+  messageCount: z.number().int().nonnegative(),
+  firstMessageAt: z.string().regex(UTC_INSTANT),
+  lastMessageAt: z.string().regex(UTC_INSTANT),
+});
+export type SourceThread = z.infer<typeof SourceThreadSchema>;
+
+/** The audit trail's head when the transcription was attested, so the EPR witnesses the chain. */
+export const AuditChainHeadSchema = z.object({
+  sequence: z.number().int().nonnegative(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/, 'A SHA-256 hash in lower-case hex.'),
+});
+export type AuditChainHead = z.infer<typeof AuditChainHeadSchema>;
+
+export const AttestedTranscriptionSchema = z
+  .object({
+    /** Made once when the transcription is queued; the EPR uses it to refuse duplicates. */
+    identifier: z.string().regex(UUID_URN, 'Use a lower-case urn:uuid.'),
+    patient: ConfirmedPatientSchema,
+    excerpts: z.array(TranscribedExcerptSchema).min(1, 'Select at least one message.').max(500),
+    /** The transcriber's summary of the advice and what was done. */
+    summary: text(20_000),
+    transcriber: StaffIdentitySchema,
+    attester: StaffIdentitySchema,
+    attestedAt: z.string().regex(UTC_INSTANT),
+    /** The organisation's ODS code, e.g. RX1 or RX1AB. */
+    organisationOdsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'An ODS code is 3 to 10 capital letters or digits.'),
+    documentType: z.enum(['clinical-consultation-report', 'consult-note']),
+    source: SourceThreadSchema,
+    auditChainHead: AuditChainHeadSchema.optional(),
+  })
+  .superRefine((transcription, context) => {
+    transcription.excerpts.forEach((excerpt, index) => {
+      if (Date.parse(excerpt.utcInstant) > Date.parse(transcription.attestedAt)) {
+        context.addIssue({ code: 'custom', path: ['excerpts', index, 'utcInstant'], message: 'Advice cannot be later than its attestation.' });
+      }
+    });
+  });
+export type AttestedTranscription = z.infer<typeof AttestedTranscriptionSchema>;
+
+/** The period the advice spans: the first and last excerpt's UTC instants. */
+export function adviceSpan(transcription: AttestedTranscription): { readonly start: string; readonly end: string } {
+  const instants = transcription.excerpts.map((excerpt) => excerpt.utcInstant).sort((a, b) => Date.parse(a) - Date.parse(b));
+  return { start: instants[0]!, end: instants[instants.length - 1]! };
+}
+
+/**
+ * The document's text: each piece of advice attributed (who, role, registration, when on the
+ * 24-hour clock and in which zone, how long before it was recorded), then the summary and who
+ * attested. Deterministic: the same transcription always gives the same text, so its hash can be
+ * compared after filing.
+ */
+export function renderTranscriptText(transcription: AttestedTranscription): string {
+  const { patient, source } = transcription;
+  const zone = transcription.excerpts[0]!.zone;
+  const lines: string[] = [
+    'Clinical advice received by instant message, transcribed into the record',
+    '',
+    `Patient: ${clean(patient.name)}, NHS number ${formatNhsNumber(patient.nhsNumber)}, born ${patient.birthDate}`,
+    `Source: ${clean(source.kind)} "${clean(source.title)}", ${source.messageCount} messages, ` +
+      `${formatUtc(source.firstMessageAt)} to ${formatUtc(source.lastMessageAt)}`,
+    `Identifier: ${transcription.identifier}`,
+  ];
+  transcription.excerpts.forEach((excerpt, index) => {
+    const { adviser } = excerpt;
+    const registration = adviser.registration ? `, ${adviser.registration.body} ${adviser.registration.number}` : '';
+    lines.push(
+      '',
+      `Advice ${index + 1} of ${transcription.excerpts.length}`,
+      `From: ${clean(adviser.name)}, ${clean(adviser.role)}${registration} (shown in the chat as "${clean(adviser.displayNameInChat)}")`,
+      `Sent: ${formatLocal(excerpt.originalLocalTime)} ${excerpt.zone} (${formatUtc(excerpt.utcInstant)})`,
+      `Recorded: ${formatDelay(Date.parse(transcription.attestedAt) - Date.parse(excerpt.utcInstant))} after it was sent`,
+      ...clean(excerpt.text)
+        .split(/\r?\n/)
+        .map((line) => `> ${line}`),
+    );
+  });
+  lines.push(
+    '',
+    'Summary by the transcriber:',
+    ...clean(transcription.summary).split(/\r?\n/),
+    '',
+    `Transcribed by: ${clean(transcription.transcriber.name)}, ${clean(transcription.transcriber.role)}`,
+    `Attested by: ${clean(transcription.attester.name)}, ${clean(transcription.attester.role)}, ` +
+      `${formatInZone(transcription.attestedAt, zone)} ${zone} (${formatUtc(transcription.attestedAt)})`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+/** A delay as hours and minutes, e.g. "3 h 07 min", or "12 min" under an hour. */
+export function formatDelay(milliseconds: number): string {
+  const totalMinutes = Math.floor(Math.max(0, milliseconds) / 60_000);
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
+  return hours === 0 ? `${minutes} min` : `${hours} h ${String(minutes).padStart(2, '0')} min`;
+}
+
+/**
+ * Bidirectional control characters can make a reader see text in another order than it was
+ * written (Trojan Source); the record shows them as visible code points instead.
+ */
+function clean(value: string): string {
+  return value.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (character) => `[U+${character.charCodeAt(0).toString(16).toUpperCase()}]`);
+}
+
+function isKnownZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function formatLocal(localTime: string): string {
+  const match = LOCAL_TIME.exec(localTime);
+  if (!match) throw new RangeError('Not a local time');
+  return `${match[1]} ${match[2]}:${match[3]}`;
+}
+
+function formatUtc(instant: string): string {
+  return `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC`;
+}
+
+function formatInZone(instant: string, zone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(instant));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((candidate) => candidate.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
+}
