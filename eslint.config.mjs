@@ -36,6 +36,12 @@ export default tseslint.config(
     },
   },
   {
+    // bin/ holds the CommonJS launcher npm links as `wardscribe`; it can only require() the built CLI.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['shared/**/*.ts'],
     languageOptions: { globals: {} },
     rules: restrict(['**/main/**', '**/preload/**', '**/renderer/**', 'electron', ...NODE_BUILTINS], 'shared/ is pure: no main, preload, renderer, Node or Electron imports.'),

@@ -2,6 +2,7 @@
 //   out/renderer/               the React renderer (Vite)
 //   out/main/electron.js        Electron's main process entry
 //   out/main/start.js           `npm start`: Electron if installed, else the Chromium shell
+//   out/main/cli.js             `npx wardscribe …` (bin/wardscribe.js)
 //   out/preload/index.js        the Electron preload (sandboxed, so one self-contained file)
 //   out/preload/chromium-bridge.js  the same window.wardscribe for the Chromium host
 import { build as esbuild } from 'esbuild';
@@ -19,7 +20,7 @@ await vite({ configFile: new URL('../vite.config.ts', import.meta.url).pathname,
 await Promise.all([
   esbuild({
     ...common,
-    entryPoints: { electron: 'main/app/electron-main.ts', start: 'main/shell/start.ts' },
+    entryPoints: { electron: 'main/app/electron-main.ts', start: 'main/shell/start.ts', cli: 'main/cli/wardscribe.ts' },
     outdir: 'out/main',
     platform: 'node',
     format: 'cjs',

@@ -1,0 +1,345 @@
+import type { KeyObject } from 'node:crypto';
+import { PDFDocument } from 'pdf-lib';
+import {
+  AuditCheckpointSchema,
+  AuditEntrySchema,
+  entryMatchesFilter,
+  isEmptyFilter,
+  type AuditCheckpoint,
+  type AuditEntry,
+  type ChainHead,
+} from '../../shared/domain/audit';
+import { GENESIS_HEAD, verifyChain, type ChainBreakKind } from './chain';
+import { ATTACHMENT_NAMES, pageEntriesDigest, PageManifestSchema, type PageManifest } from './export-format';
+import { sha256Hex } from './hash';
+import { readPdfAttachments, type PdfAttachment } from './pdf-attachments';
+import { loadPublicKey, publicKeyFingerprint, verifyCheckpointSignature } from './signing';
+
+/** Every way an exported trail can fail verification. */
+export type TrailProblemKind =
+  | ChainBreakKind
+  | 'unreadable-pdf'
+  | 'attachment-missing'
+  | 'attachment-duplicated'
+  | 'malformed-entry'
+  | 'malformed-checkpoint'
+  | 'malformed-manifest'
+  | 'public-key-invalid'
+  | 'key-not-expected'
+  | 'checkpoint-signature-invalid'
+  | 'export-seal-missing'
+  | 'entries-file-altered'
+  | 'manifest-altered'
+  | 'seal-mismatch'
+  | 'page-count-mismatch'
+  | 'page-manifest-mismatch'
+  | 'filter-mismatch'
+  | 'witness-mismatch';
+
+/** One thing wrong with an export. Carries numbers, names and hashes, never entry content. */
+export interface TrailProblem {
+  readonly kind: TrailProblemKind;
+  /** The entry at fault, when one is. */
+  readonly sequence?: number;
+  /** The printed page at fault, when one is. */
+  readonly page?: number;
+  /** The line of an embedded JSON Lines file at fault, 1-based, when one is. */
+  readonly line?: number;
+  readonly message: string;
+}
+
+/** The verdict on one exported PDF. */
+export interface TrailReport {
+  readonly ok: boolean;
+  readonly problems: readonly TrailProblem[];
+  readonly entryCount: number;
+  readonly firstSequence?: number;
+  readonly lastSequence?: number;
+  readonly pageCount: number;
+  /** The head the export was sealed at. */
+  readonly head?: ChainHead;
+  /** Fingerprint of the public key embedded in the PDF. */
+  readonly keyFingerprint?: string;
+  /** Checkpoints whose signatures verified (interval and export). */
+  readonly checkpointsVerified: number;
+  /** True when the export is a filtered selection (then links are checked only between neighbours). */
+  readonly filtered: boolean;
+  /** What came of comparing an outside witness's head, when one was given. */
+  readonly witness: 'matched' | 'mismatch' | 'not-in-export' | 'not-checked';
+}
+
+export interface VerifyTrailOptions {
+  /**
+   * The workstation key fingerprint the auditor trusts (registered for the ward). Without it the
+   * verifier can only say the PDF is consistent with the key it carries itself.
+   */
+  readonly expectedKeyFingerprint?: string;
+  /** A head recorded elsewhere (an EPR filing's {sequence, hash}) to compare with the export. */
+  readonly witness?: ChainHead;
+}
+
+// Enough to show the extent of a tampering without flooding a terminal.
+const MAX_PROBLEMS = 200;
+
+/**
+ * Verifies an exported audit PDF from its bytes alone: recomputes the chain from the embedded
+ * entries, checks every checkpoint signature with the embedded public key, checks that the
+ * export checkpoint seals exactly these attachments, and that the page manifest (the per-page
+ * ranges and head printed on the pages) agrees with the entries and with the PDF's page count.
+ */
+export async function verifyTrailPdf(bytes: Uint8Array, options: VerifyTrailOptions = {}): Promise<TrailReport> {
+  const problems: TrailProblem[] = [];
+  const report = (problem: TrailProblem) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(problem);
+  };
+  const empty = { entryCount: 0, pageCount: 0, checkpointsVerified: 0, filtered: false, witness: 'not-checked' as const };
+
+  let pdf: PDFDocument;
+  let attachments: PdfAttachment[];
+  try {
+    pdf = await PDFDocument.load(bytes, { updateMetadata: false });
+    attachments = readPdfAttachments(pdf);
+  } catch {
+    report({ kind: 'unreadable-pdf', message: 'The file is not a readable PDF, or its attachments cannot be decoded.' });
+    return { ok: false, problems, ...empty };
+  }
+  const pageCount = pdf.getPageCount();
+  const files = collectAttachments(attachments, report);
+  if (!files) return { ok: false, problems, ...empty, pageCount };
+
+  let publicKey: KeyObject | undefined;
+  let keyFingerprint: string | undefined;
+  try {
+    publicKey = loadPublicKey(files.publicKey);
+    keyFingerprint = publicKeyFingerprint(publicKey);
+  } catch {
+    report({ kind: 'public-key-invalid', message: `${ATTACHMENT_NAMES.publicKey} is not an Ed25519 public key.` });
+  }
+  if (keyFingerprint && options.expectedKeyFingerprint !== undefined) {
+    const expected = options.expectedKeyFingerprint.replace(/[\s:]/g, '').toLowerCase();
+    if (expected !== keyFingerprint) {
+      report({ kind: 'key-not-expected', message: `The PDF was signed with key ${keyFingerprint}, not the expected ${expected}.` });
+    }
+  }
+
+  const checkpoints = parseLines(files.checkpoints, (value) => AuditCheckpointSchema.safeParse(value), 'malformed-checkpoint', ATTACHMENT_NAMES.checkpoints, report);
+  const verified: AuditCheckpoint[] = [];
+  for (const { item: checkpoint, line } of checkpoints) {
+    if (publicKey && verifyCheckpointSignature(checkpoint, publicKey)) verified.push(checkpoint);
+    else {
+      report({
+        kind: 'checkpoint-signature-invalid',
+        sequence: checkpoint.sequence,
+        line,
+        message: `The ${checkpoint.kind} checkpoint at entry ${checkpoint.sequence} (line ${line}) does not carry a valid signature of the embedded key.`,
+      });
+    }
+  }
+  const sealing = checkpoints.at(-1)?.item;
+  const exportCheckpoint = sealing && sealing.kind === 'export' && verified.includes(sealing) ? sealing : undefined;
+  const seal = exportCheckpoint?.export;
+  if (!sealing || sealing.kind !== 'export' || !sealing.export) {
+    report({ kind: 'export-seal-missing', message: 'The last checkpoint is not an export checkpoint: nothing seals this export.' });
+  }
+  if (checkpoints.slice(0, -1).some(({ item }) => item.kind === 'export')) {
+    report({ kind: 'export-seal-missing', message: 'More than one export checkpoint is embedded: only the last may seal an export.' });
+  }
+
+  const entries = parseLines(files.entries, (value) => AuditEntrySchema.safeParse(value), 'malformed-entry', ATTACHMENT_NAMES.entries, report).map(({ item }) => item);
+  const filtered = seal ? !isEmptyFilter(seal.filter) : false;
+  const head: ChainHead | undefined = exportCheckpoint ? { sequence: exportCheckpoint.sequence, hash: exportCheckpoint.entryHash } : undefined;
+
+  if (seal && exportCheckpoint && head) {
+    if (sha256Hex(files.entries) !== seal.entriesSha256) {
+      report({ kind: 'entries-file-altered', message: `${ATTACHMENT_NAMES.entries} is not the file the export checkpoint sealed.` });
+    }
+    if (sha256Hex(files.manifest) !== seal.manifestSha256) {
+      report({ kind: 'manifest-altered', message: `${ATTACHMENT_NAMES.manifest} is not the file the export checkpoint sealed.` });
+    }
+    checkSealCounts(seal, entries, report);
+    if (seal.pageCount !== pageCount) {
+      report({ kind: 'page-count-mismatch', message: `The PDF has ${pageCount} pages, but ${seal.pageCount} were sealed.` });
+    }
+    for (const entry of entries) {
+      if (!entryMatchesFilter(entry, seal.filter)) {
+        report({ kind: 'filter-mismatch', sequence: entry.sequence, message: `Entry ${entry.sequence} does not match the filter this export was sealed with.` });
+      }
+    }
+  }
+
+  // The chain itself: whole from genesis to the sealed head for an unfiltered export; for a
+  // filtered one, every entry's own hash, links between neighbours, and the signed checkpoints.
+  const vouched = [...verified.map(({ sequence, entryHash }) => ({ sequence, entryHash }))];
+  const chain = verifyChain(entries, {
+    contiguous: !filtered,
+    ...(filtered ? {} : { anchor: GENESIS_HEAD }),
+    ...(head && !filtered ? { expectedHead: head } : {}),
+    checkpoints: vouched,
+  });
+  for (const broken of chain.breaks) {
+    report({ kind: broken.kind, ...(broken.index >= 0 ? { sequence: broken.sequence } : {}), message: broken.detail });
+  }
+  if (head && filtered) {
+    const beyond = entries.find((entry) => entry.sequence > head.sequence);
+    if (beyond) report({ kind: 'head-mismatch', sequence: beyond.sequence, message: `Entry ${beyond.sequence} is later than the sealed head ${head.sequence}.` });
+  }
+
+  checkManifest(files.manifest, entries, head, pageCount, report);
+
+  const witness = checkWitness(options.witness, entries, head, report);
+  return {
+    ok: problems.length === 0,
+    problems,
+    entryCount: entries.length,
+    ...(entries[0] ? { firstSequence: entries[0].sequence } : {}),
+    ...(entries.at(-1) ? { lastSequence: entries.at(-1)!.sequence } : {}),
+    pageCount,
+    ...(head ? { head } : {}),
+    ...(keyFingerprint ? { keyFingerprint } : {}),
+    checkpointsVerified: verified.length,
+    filtered,
+    witness,
+  };
+}
+
+interface TrailFiles {
+  readonly entries: Uint8Array;
+  readonly checkpoints: Uint8Array;
+  readonly manifest: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+function collectAttachments(attachments: readonly PdfAttachment[], report: (problem: TrailProblem) => void): TrailFiles | undefined {
+  const byName = new Map<string, Uint8Array>();
+  for (const attachment of attachments) {
+    if (!(Object.values(ATTACHMENT_NAMES) as string[]).includes(attachment.name)) continue;
+    if (byName.has(attachment.name)) {
+      report({ kind: 'attachment-duplicated', message: `${attachment.name} is attached more than once.` });
+    }
+    byName.set(attachment.name, attachment.bytes);
+  }
+  const get = (name: string) => {
+    const bytes = byName.get(name);
+    if (!bytes) report({ kind: 'attachment-missing', message: `The PDF has no ${name} attachment.` });
+    return bytes;
+  };
+  const files = {
+    entries: get(ATTACHMENT_NAMES.entries),
+    checkpoints: get(ATTACHMENT_NAMES.checkpoints),
+    manifest: get(ATTACHMENT_NAMES.manifest),
+    publicKey: get(ATTACHMENT_NAMES.publicKey),
+  };
+  if (!files.entries || !files.checkpoints || !files.manifest || !files.publicKey) return undefined;
+  return files as TrailFiles;
+}
+
+type SafeParse<T> = { success: true; data: T } | { success: false };
+
+function parseLines<T>(
+  bytes: Uint8Array,
+  parse: (value: unknown) => SafeParse<T>,
+  kind: 'malformed-entry' | 'malformed-checkpoint',
+  fileName: string,
+  report: (problem: TrailProblem) => void,
+): { item: T; line: number }[] {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  const items: { item: T; line: number }[] = [];
+  if (text.length === 0) return items;
+  lines.forEach((source, index) => {
+    const line = index + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(source);
+    } catch {
+      report({ kind, line, message: `Line ${line} of ${fileName} is not valid JSON.` });
+      return;
+    }
+    const parsed = parse(value);
+    if (parsed.success) items.push({ item: parsed.data, line });
+    else {
+      const claimed = typeof value === 'object' && value !== null ? (value as { sequence?: unknown }).sequence : undefined;
+      const sequence = typeof claimed === 'number' ? claimed : undefined;
+      report({
+        kind,
+        line,
+        ...(sequence !== undefined ? { sequence } : {}),
+        message: `Line ${line} of ${fileName}${sequence !== undefined ? ` (entry ${sequence})` : ''} does not have the audit format.`,
+      });
+    }
+  });
+  return items;
+}
+
+function checkSealCounts(
+  seal: NonNullable<AuditCheckpoint['export']>,
+  entries: readonly AuditEntry[],
+  report: (problem: TrailProblem) => void,
+): void {
+  const first = entries[0]?.sequence ?? 0;
+  const last = entries.at(-1)?.sequence ?? 0;
+  if (seal.entryCount !== entries.length || seal.firstSequence !== first || seal.lastSequence !== last) {
+    report({
+      kind: 'seal-mismatch',
+      message: `The export was sealed with ${seal.entryCount} entries (${seal.firstSequence}–${seal.lastSequence}); the PDF holds ${entries.length} (${first}–${last}).`,
+    });
+  }
+}
+
+function checkManifest(
+  bytes: Uint8Array,
+  entries: readonly AuditEntry[],
+  head: ChainHead | undefined,
+  pageCount: number,
+  report: (problem: TrailProblem) => void,
+): void {
+  let manifest: PageManifest;
+  try {
+    const parsed = PageManifestSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    if (!parsed.success) throw new Error('format');
+    manifest = parsed.data;
+  } catch {
+    report({ kind: 'malformed-manifest', message: `${ATTACHMENT_NAMES.manifest} does not have the page manifest format.` });
+    return;
+  }
+  if (head && (manifest.head.sequence !== head.sequence || manifest.head.hash !== head.hash)) {
+    report({ kind: 'page-manifest-mismatch', message: `The pages print head ${manifest.head.sequence}, but the export was sealed at ${head.sequence}.` });
+  }
+  if (manifest.pages.length !== pageCount) {
+    report({ kind: 'page-count-mismatch', message: `The manifest lists ${manifest.pages.length} pages; the PDF has ${pageCount}.` });
+  }
+  let offset = 0;
+  manifest.pages.forEach((page, index) => {
+    const pageNumber = index + 1;
+    const shown = entries.slice(offset, offset + page.entryCount);
+    offset += page.entryCount;
+    const first = shown[0]?.sequence ?? null;
+    const last = shown.at(-1)?.sequence ?? null;
+    if (page.page !== pageNumber || shown.length !== page.entryCount || first !== page.firstSequence || last !== page.lastSequence) {
+      report({
+        kind: 'page-manifest-mismatch',
+        page: pageNumber,
+        message: `Page ${pageNumber} prints entries ${page.firstSequence ?? '-'}–${page.lastSequence ?? '-'}, but the entries put ${first ?? '-'}–${last ?? '-'} there.`,
+      });
+    } else if (pageEntriesDigest(shown) !== page.entriesDigest) {
+      report({ kind: 'page-manifest-mismatch', page: pageNumber, message: `Page ${pageNumber} was printed from different entries than those embedded.` });
+    }
+  });
+  if (offset !== entries.length) {
+    report({ kind: 'page-manifest-mismatch', message: `The pages show ${offset} entries; ${entries.length} are embedded.` });
+  }
+}
+
+function checkWitness(
+  witness: ChainHead | undefined,
+  entries: readonly AuditEntry[],
+  head: ChainHead | undefined,
+  report: (problem: TrailProblem) => void,
+): TrailReport['witness'] {
+  if (!witness) return 'not-checked';
+  const known = head?.sequence === witness.sequence ? head.hash : entries.find((entry) => entry.sequence === witness.sequence)?.entryHash;
+  if (known === undefined) return 'not-in-export';
+  if (known === witness.hash) return 'matched';
+  report({ kind: 'witness-mismatch', sequence: witness.sequence, message: `The witness records ${witness.hash} for entry ${witness.sequence}; the export has ${known}.` });
+  return 'mismatch';
+}

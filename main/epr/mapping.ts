@@ -1,0 +1,176 @@
+/**
+ * Maps an attested transcription to the FHIR R4 resources Wardscribe files: a DocumentReference
+ * aligned with UK Core (the document describes itself: many EPRs ignore Provenance) and a
+ * Provenance that attributes the advice and witnesses the audit chain head. Pure: no I/O.
+ */
+import { createHash } from 'node:crypto';
+import type { DocumentReference, Identifier, Practitioner, Provenance, ProvenanceAgent, Reference } from '@medplum/fhirtypes';
+import { formatNhsNumber, NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
+import { adviceSpan, DOCUMENT_TYPES, renderTranscriptText, type AttestedTranscription, type StaffIdentity } from '../../shared/domain/transcription';
+
+export const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
+/** The identifier system for a `urn:uuid:` value (RFC 3986 URIs). */
+export const URI_SYSTEM = 'urn:ietf:rfc:3986';
+export const UK_CORE_DOCUMENT_REFERENCE = 'https://fhir.hl7.org.uk/StructureDefinition/UKCore-DocumentReference';
+/** Local identifier system for Wardscribe user ids (they are unique per vault only). */
+export const WARDSCRIBE_USER_SYSTEM = 'https://wardscribe.nhs.uk/Id/user';
+/** Extension that carries the audit trail's head on the Provenance. */
+export const AUDIT_CHAIN_HEAD_EXTENSION = 'https://wardscribe.nhs.uk/fhir/StructureDefinition/audit-chain-head';
+/** Identifier systems for professional registration numbers. */
+export const REGISTRATION_SYSTEMS = {
+  GMC: 'https://fhir.hl7.org.uk/Id/gmc-number',
+  NMC: 'https://fhir.hl7.org.uk/Id/nmc-number',
+  HCPC: 'https://fhir.hl7.org.uk/Id/hcpc-number',
+} as const;
+
+const SNOMED = 'http://snomed.info/sct';
+const PROVENANCE_PARTICIPANT = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
+
+/** The attachment exactly as filed: the text's UTF-8 bytes and the hashes that identify them. */
+export interface TranscriptAttachment {
+  readonly text: string;
+  readonly bytes: Buffer;
+  /** Base64 SHA-1 of the bytes: what FHIR's `Attachment.hash` holds. */
+  readonly sha1Base64: string;
+  /** Hex SHA-256 of the bytes: what read-back compares. */
+  readonly sha256Hex: string;
+}
+
+export function transcriptAttachment(transcription: AttestedTranscription): TranscriptAttachment {
+  const text = renderTranscriptText(transcription);
+  const bytes = Buffer.from(text, 'utf8');
+  return {
+    text,
+    bytes,
+    sha1Base64: createHash('sha1').update(bytes).digest('base64'),
+    sha256Hex: createHash('sha256').update(bytes).digest('hex'),
+  };
+}
+
+/** The identifier the EPR keys duplicates on: the transcription's `urn:uuid`. */
+export function transcriptionIdentifier(transcription: Pick<AttestedTranscription, 'identifier'>): Identifier {
+  return { system: URI_SYSTEM, value: transcription.identifier };
+}
+
+/** The search (and `If-None-Exist`) query that finds the DocumentReference filed for a transcription. */
+export function identifierQuery(identifier: string): string {
+  return `identifier=${URI_SYSTEM}|${identifier}`;
+}
+
+/** The DocumentReference for a transcription; the author and authenticator are the attester. */
+export function toDocumentReference(transcription: AttestedTranscription, attachment = transcriptAttachment(transcription)): DocumentReference {
+  const { patient } = transcription;
+  const type = DOCUMENT_TYPES[transcription.documentType];
+  const span = adviceSpan(transcription);
+  const attester = staffReference(transcription.attester);
+  return {
+    resourceType: 'DocumentReference',
+    meta: { profile: [UK_CORE_DOCUMENT_REFERENCE] },
+    masterIdentifier: transcriptionIdentifier(transcription),
+    identifier: [transcriptionIdentifier(transcription)],
+    status: 'current',
+    docStatus: 'final',
+    type: { coding: [{ ...type }], text: type.display },
+    category: [{ coding: [{ system: SNOMED, code: '419891008', display: 'Record artifact' }], text: 'Transcribed instant-message advice' }],
+    subject: {
+      identifier: { system: NHS_NUMBER_SYSTEM, value: patient.nhsNumber },
+      display: `${patient.name} (NHS number ${formatNhsNumber(patient.nhsNumber)})`,
+    },
+    date: transcription.attestedAt,
+    author: [attester],
+    authenticator: attester,
+    custodian: { identifier: { system: ODS_ORGANISATION_SYSTEM, value: transcription.organisationOdsCode } },
+    description: describe(transcription),
+    content: [
+      {
+        attachment: {
+          contentType: 'text/plain; charset=utf-8',
+          language: 'en-GB',
+          data: attachment.bytes.toString('base64'),
+          size: attachment.bytes.length,
+          hash: attachment.sha1Base64,
+          title: `Transcribed advice (${transcription.excerpts.length} message${transcription.excerpts.length === 1 ? '' : 's'})`,
+          creation: transcription.attestedAt,
+        },
+      },
+    ],
+    context: { period: { start: span.start, end: span.end } },
+  };
+}
+
+/**
+ * The Provenance for a filed DocumentReference: each adviser (once, however many of their messages
+ * were transcribed) as author of the advice, the transcriber as enterer, the attester as verifier,
+ * the source thread described (never copied), and the audit chain head as an extension.
+ */
+export function toProvenance(transcription: AttestedTranscription, target: Reference<DocumentReference>): Provenance {
+  const advisers = uniqueAdvisers(transcription);
+  const agents: ProvenanceAgent[] = [
+    ...advisers.map((adviser): ProvenanceAgent => ({
+      type: participant('author', 'Author'),
+      role: [{ text: adviser.role }],
+      who: {
+        display: adviser.name,
+        ...(adviser.registration ? { identifier: { system: REGISTRATION_SYSTEMS[adviser.registration.body], value: adviser.registration.number } } : {}),
+      },
+    })),
+    { type: participant('enterer', 'Enterer'), role: [{ text: transcription.transcriber.role }], who: staffReference(transcription.transcriber) },
+    { type: participant('verifier', 'Verifier'), role: [{ text: transcription.attester.role }], who: staffReference(transcription.attester) },
+  ];
+  const { source } = transcription;
+  const head = transcription.auditChainHead;
+  return {
+    resourceType: 'Provenance',
+    target: [target],
+    occurredPeriod: adviceSpan(transcription),
+    recorded: transcription.attestedAt,
+    reason: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: 'treatment' }] }],
+    agent: agents,
+    entity: [
+      {
+        role: 'source',
+        what: {
+          display:
+            `${source.kind} "${source.title}": ${source.messageCount} messages from ${source.firstMessageAt} to ${source.lastMessageAt}; ` +
+            `${transcription.excerpts.length} transcribed, original deleted after filing`,
+        },
+      },
+    ],
+    ...(head
+      ? {
+          extension: [
+            {
+              url: AUDIT_CHAIN_HEAD_EXTENSION,
+              extension: [
+                { url: 'sequence', valueInteger: head.sequence },
+                { url: 'hash', valueString: head.hash },
+              ],
+            },
+          ],
+        }
+      : {}),
+  };
+}
+
+function describe(transcription: AttestedTranscription): string {
+  const names = uniqueAdvisers(transcription).map((adviser) => `${adviser.name} (${adviser.role})`);
+  return `Advice by ${names.join(', ')} received by instant message, transcribed and attested by ${transcription.attester.name}`;
+}
+
+function uniqueAdvisers(transcription: AttestedTranscription): AttestedTranscription['excerpts'][number]['adviser'][] {
+  const seen = new Map<string, AttestedTranscription['excerpts'][number]['adviser']>();
+  for (const { adviser } of transcription.excerpts) {
+    const key = adviser.registration ? `${adviser.registration.body}:${adviser.registration.number}` : `${adviser.name}|${adviser.role}`;
+    if (!seen.has(key)) seen.set(key, adviser);
+  }
+  return [...seen.values()];
+}
+
+/** A Wardscribe user as a Practitioner reference by identifier (the EPR may not hold a Practitioner for them). */
+function staffReference(staff: StaffIdentity): Reference<Practitioner> {
+  return { identifier: { system: WARDSCRIBE_USER_SYSTEM, value: staff.userId }, display: `${staff.name}, ${staff.role}` };
+}
+
+function participant(code: string, display: string) {
+  return { coding: [{ system: PROVENANCE_PARTICIPANT, code, display }] };
+}

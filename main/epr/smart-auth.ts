@@ -1,0 +1,113 @@
+/**
+ * How Wardscribe authenticates to the EPR: not at all (training EPR), a static bearer token, or
+ * SMART Backend Services (OAuth client_credentials with a private_key_jwt client assertion signed
+ * RS384 or ES384 with node:crypto). Backend Services identifies the workstation service, not the
+ * user: per-user attribution is in the document itself.
+ */
+import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { WardscribeError } from '../errors';
+import type { Clock } from './retry-policy';
+
+export type EprAuth =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'bearer'; readonly token: string }
+  | {
+      readonly kind: 'smart-backend';
+      readonly tokenUrl: string;
+      readonly clientId: string;
+      /** The registered private key (PEM or KeyObject); given by the caller, never stored here. */
+      readonly privateKey: KeyObject | string;
+      /** The `kid` the EPR knows the matching public key by. */
+      readonly keyId: string;
+      readonly algorithm: 'RS384' | 'ES384';
+      /** e.g. "system/DocumentReference.c system/DocumentReference.r system/Provenance.c". */
+      readonly scope: string;
+    };
+
+/** Gives the Authorization header value to send, fetching and caching tokens as needed. */
+export interface TokenSource {
+  authorization(): Promise<string | undefined>;
+  /** Forgets a cached token (after a 401) so the next call fetches a new one. */
+  invalidate(): void;
+}
+
+const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+/** A token is refreshed this long before it expires. */
+const EXPIRY_MARGIN_MS = 60_000;
+/** SMART asks for assertions that expire within five minutes. */
+const ASSERTION_LIFETIME_S = 300;
+
+export function createTokenSource(auth: EprAuth, clock: Pick<Clock, 'now'>, fetchImpl: typeof fetch = fetch): TokenSource {
+  switch (auth.kind) {
+    case 'none':
+      return { authorization: async () => undefined, invalidate() {} };
+    case 'bearer':
+      return { authorization: async () => `Bearer ${auth.token}`, invalidate() {} };
+    case 'smart-backend':
+      return smartBackendTokenSource(auth, clock, fetchImpl);
+  }
+}
+
+/** A signed client assertion JWT for SMART Backend Services. Exported for tests. */
+export function signClientAssertion(auth: Extract<EprAuth, { kind: 'smart-backend' }>, nowMs: number): string {
+  const key = typeof auth.privateKey === 'string' ? createPrivateKey(auth.privateKey) : auth.privateKey;
+  const header = { alg: auth.algorithm, typ: 'JWT', kid: auth.keyId };
+  const issuedAt = Math.floor(nowMs / 1000);
+  const claims = { iss: auth.clientId, sub: auth.clientId, aud: auth.tokenUrl, jti: randomUUID(), iat: issuedAt, exp: issuedAt + ASSERTION_LIFETIME_S };
+  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+  const signature =
+    auth.algorithm === 'RS384'
+      ? sign('sha384', Buffer.from(signingInput), key)
+      : // JWS wants ECDSA signatures as r‖s (IEEE P1363), not DER.
+        sign('sha384', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' });
+  return `${signingInput}.${signature.toString('base64url')}`;
+}
+
+function smartBackendTokenSource(auth: Extract<EprAuth, { kind: 'smart-backend' }>, clock: Pick<Clock, 'now'>, fetchImpl: typeof fetch): TokenSource {
+  let cached: { readonly value: string; readonly expiresAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+
+  async function fetchToken(): Promise<string> {
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: auth.scope,
+      client_assertion_type: CLIENT_ASSERTION_TYPE,
+      client_assertion: signClientAssertion(auth, clock.now()),
+    });
+    let response: Response;
+    try {
+      response = await fetchImpl(auth.tokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body: form.toString(),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch {
+      throw new WardscribeError('rejected', 'The EPR sign-in service could not be reached.');
+    }
+    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; token_type?: unknown };
+    if (!response.ok || typeof body.access_token !== 'string') {
+      throw new WardscribeError('rejected', `The EPR sign-in service refused the workstation (HTTP ${response.status}).`);
+    }
+    const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 300) * 1000;
+    cached = { value: body.access_token, expiresAt: clock.now() + lifetimeMs - EXPIRY_MARGIN_MS };
+    return body.access_token;
+  }
+
+  return {
+    async authorization() {
+      if (cached && clock.now() < cached.expiresAt) return `Bearer ${cached.value}`;
+      pending ??= fetchToken().finally(() => {
+        pending = undefined;
+      });
+      return `Bearer ${await pending}`;
+    },
+    invalidate() {
+      cached = undefined;
+    },
+  };
+}
+
+function base64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}

@@ -1,0 +1,194 @@
+/**
+ * The embedded training EPR: a real FHIR R4 server (Medplum's FhirRouter over an in-memory
+ * repository) behind node:http on 127.0.0.1, so users can practise filing and the tests file over
+ * real HTTP. It serves a CapabilityStatement, create, read, search, conditional create
+ * (If-None-Exist) and transaction bundles, and validates every write (the router does not).
+ * Nothing is persisted: stopping it forgets everything.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { badRequest, getStatus, normalizeOperationOutcome } from '@medplum/core';
+import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
+import { ensureFhirDefinitions, validateFhirResource } from './validate';
+
+export interface TrainingServerOptions {
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface TrainingServer {
+  /** Starts listening on 127.0.0.1 and returns the FHIR base URL, e.g. http://127.0.0.1:41234/fhir. */
+  start(): Promise<string>;
+  /** Stops listening and drops open connections. */
+  stop(): Promise<void>;
+  /** The base URL while running. */
+  readonly baseUrl: string | undefined;
+}
+
+const BASE_PATH = '/fhir';
+const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT']);
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+export function createTrainingServer(options: TrainingServerOptions = {}): TrainingServer {
+  const router = new FhirRouter();
+  const repository = new MemoryRepository();
+  const maxBodyBytes = options.maxBodyBytes ?? 20 * 1024 * 1024;
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let baseUrl: string | undefined;
+  // Writes run one at a time: the in-memory repository's conditional create is a search followed
+  // by a create, and two interleaved requests could both see "no match".
+  let writeQueue: Promise<unknown> = Promise.resolve();
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname !== BASE_PATH && !url.pathname.startsWith(BASE_PATH + '/')) return send(response, 404, notFoundOutcome());
+    const method = request.method ?? 'GET';
+    if (!METHODS.has(method)) return send(response, 405, badRequest('Method not supported by the training EPR'));
+    const path = url.pathname.slice(BASE_PATH.length).replace(/^\/+/, '');
+    const body = method === 'GET' ? undefined : await readJsonBody(request, maxBodyBytes);
+    if (body instanceof Error) return send(response, 400, badRequest(body.message));
+
+    if (method === 'GET' && path === 'metadata') return send(response, 200, capabilityStatement(baseUrl ?? ''));
+
+    const run = async (): Promise<void> => {
+      if (method !== 'GET') {
+        const invalid = validateWrite(body);
+        if (invalid) return send(response, 400, invalid);
+      }
+      const fhirRequest: FhirRequest = {
+        method: method as HttpMethod,
+        // The router wants the url without a leading slash and an empty pathname.
+        url: path + url.search,
+        pathname: '',
+        body,
+        params: {},
+        query: {},
+        headers: request.headers,
+        config: { transactions: true },
+      };
+      const [outcome, resource] = await router.handleRequest(fhirRequest, repository);
+      const status = getStatus(outcome);
+      const headers: Record<string, string> = {};
+      if (resource?.id && resource.resourceType !== 'Bundle' && status === 201) headers['Location'] = `${baseUrl}/${resource.resourceType}/${resource.id}`;
+      send(response, status, resource ?? outcome, headers);
+    };
+    if (method === 'GET') return run();
+    const queued = writeQueue.then(run, run);
+    writeQueue = queued.catch(() => undefined);
+    return queued;
+  }
+
+  return {
+    get baseUrl() {
+      return baseUrl;
+    },
+    async start() {
+      if (baseUrl) return baseUrl;
+      ensureFhirDefinitions();
+      const created = createServer((request, response) => {
+        handle(request, response).catch((error: unknown) => {
+          if (!response.headersSent) send(response, 500, normalizeOperationOutcome(error));
+          else response.destroy();
+        });
+      });
+      created.on('connection', (socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve, reject) => {
+        created.once('error', reject);
+        created.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+      });
+      server = created;
+      baseUrl = `http://127.0.0.1:${(created.address() as AddressInfo).port}${BASE_PATH}`;
+      return baseUrl;
+    },
+    async stop() {
+      const running = server;
+      server = undefined;
+      baseUrl = undefined;
+      if (!running) return;
+      const closed = new Promise<void>((resolve) => running.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+/** Validates a written resource, or each resource in a bundle; returns an outcome when invalid. */
+function validateWrite(body: unknown): OperationOutcome | undefined {
+  if (!body || typeof body !== 'object' || typeof (body as Resource).resourceType !== 'string') {
+    return badRequest('The body is not a FHIR resource');
+  }
+  const resources: { readonly resource: Resource; readonly where: string }[] =
+    (body as Resource).resourceType === 'Bundle'
+      ? ((body as Bundle).entry ?? []).flatMap((entry, index) => (entry.resource ? [{ resource: entry.resource, where: `Bundle.entry[${index}].resource` }] : []))
+      : [{ resource: body as Resource, where: '' }];
+  const issues = resources.flatMap(({ resource, where }) =>
+    validateFhirResource(resource)
+      .filter((issue) => issue.severity === 'error')
+      .map((issue) => ({
+        severity: 'error' as const,
+        code: 'invalid' as const,
+        details: { text: issue.message },
+        expression: [where ? `${where}.${issue.path.replace(/^[A-Za-z]+\.?/, '')}`.replace(/\.$/, '') : issue.path],
+      })),
+  );
+  return issues.length ? { resourceType: 'OperationOutcome', issue: issues } : undefined;
+}
+
+function capabilityStatement(baseUrl: string): CapabilityStatement {
+  const resource = (type: 'DocumentReference' | 'Provenance', searchParams: readonly string[]) => ({
+    type,
+    interaction: (['read', 'create', 'search-type'] as const).map((code) => ({ code })),
+    conditionalCreate: true,
+    searchParam: searchParams.map((name) => ({ name, type: name === 'identifier' ? ('token' as const) : ('reference' as const) })),
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2025-01-01',
+    kind: 'instance',
+    software: { name: 'Wardscribe training EPR' },
+    implementation: { description: 'In-memory training EPR: nothing filed here reaches a patient record.', url: baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json'],
+    rest: [
+      {
+        mode: 'server',
+        resource: [resource('DocumentReference', ['identifier', 'subject']), resource('Provenance', ['target'])],
+        interaction: [{ code: 'transaction' }],
+      },
+    ],
+  };
+}
+
+function notFoundOutcome(): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', details: { text: 'Not found' } }] };
+}
+
+function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'Content-Type': FHIR_JSON, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store', ...headers });
+  response.end(text);
+}
+
+async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) return new Error('Request body too large');
+    chunks.push(chunk);
+  }
+  if (size === 0) return new Error('Empty request body');
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    return new Error('Request body is not JSON');
+  }
+}

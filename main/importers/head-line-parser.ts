@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import { BIDI_CONTROL_PATTERN, type ChatMessage, type ChatSource, type ChatThread, type DateOrder, type MessageFlag, type ParseWarning } from '../../shared/domain/chat';
+import { WardscribeError } from '../errors';
+import { DateOrderEvidence, dateOrderUnknown } from './date-order';
+import { readLineBatches, type ByteSource, type LineReadOptions } from './line-reader';
+import { formatInstant, formatLocal, isCalendarDate, ZoneClock } from './local-time';
+import { isEncryptionNotice, readMarkers, startsWithMarker, type MarkerReading } from './markers';
+import { readHead, type HeadFields } from './whatsapp-head';
+
+/** What every import is told by its caller. */
+export interface ImportOptions extends LineReadOptions {
+  /** IANA zone the export's wall-clock times are read in. Never guessed by the importer. */
+  readonly zone: string;
+  /** Day/month order, when the user has said; otherwise it must be proven by the file. */
+  readonly dateOrder?: DateOrder;
+  /** Password for encrypted exports (Threema). */
+  readonly password?: string;
+}
+
+/** How a line-based export differs from WhatsApp's own. */
+export interface HeadLineFormat {
+  /** Fixed source kind; when absent, iOS or Android is read from the first head. */
+  readonly source?: ChatSource;
+  /** Group or chat name when known from outside the text (e.g. the export's file name). */
+  readonly title?: string | null;
+  /** Sender names that mean the exporting user (e.g. Threema's "Ich"). */
+  readonly selfNames?: ReadonlySet<string>;
+  /** Reads the source's own markers from a body; WhatsApp's by default. */
+  readonly readMarkers?: (body: string) => MarkerReading;
+}
+
+const LRM_CODE = 0x200e;
+const MAX_SENDER_LENGTH = 80;
+
+interface Pending {
+  readonly head: HeadFields;
+  readonly headText: string;
+  readonly line: number;
+  readonly localKey: number;
+  readonly wall: WallClock;
+  readonly rawSender: string | null;
+  readonly lines: string[];
+  embedded: boolean;
+  readonly warnings: ParseWarning[];
+}
+
+/**
+ * A copy of a short string that shares no memory with the text it was cut from. V8 may keep a
+ * substring as a view of its parent, so a kept file name would otherwise keep its whole 64 KiB
+ * chunk of the export alive for the length of the parse.
+ */
+function detach(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** The running totals of one parse, turned into a ChatThread at the end. */
+class ThreadBuilder {
+  readonly participants: string[] = [];
+  private readonly participantSet = new Set<string>();
+  readonly attachmentNames: string[] = [];
+  private readonly attachmentSet = new Set<string>();
+  readonly warnings: ParseWarning[] = [];
+  readonly hash = createHash('sha256');
+  /** Names iOS wrote group events "from", with the first line each did so. */
+  readonly eventAuthors = new Map<string, number>();
+  /**
+   * The chat's name: from outside the text (a file name), else from the first iOS group event.
+   * Never used to decide who sent what: a 1:1 export is named after the partner.
+   */
+  title: string | null;
+  count = 0;
+
+  constructor(title: string | null) {
+    this.title = title;
+  }
+
+  addParticipant(name: string): void {
+    if (!this.participantSet.has(name)) {
+      const kept = detach(name);
+      this.participantSet.add(kept);
+      this.participants.push(kept);
+    }
+  }
+
+  addAttachment(name: string): void {
+    if (!this.attachmentSet.has(name)) {
+      const kept = detach(name);
+      this.attachmentSet.add(kept);
+      this.attachmentNames.push(kept);
+    }
+  }
+}
+
+/**
+ * Parses a WhatsApp-style text export (also Threema's messages.txt and signal-export Markdown,
+ * which share the grammar) into messages, streaming. Yields messages in file order and returns
+ * the thread once the whole text has been read.
+ *
+ * A line that looks like a head starts a new message only when it is written in the same form
+ * as the file's first head and is not earlier than the message before it. Any other head-like
+ * line (a pasted conversation) stays in the current message's body, which is flagged
+ * `embedded-header` for review: a pasted line is never attributed to a new sender.
+ */
+export async function* parseHeadLineChat(
+  source: ByteSource,
+  options: ImportOptions,
+  format: HeadLineFormat = {},
+  isPresent: (attachment: string) => boolean = () => false,
+): AsyncGenerator<ChatMessage, ChatThread> {
+  const clock = new ZoneClock(options.zone);
+  const decision = options.dateOrder
+    ? { order: options.dateOrder, decidedBy: 'caller' as const }
+    : await decideDateOrder(source, options);
+  const order = decision.order;
+  const thread = new ThreadBuilder(format.title ?? null);
+  let detectedSource: ChatSource | null = format.source ?? null;
+  let signature = -1;
+  let pending: Pending | null = null;
+  let lastKey = -1;
+
+  const finish = (done: Pending): ChatMessage => {
+    const message = buildMessage(done, thread, clock, format, isPresent);
+    thread.count++;
+    return message;
+  };
+
+  for await (const { firstLine, lines } of readLineBatches(source, options)) {
+    // The fingerprint covers the text as lines (BOM and CR removed), so .txt and .zip, CRLF and
+    // LF copies of one export match.
+    thread.hash.update(lines.join('\n'));
+    thread.hash.update('\n');
+    for (let offset = 0; offset < lines.length; offset++) {
+      const line = lines[offset]!;
+      const lineNumber = firstLine + offset;
+      const head = readHead(line);
+      if (head) {
+        if (signature === -1) {
+          signature = head.signature;
+          detectedSource ??= head.bracketed ? 'whatsapp-ios' : 'whatsapp-android';
+        }
+        const wall = head.signature === signature ? wallClock(head, order, lineNumber) : null;
+        const key = wall ? localKeyOf(wall) : -1;
+        if (key >= 0 && key >= lastKey) {
+          if (pending) yield finish(pending);
+          lastKey = key;
+          const rest = line.slice(head.length);
+          const colon = rest.indexOf(': ');
+          const candidate = colon > 0 ? rest.slice(0, colon) : null;
+          const isSender = candidate !== null && candidate.length <= MAX_SENDER_LENGTH && !candidate.includes('"');
+          pending = {
+            head,
+            headText: isSender ? line.slice(0, head.length + colon + 1) : line.slice(0, head.length),
+            line: lineNumber,
+            localKey: key,
+            wall: wall!,
+            rawSender: isSender ? candidate : null,
+            lines: [isSender ? rest.slice(colon + 2) : rest],
+            embedded: false,
+            warnings: [],
+          };
+          continue;
+        }
+        if (pending) {
+          pending.embedded = true;
+          pending.warnings.push({
+            line: lineNumber,
+            code: key < 0 ? 'embedded-header-other-form' : 'embedded-header-earlier-time',
+            message:
+              key < 0
+                ? `Line ${lineNumber} looks like a message head written in another form; kept in the message above for review.`
+                : `Line ${lineNumber} looks like a message head earlier than the message above; kept in it for review.`,
+          });
+        }
+      }
+      if (pending) pending.lines.push(line);
+      else if (line.length > 0) {
+        thread.warnings.push({ line: lineNumber, code: 'text-before-first-message', message: `Line ${lineNumber} comes before the first message and was skipped.` });
+      }
+    }
+  }
+  if (pending) yield finish(pending);
+  if (thread.count === 0) {
+    throw new WardscribeError('rejected', 'No messages were found: this file is not a chat export in a format Wardscribe reads.');
+  }
+  const title = thread.title;
+  // A person who starts a message with U+200E would look like an iOS group event. If a name
+  // both "sent" events and ordinary messages, say so: those events need a reviewer's eye.
+  for (const [name, line] of thread.eventAuthors) {
+    if (thread.participants.includes(name)) {
+      thread.warnings.push({
+        line,
+        code: 'event-author-also-sender',
+        message: `Line ${line} was read as a group event, but its author also sent ordinary messages: check it was not a message.`,
+      });
+    }
+  }
+  return {
+    source: detectedSource ?? 'whatsapp-android',
+    title,
+    participants: thread.participants,
+    messageCount: thread.count,
+    zone: clock.zone,
+    dateOrder: decision,
+    fingerprint: thread.hash.digest('hex'),
+    attachments: thread.attachmentNames.map((name) => ({ name, present: isPresent(name) })),
+    warnings: thread.warnings,
+  };
+}
+
+/** Reads heads until the file proves its day/month order; year-first files need no proof. */
+async function decideDateOrder(source: ByteSource, options: ImportOptions): Promise<{ order: DateOrder; decidedBy: 'file' | 'format' }> {
+  const evidence = new DateOrderEvidence();
+  let signature = -1;
+  // The first pass reports no progress: the main pass does, over the same bytes.
+  for await (const { firstLine, lines } of readLineBatches(source, { signal: options.signal, maxLineBytes: options.maxLineBytes })) {
+    for (let offset = 0; offset < lines.length; offset++) {
+      const head = readHead(lines[offset]!);
+      if (!head) continue;
+      if (signature === -1) {
+        signature = head.signature;
+        if (head.yearFirst) return { order: 'ymd', decidedBy: 'format' };
+      }
+      if (head.signature !== signature) continue;
+      evidence.add(head.first, head.second, firstLine + offset);
+      if (evidence.proven) return { order: evidence.decide(), decidedBy: 'file' };
+    }
+  }
+  if (signature === -1) throw new WardscribeError('rejected', 'No messages were found: this file is not a chat export in a format Wardscribe reads.');
+  throw dateOrderUnknown();
+}
+
+type WallClock = readonly [year: number, month: number, day: number, hour: number, minute: number, second: number];
+
+/** Wall-clock fields of a head under a date order, checked. */
+function wallClock(head: HeadFields, order: DateOrder, line: number): WallClock {
+  let year: number;
+  let month: number;
+  let day: number;
+  if (head.yearFirst || order === 'ymd') [year, month, day] = [head.first, head.second, head.third];
+  else if (order === 'dmy') [day, month, year] = [head.first, head.second, head.third];
+  else [month, day, year] = [head.first, head.second, head.third];
+  if (year < 100) year += 2000;
+  let hour = head.hour;
+  if (head.meridiem) {
+    if (hour < 1 || hour > 12) throw badHead(line, 'its 12-hour time is not valid');
+    hour = (hour % 12) + (head.meridiem === 'p' ? 12 : 0);
+  }
+  if (hour > 23 || head.minute > 59 || head.second_ > 59) throw badHead(line, 'its time is not valid');
+  if (!isCalendarDate(year, month, day)) {
+    throw badHead(line, `its date is not a real date when read ${order === 'dmy' ? 'day-first' : order === 'mdy' ? 'month-first' : 'year-first'} (is the date order right?)`);
+  }
+  return [year, month, day, hour, head.minute, head.second_];
+}
+
+function localKeyOf([year, month, day, hour, minute, second]: WallClock): number {
+  return ((((year * 100 + month) * 100 + day) * 100 + hour) * 100 + minute) * 100 + second;
+}
+
+function badHead(line: number, why: string): WardscribeError {
+  return new WardscribeError('rejected', `Line ${line} has a message date that cannot be read: ${why}.`);
+}
+
+function buildMessage(
+  pending: Pending,
+  thread: ThreadBuilder,
+  clock: ZoneClock,
+  format: HeadLineFormat,
+  isPresent: (attachment: string) => boolean,
+): ChatMessage {
+  const rawBody = pending.lines.length === 1 ? pending.lines[0]! : pending.lines.join('\n');
+
+  const flags: MessageFlag[] = [];
+  let sender = pending.rawSender;
+  let kind: 'message' | 'system' = 'message';
+  let text = rawBody;
+  let attachment: string | null = null;
+
+  if (sender === null) {
+    kind = 'system';
+  } else if (rawBody.charCodeAt(0) === LRM_CODE && !startsWithMarker(rawBody)) {
+    // iOS writes group events "from" the group, the body starting with U+200E: the name is the chat's.
+    kind = 'system';
+    if (!isEncryptionNotice(rawBody)) {
+      flags.push('group-name-author');
+      thread.title ??= detach(sender);
+      if (!thread.eventAuthors.has(sender)) thread.eventAuthors.set(detach(sender), pending.line);
+    }
+    sender = null;
+  } else if (thread.count === 0 && isEncryptionNotice(rawBody)) {
+    kind = 'system';
+    sender = null;
+  }
+  if (kind === 'system') {
+    flags.push('system');
+    text = rawBody.charCodeAt(0) === LRM_CODE ? rawBody.slice(1) : rawBody;
+  } else {
+    const markers = (format.readMarkers ?? readMarkers)(rawBody);
+    text = markers.text;
+    if (markers.edited) flags.push('edited');
+    if (markers.deleted) flags.push('deleted');
+    if (markers.mediaOmitted) flags.push('media-omitted');
+    if (markers.attachment) {
+      attachment = markers.attachment;
+      flags.push('attachment');
+      thread.addAttachment(attachment);
+      if (!isPresent(attachment)) pending.warnings.push({ line: pending.line, code: 'attachment-missing', message: `The attachment named on line ${pending.line} is not in the export.` });
+    }
+    thread.addParticipant(sender!);
+    if (format.selfNames?.has(sender!)) flags.push('self');
+  }
+  if (pending.embedded) flags.push('embedded-header');
+  if (BIDI_CONTROL_PATTERN.test(text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender))) flags.push('bidi-controls');
+
+  const [year, month, day, hour, minute, second] = pending.wall;
+  const resolved = clock.resolve(year, month, day, hour, minute, second);
+  if (resolved.problem) flags.push(resolved.problem);
+  return {
+    index: thread.count,
+    sender,
+    text,
+    kind,
+    head: pending.headText,
+    localTime: formatLocal(year, month, day, hour, minute, second),
+    zone: clock.zone,
+    instant: resolved.epochMs === null ? null : formatInstant(resolved.epochMs),
+    flags,
+    attachment,
+    line: pending.line,
+    warnings: pending.warnings,
+  };
+}

@@ -1,0 +1,135 @@
+import { open } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ChatMessage, ChatSource, ChatThread } from '../../shared/domain/chat';
+import { WardscribeError } from '../errors';
+import { parseHeadLineChat, type ImportOptions } from './head-line-parser';
+import { readJson, recordsToMessages, type InstantRecord, sigtopJsonRecords, sigtopTextRecords, teamsRecords, telegramRecords } from './json-sources';
+import type { ByteSource } from './line-reader';
+import { readSignalExportMarkers } from './signal-export';
+import { openThreemaExport } from './threema';
+import { fileSource, openSafeZip, type SafeZip } from './zip';
+
+export type { ImportOptions } from './head-line-parser';
+
+/** An export being read: messages stream out, then the generator returns the thread. */
+export interface ChatImport {
+  /** Which kind of export this is, decided before any message is read. */
+  readonly source: ChatSource | 'whatsapp';
+  readonly messages: AsyncGenerator<ChatMessage, ChatThread>;
+  /** The bytes of an attachment held in the export (zip exports only), for the vault. Never written to disk. */
+  openMedia(name: string): Promise<Readable>;
+  close(): Promise<void>;
+}
+
+/** Self-names Threema writes for the exporting user, by language. */
+const THREEMA_SELF = new Set(['Ich', 'Me', 'Moi', 'Yo', 'Io', 'Ik', 'Eu', 'Jag']);
+
+const noMedia = async (): Promise<Readable> => {
+  throw new WardscribeError('not-found', 'This export carries no media files.');
+};
+
+/** Reads the first bytes of a file, to tell formats apart. */
+async function peek(path: string, bytes = 4096): Promise<string> {
+  const handle = await open(path, 'r').catch(() => {
+    throw new WardscribeError('not-found', 'The export file cannot be opened.');
+  });
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead).toString('latin1');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A title from WhatsApp's export names: "WhatsApp Chat with Ward 7.txt", "WhatsApp Chat - Ward 7.zip". */
+function titleFromFileName(path: string): string | null {
+  const match = /^WhatsApp Chat (?:with |mit |avec |con |met |com |- )(.+)$/i.exec(basename(path, extname(path)));
+  return match ? match[1]!.trim() : null;
+}
+
+/**
+ * Opens a chat export of any supported kind. The kind is decided from the file's name and first
+ * bytes; nothing is parsed until `messages` is iterated.
+ */
+export async function openChatExport(path: string, options: ImportOptions): Promise<ChatImport> {
+  const head = await peek(path);
+  const extension = extname(path).toLowerCase();
+  if (head.startsWith('PK\u0003\u0004') || head.startsWith('PK\u0005\u0006')) return openZipExport(path, options);
+  if (extension === '.json' || /^(?:\xEF\xBB\xBF)?\s*(?:\{|\[\s*(?:\{|\]))/.test(head)) {
+    return openJsonExport(path, head, options);
+  }
+  const source = await fileSource(path);
+  if (/^(?:\uFEFF|\xEF\xBB\xBF)?Conversation: /.test(head)) {
+    let title: string | null = null;
+    const records = sigtopTextRecords(source, options, (name) => (title = name));
+    return simple('signal-sigtop-text', withTitle(records, () => title, 'signal-sigtop-text', options));
+  }
+  if (extension === '.md') {
+    const format = { source: 'signal-export-markdown' as const, selfNames: new Set(['Me']), readMarkers: readSignalExportMarkers };
+    return simple('signal-export-markdown', parseHeadLineChat(source, { ...options, dateOrder: 'ymd' }, format));
+  }
+  return simple('whatsapp', parseHeadLineChat(source, options, { title: titleFromFileName(path) }));
+}
+
+function simple(source: ChatImport['source'], messages: AsyncGenerator<ChatMessage, ChatThread>): ChatImport {
+  return { source, messages, openMedia: noMedia, close: async () => undefined };
+}
+
+async function* withTitle(
+  records: AsyncIterable<InstantRecord>,
+  title: () => string | null,
+  source: ChatSource,
+  options: ImportOptions,
+): AsyncGenerator<ChatMessage, ChatThread> {
+  const thread = yield* recordsToMessages(records, source, null, options);
+  return { ...thread, title: title() };
+}
+
+async function openJsonExport(path: string, head: string, options: ImportOptions): Promise<ChatImport> {
+  const source = await fileSource(path);
+  if (/"conversationId"|"sent_at"/.test(head) && head.trimStart().startsWith('[')) {
+    return simple('signal-sigtop-json', recordsToMessages(sigtopJsonRecords(source, options), 'signal-sigtop-json', null, options));
+  }
+  const document = await readJson(source, options);
+  if (typeof document === 'object' && document !== null && 'messages' in document) {
+    const { title, records } = telegramRecords(document);
+    return simple('telegram', recordsToMessages(records, 'telegram', title, options));
+  }
+  return simple('teams', recordsToMessages(teamsRecords(document), 'teams', null, options));
+}
+
+async function openZipExport(path: string, options: ImportOptions): Promise<ChatImport> {
+  const zip = await openSafeZip(path);
+  const encrypted = zip.entries.some((entry) => entry.encrypted);
+  const hasThreemaMessages = zip.entries.some((entry) => /(^|\/)messages\.txt$/.test(entry.name));
+  if (encrypted || hasThreemaMessages) {
+    zip.close();
+    const archive = await openThreemaExport(path, options.password);
+    const messages = parseHeadLineChat(archive.messages, options, { source: 'threema', selfNames: THREEMA_SELF }, archive.has);
+    return { source: 'threema', messages, openMedia: archive.openMedia, close: archive.close };
+  }
+  const chat = findChatText(zip);
+  const title = titleFromFileName(path) ?? (chat.endsWith('_chat.txt') ? null : titleFromFileName(chat));
+  const messages = parseHeadLineChat(zip.source(chat), options, { title }, (name) => zip.has(name));
+  return {
+    source: 'whatsapp',
+    messages,
+    openMedia: async (name) => (await zip.source(name).open()) as Readable,
+    close: async () => zip.close(),
+  };
+}
+
+/** `_chat.txt` (iOS), else the one text file at the top level (Android). */
+function findChatText(zip: SafeZip): string {
+  const ios = zip.entries.find((entry) => entry.name === '_chat.txt');
+  if (ios) return ios.name;
+  const texts = zip.entries.filter((entry) => !entry.name.includes('/') && entry.name.toLowerCase().endsWith('.txt'));
+  if (texts.length === 1) return texts[0]!.name;
+  zip.close();
+  throw new WardscribeError('rejected', texts.length === 0 ? 'The archive holds no chat text (_chat.txt or one .txt file).' : 'The archive holds more than one chat text file; export one chat at a time.');
+}
+
+/** Re-exported for callers that hold bytes rather than a path (tests, the vault). */
+export type { ByteSource };

@@ -1,0 +1,118 @@
+import { isUtf8 } from 'node:buffer';
+import { WardscribeError } from '../errors';
+
+/** A byte stream and its size, openable more than once (a file, or an entry in a zip). */
+export interface ByteSource {
+  /** Total bytes, for progress; null when unknown. */
+  readonly size: number | null;
+  open(): Promise<AsyncIterable<Uint8Array>>;
+}
+
+export interface LineReadOptions {
+  readonly signal?: AbortSignal;
+  /** Called after each chunk with bytes read so far and the total. */
+  readonly onProgress?: (done: number, total: number | null) => void;
+  /** Longest line accepted, in bytes. */
+  readonly maxLineBytes?: number;
+}
+
+/**
+ * A WhatsApp message may be 65,536 characters (up to 256 KiB in UTF-8); anything far longer is
+ * not a chat export and would otherwise be held in memory whole.
+ */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024;
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+/** Throws `cancelled` when the caller aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new WardscribeError('cancelled', 'The import was cancelled.');
+}
+
+/**
+ * Reads a UTF-8 text stream one line at a time, without ever holding the whole text: lines are
+ * yielded with "\r\n" or "\n" removed and a leading byte-order mark dropped. Invalid UTF-8 and
+ * over-long lines end the read with an error naming the line.
+ *
+ * Yields batches of lines (one per chunk) with the 1-based number of the first, so a caller's
+ * loop stays tight.
+ */
+export async function* readLineBatches(
+  source: ByteSource,
+  options: LineReadOptions = {},
+): AsyncGenerator<{ readonly firstLine: number; readonly lines: readonly string[] }> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let carry: Buffer | null = null;
+  let nextLine = 1;
+  let bytesDone = 0;
+  let first = true;
+  throwIfAborted(options.signal);
+  const stream = await source.open();
+  for await (const chunk of stream) {
+    throwIfAborted(options.signal);
+    bytesDone += chunk.byteLength;
+    let bytes: Buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (carry) bytes = Buffer.concat([carry, bytes]);
+    if (first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    if (bytes.length > 0) first = false;
+    const lastNewline = bytes.lastIndexOf(NEWLINE);
+    if (lastNewline < 0) {
+      if (bytes.length > maxLineBytes) throw lineTooLong(nextLine, maxLineBytes);
+      carry = bytes;
+      options.onProgress?.(bytesDone, source.size);
+      continue;
+    }
+    const whole = bytes.subarray(0, lastNewline);
+    carry = lastNewline + 1 < bytes.length ? bytes.subarray(lastNewline + 1) : null;
+    if (carry && carry.length > maxLineBytes) throw lineTooLong(nextLine + countNewlines(whole) + 1, maxLineBytes);
+    const lines = decodeLines(whole, nextLine, maxLineBytes);
+    yield { firstLine: nextLine, lines };
+    nextLine += lines.length;
+    options.onProgress?.(bytesDone, source.size);
+  }
+  if (carry && carry.length > 0) {
+    const lines = decodeLines(carry, nextLine, maxLineBytes);
+    yield { firstLine: nextLine, lines };
+  }
+}
+
+function decodeLines(bytes: Buffer, firstLine: number, maxLineBytes: number): string[] {
+  if (!isUtf8(bytes)) throw invalidUtf8(bytes, firstLine);
+  const text = bytes.toString('utf8');
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    // A line's UTF-8 length is at most 3 bytes per UTF-16 unit, so only long ones need counting.
+    if (line.length * 3 > maxLineBytes && Buffer.byteLength(line) > maxLineBytes) throw lineTooLong(firstLine + index, maxLineBytes);
+    if (line.length > 0 && line.charCodeAt(line.length - 1) === CARRIAGE_RETURN) lines[index] = line.slice(0, -1);
+  }
+  return lines;
+}
+
+function countNewlines(bytes: Buffer): number {
+  let count = 0;
+  for (let index = bytes.indexOf(NEWLINE); index >= 0; index = bytes.indexOf(NEWLINE, index + 1)) count++;
+  return count;
+}
+
+function invalidUtf8(bytes: Buffer, firstLine: number): WardscribeError {
+  let line = firstLine;
+  let start = 0;
+  while (start <= bytes.length) {
+    const end = bytes.indexOf(NEWLINE, start);
+    const stop = end < 0 ? bytes.length : end;
+    if (!isUtf8(bytes.subarray(start, stop))) break;
+    if (end < 0) break;
+    start = end + 1;
+    line++;
+  }
+  return new WardscribeError('rejected', `The export is not valid UTF-8 text (line ${line}). Export the chat again, or choose the original file.`);
+}
+
+function lineTooLong(line: number, maxLineBytes: number): WardscribeError {
+  return new WardscribeError(
+    'rejected',
+    `Line ${line} of the export is longer than ${Math.round(maxLineBytes / 1024)} KiB, which no chat message can be: this is not a chat export.`,
+  );
+}

@@ -1,0 +1,106 @@
+import { Temporal } from 'temporal-polyfill';
+import { WardscribeError } from '../errors';
+
+/** The outcome of reading a wall-clock time in a zone. */
+export interface ResolvedTime {
+  /** Epoch milliseconds, or null when the wall-clock time is in a gap or a repeated hour. */
+  readonly epochMs: number | null;
+  readonly problem: 'dst-gap' | 'dst-ambiguous' | null;
+}
+
+/** Checks that `zone` is an IANA zone this runtime knows; throws `rejected` otherwise. */
+export function assertZone(zone: string): string {
+  try {
+    return Temporal.Now.zonedDateTimeISO(zone).timeZoneId;
+  } catch {
+    throw new WardscribeError('rejected', `"${zone}" is not a time zone this workstation knows (use an IANA name such as Europe/London).`);
+  }
+}
+
+/** `YYYY-MM-DDTHH:mm:ss` for wall-clock fields. */
+export function formatLocal(year: number, month: number, day: number, hour: number, minute: number, second: number): string {
+  const yyyy = year >= 1000 ? String(year) : String(year).padStart(4, '0');
+  return `${yyyy}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
+}
+
+function two(value: number): string {
+  return value < 10 ? '0' + value : String(value);
+}
+
+/**
+ * Converts wall-clock times in one zone to instants, flagging (never resolving) times that fall
+ * in a DST gap or a repeated hour. Offsets are cached per local day: zones change offset at most
+ * once a day, so a day whose first and last second map to single instants with the same offset
+ * holds no transition, and only days that do take the exact (slower) path.
+ */
+export class ZoneClock {
+  private readonly dayOffsets = new Map<number, number | null>();
+
+  constructor(readonly zone: string) {
+    assertZone(zone);
+  }
+
+  resolve(year: number, month: number, day: number, hour: number, minute: number, second: number): ResolvedTime {
+    const dayKey = (year * 100 + month) * 100 + day;
+    let offset = this.dayOffsets.get(dayKey);
+    if (offset === undefined) {
+      offset = this.steadyOffset(year, month, day);
+      this.dayOffsets.set(dayKey, offset);
+    }
+    if (offset !== null) return { epochMs: Date.UTC(year, month - 1, day, hour, minute, second) - offset, problem: null };
+    return this.exact(year, month, day, hour, minute, second);
+  }
+
+  /** The wall-clock time of an instant in this zone. */
+  localOf(epochMs: number): string {
+    const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(this.zone);
+    return formatLocal(zoned.year, zoned.month, zoned.day, zoned.hour, zoned.minute, zoned.second);
+  }
+
+  private steadyOffset(year: number, month: number, day: number): number | null {
+    const start = this.exact(year, month, day, 0, 0, 0);
+    const end = this.exact(year, month, day, 23, 59, 59);
+    if (start.epochMs === null || end.epochMs === null) return null;
+    const startOffset = Date.UTC(year, month - 1, day, 0, 0, 0) - start.epochMs;
+    const endOffset = Date.UTC(year, month - 1, day, 23, 59, 59) - end.epochMs;
+    return startOffset === endOffset ? startOffset : null;
+  }
+
+  private exact(year: number, month: number, day: number, hour: number, minute: number, second: number): ResolvedTime {
+    const plain = new Temporal.PlainDateTime(year, month, day, hour, minute, second);
+    const earlier = plain.toZonedDateTime(this.zone, { disambiguation: 'earlier' });
+    const later = plain.toZonedDateTime(this.zone, { disambiguation: 'later' });
+    if (earlier.epochMilliseconds === later.epochMilliseconds) return { epochMs: earlier.epochMilliseconds, problem: null };
+    // In a gap both candidates land on other wall-clock times; in a repeat both keep this one.
+    const repeated = Temporal.PlainDateTime.compare(earlier.toPlainDateTime(), plain) === 0;
+    return { epochMs: null, problem: repeated ? 'dst-ambiguous' : 'dst-gap' };
+  }
+}
+
+/** A real calendar date (rejects 31/02, month 13, …). */
+export function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (day <= 28) return true;
+  if (month === 2) return day === 29 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0));
+  return day <= (month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
+}
+
+/** ISO 8601 UTC to the second (`2023-03-26T01:30:00Z`) without building a Date. */
+export function formatInstant(epochMs: number): string {
+  const seconds = Math.floor(epochMs / 1000);
+  const days = Math.floor(seconds / 86400);
+  const inDay = seconds - days * 86400;
+  // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+  const shifted = days + 719468;
+  const era = Math.floor(shifted / 146097);
+  const dayOfEra = shifted - era * 146097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36524) - Math.floor(dayOfEra / 146096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthIndex = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthIndex + 2) / 5) + 1;
+  const month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(inDay / 3600);
+  const minute = Math.floor((inDay % 3600) / 60);
+  return formatLocal(year, month, day, hour, minute, inDay % 60) + 'Z';
+}

@@ -1,0 +1,132 @@
+/**
+ * The words WhatsApp writes in place of media, deletions and edits, in English, German, French,
+ * Spanish, Italian, Dutch and Portuguese. Each table is compiled into one regex once.
+ */
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const anyOf = (phrases: readonly string[]): string => phrases.map(escape).join('|');
+
+/** Android without media: the whole body is one of these. */
+const MEDIA_OMITTED_ANDROID = [
+  '<Media omitted>',
+  '<Medien ausgeschlossen>',
+  '<Médias omis>',
+  '<Multimedia omitido>',
+  '<Media omessi>',
+  '<Media weggelaten>',
+  '<Mídia oculta>',
+  '<Multimédia omitido>',
+];
+
+/** iOS without media: "<kind> omitted" in the user's language. */
+const MEDIA_OMITTED_IOS = [
+  'image omitted', 'video omitted', 'audio omitted', 'sticker omitted', 'GIF omitted', 'document omitted', 'Contact card omitted',
+  'Bild weggelassen', 'Video weggelassen', 'Audio weggelassen', 'Sticker weggelassen', 'GIF weggelassen', 'Dokument weggelassen',
+  'image absente', 'vidéo absente', 'audio omis', 'autocollant omis', 'GIF retiré', 'document omis',
+  'imagen omitida', 'video omitido', 'audio omitido', 'sticker omitido', 'GIF omitido', 'documento omitido',
+  'immagine omessa', 'video omesso', 'audio omesso', 'sticker omesso', 'GIF omessa', 'documento omesso',
+  'afbeelding weggelaten', 'video weggelaten', 'audio weggelaten', 'sticker weggelaten', 'GIF weggelaten', 'document weggelaten',
+  'imagem ocultada', 'vídeo ocultado', 'áudio ocultado', 'figurinha omitida', 'GIF omitido', 'documento ocultado',
+];
+
+/** iOS with media: `<attached: NAME>`. */
+const ATTACHED_IOS_LABELS = ['attached', 'Anhang', 'pièce jointe', 'adjunto', 'allegato', 'bijgevoegd', 'anexado'];
+
+/** Android with media: `NAME (file attached)` as the first line of the body. */
+const ATTACHED_ANDROID_LABELS = [
+  'file attached',
+  'Datei angehängt',
+  'fichier joint',
+  'archivo adjunto',
+  'file allegato',
+  'bestand bijgevoegd',
+  'arquivo anexado',
+  'ficheiro anexado',
+];
+
+const DELETED = [
+  'This message was deleted', 'You deleted this message',
+  'Diese Nachricht wurde gelöscht', 'Du hast diese Nachricht gelöscht',
+  'Ce message a été supprimé', 'Vous avez supprimé ce message',
+  'Se eliminó este mensaje', 'Eliminaste este mensaje',
+  'Questo messaggio è stato eliminato', 'Hai eliminato questo messaggio',
+  'Dit bericht is verwijderd', 'Je hebt dit bericht verwijderd',
+  'Esta mensagem foi apagada', 'Você apagou esta mensagem', 'Apagou esta mensagem',
+];
+
+const EDITED = [
+  'This message was edited',
+  'Diese Nachricht wurde bearbeitet',
+  'Ce message a été modifié',
+  'Se editó este mensaje.',
+  'Se editó este mensaje',
+  'Questo messaggio è stato modificato',
+  'Dit bericht is bewerkt',
+  'Esta mensagem foi editada',
+  'Mensagem editada',
+];
+
+/** End-to-end encryption notices, which may appear "from" a person on iOS. */
+const ENCRYPTION_NOTICE = [
+  'end-to-end encrypted', 'Ende-zu-Ende-verschlüsselt', 'chiffrés de bout en bout', 'cifrados de extremo a extremo',
+  'crittografati end-to-end', 'end-to-end versleuteld', 'criptografia de ponta a ponta', 'encriptação de ponta a ponta',
+];
+
+const LRM = '\u200E?';
+const MEDIA_OMITTED = new RegExp(`^${LRM}(?:${anyOf(MEDIA_OMITTED_ANDROID)}|${anyOf(MEDIA_OMITTED_IOS)})$`, 'i');
+const ATTACHED_IOS = new RegExp(`^${LRM}<(?:${anyOf(ATTACHED_IOS_LABELS)})\\s?:\\s?([^<>\\n]+)>`, 'i');
+const ATTACHED_ANDROID = new RegExp(`^${LRM}([^\\n()]+?\\.[A-Za-z0-9]{1,8}) \\((?:${anyOf(ATTACHED_ANDROID_LABELS)})\\)`, 'i');
+const DELETED_PATTERN = new RegExp(`^${LRM}(?:${anyOf(DELETED)})\\.?$`, 'i');
+const EDITED_SUFFIX = new RegExp(`\\s?${LRM}<(?:${anyOf(EDITED)})>$`, 'i');
+const ENCRYPTION_PATTERN = new RegExp(anyOf(ENCRYPTION_NOTICE), 'i');
+
+const GREATER_THAN = 0x3e;
+const LESS_THAN = 0x3c;
+const LRM_CODE = 0x200e;
+/** Bare markers ("image omitted", "This message was deleted.") are short in every language. */
+const MAX_BARE_MARKER = 64;
+
+/** What a message body's markers say. */
+export interface MarkerReading {
+  readonly text: string;
+  readonly mediaOmitted: boolean;
+  readonly attachment: string | null;
+  readonly deleted: boolean;
+  readonly edited: boolean;
+}
+
+/**
+ * Reads the markers in a body and returns the body without them. A caption after an attachment
+ * marker is kept as the text. Cheap character checks run first: most bodies carry no marker.
+ */
+export function readMarkers(body: string): MarkerReading {
+  let text = body;
+  let edited = false;
+  const editMatch = text.charCodeAt(text.length - 1) === GREATER_THAN ? EDITED_SUFFIX.exec(text) : null;
+  if (editMatch) {
+    edited = true;
+    text = text.slice(0, editMatch.index);
+  }
+  const first = text.charCodeAt(0);
+  const marked = first === LESS_THAN || first === LRM_CODE;
+  if (marked || text.length <= MAX_BARE_MARKER) {
+    if (MEDIA_OMITTED.test(text)) return { text: '', mediaOmitted: true, attachment: null, deleted: false, edited };
+    if (DELETED_PATTERN.test(text)) return { text: '', mediaOmitted: false, attachment: null, deleted: true, edited };
+  }
+  const attached = (marked ? ATTACHED_IOS.exec(text) : null) ?? (text.includes(' (') ? ATTACHED_ANDROID.exec(text) : null);
+  if (attached) {
+    const caption = text.slice(attached[0].length).replace(/^\s+/, '');
+    return { text: caption, mediaOmitted: false, attachment: attached[1]!.trim(), deleted: false, edited };
+  }
+  return { text, mediaOmitted: false, attachment: null, deleted: false, edited };
+}
+
+/** True for the end-to-end encryption notice in any supported language. */
+export function isEncryptionNotice(text: string): boolean {
+  return ENCRYPTION_PATTERN.test(text);
+}
+
+/** True when a body starts with something WhatsApp writes itself (a marker), not a person. */
+export function startsWithMarker(body: string): boolean {
+  return MEDIA_OMITTED.test(body) || DELETED_PATTERN.test(body) || ATTACHED_IOS.test(body) || ATTACHED_ANDROID.test(body);
+}

@@ -1,0 +1,167 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import yauzl from 'yauzl';
+import { WardscribeError } from '../errors';
+import type { ByteSource } from './line-reader';
+
+/** Resource limits for an untrusted archive; yauzl sets none of its own. */
+export interface ZipLimits {
+  readonly maxEntries: number;
+  readonly maxEntryBytes: number;
+  readonly maxTotalBytes: number;
+  /** Highest uncompressed/compressed ratio for entries larger than `ratioFloorBytes`. */
+  readonly maxRatio: number;
+  readonly ratioFloorBytes: number;
+}
+
+/** Exports hold ~10k media files at most; WhatsApp caps media at 2 GB per file. */
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: 20_000,
+  maxEntryBytes: 2 * 1024 ** 3,
+  maxTotalBytes: 8 * 1024 ** 3,
+  maxRatio: 200,
+  ratioFloorBytes: 1024 * 1024,
+};
+
+/** One checked entry of an archive. */
+export interface ZipEntryInfo {
+  readonly name: string;
+  readonly size: number;
+  readonly encrypted: boolean;
+}
+
+/** An archive whose directory passed every check; entries are read as streams. */
+export interface SafeZip {
+  readonly entries: readonly ZipEntryInfo[];
+  /** True when an entry has this name (or this base name, for media in a folder). */
+  has(name: string): boolean;
+  /** The entry as a re-openable byte stream (size-checked as it is read). */
+  source(name: string): ByteSource;
+  close(): void;
+}
+
+const NESTED_ARCHIVE = /\.(?:zip|7z|rar|tar|gz|tgz|bz2|xz|zst|jar|apk|ipa|crypt\d*)$/i;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+function rejected(message: string): WardscribeError {
+  return new WardscribeError('rejected', message);
+}
+
+/** Why a name is refused, or null when it is a plain relative path. */
+function unsafeName(name: string): string | null {
+  if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name)) return 'has an absolute path';
+  if (name.includes('\\')) return 'uses backslashes in its path';
+  if (name.split('/').some((part) => part === '..')) return 'points outside the archive (..)';
+  if (name.includes('\u0000')) return 'has a control character in its name';
+  return null;
+}
+
+function openZip(path: string): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: true }, (error, zip) => {
+      if (error || !zip) reject(rejected('This file is not a readable zip archive.'));
+      else resolve(zip);
+    });
+  });
+}
+
+/**
+ * Opens an untrusted zip and checks its whole directory before any byte is used: entry count,
+ * each size and the total, compression ratio, symlinks, absolute and `..` names, nested
+ * archives. Sizes are checked again while reading (a forged size field ends the read).
+ */
+export async function openSafeZip(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<SafeZip> {
+  const zip = await openZip(path);
+  const byName = new Map<string, yauzl.Entry>();
+  const byBaseName = new Map<string, yauzl.Entry>();
+  const infos: ZipEntryInfo[] = [];
+  try {
+    if (zip.entryCount > limits.maxEntries) throw rejected(`The archive has ${zip.entryCount} entries, more than the ${limits.maxEntries} an export can have.`);
+    let total = 0;
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', () => reject(rejected('The archive is damaged or has an unsafe entry name (absolute or outside the archive).')));
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        try {
+          const problem = checkEntry(entry, limits);
+          if (problem) throw rejected(`The archive was refused: an entry ${problem}.`);
+          total += entry.uncompressedSize;
+          if (total > limits.maxTotalBytes) throw rejected('The archive unpacks to more than an export can hold.');
+          if (!entry.fileName.endsWith('/')) {
+            byName.set(entry.fileName, entry);
+            byBaseName.set(entry.fileName.slice(entry.fileName.lastIndexOf('/') + 1), entry);
+            infos.push({ name: entry.fileName, size: entry.uncompressedSize, encrypted: entry.isEncrypted() });
+          }
+          zip.readEntry();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      });
+      zip.readEntry();
+    });
+  } catch (error) {
+    zip.close();
+    throw error;
+  }
+  const find = (name: string): yauzl.Entry | undefined => byName.get(name) ?? byBaseName.get(name);
+  return {
+    entries: infos,
+    has: (name) => find(name) !== undefined,
+    source(name) {
+      const entry = find(name);
+      if (!entry) throw new WardscribeError('not-found', 'The export does not contain that file.');
+      if (entry.isEncrypted()) throw rejected('This archive entry is password-protected.');
+      return {
+        size: entry.uncompressedSize,
+        open: () => openEntry(zip, entry),
+      };
+    },
+    close: () => zip.close(),
+  };
+}
+
+function checkEntry(entry: yauzl.Entry, limits: ZipLimits): string | null {
+  const nameProblem = unsafeName(entry.fileName);
+  if (nameProblem) return nameProblem;
+  const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
+  if (mode === S_IFLNK) return 'is a symbolic link';
+  if (NESTED_ARCHIVE.test(entry.fileName)) return 'is itself an archive (nested archives are not opened)';
+  if (entry.uncompressedSize > limits.maxEntryBytes) return 'is larger than an export file can be';
+  if (entry.uncompressedSize > limits.ratioFloorBytes) {
+    if (entry.compressedSize === 0 || entry.uncompressedSize / entry.compressedSize > limits.maxRatio) return 'is compressed far more than real data can be (a zip bomb)';
+  }
+  return null;
+}
+
+/** Streams one entry, failing with a clear error when its bytes do not match its directory. */
+function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    zip.openReadStream(entry, (error, stream) => {
+      if (error || !stream) {
+        reject(rejected('An entry of the archive cannot be read: the archive is damaged or its sizes are forged.'));
+        return;
+      }
+      let seen = 0;
+      // yauzl checks sizes too; counting here keeps the limit even if that check were off.
+      const guard = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          seen += chunk.length;
+          if (seen > entry.uncompressedSize) callback(rejected('An entry of the archive is larger than its directory says (forged size).'));
+          else callback(null, chunk);
+        },
+      });
+      stream.on('error', () => guard.destroy(rejected('An entry of the archive does not match its directory: the archive is damaged or its sizes are forged.')));
+      resolve(stream.pipe(guard));
+    });
+  });
+}
+
+/** A plain file as a byte source. */
+export async function fileSource(path: string): Promise<ByteSource> {
+  const info = await stat(path).catch(() => {
+    throw new WardscribeError('not-found', 'The export file cannot be opened.');
+  });
+  return { size: info.size, open: async () => createReadStream(path, { highWaterMark: 64 * 1024 }) };
+}

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_HEAD, sealEntry } from '../../../main/audit/chain';
+import { ATTACHMENT_NAMES } from '../../../main/audit/export-format';
+import { writeAuditPdf } from '../../../main/audit/pdf-export';
+import { createCheckpointSigner, createWorkstationKey, signCheckpoint } from '../../../main/audit/signing';
+import { verifyTrailPdf, type TrailReport } from '../../../main/audit/verify-trail';
+import type { AuditCheckpointBody, AuditEntry } from '../../../shared/domain/audit';
+import { tempDir } from '../../support/temp';
+import { makeTrail, USERS, type TrailFixture } from './support/fixtures';
+import { exportFixture } from './support/export';
+import { editJsonLines, replaceAttachment } from './support/pdf-tamper';
+
+const kinds = (report: TrailReport) => report.problems.map((problem) => problem.kind);
+
+describe('verifyTrailPdf', () => {
+  const folder = tempDir('wardscribe-audit-verify-');
+  let trail: TrailFixture;
+  let pdf: Uint8Array;
+
+  beforeAll(async () => {
+    trail = makeTrail(80, { checkpointEvery: 20 });
+    pdf = (await exportFixture(trail, folder.path)).bytes;
+  });
+  afterAll(() => folder.remove());
+
+  it('passes a fresh export, with the expected key and a matching witness', async () => {
+    const witness = { sequence: 40, hash: trail.store.storedEntries[39]!.entryHash };
+    const report = await verifyTrailPdf(pdf, { expectedKeyFingerprint: trail.key.fingerprint, witness });
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, entryCount: 80, checkpointsVerified: 5, witness: 'matched', head: { sequence: 80 } });
+  });
+
+  it('names the entry when one embedded entry is rewritten', async () => {
+    const edited = await replaceAttachment(pdf, ATTACHMENT_NAMES.entries, editJsonLines((items) => items.map((item) => (item.sequence === 33 ? { ...item, action: 'verified' } : item))));
+    const report = await verifyTrailPdf(edited);
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'hash-mismatch', sequence: 33 }));
+    expect(kinds(report)).toContain('entries-file-altered');
+  });
+
+  it('catches an entry rewritten and rehashed: the next link and the seal break', async () => {
+    const edited = await replaceAttachment(
+      pdf,
+      ATTACHMENT_NAMES.entries,
+      editJsonLines((items) => items.map((item) => (item.sequence === 50 ? sealEntry({ ...(item as AuditEntry), action: 'wipe' }) : item))),
+    );
+    const report = await verifyTrailPdf(edited);
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'link-mismatch', sequence: 51 }));
+    expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'page-manifest-mismatch' }));
+  });
+
+  it('detects random tampering with the embedded entries in every case', async () => {
+    type Change = { kind: 'edit' | 'delete' | 'swap' | 'duplicate' | 'truncate'; at: number };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ kind: fc.constantFrom<Change['kind']>('edit', 'delete', 'swap', 'duplicate', 'truncate'), at: fc.integer({ min: 0, max: 78 }) }),
+        async ({ kind, at }) => {
+          const edited = await replaceAttachment(
+            pdf,
+            ATTACHMENT_NAMES.entries,
+            editJsonLines((items) => {
+              const copy = [...items];
+              if (kind === 'edit') copy[at] = { ...copy[at]!, outcome: { status: 'refused', reason: 'edited' } };
+              if (kind === 'delete') copy.splice(at, 1);
+              if (kind === 'swap') [copy[at], copy[at + 1]] = [copy[at + 1]!, copy[at]!];
+              if (kind === 'duplicate') copy.splice(at, 0, copy[at]!);
+              if (kind === 'truncate') copy.length = at;
+              return copy;
+            }),
+          );
+          expect((await verifyTrailPdf(edited)).ok).toBe(false);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('rejects forged or stripped checkpoints', async () => {
+    const forged = await replaceAttachment(
+      pdf,
+      ATTACHMENT_NAMES.checkpoints,
+      editJsonLines((items) => items.map((item, index) => (index === 1 ? { ...item, entryHash: 'f'.repeat(64) } : item))),
+    );
+    expect((await verifyTrailPdf(forged)).problems).toContainEqual(expect.objectContaining({ kind: 'checkpoint-signature-invalid', sequence: 40 }));
+
+    const attacker = createWorkstationKey();
+    const resigned = await replaceAttachment(
+      pdf,
+      ATTACHMENT_NAMES.checkpoints,
+      editJsonLines((items) => items.map((item) => signCheckpoint({ ...(item as unknown as AuditCheckpointBody), keyFingerprint: attacker.fingerprint }, createCheckpointSigner(attacker.privateKeyPem)))),
+    );
+    expect(kinds(await verifyTrailPdf(resigned))).toContain('checkpoint-signature-invalid');
+
+    const unsealed = await replaceAttachment(pdf, ATTACHMENT_NAMES.checkpoints, editJsonLines((items) => items.slice(0, -1)));
+    expect(kinds(await verifyTrailPdf(unsealed))).toContain('export-seal-missing');
+  });
+
+  it('detects a removed page and an altered page manifest', async () => {
+    const document = await PDFDocument.load(pdf);
+    document.removePage(1);
+    expect(kinds(await verifyTrailPdf(await document.save()))).toContain('page-count-mismatch');
+
+    const manifest = await replaceAttachment(pdf, ATTACHMENT_NAMES.manifest, (text) => text.replace('"firstSequence":1,', '"firstSequence":2,'));
+    expect(kinds(await verifyTrailPdf(manifest))).toEqual(expect.arrayContaining(['manifest-altered', 'page-manifest-mismatch']));
+  });
+
+  it('fails on a byte edited inside the embedded data, and on a file that is not a PDF', async () => {
+    const bytes = Buffer.from(pdf);
+    const embedded = bytes.indexOf('/Type /EmbeddedFile');
+    const stream = bytes.indexOf('stream\n', embedded) + 'stream\n'.length;
+    bytes[stream + 40] = bytes[stream + 40]! ^ 0x20;
+    expect((await verifyTrailPdf(bytes)).ok).toBe(false);
+    expect(kinds(await verifyTrailPdf(Buffer.from('not a pdf')))).toEqual(['unreadable-pdf']);
+  });
+
+  it('passes an attacker who rebuilds the whole PDF with their own key only when no key is expected', async () => {
+    const attacker = createWorkstationKey();
+    const signer = createCheckpointSigner(attacker.privateKeyPem);
+    // Rewrite entry 10 and re-chain everything after it.
+    const entries: AuditEntry[] = [];
+    for (const entry of trail.store.storedEntries.slice(0, 80)) {
+      const previousHash = entries.at(-1)?.entryHash ?? GENESIS_HEAD.hash;
+      entries.push(sealEntry({ ...entry, previousHash, ...(entry.sequence === 10 ? { action: 'verified' as const } : {}) }));
+    }
+    const path = join(folder.path, 'forged.pdf');
+    await writeAuditPdf(
+      {
+        entries,
+        checkpoints: [],
+        publicKeyPem: attacker.publicKeyPem,
+        site: 'Ward 7',
+        filter: {},
+        exportedBy: USERS[3]!,
+        exportedAt: trail.store.storedEntries[0]!.time,
+        sealExport: (build) => {
+          const head = { sequence: 80, hash: entries.at(-1)!.entryHash };
+          return signCheckpoint({ kind: 'export', sequence: head.sequence, entryHash: head.hash, createdUtc: '2024-04-01T00:00:00.000Z', keyFingerprint: signer.fingerprint, export: build(head) }, signer);
+        },
+      },
+      path,
+    );
+    const forged = readFileSync(path);
+    expect((await verifyTrailPdf(forged)).ok).toBe(true); // self-consistent: why the key must be pinned
+    const pinned = await verifyTrailPdf(forged, { expectedKeyFingerprint: trail.key.fingerprint });
+    expect(kinds(pinned)).toEqual(['key-not-expected']);
+    const witnessed = await verifyTrailPdf(forged, { witness: { sequence: 80, hash: trail.store.storedEntries[79]!.entryHash } });
+    expect(kinds(witnessed)).toEqual(['witness-mismatch']);
+  });
+
+  it('exports and verifies an empty trail (one page saying so)', async () => {
+    const empty = makeTrail(0);
+    const exported = await exportFixture(empty, folder.path, 'empty.pdf');
+    const report = await verifyTrailPdf(exported.bytes);
+    expect(report.problems).toEqual([]);
+    expect(report).toMatchObject({ ok: true, entryCount: 0, pageCount: 1, head: GENESIS_HEAD });
+  });
+
+  it('verifies a filtered export and catches an entry that does not match its sealed filter', async () => {
+    const filtered = await exportFixture(trail, folder.path, 'nhs.pdf', { nhsNumber: '9434765919' });
+    expect((await verifyTrailPdf(filtered.bytes)).problems).toEqual([]);
+    const foreign = trail.store.storedEntries.find((entry) => entry.objects.nhsNumber !== '9434765919')!;
+    const widened = await replaceAttachment(filtered.bytes, ATTACHMENT_NAMES.entries, (text) => text + JSON.stringify(foreign) + '\n');
+    expect((await verifyTrailPdf(widened)).problems).toContainEqual(expect.objectContaining({ kind: 'filter-mismatch', sequence: foreign.sequence }));
+  });
+});

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { AUDIT_CHAIN_HEAD_EXTENSION, ODS_ORGANISATION_SYSTEM, toDocumentReference, toProvenance, transcriptAttachment, URI_SYSTEM } from '../../../main/epr/mapping';
+import { assertValidForFiling, validateFhirResource } from '../../../main/epr/validate';
+import { NHS_NUMBER_SYSTEM } from '../../../shared/domain/nhs-number';
+import { renderTranscriptText } from '../../../shared/domain/transcription';
+import { sampleTranscription } from './support/transcriptions';
+
+const errors = (resource: Parameters<typeof validateFhirResource>[0]) => validateFhirResource(resource).filter((issue) => issue.severity === 'error');
+
+describe('DocumentReference', () => {
+  const transcription = sampleTranscription();
+  const document = toDocumentReference(transcription);
+
+  test('passes both validators', () => {
+    expect(errors(document)).toEqual([]);
+    expect(() => assertValidForFiling(document)).not.toThrow();
+  });
+
+  test('carries the identifier, patient, custodian, type and attester', () => {
+    expect(document.masterIdentifier).toEqual({ system: URI_SYSTEM, value: transcription.identifier });
+    expect(document.identifier).toEqual([{ system: URI_SYSTEM, value: transcription.identifier }]);
+    expect(document).toMatchObject({ status: 'current', docStatus: 'final', date: transcription.attestedAt });
+    expect(document.type?.coding?.[0]).toEqual({ system: 'http://snomed.info/sct', code: '371530004', display: 'Clinical consultation report' });
+    expect(document.subject?.identifier).toEqual({ system: NHS_NUMBER_SYSTEM, value: '9434765919' });
+    expect(document.subject?.display).toContain('943 476 5919');
+    expect(document.custodian?.identifier).toEqual({ system: ODS_ORGANISATION_SYSTEM, value: 'RX1' });
+    expect(document.author?.[0]?.display).toContain('Dr Priya Shah');
+    expect(document.authenticator).toEqual(document.author?.[0]);
+    expect(document.context?.period).toEqual({ start: '2024-03-31T00:45:00Z', end: '2024-03-31T08:05:00Z' });
+  });
+
+  test('the attachment is the rendered text, with its size and base64 SHA-1 of the raw bytes', () => {
+    const attachment = document.content[0]!.attachment;
+    const bytes = Buffer.from(attachment.data!, 'base64');
+    expect(bytes.toString('utf8')).toBe(renderTranscriptText(transcription));
+    expect(attachment).toMatchObject({ contentType: 'text/plain; charset=utf-8', language: 'en-GB', size: bytes.length, creation: transcription.attestedAt });
+    expect(attachment.hash).toBe(createHash('sha1').update(bytes).digest('base64'));
+    expect(transcriptAttachment(transcription).sha256Hex).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  test('the configured LOINC type is used when chosen', () => {
+    const loinc = toDocumentReference(sampleTranscription({ documentType: 'consult-note' }));
+    expect(loinc.type?.coding?.[0]).toMatchObject({ system: 'http://loinc.org', code: '11488-4' });
+    expect(errors(loinc)).toEqual([]);
+  });
+});
+
+describe('Provenance', () => {
+  const transcription = sampleTranscription();
+  const provenance = toProvenance(transcription, { reference: 'DocumentReference/abc' });
+
+  test('passes both validators', () => {
+    expect(errors(provenance)).toEqual([]);
+  });
+
+  test('attributes advisers, enterer and verifier, and witnesses the audit chain head', () => {
+    expect(provenance.target).toEqual([{ reference: 'DocumentReference/abc' }]);
+    expect(provenance.recorded).toBe(transcription.attestedAt);
+    const agents = provenance.agent.map((agent) => [agent.type?.coding?.[0]?.code, agent.who?.display]);
+    expect(agents).toEqual([
+      ['author', 'Dr Amir Khan'],
+      ['author', 'Ola Adeyemi'],
+      ['enterer', 'Sam Clerk, Ward clerk'],
+      ['verifier', 'Dr Priya Shah, Foundation doctor FY1'],
+    ]);
+    expect(provenance.agent[0]?.who?.identifier).toEqual({ system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: '7123456' });
+    expect(provenance.extension).toEqual([
+      { url: AUDIT_CHAIN_HEAD_EXTENSION, extension: [{ url: 'sequence', valueInteger: 4521 }, { url: 'hash', valueString: 'a'.repeat(64) }] },
+    ]);
+  });
+
+  test('describes the source thread without copying any message', () => {
+    const serialised = JSON.stringify(provenance);
+    expect(provenance.entity?.[0]?.what.display).toContain('Ward 7 on call');
+    for (const excerpt of transcription.excerpts) expect(serialised).not.toContain(excerpt.text.split('\n')[0]!);
+  });
+
+  test('an adviser quoted twice is one agent', () => {
+    const [first] = transcription.excerpts;
+    const twice = sampleTranscription({ excerpts: [first, { ...first!, messageId: 'msg-102', utcInstant: '2024-03-31T00:50:00Z', originalLocalTime: '2024-03-31T00:50' }] });
+    expect(toProvenance(twice, { reference: 'DocumentReference/abc' }).agent.filter((agent) => agent.type?.coding?.[0]?.code === 'author')).toHaveLength(1);
+  });
+});
+
+describe('validators', () => {
+  const document = toDocumentReference(sampleTranscription());
+
+  test('the fhir package catches a bogus required-binding code', () => {
+    const issues = errors({ ...document, status: 'bogus' as 'current' });
+    expect(issues).toContainEqual(expect.objectContaining({ validator: 'fhir', path: 'DocumentReference.status' }));
+  });
+
+  test('Medplum catches bad formats and base64', () => {
+    expect(errors({ ...document, date: '2024-13-45' })).toContainEqual(expect.objectContaining({ validator: 'medplum', path: 'DocumentReference.date' }));
+    const badData = { ...document, content: [{ attachment: { ...document.content[0]!.attachment, data: '!!not base64' } }] };
+    expect(errors(badData)).toContainEqual(expect.objectContaining({ validator: 'medplum', path: 'DocumentReference.content[0].attachment.data' }));
+  });
+
+  test('malformed input is an issue, not a crash, and messages do not quote values', () => {
+    const malformed = { resourceType: 'DocumentReference', status: 'current', content: 'Jane Testpatient' } as never;
+    const issues = errors(malformed);
+    expect(issues.length).toBeGreaterThan(0);
+    expect(JSON.stringify(issues)).not.toContain('Jane Testpatient');
+    expect(() => assertValidForFiling(malformed)).toThrow(expect.objectContaining({ code: 'rejected' }));
+  });
+});

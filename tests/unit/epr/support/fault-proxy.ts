@@ -1,0 +1,87 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** What the proxy does with one request. */
+export type Fault =
+  | { readonly kind: 'pass' }
+  /** Never answers (the client times out); the request is not forwarded. */
+  | { readonly kind: 'hang' }
+  /** Closes the connection without forwarding. */
+  | { readonly kind: 'drop-before' }
+  /** Forwards, lets the server commit, then closes the connection without answering. */
+  | { readonly kind: 'drop-after' }
+  /** Answers itself without forwarding. */
+  | { readonly kind: 'respond'; readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
+  /** Forwards, then rewrites the server's response body. */
+  | { readonly kind: 'rewrite'; readonly rewrite: (body: string) => string };
+
+export interface ProxiedRequest {
+  readonly method: string;
+  /** Path and query, without the base path. */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+export interface FaultProxy {
+  readonly baseUrl: string;
+  /** Every request seen, in order. */
+  readonly seen: ProxiedRequest[];
+  close(): Promise<void>;
+}
+
+/**
+ * A real HTTP proxy in front of the training EPR that injects faults chosen per request by `decide`.
+ * `target` is the training server's base URL; the proxy serves the same path.
+ */
+export async function startFaultProxy(target: string, decide: (request: ProxiedRequest, index: number) => Fault): Promise<FaultProxy> {
+  const targetUrl = new URL(target);
+  const seen: ProxiedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((incoming, outgoing) => {
+    const described: ProxiedRequest = { method: incoming.method ?? 'GET', path: incoming.url ?? '/', headers: incoming.headers };
+    const fault = decide(described, seen.length);
+    seen.push(described);
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      if (fault.kind === 'hang') return;
+      if (fault.kind === 'drop-before') return void incoming.socket.destroy();
+      if (fault.kind === 'respond') {
+        outgoing.writeHead(fault.status, { 'Content-Type': 'application/fhir+json', ...fault.headers });
+        return void outgoing.end(fault.body ?? JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }));
+      }
+      const forwarded = httpRequest(
+        { host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
+        (response) => {
+          const body: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => body.push(chunk));
+          response.on('end', () => {
+            if (fault.kind === 'drop-after') return void incoming.socket.destroy();
+            let text = Buffer.concat(body).toString('utf8');
+            if (fault.kind === 'rewrite') text = fault.rewrite(text);
+            const headers = { ...response.headers, 'content-length': String(Buffer.byteLength(text)) };
+            outgoing.writeHead(response.statusCode ?? 502, headers);
+            outgoing.end(text);
+          });
+        },
+      );
+      forwarded.on('error', () => incoming.socket.destroy());
+      forwarded.end(Buffer.concat(chunks));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}${targetUrl.pathname}`,
+    seen,
+    close: () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, test } from 'vitest';
+import { AttestedTranscriptionSchema, formatDelay, renderTranscriptText } from '../../../shared/domain/transcription';
+import { sampleTranscription } from './support/transcriptions';
+
+// shared/domain/transcription.ts is tested here, beside the mapping that files its text.
+describe('renderTranscriptText', () => {
+  const transcription = sampleTranscription();
+  const text = renderTranscriptText(transcription);
+
+  test('attributes each excerpt: who, role, registration, local time with zone, delay', () => {
+    expect(text).toContain('From: Dr Amir Khan, Specialty registrar ST5, cardiology, GMC 7123456 (shown in the chat as "Amir (cardio reg)")');
+    // 00:45 on the night the clocks go forward is still GMT; 09:05 the same morning is BST.
+    expect(text).toContain('Sent: 2024-03-31 00:45 Europe/London (2024-03-31 00:45 UTC)');
+    expect(text).toContain('Sent: 2024-03-31 09:05 Europe/London (2024-03-31 08:05 UTC)');
+    // Delays come from UTC instants, so the clock change does not distort them.
+    expect(text).toContain('Recorded: 10 h 27 min after it was sent');
+    expect(text).toContain('Recorded: 3 h 07 min after it was sent');
+    expect(text).toContain('> Start bisoprolol 2.5 mg once daily.\n> Repeat ECG in the morning.');
+  });
+
+  test('names the patient, the summary and the attester on the 24-hour clock', () => {
+    expect(text).toContain('NHS number 943 476 5919, born 1954-07-12');
+    expect(text).toContain('Summary by the transcriber:\nBisoprolol started');
+    expect(text).toContain('Attested by: Dr Priya Shah, Foundation doctor FY1, 2024-03-31 12:12 Europe/London (2024-03-31 11:12 UTC)');
+    expect(text).not.toMatch(/\b(am|pm)\b/i);
+  });
+
+  test('is deterministic', () => {
+    expect(renderTranscriptText(structuredClone(transcription))).toBe(text);
+  });
+
+  test('shows bidirectional control characters instead of obeying them', () => {
+    const tricky = sampleTranscription({ summary: 'Give 5\u202Egm 01\u202C mg' });
+    const rendered = renderTranscriptText(tricky);
+    expect(rendered).toContain('Give 5[U+202E]gm 01[U+202C] mg');
+    expect(rendered).not.toMatch(/[\u202a-\u202e]/);
+  });
+
+  test('formatDelay', () => {
+    expect(formatDelay(12 * 60_000 + 59_000)).toBe('12 min');
+    expect(formatDelay(26 * 3_600_000 + 5 * 60_000)).toBe('26 h 05 min');
+  });
+});
+
+describe('AttestedTranscriptionSchema', () => {
+  test.each([
+    ['an invalid NHS number', { patient: { nhsNumber: '943 476 5918', name: 'X', birthDate: '1954-07-12' } }, 'patient.nhsNumber'],
+    ['advice later than its attestation', { attestedAt: '2024-03-31T08:00:00Z' }, 'excerpts.1.utcInstant'],
+    ['an unknown zone', { excerpts: [{ ...sampleTranscription().excerpts[0]!, zone: 'Mars/Olympus' }] }, 'excerpts.0.zone'],
+    ['a GMC number of the wrong shape', { excerpts: [{ ...sampleTranscription().excerpts[0]!, adviser: { ...sampleTranscription().excerpts[0]!.adviser, registration: { body: 'GMC', number: '12' } } }] }, 'excerpts.0.adviser.registration.number'],
+    ['no excerpts', { excerpts: [] }, 'excerpts'],
+  ])('rejects %s', (_name, override, path) => {
+    const result = AttestedTranscriptionSchema.safeParse({ ...sampleTranscription(), ...override });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain(path);
+  });
+});

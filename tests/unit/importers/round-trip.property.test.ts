@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DateOrder } from '../../../shared/domain/chat';
+import { tempDir } from '../../support/temp';
+import { parseAll, writeExport } from './helpers';
+
+const dir = tempDir('wardscribe-roundtrip-');
+afterAll(() => dir.remove());
+let counter = 0;
+
+interface Written {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  readonly sender: string;
+  readonly lines: readonly string[];
+}
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+const h12 = (hour: number) => String(hour % 12 === 0 ? 12 : hour % 12);
+const ampm = (hour: number, am: string, pm: string) => (hour < 12 ? am : pm);
+
+/** Every head form domain.md lists, as a writer and the date order a reader must be told. */
+const FORMATS: { name: string; order: DateOrder; seconds: boolean; head: (m: Written) => string }[] = [
+  { name: 'iOS 24 h', order: 'dmy', seconds: true, head: (m) => `[${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ${m.sender}: ` },
+  { name: 'Android 24 h', order: 'dmy', seconds: false, head: (m) => `${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)} - ${m.sender}: ` },
+  { name: 'iOS 12 h U+202F', order: 'mdy', seconds: true, head: (m) => `\u200E[${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}:${p2(m.second)}\u202F${ampm(m.hour, 'AM', 'PM')}] ${m.sender}: ` },
+  { name: 'Android 12 h', order: 'mdy', seconds: false, head: (m) => `${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'AM', 'PM')} - ${m.sender}: ` },
+  { name: 'Spanish p. m.', order: 'dmy', seconds: false, head: (m) => `${m.day}/${m.month}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}\u00A0${ampm(m.hour, 'a. m.', 'p. m.')} - ${m.sender}: ` },
+  { name: 'p.m.', order: 'dmy', seconds: false, head: (m) => `${m.day}/${m.month}/${m.year}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'a.m.', 'p.m.')} - ${m.sender}: ` },
+  { name: 'German dots', order: 'dmy', seconds: false, head: (m) => `${p2(m.day)}.${p2(m.month)}.${p2(m.year % 100)}, ${p2(m.hour)}:${p2(m.minute)} - ${m.sender}: ` },
+  { name: 'year-first dashes', order: 'ymd', seconds: true, head: (m) => `[${m.year}-${p2(m.month)}-${p2(m.day)}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ${m.sender}: ` },
+  { name: 'Finnish klo', order: 'dmy', seconds: false, head: (m) => `${m.day}.${m.month}.${m.year} klo ${m.hour}.${p2(m.minute)} - ${m.sender}: ` },
+];
+
+const letters = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZäöüéñçøåßłžΩжд中文🙂 '];
+const textChars = [...letters, ...'0123456789.,;!?()[]/-+*%&\'"@#'.split(''), ':'];
+const word = (chars: string[], max: number) => fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: max }).map((a) => a.join(''));
+const sender = word(letters, 24).map((s) => s.trim()).filter((s) => s.length > 0);
+// Body lines never start with a digit or "[" (a head could then be written by chance) and are never markers.
+const bodyLine = fc.oneof(fc.constant(''), word(textChars, 60).filter((s) => !/^[\d[]/.test(s) && !/omitted|deleted|encrypted/i.test(s)));
+
+const chatArbitrary = fc
+  .record({
+    start: fc.date({ min: new Date('2001-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }),
+    messages: fc.array(fc.record({ gapSeconds: fc.nat({ max: 3 * 86400 }), sender, lines: fc.array(bodyLine, { minLength: 1, maxLength: 4 }) }), { minLength: 1, maxLength: 25 }),
+  })
+  .map(({ start, messages }) => {
+    let time = Math.floor(start.getTime() / 1000) * 1000;
+    return messages.map((message): Written => {
+      time += message.gapSeconds * 1000;
+      const at = new Date(time);
+      return {
+        year: at.getUTCFullYear(),
+        month: at.getUTCMonth() + 1,
+        day: at.getUTCDate(),
+        hour: at.getUTCHours(),
+        minute: at.getUTCMinutes(),
+        second: at.getUTCSeconds(),
+        sender: message.sender,
+        lines: message.lines[0] === '' && message.lines.length === 1 ? ['x'] : message.lines,
+      };
+    });
+  });
+
+describe('every WhatsApp head form round-trips (fast-check)', () => {
+  for (const format of FORMATS) {
+    it(format.name, async () => {
+      await fc.assert(
+        fc.asyncProperty(chatArbitrary, async (chat) => {
+          // Formats without seconds write :00, so the expected time drops them too.
+          const expected = chat.map((m) => (format.seconds ? m : { ...m, second: 0 }));
+          const text = expected.map((m) => format.head(m) + m.lines.join('\n')).join('\n') + '\n';
+          const path = writeExport(dir.path, `rt-${++counter}.txt`, text);
+          const { messages } = await parseAll(path, { zone: 'UTC', dateOrder: format.order });
+          expect(messages.map((m) => ({ sender: m.sender, text: m.text, localTime: m.localTime }))).toEqual(
+            expected.map((m) => ({
+              sender: m.sender,
+              text: m.lines.join('\n'),
+              localTime: `${m.year}-${p2(m.month)}-${p2(m.day)}T${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}`,
+            })),
+          );
+          expect(messages.every((m) => m.instant === `${m.localTime}Z`)).toBe(true);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+});
