@@ -194,6 +194,7 @@ export class SessionService {
     };
     insertUser(vault.db, user, this.#now());
     await putSlot(vault, user, input.passphrase, this.#options.kdf ?? DEFAULT_KDF);
+    this.#unknownFailures.delete(user.username);
     return user;
   }
 
@@ -219,6 +220,8 @@ export class SessionService {
     if (!user) throw new WardscribeError('not-found', 'No such user.');
     this.#assertPassphrase(passphrase, user.username);
     await putSlot(unlocked.vault, user, passphrase, this.#options.kdf ?? DEFAULT_KDF);
+    // Failures counted while the account had no slot belong to the old passphrase.
+    this.#unknownFailures.delete(user.username);
     setUserDisabled(db, userId, false, this.#now());
     setMustChangePassphrase(db, userId, userId !== unlocked.user.id, this.#now());
     return getUserById(db, userId)!;

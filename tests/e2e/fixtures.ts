@@ -41,4 +41,17 @@ export const test = base.extend<{ wardscribe: HostFixture }>({
   },
 });
 
+export const TEST_ADMIN = { username: 'admin', displayName: 'Ada Admin', passphrase: 'correct horse battery staple' };
+
+/** Completes first run through the screens, leaving the new administrator signed in. */
+export async function createFirstAdmin(page: Page): Promise<void> {
+  await expect(page.getByRole('heading', { level: 1, name: 'Set up Wardscribe on this workstation' })).toBeVisible();
+  await page.getByLabel('Username').fill(TEST_ADMIN.username);
+  await page.getByLabel('Full name').fill(TEST_ADMIN.displayName);
+  await page.getByLabel('Passphrase', { exact: true }).fill(TEST_ADMIN.passphrase);
+  await page.getByLabel('Passphrase again').fill(TEST_ADMIN.passphrase);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await expect(page.getByTestId('signed-in-user')).toHaveText('Ada Admin (admin)', { timeout: 15_000 });
+}
+
 export { expect };

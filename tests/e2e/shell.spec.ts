@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { CONTENT_SECURITY_POLICY } from '../../main/security/policy';
-import { test, expect } from './fixtures';
+import { createFirstAdmin, test, expect } from './fixtures';
 
 const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 test('the app loads and the status screen shows what main reports', async ({ wardscribe: { page } }) => {
+  await createFirstAdmin(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Status' })).toBeVisible();
   const list = page.getByTestId('status-list');
   await expect(list).toContainText(version);
@@ -41,7 +42,13 @@ test('window.wardscribe is exactly the contract, frozen', async ({ wardscribe: {
       leftovers: Object.getOwnPropertyNames(window).filter((name) => name.startsWith('__wardscribe')),
     };
   });
-  expect(shape).toEqual({ namespaces: ['app', 'events', 'jobs'], app: ['status'], frozen: true, replaced: false, leftovers: [] });
+  expect(shape).toEqual({
+    namespaces: ['app', 'events', 'jobs', 'session', 'settings', 'users'],
+    app: ['status'],
+    frozen: true,
+    replaced: false,
+    leftovers: [],
+  });
 });
 
 test('the renderer is served with the CSP, and inline or data: scripts do not run', async ({ wardscribe: { page, host } }) => {
@@ -71,17 +78,21 @@ test('the page cannot navigate away from Wardscribe', async ({ wardscribe: { pag
   });
   await page.waitForTimeout(300);
   expect(new URL(page.url()).origin).toBe(host.origin);
-  await expect(page.getByRole('heading', { level: 1, name: 'Status' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Set up Wardscribe on this workstation' })).toBeVisible();
 });
 
 test('navigation is reachable by keyboard', async ({ wardscribe: { page } }) => {
+  await createFirstAdmin(page);
   await expect(page.getByTestId('status-list')).toBeVisible();
+  await page.locator('body').focus();
   await page.keyboard.press('Tab');
   await expect(page.getByRole('link', { name: 'Skip to main content' })).toBeFocused();
-  await page.keyboard.press('Tab');
-  await expect(page.getByRole('button', { name: 'Status' })).toBeFocused();
+  await page.keyboard.press('Alt+7');
+  await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeFocused();
   await page.keyboard.press('Alt+1');
   await expect(page.getByRole('heading', { level: 1, name: 'Status' })).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.getByRole('button', { name: 'My passphrase' })).toBeFocused();
 });
 
 test('events from main reach the page through window.wardscribe.events', async ({ wardscribe: { page, host } }) => {

@@ -1,5 +1,9 @@
 import type { ComponentType } from 'react';
+import type { Role } from '../../../shared/domain/roles';
+import { ChangePassphraseScreen } from '../screens/session/ChangePassphraseScreen';
+import { SettingsScreen } from '../screens/SettingsScreen';
 import { StatusScreen } from '../screens/StatusScreen';
+import { UsersScreen } from '../screens/UsersScreen';
 
 export interface ScreenDefinition {
   readonly id: string;
@@ -7,7 +11,18 @@ export interface ScreenDefinition {
   /** Alt + this key opens the screen. */
   readonly accessKey: string;
   readonly component: ComponentType;
+  /** Roles that see the screen; main enforces the same rule on every call. */
+  readonly roles?: readonly Role[];
 }
 
 /** The screens of the workstation, in navigation order. */
-export const SCREENS: readonly ScreenDefinition[] = [{ id: 'status', label: 'Status', accessKey: '1', component: StatusScreen }];
+export const SCREENS: readonly ScreenDefinition[] = [
+  { id: 'status', label: 'Status', accessKey: '1', component: StatusScreen },
+  { id: 'users', label: 'Users', accessKey: '7', component: UsersScreen, roles: ['admin'] },
+  { id: 'settings', label: 'Settings', accessKey: '8', component: SettingsScreen, roles: ['admin'] },
+  { id: 'passphrase', label: 'My passphrase', accessKey: '9', component: ChangePassphraseScreen },
+];
+
+export function screensFor(role: Role): readonly ScreenDefinition[] {
+  return SCREENS.filter((screen) => !screen.roles || screen.roles.includes(role));
+}

@@ -1,0 +1,52 @@
+import { useState, type FormEvent } from 'react';
+import { MIN_PASSPHRASE_LENGTH } from '../../../../shared/domain/passphrase';
+import { hostApi } from '../../api';
+import { useSignedIn } from '../../app/session';
+import { ErrorSummary, TextField } from '../../components/forms';
+
+/** Changing one's own passphrase; required after an administrator set it. */
+export function ChangePassphraseScreen() {
+  const { state, replace } = useSignedIn();
+  const [message, setMessage] = useState<{ kind: 'error' | 'done'; text: string } | null>(null);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    if (form.get('next') !== form.get('confirm')) {
+      setMessage({ kind: 'error', text: 'The two new passphrases do not match.' });
+      return;
+    }
+    const result = await hostApi()!.session.changePassphrase({ current: String(form.get('current')), next: String(form.get('next')) });
+    if (!result.ok) {
+      setMessage({ kind: 'error', text: result.error.message });
+      return;
+    }
+    formElement.reset();
+    setMessage({ kind: 'done', text: 'Your passphrase has been changed.' });
+    replace(result.value);
+  }
+
+  return (
+    <section aria-labelledby="passphrase-heading">
+      <h1 id="passphrase-heading" tabIndex={-1}>
+        Change your passphrase
+      </h1>
+      {state.user.mustChangePassphrase && <p>An administrator set your passphrase. Choose your own before you continue.</p>}
+      {message?.kind === 'error' && (
+        <ErrorSummary title="Your passphrase was not changed">
+          <p>{message.text}</p>
+        </ErrorSummary>
+      )}
+      {message?.kind === 'done' && <p role="status">{message.text}</p>}
+      <form onSubmit={submit} noValidate>
+        <TextField id="current" label="Current passphrase" type="password" autoComplete="current-password" required />
+        <TextField id="next" label="New passphrase" type="password" hint={`At least ${MIN_PASSPHRASE_LENGTH} characters.`} required />
+        <TextField id="confirm" label="New passphrase again" type="password" required />
+        <button className="nhsuk-button" type="submit">
+          Change passphrase
+        </button>
+      </form>
+    </section>
+  );
+}
