@@ -1,7 +1,9 @@
 import { contract, type Contract, type HostKind } from '../shared/ipc/contract';
 import { machineSettingsPath, readMachineSettings, resolveVaultDir, type MachineSettings } from './config/machine-settings';
 import { EventHub } from './events';
+import { join } from 'node:path';
 import { createAppHandlers } from './ipc/handlers/app';
+import { createAuditHandlers } from './ipc/handlers/audit';
 import { createJobHandlers } from './ipc/handlers/jobs';
 import { createSessionHandlers, createSettingsHandlers, createUserHandlers } from './ipc/handlers/session';
 import { JobTracker } from './ipc/jobs';
@@ -55,6 +57,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     session: createSessionHandlers(session),
     users: createUserHandlers(session),
     settings: createSettingsHandlers(session),
+    audit: createAuditHandlers({ session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
     jobs: createJobHandlers(jobs),
   };
 

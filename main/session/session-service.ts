@@ -30,6 +30,12 @@ import {
   type OpenVault,
 } from '../vault/vault';
 import type { VaultFiles } from '../vault/vault-files';
+import { AuditLog, type AuditRecord } from '../audit/audit-log';
+import { createCheckpointSigner } from '../audit/signing';
+import { createVaultAuditStore } from '../vault/queries/audit-entries';
+import { getOrCreateWorkstationKey } from '../vault/queries/workstation-key';
+import type { AuditStore } from '../audit/store';
+import type { AuditActor } from '../../shared/domain/audit';
 import { describeWait, remainingBackoff } from './backoff';
 
 export type LockReason = Extract<HostEvent, { type: 'session.locked' }>['reason'];
@@ -50,12 +56,13 @@ export interface SessionServiceOptions {
   readonly now?: () => Date;
   /** Argon2id cost for new key slots; tests use the minimum. */
   readonly kdf?: KdfParams;
-  /** Called with each sign-in failure recorded while the vault was closed, once it opens. */
-  readonly onUnlocked?: (vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[]) => void;
 }
 
 interface Unlocked {
   readonly vault: OpenVault;
+  /** The audit trail in this vault; every action of the session is recorded here. */
+  readonly audit: AuditLog;
+  readonly auditStore: AuditStore;
   user: UserSummary;
   idleTimer: NodeJS.Timeout | null;
   idleLockMinutes: number;
@@ -92,6 +99,12 @@ export class SessionService {
     return this.#unlocked.vault;
   }
 
+  /** The audit trail of the open vault, for services recording what the user did. */
+  audit(): { log: AuditLog; store: AuditStore; actor: AuditActor } {
+    const unlocked = this.#requireUnlocked();
+    return { log: unlocked.audit, store: unlocked.auditStore, actor: actorOf(unlocked.user) };
+  }
+
   principal(): Principal | null {
     return this.#unlocked ? { userId: this.#unlocked.user.id, role: this.#unlocked.user.role } : null;
   }
@@ -120,6 +133,7 @@ export class SessionService {
     this.#assertPassphrase(admin.passphrase, admin.username);
     const { vault, user } = await createVault(this.#options.files, admin, this.#now(), this.#options.kdf ?? DEFAULT_KDF);
     this.#begin(vault, user, []);
+    this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: 'first-run' } });
     this.#options.log.info('session.first-admin-created');
     return user;
   }
@@ -148,6 +162,11 @@ export class SessionService {
     const unlocked = this.#unlocked;
     if (!unlocked) return;
     if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
+    unlocked.audit.record({
+      action: reason === 'sign-out' ? 'sign-out' : 'lock',
+      actor: actorOf(unlocked.user),
+      outcome: { status: 'success', reason },
+    });
     this.#unlocked = null;
     this.#locked = reason === 'sign-out' ? null : { reason, username: unlocked.user.username };
     unlocked.vault.close();
@@ -173,6 +192,7 @@ export class SessionService {
     await putSlot(unlocked.vault, unlocked.user, next, this.#options.kdf ?? DEFAULT_KDF);
     setMustChangePassphrase(unlocked.vault.db, unlocked.user.id, false, this.#now());
     unlocked.user = { ...unlocked.user, mustChangePassphrase: false };
+    this.#record({ action: 'password-changed', objects: { subjectUserId: unlocked.user.id }, outcome: { status: 'success' } });
   }
 
   listUsers(): UserSummary[] {
@@ -195,6 +215,7 @@ export class SessionService {
     insertUser(vault.db, user, this.#now());
     await putSlot(vault, user, input.passphrase, this.#options.kdf ?? DEFAULT_KDF);
     this.#unknownFailures.delete(user.username);
+    this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: `role-${user.role}` } });
     return user;
   }
 
@@ -210,6 +231,11 @@ export class SessionService {
     }
     setUserDisabled(db, userId, disabled, this.#now());
     if (disabled) removeSlot(unlocked.vault, userId);
+    this.#record({
+      action: disabled ? 'user-disabled' : 'user-changed',
+      objects: { subjectUserId: userId },
+      outcome: { status: 'success', ...(disabled ? {} : { reason: 'enabled' }) },
+    });
     return getUserById(db, userId)!;
   }
 
@@ -224,6 +250,7 @@ export class SessionService {
     this.#unknownFailures.delete(user.username);
     setUserDisabled(db, userId, false, this.#now());
     setMustChangePassphrase(db, userId, userId !== unlocked.user.id, this.#now());
+    this.#record({ action: 'user-changed', objects: { subjectUserId: userId }, outcome: { status: 'success', reason: 'passphrase-reset' } });
     return getUserById(db, userId)!;
   }
 
@@ -231,15 +258,37 @@ export class SessionService {
     const unlocked = this.#requireUnlocked();
     writeSetting(unlocked.vault.db, IDLE_SETTING, minutes, unlocked.user.id, this.#now());
     unlocked.idleLockMinutes = minutes;
+    this.#record({ action: 'setting-changed', objects: { setting: IDLE_SETTING }, outcome: { status: 'success' } });
     this.touch();
   }
 
   #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[]): void {
     const stored = readSetting(vault.db, IDLE_SETTING);
-    this.#unlocked = { vault, user, idleTimer: null, idleLockMinutes: typeof stored === 'number' ? stored : DEFAULT_IDLE_LOCK_MINUTES };
+    const { key, created } = getOrCreateWorkstationKey(vault.db, this.#now());
+    const auditStore = createVaultAuditStore(vault.db);
+    const audit = new AuditLog({ store: auditStore, signer: createCheckpointSigner(key.privateKeyPem), now: this.#now });
+    if (created) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
+    // Failed attempts happened while the vault (and so the trail) was closed; each is recorded
+    // now, its time kept in the reason code.
+    for (const at of unauditedFailures) {
+      audit.record({ action: 'sign-in-failed', actor: actorOf(user), outcome: { status: 'failure', reason: `wrong-passphrase-at-${compactTime(at)}` } });
+    }
+    audit.record({ action: 'sign-in', actor: actorOf(user), outcome: { status: 'success' } });
+    this.#unlocked = {
+      vault,
+      audit,
+      auditStore,
+      user,
+      idleTimer: null,
+      idleLockMinutes: typeof stored === 'number' ? stored : DEFAULT_IDLE_LOCK_MINUTES,
+    };
     this.#locked = null;
-    this.#options.onUnlocked?.(vault, user, unauditedFailures);
     this.touch();
+  }
+
+  #record(record: Omit<AuditRecord, 'actor'>): void {
+    const unlocked = this.#requireUnlocked();
+    unlocked.audit.record({ ...record, actor: actorOf(unlocked.user) });
   }
 
   #requireUnlocked(): Unlocked {
@@ -267,4 +316,13 @@ export class SessionService {
     const problem = checkPassphrase(passphrase, username);
     if (problem) throw new WardscribeError('rejected', PASSPHRASE_PROBLEM_MESSAGES[problem]);
   }
+}
+
+function actorOf(user: UserSummary): AuditActor {
+  return { userId: user.id, displayName: user.displayName, role: user.role };
+}
+
+/** `2026-11-24T10:00:00.000Z` → `20261124t100000z`, a form a reason code may hold. */
+function compactTime(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '').toLowerCase();
 }

@@ -8,7 +8,13 @@ export const UsernameSchema = z
   .toLowerCase()
   .regex(/^[a-z][a-z0-9._-]{1,31}$/, 'Use 2 to 32 letters, digits, dots, dashes or underscores, starting with a letter.');
 
-export const DisplayNameSchema = z.string().trim().min(1, 'Enter a name.').max(100, 'Use at most 100 characters.');
+export const DisplayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter a name.')
+  .max(100, 'Use at most 100 characters.')
+  // Control and bidi formatting characters could disguise a name in the audit trail.
+  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, 'Use letters, spaces and punctuation only.');
 
 export const RoleSchema = z.enum(ROLES);
 

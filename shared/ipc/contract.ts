@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
+import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { ROLES } from '../domain/roles';
 import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
@@ -98,6 +99,27 @@ export const contract = {
       request: z.object({ idleLockMinutes: IdleLockMinutesSchema }).strict(),
       response: WorkstationSettingsSchema,
       access: ['admin'],
+    }),
+  },
+  audit: {
+    /** The newest matching entries (at most `limit`), newest first. Auditors never see message content: entries hold none. */
+    query: channel({
+      request: z.object({ filter: AuditFilterSchema, limit: z.number().int().min(1).max(5000).default(1000) }).strict(),
+      response: z.object({ entries: z.array(AuditEntrySchema), head: z.object({ sequence: z.number(), hash: z.string() }) }),
+      access: ['auditor', 'admin'],
+    }),
+    /** Exports the matching entries as the signed PDF trail into the workstation's exports folder. */
+    export: channel({
+      request: z.object({ jobId: JobIdSchema, filter: AuditFilterSchema }).strict(),
+      response: z.object({ fileName: z.string(), path: z.string(), pageCount: z.number(), sha256: z.string() }),
+      access: ['auditor', 'admin'],
+      job: true,
+    }),
+    /** Checks an exported trail in the exports folder, as `wardscribe verify-trail` would. */
+    verify: channel({
+      request: z.object({ fileName: z.string().regex(/^[A-Za-z0-9._-]+\.pdf$/, 'a PDF file name from the exports folder') }).strict(),
+      response: z.object({ ok: z.boolean(), entryCount: z.number(), problems: z.array(z.string()) }),
+      access: ['auditor', 'admin'],
     }),
   },
   jobs: {

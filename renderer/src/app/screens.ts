@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { Role } from '../../../shared/domain/roles';
+import { AuditScreen } from '../screens/AuditScreen';
 import { ChangePassphraseScreen } from '../screens/session/ChangePassphraseScreen';
 import { SettingsScreen } from '../screens/SettingsScreen';
 import { StatusScreen } from '../screens/StatusScreen';
@@ -18,6 +19,7 @@ export interface ScreenDefinition {
 /** The screens of the workstation, in navigation order. */
 export const SCREENS: readonly ScreenDefinition[] = [
   { id: 'status', label: 'Status', accessKey: '1', component: StatusScreen },
+  { id: 'audit', label: 'Audit trail', accessKey: '6', component: AuditScreen, roles: ['auditor', 'admin'] },
   { id: 'users', label: 'Users', accessKey: '7', component: UsersScreen, roles: ['admin'] },
   { id: 'settings', label: 'Settings', accessKey: '8', component: SettingsScreen, roles: ['admin'] },
   { id: 'passphrase', label: 'My passphrase', accessKey: '9', component: ChangePassphraseScreen },

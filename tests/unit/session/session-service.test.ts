@@ -5,6 +5,7 @@ import { MINIMUM_KDF, readKeySlotFile } from '../../../main/vault/key-slots';
 import { SessionService } from '../../../main/session/session-service';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { createWardscribe } from '../../../main/wardscribe';
+import { GENESIS_HEAD, verifyChain } from '../../../main/audit/chain';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 
@@ -127,5 +128,37 @@ describe('user administration', () => {
     expect(() => session.setDisabled(admin.id, true)).toThrow(/cannot disable your own account/);
     await expect(session.createUser({ username: 'dan', displayName: 'Dan', role: 'auditor', passphrase: 'short' })).rejects.toThrow(/at least 12/);
     await expect(session.createUser({ username: 'admin', displayName: 'Again', role: 'auditor', passphrase: 'long enough phrase' })).rejects.toMatchObject({ code: 'conflict' });
+  });
+});
+
+describe('the audit trail of a session', () => {
+  it('records first run, failed and successful sign-ins, administration and locks, as an intact chain', async () => {
+    const { dir, session } = await withAdmin();
+    const bea = await session.createUser({ username: 'bea', displayName: 'Dr Bea', role: 'clinician', passphrase: 'bea temporary phrase' });
+    session.lock('sign-out');
+    let clock = new Date('2026-11-24T10:00:00Z');
+    const again = newSession(dir, () => clock).session;
+    await expect(again.signIn('admin', 'wrong passphrase here')).rejects.toMatchObject({ code: 'sign-in-failed' });
+    clock = new Date('2026-11-24T10:00:05Z');
+    await again.signIn('admin', ADMIN.passphrase);
+    again.lock('idle');
+    await again.signIn('admin', ADMIN.passphrase);
+
+    const { store } = again.audit();
+    const entries = [...store.entries({ filter: {} })];
+    expect(entries.map((entry) => [entry.action, entry.outcome.reason ?? null])).toEqual([
+      ['workstation-key-created', null],
+      ['sign-in', null],
+      ['user-created', 'first-run'],
+      ['user-created', 'role-clinician'],
+      ['sign-out', 'sign-out'],
+      ['sign-in-failed', 'wrong-passphrase-at-20261124t100000z'],
+      ['sign-in', null],
+      ['lock', 'idle'],
+      ['sign-in', null],
+    ]);
+    expect(entries[3]!.objects).toEqual({ subjectUserId: bea.id });
+    expect(verifyChain(entries, { contiguous: true, anchor: GENESIS_HEAD }).ok).toBe(true);
+    expect(JSON.stringify(entries)).not.toContain(ADMIN.passphrase);
   });
 });

@@ -1,0 +1,62 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AuditEntry } from '../../../shared/domain/audit';
+import type { Contract } from '../../../shared/ipc/contract';
+import { WardscribeError } from '../../errors';
+import { exportAuditTrail } from '../../audit/export-trail';
+import { verifyTrailPdf } from '../../audit/verify-trail';
+import type { SessionService } from '../../session/session-service';
+import type { Handlers } from '../registry';
+
+export interface AuditHandlerDeps {
+  readonly session: SessionService;
+  /** Where exported trails are written (inside the app's data folder). */
+  readonly exportsDir: string;
+  /** Printed in the PDF header. */
+  readonly site: string;
+}
+
+export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>['audit'] {
+  return {
+    query: ({ filter, limit }) => {
+      const { log, store } = deps.session.audit();
+      // Keep only the newest `limit` matches while streaming through them in order.
+      const newest: AuditEntry[] = [];
+      for (const entry of store.entries({ filter })) {
+        newest.push(entry);
+        if (newest.length > limit) newest.shift();
+      }
+      return { entries: newest.reverse(), head: log.head() };
+    },
+
+    export: async ({ filter }, { signal, progress }) => {
+      const { log, store, actor } = deps.session.audit();
+      mkdirSync(deps.exportsDir, { recursive: true, mode: 0o700 });
+      const fileName = `wardscribe-audit-${new Date().toISOString().replace(/[:.]/g, '-')}.pdf`;
+      const path = join(deps.exportsDir, fileName);
+      const result = await exportAuditTrail({
+        log,
+        store,
+        filter,
+        site: deps.site,
+        exportedBy: actor,
+        outputPath: path,
+        onProgress: (done, total) => progress(done, total, 'pages'),
+        signal,
+      });
+      return { fileName, path, pageCount: result.pageCount, sha256: result.sha256 };
+    },
+
+    verify: async ({ fileName }) => {
+      deps.session.audit(); // only with an open session
+      let bytes: Buffer;
+      try {
+        bytes = readFileSync(join(deps.exportsDir, fileName));
+      } catch {
+        throw new WardscribeError('not-found', `There is no exported trail called ${fileName}.`);
+      }
+      const report = await verifyTrailPdf(bytes);
+      return { ok: report.ok, entryCount: report.entryCount, problems: report.problems.map((problem) => problem.message) };
+    },
+  };
+}

@@ -1,0 +1,201 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { TableVirtuoso } from 'react-virtuoso';
+import { AUDIT_ACTIONS, type AuditEntry, type AuditFilter } from '../../../shared/domain/audit';
+import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
+import { hostApi, newJobId } from '../api';
+import { ErrorSummary, TextField } from '../components/forms';
+
+type ExportState =
+  | { kind: 'idle' }
+  | { kind: 'running'; jobId: string; done: number; total: number | null }
+  | { kind: 'done'; fileName: string; path: string; pageCount: number; verified: string | null }
+  | { kind: 'failed'; message: string };
+
+/** Builds the filter from the form; dates are whole days in the workstation's zone. */
+function filterFrom(form: FormData): AuditFilter {
+  const text = (name: string) => String(form.get(name) ?? '').trim();
+  const filter: { -readonly [K in keyof AuditFilter]: AuditFilter[K] } = {};
+  if (text('from')) filter.fromUtc = new Date(`${text('from')}T00:00:00`).toISOString();
+  if (text('to')) filter.toUtc = new Date(new Date(`${text('to')}T00:00:00`).getTime() + 86_400_000).toISOString();
+  if (text('action')) filter.actions = [text('action') as AuditEntry['action']];
+  if (text('user')) filter.userId = text('user');
+  if (text('nhs')) filter.nhsNumber = text('nhs').replace(/[\s-]/g, '');
+  if (text('thread')) filter.threadId = text('thread');
+  return filter;
+}
+
+/** 3-3-4 for a valid NHS number; anything else as stored. */
+function displayNhsNumber(value: string): string {
+  const parsed = parseNhsNumber(value);
+  return parsed.ok ? formatNhsNumber(parsed.value) : value;
+}
+
+/** The audit trail for auditors: filters, a virtualised list, and the signed PDF export. */
+export function AuditScreen() {
+  const [filter, setFilter] = useState<AuditFilter>({});
+  const [entries, setEntries] = useState<AuditEntry[]>([]);
+  const [head, setHead] = useState<{ sequence: number; hash: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
+
+  const load = useCallback(async (next: AuditFilter) => {
+    const result = await hostApi()!.audit.query({ filter: next, limit: 5000 });
+    if (result.ok) {
+      setEntries(result.value.entries);
+      setHead(result.value.head);
+      setError(null);
+    } else setError(result.error.issues?.map((issue) => `${issue.path}: ${issue.message}`).join(' ') || result.error.message);
+  }, []);
+  useEffect(() => void load({}), [load]);
+
+  useEffect(
+    () =>
+      hostApi()!.events.subscribe((event) => {
+        if (event.type !== 'job.progress') return;
+        setExporting((state) => (state.kind === 'running' && state.jobId === event.jobId ? { ...state, done: event.done, total: event.total } : state));
+      }),
+    [],
+  );
+
+  function applyFilters(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const next = filterFrom(new FormData(event.currentTarget));
+    setFilter(next);
+    void load(next);
+  }
+
+  async function exportPdf() {
+    const jobId = newJobId();
+    setExporting({ kind: 'running', jobId, done: 0, total: null });
+    const result = await hostApi()!.audit.export({ jobId, filter });
+    if (!result.ok) {
+      setExporting({ kind: 'failed', message: result.error.message });
+      return;
+    }
+    setExporting({ kind: 'done', ...result.value, verified: null });
+    void load(filter); // the export itself is now in the trail
+  }
+
+  async function verify(fileName: string) {
+    const result = await hostApi()!.audit.verify({ fileName });
+    setExporting((state) =>
+      state.kind === 'done'
+        ? {
+            ...state,
+            verified: result.ok
+              ? result.value.ok
+                ? `Verified: the trail is intact (${result.value.entryCount} entries).`
+                : `NOT VERIFIED: ${result.value.problems.join(' ')}`
+              : result.error.message,
+          }
+        : state,
+    );
+  }
+
+  return (
+    <section aria-labelledby="audit-heading">
+      <h1 id="audit-heading" tabIndex={-1}>
+        Audit trail
+      </h1>
+      {head && (
+        <p className="nhsuk-body-s" data-testid="chain-head">
+          Chain head: entry {head.sequence}, {head.hash.slice(0, 16)}…
+        </p>
+      )}
+      {error && (
+        <ErrorSummary title="The filter was not applied">
+          <p>{error}</p>
+        </ErrorSummary>
+      )}
+      <form onSubmit={applyFilters} className="ws-filters" aria-label="Filter the audit trail">
+        <TextField id="from" label="From (date)" type="date" />
+        <TextField id="to" label="To (date)" type="date" />
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="action">
+            Action
+          </label>
+          <select className="nhsuk-select" id="action" name="action" defaultValue="">
+            <option value="">Any action</option>
+            {AUDIT_ACTIONS.map((action) => (
+              <option key={action} value={action}>
+                {action}
+              </option>
+            ))}
+          </select>
+        </div>
+        <TextField id="user" label="User id" autoComplete="off" />
+        <TextField id="nhs" label="NHS number" inputMode="numeric" autoComplete="off" />
+        <TextField id="thread" label="Thread id" autoComplete="off" />
+        <div className="ws-filter-buttons">
+          <button className="nhsuk-button nhsuk-button--secondary" type="submit">
+            Apply filters
+          </button>
+          <button className="nhsuk-button" type="button" onClick={() => void exportPdf()} disabled={exporting.kind === 'running'}>
+            Export PDF
+          </button>
+        </div>
+      </form>
+
+      {exporting.kind === 'running' && (
+        <p role="status">
+          Exporting… {exporting.total ? `page ${exporting.done} of ${exporting.total}` : ''}{' '}
+          <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void hostApi()!.jobs.cancel({ jobId: exporting.jobId })}>
+            Cancel
+          </button>
+        </p>
+      )}
+      {exporting.kind === 'failed' && (
+        <ErrorSummary title="The export did not finish">
+          <p>{exporting.message}</p>
+        </ErrorSummary>
+      )}
+      {exporting.kind === 'done' && (
+        <div className="nhsuk-inset-text" data-testid="export-result">
+          <p>
+            Exported {exporting.pageCount} page{exporting.pageCount === 1 ? '' : 's'} to <code>{exporting.path}</code>
+          </p>
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void verify(exporting.fileName)}>
+            Verify the exported file
+          </button>
+          {exporting.verified && <p data-testid="verify-result">{exporting.verified}</p>}
+        </div>
+      )}
+
+      <p data-testid="entry-count">
+        {entries.length} entr{entries.length === 1 ? 'y' : 'ies'} shown, newest first
+      </p>
+      <TableVirtuoso
+        className="ws-audit-table"
+        style={{ height: 480 }}
+        data={entries}
+        fixedHeaderContent={() => (
+          <tr>
+            <th>#</th>
+            <th>Time (local)</th>
+            <th>User</th>
+            <th>Action</th>
+            <th>Objects</th>
+            <th>Outcome</th>
+          </tr>
+        )}
+        itemContent={(_index, entry) => (
+          <>
+            <td>{entry.sequence}</td>
+            <td>{entry.time.local.slice(0, 19).replace('T', ' ')}</td>
+            <td>{entry.actor ? `${entry.actor.displayName} (${entry.actor.role})` : 'Wardscribe'}</td>
+            <td>{entry.action}</td>
+            <td>
+              {Object.entries(entry.objects)
+                .map(([key, value]) => `${key}: ${key === 'nhsNumber' ? displayNhsNumber(String(value)) : String(value)}`)
+                .join(', ')}
+            </td>
+            <td>
+              {entry.outcome.status}
+              {entry.outcome.reason ? ` (${entry.outcome.reason})` : ''}
+            </td>
+          </>
+        )}
+      />
+    </section>
+  );
+}
