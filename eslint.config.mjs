@@ -42,6 +42,22 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // SQL is never built from data: a template passed to prepare/exec/pragma may only splice in
+    // module constants (UPPER_CASE) or a Number(…); values go in as bound parameters.
+    files: ['main/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='openExternal']", message: 'shell.openExternal is never used: message text must not open a browser.' },
+        {
+          selector:
+            "CallExpression[callee.property.name=/^(prepare|exec|pragma)$/] > TemplateLiteral > *.expressions:not(Identifier[name=/^[A-Z][A-Z0-9_]*$/]):not(CallExpression[callee.name='Number'])",
+          message: 'Build SQL from constants only; pass values as bound parameters.',
+        },
+      ],
+    },
+  },
+  {
     files: ['shared/**/*.ts'],
     languageOptions: { globals: {} },
     rules: restrict(['**/main/**', '**/preload/**', '**/renderer/**', 'electron', ...NODE_BUILTINS], 'shared/ is pure: no main, preload, renderer, Node or Electron imports.'),

@@ -30,3 +30,18 @@ describe('process boundaries', () => {
     expect(await restrictedImports(filePath, code)).toBe(0);
   });
 });
+
+describe('SQL is built from constants only', () => {
+  async function sqlFindings(code: string): Promise<number> {
+    const [result] = await eslint.lintText(code, { filePath: 'main/vault/queries/probe.ts' });
+    return result!.messages.filter((message) => message.message.startsWith('Build SQL from constants only')).length;
+  }
+
+  it('refuses a value spliced into a prepared statement', async () => {
+    expect(await sqlFindings("declare const db: { prepare(sql: string): unknown };\nexport const probe = (name: string) => db.prepare(`SELECT * FROM users WHERE username = '${name}'`);\n")).toBe(1);
+  });
+
+  it('allows module constants and bound parameters', async () => {
+    expect(await sqlFindings("declare const db: { prepare(sql: string): unknown };\nconst COLUMNS = 'id, username';\nexport const probe = () => db.prepare(`SELECT ${COLUMNS} FROM users WHERE username = ?`);\n")).toBe(0);
+  });
+});
