@@ -4,6 +4,8 @@ import { EventHub } from './events';
 import { join } from 'node:path';
 import { createAppHandlers } from './ipc/handlers/app';
 import { createAuditHandlers } from './ipc/handlers/audit';
+import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threads';
+import { ImportService } from './imports/import-service';
 import { createJobHandlers } from './ipc/handlers/jobs';
 import { createSessionHandlers, createSettingsHandlers, createUserHandlers } from './ipc/handlers/session';
 import { JobTracker } from './ipc/jobs';
@@ -50,13 +52,18 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     emit: (event) => events.emit(event),
     log: options.log,
     ...(options.kdf ? { kdf: options.kdf } : {}),
+    // An import cut short by a crash or power cut is removed before anyone can see it.
+    onUnlocked: () => imports.recoverIncomplete(),
   });
+  const imports = new ImportService({ session });
 
   const handlers: Handlers<Contract> = {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
     session: createSessionHandlers(session),
     users: createUserHandlers(session),
     settings: createSettingsHandlers(session),
+    imports: createImportHandlers(imports),
+    threads: createThreadHandlers(imports),
     audit: createAuditHandlers({ session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
     jobs: createJobHandlers(jobs),
   };

@@ -44,7 +44,7 @@ async function peek(path: string, bytes = 4096): Promise<string> {
 }
 
 /** A title from WhatsApp's export names: "WhatsApp Chat with Ward 7.txt", "WhatsApp Chat - Ward 7.zip". */
-function titleFromFileName(path: string): string | null {
+export function titleFromFileName(path: string): string | null {
   const match = /^WhatsApp Chat (?:with |mit |avec |con |met |com |- )(.+)$/i.exec(basename(path, extname(path)));
   return match ? match[1]!.trim() : null;
 }

@@ -56,6 +56,8 @@ export interface SessionServiceOptions {
   readonly now?: () => Date;
   /** Argon2id cost for new key slots; tests use the minimum. */
   readonly kdf?: KdfParams;
+  /** Runs each time a vault is opened, after the session has begun (e.g. to clear interrupted imports). */
+  readonly onUnlocked?: () => void;
 }
 
 interface Unlocked {
@@ -284,6 +286,7 @@ export class SessionService {
     };
     this.#locked = null;
     this.touch();
+    this.#options.onUnlocked?.();
   }
 
   #record(record: Omit<AuditRecord, 'actor'>): void {

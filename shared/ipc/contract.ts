@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
+import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
 import { ROLES } from '../domain/roles';
 import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
@@ -41,6 +42,45 @@ export type SessionStateView = z.infer<typeof SessionStateSchema>;
 
 /** Idle lock: from six seconds (for testing a configuration) to two hours. */
 export const IdleLockMinutesSchema = z.number().min(0.1).max(120);
+
+/** Who imports and reads threads: the people who transcribe, not auditors or administrators. */
+const TRANSCRIBERS = ['clerk', 'clinician'] as const;
+
+const ImportSourceRequest = {
+  /** Absolute path of the export file on this workstation. */
+  path: z.string().min(1).max(4096),
+  /** IANA zone the export's wall-clock times are read in. */
+  zone: z.string().min(1).max(64),
+  /** Only for password-protected exports (Threema). */
+  password: z.string().max(1024).optional(),
+};
+
+export const ThreadSummarySchema = z.object({
+  id: z.string(),
+  source: z.enum(CHAT_SOURCES),
+  title: z.string(),
+  messageCount: z.number(),
+  firstInstant: z.string().nullable(),
+  lastInstant: z.string().nullable(),
+  zone: z.string(),
+  importedAt: z.string(),
+});
+export type ThreadSummary = z.infer<typeof ThreadSummarySchema>;
+
+export const MessageViewSchema = z.object({
+  id: z.string(),
+  ordinal: z.number(),
+  sender: z.string().nullable(),
+  kind: z.enum(['message', 'system']),
+  text: z.string(),
+  localTime: z.string(),
+  zone: z.string(),
+  instant: z.string().nullable(),
+  flags: z.array(z.enum(MESSAGE_FLAGS)),
+  attachment: z.string().nullable(),
+  line: z.number(),
+});
+export type MessageView = z.infer<typeof MessageViewSchema>;
 
 export const WorkstationSettingsSchema = z.object({ idleLockMinutes: IdleLockMinutesSchema });
 
@@ -99,6 +139,45 @@ export const contract = {
       request: z.object({ idleLockMinutes: IdleLockMinutesSchema }).strict(),
       response: WorkstationSettingsSchema,
       access: ['admin'],
+    }),
+  },
+  imports: {
+    /** Reads enough of an export to confirm its source, title and day/month order before importing. */
+    inspect: channel({
+      request: z.object(ImportSourceRequest).strict(),
+      response: z.object({
+        /** `whatsapp` when the platform (iOS or Android) is not yet clear from the part read. */
+        source: z.enum([...CHAT_SOURCES, 'whatsapp']),
+        title: z.string(),
+        /** The order the file proves, or null. */
+        dateOrder: z.enum(DATE_ORDERS).nullable(),
+        /** True when the file has day/month dates and does not prove their order: the user must choose. */
+        needsDateOrder: z.boolean(),
+      }),
+      access: TRANSCRIBERS,
+    }),
+    /** Imports an export into the vault; the thread appears whole or not at all. */
+    run: channel({
+      request: z.object({ jobId: JobIdSchema, ...ImportSourceRequest, dateOrder: z.enum(DATE_ORDERS).optional() }).strict(),
+      response: z.object({ threadId: z.string(), title: z.string(), messageCount: z.number(), duplicate: z.boolean() }),
+      access: TRANSCRIBERS,
+      job: true,
+    }),
+  },
+  threads: {
+    list: channel({ request: NoRequest, response: z.array(ThreadSummarySchema), access: TRANSCRIBERS }),
+    messages: channel({
+      request: z.object({ threadId: z.string().min(1).max(100), offset: z.number().int().min(0), limit: z.number().int().min(1).max(2000) }).strict(),
+      response: z.object({ messages: z.array(MessageViewSchema), total: z.number() }),
+      access: TRANSCRIBERS,
+    }),
+    /** Full-text search across the vault, for finding advice and answering FOI and subject access requests. */
+    search: channel({
+      request: z.object({ query: z.string().trim().min(1, 'Enter words to search for.').max(200), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+      response: z.array(
+        z.object({ threadId: z.string(), threadTitle: z.string(), messageId: z.string(), ordinal: z.number(), sender: z.string().nullable(), localTime: z.string(), snippet: z.string() }),
+      ),
+      access: TRANSCRIBERS,
     }),
   },
   audit: {

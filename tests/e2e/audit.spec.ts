@@ -1,27 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { verifyTrailPdf } from '../../main/audit/verify-trail';
-import { createFirstAdmin, expect, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, test } from './fixtures';
 
 test('an auditor signs in, filters the trail, exports it as PDF, and the file verifies', async ({ wardscribe: { page } }) => {
-  // The administrator creates an auditor; the auditor signs in and sets their own passphrase.
   await createFirstAdmin(page);
-  await page.keyboard.press('Alt+7');
-  await page.getByLabel('Username').fill('olga');
-  await page.getByLabel('Full name').fill('Όλγα Auditor');
-  await page.getByLabel('Role').selectOption('auditor');
-  await page.getByLabel('Temporary passphrase').fill('temporary for olga');
-  await page.getByRole('button', { name: 'Add person' }).click();
-  await expect(page.getByTestId('users-table')).toContainText('Όλγα Auditor');
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByLabel('Username').fill('olga');
-  await page.getByLabel('Passphrase').fill('temporary for olga');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Current passphrase').fill('temporary for olga', { timeout: 15_000 });
-  await page.getByLabel('New passphrase', { exact: true }).fill('olga audits the trail');
-  await page.getByLabel('New passphrase again').fill('olga audits the trail');
-  await page.getByRole('button', { name: 'Change passphrase' }).click();
-  await expect(page.getByRole('status')).toContainText('Your passphrase has been changed.');
+  await addPersonAndSignIn(page, { username: 'olga', displayName: 'Όλγα Auditor', role: 'auditor' });
 
   // Auditors see the trail, not administration.
   await expect(page.getByRole('button', { name: 'Users' })).toHaveCount(0);

@@ -54,4 +54,30 @@ export async function createFirstAdmin(page: Page): Promise<void> {
   await expect(page.getByTestId('signed-in-user')).toHaveText('Ada Admin (admin)', { timeout: 15_000 });
 }
 
+/**
+ * As the signed-in administrator, adds a person with a temporary passphrase; then signs out,
+ * signs in as them and sets their own passphrase, leaving them signed in.
+ */
+export async function addPersonAndSignIn(page: Page, person: { username: string; displayName: string; role: 'clerk' | 'clinician' | 'auditor' }): Promise<void> {
+  const temporary = `temporary for ${person.username}`;
+  await page.keyboard.press('Alt+7');
+  await page.getByLabel('Username').fill(person.username);
+  await page.getByLabel('Full name').fill(person.displayName);
+  await page.getByLabel('Role').selectOption(person.role);
+  await page.getByLabel('Temporary passphrase').fill(temporary);
+  await page.getByRole('button', { name: 'Add person' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(person.displayName) })).toContainText('Must change passphrase');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('Username').fill(person.username);
+  await page.getByLabel('Passphrase').fill(temporary);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // Until they choose their own passphrase, nothing else is open to them.
+  await expect(page.getByRole('heading', { level: 1, name: 'Change your passphrase' })).toBeVisible({ timeout: 15_000 });
+  await page.getByLabel('Current passphrase').fill(temporary);
+  await page.getByLabel('New passphrase', { exact: true }).fill(`${person.username} chose this phrase`);
+  await page.getByLabel('New passphrase again').fill(`${person.username} chose this phrase`);
+  await page.getByRole('button', { name: 'Change passphrase' }).click();
+  await expect(page.getByRole('status')).toContainText('Your passphrase has been changed.');
+}
+
 export { expect };

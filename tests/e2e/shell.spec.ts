@@ -43,7 +43,7 @@ test('window.wardscribe is exactly the contract, frozen', async ({ wardscribe: {
     };
   });
   expect(shape).toEqual({
-    namespaces: ['app', 'audit', 'events', 'jobs', 'session', 'settings', 'users'],
+    namespaces: ['app', 'audit', 'events', 'imports', 'jobs', 'session', 'settings', 'threads', 'users'],
     app: ['status'],
     frozen: true,
     replaced: false,

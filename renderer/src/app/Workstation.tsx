@@ -3,6 +3,7 @@ import type { SessionStateView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { Header } from './Header';
 import { screensFor, type ScreenDefinition } from './screens';
+import { NavigationContext } from './navigation';
 import { SessionContext, type SignedIn } from './session';
 
 /** How often keyboard and pointer use is reported to main's idle-lock timer, at most. */
@@ -17,12 +18,23 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
   const forced = state.user.mustChangePassphrase ? screens.find((screen) => screen.id === 'passphrase') : undefined;
   // `visits` counts navigations, so choosing the current screen again still moves focus to it.
   // Start on the forced screen if there is one, so it stays in view once the change is done.
-  const [{ current, visits }, setNavigation] = useState<{ current: ScreenDefinition; visits: number }>({
+  const [{ current, visits, param }, setNavigation] = useState<{ current: ScreenDefinition; visits: number; param?: string }>({
     current: forced ?? screens[0]!,
     visits: 0,
   });
   const mainRef = useRef<HTMLElement>(null);
-  const go = (screen: ScreenDefinition) => setNavigation((previous) => ({ current: screen, visits: previous.visits + 1 }));
+  const go = (screen: ScreenDefinition, param?: string) =>
+    setNavigation((previous) => ({ current: screen, visits: previous.visits + 1, ...(param === undefined ? {} : { param }) }));
+  const navigation = useMemo(
+    () => ({
+      go: (screenId: string, next?: string) => {
+        const target = screens.find((screen) => screen.id === screenId);
+        if (target) go(target, next);
+      },
+      param,
+    }),
+    [screens, param],
+  );
   const shown = forced ?? current;
 
   useEffect(() => {
@@ -93,7 +105,9 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
         </ul>
       </nav>
       <main className="nhsuk-width-container nhsuk-main-wrapper" id="maincontent" ref={mainRef}>
-        <Screen />
+        <NavigationContext.Provider value={navigation}>
+          <Screen key={`${shown.id}:${param ?? ''}`} />
+        </NavigationContext.Provider>
       </main>
     </SessionContext.Provider>
   );

@@ -1,6 +1,8 @@
 import type { ComponentType } from 'react';
 import type { Role } from '../../../shared/domain/roles';
 import { AuditScreen } from '../screens/AuditScreen';
+import { ImportScreen } from '../screens/ImportScreen';
+import { ThreadsScreen } from '../screens/ThreadsScreen';
 import { ChangePassphraseScreen } from '../screens/session/ChangePassphraseScreen';
 import { SettingsScreen } from '../screens/SettingsScreen';
 import { StatusScreen } from '../screens/StatusScreen';
@@ -19,6 +21,8 @@ export interface ScreenDefinition {
 /** The screens of the workstation, in navigation order. */
 export const SCREENS: readonly ScreenDefinition[] = [
   { id: 'status', label: 'Status', accessKey: '1', component: StatusScreen },
+  { id: 'import', label: 'Import', accessKey: '2', component: ImportScreen, roles: ['clerk', 'clinician'] },
+  { id: 'threads', label: 'Threads', accessKey: '3', component: ThreadsScreen, roles: ['clerk', 'clinician'] },
   { id: 'audit', label: 'Audit trail', accessKey: '6', component: AuditScreen, roles: ['auditor', 'admin'] },
   { id: 'users', label: 'Users', accessKey: '7', component: UsersScreen, roles: ['admin'] },
   { id: 'settings', label: 'Settings', accessKey: '8', component: SettingsScreen, roles: ['admin'] },

@@ -35,10 +35,10 @@ const count = (db: Db, table: 'audit_entries') =>
 const CHECKPOINT_JSON = canonicalJson({ kind: 'interval', sequence: 1, entryHash: 'a'.repeat(64), createdUtc: '2026-11-24T09:00:00.000Z', keyFingerprint: 'b'.repeat(64), signature: `${'A'.repeat(86)}==` });
 
 describe('migration 0002: audit trail', () => {
-  it('is the latest migration and brings the vault to version 2', async () => {
+  it('is migration 2 and the vault is brought to the latest version', async () => {
     const db = await openDb();
     expect(MIGRATIONS.map((migration) => [migration.version, migration.name])).toContainEqual([2, 'audit-trail']);
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 
   it('creates STRICT tables, the filter indexes and the append-only triggers', async () => {

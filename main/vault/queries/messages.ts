@@ -1,0 +1,215 @@
+import type { ChatMessage, MessageFlag, ParseWarning } from '../../../shared/domain/chat';
+import type { Db } from '../sqlcipher';
+
+/** A row of `messages` as SQLite returns it. */
+interface MessageRow {
+  id: number;
+  thread_id: string;
+  ordinal: number;
+  sender: string | null;
+  kind: 'message' | 'system';
+  text: string;
+  head: string;
+  local_time: string;
+  zone: string;
+  instant: string | null;
+  flags_json: string;
+  warnings_json: string;
+  attachment_name: string | null;
+  line: number;
+}
+
+/** A message as stored: the parsed message plus its vault id and thread. */
+export interface StoredMessage {
+  readonly id: number;
+  readonly threadId: string;
+  /** 0-based position in the thread (the importer's `index`). */
+  readonly ordinal: number;
+  readonly sender: string | null;
+  readonly kind: 'message' | 'system';
+  readonly text: string;
+  readonly head: string;
+  readonly localTime: string;
+  readonly zone: string;
+  readonly instant: string | null;
+  readonly flags: readonly MessageFlag[];
+  readonly warnings: readonly ParseWarning[];
+  readonly attachment: string | null;
+  readonly line: number;
+}
+
+/** One search result. `snippet` is the matching passage cut into plain and matched runs (no markup to render). */
+export interface MessageSearchHit {
+  readonly threadId: string;
+  readonly messageId: number;
+  readonly ordinal: number;
+  readonly sender: string | null;
+  readonly localTime: string;
+  readonly snippet: readonly { readonly text: string; readonly match: boolean }[];
+}
+
+const COLUMNS = 'id, thread_id, ordinal, sender, kind, text, head, local_time, zone, instant, flags_json, warnings_json, attachment_name, line';
+
+function toMessage(row: MessageRow): StoredMessage {
+  return {
+    id: row.id,
+    threadId: row.thread_id,
+    ordinal: row.ordinal,
+    sender: row.sender,
+    kind: row.kind,
+    text: row.text,
+    head: row.head,
+    localTime: row.local_time,
+    zone: row.zone,
+    instant: row.instant,
+    flags: JSON.parse(row.flags_json) as MessageFlag[],
+    warnings: JSON.parse(row.warnings_json) as ParseWarning[],
+    attachment: row.attachment_name,
+    line: row.line,
+  };
+}
+
+/** Inserts messages (the FTS index follows by trigger). Call inside a transaction for speed. */
+export function insertMessages(db: Db, threadId: string, messages: readonly ChatMessage[]): void {
+  const insert = db.prepare(
+    `INSERT INTO messages (thread_id, ordinal, sender, kind, text, head, local_time, zone, instant, flags_json, warnings_json, attachment_name, line)
+     VALUES (@threadId, @ordinal, @sender, @kind, @text, @head, @localTime, @zone, @instant, @flags, @warnings, @attachment, @line)`,
+  );
+  for (const message of messages) {
+    insert.run({
+      threadId,
+      ordinal: message.index,
+      sender: message.sender,
+      kind: message.kind,
+      text: message.text,
+      head: message.head,
+      localTime: message.localTime,
+      zone: message.zone,
+      instant: message.instant,
+      flags: JSON.stringify(message.flags),
+      warnings: JSON.stringify(message.warnings),
+      attachment: message.attachment,
+      line: message.line,
+    });
+  }
+}
+
+/** A page of a thread's messages in order. Does not check the thread is complete: callers do. */
+export function listMessages(db: Db, threadId: string, offset: number, limit: number): StoredMessage[] {
+  return (
+    db.prepare(`SELECT ${COLUMNS} FROM messages WHERE thread_id = ? AND ordinal >= ? ORDER BY ordinal LIMIT ?`).all(threadId, offset, limit) as MessageRow[]
+  ).map(toMessage);
+}
+
+export function countMessages(db: Db, threadId: string): number {
+  return (db.prepare('SELECT count(*) AS n FROM messages WHERE thread_id = ?').get(threadId) as { n: number }).n;
+}
+
+/** Earliest and latest known instants of a thread (messages in a DST gap or repeat have none). */
+export function instantRange(db: Db, threadId: string): { first: string | null; last: string | null } {
+  const row = db.prepare('SELECT min(instant) AS first, max(instant) AS last FROM messages WHERE thread_id = ?').get(threadId) as {
+    first: string | null;
+    last: string | null;
+  };
+  return row;
+}
+
+/** The id of the message at this position of a thread, or null. */
+export function messageIdAt(db: Db, threadId: string, ordinal: number): number | null {
+  const row = db.prepare('SELECT id FROM messages WHERE thread_id = ? AND ordinal = ?').get(threadId, ordinal) as { id: number } | undefined;
+  return row?.id ?? null;
+}
+
+/** Most words a search uses; the rest are ignored. */
+export const MAX_SEARCH_TERMS = 16;
+const MARK_START = '\u0002';
+const MARK_END = '\u0003';
+const ELLIPSIS = '…';
+/** Tokens around the match in a snippet. */
+const SNIPPET_TOKENS = 12;
+
+/**
+ * Turns what a user typed into an FTS5 query that can only mean "all of these words": each word
+ * becomes a quoted phrase token (quotes doubled), so FTS syntax (AND, OR, NOT, NEAR, column
+ * filters, `*`, `^`, parentheses) in the input is searched for as text, never obeyed. Words with
+ * no letter or digit are dropped (the tokenizer would ignore them). Null when nothing is left.
+ */
+export function ftsPhraseQuery(input: string): string | null {
+  const words = input
+    .normalize('NFC')
+    .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+    .split(/\s+/u)
+    .filter((word) => /[\p{L}\p{N}]/u.test(word))
+    .slice(0, MAX_SEARCH_TERMS);
+  if (words.length === 0) return null;
+  return words.map((word) => `"${word.replaceAll('"', '""')}"`).join(' ');
+}
+
+function snippetRuns(snippet: string): { text: string; match: boolean }[] {
+  const runs: { text: string; match: boolean }[] = [];
+  const push = (text: string, match: boolean) => {
+    // Message text could itself hold the marker characters: they are never shown.
+    const clean = text.split(MARK_START).join('').split(MARK_END).join('');
+    if (clean.length > 0) runs.push({ text: clean, match });
+  };
+  let at = 0;
+  for (;;) {
+    const open = snippet.indexOf(MARK_START, at);
+    const close = open < 0 ? -1 : snippet.indexOf(MARK_END, open + 1);
+    if (open < 0 || close < 0) {
+      push(snippet.slice(at), false);
+      return runs;
+    }
+    push(snippet.slice(at, open), false);
+    push(snippet.slice(open + 1, close), true);
+    at = close + 1;
+  }
+}
+
+/**
+ * The best `limit` messages of complete threads containing every word of `query`, by bm25
+ * rank. The query is always passed through ftsPhraseQuery() and bound, never spliced.
+ */
+export function searchMessages(db: Db, query: string, limit: number): MessageSearchHit[] {
+  const match = ftsPhraseQuery(query);
+  if (match === null || limit <= 0) return [];
+  const rows = db
+    .prepare(
+      `SELECT m.thread_id, m.id, m.ordinal, m.sender, m.local_time, snippet(messages_fts, 0, @start, @end, @ellipsis, @tokens) AS snippet
+       FROM messages_fts
+       JOIN messages AS m ON m.id = messages_fts.rowid
+       JOIN threads AS t ON t.id = m.thread_id
+       WHERE messages_fts MATCH @match AND t.status = 'complete'
+       ORDER BY messages_fts.rank
+       LIMIT @limit`,
+    )
+    .all({ start: MARK_START, end: MARK_END, ellipsis: ELLIPSIS, tokens: SNIPPET_TOKENS, match, limit }) as {
+    thread_id: string;
+    id: number;
+    ordinal: number;
+    sender: string | null;
+    local_time: string;
+    snippet: string;
+  }[];
+  return rows.map((row) => ({
+    threadId: row.thread_id,
+    messageId: row.id,
+    ordinal: row.ordinal,
+    sender: row.sender,
+    localTime: row.local_time,
+    snippet: snippetRuns(row.snippet),
+  }));
+}
+
+/**
+ * Empties the full-text index (for a secure wipe of every thread): the index's own pages are
+ * cleared, whatever rows remain in `messages`. Rebuild with rebuildMessageIndex() if needed.
+ */
+export function clearMessageIndex(db: Db): void {
+  db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')").run();
+}
+
+/** Rebuilds the full-text index from `messages`. */
+export function rebuildMessageIndex(db: Db): void {
+  db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')").run();
+}

@@ -1,0 +1,169 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { Virtuoso } from 'react-virtuoso';
+import { revealBidiControls } from '../../../shared/domain/chat';
+import type { MessageView, ThreadSummary } from '../../../shared/ipc/contract';
+import { hostApi } from '../api';
+import { useNavigation } from '../app/navigation';
+import { ErrorSummary, TextField } from '../components/forms';
+
+const PAGE_SIZE = 500;
+
+type SearchHit = { threadId: string; threadTitle: string; messageId: string; ordinal: number; sender: string | null; localTime: string; snippet: string };
+
+/** Threads in the vault, search across them, and the open thread. */
+export function ThreadsScreen() {
+  const navigation = useNavigation();
+  const [threads, setThreads] = useState<ThreadSummary[]>([]);
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [openId, setOpenId] = useState<string | undefined>(navigation.param?.split('#')[0]);
+  const [focusOrdinal, setFocusOrdinal] = useState<number | undefined>(undefined);
+
+  useEffect(() => {
+    void hostApi()!
+      .threads.list({})
+      .then((result) => (result.ok ? setThreads(result.value) : setError(result.error.message)));
+  }, []);
+
+  async function search(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const query = String(new FormData(event.currentTarget).get('search-query') ?? '');
+    const result = await hostApi()!.threads.search({ query, limit: 100 });
+    if (result.ok) {
+      setHits(result.value);
+      setError(null);
+    } else setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
+  }
+
+  const open = threads.find((thread) => thread.id === openId);
+  return (
+    <section aria-labelledby="threads-heading">
+      <h1 id="threads-heading" tabIndex={-1}>
+        Threads
+      </h1>
+      {error && (
+        <ErrorSummary title="Something went wrong">
+          <p>{error}</p>
+        </ErrorSummary>
+      )}
+      <form onSubmit={search} className="ws-search" role="search">
+        <TextField id="search-query" label="Search all threads" hint="Words in any message, for finding advice or answering an information request." />
+        <button className="nhsuk-button nhsuk-button--secondary" type="submit">
+          Search
+        </button>
+      </form>
+      {hits && (
+        <div data-testid="search-results">
+          <h2>
+            {hits.length} result{hits.length === 1 ? '' : 's'}
+          </h2>
+          <ul className="nhsuk-list">
+            {hits.map((hit) => (
+              <li key={hit.messageId}>
+                <button
+                  type="button"
+                  className="ws-link-button"
+                  onClick={() => {
+                    setOpenId(hit.threadId);
+                    setFocusOrdinal(hit.ordinal);
+                  }}
+                >
+                  {hit.threadTitle}: {hit.sender ?? 'system'}, {hit.localTime.replace('T', ' ')}
+                </button>{' '}
+                — {revealBidiControls(hit.snippet)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="ws-threads">
+        <nav aria-label="Threads in the vault" className="ws-thread-list">
+          {threads.length === 0 && <p>No threads yet. Import a chat export first.</p>}
+          <ul className="nhsuk-list">
+            {threads.map((thread) => (
+              <li key={thread.id}>
+                <button type="button" className="ws-link-button" aria-current={thread.id === openId ? 'true' : undefined} onClick={() => setOpenId(thread.id)}>
+                  {thread.title}
+                </button>
+                <span className="nhsuk-body-s"> {thread.messageCount} messages</span>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="ws-thread-view">{open && <ThreadView key={open.id} thread={open} focusOrdinal={focusOrdinal} />}</div>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * One thread, virtualised with variable row heights; messages are fetched a page at a time as
+ * they scroll into view, so a 100k-message thread costs no more than a short one.
+ */
+function ThreadView({ thread, focusOrdinal }: { thread: ThreadSummary; focusOrdinal: number | undefined }) {
+  const pages = useRef(new Map<number, MessageView[]>());
+  const loading = useRef(new Set<number>());
+  const [, setVersion] = useState(0);
+
+  const ensurePage = useCallback(
+    (page: number) => {
+      if (pages.current.has(page) || loading.current.has(page)) return;
+      loading.current.add(page);
+      void hostApi()!
+        .threads.messages({ threadId: thread.id, offset: page * PAGE_SIZE, limit: PAGE_SIZE })
+        .then((result) => {
+          loading.current.delete(page);
+          if (result.ok) {
+            pages.current.set(page, result.value.messages);
+            setVersion((version) => version + 1);
+          }
+        });
+    },
+    [thread.id],
+  );
+
+  useEffect(() => ensurePage(0), [ensurePage]);
+
+  return (
+    <div aria-label={`Messages in ${thread.title}`} role="region">
+      <h2>{thread.title}</h2>
+      <p className="nhsuk-body-s">
+        {thread.messageCount} messages, times in {thread.zone}
+      </p>
+      <Virtuoso
+        style={{ height: 560 }}
+        totalCount={thread.messageCount}
+        {...(focusOrdinal !== undefined ? { initialTopMostItemIndex: Math.max(0, focusOrdinal) } : {})}
+        itemContent={(index) => {
+          const page = Math.floor(index / PAGE_SIZE);
+          const message = pages.current.get(page)?.[index % PAGE_SIZE];
+          if (!message) {
+            ensurePage(page);
+            return <div className="ws-message ws-message--loading">Loading…</div>;
+          }
+          return <MessageRow message={message} />;
+        }}
+      />
+    </div>
+  );
+}
+
+function MessageRow({ message }: { message: MessageView }) {
+  const system = message.kind === 'system';
+  return (
+    <article className={`ws-message${system ? ' ws-message--system' : ''}`} data-testid="message">
+      <header className="ws-message__head">
+        <strong>{message.sender ?? 'System'}</strong> <time dateTime={message.instant ?? undefined}>{message.localTime.replace('T', ' ')}</time>
+        {message.flags
+          .filter((flag) => flag !== 'system')
+          .map((flag) => (
+            <span key={flag} className={`ws-flag${flag.startsWith('dst') || flag === 'embedded-header' || flag === 'bidi-controls' ? ' ws-flag--warning' : ''}`}>
+              {flag}
+            </span>
+          ))}
+      </header>
+      <p className="ws-message__text">{revealBidiControls(message.text)}</p>
+      {message.attachment && <p className="nhsuk-body-s">Attachment: {message.attachment}</p>}
+    </article>
+  );
+}

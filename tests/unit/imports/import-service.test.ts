@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ImportService, type ImportJob } from '../../../main/imports/import-service';
+import { silentLogger } from '../../../main/log';
+import { SessionService } from '../../../main/session/session-service';
+import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { vaultFiles, type VaultFiles } from '../../../main/vault/vault-files';
+import type { AuditEntry } from '../../../shared/domain/audit';
+import { buildZip } from '../importers/zip-writer';
+import { writeExport } from '../importers/helpers';
+import { tempDir } from '../../support/temp';
+import { ADMIN, countPlaintext } from '../../support/vault';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
+
+const LONDON = 'Europe/London';
+const CANARY = 'zebracanary7431 stop the heparin';
+const PHOTO = Buffer.from('\xFF\xD8\xFF fake jpeg bytes for the vault', 'latin1');
+
+async function signedIn(batchSize = 50) {
+  const dir = tempDir('wardscribe-import-');
+  const files: VaultFiles = vaultFiles(`${dir.path}/vault`);
+  const session = new SessionService({ files, emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+  await session.createFirstAdmin(ADMIN);
+  cleanups.push(dir.remove, () => session.lock('sign-out'));
+  return { dir: dir.path, files, session, service: new ImportService({ session, batchSize }) };
+}
+
+/** An iOS WhatsApp chat of `count` messages, day-first (13/03 proves it), 30 seconds apart from 08:00. */
+function chatText(count: number, options: { canaryAt?: number; word?: string; attachments?: Readonly<Record<number, string>> } = {}): string {
+  const lines: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const seconds = 8 * 3600 + index * 30;
+    const [hour, minute, second] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0'));
+    const sender = index % 2 === 0 ? 'Dr Ada Shah' : 'Ben Okafor';
+    const attachment = options.attachments?.[index];
+    const text = attachment
+      ? `\u200E<attached: ${attachment}>`
+      : index === options.canaryAt
+        ? CANARY
+        : `${options.word ?? 'obs'} update number ${index}`;
+    lines.push(`[13/03/2023, ${hour!}:${minute!}:${second!}] ${sender}: ${text}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function zipExport(dir: string, name: string, chat: string, media: { name: string; data: Buffer }[] = []): string {
+  return writeExport(dir, name, buildZip([{ name: '_chat.txt', data: chat }, ...media.map((file) => ({ ...file, method: 0 as const }))]));
+}
+
+function job(onProgress: (done: number, total: number, unit: string, calls: number) => void = () => undefined): ImportJob & { controller: AbortController } {
+  const controller = new AbortController();
+  let calls = 0;
+  return { controller, signal: controller.signal, progress: (done, total, unit) => onProgress(done, total, unit, ++calls) };
+}
+
+function importEntries(session: SessionService): AuditEntry[] {
+  return [...session.audit().store.entries({ filter: { actions: ['import'] } })];
+}
+
+const rawCount = (session: SessionService, sql: 'SELECT count(*) AS n FROM threads' | 'SELECT count(*) AS n FROM messages' | 'SELECT count(*) AS n FROM attachments') =>
+  (session.vault().db.prepare(sql).get() as { n: number }).n;
+
+describe('ImportService', () => {
+  it('imports a WhatsApp zip with media: complete thread, messages, attachment bytes in the vault, searchable, audited without text', async () => {
+    const { dir, session, service } = await signedIn();
+    const chat = chatText(120, { canaryAt: 77, attachments: { 5: '00000001-PHOTO-2023-03-13.jpg', 6: '00000002-PHOTO-2023-03-13.jpg' } });
+    const path = zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chat, [{ name: '00000001-PHOTO-2023-03-13.jpg', data: PHOTO }]);
+    const units = new Set<string>();
+    const result = await service.import({ path, zone: LONDON }, job((_done, _total, unit) => units.add(unit)));
+
+    expect(result).toMatchObject({ title: 'Ward 7', source: 'whatsapp-ios', messageCount: 120, duplicate: false, attachmentsSkipped: 0 });
+    expect(units).toEqual(new Set(['bytes', 'attachments']));
+    const [thread, ...others] = service.listThreads();
+    expect(others).toEqual([]);
+    expect(thread).toMatchObject({ id: result.threadId, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), dateOrder: { order: 'dmy', decidedBy: 'file' }, messageCount: 120, participants: ['Dr Ada Shah', 'Ben Okafor'], sourceFileName: 'WhatsApp Chat - Ward 7.zip' });
+    expect(thread!.firstInstant).toBe('2023-03-13T08:00:00Z');
+    expect(thread!.lastInstant).toBe('2023-03-13T08:59:30Z');
+
+    const messages = service.messages(result.threadId, 0, 1000);
+    expect(messages.map((m) => m.ordinal)).toEqual([...Array(120).keys()]);
+    expect(messages[77]!.text).toBe(CANARY);
+    expect(service.messages(result.threadId, 100, 5).map((m) => m.ordinal)).toEqual([100, 101, 102, 103, 104]);
+
+    const attachments = service.attachments(result.threadId);
+    expect(attachments).toEqual([
+      expect.objectContaining({ originalName: '00000001-PHOTO-2023-03-13.jpg', generatedName: 'attachment-0001.jpg', byteLength: PHOTO.length, messageId: messages[5]!.id }),
+    ]);
+    expect(service.attachmentContent(attachments[0]!.id).content).toEqual(PHOTO);
+
+    const hits = service.search('ZEBRACANARY7431', 10);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]).toMatchObject({ threadId: result.threadId, messageId: messages[77]!.id, ordinal: 77 });
+    expect(hits[0]!.snippet.filter((run) => run.match).map((run) => run.text)).toEqual(['zebracanary7431']);
+    expect(service.search('heparin stop', 10)).toHaveLength(1);
+    expect(service.search('heparin OR obs', 10)).toHaveLength(0);
+
+    const [entry, ...more] = importEntries(session);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({
+      action: 'import',
+      actor: { userId: expect.any(String), role: 'admin' },
+      objects: { threadId: result.threadId, importId: expect.any(String) },
+      outcome: { status: 'success' },
+      hashes: { importSha256: createHash('sha256').update(readFileSync(path)).digest('hex') },
+    });
+    expect(JSON.stringify(entry)).not.toContain('zebracanary');
+    expect(JSON.stringify(entry)).not.toContain('obs update');
+  });
+
+  it('keeps message text and media out of the vault files in plaintext', async () => {
+    const { dir, files, session, service } = await signedIn();
+    const path = zipExport(dir, 'canary.zip', chatText(300, { canaryAt: 150 }), [{ name: 'x.jpg', data: PHOTO }]);
+    await service.import({ path, zone: LONDON }, job());
+    expect(service.search('zebracanary7431', 5)).toHaveLength(1);
+    // While open (WAL and all), and after the lock has checkpointed and closed the vault.
+    expect(countPlaintext(files.database, 'zebracanary7431')).toBe(0);
+    expect(countPlaintext(files.database, 'Dr Ada Shah')).toBe(0);
+    session.lock('sign-out');
+    expect(countPlaintext(files.database, 'zebracanary7431')).toBe(0);
+    expect(countPlaintext(files.database, 'obs update number')).toBe(0);
+  });
+
+  it('re-importing the same export returns the existing thread and adds nothing', async () => {
+    const { dir, session, service } = await signedIn();
+    const chat = chatText(80);
+    const path = zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chat);
+    const first = await service.import({ path, zone: LONDON }, job());
+    const counts = [rawCount(session, 'SELECT count(*) AS n FROM threads'), rawCount(session, 'SELECT count(*) AS n FROM messages')];
+
+    const again = await service.import({ path, zone: LONDON }, job());
+    expect(again).toMatchObject({ threadId: first.threadId, duplicate: true, messageCount: 80 });
+    // The same chat as a .txt (different bytes, same content): found by its fingerprint.
+    const asText = await service.import({ path: writeExport(dir, 'WhatsApp Chat - Ward 7.txt', chat), zone: LONDON }, job());
+    expect(asText).toMatchObject({ threadId: first.threadId, duplicate: true });
+
+    expect([rawCount(session, 'SELECT count(*) AS n FROM threads'), rawCount(session, 'SELECT count(*) AS n FROM messages')]).toEqual(counts);
+    expect(service.listThreads()).toHaveLength(1);
+    expect(importEntries(session).map((entry) => [entry.objects.threadId, entry.outcome])).toEqual([
+      [first.threadId, { status: 'success' }],
+      [first.threadId, { status: 'success', reason: 'duplicate' }],
+      [first.threadId, { status: 'success', reason: 'duplicate' }],
+    ]);
+  });
+
+  it('cancelling midway leaves no partial thread', async () => {
+    const { dir, session, service } = await signedIn(50);
+    const path = zipExport(dir, 'big.zip', chatText(400, { canaryAt: 10 }));
+    const running = job((_done, _total, _unit, calls) => {
+      if (calls === 2) running.controller.abort();
+    });
+    await expect(service.import({ path, zone: LONDON }, running)).rejects.toMatchObject({ code: 'cancelled' });
+    expect(rawCount(session, 'SELECT count(*) AS n FROM threads')).toBe(0);
+    expect(rawCount(session, 'SELECT count(*) AS n FROM messages')).toBe(0);
+    expect(service.search('zebracanary7431', 5)).toEqual([]);
+    expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'failure', reason: 'cancelled' }]);
+  });
+
+  it('an error thrown midway removes the partial thread at once', async () => {
+    const { dir, session, service } = await signedIn(50);
+    const path = zipExport(dir, 'big.zip', chatText(400));
+    await expect(
+      service.import({ path, zone: LONDON }, job(() => {
+        throw new Error('disk on fire');
+      })),
+    ).rejects.toThrow('disk on fire');
+    expect(rawCount(session, 'SELECT count(*) AS n FROM threads')).toBe(0);
+    expect(rawCount(session, 'SELECT count(*) AS n FROM messages')).toBe(0);
+    expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'failure', reason: 'internal-error' }]);
+  });
+
+  it('a crash midway (the vault closes under the import) is cleaned up by recoverIncomplete at the next unlock', async () => {
+    const { dir, session, service } = await signedIn(50);
+    const earlier = await service.import({ path: zipExport(dir, 'WhatsApp Chat - Earlier.zip', chatText(60, { word: 'earlier' })), zone: LONDON }, job());
+    const path = zipExport(dir, 'big.zip', chatText(400, { canaryAt: 10 }));
+    await expect(
+      service.import({ path, zone: LONDON }, job((_done, _total, _unit, calls) => {
+        if (calls === 2) session.lock('idle');
+      })),
+    ).rejects.toMatchObject({ code: 'locked' });
+
+    await session.signIn(ADMIN.username, ADMIN.passphrase);
+    const db = session.vault().db;
+    const leftover = db.prepare("SELECT id FROM threads WHERE status = 'importing'").all() as { id: string }[];
+    expect(leftover).toHaveLength(1);
+    expect((db.prepare('SELECT count(*) AS n FROM messages WHERE thread_id = ?').get(leftover[0]!.id) as { n: number }).n).toBe(100);
+    // Readers never see it, even before recovery.
+    expect(service.listThreads().map((thread) => thread.id)).toEqual([earlier.threadId]);
+    expect(service.search('zebracanary7431', 5)).toEqual([]);
+    expect(() => service.messages(leftover[0]!.id, 0, 10)).toThrow(/not in the vault/);
+
+    expect(service.recoverIncomplete()).toEqual([leftover[0]!.id]);
+    expect(rawCount(session, 'SELECT count(*) AS n FROM threads')).toBe(1);
+    expect(rawCount(session, 'SELECT count(*) AS n FROM messages')).toBe(60);
+    expect(db.prepare("SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH 'zebracanary7431'").get()).toEqual({ n: 0 });
+    expect(service.messages(earlier.threadId, 0, 100)).toHaveLength(60);
+    expect(service.search('earlier update', 100)).toHaveLength(60);
+    expect(service.recoverIncomplete()).toEqual([]);
+    expect(importEntries(session).at(-1)).toMatchObject({ actor: null, objects: { threadId: leftover[0]!.id }, outcome: { status: 'failure', reason: 'interrupted-import-removed' } });
+  });
+
+  it('inspect reports the proven date order, or that the user must choose; import refuses to guess', async () => {
+    const { dir, session, service } = await signedIn();
+    const proven = zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chatText(30));
+    await expect(service.inspect(proven, { zone: LONDON })).resolves.toEqual({ source: 'whatsapp-ios', title: 'Ward 7', dateOrder: 'dmy', needsDateOrder: false, messageCountEstimate: 30 });
+
+    const ambiguous = writeExport(dir, 'WhatsApp Chat with Ward 9.txt', '01/02/2024, 09:00 - Ada: one\n01/02/2024, 09:01 - Ben: two\n');
+    await expect(service.inspect(ambiguous, { zone: LONDON })).resolves.toEqual({ source: 'whatsapp', title: 'Ward 9', dateOrder: null, needsDateOrder: true });
+    await expect(service.import({ path: ambiguous, zone: LONDON }, job())).rejects.toMatchObject({ code: 'rejected' });
+    expect(rawCount(session, 'SELECT count(*) AS n FROM threads')).toBe(0);
+    const chosen = await service.import({ path: ambiguous, zone: LONDON, dateOrder: 'mdy' }, job());
+    expect(service.listThreads()[0]).toMatchObject({ id: chosen.threadId, dateOrder: { order: 'mdy', decidedBy: 'caller' } });
+    expect(service.messages(chosen.threadId, 0, 10)[0]!.localTime).toBe('2024-01-02T09:00:00');
+    expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'refused', reason: 'date-order-unknown' }, { status: 'success' }]);
+
+    const monthFirst = writeExport(dir, 'us.txt', '03/01/2024, 09:00 - Ada: one\n03/13/2024, 09:01 - Ben: two\n');
+    await expect(service.inspect(monthFirst, { zone: LONDON })).resolves.toMatchObject({ dateOrder: 'mdy', needsDateOrder: false, messageCountEstimate: 2 });
+  });
+
+  it('yields to the event loop between batches', async () => {
+    const { dir, service } = await signedIn(100);
+    const path = zipExport(dir, 'long.zip', chatText(1000));
+    let turns = 0;
+    let spinning = true;
+    const spin = () => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    let batches = 0;
+    await service.import({ path, zone: LONDON }, job((_done, _total, unit) => unit === 'bytes' && batches++));
+    spinning = false;
+    expect(batches).toBe(10);
+    expect(turns).toBeGreaterThanOrEqual(batches);
+  });
+
+  it('a missing file fails cleanly and is audited', async () => {
+    const { dir, session, service } = await signedIn();
+    await expect(service.import({ path: `${dir}/nope.zip`, zone: LONDON }, job())).rejects.toMatchObject({ code: 'not-found' });
+    expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'failure', reason: 'file-not-found' }]);
+  });
+});
