@@ -448,10 +448,14 @@ export class ImportService {
     return listCompleteThreads(db).map((thread) => ({ ...thread, participants: listParticipants(db, thread.id) }));
   }
 
-  /** A page of a complete thread's messages, in order. */
+  /** A page of a complete thread's messages, in order. Reading the first page counts as opening the thread, and is audited. */
   messages(threadId: string, offset: number, limit: number): StoredMessage[] {
     const db = this.#session.vault().db;
     this.#requireComplete(threadId);
+    if (offset === 0) {
+      const { log, actor } = this.#session.audit();
+      log.record({ action: 'thread-opened', actor, objects: { threadId }, outcome: { status: 'success' } });
+    }
     return listMessages(db, threadId, Math.max(0, Math.floor(offset)), Math.min(MAX_PAGE, Math.max(0, Math.floor(limit))));
   }
 

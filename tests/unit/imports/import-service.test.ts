@@ -145,6 +145,16 @@ describe('ImportService', () => {
     ]);
   });
 
+  it('opening a thread (its first page) is audited, with the thread id and no text', async () => {
+    const { dir, session, service } = await signedIn();
+    const { threadId } = await service.import({ path: zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chatText(30, { canaryAt: 3 })), zone: LONDON }, job());
+    service.messages(threadId, 0, 10);
+    service.messages(threadId, 10, 10); // scrolling on is not another opening
+    const opened = [...session.audit().store.entries({ filter: { actions: ['thread-opened'] } })];
+    expect(opened.map((entry) => entry.objects)).toEqual([{ threadId }]);
+    expect(JSON.stringify(opened)).not.toContain('zebracanary');
+  });
+
   it('cancelling midway leaves no partial thread', async () => {
     const { dir, session, service } = await signedIn(50);
     const path = zipExport(dir, 'big.zip', chatText(400, { canaryAt: 10 }));
