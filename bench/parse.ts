@@ -34,7 +34,7 @@ const WORDS = 'bed obs stable bloods sats heparin review plan nbm fluids ward ro
 const p2 = (n: number) => (n < 10 ? '0' : '') + n;
 
 /** Writes a chat of about TARGET_BYTES in the given style; returns its path. */
-async function generate(dir: string, style: 'ios' | 'android', seed: number): Promise<string> {
+export async function generate(dir: string, style: 'ios' | 'android', seed: number): Promise<string> {
   const path = join(dir, style === 'ios' ? '_chat.txt' : 'WhatsApp Chat with Ward 7.txt');
   const out = createWriteStream(path);
   const random = mulberry32(seed);

@@ -10,6 +10,7 @@ import { formatTable, type BenchModule, type BenchRow } from './table';
 const MODULES: Record<string, () => Promise<BenchModule>> = {
   vault: () => import('./vault'),
   parse: () => import('./parse'),
+  import: () => import('./import'),
   filing: () => import('./filing'),
   audit: () => import('./audit'),
 };

@@ -6,6 +6,9 @@ import { createAppHandlers } from './ipc/handlers/app';
 import { createAuditHandlers } from './ipc/handlers/audit';
 import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threads';
 import { ImportService } from './imports/import-service';
+import { createTrainingEpr } from './epr/training-epr';
+import { TranscriptionService } from './transcriptions/transcription-service';
+import { createOutboxHandlers, createTranscriptionHandlers } from './ipc/handlers/transcriptions';
 import { createJobHandlers } from './ipc/handlers/jobs';
 import { createSessionHandlers, createSettingsHandlers, createUserHandlers } from './ipc/handlers/session';
 import { JobTracker } from './ipc/jobs';
@@ -27,6 +30,9 @@ export interface WardscribeOptions {
   /** Argon2id cost for new key slots (tests use the minimum); the production default otherwise. */
   readonly kdf?: KdfParams;
 }
+
+/** The custodian code filed by the training EPR: not a real organisation. */
+const TRAINING_ODS_CODE = 'WSTRAINING';
 
 /** The running application: services, and the IPC registry a host binds to its window. */
 export interface Wardscribe {
@@ -52,10 +58,24 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     emit: (event) => events.emit(event),
     log: options.log,
     ...(options.kdf ? { kdf: options.kdf } : {}),
-    // An import cut short by a crash or power cut is removed before anyone can see it.
-    onUnlocked: () => imports.recoverIncomplete(),
+    onUnlocked: () => {
+      // An import cut short by a crash or power cut is removed before anyone can see it, and
+      // filing left unfinished by one carries on.
+      imports.recoverIncomplete();
+      void transcriptions.resumeAll();
+    },
+    onLocking: () => void transcriptions.stop(),
   });
   const imports = new ImportService({ session });
+  // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.
+  const trainingEpr = createTrainingEpr();
+  const transcriptions = new TranscriptionService({
+    session,
+    imports,
+    epr: () => trainingEpr.connection(),
+    log: options.log,
+    organisationOdsCode: TRAINING_ODS_CODE,
+  });
 
   const handlers: Handlers<Contract> = {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
@@ -64,6 +84,8 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     settings: createSettingsHandlers(session),
     imports: createImportHandlers(imports),
     threads: createThreadHandlers(imports),
+    transcriptions: createTranscriptionHandlers(transcriptions),
+    outbox: createOutboxHandlers(transcriptions),
     audit: createAuditHandlers({ session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
     jobs: createJobHandlers(jobs),
   };
@@ -77,6 +99,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     async close() {
       jobs.cancelAll();
       session.lock('sign-out');
+      await trainingEpr.close();
     },
   };
 }

@@ -58,6 +58,8 @@ export interface SessionServiceOptions {
   readonly kdf?: KdfParams;
   /** Runs each time a vault is opened, after the session has begun (e.g. to clear interrupted imports). */
   readonly onUnlocked?: () => void;
+  /** Runs just before the vault closes, so background work stops writing first. */
+  readonly onLocking?: () => void;
 }
 
 interface Unlocked {
@@ -164,6 +166,7 @@ export class SessionService {
     const unlocked = this.#unlocked;
     if (!unlocked) return;
     if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
+    this.#options.onLocking?.();
     unlocked.audit.record({
       action: reason === 'sign-out' ? 'sign-out' : 'lock',
       actor: actorOf(unlocked.user),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
+import { ClinicianIdentitySchema } from '../domain/transcription';
 import { ROLES } from '../domain/roles';
 import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
@@ -81,6 +82,48 @@ export const MessageViewSchema = z.object({
   line: z.number(),
 });
 export type MessageView = z.infer<typeof MessageViewSchema>;
+
+/** Who each sender in the chat is, as the transcriber identified them (remembered per thread). */
+const AdvisersSchema = z.record(z.string().max(200), ClinicianIdentitySchema);
+
+const DraftPatientSchema = z.object({
+  nhsNumber: z.string().max(20),
+  name: z.string().max(200),
+  /** YYYY-MM-DD */
+  birthDate: z.string().max(10),
+  /** The user checked name and date of birth against the patient's record. */
+  confirmed: z.boolean(),
+});
+
+export const DraftViewSchema = z.object({
+  id: z.string(),
+  threadId: z.string(),
+  messageIds: z.array(z.string()),
+  advisers: AdvisersSchema,
+  summary: z.string(),
+  patient: DraftPatientSchema,
+  status: z.enum(['draft', 'attested']),
+  /** What still stops attestation, in words a ward user can act on. */
+  problems: z.array(z.string()),
+  updatedAt: z.string(),
+});
+export type DraftView = z.infer<typeof DraftViewSchema>;
+
+export const OUTBOX_STATES = ['queued', 'sending', 'filed', 'verified', 'failed', 'needs-attention'] as const;
+
+export const OutboxViewSchema = z.object({
+  identifier: z.string(),
+  draftId: z.string(),
+  threadTitle: z.string(),
+  nhsNumber: z.string(),
+  state: z.enum(OUTBOX_STATES),
+  /** Why it failed or needs attention (the server's reason where it gave one). */
+  reason: z.string().nullable(),
+  /** The EPR's DocumentReference id once filed. */
+  resourceId: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type OutboxView = z.infer<typeof OutboxViewSchema>;
 
 export const WorkstationSettingsSchema = z.object({ idleLockMinutes: IdleLockMinutesSchema });
 
@@ -179,6 +222,39 @@ export const contract = {
       ),
       access: TRANSCRIBERS,
     }),
+  },
+  transcriptions: {
+    /** Identities already given to this thread's senders, to reuse. */
+    knownAdvisers: channel({ request: z.object({ threadId: z.string().min(1).max(100) }).strict(), response: AdvisersSchema, access: TRANSCRIBERS }),
+    /** Creates or updates a draft; drafts live in the vault and survive restart and lock. */
+    saveDraft: channel({
+      request: z
+        .object({
+          id: z.string().max(100).optional(),
+          threadId: z.string().min(1).max(100),
+          messageIds: z.array(z.string().max(100)).min(1, 'Select at least one message.').max(500),
+          advisers: AdvisersSchema,
+          summary: z.string().max(20_000),
+          patient: DraftPatientSchema,
+        })
+        .strict(),
+      response: DraftViewSchema,
+      access: TRANSCRIBERS,
+    }),
+    list: channel({ request: NoRequest, response: z.array(DraftViewSchema), access: TRANSCRIBERS }),
+    get: channel({ request: z.object({ id: z.string().min(1).max(100) }).strict(), response: DraftViewSchema, access: TRANSCRIBERS }),
+    /** Exactly the text and FHIR resources that attesting would file. */
+    preview: channel({
+      request: z.object({ id: z.string().min(1).max(100) }).strict(),
+      response: z.object({ text: z.string(), documentReference: z.unknown(), provenance: z.unknown(), problems: z.array(z.string()) }),
+      access: TRANSCRIBERS,
+    }),
+    /** A clinician attests the draft; it is queued for filing in the same transaction. */
+    attest: channel({ request: z.object({ id: z.string().min(1).max(100) }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
+  },
+  outbox: {
+    list: channel({ request: NoRequest, response: z.array(OutboxViewSchema), access: TRANSCRIBERS }),
+    retry: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
   },
   audit: {
     /** The newest matching entries (at most `limit`), newest first. Auditors never see message content: entries hold none. */

@@ -80,4 +80,16 @@ export async function addPersonAndSignIn(page: Page, person: { username: string;
   await expect(page.getByRole('status')).toContainText('Your passphrase has been changed.');
 }
 
+/** Imports an export through the import screen, choosing the date order if asked; resolves when done. */
+export async function importExport(page: Page, path: string, options: { zone: string; dateOrder?: RegExp }): Promise<void> {
+  await page.keyboard.press('Alt+2');
+  await page.getByLabel('Export file').fill(path);
+  await page.getByLabel('Time zone of the phone that exported it').fill(options.zone);
+  await page.getByRole('button', { name: 'Check file' }).click();
+  await expect(page.getByTestId('import-confirm')).toBeVisible();
+  if (options.dateOrder) await page.getByLabel(options.dateOrder).check();
+  await page.getByRole('button', { name: 'Import this export' }).click();
+  await expect(page.getByTestId('import-result')).toBeVisible({ timeout: 20_000 });
+}
+
 export { expect };

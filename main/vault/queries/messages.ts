@@ -114,6 +114,12 @@ export function instantRange(db: Db, threadId: string): { first: string | null; 
   return row;
 }
 
+/** One message by its vault id, or null. Does not check the thread is complete: callers do. */
+export function getMessageById(db: Db, id: number): StoredMessage | null {
+  const row = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`).get(id) as MessageRow | undefined;
+  return row ? toMessage(row) : null;
+}
+
 /** The id of the message at this position of a thread, or null. */
 export function messageIdAt(db: Db, threadId: string, ordinal: number): number | null {
   const row = db.prepare('SELECT id FROM messages WHERE thread_id = ? AND ordinal = ?').get(threadId, ordinal) as { id: number } | undefined;

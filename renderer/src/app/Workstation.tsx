@@ -86,6 +86,9 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
           </button>
         </div>
       </Header>
+      <div className="ws-training-banner" role="note" data-testid="training-banner">
+        TRAINING: transcriptions are filed in Wardscribe’s built-in training EPR, not in a patient’s real record.
+      </div>
       <nav className="ws-nav" aria-label="Screens">
         <ul className="ws-nav__list nhsuk-width-container">
           {screens.map((screen) => (

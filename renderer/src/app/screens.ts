@@ -1,7 +1,9 @@
 import type { ComponentType } from 'react';
 import type { Role } from '../../../shared/domain/roles';
 import { AuditScreen } from '../screens/AuditScreen';
+import { ComposeScreen } from '../screens/ComposeScreen';
 import { ImportScreen } from '../screens/ImportScreen';
+import { OutboxScreen } from '../screens/OutboxScreen';
 import { ThreadsScreen } from '../screens/ThreadsScreen';
 import { ChangePassphraseScreen } from '../screens/session/ChangePassphraseScreen';
 import { SettingsScreen } from '../screens/SettingsScreen';
@@ -23,6 +25,8 @@ export const SCREENS: readonly ScreenDefinition[] = [
   { id: 'status', label: 'Status', accessKey: '1', component: StatusScreen },
   { id: 'import', label: 'Import', accessKey: '2', component: ImportScreen, roles: ['clerk', 'clinician'] },
   { id: 'threads', label: 'Threads', accessKey: '3', component: ThreadsScreen, roles: ['clerk', 'clinician'] },
+  { id: 'compose', label: 'Transcribe', accessKey: '4', component: ComposeScreen, roles: ['clerk', 'clinician'] },
+  { id: 'outbox', label: 'Outbox', accessKey: '5', component: OutboxScreen, roles: ['clerk', 'clinician'] },
   { id: 'audit', label: 'Audit trail', accessKey: '6', component: AuditScreen, roles: ['auditor', 'admin'] },
   { id: 'users', label: 'Users', accessKey: '7', component: UsersScreen, roles: ['admin'] },
   { id: 'settings', label: 'Settings', accessKey: '8', component: SettingsScreen, roles: ['admin'] },

@@ -101,9 +101,26 @@ export function ThreadsScreen() {
  * they scroll into view, so a 100k-message thread costs no more than a short one.
  */
 function ThreadView({ thread, focusOrdinal }: { thread: ThreadSummary; focusOrdinal: number | undefined }) {
+  const navigation = useNavigation();
   const pages = useRef(new Map<number, MessageView[]>());
   const loading = useRef(new Set<number>());
   const [, setVersion] = useState(0);
+  // Selected messages by ordinal; shift-click (or Shift+Space) extends from the last one chosen.
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const anchor = useRef<number | null>(null);
+
+  const toggle = (ordinal: number, extend: boolean) => {
+    setSelected((current) => {
+      const next = new Set(current);
+      if (extend && anchor.current !== null) {
+        const [from, to] = anchor.current < ordinal ? [anchor.current, ordinal] : [ordinal, anchor.current];
+        for (let index = from; index <= to; index++) next.add(index);
+      } else if (next.has(ordinal)) next.delete(ordinal);
+      else next.add(ordinal);
+      return next;
+    });
+    anchor.current = ordinal;
+  };
 
   const ensurePage = useCallback(
     (page: number) => {
@@ -128,8 +145,24 @@ function ThreadView({ thread, focusOrdinal }: { thread: ThreadSummary; focusOrdi
     <div aria-label={`Messages in ${thread.title}`} role="region">
       <h2>{thread.title}</h2>
       <p className="nhsuk-body-s">
-        {thread.messageCount} messages, times in {thread.zone}
+        {thread.messageCount} messages, times in {thread.zone}. Select the advice to transcribe: click, or Space; Shift extends the selection.
       </p>
+      <div className="ws-selection-bar">
+        <span data-testid="selection-count">{selected.size} selected</span>
+        <button
+          type="button"
+          className="nhsuk-button nhsuk-button--small"
+          disabled={selected.size === 0}
+          onClick={() => navigation.go('compose', `new:${thread.id}:${[...selected].sort((a, b) => a - b).join(',')}`)}
+        >
+          Transcribe selected
+        </button>
+        {selected.size > 0 && (
+          <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setSelected(new Set())}>
+            Clear selection
+          </button>
+        )}
+      </div>
       <Virtuoso
         style={{ height: 560 }}
         totalCount={thread.messageCount}
@@ -141,18 +174,41 @@ function ThreadView({ thread, focusOrdinal }: { thread: ThreadSummary; focusOrdi
             ensurePage(page);
             return <div className="ws-message ws-message--loading">Loading…</div>;
           }
-          return <MessageRow message={message} />;
+          return <MessageRow message={message} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} />;
         }}
       />
     </div>
   );
 }
 
-function MessageRow({ message }: { message: MessageView }) {
+function MessageRow({ message, selected, onToggle }: { message: MessageView; selected: boolean; onToggle: (extend: boolean) => void }) {
   const system = message.kind === 'system';
   return (
-    <article className={`ws-message${system ? ' ws-message--system' : ''}`} data-testid="message">
+    <article
+      className={`ws-message${system ? ' ws-message--system' : ''}${selected ? ' ws-message--selected' : ''}`}
+      data-testid="message"
+      onClick={(event) => {
+        if ((event.target as HTMLElement).tagName !== 'INPUT') onToggle(event.shiftKey);
+      }}
+    >
       <header className="ws-message__head">
+        <input
+          type="checkbox"
+          className="ws-message__select"
+          checked={selected}
+          aria-label={`Select message from ${message.sender ?? 'system'} at ${message.localTime.replace('T', ' ')}`}
+          onChange={() => {}}
+          onClick={(event) => {
+            event.stopPropagation();
+            onToggle(event.shiftKey);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === ' ') {
+              event.preventDefault();
+              onToggle(event.shiftKey);
+            }
+          }}
+        />{' '}
         <strong>{message.sender ?? 'System'}</strong> <time dateTime={message.instant ?? undefined}>{message.localTime.replace('T', ' ')}</time>
         {message.flags
           .filter((flag) => flag !== 'system')

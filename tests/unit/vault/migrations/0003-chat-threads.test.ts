@@ -49,7 +49,7 @@ describe('migration 0003: chat threads', () => {
   it('is migration 3 and creates STRICT tables and the FTS5 index', async () => {
     const db = await openDb();
     expect(MIGRATIONS.map((migration) => [migration.version, migration.name])).toContainEqual([3, 'chat-threads']);
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBeGreaterThanOrEqual(3);
     const strict = db.prepare("SELECT name FROM pragma_table_list WHERE strict = 1 AND name IN ('threads', 'participants', 'messages', 'attachments') ORDER BY name").all();
     expect(strict).toEqual([{ name: 'attachments' }, { name: 'messages' }, { name: 'participants' }, { name: 'threads' }]);
     const fts = db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'messages_fts'").get() as { sql: string };

@@ -1,0 +1,630 @@
+/**
+ * Transcriptions: drafting (which messages, who gave the advice, the summary, the patient),
+ * previewing exactly what would be filed, attesting, and the outbox that files attested
+ * transcriptions in the EPR through the FilingEngine.
+ *
+ * Drafts, remembered advisers and the outbox live in the vault, so they survive restarts and
+ * locks. The audit trail records identifiers, NHS numbers, outcome codes and hashes, never text.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChatSource } from '../../shared/domain/chat';
+import { parseNhsNumber } from '../../shared/domain/nhs-number';
+import type { Role } from '../../shared/domain/roles';
+import {
+  AttestedTranscriptionSchema,
+  ClinicianIdentitySchema,
+  ConfirmedPatientSchema,
+  renderTranscriptText,
+  type AttestedTranscription,
+  type AuditChainHead,
+  type ClinicianIdentity,
+  type DocumentTypeChoice,
+  type StaffIdentity,
+  type TranscribedExcerpt,
+} from '../../shared/domain/transcription';
+import type { AuditObjects } from '../../shared/domain/audit';
+import { WardscribeError } from '../errors';
+import type { EprConnection } from '../epr/fhir-client';
+import { FilingEngine } from '../epr/filing';
+import { toDocumentReference, toProvenance, transcriptAttachment } from '../epr/mapping';
+import { transition, type OutboxItem, type OutboxStateKind, type OutboxStore } from '../epr/outbox';
+import type { RetryPolicy } from '../epr/retry-policy';
+import { validateFhirResource } from '../epr/validate';
+import { describeUnexpected, type Logger } from '../log';
+import type { ImportService } from '../imports/import-service';
+import type { SessionService } from '../session/session-service';
+import { readSetting } from '../vault/queries/settings';
+import { getMessageById, type StoredMessage } from '../vault/queries/messages';
+import { getOutboxItem, insertOutboxItem, listOutboxItems, listUnfinishedOutboxItems, saveOutboxItem, type StoredOutboxItem } from '../vault/queries/outbox';
+import { listThreadAdvisers, upsertThreadAdviser } from '../vault/queries/thread-advisers';
+import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
+import { getCompleteThread, type StoredThread } from '../vault/queries/threads';
+import { getUserById } from '../vault/queries/users';
+import type { Db } from '../vault/sqlcipher';
+
+/** The vault setting holding the organisation's ODS code (used when the constructor is given none). */
+export const ODS_CODE_SETTING = 'epr.organisationOdsCode';
+/** Most messages one transcription may carry (the schema's limit). */
+const MAX_MESSAGES = 500;
+
+export interface DraftInput {
+  /** Omit to start a new draft; give an existing draft's id to change it. */
+  readonly id?: string;
+  readonly threadId: string;
+  /** Vault message ids (decimal strings) from the thread. */
+  readonly messageIds: readonly string[];
+  /** Sender name as the chat showed it → who they are. */
+  readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
+  readonly summary: string;
+  readonly patient: DraftPatient;
+}
+
+export interface DraftView {
+  readonly id: string;
+  readonly threadId: string;
+  readonly threadTitle: string | null;
+  readonly messageIds: readonly string[];
+  readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
+  readonly summary: string;
+  readonly patient: DraftPatient;
+  readonly status: 'draft' | 'attested';
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedBy: string;
+  readonly updatedAt: string;
+  /** What stops this draft being attested, in words for the ward user (empty: ready to attest). */
+  readonly problems: readonly string[];
+}
+
+export interface PreviewView {
+  /** The document text exactly as it would be filed (with a provisional identifier and time). */
+  readonly text: string;
+  readonly documentReference: unknown;
+  readonly provenance: unknown;
+  /** Anything here blocks attestation. */
+  readonly problems: readonly string[];
+}
+
+export interface OutboxView {
+  readonly identifier: string;
+  readonly draftId: string | null;
+  readonly threadTitle: string;
+  /** The patient's NHS number, ten digits. */
+  readonly nhsNumber: string;
+  readonly state: OutboxStateKind;
+  /** Why it stopped (failed / needs-attention), else null. */
+  readonly reason: string | null;
+  readonly httpStatus: number | null;
+  /** The EPR's DocumentReference id once filed. */
+  readonly documentReferenceId: string | null;
+  /** When the state last changed (ISO UTC). */
+  readonly updatedAt: string;
+}
+
+export interface TranscriptionServiceOptions {
+  readonly session: SessionService;
+  readonly imports: ImportService;
+  /** The EPR connection, started lazily on first filing. */
+  readonly epr: () => Promise<EprConnection>;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  /** The default ODS code, used when the vault setting `epr.organisationOdsCode` is not set. */
+  readonly organisationOdsCode?: string;
+  readonly documentType?: DocumentTypeChoice;
+  /** Filing retry policy (defaults to the engine's). */
+  readonly retryPolicy?: RetryPolicy;
+}
+
+const SOURCE_LABELS: Readonly<Record<ChatSource, string>> = {
+  'whatsapp-ios': 'WhatsApp (iOS export)',
+  'whatsapp-android': 'WhatsApp (Android export)',
+  'signal-sigtop-text': 'Signal (sigtop text export)',
+  'signal-sigtop-json': 'Signal (sigtop JSON export)',
+  'signal-export-markdown': 'Signal (Markdown export)',
+  threema: 'Threema (backup export)',
+  telegram: 'Telegram (JSON export)',
+  teams: 'Microsoft Teams (export)',
+};
+
+const ROLE_LABELS: Readonly<Record<Role, string>> = { clerk: 'Ward clerk', clinician: 'Clinician', auditor: 'Auditor', admin: 'Administrator' };
+
+/** Thrown by the outbox store once the service has stopped (the vault is closing): nothing more is written. */
+class OutboxStoppedError extends Error {
+  override readonly name = 'OutboxStoppedError';
+}
+
+/** One run of the filing machinery: an engine bound to one unlocked session. Stopping it forbids further writes. */
+interface FilingRun {
+  stopped: boolean;
+  readonly sleeps: Set<() => void>;
+  engine: Promise<FilingEngine> | undefined;
+  readonly inFlight: Set<Promise<unknown>>;
+}
+
+interface Built {
+  readonly transcription: AttestedTranscription | null;
+  readonly candidate: Record<string, unknown>;
+  readonly problems: string[];
+}
+
+export class TranscriptionService {
+  readonly #session: SessionService;
+  readonly #epr: () => Promise<EprConnection>;
+  readonly #log: Logger;
+  readonly #now: () => Date;
+  readonly #options: TranscriptionServiceOptions;
+  #run: FilingRun = newRun();
+
+  constructor(options: TranscriptionServiceOptions) {
+    this.#options = options;
+    this.#session = options.session;
+    this.#epr = options.epr;
+    this.#log = options.log;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  // ── drafts ──────────────────────────────────────────────────────────────
+
+  /** Creates or changes a draft. Incomplete drafts are kept; `problems` says what blocks attestation. */
+  saveDraft(input: DraftInput): DraftView {
+    const db = this.#db();
+    const principal = this.#principal();
+    const thread = this.#thread(db, input.threadId);
+    const messageIds = [...new Set(input.messageIds.map((id) => String(id).trim()))];
+    if (messageIds.length > MAX_MESSAGES) throw new WardscribeError('rejected', `A transcription can carry at most ${MAX_MESSAGES} messages.`);
+    this.#messages(db, thread.id, messageIds); // throws unless every id is a message of this thread
+    const advisers: Record<string, ClinicianIdentity> = {};
+    for (const [sender, identity] of Object.entries(input.advisers)) {
+      if (sender.trim() === '') continue;
+      advisers[sender] = { ...identity, displayNameInChat: sender };
+    }
+    const patient: DraftPatient = {
+      nhsNumber: String(input.patient.nhsNumber ?? '').trim(),
+      name: String(input.patient.name ?? '').trim(),
+      birthDate: String(input.patient.birthDate ?? '').trim(),
+      confirmed: input.patient.confirmed === true,
+    };
+    const now = this.#now().toISOString();
+    const existing = input.id === undefined ? null : getDraft(db, input.id);
+    if (input.id !== undefined && !existing) throw new WardscribeError('not-found', 'That draft is not in the vault.');
+    if (existing?.status === 'attested') throw new WardscribeError('conflict', 'This transcription has been attested and can no longer be changed.');
+    const id = existing?.id ?? randomUUID();
+    const { log, actor } = this.#session.audit();
+    const nhs = parseNhsNumber(patient.nhsNumber);
+
+    db.transaction(() => {
+      if (existing) {
+        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, updatedBy: principal.userId, updatedAt: now });
+      } else {
+        insertDraft(db, {
+          id,
+          threadId: thread.id,
+          messageIds,
+          advisers,
+          summary: input.summary,
+          patient,
+          status: 'draft',
+          createdBy: principal.userId,
+          createdAt: now,
+          updatedBy: principal.userId,
+          updatedAt: now,
+        });
+      }
+      // Remember who each sender is, for the next transcription from this thread.
+      for (const [sender, identity] of Object.entries(advisers)) {
+        const parsed = ClinicianIdentitySchema.safeParse(identity);
+        if (parsed.success) upsertThreadAdviser(db, thread.id, sender, parsed.data, principal.userId, new Date(now));
+      }
+      log.record({
+        action: existing ? 'transcription-changed' : 'transcription-drafted',
+        actor,
+        objects: { threadId: thread.id, transcriptionId: id, ...(nhs.ok ? { nhsNumber: nhs.value } : {}) },
+        outcome: { status: 'success' },
+      });
+    })();
+    return this.getDraft(id);
+  }
+
+  listDrafts(): DraftView[] {
+    const db = this.#db();
+    return listDrafts(db).map((draft) => this.#draftView(db, draft));
+  }
+
+  getDraft(id: string): DraftView {
+    const db = this.#db();
+    return this.#draftView(db, this.#draft(db, id));
+  }
+
+  /** Who each sender of a thread is, as last identified. */
+  knownAdvisers(threadId: string): Record<string, ClinicianIdentity> {
+    const db = this.#db();
+    this.#thread(db, threadId);
+    return listThreadAdvisers(db, threadId);
+  }
+
+  // ── preview and attestation ─────────────────────────────────────────────
+
+  /** Exactly what attesting would file, with a provisional identifier; `problems` block attestation. */
+  preview(id: string): PreviewView {
+    const db = this.#db();
+    const draft = this.#draft(db, id);
+    const principal = this.#principal();
+    const built = this.#build(db, draft, {
+      identifier: `urn:uuid:${randomUUID()}`,
+      attestedAt: this.#now(),
+      attesterUserId: principal.userId,
+      auditChainHead: this.#session.audit().log.head(),
+    });
+    const problems = [...built.problems];
+    if (draft.status === 'attested') problems.unshift('This transcription has already been attested.');
+    if (!built.transcription) return { text: '', documentReference: null, provenance: null, problems };
+    const transcription = built.transcription;
+    const documentReference = toDocumentReference(transcription);
+    const provenance = toProvenance(transcription, { reference: 'DocumentReference/provisional' });
+    problems.push(...fhirProblems(documentReference), ...fhirProblems(provenance));
+    return { text: renderTranscriptText(transcription), documentReference, provenance, problems };
+  }
+
+  /**
+   * Attests a draft (clinicians only) and puts it in the outbox, then files it in the background.
+   * The draft, the outbox item and the `attested` audit entry are written in one transaction; the
+   * audit chain head (that entry) is part of what is filed, so the EPR witnesses the trail.
+   */
+  attest(id: string): OutboxView {
+    const db = this.#db();
+    const principal = this.#principal();
+    const draft = this.#draft(db, id);
+    const { log, actor } = this.#session.audit();
+    const nhs = parseNhsNumber(draft.patient.nhsNumber);
+    const objects: AuditObjects = { threadId: draft.threadId, transcriptionId: draft.id, ...(nhs.ok ? { nhsNumber: nhs.value } : {}) };
+    if (principal.role !== 'clinician') {
+      log.record({ action: 'attested', actor, objects, outcome: { status: 'refused', reason: `role-${principal.role}` } });
+      throw new WardscribeError('forbidden', 'Only a clinician can attest a transcription.');
+    }
+    if (draft.status === 'attested') throw new WardscribeError('conflict', 'This transcription has already been attested.');
+    if (!nhs.ok) throw new WardscribeError('rejected', nhs.message);
+    const preview = this.preview(id);
+    if (preview.problems.length > 0) throw new WardscribeError('rejected', preview.problems.join(' '));
+
+    const identifier = `urn:uuid:${randomUUID()}`;
+    const now = this.#now();
+    const item = db.transaction((): OutboxItem => {
+      if (!markDraftAttested(db, draft.id, principal.userId, now)) throw new WardscribeError('conflict', 'This transcription has already been attested.');
+      log.record({ action: 'attested', actor, objects: { ...objects, documentId: identifier }, outcome: { status: 'success' } });
+      const built = this.#build(db, draft, { identifier, attestedAt: now, attesterUserId: principal.userId, auditChainHead: log.head() });
+      if (!built.transcription) throw new WardscribeError('rejected', built.problems.join(' '));
+      const queued: OutboxItem = {
+        identifier,
+        transcription: built.transcription,
+        attachmentSha256: transcriptAttachment(built.transcription).sha256Hex,
+        state: { kind: 'queued' },
+        updatedAt: now.getTime(),
+      };
+      insertOutboxItem(db, queued, draft.id);
+      return queued;
+    })();
+    this.#log.info('transcription.attested');
+    this.#drive(item.identifier);
+    return this.#outboxView(getOutboxItem(db, item.identifier)!);
+  }
+
+  // ── the outbox ──────────────────────────────────────────────────────────
+
+  outbox(): OutboxView[] {
+    return listOutboxItems(this.#db()).map((item) => this.#outboxView(item));
+  }
+
+  /** Tries a failed or flagged filing again (clinicians only). */
+  retry(identifier: string): OutboxView {
+    const db = this.#db();
+    if (this.#principal().role !== 'clinician') throw new WardscribeError('forbidden', 'Only a clinician can retry a filing.');
+    const item = getOutboxItem(db, identifier);
+    if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    if (item.state.kind !== 'failed' && item.state.kind !== 'needs-attention') throw new WardscribeError('conflict', 'Only a failed or flagged filing can be retried.');
+    saveOutboxItem(db, transition(item, { kind: 'queued' }, this.#now().getTime()));
+    this.#drive(identifier);
+    return this.#outboxView(getOutboxItem(db, identifier)!);
+  }
+
+  /**
+   * Resumes every unfinished item (call at unlock; it may be left to run). Resolves when each has
+   * reached a terminal state or the service was stopped.
+   */
+  async resumeAll(): Promise<OutboxView[]> {
+    const run = this.#startRun();
+    const identifiers = listUnfinishedOutboxItems(this.#db()).map((item) => item.identifier);
+    for (const identifier of identifiers) {
+      if (run.stopped) break;
+      await this.#drive(identifier);
+    }
+    return run.stopped ? [] : this.outbox();
+  }
+
+  /** Resolves when every filing this service started has stopped running (for tests and shutdown). */
+  async settled(): Promise<void> {
+    while (this.#run.inFlight.size > 0) await Promise.allSettled([...this.#run.inFlight]);
+  }
+
+  /**
+   * Stops filing before the vault closes (lock, sign-out, quit): from now on nothing is written,
+   * sleeping retries wake and end, and requests in flight end without saving. Unfinished items
+   * stay in the vault and resume with `resumeAll()` at the next unlock.
+   */
+  async stop(): Promise<void> {
+    const run = this.#run;
+    run.stopped = true;
+    for (const wake of run.sleeps) wake();
+    run.sleeps.clear();
+    this.#run = newRun();
+    await Promise.allSettled([...run.inFlight]);
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────
+
+  #startRun(): FilingRun {
+    if (this.#run.stopped) this.#run = newRun();
+    return this.#run;
+  }
+
+  /** Drives one item in the background; never throws. */
+  #drive(identifier: string): Promise<void> {
+    const run = this.#startRun();
+    const task = (async () => {
+      try {
+        const engine = await this.#engine(run);
+        if (run.stopped) return;
+        await engine.drive(identifier);
+      } catch (error) {
+        if (run.stopped || error instanceof OutboxStoppedError) {
+          this.#log.info('transcription.filing-stopped');
+          return;
+        }
+        this.#log.error('transcription.filing-error', describeUnexpected(error));
+      }
+    })();
+    run.inFlight.add(task);
+    void task.finally(() => run.inFlight.delete(task));
+    return task;
+  }
+
+  #engine(run: FilingRun): Promise<FilingEngine> {
+    run.engine ??= this.#epr()
+      .then(
+        (connection) =>
+          new FilingEngine({
+            store: this.#store(run),
+            connection,
+            log: this.#log,
+            ...(this.#options.retryPolicy ? { policy: this.#options.retryPolicy } : {}),
+            clock: {
+              now: () => this.#now().getTime(),
+              sleep: (milliseconds) =>
+                new Promise<void>((resolve) => {
+                  if (run.stopped) return resolve();
+                  const wake = () => {
+                    clearTimeout(timer);
+                    run.sleeps.delete(wake);
+                    resolve();
+                  };
+                  const timer = setTimeout(wake, milliseconds);
+                  run.sleeps.add(wake);
+                }),
+            },
+          }),
+      )
+      .catch((error: unknown) => {
+        run.engine = undefined;
+        throw error;
+      });
+    return run.engine;
+  }
+
+  /**
+   * The outbox store the engine uses: the vault's table, refusing everything once the run has
+   * stopped, and auditing each change of state that matters (filed, verified, failed) in the
+   * same transaction as the state itself.
+   */
+  #store(run: FilingRun): OutboxStore {
+    const db = (): Db => {
+      if (run.stopped) throw new OutboxStoppedError('The outbox has stopped (the vault is closing).');
+      return this.#db();
+    };
+    return {
+      load: async (identifier) => getOutboxItem(db(), identifier) ?? undefined,
+      unfinished: async () => listUnfinishedOutboxItems(db()),
+      save: async (item) => {
+        const vault = db();
+        const { log } = this.#session.audit();
+        vault.transaction(() => {
+          const previous = getOutboxItem(vault, item.identifier);
+          saveOutboxItem(vault, item);
+          if (previous?.state.kind === item.state.kind) return;
+          const { state, transcription } = item;
+          const objects: AuditObjects = { transcriptionId: item.identifier, nhsNumber: transcription.patient.nhsNumber };
+          const hashes = { documentSha256: item.attachmentSha256 };
+          if (state.kind === 'filed' || state.kind === 'verified') {
+            log.record({ action: state.kind, actor: null, objects: { ...objects, documentId: state.documentReferenceId }, outcome: { status: 'success' }, hashes });
+          } else if (state.kind === 'failed') {
+            const documentId = state.documentReferenceId;
+            log.record({ action: 'filing-failed', actor: null, objects: { ...objects, ...(documentId ? { documentId } : {}) }, outcome: { status: 'failure', reason: state.reason }, hashes });
+          } else if (state.kind === 'needs-attention') {
+            log.record({ action: 'filing-failed', actor: null, objects, outcome: { status: 'failure', reason: state.reason }, hashes });
+          }
+        })();
+      },
+    };
+  }
+
+  /** Builds the AttestedTranscription a draft stands for, or says why it cannot. */
+  #build(
+    db: Db,
+    draft: StoredDraft,
+    at: { identifier: string; attestedAt: Date; attesterUserId: string; auditChainHead: AuditChainHead },
+  ): Built {
+    const problems = draftProblems(draft, this.#messagesOrEmpty(db, draft));
+    const thread = getCompleteThread(db, draft.threadId);
+    const messages = this.#messagesOrEmpty(db, draft).filter((message) => message.kind === 'message');
+    const excerpts: Partial<TranscribedExcerpt>[] = messages.map((message) => ({
+      messageId: String(message.id),
+      adviser: message.sender !== null ? draft.advisers[message.sender] : undefined,
+      originalLocalTime: message.localTime,
+      zone: message.zone,
+      utcInstant: message.instant ?? undefined,
+      text: message.text,
+    }));
+    const instants = messages.flatMap((message) => (message.instant ? [message.instant] : [])).sort();
+    const odsCode = this.#odsCode(db);
+    if (!odsCode) problems.push('The organisation ODS code is not set; an administrator must set it before anything can be filed.');
+    const candidate: Record<string, unknown> = {
+      identifier: at.identifier,
+      patient: { nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate },
+      excerpts,
+      summary: draft.summary,
+      transcriber: staff(db, draft.createdBy),
+      attester: staff(db, at.attesterUserId),
+      attestedAt: at.attestedAt.toISOString(),
+      organisationOdsCode: odsCode ?? '',
+      documentType: this.#options.documentType ?? 'clinical-consultation-report',
+      source: {
+        kind: thread ? SOURCE_LABELS[thread.source] : '',
+        title: thread?.title?.trim() || 'Untitled chat',
+        messageCount: thread?.messageCount ?? 0,
+        firstMessageAt: thread?.firstInstant ?? instants[0],
+        lastMessageAt: thread?.lastInstant ?? instants.at(-1),
+      },
+      auditChainHead: at.auditChainHead,
+    };
+    const parsed = AttestedTranscriptionSchema.safeParse(candidate);
+    if (!parsed.success) {
+      // Problems already explained in words are not repeated as field paths.
+      const explained = problems.length > 0;
+      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))].filter((path) => !explained || !/^(patient|excerpts|summary)/.test(path));
+      if (fields.length > 0) problems.push(`Some details are missing or malformed (${fields.slice(0, 5).join(', ')}).`);
+      if (problems.length === 0) problems.push('This transcription is incomplete.');
+    }
+    return { transcription: parsed.success && problems.length === 0 ? parsed.data : null, candidate, problems };
+  }
+
+  #odsCode(db: Db): string | undefined {
+    // The administrator's setting wins; the option is the default (the training EPR's code).
+    const stored = readSetting(db, ODS_CODE_SETTING);
+    if (typeof stored === 'string' && stored.trim() !== '') return stored.trim();
+    return this.#options.organisationOdsCode || undefined;
+  }
+
+  #draftView(db: Db, draft: StoredDraft): DraftView {
+    const thread = getCompleteThread(db, draft.threadId);
+    return {
+      ...draft,
+      messageIds: [...draft.messageIds],
+      threadTitle: thread?.title ?? null,
+      problems: draft.status === 'attested' ? [] : draftProblems(draft, this.#messagesOrEmpty(db, draft)),
+    };
+  }
+
+  #outboxView(item: StoredOutboxItem): OutboxView {
+    const { state } = item;
+    return {
+      identifier: item.identifier,
+      draftId: item.draftId,
+      threadTitle: item.transcription.source.title,
+      nhsNumber: item.transcription.patient.nhsNumber,
+      state: state.kind,
+      reason: state.kind === 'failed' || state.kind === 'needs-attention' ? state.reason : null,
+      httpStatus: state.kind === 'failed' ? (state.httpStatus ?? null) : null,
+      documentReferenceId:
+        state.kind === 'filed' || state.kind === 'verified' ? state.documentReferenceId : state.kind === 'failed' ? (state.documentReferenceId ?? null) : null,
+      updatedAt: new Date(item.updatedAt).toISOString(),
+    };
+  }
+
+  /** The draft's messages in thread order; throws `rejected` if any is not a message of the thread. */
+  #messages(db: Db, threadId: string, messageIds: readonly string[]): StoredMessage[] {
+    const messages = messageIds.map((id) => {
+      const message = /^\d{1,15}$/.test(id) ? getMessageById(db, Number(id)) : null;
+      if (!message || message.threadId !== threadId) throw new WardscribeError('rejected', 'A selected message is not part of this chat.');
+      return message;
+    });
+    return messages.sort((a, b) => a.ordinal - b.ordinal);
+  }
+
+  #messagesOrEmpty(db: Db, draft: StoredDraft): StoredMessage[] {
+    try {
+      return this.#messages(db, draft.threadId, draft.messageIds);
+    } catch {
+      return [];
+    }
+  }
+
+  #thread(db: Db, threadId: string): StoredThread {
+    const thread = getCompleteThread(db, threadId);
+    if (!thread) throw new WardscribeError('not-found', 'That chat is not in the vault.');
+    return thread;
+  }
+
+  #draft(db: Db, id: string): StoredDraft {
+    const draft = getDraft(db, id);
+    if (!draft) throw new WardscribeError('not-found', 'That draft is not in the vault.');
+    return draft;
+  }
+
+  #db(): Db {
+    return this.#session.vault().db;
+  }
+
+  #principal(): { userId: string; role: Role } {
+    const principal = this.#session.principal();
+    if (!principal) throw new WardscribeError('not-signed-in', 'Sign in first.');
+    return principal;
+  }
+}
+
+function newRun(): FilingRun {
+  return { stopped: false, sleeps: new Set(), engine: undefined, inFlight: new Set() };
+}
+
+/** What keeps a draft from being attested, in words (never quoting message text). */
+function draftProblems(draft: StoredDraft, messages: readonly StoredMessage[]): string[] {
+  const problems: string[] = [];
+  if (draft.messageIds.length === 0) problems.push('Select at least one message.');
+  if (draft.messageIds.length > 0 && messages.length === 0) problems.push('The selected messages are no longer in this chat.');
+  const systemCount = messages.filter((message) => message.kind === 'system').length;
+  if (systemCount > 0) problems.push(`${systemCount} selected ${systemCount === 1 ? 'message is a notice' : 'messages are notices'} from the chat app, not advice; deselect ${systemCount === 1 ? 'it' : 'them'}.`);
+  const missing = new Set<string>();
+  const invalid = new Set<string>();
+  let withoutInstant = 0;
+  for (const message of messages) {
+    if (message.kind !== 'message') continue;
+    if (message.instant === null) withoutInstant++;
+    if (message.sender === null) continue;
+    const adviser = draft.advisers[message.sender];
+    if (!adviser) missing.add(message.sender);
+    else if (!ClinicianIdentitySchema.safeParse(adviser).success) invalid.add(message.sender);
+  }
+  if (messages.some((message) => message.kind === 'message' && message.sender === null)) problems.push('A selected message has no sender, so its advice cannot be attributed.');
+  for (const sender of missing) problems.push(`Say who "${sender}" is (full name and role) before attesting.`);
+  for (const sender of invalid) problems.push(`The details for "${sender}" are incomplete or the registration number has the wrong format.`);
+  if (withoutInstant > 0) problems.push(`${withoutInstant} selected message(s) fall in a clock change, so their exact time is unknown; they cannot be filed.`);
+  if (draft.summary.trim() === '') problems.push('Write a summary of the advice and what was done.');
+  const nhs = parseNhsNumber(draft.patient.nhsNumber);
+  if (!nhs.ok) problems.push(nhs.message);
+  const patient = ConfirmedPatientSchema.safeParse({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate });
+  if (!patient.success) {
+    if (draft.patient.name.trim() === '') problems.push("Enter the patient's name.");
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(draft.patient.birthDate)) problems.push("Enter the patient's date of birth as YYYY-MM-DD.");
+  }
+  if (!draft.patient.confirmed) problems.push('Confirm that this is the right patient.');
+  return problems;
+}
+
+function staff(db: Db, userId: string): StaffIdentity | undefined {
+  const user = getUserById(db, userId);
+  return user ? { userId: user.id, name: user.displayName, role: ROLE_LABELS[user.role] } : undefined;
+}
+
+function fhirProblems(resource: Parameters<typeof validateFhirResource>[0]): string[] {
+  const errors = validateFhirResource(resource).filter((issue) => issue.severity === 'error');
+  if (errors.length === 0) return [];
+  const where = [...new Set(errors.map((issue) => issue.path))].slice(0, 5).join(', ');
+  return [`The ${resource.resourceType} would fail validation at ${where}.`];
+}

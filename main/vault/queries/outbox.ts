@@ -1,0 +1,112 @@
+import type { AttestedTranscription } from '../../../shared/domain/transcription';
+import { isTerminal, type OutboxItem, type OutboxState, type OutboxStateKind, type OutboxStore } from '../../epr/outbox';
+import type { Db } from '../sqlcipher';
+
+/** A row of `outbox` as SQLite returns it. */
+interface OutboxRow {
+  identifier: string;
+  draft_id: string | null;
+  transcription_json: string;
+  attachment_sha256: string;
+  state_json: string;
+  state_kind: OutboxStateKind;
+  created_at: number;
+  updated_at: number;
+}
+
+/** An outbox item with where it came from. */
+export interface StoredOutboxItem extends OutboxItem {
+  readonly draftId: string | null;
+  /** When it was queued (ms since the epoch). */
+  readonly createdAt: number;
+}
+
+const COLUMNS = 'identifier, draft_id, transcription_json, attachment_sha256, state_json, state_kind, created_at, updated_at';
+const TERMINAL_KINDS: readonly OutboxStateKind[] = ['verified', 'failed', 'needs-attention'];
+
+function toItem(row: OutboxRow): StoredOutboxItem {
+  return {
+    identifier: row.identifier,
+    draftId: row.draft_id,
+    transcription: JSON.parse(row.transcription_json) as AttestedTranscription,
+    attachmentSha256: row.attachment_sha256,
+    state: JSON.parse(row.state_json) as OutboxState,
+    updatedAt: row.updated_at,
+    createdAt: row.created_at,
+  };
+}
+
+/** Queues a new item (fails if the identifier or the draft already has one). */
+export function insertOutboxItem(db: Db, item: OutboxItem, draftId: string | null): void {
+  db.prepare(
+    `INSERT INTO outbox (${COLUMNS})
+     VALUES (@identifier, @draftId, @transcription, @sha, @state, @kind, @updatedAt, @updatedAt)`,
+  ).run({
+    identifier: item.identifier,
+    draftId,
+    transcription: JSON.stringify(item.transcription),
+    sha: item.attachmentSha256,
+    state: JSON.stringify(item.state),
+    kind: item.state.kind,
+    updatedAt: item.updatedAt,
+  });
+}
+
+/**
+ * Saves an item's state; inserts it (without a draft) if new. The transcription and its hash are
+ * never changed once stored: what was attested is what is filed.
+ */
+export function saveOutboxItem(db: Db, item: OutboxItem): void {
+  db.prepare(
+    `INSERT INTO outbox (${COLUMNS})
+     VALUES (@identifier, NULL, @transcription, @sha, @state, @kind, @updatedAt, @updatedAt)
+     ON CONFLICT (identifier) DO UPDATE SET state_json = excluded.state_json, state_kind = excluded.state_kind, updated_at = excluded.updated_at`,
+  ).run({
+    identifier: item.identifier,
+    transcription: JSON.stringify(item.transcription),
+    sha: item.attachmentSha256,
+    state: JSON.stringify(item.state),
+    kind: item.state.kind,
+    updatedAt: item.updatedAt,
+  });
+}
+
+export function getOutboxItem(db: Db, identifier: string): StoredOutboxItem | null {
+  const row = db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE identifier = ?`).get(identifier) as OutboxRow | undefined;
+  return row ? toItem(row) : null;
+}
+
+/** Items not in a terminal state, oldest first. */
+export function listUnfinishedOutboxItems(db: Db): StoredOutboxItem[] {
+  return (
+    db
+      .prepare(`SELECT ${COLUMNS} FROM outbox WHERE state_kind NOT IN (SELECT value FROM json_each(?)) ORDER BY updated_at, identifier`)
+      .all(JSON.stringify(TERMINAL_KINDS)) as OutboxRow[]
+  ).map(toItem);
+}
+
+/** Every item, newest first. */
+export function listOutboxItems(db: Db): StoredOutboxItem[] {
+  return (db.prepare(`SELECT ${COLUMNS} FROM outbox ORDER BY created_at DESC, identifier`).all() as OutboxRow[]).map(toItem);
+}
+
+/**
+ * The vault's OutboxStore. better-sqlite3 is synchronous and the vault runs with
+ * `synchronous=FULL`, so an item is on disk when `save` returns. `db` is asked for on every call,
+ * so a closed (locked) vault makes the store throw rather than write elsewhere.
+ */
+export class VaultOutboxStore implements OutboxStore {
+  constructor(private readonly db: () => Db) {}
+
+  async load(identifier: string): Promise<OutboxItem | undefined> {
+    return getOutboxItem(this.db(), identifier) ?? undefined;
+  }
+
+  async save(item: OutboxItem): Promise<void> {
+    saveOutboxItem(this.db(), item);
+  }
+
+  async unfinished(): Promise<OutboxItem[]> {
+    return listUnfinishedOutboxItems(this.db()).filter((item) => !isTerminal(item.state));
+  }
+}

@@ -1,0 +1,125 @@
+import type { ClinicianIdentity } from '../../../shared/domain/transcription';
+import type { Db } from '../sqlcipher';
+
+export type DraftStatus = 'draft' | 'attested';
+
+/** The patient as typed into the draft: not yet checked, so plain strings. */
+export interface DraftPatient {
+  readonly nhsNumber: string;
+  readonly name: string;
+  readonly birthDate: string;
+  /** The transcriber confirmed this is the patient the advice concerns. */
+  readonly confirmed: boolean;
+}
+
+/** A row of `transcription_drafts` as SQLite returns it. */
+interface DraftRow {
+  id: string;
+  thread_id: string;
+  message_ids_json: string;
+  advisers_json: string;
+  summary: string;
+  patient_json: string;
+  status: DraftStatus;
+  created_by: string;
+  created_at: string;
+  updated_by: string;
+  updated_at: string;
+}
+
+export interface StoredDraft {
+  readonly id: string;
+  readonly threadId: string;
+  /** Vault message ids, as decimal strings, in the order saved. */
+  readonly messageIds: readonly string[];
+  /** Sender name (as the chat showed it) → who they are. May be incomplete while a draft. */
+  readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
+  readonly summary: string;
+  readonly patient: DraftPatient;
+  readonly status: DraftStatus;
+  readonly createdBy: string;
+  readonly createdAt: string;
+  readonly updatedBy: string;
+  readonly updatedAt: string;
+}
+
+const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, status, created_by, created_at, updated_by, updated_at';
+
+function toDraft(row: DraftRow): StoredDraft {
+  return {
+    id: row.id,
+    threadId: row.thread_id,
+    messageIds: JSON.parse(row.message_ids_json) as string[],
+    advisers: JSON.parse(row.advisers_json) as Record<string, ClinicianIdentity>,
+    summary: row.summary,
+    patient: JSON.parse(row.patient_json) as DraftPatient,
+    status: row.status,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedBy: row.updated_by,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function insertDraft(db: Db, draft: StoredDraft): void {
+  db.prepare(
+    `INSERT INTO transcription_drafts (${COLUMNS})
+     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
+  ).run(params(draft));
+}
+
+/** Replaces a draft's content; only while it is still a draft. Returns whether a row changed. */
+export function updateDraft(db: Db, draft: Omit<StoredDraft, 'createdBy' | 'createdAt' | 'status'>): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE transcription_drafts SET thread_id = @threadId, message_ids_json = @messageIds, advisers_json = @advisers, summary = @summary,
+           patient_json = @patient, updated_by = @updatedBy, updated_at = @updatedAt
+         WHERE id = @id AND status = 'draft'`,
+      )
+      .run({
+        id: draft.id,
+        threadId: draft.threadId,
+        messageIds: JSON.stringify(draft.messageIds),
+        advisers: JSON.stringify(draft.advisers),
+        summary: draft.summary,
+        patient: JSON.stringify(draft.patient),
+        updatedBy: draft.updatedBy,
+        updatedAt: draft.updatedAt,
+      }).changes === 1
+  );
+}
+
+/** Marks a draft attested (once). Returns whether it was still a draft. */
+export function markDraftAttested(db: Db, id: string, userId: string, now: Date): boolean {
+  return (
+    db.prepare("UPDATE transcription_drafts SET status = 'attested', updated_by = ?, updated_at = ? WHERE id = ? AND status = 'draft'").run(userId, now.toISOString(), id)
+      .changes === 1
+  );
+}
+
+export function getDraft(db: Db, id: string): StoredDraft | null {
+  const row = db.prepare(`SELECT ${COLUMNS} FROM transcription_drafts WHERE id = ?`).get(id) as DraftRow | undefined;
+  return row ? toDraft(row) : null;
+}
+
+/** Every draft (attested ones too), most recently changed first. */
+export function listDrafts(db: Db): StoredDraft[] {
+  return (db.prepare(`SELECT ${COLUMNS} FROM transcription_drafts ORDER BY updated_at DESC, id`).all() as DraftRow[]).map(toDraft);
+}
+
+function params(draft: StoredDraft) {
+  return {
+    id: draft.id,
+    threadId: draft.threadId,
+    messageIds: JSON.stringify(draft.messageIds),
+    advisers: JSON.stringify(draft.advisers),
+    summary: draft.summary,
+    patient: JSON.stringify(draft.patient),
+    status: draft.status,
+    createdBy: draft.createdBy,
+    createdAt: draft.createdAt,
+    updatedBy: draft.updatedBy,
+    updatedAt: draft.updatedAt,
+  };
+}

@@ -1,0 +1,81 @@
+import { useEffect, useState } from 'react';
+import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
+import type { OutboxView } from '../../../shared/ipc/contract';
+import { hostApi } from '../api';
+import { useSignedIn } from '../app/session';
+
+const STATE_LABELS: Record<OutboxView['state'], string> = {
+  queued: 'Queued',
+  sending: 'Sending',
+  filed: 'Filed, checking',
+  verified: 'Verified in the record',
+  failed: 'Failed',
+  'needs-attention': 'Needs attention',
+};
+
+/** Every attested transcription and where it is on its way into the record. */
+export function OutboxScreen() {
+  const { state } = useSignedIn();
+  const [items, setItems] = useState<OutboxView[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    const refresh = async () => {
+      const result = await hostApi()!.outbox.list({});
+      if (!live) return;
+      if (result.ok) setItems(result.value);
+      else setError(result.error.message);
+    };
+    void refresh();
+    const timer = setInterval(() => void refresh(), 1000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, []);
+
+  return (
+    <section aria-labelledby="outbox-heading">
+      <h1 id="outbox-heading" tabIndex={-1}>
+        Outbox
+      </h1>
+      {error && <p role="alert">{error}</p>}
+      {items.length === 0 && <p>Nothing attested yet.</p>}
+      <table className="nhsuk-table" data-testid="outbox-table">
+        <thead className="nhsuk-table__head">
+          <tr>
+            <th scope="col">Thread</th>
+            <th scope="col">Patient</th>
+            <th scope="col">State</th>
+            <th scope="col">EPR document</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody className="nhsuk-table__body">
+          {items.map((item) => {
+            const nhs = parseNhsNumber(item.nhsNumber);
+            return (
+              <tr key={item.identifier} data-testid="outbox-row">
+                <td>{item.threadTitle}</td>
+                <td>{nhs.ok ? formatNhsNumber(nhs.value) : item.nhsNumber}</td>
+                <td data-testid="outbox-state">
+                  {STATE_LABELS[item.state]}
+                  {item.reason ? `: ${item.reason}` : ''}
+                </td>
+                <td>{item.resourceId ?? ''}</td>
+                <td>
+                  {(item.state === 'failed' || item.state === 'needs-attention') && state.user.role === 'clinician' && (
+                    <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void hostApi()!.outbox.retry({ identifier: item.identifier })}>
+                      Retry
+                    </button>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildZip } from '../unit/importers/zip-writer';
+import { addPersonAndSignIn, createFirstAdmin, expect, importExport, test } from './fixtures';
+
+const CHAT = [
+  '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
+  '[13/04/2024, 21:20:45] Ben (reg): Restrict fluids to 1.5 L and recheck the sodium at 06:00.',
+  '[13/04/2024, 21:22:10] Dr Amara Okafor: Will do. Anything else overnight?',
+  '[13/04/2024, 21:23:00] Ben (reg): Hold the furosemide until the morning review.',
+].join('\n');
+
+test('select three messages from two senders, attribute, choose the patient, preview, attest, and see it verified', async ({ wardscribe: { page, dataDir } }) => {
+  const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
+  writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await importExport(page, zipPath, { zone: 'Europe/London' });
+  await page.getByRole('button', { name: 'Open thread' }).click();
+
+  // Click the first, shift-click the third: three messages, from two senders.
+  const messages = page.getByTestId('message');
+  await messages.nth(0).click();
+  await messages.nth(2).click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('selection-count')).toHaveText('3 selected');
+  await page.getByRole('button', { name: 'Transcribe selected' }).click();
+
+  await expect(page.getByTestId('excerpts').locator('li')).toHaveCount(3);
+  await page.getByLabel('Full name').nth(0).fill('Dr Amara Okafor');
+  await page.getByLabel('Role and grade').nth(0).fill('Foundation doctor FY2');
+  await page.getByLabel('Full name').nth(1).fill('Dr Benjamin Hale');
+  await page.getByLabel('Role and grade').nth(1).fill('Medical registrar ST5');
+  await page.getByLabel('Registration body (optional)').nth(1).selectOption('GMC');
+  await page.getByLabel('Registration number (optional)').nth(1).fill('7654321');
+  await page.getByLabel('Your summary for the record').fill('Hyponatraemia plan agreed with the medical registrar overnight.');
+
+  // A wrong check digit is shown at once and can never be filed.
+  await page.getByLabel('NHS number').fill('943 476 5918');
+  await expect(page.locator('#nhs-number-error')).toBeVisible();
+  await page.getByLabel('NHS number').fill('943 476 5919');
+  await expect(page.getByText('Checked: 943 476 5919')).toBeVisible();
+  await page.getByLabel('Patient name').fill('Jane Testpatient');
+  await page.getByLabel('Date of birth (YYYY-MM-DD)').fill('1950-01-31');
+  await page.getByLabel(/I have checked the name and date of birth/).check();
+
+  await page.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByTestId('preview');
+  await expect(preview).toContainText('Dr Benjamin Hale');
+  await expect(preview).toContainText('21:20');
+  await expect(preview).toContainText('Restrict fluids to 1.5 L');
+
+  await page.getByRole('button', { name: 'Attest and file' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
+  await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
+  await expect(page.getByTestId('outbox-row').first()).toContainText('943 476 5919');
+});

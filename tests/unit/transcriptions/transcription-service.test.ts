@@ -1,0 +1,263 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
+import { identifierQuery } from '../../../main/epr/mapping';
+import { EprRequestError, type EprConnection } from '../../../main/epr/fhir-client';
+import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
+import { ImportService, type ImportJob } from '../../../main/imports/import-service';
+import { silentLogger } from '../../../main/log';
+import { SessionService } from '../../../main/session/session-service';
+import { TranscriptionService, type DraftInput, type OutboxView } from '../../../main/transcriptions/transcription-service';
+import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { listMessages } from '../../../main/vault/queries/messages';
+import { vaultFiles } from '../../../main/vault/vault-files';
+import type { AuditEntry } from '../../../shared/domain/audit';
+import { buildZip } from '../importers/zip-writer';
+import { writeExport } from '../importers/helpers';
+import { tempDir } from '../../support/temp';
+import { ADMIN, countPlaintext } from '../../support/vault';
+
+const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
+const CLERK = { username: 'sam', displayName: 'Sam Clerk', passphrase: 'clerk passphrase for the ward pc 42', role: 'clerk' as const };
+const CANARY = 'zebracanary5521 start bisoprolol';
+const ADVISERS = {
+  'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah-Whitfield', role: 'Consultant cardiologist', registration: { body: 'GMC' as const, number: '7123456' } },
+  'Ben Okafor': { displayNameInChat: 'Ben Okafor', name: 'Benjamin Okafor', role: 'Ward sister', registration: { body: 'NMC' as const, number: '12A3456E' } },
+};
+const PATIENT = { nhsNumber: '943 476 5919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };
+
+let training: TrainingEpr;
+beforeAll(async () => {
+  training = createTrainingEpr({ requestTimeoutMs: 5_000 });
+  await training.connection();
+});
+afterAll(() => training.close());
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function chat(): string {
+  return [
+    `[13/03/2023, 08:00:00] Dr Ada Shah: ${CANARY} 2.5 mg once daily`,
+    '[13/03/2023, 08:05:30] Ben Okafor: ECG done, rate 72',
+    '[13/03/2023, 08:07:00] Dr Ada Shah: thanks, repeat in the morning',
+  ].join('\n') + '\n';
+}
+
+function job(): ImportJob {
+  return { signal: new AbortController().signal, progress: () => undefined };
+}
+
+async function world(options: { epr?: () => Promise<EprConnection> } = {}) {
+  const dir = tempDir('wardscribe-transcriptions-');
+  const files = vaultFiles(`${dir.path}/vault`);
+  const session = new SessionService({ files, emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+  await session.createFirstAdmin(ADMIN);
+  await session.createUser(CLINICIAN);
+  await session.createUser(CLERK);
+  const imports = new ImportService({ session });
+  const path = writeExport(dir.path, 'WhatsApp Chat - Ward 7.zip', buildZip([{ name: '_chat.txt', data: chat() }]));
+  const { threadId } = await imports.import({ path, zone: 'Europe/London' }, job());
+  const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
+  const make = (epr = options.epr ?? (() => training.connection())) =>
+    new TranscriptionService({ session, imports, epr, log: silentLogger, organisationOdsCode: 'RX1' });
+  const service = make();
+  cleanups.push(dir.remove, () => session.lock('sign-out'), () => service.stop());
+  const signIn = (user: { username: string; passphrase: string }) => session.signIn(user.username, user.passphrase);
+  const input = (overrides: Partial<DraftInput> = {}): DraftInput => ({ threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: PATIENT, ...overrides });
+  return { dir: dir.path, files, session, imports, service, make, signIn, threadId, messageIds, input };
+}
+
+async function documentsOnServer(identifier: string): Promise<DocumentReference[]> {
+  const response = await fetch(`${training.baseUrl!}/DocumentReference?${identifierQuery(identifier)}`);
+  const bundle = (await response.json()) as Bundle<DocumentReference>;
+  return (bundle.entry ?? []).map((entry) => entry.resource!);
+}
+
+async function provenancesOnServer(documentReferenceId: string): Promise<Provenance[]> {
+  const response = await fetch(`${training.baseUrl!}/Provenance?target=DocumentReference/${documentReferenceId}`);
+  const bundle = (await response.json()) as Bundle<Provenance>;
+  return (bundle.entry ?? []).map((entry) => entry.resource!);
+}
+
+function entries(session: SessionService, actions: AuditEntry['action'][]): AuditEntry[] {
+  return [...session.audit().store.entries({ filter: { actions } })];
+}
+
+async function until(read: () => OutboxView | undefined, kinds: string[], timeoutMs = 20_000): Promise<OutboxView> {
+  const started = Date.now();
+  for (;;) {
+    const view = read();
+    if (view && kinds.includes(view.state)) return view;
+    if (Date.now() - started > timeoutMs) throw new Error(`outbox item still ${view?.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('TranscriptionService', () => {
+  it('saves a draft that survives lock and sign-in, remembers advisers, and audits without text', async () => {
+    const { session, service, signIn, input, threadId, files } = await world();
+    await signIn(CLERK);
+    const saved = service.saveDraft(input({ advisers: { 'Dr Ada Shah': ADVISERS['Dr Ada Shah'] } }));
+    expect(saved).toMatchObject({ threadId, threadTitle: 'Ward 7', status: 'draft' });
+    expect(saved.problems).toEqual(['Say who "Ben Okafor" is (full name and role) before attesting.']);
+
+    session.lock('idle');
+    await signIn(CLERK);
+    expect(service.getDraft(saved.id)).toMatchObject({ id: saved.id, summary: 'Bisoprolol started; ECG repeated.', patient: PATIENT });
+    const changed = service.saveDraft(input({ id: saved.id }));
+    expect(changed.problems).toEqual([]);
+    expect(service.listDrafts().map((draft) => draft.id)).toEqual([saved.id]);
+    expect(service.knownAdvisers(threadId)).toEqual(ADVISERS);
+
+    const audited = entries(session, ['transcription-drafted', 'transcription-changed']);
+    expect(audited.map((entry) => entry.action)).toEqual(['transcription-drafted', 'transcription-changed']);
+    expect(audited[0]!.objects).toEqual({ threadId, transcriptionId: saved.id, nhsNumber: '9434765919' });
+    expect(JSON.stringify(entries(session, []))).not.toContain('zebracanary');
+    session.lock('sign-out');
+    expect(countPlaintext(files.database, 'Bisoprolol started')).toBe(0);
+  });
+
+  it('refuses a message from another thread and names a wrong NHS check digit; such a draft is never filed', async () => {
+    const { service, signIn, input } = await world();
+    await signIn(CLINICIAN);
+    expect(() => service.saveDraft(input({ messageIds: ['999999'] }))).toThrow(/not part of this chat/);
+    const draft = service.saveDraft(input({ patient: { ...PATIENT, nhsNumber: '943 476 5918' } }));
+    expect(draft.problems).toEqual(['This NHS number has a typing error: its last digit does not match the others.']);
+    expect(service.preview(draft.id).problems).toContain('This NHS number has a typing error: its last digit does not match the others.');
+    expect(() => service.attest(draft.id)).toThrow(/typing error/);
+    expect(service.outbox()).toEqual([]);
+    expect(service.getDraft(draft.id).status).toBe('draft');
+  });
+
+  it('does not let a clerk attest', async () => {
+    const { session, service, signIn, input } = await world();
+    await signIn(CLERK);
+    const draft = service.saveDraft(input());
+    expect(() => service.attest(draft.id)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(service.outbox()).toEqual([]);
+    expect(entries(session, ['attested']).map((entry) => entry.outcome)).toEqual([{ status: 'refused', reason: 'role-clerk' }]);
+  });
+
+  it('previews exactly what attest files; attest files once in the training EPR and verifies, audited end to end', async () => {
+    const { session, service, signIn, input, threadId } = await world();
+    await signIn(CLERK);
+    const draft = service.saveDraft(input({ patient: { ...PATIENT, confirmed: false } }));
+    expect(draft.problems).toEqual(['Confirm that this is the right patient.']);
+    service.saveDraft(input({ id: draft.id }));
+    session.lock('sign-out');
+    await signIn(CLINICIAN);
+
+    const preview = service.preview(draft.id);
+    expect(preview.problems).toEqual([]);
+    expect(preview.text).toContain('From: Dr Ada Shah-Whitfield, Consultant cardiologist, GMC 7123456 (shown in the chat as "Dr Ada Shah")');
+    expect(preview.text).toContain('Sent: 2023-03-13 08:05 Europe/London');
+    expect(preview.documentReference).toMatchObject({ resourceType: 'DocumentReference' });
+
+    const queued = service.attest(draft.id);
+    expect(queued).toMatchObject({ draftId: draft.id, threadTitle: 'Ward 7', nhsNumber: '9434765919' });
+    expect(() => service.attest(draft.id)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    const verified = await until(() => service.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
+    expect(verified).toMatchObject({ state: 'verified', reason: null, documentReferenceId: expect.any(String) });
+
+    const documents = await documentsOnServer(queued.identifier);
+    expect(documents.map((document) => document.id)).toEqual([verified.documentReferenceId]);
+    const text = Buffer.from(documents[0]!.content[0]!.attachment.data!, 'base64').toString('utf8');
+    expect(text).toContain('Dr Ada Shah-Whitfield');
+    expect(text).toContain('Benjamin Okafor, Ward sister, NMC 12A3456E');
+    expect(text).toContain('Sent: 2023-03-13 08:00 Europe/London');
+    expect(text).toContain('Sent: 2023-03-13 08:07 Europe/London');
+    expect(text).toContain('Attested by: Dr Priya Shah, Clinician');
+    expect(text).toContain('Transcribed by: Sam Clerk, Ward clerk');
+
+    const trail = entries(session, ['transcription-drafted', 'attested', 'filed', 'verified']);
+    expect(trail.map((entry) => entry.action)).toEqual(['transcription-drafted', 'attested', 'filed', 'verified']);
+    const attested = trail[1]!;
+    expect(attested.objects).toEqual({ threadId, transcriptionId: draft.id, nhsNumber: '9434765919', documentId: queued.identifier });
+    expect(trail[3]!.objects).toMatchObject({ transcriptionId: queued.identifier, documentId: verified.documentReferenceId });
+    expect(trail[3]!.hashes?.documentSha256).toMatch(/^[0-9a-f]{64}$/);
+    // The EPR witnesses the trail: the document carries the head at the attested entry.
+    const provenances = await provenancesOnServer(verified.documentReferenceId!);
+    expect(provenances).toHaveLength(1);
+    expect(JSON.stringify(provenances[0])).toContain(attested.entryHash);
+    expect(JSON.stringify(entries(session, []))).not.toContain('zebracanary');
+    expect(JSON.stringify(entries(session, []))).not.toContain('Bisoprolol');
+  });
+
+  it('resumes after a lock in mid-push and still files exactly once', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let pushed!: () => void;
+    const pushReached = new Promise<void>((resolve) => (pushed = resolve));
+    // The push reaches the EPR and commits, but its answer is held until after the lock.
+    const held = async (): Promise<EprConnection> => {
+      const real = await training.connection();
+      return {
+        ...real,
+        capabilities: () => real.capabilities(),
+        create: (resource, ifNoneExist) => real.create(resource, ifNoneExist),
+        findDocumentReferences: (identifier) => real.findDocumentReferences(identifier),
+        readDocumentReference: (id) => real.readDocumentReference(id),
+        transaction: async (bundle) => {
+          const result = await real.transaction(bundle);
+          pushed();
+          await released;
+          return result;
+        },
+      };
+    };
+    const { session, service, signIn, input, make } = await world({ epr: held });
+    await signIn(CLINICIAN);
+    const draft = service.saveDraft(input());
+    const queued = service.attest(draft.id);
+    await pushReached;
+    const stopping = service.stop();
+    session.lock('idle');
+    release();
+    await stopping;
+
+    await signIn(CLINICIAN);
+    expect(service.outbox()).toEqual([expect.objectContaining({ identifier: queued.identifier, state: 'sending' })]);
+    expect(await documentsOnServer(queued.identifier)).toHaveLength(1);
+
+    const restarted = make(() => training.connection());
+    cleanups.push(() => restarted.stop());
+    const resumed = await restarted.resumeAll();
+    expect(resumed).toEqual([expect.objectContaining({ identifier: queued.identifier, state: 'verified' })]);
+    const documents = await documentsOnServer(queued.identifier);
+    expect(documents.map((document) => document.id)).toEqual([resumed[0]!.documentReferenceId]);
+    expect(entries(session, ['filed', 'verified']).map((entry) => entry.action)).toEqual(['filed', 'verified']);
+  });
+  it('records a refused filing as failed, and a clinician can retry it to verified', async () => {
+    let refuse = true;
+    const flaky = async (): Promise<EprConnection> => {
+      const real = await training.connection();
+      return {
+        capabilities: () => real.capabilities(),
+        create: (resource, ifNoneExist) => real.create(resource, ifNoneExist),
+        findDocumentReferences: (identifier) => real.findDocumentReferences(identifier),
+        readDocumentReference: (id) => real.readDocumentReference(id),
+        transaction: async (bundle) => {
+          if (refuse) throw new EprRequestError('http', 422, undefined);
+          return real.transaction(bundle);
+        },
+      };
+    };
+    const { session, service, signIn, input } = await world({ epr: flaky });
+    await signIn(CLINICIAN);
+    const queued = service.attest(service.saveDraft(input()).id);
+    const failed = await until(() => service.outbox()[0], ['verified', 'failed', 'needs-attention']);
+    expect(failed).toMatchObject({ state: 'failed', reason: 'rejected-by-epr', httpStatus: 422, documentReferenceId: null });
+    expect(entries(session, ['filing-failed']).map((entry) => [entry.objects, entry.outcome])).toEqual([
+      [{ transcriptionId: queued.identifier, nhsNumber: '9434765919' }, { status: 'failure', reason: 'rejected-by-epr' }],
+    ]);
+    expect(() => service.retry('urn:uuid:00000000-0000-4000-8000-000000000000')).toThrow(expect.objectContaining({ code: 'not-found' }));
+    refuse = false;
+    expect(service.retry(queued.identifier).state).toBe('queued');
+    await service.settled();
+    expect(service.outbox()[0]).toMatchObject({ state: 'verified' });
+    expect(await documentsOnServer(queued.identifier)).toHaveLength(1);
+    expect(() => service.retry(queued.identifier)).toThrow(expect.objectContaining({ code: 'conflict' }));
+  });
+});
