@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { createSlot, DEFAULT_KDF, openSlot } from '../main/vault/key-slots';
-import { openEncryptedDatabase, type Db } from '../main/vault/sqlcipher';
+import { applyPragmas, openEncryptedDatabase, type Db } from '../main/vault/sqlcipher';
 import type { BenchRow } from './table';
 
 const ROW_COUNT = 100_000;
@@ -35,12 +35,7 @@ function makeRows(): string[] {
 /** The pragmas openEncryptedDatabase applies, minus the cipher ones. */
 function openPlainDatabase(path: string): Db {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('secure_delete = ON');
-  db.pragma('temp_store = MEMORY');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  applyPragmas(db);
   return db;
 }
 

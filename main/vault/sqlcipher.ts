@@ -58,7 +58,8 @@ function assertIntact(db: Db): void {
   }
 }
 
-function applyPragmas(db: Db): void {
+/** The pragmas every vault connection runs with (exported so the benchmark compares like with like). */
+export function applyPragmas(db: Db): void {
   // WAL lets an import write while the window reads. Deleted text can linger in the -wal file
   // until a TRUNCATE checkpoint, so deletions that must be final call checkpointTruncate().
   db.pragma('journal_mode = WAL');

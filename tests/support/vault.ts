@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { MINIMUM_KDF } from '../../main/vault/key-slots';
+import type { Db } from '../../main/vault/sqlcipher';
 import { createVault, type OpenVault } from '../../main/vault/vault';
 import { companionFiles, vaultFiles, type VaultFiles } from '../../main/vault/vault-files';
 import { tempDir } from './temp';
@@ -36,4 +37,14 @@ export function countPlaintext(database: string, needle: string): number {
     }
   }
   return hits;
+}
+
+/**
+ * For tests that need only a migrated vault's database: opens a fresh vault and registers its
+ * closing and removal with the caller's cleanup list.
+ */
+export async function freshVaultDb(cleanups: (() => void)[]): Promise<Db> {
+  const fresh = await freshVault();
+  cleanups.push(fresh.remove, () => fresh.vault.close());
+  return fresh.vault.db;
 }

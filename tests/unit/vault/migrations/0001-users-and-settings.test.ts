@@ -1,15 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../../main/vault/sqlcipher';
-import { freshVault } from '../../../support/vault';
+import { freshVaultDb } from '../../../support/vault';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-async function openDb(): Promise<Db> {
-  const fresh = await freshVault();
-  cleanups.push(fresh.remove, () => fresh.vault.close());
-  return fresh.vault.db;
-}
+const openDb = (): Promise<Db> => freshVaultDb(cleanups);
 
 function tableNames(db: Db): string[] {
   return (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((row) => row.name);

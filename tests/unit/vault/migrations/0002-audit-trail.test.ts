@@ -4,16 +4,12 @@ import { canonicalJson } from '../../../../main/audit/canonical';
 import { MIGRATIONS } from '../../../../main/vault/migrations';
 import type { Db } from '../../../../main/vault/sqlcipher';
 import type { AuditEntry } from '../../../../shared/domain/audit';
-import { freshVault } from '../../../support/vault';
+import { freshVaultDb } from '../../../support/vault';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-async function openDb(): Promise<Db> {
-  const fresh = await freshVault();
-  cleanups.push(fresh.remove, () => fresh.vault.close());
-  return fresh.vault.db;
-}
+const openDb = (): Promise<Db> => freshVaultDb(cleanups);
 
 function entry(sequence: number, previousHash = GENESIS_HASH): AuditEntry {
   return sealEntry({

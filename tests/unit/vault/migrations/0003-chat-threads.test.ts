@@ -5,16 +5,12 @@ import { insertAttachment, listAttachments } from '../../../../main/vault/querie
 import { clearMessageIndex, ftsPhraseQuery, insertMessages, searchMessages } from '../../../../main/vault/queries/messages';
 import { completeThread, deleteThread, insertImportingThread, listCompleteThreads } from '../../../../main/vault/queries/threads';
 import type { ChatMessage } from '../../../../shared/domain/chat';
-import { freshVault } from '../../../support/vault';
+import { freshVaultDb } from '../../../support/vault';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-async function openDb(): Promise<Db> {
-  const fresh = await freshVault();
-  cleanups.push(fresh.remove, () => fresh.vault.close());
-  return fresh.vault.db;
-}
+const openDb = (): Promise<Db> => freshVaultDb(cleanups);
 
 const count = (db: Db, table: 'threads' | 'messages' | 'attachments' | 'participants' | 'messages_fts') =>
   (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;

@@ -8,16 +8,12 @@ import { listThreadAdvisers, upsertThreadAdviser } from '../../../../main/vault/
 import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type StoredDraft } from '../../../../main/vault/queries/transcription-drafts';
 import { completeThread, deleteThread, insertImportingThread } from '../../../../main/vault/queries/threads';
 import { sampleTranscription } from '../../epr/support/transcriptions';
-import { freshVault } from '../../../support/vault';
+import { freshVaultDb } from '../../../support/vault';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
-async function openDb(): Promise<Db> {
-  const fresh = await freshVault();
-  cleanups.push(fresh.remove, () => fresh.vault.close());
-  return fresh.vault.db;
-}
+const openDb = (): Promise<Db> => freshVaultDb(cleanups);
 
 const adminId = (db: Db) => (db.prepare('SELECT id FROM users LIMIT 1').get() as { id: string }).id;
 const THREAD = '11111111-1111-4111-8111-111111111111';
