@@ -6,8 +6,10 @@ import { createAppHandlers } from './ipc/handlers/app';
 import { createAuditHandlers } from './ipc/handlers/audit';
 import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threads';
 import { ImportService } from './imports/import-service';
+import { EprSettingsService } from './epr/epr-settings';
 import { createTrainingEpr } from './epr/training-epr';
 import { TranscriptionService } from './transcriptions/transcription-service';
+import { createEprHandlers } from './ipc/handlers/epr';
 import { createOutboxHandlers, createTranscriptionHandlers } from './ipc/handlers/transcriptions';
 import { createJobHandlers } from './ipc/handlers/jobs';
 import { createSessionHandlers, createSettingsHandlers, createUserHandlers } from './ipc/handlers/session';
@@ -69,10 +71,11 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
   const imports = new ImportService({ session });
   // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.
   const trainingEpr = createTrainingEpr();
+  const eprSettings = new EprSettingsService(session, trainingEpr, TRAINING_ODS_CODE);
   const transcriptions = new TranscriptionService({
     session,
     imports,
-    epr: () => trainingEpr.connection(),
+    epr: () => eprSettings.connection(),
     log: options.log,
     organisationOdsCode: TRAINING_ODS_CODE,
   });
@@ -86,6 +89,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     threads: createThreadHandlers(imports),
     transcriptions: createTranscriptionHandlers(transcriptions),
     outbox: createOutboxHandlers(transcriptions),
+    epr: createEprHandlers(eprSettings),
     audit: createAuditHandlers({ session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
     jobs: createJobHandlers(jobs),
   };

@@ -18,6 +18,7 @@ import {
   type AttestedTranscription,
   type AuditChainHead,
   type ClinicianIdentity,
+  DOCUMENT_TYPES,
   type DocumentTypeChoice,
   type StaffIdentity,
   type TranscribedExcerpt,
@@ -40,10 +41,10 @@ import { listThreadAdvisers, upsertThreadAdviser } from '../vault/queries/thread
 import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
 import { getCompleteThread, type StoredThread } from '../vault/queries/threads';
 import { getUserById } from '../vault/queries/users';
+import { DOCUMENT_TYPE_SETTING, ODS_CODE_SETTING } from '../epr/epr-settings';
 import type { Db } from '../vault/sqlcipher';
 
 /** The vault setting holding the organisation's ODS code (used when the constructor is given none). */
-export const ODS_CODE_SETTING = 'epr.organisationOdsCode';
 /** Most messages one transcription may carry (the schema's limit). */
 const MAX_MESSAGES = 500;
 
@@ -484,7 +485,7 @@ export class TranscriptionService {
       attester: staff(db, at.attesterUserId),
       attestedAt: at.attestedAt.toISOString(),
       organisationOdsCode: odsCode ?? '',
-      documentType: this.#options.documentType ?? 'clinical-consultation-report',
+      documentType: this.#documentType(db),
       source: {
         kind: thread ? SOURCE_LABELS[thread.source] : '',
         title: thread?.title?.trim() || 'Untitled chat',
@@ -503,6 +504,12 @@ export class TranscriptionService {
       if (problems.length === 0) problems.push('This transcription is incomplete.');
     }
     return { transcription: parsed.success && problems.length === 0 ? parsed.data : null, candidate, problems };
+  }
+
+  #documentType(db: Db): DocumentTypeChoice {
+    const stored = readSetting(db, DOCUMENT_TYPE_SETTING);
+    if (typeof stored === 'string' && stored in DOCUMENT_TYPES) return stored as DocumentTypeChoice;
+    return this.#options.documentType ?? 'clinical-consultation-report';
   }
 
   #odsCode(db: Db): string | undefined {

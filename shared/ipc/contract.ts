@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
-import { ClinicianIdentitySchema } from '../domain/transcription';
+import { ClinicianIdentitySchema, type DocumentTypeChoice } from '../domain/transcription';
 import { ROLES } from '../domain/roles';
 import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
@@ -124,6 +124,23 @@ export const OutboxViewSchema = z.object({
   updatedAt: z.string(),
 });
 export type OutboxView = z.infer<typeof OutboxViewSchema>;
+
+const DOCUMENT_TYPE_CHOICES = ['clinical-consultation-report', 'consult-note'] as const satisfies readonly DocumentTypeChoice[];
+
+export const EprSettingsSchema = z.object({
+  mode: z.enum(['training', 'live']),
+  baseUrl: z.string(),
+  authKind: z.enum(['none', 'bearer', 'smart-backend']),
+  tokenUrl: z.string(),
+  clientId: z.string(),
+  keyId: z.string(),
+  algorithm: z.enum(['RS384', 'ES384']),
+  scope: z.string(),
+  hasSecret: z.boolean(),
+  odsCode: z.string(),
+  documentType: z.enum(DOCUMENT_TYPE_CHOICES),
+});
+export type EprSettingsView = z.infer<typeof EprSettingsSchema>;
 
 export const WorkstationSettingsSchema = z.object({ idleLockMinutes: IdleLockMinutesSchema });
 
@@ -255,6 +272,33 @@ export const contract = {
   outbox: {
     list: channel({ request: NoRequest, response: z.array(OutboxViewSchema), access: TRANSCRIBERS }),
     retry: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
+  },
+  epr: {
+    /** Whether filing goes to the training EPR (the screens show a TRAINING banner) or a live one. */
+    mode: channel({ request: NoRequest, response: z.object({ mode: z.enum(['training', 'live']) }), access: 'signed-in' }),
+    get: channel({ request: NoRequest, response: EprSettingsSchema, access: ['admin'] }),
+    update: channel({
+      request: z
+        .object({
+          mode: z.enum(['training', 'live']),
+          baseUrl: z.string().max(2000).optional(),
+          authKind: z.enum(['none', 'bearer', 'smart-backend']).optional(),
+          tokenUrl: z.string().max(2000).optional(),
+          clientId: z.string().max(200).optional(),
+          keyId: z.string().max(200).optional(),
+          algorithm: z.enum(['RS384', 'ES384']).optional(),
+          scope: z.string().max(1000).optional(),
+          /** A new bearer token or PEM private key; empty keeps the stored one. */
+          secret: z.string().max(20_000).optional(),
+          odsCode: z.string().trim().toUpperCase().max(10),
+          documentType: z.enum(DOCUMENT_TYPE_CHOICES),
+        })
+        .strict(),
+      response: EprSettingsSchema,
+      access: ['admin'],
+    }),
+    /** Reads the EPR's CapabilityStatement with the saved settings. */
+    test: channel({ request: NoRequest, response: z.object({ ok: z.boolean(), message: z.string() }), access: ['admin'] }),
   },
   audit: {
     /** The newest matching entries (at most `limit`), newest first. Auditors never see message content: entries hold none. */

@@ -15,6 +15,7 @@ test('select three messages from two senders, attribute, choose the patient, pre
   writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
   await createFirstAdmin(page);
   await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await expect(page.getByTestId('training-banner')).toBeVisible();
   await importExport(page, zipPath, { zone: 'Europe/London' });
   await page.getByRole('button', { name: 'Open thread' }).click();
 
@@ -53,4 +54,19 @@ test('select three messages from two senders, attribute, choose the patient, pre
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
   await expect(page.getByTestId('outbox-row').first()).toContainText('943 476 5919');
+});
+
+test('an administrator sees the training EPR in the settings and its connection test answers', async ({ wardscribe: { page } }) => {
+  await createFirstAdmin(page);
+  await page.keyboard.press('Alt+8');
+  await expect(page.getByLabel('File transcriptions in')).toHaveValue('training');
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByTestId('epr-message')).toContainText('Connected');
+  // A live EPR needs a real URL: a clear refusal, and the training EPR stays in use.
+  await page.getByLabel('File transcriptions in').selectOption('live');
+  await page.getByLabel('FHIR base URL').fill('not a url');
+  await page.getByLabel('Organisation ODS code').fill('RX1');
+  await page.getByRole('button', { name: 'Save EPR settings' }).click();
+  await expect(page.getByTestId('epr-message')).toContainText('baseUrl');
+  await expect(page.getByTestId('training-banner')).toBeVisible();
 });

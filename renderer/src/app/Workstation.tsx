@@ -23,6 +23,13 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
     visits: 0,
   });
   const mainRef = useRef<HTMLElement>(null);
+  const [eprMode, setEprMode] = useState<'training' | 'live' | null>(null);
+  useEffect(() => {
+    void hostApi()!
+      .epr.mode({})
+      .then((result) => result.ok && setEprMode(result.value.mode));
+    // Asked again on each navigation (an admin may just have changed it) and once the passphrase is changed.
+  }, [visits, state.user.mustChangePassphrase]);
   const go = (screen: ScreenDefinition, param?: string) =>
     setNavigation((previous) => ({ current: screen, visits: previous.visits + 1, ...(param === undefined ? {} : { param }) }));
   const navigation = useMemo(
@@ -86,9 +93,11 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
           </button>
         </div>
       </Header>
-      <div className="ws-training-banner" role="note" data-testid="training-banner">
-        TRAINING: transcriptions are filed in Wardscribe’s built-in training EPR, not in a patient’s real record.
-      </div>
+      {eprMode === 'training' && (
+        <div className="ws-training-banner" role="note" data-testid="training-banner">
+          TRAINING: transcriptions are filed in Wardscribe’s built-in training EPR, not in a patient’s real record.
+        </div>
+      )}
       <nav className="ws-nav" aria-label="Screens">
         <ul className="ws-nav__list nhsuk-width-container">
           {screens.map((screen) => (

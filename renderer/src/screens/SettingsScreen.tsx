@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { hostApi } from '../api';
 import { useSignedIn } from '../app/session';
 import { ErrorSummary, TextField } from '../components/forms';
+import { EprSettingsSection } from './EprSettingsSection';
 
 /** Workstation settings an administrator may change. */
 export function SettingsScreen() {
@@ -44,6 +45,7 @@ export function SettingsScreen() {
           Save settings
         </button>
       </form>
+      <EprSettingsSection />
     </section>
   );
 }

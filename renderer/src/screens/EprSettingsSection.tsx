@@ -1,0 +1,122 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { EprSettingsView } from '../../../shared/ipc/contract';
+import { hostApi } from '../api';
+import { ErrorSummary, TextField } from '../components/forms';
+
+/** Where transcriptions are filed: the training EPR, or a live EPR with its authentication. */
+export function EprSettingsSection() {
+  const [view, setView] = useState<EprSettingsView | null>(null);
+  const [message, setMessage] = useState<{ kind: 'error' | 'done'; text: string } | null>(null);
+
+  useEffect(() => {
+    void hostApi()!
+      .epr.get({})
+      .then((result) => (result.ok ? setView(result.value) : setMessage({ kind: 'error', text: result.error.message })));
+  }, []);
+  if (!view) return null;
+
+  const set = (change: Partial<EprSettingsView>) => setView({ ...view, ...change });
+
+  async function save(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const secret = String(new FormData(event.currentTarget).get('epr-secret') ?? '');
+    const { hasSecret: _hasSecret, ...settings } = view!;
+    const result = await hostApi()!.epr.update({ ...settings, secret });
+    if (!result.ok) return setMessage({ kind: 'error', text: result.error.message });
+    setView(result.value);
+    setMessage({ kind: 'done', text: 'EPR settings saved. Filing uses them from the next sign-in.' });
+  }
+
+  async function test() {
+    const result = await hostApi()!.epr.test({});
+    if (!result.ok) return setMessage({ kind: 'error', text: result.error.message });
+    setMessage({ kind: result.value.ok ? 'done' : 'error', text: result.value.message });
+  }
+
+  const live = view.mode === 'live';
+  return (
+    <section aria-labelledby="epr-heading">
+      <h2 id="epr-heading">Electronic patient record</h2>
+      {message?.kind === 'error' && (
+        <ErrorSummary title="EPR settings">
+          <p data-testid="epr-message">{message.text}</p>
+        </ErrorSummary>
+      )}
+      {message?.kind === 'done' && (
+        <p role="status" data-testid="epr-message">
+          {message.text}
+        </p>
+      )}
+      <form onSubmit={save} noValidate>
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="epr-mode">
+            File transcriptions in
+          </label>
+          <select className="nhsuk-select" id="epr-mode" value={view.mode} onChange={(event) => set({ mode: event.target.value as EprSettingsView['mode'] })}>
+            <option value="training">The built-in training EPR (nothing reaches a real record)</option>
+            <option value="live">A live EPR (FHIR R4)</option>
+          </select>
+        </div>
+        {live && (
+          <>
+            <TextField id="epr-url" label="FHIR base URL" value={view.baseUrl} onChange={(event) => set({ baseUrl: event.target.value })} />
+            <div className="nhsuk-form-group">
+              <label className="nhsuk-label" htmlFor="epr-auth">
+                Authentication
+              </label>
+              <select className="nhsuk-select" id="epr-auth" value={view.authKind} onChange={(event) => set({ authKind: event.target.value as EprSettingsView['authKind'] })}>
+                <option value="none">None</option>
+                <option value="bearer">Static bearer token</option>
+                <option value="smart-backend">SMART Backend Services (private key JWT)</option>
+              </select>
+            </div>
+            {view.authKind === 'smart-backend' && (
+              <>
+                <TextField id="epr-token-url" label="Token URL" value={view.tokenUrl} onChange={(event) => set({ tokenUrl: event.target.value })} />
+                <TextField id="epr-client" label="Client id" value={view.clientId} onChange={(event) => set({ clientId: event.target.value })} />
+                <TextField id="epr-kid" label="Key id (kid)" value={view.keyId} onChange={(event) => set({ keyId: event.target.value })} />
+                <div className="nhsuk-form-group">
+                  <label className="nhsuk-label" htmlFor="epr-alg">
+                    Signing algorithm
+                  </label>
+                  <select className="nhsuk-select" id="epr-alg" value={view.algorithm} onChange={(event) => set({ algorithm: event.target.value as EprSettingsView['algorithm'] })}>
+                    <option value="RS384">RS384</option>
+                    <option value="ES384">ES384</option>
+                  </select>
+                </div>
+                <TextField id="epr-scope" label="Scope" value={view.scope} onChange={(event) => set({ scope: event.target.value })} />
+              </>
+            )}
+            {view.authKind !== 'none' && (
+              <div className="nhsuk-form-group">
+                <label className="nhsuk-label" htmlFor="epr-secret">
+                  {view.authKind === 'bearer' ? 'Bearer token' : 'Private key (PEM)'}
+                </label>
+                <div className="nhsuk-hint">{view.hasSecret ? 'One is stored in the vault. Leave blank to keep it.' : 'Kept only inside the encrypted vault.'}</div>
+                <textarea className="nhsuk-textarea" id="epr-secret" name="epr-secret" rows={3} autoComplete="off" spellCheck={false} />
+              </div>
+            )}
+          </>
+        )}
+        <TextField id="epr-ods" label="Organisation ODS code" value={view.odsCode} onChange={(event) => set({ odsCode: event.target.value })} />
+        <div className="nhsuk-form-group">
+          <label className="nhsuk-label" htmlFor="epr-doc-type">
+            Document type
+          </label>
+          <select className="nhsuk-select" id="epr-doc-type" value={view.documentType} onChange={(event) => set({ documentType: event.target.value as EprSettingsView['documentType'] })}>
+            <option value="clinical-consultation-report">SNOMED CT 371530004 Clinical consultation report</option>
+            <option value="consult-note">LOINC 11488-4 Consult note</option>
+          </select>
+        </div>
+        <div className="ws-selection-bar">
+          <button className="nhsuk-button" type="submit">
+            Save EPR settings
+          </button>
+          <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => void test()}>
+            Test connection
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,83 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EprSettingsService } from '../../../main/epr/epr-settings';
+import { createTrainingEpr } from '../../../main/epr/training-epr';
+import { silentLogger } from '../../../main/log';
+import { SessionService } from '../../../main/session/session-service';
+import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { vaultFiles } from '../../../main/vault/vault-files';
+import { tempDir } from '../../support/temp';
+import { ADMIN, countPlaintext } from '../../support/vault';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp() {
+  const dir = tempDir();
+  const files = vaultFiles(dir.path);
+  const session = new SessionService({ files, emit: () => {}, log: silentLogger, kdf: MINIMUM_KDF });
+  await session.createFirstAdmin(ADMIN);
+  const training = createTrainingEpr();
+  cleanups.push(dir.remove, () => training.close(), () => session.lock('sign-out'));
+  return { files, session, training, settings: new EprSettingsService(session, training, 'WSTRAINING') };
+}
+
+describe('EPR settings', () => {
+  it('default to the training EPR, whose capability statement answers', async () => {
+    const { settings } = await setUp();
+    expect(settings.view()).toMatchObject({ mode: 'training', odsCode: 'WSTRAINING', documentType: 'clinical-consultation-report', hasSecret: false });
+    await expect(settings.testConnection()).resolves.toMatchObject({ ok: true, message: expect.stringContaining('transaction bundles') });
+  });
+
+  it('store a live EPR with a bearer token kept only in the vault, never shown back', async () => {
+    const { files, session, training, settings } = await setUp();
+    await training.connection(); // starts the server that stands in for a live EPR here
+    const token = 'BEARER-CANARY-51c0ffee';
+    const view = settings.update({ mode: 'live', baseUrl: training.baseUrl!, authKind: 'bearer', secret: token, odsCode: 'RX1', documentType: 'consult-note' });
+    expect(view).toMatchObject({ mode: 'live', baseUrl: training.baseUrl, authKind: 'bearer', hasSecret: true, odsCode: 'RX1', documentType: 'consult-note' });
+    expect(JSON.stringify(view)).not.toContain(token);
+    await expect(settings.testConnection()).resolves.toMatchObject({ ok: true });
+
+    // A blank secret keeps the stored token.
+    expect(settings.update({ mode: 'live', baseUrl: training.baseUrl!, authKind: 'bearer', secret: '', odsCode: 'RX1', documentType: 'consult-note' }).hasSecret).toBe(true);
+    expect(settings.stored()).toMatchObject({ auth: { kind: 'bearer', token } });
+    session.lock('sign-out');
+    expect(countPlaintext(files.database, token)).toBe(0);
+  });
+
+  it('refuse what cannot work, with a clear reason, and keep the previous settings', async () => {
+    const { settings } = await setUp();
+    expect(() => settings.update({ mode: 'live', baseUrl: 'not a url', authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/baseUrl/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'bearer', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/bearer token/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'WSTRAINING', documentType: 'consult-note' })).toThrow(/training code/);
+    expect(() =>
+      settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'smart-backend', secret: 'not a key', tokenUrl: 'https://epr.example.nhs.uk/token', clientId: 'ward', keyId: 'k1', scope: 'system/DocumentReference.c', odsCode: 'RX1', documentType: 'consult-note' }),
+    ).toThrow(/not a PEM key/);
+    expect(settings.view().mode).toBe('training');
+  });
+
+  it('accept SMART Backend Services with a private key, and record the change in the audit trail without values', async () => {
+    const { session, settings } = await setUp();
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const view = settings.update({
+      mode: 'live',
+      baseUrl: 'https://epr.example.nhs.uk/fhir',
+      authKind: 'smart-backend',
+      secret: pem,
+      tokenUrl: 'https://epr.example.nhs.uk/token',
+      clientId: 'wardscribe-ward-7',
+      keyId: 'key-2026',
+      algorithm: 'ES384',
+      scope: 'system/DocumentReference.c system/DocumentReference.r system/Provenance.c',
+      odsCode: 'RX1',
+      documentType: 'clinical-consultation-report',
+    });
+    expect(view).toMatchObject({ authKind: 'smart-backend', algorithm: 'ES384', clientId: 'wardscribe-ward-7', hasSecret: true });
+    const entries = [...session.audit().store.entries({ filter: { actions: ['setting-changed'] } })];
+    expect(entries.at(-1)).toMatchObject({ objects: { setting: 'epr.connection' }, outcome: { reason: 'mode-live' } });
+    expect(JSON.stringify(entries)).not.toContain('PRIVATE KEY');
+  });
+});
