@@ -187,6 +187,10 @@ function MessageRow({ message, selected, onToggle }: { message: MessageView; sel
     <article
       className={`ws-message${system ? ' ws-message--system' : ''}${selected ? ' ws-message--selected' : ''}`}
       data-testid="message"
+      // Shift-click extends the message selection; it should not also select text.
+      onMouseDown={(event) => {
+        if (event.shiftKey) event.preventDefault();
+      }}
       onClick={(event) => {
         if ((event.target as HTMLElement).tagName !== 'INPUT') onToggle(event.shiftKey);
       }}
