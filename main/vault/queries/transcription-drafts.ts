@@ -77,16 +77,7 @@ export function updateDraft(db: Db, draft: Omit<StoredDraft, 'createdBy' | 'crea
            patient_json = @patient, updated_by = @updatedBy, updated_at = @updatedAt
          WHERE id = @id AND status = 'draft'`,
       )
-      .run({
-        id: draft.id,
-        threadId: draft.threadId,
-        messageIds: JSON.stringify(draft.messageIds),
-        advisers: JSON.stringify(draft.advisers),
-        summary: draft.summary,
-        patient: JSON.stringify(draft.patient),
-        updatedBy: draft.updatedBy,
-        updatedAt: draft.updatedAt,
-      }).changes === 1
+      .run(contentParams(draft)).changes === 1
   );
 }
 
@@ -108,7 +99,8 @@ export function listDrafts(db: Db): StoredDraft[] {
   return (db.prepare(`SELECT ${COLUMNS} FROM transcription_drafts ORDER BY updated_at DESC, id`).all() as DraftRow[]).map(toDraft);
 }
 
-function params(draft: StoredDraft) {
+/** Bound parameters for what an update may change. */
+function contentParams(draft: Omit<StoredDraft, 'createdBy' | 'createdAt' | 'status'>) {
   return {
     id: draft.id,
     threadId: draft.threadId,
@@ -116,10 +108,11 @@ function params(draft: StoredDraft) {
     advisers: JSON.stringify(draft.advisers),
     summary: draft.summary,
     patient: JSON.stringify(draft.patient),
-    status: draft.status,
-    createdBy: draft.createdBy,
-    createdAt: draft.createdAt,
     updatedBy: draft.updatedBy,
     updatedAt: draft.updatedAt,
   };
+}
+
+function params(draft: StoredDraft) {
+  return { ...contentParams(draft), status: draft.status, createdBy: draft.createdBy, createdAt: draft.createdAt };
 }
