@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { basename, extname } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ChatMessage, ChatSource, ChatThread, DateOrder } from '../../shared/domain/chat';
@@ -24,7 +24,8 @@ import {
   listImportingThreadIds,
   type StoredThread,
 } from '../vault/queries/threads';
-import { checkpointTruncate } from '../vault/sqlcipher';
+import { checkpointTruncate, type Db } from '../vault/sqlcipher';
+import { findWipeOfExport } from '../vault/queries/wipes';
 import type { OpenVault } from '../vault/vault';
 
 /** What the import service needs from the session: the open vault and the audit trail. */
@@ -101,6 +102,19 @@ const DATE_ORDER_UNKNOWN_MESSAGE = dateOrderUnknown().message;
 
 function isDateOrderUnknown(error: unknown): boolean {
   return error instanceof WardscribeError && error.code === 'rejected' && error.message === DATE_ORDER_UNKNOWN_MESSAGE;
+}
+
+/**
+ * A chat whose originals were wiped after filing is not brought back by importing its export
+ * again: that would undo the wipe the guidance asks for.
+ */
+function refuseWipedExport(db: Db, match: { sourceSha256?: string; fingerprint?: string }): void {
+  const wipe = findWipeOfExport(db, match);
+  if (!wipe) return;
+  throw new WardscribeError(
+    'conflict',
+    `This chat was imported before and its originals were securely wiped on ${wipe.startedAt.slice(0, 10)} after its advice was filed. It has not been imported again.`,
+  );
 }
 
 function cancelled(): WardscribeError {
@@ -186,6 +200,8 @@ export class ImportService {
   readonly #now: () => Date;
   /** Threads being imported by this service right now: recoverIncomplete() leaves them alone. */
   readonly #active = new Set<string>();
+  /** Imports under way, from the first byte read to the last row written. */
+  #running = 0;
 
   constructor(options: ImportServiceOptions) {
     this.#session = options.session;
@@ -273,10 +289,12 @@ export class ImportService {
     };
 
     let chat: ChatImport | null = null;
+    this.#running++;
     try {
       live();
       sourceSha256 = await sha256OfFile(request.path, job.signal);
       live();
+      refuseWipedExport(db, { sourceSha256 });
       const sameFile = findCompleteThreadBySourceSha256(db, sourceSha256);
       if (sameFile) {
         audit({ status: 'success', reason: 'duplicate' }, sameFile.id);
@@ -304,6 +322,7 @@ export class ImportService {
         importedBy: actor.userId,
         importedAt: this.#now(),
         sourceFileName: basename(request.path),
+        sourcePath: resolve(request.path),
         sourceSha256,
       });
       threadId = id;
@@ -365,6 +384,7 @@ export class ImportService {
       const finished = thread;
       const existing = db
         .transaction((): StoredThread | null => {
+          refuseWipedExport(db, { fingerprint: finished.fingerprint });
           const same = findCompleteThreadByFingerprint(db, finished.fingerprint);
           if (same) {
             deleteThread(db, id);
@@ -419,6 +439,7 @@ export class ImportService {
       }
       throw failure;
     } finally {
+      this.#running--;
       if (chat) await chat.close().catch(() => undefined);
     }
   }
@@ -440,6 +461,11 @@ export class ImportService {
       log.record({ action: 'import', actor: null, objects: { threadId: id }, outcome: { status: 'failure', reason: 'interrupted-import-removed' } });
     }
     return leftovers;
+  }
+
+  /** True while an import is writing to the vault (a wipe, which replaces the vault file, must wait). */
+  get importing(): boolean {
+    return this.#running > 0;
   }
 
   /** Every complete thread, newest import first, with its participants. */

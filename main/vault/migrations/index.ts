@@ -2,7 +2,8 @@ import { migration0001 } from './0001-users-and-settings';
 import { migration0002 } from './0002-audit-trail';
 import { migration0003 } from './0003-chat-threads';
 import { migration0004 } from './0004-transcriptions-and-outbox';
+import { migration0005 } from './0005-wipes';
 import type { Migration } from './migration';
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];

@@ -67,12 +67,13 @@ function toThread(row: ThreadRow): StoredThread {
 /** Starts a thread's import: the row exists, but no reader sees it until completeThread(). */
 export function insertImportingThread(
   db: Db,
-  thread: { id: string; zone: string; importedBy: string; importedAt: Date; sourceFileName: string; sourceSha256: string },
+  thread: { id: string; zone: string; importedBy: string; importedAt: Date; sourceFileName: string; sourceSha256: string; sourcePath?: string | null },
 ): void {
+  // The canary is made by SQLite so that it never passes through a JS string we keep.
   db.prepare(
-    `INSERT INTO threads (id, zone, status, imported_by, imported_at, source_file_name, source_sha256)
-     VALUES (@id, @zone, 'importing', @importedBy, @importedAt, @sourceFileName, @sourceSha256)`,
-  ).run({ ...thread, importedAt: thread.importedAt.toISOString() });
+    `INSERT INTO threads (id, zone, status, imported_by, imported_at, source_file_name, source_sha256, source_path, canary)
+     VALUES (@id, @zone, 'importing', @importedBy, @importedAt, @sourceFileName, @sourceSha256, @sourcePath, 'wscanary' || lower(hex(randomblob(16))))`,
+  ).run({ ...thread, sourcePath: thread.sourcePath ?? null, importedAt: thread.importedAt.toISOString() });
 }
 
 /** The final step of an import: fills in what is known only at the end and makes the thread visible. */
