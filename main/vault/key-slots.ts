@@ -1,5 +1,5 @@
 import { hashRaw } from '@node-rs/argon2';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
@@ -7,13 +7,19 @@ import { WardscribeError } from '../errors';
 import { VAULT_KEY_BYTES } from './sqlcipher';
 
 /**
- * The vault key, wrapped once per user. Each slot holds the key encrypted with AES-256-GCM
- * under a key derived from that user's passphrase by Argon2id; the slot's metadata (vault id,
- * user, KDF parameters, salt) is the GCM associated data, so a slot cannot be moved to another
- * user or vault, nor its parameters weakened, without failing authentication.
+ * The vault key, held once per user.
+ *
+ * Each user's slot has an X25519 key pair. The private key is wrapped with AES-256-GCM under a
+ * key derived from the user's passphrase by Argon2id; the vault key is sealed to the public key
+ * (ephemeral X25519 + HKDF-SHA256 + AES-256-GCM). Sealing needs no passphrase, so a key rotation
+ * (main/wipe/) can give every user the new vault key while only one of them is signed in.
+ * Everything a slot says about itself (vault, user, KDF parameters, public key) is GCM
+ * associated data, so a slot cannot be moved to another user or vault, nor its parameters
+ * weakened, without failing authentication.
  *
  * The file also keeps each user's failed sign-in count, because that must be known (and must
- * survive a restart) before the vault can be opened.
+ * survive a restart) before the vault can be opened, and, during a key rotation, the new key
+ * sealed to every user (`rotation`), so that a crash at any point can be finished from here.
  */
 
 export interface KdfParams {
@@ -29,6 +35,16 @@ export const MINIMUM_KDF: KdfParams = { memoryKiB: 19_456, iterations: 2, parall
 
 const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
 
+/** AES-256-GCM output. */
+const SealedBytesSchema = z.object({ nonce: Base64, ciphertext: Base64, tag: Base64 });
+
+/** The vault key sealed to one user's public key. `generation` counts key rotations. */
+const SealedVaultKeySchema = SealedBytesSchema.extend({
+  generation: z.number().int().min(1),
+  ephemeralPublicKey: Base64,
+});
+export type SealedVaultKey = z.infer<typeof SealedVaultKeySchema>;
+
 const SlotSchema = z.object({
   userId: z.string().min(1),
   username: z.string().min(1),
@@ -40,9 +56,11 @@ const SlotSchema = z.object({
     salt: Base64,
   }),
   cipher: z.literal('aes-256-gcm'),
-  nonce: Base64,
-  wrappedKey: Base64,
-  tag: Base64,
+  /** X25519 public key, SPKI DER. */
+  publicKey: Base64,
+  /** The X25519 private key (PKCS#8 DER) under the passphrase-derived key. */
+  privateKey: SealedBytesSchema,
+  vaultKey: SealedVaultKeySchema,
 });
 export type KeySlot = z.infer<typeof SlotSchema>;
 
@@ -54,16 +72,28 @@ const FailuresSchema = z.object({
 });
 export type SignInFailures = z.infer<typeof FailuresSchema>;
 
+/**
+ * A key rotation under way: the vault re-encrypted under a new key is complete at `file` (or
+ * already renamed into place), and `sealed` holds that key for every user. Finishing it means
+ * renaming the file into place and making these the slots' keys (main/vault/key-rotation.ts).
+ */
+const RotationSchema = z.object({
+  file: z.string().min(1),
+  sealed: z.record(z.string(), SealedVaultKeySchema),
+});
+export type PendingRotation = z.infer<typeof RotationSchema>;
+
 const KeySlotFileSchema = z.object({
-  format: z.literal('wardscribe-keyslots/1'),
+  format: z.literal('wardscribe-keyslots/2'),
   vaultId: z.string().uuid(),
   slots: z.array(SlotSchema),
   failures: z.record(z.string(), FailuresSchema),
+  rotation: RotationSchema.optional(),
 });
 export type KeySlotFile = z.infer<typeof KeySlotFileSchema>;
 
 export function newKeySlotFile(vaultId: string): KeySlotFile {
-  return { format: 'wardscribe-keyslots/1', vaultId, slots: [], failures: {} };
+  return { format: 'wardscribe-keyslots/2', vaultId, slots: [], failures: {} };
 }
 
 /** Reads the key-slot file; null if there is none. A malformed file is reported, never replaced. */
@@ -80,6 +110,12 @@ export function readKeySlotFile(path: string): KeySlotFile | null {
     json = JSON.parse(text);
   } catch {
     throw new WardscribeError('vault-damaged', 'The vault key file is damaged. It has not been changed; contact IT support.');
+  }
+  if ((json as { format?: unknown } | null)?.format === 'wardscribe-keyslots/1') {
+    throw new WardscribeError(
+      'vault-damaged',
+      'The vault key file was made by a pre-release build of Wardscribe and cannot be used. It has not been changed; contact IT support.',
+    );
   }
   const parsed = KeySlotFileSchema.safeParse(json);
   if (!parsed.success) {
@@ -113,47 +149,85 @@ function fsyncDirectory(dir: string): void {
   }
 }
 
-/** Wraps the vault key for one user. */
+/** Makes a user's slot: a new key pair, its private half under the passphrase, the vault key sealed to it. */
 export async function createSlot(
   vaultId: string,
   user: { id: string; username: string },
   passphrase: string,
   vaultKey: Buffer,
   kdf: KdfParams = DEFAULT_KDF,
+  generation = 1,
 ): Promise<KeySlot> {
   const salt = randomBytes(16);
-  const nonce = randomBytes(12);
+  const pair = generateKeyPairSync('x25519');
+  const publicKey = pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
   const header = {
     userId: user.id,
     username: user.username,
     kdf: { algorithm: 'argon2id' as const, ...kdf, salt: salt.toString('base64') },
     cipher: 'aes-256-gcm' as const,
-    nonce: nonce.toString('base64'),
+    publicKey,
   };
+  const privateDer = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
   const wrappingKey = await deriveWrappingKey(passphrase, salt, kdf);
   try {
-    const cipher = createCipheriv('aes-256-gcm', wrappingKey, nonce);
-    cipher.setAAD(associatedData(vaultId, header));
-    const wrapped = Buffer.concat([cipher.update(vaultKey), cipher.final()]);
-    return { ...header, wrappedKey: wrapped.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+    const privateKey = gcmSeal(wrappingKey, privateDer, slotAssociatedData(vaultId, header));
+    return { ...header, privateKey, vaultKey: sealVaultKey(vaultId, { userId: user.id, publicKey }, vaultKey, generation) };
   } finally {
     wrappingKey.fill(0);
+    privateDer.fill(0);
+  }
+}
+
+/** Seals the vault key to a slot's public key: no passphrase needed (key rotation). */
+export function sealVaultKey(vaultId: string, slot: Pick<KeySlot, 'userId' | 'publicKey'>, vaultKey: Buffer, generation: number): SealedVaultKey {
+  const ephemeral = generateKeyPairSync('x25519');
+  const ephemeralPublicKey = ephemeral.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  const recipient = createPublicKey({ key: Buffer.from(slot.publicKey, 'base64'), format: 'der', type: 'spki' });
+  const sealingKey = sealedKeyKey(diffieHellman({ privateKey: ephemeral.privateKey, publicKey: recipient }), ephemeralPublicKey, slot.publicKey);
+  try {
+    const sealed = gcmSeal(sealingKey, vaultKey, sealedKeyAssociatedData(vaultId, slot.userId, generation, ephemeralPublicKey));
+    return { ...sealed, generation, ephemeralPublicKey };
+  } finally {
+    sealingKey.fill(0);
   }
 }
 
 /**
- * Unwraps the vault key with a passphrase. Returns null for a wrong passphrase (GCM
- * authentication fails); the caller owns the returned buffer and must zero it.
+ * Unwraps the vault key with a passphrase: `sealed` is the slot's own key unless a rotation's
+ * key is wanted. Returns null for a wrong passphrase (GCM authentication fails); the caller owns
+ * the returned buffer and must zero it.
  */
-export async function openSlot(vaultId: string, slot: KeySlot, passphrase: string): Promise<Buffer | null> {
+export async function openSlot(vaultId: string, slot: KeySlot, passphrase: string, sealed: SealedVaultKey = slot.vaultKey): Promise<Buffer | null> {
+  const privateKey = await openPrivateKey(vaultId, slot, passphrase);
+  if (!privateKey) return null;
+  return openSealedVaultKey(vaultId, slot, privateKey, sealed);
+}
+
+/** The slot's X25519 private key, or null for a wrong passphrase. */
+export async function openPrivateKey(vaultId: string, slot: KeySlot, passphrase: string): Promise<KeyObject | null> {
   const salt = Buffer.from(slot.kdf.salt, 'base64');
   const wrappingKey = await deriveWrappingKey(passphrase, salt, slot.kdf);
+  let der: Buffer | null = null;
   try {
-    const decipher = createDecipheriv('aes-256-gcm', wrappingKey, Buffer.from(slot.nonce, 'base64'));
-    decipher.setAAD(associatedData(vaultId, slot));
-    decipher.setAuthTag(Buffer.from(slot.tag, 'base64'));
-    const key = Buffer.concat([decipher.update(Buffer.from(slot.wrappedKey, 'base64')), decipher.final()]);
-    if (key.length !== VAULT_KEY_BYTES) {
+    der = gcmOpen(wrappingKey, slot.privateKey, slotAssociatedData(vaultId, slot));
+    return der ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : null;
+  } catch {
+    return null;
+  } finally {
+    wrappingKey.fill(0);
+    der?.fill(0);
+  }
+}
+
+/** Opens a sealed vault key with the slot's private key; null if it does not authenticate. */
+export function openSealedVaultKey(vaultId: string, slot: Pick<KeySlot, 'userId' | 'publicKey'>, privateKey: KeyObject, sealed: SealedVaultKey): Buffer | null {
+  let sealingKey: Buffer | null = null;
+  try {
+    const ephemeral = createPublicKey({ key: Buffer.from(sealed.ephemeralPublicKey, 'base64'), format: 'der', type: 'spki' });
+    sealingKey = sealedKeyKey(diffieHellman({ privateKey, publicKey: ephemeral }), sealed.ephemeralPublicKey, slot.publicKey);
+    const key = gcmOpen(sealingKey, sealed, sealedKeyAssociatedData(vaultId, slot.userId, sealed.generation, sealed.ephemeralPublicKey));
+    if (key && key.length !== VAULT_KEY_BYTES) {
       key.fill(0);
       return null;
     }
@@ -161,7 +235,36 @@ export async function openSlot(vaultId: string, slot: KeySlot, passphrase: strin
   } catch {
     return null;
   } finally {
-    wrappingKey.fill(0);
+    sealingKey?.fill(0);
+  }
+}
+
+function gcmSeal(key: Buffer, plaintext: Buffer, associatedData: Buffer): z.infer<typeof SealedBytesSchema> {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(associatedData);
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return { nonce: nonce.toString('base64'), ciphertext: ciphertext.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
+}
+
+function gcmOpen(key: Buffer, sealed: z.infer<typeof SealedBytesSchema>, associatedData: Buffer): Buffer | null {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.nonce, 'base64'));
+    decipher.setAAD(associatedData);
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+    return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
+/** HKDF-SHA256 over the X25519 secret, bound to both public keys. The secret is zeroed. */
+function sealedKeyKey(sharedSecret: Buffer, ephemeralPublicKey: string, recipientPublicKey: string): Buffer {
+  try {
+    const salt = Buffer.concat([Buffer.from(ephemeralPublicKey, 'base64'), Buffer.from(recipientPublicKey, 'base64')]);
+    return Buffer.from(hkdfSync('sha256', sharedSecret, salt, 'wardscribe-sealed-vault-key/1', 32));
+  } finally {
+    sharedSecret.fill(0);
   }
 }
 
@@ -176,12 +279,12 @@ async function deriveWrappingKey(passphrase: string, salt: Buffer, kdf: KdfParam
   });
 }
 
-/** The slot metadata GCM authenticates: everything but the ciphertext and tag, in a fixed order. */
-function associatedData(vaultId: string, slot: Pick<KeySlot, 'userId' | 'username' | 'kdf' | 'cipher' | 'nonce'>): Buffer {
+/** The slot metadata GCM authenticates with the private key, in a fixed order. */
+function slotAssociatedData(vaultId: string, slot: Pick<KeySlot, 'userId' | 'username' | 'kdf' | 'cipher' | 'publicKey'>): Buffer {
   const { kdf } = slot;
   return Buffer.from(
     JSON.stringify([
-      'wardscribe-keyslot/1',
+      'wardscribe-keyslot/2',
       vaultId,
       slot.userId,
       slot.username,
@@ -191,8 +294,12 @@ function associatedData(vaultId: string, slot: Pick<KeySlot, 'userId' | 'usernam
       kdf.parallelism,
       kdf.salt,
       slot.cipher,
-      slot.nonce,
+      slot.publicKey,
     ]),
     'utf8',
   );
+}
+
+function sealedKeyAssociatedData(vaultId: string, userId: string, generation: number, ephemeralPublicKey: string): Buffer {
+  return Buffer.from(JSON.stringify(['wardscribe-sealed-vault-key/1', vaultId, userId, generation, ephemeralPublicKey]), 'utf8');
 }

@@ -11,7 +11,7 @@ export const VAULT_KEY_BYTES = 32;
  * then sets the pragmas Wardscribe relies on. A damaged or tampered file is reported as
  * `vault-damaged` and left exactly as it was: nothing is written before the check passes.
  */
-export function openEncryptedDatabase(path: string, key: Buffer, options: { create: boolean }): Db {
+export function openEncryptedDatabase(path: string, key: Buffer, options: { create: boolean; journal?: 'wal' | 'delete' }): Db {
   if (key.length !== VAULT_KEY_BYTES) throw new Error('vault key must be 32 bytes');
   let db: Db;
   try {
@@ -30,7 +30,7 @@ export function openEncryptedDatabase(path: string, key: Buffer, options: { crea
       literal.fill(0);
     }
     if (!options.create) assertIntact(db);
-    applyPragmas(db);
+    applyPragmas(db, options.journal ?? 'wal');
     return db;
   } catch (error) {
     db.close();
@@ -59,10 +59,10 @@ function assertIntact(db: Db): void {
 }
 
 /** The pragmas every vault connection runs with (exported so the benchmark compares like with like). */
-export function applyPragmas(db: Db): void {
+export function applyPragmas(db: Db, journal: 'wal' | 'delete' = 'wal'): void {
   // WAL lets an import write while the window reads. Deleted text can linger in the -wal file
   // until a TRUNCATE checkpoint, so deletions that must be final call checkpointTruncate().
-  db.pragma('journal_mode = WAL');
+  db.pragma(journal === 'wal' ? 'journal_mode = WAL' : 'journal_mode = DELETE');
   // Every commit reaches the disk before it is reported: an imported message survives a power cut.
   db.pragma('synchronous = FULL');
   // Freed pages are zeroed (on top of encryption), so deleted rows do not stay readable with the key.
@@ -71,6 +71,26 @@ export function applyPragmas(db: Db): void {
   db.pragma('temp_store = MEMORY');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+}
+
+/**
+ * Re-encrypts a database file that nothing else has open under a new key, in place. Used only on
+ * a fresh copy (key rotation): a crash here leaves a copy that is simply thrown away, never the
+ * live vault. Rollback-journal mode, because SQLite3 Multiple Ciphers cannot rekey in WAL mode.
+ */
+export function rekeyDatabaseFile(path: string, currentKey: Buffer, newKey: Buffer): void {
+  if (newKey.length !== VAULT_KEY_BYTES) throw new Error('vault key must be 32 bytes');
+  const db = openEncryptedDatabase(path, currentKey, { create: false, journal: 'delete' });
+  try {
+    const literal = rawKeyLiteral(newKey);
+    try {
+      db.rekey(literal);
+    } finally {
+      literal.fill(0);
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /** Moves every WAL frame into the database and truncates the -wal file to zero bytes. */

@@ -9,6 +9,8 @@ export interface VaultFiles {
   readonly keySlots: string;
   /** A database being created by first run; renamed into place only once its key slot exists. */
   readonly creating: string;
+  /** The vault re-encrypted under a new key, before it is renamed into place (key rotation). */
+  readonly rekeyed: string;
 }
 
 export function vaultFiles(dir: string): VaultFiles {
@@ -17,6 +19,7 @@ export function vaultFiles(dir: string): VaultFiles {
     database: join(dir, 'wardscribe.vault'),
     keySlots: join(dir, 'wardscribe.keyslots.json'),
     creating: join(dir, 'wardscribe.vault.creating'),
+    rekeyed: join(dir, 'wardscribe.vault.rekeyed'),
   };
 }
 

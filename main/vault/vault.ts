@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { UserSummary } from '../../shared/domain/users';
 import { WardscribeError } from '../errors';
 import { DEFAULT_KDF, createSlot, newKeySlotFile, openSlot, readKeySlotFile, writeKeySlotFile, type KdfParams, type KeySlotFile } from './key-slots';
+import { finishInterruptedRotation, prepareRotation, type RotationHooks } from './key-rotation';
 import { migrate } from './migrate';
 import { getUserByUsername, insertUser } from './queries/users';
 import { getVaultMeta, setVaultMeta } from './queries/vault-meta';
@@ -46,7 +47,11 @@ export type VaultPresence = 'absent' | 'present';
 export function vaultPresence(files: VaultFiles): VaultPresence {
   const hasDatabase = existsSync(files.database);
   const hasSlots = existsSync(files.keySlots);
-  if (hasDatabase && hasSlots) return 'present';
+  if (hasDatabase && hasSlots) {
+    // A key rotation cut short by a crash is finished before anything reads the vault.
+    finishInterruptedRotation(files);
+    return 'present';
+  }
   if (hasDatabase) {
     throw new WardscribeError('vault-damaged', 'The vault key file is missing, so the vault cannot be opened. It has not been changed; contact IT support.');
   }
@@ -132,6 +137,7 @@ export type UnlockOutcome =
  * restart) and changes nothing else; the vault file is not even opened.
  */
 export async function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date): Promise<UnlockOutcome> {
+  finishInterruptedRotation(files);
   const slotFile = requireSlots(files);
   const slot = slotFile.slots.find((candidate) => candidate.username.toLowerCase() === username.toLowerCase());
   if (!slot) return { kind: 'unknown-user' };
@@ -174,10 +180,31 @@ export function signInFailures(files: VaultFiles, username: string): { count: nu
   return entry ? { count: entry.count, lastAt: new Date(entry.lastAt) } : null;
 }
 
+/**
+ * Re-encrypts the vault under a new random key (main/vault/key-rotation.ts) and returns it open
+ * under that key; `vault` is closed and its key zeroed. If the rotation fails before the switch,
+ * `vault` is still open and unchanged; if it fails after (the disk refused a rename), `vault` is
+ * closed and the rotation is finished at the next sign-in.
+ */
+export function rotateVaultKey(vault: OpenVault, hooks: RotationHooks = {}): OpenVault {
+  const newKey = prepareRotation(vault, hooks);
+  try {
+    vault.close();
+    hooks.afterStep?.('closed');
+    finishInterruptedRotation(vault.files, hooks);
+    return openVault(vault.files, newKey, vault.vaultId);
+  } catch (error) {
+    newKey.fill(0);
+    throw error;
+  }
+}
+
 /** Adds or replaces a user's key slot. Changing one passphrase rewraps only that slot. */
 export async function putSlot(vault: OpenVault, user: Pick<UserSummary, 'id' | 'username'>, passphrase: string, kdf: KdfParams = DEFAULT_KDF): Promise<void> {
   const slotFile = requireSlots(vault.files);
-  const slot = await createSlot(vault.vaultId, user, passphrase, vault.key, kdf);
+  // The new slot gets the key every other slot has now, under the same generation number.
+  const generation = Math.max(1, ...slotFile.slots.map((existing) => existing.vaultKey.generation));
+  const slot = await createSlot(vault.vaultId, user, passphrase, vault.key, kdf, generation);
   slotFile.slots = [...slotFile.slots.filter((existing) => existing.userId !== user.id), slot];
   delete slotFile.failures[user.username];
   writeKeySlotFile(vault.files.keySlots, slotFile);
