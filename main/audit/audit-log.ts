@@ -4,6 +4,7 @@ import {
   AuditHashesSchema,
   AuditObjectsSchema,
   AuditOutcomeSchema,
+  AuditWipeCertificateSchema,
   AUDIT_ACTIONS,
   type AuditAction,
   type AuditActor,
@@ -13,6 +14,7 @@ import {
   type AuditObjects,
   type AuditOutcome,
   type AuditTime,
+  type AuditWipeCertificate,
   type ChainHead,
   type ExportSeal,
 } from '../../shared/domain/audit';
@@ -33,6 +35,7 @@ export interface AuditRecord {
   readonly objects?: AuditObjects;
   readonly outcome: AuditOutcome;
   readonly hashes?: AuditHashes;
+  readonly wipe?: AuditWipeCertificate;
 }
 
 const AuditRecordSchema = z.strictObject({
@@ -41,6 +44,7 @@ const AuditRecordSchema = z.strictObject({
   objects: AuditObjectsSchema.optional(),
   outcome: AuditOutcomeSchema,
   hashes: AuditHashesSchema.optional(),
+  wipe: AuditWipeCertificateSchema.optional(),
 });
 
 /** A record the trail refused. The message lists fields, never their values. */
@@ -96,6 +100,7 @@ export class AuditLog {
       objects: valid.objects ?? {},
       outcome: valid.outcome,
       hashes: valid.hashes ?? {},
+      ...(valid.wipe ? { wipe: valid.wipe } : {}),
       previousHash: previous.hash,
     });
     this.store.append(entry);

@@ -9,6 +9,7 @@ import {
   type AuditEntry,
   type AuditFilter,
   type AuditTime,
+  type AuditWipeCertificate,
   type ChainHead,
   type ExportSeal,
 } from '../../shared/domain/audit';
@@ -294,6 +295,17 @@ function rowCells(entry: AuditEntry): string[] {
   ];
 }
 
+/** One line a reader can check against the certificate: what went, what was filed, how well it went. */
+function describeWipe(wipe: AuditWipeCertificate): string {
+  const span = wipe.firstInstant && wipe.lastInstant ? ` from ${wipe.firstInstant} to ${wipe.lastInstant}` : '';
+  const filed = wipe.documentIds.length > 0 ? `filed as ${wipe.documentIds.join(', ')}` : 'nothing filed';
+  return (
+    `${wipe.messageCount} messages, ${wipe.attachmentCount} attachments, ${wipe.draftCount} drafts${span}; ${filed}; ` +
+    `level ${wipe.level}, verification ${wipe.verification}, key ${wipe.keyRotated ? 'rotated' : 'not rotated'}, source file ${wipe.sourceFile}` +
+    (wipe.override ? '; clinician recorded no clinical content in what was not filed' : '')
+  );
+}
+
 function describeObjects(entry: AuditEntry): string {
   const { objects, hashes } = entry;
   const parts: string[] = [];
@@ -307,6 +319,9 @@ function describeObjects(entry: AuditEntry): string {
   if (hashes.documentSha256 !== undefined) parts.push(`document SHA-256 ${hashes.documentSha256.slice(0, 16)}…`);
   if (hashes.importSha256 !== undefined) parts.push(`import SHA-256 ${hashes.importSha256.slice(0, 16)}…`);
   if (hashes.exportSha256 !== undefined) parts.push(`export SHA-256 ${hashes.exportSha256.slice(0, 16)}…`);
+  if (objects.wipeId !== undefined) parts.push(`wipe ${objects.wipeId}`);
+  if (hashes.certificateSha256 !== undefined) parts.push(`certificate SHA-256 ${hashes.certificateSha256.slice(0, 16)}…`);
+  if (entry.wipe !== undefined) parts.push(describeWipe(entry.wipe));
   return parts.join('; ') || '—';
 }
 

@@ -63,10 +63,11 @@ export interface SessionServiceOptions {
 }
 
 interface Unlocked {
-  readonly vault: OpenVault;
+  /** Replaced (not just closed) only by a key rotation: see replaceVault(). */
+  vault: OpenVault;
   /** The audit trail in this vault; every action of the session is recorded here. */
-  readonly audit: AuditLog;
-  readonly auditStore: AuditStore;
+  audit: AuditLog;
+  auditStore: AuditStore;
   user: UserSummary;
   idleTimer: NodeJS.Timeout | null;
   idleLockMinutes: number;
@@ -177,6 +178,33 @@ export class SessionService {
     unlocked.vault.close();
     this.#options.log.info('session.locked', { reason });
     this.#options.emit({ type: 'session.locked', reason });
+  }
+
+  /**
+   * Swaps the open vault for the one `replace` returns: a key rotation (main/wipe/) re-encrypts
+   * the vault under a new key and hands it back open. The user stays signed in and the audit
+   * trail carries on in the new file. The caller stops background writers first. If `replace`
+   * fails having closed the vault, the session locks: the next sign-in finishes the rotation.
+   */
+  replaceVault(replace: (vault: OpenVault) => OpenVault): void {
+    const unlocked = this.#requireUnlocked();
+    let next: OpenVault;
+    try {
+      next = replace(unlocked.vault);
+    } catch (error) {
+      if (unlocked.vault.closed) {
+        if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
+        this.#unlocked = null;
+        this.#locked = { reason: 'manual', username: unlocked.user.username };
+        this.#options.log.error('session.vault-replace-failed');
+        this.#options.emit({ type: 'session.locked', reason: 'manual' });
+      }
+      throw error;
+    }
+    const { key } = getOrCreateWorkstationKey(next.db, this.#now());
+    unlocked.vault = next;
+    unlocked.auditStore = createVaultAuditStore(next.db);
+    unlocked.audit = new AuditLog({ store: unlocked.auditStore, signer: createCheckpointSigner(key.privateKeyPem), now: this.#now });
   }
 
   /** Restarts the idle timer: called on every admitted call and on renderer activity. */

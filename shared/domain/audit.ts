@@ -76,6 +76,8 @@ export const AuditObjectsSchema = z.strictObject({
   setting: AuditIdentifierSchema.optional(),
   /** The patient, where the action concerns one. */
   nhsNumber: NhsNumberSchema.optional(),
+  /** A secure wipe (main/wipe/). */
+  wipeId: AuditIdentifierSchema.optional(),
 });
 export type AuditObjects = z.infer<typeof AuditObjectsSchema>;
 
@@ -87,6 +89,8 @@ export const AuditHashesSchema = z.strictObject({
   importSha256: Sha256HexSchema.optional(),
   /** SHA-256 of the exported PDF. */
   exportSha256: Sha256HexSchema.optional(),
+  /** SHA-256 of the canonical form of a wipe certificate. */
+  certificateSha256: Sha256HexSchema.optional(),
 });
 export type AuditHashes = z.infer<typeof AuditHashesSchema>;
 
@@ -122,6 +126,30 @@ export const AuditTimeSchema = z.strictObject({
 });
 export type AuditTime = z.infer<typeof AuditTimeSchema>;
 
+const UtcInstantSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, 'must be an ISO UTC time');
+
+/**
+ * A wipe certificate as the trail keeps it: counts, times, identifiers and outcome codes, so the
+ * certificate is chained and exported with everything else. (A clinician's written reason for
+ * wiping unfiled content stays in the vault's certificate; the trail records only that there was one.)
+ */
+export const AuditWipeCertificateSchema = z.strictObject({
+  messageCount: z.number().int().min(0),
+  attachmentCount: z.number().int().min(0),
+  draftCount: z.number().int().min(0),
+  firstInstant: UtcInstantSchema.nullable(),
+  lastInstant: UtcInstantSchema.nullable(),
+  /** The EPR's DocumentReference ids of what was filed from the thread. */
+  documentIds: z.array(AuditIdentifierSchema).max(500),
+  /** `purge`: erased, key rotated and verified; `clear`: erased and verified, key not rotated; `failed`. */
+  level: z.enum(['purge', 'clear', 'failed']),
+  verification: z.enum(['passed', 'failed']),
+  sourceFile: ReasonCodeSchema,
+  override: z.boolean(),
+  keyRotated: z.boolean(),
+});
+export type AuditWipeCertificate = z.infer<typeof AuditWipeCertificateSchema>;
+
 /** The content of an entry, before it is chained. */
 export const AuditEntryBodySchema = z.strictObject({
   /** 1 for the first entry, then +1 each time, never reused. */
@@ -132,6 +160,8 @@ export const AuditEntryBodySchema = z.strictObject({
   objects: AuditObjectsSchema,
   outcome: AuditOutcomeSchema,
   hashes: AuditHashesSchema,
+  /** Only on `wipe-verified`: the certificate issued. */
+  wipe: AuditWipeCertificateSchema.optional(),
   /** The `entryHash` of the entry before; the genesis value for entry 1. */
   previousHash: Sha256HexSchema,
 });

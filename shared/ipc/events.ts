@@ -16,6 +16,11 @@ export const HostEventSchema = z.discriminatedUnion('type', [
     unit: z.string(),
   }),
   z.object({
+    /** A thread's originals were wiped: every screen drops what it holds of it. */
+    type: z.literal('thread.wiped'),
+    threadId: z.string(),
+  }),
+  z.object({
     type: z.literal('session.locked'),
     reason: z.enum(['idle', 'manual', 'os-lock', 'suspend', 'sign-out']),
   }),

@@ -110,3 +110,21 @@ export class VaultOutboxStore implements OutboxStore {
     return listUnfinishedOutboxItems(this.db()).filter((item) => !isTerminal(item.state));
   }
 }
+
+/**
+ * After a wipe: keeps a verified item's identity, patient, state and hashes, but removes the
+ * copied message text and the summary (the record holds them now). The empty text can never
+ * pass validation again, so a redacted item cannot be filed a second time.
+ */
+export function redactOutboxItem(db: Db, identifier: string): boolean {
+  const row = db.prepare('SELECT transcription_json FROM outbox WHERE identifier = ?').get(identifier) as { transcription_json: string } | undefined;
+  if (!row) return false;
+  const transcription = JSON.parse(row.transcription_json) as AttestedTranscription;
+  const redacted: AttestedTranscription = { ...transcription, summary: '', excerpts: transcription.excerpts.map((excerpt) => ({ ...excerpt, text: '' })) };
+  return db.prepare('UPDATE outbox SET transcription_json = ? WHERE identifier = ?').run(JSON.stringify(redacted), identifier).changes === 1;
+}
+
+/** Removes an item that will never be filed (a clinician wiped its thread, recording that it held no clinical content). */
+export function deleteOutboxItem(db: Db, identifier: string): boolean {
+  return db.prepare('DELETE FROM outbox WHERE identifier = ?').run(identifier).changes === 1;
+}

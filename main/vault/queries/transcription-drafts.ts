@@ -116,3 +116,29 @@ function contentParams(draft: Omit<StoredDraft, 'createdBy' | 'createdAt' | 'sta
 function params(draft: StoredDraft) {
   return { ...contentParams(draft), status: draft.status, createdBy: draft.createdBy, createdAt: draft.createdAt };
 }
+
+/** A draft of a thread and, once attested, its outbox item's state: what the wipe gate weighs. */
+export interface ThreadTranscriptionRow {
+  readonly draftId: string;
+  readonly draftStatus: DraftStatus;
+  /** As filed once attested; as typed (spaces removed) while a draft. */
+  readonly nhsNumber: string;
+  readonly identifier: string | null;
+  readonly stateKind: string | null;
+  readonly documentReferenceId: string | null;
+  /** When the EPR copy was read back and matched (verified items only). */
+  readonly verifiedAt: string | null;
+}
+
+/** Every draft made from the thread, with its outbox item (if attested). */
+export function listThreadTranscriptions(db: Db, threadId: string): ThreadTranscriptionRow[] {
+  return db
+    .prepare(
+      `SELECT d.id AS draftId, d.status AS draftStatus, coalesce(json_extract(o.transcription_json, '$.patient.nhsNumber'), replace(json_extract(d.patient_json, '$.nhsNumber'), ' ', '')) AS nhsNumber,
+              o.identifier AS identifier, o.state_kind AS stateKind, json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId,
+              json_extract(o.state_json, '$.verifiedAt') AS verifiedAt
+       FROM transcription_drafts d LEFT JOIN outbox o ON o.draft_id = d.id
+       WHERE d.thread_id = ? ORDER BY d.created_at, d.id`,
+    )
+    .all(threadId) as ThreadTranscriptionRow[];
+}

@@ -1,0 +1,66 @@
+import type { Db } from '../sqlcipher';
+
+/**
+ * What the wipe verifier searches for after a thread is gone (main/wipe/): the thread's canary
+ * and samples of its messages and attachments. Reads `threads`, `messages` and `attachments`
+ * for one thread, before it is deleted.
+ */
+
+/** The canary planted in the thread at import (`wscanary` + 32 hex digits). */
+export function threadCanary(db: Db, threadId: string): string | null {
+  const row = db.prepare('SELECT canary FROM threads WHERE id = ?').get(threadId) as { canary: string | null } | undefined;
+  return row?.canary ?? null;
+}
+
+/** The longest message texts of the thread (the most distinctive), longest first. */
+export function longestMessageTexts(db: Db, threadId: string, limit: number): string[] {
+  return (
+    db
+      .prepare(`SELECT text FROM messages WHERE thread_id = ? AND kind = 'message' AND length(text) >= 24 ORDER BY length(text) DESC, id LIMIT ?`)
+      .all(threadId, limit) as { text: string }[]
+  ).map((row) => row.text);
+}
+
+/**
+ * True if a complete thread other than `threadId` holds `sample` in a message: such a sample
+ * would still be found after the wipe (the same chat exported twice), so it proves nothing.
+ * The FTS phrase narrows the search; instr() confirms the exact bytes.
+ */
+export function otherThreadHasText(db: Db, threadId: string, ftsPhrase: string, sample: string): boolean {
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+         WHERE messages_fts MATCH @phrase AND m.thread_id <> @threadId AND instr(m.text, @sample) > 0 LIMIT 1`,
+      )
+      .get({ phrase: ftsPhrase, threadId, sample }) !== undefined
+  );
+}
+
+/**
+ * Slices from the middle of the thread's larger attachments, skipping any file another thread
+ * also holds (the same picture forwarded to two chats).
+ */
+export function attachmentSlices(db: Db, threadId: string, limit: number, sliceBytes: number): Buffer[] {
+  return (
+    db
+      .prepare(
+        `SELECT substr(a.content, a.byte_length / 2, @slice) AS slice FROM attachments a
+         WHERE a.thread_id = @threadId AND a.byte_length >= @minimum
+           AND NOT EXISTS (SELECT 1 FROM attachments b WHERE b.sha256 = a.sha256 AND b.thread_id <> a.thread_id)
+         ORDER BY a.byte_length DESC, a.id LIMIT @limit`,
+      )
+      .all({ threadId, slice: sliceBytes, minimum: sliceBytes * 8, limit }) as { slice: Buffer }[]
+  ).map((row) => row.slice);
+}
+
+/** Counts for the certificate. */
+export function threadContentCounts(db: Db, threadId: string): { messages: number; attachments: number; drafts: number } {
+  return db
+    .prepare(
+      `SELECT (SELECT count(*) FROM messages WHERE thread_id = @threadId) AS messages,
+              (SELECT count(*) FROM attachments WHERE thread_id = @threadId) AS attachments,
+              (SELECT count(*) FROM transcription_drafts WHERE thread_id = @threadId) AS drafts`,
+    )
+    .get({ threadId }) as { messages: number; attachments: number; drafts: number };
+}

@@ -1,0 +1,489 @@
+/**
+ * Secure wipe of a thread's originals, once its advice is verified in the EPR.
+ *
+ * The steps, each recorded so that a crash at any point is finished at the next sign-in:
+ *   1. Gate (shared/domain/wipe.ts): every transcription from the thread verified in the EPR, or
+ *      a clinician's recorded reason that what is unfiled holds no clinical content.
+ *   2. Erase, in one transaction: the thread, its participants, messages (and their FTS entries,
+ *      removed with FTS5 secure-delete), attachments, advisers and drafts go; verified outbox
+ *      items lose their copied text; the `wipes` row (the certificate so far) and a `wipe` audit
+ *      entry are written. secure_delete zeroes the freed pages; a TRUNCATE checkpoint empties the
+ *      -wal. From here the wipe is finished, never undone.
+ *   3. Rotate the vault key (main/vault/key-rotation.ts): any stale copy of an old page anywhere
+ *      on the disk becomes undecryptable. This is the cryptographic erase.
+ *   4. The export file, if the user asked and it is still exactly what was imported: overwrite,
+ *      fsync, truncate, unlink (best effort on SSDs, and the certificate says so).
+ *   5. Verify: search every decrypted page and every raw file for the canary planted at import
+ *      and for samples of the wiped text and media; check the FTS index; 0 hits or it failed.
+ *   6. Issue the certificate: stored in the vault, chained into the audit trail, exportable.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { canonicalJson } from '../audit/canonical';
+import { WardscribeError } from '../errors';
+import type { EventHub } from '../events';
+import type { ImportService } from '../imports/import-service';
+import type { Logger } from '../log';
+import type { SessionService } from '../session/session-service';
+import type { TranscriptionService } from '../transcriptions/transcription-service';
+import type { RotationStep } from '../vault/key-rotation';
+import { deleteOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
+import { readSetting, writeSetting } from '../vault/queries/settings';
+import { deleteThread, getCompleteThread, type StoredThread } from '../vault/queries/threads';
+import { listThreadTranscriptions, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
+import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts } from '../vault/queries/wipe-samples';
+import { finishWipe, getWipe, insertWipe, listOwedWipes, listWipes, setSourceFileState, type SourceFileState, type StoredWipe } from '../vault/queries/wipes';
+import { checkpointTruncate } from '../vault/sqlcipher';
+import { rotateVaultKey } from '../vault/vault';
+import {
+  decideWipe,
+  MIN_OVERRIDE_REASON,
+  WipeCertificateSchema,
+  wipeLevel,
+  type GateDecision,
+  type GateTranscription,
+  type WipeCertificate,
+  type WipeVerification,
+} from '../../shared/domain/wipe';
+import type { AuditWipeCertificate } from '../../shared/domain/audit';
+import { checkSourceFile, overwriteAndUnlink, type SourceFileCheck } from './source-file';
+import { scanForRemnants } from './vault-scan';
+
+/** Where a test may stop the wipe (kill -9) to prove each point is safe. */
+export type WipeStep = 'erased' | RotationStep | 'rotated' | 'source-file' | 'verified' | 'finished';
+
+export interface WipeHooks {
+  readonly afterStep?: (step: WipeStep) => void;
+}
+
+export interface WipeRequest {
+  readonly threadId: string;
+  /** Overwrite and delete the export file the thread was imported from (if it is unchanged). */
+  readonly overwriteSourceFile: boolean;
+  /** Needed when the gate asks for it: why what was not filed holds no clinical content. */
+  readonly overrideReason?: string;
+}
+
+/** What the confirmation screen shows before anything is done. */
+export interface WipePlan {
+  readonly threadId: string;
+  readonly title: string | null;
+  readonly source: StoredThread['source'];
+  readonly messageCount: number;
+  readonly attachmentCount: number;
+  readonly draftCount: number;
+  readonly firstInstant: string | null;
+  readonly lastInstant: string | null;
+  readonly transcriptions: readonly GateTranscription[];
+  readonly decision: GateDecision;
+  readonly sourceFile: { readonly name: string; readonly status: SourceFileCheck | 'unknown' };
+}
+
+export interface WipeServiceOptions {
+  readonly session: SessionService;
+  readonly imports: ImportService;
+  readonly transcriptions: Pick<TranscriptionService, 'stop' | 'resumeAll'>;
+  readonly events?: Pick<EventHub, 'emit'>;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  readonly hooks?: WipeHooks;
+}
+
+/** Vault setting: hours after a thread's last verified filing at which it is wiped automatically; absent = never. */
+export const RETENTION_SETTING = 'wipe.retentionHours';
+const MAX_TEXT_SAMPLES = 24;
+const TEXT_SAMPLE_CHARS = 24;
+const MAX_ATTACHMENT_SAMPLES = 8;
+const ATTACHMENT_SAMPLE_BYTES = 32;
+
+interface Needles {
+  readonly canary: string;
+  /** Samples of the text and media; absent when finishing a wipe after a restart (they are never stored). */
+  readonly samples: readonly (string | Buffer)[] | null;
+}
+
+export class WipeService {
+  readonly #options: WipeServiceOptions;
+  readonly #now: () => Date;
+  /** One wipe at a time: each replaces the vault file. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: WipeServiceOptions) {
+    this.#options = options;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /** Everything the user must see before confirming, and whether the gate lets it through. */
+  async plan(threadId: string): Promise<WipePlan> {
+    const db = this.#options.session.vault().db;
+    const thread = getCompleteThread(db, threadId);
+    if (!thread) throw new WardscribeError('not-found', 'That thread is not in the vault (it may already have been wiped).');
+    const counts = threadContentCounts(db, threadId);
+    const transcriptions = listThreadTranscriptions(db, threadId).map(toGateTranscription);
+    const sourcePath = sourcePathOf(db, threadId);
+    return {
+      threadId,
+      title: thread.title,
+      source: thread.source,
+      messageCount: counts.messages,
+      attachmentCount: counts.attachments,
+      draftCount: counts.drafts,
+      firstInstant: thread.firstInstant,
+      lastInstant: thread.lastInstant,
+      transcriptions,
+      decision: decideWipe(transcriptions),
+      sourceFile: { name: thread.sourceFileName, status: sourcePath ? await checkSourceFile(sourcePath, thread.sourceSha256) : 'unknown' },
+    };
+  }
+
+  /** Wipes a thread (gate permitting) and resolves with its certificate. */
+  wipe(request: WipeRequest, trigger: 'user' | 'retention' = 'user'): Promise<WipeCertificate> {
+    return this.#exclusive(() => this.#wipe(request, trigger));
+  }
+
+  /**
+   * Finishes wipes cut short by a crash, a power cut or a lock: their threads are already gone,
+   * their key rotation, source file, verification and certificate are owed. Call at unlock.
+   */
+  resumeOwed(): Promise<WipeCertificate[]> {
+    return this.#exclusive(async () => {
+      const certificates: WipeCertificate[] = [];
+      for (const owed of listOwedWipes(this.#options.session.vault().db)) {
+        certificates.push(await this.#complete(owed.id, { canary: canaryFromBase64(owed.canaryBase64), samples: null }));
+      }
+      return certificates;
+    });
+  }
+
+  /** Every certificate issued (and any wipe still finishing), newest first. */
+  certificates(): WipeCertificate[] {
+    return listWipes(this.#options.session.vault().db).map((wipe) => WipeCertificateSchema.parse(wipe.certificate));
+  }
+
+  certificate(wipeId: string): WipeCertificate {
+    const wipe = getWipe(this.#options.session.vault().db, wipeId);
+    if (!wipe) throw new WardscribeError('not-found', 'No wipe certificate has that identifier.');
+    return WipeCertificateSchema.parse(wipe.certificate);
+  }
+
+  retentionHours(): number | null {
+    const stored = readSetting(this.#options.session.vault().db, RETENTION_SETTING);
+    return typeof stored === 'number' ? stored : null;
+  }
+
+  setRetentionHours(hours: number | null): void {
+    const { session } = this.#options;
+    const principal = session.principal();
+    if (!principal) throw new WardscribeError('not-signed-in', 'Sign in to continue.');
+    writeSetting(session.vault().db, RETENTION_SETTING, hours, principal.userId, this.#now());
+    const { log, actor } = session.audit();
+    log.record({ action: 'setting-changed', actor, objects: { setting: RETENTION_SETTING }, outcome: { status: 'success' } });
+  }
+
+  /**
+   * Automatic wipes under the retention setting: threads whose every transcription is verified
+   * (the gate with no override: the system never vouches for unfiled content) and whose last
+   * verification is at least the set number of hours old. Returns the certificates issued.
+   */
+  async applyRetention(): Promise<WipeCertificate[]> {
+    const hours = this.retentionHours();
+    if (hours === null) return [];
+    const db = this.#options.session.vault().db;
+    const cutoff = this.#now().getTime() - hours * 3_600_000;
+    const due = (db.prepare("SELECT id FROM threads WHERE status = 'complete' ORDER BY imported_at").all() as { id: string }[])
+      .map((row) => row.id)
+      .filter((threadId) => {
+        const rows = listThreadTranscriptions(db, threadId);
+        if (decideWipe(rows.map(toGateTranscription)).kind !== 'allowed') return false;
+        const last = Math.max(...rows.map((row) => (row.verifiedAt ? Date.parse(row.verifiedAt) : Number.POSITIVE_INFINITY)));
+        return last <= cutoff;
+      });
+    const certificates: WipeCertificate[] = [];
+    for (const threadId of due) {
+      if (this.#options.imports.importing) break;
+      certificates.push(await this.wipe({ threadId, overwriteSourceFile: false }, 'retention'));
+    }
+    return certificates;
+  }
+
+  async #wipe(request: WipeRequest, trigger: 'user' | 'retention'): Promise<WipeCertificate> {
+    const { session, imports } = this.#options;
+    const db = session.vault().db;
+    const { log, actor } = session.audit();
+    const refuse = (reason: string, message: string): never => {
+      log.record({ action: 'wipe', actor: trigger === 'user' ? actor : null, objects: { threadId: request.threadId }, outcome: { status: 'refused', reason } });
+      throw new WardscribeError('rejected', message);
+    };
+    if (imports.importing) throw new WardscribeError('conflict', 'An import is running. Wipe when it has finished.');
+    const plan = await this.plan(request.threadId);
+    const overrideReason = request.overrideReason?.trim() ?? '';
+    if (plan.decision.kind === 'refused') refuse('in-flight', plan.decision.problems.join(' '));
+    if (plan.decision.kind === 'needs-override') {
+      const problems = plan.decision.problems.join(' ');
+      if (trigger !== 'user') refuse('unfiled', problems);
+      if (actor.role !== 'clinician') refuse('unfiled', `${problems} Only a clinician can wipe it anyway, by recording why it holds no clinical content.`);
+      if (overrideReason.length < MIN_OVERRIDE_REASON) refuse('unfiled', `${problems} To wipe it anyway, record why it holds no clinical content (at least ${MIN_OVERRIDE_REASON} characters).`);
+    }
+
+    const thread = getCompleteThread(db, request.threadId)!;
+    const sourcePath = sourcePathOf(db, request.threadId);
+    const sourceFileState: SourceFileState = !request.overwriteSourceFile
+      ? 'not-requested'
+      : plan.sourceFile.status === 'matches'
+        ? 'requested'
+        : plan.sourceFile.status === 'changed'
+          ? 'changed'
+          : 'not-found';
+    const needles = collectNeedles(db, request.threadId);
+    const wipeId = randomUUID();
+    const startedAt = this.#now().toISOString();
+    const certificate: WipeCertificate = {
+      format: 'wardscribe-wipe-certificate/1',
+      wipeId,
+      threadId: thread.id,
+      source: thread.source,
+      sourceFileName: thread.sourceFileName,
+      sourceSha256: thread.sourceSha256,
+      messageCount: plan.messageCount,
+      attachmentCount: plan.attachmentCount,
+      draftCount: plan.draftCount,
+      firstInstant: thread.firstInstant,
+      lastInstant: thread.lastInstant,
+      trigger,
+      requestedBy: trigger === 'user' ? { userId: actor.userId, displayName: actor.displayName, role: actor.role } : null,
+      overrideReason: plan.decision.kind === 'needs-override' ? overrideReason : null,
+      filed: plan.transcriptions
+        .filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null)
+        .map((transcription) => ({ identifier: transcription.identifier!, documentReferenceId: transcription.documentReferenceId, nhsNumber: transcription.nhsNumber })),
+      startedAt,
+      finishedAt: null,
+      keyRotated: false,
+      sourceFile: sourceFileState,
+      verification: null,
+      level: null,
+    };
+
+    db.transaction(() => {
+      for (const transcription of plan.transcriptions) {
+        if (transcription.identifier === null) continue;
+        // Verified: the record holds the text now. Failed (wiped on a clinician's reason): never to be filed.
+        if (transcription.state === 'verified') redactOutboxItem(db, transcription.identifier);
+        else deleteOutboxItem(db, transcription.identifier);
+      }
+      if (!deleteThread(db, thread.id)) throw new WardscribeError('conflict', 'The thread changed while the wipe was starting. Nothing was wiped; try again.');
+      insertWipe(db, {
+        id: wipeId,
+        threadId: thread.id,
+        sourceSha256: thread.sourceSha256,
+        fingerprint: thread.fingerprint,
+        trigger,
+        requestedBy: trigger === 'user' ? actor.userId : null,
+        canaryBase64: Buffer.from(needles.canary.slice('wscanary'.length), 'hex').toString('base64'),
+        sourceFileState,
+        sourcePath: sourceFileState === 'requested' ? sourcePath : null,
+        certificate,
+        startedAt,
+      });
+      log.record({
+        action: 'wipe',
+        actor: trigger === 'user' ? actor : null,
+        objects: { threadId: thread.id, wipeId },
+        outcome: { status: 'success', reason: plan.decision.kind === 'needs-override' ? 'erased-with-clinician-reason' : trigger === 'retention' ? 'erased-by-retention' : 'erased' },
+        hashes: { importSha256: thread.sourceSha256 },
+      });
+    }).immediate();
+    checkpointTruncate(db);
+    this.#options.log.info('wipe.erased', { trigger });
+    this.#options.hooks?.afterStep?.('erased');
+    return this.#complete(wipeId, needles);
+  }
+
+  /** Steps 3 to 6 for a wipe whose thread is already erased. */
+  async #complete(wipeId: string, needles: Needles): Promise<WipeCertificate> {
+    const { session, hooks } = this.#options;
+    const keyRotated = await this.#rotateKey();
+    hooks?.afterStep?.('rotated');
+
+    const sourceFile = this.#handleSourceFile(wipeId);
+    hooks?.afterStep?.('source-file');
+
+    const verification = this.#verify(wipeId, needles);
+    hooks?.afterStep?.('verified');
+
+    const db = session.vault().db;
+    const owed = getWipe(db, wipeId)!;
+    const issued: WipeCertificate = {
+      ...WipeCertificateSchema.parse(owed.certificate),
+      keyRotated,
+      sourceFile,
+      verification,
+      finishedAt: this.#now().toISOString(),
+      level: wipeLevel(keyRotated, verification),
+    };
+    const { log, actor } = session.audit();
+    db.transaction(() => {
+      finishWipe(db, wipeId, { state: verification.status === 'passed' ? 'verified' : 'failed', certificate: issued, finishedAt: issued.finishedAt! });
+      log.record({
+        action: 'wipe-verified',
+        actor: owed.trigger === 'user' && owed.requestedBy === actor.userId ? actor : null,
+        objects: { threadId: owed.threadId, wipeId },
+        outcome: verification.status === 'passed' ? { status: 'success', reason: issued.level! } : { status: 'failure', reason: 'remnants-found' },
+        hashes: { certificateSha256: certificateSha256(issued) },
+        wipe: auditSummary(issued),
+      });
+    }).immediate();
+    checkpointTruncate(db);
+    if (verification.status === 'passed') this.#options.log.info('wipe.verified', { level: issued.level! });
+    else this.#options.log.error('wipe.verification-failed', { hits: verification.hits.length, problems: verification.problems.length });
+    this.#options.events?.emit({ type: 'thread.wiped', threadId: owed.threadId });
+    hooks?.afterStep?.('finished');
+    return issued;
+  }
+
+  /** Step 3. False (and logged) if the key could not be rotated; the vault is then still open under the old key. */
+  async #rotateKey(): Promise<boolean> {
+    const { session, transcriptions, hooks } = this.#options;
+    // Filing writes to the outbox; nothing may write between the copy and the switch.
+    await transcriptions.stop();
+    try {
+      session.replaceVault((vault) => rotateVaultKey(vault, { afterStep: (step) => hooks?.afterStep?.(step) }));
+      return true;
+    } catch (error) {
+      // Still signed in: the vault was not switched and stays open under the old key. Locked:
+      // the switch is finished at the next sign-in, and this wipe with it.
+      if (session.principal() === null) throw error;
+      this.#options.log.error('wipe.key-rotation-failed');
+      return false;
+    } finally {
+      if (session.principal() !== null) void transcriptions.resumeAll().catch(() => undefined);
+    }
+  }
+
+  /** Step 4: only ever the file imported, only if the user asked. */
+  #handleSourceFile(wipeId: string): SourceFileState {
+    const db = this.#options.session.vault().db;
+    const wipe = getWipe(db, wipeId)!;
+    if ((wipe.sourceFileState !== 'requested' && wipe.sourceFileState !== 'overwriting') || wipe.sourcePath === null) return wipe.sourceFileState;
+    setSourceFileState(db, wipeId, 'overwriting');
+    let outcome: SourceFileState;
+    try {
+      outcome = overwriteAndUnlink(wipe.sourcePath);
+    } catch {
+      outcome = 'failed';
+    }
+    setSourceFileState(db, wipeId, outcome);
+    return outcome;
+  }
+
+  /** Step 5. */
+  #verify(wipeId: string, needles: Needles): WipeVerification {
+    const vault = this.#options.session.vault();
+    const wipe = getWipe(vault.db, wipeId)!;
+    const problems: string[] = [];
+    const remaining = vault.db
+      .prepare(
+        `SELECT (SELECT count(*) FROM threads WHERE id = @id) + (SELECT count(*) FROM messages WHERE thread_id = @id)
+              + (SELECT count(*) FROM attachments WHERE thread_id = @id) + (SELECT count(*) FROM transcription_drafts WHERE thread_id = @id) AS n`,
+      )
+      .get({ id: wipe.threadId }) as { n: number };
+    if (remaining.n > 0) problems.push('rows-remain');
+    try {
+      // Checks that the full-text index holds exactly what the messages table does: no entry of a wiped message.
+      vault.db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
+    } catch {
+      problems.push('fts-integrity');
+    }
+    checkpointTruncate(vault.db);
+    const all = [needles.canary, ...(needles.samples ?? [])];
+    const scan = scanForRemnants({ dir: vault.files.dir, database: vault.files.database, key: vault.key, needles: all });
+    problems.push(...scan.unreadable.map((where) => `unreadable-${where}`));
+    if (scan.pagesDecrypted === 0) problems.push('nothing-decrypted');
+    return {
+      status: scan.hits.length === 0 && problems.length === 0 ? 'passed' : 'failed',
+      pagesDecrypted: scan.pagesDecrypted,
+      filesScanned: [...scan.filesScanned],
+      needles: all.length,
+      textSampled: needles.samples !== null,
+      hits: [...scan.hits],
+      problems,
+    };
+  }
+
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
+  const state = row.draftStatus === 'draft' || row.stateKind === null ? 'draft' : (row.stateKind as GateTranscription['state']);
+  return { draftId: row.draftId, identifier: row.identifier, state, nhsNumber: row.nhsNumber, documentReferenceId: row.documentReferenceId };
+}
+
+function sourcePathOf(db: ReturnType<SessionService['vault']>['db'], threadId: string): string | null {
+  const row = db.prepare('SELECT source_path FROM threads WHERE id = ?').get(threadId) as { source_path: string | null } | undefined;
+  return row?.source_path ?? null;
+}
+
+/**
+ * The canary and samples of the thread's text and media, read before it is deleted. Samples
+ * that another thread also holds are left out: they would still be found, rightly.
+ */
+function collectNeedles(db: ReturnType<SessionService['vault']>['db'], threadId: string): Needles {
+  const canary = threadCanary(db, threadId);
+  if (!canary) throw new Error('thread has no canary');
+  const samples: (string | Buffer)[] = [];
+  const seen = new Set<string>();
+  for (const text of longestMessageTexts(db, threadId, MAX_TEXT_SAMPLES * 4)) {
+    if (samples.length >= MAX_TEXT_SAMPLES) break;
+    const sample = middleWords(text, TEXT_SAMPLE_CHARS);
+    if (!sample || seen.has(sample)) continue;
+    seen.add(sample);
+    const tokens = sample.match(/[\p{L}\p{N}]+/gu) ?? [];
+    if (tokens.length < 2) continue;
+    if (otherThreadHasText(db, threadId, tokens.map((token) => `"${token}"`).join(' + '), sample)) continue;
+    samples.push(sample);
+  }
+  for (const slice of attachmentSlices(db, threadId, MAX_ATTACHMENT_SAMPLES, ATTACHMENT_SAMPLE_BYTES)) {
+    // A run of one byte (an image's blank area) is too common to prove anything.
+    if (new Set(slice).size >= 12) samples.push(slice);
+  }
+  return { canary, samples };
+}
+
+/** About `length` characters from the middle of `text`, starting and ending at word boundaries. */
+function middleWords(text: string, length: number): string | null {
+  const characters = [...text];
+  if (characters.length < length) return null;
+  let start = Math.floor((characters.length - length) / 2);
+  while (start > 0 && /\S/u.test(characters[start - 1]!)) start--;
+  const slice = characters.slice(start, start + length).join('');
+  return slice.trim().length >= length / 2 ? slice.trim() : null;
+}
+
+function canaryFromBase64(base64: string): string {
+  return `wscanary${Buffer.from(base64, 'base64').toString('hex')}`;
+}
+
+export function certificateSha256(certificate: WipeCertificate): string {
+  return createHash('sha256').update(canonicalJson(certificate), 'utf8').digest('hex');
+}
+
+/** The certificate without prose: what the audit trail keeps. */
+function auditSummary(certificate: WipeCertificate): AuditWipeCertificate {
+  return {
+    messageCount: certificate.messageCount,
+    attachmentCount: certificate.attachmentCount,
+    draftCount: certificate.draftCount,
+    firstInstant: certificate.firstInstant,
+    lastInstant: certificate.lastInstant,
+    documentIds: certificate.filed.flatMap((filed) => (filed.documentReferenceId ? [filed.documentReferenceId] : [])),
+    level: certificate.level!,
+    verification: certificate.verification!.status,
+    sourceFile: certificate.sourceFile,
+    override: certificate.overrideReason !== null,
+    keyRotated: certificate.keyRotated,
+  };
+}
+
+export type { StoredWipe };

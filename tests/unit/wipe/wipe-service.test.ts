@@ -1,0 +1,279 @@
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../../main/audit/canonical';
+import type { EprConnection } from '../../../main/epr/fhir-client';
+import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
+import { ImportService, type ImportJob } from '../../../main/imports/import-service';
+import { silentLogger } from '../../../main/log';
+import { SessionService } from '../../../main/session/session-service';
+import { TranscriptionService, type OutboxView } from '../../../main/transcriptions/transcription-service';
+import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { getOutboxItem } from '../../../main/vault/queries/outbox';
+import { listMessages } from '../../../main/vault/queries/messages';
+import { openEncryptedDatabase } from '../../../main/vault/sqlcipher';
+import { vaultFiles } from '../../../main/vault/vault-files';
+import { scanForRemnants } from '../../../main/wipe/vault-scan';
+import { certificateSha256, WipeService, type WipeStep } from '../../../main/wipe/wipe-service';
+import type { AuditEntry } from '../../../shared/domain/audit';
+import type { HostEvent } from '../../../shared/ipc/events';
+import { buildZip } from '../importers/zip-writer';
+import { writeExport } from '../importers/helpers';
+import { tempDir } from '../../support/temp';
+import { ADMIN } from '../../support/vault';
+
+const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
+const CLERK = { username: 'sam', displayName: 'Sam Clerk', passphrase: 'clerk passphrase for the ward pc 42', role: 'clerk' as const };
+/** Distinctive words that appear only in the thread to be wiped. */
+const WIPED = 'quokkaremnant7731 please start bisoprolol 2.5 mg once daily and recheck potassium tomorrow';
+const KEPT = 'platypuskept4410 the other ward thread says discharge planning is on track for friday afternoon';
+const ADVISERS = {
+  'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah-Whitfield', role: 'Consultant cardiologist', registration: { body: 'GMC' as const, number: '7123456' } },
+  'Ben Okafor': { displayNameInChat: 'Ben Okafor', name: 'Benjamin Okafor', role: 'Ward sister', registration: { body: 'NMC' as const, number: '12A3456E' } },
+};
+const PATIENT = { nhsNumber: '943 476 5919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };
+/** A "photo" with varied bytes, so a slice of it proves something when searched for. */
+const PHOTO = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919 + 13) % 251));
+
+let training: TrainingEpr;
+beforeAll(async () => {
+  training = createTrainingEpr({ requestTimeoutMs: 5_000 });
+  await training.connection();
+});
+afterAll(() => training.close());
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const job = (): ImportJob => ({ signal: new AbortController().signal, progress: () => undefined });
+
+function wardChat(): string {
+  return (
+    [
+      `[13/03/2023, 08:00:00] Dr Ada Shah: ${WIPED}`,
+      '[13/03/2023, 08:05:30] Ben Okafor: ECG done, rate 72, will send a picture of the strip',
+      '[13/03/2023, 08:06:00] Ben Okafor: \u200e<attached: IMG-0001.jpg>',
+      '[13/03/2023, 08:07:00] Dr Ada Shah: thanks, repeat in the morning',
+    ].join('\n') + '\n'
+  );
+}
+
+async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { afterStep?: (step: WipeStep) => void } } = {}) {
+  const dir = tempDir('wardscribe-wipe-');
+  const files = vaultFiles(join(dir.path, 'vault'));
+  const events: HostEvent[] = [];
+  const session = new SessionService({ files, emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+  await session.createFirstAdmin(ADMIN);
+  await session.createUser(CLINICIAN);
+  await session.createUser(CLERK);
+  await session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+  const imports = new ImportService({ session });
+  const exportPath = writeExport(dir.path, 'WhatsApp Chat - Ward 7.zip', buildZip([
+    { name: '_chat.txt', data: wardChat() },
+    { name: 'IMG-0001.jpg', data: PHOTO },
+  ]));
+  const { threadId } = await imports.import({ path: exportPath, zone: 'Europe/London' }, job());
+  const otherPath = writeExport(dir.path, 'WhatsApp Chat - Ward 9.txt', `[14/03/2023, 09:00:00] Sam: ${KEPT}\n`);
+  const other = await imports.import({ path: otherPath, zone: 'Europe/London' }, job());
+  const transcriptions = new TranscriptionService({ session, imports, epr: options.epr ?? (() => training.connection()), log: silentLogger, organisationOdsCode: 'RX1' });
+  const wipes = new WipeService({ session, imports, transcriptions, log: silentLogger, events: { emit: (event) => events.push(event) }, ...(options.hooks ? { hooks: options.hooks } : {}) });
+  cleanups.push(dir.remove, () => session.lock('sign-out'), () => transcriptions.stop());
+  const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
+  const draft = () => transcriptions.saveDraft({ threadId, messageIds: messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: PATIENT });
+  return { dir: dir.path, files, session, imports, transcriptions, wipes, threadId, otherThreadId: other.threadId, exportPath, draft, events };
+}
+
+async function until(read: () => OutboxView | undefined, kinds: string[], timeoutMs = 20_000): Promise<OutboxView> {
+  const started = Date.now();
+  for (;;) {
+    const view = read();
+    if (view && kinds.includes(view.state)) return view;
+    if (Date.now() - started > timeoutMs) throw new Error(`outbox item still ${view?.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function fileVerified(w: Awaited<ReturnType<typeof world>>): Promise<OutboxView> {
+  const queued = w.transcriptions.attest(w.draft().id);
+  return until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
+}
+
+function trail(session: SessionService, actions: AuditEntry['action'][]): AuditEntry[] {
+  return [...session.audit().store.entries({ filter: { actions } })];
+}
+
+describe('WipeService', () => {
+  it('wipes a filed thread so that neither the key in use nor the raw files show any of it, and certifies it', async () => {
+    const w = await world();
+    const filed = await fileVerified(w);
+    expect(filed.state).toBe('verified');
+    const vault = w.session.vault();
+    const keyBefore = Buffer.from(vault.key);
+    const reimportCopy = join(w.dir, 'copy of the export.zip');
+    copyFileSync(w.exportPath, reimportCopy);
+
+    // The scanner sees the text when it is there: through the key, and raw in a plaintext control.
+    vault.db.pragma('wal_checkpoint(TRUNCATE)');
+    const seen = scanForRemnants({ dir: w.files.dir, database: w.files.database, key: vault.key, needles: ['quokkaremnant7731', PHOTO.subarray(2000, 2032)] });
+    expect(seen.hits).toEqual(['wardscribe.vault:decrypted']);
+    expect(seen.unreadable).toEqual([]);
+    const control = join(w.files.dir, 'plaintext-control.db');
+    const plain = new Database(control);
+    plain.exec('CREATE TABLE t (x TEXT)');
+    plain.prepare('INSERT INTO t VALUES (?)').run(WIPED);
+    plain.close();
+    expect(scanForRemnants({ dir: w.files.dir, database: w.files.database, key: vault.key, needles: ['quokkaremnant7731'] }).hits).toContain('plaintext-control.db:raw');
+    writeFileSync(control, '');
+    const before = join(w.dir, 'vault-before-wipe.copy');
+    copyFileSync(w.files.database, before);
+
+    const plan = await w.wipes.plan(w.threadId);
+    expect(plan).toMatchObject({ messageCount: 4, attachmentCount: 1, draftCount: 1, decision: { kind: 'allowed' }, sourceFile: { name: 'WhatsApp Chat - Ward 7.zip', status: 'matches' } });
+
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true });
+    expect(certificate).toMatchObject({
+      threadId: w.threadId,
+      messageCount: 4,
+      attachmentCount: 1,
+      draftCount: 1,
+      firstInstant: '2023-03-13T08:00:00Z',
+      lastInstant: '2023-03-13T08:07:00Z',
+      trigger: 'user',
+      requestedBy: { displayName: CLINICIAN.displayName, role: 'clinician' },
+      overrideReason: null,
+      filed: [{ identifier: filed.identifier, documentReferenceId: filed.documentReferenceId, nhsNumber: '9434765919' }],
+      keyRotated: true,
+      sourceFile: 'overwritten',
+      level: 'purge',
+      verification: { status: 'passed', hits: [], problems: [], textSampled: true },
+    });
+    expect(certificate.verification!.needles).toBeGreaterThanOrEqual(3); // canary, text samples, the photo
+    expect(certificate.verification!.pagesDecrypted).toBeGreaterThan(10);
+    expect(existsSync(w.exportPath)).toBe(false);
+    expect(w.events).toContainEqual({ type: 'thread.wiped', threadId: w.threadId });
+
+    // Gone from every view, the other thread untouched.
+    expect(w.imports.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
+    expect(w.imports.search('quokkaremnant7731', 10)).toEqual([]);
+    expect(w.imports.search('platypuskept4410', 10)).toHaveLength(1);
+    await expect(w.wipes.plan(w.threadId)).rejects.toMatchObject({ code: 'not-found' });
+    // The outbox keeps what was filed (identity, patient, state) but not the text.
+    const item = getOutboxItem(w.session.vault().db, filed.identifier)!;
+    expect(item.state.kind).toBe('verified');
+    expect(JSON.stringify(item.transcription)).not.toMatch(/quokka|Bisoprolol started/);
+
+    // Nothing of it through the key now in use, nor raw; the old key no longer opens the vault; the copy taken before cannot be opened with the new key.
+    const after = w.session.vault();
+    expect(after.key.equals(keyBefore)).toBe(false);
+    expect(scanForRemnants({ dir: w.files.dir, database: w.files.database, key: after.key, needles: ['quokkaremnant7731', 'recheck potassium', PHOTO.subarray(2000, 2032)] }).hits).toEqual([]);
+    expect(() => openEncryptedDatabase(before, after.key, { create: false, journal: 'delete' })).toThrow(/damaged/);
+    expect(() => openEncryptedDatabase(w.files.database, keyBefore, { create: false, journal: 'delete' })).toThrow(/damaged/);
+
+    // The trail: the erase and the certificate, chained, with no text.
+    const entries = trail(w.session, ['wipe', 'wipe-verified']);
+    expect(entries.map((entry) => [entry.action, entry.outcome])).toEqual([
+      ['wipe', { status: 'success', reason: 'erased' }],
+      ['wipe-verified', { status: 'success', reason: 'purge' }],
+    ]);
+    expect(entries[1]!.hashes.certificateSha256).toBe(certificateSha256(certificate));
+    expect(entries[1]!.wipe).toMatchObject({ messageCount: 4, documentIds: [filed.documentReferenceId], level: 'purge', verification: 'passed', keyRotated: true, sourceFile: 'overwritten', override: false });
+    expect(canonicalJson([...w.session.audit().store.entries({ filter: {} })])).not.toMatch(/quokka|bisoprolol/i);
+    expect(w.wipes.certificates()).toEqual([certificate]);
+
+    // The export cannot bring the thread back.
+    await expect(w.imports.import({ path: reimportCopy, zone: 'Europe/London' }, job())).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/securely wiped/) });
+
+    // Every user still signs in after the rotation (the clerk was not signed in when it happened).
+    w.session.lock('sign-out');
+    await w.session.signIn(CLERK.username, CLERK.passphrase);
+    expect(w.imports.listThreads()).toHaveLength(1);
+  });
+
+  it('refuses while a transcription is still being filed, and changes nothing', async () => {
+    let unreachable = (): void => undefined;
+    const never = new Promise<EprConnection>((_, reject) => (unreachable = () => reject(new Error('EPR unreachable'))));
+    never.catch(() => undefined);
+    const w = await world({ epr: () => never });
+    cleanups.push(() => unreachable());
+    w.transcriptions.attest(w.draft().id);
+    const plan = await w.wipes.plan(w.threadId);
+    expect(plan.decision).toEqual({ kind: 'refused', problems: ['1 transcription is still being filed in the record. Wait until it is verified, then wipe.'] });
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true, overrideReason: 'a reason that is long enough to count' })).rejects.toMatchObject({
+      code: 'rejected',
+      message: expect.stringMatching(/still being filed/),
+    });
+    expect(w.imports.listThreads()).toHaveLength(2);
+    expect(listMessages(w.session.vault().db, w.threadId, 0, 10)).toHaveLength(4);
+    expect(existsSync(w.exportPath)).toBe(true);
+    expect(trail(w.session, ['wipe']).map((entry) => entry.outcome)).toEqual([{ status: 'refused', reason: 'in-flight' }]);
+  });
+
+  it('lets only a clinician with a recorded reason wipe a thread with unfiled drafts, and certifies the reason', async () => {
+    const w = await world();
+    w.draft();
+    const plan = await w.wipes.plan(w.threadId);
+    expect(plan.decision).toEqual({ kind: 'needs-override', problems: ['1 draft has not been attested and filed.', 'Nothing from this chat has been filed in the record.'] });
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toThrow(/record why it holds no clinical content/);
+    w.session.lock('sign-out');
+    await w.session.signIn(CLERK.username, CLERK.passphrase);
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: 'Only social chat; the advice was given by phone.' })).rejects.toThrow(/Only a clinician/);
+    expect(w.imports.listThreads()).toHaveLength(2);
+    w.session.lock('sign-out');
+    await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: 'Only social chat; the advice was given by phone.' });
+    expect(certificate).toMatchObject({ overrideReason: 'Only social chat; the advice was given by phone.', filed: [], sourceFile: 'not-requested', level: 'purge' });
+    expect(existsSync(w.exportPath)).toBe(true); // not asked for: not touched
+    const entries = trail(w.session, ['wipe', 'wipe-verified']);
+    expect(entries.map((entry) => entry.outcome.reason)).toEqual(['unfiled', 'unfiled', 'erased-with-clinician-reason', 'purge']);
+    expect(entries[3]!.wipe?.override).toBe(true);
+  });
+
+  it('leaves an export file alone when it is no longer exactly what was imported', async () => {
+    const w = await world();
+    await fileVerified(w);
+    writeFileSync(w.exportPath, 'someone saved something else here');
+    expect((await w.wipes.plan(w.threadId)).sourceFile.status).toBe('changed');
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true });
+    expect(certificate).toMatchObject({ sourceFile: 'changed', level: 'purge' });
+    expect(readFileSync(w.exportPath, 'utf8')).toBe('someone saved something else here');
+  });
+
+  it('finishes a wipe cut short after the erase at the next sign-in, searching for the canary', async () => {
+    let stopAt: WipeStep | null = 'erased';
+    const w = await world({ hooks: { afterStep: (step) => {
+      if (step === stopAt) throw new Error(`stopped after ${step}`);
+    } } });
+    await fileVerified(w);
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true })).rejects.toThrow('stopped after erased');
+    expect(w.imports.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
+    expect(existsSync(w.exportPath)).toBe(true);
+    stopAt = null;
+    w.session.lock('sign-out');
+    await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+    const [certificate] = await w.wipes.resumeOwed();
+    expect(certificate).toMatchObject({ threadId: w.threadId, keyRotated: true, sourceFile: 'overwritten', level: 'purge', verification: { status: 'passed', textSampled: false, needles: 1 } });
+    expect(existsSync(w.exportPath)).toBe(false);
+    expect(await w.wipes.resumeOwed()).toEqual([]);
+  });
+
+  it('wipes automatically under the retention setting, only threads whose every transcription is verified', async () => {
+    let now = new Date('2026-11-24T10:00:00Z');
+    const w = await world();
+    const filed = await fileVerified(w);
+    const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
+    expect(await wipes.applyRetention()).toEqual([]); // no setting: never
+    wipes.setRetentionHours(24);
+    const verifiedAt = Date.parse(getOutboxItem(w.session.vault().db, filed.identifier)!.state.kind === 'verified' ? (getOutboxItem(w.session.vault().db, filed.identifier)!.state as { verifiedAt: string }).verifiedAt : '');
+    now = new Date(verifiedAt + 23 * 3_600_000);
+    expect(await wipes.applyRetention()).toEqual([]);
+    now = new Date(verifiedAt + 25 * 3_600_000);
+    const [certificate] = await wipes.applyRetention();
+    // The other thread has nothing filed: the system never wipes it.
+    expect(certificate).toMatchObject({ threadId: w.threadId, trigger: 'retention', requestedBy: null, level: 'purge' });
+    expect(w.imports.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
+    expect(trail(w.session, ['wipe']).at(-1)).toMatchObject({ actor: null, outcome: { status: 'success', reason: 'erased-by-retention' } });
+  });
+});
