@@ -19,6 +19,8 @@ import type { Logger } from './log';
 import { SessionService, type LockReason } from './session/session-service';
 import type { KdfParams } from './vault/key-slots';
 import { vaultFiles } from './vault/vault-files';
+import { createWipeHandlers } from './ipc/handlers/wipes';
+import { WipeService } from './wipe/wipe-service';
 
 export interface WardscribeOptions {
   readonly host: HostKind;
@@ -35,6 +37,8 @@ export interface WardscribeOptions {
 
 /** The custodian code filed by the training EPR: not a real organisation. */
 const TRAINING_ODS_CODE = 'WSTRAINING';
+/** How often, while signed in, threads due under the retention setting are looked for. */
+const RETENTION_CHECK_MS = 10 * 60_000;
 
 /** The running application: services, and the IPC registry a host binds to its window. */
 export interface Wardscribe {
@@ -65,8 +69,16 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
       // filing left unfinished by one carries on.
       imports.recoverIncomplete();
       void transcriptions.resumeAll();
+      // A wipe cut short is finished, then any thread due under the retention setting is wiped.
+      void runWipeHousekeeping();
+      retentionTimer = setInterval(() => void runWipeHousekeeping(), RETENTION_CHECK_MS);
+      retentionTimer.unref();
     },
-    onLocking: () => void transcriptions.stop(),
+    onLocking: () => {
+      if (retentionTimer) clearInterval(retentionTimer);
+      retentionTimer = null;
+      void transcriptions.stop();
+    },
   });
   const imports = new ImportService({ session });
   // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.
@@ -80,6 +92,18 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     organisationOdsCode: TRAINING_ODS_CODE,
   });
 
+  const wipes = new WipeService({ session, imports, transcriptions, events, log: options.log });
+  let retentionTimer: NodeJS.Timeout | null = null;
+  const runWipeHousekeeping = async () => {
+    try {
+      await wipes.resumeOwed();
+      await wipes.applyRetention();
+    } catch (error) {
+      // Locked meanwhile, or a wipe refused: it is tried again at the next unlock or check.
+      options.log.warn('wipe.housekeeping-stopped', { code: (error as { code?: string }).code ?? 'unexpected' });
+    }
+  };
+
   const handlers: Handlers<Contract> = {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
     session: createSessionHandlers(session),
@@ -91,6 +115,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     outbox: createOutboxHandlers(transcriptions),
     epr: createEprHandlers(eprSettings),
     audit: createAuditHandlers({ session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
+    wipes: createWipeHandlers({ wipes, session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
     jobs: createJobHandlers(jobs),
   };
 

@@ -3,6 +3,7 @@ import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
 import { ClinicianIdentitySchema, type DocumentTypeChoice } from '../domain/transcription';
+import { WipeCertificateSchema } from '../domain/wipe';
 import { ROLES } from '../domain/roles';
 import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
@@ -141,6 +142,36 @@ export const EprSettingsSchema = z.object({
   documentType: z.enum(DOCUMENT_TYPE_CHOICES),
 });
 export type EprSettingsView = z.infer<typeof EprSettingsSchema>;
+
+const GateTranscriptionSchema = z.object({
+  draftId: z.string(),
+  identifier: z.string().nullable(),
+  state: z.enum(['draft', ...OUTBOX_STATES]),
+  nhsNumber: z.string(),
+  documentReferenceId: z.string().nullable(),
+});
+
+export const WipePlanSchema = z.object({
+  threadId: z.string(),
+  title: z.string().nullable(),
+  source: z.enum(CHAT_SOURCES),
+  messageCount: z.number(),
+  attachmentCount: z.number(),
+  draftCount: z.number(),
+  firstInstant: z.string().nullable(),
+  lastInstant: z.string().nullable(),
+  transcriptions: z.array(GateTranscriptionSchema),
+  decision: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('allowed') }),
+    z.object({ kind: z.literal('needs-override'), problems: z.array(z.string()) }),
+    z.object({ kind: z.literal('refused'), problems: z.array(z.string()) }),
+  ]),
+  /** The export file: whether it is still exactly what was imported (`unknown`: its path was not recorded). */
+  sourceFile: z.object({ name: z.string(), status: z.enum(['matches', 'not-found', 'changed', 'unknown']) }),
+});
+export type WipePlanView = z.infer<typeof WipePlanSchema>;
+
+const RetentionHoursSchema = z.number().int().min(1, 'At least 1 hour.').max(8760, 'At most 8760 hours (a year).').nullable();
 
 export const WorkstationSettingsSchema = z.object({ idleLockMinutes: IdleLockMinutesSchema });
 
@@ -320,6 +351,39 @@ export const contract = {
       response: z.object({ ok: z.boolean(), entryCount: z.number(), problems: z.array(z.string()) }),
       access: ['auditor', 'admin'],
     }),
+  },
+  wipes: {
+    /** What a wipe of the thread would remove, what was filed from it, and whether the gate allows it. */
+    plan: channel({ request: z.object({ threadId: z.string().min(1).max(100) }).strict(), response: WipePlanSchema, access: TRANSCRIBERS }),
+    /**
+     * Wipes the thread's originals and answers with the certificate. Refused (`rejected`) with
+     * what is still unfiled when the gate does not allow it; a clinician may wipe unfiled content
+     * by recording why it holds no clinical content.
+     */
+    run: channel({
+      request: z
+        .object({
+          jobId: JobIdSchema,
+          threadId: z.string().min(1).max(100),
+          overwriteSourceFile: z.boolean(),
+          overrideReason: z.string().trim().max(2000).optional(),
+        })
+        .strict(),
+      response: WipeCertificateSchema,
+      access: TRANSCRIBERS,
+      job: true,
+    }),
+    /** Every wipe certificate, newest first. Certificates hold no message text. */
+    certificates: channel({ request: NoRequest, response: z.array(WipeCertificateSchema), access: 'signed-in' }),
+    /** Writes a certificate as a PDF into the workstation's exports folder. */
+    exportCertificate: channel({
+      request: z.object({ wipeId: z.string().uuid() }).strict(),
+      response: z.object({ fileName: z.string(), path: z.string(), sha256: z.string() }),
+      access: 'signed-in',
+    }),
+    /** Hours after a thread's last verified filing at which it is wiped automatically; null: never. */
+    retention: channel({ request: NoRequest, response: z.object({ hours: RetentionHoursSchema }), access: 'signed-in' }),
+    setRetention: channel({ request: z.object({ hours: RetentionHoursSchema }).strict(), response: z.object({ hours: RetentionHoursSchema }), access: ['admin'] }),
   },
   jobs: {
     /** Asks a running job to stop. Answers whether a job with that id was running. */

@@ -1,0 +1,106 @@
+/**
+ * A wipe certificate as a one-page PDF, for the records of whoever asked for the wipe and for
+ * auditors. It states what the vault keeps (shared/domain/wipe.ts) and the certificate's
+ * SHA-256, which the audit trail's `wipe-verified` entry also holds: the PDF can be checked
+ * against the tamper-evident trail.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream, readFileSync, renameSync, rmSync } from 'node:fs';
+import PDFDocument from 'pdfkit';
+import type { WipeCertificate } from '../../shared/domain/wipe';
+import { AUDIT_FONT_FILES, defaultFontsDir } from '../audit/fonts';
+import { join } from 'node:path';
+
+const LEVEL_TEXT: Readonly<Record<NonNullable<WipeCertificate['level']>, string>> = {
+  purge: 'Purge: deleted, vault key rotated (cryptographic erase, NIST SP 800-88), verified',
+  clear: 'Clear: deleted and verified; the vault key was NOT rotated',
+  failed: 'FAILED: verification found remnants; see the findings below',
+};
+
+const SOURCE_FILE_TEXT: Readonly<Record<WipeCertificate['sourceFile'], string>> = {
+  'not-requested': 'Not requested: the export file was left where it was',
+  requested: 'Requested, not yet done',
+  overwriting: 'Being overwritten',
+  overwritten: 'Overwritten with zeros, flushed, truncated and deleted (best effort on SSDs and journaling file systems)',
+  'not-found': 'Requested, but the file was no longer there',
+  changed: 'Requested, but the file had changed since import, so it was not touched',
+  failed: 'Requested, but overwriting failed; the file may remain',
+};
+
+export interface CertificatePdfInput {
+  readonly certificate: WipeCertificate;
+  readonly certificateSha256: string;
+  /** Where this workstation is (printed in the header). */
+  readonly site: string;
+  readonly fontsDir?: string;
+}
+
+/** Writes the PDF through a temporary name; resolves with its SHA-256. */
+export async function writeCertificatePdf(input: CertificatePdfInput, outputPath: string): Promise<string> {
+  const fontsDir = input.fontsDir ?? defaultFontsDir();
+  const { certificate } = input;
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: { Title: 'Wardscribe wipe certificate', Author: 'Wardscribe', Subject: `Wipe ${certificate.wipeId}`, CreationDate: new Date(certificate.finishedAt ?? certificate.startedAt) },
+  });
+  doc.registerFont('regular', join(fontsDir, AUDIT_FONT_FILES.regular));
+  doc.registerFont('bold', join(fontsDir, AUDIT_FONT_FILES.bold));
+
+  const temporary = `${outputPath}.partial`;
+  const done = new Promise<void>((resolve, reject) => {
+    const stream = createWriteStream(temporary, { mode: 0o600 });
+    stream.on('finish', resolve).on('error', reject);
+    doc.pipe(stream);
+  });
+
+  doc.font('bold').fontSize(16).text('Wardscribe wipe certificate');
+  doc.font('regular').fontSize(9).fillColor('#444444').text(input.site).moveDown();
+  const row = (label: string, value: string) => {
+    doc.font('bold').fontSize(10).fillColor('#000000').text(label, { continued: true }).font('regular').text(`  ${value}`);
+  };
+  row('Wipe', certificate.wipeId);
+  row('Thread', certificate.threadId);
+  row('Export', `${certificate.sourceFileName} (SHA-256 ${certificate.sourceSha256})`);
+  row('Contents removed', `${certificate.messageCount} messages, ${certificate.attachmentCount} attachments, ${certificate.draftCount} drafts`);
+  row('Messages from', `${certificate.firstInstant ?? 'unknown'} to ${certificate.lastInstant ?? 'unknown'} (UTC)`);
+  row('Requested by', certificate.requestedBy ? `${certificate.requestedBy.displayName} (${certificate.requestedBy.role})` : 'The retention policy (automatic)');
+  row('Started', certificate.startedAt);
+  row('Finished', certificate.finishedAt ?? 'not finished');
+  doc.moveDown(0.5);
+  doc.font('bold').text('Filed in the patient record and verified before the wipe');
+  if (certificate.filed.length === 0) doc.font('regular').text('Nothing was filed from this thread.');
+  for (const filed of certificate.filed) {
+    doc.font('regular').text(`NHS ${filed.nhsNumber.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2 $3')}: DocumentReference ${filed.documentReferenceId ?? 'unknown'} (${filed.identifier})`);
+  }
+  if (certificate.overrideReason !== null) {
+    doc.moveDown(0.5).font('bold').text('Clinician’s reason for wiping content that was not filed');
+    doc.font('regular').text(certificate.overrideReason);
+  }
+  doc.moveDown(0.5);
+  row('Vault key rotated', certificate.keyRotated ? 'yes: copies of old pages anywhere on the disk can no longer be decrypted' : 'no');
+  row('Export file', SOURCE_FILE_TEXT[certificate.sourceFile]);
+  const verification = certificate.verification;
+  row(
+    'Verification',
+    verification
+      ? `${verification.status}: ${verification.pagesDecrypted} pages decrypted and ${verification.filesScanned.length} files read raw, searched for ${verification.needles} ` +
+          `${verification.textSampled ? 'samples of the wiped text and media and the thread’s canary' : 'canary (finished after a restart, when no text samples are kept)'}; ` +
+          `${verification.hits.length + verification.problems.length === 0 ? 'nothing found' : `found: ${[...verification.hits, ...verification.problems].join(', ')}`}`
+      : 'not run',
+  );
+  row('Level achieved', certificate.level ? LEVEL_TEXT[certificate.level] : 'not finished');
+  doc.moveDown();
+  doc.font('regular').fontSize(8).fillColor('#444444').text(
+    `Certificate SHA-256 ${input.certificateSha256}. The audit trail's wipe-verified entry for this wipe holds the same digest.`,
+  );
+  doc.end();
+  try {
+    await done;
+    renameSync(temporary, outputPath);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  return createHash('sha256').update(readFileSync(outputPath)).digest('hex');
+}
