@@ -48,8 +48,12 @@ import type { AuditWipeCertificate } from '../../shared/domain/audit';
 import { checkSourceFile, overwriteAndUnlink, type SourceFileCheck } from './source-file';
 import { scanForRemnants } from './vault-scan';
 
-/** Where a test may stop the wipe (kill -9) to prove each point is safe. */
-export type WipeStep = 'erased' | RotationStep | 'rotated' | 'source-file' | 'verified' | 'finished';
+/**
+ * Where a test may stop the wipe (kill -9) to prove each point is safe. `erasing` is inside the
+ * erase transaction, before it commits; `overwriting` is after the export file is marked as being
+ * overwritten, before the first byte is.
+ */
+export type WipeStep = 'erasing' | 'erased' | RotationStep | 'rotated' | 'overwriting' | 'source-file' | 'verified' | 'finished';
 
 export interface WipeHooks {
   readonly afterStep?: (step: WipeStep) => void;
@@ -290,6 +294,7 @@ export class WipeService {
         outcome: { status: 'success', reason: plan.decision.kind === 'needs-override' ? 'erased-with-clinician-reason' : trigger === 'retention' ? 'erased-by-retention' : 'erased' },
         hashes: { importSha256: thread.sourceSha256 },
       });
+      this.#options.hooks?.afterStep?.('erasing');
     }).immediate();
     checkpointTruncate(db);
     this.#options.log.info('wipe.erased', { trigger });
@@ -364,6 +369,7 @@ export class WipeService {
     const wipe = getWipe(db, wipeId)!;
     if ((wipe.sourceFileState !== 'requested' && wipe.sourceFileState !== 'overwriting') || wipe.sourcePath === null) return wipe.sourceFileState;
     setSourceFileState(db, wipeId, 'overwriting');
+    this.#options.hooks?.afterStep?.('overwriting');
     let outcome: SourceFileState;
     try {
       outcome = overwriteAndUnlink(wipe.sourcePath);
