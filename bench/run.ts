@@ -13,6 +13,7 @@ const MODULES: Record<string, () => Promise<BenchModule>> = {
   import: () => import('./import'),
   filing: () => import('./filing'),
   audit: () => import('./audit'),
+  wipe: () => import('./wipe'),
 };
 
 async function main(): Promise<number> {

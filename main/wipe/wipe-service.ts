@@ -28,7 +28,7 @@ import type { TranscriptionService } from '../transcriptions/transcription-servi
 import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
 import { readSetting, writeSetting } from '../vault/queries/settings';
-import { deleteThread, getCompleteThread, type StoredThread } from '../vault/queries/threads';
+import { deleteThreadForWipe, getCompleteThread, type StoredThread } from '../vault/queries/threads';
 import { listThreadTranscriptions, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
 import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts } from '../vault/queries/wipe-samples';
 import { finishWipe, getWipe, insertWipe, listOwedWipes, listWipes, setSourceFileState, type SourceFileState, type StoredWipe } from '../vault/queries/wipes';
@@ -273,7 +273,7 @@ export class WipeService {
         if (transcription.state === 'verified') redactOutboxItem(db, transcription.identifier);
         else deleteOutboxItem(db, transcription.identifier);
       }
-      if (!deleteThread(db, thread.id)) throw new WardscribeError('conflict', 'The thread changed while the wipe was starting. Nothing was wiped; try again.');
+      if (!deleteThreadForWipe(db, thread.id)) throw new WardscribeError('conflict', 'The thread changed while the wipe was starting. Nothing was wiped; try again.');
       insertWipe(db, {
         id: wipeId,
         threadId: thread.id,
@@ -447,7 +447,8 @@ function collectNeedles(db: ReturnType<SessionService['vault']>['db'], threadId:
     seen.add(sample);
     const tokens = sample.match(/[\p{L}\p{N}]+/gu) ?? [];
     if (tokens.length < 2) continue;
-    if (otherThreadHasText(db, threadId, tokens.map((token) => `"${token}"`).join(' + '), sample)) continue;
+    // The sample may end inside a word, so its last token is matched as a prefix.
+    if (otherThreadHasText(db, threadId, `"${tokens.join(' ')}" *`, sample)) continue;
     samples.push(sample);
   }
   for (const slice of attachmentSlices(db, threadId, MAX_ATTACHMENT_SAMPLES, ATTACHMENT_SAMPLE_BYTES)) {

@@ -26,7 +26,7 @@ import { ADMIN } from '../../support/vault';
 const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
 const CLERK = { username: 'sam', displayName: 'Sam Clerk', passphrase: 'clerk passphrase for the ward pc 42', role: 'clerk' as const };
 /** Distinctive words that appear only in the thread to be wiped. */
-const WIPED = 'quokkaremnant7731 please start bisoprolol 2.5 mg once daily and recheck potassium tomorrow';
+const WIPED = 'quokkaremnant7731 zqxjwipedterm please start bisoprolol 2.5 mg once daily and recheck potassium tomorrow';
 const KEPT = 'platypuskept4410 the other ward thread says discharge planning is on track for friday afternoon';
 const ADVISERS = {
   'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah-Whitfield', role: 'Consultant cardiologist', registration: { body: 'GMC' as const, number: '7123456' } },
@@ -127,6 +127,9 @@ describe('WipeService', () => {
     plain.close();
     expect(scanForRemnants({ dir: w.files.dir, database: w.files.database, key: vault.key, needles: ['quokkaremnant7731'] }).hits).toContain('plaintext-control.db:raw');
     writeFileSync(control, '');
+    // The search index holds the thread's terms on its own pages (a term no other shares a prefix with is stored whole, bar its first letter).
+    const indexPagesHolding = (term: string) => (w.session.vault().db.prepare('SELECT count(*) AS n FROM messages_fts_data WHERE instr(block, ?) > 0').get(Buffer.from(term)) as { n: number }).n;
+    expect(indexPagesHolding('qxjwipedterm')).toBeGreaterThan(0);
     const before = join(w.dir, 'vault-before-wipe.copy');
     copyFileSync(w.files.database, before);
 
@@ -165,6 +168,8 @@ describe('WipeService', () => {
     expect(item.state.kind).toBe('verified');
     expect(JSON.stringify(item.transcription)).not.toMatch(/quokka|Bisoprolol started/);
 
+    expect(indexPagesHolding('qxjwipedterm')).toBe(0);
+    expect(indexPagesHolding('puskept4410')).toBeGreaterThan(0); // the other thread's terms stay
     // Nothing of it through the key now in use, nor raw; the old key no longer opens the vault; the copy taken before cannot be opened with the new key.
     const after = w.session.vault();
     expect(after.key.equals(keyBefore)).toBe(false);
