@@ -246,6 +246,16 @@ describe('WipeService', () => {
     expect(readFileSync(w.exportPath, 'utf8')).toBe('someone saved something else here');
   });
 
+  it('reports and audits a failed wipe when a copy of the text survives, here a stray plaintext file in the vault folder', async () => {
+    const w = await world();
+    await fileVerified(w);
+    writeFileSync(join(w.files.dir, 'notes-left-by-a-tool.txt'), `copied out: ${WIPED}`);
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false });
+    expect(certificate).toMatchObject({ level: 'failed', keyRotated: true, verification: { status: 'failed', hits: ['notes-left-by-a-tool.txt:raw'] } });
+    expect(trail(w.session, ['wipe-verified']).map((entry) => [entry.outcome, entry.wipe?.level])).toEqual([[{ status: 'failure', reason: 'remnants-found' }, 'failed']]);
+    expect(w.wipes.certificates()[0]).toEqual(certificate);
+  });
+
   it('finishes a wipe cut short after the erase at the next sign-in, searching for the canary', async () => {
     let stopAt: WipeStep | null = 'erased';
     const w = await world({ hooks: { afterStep: (step) => {
