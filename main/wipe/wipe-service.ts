@@ -308,7 +308,7 @@ export class WipeService {
     const keyRotated = await this.#rotateKey();
     hooks?.afterStep?.('rotated');
 
-    const sourceFile = this.#handleSourceFile(wipeId);
+    const sourceFile = await this.#handleSourceFile(wipeId);
     hooks?.afterStep?.('source-file');
 
     const verification = this.#verify(wipeId, needles);
@@ -363,11 +363,22 @@ export class WipeService {
     }
   }
 
-  /** Step 4: only ever the file imported, only if the user asked. */
-  #handleSourceFile(wipeId: string): SourceFileState {
-    const db = this.#options.session.vault().db;
-    const wipe = getWipe(db, wipeId)!;
+  /**
+   * Step 4: only ever the file imported, only if the user asked, and checked again just before
+   * the first byte is written (it may have changed since the confirmation screen).
+   */
+  async #handleSourceFile(wipeId: string): Promise<SourceFileState> {
+    const wipe = getWipe(this.#options.session.vault().db, wipeId)!;
     if ((wipe.sourceFileState !== 'requested' && wipe.sourceFileState !== 'overwriting') || wipe.sourcePath === null) return wipe.sourceFileState;
+    if (wipe.sourceFileState === 'requested') {
+      const check = await checkSourceFile(wipe.sourcePath, wipe.sourceSha256).catch((): SourceFileCheck => 'not-found');
+      if (check !== 'matches') {
+        setSourceFileState(this.#options.session.vault().db, wipeId, check);
+        return check;
+      }
+    }
+    // Asked for again after the await: a lock meanwhile closes the vault and this throws.
+    const db = this.#options.session.vault().db;
     setSourceFileState(db, wipeId, 'overwriting');
     this.#options.hooks?.afterStep?.('overwriting');
     let outcome: SourceFileState;
