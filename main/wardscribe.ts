@@ -6,6 +6,7 @@ import { createAppHandlers } from './ipc/handlers/app';
 import { createAuditHandlers } from './ipc/handlers/audit';
 import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threads';
 import { ImportService } from './imports/import-service';
+import type { ImportWorkerLauncher } from './imports/import-worker-host';
 import { EprSettingsService } from './epr/epr-settings';
 import { createTrainingEpr } from './epr/training-epr';
 import { TranscriptionService } from './transcriptions/transcription-service';
@@ -33,6 +34,8 @@ export interface WardscribeOptions {
   readonly machineSettings?: MachineSettings;
   /** Argon2id cost for new key slots (tests use the minimum); the production default otherwise. */
   readonly kdf?: KdfParams;
+  /** Starts the worker each import reads its export in; a worker thread when not given (Electron passes a utility process). */
+  readonly importWorker?: ImportWorkerLauncher;
 }
 
 /** The custodian code filed by the training EPR: not a real organisation. */
@@ -80,7 +83,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
       void transcriptions.stop();
     },
   });
-  const imports = new ImportService({ session });
+  const imports = new ImportService({ session, ...(options.importWorker ? { worker: options.importWorker } : {}) });
   // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.
   const trainingEpr = createTrainingEpr();
   const eprSettings = new EprSettingsService(session, trainingEpr, TRAINING_ODS_CODE);

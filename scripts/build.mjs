@@ -3,6 +3,7 @@
 //   out/main/electron.js        Electron's main process entry
 //   out/main/start.js           `npm start`: Electron if installed, else the Chromium shell
 //   out/main/cli.js             `npx wardscribe …` (bin/wardscribe.js)
+//   out/main/import-worker.js   the import worker (a worker thread, or Electron's utility process), next to its starters
 //   out/preload/index.js        the Electron preload (sandboxed, so one self-contained file)
 //   out/preload/chromium-bridge.js  the same window.wardscribe for the Chromium host
 import { build as esbuild } from 'esbuild';
@@ -20,7 +21,12 @@ await vite({ configFile: new URL('../vite.config.ts', import.meta.url).pathname,
 await Promise.all([
   esbuild({
     ...common,
-    entryPoints: { electron: 'main/app/electron-main.ts', start: 'main/shell/start.ts', cli: 'main/cli/wardscribe.ts' },
+    entryPoints: {
+      electron: 'main/app/electron-main.ts',
+      start: 'main/shell/start.ts',
+      cli: 'main/cli/wardscribe.ts',
+      'import-worker': 'main/imports/import-worker.ts',
+    },
     outdir: 'out/main',
     platform: 'node',
     format: 'cjs',

@@ -11,6 +11,7 @@ import { createWardscribe } from '../wardscribe';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { bindRegistryToIpcMain } from './ipc-binding';
 import { hardenSession, hardenWebContents } from './security';
+import { utilityProcessImportWorkers } from './utility-import-worker';
 import { createWindowOptions } from './window-options';
 
 const log = createConsoleLogger();
@@ -35,6 +36,8 @@ async function start(): Promise<void> {
     engine: `Electron ${process.versions.electron} (Chromium ${process.versions.chrome})`,
     dataDir: app.getPath('userData'),
     log,
+    // Exports are read in a utility process of their own, not a thread of the main process.
+    importWorker: utilityProcessImportWorkers(),
   });
 
   // The checks below cannot see into the options factory; tests/unit/window-options.test.ts pins each setting.

@@ -3,7 +3,7 @@ import { BIDI_CONTROL_PATTERN, type ChatMessage, type ChatSource, type ChatThrea
 import { WardscribeError } from '../errors';
 import { DateOrderEvidence, dateOrderUnknown } from './date-order';
 import { readLineBatches, type ByteSource, type LineReadOptions } from './line-reader';
-import { formatInstant, formatLocal, isCalendarDate, ZoneClock } from './local-time';
+import { formatInstant, isCalendarDate, TimeFormatter, ZoneClock } from './local-time';
 import { isEncryptionNotice, readMarkers, startsWithMarker, type MarkerReading } from './markers';
 import { readHead, type HeadFields } from './whatsapp-head';
 
@@ -30,6 +30,7 @@ export interface HeadLineFormat {
 }
 
 const LRM_CODE = 0x200e;
+const CARRIAGE_RETURN = 0x0d;
 const MAX_SENDER_LENGTH = 80;
 
 interface Pending {
@@ -39,10 +40,20 @@ interface Pending {
   readonly localKey: number;
   readonly wall: WallClock;
   readonly rawSender: string | null;
-  readonly lines: string[];
+  readonly firstBodyLine: string;
+  /** Continuation lines, when there are any (most messages are one line). */
+  moreLines: string[] | null;
   embedded: boolean;
-  readonly warnings: ParseWarning[];
+  /** False when no line of the message came from a chunk holding a bidi control byte sequence. */
+  mayHaveBidi: boolean;
+  warnings: ParseWarning[] | null;
 }
+
+/** The flags and warnings of the many messages that have none: shared, and frozen so nobody adds to them. */
+const NO_FLAGS: readonly MessageFlag[] = Object.freeze([]);
+const NO_WARNINGS: readonly ParseWarning[] = Object.freeze([]);
+/** Participants compared one by one before the Set is consulted: a chat has few senders. */
+const PARTICIPANT_SCAN = 8;
 
 /**
  * A copy of a short string that shares no memory with the text it was cut from. V8 may keep a
@@ -75,6 +86,9 @@ class ThreadBuilder {
   }
 
   addParticipant(name: string): void {
+    // Comparing a few short strings is cheaper than hashing a fresh one for the Set.
+    const scan = Math.min(this.participants.length, PARTICIPANT_SCAN);
+    for (let index = 0; index < scan; index++) if (this.participants[index] === name) return;
     if (!this.participantSet.has(name)) {
       const kept = detach(name);
       this.participantSet.add(kept);
@@ -107,78 +121,128 @@ export async function* parseHeadLineChat(
   format: HeadLineFormat = {},
   isPresent: (attachment: string) => boolean = () => false,
 ): AsyncGenerator<ChatMessage, ChatThread> {
+  return yield* flattenBatches(parseHeadLineBatches(source, options, format, isPresent));
+}
+
+/** One message at a time from a generator of batches. */
+export async function* flattenBatches<T, R>(batches: AsyncGenerator<readonly T[], R>): AsyncGenerator<T, R> {
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await batches.next();
+      if (next.done) {
+        finished = true;
+        return next.value;
+      }
+      for (const item of next.value) yield item;
+    }
+  } finally {
+    // Stopped early (return() or an error): let the batches close the file they are reading.
+    if (!finished) await batches.return(undefined as never).catch(() => undefined);
+  }
+}
+
+/**
+ * parseHeadLineChat() in batches: one array of messages per chunk of the file, so a consumer
+ * moving hundreds of thousands of messages pays one await per chunk, not per message. When the
+ * text turns out to be unreadable partway, the messages before the bad line are yielded first,
+ * then the error is thrown, exactly as the one-at-a-time form does.
+ */
+export async function* parseHeadLineBatches(
+  source: ByteSource,
+  options: ImportOptions,
+  format: HeadLineFormat = {},
+  isPresent: (attachment: string) => boolean = () => false,
+): AsyncGenerator<ChatMessage[], ChatThread> {
   const clock = new ZoneClock(options.zone);
   const decision = options.dateOrder
     ? { order: options.dateOrder, decidedBy: 'caller' as const }
     : await decideDateOrder(source, options);
   const order = decision.order;
   const thread = new ThreadBuilder(format.title ?? null);
+  const times = new TimeFormatter();
   let detectedSource: ChatSource | null = format.source ?? null;
   let signature = -1;
   let pending: Pending | null = null;
   let lastKey = -1;
 
-  const finish = (done: Pending): ChatMessage => {
-    const message = buildMessage(done, thread, clock, format, isPresent);
-    thread.count++;
-    return message;
-  };
-
-  for await (const { firstLine, lines } of readLineBatches(source, options)) {
-    // The fingerprint covers the text as lines (BOM and CR removed), so .txt and .zip, CRLF and
-    // LF copies of one export match.
-    thread.hash.update(lines.join('\n'));
+  for await (const { firstLine, lines, bytes } of readLineBatches(source, options)) {
+    // The fingerprint covers the text as lines (BOM and CR removed) joined by "\n", each batch
+    // followed by "\n", so .txt and .zip, CRLF and LF copies of one export match. Without a CR
+    // those are exactly the bytes read; with one, the text is hashed as before.
+    if (bytes.indexOf(CARRIAGE_RETURN) < 0) thread.hash.update(bytes);
+    else thread.hash.update(lines.join('\n'));
     thread.hash.update('\n');
-    for (let offset = 0; offset < lines.length; offset++) {
-      const line = lines[offset]!;
-      const lineNumber = firstLine + offset;
-      const head = readHead(line);
-      if (head) {
-        if (signature === -1) {
-          signature = head.signature;
-          detectedSource ??= head.bracketed ? 'whatsapp-ios' : 'whatsapp-android';
-        }
-        const wall = head.signature === signature ? wallClock(head, order, lineNumber) : null;
-        const key = wall ? localKeyOf(wall) : -1;
-        if (key >= 0 && key >= lastKey) {
-          if (pending) yield finish(pending);
-          lastKey = key;
-          const rest = line.slice(head.length);
-          const colon = rest.indexOf(': ');
-          const candidate = colon > 0 ? rest.slice(0, colon) : null;
-          const isSender = candidate !== null && candidate.length <= MAX_SENDER_LENGTH && !candidate.includes('"');
-          pending = {
-            head,
-            headText: isSender ? line.slice(0, head.length + colon + 1) : line.slice(0, head.length),
-            line: lineNumber,
-            localKey: key,
-            wall: wall!,
-            rawSender: isSender ? candidate : null,
-            lines: [isSender ? rest.slice(colon + 2) : rest],
-            embedded: false,
-            warnings: [],
-          };
-          continue;
+    const chunkHasBidi = hasBidiBytes(bytes);
+    const batch: ChatMessage[] = [];
+    try {
+      for (let offset = 0; offset < lines.length; offset++) {
+        const line = lines[offset]!;
+        const lineNumber = firstLine + offset;
+        const head = readHead(line);
+        if (head) {
+          if (signature === -1) {
+            signature = head.signature;
+            detectedSource ??= head.bracketed ? 'whatsapp-ios' : 'whatsapp-android';
+          }
+          const wall = head.signature === signature ? wallClock(head, order, lineNumber) : null;
+          const key = wall ? localKeyOf(wall) : -1;
+          if (key >= 0 && key >= lastKey) {
+            if (pending) {
+              batch.push(buildMessage(pending, thread, clock, times, format, isPresent));
+              thread.count++;
+            }
+            lastKey = key;
+            const colon = line.indexOf(': ', head.length);
+            const candidateLength = colon - head.length;
+            const candidate = colon > head.length && candidateLength <= MAX_SENDER_LENGTH ? line.slice(head.length, colon) : null;
+            const isSender = candidate !== null && !candidate.includes('"');
+            pending = {
+              head,
+              headText: isSender ? line.slice(0, colon + 1) : line.slice(0, head.length),
+              line: lineNumber,
+              localKey: key,
+              wall: wall!,
+              rawSender: isSender ? candidate : null,
+              firstBodyLine: isSender ? line.slice(colon + 2) : line.slice(head.length),
+              moreLines: null,
+              embedded: false,
+              mayHaveBidi: chunkHasBidi,
+              warnings: null,
+            };
+            continue;
+          }
+          if (pending) {
+            pending.embedded = true;
+            (pending.warnings ??= []).push({
+              line: lineNumber,
+              code: key < 0 ? 'embedded-header-other-form' : 'embedded-header-earlier-time',
+              message:
+                key < 0
+                  ? `Line ${lineNumber} looks like a message head written in another form; kept in the message above for review.`
+                  : `Line ${lineNumber} looks like a message head earlier than the message above; kept in it for review.`,
+            });
+          }
         }
         if (pending) {
-          pending.embedded = true;
-          pending.warnings.push({
-            line: lineNumber,
-            code: key < 0 ? 'embedded-header-other-form' : 'embedded-header-earlier-time',
-            message:
-              key < 0
-                ? `Line ${lineNumber} looks like a message head written in another form; kept in the message above for review.`
-                : `Line ${lineNumber} looks like a message head earlier than the message above; kept in it for review.`,
-          });
+          (pending.moreLines ??= []).push(line);
+          pending.mayHaveBidi ||= chunkHasBidi;
+        } else if (line.length > 0) {
+          thread.warnings.push({ line: lineNumber, code: 'text-before-first-message', message: `Line ${lineNumber} comes before the first message and was skipped.` });
         }
       }
-      if (pending) pending.lines.push(line);
-      else if (line.length > 0) {
-        thread.warnings.push({ line: lineNumber, code: 'text-before-first-message', message: `Line ${lineNumber} comes before the first message and was skipped.` });
-      }
+    } catch (error) {
+      // The messages before the unreadable line come out first, as they would one at a time.
+      if (batch.length > 0) yield batch;
+      throw error;
     }
+    if (batch.length > 0) yield batch;
   }
-  if (pending) yield finish(pending);
+  if (pending) {
+    const last = buildMessage(pending, thread, clock, times, format, isPresent);
+    thread.count++;
+    yield [last];
+  }
   if (thread.count === 0) {
     throw new WardscribeError('rejected', 'No messages were found: this file is not a chat export in a format Wardscribe reads.');
   }
@@ -205,6 +269,19 @@ export async function* parseHeadLineChat(
     attachments: thread.attachmentNames.map((name) => ({ name, present: isPresent(name) })),
     warnings: thread.warnings,
   };
+}
+
+/**
+ * True when the bytes may hold a bidi control (U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069:
+ * E2 81 A6-A9). Checked once per chunk, so the per-message regex runs only where one may be.
+ */
+function hasBidiBytes(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(0xe2); at >= 0 && at + 2 < bytes.length; at = bytes.indexOf(0xe2, at + 1)) {
+    const second = bytes[at + 1]!;
+    const third = bytes[at + 2]!;
+    if ((second === 0x80 && third >= 0xaa && third <= 0xae) || (second === 0x81 && third >= 0xa6 && third <= 0xa9)) return true;
+  }
+  return false;
 }
 
 /** Reads heads until the file proves its day/month order; year-first files need no proof. */
@@ -264,12 +341,14 @@ function buildMessage(
   pending: Pending,
   thread: ThreadBuilder,
   clock: ZoneClock,
+  times: TimeFormatter,
   format: HeadLineFormat,
   isPresent: (attachment: string) => boolean,
 ): ChatMessage {
-  const rawBody = pending.lines.length === 1 ? pending.lines[0]! : pending.lines.join('\n');
+  const rawBody = pending.moreLines === null ? pending.firstBodyLine : pending.firstBodyLine + '\n' + pending.moreLines.join('\n');
 
-  const flags: MessageFlag[] = [];
+  let flags: MessageFlag[] | null = null;
+  const flag = (name: MessageFlag) => (flags ??= []).push(name);
   let sender = pending.rawSender;
   let kind: 'message' | 'system' = 'message';
   let text = rawBody;
@@ -281,7 +360,7 @@ function buildMessage(
     // iOS writes group events "from" the group, the body starting with U+200E: the name is the chat's.
     kind = 'system';
     if (!isEncryptionNotice(rawBody)) {
-      flags.push('group-name-author');
+      flag('group-name-author');
       thread.title ??= detach(sender);
       if (!thread.eventAuthors.has(sender)) thread.eventAuthors.set(detach(sender), pending.line);
     }
@@ -291,41 +370,51 @@ function buildMessage(
     sender = null;
   }
   if (kind === 'system') {
-    flags.push('system');
+    flag('system');
     text = rawBody.charCodeAt(0) === LRM_CODE ? rawBody.slice(1) : rawBody;
   } else {
     const markers = (format.readMarkers ?? readMarkers)(rawBody);
     text = markers.text;
-    if (markers.edited) flags.push('edited');
-    if (markers.deleted) flags.push('deleted');
-    if (markers.mediaOmitted) flags.push('media-omitted');
+    if (markers.edited) flag('edited');
+    if (markers.deleted) flag('deleted');
+    if (markers.mediaOmitted) flag('media-omitted');
     if (markers.attachment) {
       attachment = markers.attachment;
-      flags.push('attachment');
+      flag('attachment');
       thread.addAttachment(attachment);
-      if (!isPresent(attachment)) pending.warnings.push({ line: pending.line, code: 'attachment-missing', message: `The attachment named on line ${pending.line} is not in the export.` });
+      if (!isPresent(attachment)) {
+        (pending.warnings ??= []).push({ line: pending.line, code: 'attachment-missing', message: `The attachment named on line ${pending.line} is not in the export.` });
+      }
     }
     thread.addParticipant(sender!);
-    if (format.selfNames?.has(sender!)) flags.push('self');
+    if (format.selfNames?.has(sender!)) flag('self');
   }
-  if (pending.embedded) flags.push('embedded-header');
-  if (BIDI_CONTROL_PATTERN.test(text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender))) flags.push('bidi-controls');
+  if (pending.embedded) flag('embedded-header');
+  if (pending.mayHaveBidi && (BIDI_CONTROL_PATTERN.test(text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender)))) flag('bidi-controls');
 
   const [year, month, day, hour, minute, second] = pending.wall;
-  const resolved = clock.resolve(year, month, day, hour, minute, second);
-  if (resolved.problem) flags.push(resolved.problem);
+  // Most days hold no clock change: their offset is cached and no Temporal work is done.
+  const offset = clock.steadyOffsetOn(year, month, day);
+  let instant: string | null;
+  if (offset !== null) {
+    instant = times.instant(Date.UTC(year, month - 1, day, hour, minute, second) - offset);
+  } else {
+    const resolved = clock.resolve(year, month, day, hour, minute, second);
+    if (resolved.problem) flag(resolved.problem);
+    instant = resolved.epochMs === null ? null : formatInstant(resolved.epochMs);
+  }
   return {
     index: thread.count,
     sender,
     text,
     kind,
     head: pending.headText,
-    localTime: formatLocal(year, month, day, hour, minute, second),
+    localTime: times.local(year, month, day, hour, minute, second),
     zone: clock.zone,
-    instant: resolved.epochMs === null ? null : formatInstant(resolved.epochMs),
-    flags,
+    instant,
+    flags: flags ?? NO_FLAGS,
     attachment,
     line: pending.line,
-    warnings: pending.warnings,
+    warnings: pending.warnings ?? NO_WARNINGS,
   };
 }

@@ -3,7 +3,7 @@ import { basename, extname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ChatMessage, ChatSource, ChatThread } from '../../shared/domain/chat';
 import { WardscribeError } from '../errors';
-import { parseHeadLineChat, type ImportOptions } from './head-line-parser';
+import { flattenBatches, parseHeadLineBatches, type ImportOptions } from './head-line-parser';
 import { readJson, recordsToMessages, type InstantRecord, sigtopJsonRecords, sigtopTextRecords, teamsRecords, telegramRecords } from './json-sources';
 import type { ByteSource } from './line-reader';
 import { readSignalExportMarkers } from './signal-export';
@@ -16,7 +16,14 @@ export type { ImportOptions } from './head-line-parser';
 export interface ChatImport {
   /** Which kind of export this is, decided before any message is read. */
   readonly source: ChatSource | 'whatsapp';
+  /** The messages one at a time. */
   readonly messages: AsyncGenerator<ChatMessage, ChatThread>;
+  /**
+   * The same messages in batches (for text exports, one per chunk read): the fast path for a
+   * consumer moving many messages. `messages` and `batches` share one reading of the export:
+   * iterate one of them, never both.
+   */
+  readonly batches: AsyncGenerator<readonly ChatMessage[], ChatThread>;
   /** The bytes of an attachment held in the export (zip exports only), for the vault. Never written to disk. */
   openMedia(name: string): Promise<Readable>;
   close(): Promise<void>;
@@ -64,17 +71,53 @@ export async function openChatExport(path: string, options: ImportOptions): Prom
   if (/^(?:\uFEFF|\xEF\xBB\xBF)?Conversation: /.test(head)) {
     let title: string | null = null;
     const records = sigtopTextRecords(source, options, (name) => (title = name));
-    return simple('signal-sigtop-text', withTitle(records, () => title, 'signal-sigtop-text', options));
+    return simple('signal-sigtop-text', byMessage(withTitle(records, () => title, 'signal-sigtop-text', options)));
   }
   if (extension === '.md') {
     const format = { source: 'signal-export-markdown' as const, selfNames: new Set(['Me']), readMarkers: readSignalExportMarkers };
-    return simple('signal-export-markdown', parseHeadLineChat(source, { ...options, dateOrder: 'ymd' }, format));
+    return simple('signal-export-markdown', byBatch(parseHeadLineBatches(source, { ...options, dateOrder: 'ymd' }, format)));
   }
-  return simple('whatsapp', parseHeadLineChat(source, options, { title: titleFromFileName(path) }));
+  return simple('whatsapp', byBatch(parseHeadLineBatches(source, options, { title: titleFromFileName(path) })));
 }
 
-function simple(source: ChatImport['source'], messages: AsyncGenerator<ChatMessage, ChatThread>): ChatImport {
-  return { source, messages, openMedia: noMedia, close: async () => undefined };
+/** Both views of one reading of an export. */
+type MessageStreams = Pick<ChatImport, 'messages' | 'batches'>;
+
+/** Messages in groups for sources read message by message (the JSON formats). */
+const GROUP_SIZE = 1_000;
+
+function byBatch(batches: AsyncGenerator<readonly ChatMessage[], ChatThread>): MessageStreams {
+  return { batches, messages: flattenBatches(batches) };
+}
+
+function byMessage(messages: AsyncGenerator<ChatMessage, ChatThread>): MessageStreams {
+  return { messages, batches: groupMessages(messages) };
+}
+
+async function* groupMessages(messages: AsyncGenerator<ChatMessage, ChatThread>): AsyncGenerator<ChatMessage[], ChatThread> {
+  let group: ChatMessage[] = [];
+  try {
+    for (;;) {
+      const next = await messages.next();
+      if (next.done) {
+        if (group.length > 0) yield group;
+        return next.value;
+      }
+      group.push(next.value);
+      if (group.length >= GROUP_SIZE) {
+        yield group;
+        group = [];
+      }
+    }
+  } catch (error) {
+    // The messages read before the failure come out first, as they would one at a time.
+    if (group.length > 0) yield group;
+    throw error;
+  }
+}
+
+function simple(source: ChatImport['source'], streams: MessageStreams): ChatImport {
+  return { source, ...streams, openMedia: noMedia, close: async () => undefined };
 }
 
 async function* withTitle(
@@ -90,14 +133,14 @@ async function* withTitle(
 async function openJsonExport(path: string, head: string, options: ImportOptions): Promise<ChatImport> {
   const source = await fileSource(path);
   if (/"conversationId"|"sent_at"/.test(head) && head.trimStart().startsWith('[')) {
-    return simple('signal-sigtop-json', recordsToMessages(sigtopJsonRecords(source, options), 'signal-sigtop-json', null, options));
+    return simple('signal-sigtop-json', byMessage(recordsToMessages(sigtopJsonRecords(source, options), 'signal-sigtop-json', null, options)));
   }
   const document = await readJson(source, options);
   if (typeof document === 'object' && document !== null && 'messages' in document) {
     const { title, records } = telegramRecords(document);
-    return simple('telegram', recordsToMessages(records, 'telegram', title, options));
+    return simple('telegram', byMessage(recordsToMessages(records, 'telegram', title, options)));
   }
-  return simple('teams', recordsToMessages(teamsRecords(document), 'teams', null, options));
+  return simple('teams', byMessage(recordsToMessages(teamsRecords(document), 'teams', null, options)));
 }
 
 async function openZipExport(path: string, options: ImportOptions): Promise<ChatImport> {
@@ -107,15 +150,15 @@ async function openZipExport(path: string, options: ImportOptions): Promise<Chat
   if (encrypted || hasThreemaMessages) {
     zip.close();
     const archive = await openThreemaExport(path, options.password);
-    const messages = parseHeadLineChat(archive.messages, options, { source: 'threema', selfNames: THREEMA_SELF }, archive.has);
-    return { source: 'threema', messages, openMedia: archive.openMedia, close: archive.close };
+    const streams = byBatch(parseHeadLineBatches(archive.messages, options, { source: 'threema', selfNames: THREEMA_SELF }, archive.has));
+    return { source: 'threema', ...streams, openMedia: archive.openMedia, close: archive.close };
   }
   const chat = findChatText(zip);
   const title = titleFromFileName(path) ?? (chat.endsWith('_chat.txt') ? null : titleFromFileName(chat));
-  const messages = parseHeadLineChat(zip.source(chat), options, { title }, (name) => zip.has(name));
+  const streams = byBatch(parseHeadLineBatches(zip.source(chat), options, { title }, (name) => zip.has(name)));
   return {
     source: 'whatsapp',
-    messages,
+    ...streams,
     openMedia: async (name) => (await zip.source(name).open()) as Readable,
     close: async () => zip.close(),
   };

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { WardscribeError } from '../errors';
 
 /** A byte stream and its size, openable more than once (a file, or an entry in a zip). */
@@ -14,6 +14,19 @@ export interface LineReadOptions {
   readonly onProgress?: (done: number, total: number | null) => void;
   /** Longest line accepted, in bytes. */
   readonly maxLineBytes?: number;
+}
+
+/** One chunk's worth of whole lines. */
+export interface LineBatch {
+  /** 1-based number of the first line. */
+  readonly firstLine: number;
+  /** The lines, "\r\n" or "\n" removed. */
+  readonly lines: readonly string[];
+  /**
+   * The bytes the lines were decoded from, valid only until the next batch is requested: "\n"
+   * between lines, no final newline, a line's "\r" still in place.
+   */
+  readonly bytes: Buffer;
 }
 
 /**
@@ -36,12 +49,13 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
  * over-long lines end the read with an error naming the line.
  *
  * Yields batches of lines (one per chunk) with the 1-based number of the first, so a caller's
- * loop stays tight.
+ * loop stays tight, and the UTF-8 bytes the lines were decoded from (BOM removed, "\n" between
+ * lines, no final newline), so a caller can hash them without encoding the text again.
  */
 export async function* readLineBatches(
   source: ByteSource,
   options: LineReadOptions = {},
-): AsyncGenerator<{ readonly firstLine: number; readonly lines: readonly string[] }> {
+): AsyncGenerator<LineBatch> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let carry: Buffer | null = null;
   let nextLine = 1;
@@ -67,20 +81,42 @@ export async function* readLineBatches(
     carry = lastNewline + 1 < bytes.length ? bytes.subarray(lastNewline + 1) : null;
     if (carry && carry.length > maxLineBytes) throw lineTooLong(nextLine + countNewlines(whole) + 1, maxLineBytes);
     const lines = decodeLines(whole, nextLine, maxLineBytes);
-    yield { firstLine: nextLine, lines };
+    yield { firstLine: nextLine, lines, bytes: whole };
     nextLine += lines.length;
     options.onProgress?.(bytesDone, source.size);
   }
   if (carry && carry.length > 0) {
     const lines = decodeLines(carry, nextLine, maxLineBytes);
-    yield { firstLine: nextLine, lines };
+    yield { firstLine: nextLine, lines, bytes: carry };
   }
+}
+
+/** Below this many bytes a non-ASCII run is decoded whole rather than split further. */
+const SMALLEST_SPLIT = 512;
+
+/**
+ * Decodes valid UTF-8 into lines. V8 keeps a string of only Latin-1 characters at one byte per
+ * character and any other string at two, and a line cut from a two-byte chunk stays two-byte:
+ * one U+200E in a chunk would double the size of every line in it and slow everything done with
+ * them after. So ASCII runs are decoded on their own (as Latin-1, which is a copy), and only
+ * the runs around non-ASCII text go through the UTF-8 decoder, halving at line ends to find them.
+ */
+function decodeInto(bytes: Buffer, lines: string[]): void {
+  if (isAscii(bytes)) return pushSplit(bytes.toString('latin1'), lines);
+  const middle = bytes.length < SMALLEST_SPLIT ? -1 : bytes.indexOf(NEWLINE, bytes.length >> 1);
+  if (middle < 0) return pushSplit(bytes.toString('utf8'), lines);
+  decodeInto(bytes.subarray(0, middle), lines);
+  decodeInto(bytes.subarray(middle + 1), lines);
+}
+
+function pushSplit(text: string, lines: string[]): void {
+  for (const line of text.split('\n')) lines.push(line);
 }
 
 function decodeLines(bytes: Buffer, firstLine: number, maxLineBytes: number): string[] {
   if (!isUtf8(bytes)) throw invalidUtf8(bytes, firstLine);
-  const text = bytes.toString('utf8');
-  const lines = text.split('\n');
+  const lines: string[] = [];
+  decodeInto(bytes, lines);
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!;
     // A line's UTF-8 length is at most 3 bytes per UTF-16 unit, so only long ones need counting.

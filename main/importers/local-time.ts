@@ -23,8 +23,50 @@ export function formatLocal(year: number, month: number, day: number, hour: numb
   return `${yyyy}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
 }
 
+/** "00" to "99", so formatting a time is lookups and concatenation. */
+const TWO_DIGITS: readonly string[] = Array.from({ length: 100 }, (_, value) => (value < 10 ? '0' + value : String(value)));
+
 function two(value: number): string {
-  return value < 10 ? '0' + value : String(value);
+  return value < 100 && value >= 0 ? TWO_DIGITS[value]! : String(value);
+}
+
+/** `HH:mm:ss`. */
+export function formatClock(hour: number, minute: number, second: number): string {
+  return two(hour) + ':' + two(minute) + ':' + two(second);
+}
+
+/**
+ * formatLocal() and formatInstant() for a stream of times that mostly fall on the same day: the
+ * date part (`YYYY-MM-DDT`) is made once per day and reused, the clock part is table lookups.
+ * The output is exactly what those functions return.
+ */
+export class TimeFormatter {
+  private localDayKey = -1;
+  private localPrefix = '';
+  private utcDay = Number.NaN;
+  private utcPrefix = '';
+
+  local(year: number, month: number, day: number, hour: number, minute: number, second: number): string {
+    const dayKey = (year * 100 + month) * 100 + day;
+    if (dayKey !== this.localDayKey) {
+      this.localDayKey = dayKey;
+      const midnight = formatLocal(year, month, day, 0, 0, 0);
+      this.localPrefix = midnight.slice(0, midnight.length - '00:00:00'.length);
+    }
+    return this.localPrefix + formatClock(hour, minute, second);
+  }
+
+  instant(epochMs: number): string {
+    const seconds = Math.floor(epochMs / 1000);
+    const utcDay = Math.floor(seconds / 86400);
+    if (utcDay !== this.utcDay) {
+      this.utcDay = utcDay;
+      const midnight = formatInstant(utcDay * 86_400_000);
+      this.utcPrefix = midnight.slice(0, midnight.length - '00:00:00Z'.length);
+    }
+    const inDay = seconds - utcDay * 86400;
+    return this.utcPrefix + formatClock(Math.floor(inDay / 3600), Math.floor((inDay % 3600) / 60), inDay % 60) + 'Z';
+  }
 }
 
 /**
@@ -41,14 +83,24 @@ export class ZoneClock {
   }
 
   resolve(year: number, month: number, day: number, hour: number, minute: number, second: number): ResolvedTime {
+    const offset = this.steadyOffsetOn(year, month, day);
+    if (offset !== null) return { epochMs: Date.UTC(year, month - 1, day, hour, minute, second) - offset, problem: null };
+    return this.exact(year, month, day, hour, minute, second);
+  }
+
+  /**
+   * The zone's offset (milliseconds to subtract from the wall clock read as UTC) for a whole
+   * local day, or null when the day holds a transition: then every time on it goes through
+   * resolve(), which flags gaps and repeats. Cached per day.
+   */
+  steadyOffsetOn(year: number, month: number, day: number): number | null {
     const dayKey = (year * 100 + month) * 100 + day;
     let offset = this.dayOffsets.get(dayKey);
     if (offset === undefined) {
       offset = this.steadyOffset(year, month, day);
       this.dayOffsets.set(dayKey, offset);
     }
-    if (offset !== null) return { epochMs: Date.UTC(year, month - 1, day, hour, minute, second) - offset, problem: null };
-    return this.exact(year, month, day, hour, minute, second);
+    return offset;
   }
 
   /** The wall-clock time of an instant in this zone. */

@@ -83,8 +83,12 @@ const ENCRYPTION_PATTERN = new RegExp(anyOf(ENCRYPTION_NOTICE), 'i');
 const GREATER_THAN = 0x3e;
 const LESS_THAN = 0x3c;
 const LRM_CODE = 0x200e;
-/** Bare markers ("image omitted", "This message was deleted.") are short in every language. */
-const MAX_BARE_MARKER = 64;
+/**
+ * The longest body a bare marker ("image omitted", "This message was deleted.") can be: the
+ * longest phrase plus a leading U+200E and a final ".". Case-insensitive matching (without the
+ * `u` flag) compares one UTF-16 unit with one, so a longer body can never match either regex.
+ */
+const MAX_BARE_MARKER = Math.max(...[...MEDIA_OMITTED_ANDROID, ...MEDIA_OMITTED_IOS, ...DELETED].map((phrase) => phrase.length)) + 2;
 
 /** What a message body's markers say. */
 export interface MarkerReading {
