@@ -43,7 +43,7 @@ test('window.wardscribe is exactly the contract, frozen', async ({ wardscribe: {
     };
   });
   expect(shape).toEqual({
-    namespaces: ['app', 'audit', 'epr', 'events', 'imports', 'jobs', 'outbox', 'session', 'settings', 'threads', 'transcriptions', 'users'],
+    namespaces: ['app', 'audit', 'epr', 'events', 'imports', 'jobs', 'outbox', 'session', 'settings', 'threads', 'transcriptions', 'users', 'wipes'],
     app: ['status'],
     frozen: true,
     replaced: false,

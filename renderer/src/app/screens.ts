@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { Role } from '../../../shared/domain/roles';
 import { AuditScreen } from '../screens/AuditScreen';
+import { CertificatesScreen } from '../screens/CertificatesScreen';
 import { ComposeScreen } from '../screens/ComposeScreen';
 import { ImportScreen } from '../screens/ImportScreen';
 import { OutboxScreen } from '../screens/OutboxScreen';
@@ -28,6 +29,8 @@ export const SCREENS: readonly ScreenDefinition[] = [
   { id: 'compose', label: 'Transcribe', accessKey: '4', component: ComposeScreen, roles: ['clerk', 'clinician'] },
   { id: 'outbox', label: 'Outbox', accessKey: '5', component: OutboxScreen, roles: ['clerk', 'clinician'] },
   { id: 'audit', label: 'Audit trail', accessKey: '6', component: AuditScreen, roles: ['auditor', 'admin'] },
+  // Everyone signed in: whoever asked for a wipe keeps its certificate, auditors check them.
+  { id: 'certificates', label: 'Wipe certificates', accessKey: '0', component: CertificatesScreen },
   { id: 'users', label: 'Users', accessKey: '7', component: UsersScreen, roles: ['admin'] },
   { id: 'settings', label: 'Settings', accessKey: '8', component: SettingsScreen, roles: ['admin'] },
   { id: 'passphrase', label: 'My passphrase', accessKey: '9', component: ChangePassphraseScreen },

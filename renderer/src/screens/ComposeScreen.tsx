@@ -3,12 +3,14 @@ import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-numb
 import type { ClinicianIdentity } from '../../../shared/domain/transcription';
 import type { DraftView, MessageView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
+import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
 import { useSignedIn } from '../app/session';
 import { ErrorSummary, TextField } from '../components/forms';
 
 type Identity = { name: string; role: string; body: '' | 'GMC' | 'NMC' | 'HCPC'; number: string };
 const EMPTY_IDENTITY: Identity = { name: '', role: '', body: '', number: '' };
+const NO_PATIENT = { nhsNumber: '', name: '', birthDate: '', confirmed: false };
 
 /** "3 h 05 min" between the advice and now: the record states any delay in transcription. */
 function delay(instant: string | null): string {
@@ -32,10 +34,26 @@ export function ComposeScreen() {
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [identities, setIdentities] = useState<Record<string, Identity>>({});
   const [summary, setSummary] = useState('');
-  const [patient, setPatient] = useState({ nhsNumber: '', name: '', birthDate: '', confirmed: false });
+  const [patient, setPatient] = useState(NO_PATIENT);
   const [problems, setProblems] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<{ text: string; resources: string } | null>(null);
+  const [wiped, setWiped] = useState(false);
+
+  // The thread was wiped (its drafts with it): drop every copy of its messages and of the draft.
+  useThreadWiped((wipedId) => {
+    if (wipedId !== threadId) return;
+    setDraftId(undefined);
+    setThreadId('');
+    setMessages([]);
+    setIdentities({});
+    setSummary('');
+    setPatient(NO_PATIENT);
+    setProblems([]);
+    setPreview(null);
+    setError(null);
+    setWiped(true);
+  });
 
   // Load the selection (new) or the saved draft.
   useEffect(() => {
@@ -133,6 +151,21 @@ export function ComposeScreen() {
   }
 
   const clinician = state.user.role === 'clinician';
+  if (wiped) {
+    return (
+      <section aria-labelledby="compose-heading">
+        <h1 id="compose-heading" tabIndex={-1}>
+          Transcribe advice
+        </h1>
+        <div className="nhsuk-inset-text" role="status" data-testid="compose-wiped">
+          <p>The chat this transcription came from has been wiped from Wardscribe, and its drafts with it.</p>
+        </div>
+        <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => navigation.go('threads')}>
+          Go to threads
+        </button>
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="compose-heading">
       <h1 id="compose-heading" tabIndex={-1}>

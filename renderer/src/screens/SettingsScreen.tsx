@@ -3,6 +3,7 @@ import { hostApi } from '../api';
 import { useSignedIn } from '../app/session';
 import { ErrorSummary, TextField } from '../components/forms';
 import { EprSettingsSection } from './EprSettingsSection';
+import { RetentionSettingsSection } from './RetentionSettingsSection';
 
 /** Workstation settings an administrator may change. */
 export function SettingsScreen() {
@@ -46,6 +47,7 @@ export function SettingsScreen() {
         </button>
       </form>
       <EprSettingsSection />
+      <RetentionSettingsSection />
     </section>
   );
 }

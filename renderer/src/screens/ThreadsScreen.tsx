@@ -3,14 +3,16 @@ import { Virtuoso } from 'react-virtuoso';
 import { revealBidiControls } from '../../../shared/domain/chat';
 import type { MessageView, ThreadSummary } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
+import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
 import { ErrorSummary, TextField } from '../components/forms';
+import { WipeConfirmation } from './WipeConfirmation';
 
 const PAGE_SIZE = 500;
 
 type SearchHit = { threadId: string; threadTitle: string; messageId: string; ordinal: number; sender: string | null; localTime: string; snippet: string };
 
-/** Threads in the vault, search across them, and the open thread. */
+/** Threads in the vault, search across them, the open thread, and the wipe of its originals. */
 export function ThreadsScreen() {
   const navigation = useNavigation();
   const [threads, setThreads] = useState<ThreadSummary[]>([]);
@@ -18,12 +20,40 @@ export function ThreadsScreen() {
   const [error, setError] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | undefined>(navigation.param?.split('#')[0]);
   const [focusOrdinal, setFocusOrdinal] = useState<number | undefined>(undefined);
+  // The thread whose wipe is being confirmed (or whose certificate is shown once it is done).
+  const [wiping, setWiping] = useState<{ id: string; title: string } | null>(null);
 
-  useEffect(() => {
+  const loadThreads = useCallback(() => {
     void hostApi()!
       .threads.list({})
       .then((result) => (result.ok ? setThreads(result.value) : setError(result.error.message)));
   }, []);
+  useEffect(loadThreads, [loadThreads]);
+
+  // A wiped thread leaves nothing behind here: the list is asked for again, and its open view
+  // (with its selection and loaded messages), its search results and any focus on it are dropped.
+  const drop = useCallback(
+    (threadId: string) => {
+      setThreads((current) => current.filter((thread) => thread.id !== threadId));
+      setHits((current) => current?.filter((hit) => hit.threadId !== threadId) ?? null);
+      setOpenId((current) => (current === threadId ? undefined : current));
+      setFocusOrdinal(undefined);
+      loadThreads();
+    },
+    [loadThreads],
+  );
+  useThreadWiped(drop);
+
+  // Back from the wipe: focus returns to the screen's heading, as after any navigation.
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const wasWiping = useRef(false);
+  useEffect(() => {
+    if (wiping) wasWiping.current = true;
+    else if (wasWiping.current) {
+      wasWiping.current = false;
+      headingRef.current?.focus();
+    }
+  }, [wiping]);
 
   async function search(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -36,9 +66,19 @@ export function ThreadsScreen() {
   }
 
   const open = threads.find((thread) => thread.id === openId);
+  if (wiping) {
+    return (
+      <section aria-labelledby="threads-heading">
+        <h1 id="threads-heading" tabIndex={-1}>
+          Threads
+        </h1>
+        <WipeConfirmation key={wiping.id} threadId={wiping.id} title={wiping.title} onClose={() => setWiping(null)} onWiped={drop} />
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="threads-heading">
-      <h1 id="threads-heading" tabIndex={-1}>
+      <h1 id="threads-heading" tabIndex={-1} ref={headingRef}>
         Threads
       </h1>
       {error && (
@@ -90,7 +130,7 @@ export function ThreadsScreen() {
             ))}
           </ul>
         </nav>
-        <div className="ws-thread-view">{open && <ThreadView key={open.id} thread={open} focusOrdinal={focusOrdinal} />}</div>
+        <div className="ws-thread-view">{open && <ThreadView key={open.id} thread={open} focusOrdinal={focusOrdinal} onWipe={() => setWiping({ id: open.id, title: open.title })} />}</div>
       </div>
     </section>
   );
@@ -100,7 +140,7 @@ export function ThreadsScreen() {
  * One thread, virtualised with variable row heights; messages are fetched a page at a time as
  * they scroll into view, so a 100k-message thread costs no more than a short one.
  */
-function ThreadView({ thread, focusOrdinal }: { thread: ThreadSummary; focusOrdinal: number | undefined }) {
+function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; focusOrdinal: number | undefined; onWipe: () => void }) {
   const navigation = useNavigation();
   const pages = useRef(new Map<number, MessageView[]>());
   const loading = useRef(new Set<number>());
@@ -162,6 +202,9 @@ function ThreadView({ thread, focusOrdinal }: { thread: ThreadSummary; focusOrdi
             Clear selection
           </button>
         )}
+        <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small ws-selection-bar__end" onClick={onWipe}>
+          Wipe originals…
+        </button>
       </div>
       <Virtuoso
         style={{ height: 560 }}

@@ -1,0 +1,124 @@
+import { useState, type ReactNode } from 'react';
+import type { WipeCertificate } from '../../../shared/domain/wipe';
+import { hostApi } from '../api';
+import { ErrorSummary } from './forms';
+import { displayNhsNumber, displayUtc, plural } from './format';
+
+const LEVEL_TEXT: Readonly<Record<NonNullable<WipeCertificate['level']>, string>> = {
+  purge: 'Purge: deleted, vault key rotated (cryptographic erase) and verified',
+  clear: 'Clear: deleted and verified, but the vault key was not rotated',
+  failed: 'Failed: verification found remnants of the wiped thread',
+};
+
+const SOURCE_FILE_TEXT: Readonly<Record<WipeCertificate['sourceFile'], string>> = {
+  'not-requested': 'Not requested: the export file was left where it was.',
+  requested: 'Requested, not yet done.',
+  overwriting: 'Being overwritten.',
+  overwritten: 'Overwritten, flushed, truncated and deleted (best effort on SSDs and journaling file systems).',
+  'not-found': 'Requested, but the file was no longer there.',
+  changed: 'Requested, but the file had changed since import, so it was not touched.',
+  failed: 'Requested, but overwriting failed: the file may remain. Delete it by hand.',
+};
+
+type ExportState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; fileName: string; path: string; sha256: string } | { kind: 'failed'; message: string };
+
+/**
+ * One wipe certificate: what went, what had been filed in the record, how the wipe was done and
+ * verified, and the level it achieved; with its export as a PDF. Holds no message text.
+ */
+export function WipeCertificateView({ certificate, headingLevel = 2 }: { certificate: WipeCertificate; headingLevel?: 2 | 3 }) {
+  const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
+  const Heading = headingLevel === 2 ? 'h2' : 'h3';
+  const SubHeading = headingLevel === 2 ? 'h3' : 'h4';
+  const verification = certificate.verification;
+  const passed = certificate.level !== null && certificate.level !== 'failed';
+
+  async function exportPdf() {
+    setExporting({ kind: 'running' });
+    const result = await hostApi()!.wipes.exportCertificate({ wipeId: certificate.wipeId });
+    setExporting(result.ok ? { kind: 'done', ...result.value } : { kind: 'failed', message: result.error.message });
+  }
+
+  return (
+    <div className={`nhsuk-card ws-certificate${passed ? '' : ' ws-certificate--failed'}`} data-testid="wipe-certificate">
+      <div className="nhsuk-card__content">
+        <Heading className="nhsuk-card__heading" tabIndex={-1}>
+          Wipe certificate
+        </Heading>
+        <p data-testid="certificate-level" className={passed ? 'ws-certificate__level' : 'ws-certificate__level ws-certificate__level--failed'}>
+          {certificate.level ? LEVEL_TEXT[certificate.level] : 'Not finished: the wipe is completed at the next sign-in.'}
+        </p>
+        <dl className="nhsuk-summary-list">
+          <Row label="Wipe">{certificate.wipeId}</Row>
+          <Row label="Export">
+            {certificate.sourceFileName} ({certificate.source})
+          </Row>
+          <Row label="Removed" testId="certificate-counts">
+            {plural(certificate.messageCount, 'message')}, {plural(certificate.attachmentCount, 'attachment')}, {plural(certificate.draftCount, 'draft')}
+          </Row>
+          <Row label="Messages from">
+            {displayUtc(certificate.firstInstant)} to {displayUtc(certificate.lastInstant)}
+          </Row>
+          <Row label="Requested by">{certificate.requestedBy ? `${certificate.requestedBy.displayName} (${certificate.requestedBy.role})` : 'The retention policy (automatic)'}</Row>
+          <Row label="Finished">{certificate.finishedAt ? displayUtc(certificate.finishedAt) : 'not finished'}</Row>
+          <Row label="Vault key rotated">{certificate.keyRotated ? 'Yes: copies of old pages anywhere on the disk can no longer be decrypted.' : 'No.'}</Row>
+          <Row label="Export file" testId="certificate-source-file">
+            {SOURCE_FILE_TEXT[certificate.sourceFile]}
+          </Row>
+          <Row label="Verification" testId="certificate-verification">
+            {verification
+              ? `${verification.status === 'passed' ? 'Passed' : 'FAILED'}: ${plural(verification.pagesDecrypted, 'page')} decrypted and ${plural(verification.filesScanned.length, 'file')} read raw, ` +
+                `searched for ${plural(verification.needles, 'sample')}${verification.textSampled ? ' of the wiped text and media and the thread’s canary' : ' (the canary only: finished after a restart)'}; ` +
+                `${verification.hits.length + verification.problems.length === 0 ? 'nothing found.' : `found: ${[...verification.hits, ...verification.problems].join(', ')}.`}`
+              : 'Not run yet.'}
+          </Row>
+        </dl>
+        <SubHeading>Filed in the patient record and verified before the wipe</SubHeading>
+        {certificate.filed.length === 0 ? (
+          <p>Nothing was filed from this thread.</p>
+        ) : (
+          <ul className="nhsuk-list nhsuk-list--bullet" data-testid="certificate-filed">
+            {certificate.filed.map((filed) => (
+              <li key={filed.identifier}>
+                NHS number {displayNhsNumber(filed.nhsNumber)}: DocumentReference {filed.documentReferenceId ?? 'unknown'}
+              </li>
+            ))}
+          </ul>
+        )}
+        {certificate.overrideReason !== null && (
+          <>
+            <SubHeading>Clinician’s reason for wiping what was not filed</SubHeading>
+            <p className="ws-message__text">{certificate.overrideReason}</p>
+          </>
+        )}
+        <div className="ws-selection-bar">
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" disabled={exporting.kind === 'running'} onClick={() => void exportPdf()}>
+            Export certificate (PDF)
+          </button>
+          {exporting.kind === 'running' && <span role="status">Writing the PDF…</span>}
+        </div>
+        {exporting.kind === 'done' && (
+          <p role="status" data-testid="certificate-export">
+            Saved <strong>{exporting.fileName}</strong> in the exports folder: <code>{exporting.path}</code> (SHA-256 {exporting.sha256.slice(0, 16)}…)
+          </p>
+        )}
+        {exporting.kind === 'failed' && (
+          <ErrorSummary title="The certificate was not exported">
+            <p>{exporting.message}</p>
+          </ErrorSummary>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Row({ label, testId, children }: { label: string; testId?: string; children: ReactNode }) {
+  return (
+    <div className="nhsuk-summary-list__row">
+      <dt className="nhsuk-summary-list__key">{label}</dt>
+      <dd className="nhsuk-summary-list__value" data-testid={testId}>
+        {children}
+      </dd>
+    </div>
+  );
+}

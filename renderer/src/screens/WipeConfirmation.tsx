@@ -1,0 +1,337 @@
+import { useEffect, useRef, useState } from 'react';
+import { MIN_OVERRIDE_REASON, type WipeCertificate } from '../../../shared/domain/wipe';
+import type { WipePlanView } from '../../../shared/ipc/contract';
+import { hostApi, newJobId } from '../api';
+import { useThreadWiped } from '../app/events';
+import { useNavigation } from '../app/navigation';
+import { useSignedIn } from '../app/session';
+import { ErrorSummary } from '../components/forms';
+import { displayNhsNumber, displayUtc, plural, TRANSCRIPTION_STATE_LABELS } from '../components/format';
+import { WipeCertificateView } from '../components/WipeCertificateView';
+
+const SOURCE_FILE_STATUS: Readonly<Record<WipePlanView['sourceFile']['status'], string>> = {
+  matches: 'Still where it was imported from, unchanged.',
+  'not-found': 'No longer where it was imported from, so Wardscribe cannot overwrite it.',
+  changed: 'The file at that place has changed since it was imported, so Wardscribe will not touch it.',
+  unknown: 'Wardscribe did not record where it was imported from, so it cannot overwrite it.',
+};
+
+type Step =
+  | { kind: 'loading' }
+  | { kind: 'unavailable'; message: string }
+  | { kind: 'confirm'; plan: WipePlanView }
+  | { kind: 'running'; plan: WipePlanView; jobId: string; progress: string | null }
+  | { kind: 'done'; certificate: WipeCertificate };
+
+/**
+ * The wipe confirmation: what will go and what was filed from the thread, the gate's decision
+ * (main enforces the same rule), the optional overwrite of the export file, progress, and the
+ * certificate. `onWiped` is called once the thread is gone so that the screen drops its copies.
+ */
+export function WipeConfirmation({ threadId, title, onClose, onWiped }: { threadId: string; title: string; onClose: () => void; onWiped: (threadId: string) => void }) {
+  const { state } = useSignedIn();
+  const navigation = useNavigation();
+  const [step, setStep] = useState<Step>({ kind: 'loading' });
+  const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string | null>(null);
+  const [overwrite, setOverwrite] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const clinician = state.user.role === 'clinician';
+
+  const loadPlan = async () => {
+    const result = await hostApi()!.wipes.plan({ threadId });
+    if (result.ok) {
+      setStep({ kind: 'confirm', plan: result.value });
+      if (result.value.sourceFile.status !== 'matches') setOverwrite(false);
+    } else setStep({ kind: 'unavailable', message: result.error.message });
+  };
+
+  useEffect(() => {
+    void loadPlan();
+    // Loaded once per thread; a new plan is asked for after a refusal.
+  }, [threadId]);
+
+  useEffect(() => headingRef.current?.focus(), [step.kind]);
+
+  useEffect(
+    () =>
+      hostApi()!.events.subscribe((event) => {
+        if (event.type !== 'job.progress') return;
+        setStep((current) =>
+          current.kind === 'running' && current.jobId === event.jobId
+            ? { ...current, progress: event.total ? `${event.done} of ${event.total} ${event.unit}` : `${event.done} ${event.unit}` }
+            : current,
+        );
+      }),
+    [],
+  );
+
+  // Wiped by someone or something else (the retention policy) while this was open: the plan is stale.
+  useThreadWiped((wiped) => {
+    if (wiped !== threadId) return;
+    setStep((current) => (current.kind === 'confirm' || current.kind === 'loading' ? { kind: 'unavailable', message: 'This thread has already been wiped.' } : current));
+  });
+
+  async function confirm(plan: WipePlanView) {
+    setError(null);
+    setReasonError(null);
+    const needsReason = plan.decision.kind === 'needs-override';
+    if (needsReason && reason.trim().length < MIN_OVERRIDE_REASON) {
+      setReasonError(
+        reason.trim() === ''
+          ? 'Say why what was not filed holds no clinical content.'
+          : `Give a fuller reason: at least ${MIN_OVERRIDE_REASON} characters (${reason.trim().length} so far).`,
+      );
+      return;
+    }
+    const jobId = newJobId();
+    setStep({ kind: 'running', plan, jobId, progress: null });
+    const result = await hostApi()!.wipes.run({
+      jobId,
+      threadId,
+      overwriteSourceFile: overwrite && plan.sourceFile.status === 'matches',
+      ...(needsReason ? { overrideReason: reason.trim() } : {}),
+    });
+    if (!result.ok) {
+      setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
+      // The thread may have changed meanwhile (a filing verified, a draft saved): show it as it is now.
+      await loadPlan();
+      return;
+    }
+    setStep({ kind: 'done', certificate: result.value });
+    onWiped(threadId);
+  }
+
+  if (step.kind === 'done') {
+    const passed = step.certificate.level === 'purge' || step.certificate.level === 'clear';
+    return (
+      <section aria-labelledby="wipe-heading" className="ws-wipe">
+        <h2 id="wipe-heading" tabIndex={-1} ref={headingRef}>
+          {passed ? 'Originals wiped' : 'Wiped, but verification found remnants'}
+        </h2>
+        <p role="status">
+          {passed
+            ? 'The thread has gone from this workstation. Keep the certificate with your records if your organisation asks for it.'
+            : 'The thread was deleted, but the check afterwards found traces of it. Report this to your administrator and keep the certificate.'}
+        </p>
+        <WipeCertificateView certificate={step.certificate} headingLevel={3} />
+        <div className="ws-selection-bar">
+          <button type="button" className="nhsuk-button" onClick={onClose}>
+            Back to threads
+          </button>
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => navigation.go('certificates', step.certificate.wipeId)}>
+            All wipe certificates
+          </button>
+        </div>
+      </section>
+    );
+  }
+
+  const plan = step.kind === 'confirm' || step.kind === 'running' ? step.plan : null;
+  const decision = plan?.decision;
+  const canConfirm = decision !== undefined && (decision.kind === 'allowed' || (decision.kind === 'needs-override' && clinician));
+  return (
+    <section aria-labelledby="wipe-heading" className="ws-wipe">
+      <h2 id="wipe-heading" tabIndex={-1} ref={headingRef}>
+        Wipe the originals of “{title}”
+      </h2>
+      {step.kind === 'loading' && <p role="status">Working out what a wipe would remove…</p>}
+      {step.kind === 'unavailable' && (
+        <>
+          <ErrorSummary title="This thread cannot be wiped">
+            <p data-testid="wipe-error">{step.message}</p>
+          </ErrorSummary>
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={onClose}>
+            Back to threads
+          </button>
+        </>
+      )}
+      {error && (
+        <ErrorSummary title="Nothing was wiped">
+          <p data-testid="wipe-error">{error}</p>
+        </ErrorSummary>
+      )}
+      {reasonError && (
+        <ErrorSummary title="There is a problem">
+          <p>
+            <a
+              href="#wipe-reason"
+              onClick={(event) => {
+                event.preventDefault();
+                document.getElementById('wipe-reason')?.focus();
+              }}
+            >
+              {reasonError}
+            </a>
+          </p>
+        </ErrorSummary>
+      )}
+      {plan && decision && (
+        <>
+          {decision.kind === 'refused' && (
+            <div className="nhsuk-error-summary" role="alert" data-testid="wipe-gate">
+              <h3 className="nhsuk-error-summary__title">This thread cannot be wiped yet</h3>
+              <ul className="nhsuk-list nhsuk-error-summary__list">
+                {decision.problems.map((problem) => (
+                  <li key={problem}>{problem}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {decision.kind === 'needs-override' && (
+            <div className="nhsuk-warning-callout" data-testid="wipe-gate">
+              <h3 className="nhsuk-warning-callout__label">
+                <span role="text">
+                  <span className="nhsuk-u-visually-hidden">Important: </span>
+                  Not everything from this chat is in the record
+                </span>
+              </h3>
+              <ul>
+                {decision.problems.map((problem) => (
+                  <li key={problem}>{problem}</li>
+                ))}
+              </ul>
+              {clinician ? (
+                <p>You can wipe it anyway if what was not filed holds no clinical content. Your reason goes on the certificate and into the audit trail.</p>
+              ) : (
+                <p>Only a clinician can wipe this thread anyway, by recording why what was not filed holds no clinical content. File the advice first, or ask a clinician.</p>
+              )}
+            </div>
+          )}
+          {decision.kind === 'allowed' && (
+            <p className="nhsuk-inset-text" data-testid="wipe-gate">
+              Everything transcribed from this chat is verified in the patient’s record, so its originals can be wiped.
+            </p>
+          )}
+
+          <h3>What will be wiped</h3>
+          <dl className="nhsuk-summary-list" data-testid="wipe-plan">
+            <div className="nhsuk-summary-list__row">
+              <dt className="nhsuk-summary-list__key">Messages</dt>
+              <dd className="nhsuk-summary-list__value">{plural(plan.messageCount, 'message')}</dd>
+            </div>
+            <div className="nhsuk-summary-list__row">
+              <dt className="nhsuk-summary-list__key">Attachments</dt>
+              <dd className="nhsuk-summary-list__value">{plural(plan.attachmentCount, 'attachment')}</dd>
+            </div>
+            <div className="nhsuk-summary-list__row">
+              <dt className="nhsuk-summary-list__key">Drafts</dt>
+              <dd className="nhsuk-summary-list__value">{plural(plan.draftCount, 'draft')} made from it</dd>
+            </div>
+            <div className="nhsuk-summary-list__row">
+              <dt className="nhsuk-summary-list__key">Sent between</dt>
+              <dd className="nhsuk-summary-list__value">
+                {displayUtc(plan.firstInstant)} and {displayUtc(plan.lastInstant)}
+              </dd>
+            </div>
+            <div className="nhsuk-summary-list__row">
+              <dt className="nhsuk-summary-list__key">Imported from</dt>
+              <dd className="nhsuk-summary-list__value" data-testid="wipe-source-file">
+                {plan.sourceFile.name} ({plan.source}). {SOURCE_FILE_STATUS[plan.sourceFile.status]}
+              </dd>
+            </div>
+          </dl>
+          <p className="nhsuk-body-s">
+            Transcriptions already verified in the record stay there: the wipe removes this workstation’s copies of the chat, not what was filed.
+          </p>
+
+          <h3>What was filed from it</h3>
+          {plan.transcriptions.length === 0 ? (
+            <p data-testid="wipe-filed">Nothing has been transcribed from this chat.</p>
+          ) : (
+            <table className="nhsuk-table" data-testid="wipe-filed">
+              <thead className="nhsuk-table__head">
+                <tr>
+                  <th scope="col">NHS number</th>
+                  <th scope="col">EPR DocumentReference</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody className="nhsuk-table__body">
+                {plan.transcriptions.map((transcription) => (
+                  <tr key={transcription.draftId}>
+                    <td>{transcription.nhsNumber ? displayNhsNumber(transcription.nhsNumber) : 'not given'}</td>
+                    <td>{transcription.documentReferenceId ?? 'none yet'}</td>
+                    <td>{TRANSCRIPTION_STATE_LABELS[transcription.state]}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+
+          {canConfirm && (
+            <>
+              {decision.kind === 'needs-override' && (
+                <div className={`nhsuk-form-group${reasonError ? ' nhsuk-form-group--error' : ''}`}>
+                  <label className="nhsuk-label" htmlFor="wipe-reason">
+                    Why does what was not filed hold no clinical content?
+                  </label>
+                  <div className="nhsuk-hint" id="wipe-reason-hint">
+                    At least {MIN_OVERRIDE_REASON} characters. Recorded on the certificate and in the audit trail.
+                  </div>
+                  {reasonError && (
+                    <span className="nhsuk-error-message" id="wipe-reason-error">
+                      <span className="nhsuk-u-visually-hidden">Error:</span> {reasonError}
+                    </span>
+                  )}
+                  <textarea
+                    className={`nhsuk-textarea${reasonError ? ' nhsuk-textarea--error' : ''}`}
+                    id="wipe-reason"
+                    name="wipe-reason"
+                    rows={3}
+                    maxLength={2000}
+                    value={reason}
+                    aria-describedby={`wipe-reason-hint${reasonError ? ' wipe-reason-error' : ''}`}
+                    disabled={step.kind === 'running'}
+                    onChange={(event) => setReason(event.target.value)}
+                  />
+                </div>
+              )}
+              <div className="nhsuk-form-group">
+                <div className="nhsuk-checkboxes">
+                  <div className="nhsuk-checkboxes__item">
+                    <input
+                      className="nhsuk-checkboxes__input"
+                      id="wipe-overwrite"
+                      type="checkbox"
+                      checked={overwrite}
+                      disabled={plan.sourceFile.status !== 'matches' || step.kind === 'running'}
+                      aria-describedby="wipe-overwrite-hint"
+                      onChange={(event) => setOverwrite(event.target.checked)}
+                    />
+                    <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="wipe-overwrite">
+                      Also overwrite and delete the export file {plan.sourceFile.name}
+                    </label>
+                    <div className="nhsuk-hint nhsuk-checkboxes__hint" id="wipe-overwrite-hint">
+                      {plan.sourceFile.status === 'matches'
+                        ? 'Wardscribe overwrites the file, flushes it to disk, then truncates and deletes it. On SSDs and journaling file systems this is best effort: the drive may keep old copies that no program can reach. The wipe of the vault is the strong one: its key is changed, so no copy of its old pages can be decrypted.'
+                        : `Not available: ${SOURCE_FILE_STATUS[plan.sourceFile.status].charAt(0).toLowerCase()}${SOURCE_FILE_STATUS[plan.sourceFile.status].slice(1)} Delete any copy of the export yourself.`}
+                    </div>
+                  </div>
+                </div>
+              </div>
+            </>
+          )}
+
+          {step.kind === 'running' ? (
+            <p role="status" data-testid="wipe-progress" className="ws-wipe__progress">
+              Wiping… deleting, changing the vault key and checking that nothing remains{step.progress ? ` (${step.progress})` : ''}. This can take a minute; keep Wardscribe open.
+            </p>
+          ) : (
+            <div className="ws-selection-bar">
+              {canConfirm && (
+                <button type="button" className="nhsuk-button nhsuk-button--warning" onClick={() => void confirm(plan)}>
+                  Wipe originals
+                </button>
+              )}
+              <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={onClose}>
+                {canConfirm ? 'Cancel' : 'Back to threads'}
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
