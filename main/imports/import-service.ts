@@ -10,7 +10,7 @@ import { openChatExport, titleFromFileName } from '../importers';
 import { dateOrderUnknown } from '../importers/date-order';
 import { readHead } from '../importers/whatsapp-head';
 import { insertAttachment, listAttachments, readAttachmentContent, type StoredAttachment } from '../vault/queries/attachments';
-import { insertMessages, instantRange, listMessages, messageIdAt, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
+import { insertMessages, listMessages, messageIdAt, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
 import { insertParticipants, listParticipants } from '../vault/queries/participants';
 import {
   completeThread,
@@ -376,11 +376,20 @@ export class ImportService {
       let bytesDone = 0;
       let bytesTotal = 0;
       const writeBatch = db.transaction((messages: readonly ChatMessage[]) => insertMessages(db, id, messages));
+      // The thread's first and last instants, kept as the messages pass (a min/max query over a
+      // 700k-message thread at the end took 0.6 s inside the final transaction). ISO UTC
+      // strings of one shape order as text, as SQLite's min() and max() would.
+      const range: { first: string | null; last: string | null } = { first: null, last: null };
       let batch: ChatMessage[] = [];
       const flush = async () => {
         live();
         const began = performance.now();
         writeBatch.immediate(batch);
+        for (const message of batch) {
+          if (message.instant === null) continue;
+          if (range.first === null || message.instant < range.first) range.first = message.instant;
+          if (range.last === null || message.instant > range.last) range.last = message.instant;
+        }
         this.#longestWriteMs = Math.max(this.#longestWriteMs, performance.now() - began);
         batch = [];
         this.#session.touch?.();
@@ -448,7 +457,6 @@ export class ImportService {
             deleteThread(db, id);
             return same;
           }
-          const range = instantRange(db, id);
           insertParticipants(db, id, finished.participants);
           completeThread(db, id, {
             source: finished.source,

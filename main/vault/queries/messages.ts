@@ -146,15 +146,6 @@ export function countMessages(db: Db, threadId: string): number {
   return (db.prepare('SELECT count(*) AS n FROM messages WHERE thread_id = ?').get(threadId) as { n: number }).n;
 }
 
-/** Earliest and latest known instants of a thread (messages in a DST gap or repeat have none). */
-export function instantRange(db: Db, threadId: string): { first: string | null; last: string | null } {
-  const row = db.prepare('SELECT min(instant) AS first, max(instant) AS last FROM messages WHERE thread_id = ?').get(threadId) as {
-    first: string | null;
-    last: string | null;
-  };
-  return row;
-}
-
 /** One message by its vault id, or null. Does not check the thread is complete: callers do. */
 export function getMessageById(db: Db, id: number): StoredMessage | null {
   const row = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`).get(id) as MessageRow | undefined;
