@@ -335,7 +335,12 @@ export const contract = {
     /** The newest matching entries (at most `limit`), newest first. Auditors never see message content: entries hold none. */
     query: channel({
       request: z.object({ filter: AuditFilterSchema, limit: z.number().int().min(1).max(5000).default(1000) }).strict(),
-      response: z.object({ entries: z.array(AuditEntrySchema), head: z.object({ sequence: z.number(), hash: z.string() }) }),
+      response: z.object({
+        entries: z.array(AuditEntrySchema),
+        head: z.object({ sequence: z.number(), hash: z.string() }),
+        /** SHA-256 of the workstation's signing key: what `wardscribe verify-trail --expect-key` pins an export to. */
+        keyFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+      }),
       access: ['auditor', 'admin'],
     }),
     /** Exports the matching entries as the signed PDF trail into the workstation's exports folder. */

@@ -28,6 +28,13 @@ test('an auditor signs in, filters the trail, exports it as PDF, and the file ve
   // Independently: the file verifies on its own, and poppler reads the entries back.
   const report = await verifyTrailPdf(readFileSync(path));
   expect(report.ok).toBe(true);
+  // The fingerprint the screen shows is the key the export is signed with: pinning it passes, another fails.
+  const shown = (await page.getByTestId('key-fingerprint').locator('code').first().textContent())!;
+  expect(shown).toMatch(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
+  const fingerprint = shown.replaceAll(' ', '');
+  expect(report.keyFingerprint).toBe(fingerprint);
+  expect((await verifyTrailPdf(readFileSync(path), { expectedKeyFingerprint: fingerprint })).ok).toBe(true);
+  expect((await verifyTrailPdf(readFileSync(path), { expectedKeyFingerprint: 'f'.repeat(64) })).ok).toBe(false);
   const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
   expect(text).toContain('user-created');
   expect(text).toContain('Ada Admin');

@@ -6,6 +6,7 @@ import { WardscribeError } from '../../errors';
 import { exportAuditTrail } from '../../audit/export-trail';
 import { verifyTrailPdf } from '../../audit/verify-trail';
 import type { SessionService } from '../../session/session-service';
+import { getWorkstationKey } from '../../vault/queries/workstation-key';
 import type { Handlers } from '../registry';
 
 export interface AuditHandlerDeps {
@@ -26,7 +27,9 @@ export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>[
         newest.push(entry);
         if (newest.length > limit) newest.shift();
       }
-      return { entries: newest.reverse(), head: log.head() };
+      const key = getWorkstationKey(deps.session.vault().db);
+      if (!key) throw new WardscribeError('internal', 'The workstation has no signing key yet.');
+      return { entries: newest.reverse(), head: log.head(), keyFingerprint: key.fingerprint };
     },
 
     export: async ({ filter }, { signal, progress }) => {

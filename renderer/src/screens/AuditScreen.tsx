@@ -35,6 +35,7 @@ export function AuditScreen() {
   const [filter, setFilter] = useState<AuditFilter>({});
   const [entries, setEntries] = useState<AuditEntry[]>([]);
   const [head, setHead] = useState<{ sequence: number; hash: string } | null>(null);
+  const [keyFingerprint, setKeyFingerprint] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
 
@@ -43,6 +44,7 @@ export function AuditScreen() {
     if (result.ok) {
       setEntries(result.value.entries);
       setHead(result.value.head);
+      setKeyFingerprint(result.value.keyFingerprint);
       setError(null);
     } else setError(result.error.issues?.map((issue) => `${issue.path}: ${issue.message}`).join(' ') || result.error.message);
   }, []);
@@ -100,6 +102,12 @@ export function AuditScreen() {
       {head && (
         <p className="nhsuk-body-s" data-testid="chain-head">
           Chain head: entry {head.sequence}, {head.hash.slice(0, 16)}…
+        </p>
+      )}
+      {keyFingerprint && (
+        <p className="nhsuk-body-s" data-testid="key-fingerprint">
+          Workstation signing key: <code>{keyFingerprint.match(/.{1,4}/g)?.join(' ')}</code>. Record it once for this workstation; checking an
+          export with <code>wardscribe verify-trail FILE.pdf --expect-key</code> and this fingerprint catches a PDF rebuilt with another key.
         </p>
       )}
       {error && (
