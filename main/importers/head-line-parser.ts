@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { BIDI_CONTROL_PATTERN, type ChatMessage, type ChatSource, type ChatThread, type DateOrder, type MessageFlag, type ParseWarning } from '../../shared/domain/chat';
 import { WardscribeError } from '../errors';
 import { DateOrderEvidence, dateOrderUnknown } from './date-order';
-import { readLineBatches, type ByteSource, type LineReadOptions } from './line-reader';
+import { readLineBatches, readTextBatches, type ByteSource, type LineReadOptions } from './line-reader';
 import { formatInstant, isCalendarDate, TimeFormatter, ZoneClock } from './local-time';
-import { isEncryptionNotice, readMarkers, startsWithMarker, type MarkerReading } from './markers';
-import { readHead, type HeadFields } from './whatsapp-head';
+import { isEncryptionNotice, mayHoldMarker, readMarkers, startsWithMarker, type MarkerReading } from './markers';
+import { HeadReading, readHead, readHeadInto, type HeadFields } from './whatsapp-head';
 
 /** What every import is told by its caller. */
 export interface ImportOptions extends LineReadOptions {
@@ -30,23 +30,56 @@ export interface HeadLineFormat {
 }
 
 const LRM_CODE = 0x200e;
-const CARRIAGE_RETURN = 0x0d;
 const MAX_SENDER_LENGTH = 80;
 
-interface Pending {
-  readonly head: HeadFields;
-  readonly headText: string;
-  readonly line: number;
-  readonly localKey: number;
-  readonly wall: WallClock;
-  readonly rawSender: string | null;
-  readonly firstBodyLine: string;
-  /** Continuation lines, when there are any (most messages are one line). */
-  moreLines: string[] | null;
-  embedded: boolean;
+/**
+ * The message being read, until the next head (or the end) completes it. One instance serves
+ * the whole parse, filled afresh for each message, so reading allocates no object per message
+ * beyond the ChatMessage itself (and its strings).
+ */
+class Pending {
+  /** False until the first message starts. */
+  active = false;
+  headText = '';
+  line = 0;
+  year = 0;
+  month = 0;
+  day = 0;
+  hour = 0;
+  minute = 0;
+  second = 0;
+  rawSender: string | null = null;
+  /**
+   * The first body line and any continuation lines that directly follow it in the same decoded
+   * text: `bodyText.slice(bodyStart, bodyEnd)`, lines joined by "\n" as the file has them.
+   */
+  bodyText = '';
+  bodyTextId = 0;
+  bodyStart = 0;
+  bodyEnd = 0;
+  /** Continuation lines in later texts, when there are any (most messages are one line). */
+  moreLines: string[] | null = null;
+  embedded = false;
   /** False when no line of the message came from a chunk holding a bidi control byte sequence. */
-  mayHaveBidi: boolean;
-  warnings: ParseWarning[] | null;
+  mayHaveBidi = false;
+  warnings: ParseWarning[] | null = null;
+}
+
+/** The local day of the last message built, its UTC midnight and its steady offset (or null). */
+class CurrentDay {
+  key = -1;
+  utcMidnight = 0;
+  offset: number | null = null;
+}
+
+/** Checked wall-clock fields of a head, written by wallClockInto(). */
+class WallClock {
+  year = 0;
+  month = 0;
+  day = 0;
+  hour = 0;
+  minute = 0;
+  second = 0;
 }
 
 /** The flags and warnings of the many messages that have none: shared, and frozen so nobody adds to them. */
@@ -163,72 +196,99 @@ export async function* parseHeadLineBatches(
   const times = new TimeFormatter();
   let detectedSource: ChatSource | null = format.source ?? null;
   let signature = -1;
-  let pending: Pending | null = null;
+  const pending = new Pending();
+  const head = new HeadReading();
+  const wall = new WallClock();
+  const today = new CurrentDay();
   let lastKey = -1;
 
-  for await (const { firstLine, lines, bytes } of readLineBatches(source, options)) {
+  let textId = 0;
+  for await (const chunk of readTextBatches(source, options)) {
+    const { texts, bytes } = chunk;
     // The fingerprint covers the text as lines (BOM and CR removed) joined by "\n", each batch
     // followed by "\n", so .txt and .zip, CRLF and LF copies of one export match. Without a CR
     // those are exactly the bytes read; with one, the text is hashed as before.
-    if (bytes.indexOf(CARRIAGE_RETURN) < 0) thread.hash.update(bytes);
-    else thread.hash.update(lines.join('\n'));
+    if (!chunk.carriageReturn) thread.hash.update(bytes);
+    else thread.hash.update(texts.join('\n'));
     thread.hash.update('\n');
     const chunkHasBidi = hasBidiBytes(bytes);
     const batch: ChatMessage[] = [];
+    let lineNumber = chunk.firstLine - 1;
     try {
-      for (let offset = 0; offset < lines.length; offset++) {
-        const line = lines[offset]!;
-        const lineNumber = firstLine + offset;
-        const head = readHead(line);
-        if (head) {
-          if (signature === -1) {
-            signature = head.signature;
-            detectedSource ??= head.bracketed ? 'whatsapp-ios' : 'whatsapp-android';
-          }
-          const wall = head.signature === signature ? wallClock(head, order, lineNumber) : null;
-          const key = wall ? localKeyOf(wall) : -1;
-          if (key >= 0 && key >= lastKey) {
-            if (pending) {
-              batch.push(buildMessage(pending, thread, clock, times, format, isPresent));
-              thread.count++;
+      for (let textIndex = 0; textIndex < texts.length; textIndex++) {
+        const text = texts[textIndex]!;
+        textId++;
+        let start = 0;
+        for (;;) {
+          const newline = text.indexOf('\n', start);
+          const end = newline < 0 ? text.length : newline;
+          lineNumber++;
+          // A head starts with a digit, "[" or U+200E: other lines are never read as one.
+          const firstCode = text.charCodeAt(start);
+          const isHead = ((firstCode >= 0x30 && firstCode <= 0x39) || firstCode === 0x5b || firstCode === LRM_CODE) && readHeadInto(text, start, end, head);
+          let continuation = true;
+          if (isHead) {
+            if (signature === -1) {
+              signature = head.signature;
+              detectedSource ??= head.bracketed ? 'whatsapp-ios' : 'whatsapp-android';
             }
-            lastKey = key;
-            const colon = line.indexOf(': ', head.length);
-            const candidateLength = colon - head.length;
-            const candidate = colon > head.length && candidateLength <= MAX_SENDER_LENGTH ? line.slice(head.length, colon) : null;
-            const isSender = candidate !== null && !candidate.includes('"');
-            pending = {
-              head,
-              headText: isSender ? line.slice(0, colon + 1) : line.slice(0, head.length),
-              line: lineNumber,
-              localKey: key,
-              wall: wall!,
-              rawSender: isSender ? candidate : null,
-              firstBodyLine: isSender ? line.slice(colon + 2) : line.slice(head.length),
-              moreLines: null,
-              embedded: false,
-              mayHaveBidi: chunkHasBidi,
-              warnings: null,
-            };
-            continue;
+            const key = head.signature === signature ? localKeyOf(wallClockInto(head, order, lineNumber, wall)) : -1;
+            if (key >= 0 && key >= lastKey) {
+              if (pending.active) {
+                batch.push(buildMessage(pending, thread, clock, times, format, isPresent, today));
+                thread.count++;
+              }
+              lastKey = key;
+              const headEnd = start + head.length;
+              // ": " cannot straddle the line's end (the next character there is "\n").
+              let colon = text.indexOf(': ', headEnd);
+              if (colon >= end) colon = -1;
+              const candidateLength = colon - headEnd;
+              const candidate = colon > headEnd && candidateLength <= MAX_SENDER_LENGTH ? text.slice(headEnd, colon) : null;
+              const isSender = candidate !== null && !candidate.includes('"');
+              pending.active = true;
+              pending.headText = isSender ? text.slice(start, colon + 1) : text.slice(start, headEnd);
+              pending.line = lineNumber;
+              pending.year = wall.year;
+              pending.month = wall.month;
+              pending.day = wall.day;
+              pending.hour = wall.hour;
+              pending.minute = wall.minute;
+              pending.second = wall.second;
+              pending.rawSender = isSender ? candidate : null;
+              pending.bodyText = text;
+              pending.bodyTextId = textId;
+              pending.bodyStart = isSender ? colon + 2 : headEnd;
+              pending.bodyEnd = end;
+              pending.moreLines = null;
+              pending.embedded = false;
+              pending.mayHaveBidi = chunkHasBidi;
+              pending.warnings = null;
+              continuation = false;
+            } else if (pending.active) {
+              pending.embedded = true;
+              (pending.warnings ??= []).push({
+                line: lineNumber,
+                code: key < 0 ? 'embedded-header-other-form' : 'embedded-header-earlier-time',
+                message:
+                  key < 0
+                    ? `Line ${lineNumber} looks like a message head written in another form; kept in the message above for review.`
+                    : `Line ${lineNumber} looks like a message head earlier than the message above; kept in it for review.`,
+              });
+            }
           }
-          if (pending) {
-            pending.embedded = true;
-            (pending.warnings ??= []).push({
-              line: lineNumber,
-              code: key < 0 ? 'embedded-header-other-form' : 'embedded-header-earlier-time',
-              message:
-                key < 0
-                  ? `Line ${lineNumber} looks like a message head written in another form; kept in the message above for review.`
-                  : `Line ${lineNumber} looks like a message head earlier than the message above; kept in it for review.`,
-            });
+          if (continuation) {
+            if (pending.active) {
+              // A line right after the body in the same text extends it in place.
+              if (pending.moreLines === null && pending.bodyTextId === textId && pending.bodyEnd + 1 === start) pending.bodyEnd = end;
+              else (pending.moreLines ??= []).push(text.slice(start, end));
+              pending.mayHaveBidi ||= chunkHasBidi;
+            } else if (end > start) {
+              thread.warnings.push({ line: lineNumber, code: 'text-before-first-message', message: `Line ${lineNumber} comes before the first message and was skipped.` });
+            }
           }
-        }
-        if (pending) {
-          (pending.moreLines ??= []).push(line);
-          pending.mayHaveBidi ||= chunkHasBidi;
-        } else if (line.length > 0) {
-          thread.warnings.push({ line: lineNumber, code: 'text-before-first-message', message: `Line ${lineNumber} comes before the first message and was skipped.` });
+          if (newline < 0) break;
+          start = newline + 1;
         }
       }
     } catch (error) {
@@ -236,10 +296,11 @@ export async function* parseHeadLineBatches(
       if (batch.length > 0) yield batch;
       throw error;
     }
+    chunk.lineCount = lineNumber - chunk.firstLine + 1;
     if (batch.length > 0) yield batch;
   }
-  if (pending) {
-    const last = buildMessage(pending, thread, clock, times, format, isPresent);
+  if (pending.active) {
+    const last = buildMessage(pending, thread, clock, times, format, isPresent, today);
     thread.count++;
     yield [last];
   }
@@ -306,16 +367,24 @@ async function decideDateOrder(source: ByteSource, options: ImportOptions): Prom
   throw dateOrderUnknown();
 }
 
-type WallClock = readonly [year: number, month: number, day: number, hour: number, minute: number, second: number];
-
-/** Wall-clock fields of a head under a date order, checked. */
-function wallClock(head: HeadFields, order: DateOrder, line: number): WallClock {
+/** Wall-clock fields of a head under a date order, checked, written into `wall`. */
+function wallClockInto(head: HeadFields, order: DateOrder, line: number, wall: WallClock): WallClock {
   let year: number;
   let month: number;
   let day: number;
-  if (head.yearFirst || order === 'ymd') [year, month, day] = [head.first, head.second, head.third];
-  else if (order === 'dmy') [day, month, year] = [head.first, head.second, head.third];
-  else [month, day, year] = [head.first, head.second, head.third];
+  if (head.yearFirst || order === 'ymd') {
+    year = head.first;
+    month = head.second;
+    day = head.third;
+  } else if (order === 'dmy') {
+    day = head.first;
+    month = head.second;
+    year = head.third;
+  } else {
+    month = head.first;
+    day = head.second;
+    year = head.third;
+  }
   if (year < 100) year += 2000;
   let hour = head.hour;
   if (head.meridiem) {
@@ -326,10 +395,16 @@ function wallClock(head: HeadFields, order: DateOrder, line: number): WallClock 
   if (!isCalendarDate(year, month, day)) {
     throw badHead(line, `its date is not a real date when read ${order === 'dmy' ? 'day-first' : order === 'mdy' ? 'month-first' : 'year-first'} (is the date order right?)`);
   }
-  return [year, month, day, hour, head.minute, head.second_];
+  wall.year = year;
+  wall.month = month;
+  wall.day = day;
+  wall.hour = hour;
+  wall.minute = head.minute;
+  wall.second = head.second_;
+  return wall;
 }
 
-function localKeyOf([year, month, day, hour, minute, second]: WallClock): number {
+function localKeyOf({ year, month, day, hour, minute, second }: WallClock): number {
   return ((((year * 100 + month) * 100 + day) * 100 + hour) * 100 + minute) * 100 + second;
 }
 
@@ -344,11 +419,12 @@ function buildMessage(
   times: TimeFormatter,
   format: HeadLineFormat,
   isPresent: (attachment: string) => boolean,
+  today: CurrentDay,
 ): ChatMessage {
-  const rawBody = pending.moreLines === null ? pending.firstBodyLine : pending.firstBodyLine + '\n' + pending.moreLines.join('\n');
+  const firstBody = pending.bodyText.slice(pending.bodyStart, pending.bodyEnd);
+  const rawBody = pending.moreLines === null ? firstBody : firstBody + '\n' + pending.moreLines.join('\n');
 
   let flags: MessageFlag[] | null = null;
-  const flag = (name: MessageFlag) => (flags ??= []).push(name);
   let sender = pending.rawSender;
   let kind: 'message' | 'system' = 'message';
   let text = rawBody;
@@ -360,7 +436,7 @@ function buildMessage(
     // iOS writes group events "from" the group, the body starting with U+200E: the name is the chat's.
     kind = 'system';
     if (!isEncryptionNotice(rawBody)) {
-      flag('group-name-author');
+      (flags ??= []).push('group-name-author');
       thread.title ??= detach(sender);
       if (!thread.eventAuthors.has(sender)) thread.eventAuthors.set(detach(sender), pending.line);
     }
@@ -370,37 +446,47 @@ function buildMessage(
     sender = null;
   }
   if (kind === 'system') {
-    flag('system');
+    (flags ??= []).push('system');
     text = rawBody.charCodeAt(0) === LRM_CODE ? rawBody.slice(1) : rawBody;
   } else {
-    const markers = (format.readMarkers ?? readMarkers)(rawBody);
-    text = markers.text;
-    if (markers.edited) flag('edited');
-    if (markers.deleted) flag('deleted');
-    if (markers.mediaOmitted) flag('media-omitted');
-    if (markers.attachment) {
-      attachment = markers.attachment;
-      flag('attachment');
-      thread.addAttachment(attachment);
-      if (!isPresent(attachment)) {
-        (pending.warnings ??= []).push({ line: pending.line, code: 'attachment-missing', message: `The attachment named on line ${pending.line} is not in the export.` });
+    // Most bodies carry no marker: the default reader is skipped when it would return the body as is.
+    const markers = format.readMarkers ? format.readMarkers(rawBody) : mayHoldMarker(rawBody) ? readMarkers(rawBody) : null;
+    if (markers !== null) {
+      text = markers.text;
+      if (markers.edited) (flags ??= []).push('edited');
+      if (markers.deleted) (flags ??= []).push('deleted');
+      if (markers.mediaOmitted) (flags ??= []).push('media-omitted');
+      if (markers.attachment) {
+        attachment = markers.attachment;
+        (flags ??= []).push('attachment');
+        thread.addAttachment(attachment);
+        if (!isPresent(attachment)) {
+          (pending.warnings ??= []).push({ line: pending.line, code: 'attachment-missing', message: `The attachment named on line ${pending.line} is not in the export.` });
+        }
       }
     }
     thread.addParticipant(sender!);
-    if (format.selfNames?.has(sender!)) flag('self');
+    if (format.selfNames?.has(sender!)) (flags ??= []).push('self');
   }
-  if (pending.embedded) flag('embedded-header');
-  if (pending.mayHaveBidi && (BIDI_CONTROL_PATTERN.test(text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender)))) flag('bidi-controls');
+  if (pending.embedded) (flags ??= []).push('embedded-header');
+  if (pending.mayHaveBidi && (BIDI_CONTROL_PATTERN.test(text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender)))) (flags ??= []).push('bidi-controls');
 
-  const [year, month, day, hour, minute, second] = pending.wall;
+  const { year, month, day, hour, minute, second } = pending;
   // Most days hold no clock change: their offset is cached and no Temporal work is done.
-  const offset = clock.steadyOffsetOn(year, month, day);
+  const dayKey = (year * 100 + month) * 100 + day;
+  if (dayKey !== today.key) {
+    today.key = dayKey;
+    today.utcMidnight = Date.UTC(year, month - 1, day);
+    today.offset = clock.steadyOffsetOn(year, month, day);
+  }
+  const offset = today.offset;
   let instant: string | null;
   if (offset !== null) {
-    instant = times.instant(Date.UTC(year, month - 1, day, hour, minute, second) - offset);
+    // Date.UTC(year, month - 1, day, hour, minute, second), exactly: whole milliseconds well below 2^53.
+    instant = times.instant(today.utcMidnight + ((hour * 60 + minute) * 60 + second) * 1000 - offset);
   } else {
     const resolved = clock.resolve(year, month, day, hour, minute, second);
-    if (resolved.problem) flag(resolved.problem);
+    if (resolved.problem) (flags ??= []).push(resolved.problem);
     instant = resolved.epochMs === null ? null : formatInstant(resolved.epochMs);
   }
   return {

@@ -91,6 +91,97 @@ export async function* readLineBatches(
   }
 }
 
+/** One chunk's worth of whole lines, as a few decoded texts rather than one string per line. */
+export interface TextBatch {
+  /** 1-based number of the first line. */
+  readonly firstLine: number;
+  /**
+   * The lines in order, in texts holding one or more whole lines separated by "\n". In a chunk
+   * with a "\r", or one longer than the line limit, every line is a text of its own, cut and
+   * checked exactly as readLineBatches() gives it (its final "\r" removed).
+   */
+  readonly texts: readonly string[];
+  /** True when the chunk held a "\r" (then `texts` are its lines, one each). */
+  readonly carriageReturn: boolean;
+  /** As LineBatch.bytes. */
+  readonly bytes: Buffer;
+  /**
+   * How many lines the texts hold. The consumer, which walks every line anyway, sets it before
+   * asking for the next batch; when left at -1 the reader counts them itself.
+   */
+  lineCount: number;
+}
+
+/**
+ * readLineBatches() for a caller that walks each text with indexOf("\n") instead of taking one
+ * string per line: the same lines, the same checks and errors at the same points, the same
+ * bytes. Texts are cut as decodeInto() cuts them, so ASCII text stays one byte per character.
+ */
+export async function* readTextBatches(
+  source: ByteSource,
+  options: LineReadOptions = {},
+): AsyncGenerator<TextBatch> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  let carry: Buffer | null = null;
+  let nextLine = 1;
+  let bytesDone = 0;
+  let first = true;
+  throwIfAborted(options.signal);
+  const stream = await source.open();
+  for await (const chunk of stream) {
+    throwIfAborted(options.signal);
+    bytesDone += chunk.byteLength;
+    let bytes: Buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (carry) bytes = Buffer.concat([carry, bytes]);
+    if (first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    if (bytes.length > 0) first = false;
+    const lastNewline = bytes.lastIndexOf(NEWLINE);
+    if (lastNewline < 0) {
+      if (bytes.length > maxLineBytes) throw lineTooLong(nextLine, maxLineBytes);
+      carry = bytes;
+      options.onProgress?.(bytesDone, source.size);
+      continue;
+    }
+    const whole = bytes.subarray(0, lastNewline);
+    carry = lastNewline + 1 < bytes.length ? bytes.subarray(lastNewline + 1) : null;
+    if (carry && carry.length > maxLineBytes) throw lineTooLong(nextLine + countNewlines(whole) + 1, maxLineBytes);
+    const batch = decodeTexts(whole, nextLine, maxLineBytes);
+    yield batch;
+    nextLine += batch.lineCount >= 0 ? batch.lineCount : countNewlines(whole) + 1;
+    options.onProgress?.(bytesDone, source.size);
+  }
+  if (carry && carry.length > 0) yield decodeTexts(carry, nextLine, maxLineBytes);
+}
+
+function decodeTexts(bytes: Buffer, firstLine: number, maxLineBytes: number): TextBatch {
+  // With a "\r", or a chunk long enough to hold an over-long line, the lines are cut and checked
+  // one by one as readLineBatches() does; otherwise no line can be too long, and none has a "\r".
+  const carriageReturn = bytes.indexOf(CARRIAGE_RETURN) >= 0;
+  if (carriageReturn || bytes.length > maxLineBytes) {
+    const lines = decodeLines(bytes, firstLine, maxLineBytes);
+    return { firstLine, texts: lines, carriageReturn, bytes, lineCount: lines.length };
+  }
+  if (!isUtf8(bytes)) throw invalidUtf8(bytes, firstLine);
+  const texts: string[] = [];
+  decodeTextsInto(bytes, texts);
+  return { firstLine, texts, carriageReturn: false, bytes, lineCount: -1 };
+}
+
+/** decodeInto() without the final split: each text is one or more whole lines. */
+function decodeTextsInto(bytes: Buffer, texts: string[]): void {
+  if (isAscii(bytes)) {
+    texts.push(bytes.toString('latin1'));
+    return;
+  }
+  const middle = bytes.length < SMALLEST_SPLIT ? -1 : bytes.indexOf(NEWLINE, bytes.length >> 1);
+  if (middle < 0) {
+    texts.push(bytes.toString('utf8'));
+    return;
+  }
+  decodeTextsInto(bytes.subarray(0, middle), texts);
+  decodeTextsInto(bytes.subarray(middle + 1), texts);
+}
+
 /** Below this many bytes a non-ASCII run is decoded whole rather than split further. */
 const SMALLEST_SPLIT = 512;
 

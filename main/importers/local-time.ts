@@ -30,6 +30,10 @@ function two(value: number): string {
   return value < 100 && value >= 0 ? TWO_DIGITS[value]! : String(value);
 }
 
+/** `HH:mm:` by minute of the day, and `ssZ` by second: a clock is two lookups. */
+const HOUR_MINUTES: readonly string[] = Array.from({ length: 1440 }, (_, minute) => two(Math.floor(minute / 60)) + ':' + two(minute % 60) + ':');
+const SECONDS_Z: readonly string[] = Array.from({ length: 60 }, (_, second) => two(second) + 'Z');
+
 /** `HH:mm:ss`. */
 export function formatClock(hour: number, minute: number, second: number): string {
   return two(hour) + ':' + two(minute) + ':' + two(second);
@@ -53,6 +57,9 @@ export class TimeFormatter {
       const midnight = formatLocal(year, month, day, 0, 0, 0);
       this.localPrefix = midnight.slice(0, midnight.length - '00:00:00'.length);
     }
+    if (hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59) {
+      return this.localPrefix + HOUR_MINUTES[hour * 60 + minute]! + TWO_DIGITS[second]!;
+    }
     return this.localPrefix + formatClock(hour, minute, second);
   }
 
@@ -65,7 +72,8 @@ export class TimeFormatter {
       this.utcPrefix = midnight.slice(0, midnight.length - '00:00:00Z'.length);
     }
     const inDay = seconds - utcDay * 86400;
-    return this.utcPrefix + formatClock(Math.floor(inDay / 3600), Math.floor((inDay % 3600) / 60), inDay % 60) + 'Z';
+    const minuteOfDay = Math.floor(inDay / 60);
+    return this.utcPrefix + HOUR_MINUTES[minuteOfDay]! + SECONDS_Z[inDay - minuteOfDay * 60]!;
   }
 }
 

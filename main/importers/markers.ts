@@ -90,6 +90,35 @@ const LRM_CODE = 0x200e;
  */
 const MAX_BARE_MARKER = Math.max(...[...MEDIA_OMITTED_ANDROID, ...MEDIA_OMITTED_IOS, ...DELETED].map((phrase) => phrase.length)) + 2;
 
+/**
+ * The first character of a text as a case-insensitive regex without the `u` flag compares it
+ * (the spec's Canonicalize: upper case when that is one UTF-16 unit, never non-ASCII to ASCII).
+ */
+function canonical(code: number): number {
+  if (code < 128) return code >= 0x61 && code <= 0x7a ? code - 0x20 : code;
+  const upper = String.fromCharCode(code).toUpperCase();
+  if (upper.length !== 1) return code;
+  const folded = upper.charCodeAt(0);
+  return folded < 128 ? code : folded;
+}
+
+/** A body's first character (after an optional U+200E) and length, as one number. */
+function bareKey(text: string): number {
+  const start = text.charCodeAt(0) === LRM_CODE ? 1 : 0;
+  const length = text.length - start;
+  return length > 0 ? canonical(text.charCodeAt(start)) * 1024 + length : -1;
+}
+
+/**
+ * Every first character and length a bare marker (MEDIA_OMITTED or DELETED_PATTERN) can have.
+ * Those regexes compare one UTF-16 unit with one, so a body whose key is not here matches
+ * neither, and most bodies are ruled out without running them.
+ */
+const BARE_KEYS: ReadonlySet<number> = new Set([
+  ...[...MEDIA_OMITTED_ANDROID, ...MEDIA_OMITTED_IOS].map((phrase) => bareKey(phrase)),
+  ...DELETED.flatMap((phrase) => [bareKey(phrase), bareKey(phrase) + 1]),
+]);
+
 /** What a message body's markers say. */
 export interface MarkerReading {
   readonly text: string;
@@ -113,16 +142,40 @@ export function readMarkers(body: string): MarkerReading {
   }
   const first = text.charCodeAt(0);
   const marked = first === LESS_THAN || first === LRM_CODE;
-  if (marked || text.length <= MAX_BARE_MARKER) {
+  if (text.length <= MAX_BARE_MARKER && BARE_KEYS.has(bareKey(text))) {
     if (MEDIA_OMITTED.test(text)) return { text: '', mediaOmitted: true, attachment: null, deleted: false, edited };
     if (DELETED_PATTERN.test(text)) return { text: '', mediaOmitted: false, attachment: null, deleted: true, edited };
   }
-  const attached = (marked ? ATTACHED_IOS.exec(text) : null) ?? (text.includes(' (') ? ATTACHED_ANDROID.exec(text) : null);
+  const attached = (marked ? ATTACHED_IOS.exec(text) : null) ?? (hasSpaceParen(text) ? ATTACHED_ANDROID.exec(text) : null);
   if (attached) {
     const caption = text.slice(attached[0].length).replace(/^\s+/, '');
     return { text: caption, mediaOmitted: false, attachment: attached[1]!.trim(), deleted: false, edited };
   }
   return { text, mediaOmitted: false, attachment: null, deleted: false, edited };
+}
+
+/**
+ * `text.includes(' (')`, which ATTACHED_ANDROID needs, with a one-character search first: that
+ * search is much cheaper, and most bodies hold no "(" at all.
+ */
+function hasSpaceParen(text: string): boolean {
+  return text.indexOf('(') > 0 && text.includes(' (');
+}
+
+/**
+ * False only when readMarkers(body) would find no marker and return the body unchanged: it ends
+ * in no ">" (an edit marker), starts with no "<" or U+200E, cannot be a bare marker and holds no
+ * " (". Exactly the checks readMarkers() makes before any regex, so a caller may skip it then.
+ */
+export function mayHoldMarker(body: string): boolean {
+  const first = body.charCodeAt(0);
+  return (
+    body.charCodeAt(body.length - 1) === GREATER_THAN ||
+    first === LESS_THAN ||
+    first === LRM_CODE ||
+    (body.length <= MAX_BARE_MARKER && BARE_KEYS.has(bareKey(body))) ||
+    hasSpaceParen(body)
+  );
 }
 
 /** True for the end-to-end encryption notice in any supported language. */

@@ -61,64 +61,115 @@ function isSpace(code: number): boolean {
  * it runs on every line of a 70 MB export, where a regex with twelve groups costs twice as much.
  */
 export function readHead(line: string): HeadFields | null {
-  let at = 0;
-  let code = line.charCodeAt(0);
-  if (code === LRM) code = line.charCodeAt(++at);
+  return readHeadIn(line, 0, line.length);
+}
+
+/** The character at `at`, or NaN past `end` (as charCodeAt past the end of a line). */
+function charAt(text: string, at: number, end: number): number {
+  return at < end ? text.charCodeAt(at) : Number.NaN;
+}
+
+/**
+ * readHead() of the line `text.slice(start, end)`, read in place: the parser scans many lines
+ * of one decoded chunk without cutting each out. Nothing at or after `end` is read, so the
+ * result is exactly readHead()'s of that slice (its `length` counted from `start`).
+ */
+export function readHeadIn(text: string, start: number, end: number): HeadFields | null {
+  const head = new HeadReading();
+  if (!readHeadInto(text, start, end, head)) return null;
+  return {
+    length: head.length,
+    first: head.first,
+    second: head.second,
+    third: head.third,
+    yearFirst: head.yearFirst,
+    hour: head.hour,
+    minute: head.minute,
+    second_: head.second_,
+    meridiem: head.meridiem,
+    bracketed: head.bracketed,
+    signature: head.signature,
+  };
+}
+
+/** HeadFields that one scan after another writes into, so the parser allocates none per line. */
+export class HeadReading implements HeadFields {
+  length = 0;
+  first = 0;
+  second = 0;
+  third = 0;
+  yearFirst = false;
+  hour = 0;
+  minute = 0;
+  second_ = 0;
+  meridiem: 'a' | 'p' | null = null;
+  bracketed = false;
+  signature = 0;
+}
+
+/**
+ * readHeadIn() writing into `out`: true and `out` filled when the line starts with a head,
+ * false (and `out` in an unspecified state) otherwise.
+ */
+export function readHeadInto(text: string, start: number, end: number, out: HeadReading): boolean {
+  let at = start;
+  let code = charAt(text, at, end);
+  if (code === LRM) code = charAt(text, ++at, end);
   const bracketed = code === OPEN_BRACKET;
   if (bracketed) at++;
   // Date: 1-4 digits, separator, 1-2 digits, the same separator, 2-4 digits.
-  let start = at;
+  let from = at;
   let first = 0;
-  while (at - start < 4 && (code = line.charCodeAt(at)) >= DIGIT_0 && code <= DIGIT_9) {
+  while (at - from < 4 && (code = charAt(text, at, end)) >= DIGIT_0 && code <= DIGIT_9) {
     first = first * 10 + code - DIGIT_0;
     at++;
   }
-  const firstDigits = at - start;
-  if (firstDigits === 0) return null;
-  const separator = line.charCodeAt(at);
-  if (separator !== SLASH && separator !== DOT && separator !== HYPHEN) return null;
-  start = ++at;
+  const firstDigits = at - from;
+  if (firstDigits === 0) return false;
+  const separator = charAt(text, at, end);
+  if (separator !== SLASH && separator !== DOT && separator !== HYPHEN) return false;
+  from = ++at;
   let second = 0;
-  while (at - start < 2 && (code = line.charCodeAt(at)) >= DIGIT_0 && code <= DIGIT_9) {
+  while (at - from < 2 && (code = charAt(text, at, end)) >= DIGIT_0 && code <= DIGIT_9) {
     second = second * 10 + code - DIGIT_0;
     at++;
   }
-  if (at === start || line.charCodeAt(at) !== separator) return null;
-  start = ++at;
+  if (at === from || charAt(text, at, end) !== separator) return false;
+  from = ++at;
   let third = 0;
-  while (at - start < 4 && (code = line.charCodeAt(at)) >= DIGIT_0 && code <= DIGIT_9) {
+  while (at - from < 4 && (code = charAt(text, at, end)) >= DIGIT_0 && code <= DIGIT_9) {
     third = third * 10 + code - DIGIT_0;
     at++;
   }
-  const thirdDigits = at - start;
-  if (thirdDigits < 2) return null;
-  if (line.charCodeAt(at) === DOT) at++;
-  if (line.charCodeAt(at) === COMMA) at++;
-  if (!isSpace(line.charCodeAt(at))) return null;
+  const thirdDigits = at - from;
+  if (thirdDigits < 2) return false;
+  if (charAt(text, at, end) === DOT) at++;
+  if (charAt(text, at, end) === COMMA) at++;
+  if (!isSpace(charAt(text, at, end))) return false;
   at++;
   let klo = false;
-  if (line.startsWith('klo', at) && isSpace(line.charCodeAt(at + 3))) {
+  if (at + 3 < end && text.startsWith('klo', at) && isSpace(text.charCodeAt(at + 3))) {
     klo = true;
     at += 4;
   }
   // Time: 1-2 digits, ":" or ".", 2 digits, optionally ":" or "." and 2 more.
-  start = at;
+  from = at;
   let hour = 0;
-  while (at - start < 2 && (code = line.charCodeAt(at)) >= DIGIT_0 && code <= DIGIT_9) {
+  while (at - from < 2 && (code = charAt(text, at, end)) >= DIGIT_0 && code <= DIGIT_9) {
     hour = hour * 10 + code - DIGIT_0;
     at++;
   }
-  if (at === start) return null;
-  code = line.charCodeAt(at);
-  if (code !== COLON && code !== DOT) return null;
-  const minute = twoDigits(line, at + 1);
-  if (minute < 0) return null;
+  if (at === from) return false;
+  code = charAt(text, at, end);
+  if (code !== COLON && code !== DOT) return false;
+  const minute = twoDigits(text, at + 1, end);
+  if (minute < 0) return false;
   at += 3;
   let seconds = 0;
   let hasSeconds = false;
-  code = line.charCodeAt(at);
+  code = charAt(text, at, end);
   if (code === COLON || code === DOT) {
-    const value = twoDigits(line, at + 1);
+    const value = twoDigits(text, at + 1, end);
     if (value >= 0) {
       seconds = value;
       hasSeconds = true;
@@ -128,30 +179,30 @@ export function readHead(line: string): HeadFields | null {
   // Optional meridiem: \s? [AaPp] \.? \s? [Mm] \.?
   let meridiem: 'a' | 'p' | null = null;
   let probe = at;
-  if (isSpace(line.charCodeAt(probe))) probe++;
-  code = line.charCodeAt(probe) | 0x20;
+  if (isSpace(charAt(text, probe, end))) probe++;
+  code = charAt(text, probe, end) | 0x20;
   if (code === 0x61 || code === 0x70) {
     const letter = code === 0x61 ? 'a' : 'p';
     probe++;
-    if (line.charCodeAt(probe) === DOT) probe++;
-    if (isSpace(line.charCodeAt(probe))) probe++;
-    if ((line.charCodeAt(probe) | 0x20) === 0x6d) {
+    if (charAt(text, probe, end) === DOT) probe++;
+    if (isSpace(charAt(text, probe, end))) probe++;
+    if ((charAt(text, probe, end) | 0x20) === 0x6d) {
       probe++;
-      if (line.charCodeAt(probe) === DOT) probe++;
+      if (charAt(text, probe, end) === DOT) probe++;
       meridiem = letter;
       at = probe;
     }
   }
   // End: "] " or " - " (or an en dash).
   let closed = false;
-  code = line.charCodeAt(at);
-  if (code === CLOSE_BRACKET && isSpace(line.charCodeAt(at + 1))) {
+  code = charAt(text, at, end);
+  if (code === CLOSE_BRACKET && isSpace(charAt(text, at + 1, end))) {
     closed = true;
     at += 2;
-  } else if (isSpace(code) && ((code = line.charCodeAt(at + 1)) === HYPHEN || code === EN_DASH) && isSpace(line.charCodeAt(at + 2))) {
+  } else if (isSpace(code) && ((code = charAt(text, at + 1, end)) === HYPHEN || code === EN_DASH) && isSpace(charAt(text, at + 2, end))) {
     at += 3;
-  } else return null;
-  if (bracketed !== closed) return null;
+  } else return false;
+  if (bracketed !== closed) return false;
   const yearFirst = firstDigits === 4;
   const signature =
     (bracketed ? 1 : 0) |
@@ -161,12 +212,23 @@ export function readHead(line: string): HeadFields | null {
     (yearFirst ? 32 : 0) |
     (klo ? 64 : 0) |
     (thirdDigits === 4 ? 128 : 0);
-  return { length: at, first, second, third, yearFirst, hour, minute, second_: seconds, meridiem, bracketed, signature };
+  out.length = at - start;
+  out.first = first;
+  out.second = second;
+  out.third = third;
+  out.yearFirst = yearFirst;
+  out.hour = hour;
+  out.minute = minute;
+  out.second_ = seconds;
+  out.meridiem = meridiem;
+  out.bracketed = bracketed;
+  out.signature = signature;
+  return true;
 }
 
-function twoDigits(line: string, at: number): number {
-  const tens = line.charCodeAt(at) - DIGIT_0;
-  const units = line.charCodeAt(at + 1) - DIGIT_0;
+function twoDigits(text: string, at: number, end: number): number {
+  const tens = charAt(text, at, end) - DIGIT_0;
+  const units = charAt(text, at + 1, end) - DIGIT_0;
   return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
 }
 

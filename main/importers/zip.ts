@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import { WardscribeError } from '../errors';
@@ -163,5 +162,73 @@ export async function fileSource(path: string): Promise<ByteSource> {
   const info = await stat(path).catch(() => {
     throw new WardscribeError('not-found', 'The export file cannot be opened.');
   });
-  return { size: info.size, open: async () => createReadStream(path, { highWaterMark: 64 * 1024 }) };
+  return { size: info.size, open: async () => readFileChunks(path) };
+}
+
+/** The chunk size a file is given in: each chunk is one batch of lines for the parser. */
+const FILE_CHUNK_BYTES = 64 * 1024;
+/**
+ * Reads start one chunk at a time, one in flight, as a stream reads; past the first
+ * FILE_RAMP_BYTES they grow to FILE_READ_BYTES (several chunks) with FILE_READS_AHEAD in flight,
+ * so a large export is read in few reads and the parser rarely waits for the disk.
+ */
+const FILE_RAMP_BYTES = 1024 * 1024;
+const FILE_READ_BYTES = 8 * FILE_CHUNK_BYTES;
+const FILE_READS_AHEAD = 2;
+/**
+ * Large reads go into a ring of this many buffers, reused rather than left to the collector: at
+ * most FILE_READS_AHEAD are being filled, one is being handed out, and the one before it may still
+ * back the caller's partial last line (line readers copy it when the next chunk comes).
+ */
+const FILE_BUFFERS = FILE_READS_AHEAD + 2;
+
+/**
+ * A file in chunks of FILE_CHUNK_BYTES, as `createReadStream(path, { highWaterMark })` gives
+ * them, read in larger positional reads with the next one already in flight once the file has
+ * proved large: a stream asks for the next chunk only once the last is taken, so a fast
+ * consumer would wait for every read.
+ */
+async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
+  const handle = await open(path, 'r');
+  const inFlight: { readonly at: number; readonly size: number; readonly read: Promise<Buffer> }[] = [];
+  let position = 0;
+  let readAhead = 1;
+  let shortRead = false;
+  const ring: Buffer[] = [];
+  let largeReads = 0;
+  const issue = () => {
+    const at = position;
+    const size = at < FILE_RAMP_BYTES || shortRead ? FILE_CHUNK_BYTES : FILE_READ_BYTES;
+    position += size;
+    let buffer: Buffer;
+    if (size === FILE_READ_BYTES) {
+      const slot = largeReads++ % FILE_BUFFERS;
+      buffer = ring[slot] ??= Buffer.allocUnsafe(FILE_READ_BYTES);
+    } else buffer = Buffer.allocUnsafe(size);
+    const read = handle.read(buffer, 0, size, at).then(({ bytesRead }) => buffer.subarray(0, bytesRead));
+    // A rejection is seen when its read is taken; until then it must not count as unhandled.
+    read.catch(() => undefined);
+    inFlight.push({ at, size, read });
+  };
+  try {
+    for (let count = 0; count < readAhead; count++) issue();
+    for (;;) {
+      const { at, size, read } = inFlight.shift()!;
+      const bytes = await read;
+      if (bytes.length === 0) return;
+      if (bytes.length < size) {
+        // The end, or a short read before it (the file changed, or a file system that reads
+        // less): drop the reads issued past it and go on one chunk at a time from where it stopped.
+        await Promise.allSettled(inFlight.splice(0).map((pending) => pending.read));
+        position = at + bytes.length;
+        shortRead = true;
+        readAhead = 1;
+      } else if (position >= FILE_RAMP_BYTES && !shortRead) readAhead = FILE_READS_AHEAD;
+      while (inFlight.length < readAhead) issue();
+      for (let offset = 0; offset < bytes.length; offset += FILE_CHUNK_BYTES) yield bytes.subarray(offset, Math.min(offset + FILE_CHUNK_BYTES, bytes.length));
+    }
+  } finally {
+    await Promise.allSettled(inFlight.splice(0).map((pending) => pending.read));
+    await handle.close();
+  }
 }

@@ -130,7 +130,9 @@ describe('import worker', () => {
 
     const { launcher, started } = watchedLauncher();
     const service = new ImportService({ session, batchSize: 200, worker: launcher });
-    const path = writeExport(dir.path, 'big.txt', bigChat(5_000));
+    // Far more chunks than the worker may run ahead of the writes (back-pressure), so the
+    // worker cannot have finished the file when it is killed, however fast it parses.
+    const path = writeExport(dir.path, 'big.txt', bigChat(60_000));
     const killed = job((unit, calls) => {
       // Killed from outside, as the OS would: not a terminate() of the service's own.
       if (unit === 'bytes' && calls === 3) void started[0]!.thread.terminate();

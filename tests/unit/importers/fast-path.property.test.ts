@@ -1,0 +1,275 @@
+/**
+ * The parser reads decoded chunks in place (readTextBatches, readHeadIn, continuation lines
+ * extended inside one text) and skips the marker reader when a body cannot hold a marker. These
+ * tests hold each shortcut to the general path it replaces.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DateOrder } from '../../../shared/domain/chat';
+import { readLineBatches, readTextBatches, type ByteSource } from '../../../main/importers/line-reader';
+import { mayHoldMarker, readMarkers } from '../../../main/importers/markers';
+import { readHead, readHeadIn } from '../../../main/importers/whatsapp-head';
+import { tempDir } from '../../support/temp';
+import { parseAll, writeExport } from './helpers';
+
+const dir = tempDir('wardscribe-fast-path-');
+afterAll(() => dir.remove());
+let counter = 0;
+
+const headPieces = ['1', '2', '3', '12', '31', '2023', '05', '/', '.', '-', '–', ',', ' ', '\u202F', '\u00A0', ':', '[', ']', '\u200E', 'AM', 'PM', 'p. m.', 'a.m.', 'klo ', 'Ada', ': ', 'x', '\r', '\t'];
+const headLike = fc.oneof(
+  fc.array(fc.constantFrom(...headPieces), { maxLength: 14 }).map((parts) => parts.join('')),
+  fc
+    .tuple(
+      fc.constantFrom('', '\u200E', '['),
+      fc.integer({ min: 0, max: 2030 }),
+      fc.constantFrom('/', '.', '-'),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 9999 }),
+      fc.constantFrom(', ', ' ', '., ', ' klo ', ',', ' klo'),
+      fc.integer({ min: 0, max: 99 }),
+      fc.constantFrom(':', '.'),
+      fc.constantFrom('00', '5', '59', '05:09', '05.09', '05:9'),
+      fc.constantFrom('', ' PM', '\u202FAM', ' p. m.', 'a.m.', ' pm', ' Pa', ' p', ' a.'),
+      fc.constantFrom('] ', ' - ', ' – ', ']', ' -', ': ', ' '),
+      fc.constantFrom('Ada: hi', '', 'x'),
+    )
+    .map(([open, first, separator, second, third, ...rest]) => `${open}${first}${separator}${second}${separator}${third}${rest.join('')}`),
+);
+
+describe('readHeadIn reads a line in place exactly as readHead reads it cut out', () => {
+  it('whatever surrounds the line (fast-check)', () => {
+    fc.assert(
+      fc.property(headLike, fc.constantFrom('', 'Ada: x\n', '[13/03/2023, 14:05:09] Ada: y\n'), headLike, fc.constantFrom('\n', '\r\n', ' \n', '\u202F'), (line, before, after, joint) => {
+        const text = before + line + joint + after;
+        expect(readHeadIn(text, before.length, before.length + line.length)).toEqual(readHead(line));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
+
+/** A source that hands out `bytes` in the given chunk sizes. */
+function chunked(bytes: Buffer, sizes: readonly number[]): ByteSource {
+  return {
+    size: bytes.length,
+    open: async () =>
+      (async function* () {
+        let at = 0;
+        let index = 0;
+        while (at < bytes.length) {
+          const size = Math.max(1, sizes[index++ % sizes.length]!);
+          yield new Uint8Array(bytes.subarray(at, at + size));
+          at += size;
+        }
+      })(),
+  };
+}
+
+async function settle<T>(run: () => Promise<T>): Promise<{ value?: T; error?: string }> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+describe('readTextBatches gives the lines, bytes and errors readLineBatches gives', () => {
+  const pieces = ['a', 'bc', ' ', '\n', '\n', '\r\n', '\r', 'é', '\u200E', '🙂', '\uFEFF', 'x'.repeat(40), 'ü'.repeat(300), 'y'.repeat(700)];
+  const content = fc.oneof(
+    fc.array(fc.constantFrom(...pieces), { maxLength: 60 }).map((parts) => Buffer.from(parts.join(''), 'utf8')),
+    // Invalid UTF-8 somewhere.
+    fc.array(fc.constantFrom(...pieces), { maxLength: 20 }).map((parts) => Buffer.concat([Buffer.from(parts.join(''), 'utf8'), Buffer.from([0xc3]), Buffer.from('\nz\n')])),
+  );
+  it('for any content, chunking and line limit (fast-check)', async () => {
+    let read = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        content,
+        fc.boolean(),
+        fc.array(fc.integer({ min: 1, max: 900 }), { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(undefined, 50, 600, 2000),
+        async (body, bom, sizes, maxLineBytes) => {
+          const bytes = bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]) : body;
+          const options = maxLineBytes === undefined ? {} : { maxLineBytes };
+          const general = await settle(async () => {
+            const batches: { firstLine: number; lines: string[]; bytes: string }[] = [];
+            for await (const batch of readLineBatches(chunked(bytes, sizes), options)) batches.push({ firstLine: batch.firstLine, lines: [...batch.lines], bytes: batch.bytes.toString('hex') });
+            return batches;
+          });
+          const fast = await settle(async () => {
+            const batches: { firstLine: number; lines: string[]; bytes: string }[] = [];
+            for await (const batch of readTextBatches(chunked(bytes, sizes), options)) {
+              const lines = batch.texts.flatMap((text) => text.split('\n'));
+              if (!batch.carriageReturn) expect(batch.bytes.includes(0x0d)).toBe(false);
+              batches.push({ firstLine: batch.firstLine, lines, bytes: batch.bytes.toString('hex') });
+              // Every other batch leaves the count to the reader, which must count the same.
+              if (batches.length % 2 === 0) batch.lineCount = lines.length;
+            }
+            return batches;
+          });
+          expect(fast).toEqual(general);
+          if (general.value) read++;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(read).toBeGreaterThan(100);
+  });
+});
+
+describe('mayHoldMarker is false only where readMarkers changes nothing', () => {
+  const phrases = ['<Media omitted>', 'image omitted', 'This message was deleted', 'Se eliminó este mensaje.', 'GIF weggelassen', 'áudio ocultado', 'Você apagou esta mensagem', '<attached: 00000012-PHOTO-2023-03-13.jpg>', 'IMG-20230313-WA0001.jpg (file attached)', 'ok <This message was edited>'];
+  const bodyPiece = fc.oneof(
+    fc.constantFrom(...phrases),
+    fc.constantFrom(...phrases).map((phrase) => phrase.toUpperCase()),
+    fc.constantFrom(...phrases).map((phrase) => phrase.toLowerCase()),
+    fc.constantFrom('\u200E', '.', ' (', '(', '<', '>', 'ſ', 'K', 'ß', 'Á', 'x', ' ', '\n'),
+    fc.string({ maxLength: 12 }),
+  );
+  it('for bodies near and far from markers (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.array(bodyPiece, { maxLength: 4 }), (parts) => {
+        const body = parts.join('');
+        if (!mayHoldMarker(body)) expect(readMarkers(body)).toEqual({ text: body, mediaOmitted: false, attachment: null, deleted: false, edited: false });
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('for every first character a bare marker could be written with', () => {
+    // Case-insensitive matching folds some characters outside ASCII (and not others): try them all.
+    const bare = ['image omitted', 'video omitted', 'This message was deleted', 'áudio ocultado', 'GIF omitido', 'Questo messaggio è stato eliminato', 'Se eliminó este mensaje.'];
+    for (let code = 0; code < 0x10000; code++) {
+      if (code >= 0xd800 && code <= 0xdfff) continue;
+      const first = String.fromCharCode(code);
+      for (const phrase of bare) {
+        for (const body of [first + phrase.slice(1), '\u200E' + first + phrase.slice(1)]) {
+          if (!mayHoldMarker(body)) expect(readMarkers(body).text).toBe(body);
+        }
+      }
+    }
+  });
+
+  it('still reads markers whatever their case', () => {
+    expect(readMarkers('IMAGE OMITTED')).toMatchObject({ mediaOmitted: true, text: '' });
+    expect(readMarkers('\u200Eimage Omitted')).toMatchObject({ mediaOmitted: true, text: '' });
+    expect(readMarkers('THIS MESSAGE WAS DELETED.')).toMatchObject({ deleted: true, text: '' });
+    expect(readMarkers('<media OMITTED>')).toMatchObject({ mediaOmitted: true, text: '' });
+    expect(readMarkers('ÁUDIO OCULTADO')).toMatchObject({ mediaOmitted: true, text: '' });
+  });
+});
+
+/** Every head form domain.md lists, as the round-trip test writes them. */
+interface Written {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  readonly sender: string;
+}
+const p2 = (n: number) => String(n).padStart(2, '0');
+const h12 = (hour: number) => String(hour % 12 === 0 ? 12 : hour % 12);
+const ampm = (hour: number, am: string, pm: string) => (hour < 12 ? am : pm);
+const FORMATS: { name: string; order: DateOrder; ios: boolean; head: (m: Written) => string }[] = [
+  { name: 'iOS 24 h', order: 'dmy', ios: true, head: (m) => `[${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ` },
+  { name: 'Android 24 h', order: 'dmy', ios: false, head: (m) => `${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)} - ` },
+  { name: 'iOS 12 h U+202F', order: 'mdy', ios: true, head: (m) => `\u200E[${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}:${p2(m.second)}\u202F${ampm(m.hour, 'AM', 'PM')}] ` },
+  { name: 'Android 12 h', order: 'mdy', ios: false, head: (m) => `${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'AM', 'PM')} - ` },
+  { name: 'Spanish p. m.', order: 'dmy', ios: false, head: (m) => `${m.day}/${m.month}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}\u00A0${ampm(m.hour, 'a. m.', 'p. m.')} - ` },
+  { name: 'p.m.', order: 'dmy', ios: false, head: (m) => `${m.day}/${m.month}/${m.year}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'a.m.', 'p.m.')} - ` },
+  { name: 'German dots', order: 'dmy', ios: false, head: (m) => `${p2(m.day)}.${p2(m.month)}.${p2(m.year % 100)}, ${p2(m.hour)}:${p2(m.minute)} - ` },
+  { name: 'year-first dashes', order: 'ymd', ios: true, head: (m) => `[${m.year}-${p2(m.month)}-${p2(m.day)}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ` },
+  { name: 'Finnish klo', order: 'dmy', ios: false, head: (m) => `${m.day}.${m.month}.${m.year} klo ${m.hour}.${p2(m.minute)} - ` },
+];
+
+const letters = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZäöüéñçøåßłžΩжд中文🙂 '];
+const word = (chars: string[], max: number) => fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: max }).map((a) => a.join(''));
+const sender = fc.oneof(word(letters, 24).map((s) => s.trim() || 'x'), fc.constant('Dr "Ada" Shah'), fc.constant('\u202AAda\u202C'));
+/** A body line: text, a marker, or a line that looks like a head in some form. */
+const bodyLine = (format: (typeof FORMATS)[number]) =>
+  fc.oneof(
+    { weight: 6, arbitrary: word([...letters, ...'0123456789.,;!?()[]/-:'.split('')], 50) },
+    { weight: 1, arbitrary: fc.constant('') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        '<Media omitted>',
+        'image omitted',
+        '\u200E<attached: 00000012-PHOTO-2023-03-13.jpg>',
+        'IMG-20230313-WA0001.jpg (file attached)',
+        'This message was deleted',
+        'ok <This message was edited>',
+        '\u200EAda added Ben',
+        'Messages and calls are end-to-end encrypted.',
+        'x \u202Eevil\u202C',
+      ),
+    },
+    // Head-like lines in another form or earlier: kept in the body and flagged.
+    { weight: 1, arbitrary: fc.constantFrom(...FORMATS).map((other) => other.head({ year: 2001, month: 2, day: 3, hour: 4, minute: 5, second: 6, sender: 'Pasted' }) + 'Pasted: hi') },
+    { weight: 1, arbitrary: fc.constant(format.head({ year: 2001, month: 2, day: 3, hour: 4, minute: 5, second: 6, sender: 'Pasted' }) + 'Pasted: earlier') },
+  );
+
+const chatFor = (format: (typeof FORMATS)[number]) =>
+  fc
+    .record({
+      start: fc.date({ min: new Date('2002-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }),
+      messages: fc.array(
+        fc.record({ gapSeconds: fc.nat({ max: 2 * 86400 }), sender, system: fc.boolean(), lines: fc.array(bodyLine(format), { minLength: 1, maxLength: 4 }) }),
+        { minLength: 1, maxLength: 30 },
+      ),
+    })
+    .map(({ start, messages }) => {
+      let time = Math.floor(start.getTime() / 1000) * 1000;
+      return messages
+        .map((message) => {
+          time += message.gapSeconds * 1000;
+          const at = new Date(time);
+          const written: Written = { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds(), sender: message.sender };
+          const head = format.head(written);
+          const body = message.lines.join('\n');
+          return message.system && format.ios === false ? head + 'Ada added Ben\n' : `${head}${message.sender}: ${body}\n`;
+        })
+        .join('');
+    });
+
+describe('a chat read in place (LF) gives exactly what the line-by-line path (CRLF) gives', () => {
+  for (const format of FORMATS) {
+    it(format.name, async () => {
+      let read = 0;
+      await fc.assert(
+        fc.asyncProperty(chatFor(format), fc.constantFrom('Europe/London', 'America/New_York', 'UTC'), async (text, zone) => {
+          const options = { zone, dateOrder: format.order };
+          const lf = await settle(() => parseAll(writeExport(dir.path, `lf-${++counter}.txt`, text), options));
+          const crlf = await settle(() => parseAll(writeExport(dir.path, `crlf-${++counter}.txt`, text.replace(/\n/g, '\r\n')), options));
+          expect(lf).toEqual(crlf);
+          if (lf.value) read++;
+        }),
+        { numRuns: 25 },
+      );
+      // The comparison means something only if most chats are read rather than refused.
+      expect(read).toBeGreaterThan(20);
+    });
+  }
+
+  it('across many chunks, with messages spanning chunk ends and non-ASCII text splitting chunks', async () => {
+    const lines: string[] = [];
+    let time = Date.UTC(2023, 2, 20, 8, 0, 0);
+    for (let index = 0; index < 6000; index++) {
+      time += (index % 7) * 37_000;
+      const at = new Date(time);
+      const head = FORMATS[0]!.head({ year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds(), sender: '' });
+      const body = index % 5 === 0 ? `line one ${index}\nline two é ${'x'.repeat(index % 300)}\nline three` : index % 11 === 0 ? '\u200E<attached: 00000012-PHOTO.jpg>' : `obs stable ${index} ${'word '.repeat(index % 40)}`;
+      lines.push(`${head}${index % 3 === 0 ? 'Dr Ada Shah' : 'Ben Okoro'}: ${body}`);
+    }
+    const text = lines.join('\n') + '\n';
+    const options = { zone: 'Europe/London' };
+    const lf = await parseAll(writeExport(dir.path, `lf-big-${++counter}.txt`, text), options);
+    const crlf = await parseAll(writeExport(dir.path, `crlf-big-${++counter}.txt`, text.replace(/\n/g, '\r\n')), options);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(8 * 64 * 1024);
+    expect(lf.messages).toHaveLength(6000);
+    expect(lf).toEqual(crlf);
+  });
+});
