@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SessionStateView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { Header } from './Header';
@@ -44,7 +44,9 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
   );
   const shown = forced ?? current;
 
-  useEffect(() => {
+  // A layout effect, so the shortcuts work from the first frame the workstation is shown: a
+  // passive effect runs after paint, and a key pressed at once after sign-in was lost.
+  useLayoutEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (!event.altKey || event.ctrlKey || event.metaKey) return;
       const target = screens.find((screen) => screen.accessKey === event.key);
