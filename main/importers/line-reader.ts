@@ -56,6 +56,26 @@ export async function* readLineBatches(
   source: ByteSource,
   options: LineReadOptions = {},
 ): AsyncGenerator<LineBatch> {
+  yield* readWholeLineRuns(
+    source,
+    options,
+    (bytes, firstLine, maxLineBytes): LineBatch => ({ firstLine, lines: decodeLines(bytes, firstLine, maxLineBytes), bytes }),
+    (batch) => batch.lines.length,
+  );
+}
+
+/**
+ * The reading both batch readers share: the stream cut after its last "\n" in each chunk (the
+ * rest carried on), a leading byte-order mark dropped, over-long lines refused where they are
+ * found, cancellation and progress. `decode` turns each run of whole lines into a batch; after
+ * the consumer has taken it, `lineCount` says how many lines it held.
+ */
+async function* readWholeLineRuns<Batch>(
+  source: ByteSource,
+  options: LineReadOptions,
+  decode: (bytes: Buffer, firstLine: number, maxLineBytes: number) => Batch,
+  lineCount: (batch: Batch, bytes: Buffer) => number,
+): AsyncGenerator<Batch> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let carry: Buffer | null = null;
   let nextLine = 1;
@@ -80,15 +100,12 @@ export async function* readLineBatches(
     const whole = bytes.subarray(0, lastNewline);
     carry = lastNewline + 1 < bytes.length ? bytes.subarray(lastNewline + 1) : null;
     if (carry && carry.length > maxLineBytes) throw lineTooLong(nextLine + countNewlines(whole) + 1, maxLineBytes);
-    const lines = decodeLines(whole, nextLine, maxLineBytes);
-    yield { firstLine: nextLine, lines, bytes: whole };
-    nextLine += lines.length;
+    const batch = decode(whole, nextLine, maxLineBytes);
+    yield batch;
+    nextLine += lineCount(batch, whole);
     options.onProgress?.(bytesDone, source.size);
   }
-  if (carry && carry.length > 0) {
-    const lines = decodeLines(carry, nextLine, maxLineBytes);
-    yield { firstLine: nextLine, lines, bytes: carry };
-  }
+  if (carry && carry.length > 0) yield decode(carry, nextLine, maxLineBytes);
 }
 
 /** One chunk's worth of whole lines, as a few decoded texts rather than one string per line. */
@@ -121,36 +138,7 @@ export async function* readTextBatches(
   source: ByteSource,
   options: LineReadOptions = {},
 ): AsyncGenerator<TextBatch> {
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  let carry: Buffer | null = null;
-  let nextLine = 1;
-  let bytesDone = 0;
-  let first = true;
-  throwIfAborted(options.signal);
-  const stream = await source.open();
-  for await (const chunk of stream) {
-    throwIfAborted(options.signal);
-    bytesDone += chunk.byteLength;
-    let bytes: Buffer = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (carry) bytes = Buffer.concat([carry, bytes]);
-    if (first && bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
-    if (bytes.length > 0) first = false;
-    const lastNewline = bytes.lastIndexOf(NEWLINE);
-    if (lastNewline < 0) {
-      if (bytes.length > maxLineBytes) throw lineTooLong(nextLine, maxLineBytes);
-      carry = bytes;
-      options.onProgress?.(bytesDone, source.size);
-      continue;
-    }
-    const whole = bytes.subarray(0, lastNewline);
-    carry = lastNewline + 1 < bytes.length ? bytes.subarray(lastNewline + 1) : null;
-    if (carry && carry.length > maxLineBytes) throw lineTooLong(nextLine + countNewlines(whole) + 1, maxLineBytes);
-    const batch = decodeTexts(whole, nextLine, maxLineBytes);
-    yield batch;
-    nextLine += batch.lineCount >= 0 ? batch.lineCount : countNewlines(whole) + 1;
-    options.onProgress?.(bytesDone, source.size);
-  }
-  if (carry && carry.length > 0) yield decodeTexts(carry, nextLine, maxLineBytes);
+  yield* readWholeLineRuns(source, options, decodeTexts, (batch, bytes) => (batch.lineCount >= 0 ? batch.lineCount : countNewlines(bytes) + 1));
 }
 
 function decodeTexts(bytes: Buffer, firstLine: number, maxLineBytes: number): TextBatch {
