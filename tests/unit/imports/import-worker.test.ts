@@ -4,9 +4,8 @@
  * thread once the vault is opened again and recoverIncomplete() has run.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImportService, type ImportJob } from '../../../main/imports/import-service';
 import { importWorkerScript, startThreadWorker, threadWorkerLauncher, type ImportWorkerLauncher, type ThreadImportWorker } from '../../../main/imports/import-worker-host';
@@ -15,10 +14,10 @@ import { SessionService } from '../../../main/session/session-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { vaultFiles, type VaultFiles } from '../../../main/vault/vault-files';
 import { writeExport } from '../importers/helpers';
+import { bundleChild, ROOT } from '../../support/child-bundle';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 
-const ROOT = resolve(__dirname, '../../..');
 const LONDON = 'Europe/London';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
@@ -161,18 +160,8 @@ describe('import worker', () => {
     session.lock('sign-out');
     const path = writeExport(dir.path, 'big.txt', bigChat(40_000, 'zebracanary'));
 
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
     const childScript = join(ROOT, 'node_modules', '.cache', 'wardscribe-import-worker', `import-child-${process.pid}-${Date.now()}.cjs`);
-    await build({
-      stdin: { contents: "import { main } from './tests/unit/imports/support/import-child';\nvoid main(process.argv.slice(2));\n", resolveDir: ROOT, loader: 'ts', sourcefile: 'import-child-runner.ts' },
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      outfile: childScript,
-      external: ['electron', 'esbuild', ...Object.keys(pkg.dependencies ?? {})],
-      logLevel: 'warning',
-    });
+    await bundleChild('tests/unit/imports/support/import-child', childScript, 'process.argv.slice(2)');
     cleanups.push(() => rmSync(childScript, { force: true }));
 
     const child = spawn(process.execPath, [childScript, files.dir, path, await importWorkerScript()], { stdio: ['ignore', 'pipe', 'pipe'] });

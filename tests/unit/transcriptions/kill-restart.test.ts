@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
 import { createEprConnection } from '../../../main/epr/fhir-client';
@@ -29,11 +29,11 @@ import { listMessages } from '../../../main/vault/queries/messages';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
+import { bundleChild, ROOT } from '../../support/child-bundle';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 import type { AttestChildArgs } from './support/attest-child';
 
-const ROOT = resolve(__dirname, '../../..');
 const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
 const ADVISERS = {
   'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah-Whitfield', role: 'Consultant cardiologist', registration: { body: 'GMC' as const, number: '7123456' } },
@@ -149,27 +149,7 @@ beforeAll(async () => {
   proxy = await startProxy(await training.start());
   bundleDir = tempDir('wardscribe-kill-restart-bundle-');
   childScript = join(bundleDir.path, 'attest-child.cjs');
-  const { build } = await import('esbuild');
-  const { readFileSync } = await import('node:fs');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  await build({
-    stdin: {
-      contents: "import { main } from './tests/unit/transcriptions/support/attest-child';\nmain(process.argv);\n",
-      resolveDir: ROOT,
-      loader: 'ts',
-      sourcefile: 'attest-child-runner.ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: childScript,
-    // fhir-kit-client is ESM-only and imported dynamically, which NODE_PATH cannot resolve from a
-    // bundle outside the repository: bundle it in.
-    external: ['electron', 'esbuild', ...Object.keys(pkg.dependencies ?? {}).filter((name) => name !== 'fhir-kit-client')],
-    nodePaths: [join(ROOT, 'node_modules')],
-    logLevel: 'warning',
-  });
+  await bundleChild('tests/unit/transcriptions/support/attest-child', childScript);
 }, 60_000);
 
 afterAll(async () => {

@@ -10,8 +10,8 @@
  * key in use nor the raw files show any of the wiped text.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
 import { ImportService, type ImportJob } from '../../../main/imports/import-service';
@@ -26,11 +26,11 @@ import { scanForRemnants } from '../../../main/wipe/vault-scan';
 import { WipeService, type WipeStep } from '../../../main/wipe/wipe-service';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
+import { bundleChild, ROOT } from '../../support/child-bundle';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 import type { WipeChildArgs } from './support/wipe-child';
 
-const ROOT = resolve(__dirname, '../../..');
 const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
 const CLERK = { username: 'sam', displayName: 'Sam Clerk', passphrase: 'clerk passphrase for the ward pc 42', role: 'clerk' as const };
 const WIPED_WORD = 'wombatwiped9931';
@@ -51,19 +51,7 @@ beforeAll(async () => {
   await training.connection();
   bundleDir = tempDir('wardscribe-wipe-kill-bundle-');
   childScript = join(bundleDir.path, 'wipe-child.cjs');
-  const { build } = await import('esbuild');
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  await build({
-    stdin: { contents: "import { main } from './tests/unit/wipe/support/wipe-child';\nmain(process.argv);\n", resolveDir: ROOT, loader: 'ts', sourcefile: 'wipe-child-runner.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: childScript,
-    external: ['electron', 'esbuild', ...Object.keys(pkg.dependencies ?? {}).filter((name) => name !== 'fhir-kit-client')],
-    nodePaths: [join(ROOT, 'node_modules')],
-    logLevel: 'warning',
-  });
+  await bundleChild('tests/unit/wipe/support/wipe-child', childScript);
 }, 60_000);
 
 afterAll(async () => {
