@@ -18,13 +18,14 @@
  * completes 3 and 4 after a crash, before anyone signs in.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { WardscribeError } from '../errors';
 import { readKeySlotFile, sealVaultKey, writeKeySlotFile, type SealedVaultKey } from './key-slots';
 import { getVaultMeta } from './queries/vault-meta';
 import { checkpointTruncate, openEncryptedDatabase, rekeyDatabaseFile, VAULT_KEY_BYTES, type Db } from './sqlcipher';
 import { companionFiles, type VaultFiles } from './vault-files';
+import { fsyncDirectory, fsyncFile } from '../durable-fs';
 
 /** Points a test can stop at (kill -9) to prove each is safe. */
 export type RotationStep = 'copied' | 'rekeyed' | 'prepared' | 'closed' | 'renamed' | 'promoted';
@@ -130,24 +131,4 @@ function assertCopyOpens(files: VaultFiles, key: Buffer, vaultId: string): void 
 
 function removeCopy(files: VaultFiles): void {
   for (const path of [files.rekeyed, ...companionFiles(files.rekeyed)]) rmSync(path, { force: true });
-}
-
-function fsyncFile(path: string): void {
-  const descriptor = openSync(path, 'r+');
-  try {
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
-}
-
-function fsyncDirectory(dir: string): void {
-  // Makes the rename durable. Windows cannot open a directory; NTFS journals renames.
-  if (process.platform === 'win32') return;
-  const descriptor = openSync(dir, 'r');
-  try {
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
 }

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { WardscribeError } from '../errors';
 import { VAULT_KEY_BYTES } from './sqlcipher';
+import { fsyncDirectory } from '../durable-fs';
 
 /**
  * The vault key, held once per user.
@@ -138,16 +139,6 @@ export function writeKeySlotFile(path: string, file: KeySlotFile): void {
   fsyncDirectory(dirname(path));
 }
 
-function fsyncDirectory(dir: string): void {
-  // Makes the rename itself durable. Windows cannot open a directory; NTFS journals renames.
-  if (process.platform === 'win32') return;
-  const descriptor = openSync(dir, 'r');
-  try {
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
-}
 
 /** Makes a user's slot: a new key pair, its private half under the passphrase, the vault key sealed to it. */
 export async function createSlot(

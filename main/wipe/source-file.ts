@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, createReadStream, fstatSync, fsyncSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { fsyncDirectory } from '../durable-fs';
 
 export type SourceFileCheck = 'matches' | 'not-found' | 'changed';
 
@@ -57,14 +58,4 @@ export function overwriteAndUnlink(path: string): 'overwritten' | 'not-found' {
   unlinkSync(path);
   fsyncDirectory(dirname(path));
   return 'overwritten';
-}
-
-function fsyncDirectory(dir: string): void {
-  if (process.platform === 'win32') return;
-  const descriptor = openSync(dir, 'r');
-  try {
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
 }
