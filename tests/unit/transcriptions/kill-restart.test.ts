@@ -30,16 +30,11 @@ import { vaultFiles } from '../../../main/vault/vault-files';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { bundleChild, ROOT } from '../../support/child-bundle';
+import { ADVISERS, CLINICIAN, PATIENT } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 import type { AttestChildArgs } from './support/attest-child';
 
-const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
-const ADVISERS = {
-  'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah-Whitfield', role: 'Consultant cardiologist', registration: { body: 'GMC' as const, number: '7123456' } },
-  'Ben Okafor': { displayNameInChat: 'Ben Okafor', name: 'Benjamin Okafor', role: 'Ward sister', registration: { body: 'NMC' as const, number: '12A3456E' } },
-};
-const PATIENT = { nhsNumber: '943 476 5919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };
 /** How long the child may take to reach its step (node start, Argon2id sign-in, attest, filing). */
 const STEP_TIMEOUT_MS = 20_000;
 

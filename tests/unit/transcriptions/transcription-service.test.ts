@@ -13,17 +13,11 @@ import { vaultFiles } from '../../../main/vault/vault-files';
 import type { AuditEntry } from '../../../shared/domain/audit';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
+import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN, countPlaintext } from '../../support/vault';
 
-const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
-const CLERK = { username: 'sam', displayName: 'Sam Clerk', passphrase: 'clerk passphrase for the ward pc 42', role: 'clerk' as const };
 const CANARY = 'zebracanary5521 start bisoprolol';
-const ADVISERS = {
-  'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah-Whitfield', role: 'Consultant cardiologist', registration: { body: 'GMC' as const, number: '7123456' } },
-  'Ben Okafor': { displayNameInChat: 'Ben Okafor', name: 'Benjamin Okafor', role: 'Ward sister', registration: { body: 'NMC' as const, number: '12A3456E' } },
-};
-const PATIENT = { nhsNumber: '943 476 5919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };
 
 let training: TrainingEpr;
 beforeAll(async () => {

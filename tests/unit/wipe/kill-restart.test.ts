@@ -27,18 +27,13 @@ import { WipeService, type WipeStep } from '../../../main/wipe/wipe-service';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { bundleChild, ROOT } from '../../support/child-bundle';
+import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 import type { WipeChildArgs } from './support/wipe-child';
 
-const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
-const CLERK = { username: 'sam', displayName: 'Sam Clerk', passphrase: 'clerk passphrase for the ward pc 42', role: 'clerk' as const };
 const WIPED_WORD = 'wombatwiped9931';
 const KEPT_WORD = 'echidnakept2207';
-const ADVISERS = {
-  'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah-Whitfield', role: 'Consultant cardiologist', registration: { body: 'GMC' as const, number: '7123456' } },
-};
-const PATIENT = { nhsNumber: '943 476 5919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };
 /** Every point at which the wipe can be cut short, in order. */
 const STEPS: readonly WipeStep[] = ['erasing', 'erased', 'copied', 'rekeyed', 'prepared', 'closed', 'renamed', 'promoted', 'rotated', 'overwriting', 'source-file', 'verified', 'finished'];
 

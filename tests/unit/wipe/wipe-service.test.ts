@@ -20,19 +20,13 @@ import type { AuditEntry } from '../../../shared/domain/audit';
 import type { HostEvent } from '../../../shared/ipc/events';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
+import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 
-const CLINICIAN = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
-const CLERK = { username: 'sam', displayName: 'Sam Clerk', passphrase: 'clerk passphrase for the ward pc 42', role: 'clerk' as const };
 /** Distinctive words that appear only in the thread to be wiped. */
 const WIPED = 'quokkaremnant7731 zqxjwipedterm please start bisoprolol 2.5 mg once daily and recheck potassium tomorrow';
 const KEPT = 'platypuskept4410 the other ward thread says discharge planning is on track for friday afternoon';
-const ADVISERS = {
-  'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah-Whitfield', role: 'Consultant cardiologist', registration: { body: 'GMC' as const, number: '7123456' } },
-  'Ben Okafor': { displayNameInChat: 'Ben Okafor', name: 'Benjamin Okafor', role: 'Ward sister', registration: { body: 'NMC' as const, number: '12A3456E' } },
-};
-const PATIENT = { nhsNumber: '943 476 5919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };
 /** A "photo" with varied bytes, so a slice of it proves something when searched for. */
 const PHOTO = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919 + 13) % 251));
 
