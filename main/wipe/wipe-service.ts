@@ -28,11 +28,12 @@ import type { TranscriptionService } from '../transcriptions/transcription-servi
 import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
 import { readSetting, writeSetting } from '../vault/queries/settings';
-import { deleteThreadForWipe, getCompleteThread, type StoredThread } from '../vault/queries/threads';
+import { deleteThreadForWipe, getCompleteThread, listCompleteThreads, threadSourcePath, type StoredThread } from '../vault/queries/threads';
 import { listThreadTranscriptions, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
-import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts } from '../vault/queries/wipe-samples';
-import { finishWipe, getWipe, insertWipe, listOwedWipes, listWipes, setSourceFileState, type SourceFileState, type StoredWipe } from '../vault/queries/wipes';
-import { checkpointTruncate } from '../vault/sqlcipher';
+import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts, threadRowsRemaining } from '../vault/queries/wipe-samples';
+import { messageIndexIntact } from '../vault/queries/messages';
+import { finishWipe, getWipe, insertWipe, listOwedWipes, listWipes, setSourceFileState, type SourceFileState } from '../vault/queries/wipes';
+import { checkpointTruncate, type Db } from '../vault/sqlcipher';
 import { rotateVaultKey } from '../vault/vault';
 import {
   decideWipe,
@@ -123,7 +124,7 @@ export class WipeService {
     if (!thread) throw new WardscribeError('not-found', 'That thread is not in the vault (it may already have been wiped).');
     const counts = threadContentCounts(db, threadId);
     const transcriptions = listThreadTranscriptions(db, threadId).map(toGateTranscription);
-    const sourcePath = sourcePathOf(db, threadId);
+    const sourcePath = threadSourcePath(db, threadId);
     return {
       threadId,
       title: thread.title,
@@ -193,8 +194,8 @@ export class WipeService {
     if (hours === null) return [];
     const db = this.#options.session.vault().db;
     const cutoff = this.#now().getTime() - hours * 3_600_000;
-    const due = (db.prepare("SELECT id FROM threads WHERE status = 'complete' ORDER BY imported_at").all() as { id: string }[])
-      .map((row) => row.id)
+    const due = listCompleteThreads(db)
+      .map((thread) => thread.id)
       .filter((threadId) => {
         const rows = listThreadTranscriptions(db, threadId);
         if (decideWipe(rows.map(toGateTranscription)).kind !== 'allowed') return false;
@@ -229,7 +230,7 @@ export class WipeService {
     }
 
     const thread = getCompleteThread(db, request.threadId)!;
-    const sourcePath = sourcePathOf(db, request.threadId);
+    const sourcePath = threadSourcePath(db, request.threadId);
     const sourceFileState: SourceFileState = !request.overwriteSourceFile
       ? 'not-requested'
       : plan.sourceFile.status === 'matches'
@@ -396,19 +397,8 @@ export class WipeService {
     const vault = this.#options.session.vault();
     const wipe = getWipe(vault.db, wipeId)!;
     const problems: string[] = [];
-    const remaining = vault.db
-      .prepare(
-        `SELECT (SELECT count(*) FROM threads WHERE id = @id) + (SELECT count(*) FROM messages WHERE thread_id = @id)
-              + (SELECT count(*) FROM attachments WHERE thread_id = @id) + (SELECT count(*) FROM transcription_drafts WHERE thread_id = @id) AS n`,
-      )
-      .get({ id: wipe.threadId }) as { n: number };
-    if (remaining.n > 0) problems.push('rows-remain');
-    try {
-      // Checks that the full-text index holds exactly what the messages table does: no entry of a wiped message.
-      vault.db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
-    } catch {
-      problems.push('fts-integrity');
-    }
+    if (threadRowsRemaining(vault.db, wipe.threadId) > 0) problems.push('rows-remain');
+    if (!messageIndexIntact(vault.db)) problems.push('fts-integrity');
     checkpointTruncate(vault.db);
     const all = [needles.canary, ...(needles.samples ?? [])];
     const scan = scanForRemnants({ dir: vault.files.dir, database: vault.files.database, key: vault.key, needles: all });
@@ -437,16 +427,11 @@ function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
   return { draftId: row.draftId, identifier: row.identifier, state, nhsNumber: row.nhsNumber, documentReferenceId: row.documentReferenceId };
 }
 
-function sourcePathOf(db: ReturnType<SessionService['vault']>['db'], threadId: string): string | null {
-  const row = db.prepare('SELECT source_path FROM threads WHERE id = ?').get(threadId) as { source_path: string | null } | undefined;
-  return row?.source_path ?? null;
-}
-
 /**
  * The canary and samples of the thread's text and media, read before it is deleted. Samples
  * that another thread also holds are left out: they would still be found, rightly.
  */
-function collectNeedles(db: ReturnType<SessionService['vault']>['db'], threadId: string): Needles {
+function collectNeedles(db: Db, threadId: string): Needles {
   const canary = threadCanary(db, threadId);
   if (!canary) throw new Error('thread has no canary');
   const samples: (string | Buffer)[] = [];
@@ -503,5 +488,3 @@ function auditSummary(certificate: WipeCertificate): AuditWipeCertificate {
     keyRotated: certificate.keyRotated,
   };
 }
-
-export type { StoredWipe };

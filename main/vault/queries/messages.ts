@@ -247,6 +247,16 @@ export function clearMessageIndex(db: Db): void {
   db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('delete-all')").run();
 }
 
+/** FTS5's integrity check: the index holds exactly what `messages` does (no entry of a deleted message). */
+export function messageIndexIntact(db: Db): boolean {
+  try {
+    db.prepare("INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)").run();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Rebuilds the full-text index from `messages`. */
 export function rebuildMessageIndex(db: Db): void {
   db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')").run();

@@ -134,6 +134,12 @@ export function listCompleteThreads(db: Db): StoredThread[] {
   return (db.prepare(`SELECT ${COLUMNS} FROM threads WHERE status = 'complete' ORDER BY imported_at DESC, id`).all() as ThreadRow[]).map(toThread);
 }
 
+/** The absolute path the thread's export was imported from, if it was recorded. */
+export function threadSourcePath(db: Db, id: string): string | null {
+  const row = db.prepare('SELECT source_path FROM threads WHERE id = ?').get(id) as { source_path: string | null } | undefined;
+  return row?.source_path ?? null;
+}
+
 /** Ids of threads whose import never finished. */
 export function listImportingThreadIds(db: Db): string[] {
   return (db.prepare("SELECT id FROM threads WHERE status = 'importing' ORDER BY imported_at").all() as { id: string }[]).map((row) => row.id);

@@ -64,3 +64,15 @@ export function threadContentCounts(db: Db, threadId: string): { messages: numbe
     )
     .get({ threadId }) as { messages: number; attachments: number; drafts: number };
 }
+
+/** Rows of the thread still in the vault (the thread, its messages, attachments and drafts): 0 after a wipe. */
+export function threadRowsRemaining(db: Db, threadId: string): number {
+  return (
+    db
+      .prepare(
+        `SELECT (SELECT count(*) FROM threads WHERE id = @threadId) + (SELECT count(*) FROM messages WHERE thread_id = @threadId)
+              + (SELECT count(*) FROM attachments WHERE thread_id = @threadId) + (SELECT count(*) FROM transcription_drafts WHERE thread_id = @threadId) AS n`,
+      )
+      .get({ threadId }) as { n: number }
+  ).n;
+}
