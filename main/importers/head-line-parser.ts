@@ -32,6 +32,25 @@ export interface HeadLineFormat {
 const LRM_CODE = 0x200e;
 const MAX_SENDER_LENGTH = 80;
 
+/** Checked wall-clock fields of a head, written by wallClockInto(). */
+class WallClock {
+  year = 0;
+  month = 0;
+  day = 0;
+  hour = 0;
+  minute = 0;
+  second = 0;
+
+  copyFrom(other: WallClock): void {
+    this.year = other.year;
+    this.month = other.month;
+    this.day = other.day;
+    this.hour = other.hour;
+    this.minute = other.minute;
+    this.second = other.second;
+  }
+}
+
 /**
  * The message being read, until the next head (or the end) completes it. One instance serves
  * the whole parse, filled afresh for each message, so reading allocates no object per message
@@ -42,12 +61,8 @@ class Pending {
   active = false;
   headText = '';
   line = 0;
-  year = 0;
-  month = 0;
-  day = 0;
-  hour = 0;
-  minute = 0;
-  second = 0;
+  /** The head's wall-clock fields, copied from the reader's scratch WallClock. */
+  readonly clock = new WallClock();
   rawSender: string | null = null;
   /**
    * The first body line and any continuation lines that directly follow it in the same decoded
@@ -72,15 +87,6 @@ class CurrentDay {
   offset: number | null = null;
 }
 
-/** Checked wall-clock fields of a head, written by wallClockInto(). */
-class WallClock {
-  year = 0;
-  month = 0;
-  day = 0;
-  hour = 0;
-  minute = 0;
-  second = 0;
-}
 
 /** The flags and warnings of the many messages that have none: shared, and frozen so nobody adds to them. */
 const NO_FLAGS: readonly MessageFlag[] = Object.freeze([]);
@@ -249,12 +255,7 @@ export async function* parseHeadLineBatches(
               pending.active = true;
               pending.headText = isSender ? text.slice(start, colon + 1) : text.slice(start, headEnd);
               pending.line = lineNumber;
-              pending.year = wall.year;
-              pending.month = wall.month;
-              pending.day = wall.day;
-              pending.hour = wall.hour;
-              pending.minute = wall.minute;
-              pending.second = wall.second;
+              pending.clock.copyFrom(wall);
               pending.rawSender = isSender ? candidate : null;
               pending.bodyText = text;
               pending.bodyTextId = textId;
@@ -471,7 +472,7 @@ function buildMessage(
   if (pending.embedded) (flags ??= []).push('embedded-header');
   if (pending.mayHaveBidi && (BIDI_CONTROL_PATTERN.test(text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender)))) (flags ??= []).push('bidi-controls');
 
-  const { year, month, day, hour, minute, second } = pending;
+  const { year, month, day, hour, minute, second } = pending.clock;
   // Most days hold no clock change: their offset is cached and no Temporal work is done.
   const dayKey = (year * 100 + month) * 100 + day;
   if (dayKey !== today.key) {
