@@ -5,11 +5,11 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DateOrder } from '../../../shared/domain/chat';
 import { readLineBatches, readTextBatches, type ByteSource } from '../../../main/importers/line-reader';
 import { mayHoldMarker, readMarkers } from '../../../main/importers/markers';
 import { readHead, readHeadIn } from '../../../main/importers/whatsapp-head';
 import { tempDir } from '../../support/temp';
+import { HEAD_FORMS, type WrittenTime } from './head-forms';
 import { parseAll, writeExport } from './helpers';
 
 const dir = tempDir('wardscribe-fast-path-');
@@ -160,36 +160,11 @@ describe('mayHoldMarker is false only where readMarkers changes nothing', () => 
   });
 });
 
-/** Every head form domain.md lists, as the round-trip test writes them. */
-interface Written {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
-  readonly sender: string;
-}
-const p2 = (n: number) => String(n).padStart(2, '0');
-const h12 = (hour: number) => String(hour % 12 === 0 ? 12 : hour % 12);
-const ampm = (hour: number, am: string, pm: string) => (hour < 12 ? am : pm);
-const FORMATS: { name: string; order: DateOrder; ios: boolean; head: (m: Written) => string }[] = [
-  { name: 'iOS 24 h', order: 'dmy', ios: true, head: (m) => `[${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ` },
-  { name: 'Android 24 h', order: 'dmy', ios: false, head: (m) => `${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)} - ` },
-  { name: 'iOS 12 h U+202F', order: 'mdy', ios: true, head: (m) => `\u200E[${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}:${p2(m.second)}\u202F${ampm(m.hour, 'AM', 'PM')}] ` },
-  { name: 'Android 12 h', order: 'mdy', ios: false, head: (m) => `${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'AM', 'PM')} - ` },
-  { name: 'Spanish p. m.', order: 'dmy', ios: false, head: (m) => `${m.day}/${m.month}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}\u00A0${ampm(m.hour, 'a. m.', 'p. m.')} - ` },
-  { name: 'p.m.', order: 'dmy', ios: false, head: (m) => `${m.day}/${m.month}/${m.year}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'a.m.', 'p.m.')} - ` },
-  { name: 'German dots', order: 'dmy', ios: false, head: (m) => `${p2(m.day)}.${p2(m.month)}.${p2(m.year % 100)}, ${p2(m.hour)}:${p2(m.minute)} - ` },
-  { name: 'year-first dashes', order: 'ymd', ios: true, head: (m) => `[${m.year}-${p2(m.month)}-${p2(m.day)}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ` },
-  { name: 'Finnish klo', order: 'dmy', ios: false, head: (m) => `${m.day}.${m.month}.${m.year} klo ${m.hour}.${p2(m.minute)} - ` },
-];
-
 const letters = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZäöüéñçøåßłžΩжд中文🙂 '];
 const word = (chars: string[], max: number) => fc.array(fc.constantFrom(...chars), { minLength: 1, maxLength: max }).map((a) => a.join(''));
 const sender = fc.oneof(word(letters, 24).map((s) => s.trim() || 'x'), fc.constant('Dr "Ada" Shah'), fc.constant('\u202AAda\u202C'));
 /** A body line: text, a marker, or a line that looks like a head in some form. */
-const bodyLine = (format: (typeof FORMATS)[number]) =>
+const bodyLine = (format: (typeof HEAD_FORMS)[number]) =>
   fc.oneof(
     { weight: 6, arbitrary: word([...letters, ...'0123456789.,;!?()[]/-:'.split('')], 50) },
     { weight: 1, arbitrary: fc.constant('') },
@@ -208,11 +183,11 @@ const bodyLine = (format: (typeof FORMATS)[number]) =>
       ),
     },
     // Head-like lines in another form or earlier: kept in the body and flagged.
-    { weight: 1, arbitrary: fc.constantFrom(...FORMATS).map((other) => other.head({ year: 2001, month: 2, day: 3, hour: 4, minute: 5, second: 6, sender: 'Pasted' }) + 'Pasted: hi') },
-    { weight: 1, arbitrary: fc.constant(format.head({ year: 2001, month: 2, day: 3, hour: 4, minute: 5, second: 6, sender: 'Pasted' }) + 'Pasted: earlier') },
+    { weight: 1, arbitrary: fc.constantFrom(...HEAD_FORMS).map((other) => other.head({ year: 2001, month: 2, day: 3, hour: 4, minute: 5, second: 6 }) + 'Pasted: hi') },
+    { weight: 1, arbitrary: fc.constant(format.head({ year: 2001, month: 2, day: 3, hour: 4, minute: 5, second: 6 }) + 'Pasted: earlier') },
   );
 
-const chatFor = (format: (typeof FORMATS)[number]) =>
+const chatFor = (format: (typeof HEAD_FORMS)[number]) =>
   fc
     .record({
       start: fc.date({ min: new Date('2002-01-01T00:00:00Z'), max: new Date('2090-01-01T00:00:00Z'), noInvalidDate: true }),
@@ -227,7 +202,7 @@ const chatFor = (format: (typeof FORMATS)[number]) =>
         .map((message) => {
           time += message.gapSeconds * 1000;
           const at = new Date(time);
-          const written: Written = { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds(), sender: message.sender };
+          const written: WrittenTime = { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds() };
           const head = format.head(written);
           const body = message.lines.join('\n');
           return message.system && format.ios === false ? head + 'Ada added Ben\n' : `${head}${message.sender}: ${body}\n`;
@@ -236,7 +211,7 @@ const chatFor = (format: (typeof FORMATS)[number]) =>
     });
 
 describe('a chat read in place (LF) gives exactly what the line-by-line path (CRLF) gives', () => {
-  for (const format of FORMATS) {
+  for (const format of HEAD_FORMS) {
     it(format.name, async () => {
       let read = 0;
       await fc.assert(
@@ -260,7 +235,7 @@ describe('a chat read in place (LF) gives exactly what the line-by-line path (CR
     for (let index = 0; index < 6000; index++) {
       time += (index % 7) * 37_000;
       const at = new Date(time);
-      const head = FORMATS[0]!.head({ year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds(), sender: '' });
+      const head = HEAD_FORMS[0]!.head({ year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate(), hour: at.getUTCHours(), minute: at.getUTCMinutes(), second: at.getUTCSeconds() });
       const body = index % 5 === 0 ? `line one ${index}\nline two é ${'x'.repeat(index % 300)}\nline three` : index % 11 === 0 ? '\u200E<attached: 00000012-PHOTO.jpg>' : `obs stable ${index} ${'word '.repeat(index % 40)}`;
       lines.push(`${head}${index % 3 === 0 ? 'Dr Ada Shah' : 'Ben Okoro'}: ${body}`);
     }

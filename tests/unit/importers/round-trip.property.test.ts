@@ -1,40 +1,22 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DateOrder } from '../../../shared/domain/chat';
 import { tempDir } from '../../support/temp';
+import { HEAD_FORMS, type WrittenTime } from './head-forms';
 import { parseAll, writeExport } from './helpers';
 
 const dir = tempDir('wardscribe-roundtrip-');
 afterAll(() => dir.remove());
 let counter = 0;
 
-interface Written {
-  readonly year: number;
-  readonly month: number;
-  readonly day: number;
-  readonly hour: number;
-  readonly minute: number;
-  readonly second: number;
+interface Written extends WrittenTime {
   readonly sender: string;
   readonly lines: readonly string[];
 }
 
 const p2 = (n: number) => String(n).padStart(2, '0');
-const h12 = (hour: number) => String(hour % 12 === 0 ? 12 : hour % 12);
-const ampm = (hour: number, am: string, pm: string) => (hour < 12 ? am : pm);
 
-/** Every head form domain.md lists, as a writer and the date order a reader must be told. */
-const FORMATS: { name: string; order: DateOrder; seconds: boolean; head: (m: Written) => string }[] = [
-  { name: 'iOS 24 h', order: 'dmy', seconds: true, head: (m) => `[${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ${m.sender}: ` },
-  { name: 'Android 24 h', order: 'dmy', seconds: false, head: (m) => `${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)} - ${m.sender}: ` },
-  { name: 'iOS 12 h U+202F', order: 'mdy', seconds: true, head: (m) => `\u200E[${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}:${p2(m.second)}\u202F${ampm(m.hour, 'AM', 'PM')}] ${m.sender}: ` },
-  { name: 'Android 12 h', order: 'mdy', seconds: false, head: (m) => `${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'AM', 'PM')} - ${m.sender}: ` },
-  { name: 'Spanish p. m.', order: 'dmy', seconds: false, head: (m) => `${m.day}/${m.month}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}\u00A0${ampm(m.hour, 'a. m.', 'p. m.')} - ${m.sender}: ` },
-  { name: 'p.m.', order: 'dmy', seconds: false, head: (m) => `${m.day}/${m.month}/${m.year}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'a.m.', 'p.m.')} - ${m.sender}: ` },
-  { name: 'German dots', order: 'dmy', seconds: false, head: (m) => `${p2(m.day)}.${p2(m.month)}.${p2(m.year % 100)}, ${p2(m.hour)}:${p2(m.minute)} - ${m.sender}: ` },
-  { name: 'year-first dashes', order: 'ymd', seconds: true, head: (m) => `[${m.year}-${p2(m.month)}-${p2(m.day)}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ${m.sender}: ` },
-  { name: 'Finnish klo', order: 'dmy', seconds: false, head: (m) => `${m.day}.${m.month}.${m.year} klo ${m.hour}.${p2(m.minute)} - ${m.sender}: ` },
-];
+/** Every head form, writing the sender too. */
+const FORMATS = HEAD_FORMS.map((form) => ({ ...form, head: (m: Written) => `${form.head(m)}${m.sender}: ` }));
 
 const letters = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZäöüéñçøåßłžΩжд中文🙂 '];
 const textChars = [...letters, ...'0123456789.,;!?()[]/-+*%&\'"@#'.split(''), ':'];

@@ -1,0 +1,32 @@
+import type { DateOrder } from '../../../shared/domain/chat';
+
+/** A message's wall-clock time, as a test writes it into a head. */
+export interface WrittenTime {
+  readonly year: number;
+  readonly month: number;
+  readonly day: number;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+}
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+const h12 = (hour: number) => String(hour % 12 === 0 ? 12 : hour % 12);
+const ampm = (hour: number, am: string, pm: string) => (hour < 12 ? am : pm);
+
+/**
+ * Every WhatsApp head form domain.md lists, as a writer of the head up to the sender (the test
+ * adds `Sender: `), with the date order a reader must be told, whether it is the iOS layout and
+ * whether it carries seconds.
+ */
+export const HEAD_FORMS: readonly { name: string; order: DateOrder; ios: boolean; seconds: boolean; head: (time: WrittenTime) => string }[] = [
+  { name: 'iOS 24 h', order: 'dmy', ios: true, seconds: true, head: (m) => `[${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ` },
+  { name: 'Android 24 h', order: 'dmy', ios: false, seconds: false, head: (m) => `${p2(m.day)}/${p2(m.month)}/${m.year}, ${p2(m.hour)}:${p2(m.minute)} - ` },
+  { name: 'iOS 12 h U+202F', order: 'mdy', ios: true, seconds: true, head: (m) => `\u200E[${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}:${p2(m.second)}\u202F${ampm(m.hour, 'AM', 'PM')}] ` },
+  { name: 'Android 12 h', order: 'mdy', ios: false, seconds: false, head: (m) => `${m.month}/${m.day}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'AM', 'PM')} - ` },
+  { name: 'Spanish p. m.', order: 'dmy', ios: false, seconds: false, head: (m) => `${m.day}/${m.month}/${p2(m.year % 100)}, ${h12(m.hour)}:${p2(m.minute)}\u00A0${ampm(m.hour, 'a. m.', 'p. m.')} - ` },
+  { name: 'p.m.', order: 'dmy', ios: false, seconds: false, head: (m) => `${m.day}/${m.month}/${m.year}, ${h12(m.hour)}:${p2(m.minute)} ${ampm(m.hour, 'a.m.', 'p.m.')} - ` },
+  { name: 'German dots', order: 'dmy', ios: false, seconds: false, head: (m) => `${p2(m.day)}.${p2(m.month)}.${p2(m.year % 100)}, ${p2(m.hour)}:${p2(m.minute)} - ` },
+  { name: 'year-first dashes', order: 'ymd', ios: true, seconds: true, head: (m) => `[${m.year}-${p2(m.month)}-${p2(m.day)}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ` },
+  { name: 'Finnish klo', order: 'dmy', ios: false, seconds: false, head: (m) => `${m.day}.${m.month}.${m.year} klo ${m.hour}.${p2(m.minute)} - ` },
+];
