@@ -5,7 +5,7 @@
  * The import runs in a child process of its own, so its peak RSS is the import's alone (the
  * worker thread's memory included: it is the same process). While it runs, a 5 ms interval timer
  * on the main thread measures the longest stall. Then the same messages are written again into
- * a fresh vault and a plain SQLite database with the same schema and pragmas, batch by batch,
+ * a fresh vault and a plain SQLite database with the same schema, pragmas and journal mode, batch by batch,
  * alternating, for the encrypted/plain ratio of the write alone. Key derivation uses
  * MINIMUM_KDF: it is not what is measured (bench/vault.ts measures it).
  *
@@ -112,7 +112,7 @@ export async function importBenchChild(file: string, workerScript: string): Prom
  * with the same pragmas, the same batch into each in turn so a busy neighbour slows both alike.
  */
 async function compareWrites(file: string, folder: string): Promise<{ encryptedWriteMs: number; plainWriteMs: number }> {
-  const [{ openEncryptedDatabase, applyPragmas }, { migrate }, { insertUser }, { insertImportingThread }, { insertMessages }, { openChatExport }] =
+  const [{ openEncryptedDatabase, applyPragmas, enterBulkWriteMode }, { migrate }, { insertUser }, { insertImportingThread }, { insertMessages }, { openChatExport }] =
     await Promise.all([
       import('../main/vault/sqlcipher'),
       import('../main/vault/migrate'),
@@ -132,6 +132,8 @@ async function compareWrites(file: string, folder: string): Promise<{ encryptedW
     migrate(db);
     insertUser(db, user, new Date());
     insertImportingThread(db, { id: threadId, zone: 'Europe/London', importedBy: user.id, importedAt: new Date(), sourceFileName: 'bench.txt', sourceSha256: '0'.repeat(64) });
+    // As ImportService writes: in rollback-journal mode for the bulk write (see enterBulkWriteMode).
+    enterBulkWriteMode(db);
     return db.transaction((messages: readonly ChatMessage[]) => insertMessages(db, threadId, messages));
   });
   const totals = [0, 0];

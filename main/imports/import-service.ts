@@ -23,7 +23,7 @@ import {
   listImportingThreadIds,
   type StoredThread,
 } from '../vault/queries/threads';
-import { checkpointTruncate, type Db } from '../vault/sqlcipher';
+import { checkpointTruncate, enterBulkWriteMode, type Db } from '../vault/sqlcipher';
 import { findWipeOfExport } from '../vault/queries/wipes';
 import type { OpenVault } from '../vault/vault';
 import { threadWorkerLauncher, type ImportWorker, type ImportWorkerLauncher } from './import-worker-host';
@@ -331,6 +331,7 @@ export class ImportService {
     };
 
     let worker: ImportWorker | null = null;
+    let leaveBulkWriteMode: (() => void) | null = null;
     this.#running++;
     try {
       live();
@@ -372,6 +373,7 @@ export class ImportService {
       });
       threadId = id;
       this.#active.add(id);
+      leaveBulkWriteMode = enterBulkWriteMode(db);
 
       let bytesDone = 0;
       let bytesTotal = 0;
@@ -509,6 +511,11 @@ export class ImportService {
     } finally {
       this.#running--;
       worker?.terminate();
+      try {
+        leaveBulkWriteMode?.();
+      } catch {
+        // The connection stays in rollback-journal mode (as safe, slower for small writes) until the next unlock.
+      }
     }
   }
 

@@ -18,11 +18,33 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
   });
   for (const migration of migrations) {
     if (migration.version <= from) continue;
-    db.transaction(() => {
+    const step = db.transaction(() => {
       migration.up(db);
+      if (migration.rebuildsTables) assertForeignKeysHold(db, migration);
       // user_version takes no bound parameter; the value is an integer from our own table.
       db.pragma(`user_version = ${Number(migration.version)}`);
-    })();
+    });
+    if (!migration.rebuildsTables) {
+      step();
+      continue;
+    }
+    // The pragma is a no-op inside a transaction, so it is switched around it.
+    const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+    db.pragma('foreign_keys = OFF');
+    try {
+      step();
+    } finally {
+      if (enforced) db.pragma('foreign_keys = ON');
+    }
   }
   return { from, to: latest };
+}
+
+/** Throws (rolling the migration back) if any row's foreign key points at nothing. */
+function assertForeignKeysHold(db: Db, migration: Migration): void {
+  const violations = db.pragma('foreign_key_check') as { table: string; parent: string }[];
+  if (violations.length > 0) {
+    const first = violations[0]!;
+    throw new Error(`migration ${migration.name} left ${violations.length} broken foreign key(s), the first in ${first.table} → ${first.parent}`);
+  }
 }

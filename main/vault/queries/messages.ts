@@ -49,7 +49,10 @@ export interface MessageSearchHit {
   readonly snippet: readonly { readonly text: string; readonly match: boolean }[];
 }
 
-const COLUMNS = 'id, thread_id, ordinal, sender, kind, text, head, local_time, zone, instant, flags_json, warnings_json, attachment_name, line';
+// A message names its thread by `threads.seq` (migration 0006); readers get the thread's id.
+const COLUMNS =
+  't.id AS thread_id, m.id, m.ordinal, m.sender, m.kind, m.text, m.head, m.local_time, m.zone, m.instant, m.flags_json, m.warnings_json, m.attachment_name, m.line';
+const FROM_MESSAGES = 'messages AS m JOIN threads AS t ON t.seq = m.thread_seq';
 
 function toMessage(row: MessageRow): StoredMessage {
   return {
@@ -71,7 +74,7 @@ function toMessage(row: MessageRow): StoredMessage {
 }
 
 /** Columns written by insertMessages(), in the order their values are bound. */
-const INSERT_COLUMNS = 'thread_id, ordinal, sender, kind, text, head, local_time, zone, instant, flags_json, warnings_json, attachment_name, line';
+const INSERT_COLUMNS = 'thread_seq, ordinal, sender, kind, text, head, local_time, zone, instant, flags_json, warnings_json, attachment_name, line';
 const VALUES_PER_ROW = 13;
 /**
  * Rows per INSERT statement. The FTS5 index follows `messages` by trigger, and a statement whose
@@ -109,6 +112,7 @@ function jsonList(list: readonly unknown[]): string {
  * transaction: a batch is meant to be committed whole or not at all.
  */
 export function insertMessages(db: Db, threadId: string, messages: readonly ChatMessage[]): void {
+  const seq = threadSeq(db, threadId);
   const values: unknown[] = [];
   for (let start = 0; start < messages.length; start += ROWS_PER_STATEMENT) {
     const end = Math.min(messages.length, start + ROWS_PER_STATEMENT);
@@ -116,7 +120,7 @@ export function insertMessages(db: Db, threadId: string, messages: readonly Chat
     for (let index = start; index < end; index++) {
       const message = messages[index]!;
       values.push(
-        threadId,
+        seq,
         message.index,
         message.sender,
         message.kind,
@@ -135,26 +139,33 @@ export function insertMessages(db: Db, threadId: string, messages: readonly Chat
   }
 }
 
+/** The number a thread's messages carry in place of its id; throws if there is no such thread. */
+function threadSeq(db: Db, threadId: string): number {
+  const row = db.prepare('SELECT seq FROM threads WHERE id = ?').get(threadId) as { seq: number } | undefined;
+  if (!row) throw new Error('messages were written for a thread that does not exist');
+  return row.seq;
+}
+
 /** A page of a thread's messages in order. Does not check the thread is complete: callers do. */
 export function listMessages(db: Db, threadId: string, offset: number, limit: number): StoredMessage[] {
   return (
-    db.prepare(`SELECT ${COLUMNS} FROM messages WHERE thread_id = ? AND ordinal >= ? ORDER BY ordinal LIMIT ?`).all(threadId, offset, limit) as MessageRow[]
+    db.prepare(`SELECT ${COLUMNS} FROM ${FROM_MESSAGES} WHERE t.id = ? AND m.ordinal >= ? ORDER BY m.ordinal LIMIT ?`).all(threadId, offset, limit) as MessageRow[]
   ).map(toMessage);
 }
 
 export function countMessages(db: Db, threadId: string): number {
-  return (db.prepare('SELECT count(*) AS n FROM messages WHERE thread_id = ?').get(threadId) as { n: number }).n;
+  return (db.prepare(`SELECT count(*) AS n FROM ${FROM_MESSAGES} WHERE t.id = ?`).get(threadId) as { n: number }).n;
 }
 
 /** One message by its vault id, or null. Does not check the thread is complete: callers do. */
 export function getMessageById(db: Db, id: number): StoredMessage | null {
-  const row = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`).get(id) as MessageRow | undefined;
+  const row = db.prepare(`SELECT ${COLUMNS} FROM ${FROM_MESSAGES} WHERE m.id = ?`).get(id) as MessageRow | undefined;
   return row ? toMessage(row) : null;
 }
 
 /** The id of the message at this position of a thread, or null. */
 export function messageIdAt(db: Db, threadId: string, ordinal: number): number | null {
-  const row = db.prepare('SELECT id FROM messages WHERE thread_id = ? AND ordinal = ?').get(threadId, ordinal) as { id: number } | undefined;
+  const row = db.prepare(`SELECT m.id FROM ${FROM_MESSAGES} WHERE t.id = ? AND m.ordinal = ?`).get(threadId, ordinal) as { id: number } | undefined;
   return row?.id ?? null;
 }
 
@@ -213,10 +224,10 @@ export function searchMessages(db: Db, query: string, limit: number): MessageSea
   if (match === null || limit <= 0) return [];
   const rows = db
     .prepare(
-      `SELECT m.thread_id, m.id, m.ordinal, m.sender, m.local_time, snippet(messages_fts, 0, @start, @end, @ellipsis, @tokens) AS snippet
+      `SELECT t.id AS thread_id, m.id, m.ordinal, m.sender, m.local_time, snippet(messages_fts, 0, @start, @end, @ellipsis, @tokens) AS snippet
        FROM messages_fts
        JOIN messages AS m ON m.id = messages_fts.rowid
-       JOIN threads AS t ON t.id = m.thread_id
+       JOIN threads AS t ON t.seq = m.thread_seq
        WHERE messages_fts MATCH @match AND t.status = 'complete'
        ORDER BY messages_fts.rank
        LIMIT @limit`,

@@ -16,7 +16,10 @@ export function threadCanary(db: Db, threadId: string): string | null {
 export function longestMessageTexts(db: Db, threadId: string, limit: number): string[] {
   return (
     db
-      .prepare(`SELECT text FROM messages WHERE thread_id = ? AND kind = 'message' AND length(text) >= 24 ORDER BY length(text) DESC, id LIMIT ?`)
+      .prepare(
+        `SELECT m.text FROM messages AS m JOIN threads AS t ON t.seq = m.thread_seq
+         WHERE t.id = ? AND m.kind = 'message' AND length(m.text) >= 24 ORDER BY length(m.text) DESC, m.id LIMIT ?`,
+      )
       .all(threadId, limit) as { text: string }[]
   ).map((row) => row.text);
 }
@@ -30,8 +33,8 @@ export function otherThreadHasText(db: Db, threadId: string, ftsPhrase: string, 
   return (
     db
       .prepare(
-        `SELECT 1 FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-         WHERE messages_fts MATCH @phrase AND m.thread_id <> @threadId AND instr(m.text, @sample) > 0 LIMIT 1`,
+        `SELECT 1 FROM messages_fts JOIN messages AS m ON m.id = messages_fts.rowid JOIN threads AS t ON t.seq = m.thread_seq
+         WHERE messages_fts MATCH @phrase AND t.id <> @threadId AND instr(m.text, @sample) > 0 LIMIT 1`,
       )
       .get({ phrase: ftsPhrase, threadId, sample }) !== undefined
   );
@@ -58,19 +61,24 @@ export function attachmentSlices(db: Db, threadId: string, limit: number, sliceB
 export function threadContentCounts(db: Db, threadId: string): { messages: number; attachments: number; drafts: number } {
   return db
     .prepare(
-      `SELECT (SELECT count(*) FROM messages WHERE thread_id = @threadId) AS messages,
+      `SELECT (SELECT count(*) FROM messages WHERE thread_seq = (SELECT seq FROM threads WHERE id = @threadId)) AS messages,
               (SELECT count(*) FROM attachments WHERE thread_id = @threadId) AS attachments,
               (SELECT count(*) FROM transcription_drafts WHERE thread_id = @threadId) AS drafts`,
     )
     .get({ threadId }) as { messages: number; attachments: number; drafts: number };
 }
 
-/** Rows of the thread still in the vault (the thread, its messages, attachments and drafts): 0 after a wipe. */
+/**
+ * Rows of the thread still in the vault: 0 after a wipe. Messages are counted as those with no
+ * thread at all: once the thread row is gone its messages can no longer be named by it, and a
+ * thread's number is never given to another (AUTOINCREMENT), so any such message is a remnant.
+ */
 export function threadRowsRemaining(db: Db, threadId: string): number {
   return (
     db
       .prepare(
-        `SELECT (SELECT count(*) FROM threads WHERE id = @threadId) + (SELECT count(*) FROM messages WHERE thread_id = @threadId)
+        `SELECT (SELECT count(*) FROM threads WHERE id = @threadId)
+              + (SELECT count(*) FROM messages AS m WHERE NOT EXISTS (SELECT 1 FROM threads AS t WHERE t.seq = m.thread_seq))
               + (SELECT count(*) FROM attachments WHERE thread_id = @threadId) + (SELECT count(*) FROM transcription_drafts WHERE thread_id = @threadId) AS n`,
       )
       .get({ threadId }) as { n: number }

@@ -69,10 +69,20 @@ describe('ImportService', () => {
     const chat = chatText(120, { canaryAt: 77, attachments: { 5: '00000001-PHOTO-2023-03-13.jpg', 6: '00000002-PHOTO-2023-03-13.jpg' } });
     const path = zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chat, [{ name: '00000001-PHOTO-2023-03-13.jpg', data: PHOTO }]);
     const units = new Set<string>();
-    const result = await service.import({ path, zone: LONDON }, job((_done, _total, unit) => units.add(unit)));
+    const journalModes = new Set<unknown>();
+    const result = await service.import(
+      { path, zone: LONDON },
+      job((_done, _total, unit) => {
+        units.add(unit);
+        journalModes.add(session.vault().db.pragma('journal_mode', { simple: true }));
+      }),
+    );
 
     expect(result).toMatchObject({ title: 'Ward 7', source: 'whatsapp-ios', messageCount: 120, duplicate: false, attachmentsSkipped: 0 });
     expect(units).toEqual(new Set(['bytes', 'attachments']));
+    // Written in rollback-journal mode (one cipher pass per page), then back to WAL.
+    expect(journalModes).toEqual(new Set(['truncate']));
+    expect(session.vault().db.pragma('journal_mode', { simple: true })).toBe('wal');
     const [thread, ...others] = service.listThreads();
     expect(others).toEqual([]);
     expect(thread).toMatchObject({ id: result.threadId, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), dateOrder: { order: 'dmy', decidedBy: 'file' }, messageCount: 120, participants: ['Dr Ada Shah', 'Ben Okafor'], sourceFileName: 'WhatsApp Chat - Ward 7.zip' });
@@ -166,6 +176,7 @@ describe('ImportService', () => {
     expect(rawCount(session, 'SELECT count(*) AS n FROM messages')).toBe(0);
     expect(service.search('zebracanary7431', 5)).toEqual([]);
     expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'failure', reason: 'cancelled' }]);
+    expect(session.vault().db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 
   it('an error thrown midway removes the partial thread at once', async () => {
@@ -195,7 +206,7 @@ describe('ImportService', () => {
     const db = session.vault().db;
     const leftover = db.prepare("SELECT id FROM threads WHERE status = 'importing'").all() as { id: string }[];
     expect(leftover).toHaveLength(1);
-    expect((db.prepare('SELECT count(*) AS n FROM messages WHERE thread_id = ?').get(leftover[0]!.id) as { n: number }).n).toBe(100);
+    expect((db.prepare('SELECT count(*) AS n FROM messages AS m JOIN threads AS t ON t.seq = m.thread_seq WHERE t.id = ?').get(leftover[0]!.id) as { n: number }).n).toBe(100);
     // Readers never see it, even before recovery.
     expect(service.listThreads().map((thread) => thread.id)).toEqual([earlier.threadId]);
     expect(service.search('zebracanary7431', 5)).toEqual([]);
