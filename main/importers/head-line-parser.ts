@@ -30,7 +30,11 @@ export interface HeadLineFormat {
 }
 
 const LRM_CODE = 0x200e;
+const COLON_CODE = 0x3a;
+const SPACE_CODE = 0x20;
 const MAX_SENDER_LENGTH = 80;
+/** Senders remembered for matching in place; a busier group falls back to cutting the name. */
+const RECENT_SENDERS = 16;
 
 /** Checked wall-clock fields of a head, written by wallClockInto(). */
 class WallClock {
@@ -207,6 +211,9 @@ export async function* parseHeadLineBatches(
   const wall = new WallClock();
   const today = new CurrentDay();
   let lastKey = -1;
+  // Senders seen lately (a chat has few): matched in place at each head before anything is cut.
+  const recentSenders: string[] = [];
+  let nextRecentSender = 0;
 
   let textId = 0;
   for await (const chunk of readTextBatches(source, options)) {
@@ -246,11 +253,30 @@ export async function* parseHeadLineBatches(
               }
               lastKey = key;
               const headEnd = start + head.length;
-              // ": " cannot straddle the line's end (the next character there is "\n").
-              let colon = text.indexOf(': ', headEnd);
-              if (colon >= end) colon = -1;
-              const candidateLength = colon - headEnd;
-              const candidate = colon > headEnd && candidateLength <= MAX_SENDER_LENGTH ? text.slice(headEnd, colon) : null;
+              let colon = -1;
+              let candidate: string | null = null;
+              // A sender named recently, followed by ": ": the same string, nothing cut or allocated.
+              for (let known = 0; known < recentSenders.length; known++) {
+                const name = recentSenders[known]!;
+                const after = headEnd + name.length;
+                if (text.charCodeAt(after) === COLON_CODE && text.charCodeAt(after + 1) === SPACE_CODE && text.startsWith(name, headEnd)) {
+                  colon = after;
+                  candidate = name;
+                  break;
+                }
+              }
+              if (candidate === null) {
+                // ": " cannot straddle the line's end (the next character there is "\n").
+                colon = text.indexOf(': ', headEnd);
+                if (colon >= end) colon = -1;
+                const candidateLength = colon - headEnd;
+                candidate = colon > headEnd && candidateLength <= MAX_SENDER_LENGTH ? text.slice(headEnd, colon) : null;
+                if (candidate !== null && !candidate.includes('"')) {
+                  candidate = detach(candidate);
+                  recentSenders[nextRecentSender] = candidate;
+                  nextRecentSender = (nextRecentSender + 1) % RECENT_SENDERS;
+                }
+              }
               const isSender = candidate !== null && !candidate.includes('"');
               pending.active = true;
               pending.headText = isSender ? text.slice(start, colon + 1) : text.slice(start, headEnd);

@@ -77,14 +77,32 @@ export class TimeFormatter {
   }
 }
 
+const DAY_MS = 86_400_000;
+
+/** A zone's change of offset: at this instant, from one offset to the other (milliseconds). */
+interface DayTransition {
+  readonly at: number;
+  readonly offsetBefore: number;
+  readonly offsetAfter: number;
+}
+
 /**
  * Converts wall-clock times in one zone to instants, flagging (never resolving) times that fall
- * in a DST gap or a repeated hour. Offsets are cached per local day: zones change offset at most
- * once a day, so a day whose first and last second map to single instants with the same offset
- * holds no transition, and only days that do take the exact (slower) path.
+ * in a DST gap or a repeated hour.
+ *
+ * Most days are far from any transition. The clock keeps the span between two of the zone's
+ * transitions that it last looked up, in which the offset is constant: a day lying inside it
+ * with a day to spare on each side takes that offset with no further Temporal work (an offset
+ * change is always under a day, so no wall-clock time of such a day can be skipped or
+ * repeated). Only days near a transition take the exact path, which flags gaps and repeats.
  */
 export class ZoneClock {
   private readonly dayOffsets = new Map<number, number | null>();
+  private readonly dayTransitions = new Map<number, DayTransition | null>();
+  /** The last span looked up: instants in [spanStart, spanEnd) are all at spanOffset. */
+  private spanStart = Number.POSITIVE_INFINITY;
+  private spanEnd = Number.NEGATIVE_INFINITY;
+  private spanOffset = 0;
 
   constructor(readonly zone: string) {
     assertZone(zone);
@@ -92,8 +110,47 @@ export class ZoneClock {
 
   resolve(year: number, month: number, day: number, hour: number, minute: number, second: number): ResolvedTime {
     const offset = this.steadyOffsetOn(year, month, day);
-    if (offset !== null) return { epochMs: Date.UTC(year, month - 1, day, hour, minute, second) - offset, problem: null };
-    return this.exact(year, month, day, hour, minute, second);
+    const wall = Date.UTC(year, month - 1, day, hour, minute, second);
+    if (offset !== null) return { epochMs: wall - offset, problem: null };
+    const transition = this.transitionOn(year, month, day);
+    if (transition === null) return this.exact(year, month, day, hour, minute, second);
+    // The wall-clock time names the instant before the transition, the one after it, both (a
+    // repeated hour) or neither (a gap).
+    const before = wall - transition.offsetBefore;
+    const after = wall - transition.offsetAfter;
+    const beforeValid = before < transition.at;
+    const afterValid = after >= transition.at;
+    if (beforeValid && afterValid) return { epochMs: null, problem: 'dst-ambiguous' };
+    if (beforeValid) return { epochMs: before, problem: null };
+    if (afterValid) return { epochMs: after, problem: null };
+    return { epochMs: null, problem: 'dst-gap' };
+  }
+
+  /**
+   * The one transition that any wall-clock time of this local day could fall either side of,
+   * with the offsets before and after it; null when there are several (then each time takes the
+   * exact path). Cached per day: a day with a transition holds hundreds of messages.
+   */
+  private transitionOn(year: number, month: number, day: number): DayTransition | null {
+    const dayKey = (year * 100 + month) * 100 + day;
+    let transition = this.dayTransitions.get(dayKey);
+    if (transition === undefined) {
+      // Every instant a wall-clock time of this day can name lies within a zone's widest offsets
+      // (-12 h to +14 h) of the day read as UTC.
+      const midnight = Date.UTC(year, month - 1, day);
+      const windowStart = midnight - 15 * 3_600_000;
+      const windowEnd = midnight + DAY_MS + 13 * 3_600_000;
+      const first = Temporal.Instant.fromEpochMilliseconds(windowStart).toZonedDateTimeISO(this.zone).getTimeZoneTransition('next');
+      const second = first?.getTimeZoneTransition('next');
+      if (!first || first.epochMilliseconds > windowEnd || (second && second.epochMilliseconds <= windowEnd)) {
+        transition = null;
+      } else {
+        const justBefore = Temporal.Instant.fromEpochMilliseconds(first.epochMilliseconds - 1).toZonedDateTimeISO(this.zone);
+        transition = { at: first.epochMilliseconds, offsetBefore: justBefore.offsetNanoseconds / 1_000_000, offsetAfter: first.offsetNanoseconds / 1_000_000 };
+      }
+      this.dayTransitions.set(dayKey, transition);
+    }
+    return transition;
   }
 
   /**
@@ -118,6 +175,33 @@ export class ZoneClock {
   }
 
   private steadyOffset(year: number, month: number, day: number): number | null {
+    const midnight = Date.UTC(year, month - 1, day);
+    if (!this.spanHoldsDay(midnight)) {
+      this.lookUpSpan(midnight - this.spanOffset);
+      if (!this.spanHoldsDay(midnight)) return this.exactOffset(year, month, day);
+    }
+    return this.spanOffset;
+  }
+
+  /** True when the local day starting at `midnight` (read as UTC), a day either side, lies inside the span. */
+  private spanHoldsDay(midnight: number): boolean {
+    const first = midnight - this.spanOffset;
+    return first - DAY_MS >= this.spanStart && first + 2 * DAY_MS <= this.spanEnd;
+  }
+
+  /** The span between the zone's transitions around `epochMs`, and its offset. */
+  private lookUpSpan(epochMs: number): void {
+    const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(this.zone);
+    // 'previous' finds transitions strictly before the instant it is asked from: asked a
+    // millisecond later, it also finds one at `epochMs` itself, where this span would begin.
+    const previous = Temporal.Instant.fromEpochMilliseconds(epochMs + 1).toZonedDateTimeISO(this.zone).getTimeZoneTransition('previous');
+    this.spanOffset = zoned.offsetNanoseconds / 1_000_000;
+    this.spanStart = previous?.epochMilliseconds ?? Number.NEGATIVE_INFINITY;
+    this.spanEnd = zoned.getTimeZoneTransition('next')?.epochMilliseconds ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** A day near a transition: steady only if its first and last second map to single instants at one offset. */
+  private exactOffset(year: number, month: number, day: number): number | null {
     const start = this.exact(year, month, day, 0, 0, 0);
     const end = this.exact(year, month, day, 23, 59, 59);
     if (start.epochMs === null || end.epochMs === null) return null;

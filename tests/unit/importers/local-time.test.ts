@@ -50,4 +50,47 @@ describe('local time', () => {
     expect(clock.resolve(2023, 10, 1, 2, 15, 0).problem).toBe('dst-gap');
     expect(clock.resolve(2023, 10, 1, 2, 45, 0).problem).toBeNull();
   });
+
+  it('walking day by day through zones with awkward rules, takes a steady offset only for days with no transition near', () => {
+    // Midnight changes (Havana, Santiago), a 2-hour shift (Troll), a skipped day (Apia, 2011),
+    // Ramadan suspensions (Casablanca), half-hour DST (Lord Howe).
+    const zones = ['Europe/London', 'America/Havana', 'America/Santiago', 'Antarctica/Troll', 'Pacific/Apia', 'Africa/Casablanca', 'Australia/Lord_Howe'];
+    for (const zone of zones) {
+      const clock = new ZoneClock(zone);
+      for (let midnight = Date.UTC(2009, 0, 1); midnight < Date.UTC(2026, 0, 1); midnight += 86_400_000) {
+        const date = new Date(midnight);
+        const [year, month, day] = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
+        const offset = clock.steadyOffsetOn(year, month, day);
+        const expected = steadyOffsetByTemporal(zone, year, month, day);
+        if (offset !== expected) throw new Error(`${zone} ${year}-${month}-${day}: ${String(offset)} but Temporal says ${String(expected)}`);
+        if (offset !== null) continue;
+        // A day with a transition: every quarter hour must agree with Temporal's 'reject'.
+        for (let minute = 0; minute < 1440; minute += 15) {
+          const fields = [year, month, day, Math.floor(minute / 60), minute % 60, 0] as const;
+          let instant: number | null;
+          try {
+            instant = new Temporal.PlainDateTime(...fields).toZonedDateTime(zone, { disambiguation: 'reject' }).epochMilliseconds;
+          } catch {
+            instant = null;
+          }
+          expect(clock.resolve(...fields).epochMs).toBe(instant);
+        }
+      }
+    }
+  });
 });
+
+/** A whole local day's offset when it holds no transition, else null: worked out by Temporal alone. */
+function steadyOffsetByTemporal(zone: string, year: number, month: number, day: number): number | null {
+  let start: Temporal.ZonedDateTime;
+  let end: Temporal.ZonedDateTime;
+  try {
+    start = new Temporal.PlainDateTime(year, month, day, 0, 0, 0).toZonedDateTime(zone, { disambiguation: 'reject' });
+    end = new Temporal.PlainDateTime(year, month, day, 23, 59, 59).toZonedDateTime(zone, { disambiguation: 'reject' });
+  } catch {
+    return null;
+  }
+  const next = start.getTimeZoneTransition('next');
+  if (next !== null && next.epochMilliseconds <= end.epochMilliseconds) return null;
+  return start.offsetNanoseconds / 1_000_000;
+}

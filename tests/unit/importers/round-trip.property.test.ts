@@ -72,3 +72,29 @@ describe('every WhatsApp head form round-trips (fast-check)', () => {
     });
   }
 });
+
+describe('senders are read exactly, however their names overlap', () => {
+  // Prefixes of one another, colons at the end, and more names than the parser remembers.
+  const names = ['Ann', 'Ann Smith', 'Anna', 'Ann:', 'Ann::', 'A', 'An', ...Array.from({ length: 20 }, (_, index) => `Nurse ${index + 1}`)];
+  const bodies = ['hi', ': starts with a colon', ':', 'Ann: pasted', 'x: y', ''];
+  for (const format of FORMATS.filter((candidate) => candidate.name === 'iOS 24 h' || candidate.name === 'Android 24 h')) {
+    it(format.name, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.tuple(fc.constantFrom(...names), fc.constantFrom(...bodies)), { minLength: 1, maxLength: 60 }), async (written) => {
+          const messages = written.map(([name, body], index): Written => ({ year: 2024, month: 3, day: 5, hour: 9, minute: Math.floor(index / 60), second: index % 60, sender: name, lines: [body] }));
+          const text = messages.map((m) => format.head(m) + m.lines[0]).join('\n') + '\n';
+          const path = writeExport(dir.path, `senders-${++counter}.txt`, text);
+          const { messages: parsed } = await parseAll(path, { zone: 'UTC', dateOrder: format.order });
+          // The rule: the sender is everything up to the first ": " after the head.
+          const expected = written.map(([name, body]) => {
+            const rest = `${name}: ${body}`;
+            const colon = rest.indexOf(': ');
+            return { sender: rest.slice(0, colon), text: rest.slice(colon + 2) };
+          });
+          expect(parsed.map((m) => ({ sender: m.sender, text: m.text }))).toEqual(expected);
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+});
