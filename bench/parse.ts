@@ -1,7 +1,8 @@
 /**
  * Parse benchmark: a deterministic ~70 MB WhatsApp export in iOS and in Android style, parsed by
  * Wardscribe's streaming importer and by whatsapp-chat-parser 4.0.2 (which needs the whole file
- * as one string). Each parser runs in a child process of its own, so peak RSS is its alone.
+ * as one string). Each parser runs in a child process of its own, so peak RSS is its alone, three
+ * times alternating with the other; the median run of each is reported.
  *
  * Run once: `WARDSCRIBE_BENCH=parse npx vite-node bench/parse.ts` (heavy: about a minute on two
  * cores). vite-node hides its script argument, hence the variable for the main guard.
@@ -95,6 +96,15 @@ interface Measurement {
   readonly maxRssKb: number;
 }
 
+const ROUNDS = 3;
+
+/** The run with the median time; its peak RSS is the median of the peaks. */
+function median(runs: readonly Measurement[]): Measurement {
+  const middle = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+  const ms = middle(runs.map((run) => run.ms));
+  return { ms, count: runs[0]!.count, maxRssKb: middle(runs.map((run) => run.maxRssKb)) };
+}
+
 function measure(runner: string, file: string): Measurement {
   const result = spawnSync(process.execPath, [runner, file], { encoding: 'utf8', env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }, maxBuffer: 1 << 20 });
   if (result.status !== 0) throw new Error(`bench runner failed: ${result.stderr}`);
@@ -125,8 +135,16 @@ export async function run(): Promise<BenchRow[]> {
     for (const [style, seed] of [['ios', 7], ['android', 11]] as const) {
       const file = await generate(dir, style, seed);
       const megabytes = statSync(file).size / (1024 * 1024);
-      const ourRun = measure(ours, file);
-      const theirRun = measure(theirs, file);
+      // Each parser three times, alternating, in fresh processes; the median run of each counts,
+      // so one run slowed by a busy neighbour does not decide the ratio.
+      const ourRuns: Measurement[] = [];
+      const theirRuns: Measurement[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        ourRuns.push(measure(ours, file));
+        theirRuns.push(measure(theirs, file));
+      }
+      const ourRun = median(ourRuns);
+      const theirRun = median(theirRuns);
       const label = `WhatsApp ${style === 'ios' ? 'iOS' : 'Android'}, ${megabytes.toFixed(0)} MB, ${ourRun.count} messages`;
       const ourSpeed = megabytes / (ourRun.ms / 1000);
       const theirSpeed = megabytes / (theirRun.ms / 1000);

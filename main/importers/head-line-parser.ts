@@ -30,11 +30,9 @@ export interface HeadLineFormat {
 }
 
 const LRM_CODE = 0x200e;
-const COLON_CODE = 0x3a;
-const SPACE_CODE = 0x20;
 const MAX_SENDER_LENGTH = 80;
-/** Senders remembered for matching in place; a busier group falls back to cutting the name. */
-const RECENT_SENDERS = 16;
+/** Senders remembered for matching in place; names beyond these are cut from the line each time. */
+const MAX_KNOWN_SENDERS = 256;
 
 /** Checked wall-clock fields of a head, written by wallClockInto(). */
 class WallClock {
@@ -68,6 +66,8 @@ class Pending {
   /** The head's wall-clock fields, copied from the reader's scratch WallClock. */
   readonly clock = new WallClock();
   rawSender: string | null = null;
+  /** True when rawSender is the parser's own copy of the name (shares no memory with the text). */
+  senderDetached = false;
   /**
    * The first body line and any continuation lines that directly follow it in the same decoded
    * text: `bodyText.slice(bodyStart, bodyEnd)`, lines joined by "\n" as the file has them.
@@ -128,12 +128,13 @@ class ThreadBuilder {
     this.title = title;
   }
 
-  addParticipant(name: string): void {
+  /** `detached`: the name shares no memory with the text, so it is kept as it is (and later compared by identity). */
+  addParticipant(name: string, detached = false): void {
     // Comparing a few short strings is cheaper than hashing a fresh one for the Set.
     const scan = Math.min(this.participants.length, PARTICIPANT_SCAN);
     for (let index = 0; index < scan; index++) if (this.participants[index] === name) return;
     if (!this.participantSet.has(name)) {
-      const kept = detach(name);
+      const kept = detached ? name : detach(name);
       this.participantSet.add(kept);
       this.participants.push(kept);
     }
@@ -211,9 +212,9 @@ export async function* parseHeadLineBatches(
   const wall = new WallClock();
   const today = new CurrentDay();
   let lastKey = -1;
-  // Senders seen lately (a chat has few): matched in place at each head before anything is cut.
-  const recentSenders: string[] = [];
-  let nextRecentSender = 0;
+  // Senders seen so far, by length (a chat has few): each head's name is looked for among them before anything is cut.
+  const knownSenders: (string[] | undefined)[] = [];
+  let knownSenderCount = 0;
 
   let textId = 0;
   for await (const chunk of readTextBatches(source, options)) {
@@ -253,28 +254,32 @@ export async function* parseHeadLineBatches(
               }
               lastKey = key;
               const headEnd = start + head.length;
-              let colon = -1;
+              // ": " cannot straddle the line's end (the next character there is "\n").
+              let colon = text.indexOf(': ', headEnd);
+              if (colon >= end) colon = -1;
+              const candidateLength = colon - headEnd;
               let candidate: string | null = null;
-              // A sender named recently, followed by ": ": the same string, nothing cut or allocated.
-              for (let known = 0; known < recentSenders.length; known++) {
-                const name = recentSenders[known]!;
-                const after = headEnd + name.length;
-                if (text.charCodeAt(after) === COLON_CODE && text.charCodeAt(after + 1) === SPACE_CODE && text.startsWith(name, headEnd)) {
-                  colon = after;
-                  candidate = name;
-                  break;
+              let candidateKept = false;
+              if (colon > headEnd && candidateLength <= MAX_SENDER_LENGTH) {
+                // A sender seen before is matched in place: the same string, nothing cut or allocated.
+                const sameLength = knownSenders[candidateLength];
+                if (sameLength !== undefined) {
+                  for (let known = 0; known < sameLength.length; known++) {
+                    if (text.startsWith(sameLength[known]!, headEnd)) {
+                      candidate = sameLength[known]!;
+                      candidateKept = true;
+                      break;
+                    }
+                  }
                 }
-              }
-              if (candidate === null) {
-                // ": " cannot straddle the line's end (the next character there is "\n").
-                colon = text.indexOf(': ', headEnd);
-                if (colon >= end) colon = -1;
-                const candidateLength = colon - headEnd;
-                candidate = colon > headEnd && candidateLength <= MAX_SENDER_LENGTH ? text.slice(headEnd, colon) : null;
-                if (candidate !== null && !candidate.includes('"')) {
-                  candidate = detach(candidate);
-                  recentSenders[nextRecentSender] = candidate;
-                  nextRecentSender = (nextRecentSender + 1) % RECENT_SENDERS;
+                if (candidate === null) {
+                  candidate = text.slice(headEnd, colon);
+                  if (knownSenderCount < MAX_KNOWN_SENDERS && !candidate.includes('"')) {
+                    candidate = detach(candidate);
+                    candidateKept = true;
+                    (knownSenders[candidateLength] ??= []).push(candidate);
+                    knownSenderCount++;
+                  }
                 }
               }
               const isSender = candidate !== null && !candidate.includes('"');
@@ -283,6 +288,7 @@ export async function* parseHeadLineBatches(
               pending.line = lineNumber;
               pending.clock.copyFrom(wall);
               pending.rawSender = isSender ? candidate : null;
+              pending.senderDetached = isSender && candidateKept;
               pending.bodyText = text;
               pending.bodyTextId = textId;
               pending.bodyStart = isSender ? colon + 2 : headEnd;
@@ -492,7 +498,7 @@ function buildMessage(
         }
       }
     }
-    thread.addParticipant(sender!);
+    thread.addParticipant(sender!, pending.senderDetached);
     if (format.selfNames?.has(sender!)) (flags ??= []).push('self');
   }
   if (pending.embedded) (flags ??= []).push('embedded-header');

@@ -4,10 +4,23 @@ import type { Readable } from 'node:stream';
 import type { ChatMessage, ChatSource, ChatThread } from '../../shared/domain/chat';
 import { WardscribeError } from '../errors';
 import { flattenBatches, parseHeadLineBatches, type ImportOptions } from './head-line-parser';
-import { readJson, recordsToMessages, type InstantRecord, sigtopJsonRecords, sigtopTextRecords, teamsRecords, telegramRecords } from './json-sources';
+import {
+  notTeamsChat,
+  notTelegramChat,
+  recordsToMessages,
+  type InstantRecord,
+  sigtopJsonRecords,
+  sigtopTextRecords,
+  TEAMS_LIST,
+  TEAMS_PAGE,
+  teamsRecords,
+  TELEGRAM_MESSAGES,
+  telegramRecords,
+} from './json-sources';
+import { findJsonArray } from './json-stream';
 import type { ByteSource } from './line-reader';
 import { readSignalExportMarkers } from './signal-export';
-import { openThreemaExport } from './threema';
+import { openThreemaExport, readThreemaMarkers } from './threema';
 import { fileSource, openSafeZip, type SafeZip } from './zip';
 
 export type { ImportOptions } from './head-line-parser';
@@ -135,12 +148,29 @@ async function openJsonExport(path: string, head: string, options: ImportOptions
   if (/"conversationId"|"sent_at"/.test(head) && head.trimStart().startsWith('[')) {
     return simple('signal-sigtop-json', byMessage(recordsToMessages(sigtopJsonRecords(source, options), 'signal-sigtop-json', null, options)));
   }
-  const document = await readJson(source, options);
-  if (typeof document === 'object' && document !== null && 'messages' in document) {
-    const { title, records } = telegramRecords(document);
-    return simple('telegram', byMessage(recordsToMessages(records, 'telegram', title, options)));
+  // Streamed up to the first message list: where it is tells Telegram from Teams, and the
+  // messages are read from there on as they are asked for.
+  let title: string | null = null;
+  let telegramShaped = false;
+  const reading = await findJsonArray(source, [TELEGRAM_MESSAGES, TEAMS_PAGE, TEAMS_LIST], {
+    signal: options.signal,
+    onProgress: options.onProgress,
+    onMember: (name, value) => {
+      // Telegram writes `name` before `messages`; wherever it is, the last one read wins.
+      if (name === 'name') title = typeof value === 'string' ? value : null;
+      if (name === 'messages') telegramShaped = true;
+    },
+  });
+  const close = () => reading.close();
+  if (reading.path === TELEGRAM_MESSAGES) {
+    return { ...simple('telegram', byMessage(withTitle(telegramRecords(reading.elements), () => title, 'telegram', options))), close };
   }
-  return simple('teams', byMessage(recordsToMessages(teamsRecords(document), 'teams', null, options)));
+  if (reading.path !== null) {
+    return { ...simple('teams', byMessage(recordsToMessages(teamsRecords(reading.elements), 'teams', null, options))), close };
+  }
+  // Read to its end without a message list: the closer of the two shapes says what is missing.
+  await close();
+  throw telegramShaped ? notTelegramChat() : notTeamsChat();
 }
 
 async function openZipExport(path: string, options: ImportOptions): Promise<ChatImport> {
@@ -150,7 +180,7 @@ async function openZipExport(path: string, options: ImportOptions): Promise<Chat
   if (encrypted || hasThreemaMessages) {
     zip.close();
     const archive = await openThreemaExport(path, options.password);
-    const streams = byBatch(parseHeadLineBatches(archive.messages, options, { source: 'threema', selfNames: THREEMA_SELF }, archive.has));
+    const streams = byBatch(parseHeadLineBatches(archive.messages, options, { source: 'threema', selfNames: THREEMA_SELF, readMarkers: readThreemaMarkers }, archive.has));
     return { source: 'threema', ...streams, openMedia: archive.openMedia, close: archive.close };
   }
   const chat = findChatText(zip);

@@ -3,6 +3,7 @@ import { BIDI_CONTROL_PATTERN, type ChatMessage, type ChatSource, type ChatThrea
 import { WardscribeError } from '../errors';
 import type { ImportOptions } from './head-line-parser';
 import { readLineBatches, throwIfAborted, type ByteSource } from './line-reader';
+import type { JsonPath } from './json-stream';
 import { ZoneClock } from './local-time';
 
 /** One message from a source that records real instants (Telegram, Teams, Signal). */
@@ -18,23 +19,6 @@ export interface InstantRecord {
   /** What identifies the record in the source (e.g. "id 42"), shown as the head. */
   readonly head: string;
   readonly line?: number;
-}
-
-/** JSON exports are read whole; above this size they are refused rather than exhaust memory. */
-export const MAX_JSON_BYTES = 256 * 1024 * 1024;
-
-/** Reads a JSON document through the checked line reader (UTF-8 validated, size capped). */
-export async function readJson(source: ByteSource, options: ImportOptions): Promise<unknown> {
-  if (source.size !== null && source.size > MAX_JSON_BYTES) {
-    throw new WardscribeError('rejected', 'This JSON export is larger than 256 MiB; export a shorter date range.');
-  }
-  const parts: string[] = [];
-  for await (const { lines } of readLineBatches(source, { ...options, maxLineBytes: MAX_JSON_BYTES })) parts.push(lines.join('\n'));
-  try {
-    return JSON.parse(parts.join('\n')) as unknown;
-  } catch {
-    throw new WardscribeError('rejected', 'This file is not valid JSON.');
-  }
 }
 
 /**
@@ -104,16 +88,30 @@ export async function* recordsToMessages(
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-/** Telegram Desktop `result.json`: one chat, times from `date_unixtime` (never `date`). */
-export function telegramRecords(document: unknown): { title: string | null; records: InstantRecord[] } {
-  if (!isRecord(document) || !Array.isArray(document.messages)) throw new WardscribeError('rejected', 'This is not a Telegram Desktop result.json for one chat.');
-  const records = document.messages.filter(isRecord).map((message): InstantRecord => {
+/** Where Telegram Desktop's `result.json` for one chat keeps its messages. */
+export const TELEGRAM_MESSAGES: JsonPath = ['messages'];
+/** Where Microsoft Graph keeps chatMessages: a page's `value`, or a root array. */
+export const TEAMS_PAGE: JsonPath = ['value'];
+export const TEAMS_LIST: JsonPath = [];
+
+export const notTelegramChat = (): WardscribeError => new WardscribeError('rejected', 'This is not a Telegram Desktop result.json for one chat.');
+export const notTeamsChat = (): WardscribeError =>
+  new WardscribeError('rejected', 'This is not a Microsoft Teams chat message export (Graph chatMessage JSON).');
+
+/**
+ * Telegram Desktop `result.json`: one chat, times from `date_unixtime` (never `date`). Reads the
+ * elements of its `messages` list as they stream in; the title is its top-level `name`, which the
+ * caller takes from the same reading.
+ */
+export async function* telegramRecords(messages: AsyncIterable<unknown>): AsyncGenerator<InstantRecord> {
+  for await (const message of messages) {
+    if (!isRecord(message)) continue;
     const unix = Number(str(message.date_unixtime) ?? message.date_unixtime);
     const system = message.type === 'service';
     const text = telegramText(message.text);
     const actor = str(message.actor);
     const attachment = str(message.file_name) ?? (str(message.photo) ? str(message.photo)!.split('/').pop()! : null);
-    return {
+    yield {
       sender: system ? null : (str(message.from) ?? actor),
       text: system ? [actor, str(message.action)].filter(Boolean).join(' ') + (text ? `: ${text}` : '') : text,
       system,
@@ -122,8 +120,7 @@ export function telegramRecords(document: unknown): { title: string | null; reco
       attachment,
       head: `id ${String(message.id)}`,
     };
-  });
-  return { title: str(document.name), records };
+  }
 }
 
 /** Telegram text: a string, or an array of strings and `{ type, text }` entities. */
@@ -133,32 +130,34 @@ function telegramText(value: unknown): string {
   return value.map((part) => (typeof part === 'string' ? part : isRecord(part) ? (str(part.text) ?? '') : '')).join('');
 }
 
-/** Microsoft Graph chatMessage list: an array, or a page `{ value: [...] }`. */
-export function teamsRecords(document: unknown): InstantRecord[] {
-  const list = Array.isArray(document) ? document : isRecord(document) && Array.isArray(document.value) ? document.value : null;
-  if (!list) throw new WardscribeError('rejected', 'This is not a Microsoft Teams chat message export (Graph chatMessage JSON).');
-  return list
-    .filter(isRecord)
-    .map((message): InstantRecord => {
-      const from = isRecord(message.from) ? message.from : null;
-      const user = from && isRecord(from.user) ? from.user : from && isRecord(from.application) ? from.application : null;
-      const body = isRecord(message.body) ? message.body : {};
-      const content = str(body.content) ?? '';
-      const deleted = typeof message.deletedDateTime === 'string';
-      const system = message.messageType === 'systemEventMessage';
-      const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isRecord) : [];
-      return {
-        sender: user ? (str(user.displayName) ?? 'Unknown') : null,
-        text: deleted ? '' : body.contentType === 'html' ? htmlToText(content) : content,
-        system: system || !user,
-        epochMs: Date.parse(str(message.createdDateTime) ?? ''),
-        edited: typeof message.lastEditedDateTime === 'string',
-        deleted,
-        attachment: attachments.length > 0 ? (str(attachments[0]!.name) ?? null) : null,
-        head: `id ${String(message.id)}`,
-      };
-    })
-    .sort((a, b) => a.epochMs - b.epochMs);
+/**
+ * Microsoft Graph chatMessage list (the elements of a root array, or of a page's `value`), in
+ * createdDateTime order. Graph often lists newest first, so every message is read before the
+ * first is given: the mapped records (small) are held and sorted, never the document.
+ */
+export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGenerator<InstantRecord> {
+  const records: InstantRecord[] = [];
+  for await (const message of messages) {
+    if (!isRecord(message)) continue;
+    const from = isRecord(message.from) ? message.from : null;
+    const user = from && isRecord(from.user) ? from.user : from && isRecord(from.application) ? from.application : null;
+    const body = isRecord(message.body) ? message.body : {};
+    const content = str(body.content) ?? '';
+    const deleted = typeof message.deletedDateTime === 'string';
+    const system = message.messageType === 'systemEventMessage';
+    const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isRecord) : [];
+    records.push({
+      sender: user ? (str(user.displayName) ?? 'Unknown') : null,
+      text: deleted ? '' : body.contentType === 'html' ? htmlToText(content) : content,
+      system: system || !user,
+      epochMs: Date.parse(str(message.createdDateTime) ?? ''),
+      edited: typeof message.lastEditedDateTime === 'string',
+      deleted,
+      attachment: attachments.length > 0 ? (str(attachments[0]!.name) ?? null) : null,
+      head: `id ${String(message.id)}`,
+    });
+  }
+  yield* records.sort((a, b) => a.epochMs - b.epochMs);
 }
 
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00A0' };

@@ -168,10 +168,14 @@ export class ZoneClock {
     return offset;
   }
 
-  /** The wall-clock time of an instant in this zone. */
+  /**
+   * The wall-clock time of an instant in this zone: the instant plus the offset of the span
+   * between transitions that holds it (looked up only when the instant leaves the last span).
+   */
   localOf(epochMs: number): string {
-    const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(this.zone);
-    return formatLocal(zoned.year, zoned.month, zoned.day, zoned.hour, zoned.minute, zoned.second);
+    if (!(epochMs >= this.spanStart && epochMs < this.spanEnd)) this.lookUpSpan(epochMs);
+    const local = formatInstant(epochMs + this.spanOffset);
+    return local.slice(0, local.length - 1);
   }
 
   private steadyOffset(year: number, month: number, day: number): number | null {

@@ -4,7 +4,27 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { configure, ERR_ENCRYPTED, ERR_INVALID_PASSWORD, Reader, ZipReader, type FileEntry } from '@zip.js/zip.js';
 import { WardscribeError } from '../errors';
 import type { ByteSource } from './line-reader';
+import type { MarkerReading } from './markers';
 import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip';
+
+/**
+ * A media file named in a Threema message: `<name.ext>`, where the name is the file Threema put
+ * in the archive beside messages.txt (a generated id, e.g. `<4f0c…-9a1e.jpg>`), anywhere in the
+ * body, with or without a caption around it.
+ */
+const MEDIA_REFERENCE = /<([\w-]+(?:\.[\w-]+)*\.[A-Za-z0-9]{2,5})>/;
+
+/**
+ * Threema's markers: a media reference becomes the message's attachment (matched to the file in
+ * the archive) and leaves the caption as the text. Threema writes no deleted or edited markers
+ * into messages.txt.
+ */
+export function readThreemaMarkers(body: string): MarkerReading {
+  const media = MEDIA_REFERENCE.exec(body);
+  if (!media) return { text: body, mediaOmitted: false, attachment: null, deleted: false, edited: false };
+  const caption = `${body.slice(0, media.index).trimEnd()} ${body.slice(media.index + media[0].length).trimStart()}`.trim();
+  return { text: caption, mediaOmitted: false, attachment: media[1]!, deleted: false, edited: false };
+}
 
 // Node has no Web Workers for zip.js to use; decryption runs inline.
 configure({ useWebWorkers: false });

@@ -80,6 +80,32 @@ describe('local time', () => {
   });
 });
 
+
+describe('wall-clock time of an instant', () => {
+  it('agrees with Temporal for instants in order and at random, across transitions and historic offsets', () => {
+    const zones = ['Europe/London', 'America/Havana', 'Antarctica/Troll', 'Pacific/Apia', 'Australia/Lord_Howe', 'Europe/Amsterdam', 'Asia/Kolkata'];
+    const byTemporal = (zone: string, epochMs: number) => {
+      const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone);
+      return zoned.toPlainDateTime().toString({ smallestUnit: 'second' }).padStart(19, '0');
+    };
+    for (const zone of zones) {
+      // In order, every 20 minutes through 2011 (messages arrive in order) …
+      const clock = new ZoneClock(zone);
+      for (let epochMs = Date.UTC(2011, 0, 1); epochMs < Date.UTC(2012, 0, 1); epochMs += 20 * 60_000 + 7_000) {
+        if (clock.localOf(epochMs) !== byTemporal(zone, epochMs)) throw new Error(`${zone} ${new Date(epochMs).toISOString()}: ${clock.localOf(epochMs)}`);
+      }
+    }
+    // … and jumping about, including before 1937 (Amsterdam's offset then had seconds in it).
+    const clocks = new Map(zones.map((zone) => [zone, new ZoneClock(zone)]));
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2060, 0, 1) }), (zone, epochMs) => {
+        expect(clocks.get(zone)!.localOf(epochMs)).toBe(byTemporal(zone, epochMs));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 /** A whole local day's offset when it holds no transition, else null: worked out by Temporal alone. */
 function steadyOffsetByTemporal(zone: string, year: number, month: number, day: number): number | null {
   let start: Temporal.ZonedDateTime;

@@ -124,6 +124,34 @@ describe('Threema password-protected export', () => {
     expect(Buffer.concat(chunks)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
   });
 
+  it('ties a media reference to the file in the archive and keeps its caption as the text', async () => {
+    const media = '4f0c2a9e-1b7d-4e0a-9a1e-0c5b7d3e2f10.jpg';
+    const writer = new ZipWriter(new BlobWriter('application/zip'), { password: 'correct horse', encryptionStrength: 3, useWebWorkers: false });
+    await writer.add(
+      'messages.txt',
+      new TextReader(
+        `[13.03.2023, 09:00] Dr Ben Okoro: <${media}>\n` +
+          `[13.03.2023, 09:01] Dr Ben Okoro: Wunde Bett 4 <${media}> heute\n` +
+          '[13.03.2023, 09:02] Ich: <0000aaaa-gone.mp4>\n' +
+          '[13.03.2023, 09:03] Ich: 2 < 3 and <b> stay text\n',
+      ),
+    );
+    await writer.add(media, new Uint8ArrayReader(new Uint8Array([0xff, 0xd8, 0xff])));
+    const path = writeExport(dir.path, 'threema-media.zip', Buffer.from(await (await writer.close()).arrayBuffer()));
+    const { messages, thread } = await parseAll(path, { ...LONDON, password: 'correct horse' });
+    expect(messages.map((m) => [m.text, m.attachment, m.flags.includes('attachment')])).toEqual([
+      ['', media, true],
+      ['Wunde Bett 4 heute', media, true],
+      ['', '0000aaaa-gone.mp4', true],
+      ['2 < 3 and <b> stay text', null, false],
+    ]);
+    expect(messages[2]!.warnings.map((warning) => warning.code)).toEqual(['attachment-missing']);
+    expect(thread.attachments).toEqual([
+      { name: media, present: true },
+      { name: '0000aaaa-gone.mp4', present: false },
+    ]);
+  });
+
   it('says clearly when the password is wrong or missing', async () => {
     const path = await threemaZip('right password');
     await expect(parseAll(path, { ...LONDON, password: 'wrong password' })).rejects.toThrow('The password for this Threema export is wrong.');
