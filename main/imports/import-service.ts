@@ -27,7 +27,7 @@ import { checkpointTruncate, enterBulkWriteMode, type Db } from '../vault/sqlcip
 import { findWipeOfExport } from '../vault/queries/wipes';
 import type { OpenVault } from '../vault/vault';
 import { threadWorkerLauncher, type ImportWorker, type ImportWorkerLauncher } from './import-worker-host';
-import type { FromImportWorker } from './import-worker-protocol';
+import { unpackMessages, type FromImportWorker } from './import-worker-protocol';
 
 /** What the import service needs from the session: the open vault and the audit trail. */
 export interface ImportSession {
@@ -411,9 +411,10 @@ export class ImportService {
         if (report.type !== 'messages') throw unexpectedReport(report.type);
         bytesDone = report.bytesDone;
         bytesTotal = report.bytesTotal;
-        for (const message of report.messages) {
+        for (const message of unpackMessages(report.messages)) {
           const { attachment, index } = message;
-          if (attachment !== null && !firstNaming.has(attachment)) firstNaming.set(attachment, index);
+          // A copy: the name is cut from its report's one long string, which it would keep alive.
+          if (attachment !== null && !firstNaming.has(attachment)) firstNaming.set(Buffer.from(attachment, 'utf8').toString('utf8'), index);
           batch.push(message);
           if (batch.length >= this.#batchSize) await flush();
         }

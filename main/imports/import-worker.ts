@@ -12,10 +12,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { parentPort as threadParentPort } from 'node:worker_threads';
-import type { ChatMessage } from '../../shared/domain/chat';
 import { WardscribeError } from '../errors';
 import { openChatExport, type ChatImport } from '../importers';
-import type { FromImportWorker, ImportTask, ToImportWorker } from './import-worker-protocol';
+import { packMessages, type FromImportWorker, type ImportTask, type ToImportWorker } from './import-worker-protocol';
 
 /** The part of a port both hosts share. */
 interface WorkerPort {
@@ -153,9 +152,12 @@ async function streamMessages(port: WorkerPort, inbox: Inbox, task: ImportTask, 
       await inbox.expect('ack');
       inFlight--;
     }
-    const messages: readonly ChatMessage[] = next.value;
+    const messages = packMessages(next.value);
     const { bytesDone, bytesTotal } = bytes();
-    port.post({ type: 'messages', messages, bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone) });
+    port.post(
+      { type: 'messages', messages, bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone) },
+      [messages.lengths.buffer as ArrayBuffer, messages.numbers.buffer as ArrayBuffer],
+    );
     inFlight++;
   }
 }
