@@ -5,7 +5,7 @@ import { DateOrderEvidence, dateOrderUnknown } from './date-order';
 import { readLineBatches, readTextBatches, type ByteSource, type LineReadOptions } from './line-reader';
 import { formatInstant, isCalendarDate, TimeFormatter, ZoneClock } from './local-time';
 import { isEncryptionNotice, mayHoldMarker, readMarkers, startsWithMarker, type MarkerReading } from './markers';
-import { HeadReading, readHead, readHeadInto, type HeadFields } from './whatsapp-head';
+import { HeadReading, readFixedHeadInto, readHead, readHeadInto, type HeadFields } from './whatsapp-head';
 
 /** What every import is told by its caller. */
 export interface ImportOptions extends LineReadOptions {
@@ -239,7 +239,9 @@ export async function* parseHeadLineBatches(
           lineNumber++;
           // A head starts with a digit, "[" or U+200E: other lines are never read as one.
           const firstCode = text.charCodeAt(start);
-          const isHead = ((firstCode >= 0x30 && firstCode <= 0x39) || firstCode === 0x5b || firstCode === LRM_CODE) && readHeadInto(text, start, end, head);
+          const isHead =
+            ((firstCode >= 0x30 && firstCode <= 0x39) || firstCode === 0x5b || firstCode === LRM_CODE) &&
+            (readFixedHeadInto(text, start, end, head) || readHeadInto(text, start, end, head));
           let continuation = true;
           if (isHead) {
             if (signature === -1) {

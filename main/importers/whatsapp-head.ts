@@ -226,6 +226,58 @@ export function readHeadInto(text: string, start: number, end: number, out: Head
   return true;
 }
 
+/**
+ * readHeadInto() for the two fixed-width forms most exports are written in throughout, checked
+ * position by position: Android's `dd/mm/yyyy, hh:mm - ` and iOS's `[dd/mm/yyyy, hh:mm:ss] `
+ * (with `/`, `.` or `-` between the date's fields). True with `out` filled exactly as
+ * readHeadInto() would fill it; false when the line is not in either form (it may still be a
+ * head: the caller then asks readHeadInto()).
+ */
+export function readFixedHeadInto(text: string, start: number, end: number, out: HeadReading): boolean {
+  const bracketed = text.charCodeAt(start) === OPEN_BRACKET;
+  const at = bracketed ? start + 1 : start;
+  // Both forms: dd?mm?yyyy, hh:mm at the same offsets from `at`; iOS adds :ss] and a space, Android " - ".
+  const length = bracketed ? 23 : 20;
+  if (end - start < length) return false;
+  const separator = text.charCodeAt(at + 2);
+  if (separator !== SLASH && separator !== DOT && separator !== HYPHEN) return false;
+  if (text.charCodeAt(at + 5) !== separator || text.charCodeAt(at + 10) !== COMMA || text.charCodeAt(at + 11) !== 0x20 || text.charCodeAt(at + 14) !== COLON) return false;
+  const day = digitPair(text, at);
+  const month = digitPair(text, at + 3);
+  const century = digitPair(text, at + 6);
+  const year = digitPair(text, at + 8);
+  const hour = digitPair(text, at + 12);
+  const minute = digitPair(text, at + 15);
+  if ((day | month | century | year | hour | minute) < 0) return false;
+  let seconds = 0;
+  if (bracketed) {
+    if (text.charCodeAt(at + 17) !== COLON || text.charCodeAt(at + 20) !== CLOSE_BRACKET || text.charCodeAt(at + 21) !== 0x20) return false;
+    seconds = digitPair(text, at + 18);
+    if (seconds < 0) return false;
+  } else if (text.charCodeAt(at + 17) !== 0x20 || text.charCodeAt(at + 18) !== HYPHEN || text.charCodeAt(at + 19) !== 0x20) {
+    return false;
+  }
+  out.length = length;
+  out.first = day;
+  out.second = month;
+  out.third = century * 100 + year;
+  out.yearFirst = false;
+  out.hour = hour;
+  out.minute = minute;
+  out.second_ = seconds;
+  out.meridiem = null;
+  out.bracketed = bracketed;
+  out.signature = (bracketed ? 1 : 0) | (separator === SLASH ? 0 : separator === DOT ? 2 : 4) | (bracketed ? 8 : 0) | 128;
+  return true;
+}
+
+/** Two digits at `at` as a number, or -1. */
+function digitPair(text: string, at: number): number {
+  const tens = text.charCodeAt(at) - DIGIT_0;
+  const units = text.charCodeAt(at + 1) - DIGIT_0;
+  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
+}
+
 function twoDigits(text: string, at: number, end: number): number {
   const tens = charAt(text, at, end) - DIGIT_0;
   const units = charAt(text, at + 1, end) - DIGIT_0;

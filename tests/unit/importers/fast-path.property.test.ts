@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readLineBatches, readTextBatches, type ByteSource } from '../../../main/importers/line-reader';
 import { mayHoldMarker, readMarkers } from '../../../main/importers/markers';
-import { readHead, readHeadIn } from '../../../main/importers/whatsapp-head';
+import { HeadReading, readFixedHeadInto, readHead, readHeadIn } from '../../../main/importers/whatsapp-head';
 import { tempDir } from '../../support/temp';
 import { HEAD_FORMS, type WrittenTime } from './head-forms';
 import { parseAll, writeExport } from './helpers';
@@ -46,6 +46,46 @@ describe('readHeadIn reads a line in place exactly as readHead reads it cut out'
       }),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('readFixedHeadInto reads the fixed-width forms exactly as readHeadIn does', () => {
+  // Mostly well-formed, so that the two forms come up often; now and then one piece is off.
+  const digit = fc.oneof({ arbitrary: fc.constantFrom(...'0123456789'), weight: 40 }, { arbitrary: fc.constantFrom('x', ' '), weight: 1 });
+  const pair = fc.tuple(digit, digit).map(([a, b]) => a + b);
+  const separator = fc.oneof({ arbitrary: fc.constant('/'), weight: 10 }, { arbitrary: fc.constantFrom('.', '-', ':', ','), weight: 1 });
+  // The two forms with random digits, separators, spaces and ends, sometimes cut short.
+  const fixedLike = fc
+    .tuple(fc.boolean(), pair, separator, pair, separator, pair, pair, fc.constantFrom(', ', ', ', ', ', ',', ' ,', ',\u00A0'), pair, fc.constantFrom(':', ':', '.'), pair, pair, fc.constantFrom(':', '', '.'), fc.constantFrom('] ', ' - ', '] ', ' - ', ']', '] x', ' – ', ' -', '\u00A0- ', ' PM - ', '] - '), fc.nat({ max: 100 }))
+    .map(([bracket, day, sep1, month, sep2, century, year, comma, hour, colon, minute, seconds, secondsSep, tail, cut]) => {
+      const line = `${bracket ? '[' : ''}${day}${sep1}${month}${sep2}${century}${year}${comma}${hour}${colon}${minute}${secondsSep ? secondsSep + seconds : ''}${tail}Ada: hi`;
+      return cut < 22 ? line.slice(0, cut) : line;
+    });
+  it('whenever it reads a line at all (fast-check)', () => {
+    const out = new HeadReading();
+    let read = 0;
+    fc.assert(
+      fc.property(fc.oneof(fixedLike, headLike), fc.constantFrom('', 'Ada: x\n'), (line, before) => {
+        const text = before + line + '\n';
+        if (!readFixedHeadInto(text, before.length, before.length + line.length, out)) return;
+        read++;
+        expect({ ...out }).toEqual(readHeadIn(text, before.length, before.length + line.length));
+      }),
+      { numRuns: 20_000 },
+    );
+    // The generator reaches both forms often, so the comparison is not vacuous.
+    expect(read).toBeGreaterThan(30);
+  });
+
+  it('reads the two forms, and leaves every other form to the general reader', () => {
+    const out = new HeadReading();
+    const read = (line: string) => (readFixedHeadInto(line, 0, line.length, out) ? { ...out } : null);
+    expect(read('13/03/2023, 14:05 - Ada: x')).toEqual(readHead('13/03/2023, 14:05 - Ada: x'));
+    expect(read('[13.03.2023, 14:05:09] Ada: x')).toEqual(readHead('[13.03.2023, 14:05:09] Ada: x'));
+    for (const other of ['3/13/23, 2:05 PM - Ada: x', '\u200E[13/03/2023, 14:05:09] Ada: x', '2023-03-13, 14:05 - Ada: x', '13.3.2023 klo 14.05 - Ada: x', '13/03/2023, 14:05 – Ada: x']) {
+      expect(read(other)).toBeNull();
+      expect(readHead(other)).not.toBeNull();
+    }
   });
 });
 
