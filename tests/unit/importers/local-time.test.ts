@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Temporal } from 'temporal-polyfill';
-import { formatInstant, isCalendarDate, ZoneClock } from '../../../main/importers/local-time';
+import { formatInstant, formatLocal, isCalendarDate, TimeFormatter, ZoneClock } from '../../../main/importers/local-time';
 
 describe('local time', () => {
   it('formats instants exactly as Date does, to the second', () => {
@@ -11,6 +11,21 @@ describe('local time', () => {
         expect(formatInstant(whole)).toBe(new Date(whole).toISOString().slice(0, 19) + 'Z');
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('formats a stream of times exactly as formatLocal and formatInstant do, day after day', () => {
+    const times = new TimeFormatter();
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: Date.UTC(1990, 0, 1) / 1000, max: Date.UTC(2090, 0, 1) / 1000 }), { minLength: 1, maxLength: 50 }), (seconds) => {
+        for (const second of seconds.sort((a, b) => a - b)) {
+          const at = new Date(second * 1000);
+          const fields = [at.getUTCFullYear(), at.getUTCMonth() + 1, at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()] as const;
+          expect(times.local(...fields)).toBe(formatLocal(...fields));
+          expect(times.instant(second * 1000)).toBe(formatInstant(second * 1000));
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 
