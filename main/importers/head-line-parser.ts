@@ -225,7 +225,7 @@ export async function* parseHeadLineBatches(
     if (!chunk.carriageReturn) thread.hash.update(bytes);
     else thread.hash.update(texts.join('\n'));
     thread.hash.update('\n');
-    const chunkHasBidi = hasBidiBytes(bytes);
+    const chunkHasBidi = !chunk.ascii && hasBidiBytes(bytes);
     const batch: ChatMessage[] = [];
     let lineNumber = chunk.firstLine - 1;
     try {

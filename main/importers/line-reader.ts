@@ -120,6 +120,8 @@ export interface TextBatch {
   readonly texts: readonly string[];
   /** True when the chunk held a "\r" (then `texts` are its lines, one each). */
   readonly carriageReturn: boolean;
+  /** True when every byte is ASCII (so no bidi control or other multi-byte character is in it). */
+  readonly ascii: boolean;
   /** As LineBatch.bytes. */
   readonly bytes: Buffer;
   /**
@@ -145,14 +147,17 @@ function decodeTexts(bytes: Buffer, firstLine: number, maxLineBytes: number): Te
   // With a "\r", or a chunk long enough to hold an over-long line, the lines are cut and checked
   // one by one as readLineBatches() does; otherwise no line can be too long, and none has a "\r".
   const carriageReturn = bytes.indexOf(CARRIAGE_RETURN) >= 0;
+  const ascii = isAscii(bytes);
   if (carriageReturn || bytes.length > maxLineBytes) {
     const lines = decodeLines(bytes, firstLine, maxLineBytes);
-    return { firstLine, texts: lines, carriageReturn, bytes, lineCount: lines.length };
+    return { firstLine, texts: lines, carriageReturn, ascii, bytes, lineCount: lines.length };
   }
+  // ASCII is valid UTF-8, and one byte per character: one pass over the chunk, one copy.
+  if (ascii) return { firstLine, texts: [bytes.toString('latin1')], carriageReturn: false, ascii, bytes, lineCount: -1 };
   if (!isUtf8(bytes)) throw invalidUtf8(bytes, firstLine);
   const texts: string[] = [];
   decodeTextsInto(bytes, texts);
-  return { firstLine, texts, carriageReturn: false, bytes, lineCount: -1 };
+  return { firstLine, texts, carriageReturn: false, ascii, bytes, lineCount: -1 };
 }
 
 /** decodeInto() without the final split: each text is one or more whole lines. */
