@@ -5,8 +5,8 @@
  * The import runs in a child process of its own, so its peak RSS is the import's alone (the
  * worker thread's memory included: it is the same process). While it runs, a 5 ms interval timer
  * on the main thread measures the longest stall. Then the same messages are written again into
- * a fresh vault and a plain SQLite database with the same schema, pragmas and journal mode, batch by batch,
- * alternating, for the encrypted/plain ratio of the write alone. Key derivation uses
+ * a fresh vault and a plain SQLite database with the same schema, pragmas and journal mode,
+ * batch by batch, alternating, for the encrypted/plain ratio of the write alone. Key derivation uses
  * MINIMUM_KDF: it is not what is measured (bench/vault.ts measures it).
  *
  * Run once: `WARDSCRIBE_BENCH=import npx vite-node bench/run.ts` (heavy).

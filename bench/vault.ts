@@ -1,8 +1,9 @@
 /**
  * Vault benchmarks: bulk inserts into the SQLCipher 4 vault against a plain SQLite database with
  * the same pragmas (both better-sqlite3-multiple-ciphers, same run, batches interleaved so a busy
- * neighbour slows both alike), in bulk write mode as imports write and in WAL mode, the cost of opening the filled vault (its page-by-page
- * `PRAGMA quick_check`), and the Argon2id key-slot derivation at DEFAULT_KDF.
+ * neighbour slows both alike), in bulk write mode as imports write and in WAL mode; the cost of
+ * opening the filled vault (its page-by-page `PRAGMA quick_check`); and the Argon2id key-slot
+ * derivation at DEFAULT_KDF.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';

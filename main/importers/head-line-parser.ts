@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BIDI_CONTROL_PATTERN, type ChatMessage, type ChatSource, type ChatThread, type DateOrder, type MessageFlag, type ParseWarning } from '../../shared/domain/chat';
 import { WardscribeError } from '../errors';
 import { DateOrderEvidence, dateOrderUnknown } from './date-order';
+import { detach } from './detach';
 import { readLineBatches, readTextBatches, type ByteSource, type LineReadOptions } from './line-reader';
 import { formatInstant, isCalendarDate, TimeFormatter, ZoneClock } from './local-time';
 import { isEncryptionNotice, mayHoldMarker, readMarkers, startsWithMarker, type MarkerReading } from './markers';
@@ -97,15 +98,6 @@ const NO_FLAGS: readonly MessageFlag[] = Object.freeze([]);
 const NO_WARNINGS: readonly ParseWarning[] = Object.freeze([]);
 /** Participants compared one by one before the Set is consulted: a chat has few senders. */
 const PARTICIPANT_SCAN = 8;
-
-/**
- * A copy of a short string that shares no memory with the text it was cut from. V8 may keep a
- * substring as a view of its parent, so a kept file name would otherwise keep its whole 64 KiB
- * chunk of the export alive for the length of the parse.
- */
-function detach(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
-}
 
 /** The running totals of one parse, turned into a ChatThread at the end. */
 class ThreadBuilder {

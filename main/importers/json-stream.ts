@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { WardscribeError } from '../errors';
-import { throwIfAborted, type ByteSource } from './line-reader';
+import { invalidUtf8OnLine, throwIfAborted, type ByteSource } from './line-reader';
 
 /**
  * Object member names leading from the root of a JSON document to an array: `['messages']` is
@@ -619,7 +619,7 @@ function decodeChecked(decoder: TextDecoder, chunk: Uint8Array | null, line: num
     return chunk === null ? decoder.decode() : decoder.decode(chunk, { stream: true });
   } catch {
     const badLine = chunk === null ? line : line + linesBeforeInvalidUtf8(chunk);
-    throw new WardscribeError('rejected', `The export is not valid UTF-8 text (line ${badLine}). Export the chat again, or choose the original file.`);
+    throw invalidUtf8OnLine(badLine);
   }
 }
 

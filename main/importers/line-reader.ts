@@ -227,6 +227,11 @@ function invalidUtf8(bytes: Buffer, firstLine: number): WardscribeError {
     start = end + 1;
     line++;
   }
+  return invalidUtf8OnLine(line);
+}
+
+/** The refusal of text that is not UTF-8, naming the line it is on. */
+export function invalidUtf8OnLine(line: number): WardscribeError {
   return new WardscribeError('rejected', `The export is not valid UTF-8 text (line ${line}). Export the chat again, or choose the original file.`);
 }
 

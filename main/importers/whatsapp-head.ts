@@ -204,14 +204,7 @@ export function readHeadInto(text: string, start: number, end: number, out: Head
   } else return false;
   if (bracketed !== closed) return false;
   const yearFirst = firstDigits === 4;
-  const signature =
-    (bracketed ? 1 : 0) |
-    (separator === SLASH ? 0 : separator === DOT ? 2 : 4) |
-    (hasSeconds ? 8 : 0) |
-    (meridiem ? 16 : 0) |
-    (yearFirst ? 32 : 0) |
-    (klo ? 64 : 0) |
-    (thirdDigits === 4 ? 128 : 0);
+  const signature = headSignature(bracketed, separator, hasSeconds, meridiem !== null, yearFirst, klo, thirdDigits === 4);
   out.length = at - start;
   out.first = first;
   out.second = second;
@@ -242,17 +235,17 @@ export function readFixedHeadInto(text: string, start: number, end: number, out:
   const separator = text.charCodeAt(at + 2);
   if (separator !== SLASH && separator !== DOT && separator !== HYPHEN) return false;
   if (text.charCodeAt(at + 5) !== separator || text.charCodeAt(at + 10) !== COMMA || text.charCodeAt(at + 11) !== 0x20 || text.charCodeAt(at + 14) !== COLON) return false;
-  const day = digitPair(text, at);
-  const month = digitPair(text, at + 3);
-  const century = digitPair(text, at + 6);
-  const year = digitPair(text, at + 8);
-  const hour = digitPair(text, at + 12);
-  const minute = digitPair(text, at + 15);
+  const day = twoDigits(text, at, end);
+  const month = twoDigits(text, at + 3, end);
+  const century = twoDigits(text, at + 6, end);
+  const year = twoDigits(text, at + 8, end);
+  const hour = twoDigits(text, at + 12, end);
+  const minute = twoDigits(text, at + 15, end);
   if ((day | month | century | year | hour | minute) < 0) return false;
   let seconds = 0;
   if (bracketed) {
     if (text.charCodeAt(at + 17) !== COLON || text.charCodeAt(at + 20) !== CLOSE_BRACKET || text.charCodeAt(at + 21) !== 0x20) return false;
-    seconds = digitPair(text, at + 18);
+    seconds = twoDigits(text, at + 18, end);
     if (seconds < 0) return false;
   } else if (text.charCodeAt(at + 17) !== 0x20 || text.charCodeAt(at + 18) !== HYPHEN || text.charCodeAt(at + 19) !== 0x20) {
     return false;
@@ -267,15 +260,22 @@ export function readFixedHeadInto(text: string, start: number, end: number, out:
   out.second_ = seconds;
   out.meridiem = null;
   out.bracketed = bracketed;
-  out.signature = (bracketed ? 1 : 0) | (separator === SLASH ? 0 : separator === DOT ? 2 : 4) | (bracketed ? 8 : 0) | 128;
+  // iOS's form has seconds, Android's not; both a four-digit year, no meridiem, no klo.
+  out.signature = headSignature(bracketed, separator, bracketed, false, false, false, true);
   return true;
 }
 
-/** Two digits at `at` as a number, or -1. */
-function digitPair(text: string, at: number): number {
-  const tens = text.charCodeAt(at) - DIGIT_0;
-  const units = text.charCodeAt(at + 1) - DIGIT_0;
-  return tens >= 0 && tens <= 9 && units >= 0 && units <= 9 ? tens * 10 + units : -1;
+/** The form of a head as one number: equal for two heads exactly when they are written alike. */
+function headSignature(bracketed: boolean, separator: number, hasSeconds: boolean, meridiem: boolean, yearFirst: boolean, klo: boolean, fourDigitThird: boolean): number {
+  return (
+    (bracketed ? 1 : 0) |
+    (separator === SLASH ? 0 : separator === DOT ? 2 : 4) |
+    (hasSeconds ? 8 : 0) |
+    (meridiem ? 16 : 0) |
+    (yearFirst ? 32 : 0) |
+    (klo ? 64 : 0) |
+    (fourDigitThird ? 128 : 0)
+  );
 }
 
 function twoDigits(text: string, at: number, end: number): number {

@@ -413,8 +413,7 @@ export class ImportService {
         bytesTotal = report.bytesTotal;
         for (const message of unpackMessages(report.messages)) {
           const { attachment, index } = message;
-          // A copy: the name is cut from its report's one long string, which it would keep alive.
-          if (attachment !== null && !firstNaming.has(attachment)) firstNaming.set(Buffer.from(attachment, 'utf8').toString('utf8'), index);
+          if (attachment !== null && !firstNaming.has(attachment)) firstNaming.set(attachment, index);
           batch.push(message);
           if (batch.length >= this.#batchSize) await flush();
         }

@@ -1,5 +1,6 @@
 import type { ChatMessage, ChatSource, ChatThread, DateOrder, MessageFlag, ParseWarning } from '../../shared/domain/chat';
 import type { ErrorCode } from '../../shared/ipc/result';
+import { detach } from '../importers/detach';
 
 /**
  * What the import's main side and its worker say to each other. The worker reads the export
@@ -94,7 +95,11 @@ export function packMessages(messages: readonly ChatMessage[]): PackedMessages {
   return { count: messages.length, strings: parts.join(''), lengths, numbers };
 }
 
-/** The messages packMessages() packed. Throws if the pack does not add up (never from our own worker). */
+/**
+ * The messages packMessages() packed. Their strings are views of the report's one string, which
+ * lives as long as any of them; attachment names, which the writer keeps to the end of the
+ * import, are copies. Throws if the pack does not add up (never from our own worker).
+ */
 export function unpackMessages(packed: PackedMessages): ChatMessage[] {
   const { count, strings, lengths, numbers } = packed;
   if (lengths.length !== count * STRING_FIELDS || numbers.length !== count * NUMBERS) throw new Error('import worker: a malformed message report');
@@ -128,7 +133,7 @@ export function unpackMessages(packed: PackedMessages): ChatMessage[] {
       zone,
       instant: bits & NULL_INSTANT ? null : instant,
       flags: flags === '' ? NO_FLAGS : (flags.split(',') as MessageFlag[]),
-      attachment: bits & NULL_ATTACHMENT ? null : attachment,
+      attachment: bits & NULL_ATTACHMENT ? null : detach(attachment),
       line: numbers[index * NUMBERS + 1]!,
       warnings: warnings === '' ? NO_WARNINGS : (JSON.parse(warnings) as ParseWarning[]),
     };

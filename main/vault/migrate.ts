@@ -24,20 +24,21 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): 
       // user_version takes no bound parameter; the value is an integer from our own table.
       db.pragma(`user_version = ${Number(migration.version)}`);
     });
-    if (!migration.rebuildsTables) {
-      step();
-      continue;
-    }
-    // The pragma is a no-op inside a transaction, so it is switched around it.
-    const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
-    db.pragma('foreign_keys = OFF');
-    try {
-      step();
-    } finally {
-      if (enforced) db.pragma('foreign_keys = ON');
-    }
+    if (migration.rebuildsTables) withForeignKeysOff(db, step);
+    else step();
   }
   return { from, to: latest };
+}
+
+/** Runs `work` with foreign key enforcement off: the pragma is a no-op inside a transaction, so it is switched around it. */
+function withForeignKeysOff(db: Db, work: () => void): void {
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    work();
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
 }
 
 /** Throws (rolling the migration back) if any row's foreign key points at nothing. */
