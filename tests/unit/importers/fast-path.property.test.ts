@@ -9,33 +9,12 @@ import { readLineBatches, readTextBatches, type ByteSource } from '../../../main
 import { mayHoldMarker, readMarkers } from '../../../main/importers/markers';
 import { HeadReading, readFixedHeadInto, readHead, readHeadIn } from '../../../main/importers/whatsapp-head';
 import { tempDir } from '../../support/temp';
-import { HEAD_FORMS, type WrittenTime } from './head-forms';
+import { HEAD_FORMS, headLike, type WrittenTime } from './head-forms';
 import { parseAll, writeExport } from './helpers';
 
 const dir = tempDir('wardscribe-fast-path-');
 afterAll(() => dir.remove());
 let counter = 0;
-
-const headPieces = ['1', '2', '3', '12', '31', '2023', '05', '/', '.', '-', '–', ',', ' ', '\u202F', '\u00A0', ':', '[', ']', '\u200E', 'AM', 'PM', 'p. m.', 'a.m.', 'klo ', 'Ada', ': ', 'x', '\r', '\t'];
-const headLike = fc.oneof(
-  fc.array(fc.constantFrom(...headPieces), { maxLength: 14 }).map((parts) => parts.join('')),
-  fc
-    .tuple(
-      fc.constantFrom('', '\u200E', '['),
-      fc.integer({ min: 0, max: 2030 }),
-      fc.constantFrom('/', '.', '-'),
-      fc.integer({ min: 0, max: 99 }),
-      fc.integer({ min: 0, max: 9999 }),
-      fc.constantFrom(', ', ' ', '., ', ' klo ', ',', ' klo'),
-      fc.integer({ min: 0, max: 99 }),
-      fc.constantFrom(':', '.'),
-      fc.constantFrom('00', '5', '59', '05:09', '05.09', '05:9'),
-      fc.constantFrom('', ' PM', '\u202FAM', ' p. m.', 'a.m.', ' pm', ' Pa', ' p', ' a.'),
-      fc.constantFrom('] ', ' - ', ' – ', ']', ' -', ': ', ' '),
-      fc.constantFrom('Ada: hi', '', 'x'),
-    )
-    .map(([open, first, separator, second, third, ...rest]) => `${open}${first}${separator}${second}${separator}${third}${rest.join('')}`),
-);
 
 describe('readHeadIn reads a line in place exactly as readHead reads it cut out', () => {
   it('whatever surrounds the line (fast-check)', () => {

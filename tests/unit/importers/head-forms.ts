@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { DateOrder } from '../../../shared/domain/chat';
 
 /** A message's wall-clock time, as a test writes it into a head. */
@@ -30,3 +31,28 @@ export const HEAD_FORMS: readonly { name: string; order: DateOrder; ios: boolean
   { name: 'year-first dashes', order: 'ymd', ios: true, seconds: true, head: (m) => `[${m.year}-${p2(m.month)}-${p2(m.day)}, ${p2(m.hour)}:${p2(m.minute)}:${p2(m.second)}] ` },
   { name: 'Finnish klo', order: 'dmy', ios: false, seconds: false, head: (m) => `${m.day}.${m.month}.${m.year} klo ${m.hour}.${p2(m.minute)} - ` },
 ];
+
+const HEAD_PIECES = ['1', '2', '3', '12', '31', '2023', '05', '/', '.', '-', '–', ',', ' ', '\u202F', '\u00A0', ':', '[', ']', '\u200E', 'AM', 'PM', 'p. m.', 'a.m.', 'klo ', 'Ada', ': ', 'x', '\r', '\t'];
+/**
+ * Lines that look like heads, and many that nearly do: random runs of head pieces, and heads with
+ * random fields, separators, meridiems and ends (the separator twice, as in a real date).
+ */
+export const headLike: fc.Arbitrary<string> = fc.oneof(
+  fc.array(fc.constantFrom(...HEAD_PIECES), { maxLength: 14 }).map((parts) => parts.join('')),
+  fc
+    .tuple(
+      fc.constantFrom('', '\u200E', '['),
+      fc.integer({ min: 0, max: 2030 }),
+      fc.constantFrom('/', '.', '-'),
+      fc.integer({ min: 0, max: 99 }),
+      fc.integer({ min: 0, max: 9999 }),
+      fc.constantFrom(', ', ' ', '., ', ' klo ', ',', ' klo'),
+      fc.integer({ min: 0, max: 99 }),
+      fc.constantFrom(':', '.'),
+      fc.constantFrom('00', '5', '59', '05:09', '05.09', '05:9'),
+      fc.constantFrom('', ' PM', '\u202FAM', ' p. m.', 'a.m.', ' pm', ' Pa', ' p', ' a.'),
+      fc.constantFrom('] ', ' - ', ' – ', ']', ' -', ': ', ' '),
+      fc.constantFrom('Ada: hi', '', 'x'),
+    )
+    .map(([open, first, separator, second, third, ...rest]) => `${open}${first}${separator}${second}${separator}${third}${rest.join('')}`),
+);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HEAD_PATTERN, readHead, type HeadFields } from '../../../main/importers/whatsapp-head';
+import { headLike } from './head-forms';
 
 /** The head as the reference regex reads it, in the scanner's shape. */
 function reference(line: string): HeadFields | null {
@@ -31,28 +32,6 @@ function reference(line: string): HeadFields | null {
       (match[5]!.length === 4 ? 128 : 0),
   };
 }
-
-const pieces = ['1', '2', '3', '12', '31', '2023', '05', '/', '.', '-', '–', ',', ' ', '\u202F', '\u00A0', ':', '[', ']', '\u200E', 'AM', 'PM', 'p. m.', 'a.m.', 'klo ', 'Ada', ': ', 'x'];
-const headLike = fc.oneof(
-  fc.array(fc.constantFrom(...pieces), { maxLength: 14 }).map((parts) => parts.join('')),
-  fc
-    .tuple(
-      fc.constantFrom('', '\u200E', '['),
-      fc.integer({ min: 0, max: 2030 }),
-      fc.constantFrom('/', '.', '-'),
-      fc.integer({ min: 0, max: 99 }),
-      fc.integer({ min: 0, max: 9999 }),
-      fc.constantFrom(', ', ' ', '., ', ' klo ', ','),
-      fc.integer({ min: 0, max: 99 }),
-      fc.constantFrom(':', '.'),
-      fc.constantFrom('00', '5', '59', '05:09', '05.09', '05:9'),
-      fc.constantFrom('', ' PM', '\u202FAM', ' p. m.', 'a.m.', ' pm', ' Pa'),
-      fc.constantFrom('] ', ' - ', ' – ', ']', ' -', ': '),
-      fc.constantFrom('Ada: hi', '', 'x'),
-    )
-    // The separator appears twice, as in a real date.
-    .map(([open, first, separator, second, third, ...rest]) => `${open}${first}${separator}${second}${separator}${third}${rest.join('')}`),
-);
 
 describe('head scanner', () => {
   it('reads exactly what the reference regex reads', () => {
