@@ -35,7 +35,10 @@ export const MESSAGE_FLAGS = [
   'media-omitted',
   /** The message carries an attachment (see `attachment`). */
   'attachment',
-  /** A line inside the body looks like a message head (a pasted conversation): review attribution. */
+  /**
+   * Evidence of a pasted conversation (a head nested after the sender's colon, or a head-like
+   * line written in another layout than the file's, kept in this body): review attribution.
+   */
   'embedded-header',
   /** The text holds bidirectional control characters that can reorder what a reader sees. */
   'bidi-controls',
@@ -43,8 +46,14 @@ export const MESSAGE_FLAGS = [
   'dst-gap',
   /** The local time happened twice in the zone (clocks went back): no instant recorded. */
   'dst-ambiguous',
-  /** The message appears earlier than the one before it in the file. */
+  /** The message's time is earlier than the one before it in the file (real exports do this). */
   'out-of-order',
+  /** Text before the export's first message (not a byte-order mark): kept, for review. */
+  'preamble',
+  /** The body starts like an app marker (U+200E, an angle-bracket form) that no table knows: the sender is kept. */
+  'unrecognised-marker',
+  /** A field of this message in the export could not be read (e.g. a malformed time): shown for review. */
+  'malformed-field',
   /** The exporting user (for example Threema's "Ich", Signal's "You"). */
   'self',
 ] as const;
