@@ -5,8 +5,8 @@ import { DateOrderEvidence, dateOrderUnknown } from './date-order';
 import { detach } from './detach';
 import { readLineBatches, readTextBatches, type ByteSource, type LineReadOptions } from './line-reader';
 import { formatInstant, isCalendarDate, TimeFormatter, ZoneClock } from './local-time';
-import { isEncryptionNotice, mayHoldMarker, readMarkers, startsWithMarker, type MarkerReading } from './markers';
-import { HeadReading, readFixedHeadInto, readHead, readHeadInto, type HeadFields } from './whatsapp-head';
+import { isEncryptionNotice, isGroupEvent, isStructuredLrmBody, mayHoldMarker, readMarkers, type MarkerReading } from './markers';
+import { HeadReading, hourOfDay, isDirectionalMark, mayStartHead, readFixedHeadInto, readHeadInto, type HeadFields } from './whatsapp-head';
 
 /** What every import is told by its caller. */
 export interface ImportOptions extends LineReadOptions {
@@ -80,6 +80,8 @@ class Pending {
   /** Continuation lines in later texts, when there are any (most messages are one line). */
   moreLines: string[] | null = null;
   embedded = false;
+  /** True when the message's time is earlier than the message's before it. */
+  outOfOrder = false;
   /** False when no line of the message came from a chunk holding a bidi control byte sequence. */
   mayHaveBidi = false;
   warnings: ParseWarning[] | null = null;
@@ -132,6 +134,10 @@ class ThreadBuilder {
     }
   }
 
+  hasParticipant(name: string): boolean {
+    return this.participantSet.has(name);
+  }
+
   addAttachment(name: string): void {
     if (!this.attachmentSet.has(name)) {
       const kept = detach(name);
@@ -146,10 +152,12 @@ class ThreadBuilder {
  * which share the grammar) into messages, streaming. Yields messages in file order and returns
  * the thread once the whole text has been read.
  *
- * A line that looks like a head starts a new message only when it is written in the same form
- * as the file's first head and is not earlier than the message before it. Any other head-like
- * line (a pasted conversation) stays in the current message's body, which is flagged
- * `embedded-header` for review: a pasted line is never attributed to a new sender.
+ * Every line that is a head in the file's own layout (the layout most of its first heads are
+ * written in) starts a message, whatever its time: real exports are often out of time order, so
+ * a message earlier than the one above keeps its place and sender and is flagged `out-of-order`.
+ * Evidence of a pasted conversation that real exports do not produce — a head-like line in
+ * another layout, or a second head straight after a sender's colon — is flagged
+ * `embedded-header` for review; text is never moved to another sender.
  */
 export async function* parseHeadLineChat(
   source: ByteSource,
@@ -178,6 +186,18 @@ export async function* flattenBatches<T, R>(batches: AsyncGenerator<readonly T[]
   }
 }
 
+/** Heads read before the file's layout is chosen: the most common form among them wins. */
+const SURVEY_HEADS = 200;
+/** Lines kept before the first message, and their size: past either the file is no chat export. */
+const MAX_PREAMBLE_LINES = 1_000;
+const MAX_PREAMBLE_CHARS = 64 * 1024;
+
+/** The layout a file's messages are written in, and the date order it is read in. */
+interface Layout {
+  readonly signature: number;
+  readonly decision: { readonly order: DateOrder; readonly decidedBy: 'file' | 'caller' | 'format' };
+}
+
 /**
  * parseHeadLineChat() in batches: one array of messages per chunk of the file, so a consumer
  * moving hundreds of thousands of messages pays one await per chunk, not per message. When the
@@ -191,22 +211,26 @@ export async function* parseHeadLineBatches(
   isPresent: (attachment: string) => boolean = () => false,
 ): AsyncGenerator<ChatMessage[], ChatThread> {
   const clock = new ZoneClock(options.zone);
-  const decision = options.dateOrder
-    ? { order: options.dateOrder, decidedBy: 'caller' as const }
-    : await decideDateOrder(source, options);
+  const layout = await surveyLayout(source, options);
+  const { signature, decision } = layout;
   const order = decision.order;
   const thread = new ThreadBuilder(format.title ?? null);
   const times = new TimeFormatter();
   let detectedSource: ChatSource | null = format.source ?? null;
-  let signature = -1;
   const pending = new Pending();
   const head = new HeadReading();
+  const nested = new HeadReading();
   const wall = new WallClock();
   const today = new CurrentDay();
+  const calendar = new CalendarNote();
   let lastKey = -1;
   // Senders seen so far, by length (a chat has few): each head's name is looked for among them before anything is cut.
   const knownSenders: (string[] | undefined)[] = [];
   let knownSenderCount = 0;
+  // Text before the first message, kept for review.
+  let preamble: string[] | null = null;
+  let preambleChars = 0;
+  let preambleLine = 0;
 
   let textId = 0;
   for await (const chunk of readTextBatches(source, options)) {
@@ -229,80 +253,101 @@ export async function* parseHeadLineBatches(
           const newline = text.indexOf('\n', start);
           const end = newline < 0 ? text.length : newline;
           lineNumber++;
-          // A head starts with a digit, "[" or U+200E: other lines are never read as one.
+          // A head starts with a digit, "[" or a directional mark: other lines are never read as one.
           const firstCode = text.charCodeAt(start);
           const isHead =
-            ((firstCode >= 0x30 && firstCode <= 0x39) || firstCode === 0x5b || firstCode === LRM_CODE) &&
+            (firstCode <= 0x39 ? firstCode >= 0x30 : firstCode === 0x5b || (firstCode > 0x7f && mayStartHead(firstCode))) &&
             (readFixedHeadInto(text, start, end, head) || readHeadInto(text, start, end, head));
           let continuation = true;
-          if (isHead) {
-            if (signature === -1) {
-              signature = head.signature;
-              detectedSource ??= head.bracketed ? 'whatsapp-ios' : 'whatsapp-android';
+          if (isHead && head.signature === signature) {
+            const key = localKeyOf(wallClockInto(head, order, lineNumber, wall, calendar));
+            detectedSource ??= head.bracketed ? 'whatsapp-ios' : 'whatsapp-android';
+            if (pending.active) {
+              batch.push(buildMessage(pending, thread, clock, times, format, isPresent, today));
+              thread.count++;
+            } else if (preamble !== null) {
+              batch.push(buildPreamble(preamble, preambleLine, wall, thread, clock, times));
+              thread.count++;
+              preamble = null;
             }
-            const key = head.signature === signature ? localKeyOf(wallClockInto(head, order, lineNumber, wall)) : -1;
-            if (key >= 0 && key >= lastKey) {
-              if (pending.active) {
-                batch.push(buildMessage(pending, thread, clock, times, format, isPresent, today));
-                thread.count++;
+            pending.outOfOrder = key < lastKey;
+            lastKey = key;
+            const headEnd = start + head.length;
+            // ": " cannot straddle the line's end (the next character there is "\n").
+            let colon = text.indexOf(': ', headEnd);
+            if (colon >= end) colon = -1;
+            let bodyStart = colon + 2;
+            if (colon < 0) {
+              // "Name:" closing the line (an empty message), or "Name:text" from a sender seen before.
+              const bare = text.indexOf(':', headEnd);
+              if (bare > headEnd && bare < end && (bare === end - 1 || thread.hasParticipant(text.slice(headEnd, bare)))) {
+                colon = bare;
+                bodyStart = bare + 1;
               }
-              lastKey = key;
-              const headEnd = start + head.length;
-              // ": " cannot straddle the line's end (the next character there is "\n").
-              let colon = text.indexOf(': ', headEnd);
-              if (colon >= end) colon = -1;
-              const candidateLength = colon - headEnd;
-              let candidate: string | null = null;
-              let candidateKept = false;
-              if (colon > headEnd && candidateLength <= MAX_SENDER_LENGTH) {
-                // A sender seen before is matched in place: the same string, nothing cut or allocated.
-                const sameLength = knownSenders[candidateLength];
-                if (sameLength !== undefined) {
-                  for (let known = 0; known < sameLength.length; known++) {
-                    if (text.startsWith(sameLength[known]!, headEnd)) {
-                      candidate = sameLength[known]!;
-                      candidateKept = true;
-                      break;
-                    }
-                  }
-                }
-                if (candidate === null) {
-                  candidate = text.slice(headEnd, colon);
-                  if (knownSenderCount < MAX_KNOWN_SENDERS && !candidate.includes('"')) {
-                    candidate = detach(candidate);
+            }
+            const candidateLength = colon - headEnd;
+            let candidate: string | null = null;
+            let candidateKept = false;
+            if (colon > headEnd && candidateLength <= MAX_SENDER_LENGTH) {
+              // A sender seen before is matched in place: the same string, nothing cut or allocated.
+              const sameLength = knownSenders[candidateLength];
+              if (sameLength !== undefined) {
+                for (let known = 0; known < sameLength.length; known++) {
+                  if (text.startsWith(sameLength[known]!, headEnd)) {
+                    candidate = sameLength[known]!;
                     candidateKept = true;
-                    (knownSenders[candidateLength] ??= []).push(candidate);
-                    knownSenderCount++;
+                    break;
                   }
                 }
               }
-              const isSender = candidate !== null && !candidate.includes('"');
-              pending.active = true;
-              pending.headText = isSender ? text.slice(start, colon + 1) : text.slice(start, headEnd);
-              pending.line = lineNumber;
-              pending.clock.copyFrom(wall);
-              pending.rawSender = isSender ? candidate : null;
-              pending.senderDetached = isSender && candidateKept;
-              pending.bodyText = text;
-              pending.bodyTextId = textId;
-              pending.bodyStart = isSender ? colon + 2 : headEnd;
-              pending.bodyEnd = end;
-              pending.moreLines = null;
-              pending.embedded = false;
-              pending.mayHaveBidi = chunkHasBidi;
-              pending.warnings = null;
-              continuation = false;
-            } else if (pending.active) {
-              pending.embedded = true;
-              (pending.warnings ??= []).push({
-                line: lineNumber,
-                code: key < 0 ? 'embedded-header-other-form' : 'embedded-header-earlier-time',
-                message:
-                  key < 0
-                    ? `Line ${lineNumber} looks like a message head written in another form; kept in the message above for review.`
-                    : `Line ${lineNumber} looks like a message head earlier than the message above; kept in it for review.`,
-              });
+              if (candidate === null) {
+                candidate = text.slice(headEnd, colon);
+                if (isDirectionalMark(candidate.charCodeAt(0)) || isDirectionalMark(candidate.charCodeAt(candidate.length - 1))) {
+                  // Right-to-left layouts put marks around the name: they are not part of it.
+                  candidate = trimDirectionalMarks(candidate);
+                  if (candidate === '') candidate = null;
+                } else if (knownSenderCount < MAX_KNOWN_SENDERS && !candidate.includes('"')) {
+                  candidate = detach(candidate);
+                  candidateKept = true;
+                  (knownSenders[candidateLength] ??= []).push(candidate);
+                  knownSenderCount++;
+                }
+              }
             }
+            const isSender = candidate !== null && !candidate.includes('"');
+            pending.active = true;
+            pending.headText = isSender ? text.slice(start, colon + 1) : text.slice(start, headEnd);
+            pending.line = lineNumber;
+            pending.clock.copyFrom(wall);
+            pending.rawSender = isSender ? candidate : null;
+            pending.senderDetached = isSender && candidateKept;
+            pending.bodyText = text;
+            pending.bodyTextId = textId;
+            pending.bodyStart = isSender ? Math.min(bodyStart, end) : headEnd;
+            pending.bodyEnd = end;
+            pending.moreLines = null;
+            pending.embedded = false;
+            pending.mayHaveBidi = chunkHasBidi;
+            pending.warnings = null;
+            // A second head straight after the sender's colon: a pasted message, never split off.
+            if (isSender && pending.bodyStart < end && mayStartHead(text.charCodeAt(pending.bodyStart)) && readHeadInto(text, pending.bodyStart, end, nested)) {
+              pending.embedded = true;
+              pending.warnings = [
+                {
+                  line: lineNumber,
+                  code: 'embedded-header-after-sender',
+                  message: `Line ${lineNumber} holds a second message head after the sender's name (a pasted message?): check who wrote it.`,
+                },
+              ];
+            }
+            continuation = false;
+          } else if (isHead && pending.active && looksLikeMessage(text, start + head.length, end)) {
+            pending.embedded = true;
+            (pending.warnings ??= []).push({
+              line: lineNumber,
+              code: 'embedded-header-other-form',
+              message: `Line ${lineNumber} looks like a message head written in another form; kept in the message above for review.`,
+            });
           }
           if (continuation) {
             if (pending.active) {
@@ -310,8 +355,14 @@ export async function* parseHeadLineBatches(
               if (pending.moreLines === null && pending.bodyTextId === textId && pending.bodyEnd + 1 === start) pending.bodyEnd = end;
               else (pending.moreLines ??= []).push(text.slice(start, end));
               pending.mayHaveBidi ||= chunkHasBidi;
-            } else if (end > start) {
-              thread.warnings.push({ line: lineNumber, code: 'text-before-first-message', message: `Line ${lineNumber} comes before the first message and was skipped.` });
+            } else if (end > start || preamble !== null) {
+              if (preamble === null) {
+                preamble = [];
+                preambleLine = lineNumber;
+              }
+              preamble.push(text.slice(start, end));
+              preambleChars += end - start;
+              if (preamble.length > MAX_PREAMBLE_LINES || preambleChars > MAX_PREAMBLE_CHARS) throw notAChatExport();
             }
           }
           if (newline < 0) break;
@@ -331,9 +382,7 @@ export async function* parseHeadLineBatches(
     thread.count++;
     yield [last];
   }
-  if (thread.count === 0) {
-    throw new WardscribeError('rejected', 'No messages were found: this file is not a chat export in a format Wardscribe reads.');
-  }
+  if (thread.count === 0) throw notAChatExport();
   const title = thread.title;
   // A person who starts a message with U+200E would look like an iOS group event. If a name
   // both "sent" events and ordinary messages, say so: those events need a reviewer's eye.
@@ -346,6 +395,7 @@ export async function* parseHeadLineBatches(
       });
     }
   }
+  if (calendar.converted !== null) thread.warnings.unshift(calendar.converted);
   return {
     source: detectedSource ?? 'whatsapp-android',
     title,
@@ -357,6 +407,28 @@ export async function* parseHeadLineBatches(
     attachments: thread.attachmentNames.map((name) => ({ name, present: isPresent(name) })),
     warnings: thread.warnings,
   };
+}
+
+function notAChatExport(): WardscribeError {
+  return new WardscribeError('rejected', 'No messages were found: this file is not a chat export in a format Wardscribe reads.');
+}
+
+/** U+200E, U+200F and U+061C removed from both ends. */
+function trimDirectionalMarks(text: string): string {
+  let from = 0;
+  let to = text.length;
+  while (from < to && isDirectionalMark(text.charCodeAt(from))) from++;
+  while (to > from && isDirectionalMark(text.charCodeAt(to - 1))) to--;
+  return text.slice(from, to);
+}
+
+/**
+ * True when what follows a head-like line's head reads as a message — a name and ": " — so the
+ * line is evidence of a pasted conversation rather than a date that starts a sentence.
+ */
+function looksLikeMessage(text: string, from: number, end: number): boolean {
+  const colon = text.indexOf(': ', from);
+  return colon > from && colon < end && colon - from <= MAX_SENDER_LENGTH;
 }
 
 /**
@@ -372,30 +444,90 @@ function hasBidiBytes(bytes: Buffer): boolean {
   return false;
 }
 
-/** Reads heads until the file proves its day/month order; year-first files need no proof. */
-async function decideDateOrder(source: ByteSource, options: ImportOptions): Promise<{ order: DateOrder; decidedBy: 'file' | 'format' }> {
-  const evidence = new DateOrderEvidence();
+/** Japanese era years at the start of a head-like line: 令和5/…, 平成30年…, R5/…, H30.… */
+const JAPANESE_ERA = /^\u200E?\[?\s*(?:令和|平成|昭和|[RHS]\s?\d{1,2}\s?[/.年])/;
+
+/**
+ * Chooses the file's layout from its first heads (the most common form wins, so a stray line
+ * in another form before them cannot decide it) and the date order its dates are read in:
+ * given by the caller, implied by a year-first layout, or proven by the file.
+ */
+async function surveyLayout(source: ByteSource, options: ImportOptions): Promise<Layout> {
+  const head = new HeadReading();
+  const counts = new Map<number, number>();
+  /** The first two date fields and line of each surveyed head, by signature. */
+  const surveyed = new Map<number, number[]>();
+  let heads = 0;
   let signature = -1;
-  // The first pass reports no progress: the main pass does, over the same bytes.
+  let yearFirst = false;
+  const evidence = new DateOrderEvidence();
+  let sampled = 0;
+  let japanese = false;
+  const decided = (): Layout | null => {
+    if (options.dateOrder) return { signature, decision: { order: options.dateOrder, decidedBy: 'caller' } };
+    if (yearFirst) return { signature, decision: { order: 'ymd', decidedBy: 'format' } };
+    return evidence.proven ? { signature, decision: { order: evidence.decide(), decidedBy: 'file' } } : null;
+  };
+  const choose = (): void => {
+    let best = 0;
+    for (const [form, count] of counts) {
+      if (count > best) {
+        best = count;
+        signature = form;
+      }
+    }
+    const fields = surveyed.get(signature)!;
+    yearFirst = (signature & 32) !== 0;
+    for (let at = 0; at < fields.length; at += 3) evidence.add(fields[at]!, fields[at + 1]!, fields[at + 2]!);
+  };
+  // The survey reports no progress: the main pass does, over the same bytes.
   for await (const { firstLine, lines } of readLineBatches(source, { signal: options.signal, maxLineBytes: options.maxLineBytes })) {
     for (let offset = 0; offset < lines.length; offset++) {
-      const head = readHead(lines[offset]!);
-      if (!head) continue;
-      if (signature === -1) {
-        signature = head.signature;
-        if (head.yearFirst) return { order: 'ymd', decidedBy: 'format' };
+      const line = lines[offset]!;
+      if (sampled < 50 && line !== '') {
+        sampled++;
+        japanese ||= JAPANESE_ERA.test(line);
       }
-      if (head.signature !== signature) continue;
-      evidence.add(head.first, head.second, firstLine + offset);
-      if (evidence.proven) return { order: evidence.decide(), decidedBy: 'file' };
+      if (!mayStartHead(line.charCodeAt(0)) || !readHeadInto(line, 0, line.length, head)) continue;
+      if (signature === -1) {
+        counts.set(head.signature, (counts.get(head.signature) ?? 0) + 1);
+        let fields = surveyed.get(head.signature);
+        if (fields === undefined) surveyed.set(head.signature, (fields = []));
+        fields.push(head.first, head.second, firstLine + offset);
+        if (++heads < SURVEY_HEADS) continue;
+        choose();
+      } else if (head.signature === signature) {
+        evidence.add(head.first, head.second, firstLine + offset);
+      }
+      const layout = decided();
+      if (layout) return layout;
     }
   }
-  if (signature === -1) throw new WardscribeError('rejected', 'No messages were found: this file is not a chat export in a format Wardscribe reads.');
+  if (signature === -1 && heads > 0) choose();
+  if (signature === -1) {
+    if (japanese) {
+      throw new WardscribeError(
+        'rejected',
+        'This export is dated in the Japanese calendar (era years such as 令和5 or R5), which Wardscribe cannot convert safely. Set the phone to the Gregorian calendar and export the chat again.',
+      );
+    }
+    throw notAChatExport();
+  }
+  const layout = decided();
+  if (layout) return layout;
   throw dateOrderUnknown();
 }
 
+/** The thread's note that its dates were converted from another calendar, once. */
+class CalendarNote {
+  converted: ParseWarning | null = null;
+}
+
+/** The first year of each calendar a phone may date an export in, and how it maps to ours. */
+const BUDDHIST_ERA_OFFSET = 543;
+
 /** Wall-clock fields of a head under a date order, checked, written into `wall`. */
-function wallClockInto(head: HeadFields, order: DateOrder, line: number, wall: WallClock): WallClock {
+function wallClockInto(head: HeadFields, order: DateOrder, line: number, wall: WallClock, calendar: CalendarNote): WallClock {
   let year: number;
   let month: number;
   let day: number;
@@ -413,10 +545,25 @@ function wallClockInto(head: HeadFields, order: DateOrder, line: number, wall: W
     year = head.third;
   }
   if (year < 100) year += 2000;
+  else if (year >= 2400 && year < 2700) {
+    // Thai phones date in the Buddhist Era, whose months and days are the Gregorian ones.
+    calendar.converted ??= {
+      line,
+      code: 'calendar-buddhist',
+      message: `Dates in this export are in the Buddhist Era (line ${line} says ${year}, which is ${year - BUDDHIST_ERA_OFFSET}): they were converted to the Gregorian calendar.`,
+    };
+    year -= BUDDHIST_ERA_OFFSET;
+  } else if (year >= 1300 && year < 1500) {
+    const name = year < 1421 ? 'Persian (Solar Hijri)' : 'Islamic (Hijri)';
+    throw new WardscribeError(
+      'rejected',
+      `Line ${line} is dated in the year ${year}, which is the ${name} calendar: Wardscribe reads Gregorian dates only. Set the phone to the Gregorian calendar and export the chat again.`,
+    );
+  }
   let hour = head.hour;
   if (head.meridiem) {
-    if (hour < 1 || hour > 12) throw badHead(line, 'its 12-hour time is not valid');
-    hour = (hour % 12) + (head.meridiem === 'p' ? 12 : 0);
+    hour = hourOfDay(hour, head.meridiem);
+    if (hour < 0) throw badHead(line, 'its 12-hour time is not valid');
   }
   if (hour > 23 || head.minute > 59 || head.second_ > 59) throw badHead(line, 'its time is not valid');
   if (!isCalendarDate(year, month, day)) {
@@ -439,6 +586,47 @@ function badHead(line: number, why: string): WardscribeError {
   return new WardscribeError('rejected', `Line ${line} has a message date that cannot be read: ${why}.`);
 }
 
+/** A wall-clock time as the message model keeps it: local, and the instant when there is exactly one. */
+function timeOf(
+  { year, month, day, hour, minute, second }: WallClock,
+  clock: ZoneClock,
+  times: TimeFormatter,
+  today: CurrentDay,
+): { localTime: string; instant: string | null; problem: 'dst-gap' | 'dst-ambiguous' | null } {
+  // Most days hold no clock change: their offset is cached and no Temporal work is done.
+  const dayKey = (year * 100 + month) * 100 + day;
+  if (dayKey !== today.key) {
+    today.key = dayKey;
+    today.utcMidnight = Date.UTC(year, month - 1, day);
+    today.offset = clock.steadyOffsetOn(year, month, day);
+  }
+  const localTime = times.local(year, month, day, hour, minute, second);
+  const offset = today.offset;
+  if (offset !== null) {
+    // Date.UTC(year, month - 1, day, hour, minute, second), exactly: whole milliseconds well below 2^53.
+    return { localTime, instant: times.instant(today.utcMidnight + ((hour * 60 + minute) * 60 + second) * 1000 - offset), problem: null };
+  }
+  const resolved = clock.resolve(year, month, day, hour, minute, second);
+  return { localTime, instant: resolved.epochMs === null ? null : formatInstant(resolved.epochMs), problem: resolved.problem };
+}
+
+/** The text before the first message, as a system message dated like that message, for review. */
+function buildPreamble(lines: string[], line: number, wall: WallClock, thread: ThreadBuilder, clock: ZoneClock, times: TimeFormatter): ChatMessage {
+  let last = lines.length;
+  while (last > 0 && lines[last - 1]!.trim() === '') last--;
+  const text = lines.slice(0, last).join('\n');
+  const { localTime, instant, problem } = timeOf(wall, clock, times, new CurrentDay());
+  thread.warnings.push({
+    line,
+    code: 'text-before-first-message',
+    message: `Line ${line}${last > 1 ? ` to ${line + last - 1}` : ''} come${last > 1 ? '' : 's'} before the first message: kept as a preamble for review.`,
+  });
+  const flags: MessageFlag[] = ['system', 'preamble'];
+  if (problem) flags.push(problem);
+  if (BIDI_CONTROL_PATTERN.test(text)) flags.push('bidi-controls');
+  return { index: thread.count, sender: null, text, kind: 'system', head: '', localTime, zone: clock.zone, instant, flags, attachment: null, line, warnings: NO_WARNINGS };
+}
+
 function buildMessage(
   pending: Pending,
   thread: ThreadBuilder,
@@ -456,18 +644,32 @@ function buildMessage(
   let kind: 'message' | 'system' = 'message';
   let text = rawBody;
   let attachment: string | null = null;
+  let markers: MarkerReading | null = null;
 
   if (sender === null) {
     kind = 'system';
-  } else if (rawBody.charCodeAt(0) === LRM_CODE && !startsWithMarker(rawBody)) {
-    // iOS writes group events "from" the group, the body starting with U+200E: the name is the chat's.
-    kind = 'system';
-    if (!isEncryptionNotice(rawBody)) {
+  } else if (rawBody.charCodeAt(0) === LRM_CODE) {
+    // U+200E before a body: the phone wrote it. A marker (attachment, omitted media, deleted,
+    // location, contact) keeps its sender in every language; only group events — written "from"
+    // the group's name — are system lines; anything else keeps its sender and is flagged.
+    markers = format.readMarkers ? format.readMarkers(rawBody) : readMarkers(rawBody);
+    const bare = rawBody.slice(1);
+    if (markers.attachment !== null || markers.mediaOmitted || markers.deleted) {
+      // A marker of its sender: read below.
+    } else if (isEncryptionNotice(bare)) {
+      kind = 'system';
+      sender = null;
+    } else if (isGroupEvent(bare) || sender === thread.title || (thread.eventAuthors.has(sender) && !thread.hasParticipant(sender) && !isStructuredLrmBody(bare))) {
+      kind = 'system';
       (flags ??= []).push('group-name-author');
       thread.title ??= detach(sender);
       if (!thread.eventAuthors.has(sender)) thread.eventAuthors.set(detach(sender), pending.line);
+      sender = null;
+    } else {
+      // A location, poll, contact or call keeps its sender as it is; an unknown form is flagged.
+      if (!isStructuredLrmBody(bare)) (flags ??= []).push('unrecognised-marker');
+      markers = { ...markers, text: markers.text.charCodeAt(0) === LRM_CODE ? markers.text.slice(1) : markers.text };
     }
-    sender = null;
   } else if (thread.count === 0 && isEncryptionNotice(rawBody)) {
     kind = 'system';
     sender = null;
@@ -477,12 +679,13 @@ function buildMessage(
     text = rawBody.charCodeAt(0) === LRM_CODE ? rawBody.slice(1) : rawBody;
   } else {
     // Most bodies carry no marker: the default reader is skipped when it would return the body as is.
-    const markers = format.readMarkers ? format.readMarkers(rawBody) : mayHoldMarker(rawBody) ? readMarkers(rawBody) : null;
+    markers ??= format.readMarkers ? format.readMarkers(rawBody) : mayHoldMarker(rawBody) ? readMarkers(rawBody) : null;
     if (markers !== null) {
       text = markers.text;
       if (markers.edited) (flags ??= []).push('edited');
       if (markers.deleted) (flags ??= []).push('deleted');
       if (markers.mediaOmitted) (flags ??= []).push('media-omitted');
+      if (markers.unrecognised && !flags?.includes('unrecognised-marker')) (flags ??= []).push('unrecognised-marker');
       if (markers.attachment) {
         attachment = markers.attachment;
         (flags ??= []).push('attachment');
@@ -496,33 +699,18 @@ function buildMessage(
     if (format.selfNames?.has(sender!)) (flags ??= []).push('self');
   }
   if (pending.embedded) (flags ??= []).push('embedded-header');
+  if (pending.outOfOrder) (flags ??= []).push('out-of-order');
   if (pending.mayHaveBidi && (BIDI_CONTROL_PATTERN.test(text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender)))) (flags ??= []).push('bidi-controls');
 
-  const { year, month, day, hour, minute, second } = pending.clock;
-  // Most days hold no clock change: their offset is cached and no Temporal work is done.
-  const dayKey = (year * 100 + month) * 100 + day;
-  if (dayKey !== today.key) {
-    today.key = dayKey;
-    today.utcMidnight = Date.UTC(year, month - 1, day);
-    today.offset = clock.steadyOffsetOn(year, month, day);
-  }
-  const offset = today.offset;
-  let instant: string | null;
-  if (offset !== null) {
-    // Date.UTC(year, month - 1, day, hour, minute, second), exactly: whole milliseconds well below 2^53.
-    instant = times.instant(today.utcMidnight + ((hour * 60 + minute) * 60 + second) * 1000 - offset);
-  } else {
-    const resolved = clock.resolve(year, month, day, hour, minute, second);
-    if (resolved.problem) (flags ??= []).push(resolved.problem);
-    instant = resolved.epochMs === null ? null : formatInstant(resolved.epochMs);
-  }
+  const { localTime, instant, problem } = timeOf(pending.clock, clock, times, today);
+  if (problem) (flags ??= []).push(problem);
   return {
     index: thread.count,
     sender,
     text,
     kind,
     head: pending.headText,
-    localTime: times.local(year, month, day, hour, minute, second),
+    localTime,
     zone: clock.zone,
     instant,
     flags: flags ?? NO_FLAGS,

@@ -74,13 +74,28 @@ const ENCRYPTION_NOTICE = [
 
 const LRM = '\u200E?';
 const MEDIA_OMITTED = new RegExp(`^${LRM}(?:${anyOf(MEDIA_OMITTED_ANDROID)}|${anyOf(MEDIA_OMITTED_IOS)})$`, 'i');
-const ATTACHED_IOS = new RegExp(`^${LRM}<(?:${anyOf(ATTACHED_IOS_LABELS)})\\s?:\\s?([^<>\\n]+)>`, 'i');
-const ATTACHED_ANDROID = new RegExp(`^${LRM}([^\\n()]+?\\.[A-Za-z0-9]{1,8}) \\((?:${anyOf(ATTACHED_ANDROID_LABELS)})\\)`, 'i');
+/** A file name as WhatsApp writes one into a marker: something, a dot, a short extension. */
+const FILE_NAME = '[^<>\\n()‹›]+?\\.[A-Za-z0-9]{1,8}';
+/**
+ * Media file names WhatsApp makes itself (`IMG-20240312-WA0007.jpg`,
+ * `00000042-PHOTO-2024-03-12-10-00-01.jpg`, `PTT-…opus`): a marker in any language.
+ */
+const WHATSAPP_MEDIA_NAME = '(?:(?:IMG|VID|AUD|PTT|STK|DOC|PHOTO|VIDEO)-\\d{8}-WA\\d{3,}\\.[A-Za-z0-9]{1,8}|\\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|DOCUMENT|CONTACT|[A-Z]+)-[\\d-]{19}\\.[A-Za-z0-9]{1,8})';
+/** `<attached: NAME>` (also `< attached: NAME >`): the label from the table, or any label after U+200E. */
+const ATTACHED_IOS = new RegExp(`^(?:\\u200E?<\\s?(?:${anyOf(ATTACHED_IOS_LABELS)})\\s?:\\s?([^<>\\n]+?)\\s?>|\\u200E<\\s?[^<>:\\n]{1,40}:\\s?(${FILE_NAME})\\s?>)`, 'i');
+/** `NAME <attached>` or `NAME ‹attached>`: the label after the name. */
+const ATTACHED_AFTER = new RegExp(`^\\u200E?(${FILE_NAME})\\s?[<‹](?:${anyOf(ATTACHED_IOS_LABELS)})[>›]|^\\u200E(${FILE_NAME})\\s?[<‹][^<>‹›:\\n]{1,40}[>›]`, 'i');
+/** `NAME (file attached)`: the label from the table, or any label after U+200E or a name WhatsApp made. */
+const ATTACHED_ANDROID = new RegExp(
+  `^\\u200E?(${FILE_NAME}) \\((?:${anyOf(ATTACHED_ANDROID_LABELS)})\\)|^\\u200E(${FILE_NAME}) \\([^()\\n]{1,40}\\)|^(${WHATSAPP_MEDIA_NAME}) \\([^()\\n]{1,40}\\)`,
+  'i',
+);
 const DELETED_PATTERN = new RegExp(`^${LRM}(?:${anyOf(DELETED)})\\.?$`, 'i');
 const EDITED_SUFFIX = new RegExp(`\\s?${LRM}<(?:${anyOf(EDITED)})>$`, 'i');
 const ENCRYPTION_PATTERN = new RegExp(anyOf(ENCRYPTION_NOTICE), 'i');
 
 const GREATER_THAN = 0x3e;
+const SINGLE_RIGHT_ANGLE = 0x203a;
 const LESS_THAN = 0x3c;
 const LRM_CODE = 0x200e;
 /**
@@ -126,6 +141,8 @@ export interface MarkerReading {
   readonly attachment: string | null;
   readonly deleted: boolean;
   readonly edited: boolean;
+  /** The whole body is an angle-bracket form (`<…>`, Android's omitted media) that no table knows. */
+  readonly unrecognised?: boolean;
 }
 
 /**
@@ -141,18 +158,27 @@ export function readMarkers(body: string): MarkerReading {
     text = text.slice(0, editMatch.index);
   }
   const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
   const marked = first === LESS_THAN || first === LRM_CODE;
   if (text.length <= MAX_BARE_MARKER && BARE_KEYS.has(bareKey(text))) {
     if (MEDIA_OMITTED.test(text)) return { text: '', mediaOmitted: true, attachment: null, deleted: false, edited };
     if (DELETED_PATTERN.test(text)) return { text: '', mediaOmitted: false, attachment: null, deleted: true, edited };
   }
-  const attached = (marked ? ATTACHED_IOS.exec(text) : null) ?? (hasSpaceParen(text) ? ATTACHED_ANDROID.exec(text) : null);
+  const attached =
+    (marked ? ATTACHED_IOS.exec(text) : null) ??
+    (hasSpaceParen(text) ? ATTACHED_ANDROID.exec(text) : null) ??
+    (last === GREATER_THAN || last === SINGLE_RIGHT_ANGLE ? ATTACHED_AFTER.exec(text) : null);
   if (attached) {
     const caption = text.slice(attached[0].length).replace(/^\s+/, '');
-    return { text: caption, mediaOmitted: false, attachment: attached[1]!.trim(), deleted: false, edited };
+    const name = attached.slice(1).find((group) => group !== undefined)!;
+    return { text: caption, mediaOmitted: false, attachment: name.trim(), deleted: false, edited };
   }
+  if (first === LESS_THAN && ANGLE_FORM.test(text)) return { text, mediaOmitted: false, attachment: null, deleted: false, edited, unrecognised: true };
   return { text, mediaOmitted: false, attachment: null, deleted: false, edited };
 }
+
+/** A whole body in angle brackets, as Android writes omitted media in every language. */
+const ANGLE_FORM = /^<[^<>\n]{2,60}>$/;
 
 /**
  * `text.includes(' (')`, which ATTACHED_ANDROID needs, with a one-character search first: that
@@ -169,8 +195,10 @@ function hasSpaceParen(text: string): boolean {
  */
 export function mayHoldMarker(body: string): boolean {
   const first = body.charCodeAt(0);
+  const last = body.charCodeAt(body.length - 1);
   return (
-    body.charCodeAt(body.length - 1) === GREATER_THAN ||
+    last === GREATER_THAN ||
+    last === SINGLE_RIGHT_ANGLE ||
     first === LESS_THAN ||
     first === LRM_CODE ||
     (body.length <= MAX_BARE_MARKER && BARE_KEYS.has(bareKey(body))) ||
@@ -183,7 +211,48 @@ export function isEncryptionNotice(text: string): boolean {
   return ENCRYPTION_PATTERN.test(text);
 }
 
-/** True when a body starts with something WhatsApp writes itself (a marker), not a person. */
-export function startsWithMarker(body: string): boolean {
-  return MEDIA_OMITTED.test(body) || DELETED_PATTERN.test(body) || ATTACHED_IOS.test(body) || ATTACHED_ANDROID.test(body);
+/**
+ * Group events as iOS writes them "from" the group (after U+200E), by the verbs WhatsApp uses in
+ * each language: someone added, removed, left, joined, created, changed or deleted something.
+ */
+const GROUP_EVENT_WORDS = [
+  // English
+  'added', 'removed', 'left', 'joined', 'created group', 'created this group', 'changed the subject', "changed this group's",
+  'changed the group', 'changed their phone number', 'deleted this group', "reset this group's invite link", 'is now an admin',
+  "You're now an admin", 'no longer an admin', 'security code', 'turned on disappearing', 'turned off disappearing',
+  'disappearing messages', 'pinned a message', 'changed the settings', 'were added', 'was added', 'invite link',
+  // German
+  'hinzugefügt', 'entfernt', 'verlassen', 'beigetreten', 'hat die Gruppe', 'hat den Betreff', 'Gruppenbild', 'Sicherheitsnummer',
+  'geändert', 'erstellt',
+  // French
+  'a ajouté', 'a retiré', 'est parti', 'a rejoint', 'a créé', 'a modifié', 'a changé', 'vous a ajouté', 'code de sécurité',
+  // Spanish
+  'añadió', 'eliminó', 'salió', 'se unió', 'creó', 'cambió', 'código de seguridad',
+  // Italian
+  'ha aggiunto', 'ha rimosso', 'è uscito', 'è entrato', 'ha creato', 'ha cambiato', 'ha modificato',
+  // Dutch
+  'toegevoegd', 'verwijderd', 'heeft de groep verlaten', 'is lid geworden', 'aangemaakt', 'gewijzigd',
+  // Portuguese
+  'adicionou', 'removeu', 'saiu', 'entrou', 'criou', 'mudou', 'alterou',
+  // Russian, Ukrainian
+  'добавил', 'удалил', 'вышел', 'вышла', 'присоединил', 'создал', 'изменил', 'додав', 'вийшов', 'створив', 'змінив',
+  // Turkish, Polish, Indonesian
+  'ekledi', 'çıkardı', 'ayrıldı', 'katıldı', 'oluşturdu', 'değiştirdi', 'dodał', 'usunął', 'opuścił', 'utworzył', 'zmienił',
+  'menambahkan', 'mengeluarkan', 'keluar', 'bergabung', 'membuat grup', 'mengubah',
+];
+const GROUP_EVENT = new RegExp(`(?:^|[\\s"“])(?:${anyOf(GROUP_EVENT_WORDS)})(?=$|[\\s.,:"”])`, 'i');
+
+/** True for a group event's text (after the U+200E iOS writes before it), in a language we know. */
+export function isGroupEvent(text: string): boolean {
+  return text.length <= 400 && !text.includes('\n') && GROUP_EVENT.test(text);
+}
+
+/**
+ * A body the app writes with a label of its own (after U+200E) for its sender: `Location: URL`,
+ * `POLL:`, a contact card, a call. It belongs to its sender whatever the language.
+ */
+const STRUCTURED_LRM_BODY = /^(?:[^\n:"“”]{1,30}:(?:\s|$)|[^\n]{0,40}https?:\/\/|[^\n]{1,60}\.vcf\b|(?:Missed )?(?:voice|video|group) call\b)/i;
+
+export function isStructuredLrmBody(text: string): boolean {
+  return STRUCTURED_LRM_BODY.test(text);
 }

@@ -60,7 +60,7 @@ describe('time is never guessed', () => {
     const proven = await parseAll(file('01/02/24, 10:00 - Ada: a\n25/02/24, 10:00 - Ada: b\n'), LONDON);
     expect(proven.thread.dateOrder).toEqual({ order: 'dmy', decidedBy: 'file' });
     expect(proven.messages[0]!.localTime).toBe('2024-02-01T10:00:00');
-    await expect(parseAll(file('25/02/24, 10:00 - Ada: a\n02/26/24, 10:00 - Ada: b\n'), LONDON)).rejects.toThrow(/Line 2 .*not a real date/);
+    await expect(parseAll(file('25/02/24, 10:00 - Ada: a\n02/26/24, 10:00 - Ada: b\n'), LONDON)).rejects.toThrow(/contradict each other \(line 1 is day-first, line 2 is month-first\)/);
   });
 
   it('flags the spring-forward gap and the repeated autumn hour in Europe/London, with no instant', async () => {
@@ -115,13 +115,19 @@ describe('system events', () => {
     expect(thread.source).toBe('whatsapp-ios');
   });
 
-  it('warns when a "group event" author also sends ordinary messages (a message that starts with U+200E)', async () => {
+  it('keeps the sender of a body that starts with U+200E but is no marker or group event, and flags it', async () => {
     const { messages, thread } = await parseAll(file('[13/03/2023, 09:00:00] Ada: \u200EStop the heparin\n[13/03/2023, 09:01:00] Ada: thanks\n'), LONDON);
-    expect(messages[0]!.kind).toBe('system');
+    expect(messages[0]!).toMatchObject({ kind: 'message', sender: 'Ada', text: 'Stop the heparin' });
+    expect(messages[0]!.flags).toContain('unrecognised-marker');
     expect(messages[0]!.head).toBe('[13/03/2023, 09:00:00] Ada:');
-    expect(thread.warnings).toEqual([expect.objectContaining({ line: 1, code: 'event-author-also-sender' })]);
     expect(messages[1]!).toMatchObject({ kind: 'message', sender: 'Ada' });
     expect(thread.participants).toEqual(['Ada']);
+  });
+
+  it('warns when a group-event author also sends ordinary messages', async () => {
+    const { messages, thread } = await parseAll(file('[13/03/2023, 09:00:00] Ada: \u200EAda added Ben\n[13/03/2023, 09:01:00] Ada: thanks\n'), LONDON);
+    expect(messages[0]!).toMatchObject({ kind: 'system', sender: null });
+    expect(thread.warnings).toEqual([expect.objectContaining({ line: 1, code: 'event-author-also-sender' })]);
   });
 
   it('never turns the partner of a 1:1 chat into "the group" because the file is named after them', async () => {
@@ -230,15 +236,23 @@ describe('pasted conversations', () => {
     expect(messages[0]!.warnings[0]).toMatchObject({ line: 2, code: 'embedded-header-other-form' });
   });
 
-  it('keeps a same-form head earlier than the message above inside it and flags it', async () => {
+  it('starts a message at a head in the file\'s layout even when its time goes back, and flags it out of order', async () => {
+    // Real exports are often out of time order: time is no evidence of pasting.
     const { messages } = await parseAll(
       file('13/03/2023, 09:00 - Ada: see below\n12/03/2023, 22:10 - Registrar: stop the heparin\n13/03/2023, 09:05 - Ben: noted\n'),
       LONDON,
     );
+    expect(messages.map((m) => m.sender)).toEqual(['Ada', 'Registrar', 'Ben']);
+    expect(messages.map((m) => m.flags.includes('out-of-order'))).toEqual([false, true, false]);
+    expect(messages[0]!.flags).not.toContain('embedded-header');
+  });
+
+  it('flags a head nested straight after the sender\'s colon, and keeps it in that message', async () => {
+    const { messages } = await parseAll(file('13/03/2023, 09:00 - Ada: 12/03/2023, 22:10 - Registrar: stop the heparin\n13/03/2023, 09:05 - Ben: noted\n'), LONDON);
     expect(messages.map((m) => m.sender)).toEqual(['Ada', 'Ben']);
+    expect(messages[0]!.text).toBe('12/03/2023, 22:10 - Registrar: stop the heparin');
     expect(messages[0]!.flags).toContain('embedded-header');
-    expect(messages[0]!.warnings[0]).toMatchObject({ line: 2, code: 'embedded-header-earlier-time' });
-    expect(messages[1]!.flags).not.toContain('embedded-header');
+    expect(messages[0]!.warnings[0]).toMatchObject({ line: 1, code: 'embedded-header-after-sender' });
   });
 });
 
