@@ -8,6 +8,9 @@ import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threa
 import { ImportService } from './imports/import-service';
 import type { ImportWorkerLauncher } from './imports/import-worker-host';
 import { EprSettingsService } from './epr/epr-settings';
+import type { FetchLike } from './epr/fhir-client';
+import { OutboxRunner } from './epr/outbox-runner';
+import { createVaultOutboxStore } from './epr/outbox-store';
 import { createTrainingEpr } from './epr/training-epr';
 import { TranscriptionService } from './transcriptions/transcription-service';
 import { createEprHandlers } from './ipc/handlers/epr';
@@ -36,6 +39,8 @@ export interface WardscribeOptions {
   readonly kdf?: KdfParams;
   /** Starts the worker each import reads its export in; a worker thread when not given (Electron passes a utility process). */
   readonly importWorker?: ImportWorkerLauncher;
+  /** The transport for live EPRs: Electron passes `net.fetch` (system proxy, OS certificate store); Node's fetch otherwise. */
+  readonly eprFetch?: FetchLike;
 }
 
 /** The custodian code filed by the training EPR: not a real organisation. */
@@ -86,11 +91,24 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
   const imports = new ImportService({ session, ...(options.importWorker ? { worker: options.importWorker } : {}) });
   // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.
   const trainingEpr = createTrainingEpr();
-  const eprSettings = new EprSettingsService(session, trainingEpr, TRAINING_ODS_CODE);
+  const eprSettings = new EprSettingsService({
+    session,
+    training: trainingEpr,
+    defaultOdsCode: TRAINING_ODS_CODE,
+    ...(options.eprFetch ? { fetch: options.eprFetch } : {}),
+    onChange: () => outbox.eprsChanged(),
+  });
+  // The one outbox runner: each item is filed in the EPR it was attested for, or waits.
+  const outbox = new OutboxRunner({
+    store: (stopped) => createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }),
+    eprs: eprSettings,
+    log: options.log,
+  });
   const transcriptions = new TranscriptionService({
     session,
     imports,
-    epr: () => eprSettings.connection(),
+    outbox,
+    eprs: eprSettings,
     log: options.log,
     organisationOdsCode: TRAINING_ODS_CODE,
   });

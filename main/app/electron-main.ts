@@ -2,7 +2,7 @@
  * Electron entry point: lifecycle, the window, and the binding of the IPC registry. This folder
  * is the only main-process code that imports electron; everything it starts is plain Node.
  */
-import { app, BrowserWindow, powerMonitor, session } from 'electron';
+import { app, BrowserWindow, net, powerMonitor, session } from 'electron';
 import { join } from 'node:path';
 import { HOST_EVENT_CHANNEL } from '../../shared/ipc/events';
 import { createConsoleLogger } from '../log';
@@ -38,6 +38,8 @@ async function start(): Promise<void> {
     log,
     // Exports are read in a utility process of their own, not a thread of the main process.
     importWorker: utilityProcessImportWorkers(),
+    // EPR requests go through Chromium's network stack: the system proxy and the OS certificate store (a Trust's CA) apply.
+    eprFetch: (input, init) => net.fetch(input, init),
   });
 
   // The checks below cannot see into the options factory; tests/unit/window-options.test.ts pins each setting.

@@ -1,38 +1,17 @@
 import { createPrivateKey } from 'node:crypto';
-import { z } from 'zod';
-import { DOCUMENT_TYPES, type DocumentTypeChoice } from '../../shared/domain/transcription';
+import type { DocumentTypeChoice } from '../../shared/domain/transcription';
 import { WardscribeError } from '../errors';
 import type { SessionService } from '../session/session-service';
-import { readSetting, writeSetting } from '../vault/queries/settings';
-import { createEprConnection, type EprConnection } from './fhir-client';
+import { getSetting, isLoopbackHost, setSettings, StoredEprConnectionSchema, type LiveAuth, type StoredEprConnection } from '../settings/registry';
+import { EprUnavailableError, liveEprId, liveEprLabel, normaliseBaseUrl, TRAINING_EPR_ID, TRAINING_EPR_LABEL, unavailableMessage, type EprDirectory } from './epr-directory';
+import { applyOverrides, describeProfile, discoverProfile, type EprProfileOverrides } from './epr-profile';
+import { createEprConnection, EprRequestError, type EprConnection, type FetchLike } from './fhir-client';
+import type { SigningAlgorithm } from './smart-auth';
 import type { TrainingEpr } from './training-epr';
 
-/** Vault settings keys. Secrets (bearer token, SMART private key) live only inside the encrypted vault. */
-export const EPR_CONNECTION_SETTING = 'epr.connection';
-export const ODS_CODE_SETTING = 'epr.organisationOdsCode';
-export const DOCUMENT_TYPE_SETTING = 'epr.documentType';
+export type { StoredEprConnection } from '../settings/registry';
 
 const REQUEST_TIMEOUT_MS = 15_000;
-
-const LiveAuthSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('none') }),
-  z.object({ kind: z.literal('bearer'), token: z.string().min(1) }),
-  z.object({
-    kind: z.literal('smart-backend'),
-    tokenUrl: z.string().url(),
-    clientId: z.string().min(1),
-    keyId: z.string().min(1),
-    algorithm: z.enum(['RS384', 'ES384']),
-    scope: z.string().min(1),
-    privateKeyPem: z.string().min(1),
-  }),
-]);
-
-export const StoredEprConnectionSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('training') }),
-  z.object({ mode: z.literal('live'), baseUrl: z.string().url(), auth: LiveAuthSchema }),
-]);
-export type StoredEprConnection = z.infer<typeof StoredEprConnectionSchema>;
 
 /** What the settings screen shows: everything but the secrets, which it can only replace. */
 export interface EprSettingsView {
@@ -42,12 +21,14 @@ export interface EprSettingsView {
   readonly tokenUrl: string;
   readonly clientId: string;
   readonly keyId: string;
-  readonly algorithm: 'RS384' | 'ES384';
+  readonly algorithm: SigningAlgorithm;
   readonly scope: string;
   /** A token or private key is stored. */
   readonly hasSecret: boolean;
   readonly odsCode: string;
   readonly documentType: DocumentTypeChoice;
+  /** The administrator's corrections to the EPR's CapabilityStatement (live EPRs only). */
+  readonly profile: EprProfileOverrides;
 }
 
 export interface EprSettingsUpdate {
@@ -57,36 +38,60 @@ export interface EprSettingsUpdate {
   readonly tokenUrl?: string;
   readonly clientId?: string;
   readonly keyId?: string;
-  readonly algorithm?: 'RS384' | 'ES384';
+  readonly algorithm?: SigningAlgorithm;
   readonly scope?: string;
   /** A new bearer token or PEM private key; empty keeps the stored one. */
   readonly secret?: string;
   readonly odsCode: string;
   readonly documentType: DocumentTypeChoice;
+  readonly profile?: EprProfileOverrides;
+}
+
+export interface EprSettingsOptions {
+  readonly session: SessionService;
+  readonly training: TrainingEpr;
+  readonly defaultOdsCode: string;
+  /** The transport live EPRs are reached over (Electron's net.fetch in the app). */
+  readonly fetch?: FetchLike;
+  /** Called after the settings change (the outbox picks up items that were waiting for this EPR). */
+  readonly onChange?: () => void;
 }
 
 /**
- * Where transcriptions are filed: the embedded training EPR (the default) or a live EPR with
- * its authentication. An administrator changes it; filing picks it up at the next sign-in.
+ * Where transcriptions are filed: the embedded training EPR (the default) or a live EPR with its
+ * authentication and profile corrections. Each outbox item stays bound to the EPR it was attested
+ * for: this service says which EPR new items go to, and connects to an item's EPR only while it
+ * is the one configured (the training EPR is always available).
  */
-export class EprSettingsService {
-  constructor(
-    private readonly session: SessionService,
-    private readonly training: TrainingEpr,
-    private readonly defaultOdsCode: string,
-  ) {}
+export class EprSettingsService implements EprDirectory {
+  readonly #options: EprSettingsOptions;
+  /** One connection per live EPR configuration, so its token cache is shared by every item. */
+  #live: { readonly key: string; readonly connection: Promise<EprConnection> } | undefined;
+
+  constructor(options: EprSettingsOptions) {
+    this.#options = options;
+  }
 
   stored(): StoredEprConnection {
-    const parsed = StoredEprConnectionSchema.safeParse(readSetting(this.session.vault().db, EPR_CONNECTION_SETTING));
-    return parsed.success ? parsed.data : { mode: 'training' };
+    return getSetting(this.#options.session.vault().db, 'epr.connection');
+  }
+
+  current(): { eprId: string; label: string } {
+    const stored = this.stored();
+    return stored.mode === 'training' ? { eprId: TRAINING_EPR_ID, label: TRAINING_EPR_LABEL } : { eprId: liveEprId(stored.baseUrl), label: liveEprLabel(stored.baseUrl) };
+  }
+
+  async connect(eprId: string): Promise<{ connection: EprConnection; overrides?: EprProfileOverrides }> {
+    if (eprId === TRAINING_EPR_ID) return { connection: await this.#options.training.connection() };
+    const stored = this.stored();
+    if (stored.mode !== 'live' || liveEprId(stored.baseUrl) !== eprId) throw new EprUnavailableError(unavailableMessage(eprId));
+    return { connection: await this.#liveConnection(stored), overrides: stored.profile };
   }
 
   view(): EprSettingsView {
     const stored = this.stored();
-    const db = this.session.vault().db;
-    const odsCode = readSetting(db, ODS_CODE_SETTING);
-    const documentType = readSetting(db, DOCUMENT_TYPE_SETTING);
-    const auth = stored.mode === 'live' ? stored.auth : ({ kind: 'none' } as const);
+    const db = this.#options.session.vault().db;
+    const auth: LiveAuth = stored.mode === 'live' ? stored.auth : { kind: 'none' };
     return {
       mode: stored.mode,
       baseUrl: stored.mode === 'live' ? stored.baseUrl : '',
@@ -97,56 +102,71 @@ export class EprSettingsService {
       algorithm: auth.kind === 'smart-backend' ? auth.algorithm : 'RS384',
       scope: auth.kind === 'smart-backend' ? auth.scope : 'system/DocumentReference.c system/DocumentReference.r system/Provenance.c',
       hasSecret: auth.kind === 'bearer' || auth.kind === 'smart-backend',
-      odsCode: typeof odsCode === 'string' ? odsCode : this.defaultOdsCode,
-      documentType: typeof documentType === 'string' && documentType in DOCUMENT_TYPES ? (documentType as DocumentTypeChoice) : 'clinical-consultation-report',
+      odsCode: getSetting(db, 'epr.organisationOdsCode') ?? this.#options.defaultOdsCode,
+      documentType: getSetting(db, 'epr.documentType'),
+      profile: stored.mode === 'live' ? stored.profile : {},
     };
   }
 
   /** Saves new settings (admin). A blank secret keeps the stored one of the same kind. */
   update(input: EprSettingsUpdate): EprSettingsView {
-    const { log, actor } = this.session.audit();
-    const db = this.session.vault().db;
+    const { session } = this.#options;
+    const { log, actor } = session.audit();
     const next = this.#build(input);
     if (!/^[A-Z0-9]{3,10}$/.test(input.odsCode)) throw new WardscribeError('rejected', 'An ODS code is 3 to 10 capital letters or digits.');
-    if (next.mode === 'live' && input.odsCode === this.defaultOdsCode) {
+    if (next.mode === 'live' && input.odsCode === this.#options.defaultOdsCode) {
       throw new WardscribeError('rejected', "Enter your organisation's ODS code: the training code cannot go into a live record.");
     }
-    const now = new Date();
-    db.transaction(() => {
-      writeSetting(db, EPR_CONNECTION_SETTING, next, actor.userId, now);
-      writeSetting(db, ODS_CODE_SETTING, input.odsCode, actor.userId, now);
-      writeSetting(db, DOCUMENT_TYPE_SETTING, input.documentType, actor.userId, now);
-      // Values are not recorded: the connection setting can hold a secret.
-      log.record({ action: 'setting-changed', actor, objects: { setting: EPR_CONNECTION_SETTING }, outcome: { status: 'success', reason: `mode-${next.mode}` } });
-    })();
+    setSettings(session.vault().db, log, actor, { 'epr.organisationOdsCode': input.odsCode, 'epr.documentType': input.documentType, 'epr.connection': next }, new Date(), `mode-${next.mode}`);
+    this.#live = undefined;
+    this.#options.onChange?.();
     return this.view();
   }
 
-  /** Reads the EPR's CapabilityStatement with the stored settings: proves the URL and credentials work. */
+  /** Reads the EPR's CapabilityStatement with the stored settings: proves the URL and credentials work, and says how it will be filed. */
   async testConnection(): Promise<{ ok: boolean; message: string }> {
     try {
-      const capabilities = await (await this.connection()).capabilities();
-      const how = capabilities.transaction ? 'transaction bundles' : capabilities.conditionalCreate ? 'conditional creates' : 'plain creates (no idempotency support)';
-      return { ok: true, message: `Connected. The EPR will be sent ${how}.` };
+      const { connection, overrides } = await this.connect(this.current().eprId);
+      let fhirVersionParameter = overrides?.fhirVersionParameter ?? false;
+      connection.configure({ fhirVersionParameter, transactionPath: overrides?.transactionPath ?? 'base' });
+      let statement;
+      try {
+        statement = await connection.capabilityStatement();
+      } catch (error) {
+        if (!(error instanceof EprRequestError) || (error.status !== 406 && error.status !== 415) || fhirVersionParameter) throw error;
+        fhirVersionParameter = true;
+        connection.configure({ fhirVersionParameter, transactionPath: overrides?.transactionPath ?? 'base' });
+        statement = await connection.capabilityStatement();
+      }
+      const profile = applyOverrides(discoverProfile(statement, fhirVersionParameter), overrides);
+      const found = statement ? 'Connected.' : 'Connected, but the EPR has no CapabilityStatement, so Wardscribe assumes the least.';
+      return { ok: true, message: `${found} Filing: ${describeProfile(profile)}.` };
     } catch (error) {
-      return { ok: false, message: `Could not read the EPR's capability statement (${(error as Error).message}).` };
+      const reason = error instanceof EprRequestError ? (error.serverReason ?? error.message) : (error as Error).message;
+      return { ok: false, message: `Could not read the EPR's capability statement (${reason}).` };
     }
   }
 
-  /** The connection filing uses now. */
-  async connection(): Promise<EprConnection> {
-    const stored = this.stored();
-    if (stored.mode === 'training') return this.training.connection();
-    const auth = stored.auth;
-    return createEprConnection({
-      baseUrl: stored.baseUrl,
-      auth:
-        auth.kind === 'smart-backend'
-          ? { kind: 'smart-backend', tokenUrl: auth.tokenUrl, clientId: auth.clientId, keyId: auth.keyId, algorithm: auth.algorithm, scope: auth.scope, privateKey: auth.privateKeyPem }
-          : auth,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-      clock: { now: () => Date.now() },
-    });
+  #liveConnection(stored: Extract<StoredEprConnection, { mode: 'live' }>): Promise<EprConnection> {
+    const key = JSON.stringify(stored);
+    if (this.#live?.key !== key) {
+      // Checked again here, not only when saved: a live EPR is never reached over plain http.
+      const base = new URL(stored.baseUrl);
+      if (base.protocol !== 'https:' && !isLoopbackHost(base.hostname)) throw new EprUnavailableError('Waiting: the EPR address must use https://. An administrator must correct it.');
+      const auth = stored.auth;
+      const connection = createEprConnection({
+        baseUrl: stored.baseUrl,
+        auth:
+          auth.kind === 'smart-backend'
+            ? { kind: 'smart-backend', tokenUrl: auth.tokenUrl, clientId: auth.clientId, keyId: auth.keyId, algorithm: auth.algorithm, scope: auth.scope, privateKey: auth.privateKeyPem }
+            : auth,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
+        clock: { now: () => Date.now() },
+        ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
+      });
+      this.#live = { key, connection };
+    }
+    return this.#live.connection;
   }
 
   #build(input: EprSettingsUpdate): StoredEprConnection {
@@ -155,7 +175,7 @@ export class EprSettingsService {
     const previousAuth = previous.mode === 'live' ? previous.auth : null;
     const secret = input.secret?.trim() ?? '';
     const kind = input.authKind ?? 'none';
-    let auth: z.infer<typeof LiveAuthSchema>;
+    let auth: LiveAuth;
     if (kind === 'none') auth = { kind };
     else if (kind === 'bearer') {
       const token = secret || (previousAuth?.kind === 'bearer' ? previousAuth.token : '');
@@ -171,7 +191,7 @@ export class EprSettingsService {
       }
       auth = {
         kind,
-        tokenUrl: input.tokenUrl ?? '',
+        tokenUrl: input.tokenUrl?.trim() ?? '',
         clientId: input.clientId ?? '',
         keyId: input.keyId ?? '',
         algorithm: input.algorithm ?? 'RS384',
@@ -179,9 +199,10 @@ export class EprSettingsService {
         privateKeyPem,
       };
     }
-    const parsed = StoredEprConnectionSchema.safeParse({ mode: 'live', baseUrl: input.baseUrl ?? '', auth });
+    const parsed = StoredEprConnectionSchema.safeParse({ mode: 'live', baseUrl: normaliseBaseUrl(input.baseUrl ?? ''), auth, profile: input.profile ?? {} });
     if (!parsed.success) {
-      throw new WardscribeError('rejected', `Check the EPR settings: ${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')}.`);
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message.startsWith('must') ? issue.message : 'is not valid'}`);
+      throw new WardscribeError('rejected', `Check the EPR settings: ${problems.join(', ')}.`);
     }
     return parsed.data;
   }

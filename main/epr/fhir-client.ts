@@ -1,41 +1,32 @@
 /**
- * The EPR connection: the few FHIR interactions filing needs, over fhir-kit-client, with every
- * failure turned into an `EprRequestError` that says whether the request might have been applied.
+ * The EPR connection: the few FHIR REST interactions filing needs, over an injected `fetch`
+ * (Electron's `net.fetch` in the app, so the system proxy and the OS certificate store apply;
+ * Node's fetch in tests and the Chromium host).
+ *
+ * Responses are read as servers really send them:
+ * - a create may answer 201 with the resource, with an OperationOutcome, or with no body and only
+ *   a `Location` (Prefer: return=minimal is the default on many servers): the id and version come
+ *   from the body only when it is the resource, else from `Location`, whose type is checked;
+ * - a transaction response's `location` may be absolute or relative;
+ * - an error body is an OperationOutcome whose text is kept as the server's reason (shown to the
+ *   clinician, never logged: it can quote what we sent).
+ * Every request carries `X-Request-ID` (fresh) and `X-Correlation-ID` (one per filing).
  */
-import type { Client as FhirKitClient, FhirResource } from 'fhir-kit-client';
-import type { Bundle, CapabilityStatement, DocumentReference, Provenance, Resource } from '@medplum/fhirtypes';
-import { identifierQuery } from './mapping';
+import { randomUUID } from 'node:crypto';
+import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { parseRetryAfter, type Clock } from './retry-policy';
+import { EprRequestError } from './epr-errors';
 import { createTokenSource, type EprAuth, type TokenSource } from './smart-auth';
 
-/** What the EPR says it supports, as far as filing cares. */
-export interface EprCapabilities {
-  readonly transaction: boolean;
-  readonly conditionalCreate: boolean;
-}
+export { EprRequestError, type EprFailureKind } from './epr-errors';
 
-/** A failed EPR request. `maybeApplied` is true when the server may have committed it anyway. */
-export class EprRequestError extends Error {
-  override readonly name = 'EprRequestError';
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-  constructor(
-    readonly kind: 'network' | 'timeout' | 'http',
-    readonly status: number | undefined,
-    readonly retryAfterMs: number | undefined,
-  ) {
-    // The message names the failure class only: response bodies can quote what we sent.
-    super(kind === 'http' ? `EPR answered HTTP ${status}` : `EPR request failed (${kind})`);
-  }
-
-  /** Timeouts, dropped connections and 5xx: the request may or may not have been applied. */
-  get maybeApplied(): boolean {
-    return this.kind !== 'http' || (this.status !== undefined && this.status >= 500);
-  }
-}
-
-/** The result of a create: the server id and whether this call created it (201) or found it (200). */
+/** What a create or one transaction entry produced. */
 export interface CreateResult {
   readonly id: string;
+  readonly versionId: string | undefined;
+  /** 201 (created) rather than 200 (an existing match under If-None-Exist). */
   readonly created: boolean;
 }
 
@@ -44,115 +35,216 @@ export interface EprConnectionOptions {
   readonly auth: EprAuth;
   readonly requestTimeoutMs: number;
   readonly clock: Pick<Clock, 'now'>;
+  /** Defaults to Node's fetch; Electron passes `net.fetch`. */
+  readonly fetch?: FetchLike;
 }
 
-/** The interactions the filing engine uses; `createEprConnection` implements it over HTTP. */
+/** Per-EPR transport choices (from its profile). */
+export interface TransportOptions {
+  /** Send `fhirVersion=4.0` in Content-Type and Accept. */
+  readonly fhirVersionParameter: boolean;
+  /** Where a transaction is POSTed: `[base]` exactly, or `[base]/`. */
+  readonly transactionPath: 'base' | 'base-slash';
+}
+
+export interface RequestContext {
+  /** Sent as X-Correlation-ID: ties together the requests of one filing. */
+  readonly correlationId?: string;
+}
+
+/** The interactions the filing engine uses. */
 export interface EprConnection {
-  capabilities(): Promise<EprCapabilities>;
-  /** POSTs a transaction bundle; returns the DocumentReference entry's result. */
-  transaction(bundle: Bundle): Promise<CreateResult>;
+  readonly baseUrl: string;
+  configure(transport: TransportOptions): void;
+  /** The CapabilityStatement, or undefined when the server has none (404, 501, or not one). */
+  capabilityStatement(context?: RequestContext): Promise<CapabilityStatement | undefined>;
+  /** POSTs a transaction; returns each entry's result, in the order of the request. */
+  transaction(bundle: Bundle, context?: RequestContext): Promise<CreateResult[]>;
   /** POSTs a resource, conditionally when `ifNoneExist` is given. */
-  create(resource: DocumentReference | Provenance, ifNoneExist: string | undefined): Promise<CreateResult>;
-  /** Every DocumentReference carrying this transcription identifier. */
-  findDocumentReferences(identifier: string): Promise<DocumentReference[]>;
-  readDocumentReference(id: string): Promise<DocumentReference>;
+  create(resource: Resource, ifNoneExist: string | undefined, context?: RequestContext): Promise<CreateResult>;
+  /** One page of a search; the server may ignore parameters, so callers filter what comes back. */
+  search(resourceType: string, params: Readonly<Record<string, string>>, context?: RequestContext): Promise<Resource[]>;
+  read(resourceType: string, id: string, context?: RequestContext): Promise<Resource>;
+  /** The bytes an attachment URL points to (a Binary on this EPR); refuses any other origin. */
+  readAttachment(url: string, context?: RequestContext): Promise<Buffer>;
 }
 
 export async function createEprConnection(options: EprConnectionOptions): Promise<EprConnection> {
-  // fhir-kit-client is ESM-only; a dynamic import survives the CommonJS bundle of main.
-  const { Client } = await import('fhir-kit-client');
-  const client = new Client({ baseUrl: options.baseUrl });
-  const tokens = createTokenSource(options.auth, options.clock);
-  return new FhirKitConnection(client, tokens, options);
+  const fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  return new HttpEprConnection(options, createTokenSource(options.auth, options.clock, fetchImpl), fetchImpl);
 }
 
-class FhirKitConnection implements EprConnection {
+const FHIR_JSON = 'application/fhir+json';
+const MAX_REASON_LENGTH = 500;
+
+class HttpEprConnection implements EprConnection {
+  readonly baseUrl: string;
+  #transport: TransportOptions = { fhirVersionParameter: false, transactionPath: 'base' };
+
   constructor(
-    private readonly client: FhirKitClient,
-    private readonly tokens: TokenSource,
     private readonly options: EprConnectionOptions,
-  ) {}
-
-  async capabilities(): Promise<EprCapabilities> {
-    const statement = (await this.call((requestOptions) => this.client.capabilityStatement(requestOptions))) as unknown as CapabilityStatement;
-    const rest = statement.rest?.find((entry) => entry.mode === 'server');
-    const documentReference = rest?.resource?.find((entry) => entry.type === 'DocumentReference');
-    return {
-      transaction: rest?.interaction?.some((interaction) => interaction.code === 'transaction') ?? false,
-      conditionalCreate: documentReference?.conditionalCreate === true,
-    };
+    private readonly tokens: TokenSource,
+    private readonly fetchImpl: FetchLike,
+  ) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
   }
 
-  async transaction(bundle: Bundle): Promise<CreateResult> {
-    const response = (await this.call((requestOptions) =>
-      this.client.transaction({ body: bundle as unknown as FhirResource, options: requestOptions }),
-    )) as unknown as Bundle;
-    const entry = response.entry?.find((candidate) => candidate.response?.location?.startsWith('DocumentReference/') || candidate.resource?.resourceType === 'DocumentReference');
-    const id = entry?.resource?.id ?? idFromLocation(entry?.response?.location);
-    if (!id) throw new EprRequestError('http', 502, undefined);
-    return { id, created: entry?.response?.status?.startsWith('201') ?? false };
+  configure(transport: TransportOptions): void {
+    this.#transport = transport;
   }
 
-  async create(resource: DocumentReference | Provenance, ifNoneExist: string | undefined): Promise<CreateResult> {
-    const result = await this.call(async (requestOptions) => {
-      const headers = { ...(requestOptions.headers ?? {}), ...(ifNoneExist ? { 'If-None-Exist': ifNoneExist } : {}) };
-      return this.client.create({ resourceType: resource.resourceType, body: resource as unknown as FhirResource, options: { ...requestOptions, headers } });
+  async capabilityStatement(context?: RequestContext): Promise<CapabilityStatement | undefined> {
+    try {
+      const { body } = await this.#request('GET', `${this.baseUrl}/metadata`, undefined, {}, context);
+      return isResource(body, 'CapabilityStatement') ? (body as CapabilityStatement) : undefined;
+    } catch (error) {
+      if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 501 || error.status === 405)) return undefined;
+      throw error;
+    }
+  }
+
+  async transaction(bundle: Bundle, context?: RequestContext): Promise<CreateResult[]> {
+    const url = this.#transport.transactionPath === 'base' ? this.baseUrl : `${this.baseUrl}/`;
+    const { body } = await this.#request('POST', url, bundle, {}, context);
+    if (!isResource(body, 'Bundle')) throw new EprRequestError('protocol', undefined, undefined);
+    const entries = (body as Bundle).entry ?? [];
+    const requested = bundle.entry ?? [];
+    if (entries.length !== requested.length) throw new EprRequestError('protocol', undefined, undefined);
+    return entries.map((entry, index) => {
+      const type = (requested[index]?.resource as Resource | undefined)?.resourceType ?? '';
+      const status = Number.parseInt(entry.response?.status ?? '', 10);
+      const fromBody = isResource(entry.resource, type) ? (entry.resource as Resource) : undefined;
+      const fromLocation = parseLocation(entry.response?.location, type);
+      const id = fromBody?.id ?? fromLocation?.id;
+      if (!id || !(status >= 200 && status < 300)) throw new EprRequestError('protocol', undefined, undefined);
+      return { id, versionId: fromBody?.meta?.versionId ?? fromLocation?.versionId, created: status === 201 };
     });
-    const { Client } = await import('fhir-kit-client');
-    const status = Client.httpFor(result).response?.status;
-    const id = (result as unknown as Resource).id;
-    if (!id) throw new EprRequestError('http', 502, undefined);
-    return { id, created: status === 201 };
   }
 
-  async findDocumentReferences(identifier: string): Promise<DocumentReference[]> {
-    const [name, value] = identifierQuery(identifier).split(/=(.*)/s) as [string, string];
-    const bundle = (await this.call((requestOptions) =>
-      this.client.search({ resourceType: 'DocumentReference', searchParams: { [name]: value }, options: requestOptions }),
-    )) as unknown as Bundle<DocumentReference>;
-    return (bundle.entry ?? []).flatMap((entry) => (entry.resource?.resourceType === 'DocumentReference' ? [entry.resource] : []));
+  async create(resource: Resource, ifNoneExist: string | undefined, context?: RequestContext): Promise<CreateResult> {
+    const headers: Record<string, string> = ifNoneExist ? { 'If-None-Exist': ifNoneExist } : {};
+    const { status, body, headers: answered } = await this.#request('POST', `${this.baseUrl}/${resource.resourceType}`, resource, headers, context);
+    // The body is the resource only if it says so; an OperationOutcome's id is not the resource's.
+    const fromBody = isResource(body, resource.resourceType) ? (body as Resource) : undefined;
+    const fromLocation = parseLocation(answered.get('location') ?? answered.get('content-location') ?? undefined, resource.resourceType);
+    const id = fromBody?.id ?? fromLocation?.id;
+    if (!id) throw new EprRequestError('protocol', undefined, undefined);
+    return { id, versionId: fromBody?.meta?.versionId ?? fromLocation?.versionId ?? etagVersion(answered.get('etag')), created: status === 201 };
   }
 
-  async readDocumentReference(id: string): Promise<DocumentReference> {
-    return (await this.call((requestOptions) => this.client.read({ resourceType: 'DocumentReference', id, options: requestOptions }))) as unknown as DocumentReference;
+  async search(resourceType: string, params: Readonly<Record<string, string>>, context?: RequestContext): Promise<Resource[]> {
+    const query = new URLSearchParams(params).toString();
+    const { body } = await this.#request('GET', `${this.baseUrl}/${resourceType}?${query}`, undefined, {}, context);
+    if (!isResource(body, 'Bundle')) throw new EprRequestError('protocol', undefined, undefined);
+    return ((body as Bundle).entry ?? []).flatMap((entry) => (entry.resource && entry.search?.mode !== 'outcome' && entry.resource.resourceType !== 'OperationOutcome' ? [entry.resource] : []));
   }
 
-  /** Runs one request with auth and a timeout; retries once with a fresh token after a 401. */
-  private async call<T>(request: (options: { headers?: Record<string, string>; signal: AbortSignal }) => Promise<T>): Promise<T> {
+  async read(resourceType: string, id: string, context?: RequestContext): Promise<Resource> {
+    const { body } = await this.#request('GET', `${this.baseUrl}/${resourceType}/${encodeURIComponent(id)}`, undefined, {}, context);
+    if (!isResource(body, resourceType)) throw new EprRequestError('protocol', undefined, undefined);
+    return body as Resource;
+  }
+
+  async readAttachment(url: string, context?: RequestContext): Promise<Buffer> {
+    const absolute = new URL(url, `${this.baseUrl}/`);
+    // Our credentials go to the EPR only, never to a URL a document names.
+    if (absolute.origin !== new URL(this.baseUrl).origin) throw new EprRequestError('protocol', undefined, undefined, 'The document content is held outside this EPR.');
+    const { body, raw } = await this.#request('GET', absolute.href, undefined, {}, context, true);
+    if (isResource(body, 'Binary')) {
+      const data = (body as { data?: unknown }).data;
+      return typeof data === 'string' ? Buffer.from(data, 'base64') : Buffer.alloc(0);
+    }
+    return raw;
+  }
+
+  /** One request with auth, ids and a timeout; one fresh token and a second try after a 401. */
+  async #request(
+    method: 'GET' | 'POST',
+    url: string,
+    body: unknown,
+    extraHeaders: Record<string, string>,
+    context: RequestContext | undefined,
+    acceptAnything = false,
+  ): Promise<{ status: number; body: unknown; raw: Buffer; headers: Headers }> {
+    const mediaType = this.#transport.fhirVersionParameter ? `${FHIR_JSON}; fhirVersion=4.0` : FHIR_JSON;
     for (let attempt = 0; ; attempt++) {
-      const authorization = await this.tokens.authorization();
+      let authorization: string | undefined;
       try {
-        return await request({
-          ...(authorization ? { headers: { Authorization: authorization } } : {}),
-          signal: AbortSignal.timeout(this.options.requestTimeoutMs),
-        });
+        authorization = await this.tokens.authorization();
       } catch (error) {
-        const failure = this.classify(error);
-        if (failure.status === 401 && attempt === 0) {
-          this.tokens.invalidate();
-          continue;
-        }
-        throw failure;
+        throw error instanceof EprRequestError ? error : new EprRequestError('auth', undefined, undefined);
       }
+      const headers: Record<string, string> = {
+        Accept: acceptAnything ? `${mediaType}, */*;q=0.5` : mediaType,
+        'X-Request-ID': randomUUID(),
+        'X-Correlation-ID': context?.correlationId ?? randomUUID(),
+        ...(method === 'POST' ? { 'Content-Type': `${mediaType}; charset=utf-8`, Prefer: 'return=representation' } : {}),
+        ...(authorization ? { Authorization: authorization } : {}),
+        ...extraHeaders,
+      };
+      let response: Response;
+      let raw: Buffer;
+      try {
+        response = await this.fetchImpl(url, {
+          method,
+          headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+          redirect: 'error',
+        });
+        raw = Buffer.from(await response.arrayBuffer());
+      } catch (error) {
+        const name = (error as { name?: unknown }).name;
+        throw new EprRequestError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', undefined, undefined);
+      }
+      const parsed = parseJson(raw);
+      if (response.ok) return { status: response.status, body: parsed, raw, headers: response.headers };
+      if (response.status === 401 && attempt === 0) {
+        this.tokens.invalidate();
+        continue;
+      }
+      throw new EprRequestError('http', response.status, parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now()), outcomeText(parsed));
     }
-  }
-
-  private classify(error: unknown): EprRequestError {
-    if (error instanceof EprRequestError) return error;
-    const response = (error as { response?: { status?: unknown } }).response;
-    if (response && typeof response.status === 'number') {
-      const headers = (error as { config?: { headers?: Headers } }).config?.headers;
-      const retryAfter = headers instanceof Headers ? headers.get('retry-after') : undefined;
-      return new EprRequestError('http', response.status, parseRetryAfter(retryAfter, this.options.clock.now()));
-    }
-    const name = (error as { name?: unknown }).name;
-    if (name === 'TimeoutError' || name === 'AbortError') return new EprRequestError('timeout', undefined, undefined);
-    return new EprRequestError('network', undefined, undefined);
   }
 }
 
-function idFromLocation(location: string | undefined): string | undefined {
-  // "DocumentReference/123" or ".../DocumentReference/123/_history/1"
-  const match = /DocumentReference\/([^/]+)/.exec(location ?? '');
+function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isResource(value: unknown, resourceType: string): boolean {
+  return typeof value === 'object' && value !== null && (value as Resource).resourceType === resourceType;
+}
+
+/** The server's explanation in an OperationOutcome, shortened; undefined if it gave none. */
+export function outcomeText(body: unknown): string | undefined {
+  if (!isResource(body, 'OperationOutcome')) return undefined;
+  const texts = ((body as OperationOutcome).issue ?? []).flatMap((issue) => {
+    const text = issue.details?.text ?? issue.diagnostics ?? issue.details?.coding?.[0]?.display;
+    return text ? [text] : [];
+  });
+  const joined = texts.join(' ').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return joined ? joined.slice(0, MAX_REASON_LENGTH) : undefined;
+}
+
+/**
+ * The id (and version) in a Location: `[base]/Type/id/_history/v`, `Type/id`, absolute or
+ * relative. Undefined when it names another resource type.
+ */
+export function parseLocation(location: string | undefined, resourceType: string): { id: string; versionId: string | undefined } | undefined {
+  if (!location) return undefined;
+  const path = location.split(/[?#]/, 1)[0]!.replace(/\/+$/, '');
+  const match = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?$/.exec(path);
+  if (!match || match[1] !== resourceType) return undefined;
+  return { id: match[2]!, versionId: match[3] };
+}
+
+function etagVersion(etag: string | null): string | undefined {
+  const match = /^(?:W\/)?"?([^"]+)"?$/.exec(etag ?? '');
   return match?.[1];
 }

@@ -1,246 +1,225 @@
 /**
- * The filing engine: drives outbox items from queued to verified, idempotently.
+ * Filing steps: from an outbox item's state, the one step that moves it on, against one EPR and
+ * its profile. The outbox runner (outbox-runner.ts) loops over these, saves each state, retries
+ * and backs off; this module decides what each step means.
  *
- * - One push in flight per identifier (in this process): concurrent `file`/`resume` calls for the
- *   same identifier share one run.
- * - Before any push that might repeat an earlier one (a retry, or a resume from `sending`), it
- *   searches the EPR by identifier: one match means the earlier push landed.
- * - It files as a transaction (DocumentReference + Provenance, If-None-Exist on the identifier)
- *   when the EPR supports it, else as two conditional creates.
- * - Retries: exponential backoff with jitter; 429 waits at least Retry-After; 412 (several matches)
- *   stops for a person to look at.
- * - Only after reading the document back and finding the same SHA-256 of the attachment is an item
- *   `verified`: the point at which the originals may be wiped.
+ * - Every push that might repeat an earlier one (pushes > 0: an automatic retry, a clinician's
+ *   Retry, a resume after a crash) searches the EPR by identifier first, and keeps only results
+ *   that carry our exact system and value: a server that ignores the parameter answers with other
+ *   documents, which is recognised and stops the item without naming any of them.
+ * - It files as a transaction (DocumentReference + Provenance) when the profile says so, and falls
+ *   back to two creates when the server refuses the transaction (it was not applied).
+ * - A Provenance the EPR cannot take is kept in the vault and the audit trail; the document text
+ *   already carries the attribution.
+ * - Only a read-back whose every checked field matches is `verified` (read-back.ts).
  */
-import { createHash, randomUUID } from 'node:crypto';
-import type { Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
-import { AttestedTranscriptionSchema, type AttestedTranscription } from '../../shared/domain/transcription';
-import { WardscribeError } from '../errors';
-import { silentLogger, type Logger } from '../log';
-import { EprRequestError, type EprCapabilities, type EprConnection } from './fhir-client';
-import { identifierQuery, toDocumentReference, toProvenance, transcriptAttachment, URI_SYSTEM } from './mapping';
-import { isTerminal, transition, type FailureReason, type OutboxItem, type OutboxState, type OutboxStore } from './outbox';
-import { DEFAULT_RETRY_POLICY, retryDelayMs, systemClock, type Clock, type RetryPolicy } from './retry-policy';
+import { randomUUID } from 'node:crypto';
+import type { Bundle, DocumentReference, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { AttestedTranscription } from '../../shared/domain/transcription';
+import { EprRequestError } from './epr-errors';
+import type { EprProfile } from './epr-profile';
+import type { EprConnection, RequestContext } from './fhir-client';
+import { identifierQuery, toDocumentReference, toProvenance, URI_SYSTEM } from './mapping';
+import type { OutboxItem, OutboxState, ProvenanceState } from './outbox';
+import { readBackMismatches, subjectPatientId } from './read-back';
 import { validateFhirResource } from './validate';
 
-export interface FilingEngineOptions {
-  readonly store: OutboxStore;
+/** The EPR an item is filed in, with what filing has learnt about it this session. */
+export interface FilingTarget {
   readonly connection: EprConnection;
-  readonly policy?: RetryPolicy;
-  readonly clock?: Clock;
-  /** Uniform in [0, 1): the backoff jitter. */
-  readonly random?: () => number;
-  readonly log?: Logger;
+  profile: EprProfile;
 }
 
-export class FilingEngine {
-  private readonly store: OutboxStore;
-  private readonly connection: EprConnection;
-  private readonly policy: RetryPolicy;
-  private readonly clock: Clock;
-  private readonly random: () => number;
-  private readonly log: Logger;
-  private readonly running = new Map<string, Promise<OutboxItem>>();
-  private capabilities: Promise<EprCapabilities> | undefined;
+export interface FilingStepOptions {
+  readonly target: FilingTarget;
+  /** Saves an intermediate state (before a push) durably. */
+  readonly save: (state: OutboxState) => Promise<void>;
+  readonly now: () => number;
+}
 
-  constructor(options: FilingEngineOptions) {
-    this.store = options.store;
-    this.connection = options.connection;
-    this.policy = options.policy ?? DEFAULT_RETRY_POLICY;
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    this.log = options.log ?? silentLogger;
-  }
+/** Statuses with which a server refuses a transaction as such (nothing of it applied). */
+const TRANSACTION_REFUSED = new Set([400, 403, 404, 405, 415, 422, 501]);
 
-  /** Puts a transcription in the outbox (once: a second call keeps the first item) and files it. */
-  async file(transcription: AttestedTranscription): Promise<OutboxItem> {
-    await this.enqueue(transcription);
-    return this.drive(transcription.identifier);
-  }
-
-  /**
-   * Saves a transcription as `queued` unless the outbox already has it; returns the stored item.
-   * Throws `rejected` (naming the fields, never their values) if it is not a complete attested transcription.
-   */
-  async enqueue(input: AttestedTranscription): Promise<OutboxItem> {
-    const parsed = AttestedTranscriptionSchema.safeParse(input);
-    if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))].slice(0, 5).join(', ');
-      throw new WardscribeError('rejected', `This transcription is incomplete or malformed (${fields}); it was not queued.`);
-    }
-    const transcription = parsed.data;
-    const existing = await this.store.load(transcription.identifier);
-    if (existing) return existing;
-    const item: OutboxItem = {
-      identifier: transcription.identifier,
-      transcription,
-      attachmentSha256: transcriptAttachment(transcription).sha256Hex,
-      state: { kind: 'queued' },
-      updatedAt: this.clock.now(),
-    };
-    await this.store.save(item);
-    return item;
-  }
-
-  /** Resumes every unfinished item (at start-up, or when the EPR comes back), one at a time. */
-  async resumeAll(): Promise<OutboxItem[]> {
-    const results: OutboxItem[] = [];
-    for (const item of await this.store.unfinished()) results.push(await this.drive(item.identifier));
-    return results;
-  }
-
-  /** A person asks to try a failed or flagged item again. */
-  async requeue(identifier: string): Promise<OutboxItem> {
-    const item = await this.mustLoad(identifier);
-    if (item.state.kind !== 'failed' && item.state.kind !== 'needs-attention') {
-      throw new WardscribeError('conflict', 'Only a failed or flagged filing can be retried.');
-    }
-    await this.store.save(transition(item, { kind: 'queued' }, this.clock.now()));
-    return this.drive(identifier);
-  }
-
-  /** Drives one item until it reaches a terminal state. Concurrent calls for one identifier share a run. */
-  drive(identifier: string): Promise<OutboxItem> {
-    const current = this.running.get(identifier);
-    if (current) return current;
-    const run = this.run(identifier).finally(() => this.running.delete(identifier));
-    this.running.set(identifier, run);
-    return run;
-  }
-
-  private async run(identifier: string): Promise<OutboxItem> {
-    let item = await this.mustLoad(identifier);
-    // Failures in this run (timeouts, 5xx, 429): the backoff exponent and the give-up count.
-    let failures = 0;
-    while (!isTerminal(item.state)) {
-      let next: OutboxState | { readonly retry: EprRequestError };
-      try {
-        next = await this.step(item);
-      } catch (error) {
-        next = this.afterError(item, error);
+/** One step from the item's state. Throws EprRequestError when a request fails. */
+export async function filingStep(item: OutboxItem, options: FilingStepOptions): Promise<OutboxState> {
+  const { state } = item;
+  switch (state.kind) {
+    case 'queued':
+      return invalidResources(item.transcription) ? { kind: 'failed', reason: 'invalid-resource', pushes: 0 } : { kind: 'sending', pushes: 0, mode: options.target.profile.write };
+    case 'sending':
+      return send(item, state.pushes, options);
+    case 'filed':
+      if (state.provenance.kind === 'pending' || state.provenance.kind === 'sending') {
+        return { ...state, provenance: await fileProvenance(item, state.documentReferenceId, state.provenance, options) };
       }
-      if ('retry' in next) {
-        failures++;
-        if (failures >= this.policy.maxAttempts) {
-          const documentReferenceId = item.state.kind === 'filed' ? item.state.documentReferenceId : undefined;
-          next = failed('unreachable', next.retry.status, documentReferenceId);
-        } else {
-          await this.clock.sleep(retryDelayMs(this.policy, failures, this.random, next.retry.retryAfterMs));
-          // Reload: a push saved `sending` with attempts > 0, so the retry searches before pushing.
-          item = await this.mustLoad(identifier);
-          continue;
-        }
-      }
-      if (next.kind === 'needs-attention' && next.documentReferenceIds.length === 0) next = await this.listDuplicates(item.identifier, next);
-      item = transition(item, next, this.clock.now());
-      await this.store.save(item);
-      this.log.info('epr.filing.state', { identifier, state: item.state.kind });
-    }
-    return item;
-  }
-
-  /** One step from the item's current state; throws EprRequestError on a failed request. */
-  private async step(item: OutboxItem): Promise<OutboxState> {
-    const { state } = item;
-    switch (state.kind) {
-      case 'queued': {
-        const invalid = this.invalidResources(item.transcription);
-        return invalid ? failed('invalid-resource') : { kind: 'sending', attempts: 0 };
-      }
-      case 'sending':
-        return this.send(item, state.attempts);
-      case 'filed':
-        return this.readBack(item, state.documentReferenceId);
-      default:
-        return state;
-    }
-  }
-
-  private async send(item: OutboxItem, attempts: number): Promise<OutboxState> {
-    const capabilities = await this.eprCapabilities();
-    if (attempts > 0) {
-      // An earlier push may have been applied: look before pushing again.
-      const found = await this.connection.findDocumentReferences(item.identifier);
-      if (found.length > 1) return multipleMatches(found);
-      const existing = found[0];
-      if (existing?.id) {
-        if (!capabilities.transaction) await this.createProvenance(item.transcription, existing.id, capabilities);
-        return { kind: 'filed', documentReferenceId: existing.id, readBackAttempts: 0 };
-      }
-    }
-    // Recorded before the push: if we are killed during it, resuming searches first.
-    await this.store.save(transition(item, { kind: 'sending', attempts: attempts + 1 }, this.clock.now()));
-
-    const documentReference = toDocumentReference(item.transcription);
-    const ifNoneExist = capabilities.conditionalCreate ? identifierQuery(item.identifier) : undefined;
-    if (capabilities.transaction) {
-      const result = await this.connection.transaction(filingBundle(item.transcription, documentReference, ifNoneExist));
-      return { kind: 'filed', documentReferenceId: result.id, readBackAttempts: 0 };
-    }
-    const result = await this.connection.create(documentReference, ifNoneExist);
-    await this.createProvenance(item.transcription, result.id, capabilities);
-    return { kind: 'filed', documentReferenceId: result.id, readBackAttempts: 0 };
-  }
-
-  private async createProvenance(transcription: AttestedTranscription, documentReferenceId: string, capabilities: EprCapabilities): Promise<void> {
-    const target = `DocumentReference/${documentReferenceId}`;
-    await this.connection.create(toProvenance(transcription, { reference: target }), capabilities.conditionalCreate ? `target=${target}` : undefined);
-  }
-
-  private async readBack(item: OutboxItem, documentReferenceId: string): Promise<OutboxState> {
-    let document: DocumentReference;
-    try {
-      document = await this.connection.readDocumentReference(documentReferenceId);
-    } catch (error) {
-      if (error instanceof EprRequestError && (error.status === 404 || error.status === 410)) return failed('read-back-missing', error.status, documentReferenceId);
-      throw error;
-    }
-    const sameIdentifier = document.identifier?.some((identifier) => identifier.system === URI_SYSTEM && identifier.value === item.identifier) ?? false;
-    const data = document.content?.[0]?.attachment?.data;
-    const sameContent = data !== undefined && createHash('sha256').update(Buffer.from(data, 'base64')).digest('hex') === item.attachmentSha256;
-    if (!sameIdentifier || !sameContent) return failed('read-back-mismatch', undefined, documentReferenceId);
-    return { kind: 'verified', documentReferenceId, verifiedAt: new Date(this.clock.now()).toISOString() };
-  }
-
-  /** Decides what a failed step means: a terminal state, or a retry after backoff. */
-  private afterError(item: OutboxItem, error: unknown): OutboxState | { readonly retry: EprRequestError } {
-    const documentReferenceId = item.state.kind === 'filed' ? item.state.documentReferenceId : undefined;
-    if (error instanceof WardscribeError) return failed('not-authorised', undefined, documentReferenceId);
-    if (!(error instanceof EprRequestError)) throw error;
-    if (error.maybeApplied || error.status === 429) return { retry: error };
-    if (error.status === 412) return { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: [] };
-    if (error.status === 401 || error.status === 403) return failed('not-authorised', error.status, documentReferenceId);
-    return failed('rejected-by-epr', error.status, documentReferenceId);
-  }
-
-  /** After a 412, finds the duplicates for the person who will resolve them (best effort). */
-  private async listDuplicates(identifier: string, state: OutboxState): Promise<OutboxState> {
-    try {
-      return multipleMatches(await this.connection.findDocumentReferences(identifier));
-    } catch {
+      return readBack(item, state.documentReferenceId, state.provenance, options);
+    default:
       return state;
+  }
+}
+
+async function send(item: OutboxItem, pushes: number, options: FilingStepOptions): Promise<OutboxState> {
+  const { target } = options;
+  const context = contextOf(item);
+  if (pushes > 0) {
+    // An earlier push may have been applied: look before pushing again.
+    const found = await findFiled(target, item.identifier, context);
+    if (found === 'unsearchable') return { kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes };
+    if (found.length > 1) return { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: found.map((document) => document.id!), pushes };
+    if (found.length === 1) {
+      const documentReferenceId = found[0]!.id!;
+      return { kind: 'filed', documentReferenceId, provenance: await provenanceOnServer(item, documentReferenceId, options), since: options.now() };
     }
   }
-
-  private invalidResources(transcription: AttestedTranscription): boolean {
-    const documentReference = toDocumentReference(transcription);
-    const provenance = toProvenance(transcription, { reference: `urn:uuid:${randomUUID()}` });
-    return [documentReference, provenance].some((resource) => validateFhirResource(resource).some((issue) => issue.severity === 'error'));
+  const mode = target.profile.write;
+  // Recorded before the push: if we are killed during it, resuming searches first.
+  await options.save({ kind: 'sending', pushes: pushes + 1, mode, since: options.now() });
+  const documentReference = toDocumentReference(item.transcription);
+  const ifNoneExist = target.profile.conditionalCreate ? identifierQuery(item.identifier) : undefined;
+  if (mode === 'transaction') {
+    try {
+      const [document, provenance] = await target.connection.transaction(filingBundle(item.transcription, documentReference, ifNoneExist), context);
+      return { kind: 'filed', documentReferenceId: document!.id, provenance: { kind: 'filed', ...(provenance ? { id: provenance.id } : {}) }, since: options.now() };
+    } catch (error) {
+      if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw error;
+      // Refused as a whole, so nothing was applied: file the two resources one by one from now on.
+      target.profile = { ...target.profile, write: 'individual' };
+      return { kind: 'sending', pushes: pushes + 1, mode: 'individual', since: options.now() };
+    }
   }
+  const result = await target.connection.create(documentReference, ifNoneExist, context);
+  const provenance: ProvenanceState = target.profile.provenance === 'create' ? { kind: 'pending' } : keptLocally(item.transcription, result.id, 'not-supported');
+  return { kind: 'filed', documentReferenceId: result.id, provenance, since: options.now() };
+}
 
-  private eprCapabilities(): Promise<EprCapabilities> {
-    this.capabilities ??= this.connection.capabilities().catch((error: unknown) => {
-      this.capabilities = undefined;
-      throw error;
-    });
-    return this.capabilities;
+/**
+ * The DocumentReferences on the EPR that carry this identifier exactly, or `unsearchable` when the
+ * EPR cannot be searched by identifier (by profile, or because it answered with others).
+ */
+export async function findFiled(target: FilingTarget, identifier: string, context?: RequestContext): Promise<DocumentReference[] | 'unsearchable'> {
+  if (!target.profile.identifierSearch || target.profile.identifier === 'dropped') return 'unsearchable';
+  const [name, value] = identifierQuery(identifier).split(/=(.*)/s) as [string, string];
+  let results: Resource[];
+  try {
+    results = await target.connection.search('DocumentReference', { [name]: value }, context);
+  } catch (error) {
+    // A server that refuses the parameter says so with a 400: as unsearchable as one that ignores it.
+    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 400 || error.status === 403 || error.status === 404 || error.status === 405 || error.status === 501)) return 'unsearchable';
+    throw error;
   }
+  const ours = results.filter((resource): resource is DocumentReference => resource.resourceType === 'DocumentReference' && !!resource.id && carriesIdentifier(resource, identifier));
+  // Anything else in the answer means the parameter was ignored: the answer proves nothing.
+  if (ours.length !== results.length) return 'unsearchable';
+  return ours;
+}
 
-  private async mustLoad(identifier: string): Promise<OutboxItem> {
-    const item = await this.store.load(identifier);
-    if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
-    return item;
+function carriesIdentifier(document: DocumentReference, identifier: string): boolean {
+  const ours = (candidate: { system?: string; value?: string } | undefined) => candidate?.system === URI_SYSTEM && candidate.value === identifier;
+  return ours(document.masterIdentifier) || (document.identifier?.some(ours) ?? false);
+}
+
+/** After a search found the document: is its Provenance there already (at most one is filed)? */
+async function provenanceOnServer(item: OutboxItem, documentReferenceId: string, options: FilingStepOptions): Promise<ProvenanceState> {
+  if (options.target.profile.provenance !== 'create') return keptLocally(item.transcription, documentReferenceId, 'not-supported');
+  const found = await findProvenance(options.target, documentReferenceId, contextOf(item));
+  if (found === 'unsearchable') return keptLocally(item.transcription, documentReferenceId, 'unconfirmed');
+  // Not there: owed, and sent once (conditionally where the EPR can) by the next step.
+  return found.length > 0 ? { kind: 'filed', id: found[0]!.id! } : { kind: 'pending' };
+}
+
+async function findProvenance(target: FilingTarget, documentReferenceId: string, context: RequestContext): Promise<Provenance[] | 'unsearchable'> {
+  const reference = `DocumentReference/${documentReferenceId}`;
+  let results: Resource[];
+  try {
+    results = await target.connection.search('Provenance', { target: reference }, context);
+  } catch (error) {
+    if (error instanceof EprRequestError && !error.transient) return 'unsearchable';
+    throw error;
   }
+  const pointsAtIt = (resource: Resource): resource is Provenance =>
+    resource.resourceType === 'Provenance' && !!resource.id && (resource as Provenance).target.some((ref) => ref.reference === reference || (ref.reference ?? '').endsWith(`/${reference}`));
+  const ours = results.filter(pointsAtIt);
+  if (ours.length !== results.length) return 'unsearchable';
+  return ours;
+}
+
+async function fileProvenance(item: OutboxItem, documentReferenceId: string, provenance: ProvenanceState, options: FilingStepOptions): Promise<ProvenanceState> {
+  const { target } = options;
+  if (target.profile.provenance !== 'create') return keptLocally(item.transcription, documentReferenceId, 'not-supported');
+  const context = contextOf(item);
+  const pushes = provenance.kind === 'sending' ? provenance.pushes : 0;
+  if (pushes > 0) {
+    const found = await findProvenance(target, documentReferenceId, context);
+    // Cannot tell whether the earlier one arrived: at most one is filed, so none is sent again.
+    if (found === 'unsearchable') return keptLocally(item.transcription, documentReferenceId, 'unconfirmed');
+    if (found.length > 0) return { kind: 'filed', id: found[0]!.id! };
+  }
+  const state = { kind: 'filed', documentReferenceId, provenance: { kind: 'sending', pushes: pushes + 1 }, since: options.now() } as const;
+  await options.save(state);
+  const reference = `DocumentReference/${documentReferenceId}`;
+  try {
+    const result = await target.connection.create(toProvenance(item.transcription, { reference }), target.profile.conditionalCreate ? `target=${reference}` : undefined, context);
+    return { kind: 'filed', id: result.id };
+  } catch (error) {
+    if (!(error instanceof EprRequestError) || error.transient) throw error;
+    // Read-only Provenance (405), not permitted (403), refused: the document stands; keep it here.
+    if (error.status === 405 || error.status === 404 || error.status === 501) target.profile = { ...target.profile, provenance: 'keep-locally' };
+    return keptLocally(item.transcription, documentReferenceId, error.status === 405 || error.status === 404 || error.status === 501 ? 'not-supported' : 'refused', error.serverReason);
+  }
+}
+
+async function readBack(item: OutboxItem, documentReferenceId: string, provenance: ProvenanceState, options: FilingStepOptions): Promise<OutboxState> {
+  const { connection, profile } = options.target;
+  const context = contextOf(item);
+  const pushes = 1;
+  let document: DocumentReference;
+  try {
+    document = (await connection.read('DocumentReference', documentReferenceId, context)) as DocumentReference;
+  } catch (error) {
+    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) {
+      return { kind: 'failed', reason: 'read-back-missing', httpStatus: error.status, documentReferenceId, pushes, provenance };
+    }
+    throw error;
+  }
+  const attachment = document.content?.[0]?.attachment;
+  let contentBytes: Buffer | undefined;
+  if (typeof attachment?.data === 'string') contentBytes = Buffer.from(attachment.data, 'base64');
+  else if (typeof attachment?.url === 'string') {
+    try {
+      // Content moved to a Binary (Epic, Cerner and HAPI's externalised binaries do this).
+      contentBytes = await connection.readAttachment(attachment.url, context);
+    } catch (error) {
+      if (!(error instanceof EprRequestError) || error.transient) throw error;
+      contentBytes = undefined;
+    }
+  }
+  const patientId = subjectPatientId(document);
+  let subjectPatient: Patient | undefined;
+  if (patientId) {
+    try {
+      subjectPatient = (await connection.read('Patient', patientId, context)) as Patient;
+    } catch (error) {
+      if (!(error instanceof EprRequestError) || error.transient) throw error;
+    }
+  }
+  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, profile, { documentReferenceId, document, contentBytes, ...(subjectPatient ? { subjectPatient } : {}) });
+  if (mismatched.length > 0) return { kind: 'failed', reason: 'read-back-mismatch', mismatched, documentReferenceId, pushes, provenance };
+  return { kind: 'verified', documentReferenceId, verifiedAt: new Date(options.now()).toISOString(), provenance };
+}
+
+function keptLocally(transcription: AttestedTranscription, documentReferenceId: string, why: 'not-supported' | 'refused' | 'unconfirmed', serverReason?: string): ProvenanceState {
+  return { kind: 'kept-locally', why, resource: toProvenance(transcription, { reference: `DocumentReference/${documentReferenceId}` }), ...(serverReason ? { serverReason } : {}) };
+}
+
+function contextOf(item: OutboxItem): RequestContext {
+  // One correlation id per item: the EPR's logs can tie its requests together; it names no patient.
+  return { correlationId: item.identifier.slice('urn:uuid:'.length) };
+}
+
+function invalidResources(transcription: AttestedTranscription): boolean {
+  const documentReference = toDocumentReference(transcription);
+  const provenance = toProvenance(transcription, { reference: `urn:uuid:${randomUUID()}` });
+  return [documentReference, provenance].some((resource) => validateFhirResource(resource).some((issue) => issue.severity === 'error'));
 }
 
 /**
@@ -268,17 +247,4 @@ export function filingBundle(transcription: AttestedTranscription, documentRefer
       },
     ],
   };
-}
-
-function failed(reason: FailureReason, httpStatus?: number, documentReferenceId?: string): OutboxState {
-  return {
-    kind: 'failed',
-    reason,
-    ...(httpStatus !== undefined ? { httpStatus } : {}),
-    ...(documentReferenceId !== undefined ? { documentReferenceId } : {}),
-  };
-}
-
-function multipleMatches(found: readonly DocumentReference[]): OutboxState {
-  return { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: found.flatMap((document) => (document.id ? [document.id] : [])) };
 }

@@ -1,40 +1,87 @@
 /**
- * The outbox: one item per attested transcription, and the state machine filing drives it through.
+ * The outbox: one item per attested transcription, bound to the EPR it was attested for, and the
+ * state machine filing drives it through.
  *
  *   queued ──► sending ──► filed ──► verified
- *                 │  ▲        │
- *                 │  └ retry  └──► failed(read-back-*)
- *                 ├──► failed(reason)            (a person may requeue it)
- *                 └──► needs-attention(412 / duplicates in the EPR)
+ *                 │  ▲        │  (Provenance, then read-back)
+ *                 │  └ retry  └──► failed(read-back-*)   ← Retry reads back again, never re-sends
+ *                 ├──► failed(reason)                    ← Retry searches before it sends again
+ *                 └──► needs-attention(several matches / cannot be searched)
  *
  * Every state is saved before the step that leaves it, so a workstation killed at any moment
- * resumes correctly: `sending` means "a push may have reached the EPR", so resuming it searches by
- * identifier before sending again; `filed` means "the EPR holds it", so resuming reads it back.
+ * resumes correctly: `sending` with pushes > 0 means "a push may have reached the EPR", so
+ * resuming searches before sending again; `filed` means "the EPR holds it", so resuming files
+ * the Provenance if it is still owed and reads the document back.
  */
+import type { Provenance } from '@medplum/fhirtypes';
 import type { AttestedTranscription } from '../../shared/domain/transcription';
 
 /** Why an item stopped without being verified. */
 export type FailureReason =
-  /** The EPR refused the content (4xx other than 401/404/409/412/429). */
+  /** The EPR refused the content (a 4xx other than auth, 409, 412, 429). */
   | 'rejected-by-epr'
   /** The EPR refused our credentials, or its sign-in service did. */
   | 'not-authorised'
-  /** Retries ran out on timeouts, network errors or 5xx. */
+  /** Retries ran out on timeouts, network errors, 5xx or 429. */
   | 'unreachable'
   /** Our own validators found the resources invalid; nothing was sent. */
   | 'invalid-resource'
-  /** The read-back document's attachment differs from what we filed. */
+  /** The read-back document differs from what we filed (the fields are named). */
   | 'read-back-mismatch'
   /** The EPR answered success but the document cannot be read back. */
   | 'read-back-missing';
 
+export type AttentionReason =
+  /** The EPR holds several documents with this identifier. */
+  | 'multiple-matches'
+  /** A push may have reached the EPR and the EPR cannot be searched by identifier to find out. */
+  | 'identifier-search-unsupported';
+
+/** Where the Provenance stands once the document is filed. */
+export type ProvenanceState =
+  | { readonly kind: 'pending' }
+  /** A create was sent (`pushes` times); a resend searches by target first. */
+  | { readonly kind: 'sending'; readonly pushes: number }
+  | { readonly kind: 'filed'; readonly id?: string }
+  /** The EPR cannot take it (or its arrival could not be confirmed): kept here and in the audit trail. */
+  | { readonly kind: 'kept-locally'; readonly why: 'not-supported' | 'refused' | 'unconfirmed'; readonly resource: Provenance; readonly serverReason?: string };
+
+/** What the outbox says while an item waits between attempts. */
+export interface RetryNote {
+  /** 1 for the first retry. */
+  readonly attempt: number;
+  /** When the next attempt is due (ms since the epoch). */
+  readonly nextAttemptAt: number;
+  /** What went wrong, in words for the ward (never server text that could quote patient data into a log). */
+  readonly problem: string;
+}
+
 export type OutboxState =
-  | { readonly kind: 'queued' }
-  | { readonly kind: 'sending'; readonly attempts: number }
-  | { readonly kind: 'filed'; readonly documentReferenceId: string; readonly readBackAttempts: number }
-  | { readonly kind: 'verified'; readonly documentReferenceId: string; readonly verifiedAt: string }
-  | { readonly kind: 'failed'; readonly reason: FailureReason; readonly httpStatus?: number; readonly documentReferenceId?: string }
-  | { readonly kind: 'needs-attention'; readonly reason: 'multiple-matches'; readonly documentReferenceIds: readonly string[] };
+  | { readonly kind: 'queued'; readonly retry?: RetryNote; readonly waiting?: string }
+  | { readonly kind: 'sending'; readonly pushes: number; readonly mode: 'transaction' | 'individual'; readonly since?: number; readonly retry?: RetryNote; readonly waiting?: string }
+  | {
+      readonly kind: 'filed';
+      readonly documentReferenceId: string;
+      readonly provenance: ProvenanceState;
+      readonly since?: number;
+      readonly retry?: RetryNote;
+      readonly waiting?: string;
+    }
+  | { readonly kind: 'verified'; readonly documentReferenceId: string; readonly verifiedAt: string; readonly provenance: ProvenanceState }
+  | {
+      readonly kind: 'failed';
+      readonly reason: FailureReason;
+      readonly httpStatus?: number;
+      /** The server's own explanation (OperationOutcome), shown to the clinician. */
+      readonly serverReason?: string;
+      /** For a read-back mismatch: which fields differ. */
+      readonly mismatched?: readonly string[];
+      readonly documentReferenceId?: string;
+      /** DocumentReference pushes that may have reached the EPR: a Retry searches first when > 0. */
+      readonly pushes: number;
+      readonly provenance?: ProvenanceState;
+    }
+  | { readonly kind: 'needs-attention'; readonly reason: AttentionReason; readonly documentReferenceIds: readonly string[]; readonly pushes: number };
 
 export type OutboxStateKind = OutboxState['kind'];
 
@@ -45,15 +92,18 @@ export interface OutboxItem {
   readonly transcription: AttestedTranscription;
   /** Hex SHA-256 of the attachment bytes as rendered when queued; read-back compares with it. */
   readonly attachmentSha256: string;
+  /** The EPR it was attested for (epr-identity.ts); it is filed there or nowhere. */
+  readonly eprId: string;
+  /** How the outbox names that EPR. */
+  readonly eprLabel: string;
   readonly state: OutboxState;
   /** When the state last changed (ms since the epoch). */
   readonly updatedAt: number;
 }
 
 /**
- * Where outbox items live. The vault implements it on a table; `MemoryOutboxStore` serves the
- * training EPR and tests. `save` must be durable when it resolves (the engine relies on it to
- * resume after a crash).
+ * Where outbox items live: the vault (outbox-store.ts). `save` is durable when it resolves (the
+ * runner relies on it to resume after a crash) and audits the changes that matter.
  */
 export interface OutboxStore {
   load(identifier: string): Promise<OutboxItem | undefined>;
@@ -62,19 +112,19 @@ export interface OutboxStore {
   unfinished(): Promise<OutboxItem[]>;
 }
 
-/** Terminal states: the engine does nothing more with them on its own. */
+/** Terminal states: the runner does nothing more with them unless a person asks. */
 export function isTerminal(state: OutboxState): boolean {
   return state.kind === 'verified' || state.kind === 'failed' || state.kind === 'needs-attention';
 }
 
-/** Which transitions the engine may make; anything else is a bug and throws. */
+/** Which transitions filing may make; anything else is a bug and throws. */
 const ALLOWED: Readonly<Record<OutboxStateKind, readonly OutboxStateKind[]>> = {
-  queued: ['sending', 'failed'],
+  queued: ['queued', 'sending', 'failed'],
   sending: ['sending', 'filed', 'failed', 'needs-attention'],
   filed: ['filed', 'verified', 'failed'],
   verified: [],
-  failed: ['queued'],
-  'needs-attention': ['queued'],
+  failed: ['queued', 'sending', 'filed'],
+  'needs-attention': ['sending', 'filed'],
 };
 
 export function transition(item: OutboxItem, next: OutboxState, now: number): OutboxItem {
@@ -84,20 +134,43 @@ export function transition(item: OutboxItem, next: OutboxState, now: number): Ou
   return { ...item, state: next, updatedAt: now };
 }
 
-/** An in-memory store: for the training EPR and tests. Copies on the way in and out, as a database would. */
-export class MemoryOutboxStore implements OutboxStore {
-  private readonly items = new Map<string, OutboxItem>();
+/** How many DocumentReference pushes of this item may have reached the EPR. */
+export function pushesOf(state: OutboxState): number {
+  return 'pushes' in state ? state.pushes : 0;
+}
 
-  async load(identifier: string): Promise<OutboxItem | undefined> {
-    const item = this.items.get(identifier);
-    return item ? structuredClone(item) : undefined;
+/**
+ * Where a person's Retry resumes, so that it is always safe: with a document id, at `filed` (read
+ * back again, finish the Provenance: never a second document); after a push that may have landed,
+ * at `sending` (which searches first); otherwise from the start.
+ */
+export function retryState(state: OutboxState): OutboxState | undefined {
+  if (state.kind !== 'failed' && state.kind !== 'needs-attention') return undefined;
+  const documentReferenceId = state.kind === 'failed' ? state.documentReferenceId : state.documentReferenceIds.length === 1 ? state.documentReferenceIds[0] : undefined;
+  if (documentReferenceId && state.kind === 'failed') {
+    return { kind: 'filed', documentReferenceId, provenance: state.provenance ?? { kind: 'pending' } };
   }
+  if (state.pushes > 0 || state.kind === 'needs-attention') return { kind: 'sending', pushes: Math.max(1, state.pushes), mode: 'transaction' };
+  return { kind: 'queued' };
+}
 
-  async save(item: OutboxItem): Promise<void> {
-    this.items.set(item.identifier, structuredClone(item));
-  }
-
-  async unfinished(): Promise<OutboxItem[]> {
-    return [...this.items.values()].filter((item) => !isTerminal(item.state)).sort((a, b) => a.updatedAt - b.updatedAt).map((item) => structuredClone(item));
+/**
+ * Reads a stored state, including those written before issue #13 (`attempts`, no Provenance
+ * state: the old engine filed both in one transaction).
+ */
+export function normaliseState(raw: unknown): OutboxState {
+  const state = raw as Record<string, unknown> & { kind: OutboxStateKind };
+  const pushes = typeof state.pushes === 'number' ? state.pushes : typeof state.attempts === 'number' ? state.attempts : 0;
+  switch (state.kind) {
+    case 'sending':
+      return { ...(state as object), kind: 'sending', pushes, mode: state.mode === 'individual' ? 'individual' : 'transaction' } as OutboxState;
+    case 'filed':
+    case 'verified':
+      return { ...(state as object), provenance: (state.provenance as ProvenanceState | undefined) ?? { kind: 'filed' } } as OutboxState;
+    case 'failed':
+    case 'needs-attention':
+      return { ...(state as object), pushes } as OutboxState;
+    default:
+      return state as OutboxState;
   }
 }

@@ -1,12 +1,17 @@
 /**
  * How Wardscribe authenticates to the EPR: not at all (training EPR), a static bearer token, or
  * SMART Backend Services (OAuth client_credentials with a private_key_jwt client assertion signed
- * RS384 or ES384 with node:crypto). Backend Services identifies the workstation service, not the
+ * RS384, ES384 or RS512 with node:crypto; NHS England's signed-JWT pattern uses RS512). Backend Services identifies the workstation service, not the
  * user: per-user attribution is in the document itself.
  */
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { WardscribeError } from '../errors';
+import { EprRequestError } from './epr-errors';
+import type { FetchLike } from './fhir-client';
 import type { Clock } from './retry-policy';
+
+/** The JWS algorithms a client assertion can be signed with. */
+export const SIGNING_ALGORITHMS = ['RS384', 'ES384', 'RS512'] as const;
+export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
 export type EprAuth =
   | { readonly kind: 'none' }
@@ -19,7 +24,7 @@ export type EprAuth =
       readonly privateKey: KeyObject | string;
       /** The `kid` the EPR knows the matching public key by. */
       readonly keyId: string;
-      readonly algorithm: 'RS384' | 'ES384';
+      readonly algorithm: SigningAlgorithm;
       /** e.g. "system/DocumentReference.c system/DocumentReference.r system/Provenance.c". */
       readonly scope: string;
     };
@@ -32,12 +37,18 @@ export interface TokenSource {
 }
 
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-/** A token is refreshed this long before it expires. */
+/**
+ * A token is refreshed this long before it expires: a minute, or a fifth of its life for short
+ * tokens (a fixed minute would make a 30-second token look expired at once and fetch one per request).
+ */
 const EXPIRY_MARGIN_MS = 60_000;
+const EXPIRY_MARGIN_FRACTION = 0.2;
+/** When a token endpoint gives no expires_in. */
+const DEFAULT_LIFETIME_S = 300;
 /** SMART asks for assertions that expire within five minutes. */
 const ASSERTION_LIFETIME_S = 300;
 
-export function createTokenSource(auth: EprAuth, clock: Pick<Clock, 'now'>, fetchImpl: typeof fetch = fetch): TokenSource {
+export function createTokenSource(auth: EprAuth, clock: Pick<Clock, 'now'>, fetchImpl: FetchLike = (input, init) => fetch(input, init)): TokenSource {
   switch (auth.kind) {
     case 'none':
       return { authorization: async () => undefined, invalidate() {} };
@@ -56,14 +67,14 @@ export function signClientAssertion(auth: Extract<EprAuth, { kind: 'smart-backen
   const claims = { iss: auth.clientId, sub: auth.clientId, aud: auth.tokenUrl, jti: randomUUID(), iat: issuedAt, exp: issuedAt + ASSERTION_LIFETIME_S };
   const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
   const signature =
-    auth.algorithm === 'RS384'
-      ? sign('sha384', Buffer.from(signingInput), key)
-      : // JWS wants ECDSA signatures as r‖s (IEEE P1363), not DER.
-        sign('sha384', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' });
+    auth.algorithm === 'ES384'
+      ? // JWS wants ECDSA signatures as r‖s (IEEE P1363), not DER.
+        sign('sha384', Buffer.from(signingInput), { key, dsaEncoding: 'ieee-p1363' })
+      : sign(auth.algorithm === 'RS512' ? 'sha512' : 'sha384', Buffer.from(signingInput), key);
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 
-function smartBackendTokenSource(auth: Extract<EprAuth, { kind: 'smart-backend' }>, clock: Pick<Clock, 'now'>, fetchImpl: typeof fetch): TokenSource {
+function smartBackendTokenSource(auth: Extract<EprAuth, { kind: 'smart-backend' }>, clock: Pick<Clock, 'now'>, fetchImpl: FetchLike): TokenSource {
   let cached: { readonly value: string; readonly expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
@@ -75,22 +86,27 @@ function smartBackendTokenSource(auth: Extract<EprAuth, { kind: 'smart-backend' 
       client_assertion: signClientAssertion(auth, clock.now()),
     });
     let response: Response;
+    let body: { access_token?: unknown; expires_in?: unknown };
     try {
       response = await fetchImpl(auth.tokenUrl, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', 'X-Request-ID': randomUUID() },
         body: form.toString(),
         signal: AbortSignal.timeout(30_000),
+        redirect: 'error',
       });
+      body = (await response.json().catch(() => ({}))) as typeof body;
     } catch {
-      throw new WardscribeError('rejected', 'The EPR sign-in service could not be reached.');
+      // Unreachable is transient: the item waits and tries again, it does not fail for good.
+      throw new EprRequestError('auth', undefined, undefined, 'The EPR sign-in service could not be reached.');
     }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; token_type?: unknown };
     if (!response.ok || typeof body.access_token !== 'string') {
-      throw new WardscribeError('rejected', `The EPR sign-in service refused the workstation (HTTP ${response.status}).`);
+      const status = response.ok ? 502 : response.status;
+      throw new EprRequestError('auth', status, undefined, `The EPR sign-in service ${status >= 500 || status === 429 ? 'is unavailable' : 'refused the workstation'} (HTTP ${status}).`);
     }
-    const lifetimeMs = (typeof body.expires_in === 'number' ? body.expires_in : 300) * 1000;
-    cached = { value: body.access_token, expiresAt: clock.now() + lifetimeMs - EXPIRY_MARGIN_MS };
+    const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S) * 1000;
+    const margin = Math.min(EXPIRY_MARGIN_MS, lifetimeMs * EXPIRY_MARGIN_FRACTION);
+    cached = { value: body.access_token, expiresAt: clock.now() + lifetimeMs - margin };
     return body.access_token;
   }
 

@@ -1,10 +1,11 @@
 /**
  * Transcriptions: drafting (which messages, who gave the advice, the summary, the patient),
- * previewing exactly what would be filed, attesting, and the outbox that files attested
- * transcriptions in the EPR through the FilingEngine.
+ * previewing exactly what would be filed, and attesting, which puts the transcription in the
+ * outbox bound to the EPR configured now. Filing itself is the outbox runner's job
+ * (main/epr/outbox-runner.ts); this service hands attested items to it.
  *
- * Drafts, remembered advisers and the outbox live in the vault, so they survive restarts and
- * locks. The audit trail records identifiers, NHS numbers, outcome codes and hashes, never text.
+ * Drafts and remembered advisers live in the vault, so they survive restarts and locks. The
+ * audit trail records identifiers, NHS numbers, outcome codes and hashes, never text.
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatSource } from '../../shared/domain/chat';
@@ -25,26 +26,29 @@ import {
 } from '../../shared/domain/transcription';
 import type { AuditObjects } from '../../shared/domain/audit';
 import { WardscribeError } from '../errors';
+import { singleEprDirectory, type EprDirectory } from '../epr/epr-directory';
 import type { EprConnection } from '../epr/fhir-client';
-import { FilingEngine } from '../epr/filing';
 import { toDocumentReference, toProvenance, transcriptAttachment } from '../epr/mapping';
-import { transition, type OutboxItem, type OutboxStateKind, type OutboxStore } from '../epr/outbox';
-import type { RetryPolicy } from '../epr/retry-policy';
+import type { OutboxItem } from '../epr/outbox';
+import { OutboxRunner } from '../epr/outbox-runner';
+import { createVaultOutboxStore } from '../epr/outbox-store';
+import { outboxView, type OutboxView } from '../epr/outbox-view';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../epr/retry-policy';
 import { validateFhirResource } from '../epr/validate';
-import { describeUnexpected, type Logger } from '../log';
+import type { Logger } from '../log';
 import type { ImportService } from '../imports/import-service';
 import type { SessionService } from '../session/session-service';
-import { readSetting } from '../vault/queries/settings';
+import { getSetting } from '../settings/registry';
 import { getMessageById, type StoredMessage } from '../vault/queries/messages';
-import { getOutboxItem, insertOutboxItem, listOutboxItems, listUnfinishedOutboxItems, saveOutboxItem, type StoredOutboxItem } from '../vault/queries/outbox';
+import { getOutboxItem, insertOutboxItem, listOutboxItems } from '../vault/queries/outbox';
 import { listThreadAdvisers, upsertThreadAdviser } from '../vault/queries/thread-advisers';
 import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
 import { getCompleteThread, type StoredThread } from '../vault/queries/threads';
 import { getUserById } from '../vault/queries/users';
-import { DOCUMENT_TYPE_SETTING, ODS_CODE_SETTING } from '../epr/epr-settings';
 import type { Db } from '../vault/sqlcipher';
 
-/** The vault setting holding the organisation's ODS code (used when the constructor is given none). */
+export type { OutboxView } from '../epr/outbox-view';
+
 /** Most messages one transcription may carry (the schema's limit). */
 const MAX_MESSAGES = 500;
 
@@ -86,33 +90,22 @@ export interface PreviewView {
   readonly problems: readonly string[];
 }
 
-export interface OutboxView {
-  readonly identifier: string;
-  readonly draftId: string | null;
-  readonly threadTitle: string;
-  /** The patient's NHS number, ten digits. */
-  readonly nhsNumber: string;
-  readonly state: OutboxStateKind;
-  /** Why it stopped (failed / needs-attention), else null. */
-  readonly reason: string | null;
-  readonly httpStatus: number | null;
-  /** The EPR's DocumentReference id once filed. */
-  readonly documentReferenceId: string | null;
-  /** When the state last changed (ISO UTC). */
-  readonly updatedAt: string;
-}
-
 export interface TranscriptionServiceOptions {
   readonly session: SessionService;
   readonly imports: ImportService;
-  /** The EPR connection, started lazily on first filing. */
-  readonly epr: () => Promise<EprConnection>;
+  /**
+   * The outbox runner filing goes through (the composition root makes one over the EPR settings).
+   * Without it the service makes its own over `eprs`, or over `epr`: one EPR bound to every item.
+   */
+  readonly outbox?: OutboxRunner;
+  readonly eprs?: EprDirectory;
+  readonly epr?: () => Promise<EprConnection>;
   readonly log: Logger;
   readonly now?: () => Date;
   /** The default ODS code, used when the vault setting `epr.organisationOdsCode` is not set. */
   readonly organisationOdsCode?: string;
   readonly documentType?: DocumentTypeChoice;
-  /** Filing retry policy (defaults to the engine's). */
+  /** Filing retry policy (defaults to the runner's). */
   readonly retryPolicy?: RetryPolicy;
 }
 
@@ -129,19 +122,6 @@ const SOURCE_LABELS: Readonly<Record<ChatSource, string>> = {
 
 const ROLE_LABELS: Readonly<Record<Role, string>> = { clerk: 'Ward clerk', clinician: 'Clinician', auditor: 'Auditor', admin: 'Administrator' };
 
-/** Thrown by the outbox store once the service has stopped (the vault is closing): nothing more is written. */
-class OutboxStoppedError extends Error {
-  override readonly name = 'OutboxStoppedError';
-}
-
-/** One run of the filing machinery: an engine bound to one unlocked session. Stopping it forbids further writes. */
-interface FilingRun {
-  stopped: boolean;
-  readonly sleeps: Set<() => void>;
-  engine: Promise<FilingEngine> | undefined;
-  readonly inFlight: Set<Promise<unknown>>;
-}
-
 interface Built {
   readonly transcription: AttestedTranscription | null;
   readonly candidate: Record<string, unknown>;
@@ -150,18 +130,28 @@ interface Built {
 
 export class TranscriptionService {
   readonly #session: SessionService;
-  readonly #epr: () => Promise<EprConnection>;
   readonly #log: Logger;
   readonly #now: () => Date;
   readonly #options: TranscriptionServiceOptions;
-  #run: FilingRun = newRun();
+  readonly #eprs: EprDirectory;
+  /** The outbox runner attested items are handed to. */
+  readonly runner: OutboxRunner;
 
   constructor(options: TranscriptionServiceOptions) {
     this.#options = options;
     this.#session = options.session;
-    this.#epr = options.epr;
     this.#log = options.log;
     this.#now = options.now ?? (() => new Date());
+    const epr = options.epr;
+    this.#eprs = options.eprs ?? (epr ? singleEprDirectory(epr) : singleEprDirectory(() => Promise.reject(new Error('No EPR is configured.'))));
+    this.runner =
+      options.outbox ??
+      new OutboxRunner({
+        store: (stopped) => createVaultOutboxStore({ db: () => this.#session.vault().db, audit: () => this.#session.audit().log, stopped }),
+        eprs: this.#eprs,
+        log: options.log,
+        ...(options.retryPolicy ? { policy: options.retryPolicy } : {}),
+      });
   }
 
   // ── drafts ──────────────────────────────────────────────────────────────
@@ -289,6 +279,8 @@ export class TranscriptionService {
 
     const identifier = `urn:uuid:${randomUUID()}`;
     const now = this.#now();
+    // Bound now, for good: a later change of settings never sends it to another EPR.
+    const epr = this.#eprs.current();
     const item = db.transaction((): OutboxItem => {
       if (!markDraftAttested(db, draft.id, principal.userId, now)) throw new WardscribeError('conflict', 'This transcription has already been attested.');
       log.record({ action: 'attested', actor, objects: { ...objects, documentId: identifier }, outcome: { status: 'success' } });
@@ -298,6 +290,8 @@ export class TranscriptionService {
         identifier,
         transcription: built.transcription,
         attachmentSha256: transcriptAttachment(built.transcription).sha256Hex,
+        eprId: epr.eprId,
+        eprLabel: epr.label,
         state: { kind: 'queued' },
         updatedAt: now.getTime(),
       };
@@ -305,155 +299,55 @@ export class TranscriptionService {
       return queued;
     })();
     this.#log.info('transcription.attested');
-    this.#drive(item.identifier);
-    return this.#outboxView(getOutboxItem(db, item.identifier)!);
+    void this.runner.drive(item.identifier);
+    return this.#outboxView(item.identifier);
   }
 
-  // ── the outbox ──────────────────────────────────────────────────────────
+  // ── the outbox (views and a clinician's Retry; the runner does the filing) ──
 
   outbox(): OutboxView[] {
-    return listOutboxItems(this.#db()).map((item) => this.#outboxView(item));
+    const now = this.#now().getTime();
+    return listOutboxItems(this.#db()).map((item) => outboxView(item, this.runner.isActive(item.identifier), now, this.#stalledAfterMs()));
   }
 
-  /** Tries a failed or flagged filing again (clinicians only). */
-  retry(identifier: string): OutboxView {
-    const db = this.#db();
+  /** Tries a filing again (clinicians only). Always safe: it never makes a second document. */
+  async retry(identifier: string): Promise<OutboxView> {
     if (this.#principal().role !== 'clinician') throw new WardscribeError('forbidden', 'Only a clinician can retry a filing.');
-    const item = getOutboxItem(db, identifier);
-    if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
-    if (item.state.kind !== 'failed' && item.state.kind !== 'needs-attention') throw new WardscribeError('conflict', 'Only a failed or flagged filing can be retried.');
-    saveOutboxItem(db, transition(item, { kind: 'queued' }, this.#now().getTime()));
-    this.#drive(identifier);
-    return this.#outboxView(getOutboxItem(db, identifier)!);
+    const view = this.outbox().find((candidate) => candidate.identifier === identifier);
+    if (!view) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    if (!view.canRetry) throw new WardscribeError('conflict', view.state === 'verified' ? 'This transcription is already verified in the record.' : 'This filing is already being sent; there is nothing to retry.');
+    await this.runner.retry(identifier);
+    return this.#outboxView(identifier);
   }
 
-  /**
-   * Resumes every unfinished item (call at unlock; it may be left to run). Resolves when each has
-   * reached a terminal state or the service was stopped.
-   */
+  /** Resumes every unfinished item (call at unlock). Resolves when each has stopped or the runner was stopped. */
   async resumeAll(): Promise<OutboxView[]> {
-    const run = this.#startRun();
-    const identifiers = listUnfinishedOutboxItems(this.#db()).map((item) => item.identifier);
-    for (const identifier of identifiers) {
-      if (run.stopped) break;
-      await this.#drive(identifier);
-    }
-    return run.stopped ? [] : this.outbox();
+    await this.runner.resumeAll();
+    await this.runner.settled();
+    return this.#session.principal() ? this.outbox() : [];
   }
 
-  /** Resolves when every filing this service started has stopped running (for tests and shutdown). */
-  async settled(): Promise<void> {
-    while (this.#run.inFlight.size > 0) await Promise.allSettled([...this.#run.inFlight]);
+  /** Resolves when nothing is being filed (for tests and shutdown). */
+  settled(): Promise<void> {
+    return this.runner.settled();
   }
 
-  /**
-   * Stops filing before the vault closes (lock, sign-out, quit): from now on nothing is written,
-   * sleeping retries wake and end, and requests in flight end without saving. Unfinished items
-   * stay in the vault and resume with `resumeAll()` at the next unlock.
-   */
-  async stop(): Promise<void> {
-    const run = this.#run;
-    run.stopped = true;
-    for (const wake of run.sleeps) wake();
-    run.sleeps.clear();
-    this.#run = newRun();
-    await Promise.allSettled([...run.inFlight]);
+  /** Stops filing before the vault closes; unfinished items resume at the next unlock. */
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
   // ── internals ───────────────────────────────────────────────────────────
 
-  #startRun(): FilingRun {
-    if (this.#run.stopped) this.#run = newRun();
-    return this.#run;
+  #outboxView(identifier: string): OutboxView {
+    const item = getOutboxItem(this.#db(), identifier);
+    if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    return outboxView(item, this.runner.isActive(identifier), this.#now().getTime(), this.#stalledAfterMs());
   }
 
-  /** Drives one item in the background; never throws. */
-  #drive(identifier: string): Promise<void> {
-    const run = this.#startRun();
-    const task = (async () => {
-      try {
-        const engine = await this.#engine(run);
-        if (run.stopped) return;
-        await engine.drive(identifier);
-      } catch (error) {
-        if (run.stopped || error instanceof OutboxStoppedError) {
-          this.#log.info('transcription.filing-stopped');
-          return;
-        }
-        this.#log.error('transcription.filing-error', describeUnexpected(error));
-      }
-    })();
-    run.inFlight.add(task);
-    void task.finally(() => run.inFlight.delete(task));
-    return task;
-  }
-
-  #engine(run: FilingRun): Promise<FilingEngine> {
-    run.engine ??= this.#epr()
-      .then(
-        (connection) =>
-          new FilingEngine({
-            store: this.#store(run),
-            connection,
-            log: this.#log,
-            ...(this.#options.retryPolicy ? { policy: this.#options.retryPolicy } : {}),
-            clock: {
-              now: () => this.#now().getTime(),
-              sleep: (milliseconds) =>
-                new Promise<void>((resolve) => {
-                  if (run.stopped) return resolve();
-                  const wake = () => {
-                    clearTimeout(timer);
-                    run.sleeps.delete(wake);
-                    resolve();
-                  };
-                  const timer = setTimeout(wake, milliseconds);
-                  run.sleeps.add(wake);
-                }),
-            },
-          }),
-      )
-      .catch((error: unknown) => {
-        run.engine = undefined;
-        throw error;
-      });
-    return run.engine;
-  }
-
-  /**
-   * The outbox store the engine uses: the vault's table, refusing everything once the run has
-   * stopped, and auditing each change of state that matters (filed, verified, failed) in the
-   * same transaction as the state itself.
-   */
-  #store(run: FilingRun): OutboxStore {
-    const db = (): Db => {
-      if (run.stopped) throw new OutboxStoppedError('The outbox has stopped (the vault is closing).');
-      return this.#db();
-    };
-    return {
-      load: async (identifier) => getOutboxItem(db(), identifier) ?? undefined,
-      unfinished: async () => listUnfinishedOutboxItems(db()),
-      save: async (item) => {
-        const vault = db();
-        const { log } = this.#session.audit();
-        vault.transaction(() => {
-          const previous = getOutboxItem(vault, item.identifier);
-          saveOutboxItem(vault, item);
-          if (previous?.state.kind === item.state.kind) return;
-          const { state, transcription } = item;
-          const objects: AuditObjects = { transcriptionId: item.identifier, nhsNumber: transcription.patient.nhsNumber };
-          const hashes = { documentSha256: item.attachmentSha256 };
-          if (state.kind === 'filed' || state.kind === 'verified') {
-            log.record({ action: state.kind, actor: null, objects: { ...objects, documentId: state.documentReferenceId }, outcome: { status: 'success' }, hashes });
-          } else if (state.kind === 'failed') {
-            const documentId = state.documentReferenceId;
-            log.record({ action: 'filing-failed', actor: null, objects: { ...objects, ...(documentId ? { documentId } : {}) }, outcome: { status: 'failure', reason: state.reason }, hashes });
-          } else if (state.kind === 'needs-attention') {
-            log.record({ action: 'filing-failed', actor: null, objects, outcome: { status: 'failure', reason: state.reason }, hashes });
-          }
-        })();
-      },
-    };
+  /** A state unattended for longer than two request timeouts is shown as interrupted. */
+  #stalledAfterMs(): number {
+    return 2 * (this.#options.retryPolicy ?? DEFAULT_RETRY_POLICY).requestTimeoutMs;
   }
 
   /** Builds the AttestedTranscription a draft stands for, or says why it cannot. */
@@ -507,16 +401,12 @@ export class TranscriptionService {
   }
 
   #documentType(db: Db): DocumentTypeChoice {
-    const stored = readSetting(db, DOCUMENT_TYPE_SETTING);
-    if (typeof stored === 'string' && stored in DOCUMENT_TYPES) return stored as DocumentTypeChoice;
-    return this.#options.documentType ?? 'clinical-consultation-report';
+    return getSetting(db, 'epr.documentType') ?? this.#options.documentType ?? 'clinical-consultation-report';
   }
 
   #odsCode(db: Db): string | undefined {
     // The administrator's setting wins; the option is the default (the training EPR's code).
-    const stored = readSetting(db, ODS_CODE_SETTING);
-    if (typeof stored === 'string' && stored.trim() !== '') return stored.trim();
-    return this.#options.organisationOdsCode || undefined;
+    return getSetting(db, 'epr.organisationOdsCode') ?? (this.#options.organisationOdsCode || undefined);
   }
 
   #draftView(db: Db, draft: StoredDraft): DraftView {
@@ -526,22 +416,6 @@ export class TranscriptionService {
       messageIds: [...draft.messageIds],
       threadTitle: thread?.title ?? null,
       problems: draft.status === 'attested' ? [] : draftProblems(draft, this.#messagesOrEmpty(db, draft)),
-    };
-  }
-
-  #outboxView(item: StoredOutboxItem): OutboxView {
-    const { state } = item;
-    return {
-      identifier: item.identifier,
-      draftId: item.draftId,
-      threadTitle: item.transcription.source.title,
-      nhsNumber: item.transcription.patient.nhsNumber,
-      state: state.kind,
-      reason: state.kind === 'failed' || state.kind === 'needs-attention' ? state.reason : null,
-      httpStatus: state.kind === 'failed' ? (state.httpStatus ?? null) : null,
-      documentReferenceId:
-        state.kind === 'filed' || state.kind === 'verified' ? state.documentReferenceId : state.kind === 'failed' ? (state.documentReferenceId ?? null) : null,
-      updatedAt: new Date(item.updatedAt).toISOString(),
     };
   }
 
@@ -584,10 +458,6 @@ export class TranscriptionService {
     if (!principal) throw new WardscribeError('not-signed-in', 'Sign in first.');
     return principal;
   }
-}
-
-function newRun(): FilingRun {
-  return { stopped: false, sleeps: new Set(), engine: undefined, inFlight: new Set() };
 }
 
 /** What keeps a draft from being attested, in words (never quoting message text). */

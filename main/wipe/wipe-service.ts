@@ -424,7 +424,14 @@ export class WipeService {
 
 function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
   const state = row.draftStatus === 'draft' || row.stateKind === null ? 'draft' : (row.stateKind as GateTranscription['state']);
-  return { draftId: row.draftId, identifier: row.identifier, state, nhsNumber: row.nhsNumber, documentReferenceId: row.documentReferenceId };
+  return {
+    draftId: row.draftId,
+    identifier: row.identifier,
+    state,
+    nhsNumber: row.nhsNumber,
+    documentReferenceId: row.documentReferenceId,
+    ...(state === 'failed' && row.failureReason === 'read-back-mismatch' ? { readBackMismatch: true } : {}),
+  };
 }
 
 /**

@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   'wipe-verified',
   'trail-viewed',
   'export',
+  'provenance-kept-locally',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -16,6 +16,11 @@ export interface GateTranscription {
   readonly state: 'draft' | 'queued' | 'sending' | 'filed' | 'verified' | 'failed' | 'needs-attention';
   readonly nhsNumber: string;
   readonly documentReferenceId: string | null;
+  /**
+   * The read-back found the record differs from what was filed (another patient, entered in
+   * error, a changed type or text): the originals are the evidence, so no reason unlocks the wipe.
+   */
+  readonly readBackMismatch?: boolean;
 }
 
 /** Still with the EPR: wiping now could lose advice whose filing is not yet proven. Never overridable. */
@@ -42,6 +47,15 @@ export function decideWipe(transcriptions: readonly GateTranscription[]): GateDe
       kind: 'refused',
       problems: [
         `${plural(inFlight.length, 'transcription is', 'transcriptions are')} still being filed in the record. Wait until ${inFlight.length === 1 ? 'it is' : 'they are'} verified, then wipe.`,
+      ],
+    };
+  }
+  const mismatched = transcriptions.filter((transcription) => transcription.readBackMismatch === true);
+  if (mismatched.length > 0) {
+    return {
+      kind: 'refused',
+      problems: [
+        `The record differs from what was filed for ${plural(mismatched.length, 'transcription', 'transcriptions')} (see the outbox). Keep the chat until the record is corrected and verified.`,
       ],
     };
   }

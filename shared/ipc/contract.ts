@@ -118,15 +118,38 @@ export const OutboxViewSchema = z.object({
   threadTitle: z.string(),
   nhsNumber: z.string(),
   state: z.enum(OUTBOX_STATES),
-  /** Why it failed or needs attention (the server's reason where it gave one). */
+  /** Why it failed or needs attention, as a code. */
   reason: z.string().nullable(),
+  /** What is happening or what to do, in words for the ward (the server's reason where it gave one). */
+  detail: z.string(),
   /** The EPR's DocumentReference id once filed. */
   resourceId: z.string().nullable(),
+  /** The EPR this item is bound to (it is filed there or nowhere). */
+  epr: z.string(),
+  /** When the next automatic attempt is due (ISO UTC). */
+  nextAttemptAt: z.string().nullable(),
+  /** Whether Retry would do something now. */
+  canRetry: z.boolean(),
   updatedAt: z.string(),
 });
 export type OutboxView = z.infer<typeof OutboxViewSchema>;
 
 const DOCUMENT_TYPE_CHOICES = ['clinical-consultation-report', 'consult-note'] as const satisfies readonly DocumentTypeChoice[];
+const SIGNING_ALGORITHMS = ['RS384', 'ES384', 'RS512'] as const;
+
+/** An administrator's corrections to what an EPR's CapabilityStatement says (main/epr/epr-profile.ts). */
+export const EprProfileOverridesSchema = z
+  .object({
+    write: z.enum(['transaction', 'individual']),
+    conditionalCreate: z.boolean(),
+    provenance: z.enum(['create', 'keep-locally']),
+    identifierSearch: z.boolean(),
+    identifier: z.enum(['kept', 'master-only', 'dropped']),
+    fhirVersionParameter: z.boolean(),
+    transactionPath: z.enum(['base', 'base-slash']),
+  })
+  .partial()
+  .strict();
 
 export const EprSettingsSchema = z.object({
   mode: z.enum(['training', 'live']),
@@ -135,11 +158,12 @@ export const EprSettingsSchema = z.object({
   tokenUrl: z.string(),
   clientId: z.string(),
   keyId: z.string(),
-  algorithm: z.enum(['RS384', 'ES384']),
+  algorithm: z.enum(SIGNING_ALGORITHMS),
   scope: z.string(),
   hasSecret: z.boolean(),
   odsCode: z.string(),
   documentType: z.enum(DOCUMENT_TYPE_CHOICES),
+  profile: EprProfileOverridesSchema,
 });
 export type EprSettingsView = z.infer<typeof EprSettingsSchema>;
 
@@ -149,6 +173,8 @@ const GateTranscriptionSchema = z.object({
   state: z.enum(['draft', ...OUTBOX_STATES]),
   nhsNumber: z.string(),
   documentReferenceId: z.string().nullable(),
+  /** The read-back found the record differs from what was filed: the wipe is refused outright. */
+  readBackMismatch: z.boolean().optional(),
 });
 
 export const WipePlanSchema = z.object({
@@ -317,12 +343,13 @@ export const contract = {
           tokenUrl: z.string().max(2000).optional(),
           clientId: z.string().max(200).optional(),
           keyId: z.string().max(200).optional(),
-          algorithm: z.enum(['RS384', 'ES384']).optional(),
+          algorithm: z.enum(SIGNING_ALGORITHMS).optional(),
           scope: z.string().max(1000).optional(),
           /** A new bearer token or PEM private key; empty keeps the stored one. */
           secret: z.string().max(20_000).optional(),
           odsCode: z.string().trim().toUpperCase().max(10),
           documentType: z.enum(DOCUMENT_TYPE_CHOICES),
+          profile: EprProfileOverridesSchema.optional(),
         })
         .strict(),
       response: EprSettingsSchema,

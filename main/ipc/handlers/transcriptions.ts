@@ -17,7 +17,11 @@ function toOutboxView(item: ServiceOutboxView): OutboxView {
     nhsNumber: item.nhsNumber,
     state: item.state,
     reason: item.reason,
+    detail: item.detail,
     resourceId: item.documentReferenceId,
+    epr: item.epr,
+    nextAttemptAt: item.nextAttemptAt,
+    canRetry: item.canRetry,
     updatedAt: item.updatedAt,
   };
 }
@@ -39,6 +43,6 @@ export function createTranscriptionHandlers(transcriptions: TranscriptionService
 export function createOutboxHandlers(transcriptions: TranscriptionService): Handlers<Contract>['outbox'] {
   return {
     list: () => transcriptions.outbox().map(toOutboxView),
-    retry: ({ identifier }) => toOutboxView(transcriptions.retry(identifier)),
+    retry: async ({ identifier }) => toOutboxView(await transcriptions.retry(identifier)),
   };
 }

@@ -1,5 +1,5 @@
 import type { AttestedTranscription } from '../../../shared/domain/transcription';
-import { isTerminal, type OutboxItem, type OutboxState, type OutboxStateKind, type OutboxStore } from '../../epr/outbox';
+import { normaliseState, type OutboxItem, type OutboxStateKind } from '../../epr/outbox';
 import type { Db } from '../sqlcipher';
 
 /** A row of `outbox` as SQLite returns it. */
@@ -10,6 +10,8 @@ interface OutboxRow {
   attachment_sha256: string;
   state_json: string;
   state_kind: OutboxStateKind;
+  epr_id: string;
+  epr_label: string;
   created_at: number;
   updated_at: number;
 }
@@ -21,7 +23,7 @@ export interface StoredOutboxItem extends OutboxItem {
   readonly createdAt: number;
 }
 
-const COLUMNS = 'identifier, draft_id, transcription_json, attachment_sha256, state_json, state_kind, created_at, updated_at';
+const COLUMNS = 'identifier, draft_id, transcription_json, attachment_sha256, state_json, state_kind, epr_id, epr_label, created_at, updated_at';
 const TERMINAL_KINDS: readonly OutboxStateKind[] = ['verified', 'failed', 'needs-attention'];
 
 function toItem(row: OutboxRow): StoredOutboxItem {
@@ -30,7 +32,9 @@ function toItem(row: OutboxRow): StoredOutboxItem {
     draftId: row.draft_id,
     transcription: JSON.parse(row.transcription_json) as AttestedTranscription,
     attachmentSha256: row.attachment_sha256,
-    state: JSON.parse(row.state_json) as OutboxState,
+    eprId: row.epr_id,
+    eprLabel: row.epr_label,
+    state: normaliseState(JSON.parse(row.state_json)),
     updatedAt: row.updated_at,
     createdAt: row.created_at,
   };
@@ -40,10 +44,12 @@ function toItem(row: OutboxRow): StoredOutboxItem {
 export function insertOutboxItem(db: Db, item: OutboxItem, draftId: string | null): void {
   db.prepare(
     `INSERT INTO outbox (${COLUMNS})
-     VALUES (@identifier, @draftId, @transcription, @sha, @state, @kind, @updatedAt, @updatedAt)`,
+     VALUES (@identifier, @draftId, @transcription, @sha, @state, @kind, @eprId, @eprLabel, @updatedAt, @updatedAt)`,
   ).run({
     identifier: item.identifier,
     draftId,
+    eprId: item.eprId,
+    eprLabel: item.eprLabel,
     transcription: JSON.stringify(item.transcription),
     sha: item.attachmentSha256,
     state: JSON.stringify(item.state),
@@ -53,22 +59,14 @@ export function insertOutboxItem(db: Db, item: OutboxItem, draftId: string | nul
 }
 
 /**
- * Saves an item's state; inserts it (without a draft) if new. The transcription and its hash are
- * never changed once stored: what was attested is what is filed.
+ * Saves an existing item's state. The transcription, its hash and the EPR it is bound to are
+ * never changed once stored: what was attested is what is filed, where it was attested for.
  */
-export function saveOutboxItem(db: Db, item: OutboxItem): void {
-  db.prepare(
-    `INSERT INTO outbox (${COLUMNS})
-     VALUES (@identifier, NULL, @transcription, @sha, @state, @kind, @updatedAt, @updatedAt)
-     ON CONFLICT (identifier) DO UPDATE SET state_json = excluded.state_json, state_kind = excluded.state_kind, updated_at = excluded.updated_at`,
-  ).run({
-    identifier: item.identifier,
-    transcription: JSON.stringify(item.transcription),
-    sha: item.attachmentSha256,
-    state: JSON.stringify(item.state),
-    kind: item.state.kind,
-    updatedAt: item.updatedAt,
-  });
+export function saveOutboxState(db: Db, item: OutboxItem): void {
+  const changed = db
+    .prepare('UPDATE outbox SET state_json = @state, state_kind = @kind, updated_at = @updatedAt WHERE identifier = @identifier')
+    .run({ identifier: item.identifier, state: JSON.stringify(item.state), kind: item.state.kind, updatedAt: item.updatedAt }).changes;
+  if (changed !== 1) throw new Error('That outbox item is not in the vault.');
 }
 
 export function getOutboxItem(db: Db, identifier: string): StoredOutboxItem | null {
@@ -88,27 +86,6 @@ export function listUnfinishedOutboxItems(db: Db): StoredOutboxItem[] {
 /** Every item, newest first. */
 export function listOutboxItems(db: Db): StoredOutboxItem[] {
   return (db.prepare(`SELECT ${COLUMNS} FROM outbox ORDER BY created_at DESC, identifier`).all() as OutboxRow[]).map(toItem);
-}
-
-/**
- * The vault's OutboxStore. better-sqlite3 is synchronous and the vault runs with
- * `synchronous=FULL`, so an item is on disk when `save` returns. `db` is asked for on every call,
- * so a closed (locked) vault makes the store throw rather than write elsewhere.
- */
-export class VaultOutboxStore implements OutboxStore {
-  constructor(private readonly db: () => Db) {}
-
-  async load(identifier: string): Promise<OutboxItem | undefined> {
-    return getOutboxItem(this.db(), identifier) ?? undefined;
-  }
-
-  async save(item: OutboxItem): Promise<void> {
-    saveOutboxItem(this.db(), item);
-  }
-
-  async unfinished(): Promise<OutboxItem[]> {
-    return listUnfinishedOutboxItems(this.db()).filter((item) => !isTerminal(item.state));
-  }
 }
 
 /**

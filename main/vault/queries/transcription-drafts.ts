@@ -128,6 +128,8 @@ export interface ThreadTranscriptionRow {
   readonly documentReferenceId: string | null;
   /** When the EPR copy was read back and matched (verified items only). */
   readonly verifiedAt: string | null;
+  /** Why filing stopped (failed and needs-attention items), e.g. `read-back-mismatch`. */
+  readonly failureReason: string | null;
 }
 
 /** Every draft made from the thread, with its outbox item (if attested). */
@@ -136,7 +138,8 @@ export function listThreadTranscriptions(db: Db, threadId: string): ThreadTransc
     .prepare(
       `SELECT d.id AS draftId, d.status AS draftStatus, coalesce(json_extract(o.transcription_json, '$.patient.nhsNumber'), replace(json_extract(d.patient_json, '$.nhsNumber'), ' ', '')) AS nhsNumber,
               o.identifier AS identifier, o.state_kind AS stateKind, json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId,
-              json_extract(o.state_json, '$.verifiedAt') AS verifiedAt
+              json_extract(o.state_json, '$.verifiedAt') AS verifiedAt,
+              CASE WHEN o.state_kind IN ('failed', 'needs-attention') THEN json_extract(o.state_json, '$.reason') END AS failureReason
        FROM transcription_drafts d LEFT JOIN outbox o ON o.draft_id = d.id
        WHERE d.thread_id = ? ORDER BY d.created_at, d.id`,
     )

@@ -1,0 +1,41 @@
+/** The one error type EPR requests fail with (its own module: the connection and the token source both throw it). */
+
+/** Why a request failed, as far as deciding what to do next is concerned. */
+export type EprFailureKind =
+  /** No answer: connection refused or reset, DNS, TLS. */
+  | 'network'
+  | 'timeout'
+  /** The server answered with an HTTP error. */
+  | 'http'
+  /** The EPR's sign-in (token) service failed or refused. */
+  | 'auth'
+  /** A success status whose body or headers do not say what happened (no id, wrong type). */
+  | 'protocol';
+
+/** A failed EPR request. Its message names the failure class only: bodies can quote what we sent. */
+export class EprRequestError extends Error {
+  override readonly name = 'EprRequestError';
+
+  constructor(
+    readonly kind: EprFailureKind,
+    readonly status: number | undefined,
+    readonly retryAfterMs: number | undefined,
+    /** The server's own words (OperationOutcome text), for the clinician; never logged. */
+    readonly serverReason?: string,
+  ) {
+    super(kind === 'http' ? `EPR answered HTTP ${status}` : kind === 'auth' ? `EPR sign-in failed${status ? ` (HTTP ${status})` : ''}` : `EPR request failed (${kind})`);
+  }
+
+  /** Worth trying again on its own: no answer, 5xx, 429, 408, or the sign-in service being unavailable. */
+  get transient(): boolean {
+    if (this.kind === 'network' || this.kind === 'timeout' || this.kind === 'protocol') return true;
+    if (this.status === undefined) return this.kind === 'auth';
+    return this.status >= 500 || this.status === 429 || this.status === 408;
+  }
+
+  /** A write that failed this way may have been applied anyway (so it is searched for before it is sent again). */
+  get maybeApplied(): boolean {
+    return this.kind === 'network' || this.kind === 'timeout' || this.kind === 'protocol' || (this.kind === 'http' && (this.status ?? 0) >= 500);
+  }
+}
+

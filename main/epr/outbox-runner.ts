@@ -1,0 +1,310 @@
+/**
+ * The one outbox runner: drives attested transcriptions into the EPR each was attested for, over
+ * the vault's audited OutboxStore, until verified or stopped in a state a clinician can act on.
+ *
+ * - One push in flight per identifier: concurrent drives of one item share a run.
+ * - Transient failures (no answer, 5xx, 429, the sign-in service down) are retried with
+ *   exponential backoff and full jitter, at least Retry-After; before each wait the item is saved
+ *   with the attempt and the time of the next, which the outbox shows.
+ * - Terminal failures keep the server's reason. A clinician's Retry resumes where it is safe
+ *   (outbox.ts `retryState`): never a second document.
+ * - An item whose EPR is not configured waits, saying so; it is never sent elsewhere.
+ * - `stop()` before the vault closes: sleeping retries wake and end, nothing more is written;
+ *   `resumeAll()` at the next unlock carries on (searching first where a push may have landed).
+ */
+import { silentLogger, describeUnexpected, type Logger } from '../log';
+import { WardscribeError } from '../errors';
+import { EprRequestError } from './epr-errors';
+import { EprUnavailableError, type EprDirectory } from './epr-directory';
+import { applyOverrides, discoverProfile } from './epr-profile';
+import { filingStep, type FilingTarget } from './filing';
+import { isTerminal, retryState, transition, pushesOf, type OutboxItem, type OutboxState, type OutboxStore, type ProvenanceState, type RetryNote } from './outbox';
+import { OutboxStoppedError } from './outbox-store';
+import { DEFAULT_RETRY_POLICY, retryDelayMs, systemClock, type Clock, type RetryPolicy } from './retry-policy';
+
+export interface OutboxRunnerOptions {
+  /** A store for one run (one unlocked session); `stopped` tells it when to refuse writes. */
+  readonly store: (stopped: () => boolean) => OutboxStore;
+  readonly eprs: EprDirectory;
+  readonly policy?: RetryPolicy;
+  readonly clock?: Pick<Clock, 'now'>;
+  /** Uniform in [0, 1): the backoff jitter. */
+  readonly random?: () => number;
+  /** Waits between attempts (tests record instead of waiting); a stop always wakes it. */
+  readonly sleep?: (milliseconds: number) => Promise<void>;
+  readonly log?: Logger;
+}
+
+/** One run of the machinery, bound to one unlocked session. Stopping it forbids further writes. */
+interface Run {
+  stopped: boolean;
+  readonly store: OutboxStore;
+  readonly sleeps: Set<() => void>;
+  readonly inFlight: Map<string, Promise<void>>;
+  readonly targets: Map<string, Promise<FilingTarget>>;
+}
+
+type Decision = { readonly next: OutboxState } | { readonly retry: string; readonly retryAfterMs?: number };
+
+export class OutboxRunner {
+  readonly #options: OutboxRunnerOptions;
+  readonly #policy: RetryPolicy;
+  readonly #clock: Pick<Clock, 'now'>;
+  readonly #random: () => number;
+  readonly #log: Logger;
+  #run: Run;
+
+  constructor(options: OutboxRunnerOptions) {
+    this.#options = options;
+    this.#policy = options.policy ?? DEFAULT_RETRY_POLICY;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#log = options.log ?? silentLogger;
+    this.#run = this.#newRun();
+  }
+
+  /** Whether the runner is working on this item now (the outbox says "interrupted" otherwise). */
+  isActive(identifier: string): boolean {
+    return this.#run.inFlight.has(identifier);
+  }
+
+  /** Drives one item in the background; never throws. Concurrent calls for one item share a run. */
+  drive(identifier: string): Promise<void> {
+    const run = this.#current();
+    const existing = run.inFlight.get(identifier);
+    if (existing) return existing;
+    const task = this.#drive(run, identifier)
+      .catch((error: unknown) => {
+        if (run.stopped || error instanceof OutboxStoppedError) return this.#log.info('outbox.stopped');
+        this.#log.error('outbox.unexpected', describeUnexpected(error));
+      })
+      .finally(() => run.inFlight.delete(identifier));
+    run.inFlight.set(identifier, task);
+    return task;
+  }
+
+  /**
+   * A person's Retry: always safe. A stopped item resumes where it cannot make a second document;
+   * an unfinished item nobody is working on (interrupted, or waiting for its EPR) is picked up.
+   */
+  async retry(identifier: string): Promise<void> {
+    const run = this.#current();
+    const item = await run.store.load(identifier);
+    if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    if (item.state.kind === 'verified') throw new WardscribeError('conflict', 'This transcription is already verified in the record.');
+    if (this.isActive(identifier) && !isTerminal(item.state)) return;
+    const resumed = retryState(item.state);
+    if (resumed) await run.store.save(transition(item, resumed, this.#clock.now()));
+    void this.drive(identifier);
+  }
+
+  /** Resumes every unfinished item (at unlock, or when the EPR settings change), one at a time. */
+  async resumeAll(): Promise<void> {
+    const run = this.#current();
+    const items = await run.store.unfinished().catch((error: unknown) => {
+      if (run.stopped || error instanceof OutboxStoppedError) return [];
+      throw error;
+    });
+    for (const item of items) {
+      if (run.stopped) return;
+      await this.drive(item.identifier);
+    }
+  }
+
+  /** Forgets connections and profiles (the settings changed) and picks up waiting items. */
+  eprsChanged(): void {
+    this.#run.targets.clear();
+    void this.resumeAll().catch(() => undefined);
+  }
+
+  /** Resolves when nothing is being filed. */
+  async settled(): Promise<void> {
+    while (this.#run.inFlight.size > 0) await Promise.allSettled([...this.#run.inFlight.values()]);
+  }
+
+  /** Stops before the vault closes: nothing more is written; sleeps wake; unfinished items stay. */
+  async stop(): Promise<void> {
+    const run = this.#run;
+    run.stopped = true;
+    for (const wake of run.sleeps) wake();
+    run.sleeps.clear();
+    this.#run = this.#newRun();
+    await Promise.allSettled([...run.inFlight.values()]);
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────
+
+  #newRun(): Run {
+    const run: Run = { stopped: false, sleeps: new Set(), inFlight: new Map(), targets: new Map(), store: undefined as unknown as OutboxStore };
+    (run as { store: OutboxStore }).store = this.#options.store(() => run.stopped);
+    return run;
+  }
+
+  #current(): Run {
+    if (this.#run.stopped) this.#run = this.#newRun();
+    return this.#run;
+  }
+
+  async #drive(run: Run, identifier: string): Promise<void> {
+    let item = await this.#load(run, identifier);
+    let failures = 0;
+    while (!run.stopped && !isTerminal(item.state)) {
+      let target: FilingTarget;
+      try {
+        target = await this.#target(run, item.eprId);
+      } catch (error) {
+        if (error instanceof EprUnavailableError) {
+          // Waits where it is, saying why; picked up when that EPR is configured again.
+          if (!('waiting' in item.state) || item.state.waiting !== error.message) await this.#saveNote(run, item, { waiting: error.message });
+          return;
+        }
+        const decision = this.#decide(item, error);
+        if ('next' in decision) {
+          item = await this.#advance(run, item, decision.next);
+          continue;
+        }
+        failures++;
+        item = await this.#waitOrGiveUp(run, item, failures, decision);
+        continue;
+      }
+      let next: Decision;
+      try {
+        next = { next: await filingStep(item, { target, save: (state) => this.#saveIntermediate(run, item, state), now: () => this.#clock.now() }) };
+      } catch (error) {
+        next = this.#decide(await this.#load(run, identifier), error);
+      }
+      if ('next' in next) {
+        item = await this.#advance(run, await this.#load(run, identifier), next.next);
+        failures = next.next.kind === 'verified' ? 0 : failures;
+        continue;
+      }
+      failures++;
+      item = await this.#waitOrGiveUp(run, await this.#load(run, identifier), failures, next);
+    }
+  }
+
+  /** Saves the next state (without the notes of the previous one) and logs the kind only. */
+  async #advance(run: Run, item: OutboxItem, next: OutboxState): Promise<OutboxItem> {
+    const clean = withoutNotes(next);
+    const advanced = transition(item, clean, this.#clock.now());
+    await run.store.save(advanced);
+    this.#log.info('outbox.state', { state: advanced.state.kind });
+    return advanced;
+  }
+
+  async #saveIntermediate(run: Run, item: OutboxItem, state: OutboxState): Promise<void> {
+    const current = await this.#load(run, item.identifier);
+    await run.store.save(transition(current, withoutNotes(state), this.#clock.now()));
+  }
+
+  async #saveNote(run: Run, item: OutboxItem, note: { retry?: RetryNote; waiting?: string }): Promise<OutboxItem> {
+    const noted = { ...withoutNotes(item.state), ...note } as OutboxState;
+    const saved = { ...item, state: noted, updatedAt: this.#clock.now() };
+    await run.store.save(saved);
+    return saved;
+  }
+
+  /** After a transient failure: wait (saying until when), or give up after `maxAttempts`. */
+  async #waitOrGiveUp(run: Run, item: OutboxItem, failures: number, decision: { retry: string; retryAfterMs?: number }): Promise<OutboxItem> {
+    if (failures >= this.#policy.maxAttempts) {
+      const documentReferenceId = 'documentReferenceId' in item.state ? item.state.documentReferenceId : undefined;
+      const provenance: ProvenanceState | undefined = 'provenance' in item.state ? item.state.provenance : undefined;
+      const httpStatus = /HTTP (\d{3})/.exec(decision.retry)?.[1];
+      return this.#advance(run, item, {
+        kind: 'failed',
+        reason: 'unreachable',
+        ...(httpStatus ? { httpStatus: Number(httpStatus) } : {}),
+        serverReason: decision.retry,
+        ...(documentReferenceId ? { documentReferenceId } : {}),
+        pushes: pushesOf(item.state),
+        ...(provenance ? { provenance } : {}),
+      });
+    }
+    const delay = retryDelayMs(this.#policy, failures, this.#random, decision.retryAfterMs);
+    const noted = await this.#saveNote(run, item, { retry: { attempt: failures, nextAttemptAt: this.#clock.now() + delay, problem: decision.retry } });
+    await this.#sleep(run, delay);
+    return run.stopped ? noted : this.#load(run, item.identifier);
+  }
+
+  /** What a failed step means: a terminal state, or a retry after backoff. */
+  #decide(item: OutboxItem, error: unknown): Decision {
+    if (error instanceof OutboxStoppedError) throw error;
+    if (!(error instanceof EprRequestError)) throw error;
+    const { state } = item;
+    const pushes = pushesOf(state);
+    const documentReferenceId = 'documentReferenceId' in state ? state.documentReferenceId : undefined;
+    const provenance: ProvenanceState | undefined = 'provenance' in state ? state.provenance : undefined;
+    const where = { pushes, ...(documentReferenceId ? { documentReferenceId } : {}), ...(provenance ? { provenance } : {}) };
+    if (error.transient) return { retry: problemOf(error), ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) };
+    const reason = error.serverReason ? { serverReason: error.serverReason } : {};
+    const status = error.status !== undefined ? { httpStatus: error.status } : {};
+    if (error.status === 412 && state.kind === 'sending') return { next: { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: [], pushes } };
+    if (error.kind === 'auth' || error.status === 401 || error.status === 403) return { next: { kind: 'failed', reason: 'not-authorised', ...status, ...reason, ...where } };
+    return { next: { kind: 'failed', reason: 'rejected-by-epr', ...status, ...reason, ...where } };
+  }
+
+  /** The EPR's connection and profile for this run (discovered once, the admin's overrides applied). */
+  #target(run: Run, eprId: string): Promise<FilingTarget> {
+    let target = run.targets.get(eprId);
+    if (!target) {
+      target = (async () => {
+        const endpoint = await this.#options.eprs.connect(eprId);
+        const { connection } = endpoint;
+        connection.configure({ fhirVersionParameter: endpoint.overrides?.fhirVersionParameter ?? false, transactionPath: endpoint.overrides?.transactionPath ?? 'base' });
+        let statement;
+        let fhirVersionParameter = endpoint.overrides?.fhirVersionParameter ?? false;
+        try {
+          statement = await connection.capabilityStatement();
+        } catch (error) {
+          // A server that insists on fhirVersion in the media type answers 406 or 415 without it.
+          if (!(error instanceof EprRequestError) || (error.status !== 406 && error.status !== 415) || fhirVersionParameter) throw error;
+          fhirVersionParameter = true;
+          connection.configure({ fhirVersionParameter, transactionPath: endpoint.overrides?.transactionPath ?? 'base' });
+          statement = await connection.capabilityStatement();
+        }
+        const profile = applyOverrides(discoverProfile(statement, fhirVersionParameter), endpoint.overrides);
+        connection.configure({ fhirVersionParameter: profile.fhirVersionParameter, transactionPath: profile.transactionPath });
+        return { connection, profile };
+      })();
+      target.catch(() => run.targets.delete(eprId));
+      run.targets.set(eprId, target);
+    }
+    return target;
+  }
+
+  async #load(run: Run, identifier: string): Promise<OutboxItem> {
+    const item = await run.store.load(identifier);
+    if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    return item;
+  }
+
+  #sleep(run: Run, milliseconds: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (run.stopped) return resolve();
+      let timer: NodeJS.Timeout | undefined;
+      const wake = () => {
+        if (timer) clearTimeout(timer);
+        run.sleeps.delete(wake);
+        resolve();
+      };
+      run.sleeps.add(wake);
+      if (this.#options.sleep) void this.#options.sleep(milliseconds).then(wake, wake);
+      else timer = setTimeout(wake, milliseconds);
+    });
+  }
+}
+
+function withoutNotes(state: OutboxState): OutboxState {
+  const { retry: _retry, waiting: _waiting, ...rest } = state as OutboxState & { retry?: unknown; waiting?: unknown };
+  return rest as OutboxState;
+}
+
+/** A transient failure in words for the ward (no server text: it goes to the screen via the state only when terminal). */
+function problemOf(error: EprRequestError): string {
+  if (error.kind === 'auth') return error.status ? `the EPR sign-in service is unavailable (HTTP ${error.status})` : 'the EPR sign-in service could not be reached';
+  if (error.kind === 'timeout') return 'the EPR did not answer in time';
+  if (error.kind === 'network') return 'the EPR could not be reached';
+  if (error.kind === 'protocol') return 'the EPR gave an answer Wardscribe could not read';
+  if (error.status === 429) return 'the EPR asked Wardscribe to slow down (HTTP 429)';
+  return `the EPR had a problem (HTTP ${error.status})`;
+}

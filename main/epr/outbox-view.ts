@@ -1,0 +1,115 @@
+/**
+ * What the outbox shows for an item: its state, which EPR it is bound to, and in plain English
+ * what is happening or what a clinician can do. Pure.
+ */
+import type { StoredOutboxItem } from '../vault/queries/outbox';
+import type { OutboxStateKind } from './outbox';
+
+export interface OutboxView {
+  readonly identifier: string;
+  readonly draftId: string | null;
+  readonly threadTitle: string;
+  /** The patient's NHS number, ten digits. */
+  readonly nhsNumber: string;
+  readonly state: OutboxStateKind;
+  /** A reason code when it stopped (failed / needs-attention), else null. */
+  readonly reason: string | null;
+  /** What is happening or what to do, in words for the ward. */
+  readonly detail: string;
+  readonly httpStatus: number | null;
+  /** The EPR's DocumentReference id once filed. */
+  readonly documentReferenceId: string | null;
+  /** The EPR this item is bound to. */
+  readonly epr: string;
+  /** When the next automatic attempt is due (ISO UTC), if one is. */
+  readonly nextAttemptAt: string | null;
+  /** Whether a clinician's Retry would do something now. */
+  readonly canRetry: boolean;
+  /** When the state last changed (ISO UTC). */
+  readonly updatedAt: string;
+}
+
+const FIELD_WORDS: Readonly<Record<string, string>> = {
+  id: 'the document id',
+  identifier: "the note's identifier",
+  subject: 'the patient',
+  status: 'its status (no longer current)',
+  docStatus: 'its document status',
+  type: 'the document type',
+  content: 'the text',
+};
+
+/** `active`: the runner is working on it now; `stalledAfterMs`: how long a state may last unattended before it says so. */
+export function outboxView(item: StoredOutboxItem, active: boolean, now: number, stalledAfterMs: number): OutboxView {
+  const { state } = item;
+  const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+  const retry = 'retry' in state ? state.retry : undefined;
+  const waiting = 'waiting' in state ? state.waiting : undefined;
+  const stalled = !active && (state.kind === 'queued' || state.kind === 'sending' || state.kind === 'filed') && !retry && !waiting && now - item.updatedAt > stalledAfterMs;
+  let detail: string;
+  switch (state.kind) {
+    case 'queued':
+    case 'sending':
+    case 'filed': {
+      const doing = state.kind === 'queued' ? 'Waiting to be sent' : state.kind === 'sending' ? 'Sending' : 'In the record; reading it back to check it';
+      if (waiting) detail = waiting;
+      else if (retry) detail = `${doing}: ${retry.problem}. Attempt ${retry.attempt + 1} at ${time(retry.nextAttemptAt)} UTC.`;
+      else if (stalled) detail = `${doing} was interrupted. Wardscribe checks the EPR before sending anything again: press Retry, or it carries on at the next sign-in.`;
+      else detail = `${doing}.`;
+      break;
+    }
+    case 'verified':
+      detail =
+        state.provenance.kind === 'kept-locally'
+          ? 'Verified in the record. The EPR does not keep Provenance, so the attribution is in the document text and the Provenance is kept in the audit trail.'
+          : 'Verified in the record.';
+      break;
+    case 'failed': {
+      const server = state.serverReason ? ` The EPR said: "${state.serverReason}"` : '';
+      const status = state.httpStatus ? ` (HTTP ${state.httpStatus})` : '';
+      switch (state.reason) {
+        case 'rejected-by-epr':
+          detail = `The EPR refused this note${status}.${server} Ask your EPR team about it, then press Retry.`;
+          break;
+        case 'not-authorised':
+          detail = `The EPR did not accept Wardscribe's credentials${status}.${server} An administrator must check the EPR settings; then press Retry.`;
+          break;
+        case 'unreachable':
+          detail = `The EPR could not be reached after several attempts (${state.serverReason ?? 'no answer'}). Press Retry when it is back: Wardscribe checks for the note before sending it again.`;
+          break;
+        case 'invalid-resource':
+          detail = 'This note would not pass FHIR validation, so nothing was sent. Report it to your system administrator.';
+          break;
+        case 'read-back-mismatch':
+          detail = `The record now holds a document that differs from what was filed in ${(state.mismatched ?? []).map((field) => FIELD_WORDS[field] ?? field).join(', ') || 'its content'}. Do not wipe the chat; ask your EPR team to correct the record. Retry reads it back again.`;
+          break;
+        case 'read-back-missing':
+          detail = `The EPR accepted the note but cannot show it${status}. Retry reads it back again; nothing is sent twice.`;
+          break;
+      }
+      break;
+    }
+    case 'needs-attention':
+      detail =
+        state.reason === 'multiple-matches'
+          ? `The EPR holds ${state.documentReferenceIds.length > 1 ? state.documentReferenceIds.length : 'several'} documents with this note's identifier. Ask your EPR team to remove the duplicates, then press Retry.`
+          : 'This EPR cannot be searched by identifier, so Wardscribe cannot tell whether an earlier attempt reached it, and will not send it again. Check the patient\u2019s record for this note with your EPR team.';
+      break;
+  }
+  const documentReferenceId = 'documentReferenceId' in state ? (state.documentReferenceId ?? null) : null;
+  return {
+    identifier: item.identifier,
+    draftId: item.draftId,
+    threadTitle: item.transcription.source.title,
+    nhsNumber: item.transcription.patient.nhsNumber,
+    state: state.kind,
+    reason: state.kind === 'failed' || state.kind === 'needs-attention' ? state.reason : null,
+    detail,
+    httpStatus: state.kind === 'failed' ? (state.httpStatus ?? null) : null,
+    documentReferenceId,
+    epr: item.eprLabel,
+    nextAttemptAt: retry ? new Date(retry.nextAttemptAt).toISOString() : null,
+    canRetry: state.kind === 'failed' || state.kind === 'needs-attention' || stalled || (!!waiting && !active),
+    updatedAt: new Date(item.updatedAt).toISOString(),
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Read-back verification: does the document the EPR now holds say what we filed, about the
+ * patient we filed it for? Pure comparison; the engine fetches what it needs (the document, its
+ * Binary, the Patient a literal reference points to) and passes it in.
+ *
+ * Only a full match is "verified", and only verified unlocks the wipe. Each difference names
+ * its field, never a value (values are patient data).
+ */
+import { createHash } from 'node:crypto';
+import type { DocumentReference, Patient } from '@medplum/fhirtypes';
+import { NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
+import { DOCUMENT_TYPES, type AttestedTranscription } from '../../shared/domain/transcription';
+import type { EprProfile } from './epr-profile';
+import { URI_SYSTEM } from './mapping';
+
+/** The fields read-back checks, in the order they are reported. */
+export const CHECKED_FIELDS = ['id', 'identifier', 'subject', 'status', 'docStatus', 'type', 'content'] as const;
+export type CheckedField = (typeof CHECKED_FIELDS)[number];
+
+export interface ReadBackEvidence {
+  /** The id we read by (from the create or the search). */
+  readonly documentReferenceId: string;
+  readonly document: DocumentReference;
+  /** The attachment's bytes: inline `data`, or fetched from its `url` (Binary); undefined if neither. */
+  readonly contentBytes: Buffer | undefined;
+  /** When `subject` is a literal reference, the Patient it points to (read from the EPR). */
+  readonly subjectPatient?: Patient;
+}
+
+/** The fields that differ from what was filed; empty means verified. */
+export function readBackMismatches(
+  transcription: AttestedTranscription,
+  attachmentSha256: string,
+  profile: Pick<EprProfile, 'identifier'>,
+  evidence: ReadBackEvidence,
+): CheckedField[] {
+  const { document } = evidence;
+  const mismatched = new Set<CheckedField>();
+  if (document.resourceType !== 'DocumentReference' || document.id !== evidence.documentReferenceId) mismatched.add('id');
+
+  const ours = (identifier: { system?: string; value?: string } | undefined) => identifier?.system === URI_SYSTEM && identifier.value === transcription.identifier;
+  const inIdentifier = document.identifier?.some(ours) ?? false;
+  const inMaster = ours(document.masterIdentifier);
+  // Any identifier of ours the server kept must be ours exactly; what the profile says it keeps must be there.
+  const foreign = (document.identifier ?? []).some((identifier) => identifier.system === URI_SYSTEM && !ours(identifier)) || (document.masterIdentifier?.system === URI_SYSTEM && !inMaster);
+  const expected = profile.identifier === 'kept' ? inIdentifier && inMaster : profile.identifier === 'master-only' ? inMaster : true;
+  if (foreign || !expected) mismatched.add('identifier');
+
+  if (!samePatient(transcription.patient.nhsNumber, document, evidence.subjectPatient)) mismatched.add('subject');
+  if (document.status !== 'current') mismatched.add('status');
+  if (document.docStatus !== 'final') mismatched.add('docStatus');
+
+  const type = DOCUMENT_TYPES[transcription.documentType];
+  const codings = document.type?.coding ?? [];
+  const sameType = codings.some((coding) => coding.system === type.system && coding.code === type.code);
+  // Another code from the same system alongside ours is a changed type, not a translation.
+  const otherCodeSameSystem = codings.some((coding) => coding.system === type.system && coding.code !== type.code);
+  if (!sameType || otherCodeSameSystem) mismatched.add('type');
+
+  const sha256 = evidence.contentBytes ? createHash('sha256').update(evidence.contentBytes).digest('hex') : undefined;
+  if (sha256 !== attachmentSha256 || (document.content?.length ?? 0) !== 1) mismatched.add('content');
+
+  return CHECKED_FIELDS.filter((field) => mismatched.has(field));
+}
+
+/**
+ * The subject is our patient when its NHS number is ours: on the reference's identifier, or on
+ * the Patient a literal reference points to (EPRs such as Cerner Millennium store `Patient/123`).
+ */
+function samePatient(nhsNumber: string, document: DocumentReference, subjectPatient: Patient | undefined): boolean {
+  const subject = document.subject;
+  if (!subject) return false;
+  const nhs = (identifier: { system?: string; value?: string } | undefined) => identifier?.system === NHS_NUMBER_SYSTEM && identifier.value?.replace(/\s/g, '') === nhsNumber;
+  if (subject.identifier && subject.identifier.system === NHS_NUMBER_SYSTEM) {
+    if (!nhs(subject.identifier)) return false;
+    if (!subject.reference) return true;
+  }
+  if (subject.reference) {
+    if (!subjectPatient) return false;
+    const numbers = (subjectPatient.identifier ?? []).filter((identifier) => identifier.system === NHS_NUMBER_SYSTEM);
+    return numbers.length > 0 && numbers.every(nhs);
+  }
+  return false;
+}
+
+/** The Patient id a literal subject reference names, to read it (undefined when there is none). */
+export function subjectPatientId(document: DocumentReference): string | undefined {
+  const match = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(document.subject?.reference ?? '');
+  return match?.[1];
+}
