@@ -56,6 +56,11 @@ export const MESSAGE_FLAGS = [
   'malformed-field',
   /** The exporting user (for example Threema's "Ich", Signal's "You"). */
   'self',
+  /**
+   * Added from a later export of a chat already in the vault, and its time falls between messages
+   * that were already here: shown in its place by time, though it arrived later.
+   */
+  'merged-between',
 ] as const;
 export type MessageFlag = (typeof MESSAGE_FLAGS)[number];
 
