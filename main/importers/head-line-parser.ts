@@ -278,9 +278,10 @@ export async function* parseHeadLineBatches(
             if (colon >= end) colon = -1;
             let bodyStart = colon + 2;
             if (colon < 0) {
-              // "Name:" closing the line (an empty message), or "Name:text" from a sender seen before.
+              // "Name:" closing the line (an empty message), or "Name:text" without the space —
+              // not a clock ("at 10:30") or a link ("https://"), which system lines may hold.
               const bare = text.indexOf(':', headEnd);
-              if (bare > headEnd && bare < end && (bare === end - 1 || thread.hasParticipant(text.slice(headEnd, bare)))) {
+              if (bare > headEnd && bare < end && bare - headEnd <= MAX_SENDER_LENGTH && isBareColonSender(text, headEnd, bare, end)) {
                 colon = bare;
                 bodyStart = bare + 1;
               }
@@ -411,6 +412,15 @@ export async function* parseHeadLineBatches(
 
 function notAChatExport(): WardscribeError {
   return new WardscribeError('rejected', 'No messages were found: this file is not a chat export in a format Wardscribe reads.');
+}
+
+/** True when the ":" at `colon` (with no space after it) ends a sender's name rather than a clock or a link. */
+function isBareColonSender(text: string, from: number, colon: number, end: number): boolean {
+  const before = text.charCodeAt(colon - 1);
+  const after = colon + 1 < end ? text.charCodeAt(colon + 1) : -1;
+  if ((before >= 0x30 && before <= 0x39) || (after >= 0x30 && after <= 0x39) || after === 0x2f) return false;
+  for (let at = from; at < colon; at++) if (text.charCodeAt(at) === 0x22) return false;
+  return true;
 }
 
 /** U+200E, U+200F and U+061C removed from both ends. */
@@ -587,12 +597,16 @@ function badHead(line: number, why: string): WardscribeError {
 }
 
 /** A wall-clock time as the message model keeps it: local, and the instant when there is exactly one. */
-function timeOf(
-  { year, month, day, hour, minute, second }: WallClock,
-  clock: ZoneClock,
-  times: TimeFormatter,
-  today: CurrentDay,
-): { localTime: string; instant: string | null; problem: 'dst-gap' | 'dst-ambiguous' | null } {
+class MessageTime {
+  localTime = '';
+  instant: string | null = null;
+  problem: 'dst-gap' | 'dst-ambiguous' | null = null;
+}
+
+/** One MessageTime filled per message: nothing is allocated for it on the hot path. */
+const messageTime = new MessageTime();
+
+function timeOf({ year, month, day, hour, minute, second }: WallClock, clock: ZoneClock, times: TimeFormatter, today: CurrentDay): MessageTime {
   // Most days hold no clock change: their offset is cached and no Temporal work is done.
   const dayKey = (year * 100 + month) * 100 + day;
   if (dayKey !== today.key) {
@@ -600,14 +614,19 @@ function timeOf(
     today.utcMidnight = Date.UTC(year, month - 1, day);
     today.offset = clock.steadyOffsetOn(year, month, day);
   }
-  const localTime = times.local(year, month, day, hour, minute, second);
+  const out = messageTime;
+  out.localTime = times.local(year, month, day, hour, minute, second);
   const offset = today.offset;
   if (offset !== null) {
     // Date.UTC(year, month - 1, day, hour, minute, second), exactly: whole milliseconds well below 2^53.
-    return { localTime, instant: times.instant(today.utcMidnight + ((hour * 60 + minute) * 60 + second) * 1000 - offset), problem: null };
+    out.instant = times.instant(today.utcMidnight + ((hour * 60 + minute) * 60 + second) * 1000 - offset);
+    out.problem = null;
+  } else {
+    const resolved = clock.resolve(year, month, day, hour, minute, second);
+    out.instant = resolved.epochMs === null ? null : formatInstant(resolved.epochMs);
+    out.problem = resolved.problem;
   }
-  const resolved = clock.resolve(year, month, day, hour, minute, second);
-  return { localTime, instant: resolved.epochMs === null ? null : formatInstant(resolved.epochMs), problem: resolved.problem };
+  return out;
 }
 
 /** The text before the first message, as a system message dated like that message, for review. */
@@ -666,8 +685,8 @@ function buildMessage(
       if (!thread.eventAuthors.has(sender)) thread.eventAuthors.set(detach(sender), pending.line);
       sender = null;
     } else {
-      // A location, poll, contact or call keeps its sender as it is; an unknown form is flagged.
-      if (!isStructuredLrmBody(bare)) (flags ??= []).push('unrecognised-marker');
+      // Not a form we know (a poll, a call, a marker in another language): its sender's, flagged.
+      (flags ??= []).push('unrecognised-marker');
       markers = { ...markers, text: markers.text.charCodeAt(0) === LRM_CODE ? markers.text.slice(1) : markers.text };
     }
   } else if (thread.count === 0 && isEncryptionNotice(rawBody)) {

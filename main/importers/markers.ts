@@ -84,7 +84,7 @@ const WHATSAPP_MEDIA_NAME = '(?:(?:IMG|VID|AUD|PTT|STK|DOC|PHOTO|VIDEO)-\\d{8}-W
 /** `<attached: NAME>` (also `< attached: NAME >`): the label from the table, or any label after U+200E. */
 const ATTACHED_IOS = new RegExp(`^(?:\\u200E?<\\s?(?:${anyOf(ATTACHED_IOS_LABELS)})\\s?:\\s?([^<>\\n]+?)\\s?>|\\u200E<\\s?[^<>:\\n]{1,40}:\\s?(${FILE_NAME})\\s?>)`, 'i');
 /** `NAME <attached>` or `NAME ‹attached>`: the label after the name. */
-const ATTACHED_AFTER = new RegExp(`^\\u200E?(${FILE_NAME})\\s?[<‹](?:${anyOf(ATTACHED_IOS_LABELS)})[>›]|^\\u200E(${FILE_NAME})\\s?[<‹][^<>‹›:\\n]{1,40}[>›]`, 'i');
+const ATTACHED_AFTER = new RegExp(`^\\u200E?(${FILE_NAME})\\s?[<‹]\\u200E?(?:${anyOf(ATTACHED_IOS_LABELS)})[>›]|^\\u200E(${FILE_NAME})\\s?[<‹][^<>‹›:\\n]{1,40}[>›]`, 'i');
 /** `NAME (file attached)`: the label from the table, or any label after U+200E or a name WhatsApp made. */
 const ATTACHED_ANDROID = new RegExp(
   `^\\u200E?(${FILE_NAME}) \\((?:${anyOf(ATTACHED_ANDROID_LABELS)})\\)|^\\u200E(${FILE_NAME}) \\([^()\\n]{1,40}\\)|^(${WHATSAPP_MEDIA_NAME}) \\([^()\\n]{1,40}\\)`,

@@ -147,3 +147,22 @@ export function hasBidiControls(text: string): boolean {
 export function revealBidiControls(text: string): string {
   return text.replace(BIDI_CONTROL_GLOBAL, (control) => `⟦${BIDI_CONTROLS[control] ?? 'BIDI'}⟧`);
 }
+
+/** How a flag is shown to the transcriber: a short label, whether it asks for review, and why. */
+export const FLAG_NOTES: Readonly<Record<MessageFlag, { readonly label: string; readonly review: boolean; readonly why: string }>> = {
+  system: { label: 'system', review: false, why: 'Written by the app, not a person.' },
+  'group-name-author': { label: 'group event', review: false, why: 'The phone wrote this event as if the group had sent it.' },
+  edited: { label: 'edited', review: false, why: 'The sender edited this message; the export holds only the last version.' },
+  deleted: { label: 'deleted', review: false, why: 'The message was deleted; its text is gone.' },
+  'media-omitted': { label: 'media omitted', review: false, why: 'The export was made without media.' },
+  attachment: { label: 'attachment', review: false, why: 'The message carries an attachment.' },
+  'embedded-header': { label: 'check sender', review: true, why: 'A message head appears inside this message (a pasted conversation?): check who wrote each part.' },
+  'bidi-controls': { label: 'hidden reordering', review: true, why: 'The text holds characters that can reorder what you see; they are shown as ⟦…⟧.' },
+  'dst-gap': { label: 'time does not exist', review: true, why: 'The clocks went forward at this time in the zone: no instant could be given.' },
+  'dst-ambiguous': { label: 'time happened twice', review: true, why: 'The clocks went back at this time in the zone: no instant could be given.' },
+  'out-of-order': { label: 'out of order', review: true, why: 'This message is dated earlier than the one above it in the export (phones do this): check its time.' },
+  self: { label: 'exporting user', review: false, why: 'Sent by the person who exported the chat.' },
+  preamble: { label: 'before first message', review: true, why: 'Text that came before the first message of the export.' },
+  'unrecognised-marker': { label: 'unknown app text', review: true, why: 'The app wrote something here that Wardscribe does not know (a poll, a call, media in another language): the sender is kept.' },
+  'malformed-field': { label: 'unreadable field', review: true, why: 'Part of this message in the export could not be read.' },
+};

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Virtuoso } from 'react-virtuoso';
-import { revealBidiControls } from '../../../shared/domain/chat';
+import { FLAG_NOTES, revealBidiControls } from '../../../shared/domain/chat';
 import type { MessageView, ThreadSummary } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { useThreadWiped } from '../app/events';
@@ -260,8 +260,8 @@ function MessageRow({ message, selected, onToggle }: { message: MessageView; sel
         {message.flags
           .filter((flag) => flag !== 'system')
           .map((flag) => (
-            <span key={flag} className={`ws-flag${flag.startsWith('dst') || flag === 'embedded-header' || flag === 'bidi-controls' ? ' ws-flag--warning' : ''}`}>
-              {flag}
+            <span key={flag} className={`ws-flag${FLAG_NOTES[flag].review ? ' ws-flag--warning' : ''}`} title={FLAG_NOTES[flag].why}>
+              {FLAG_NOTES[flag].label}
             </span>
           ))}
       </header>
