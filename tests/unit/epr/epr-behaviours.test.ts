@@ -1,0 +1,321 @@
+/**
+ * Filing against EPRs that behave the way production servers do (issue #13), through the one
+ * outbox runner over the vault's audited store. For every behaviour, and for a clinician's Retry
+ * after every failure mode: exactly one DocumentReference per identifier, at most one
+ * Provenance, and the item ends verified or in a clear, actionable state.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { DocumentReference } from '@medplum/fhirtypes';
+import { singleEprDirectory } from '../../../main/epr/epr-directory';
+import { createEprConnection } from '../../../main/epr/fhir-client';
+import type { OutboxItem, OutboxState } from '../../../main/epr/outbox';
+import { OutboxRunner } from '../../../main/epr/outbox-runner';
+import { createVaultOutboxStore } from '../../../main/epr/outbox-store';
+import { outboxView } from '../../../main/epr/outbox-view';
+import type { RetryPolicy } from '../../../main/epr/retry-policy';
+import type { EprAuth } from '../../../main/epr/smart-auth';
+import { transcriptAttachment } from '../../../main/epr/mapping';
+import { silentLogger } from '../../../main/log';
+import { SessionService } from '../../../main/session/session-service';
+import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { getOutboxItem, insertOutboxItem } from '../../../main/vault/queries/outbox';
+import { vaultFiles } from '../../../main/vault/vault-files';
+import { decideWipe } from '../../../shared/domain/wipe';
+import { tempDir } from '../../support/temp';
+import { ADMIN } from '../../support/vault';
+import { startEprHarness, type Behaviour, type EprHarness, type Fault, type SeenRequest } from './support/epr-harness';
+import { sampleTranscription } from './support/transcriptions';
+
+const POLICY: RetryPolicy = { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4, requestTimeoutMs: 300 };
+
+let harness: EprHarness;
+let session: SessionService;
+let removeDir: () => void;
+
+beforeAll(async () => {
+  harness = await startEprHarness();
+  const dir = tempDir('wardscribe-epr-behaviours-');
+  removeDir = dir.remove;
+  session = new SessionService({ files: vaultFiles(`${dir.path}/vault`), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+  await session.createFirstAdmin(ADMIN);
+}, 30_000);
+afterAll(async () => {
+  session.lock('sign-out');
+  removeDir();
+  await harness.close();
+});
+afterEach(() => harness.reset());
+
+function runner(options: { policy?: RetryPolicy; auth?: EprAuth } = {}) {
+  const connection = () =>
+    createEprConnection({ baseUrl: harness.baseUrl, auth: options.auth ?? { kind: 'none' }, requestTimeoutMs: (options.policy ?? POLICY).requestTimeoutMs, clock: { now: Date.now } });
+  let shared: ReturnType<typeof connection> | undefined;
+  return new OutboxRunner({
+    store: (stopped) => createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }),
+    eprs: singleEprDirectory(() => (shared ??= connection())),
+    policy: options.policy ?? POLICY,
+    random: () => 0.5,
+    sleep: async () => undefined,
+    log: silentLogger,
+  });
+}
+
+function queue(): OutboxItem {
+  const transcription = sampleTranscription();
+  const item: OutboxItem = {
+    identifier: transcription.identifier,
+    transcription,
+    attachmentSha256: transcriptAttachment(transcription).sha256Hex,
+    eprId: 'training',
+    eprLabel: 'Training EPR',
+    state: { kind: 'queued' },
+    updatedAt: Date.now(),
+  };
+  insertOutboxItem(session.vault().db, item, null);
+  return item;
+}
+
+function stored(identifier: string): OutboxState {
+  return getOutboxItem(session.vault().db, identifier)!.state;
+}
+
+async function fileOne(outbox = runner()): Promise<{ identifier: string; state: OutboxState; outbox: OutboxRunner }> {
+  const item = queue();
+  await outbox.drive(item.identifier);
+  await outbox.settled();
+  return { identifier: item.identifier, state: stored(item.identifier), outbox };
+}
+
+/** The invariant: one DocumentReference for the identifier, at most one Provenance for it. */
+function expectFiledOnce(identifier: string): string {
+  const documents = harness.documentsCreated(identifier);
+  expect(documents).toHaveLength(1);
+  expect(harness.provenancesCreated(documents[0]!).length).toBeLessThanOrEqual(1);
+  return documents[0]!;
+}
+
+const isPost = (request: SeenRequest) => request.method === 'POST';
+const isDocumentPost = (request: SeenRequest) => isPost(request) && (request.path === '' || request.path === '/' || request.path === '/DocumentReference');
+
+describe('each production behaviour, on its own: filed once and verified', () => {
+  test.each<[string, Behaviour, { provenance: 'filed' | 'kept-locally' }]>([
+    ['201 with only a Location header (Prefer: return=minimal)', { minimalCreate: true }, { provenance: 'filed' }],
+    ['201 whose body is an OperationOutcome with its own id', { outcomeBody: true, refusesTransactions: true }, { provenance: 'filed' }],
+    ['read-only Provenance', { provenanceReadOnly: true }, { provenance: 'kept-locally' }],
+    ['transactions refused although the CapabilityStatement lists them', { refusesTransactions: true, minimalCreate: true }, { provenance: 'filed' }],
+    ['no CapabilityStatement', { noCapabilityStatement: true }, { provenance: 'filed' }],
+    ['content moved to Binary', { contentInBinary: true }, { provenance: 'filed' }],
+    ['identifier dropped, masterIdentifier kept', { dropsIdentifier: 'identifier' }, { provenance: 'filed' }],
+    ['fhirVersion=4.0 required in the media type', { requiresFhirVersion: true }, { provenance: 'filed' }],
+    ['subject stored as a literal Patient reference', { literalSubject: true }, { provenance: 'filed' }],
+    ['X-Request-ID required on every request', { requiresRequestId: true }, { provenance: 'filed' }],
+  ])('%s', async (_name, behaviour, expected) => {
+    harness.behaviour = behaviour;
+    // A server that drops identifier needs the administrator's override (it keeps only masterIdentifier).
+    const { identifier, state } = await fileOne(profiled(behaviour) ?? runner());
+    expect(state).toMatchObject({ kind: 'verified', provenance: { kind: expected.provenance } });
+    const id = expectFiledOnce(identifier);
+    expect(state.kind === 'verified' && state.documentReferenceId).toBe(id);
+    if (expected.provenance === 'kept-locally') {
+      const entries = [...session.audit().store.entries({ filter: { actions: ['provenance-kept-locally'] } })];
+      expect(entries.at(-1)).toMatchObject({ objects: { transcriptionId: identifier, documentId: id }, outcome: { reason: 'provenance-not-supported' } });
+    }
+    // Every request carried a request id and the item's correlation id.
+    expect(harness.seen.every((request) => typeof request.headers['x-request-id'] === 'string' && typeof request.headers['x-correlation-id'] === 'string')).toBe(true);
+  });
+
+  test('a transaction endpoint that must be exactly [base] (the profile says so)', async () => {
+    harness.behaviour = { transactionAtBaseOnly: true };
+    const { identifier, state } = await fileOne();
+    expect(state.kind).toBe('verified');
+    expectFiledOnce(identifier);
+    expect(harness.seen.filter(isPost).map((request) => request.path)).toEqual(['']);
+  });
+});
+
+/** A runner whose EPR carries the administrator's profile overrides a behaviour needs. */
+function profiled(behaviour: Behaviour): OutboxRunner | undefined {
+  if (!behaviour.dropsIdentifier) return undefined;
+  return new OutboxRunner({
+    store: (stopped) => createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }),
+    eprs: {
+      current: () => ({ eprId: 'training', label: 'Training EPR' }),
+      connect: async () => ({
+        connection: await createEprConnection({ baseUrl: harness.baseUrl, auth: { kind: 'none' }, requestTimeoutMs: POLICY.requestTimeoutMs, clock: { now: Date.now } }),
+        overrides: { identifier: behaviour.dropsIdentifier === 'both' ? 'dropped' : 'master-only' },
+      }),
+    },
+    policy: POLICY,
+    sleep: async () => undefined,
+    log: silentLogger,
+  });
+}
+
+describe('resends always search first, and the search is checked', () => {
+  test('a lost answer after the EPR committed: the retry finds it (201-with-Location server) and sends nothing again', async () => {
+    harness.behaviour = { minimalCreate: true };
+    let dropped = false;
+    harness.fault = (request) => (isDocumentPost(request) && !dropped ? ((dropped = true), { kind: 'drop-after' }) : { kind: 'pass' });
+    const { identifier, state } = await fileOne();
+    expect(state.kind).toBe('verified');
+    expectFiledOnce(identifier);
+    expect(harness.seen.filter(isDocumentPost)).toHaveLength(1);
+  });
+
+  test('a server that ignores the identifier parameter stops the item, naming no other document', async () => {
+    // Someone else's document (another patient) is on the server.
+    await fileOne();
+    harness.behaviour = { ignoresIdentifierSearch: true };
+    let dropped = false;
+    harness.fault = (request) => (isDocumentPost(request) && !dropped ? ((dropped = true), { kind: 'drop-after' }) : { kind: 'pass' });
+    const { identifier, state, outbox } = await fileOne();
+    expect(state).toEqual({ kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes: 1 });
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+    const view = outboxView(getOutboxItem(session.vault().db, identifier)!, false, Date.now(), 1000);
+    expect(view.detail).toMatch(/cannot be searched by identifier/);
+    expect(view.documentReferenceId).toBeNull();
+    // Retry is safe: it searches again and still sends nothing.
+    await outbox.retry(identifier);
+    await outbox.settled();
+    expect(stored(identifier)).toMatchObject({ kind: 'needs-attention', reason: 'identifier-search-unsupported' });
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+  });
+
+  test('a server that drops every identifier: a lost answer cannot be resolved by search, so nothing is sent again', async () => {
+    harness.behaviour = { dropsIdentifier: 'both' };
+    let dropped = false;
+    harness.fault = (request) => (isDocumentPost(request) && !dropped ? ((dropped = true), { kind: 'drop-after' }) : { kind: 'pass' });
+    const item = queue();
+    const outbox = profiled(harness.behaviour)!;
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(stored(item.identifier)).toMatchObject({ kind: 'needs-attention', reason: 'identifier-search-unsupported' });
+    expect(harness.documentsCreated(item.identifier)).toHaveLength(1);
+  });
+
+  test('without a lost answer, a server that drops every identifier is verified by the server id kept from the create', async () => {
+    harness.behaviour = { dropsIdentifier: 'both' };
+    const item = queue();
+    const outbox = profiled(harness.behaviour)!;
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(stored(item.identifier).kind).toBe('verified');
+    expectFiledOnce(item.identifier);
+  });
+});
+
+describe('read-back is verified only when every checked field matches', () => {
+  const rewrite = (change: (document: DocumentReference) => void) => (document: DocumentReference) => {
+    change(document);
+    return document;
+  };
+  test.each<[string, (document: DocumentReference) => DocumentReference, string[]]>([
+    ['another patient', rewrite((document) => (document.subject = { identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9000000009' } })), ['subject']],
+    ['entered-in-error', rewrite((document) => (document.status = 'entered-in-error')), ['status']],
+    ['a changed type', rewrite((document) => (document.type = { coding: [{ system: 'http://snomed.info/sct', code: '734163000', display: 'Care plan' }] })), ['type']],
+    ['a preliminary docStatus', rewrite((document) => (document.docStatus = 'preliminary')), ['docStatus']],
+    ['changed text', rewrite((document) => (document.content[0]!.attachment.data = Buffer.from('something else').toString('base64'))), ['content']],
+    ['another identifier', rewrite((document) => (document.identifier = [{ system: 'urn:ietf:rfc:3986', value: 'urn:uuid:00000000-0000-4000-8000-000000000000' }])), ['identifier']],
+  ])('%s is a mismatch naming the field, never verified, and the wipe gate refuses', async (_name, readBack, fields) => {
+    harness.behaviour = { readBack };
+    const { identifier, state, outbox } = await fileOne();
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: fields });
+    expectFiledOnce(identifier);
+    const gate = decideWipe([{ draftId: 'd', identifier, state: 'failed', nhsNumber: '9434765919', documentReferenceId: 'x', readBackMismatch: true }]);
+    expect(gate.kind).toBe('refused');
+    // Retry reads back again (still wrong): never verified, never a second document.
+    await outbox.retry(identifier);
+    await outbox.settled();
+    expect(stored(identifier)).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch' });
+    expectFiledOnce(identifier);
+  });
+});
+
+describe("a clinician's Retry after every failure mode: exactly once, and verified", () => {
+  const once = (match: (request: SeenRequest) => boolean, fault: Fault) => {
+    let used = false;
+    return (request: SeenRequest): Fault => (!used && match(request) ? ((used = true), fault) : { kind: 'pass' });
+  };
+  const always = (match: (request: SeenRequest) => boolean, fault: Fault) => (request: SeenRequest): Fault => (match(request) ? fault : { kind: 'pass' });
+  const isRead = (request: SeenRequest) => request.method === 'GET' && /^\/DocumentReference\/[^?]+$/.test(request.path);
+  const isSearch = (request: SeenRequest) => request.method === 'GET' && request.path.startsWith('/DocumentReference?');
+  const isProvenancePost = (request: SeenRequest) => isPost(request) && request.path === '/Provenance';
+
+  test.each<[string, Behaviour, (request: SeenRequest, index: number) => Fault, OutboxState['kind']]>([
+    ['the push times out every time', {}, always(isDocumentPost, { kind: 'hang' }), 'failed'],
+    ['the push answers 503 every time', {}, always(isDocumentPost, { kind: 'respond', status: 503 }), 'failed'],
+    // The first resend searches and finds it: verified with no Retry needed, and nothing sent twice.
+    ['the answer is lost after the EPR committed, every time', {}, always(isDocumentPost, { kind: 'drop-after' }), 'verified'],
+    ['the push is refused (422)', {}, always(isDocumentPost, { kind: 'respond', status: 422, body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'Custodian not known' } }] }) }), 'failed'],
+    ['credentials refused (401)', {}, always(isDocumentPost, { kind: 'respond', status: 401 }), 'failed'],
+    ['the search before a resend fails', {}, (request, index) => (isDocumentPost(request) && index < 3 ? { kind: 'drop-after' } : isSearch(request) ? { kind: 'respond', status: 503 } : { kind: 'pass' }), 'failed'],
+    ['the read-back answers 503', {}, always(isRead, { kind: 'respond', status: 503 }), 'failed'],
+    ['the read-back answers 404', {}, always(isRead, { kind: 'respond', status: 404 }), 'failed'],
+    ['the Provenance answer is lost (two creates): found by target, not sent again', { refusesTransactions: true }, always(isProvenancePost, { kind: 'drop-after' }), 'verified'],
+    ['the Provenance create answers 503 (two creates)', { refusesTransactions: true }, always(isProvenancePost, { kind: 'respond', status: 503 }), 'failed'],
+    ['the capability statement answers 503', {}, always((request) => request.path === '/metadata', { kind: 'respond', status: 503 }), 'failed'],
+  ])('%s, then Retry (and a Retry storm)', async (_name, behaviour, fault, stopsAs) => {
+    harness.behaviour = behaviour;
+    harness.fault = fault;
+    const outbox = runner();
+    const { identifier, state } = await fileOne(outbox);
+    expect(state.kind).toBe(stopsAs);
+    const view = outboxView(getOutboxItem(session.vault().db, identifier)!, false, Date.now(), 1000);
+    expect(view.canRetry).toBe(stopsAs !== 'verified');
+    expect(view.detail.length).toBeGreaterThan(20);
+    harness.fault = () => ({ kind: 'pass' });
+    if (stopsAs !== 'verified') await Promise.all(Array.from({ length: 8 }, () => outbox.retry(identifier).catch(() => undefined)));
+    await outbox.settled();
+    expect(stored(identifier).kind).toBe('verified');
+    expectFiledOnce(identifier);
+  });
+
+  test('the refusal keeps the server\u2019s reason for the clinician', async () => {
+    harness.fault = (request) =>
+      isDocumentPost(request) ? { kind: 'respond', status: 422, body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'Custodian not known' } }] }) } : { kind: 'pass' };
+    const { identifier, state } = await fileOne();
+    expect(state).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, serverReason: 'Custodian not known' });
+    expect(outboxView(getOutboxItem(session.vault().db, identifier)!, false, Date.now(), 1000).detail).toContain('Custodian not known');
+  });
+
+  test('transient failures back off with jitter and the next attempt time is shown while waiting', async () => {
+    const waits: number[] = [];
+    const shown: OutboxState[] = [];
+    const item = queue();
+    harness.fault = (request) => (isDocumentPost(request) ? { kind: 'respond', status: 503, headers: { 'Retry-After': '0' } } : { kind: 'pass' });
+    const outbox = new OutboxRunner({
+      store: (stopped) => createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }),
+      eprs: singleEprDirectory(() => createEprConnection({ baseUrl: harness.baseUrl, auth: { kind: 'none' }, requestTimeoutMs: 300, clock: { now: Date.now } })),
+      policy: { ...POLICY, baseDelayMs: 100, maxDelayMs: 1000, maxAttempts: 3 },
+      random: () => 0.5,
+      sleep: async (ms) => {
+        waits.push(ms);
+        shown.push(stored(item.identifier));
+      },
+      log: silentLogger,
+    });
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(waits).toEqual([50, 100]);
+    expect(shown.map((state) => state.kind === 'sending' && state.retry?.attempt)).toEqual([1, 2]);
+    expect(shown[1]).toMatchObject({ kind: 'sending', retry: { problem: expect.stringContaining('HTTP 503'), nextAttemptAt: expect.any(Number) } });
+    expect(outboxView(getOutboxItem(session.vault().db, item.identifier)!, false, Date.now(), 1000).detail).toMatch(/could not be reached after several attempts/);
+    expect(stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'unreachable', httpStatus: 503 });
+  });
+});
+
+describe('auth', () => {
+  test('a token endpoint that answers 503 once is retried, not terminal; a 30 s token is cached, not fetched per request', async () => {
+    harness.behaviour = { requiresToken: true };
+    harness.token = { failFirst: 1, expiresIn: 30 };
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const outbox = runner({ auth: { kind: 'smart-backend', tokenUrl: harness.tokenUrl, clientId: 'ws', keyId: 'k1', algorithm: 'RS512', scope: 'system/DocumentReference.c', privateKey } });
+    const { identifier, state } = await fileOne(outbox);
+    expect(state.kind).toBe('verified');
+    expectFiledOnce(identifier);
+    // One failure, one token for every request of the filing.
+    expect(harness.tokenRequests).toBe(2);
+    expect(harness.seen.length).toBeGreaterThan(2);
+  });
+});
