@@ -165,4 +165,5 @@ export const FLAG_NOTES: Readonly<Record<MessageFlag, { readonly label: string; 
   preamble: { label: 'before first message', review: true, why: 'Text that came before the first message of the export.' },
   'unrecognised-marker': { label: 'unknown app text', review: true, why: 'The app wrote something here that Wardscribe does not know (a poll, a call, media in another language): the sender is kept.' },
   'malformed-field': { label: 'unreadable field', review: true, why: 'Part of this message in the export could not be read.' },
+  'merged-between': { label: 'arrived later', review: true, why: 'Added from a later export of this chat; its time falls between messages that were already here, so it is shown in its place by time.' },
 };
