@@ -7,21 +7,26 @@ import { flattenBatches, parseHeadLineBatches, type ImportOptions } from './head
 import {
   notTeamsChat,
   notTelegramChat,
-  recordsToMessages,
-  type InstantRecord,
   sigtopJsonRecords,
   sigtopTextRecords,
   TEAMS_LIST,
   TEAMS_PAGE,
   teamsRecords,
+  TELEGRAM_ACCOUNT_CHATS,
+  TELEGRAM_ACCOUNT_LEFT_CHATS,
+  TELEGRAM_ACCOUNT_MEMBERS,
   TELEGRAM_MESSAGES,
+  telegramAccountExport,
   telegramRecords,
+  unknownJson,
 } from './json-sources';
 import { findJsonArray } from './json-stream';
 import type { ByteSource } from './line-reader';
+import { recordsToMessages } from './records';
 import { readSignalExportMarkers } from './signal-export';
 import { openThreemaExport, readThreemaMarkers } from './threema';
-import { fileSource, openSafeZip, type SafeZip } from './zip';
+import { chatNameFromThreemaArchive, looksLikeThreemaIos, threemaIosRecords, type ThreemaIosNames } from './threema-ios';
+import { chooseChatText, fileSource, openSafeZip } from './zip';
 
 export type { ImportOptions } from './head-line-parser';
 
@@ -84,7 +89,7 @@ export async function openChatExport(path: string, options: ImportOptions): Prom
   if (/^(?:\uFEFF|\xEF\xBB\xBF)?Conversation: /.test(head)) {
     let title: string | null = null;
     const records = sigtopTextRecords(source, options, (name) => (title = name));
-    return simple('signal-sigtop-text', byMessage(withTitle(records, () => title, 'signal-sigtop-text', options)));
+    return simple('signal-sigtop-text', byMessage(recordsToMessages(records, 'signal-sigtop-text', options, { title: () => title })));
   }
   if (extension === '.md') {
     const format = { source: 'signal-export-markdown' as const, selfNames: new Set(['Me']), readMarkers: readSignalExportMarkers };
@@ -133,59 +138,81 @@ function simple(source: ChatImport['source'], streams: MessageStreams): ChatImpo
   return { source, ...streams, openMedia: noMedia, close: async () => undefined };
 }
 
-async function* withTitle(
-  records: AsyncIterable<InstantRecord>,
-  title: () => string | null,
-  source: ChatSource,
-  options: ImportOptions,
-): AsyncGenerator<ChatMessage, ChatThread> {
-  const thread = yield* recordsToMessages(records, source, null, options);
-  return { ...thread, title: title() };
-}
-
 async function openJsonExport(path: string, head: string, options: ImportOptions): Promise<ChatImport> {
   const source = await fileSource(path);
   if (/"conversationId"|"sent_at"/.test(head) && head.trimStart().startsWith('[')) {
-    return simple('signal-sigtop-json', byMessage(recordsToMessages(sigtopJsonRecords(source, options), 'signal-sigtop-json', null, options)));
+    return simple('signal-sigtop-json', byMessage(recordsToMessages(sigtopJsonRecords(source, options), 'signal-sigtop-json', options)));
   }
-  // Streamed up to the first message list: where it is tells Telegram from Teams, and the
-  // messages are read from there on as they are asked for.
+  return openJsonDocument(source, options);
+}
+
+/**
+ * A Telegram or Teams JSON document, streamed up to the first message list: where that list is
+ * tells the two apart (and a whole-account Telegram export from one chat's), and the messages
+ * are read from there on as they are asked for.
+ */
+async function openJsonDocument(source: ByteSource, options: ImportOptions): Promise<ChatImport> {
   let title: string | null = null;
   let telegramShaped = false;
-  const reading = await findJsonArray(source, [TELEGRAM_MESSAGES, TEAMS_PAGE, TEAMS_LIST], {
+  let teamsShaped = false;
+  const reading = await findJsonArray(source, [TELEGRAM_MESSAGES, TELEGRAM_ACCOUNT_CHATS, TELEGRAM_ACCOUNT_LEFT_CHATS, TEAMS_PAGE, TEAMS_LIST], {
     signal: options.signal,
     onProgress: options.onProgress,
     onMember: (name, value) => {
       // Telegram writes `name` before `messages`; wherever it is, the last one read wins.
       if (name === 'name') title = typeof value === 'string' ? value : null;
-      if (name === 'messages') telegramShaped = true;
+      if (name === 'messages' || TELEGRAM_ACCOUNT_MEMBERS.has(name)) telegramShaped = true;
+      if (name === '@odata.context' || name === '@odata.nextLink') teamsShaped = true;
     },
   });
   const close = () => reading.close();
+  if (reading.path === TELEGRAM_ACCOUNT_CHATS || reading.path === TELEGRAM_ACCOUNT_LEFT_CHATS) {
+    await close();
+    throw telegramAccountExport();
+  }
   if (reading.path === TELEGRAM_MESSAGES) {
-    return { ...simple('telegram', byMessage(withTitle(telegramRecords(reading.elements), () => title, 'telegram', options))), close };
+    const messages = recordsToMessages(telegramRecords(reading.elements), 'telegram', options, { title: () => title });
+    return { ...simple('telegram', byMessage(messages)), close };
   }
   if (reading.path !== null) {
-    return { ...simple('teams', byMessage(recordsToMessages(teamsRecords(reading.elements), 'teams', null, options))), close };
+    return { ...simple('teams', byMessage(recordsToMessages(teamsRecords(reading.elements), 'teams', options))), close };
   }
-  // Read to its end without a message list: the closer of the two shapes says what is missing.
+  // Read to its end without a message list: say what is missing in the terms of the app it is from.
   await close();
-  throw telegramShaped ? notTelegramChat() : notTeamsChat();
+  throw telegramShaped ? notTelegramChat() : teamsShaped ? notTeamsChat() : unknownJson();
 }
 
 async function openZipExport(path: string, options: ImportOptions): Promise<ChatImport> {
   const zip = await openSafeZip(path);
   const encrypted = zip.entries.some((entry) => entry.encrypted);
-  const hasThreemaMessages = zip.entries.some((entry) => /(^|\/)messages\.txt$/.test(entry.name));
-  if (encrypted || hasThreemaMessages) {
+  let chat: ReturnType<typeof chooseChatText>;
+  try {
+    chat = chooseChatText(zip.entries.map((entry) => entry.name));
+  } catch (error) {
     zip.close();
-    const archive = await openThreemaExport(path, options.password);
-    const streams = byBatch(parseHeadLineBatches(archive.messages, options, { source: 'threema', selfNames: THREEMA_SELF, readMarkers: readThreemaMarkers }, archive.has));
-    return { source: 'threema', ...streams, openMedia: archive.openMedia, close: archive.close };
+    throw error;
   }
-  const chat = findChatText(zip);
-  const title = titleFromFileName(path) ?? (chat.endsWith('_chat.txt') ? null : titleFromFileName(chat));
-  const streams = byBatch(parseHeadLineBatches(zip.source(chat), options, { title }, (name) => zip.has(name)));
+  // Only Threema writes password-protected exports; its archive is opened with zip.js (AES).
+  if (encrypted || chat.kind === 'threema') {
+    zip.close();
+    return openThreema(path, options);
+  }
+  if (chat.kind === 'telegram') {
+    const reading = await openJsonDocument(zip.source(chat.name), options).catch((error: unknown) => {
+      zip.close();
+      throw error;
+    });
+    return {
+      ...reading,
+      openMedia: async (name) => (await zip.source(name).open()) as Readable,
+      close: async () => {
+        await reading.close();
+        zip.close();
+      },
+    };
+  }
+  const title = titleFromFileName(path) ?? (chat.kind === 'whatsapp-ios' ? null : titleFromFileName(chat.name));
+  const streams = byBatch(parseHeadLineBatches(zip.source(chat.name), options, { title }, (name) => zip.has(name)));
   return {
     source: 'whatsapp',
     ...streams,
@@ -194,14 +221,46 @@ async function openZipExport(path: string, options: ImportOptions): Promise<Chat
   };
 }
 
-/** `_chat.txt` (iOS), else the one text file at the top level (Android). */
-function findChatText(zip: SafeZip): string {
-  const ios = zip.entries.find((entry) => entry.name === '_chat.txt');
-  if (ios) return ios.name;
-  const texts = zip.entries.filter((entry) => !entry.name.includes('/') && entry.name.toLowerCase().endsWith('.txt'));
-  if (texts.length === 1) return texts[0]!.name;
-  zip.close();
-  throw new WardscribeError('rejected', texts.length === 0 ? 'The archive holds no chat text (_chat.txt or one .txt file).' : 'The archive holds more than one chat text file; export one chat at a time.');
+/** Who Threema for iOS leaves unnamed: the exporting user, and the other person of a one-to-one chat. */
+const THREEMA_IOS_SELF = 'Me';
+const THREEMA_IOS_PARTNER_PLACEHOLDER = 'Chat partner';
+
+/**
+ * A Threema export: Android's layout (`[date, time] Name: text`, read like WhatsApp's) or iOS's
+ * (`>>>` / `<<<` records), told apart by the text's first bytes.
+ */
+async function openThreema(path: string, options: ImportOptions): Promise<ChatImport> {
+  const archive = await openThreemaExport(path, options.password);
+  if (!looksLikeThreemaIos(archive.start)) {
+    const streams = byBatch(parseHeadLineBatches(archive.messages, options, { source: 'threema', selfNames: THREEMA_SELF, readMarkers: readThreemaMarkers }, archive.has));
+    return { source: 'threema', ...streams, openMedia: archive.openMedia, close: archive.close };
+  }
+  const chatName = chatNameFromThreemaArchive(basename(path));
+  const names: ThreemaIosNames = {
+    self: THREEMA_IOS_SELF,
+    partner: chatName ?? THREEMA_IOS_PARTNER_PLACEHOLDER,
+    partnerFrom: chatName ? 'archive name' : 'placeholder',
+  };
+  let unnamedPartner = false;
+  const records = threemaIosRecords(archive.messages, options, names, archive.has, () => (unnamedPartner = true));
+  const messages = recordsToMessages(records, 'threema', options, {
+    title: () => chatName,
+    isPresent: archive.has,
+    warnings: () =>
+      unnamedPartner
+        ? [
+            {
+              line: 0,
+              code: 'sender-not-named',
+              message:
+                names.partnerFrom === 'archive name'
+                  ? `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages are shown under "${names.partner}", taken from the archive's file name. Check it before attributing advice.`
+                  : `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages are shown under "${names.partner}". Check who it is before attributing advice.`,
+            },
+          ]
+        : [],
+  });
+  return { source: 'threema', ...byMessage(messages), openMedia: archive.openMedia, close: archive.close };
 }
 
 /** Re-exported for callers that hold bytes rather than a path (tests, the vault). */

@@ -1,126 +1,113 @@
-import { createHash } from 'node:crypto';
-import { BIDI_CONTROL_PATTERN, type ChatMessage, type ChatSource, type ChatThread, type MessageFlag } from '../../shared/domain/chat';
 import { WardscribeError } from '../errors';
 import type { ImportOptions } from './head-line-parser';
-import { readLineBatches, throwIfAborted, type ByteSource } from './line-reader';
+import { readLineBatches, type ByteSource } from './line-reader';
 import type { JsonPath } from './json-stream';
-import { ZoneClock } from './local-time';
-
-/** One message from a source that records real instants (Telegram, Teams, Signal). */
-export interface InstantRecord {
-  readonly sender: string | null;
-  readonly text: string;
-  readonly system: boolean;
-  readonly epochMs: number;
-  readonly edited?: boolean;
-  readonly deleted?: boolean;
-  readonly attachment?: string | null;
-  readonly self?: boolean;
-  /** What identifies the record in the source (e.g. "id 42"), shown as the head. */
-  readonly head: string;
-  readonly line?: number;
-}
-
-/**
- * Turns records with real instants into messages: the instant is kept and the local time is
- * derived in the chosen zone, so no DST question arises.
- */
-export async function* recordsToMessages(
-  records: Iterable<InstantRecord> | AsyncIterable<InstantRecord>,
-  source: ChatSource,
-  title: string | null,
-  options: ImportOptions,
-): AsyncGenerator<ChatMessage, ChatThread> {
-  const clock = new ZoneClock(options.zone);
-  const hash = createHash('sha256');
-  const participants: string[] = [];
-  const seen = new Set<string>();
-  const attachments: string[] = [];
-  let index = 0;
-  for await (const record of records) {
-    throwIfAborted(options.signal);
-    if (!Number.isFinite(record.epochMs)) throw new WardscribeError('rejected', `A message (${record.head}) has no readable time.`);
-    const flags: MessageFlag[] = [];
-    if (record.system) flags.push('system');
-    if (record.edited) flags.push('edited');
-    if (record.deleted) flags.push('deleted');
-    if (record.attachment) {
-      flags.push('attachment');
-      attachments.push(record.attachment);
-    }
-    if (record.self) flags.push('self');
-    const sender = record.system ? null : record.sender;
-    if (BIDI_CONTROL_PATTERN.test(record.text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender))) flags.push('bidi-controls');
-    if (sender !== null && !seen.has(sender)) {
-      seen.add(sender);
-      participants.push(sender);
-    }
-    hash.update(`${record.epochMs}\u0001${sender ?? ''}\u0001${record.text}\u0002`);
-    yield {
-      index: index++,
-      sender,
-      text: record.text,
-      kind: record.system ? 'system' : 'message',
-      head: record.head,
-      localTime: clock.localOf(record.epochMs),
-      zone: clock.zone,
-      instant: new Date(record.epochMs).toISOString().replace('.000Z', 'Z'),
-      flags,
-      attachment: record.attachment ?? null,
-      line: record.line ?? 0,
-      warnings: [],
-    };
-  }
-  if (index === 0) throw new WardscribeError('rejected', 'No messages were found in this export.');
-  return {
-    source,
-    title,
-    participants,
-    messageCount: index,
-    zone: clock.zone,
-    dateOrder: null,
-    fingerprint: hash.digest('hex'),
-    attachments: [...new Set(attachments)].map((name) => ({ name, present: false })),
-    warnings: [],
-  };
-}
+import { instantTime, readLocalDateTime, type ChatRecord, type RecordTime } from './records';
+import { teamsEventText } from './teams-events';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /** Where Telegram Desktop's `result.json` for one chat keeps its messages. */
 export const TELEGRAM_MESSAGES: JsonPath = ['messages'];
+/**
+ * Where a Telegram Desktop export of a whole account ("Export Telegram data") lists its chats:
+ * found only to refuse the file, as soon as the list starts.
+ */
+export const TELEGRAM_ACCOUNT_CHATS: JsonPath = ['chats', 'list'];
+export const TELEGRAM_ACCOUNT_LEFT_CHATS: JsonPath = ['left_chats', 'list'];
 /** Where Microsoft Graph keeps chatMessages: a page's `value`, or a root array. */
 export const TEAMS_PAGE: JsonPath = ['value'];
 export const TEAMS_LIST: JsonPath = [];
 
-export const notTelegramChat = (): WardscribeError => new WardscribeError('rejected', 'This is not a Telegram Desktop result.json for one chat.');
-export const notTeamsChat = (): WardscribeError =>
-  new WardscribeError('rejected', 'This is not a Microsoft Teams chat message export (Graph chatMessage JSON).');
+/** Root members only a whole-account Telegram export has. */
+export const TELEGRAM_ACCOUNT_MEMBERS: ReadonlySet<string> = new Set(['personal_information', 'chats', 'left_chats', 'contacts', 'frequent_contacts', 'profile_pictures']);
+
+export const notTelegramChat = (): WardscribeError =>
+  new WardscribeError('rejected', 'This Telegram file has no list of messages: import the result.json that Telegram Desktop writes when you export one chat.');
 
 /**
- * Telegram Desktop `result.json`: one chat, times from `date_unixtime` (never `date`). Reads the
- * elements of its `messages` list as they stream in; the title is its top-level `name`, which the
- * caller takes from the same reading.
+ * A whole-account export holds every private chat, the contacts and the personal details of the
+ * person who made it: far more than the one conversation a clinician files, so it is refused
+ * rather than read, and the refusal says how to export the one chat.
  */
-export async function* telegramRecords(messages: AsyncIterable<unknown>): AsyncGenerator<InstantRecord> {
+export const telegramAccountExport = (): WardscribeError =>
+  new WardscribeError(
+    'rejected',
+    'This is a Telegram export of a whole account (every chat, contact and personal detail of the person who made it), which Wardscribe does not import. ' +
+      'In Telegram Desktop, open the one chat you need, choose "Export chat history" from its menu, pick the JSON format, and import the result.json it writes.',
+  );
+
+export const notTeamsChat = (): WardscribeError =>
+  new WardscribeError('rejected', 'This Microsoft Teams file has no list of chat messages: export the chat\'s messages (Graph chatMessage JSON) and import that file.');
+
+export const unknownJson = (): WardscribeError =>
+  new WardscribeError(
+    'rejected',
+    'This JSON file is not a chat export Wardscribe reads. It reads a Telegram Desktop result.json for one chat, Microsoft Teams chat messages (Graph JSON) and Signal messages written by sigtop.',
+  );
+
+/**
+ * Telegram Desktop `result.json` for one chat, read element by element as its `messages` list
+ * streams in; the title is its top-level `name`, which the caller takes from the same reading.
+ * Times come from `date_unixtime` (a real instant). Exports from Telegram Desktop before it wrote
+ * that field carry only `date`, the exporting computer's wall clock with no offset: it is read
+ * in the import's zone, as WhatsApp times are. An unreadable time never ends the import.
+ */
+export async function* telegramRecords(messages: AsyncIterable<unknown>): AsyncGenerator<ChatRecord> {
   for await (const message of messages) {
     if (!isRecord(message)) continue;
-    const unix = Number(str(message.date_unixtime) ?? message.date_unixtime);
     const system = message.type === 'service';
     const text = telegramText(message.text);
     const actor = str(message.actor);
-    const attachment = str(message.file_name) ?? (str(message.photo) ? str(message.photo)!.split('/').pop()! : null);
+    const media = telegramMedia(message);
     yield {
       sender: system ? null : (str(message.from) ?? actor),
       text: system ? [actor, str(message.action)].filter(Boolean).join(' ') + (text ? `: ${text}` : '') : text,
       system,
-      epochMs: unix * 1000,
-      edited: message.edited_unixtime !== undefined,
-      attachment,
+      time: telegramTime(message),
+      edited: telegramEdited(message),
+      attachment: media.attachment,
+      flags: media.omitted ? ['media-omitted'] : [],
       head: `id ${String(message.id)}`,
     };
   }
+}
+
+/** What Telegram writes in place of a file the export was set not to include. */
+const TELEGRAM_FILE_NOT_INCLUDED = /^\(File not included\b/;
+
+/**
+ * The file a message carries: `file_name`, else the last part of `photo` or `file` (stickers,
+ * voice messages, videos: "chats/chat_01/voice_messages/audio_1.ogg"). When the export was made
+ * without media, Telegram writes "(File not included. …)" there: no attachment, flagged.
+ */
+function telegramMedia(message: Record<string, unknown>): { attachment: string | null; omitted: boolean } {
+  const path = str(message.photo) ?? str(message.file);
+  if (path !== null && TELEGRAM_FILE_NOT_INCLUDED.test(path)) return { attachment: null, omitted: true };
+  const name = str(message.file_name) ?? (path !== null ? path.slice(path.lastIndexOf('/') + 1) : null);
+  return { attachment: name === '' ? null : name, omitted: false };
+}
+
+/**
+ * Older exports write `"edited": "1970-01-01T05:00:00"` (the Unix epoch on the exporting
+ * computer's clock) on every message that was never edited: only a later time is an edit.
+ */
+function telegramEdited(message: Record<string, unknown>): boolean {
+  const unix = message.edited_unixtime;
+  if (unix !== undefined) return unix !== '0' && unix !== 0;
+  const edited = readLocalDateTime(message.edited);
+  return edited !== null && edited.year > 1970;
+}
+
+function telegramTime(message: Record<string, unknown>): RecordTime {
+  const unix = message.date_unixtime;
+  if (unix !== undefined) {
+    const seconds = typeof unix === 'string' && /^\d+$/.test(unix) ? Number(unix) : typeof unix === 'number' ? unix : Number.NaN;
+    return instantTime(seconds * 1000, 'date_unixtime');
+  }
+  const wall = readLocalDateTime(message.date);
+  return wall ? { kind: 'wall-clock', ...wall } : { kind: 'unreadable', field: 'date' };
 }
 
 /** Telegram text: a string, or an array of strings and `{ type, text }` entities. */
@@ -130,13 +117,28 @@ function telegramText(value: unknown): string {
   return value.map((part) => (typeof part === 'string' ? part : isRecord(part) ? (str(part.text) ?? '') : '')).join('');
 }
 
+/** Graph's `createdDateTime`: ISO 8601 with Z or an offset, nothing looser (Date.parse guesses at other strings). */
+const GRAPH_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** A Teams record and where it goes among the others. */
+interface PlacedRecord {
+  readonly record: ChatRecord;
+  /** Its own instant, or NaN until an unreadable one is placed beside a neighbour. */
+  sortKey: number;
+  /** Breaks ties: a placed record goes right after (1) or before (-1) the neighbour it borrowed from. */
+  tie: number;
+}
+
 /**
  * Microsoft Graph chatMessage list (the elements of a root array, or of a page's `value`), in
  * createdDateTime order. Graph often lists newest first, so every message is read before the
- * first is given: the mapped records (small) are held and sorted, never the document.
+ * first is given: the mapped records (small) are held and sorted, never the document. A message
+ * whose createdDateTime cannot be read stays beside its neighbours in the file: it is placed just
+ * after the one that is earlier in time (or, if it is the earliest, just before the next).
+ * System events (calls, people added or leaving) are given readable text from their eventDetail.
  */
-export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGenerator<InstantRecord> {
-  const records: InstantRecord[] = [];
+export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGenerator<ChatRecord> {
+  const placed: PlacedRecord[] = [];
   for await (const message of messages) {
     if (!isRecord(message)) continue;
     const from = isRecord(message.from) ? message.from : null;
@@ -146,18 +148,58 @@ export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGene
     const deleted = typeof message.deletedDateTime === 'string';
     const system = message.messageType === 'systemEventMessage';
     const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isRecord) : [];
-    records.push({
-      sender: user ? (str(user.displayName) ?? 'Unknown') : null,
-      text: deleted ? '' : body.contentType === 'html' ? htmlToText(content) : content,
-      system: system || !user,
-      epochMs: Date.parse(str(message.createdDateTime) ?? ''),
-      edited: typeof message.lastEditedDateTime === 'string',
-      deleted,
-      attachment: attachments.length > 0 ? (str(attachments[0]!.name) ?? null) : null,
-      head: `id ${String(message.id)}`,
+    const created = str(message.createdDateTime);
+    const epochMs = created !== null && GRAPH_DATE_TIME.test(created) ? Date.parse(created) : Number.NaN;
+    const eventText = isRecord(message.eventDetail) ? teamsEventText(message.eventDetail) : null;
+    const bodyText = deleted ? '' : body.contentType === 'html' ? htmlToText(content) : content;
+    placed.push({
+      record: {
+        sender: user ? (str(user.displayName) ?? 'Unknown') : null,
+        text: eventText ?? bodyText,
+        system: system || !user,
+        time: instantTime(epochMs, 'createdDateTime'),
+        edited: typeof message.lastEditedDateTime === 'string',
+        deleted,
+        attachment: attachments.length > 0 ? (str(attachments[0]!.name) ?? null) : null,
+        head: `id ${String(message.id)}`,
+      },
+      sortKey: epochMs,
+      tie: 0,
     });
   }
-  yield* records.sort((a, b) => a.epochMs - b.epochMs);
+  placeUnreadable(placed);
+  yield* placed.sort((a, b) => a.sortKey - b.sortKey || a.tie - b.tie).map((entry) => entry.record);
+}
+
+/**
+ * Gives each record without a readable time the sort key of its neighbour in the file that is
+ * earlier in time: the next one when the file lists newest first, the previous one otherwise.
+ */
+function placeUnreadable(placed: PlacedRecord[]): void {
+  const timed = placed.filter((entry) => Number.isFinite(entry.sortKey));
+  if (timed.length === placed.length || timed.length === 0) return;
+  const newestFirst = timed[0]!.sortKey > timed[timed.length - 1]!.sortKey;
+  const step = newestFirst ? 1 : -1;
+  for (let index = 0; index < placed.length; index++) {
+    const entry = placed[index]!;
+    if (Number.isFinite(entry.sortKey)) continue;
+    const earlier = nearestTimed(placed, index, step);
+    if (earlier) {
+      entry.sortKey = earlier.sortKey;
+      entry.tie = 1;
+    } else {
+      entry.sortKey = nearestTimed(placed, index, -step)!.sortKey;
+      entry.tie = -1;
+    }
+  }
+}
+
+function nearestTimed(placed: readonly PlacedRecord[], from: number, step: number): PlacedRecord | undefined {
+  for (let index = from + step; index >= 0 && index < placed.length; index += step) {
+    const entry = placed[index]!;
+    if (Number.isFinite(entry.sortKey) && entry.tie === 0) return entry;
+  }
+  return undefined;
 }
 
 const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00A0' };
@@ -185,7 +227,7 @@ export function htmlToText(html: string): string {
 }
 
 /** sigtop JSON: `[`, one Signal Desktop message object per line, `]`. Streamed line by line. */
-export async function* sigtopJsonRecords(source: ByteSource, options: ImportOptions): AsyncGenerator<InstantRecord> {
+export async function* sigtopJsonRecords(source: ByteSource, options: ImportOptions): AsyncGenerator<ChatRecord> {
   for await (const { firstLine, lines } of readLineBatches(source, options)) {
     for (let offset = 0; offset < lines.length; offset++) {
       let line = lines[offset]!.trim();
@@ -208,7 +250,7 @@ export async function* sigtopJsonRecords(source: ByteSource, options: ImportOpti
         sender: outgoing ? 'You' : (str(message.sourceName) ?? str(message.source) ?? str(message.sourceServiceId) ?? 'Unknown'),
         text: str(message.body) ?? (system ? type : ''),
         system,
-        epochMs: Number(message.sent_at ?? message.timestamp),
+        time: instantTime(Number(message.sent_at ?? message.timestamp), 'sent_at'),
         edited: editHistory.length > 1,
         deleted: message.deletedForEveryone === true,
         attachment: attachments.length > 0 ? (str(attachments[0]!.fileName) ?? null) : null,
@@ -239,13 +281,13 @@ const SIGTOP_FIELD = /^(From|Type|Sent|Received|Attachment|Reaction|Edited|Conve
  * line and the body, then a blank line. A message starts at a `From:` or `Type:` line that
  * follows a blank line; body lines are never read as fields once the body has begun.
  */
-export async function* sigtopTextRecords(source: ByteSource, options: ImportOptions, onTitle: (title: string) => void): AsyncGenerator<InstantRecord> {
+export async function* sigtopTextRecords(source: ByteSource, options: ImportOptions, onTitle: (title: string) => void): AsyncGenerator<ChatRecord> {
   let fields: Map<string, string> | null = null;
   let body: string[] = [];
   let inBody = false;
   let headLine = 0;
   let previousBlank = true;
-  const flush = (): InstantRecord | null => {
+  const flush = (): ChatRecord | null => {
     if (!fields) return null;
     const type = fields.get('Type') ?? 'unknown';
     const from = fields.get('From') ?? null;
@@ -256,7 +298,7 @@ export async function* sigtopTextRecords(source: ByteSource, options: ImportOpti
       sender: type === 'outgoing' ? 'You' : from === null ? null : from.replace(/ \([^()]*\)$/, ''),
       text: body.join('\n'),
       system: type !== 'incoming' && type !== 'outgoing',
-      epochMs: parseSigtopDate(fields.get('Sent') ?? fields.get('Received') ?? ''),
+      time: instantTime(parseSigtopDate(fields.get('Sent') ?? fields.get('Received') ?? ''), 'Sent'),
       edited: fields.has('Edited'),
       attachment: attachment === 'no filename' ? null : attachment,
       self: type === 'outgoing',
@@ -291,22 +333,30 @@ export async function* sigtopTextRecords(source: ByteSource, options: ImportOpti
   if (done) yield done;
 }
 
+/** The field that starts each version of an edited message; the space after "|" is what sigtop writes. */
+const EDIT_VERSION = /^\| ?Version: \d+$/;
+
 /**
- * sigtop writes an edited message as its versions, newest first, each line prefixed with "|":
- * `|Version: N`, `|Sent: …`, `|`, then the body. The newest version's body is the message.
+ * sigtop writes an edited message as its versions, newest first, every line prefixed with "|"
+ * and, where the line has content, a space: `| Version: N`, `| Sent: …` (and `| Attachment: …`),
+ * then a line `|`, then the version's quote and body as `| text` (a blank body line is `| `).
+ * A bare `|` followed by the next `| Version:` line separates versions. The newest version's
+ * quote and body are the message, exactly as sigtop writes an unedited one.
  */
 function latestVersion(lines: readonly string[]): string[] {
   const body: string[] = [];
   let inBody = false;
-  for (const line of lines) {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
     if (!line.startsWith('|')) continue;
-    const content = line.slice(1);
     if (!inBody) {
-      if (content === '') inBody = true;
+      // The version's fields end at its first bare "|".
+      if (line === '|') inBody = true;
       continue;
     }
-    if (content.startsWith('Version: ')) break;
-    body.push(content);
+    if (line === '|' && EDIT_VERSION.test(lines[index + 1] ?? '')) break;
+    // Older sigtop builds wrote no space after the bar; a body line never starts "|" otherwise.
+    body.push(line === '|' ? '' : line.startsWith('| ') ? line.slice(2) : line.slice(1));
   }
   while (body.length > 0 && body[body.length - 1] === '') body.pop();
   return body;

@@ -5,25 +5,51 @@ import { configure, ERR_ENCRYPTED, ERR_INVALID_PASSWORD, Reader, ZipReader, type
 import { WardscribeError } from '../errors';
 import type { ByteSource } from './line-reader';
 import type { MarkerReading } from './markers';
-import { DEFAULT_ZIP_LIMITS, type ZipLimits } from './zip';
+import { chooseChatText, DEFAULT_ZIP_LIMITS, tooCompressed, type ZipLimits } from './zip';
 
 /**
- * A media file named in a Threema message: `<name.ext>`, where the name is the file Threema put
- * in the archive beside messages.txt (a generated id, e.g. `<4f0c…-9a1e.jpg>`), anywhere in the
- * body, with or without a caption around it.
+ * A media file named in a Threema for Android message. Threema appends ` <NAME>` to the line: the
+ * file it put in the archive beside the text (`<4f0c…-9a1e.jpg>`; a document keeps its own name
+ * after an id, spaces and all: `<0a1b2c3d-Discharge letter.pdf>`). Older exports and hand-made
+ * files also name it mid-line; there only names without spaces are taken.
  */
+const TRAILING_MEDIA_REFERENCE = /(?:^|[ \t])<([^<>\n/\\]*[^<>\s/\\]\.[A-Za-z0-9]{2,5})>$/;
 const MEDIA_REFERENCE = /<([\w-]+(?:\.[\w-]+)*\.[A-Za-z0-9]{2,5})>/;
 
 /**
- * Threema's markers: a media reference becomes the message's attachment (matched to the file in
- * the archive) and leaves the caption as the text. Threema writes no deleted or edited markers
- * into messages.txt.
+ * What Threema for Android writes before the reference for media ("Bild", "Image: caption"):
+ * its placeholder words, by language, which are not the sender's text.
+ */
+const MEDIA_PLACEHOLDERS = new Set([
+  'Image', 'Video', 'Audio', 'File', 'Location',
+  'Bild', 'Datei', 'Ort',
+  'Vidéo', 'Fichier', 'Emplacement',
+  'Immagine', 'Luogo',
+  'Imagen', 'Vídeo', 'Archivo', 'Ubicación',
+]);
+
+/** "Bild", "Bild: Wunde Bett 4" or "Audio (00:07)" becomes the caption alone ("" or "Wunde Bett 4"). */
+function withoutPlaceholder(text: string): string {
+  const match = /^(\p{L}+)(?: \(\d{1,2}:\d{2}(?::\d{2})?\))?(?:: ([^]*))?$/u.exec(text);
+  if (!match || !MEDIA_PLACEHOLDERS.has(match[1]!)) return text;
+  return (match[2] ?? '').trim();
+}
+
+/**
+ * Threema for Android's markers: a media reference becomes the message's attachment (matched to
+ * the file in the archive) and leaves the caption as the text, without Threema's placeholder
+ * word. Threema writes no edited marker into its export.
  */
 export function readThreemaMarkers(body: string): MarkerReading {
+  const trailing = TRAILING_MEDIA_REFERENCE.exec(body);
+  if (trailing) {
+    const caption = withoutPlaceholder(body.slice(0, trailing.index).trim());
+    return { text: caption, mediaOmitted: false, attachment: trailing[1]!, deleted: false, edited: false };
+  }
   const media = MEDIA_REFERENCE.exec(body);
   if (!media) return { text: body, mediaOmitted: false, attachment: null, deleted: false, edited: false };
   const caption = `${body.slice(0, media.index).trimEnd()} ${body.slice(media.index + media[0].length).trimStart()}`.trim();
-  return { text: caption, mediaOmitted: false, attachment: media[1]!, deleted: false, edited: false };
+  return { text: withoutPlaceholder(caption), mediaOmitted: false, attachment: media[1]!, deleted: false, edited: false };
 }
 
 // Node has no Web Workers for zip.js to use; decryption runs inline.
@@ -45,8 +71,10 @@ class FileRangeReader extends Reader<FileHandle> {
 
 /** An opened, password-protected Threema export. */
 export interface ThreemaArchive {
-  /** messages.txt, decrypted as it is read. */
+  /** The chat text (messages.txt, messages-<chat>.txt or Threema_<chat>_<date>.txt), decrypted as it is read. */
   readonly messages: ByteSource;
+  /** Its first bytes (up to 64), which tell Threema for iOS's layout from Android's. */
+  readonly start: string;
   /** True when the archive holds a file with this name. */
   has(name: string): boolean;
   /** A media file's bytes, decrypted as they are read; never written to disk. */
@@ -74,24 +102,31 @@ export async function openThreemaExport(path: string, password: string | undefin
     const entries = await reader.getEntries().catch(() => {
       throw new WardscribeError('rejected', 'This file is not a readable zip archive.');
     });
-    if (entries.length > limits.maxEntries) throw new WardscribeError('rejected', 'The archive has more entries than an export can have.');
+    if (entries.length > limits.maxEntries) throw new WardscribeError('rejected', `The archive has ${entries.length} files in it, more than the ${limits.maxEntries} an export can have.`);
     let total = 0;
     for (const entry of entries) {
-      if (!SAFE_NAME(entry.filename)) throw new WardscribeError('rejected', 'The archive was refused: an entry has an unsafe path.');
+      if (!SAFE_NAME(entry.filename)) throw new WardscribeError('rejected', 'The archive was refused because one of the files in it points outside the archive. A Threema export never does this.');
       total += entry.uncompressedSize;
       if (entry.uncompressedSize > limits.maxEntryBytes || total > limits.maxTotalBytes) throw new WardscribeError('rejected', 'The archive unpacks to more than an export can hold.');
-      if (entry.uncompressedSize > limits.ratioFloorBytes && entry.uncompressedSize / Math.max(1, entry.compressedSize) > limits.maxRatio) {
-        throw new WardscribeError('rejected', 'The archive was refused: an entry is compressed far more than real data can be (a zip bomb).');
+      // zip.js gives an AES entry's stored size with its salt and check bytes: still far above a bomb's.
+      if (tooCompressed(entry.uncompressedSize, entry.compressedSize, limits)) {
+        throw new WardscribeError('rejected', 'The archive was refused because one of the files in it is compressed far more than real data can be (a zip bomb).');
       }
     }
-    const messages = entries.find((entry): entry is FileEntry => !entry.directory && /(^|\/)messages\.txt$/.test(entry.filename));
-    if (!messages) throw new WardscribeError('rejected', 'This archive has no messages.txt: it is not a Threema chat export.');
+    const files = entries.filter((entry): entry is FileEntry => !entry.directory);
+    const chosen = chooseChatText(files.map((entry) => entry.filename));
+    if (chosen.kind !== 'threema' && chosen.kind !== 'text') {
+      throw new WardscribeError('rejected', `This archive is password-protected, but it holds ${chosen.kind === 'telegram' ? 'a Telegram' : 'a WhatsApp'} chat: Wardscribe opens password-protected archives only from Threema.`);
+    }
+    const messages = files.find((entry) => entry.filename === chosen.name)!;
     if (messages.encrypted && !password) throw new WardscribeError('rejected', 'This Threema export is password-protected: enter the password chosen when it was exported.');
     // Check the password before any message is read, so a wrong one fails at once.
     await messages.getData(new WritableStream(), { password, checkPasswordOnly: true }).catch(mapZipError);
     const byName = new Map<string, FileEntry>();
-    for (const entry of entries) if (!entry.directory) byName.set(entry.filename.slice(entry.filename.lastIndexOf('/') + 1), entry);
+    for (const entry of files) byName.set(entry.filename.slice(entry.filename.lastIndexOf('/') + 1), entry);
+    const start = await firstBytes(messages, password);
     return {
+      start,
       messages: {
         size: messages.uncompressedSize,
         async open() {
@@ -114,6 +149,25 @@ export async function openThreemaExport(path: string, password: string | undefin
     await close();
     throw error;
   }
+}
+
+/** The first bytes of an entry, decrypted, as Latin-1 text (enough to tell a layout by). */
+async function firstBytes(entry: FileEntry, password: string | undefined): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const controller = new AbortController();
+  const sink = new WritableStream<Uint8Array>({
+    write(chunk) {
+      chunks.push(chunk);
+      length += chunk.length;
+      // Enough read: stop decrypting the rest.
+      if (length >= 64) controller.abort();
+    },
+  });
+  await entry.getData(sink, { password, signal: controller.signal }).catch((error: unknown) => {
+    if (!controller.signal.aborted) mapZipError(error);
+  });
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks).subarray(0, 64));
 }
 
 function mapZipError(error: unknown): never {

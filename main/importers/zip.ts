@@ -9,9 +9,11 @@ export interface ZipLimits {
   readonly maxEntries: number;
   readonly maxEntryBytes: number;
   readonly maxTotalBytes: number;
-  /** Highest uncompressed/compressed ratio for entries larger than `ratioFloorBytes`. */
+  /**
+   * Highest uncompressed/compressed ratio, for every entry whatever its size (a floor below
+   * which entries were not checked let a bomb of many small entries through).
+   */
   readonly maxRatio: number;
-  readonly ratioFloorBytes: number;
 }
 
 /** Exports hold ~10k media files at most; WhatsApp caps media at 2 GB per file. */
@@ -20,8 +22,17 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntryBytes: 2 * 1024 ** 3,
   maxTotalBytes: 8 * 1024 ** 3,
   maxRatio: 200,
-  ratioFloorBytes: 1024 * 1024,
 };
+
+/**
+ * True when an entry unpacks to more than `maxRatio` times its stored size. Real chat text
+ * compresses about 3-10 times and media hardly at all; only crafted data comes near 200. An
+ * empty entry is never too compressed; one stored in 0 bytes that unpacks to anything is.
+ */
+export function tooCompressed(uncompressedSize: number, compressedSize: number, limits: ZipLimits): boolean {
+  if (uncompressedSize === 0) return false;
+  return compressedSize === 0 || uncompressedSize / compressedSize > limits.maxRatio;
+}
 
 /** One checked entry of an archive. */
 export interface ZipEntryInfo {
@@ -85,7 +96,7 @@ export async function openSafeZip(path: string, limits: ZipLimits = DEFAULT_ZIP_
       zip.on('entry', (entry: yauzl.Entry) => {
         try {
           const problem = checkEntry(entry, limits);
-          if (problem) throw rejected(`The archive was refused: an entry ${problem}.`);
+          if (problem) throw rejected(`The archive was refused because one of the files in it ${problem}. An export made by the chat app never looks like this.`);
           total += entry.uncompressedSize;
           if (total > limits.maxTotalBytes) throw rejected('The archive unpacks to more than an export can hold.');
           if (!entry.fileName.endsWith('/')) {
@@ -128,9 +139,7 @@ function checkEntry(entry: yauzl.Entry, limits: ZipLimits): string | null {
   if (mode === S_IFLNK) return 'is a symbolic link';
   if (NESTED_ARCHIVE.test(entry.fileName)) return 'is itself an archive (nested archives are not opened)';
   if (entry.uncompressedSize > limits.maxEntryBytes) return 'is larger than an export file can be';
-  if (entry.uncompressedSize > limits.ratioFloorBytes) {
-    if (entry.compressedSize === 0 || entry.uncompressedSize / entry.compressedSize > limits.maxRatio) return 'is compressed far more than real data can be (a zip bomb)';
-  }
+  if (tooCompressed(entry.uncompressedSize, entry.compressedSize, limits)) return 'is compressed far more than real data can be (a zip bomb)';
   return null;
 }
 
@@ -231,4 +240,74 @@ async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
     await Promise.allSettled(inFlight.splice(0).map((pending) => pending.read));
     await handle.close();
   }
+}
+
+/** What a file in an archive can be read as, by its name. */
+export type ChatTextKind = 'whatsapp-ios' | 'whatsapp-android' | 'threema' | 'telegram' | 'text';
+
+/** A file in an archive that could be the chat. */
+export interface ChatTextCandidate {
+  readonly name: string;
+  readonly kind: ChatTextKind;
+}
+
+/**
+ * What an entry could be, by its name: the names each app gives its chat text (`_chat.txt` on
+ * iOS WhatsApp, "WhatsApp Chat with ….txt" and its translations on Android, `messages.txt`,
+ * `messages-<chat>.txt` and `Threema_<chat>_<date>.txt` from Threema, Telegram's `result.json`
+ * in its export folder), another text file at the top, or nothing (null).
+ */
+export function chatTextKind(name: string): ChatTextKind | null {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  if (base === 'result.json') return 'telegram';
+  if (name.includes('/') || !base.toLowerCase().endsWith('.txt')) return null;
+  if (base === '_chat.txt') return 'whatsapp-ios';
+  if (/^messages(?:-.+)?\.txt$/i.test(base) || /^Threema_.+\.txt$/.test(base)) return 'threema';
+  if (/whatsapp/i.test(base)) return 'whatsapp-android';
+  return 'text';
+}
+
+const KIND_IN_WORDS: Readonly<Record<ChatTextKind, string>> = {
+  'whatsapp-ios': 'a WhatsApp chat',
+  'whatsapp-android': 'a WhatsApp chat',
+  threema: 'a Threema chat',
+  telegram: 'a Telegram chat',
+  text: 'a text file',
+};
+
+/** "a WhatsApp chat (_chat.txt) and a Threema chat (messages.txt)". */
+function listInWords(candidates: readonly ChatTextCandidate[]): string {
+  const parts = candidates.map((candidate) => `${KIND_IN_WORDS[candidate.kind]} (${candidate.name})`);
+  return parts.length <= 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`;
+}
+
+/**
+ * The one entry that is the chat, or a refusal in plain words. An archive that could be read two
+ * ways (two chat texts, a WhatsApp text and a Threema or Telegram one, several unnamed text
+ * files) is refused rather than read one way without saying so: the wrong choice would put a
+ * whole conversation under the wrong chat. Other text files beside one named chat text are
+ * attachments (a document sent in the chat) and change nothing.
+ */
+export function chooseChatText(names: readonly string[]): ChatTextCandidate {
+  const candidates: ChatTextCandidate[] = [];
+  for (const name of names) {
+    const kind = chatTextKind(name);
+    if (kind !== null) candidates.push({ name, kind });
+  }
+  const named = candidates.filter((candidate) => candidate.kind !== 'text');
+  if (named.length === 1) return named[0]!;
+  if (named.length > 1) {
+    throw rejected(
+      `This archive holds more than one chat export: ${listInWords(named)}. It could be read more than one way, so Wardscribe will not guess. Export the one chat you need again, on its own, and import that file.`,
+    );
+  }
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length > 1) {
+    throw rejected(
+      `This archive holds several text files (${candidates.map((candidate) => candidate.name).join(', ')}) and none of them is named as a chat export, so Wardscribe cannot tell which one is the chat. Export the chat again from the app and import the file it makes.`,
+    );
+  }
+  throw rejected(
+    'This archive holds no chat text. A WhatsApp export holds _chat.txt or "WhatsApp Chat with ….txt", a Threema export holds messages.txt, and a Telegram export holds result.json.',
+  );
 }

@@ -61,13 +61,13 @@ describe('hostile archives end in a clear refusal', () => {
 
   it('refuses more entries than the limit', async () => {
     const path = zipOf([{ name: '_chat.txt', data: CHAT }, { name: 'a.jpg', data: 'a' }, { name: 'b.jpg', data: 'b' }]);
-    const limits = { maxEntries: 2, maxEntryBytes: 1e9, maxTotalBytes: 1e9, maxRatio: 200, ratioFloorBytes: 1e6 };
+    const limits = { maxEntries: 2, maxEntryBytes: 1e9, maxTotalBytes: 1e9, maxRatio: 200 };
     expect((await refusal(openSafeZip(path, limits))).message).toMatch(/3 entries/);
   });
 
   it('refuses entries over the per-entry and total caps', async () => {
     const path = zipOf([{ name: '_chat.txt', data: CHAT }, { name: 'a.jpg', data: Buffer.alloc(4000, 7), method: 0 }, { name: 'b.jpg', data: Buffer.alloc(4000, 7), method: 0 }]);
-    const base = { maxEntries: 10, maxRatio: 200, ratioFloorBytes: 1e6 };
+    const base = { maxEntries: 10, maxRatio: 200 };
     expect((await refusal(openSafeZip(path, { ...base, maxEntryBytes: 3000, maxTotalBytes: 1e9 }))).message).toMatch(/larger than/);
     expect((await refusal(openSafeZip(path, { ...base, maxEntryBytes: 1e9, maxTotalBytes: 6000 }))).message).toMatch(/more than an export/);
   });

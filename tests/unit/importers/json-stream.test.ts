@@ -229,11 +229,16 @@ describe('JSON chat exports through openChatExport', () => {
     expect(thread).toMatchObject({ source: 'telegram', title: 'Ward 7', messageCount: 1 });
   });
 
-  it('keeps the clear refusals for documents of neither shape', async () => {
+  it('refuses documents of neither shape in the terms of the app they come from', async () => {
     const write = (content: string) => writeExport(dir.path, `shape-${++counter}.json`, content);
-    expect(await refusal(parseAll(write('{"name": "x", "messages": {"a": []}}'), LONDON))).toBe('This is not a Telegram Desktop result.json for one chat.');
-    expect(await refusal(parseAll(write('{"chats": {"list": []}}'), LONDON))).toBe('This is not a Microsoft Teams chat message export (Graph chatMessage JSON).');
-    expect(await refusal(parseAll(write('"just a string"'), LONDON))).toBe('This is not a Microsoft Teams chat message export (Graph chatMessage JSON).');
+    expect(await refusal(parseAll(write('{"name": "x", "messages": {"a": []}}'), LONDON))).toMatch(/^This Telegram file has no list of messages: import the result\.json .* export one chat\.$/);
+    // A whole-account Telegram export names Telegram, never Teams, and says how to export one chat.
+    const account = await refusal(parseAll(write('{"personal_information": {"first_name": "A"}, "chats": {"about": "x", "list": [{"name": "Ward 7", "messages": []}]}}'), LONDON));
+    expect(account).toMatch(/^This is a Telegram export of a whole account/);
+    expect(account).toMatch(/"Export chat history"/);
+    expect(account).not.toMatch(/Teams/);
+    expect(await refusal(parseAll(write('{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#chats", "count": 0}'), LONDON))).toMatch(/^This Microsoft Teams file has no list of chat messages/);
+    expect(await refusal(parseAll(write('"just a string"'), LONDON))).toMatch(/^This JSON file is not a chat export Wardscribe reads\./);
     expect(await refusal(parseAll(write('{"messages": [1], "messages": [2]}'), LONDON))).toMatch(/second list of messages/);
     expect(await refusal(parseAll(write('{"messages": [{"id": 1'), LONDON))).toMatch(/not valid JSON/);
   });
