@@ -22,15 +22,21 @@ function nameOf(identity: unknown): string | null {
   return null;
 }
 
-/** "Dr Ada Shah and Dr Ben Okoro", "2 people", "Dr Ada Shah and 1 other person". */
-function people(list: unknown): string {
+/** "Dr Ada Shah and Dr Ben Okoro", "2 people", "Dr Ada Shah and 1 other person"; null for nobody listed. */
+function people(list: unknown): string | null {
   const entries = Array.isArray(list) ? list : [];
   const names = entries.map(nameOf).filter((name): name is string => name !== null);
   const unnamed = entries.length - names.length;
-  if (entries.length === 0) return 'someone';
+  if (entries.length === 0) return null;
   if (names.length === 0) return unnamed === 1 ? '1 person' : `${unnamed} people`;
   const parts = unnamed > 0 ? [...names, unnamed === 1 ? '1 other person' : `${unnamed} other people`] : names;
   return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`;
+}
+
+/** ": Dr Ada Shah and 1 other person", or nothing when the event lists nobody. */
+function listed(members: unknown): string {
+  const who = people(members);
+  return who ? `: ${who}` : '';
 }
 
 /** " (by Dr Ada Shah)" when the initiator is named. */
@@ -78,17 +84,18 @@ export function teamsEventText(detail: Json): string | null {
   const kind = type.replace(/^#?microsoft\.graph\./, '');
   switch (kind) {
     case 'membersAddedEventMessageDetail':
-      return `Added to the chat: ${people(detail.members)}${by(detail)}`;
+      return `Added to the chat${listed(detail.members)}${by(detail)}`;
     case 'membersDeletedEventMessageDetail':
-      return `Removed from the chat: ${people(detail.members)}${by(detail)}`;
+      return `Removed from the chat${listed(detail.members)}${by(detail)}`;
     case 'membersJoinedEventMessageDetail':
-      return `Joined the chat: ${people(detail.members)}`;
+      return `Joined the chat${listed(detail.members)}`;
     case 'membersLeftEventMessageDetail':
-      return `Left the chat: ${people(detail.members)}`;
+      return `Left the chat${listed(detail.members)}`;
     case 'callEndedEventMessageDetail': {
       const length = durationInWords(detail.callDuration);
       const participants = Array.isArray(detail.callParticipants) ? detail.callParticipants.map((entry) => (isObject(entry) ? entry.participant : null)) : [];
-      return `${callKind(detail)} ended${length ? ` after ${length}` : ''}${participants.length > 0 ? `; participants: ${people(participants)}` : ''}`;
+      const who = people(participants);
+      return `${callKind(detail)} ended${length ? ` after ${length}` : ''}${who ? `; participants: ${who}` : ''}`;
     }
     case 'callStartedEventMessageDetail':
       return `${callKind(detail)} started${by(detail)}`;

@@ -104,3 +104,53 @@ describe('hostile text', () => {
     expect((await refusal(parseAll(path, LONDON))).message).toMatch(/No messages were found/);
   });
 });
+
+describe('archives that could be read more than one way are refused in plain words', () => {
+  const TELEGRAM = JSON.stringify({ name: 'Ward 7', type: 'private_group', id: 1, messages: [{ id: 1, type: 'message', date_unixtime: '1678698000', from: 'Dr Ada Shah', text: 'bed 4' }] });
+
+  it.each([
+    [[{ name: '_chat.txt', data: CHAT }, { name: 'messages.txt', data: '[13.03.2023, 09:00] Ich: Bett 4\n' }], 'a WhatsApp chat (_chat.txt) and a Threema chat (messages.txt)'],
+    [[{ name: '_chat.txt', data: CHAT }, { name: 'WhatsApp Chat with Ward 7.txt', data: CHAT }], 'a WhatsApp chat (_chat.txt) and a WhatsApp chat (WhatsApp Chat with Ward 7.txt)'],
+    [[{ name: '_chat.txt', data: CHAT }, { name: 'ChatExport_2023-03-13/result.json', data: TELEGRAM }], 'a WhatsApp chat (_chat.txt) and a Telegram chat (ChatExport_2023-03-13/result.json)'],
+  ])('%#: two chat exports', async (entries, found) => {
+    const error = await refusal(parseAll(zipOf(entries), LONDON));
+    expect(error.message).toBe(
+      `This archive holds more than one chat export: ${found}. It could be read more than one way, so Wardscribe will not guess. Export the one chat you need again, on its own, and import that file.`,
+    );
+  });
+
+  it('refuses several text files none of which is named as the chat', async () => {
+    const error = await refusal(parseAll(zipOf([{ name: 'ward7.txt', data: CHAT }, { name: 'notes.txt', data: CHAT }]), LONDON));
+    expect(error.message).toMatch(/^This archive holds several text files \(ward7\.txt, notes\.txt\) and none of them is named as a chat export/);
+  });
+
+  it('refuses an archive with no chat text, saying what one looks like', async () => {
+    const error = await refusal(parseAll(zipOf([{ name: 'photo.jpg', data: 'x' }]), LONDON));
+    expect(error.message).toMatch(/^This archive holds no chat text\. A WhatsApp export holds _chat\.txt/);
+  });
+
+  it('reads a named chat text beside a document that happens to be a .txt file', async () => {
+    const { messages } = await parseAll(zipOf([{ name: '_chat.txt', data: CHAT }, { name: 'handover-notes.txt', data: 'not a chat' }]), LONDON);
+    expect(messages.map((m) => m.text)).toEqual(['hello']);
+  });
+
+  it('reads a zipped Telegram export folder', async () => {
+    const { messages, thread } = await parseAll(zipOf([{ name: 'ChatExport_2023-03-13/result.json', data: TELEGRAM }]), LONDON);
+    expect(thread).toMatchObject({ source: 'telegram', title: 'Ward 7' });
+    expect(messages.map((m) => [m.sender, m.text, m.instant])).toEqual([['Dr Ada Shah', 'bed 4', '2023-03-13T09:00:00Z']]);
+  });
+});
+
+describe('the compression-ratio cap applies to every entry', () => {
+  it('refuses a small entry compressed far beyond real data (below the old 1 MiB floor)', async () => {
+    // 512 KiB of zeros deflates to about half a kilobyte: over 1000 to 1.
+    const path = zipOf([{ name: '_chat.txt', data: CHAT }, { name: 'IMG-0001.jpg', data: Buffer.alloc(512 * 1024) }]);
+    expect((await refusal(parseAll(path, LONDON))).message).toMatch(/^The archive was refused because one of the files in it is compressed far more than real data can be \(a zip bomb\)\./);
+  });
+
+  it('still reads real chat text, empty entries and stored media', async () => {
+    const path = zipOf([{ name: '_chat.txt', data: CHAT.repeat(50) }, { name: 'empty.vcf', data: '' }, { name: 'IMG-0002.jpg', data: Buffer.alloc(4096, 1), method: 0 }]);
+    const { messages } = await parseAll(path, LONDON);
+    expect(messages).toHaveLength(50);
+  });
+});

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openChatExport } from '../../../main/importers';
 import { htmlToText } from '../../../main/importers/json-sources';
+import { durationInWords, teamsEventText } from '../../../main/importers/teams-events';
+import { chatNameFromThreemaArchive, readThreemaIosHead, readThreemaIosMedia } from '../../../main/importers/threema-ios';
 import { tempDir } from '../../support/temp';
 import { parseAll, writeExport } from './helpers';
 
@@ -49,6 +51,8 @@ describe('Microsoft Teams chatMessage JSON', () => {
     expect(messages[2]!.flags).toContain('edited');
     expect(messages[2]!.text).toBe('Agreed & hold it\n<script>alert(1)</script> is text');
     expect(messages[3]!.flags).toContain('deleted');
+    // The system event has no body: its eventDetail says what happened.
+    expect(messages[0]!.text).toBe('Added to the chat');
   });
 
   it('never lets markup through, and decodes entities only once', () => {
@@ -156,5 +160,131 @@ describe('Threema password-protected export', () => {
     const path = await threemaZip('right password');
     await expect(parseAll(path, { ...LONDON, password: 'wrong password' })).rejects.toThrow('The password for this Threema export is wrong.');
     await expect(parseAll(path, LONDON)).rejects.toThrow(/password-protected: enter the password/);
+  });
+});
+
+describe('Telegram exports without date_unixtime, and times that cannot be read', () => {
+  const telegram = (messages: unknown[]) => writeExport(dir.path, `telegram-${messages.length}-${Math.random().toString(36).slice(2)}.json`, JSON.stringify({ name: 'Ward 9', type: 'private_group', id: 1, messages }));
+
+  it('reads every message by its local "date" in the import zone, not just the first', async () => {
+    const path = telegram([
+      { id: 1, type: 'message', date: '2023-07-01T09:00:00', from: 'Dr Ada Shah', text: 'one' },
+      { id: 2, type: 'message', date: '2023-07-01T09:05:00', edited: '1970-01-01T01:00:00', from: 'Dr Ben Okoro', text: 'two' },
+    ]);
+    const { messages } = await parseAll(path, LONDON);
+    expect(messages.map((m) => [m.localTime, m.instant, m.flags.includes('edited')])).toEqual([
+      ['2023-07-01T09:00:00', '2023-07-01T08:00:00Z', false],
+      ['2023-07-01T09:05:00', '2023-07-01T08:05:00Z', false],
+    ]);
+  });
+
+  it('keeps a message whose time cannot be read, flagged, with the time of the one before and a warning', async () => {
+    const path = telegram([
+      { id: 7, type: 'message', date: 'yesterday', from: 'Dr Ada Shah', text: 'first, unreadable' },
+      { id: 8, type: 'message', date: '2023-07-01T09:00:00', from: 'Dr Ada Shah', text: 'readable' },
+      { id: 9, type: 'message', date_unixtime: 'soon', from: 'Dr Ben Okoro', text: 'unreadable instant' },
+    ]);
+    const { messages } = await parseAll(path, LONDON);
+    expect(messages.map((m) => [m.text, m.localTime, m.instant, m.flags.includes('malformed-field')])).toEqual([
+      ['first, unreadable', '2023-07-01T09:00:00', null, true],
+      ['readable', '2023-07-01T09:00:00', '2023-07-01T08:00:00Z', false],
+      ['unreadable instant', '2023-07-01T09:00:00', null, true],
+    ]);
+    expect(messages[0]!.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^The date of message id 7 cannot be read: .* the time of the message after it/)]);
+    expect(messages[2]!.warnings.map((w) => w.message)).toEqual([expect.stringMatching(/^The date_unixtime of message id 9 cannot be read: .* the message before it/)]);
+  });
+
+  it('refuses, naming the problem, an export in which no time can be read', async () => {
+    const path = telegram([{ id: 1, type: 'message', date: 'never', from: 'Dr Ada Shah', text: 'x' }]);
+    await expect(parseAll(path, LONDON)).rejects.toThrow('No message in this export has a time that can be read');
+  });
+});
+
+describe('Teams system events and malformed times', () => {
+  it('says what happened instead of an empty message', () => {
+    const user = (displayName: string | null) => ({ user: { id: 'u', displayName, userIdentityType: 'aadUser' } });
+    expect(teamsEventText({ '@odata.type': '#microsoft.graph.membersAddedEventMessageDetail', members: [{ id: 'a', displayName: 'Dr Ada Shah' }, { id: 'b', displayName: null }], initiator: user('Sister Ria Patel') })).toBe(
+      'Added to the chat: Dr Ada Shah and 1 other person (by Sister Ria Patel)',
+    );
+    expect(teamsEventText({ '@odata.type': '#microsoft.graph.membersAddedEventMessageDetail' })).toBe('Added to the chat');
+    expect(teamsEventText({ '@odata.type': '#microsoft.graph.callEndedEventMessageDetail', callDuration: 'PT1H2M5S', callEventType: 'meeting', callParticipants: [] })).toBe('Meeting ended after 1 h 2 min 5 s');
+    expect(teamsEventText({ '@odata.type': '#microsoft.graph.teamRenamedEventMessageDetail', teamDisplayName: 'Ward 7' })).toBe('Team renamed: "Ward 7"');
+    expect(teamsEventText({})).toBeNull();
+    expect(durationInWords('PT0S')).toBe('0 s');
+    expect(durationInWords('P1D')).toBe('24 h');
+    expect(durationInWords('5 minutes')).toBeNull();
+  });
+
+  it('keeps going past a malformed createdDateTime, even on the earliest message', async () => {
+    const message = (id: string, createdDateTime: string, text: string) => ({ id, messageType: 'message', createdDateTime, from: { user: { id: 'u1', displayName: 'Dr Ada Shah' } }, body: { contentType: 'text', content: text } });
+    const path = writeExport(
+      dir.path,
+      'teams-malformed.json',
+      JSON.stringify({ value: [message('3', '2023-03-13T09:10:00Z', 'newest'), message('2', '2023-03-13T09:05:00Z', 'middle'), message('1', '13/03/2023 09:00', 'oldest, unreadable')] }),
+    );
+    const { messages } = await parseAll(path, LONDON);
+    expect(messages.map((m) => [m.text, m.localTime, m.flags.includes('malformed-field')])).toEqual([
+      ['oldest, unreadable', '2023-03-13T09:05:00', true],
+      ['middle', '2023-03-13T09:05:00', false],
+      ['newest', '2023-03-13T09:10:00', false],
+    ]);
+    expect(messages[0]!.warnings[0]!.code).toBe('malformed-time');
+  });
+});
+
+describe('Threema for iOS heads in the languages it is written in', () => {
+  it.each([
+    ['>>> 1. Februar 2020 um 13:14:15 MEZ: Hallo', { year: 2020, month: 2, day: 1, hour: 13, minute: 14, second: 15 }],
+    ['>>> 1 février 2020 à 13:14:15 UTC+1: Bonjour', { year: 2020, month: 2, day: 1, hour: 13, minute: 14, second: 15 }],
+    ['>>> 1 de febrero de 2020, 13:14:15 CET: Hola', { year: 2020, month: 2, day: 1, hour: 13, minute: 14, second: 15 }],
+    ['>>> 1 februari 2020 om 13:14:15 CET: Hoi', { year: 2020, month: 2, day: 1, hour: 13, minute: 14, second: 15 }],
+    ['>>> 1 febbraio 2020 alle ore 13:14:15 CET: Ciao', { year: 2020, month: 2, day: 1, hour: 13, minute: 14, second: 15 }],
+    ['>>> 12. März 2023 um 00:05:00 MEZ: Nacht', { year: 2023, month: 3, day: 12, hour: 0, minute: 5, second: 0 }],
+    ['>>> December 31, 2022 at 12:30:00\u202fAM GMT: midnight', { year: 2022, month: 12, day: 31, hour: 0, minute: 30, second: 0 }],
+    ['>>> 1 February 2020 at 23:59:59 GMT: en-GB', { year: 2020, month: 2, day: 1, hour: 23, minute: 59, second: 59 }],
+  ])('%s', (line, wall) => {
+    const head = readThreemaIosHead(line);
+    expect(head).toMatchObject({ outgoing: true, name: null, wall });
+  });
+
+  it('reads a name holding brackets or a clock, and an empty body', () => {
+    expect(readThreemaIosHead('<<< (Dr Lee (Locum) 10:00:00) 1. Februar 2020 um 13:14:15 MEZ: ok')).toMatchObject({ name: 'Dr Lee (Locum) 10:00:00', body: 'ok' });
+    expect(readThreemaIosHead('<<< (Dr Lee) 1. Februar 2020 um 13:14:15 MEZ:')).toMatchObject({ name: 'Dr Lee', body: '' });
+  });
+
+  it('says which lines are not heads, and which are heads with impossible dates', () => {
+    expect(readThreemaIosHead('>> 1. Februar 2020 um 13:14:15 MEZ: x')).toBeNull();
+    expect(readThreemaIosHead('>>> see you at 13:14:15 tomorrow: x')).toBe('no-date');
+    expect(readThreemaIosHead('>>> 31. Februar 2020 um 13:14:15 MEZ: x')).toBe('invalid');
+    expect(readThreemaIosHead('>>> 1. února 2020 v 13:14:15 SEČ: x')).toBe('month');
+  });
+
+  it('names the other person of a one-to-one chat from the archive name Threema gives it', () => {
+    expect(chatNameFromThreemaArchive('Threema_Dr_Ben_Okoro_202002011314.zip')).toBe('Dr Ben Okoro');
+    expect(chatNameFromThreemaArchive('Threema_202002011314.zip')).toBeNull();
+    expect(chatNameFromThreemaArchive('export.zip')).toBeNull();
+  });
+
+  it('reads media with and without captions, old and new', () => {
+    const never = () => false;
+    expect(readThreemaIosMedia('Bild (20200201-131502-448-image.jpg), Untertitel: Wunde', never)).toEqual({ attachment: '20200201-131502-448-image.jpg', text: 'Wunde' });
+    expect(readThreemaIosMedia('Image (4f0c2a9e1b7d4e0a9a1e0c5b7d3e2f10.jpg) Caption wound', never)).toEqual({ attachment: '4f0c2a9e1b7d4e0a9a1e0c5b7d3e2f10.jpg', text: 'wound' });
+    expect(readThreemaIosMedia('Video (1:03,20200201-131502-448-video.mp4)', never)).toEqual({ attachment: '20200201-131502-448-video.mp4', text: '' });
+    // A name in brackets that is neither Threema's nor in the archive is just text.
+    expect(readThreemaIosMedia('See notes (discharge.pdf) later', never)).toEqual({ attachment: null, text: 'See notes (discharge.pdf) later' });
+    expect(readThreemaIosMedia('Scan (discharge.pdf)', (name) => name === 'discharge.pdf')).toEqual({ attachment: 'discharge.pdf', text: '' });
+  });
+
+  it('reads the text file of Threema for iOS before 2021 (Threema_<chat>_<date>.txt)', async () => {
+    const writer = new ZipWriter(new BlobWriter('application/zip'), { password: 'pw', encryptionStrength: 3, useWebWorkers: false });
+    await writer.add('Threema_Dr_Ben_Okoro_202002011314.txt', new TextReader('>>> 1. Februar 2020 um 13:14:15 MEZ: Hallo\r\n<<< 1. Februar 2020 um 13:15:00 MEZ: Servus\r\n'));
+    const path = writeExport(dir.path, 'Threema_Dr_Ben_Okoro_202002011314.zip', Buffer.from(await (await writer.close()).arrayBuffer()));
+    const { messages, thread } = await parseAll(path, { zone: 'Europe/Berlin', password: 'pw' });
+    expect(thread).toMatchObject({ source: 'threema', title: 'Dr Ben Okoro', participants: ['Me', 'Dr Ben Okoro'] });
+    expect(messages.map((m) => [m.sender, m.text, m.instant])).toEqual([
+      ['Me', 'Hallo', '2020-02-01T12:14:15Z'],
+      ['Dr Ben Okoro', 'Servus', '2020-02-01T12:15:00Z'],
+    ]);
+    expect(thread.warnings.map((w) => w.code)).toEqual(['sender-not-named']);
   });
 });
