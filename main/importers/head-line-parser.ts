@@ -31,6 +31,9 @@ export interface HeadLineFormat {
 }
 
 const LRM_CODE = 0x200e;
+const RLM_CODE = 0x200f;
+/** The app's name in the scripts its notices are written in. */
+const NAMES_THE_APP = /WhatsApp|واتساب|وات?س ?اپ|ווטסאפ|वॉट्सऐप/;
 const MAX_SENDER_LENGTH = 80;
 /** Senders remembered for matching in place; names beyond these are cut from the line each time. */
 const MAX_KNOWN_SENDERS = 256;
@@ -307,7 +310,7 @@ export async function* parseHeadLineBatches(
                   // Right-to-left layouts put marks around the name: they are not part of it.
                   candidate = trimDirectionalMarks(candidate);
                   if (candidate === '') candidate = null;
-                } else if (knownSenderCount < MAX_KNOWN_SENDERS && !candidate.includes('"')) {
+                } else if (knownSenderCount < MAX_KNOWN_SENDERS && !quotesLikeSystemLine(candidate)) {
                   candidate = detach(candidate);
                   candidateKept = true;
                   (knownSenders[candidateLength] ??= []).push(candidate);
@@ -315,7 +318,7 @@ export async function* parseHeadLineBatches(
                 }
               }
             }
-            const isSender = candidate !== null && !candidate.includes('"');
+            const isSender = candidate !== null && !quotesLikeSystemLine(candidate);
             pending.active = true;
             pending.headText = isSender ? text.slice(start, colon + 1) : text.slice(start, headEnd);
             pending.line = lineNumber;
@@ -414,13 +417,27 @@ function notAChatExport(): WardscribeError {
   return new WardscribeError('rejected', 'No messages were found: this file is not a chat export in a format Wardscribe reads.');
 }
 
+/**
+ * True when a would-be sender opens a quotation (`Ann changed the subject to "Ward: 7"`): a system
+ * line, not a name. A quote inside a word is part of a name (Hebrew `ד"ר`, "Dr").
+ */
+function quotesLikeSystemLine(candidate: string): boolean {
+  const quote = candidate.indexOf('"');
+  if (quote < 0) return candidate.includes('“') || candidate.includes('«');
+  return quote === 0 || candidate.charCodeAt(quote - 1) === 0x20 || candidate.includes(' "') || candidate.includes('“') || candidate.includes('«');
+}
+
 /** True when the ":" at `colon` (with no space after it) ends a sender's name rather than a clock or a link. */
 function isBareColonSender(text: string, from: number, colon: number, end: number): boolean {
   const before = text.charCodeAt(colon - 1);
   const after = colon + 1 < end ? text.charCodeAt(colon + 1) : -1;
   if ((before >= 0x30 && before <= 0x39) || (after >= 0x30 && after <= 0x39) || after === 0x2f) return false;
-  for (let at = from; at < colon; at++) if (text.charCodeAt(at) === 0x22) return false;
-  return true;
+  return !quotesLikeSystemLine(text.slice(from, colon));
+}
+
+/** U+202A–U+202E and U+2066–U+2069: the embedding, override and isolate controls. */
+function isBidiControl(code: number): boolean {
+  return (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
 }
 
 /** U+200E, U+200F and U+061C removed from both ends. */
@@ -454,8 +471,11 @@ function hasBidiBytes(bytes: Buffer): boolean {
   return false;
 }
 
-/** Japanese era years at the start of a head-like line: 令和5/…, 平成30年…, R5/…, H30.… */
-const JAPANESE_ERA = /^\u200E?\[?\s*(?:令和|平成|昭和|[RHS]\s?\d{1,2}\s?[/.年])/;
+/**
+ * Japanese era years where a head's year stands: 令和5 anywhere near the start, or an era letter
+ * and its year as a date field (`R5/3/18`, `3/18/R4,`).
+ */
+const JAPANESE_ERA = /^.{0,24}?(?:令和|平成|昭和)\s?\d|^[\u200E\u200F]?\[?(?:[RHS]\d{1,2}[/.-]|\d{1,2}[/.-]\d{1,2}[/.-][RHS]\d{1,2}[,\s\]])/;
 
 /**
  * Chooses the file's layout from its first heads (the most common form wins, so a stray line
@@ -656,7 +676,9 @@ function buildMessage(
   today: CurrentDay,
 ): ChatMessage {
   const firstBody = pending.bodyText.slice(pending.bodyStart, pending.bodyEnd);
-  const rawBody = pending.moreLines === null ? firstBody : firstBody + '\n' + pending.moreLines.join('\n');
+  let rawBody = pending.moreLines === null ? firstBody : firstBody + '\n' + pending.moreLines.join('\n');
+  // Right-to-left layouts mark the app's own bodies with U+200F where others use U+200E.
+  if (rawBody.charCodeAt(0) === RLM_CODE) rawBody = '\u200E' + rawBody.slice(1);
 
   let flags: MessageFlag[] | null = null;
   let sender = pending.rawSender;
@@ -675,10 +697,14 @@ function buildMessage(
     const bare = rawBody.slice(1);
     if (markers.attachment !== null || markers.mediaOmitted || markers.deleted) {
       // A marker of its sender: read below.
-    } else if (isEncryptionNotice(bare)) {
+    } else if (isEncryptionNotice(bare) || (thread.count === 0 && NAMES_THE_APP.test(bare))) {
+      // The notice in a language we lack still names the app, and comes first.
       kind = 'system';
       sender = null;
-    } else if (isGroupEvent(bare) || sender === thread.title || (thread.eventAuthors.has(sender) && !thread.hasParticipant(sender) && !isStructuredLrmBody(bare))) {
+    } else if (isStructuredLrmBody(bare)) {
+      // A shared location or contact: its sender's, read as it is.
+      markers = { ...markers, text: markers.text.charCodeAt(0) === LRM_CODE ? markers.text.slice(1) : markers.text };
+    } else if (isGroupEvent(bare) || sender === thread.title || (thread.eventAuthors.has(sender) && !thread.hasParticipant(sender))) {
       kind = 'system';
       (flags ??= []).push('group-name-author');
       thread.title ??= detach(sender);
@@ -695,7 +721,9 @@ function buildMessage(
   }
   if (kind === 'system') {
     (flags ??= []).push('system');
-    text = rawBody.charCodeAt(0) === LRM_CODE ? rawBody.slice(1) : rawBody;
+    // The U+200E before an event's body is the app's mark, dropped; one that opens a wrapped name
+    // (U+200E U+202B name U+202C U+200E, as Android writes names in right-to-left text) is kept.
+    text = rawBody.charCodeAt(0) === LRM_CODE && !isBidiControl(rawBody.charCodeAt(1)) ? rawBody.slice(1) : rawBody;
   } else {
     // Most bodies carry no marker: the default reader is skipped when it would return the body as is.
     markers ??= format.readMarkers ? format.readMarkers(rawBody) : mayHoldMarker(rawBody) ? readMarkers(rawBody) : null;

@@ -16,6 +16,15 @@ const MEDIA_OMITTED_ANDROID = [
   '<Media weggelaten>',
   '<Mídia oculta>',
   '<Multimédia omitido>',
+  '<Media tidak disertakan>',
+  '<Média vynechány>',
+  '<تم استبعاد الوسائط>',
+  '<Медиа отсутствуют>',
+  '<Медіа пропущено>',
+  '<Medya dahil edilmedi>',
+  '<Pominięto multimedia>',
+  '<Media dihilangkan>',
+  '<Без медиафайлов>',
 ];
 
 /** iOS without media: "<kind> omitted" in the user's language. */
@@ -27,6 +36,18 @@ const MEDIA_OMITTED_IOS = [
   'immagine omessa', 'video omesso', 'audio omesso', 'sticker omesso', 'GIF omessa', 'documento omesso',
   'afbeelding weggelaten', 'video weggelaten', 'audio weggelaten', 'sticker weggelaten', 'GIF weggelaten', 'document weggelaten',
   'imagem ocultada', 'vídeo ocultado', 'áudio ocultado', 'figurinha omitida', 'GIF omitido', 'documento ocultado',
+  'Kontaktkarte ausgelassen', 'Tarjeta de contacto omitida', 'Fiche contact manquante', 'Scheda contatto omessa', 'Contactkaart weggelaten',
+  'Cartão de contato omitido', 'imagem não revelada', 'vídeo não revelado', 'áudio não revelado', 'Contacto não revelado',
+  'obrázek vynechán', 'video vynecháno', 'zvuk vynechán', 'Vizitka vynechána', 'nálepka vynechána', 'dokument vynechán',
+  'görüntü dahil edilmedi', 'video dahil edilmedi', 'ses dahil edilmedi', 'Kişi kartı dahil edilmedi', 'çıkartma dahil edilmedi',
+  'изображение отсутствует', 'видео отсутствует', 'аудио отсутствует', 'Карточка контакта отсутствует', 'стикер отсутствует', 'документ отсутствует',
+  'зображення відсутнє', 'відео відсутнє', 'аудіо відсутнє', 'Картка контакту відсутня', 'стікер відсутній', 'документ відсутній',
+  'gambar tidak disertakan', 'video tidak disertakan', 'audio tidak disertakan', 'Kartu kontak tidak disertakan', 'stiker tidak disertakan', 'dokumen tidak disertakan',
+  'đã bỏ qua hình ảnh', 'đã bỏ qua video', 'đã bỏ qua âm thanh', 'Bỏ qua thẻ liên lạc', 'đã bỏ qua nhãn dán',
+  'फ़ोटो हटाई गई', 'वीडियो छोड़ा गया', 'ऑडियो छोड़ा गया', 'कॉन्टैक्ट कार्ड छोड़ा गया', 'स्टिकर छोड़ा गया',
+  '画像は含まれていません', 'ビデオは含まれていません', 'オーディオは含まれていません', '連絡先カードを省略', 'スタンプは含まれていません',
+  'ไม่มีรูปภาพ', 'วิดีโอถูกลบ', 'ไม่มีเสียง', 'บัตรรายชื่อที่ละเว้น', 'ไม่มีสติกเกอร์',
+  'لم يتم إدراج الصورة', 'لم يتم إدراج الفيديوهات', 'لم يتم إدراج الفيديو', 'لم يتم إدراج الصوت', 'لم يتم إدراج بطاقة جهة اتصال', 'لم يتم إدراج الملصق',
 ];
 
 /** iOS with media: `<attached: NAME>`. */
@@ -52,6 +73,14 @@ const DELETED = [
   'Questo messaggio è stato eliminato', 'Hai eliminato questo messaggio',
   'Dit bericht is verwijderd', 'Je hebt dit bericht verwijderd',
   'Esta mensagem foi apagada', 'Você apagou esta mensagem', 'Apagou esta mensagem',
+  'Tato zpráva byla odstraněna', 'Tuto zprávu jste smazal/a', 'Pesan ini dihapus', 'Anda menghapus pesan ini',
+  'Bạn đã xoá tin nhắn này', 'Bạn đã xóa tin nhắn này', 'Tin nhắn này đã bị xóa', 'Tin nhắn này đã bị xoá',
+  'Ви видалили це повідомлення', 'Це повідомлення було видалено', 'Вы удалили данное сообщение', 'Данное сообщение удалено',
+  'Bu mesaj silindi', 'Bu mesajı sildiniz', 'Ta wiadomość została usunięta', 'Usunięto tę wiadomość',
+  'تم حذف هذه الرسالة', 'لقد حذفت هذه الرسالة',
+  'आपने यह मैसेज डिलीट किया', 'यह मैसेज डिलीट किया गया',
+  'このメッセージを削除しました。', 'このメッセージは削除されました。', 'このメッセージを削除しました', 'このメッセージは削除されました',
+  'คุณได้ลบข้อความนี้', 'ข้อความนี้ถูกลบแล้ว',
 ];
 
 const EDITED = [
@@ -70,10 +99,19 @@ const EDITED = [
 const ENCRYPTION_NOTICE = [
   'end-to-end encrypted', 'Ende-zu-Ende-verschlüsselt', 'chiffrés de bout en bout', 'cifrados de extremo a extremo',
   'crittografati end-to-end', 'end-to-end versleuteld', 'criptografia de ponta a ponta', 'encriptação de ponta a ponta',
+  'encriptadas ponto a ponto', 'koncovým šifrováním', 'сквозным шифрованием', 'наскрізним шифруванням', 'terenkripsi secara end-to-end',
+  'mã hóa đầu cuối', 'مشفرة تمامًا بين الطرفين', 'uçtan uca şifreli', 'szyfrowane end-to-end', 'एंड-टू-एंड एन्क्रिप्टेड',
+  'エンドツーエンド暗号化', '端到端加密', '端對端加密', '종단간 암호화', 'เข้ารหัสตั้งแต่ต้นทางถึงปลายทาง', 'מוצפנות מקצה לקצה', 'رمزگذاری سرتاسری',
 ];
 
+/** Some Android locales open the brackets with U+2039: `‹Médias omis>`. */
+const MEDIA_OMITTED_GUILLEMET = MEDIA_OMITTED_ANDROID.map((phrase) => `‹${phrase.slice(1)}`);
+
+/** Old iOS wrote the iOS phrases in angle brackets, with U+200E inside: `<\u200Eimage omitted>`. */
+const MEDIA_OMITTED_OLD_IOS = MEDIA_OMITTED_IOS.map((phrase) => `<\u200E${phrase}>`);
+
 const LRM = '\u200E?';
-const MEDIA_OMITTED = new RegExp(`^${LRM}(?:${anyOf(MEDIA_OMITTED_ANDROID)}|${anyOf(MEDIA_OMITTED_IOS)})$`, 'i');
+const MEDIA_OMITTED = new RegExp(`^${LRM}(?:${anyOf(MEDIA_OMITTED_ANDROID)}|${anyOf(MEDIA_OMITTED_GUILLEMET)}|${anyOf(MEDIA_OMITTED_IOS)}|${anyOf(MEDIA_OMITTED_OLD_IOS)})$`, 'i');
 /** A file name as WhatsApp writes one into a marker: something, a dot, a short extension. */
 const FILE_NAME = '[^<>\\n()‹›]+?\\.[A-Za-z0-9]{1,8}';
 /**
@@ -83,6 +121,9 @@ const FILE_NAME = '[^<>\\n()‹›]+?\\.[A-Za-z0-9]{1,8}';
 const WHATSAPP_MEDIA_NAME = '(?:(?:IMG|VID|AUD|PTT|STK|DOC|PHOTO|VIDEO)-\\d{8}-WA\\d{3,}\\.[A-Za-z0-9]{1,8}|\\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|DOCUMENT|CONTACT|[A-Z]+)-[\\d-]{19}\\.[A-Za-z0-9]{1,8})';
 /** `<attached: NAME>` (also `< attached: NAME >`): the label from the table, or any label after U+200E. */
 const ATTACHED_IOS = new RegExp(`^(?:\\u200E?<\\s?(?:${anyOf(ATTACHED_IOS_LABELS)})\\s?:\\s?([^<>\\n]+?)\\s?>|\\u200E<\\s?[^<>:\\n]{1,40}:\\s?(${FILE_NAME})\\s?>)`, 'i');
+/** `<NAME eklendi>` (Turkish iOS): the label after the name inside the brackets. */
+const ATTACHED_INSIDE_AFTER = new RegExp(`^\\u200E?<(${FILE_NAME}) (?:eklendi|attached)>`, 'i');
+
 /** `NAME <attached>` or `NAME ‹attached>`: the label after the name. */
 const ATTACHED_AFTER = new RegExp(`^\\u200E?(${FILE_NAME})\\s?[<‹]\\u200E?(?:${anyOf(ATTACHED_IOS_LABELS)})[>›]|^\\u200E(${FILE_NAME})\\s?[<‹][^<>‹›:\\n]{1,40}[>›]`, 'i');
 /** `NAME (file attached)`: the label from the table, or any label after U+200E or a name WhatsApp made. */
@@ -103,7 +144,7 @@ const LRM_CODE = 0x200e;
  * longest phrase plus a leading U+200E and a final ".". Case-insensitive matching (without the
  * `u` flag) compares one UTF-16 unit with one, so a longer body can never match either regex.
  */
-const MAX_BARE_MARKER = Math.max(...[...MEDIA_OMITTED_ANDROID, ...MEDIA_OMITTED_IOS, ...DELETED].map((phrase) => phrase.length)) + 2;
+const MAX_BARE_MARKER = Math.max(...[...MEDIA_OMITTED_ANDROID, ...MEDIA_OMITTED_GUILLEMET, ...MEDIA_OMITTED_IOS, ...MEDIA_OMITTED_OLD_IOS, ...DELETED].map((phrase) => phrase.length)) + 2;
 
 /**
  * The first character of a text as a case-insensitive regex without the `u` flag compares it
@@ -130,7 +171,7 @@ function bareKey(text: string): number {
  * neither, and most bodies are ruled out without running them.
  */
 const BARE_KEYS: ReadonlySet<number> = new Set([
-  ...[...MEDIA_OMITTED_ANDROID, ...MEDIA_OMITTED_IOS].map((phrase) => bareKey(phrase)),
+  ...[...MEDIA_OMITTED_ANDROID, ...MEDIA_OMITTED_GUILLEMET, ...MEDIA_OMITTED_IOS, ...MEDIA_OMITTED_OLD_IOS].map((phrase) => bareKey(phrase)),
   ...DELETED.flatMap((phrase) => [bareKey(phrase), bareKey(phrase) + 1]),
 ]);
 
@@ -165,7 +206,7 @@ export function readMarkers(body: string): MarkerReading {
     if (DELETED_PATTERN.test(text)) return { text: '', mediaOmitted: false, attachment: null, deleted: true, edited };
   }
   const attached =
-    (marked ? ATTACHED_IOS.exec(text) : null) ??
+    (marked ? (ATTACHED_IOS.exec(text) ?? ATTACHED_INSIDE_AFTER.exec(text)) : null) ??
     (hasSpaceParen(text) ? ATTACHED_ANDROID.exec(text) : null) ??
     (last === GREATER_THAN || last === SINGLE_RIGHT_ANGLE ? ATTACHED_AFTER.exec(text) : null);
   if (attached) {
@@ -227,7 +268,7 @@ const GROUP_EVENT_WORDS = [
   // French
   'a ajouté', 'a retiré', 'est parti', 'a rejoint', 'a créé', 'a modifié', 'a changé', 'vous a ajouté', 'code de sécurité',
   // Spanish
-  'añadió', 'eliminó', 'salió', 'se unió', 'creó', 'cambió', 'código de seguridad',
+  'añadió', 'añadiste', 'te añadió', 'eliminó', 'eliminaste', 'salió', 'se unió', 'creó', 'creaste', 'cambió', 'cambiaste', 'código de seguridad',
   // Italian
   'ha aggiunto', 'ha rimosso', 'è uscito', 'è entrato', 'ha creato', 'ha cambiato', 'ha modificato',
   // Dutch
@@ -248,10 +289,10 @@ export function isGroupEvent(text: string): boolean {
 }
 
 /**
- * A body the app writes with a label of its own (after U+200E) for its sender: `Location: URL`,
- * `POLL:`, a contact card, a call. It belongs to its sender whatever the language.
+ * A body the app writes for its sender (after U+200E) that is read as it is: a shared location
+ * (`Location: URL`, any language) or a contact file.
  */
-const STRUCTURED_LRM_BODY = /^(?:[^\n:"“”]{1,30}:(?:\s|$)|[^\n]{0,40}https?:\/\/|[^\n]{1,60}\.vcf\b|(?:Missed )?(?:voice|video|group) call\b)/i;
+const STRUCTURED_LRM_BODY = /^(?:[^\n]{0,40}https?:\/\/|[^\n]{1,60}\.vcf\b)/i;
 
 export function isStructuredLrmBody(text: string): boolean {
   return STRUCTURED_LRM_BODY.test(text);

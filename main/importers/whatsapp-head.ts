@@ -431,6 +431,8 @@ function readDate(scan: Scanner, out: DateFields): boolean {
   } else if (separator === DateSeparator.Dot && scan.peek() === DOT) {
     scan.at++;
   }
+  // Thai iOS writes the Buddhist Era after the year: `3/18/2565 BE, 14:56:01`.
+  if (out.thirdDigits === 4 && scan.peek() === 0x20 && scan.text.startsWith(' BE', scan.at) && !isLetter(charAt(scan.text, scan.at + 3, scan.end))) scan.at += 3;
   out.separator = separator;
   out.spaced = spaced;
   return true;

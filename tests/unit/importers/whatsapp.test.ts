@@ -306,3 +306,74 @@ describe('streaming', () => {
     await expect((async () => { for (;;) if ((await chat.messages.next()).done) return; })()).rejects.toThrow(/cancelled/);
   });
 });
+
+describe('what real exports hold', () => {
+  it('keeps text before the first message as a flagged preamble, dated like that message, and says so', async () => {
+    const { messages, thread } = await parseAll(file('\uFEFFWard 7 handover export\nfrom Sr Lee\n\n13/03/2023, 09:00 - Ada: hello\n'), LONDON);
+    expect(messages[0]).toMatchObject({ sender: null, kind: 'system', text: 'Ward 7 handover export\nfrom Sr Lee', localTime: '2023-03-13T09:00:00', line: 1 });
+    expect(messages[0]!.flags).toEqual(['system', 'preamble']);
+    expect(messages[1]).toMatchObject({ sender: 'Ada', index: 1 });
+    expect(thread.warnings.map((warning) => warning.code)).toContain('text-before-first-message');
+    expect(thread.messageCount).toBe(2);
+  });
+
+  it('drops a byte-order mark without a preamble', async () => {
+    const { messages } = await parseAll(file('\uFEFF13/03/2023, 09:00 - Ada: hello\n'), LONDON);
+    expect(messages.map((message) => message.sender)).toEqual(['Ada']);
+  });
+
+  it('chooses the layout most heads are written in, not a stray line in another form before them', async () => {
+    const lines = ['[12/03/2023, 22:10:00] Registrar: pasted before the export', ...Array.from({ length: 5 }, (_, index) => `13/03/2023, 09:0${index} - Ada: note ${index}`)];
+    const { messages } = await parseAll(file(lines.join('\n') + '\n'), LONDON);
+    expect(messages.map((message) => message.sender)).toEqual([null, 'Ada', 'Ada', 'Ada', 'Ada', 'Ada']);
+    expect(messages[0]!.flags).toContain('preamble');
+  });
+
+  it('keeps the sender of RLM-marked omitted media in a right-to-left export', async () => {
+    const { messages } = await parseAll(file('[\u200F27\u200F/3\u200F/2022\u060C 21:41:55] د. عمر: \u200Fلم يتم إدراج الصورة\n'), LONDON);
+    expect(messages[0]).toMatchObject({ sender: 'د. عمر', kind: 'message', text: '', localTime: '2022-03-27T21:41:55' });
+    expect(messages[0]!.flags).toContain('media-omitted');
+  });
+
+  it('reads the Buddhist Era year (with or without "BE") as the Gregorian year, and says so', async () => {
+    const { messages, thread } = await parseAll(file('[3/18/2565 BE, 14:56:01] Somchai: hi\n[3/27/2565 BE, 21:41:35] Mali: ok\n'), LONDON);
+    expect(messages.map((message) => message.localTime)).toEqual(['2022-03-18T14:56:01', '2022-03-27T21:41:35']);
+    expect(thread.warnings[0]).toMatchObject({ code: 'calendar-buddhist' });
+  });
+
+  it('refuses Japanese era, Persian and Hijri dates, naming the calendar', async () => {
+    await expect(parseAll(file('[3/18/R4, 14:56:00] Aiko: hi\n'), LONDON)).rejects.toThrow(/Japanese calendar/);
+    await expect(parseAll(file('۱۴۰۲/۰۹/۱۰، ۱۴:۰۵ - Reza: hi\n'), LONDON)).rejects.toThrow(/Persian \(Solar Hijri\) calendar/);
+    await expect(parseAll(file('15/05/1445, 14:05 - Omar: hi\n'), LONDON)).rejects.toThrow(/Islamic \(Hijri\) calendar/);
+  });
+
+  it('reads markers in their other shapes: guillemets, brackets inside out, U+200E inside', async () => {
+    const french = await parseAll(file('12/07/2017 à 22:35 - Ana: ‹Médias omis>\n'), { ...LONDON, dateOrder: 'dmy' });
+    expect(french.messages[0]).toMatchObject({ sender: 'Ana', text: '' });
+    expect(french.messages[0]!.flags).toContain('media-omitted');
+    const bracketed = await parseAll(
+      file(
+        [
+          '[12/07/2017 22:36:00] Ana: \u200E<IMG-20170712-WA0001.jpg eklendi>',
+          '[12/07/2017 22:37:00] Ana: 2017-07-12-PHOTO-00000001.jpg <\u200Eattached>',
+          '[12/07/2017 22:38:00] Ana: < attached: 00000002-PHOTO-2017-07-12-22-38-00.jpg >',
+          '[12/07/2017 22:39:00] Ana: \u200E<Média vynechány>',
+        ].join('\n') + '\n',
+      ),
+      { ...LONDON, dateOrder: 'dmy' },
+    );
+    expect(bracketed.messages.map((message) => [message.sender, message.attachment, message.text])).toEqual([
+      ['Ana', 'IMG-20170712-WA0001.jpg', ''],
+      ['Ana', '2017-07-12-PHOTO-00000001.jpg', ''],
+      ['Ana', '00000002-PHOTO-2017-07-12-22-38-00.jpg', ''],
+      ['Ana', null, ''],
+    ]);
+    expect(bracketed.messages[3]!.flags).toContain('media-omitted');
+  });
+
+  it('keeps an unknown angle-bracket body as text, flagged, never dropping it', async () => {
+    const { messages } = await parseAll(file('13/03/2023, 09:00 - Ada: <Medien nicht enthalten>\n'), LONDON);
+    expect(messages[0]).toMatchObject({ sender: 'Ada', text: '<Medien nicht enthalten>' });
+    expect(messages[0]!.flags).toContain('unrecognised-marker');
+  });
+});
