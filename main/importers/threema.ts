@@ -100,14 +100,14 @@ export async function openThreemaExport(path: string, password: string | undefin
   };
   try {
     const entries = await reader.getEntries().catch(() => {
-      throw new WardscribeError('rejected', 'This file is not a readable zip archive.');
+      throw new WardscribeError('rejected', 'This file is named like a zip archive but cannot be opened as one: it is damaged or not an archive.');
     });
     if (entries.length > limits.maxEntries) throw new WardscribeError('rejected', `The archive has ${entries.length} files in it, more than the ${limits.maxEntries} an export can have.`);
     let total = 0;
     for (const entry of entries) {
       if (!SAFE_NAME(entry.filename)) throw new WardscribeError('rejected', 'The archive was refused because one of the files in it points outside the archive. A Threema export never does this.');
       total += entry.uncompressedSize;
-      if (entry.uncompressedSize > limits.maxEntryBytes || total > limits.maxTotalBytes) throw new WardscribeError('rejected', 'The archive unpacks to more than an export can hold.');
+      if (entry.uncompressedSize > limits.maxEntryBytes || total > limits.maxTotalBytes) throw new WardscribeError('rejected', 'The archive unpacks to more data than a chat export can hold, so it was not opened.');
       // zip.js gives an AES entry's stored size with its salt and check bytes: still far above a bomb's.
       if (tooCompressed(entry.uncompressedSize, entry.compressedSize, limits)) {
         throw new WardscribeError('rejected', 'The archive was refused because one of the files in it is compressed far more than real data can be (a zip bomb).');
@@ -174,5 +174,5 @@ function mapZipError(error: unknown): never {
   const message = error instanceof Error ? error.message : '';
   if (message === ERR_INVALID_PASSWORD) throw new WardscribeError('rejected', 'The password for this Threema export is wrong.');
   if (message === ERR_ENCRYPTED) throw new WardscribeError('rejected', 'This Threema export is password-protected: enter the password chosen when it was exported.');
-  throw new WardscribeError('rejected', 'The Threema export cannot be read: the archive is damaged.');
+  throw new WardscribeError('rejected', 'The Threema export cannot be read: the archive is damaged. Export the chat again from Threema and import the new file.');
 }

@@ -61,17 +61,17 @@ function rejected(message: string): WardscribeError {
 
 /** Why a name is refused, or null when it is a plain relative path. */
 function unsafeName(name: string): string | null {
-  if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name)) return 'has an absolute path';
-  if (name.includes('\\')) return 'uses backslashes in its path';
-  if (name.split('/').some((part) => part === '..')) return 'points outside the archive (..)';
-  if (name.includes('\u0000')) return 'has a control character in its name';
+  if (name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name)) return 'has a name that points to a place outside the archive (an absolute path)';
+  if (name.includes('\\')) return 'has a name written with backslashes, which an export never uses';
+  if (name.split('/').some((part) => part === '..')) return 'has a name that points outside the archive ("..")';
+  if (name.includes('\u0000')) return 'has a hidden control character in its name';
   return null;
 }
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: true }, (error, zip) => {
-      if (error || !zip) reject(rejected('This file is not a readable zip archive.'));
+      if (error || !zip) reject(rejected('This file is named like a zip archive but cannot be opened as one: it is damaged or not an archive.'));
       else resolve(zip);
     });
   });
@@ -88,17 +88,17 @@ export async function openSafeZip(path: string, limits: ZipLimits = DEFAULT_ZIP_
   const byBaseName = new Map<string, yauzl.Entry>();
   const infos: ZipEntryInfo[] = [];
   try {
-    if (zip.entryCount > limits.maxEntries) throw rejected(`The archive has ${zip.entryCount} entries, more than the ${limits.maxEntries} an export can have.`);
+    if (zip.entryCount > limits.maxEntries) throw rejected(`The archive has ${zip.entryCount} files in it (${zip.entryCount} entries), more than the ${limits.maxEntries} an export can have.`);
     let total = 0;
     await new Promise<void>((resolve, reject) => {
-      zip.on('error', () => reject(rejected('The archive is damaged or has an unsafe entry name (absolute or outside the archive).')));
+      zip.on('error', () => reject(rejected('The archive is damaged, or one of the files in it has a name that points outside the archive. Export the chat again and import the new file.')));
       zip.on('end', () => resolve());
       zip.on('entry', (entry: yauzl.Entry) => {
         try {
           const problem = checkEntry(entry, limits);
           if (problem) throw rejected(`The archive was refused because one of the files in it ${problem}. An export made by the chat app never looks like this.`);
           total += entry.uncompressedSize;
-          if (total > limits.maxTotalBytes) throw rejected('The archive unpacks to more than an export can hold.');
+          if (total > limits.maxTotalBytes) throw rejected('The archive unpacks to more data than a chat export can hold, so it was not opened.');
           if (!entry.fileName.endsWith('/')) {
             byName.set(entry.fileName, entry);
             byBaseName.set(entry.fileName.slice(entry.fileName.lastIndexOf('/') + 1), entry);
@@ -122,7 +122,7 @@ export async function openSafeZip(path: string, limits: ZipLimits = DEFAULT_ZIP_
     source(name) {
       const entry = find(name);
       if (!entry) throw new WardscribeError('not-found', 'The export does not contain that file.');
-      if (entry.isEncrypted()) throw rejected('This archive entry is password-protected.');
+      if (entry.isEncrypted()) throw rejected('This file in the archive is password-protected, and only Threema exports may be.');
       return {
         size: entry.uncompressedSize,
         open: () => openEntry(zip, entry),
@@ -136,9 +136,9 @@ function checkEntry(entry: yauzl.Entry, limits: ZipLimits): string | null {
   const nameProblem = unsafeName(entry.fileName);
   if (nameProblem) return nameProblem;
   const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
-  if (mode === S_IFLNK) return 'is a symbolic link';
-  if (NESTED_ARCHIVE.test(entry.fileName)) return 'is itself an archive (nested archives are not opened)';
-  if (entry.uncompressedSize > limits.maxEntryBytes) return 'is larger than an export file can be';
+  if (mode === S_IFLNK) return 'is a symbolic link (a pointer to another file)';
+  if (NESTED_ARCHIVE.test(entry.fileName)) return 'is itself an archive, and nested archives are not opened';
+  if (entry.uncompressedSize > limits.maxEntryBytes) return 'is larger than any file in an export can be';
   if (tooCompressed(entry.uncompressedSize, entry.compressedSize, limits)) return 'is compressed far more than real data can be (a zip bomb)';
   return null;
 }
@@ -148,7 +148,7 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (error, stream) => {
       if (error || !stream) {
-        reject(rejected('An entry of the archive cannot be read: the archive is damaged or its sizes are forged.'));
+        reject(rejected('A file in the archive cannot be read: the archive is damaged, or the sizes written in it are forged. Export the chat again and import the new file.'));
         return;
       }
       let seen = 0;
@@ -156,11 +156,11 @@ function openEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
       const guard = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           seen += chunk.length;
-          if (seen > entry.uncompressedSize) callback(rejected('An entry of the archive is larger than its directory says (forged size).'));
+          if (seen > entry.uncompressedSize) callback(rejected('A file in the archive is larger than the archive says it is (a forged size), so the import was stopped and nothing was kept.'));
           else callback(null, chunk);
         },
       });
-      stream.on('error', () => guard.destroy(rejected('An entry of the archive does not match its directory: the archive is damaged or its sizes are forged.')));
+      stream.on('error', () => guard.destroy(rejected('A file in the archive does not match what the archive says about it: the archive is damaged, or its sizes are forged. Nothing was kept.')));
       resolve(stream.pipe(guard));
     });
   });

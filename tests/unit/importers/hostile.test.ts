@@ -31,12 +31,13 @@ describe('hostile archives end in a clear refusal', () => {
 
   it('refuses zip slip (..) names', async () => {
     const path = zipOf([{ name: '_chat.txt', data: CHAT }, { name: '../../etc/evil.txt', data: 'x' }]);
-    expect((await refusal(parseAll(path, LONDON))).message).toMatch(/outside the archive/);
+    expect((await refusal(parseAll(path, LONDON))).message).toMatch(/^The archive was refused because one of the files in it has a name that points outside the archive|^The archive is damaged, or one of the files in it has a name that points outside the archive/);
   });
 
   it('refuses absolute names', async () => {
     const path = zipOf([{ name: '_chat.txt', data: CHAT }, { name: '/etc/passwd', data: 'x' }]);
-    expect((await refusal(parseAll(path, LONDON))).message).toMatch(/absolute/);
+    // yauzl refuses the name itself; the sentence is ours.
+    expect((await refusal(parseAll(path, LONDON))).message).toMatch(/has a name that points (outside the archive|to a place outside the archive)/);
   });
 
   it('refuses symbolic links', async () => {
@@ -62,19 +63,19 @@ describe('hostile archives end in a clear refusal', () => {
   it('refuses more entries than the limit', async () => {
     const path = zipOf([{ name: '_chat.txt', data: CHAT }, { name: 'a.jpg', data: 'a' }, { name: 'b.jpg', data: 'b' }]);
     const limits = { maxEntries: 2, maxEntryBytes: 1e9, maxTotalBytes: 1e9, maxRatio: 200 };
-    expect((await refusal(openSafeZip(path, limits))).message).toMatch(/3 entries/);
+    expect((await refusal(openSafeZip(path, limits))).message).toMatch(/^The archive has 3 files in it \(3 entries\), more than the 2 an export can have\.$/);
   });
 
   it('refuses entries over the per-entry and total caps', async () => {
     const path = zipOf([{ name: '_chat.txt', data: CHAT }, { name: 'a.jpg', data: Buffer.alloc(4000, 7), method: 0 }, { name: 'b.jpg', data: Buffer.alloc(4000, 7), method: 0 }]);
     const base = { maxEntries: 10, maxRatio: 200 };
     expect((await refusal(openSafeZip(path, { ...base, maxEntryBytes: 3000, maxTotalBytes: 1e9 }))).message).toMatch(/larger than/);
-    expect((await refusal(openSafeZip(path, { ...base, maxEntryBytes: 1e9, maxTotalBytes: 6000 }))).message).toMatch(/more than an export/);
+    expect((await refusal(openSafeZip(path, { ...base, maxEntryBytes: 1e9, maxTotalBytes: 6000 }))).message).toMatch(/^The archive unpacks to more data than a chat export can hold/);
   });
 
   it('refuses a file that is not a zip at all but claims to be', async () => {
     const path = writeExport(dir.path, 'broken.zip', Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(100)]));
-    expect((await refusal(parseAll(path, LONDON))).message).toMatch(/not a readable zip/);
+    expect((await refusal(parseAll(path, LONDON))).message).toMatch(/^This file is named like a zip archive but cannot be opened as one/);
   });
 });
 
