@@ -37,8 +37,11 @@ export interface FilingStepOptions {
   readonly now: () => number;
 }
 
-/** Statuses with which a server refuses a transaction as such (nothing of it applied). */
-const TRANSACTION_REFUSED = new Set([400, 403, 404, 405, 415, 422, 501]);
+/**
+ * Statuses with which a server refuses a transaction as such (nothing of it applied). Not 422:
+ * that is the content breaking the server's rules, which two creates would break too.
+ */
+const TRANSACTION_REFUSED = new Set([400, 403, 404, 405, 501]);
 
 /** One step from the item's state. Throws EprRequestError when a request fails. */
 export async function filingStep(item: OutboxItem, options: FilingStepOptions): Promise<OutboxState> {

@@ -20,14 +20,22 @@ export function isLoopbackHost(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === '[::1]' || hostname === '::1' || hostname === 'localhost';
 }
 
+function parsedUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
 const SecureUrl = z
   .string()
   .url()
   .refine((value) => {
-    const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+    const url = parsedUrl(value);
+    return !url || url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
   }, 'must use https:// (plain http only to this computer)')
-  .refine((value) => !new URL(value).username && !new URL(value).password, 'must not carry a user name or password');
+  .refine((value) => !parsedUrl(value)?.username && !parsedUrl(value)?.password, 'must not carry a user name or password');
 
 const LiveAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }),

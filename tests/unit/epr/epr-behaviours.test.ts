@@ -6,84 +6,44 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { DocumentReference } from '@medplum/fhirtypes';
-import { singleEprDirectory } from '../../../main/epr/epr-directory';
-import { createEprConnection } from '../../../main/epr/fhir-client';
-import type { OutboxItem, OutboxState } from '../../../main/epr/outbox';
+import type { OutboxState } from '../../../main/epr/outbox';
 import { OutboxRunner } from '../../../main/epr/outbox-runner';
-import { createVaultOutboxStore } from '../../../main/epr/outbox-store';
-import { outboxView } from '../../../main/epr/outbox-view';
 import type { RetryPolicy } from '../../../main/epr/retry-policy';
 import type { EprAuth } from '../../../main/epr/smart-auth';
-import { transcriptAttachment } from '../../../main/epr/mapping';
-import { silentLogger } from '../../../main/log';
-import { SessionService } from '../../../main/session/session-service';
-import { MINIMUM_KDF } from '../../../main/vault/key-slots';
-import { getOutboxItem, insertOutboxItem } from '../../../main/vault/queries/outbox';
-import { vaultFiles } from '../../../main/vault/vault-files';
 import { decideWipe } from '../../../shared/domain/wipe';
-import { tempDir } from '../../support/temp';
-import { ADMIN } from '../../support/vault';
 import { startEprHarness, type Behaviour, type EprHarness, type Fault, type SeenRequest } from './support/epr-harness';
-import { sampleTranscription } from './support/transcriptions';
+import { FAST_POLICY, fileOne as fileIn, outboxWorld, type OutboxWorld } from './support/outbox-world';
 
-const POLICY: RetryPolicy = { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4, requestTimeoutMs: 300 };
+const POLICY = FAST_POLICY;
 
 let harness: EprHarness;
-let session: SessionService;
-let removeDir: () => void;
+let world: OutboxWorld;
 
 beforeAll(async () => {
   harness = await startEprHarness();
-  const dir = tempDir('wardscribe-epr-behaviours-');
-  removeDir = dir.remove;
-  session = new SessionService({ files: vaultFiles(`${dir.path}/vault`), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
-  await session.createFirstAdmin(ADMIN);
+  world = await outboxWorld();
 }, 30_000);
 afterAll(async () => {
-  session.lock('sign-out');
-  removeDir();
+  world.close();
   await harness.close();
 });
 afterEach(() => harness.reset());
 
-function runner(options: { policy?: RetryPolicy; auth?: EprAuth } = {}) {
-  const connection = () =>
-    createEprConnection({ baseUrl: harness.baseUrl, auth: options.auth ?? { kind: 'none' }, requestTimeoutMs: (options.policy ?? POLICY).requestTimeoutMs, clock: { now: Date.now } });
-  let shared: ReturnType<typeof connection> | undefined;
-  return new OutboxRunner({
-    store: (stopped) => createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }),
-    eprs: singleEprDirectory(() => (shared ??= connection())),
-    policy: options.policy ?? POLICY,
-    random: () => 0.5,
-    sleep: async () => undefined,
-    log: silentLogger,
-  });
+function runner(options: { policy?: RetryPolicy; auth?: EprAuth; sleep?: (ms: number) => Promise<void> } = {}): OutboxRunner {
+  return world.runner({ baseUrl: harness.baseUrl, ...options });
 }
 
-function queue(): OutboxItem {
-  const transcription = sampleTranscription();
-  const item: OutboxItem = {
-    identifier: transcription.identifier,
-    transcription,
-    attachmentSha256: transcriptAttachment(transcription).sha256Hex,
-    eprId: 'training',
-    eprLabel: 'Training EPR',
-    state: { kind: 'queued' },
-    updatedAt: Date.now(),
-  };
-  insertOutboxItem(session.vault().db, item, null);
-  return item;
+/** A runner whose EPR carries the administrator's profile override a behaviour needs. */
+function profiled(behaviour: Behaviour): OutboxRunner | undefined {
+  if (!behaviour.dropsIdentifier) return undefined;
+  return world.runner({ baseUrl: harness.baseUrl, overrides: { identifier: behaviour.dropsIdentifier === 'both' ? 'dropped' : 'master-only' } });
 }
 
-function stored(identifier: string): OutboxState {
-  return getOutboxItem(session.vault().db, identifier)!.state;
-}
+const queue = () => world.queue();
+const stored = (identifier: string) => world.stored(identifier);
 
 async function fileOne(outbox = runner()): Promise<{ identifier: string; state: OutboxState; outbox: OutboxRunner }> {
-  const item = queue();
-  await outbox.drive(item.identifier);
-  await outbox.settled();
-  return { identifier: item.identifier, state: stored(item.identifier), outbox };
+  return { ...(await fileIn(world, outbox)), outbox };
 }
 
 /** The invariant: one DocumentReference for the identifier, at most one Provenance for it. */
@@ -117,7 +77,7 @@ describe('each production behaviour, on its own: filed once and verified', () =>
     const id = expectFiledOnce(identifier);
     expect(state.kind === 'verified' && state.documentReferenceId).toBe(id);
     if (expected.provenance === 'kept-locally') {
-      const entries = [...session.audit().store.entries({ filter: { actions: ['provenance-kept-locally'] } })];
+      const entries = [...world.session.audit().store.entries({ filter: { actions: ['provenance-kept-locally'] } })];
       expect(entries.at(-1)).toMatchObject({ objects: { transcriptionId: identifier, documentId: id }, outcome: { reason: 'provenance-not-supported' } });
     }
     // Every request carried a request id and the item's correlation id.
@@ -132,24 +92,6 @@ describe('each production behaviour, on its own: filed once and verified', () =>
     expect(harness.seen.filter(isPost).map((request) => request.path)).toEqual(['']);
   });
 });
-
-/** A runner whose EPR carries the administrator's profile overrides a behaviour needs. */
-function profiled(behaviour: Behaviour): OutboxRunner | undefined {
-  if (!behaviour.dropsIdentifier) return undefined;
-  return new OutboxRunner({
-    store: (stopped) => createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }),
-    eprs: {
-      current: () => ({ eprId: 'training', label: 'Training EPR' }),
-      connect: async () => ({
-        connection: await createEprConnection({ baseUrl: harness.baseUrl, auth: { kind: 'none' }, requestTimeoutMs: POLICY.requestTimeoutMs, clock: { now: Date.now } }),
-        overrides: { identifier: behaviour.dropsIdentifier === 'both' ? 'dropped' : 'master-only' },
-      }),
-    },
-    policy: POLICY,
-    sleep: async () => undefined,
-    log: silentLogger,
-  });
-}
 
 describe('resends always search first, and the search is checked', () => {
   test('a lost answer after the EPR committed: the retry finds it (201-with-Location server) and sends nothing again', async () => {
@@ -171,7 +113,7 @@ describe('resends always search first, and the search is checked', () => {
     const { identifier, state, outbox } = await fileOne();
     expect(state).toEqual({ kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes: 1 });
     expect(harness.documentsCreated(identifier)).toHaveLength(1);
-    const view = outboxView(getOutboxItem(session.vault().db, identifier)!, false, Date.now(), 1000);
+    const view = world.view(identifier);
     expect(view.detail).toMatch(/cannot be searched by identifier/);
     expect(view.documentReferenceId).toBeNull();
     // Retry is safe: it searches again and still sends nothing.
@@ -260,7 +202,7 @@ describe("a clinician's Retry after every failure mode: exactly once, and verifi
     const outbox = runner();
     const { identifier, state } = await fileOne(outbox);
     expect(state.kind).toBe(stopsAs);
-    const view = outboxView(getOutboxItem(session.vault().db, identifier)!, false, Date.now(), 1000);
+    const view = world.view(identifier);
     expect(view.canRetry).toBe(stopsAs !== 'verified');
     expect(view.detail.length).toBeGreaterThan(20);
     harness.fault = () => ({ kind: 'pass' });
@@ -275,7 +217,7 @@ describe("a clinician's Retry after every failure mode: exactly once, and verifi
       isDocumentPost(request) ? { kind: 'respond', status: 422, body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', details: { text: 'Custodian not known' } }] }) } : { kind: 'pass' };
     const { identifier, state } = await fileOne();
     expect(state).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, serverReason: 'Custodian not known' });
-    expect(outboxView(getOutboxItem(session.vault().db, identifier)!, false, Date.now(), 1000).detail).toContain('Custodian not known');
+    expect(world.view(identifier).detail).toContain('Custodian not known');
   });
 
   test('transient failures back off with jitter and the next attempt time is shown while waiting', async () => {
@@ -283,23 +225,19 @@ describe("a clinician's Retry after every failure mode: exactly once, and verifi
     const shown: OutboxState[] = [];
     const item = queue();
     harness.fault = (request) => (isDocumentPost(request) ? { kind: 'respond', status: 503, headers: { 'Retry-After': '0' } } : { kind: 'pass' });
-    const outbox = new OutboxRunner({
-      store: (stopped) => createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }),
-      eprs: singleEprDirectory(() => createEprConnection({ baseUrl: harness.baseUrl, auth: { kind: 'none' }, requestTimeoutMs: 300, clock: { now: Date.now } })),
+    const outbox = runner({
       policy: { ...POLICY, baseDelayMs: 100, maxDelayMs: 1000, maxAttempts: 3 },
-      random: () => 0.5,
       sleep: async (ms) => {
         waits.push(ms);
         shown.push(stored(item.identifier));
       },
-      log: silentLogger,
     });
     await outbox.drive(item.identifier);
     await outbox.settled();
     expect(waits).toEqual([50, 100]);
     expect(shown.map((state) => state.kind === 'sending' && state.retry?.attempt)).toEqual([1, 2]);
     expect(shown[1]).toMatchObject({ kind: 'sending', retry: { problem: expect.stringContaining('HTTP 503'), nextAttemptAt: expect.any(Number) } });
-    expect(outboxView(getOutboxItem(session.vault().db, item.identifier)!, false, Date.now(), 1000).detail).toMatch(/could not be reached after several attempts/);
+    expect(world.view(item.identifier).detail).toMatch(/could not be reached after several attempts/);
     expect(stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'unreachable', httpStatus: 503 });
   });
 });

@@ -21,14 +21,14 @@ async function setUp() {
   await session.createFirstAdmin(ADMIN);
   const training = createTrainingEpr();
   cleanups.push(dir.remove, () => training.close(), () => session.lock('sign-out'));
-  return { files, session, training, settings: new EprSettingsService(session, training, 'WSTRAINING') };
+  return { files, session, training, settings: new EprSettingsService({ session, training, defaultOdsCode: 'WSTRAINING' }) };
 }
 
 describe('EPR settings', () => {
   it('default to the training EPR, whose capability statement answers', async () => {
     const { settings } = await setUp();
     expect(settings.view()).toMatchObject({ mode: 'training', odsCode: 'WSTRAINING', documentType: 'clinical-consultation-report', hasSecret: false });
-    await expect(settings.testConnection()).resolves.toMatchObject({ ok: true, message: expect.stringContaining('transaction bundles') });
+    await expect(settings.testConnection()).resolves.toMatchObject({ ok: true, message: expect.stringContaining('one transaction per note') });
   });
 
   it('store a live EPR with a bearer token kept only in the vault, never shown back', async () => {
@@ -50,6 +50,9 @@ describe('EPR settings', () => {
   it('refuse what cannot work, with a clear reason, and keep the previous settings', async () => {
     const { settings } = await setUp();
     expect(() => settings.update({ mode: 'live', baseUrl: 'not a url', authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/baseUrl/);
+    // A live EPR over plain http is refused; http only to this computer.
+    expect(() => settings.update({ mode: 'live', baseUrl: 'http://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/baseUrl must use https/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'https://user:pw@epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/user name or password/);
     expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'bearer', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/bearer token/);
     expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'WSTRAINING', documentType: 'consult-note' })).toThrow(/training code/);
     expect(() =>
@@ -78,6 +81,28 @@ describe('EPR settings', () => {
     expect(view).toMatchObject({ authKind: 'smart-backend', algorithm: 'ES384', clientId: 'wardscribe-ward-7', hasSecret: true });
     const entries = [...session.audit().store.entries({ filter: { actions: ['setting-changed'] } })];
     expect(entries.at(-1)).toMatchObject({ objects: { setting: 'epr.connection' }, outcome: { reason: 'mode-live' } });
+    expect(entries.slice(-3).map((entry) => entry.objects.setting)).toEqual(['epr.organisationOdsCode', 'epr.documentType', 'epr.connection']);
     expect(JSON.stringify(entries)).not.toContain('PRIVATE KEY');
+  });
+
+  it('bind new items to the EPR configured now, connect only to that one, and keep the administrator\u2019s profile corrections', async () => {
+    const { settings, training } = await setUp();
+    expect(settings.current()).toEqual({ eprId: 'training', label: 'Training EPR' });
+    await training.connection();
+    settings.update({ mode: 'live', baseUrl: `${training.baseUrl!}/`, authKind: 'none', odsCode: 'RX1', documentType: 'consult-note', profile: { write: 'individual', fhirVersionParameter: true } });
+    const live = settings.current();
+    expect(live).toEqual({ eprId: `live:${training.baseUrl!}`, label: new URL(training.baseUrl!).host + '/fhir' });
+    expect(settings.view().profile).toEqual({ write: 'individual', fhirVersionParameter: true });
+    await expect(settings.connect(live.eprId)).resolves.toMatchObject({ overrides: { write: 'individual' } });
+    // An item bound to another live EPR waits; the training EPR is always there for its own items.
+    await expect(settings.connect('live:https://other.example.nhs.uk/fhir')).rejects.toMatchObject({ name: 'EprUnavailableError', message: expect.stringMatching(/no longer configured/) });
+    await expect(settings.connect('training')).resolves.toHaveProperty('connection');
+    settings.update({ mode: 'training', odsCode: 'RX1', documentType: 'consult-note' });
+    await expect(settings.connect(live.eprId)).rejects.toMatchObject({ name: 'EprUnavailableError' });
+  });
+
+  it('say in the connection test how the EPR will be filed', async () => {
+    const { settings } = await setUp();
+    await expect(settings.testConnection()).resolves.toMatchObject({ ok: true, message: expect.stringMatching(/one transaction per note; conditional create on the identifier; Provenance filed/) });
   });
 });

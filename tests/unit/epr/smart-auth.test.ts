@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createTokenSource, type EprAuth } from '../../../main/epr/smart-auth';
 
 /** A small OAuth token endpoint that verifies the client assertion with the registered public key. */
-async function startTokenEndpoint(publicKey: KeyObject, algorithm: 'RS384' | 'ES384', nowMs: () => number = Date.now) {
+async function startTokenEndpoint(publicKey: KeyObject, algorithm: 'RS384' | 'ES384' | 'RS512', nowMs: () => number = Date.now, expiresIn = 300) {
   const received: Record<string, string>[] = [];
   let issued = 0;
   const server: Server = createServer((request, response) => {
@@ -16,7 +16,7 @@ async function startTokenEndpoint(publicKey: KeyObject, algorithm: 'RS384' | 'ES
       received.push(form);
       const [header, claims, signature] = (form.client_assertion ?? '').split('.');
       const signed = verify(
-        'sha384',
+        algorithm === 'RS512' ? 'sha512' : 'sha384',
         Buffer.from(`${header}.${claims}`),
         algorithm === 'ES384' ? { key: publicKey, dsaEncoding: 'ieee-p1363' } : publicKey,
         Buffer.from(signature ?? '', 'base64url'),
@@ -37,7 +37,7 @@ async function startTokenEndpoint(publicKey: KeyObject, algorithm: 'RS384' | 'ES
         decodedClaims.exp <= now + 300 &&
         decodedClaims.jti.length > 0;
       response.writeHead(acceptable ? 200 : 401, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify(acceptable ? { access_token: `token-${++issued}`, token_type: 'bearer', expires_in: 300, scope: form.scope } : { error: 'invalid_client' }));
+      response.end(JSON.stringify(acceptable ? { access_token: `token-${++issued}`, token_type: 'bearer', expires_in: expiresIn, scope: form.scope } : { error: 'invalid_client' }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,6 +55,8 @@ describe('SMART Backend Services (private_key_jwt)', () => {
   test.each([
     ['RS384', generateKeyPairSync('rsa', { modulusLength: 2048 })],
     ['ES384', generateKeyPairSync('ec', { namedCurve: 'P-384' })],
+    // NHS England's signed-JWT authentication uses RS512.
+    ['RS512', generateKeyPairSync('rsa', { modulusLength: 4096 })],
   ] as const)('%s: the token endpoint verifies the signed assertion and issues a token, which is cached', async (algorithm, keys) => {
     let now = Date.now();
     const endpoint = await startTokenEndpoint(keys.publicKey, algorithm, () => now);
@@ -78,6 +80,31 @@ describe('SMART Backend Services (private_key_jwt)', () => {
     expect(await tokens.authorization()).toBe('Bearer token-2');
   });
 
+  test('a 30-second token is cached for most of its life, not fetched before every request', async () => {
+    const keys = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    let now = Date.now();
+    const endpoint = await startTokenEndpoint(keys.publicKey, 'ES384', () => now, 30);
+    close = endpoint.close;
+    const tokens = createTokenSource(
+      { kind: 'smart-backend', tokenUrl: endpoint.url, clientId: 'wardscribe-ws', privateKey: keys.privateKey, keyId: 'ward-key-1', algorithm: 'ES384', scope: 'system/*.c' },
+      { now: () => now },
+    );
+    for (let request = 0; request < 5; request++) expect(await tokens.authorization()).toBe('Bearer token-1');
+    now += 20_000;
+    expect(await tokens.authorization()).toBe('Bearer token-1');
+    now += 5_000; // 25 s: inside the margin (a fifth of its life)
+    expect(await tokens.authorization()).toBe('Bearer token-2');
+    expect(endpoint.received).toHaveLength(2);
+  });
+
+  test('an unreachable or unavailable sign-in service is transient; a refusal is not', async () => {
+    const unreachable = createTokenSource(
+      { kind: 'smart-backend', tokenUrl: 'http://127.0.0.1:9/token', clientId: 'ws', privateKey: generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey, keyId: 'k', algorithm: 'ES384', scope: 's' },
+      { now: Date.now },
+    );
+    await expect(unreachable.authorization()).rejects.toMatchObject({ kind: 'auth', transient: true });
+  });
+
   test('an assertion signed with the wrong key is refused with a clear error', async () => {
     const registered = generateKeyPairSync('ec', { namedCurve: 'P-384' });
     const other = generateKeyPairSync('ec', { namedCurve: 'P-384' });
@@ -87,7 +114,7 @@ describe('SMART Backend Services (private_key_jwt)', () => {
       { kind: 'smart-backend', tokenUrl: endpoint.url, clientId: 'wardscribe-ws', privateKey: other.privateKey, keyId: 'ward-key-1', algorithm: 'ES384', scope: 'system/*.c' },
       { now: () => Date.now() },
     );
-    await expect(tokens.authorization()).rejects.toMatchObject({ code: 'rejected', message: expect.stringContaining('HTTP 401') });
+    await expect(tokens.authorization()).rejects.toMatchObject({ kind: 'auth', status: 401, transient: false, serverReason: expect.stringContaining('HTTP 401') });
   });
 
   test('static bearer and none', async () => {

@@ -15,6 +15,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
+import type { EprProfileOverrides } from '../../../main/epr/epr-profile';
 import { createEprConnection } from '../../../main/epr/fhir-client';
 import { identifierQuery } from '../../../main/epr/mapping';
 import type { OutboxStateKind } from '../../../main/epr/outbox';
@@ -54,14 +55,24 @@ interface Step {
   readonly leaves: OutboxStateKind;
   /** How many DocumentReferences the EPR holds at the kill. */
   readonly onServerAtKill: number;
+  /** The EPR's profile corrections the child and the restart use (two creates instead of a transaction). */
+  readonly profile?: EprProfileOverrides;
 }
+
+const INDIVIDUAL: EprProfileOverrides = { write: 'individual' };
 
 const STEPS: readonly Step[] = [
   { name: 'after attest committed (queued)', until: 'attested', leaves: 'queued', onServerAtKill: 0 },
-  { name: 'sending, before any request (capabilities held)', until: { method: 'GET', path: /^\/fhir\/metadata$/, hold: 'request' }, leaves: 'sending', onServerAtKill: 0 },
+  // The EPR's profile is read before the item leaves `queued`.
+  { name: 'queued, the capability statement requested', until: { method: 'GET', path: /^\/fhir\/metadata$/, hold: 'request' }, leaves: 'queued', onServerAtKill: 0 },
   { name: 'sending, the push reached the proxy but not the EPR', until: { method: 'POST', path: /^\/fhir\/?$/, hold: 'request' }, leaves: 'sending', onServerAtKill: 0 },
   { name: 'sending, the EPR applied the push but its answer was lost', until: { method: 'POST', path: /^\/fhir\/?$/, hold: 'response' }, leaves: 'sending', onServerAtKill: 1 },
   { name: 'filed, before the read-back', until: { method: 'GET', path: /^\/fhir\/DocumentReference\/[^/?]+$/, hold: 'request' }, leaves: 'filed', onServerAtKill: 1 },
+  // Two creates (an EPR without transactions): the new steps between the document and its Provenance.
+  { name: 'two creates: the DocumentReference applied, its answer lost', until: { method: 'POST', path: /^\/fhir\/DocumentReference$/, hold: 'response' }, leaves: 'sending', onServerAtKill: 1, profile: INDIVIDUAL },
+  { name: 'two creates: the Provenance reached the proxy but not the EPR', until: { method: 'POST', path: /^\/fhir\/Provenance$/, hold: 'request' }, leaves: 'filed', onServerAtKill: 1, profile: INDIVIDUAL },
+  { name: 'two creates: the EPR applied the Provenance, its answer lost', until: { method: 'POST', path: /^\/fhir\/Provenance$/, hold: 'response' }, leaves: 'filed', onServerAtKill: 1, profile: INDIVIDUAL },
+  { name: 'two creates: the DocumentReference reached the proxy but not the EPR', until: { method: 'POST', path: /^\/fhir\/DocumentReference$/, hold: 'request' }, leaves: 'sending', onServerAtKill: 0, profile: INDIVIDUAL },
 ];
 
 // ── the EPR, and a proxy in front of it that can hold one request ─────────
@@ -238,11 +249,24 @@ async function documentsOnServer(identifier: string): Promise<DocumentReference[
   return (bundle.entry ?? []).map((entry) => entry.resource!);
 }
 
+async function provenancesOnServer(documentReferenceId: string): Promise<unknown[]> {
+  const response = await fetch(`${training.baseUrl!}/Provenance?target=DocumentReference/${documentReferenceId}`);
+  return ((await response.json()) as Bundle).entry ?? [];
+}
+
 describe('kill -9 between outbox steps, then restart', () => {
   it.each(STEPS)('$name: exactly one DocumentReference and no lost transcription', async (step) => {
     const { vaultDir, draftId } = await preparedVault();
     const reached = step.until === 'attested' ? undefined : proxy.arm(step.until);
-    const child = spawnChild({ vaultDir, username: CLINICIAN.username, passphrase: CLINICIAN.passphrase, draftId, eprBaseUrl: proxy.baseUrl, holdEpr: step.until === 'attested' });
+    const child = spawnChild({
+      vaultDir,
+      username: CLINICIAN.username,
+      passphrase: CLINICIAN.passphrase,
+      draftId,
+      eprBaseUrl: proxy.baseUrl,
+      holdEpr: step.until === 'attested',
+      ...(step.profile ? { profile: step.profile } : {}),
+    });
     cleanups.push(async () => {
       if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
       await child.exited;
@@ -261,8 +285,14 @@ describe('kill -9 between outbox steps, then restart', () => {
 
     // Restart: the parent opens the same vault, finds the item where the kill left it, resumes.
     const session = new SessionService({ files: vaultFiles(vaultDir), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
-    const epr = () => createEprConnection({ baseUrl: training.baseUrl!, auth: { kind: 'none' }, requestTimeoutMs: 5_000, clock: systemClock });
-    const service = new TranscriptionService({ session, imports: new ImportService({ session }), epr, log: silentLogger, organisationOdsCode: 'RX1' });
+    const eprs = {
+      current: () => ({ eprId: 'training', label: 'Training EPR' }),
+      connect: async () => ({
+        connection: await createEprConnection({ baseUrl: training.baseUrl!, auth: { kind: 'none' }, requestTimeoutMs: 5_000, clock: systemClock }),
+        ...(step.profile ? { overrides: step.profile } : {}),
+      }),
+    };
+    const service = new TranscriptionService({ session, imports: new ImportService({ session }), eprs, log: silentLogger, organisationOdsCode: 'RX1' });
     cleanups.push(
       () => session.lock('sign-out'),
       () => service.stop(),
@@ -277,5 +307,7 @@ describe('kill -9 between outbox steps, then restart', () => {
     expect(service.outbox()).toEqual(resumed);
     const documents = await documentsOnServer(identifier);
     expect(documents.map((document) => document.id)).toEqual([resumed[0]!.documentReferenceId]);
+    // At most one Provenance (exactly one here: this EPR takes them).
+    expect(await provenancesOnServer(documents[0]!.id!)).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { discoverProfile } from '../../../main/epr/epr-profile';
 import { createTrainingEpr } from '../../../main/epr/training-epr';
 
 describe('createTrainingEpr', () => {
@@ -8,7 +9,7 @@ describe('createTrainingEpr', () => {
     const [first, second] = await Promise.all([training.connection(), training.connection()]);
     expect(first).toBe(second);
     expect(training.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
-    expect(await first.capabilities()).toEqual({ transaction: true, conditionalCreate: true });
+    expect(discoverProfile(await first.capabilityStatement())).toMatchObject({ write: 'transaction', conditionalCreate: true, provenance: 'create', identifierSearch: true });
     const url = training.baseUrl!;
     await training.close();
     expect(training.baseUrl).toBeUndefined();

@@ -75,6 +75,18 @@ async function provenancesOnServer(documentReferenceId: string): Promise<Provena
   return (bundle.entry ?? []).map((entry) => entry.resource!);
 }
 
+/** A connection that behaves like `real` except where `overrides` say. */
+function wrap(real: EprConnection, overrides: { [K in keyof EprConnection]?: (real: EprConnection) => EprConnection[K] }): EprConnection {
+  return new Proxy(real, {
+    get(target, property, receiver) {
+      const override = overrides[property as keyof EprConnection];
+      if (override) return override(target);
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 function entries(session: SessionService, actions: AuditEntry['action'][]): AuditEntry[] {
   return [...session.audit().store.entries({ filter: { actions } })];
 }
@@ -185,22 +197,15 @@ describe('TranscriptionService', () => {
     let pushed!: () => void;
     const pushReached = new Promise<void>((resolve) => (pushed = resolve));
     // The push reaches the EPR and commits, but its answer is held until after the lock.
-    const held = async (): Promise<EprConnection> => {
-      const real = await training.connection();
-      return {
-        ...real,
-        capabilities: () => real.capabilities(),
-        create: (resource, ifNoneExist) => real.create(resource, ifNoneExist),
-        findDocumentReferences: (identifier) => real.findDocumentReferences(identifier),
-        readDocumentReference: (id) => real.readDocumentReference(id),
-        transaction: async (bundle) => {
-          const result = await real.transaction(bundle);
+    const held = async (): Promise<EprConnection> =>
+      wrap(await training.connection(), {
+        transaction: (real) => async (bundle, context) => {
+          const result = await real.transaction(bundle, context);
           pushed();
           await released;
           return result;
         },
-      };
-    };
+      });
     const { session, service, signIn, input, make } = await world({ epr: held });
     await signIn(CLINICIAN);
     const draft = service.saveDraft(input());
@@ -225,33 +230,29 @@ describe('TranscriptionService', () => {
   });
   it('records a refused filing as failed, and a clinician can retry it to verified', async () => {
     let refuse = true;
-    const flaky = async (): Promise<EprConnection> => {
-      const real = await training.connection();
-      return {
-        capabilities: () => real.capabilities(),
-        create: (resource, ifNoneExist) => real.create(resource, ifNoneExist),
-        findDocumentReferences: (identifier) => real.findDocumentReferences(identifier),
-        readDocumentReference: (id) => real.readDocumentReference(id),
-        transaction: async (bundle) => {
-          if (refuse) throw new EprRequestError('http', 422, undefined);
-          return real.transaction(bundle);
+    const flaky = async (): Promise<EprConnection> =>
+      wrap(await training.connection(), {
+        transaction: (real) => async (bundle, context) => {
+          if (refuse) throw new EprRequestError('http', 422, undefined, 'Custodian not known');
+          return real.transaction(bundle, context);
         },
-      };
-    };
+      });
     const { session, service, signIn, input } = await world({ epr: flaky });
     await signIn(CLINICIAN);
     const queued = service.attest(service.saveDraft(input()).id);
     const failed = await until(() => service.outbox()[0], ['verified', 'failed', 'needs-attention']);
-    expect(failed).toMatchObject({ state: 'failed', reason: 'rejected-by-epr', httpStatus: 422, documentReferenceId: null });
+    expect(failed).toMatchObject({ state: 'failed', reason: 'rejected-by-epr', httpStatus: 422, documentReferenceId: null, epr: 'Training EPR', canRetry: true });
+    expect(failed.detail).toContain('Custodian not known');
     expect(entries(session, ['filing-failed']).map((entry) => [entry.objects, entry.outcome])).toEqual([
       [{ transcriptionId: queued.identifier, nhsNumber: '9434765919' }, { status: 'failure', reason: 'rejected-by-epr' }],
     ]);
-    expect(() => service.retry('urn:uuid:00000000-0000-4000-8000-000000000000')).toThrow(expect.objectContaining({ code: 'not-found' }));
+    await expect(service.retry('urn:uuid:00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
     refuse = false;
-    expect(service.retry(queued.identifier).state).toBe('queued');
+    // The refused push reached the EPR, so Retry resumes at `sending`: it searches before sending again.
+    expect((await service.retry(queued.identifier)).state).toMatch(/^(sending|filed|verified)$/);
     await service.settled();
     expect(service.outbox()[0]).toMatchObject({ state: 'verified' });
     expect(await documentsOnServer(queued.identifier)).toHaveLength(1);
-    expect(() => service.retry(queued.identifier)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    await expect(service.retry(queued.identifier)).rejects.toMatchObject({ code: 'conflict' });
   });
 });

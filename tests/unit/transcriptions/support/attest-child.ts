@@ -8,6 +8,7 @@
  * With `holdEpr`, the EPR connection is never handed over, so the item stays `queued`. Its log
  * (events only, no patient data) goes to stderr, which the parent shows when a step is missed.
  */
+import type { EprProfileOverrides } from '../../../../main/epr/epr-profile';
 import { createEprConnection, type EprConnection } from '../../../../main/epr/fhir-client';
 import { systemClock } from '../../../../main/epr/retry-policy';
 import { ImportService } from '../../../../main/imports/import-service';
@@ -23,8 +24,10 @@ export interface AttestChildArgs {
   readonly passphrase: string;
   readonly draftId: string;
   readonly eprBaseUrl: string;
-  /** Never hand the filing engine its connection: the item stays `queued` until killed. */
+  /** Never hand the outbox its connection: the item stays `queued` until killed. */
   readonly holdEpr: boolean;
+  /** The administrator's corrections to the EPR's profile (e.g. two creates instead of a transaction). */
+  readonly profile?: EprProfileOverrides;
 }
 
 /** Exits on its own if nobody kills it: a stuck child must not outlive the test. */
@@ -38,7 +41,11 @@ export async function attestChild(args: AttestChildArgs): Promise<void> {
     args.holdEpr
       ? new Promise<EprConnection>(() => undefined)
       : createEprConnection({ baseUrl: args.eprBaseUrl, auth: { kind: 'none' }, requestTimeoutMs: 20_000, clock: systemClock });
-  const service = new TranscriptionService({ session, imports: new ImportService({ session }), epr: connection, log: createConsoleLogger(), organisationOdsCode: 'RX1' });
+  const eprs = {
+    current: () => ({ eprId: 'training', label: 'Training EPR' }),
+    connect: async () => ({ connection: await connection(), ...(args.profile ? { overrides: args.profile } : {}) }),
+  };
+  const service = new TranscriptionService({ session, imports: new ImportService({ session }), eprs, log: createConsoleLogger(), organisationOdsCode: 'RX1' });
   const queued = service.attest(args.draftId);
   process.stdout.write(`attested ${queued.identifier}\n`);
 }
