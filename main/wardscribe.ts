@@ -6,6 +6,8 @@ import { createAppHandlers } from './ipc/handlers/app';
 import { createAuditHandlers } from './ipc/handlers/audit';
 import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threads';
 import { ImportService } from './imports/import-service';
+import { RefilingGuard } from './threads/refiling-guard';
+import { ThreadReader } from './threads/thread-reader';
 import type { ImportWorkerLauncher } from './imports/import-worker-host';
 import { EprSettingsService } from './epr/epr-settings';
 import type { FetchLike } from './epr/fhir-client';
@@ -89,6 +91,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     },
   });
   const imports = new ImportService({ session, ...(options.importWorker ? { worker: options.importWorker } : {}) });
+  const threads = new ThreadReader(session);
   // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.
   const trainingEpr = createTrainingEpr();
   const eprSettings = new EprSettingsService({
@@ -131,8 +134,8 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     users: createUserHandlers(session),
     settings: createSettingsHandlers(session),
     imports: createImportHandlers(imports),
-    threads: createThreadHandlers(imports),
-    transcriptions: createTranscriptionHandlers(transcriptions),
+    threads: createThreadHandlers(threads),
+    transcriptions: createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads)),
     outbox: createOutboxHandlers(transcriptions),
     epr: createEprHandlers(eprSettings),
     audit: createAuditHandlers({ session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),

@@ -2,16 +2,18 @@ import { createHash, randomUUID } from 'node:crypto';
 import { basename, extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { ChatMessage, ChatSource, ChatThread, DateOrder } from '../../shared/domain/chat';
+import type { ChatMessage, ChatSource, ChatThread, DateOrder, MessageFlag } from '../../shared/domain/chat';
 import type { AuditActor, AuditOutcome } from '../../shared/domain/audit';
 import type { AuditLog } from '../audit/audit-log';
 import { WardscribeError } from '../errors';
 import { openChatExport, titleFromFileName } from '../importers';
 import { dateOrderUnknown } from '../importers/date-order';
 import { readHead } from '../importers/whatsapp-head';
-import { insertAttachment, listAttachments, readAttachmentContent, type StoredAttachment } from '../vault/queries/attachments';
-import { insertMessages, listMessages, messageIdAt, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
-import { insertParticipants, listParticipants } from '../vault/queries/participants';
+import { insertAttachment, listAttachments, moveAttachmentsToThread, type StoredAttachment } from '../vault/queries/attachments';
+import { readChatIdentityKey } from '../vault/queries/chat-identity-key';
+import { insertMessages, messageIdAt, moveMessagesToThread, nextOrdinal, placeMessage } from '../vault/queries/messages';
+import { appendParticipants, insertParticipants } from '../vault/queries/participants';
+import { findThreadByMergedSha256, insertThreadExport, listThreadExports } from '../vault/queries/thread-exports';
 import {
   completeThread,
   deleteThread,
@@ -19,13 +21,15 @@ import {
   findCompleteThreadBySourceSha256,
   getCompleteThread,
   insertImportingThread,
-  listCompleteThreads,
   listImportingThreadIds,
+  recordThreadMerge,
   type StoredThread,
 } from '../vault/queries/threads';
 import { checkpointTruncate, enterBulkWriteMode, type Db } from '../vault/sqlcipher';
-import { findWipeOfExport } from '../vault/queries/wipes';
+import { getWipe } from '../vault/queries/wipes';
 import type { OpenVault } from '../vault/vault';
+import { FINGERPRINT_BYTES, identityTime } from './chat-identity';
+import { ExportMatcher, type FingerprintedMessage } from './export-matcher';
 import { threadWorkerLauncher, type ImportWorker, type ImportWorkerLauncher } from './import-worker-host';
 import { unpackMessages, type FromImportWorker } from './import-worker-protocol';
 
@@ -71,11 +75,38 @@ export interface InspectResult {
   readonly messageCountEstimate?: number;
 }
 
+/** Where an export of a chat already in the vault goes: its new messages into that thread (the default), or a thread of its own. */
+export type ImportPlacement = 'merge' | 'separate';
+
 export interface ImportRequest {
   readonly path: string;
   readonly zone: string;
   readonly dateOrder?: DateOrder;
   readonly password?: string;
+  /** Default `merge`. Wiped messages are skipped either way. */
+  readonly placement?: ImportPlacement;
+}
+
+/** What an export holds against the vault: which thread it is another export of, and how many of its messages are new. */
+export interface ExportComparison {
+  /** The thread this export was recognised as another export of (see export-matcher.ts), or null. */
+  readonly knownThread: { readonly id: string; readonly title: string | null; readonly importedAt: string; readonly mergedAt: readonly string[] } | null;
+  /** The title the export itself gives (differs from the thread's when the group was renamed). */
+  readonly exportTitle: string | null;
+  /** Messages the export holds; null when it was not read (the same file as before). */
+  readonly exportMessages: number | null;
+  /** Messages that are added (to the known thread when merging, else to a new one). */
+  readonly newMessages: number;
+  /** Messages already in the known thread (merge) and not written again. */
+  readonly alreadyHere: number;
+  /** Messages securely wiped before: never written again. */
+  readonly wiped: number;
+  /** When those were wiped (ISO instants, oldest first). */
+  readonly wipedOn: readonly string[];
+  /** New messages whose time falls between messages already in the thread: placed by time and flagged. */
+  readonly placedBetween: number;
+  /** The very same file was imported before. */
+  readonly identicalFile: boolean;
 }
 
 export type ImportProgressUnit = 'bytes' | 'attachments';
@@ -86,16 +117,25 @@ export interface ImportJob {
 }
 
 export interface ImportResult {
+  /** The thread the messages went into (a new one, or the one merged into). */
   readonly threadId: string;
   readonly title: string | null;
   readonly source: ChatSource;
+  /** Messages the thread holds now. */
   readonly messageCount: number;
   /** True when this export was already in the vault: the existing thread is returned, nothing was added. */
   readonly duplicate: boolean;
+  readonly placement: ImportPlacement;
+  readonly comparison: ExportComparison;
   /** Attachments the export carried but that were larger than the limit and not kept. */
   readonly attachmentsSkipped: number;
 }
 
+/**
+ * Messages an import reads before deciding which thread, if any, it is another export of: the
+ * oldest of the export, held back (not written) until then.
+ */
+const IDENTIFY_SAMPLE = 2_000;
 /** Messages read by inspect() before it extrapolates. */
 const INSPECT_MESSAGES = 2_000;
 /**
@@ -107,27 +147,12 @@ const DEFAULT_BATCH = 2_500;
 /** Chunk-sized message reports the worker may send ahead of the writer: enough to keep both busy, little memory. */
 const MESSAGE_REPORTS_IN_FLIGHT = 8;
 const DEFAULT_MAX_ATTACHMENT_BYTES = 256 * 1024 * 1024;
-const MAX_PAGE = 1_000;
-const MAX_SEARCH_RESULTS = 200;
 
 /** The message of the importer's "date order not proven" error, to tell it from other rejections. */
 const DATE_ORDER_UNKNOWN_MESSAGE = dateOrderUnknown().message;
 
 function isDateOrderUnknown(error: unknown): boolean {
   return error instanceof WardscribeError && error.code === 'rejected' && error.message === DATE_ORDER_UNKNOWN_MESSAGE;
-}
-
-/**
- * A chat whose originals were wiped after filing is not brought back by importing its export
- * again: that would undo the wipe the guidance asks for.
- */
-function refuseWipedExport(db: Db, match: { sourceSha256?: string; fingerprint?: string }): void {
-  const wipe = findWipeOfExport(db, match);
-  if (!wipe) return;
-  throw new WardscribeError(
-    'conflict',
-    `This chat was imported before and its originals were securely wiped on ${wipe.startedAt.slice(0, 10)} after its advice was filed. It has not been imported again.`,
-  );
 }
 
 function cancelled(): WardscribeError {
@@ -220,8 +245,57 @@ function orderShownBy(message: ChatMessage): DateOrder | null {
   return head.first === day ? 'dmy' : 'mdy';
 }
 
+/** Refusals already audited with their own outcome (the catch-all must not audit them again). */
+const audited = new WeakSet<object>();
+
+/** What an import that would add nothing, and has no thread to add to, tells the user. */
+function nothingNewMessage(wiped: number, wipedOn: readonly string[]): string {
+  if (wiped === 0) return 'This export holds no messages to import.';
+  const dates = [...new Set(wipedOn.map((at) => at.slice(0, 10)))].join(', ');
+  return `Nothing new to import: ${wiped === 1 ? 'the 1 message' : `all ${wiped} messages`} of this export ${wiped === 1 ? 'was' : 'were'} securely wiped on ${dates} after ${wiped === 1 ? 'its' : 'their'} advice was filed, and ${wiped === 1 ? 'is' : 'are'} not brought back.`;
+}
+
+/** When each of these wipes was done, oldest first. */
+function wipedDates(db: Db, wipeIds: ReadonlySet<string>): string[] {
+  return [...wipeIds].map((wipeId) => getWipe(db, wipeId)?.startedAt ?? '').filter((at) => at !== '').sort();
+}
+
 /**
- * Imports chat exports into the vault and reads them back for the screens.
+ * Positions for merged messages whose time falls between messages already in the thread:
+ * after the last message at or before their time, spread evenly before the next one, in the
+ * order they came. (`timeline`: the thread's messages in the order shown.)
+ */
+export function placeBetween(
+  between: readonly { staged: number; time: string; flags: readonly MessageFlag[] }[],
+  timeline: readonly { time: string; sortKey: number }[],
+): { staged: number; position: number; flags: readonly MessageFlag[] }[] {
+  const byAnchor = new Map<number, { staged: number; flags: readonly MessageFlag[] }[]>();
+  for (const entry of between) {
+    // The last message at or before the time: a binary search, the thread being in time order but for the odd late line.
+    let low = 0;
+    let high = timeline.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (timeline[middle]!.time <= entry.time) low = middle + 1;
+      else high = middle;
+    }
+    const anchor = low - 1;
+    if (anchor >= timeline.length - 1) continue; // after everything: it simply comes last
+    const group = byAnchor.get(anchor) ?? [];
+    group.push(entry);
+    byAnchor.set(anchor, group);
+  }
+  const placed: { staged: number; position: number; flags: readonly MessageFlag[] }[] = [];
+  for (const [anchor, group] of byAnchor) {
+    const after = timeline[anchor + 1]!.sortKey;
+    const before = anchor >= 0 ? timeline[anchor]!.sortKey : after - 1;
+    group.forEach((entry, at) => placed.push({ staged: entry.staged, position: before + ((after - before) * (at + 1)) / (group.length + 1), flags: entry.flags }));
+  }
+  return placed;
+}
+
+/**
+ * Imports chat exports into the vault (main/threads/thread-reader.ts reads them back).
  *
  * An import is a two-stage pipeline over the two cores: a worker (a worker_threads Worker, or an
  * Electron utility process) hashes and parses the export, streaming, and sends the messages over
@@ -304,19 +378,35 @@ export class ImportService {
   }
 
   /**
-   * Imports one export. Resolves with the new thread, or with the existing one (`duplicate`)
-   * when the same chat is already in the vault; rejects with `cancelled` when the signal fires,
-   * with `rejected` for an unreadable export (including an unproven date order: ask the user
-   * and call again with `dateOrder`). Every attempt is audited without any message text.
+   * Imports one export. An export of a chat already in the vault (recognised message by message,
+   * see export-matcher.ts) adds only its new messages to that thread, unless `placement` is
+   * `separate`; messages wiped before are never written, whatever the placement. Rejects with
+   * `cancelled` when the signal fires, with `rejected` for an unreadable export (including an
+   * unproven date order: ask the user and call again with `dateOrder`). Every attempt is audited
+   * without any message text.
    */
-  async import(request: ImportRequest, job: ImportJob): Promise<ImportResult> {
+  import(request: ImportRequest, job: ImportJob): Promise<ImportResult> {
+    return this.#read(request, job, true) as Promise<ImportResult>;
+  }
+
+  /**
+   * Reads an export as import() would and says what importing it would do (which thread it is
+   * another export of, how many messages are new, already here, or wiped), writing nothing.
+   */
+  async compare(request: ImportRequest, job: ImportJob): Promise<ExportComparison> {
+    return ((await this.#read(request, job, false)) as ImportResult).comparison;
+  }
+
+  async #read(request: ImportRequest, job: ImportJob, write: boolean): Promise<ImportResult> {
     const importId = randomUUID();
     const vault = this.#session.vault();
     const { log, actor } = this.#session.audit();
     const db = vault.db;
+    const placement: ImportPlacement = request.placement ?? 'merge';
     let threadId: string | null = null;
     let sourceSha256: string | undefined;
     const audit = (outcome: AuditOutcome, recordedThreadId: string | null) => {
+      if (!write) return;
       log.record({
         action: 'import',
         actor,
@@ -337,72 +427,54 @@ export class ImportService {
       live();
       worker = await this.#launchWorker();
       const reports = new WorkerReports(worker, job.signal);
-      worker.post({
-        type: 'start',
-        task: {
-          path: request.path,
-          zone: request.zone,
-          ...(request.dateOrder === undefined ? {} : { dateOrder: request.dateOrder }),
-          ...(request.password === undefined ? {} : { password: request.password }),
-          maxAttachmentBytes: this.#maxAttachmentBytes,
-          messagesInFlight: MESSAGE_REPORTS_IN_FLIGHT,
-        },
-      });
+      const identityKey = readChatIdentityKey(db);
+      try {
+        worker.post({
+          type: 'start',
+          task: {
+            path: request.path,
+            zone: request.zone,
+            ...(request.dateOrder === undefined ? {} : { dateOrder: request.dateOrder }),
+            ...(request.password === undefined ? {} : { password: request.password }),
+            maxAttachmentBytes: this.#maxAttachmentBytes,
+            messagesInFlight: MESSAGE_REPORTS_IN_FLIGHT,
+            identityKey: new Uint8Array(identityKey),
+          },
+        });
+      } finally {
+        // Posting copied it for the worker; this copy is not kept.
+        identityKey.fill(0);
+      }
       sourceSha256 = (await reports.expect('hashed')).sha256;
       live();
-      refuseWipedExport(db, { sourceSha256 });
-      const sameFile = findCompleteThreadBySourceSha256(db, sourceSha256);
-      if (sameFile) {
+      const sameFileThreadId = findCompleteThreadBySourceSha256(db, sourceSha256)?.id ?? findThreadByMergedSha256(db, sourceSha256);
+      const sameFile = sameFileThreadId ? getCompleteThread(db, sameFileThreadId) : null;
+      if (sameFile && placement === 'merge') {
         audit({ status: 'success', reason: 'duplicate' }, sameFile.id);
-        return { threadId: sameFile.id, title: sameFile.title, source: sameFile.source, messageCount: sameFile.messageCount, duplicate: true, attachmentsSkipped: 0 };
+        return {
+          threadId: sameFile.id,
+          title: sameFile.title,
+          source: sameFile.source,
+          messageCount: sameFile.messageCount,
+          duplicate: true,
+          attachmentsSkipped: 0,
+          placement,
+          comparison: { ...this.#knownThread(db, sameFile), exportTitle: sameFile.title, exportMessages: null, newMessages: 0, alreadyHere: sameFile.messageCount, wiped: 0, wipedOn: [], placedBetween: 0, identicalFile: true },
+        };
       }
 
       worker.post({ type: 'parse' });
-      await reports.expect('opened');
+      const opened = await reports.expect('opened');
       live();
+      const matcher = new ExportMatcher(db, opened.source);
 
-      const id = randomUUID();
-      insertImportingThread(db, {
-        id,
-        zone: request.zone,
-        importedBy: actor.userId,
-        importedAt: this.#now(),
-        sourceFileName: basename(request.path),
-        sourcePath: resolve(request.path),
-        sourceSha256,
-      });
-      threadId = id;
-      this.#active.add(id);
-      leaveBulkWriteMode = enterBulkWriteMode(db);
-
+      // The first messages, held back until the export has been recognised (or not).
+      const held: { messages: ChatMessage[]; identities: Uint8Array; occurrences: Uint32Array }[] = [];
+      let heldCount = 0;
       let bytesDone = 0;
       let bytesTotal = 0;
-      const writeBatch = db.transaction((messages: readonly ChatMessage[]) => insertMessages(db, id, messages));
-      // The thread's first and last instants, kept as the messages pass (a min/max query over a
-      // 700k-message thread at the end took 0.6 s inside the final transaction). ISO UTC
-      // strings of one shape order as text, as SQLite's min() and max() would.
-      const range: { first: string | null; last: string | null } = { first: null, last: null };
-      let batch: ChatMessage[] = [];
-      const flush = async () => {
-        live();
-        const began = performance.now();
-        writeBatch.immediate(batch);
-        for (const message of batch) {
-          if (message.instant === null) continue;
-          if (range.first === null || message.instant < range.first) range.first = message.instant;
-          if (range.last === null || message.instant > range.last) range.last = message.instant;
-        }
-        this.#longestWriteMs = Math.max(this.#longestWriteMs, performance.now() - began);
-        batch = [];
-        this.#session.touch?.();
-        job.progress(bytesDone, Math.max(bytesTotal, bytesDone), 'bytes');
-        await nextTurn();
-        live();
-      };
-      // The first message naming each attachment, so its bytes can be tied to it without a scan.
-      const firstNaming = new Map<string, number>();
-      let thread: ChatThread;
-      for (;;) {
+      let thread: ChatThread | null = null;
+      while (heldCount < IDENTIFY_SAMPLE) {
         const report = await reports.next();
         if (report.type === 'thread') {
           thread = report.thread;
@@ -411,20 +483,138 @@ export class ImportService {
         if (report.type !== 'messages') throw unexpectedReport(report.type);
         bytesDone = report.bytesDone;
         bytesTotal = report.bytesTotal;
-        for (const message of unpackMessages(report.messages)) {
-          const { attachment, index } = message;
-          if (attachment !== null && !firstNaming.has(attachment)) firstNaming.set(attachment, index);
+        const messages = unpackMessages(report.messages);
+        held.push({ messages, identities: report.identities, occurrences: report.occurrences });
+        heldCount += messages.length;
+        worker.post({ type: 'ack' });
+      }
+      live();
+      const sample: FingerprintedMessage[] = held
+        .flatMap((chunk) => chunk.messages.map((message, at) => ({ message, identity: Buffer.from(chunk.identities.buffer, chunk.identities.byteOffset + at * FINGERPRINT_BYTES, FINGERPRINT_BYTES) })))
+        .slice(0, IDENTIFY_SAMPLE);
+      const match = matcher.identify(sample);
+      if (match && placement === 'merge') matcher.useTarget(match.thread);
+      const target = matcher.target;
+      const timeline = matcher.targetTimeline;
+      const targetLastTime = timeline.reduce<string | null>((latest, entry) => (latest === null || entry.time > latest ? entry.time : latest), null);
+
+      const id = randomUUID();
+      if (write) {
+        // A merge is written under a thread of its own, invisible until its last transaction moves the messages in.
+        insertImportingThread(db, {
+          id,
+          zone: request.zone,
+          importedBy: actor.userId,
+          importedAt: this.#now(),
+          sourceFileName: basename(request.path),
+          sourcePath: resolve(request.path),
+          sourceSha256,
+        });
+        threadId = id;
+        this.#active.add(id);
+        leaveBulkWriteMode = enterBulkWriteMode(db);
+      }
+
+      const counts = { added: 0, alreadyHere: 0, wiped: 0 };
+      const wipedBy = new Set<string>();
+      const senders = new Set<string>();
+      /** New messages whose time falls before the target's last: placed between, by time. */
+      const between: { staged: number; time: string; flags: readonly MessageFlag[] }[] = [];
+      const writeBatch = db.transaction((messages: readonly ChatMessage[], occurrences: readonly number[]) => insertMessages(db, id, messages, occurrences));
+      // The first and last instants of what is added, kept as the messages pass (a min/max query over a
+      // 700k-message thread at the end took 0.6 s inside the final transaction). ISO UTC
+      // strings of one shape order as text, as SQLite's min() and max() would.
+      const range: { first: string | null; last: string | null } = { first: target?.firstInstant ?? null, last: target?.lastInstant ?? null };
+      let batch: ChatMessage[] = [];
+      let batchOccurrences: number[] = [];
+      const flush = async () => {
+        live();
+        const began = performance.now();
+        if (write) writeBatch.immediate(batch, batchOccurrences);
+        this.#longestWriteMs = Math.max(this.#longestWriteMs, performance.now() - began);
+        batch = [];
+        batchOccurrences = [];
+        this.#session.touch?.();
+        job.progress(bytesDone, Math.max(bytesTotal, bytesDone), 'bytes');
+        await nextTurn();
+        live();
+      };
+      // The first new message naming each attachment (by its ordinal as written), so its bytes can be tied to it without a scan.
+      const firstNaming = new Map<string, number>();
+      const take = async (chunk: { messages: ChatMessage[]; identities: Uint8Array; occurrences: Uint32Array }) => {
+        const verdicts = matcher.classify(chunk.messages, chunk.identities);
+        for (let at = 0; at < chunk.messages.length; at++) {
+          const verdict = verdicts[at]!;
+          if (verdict.kind === 'here') {
+            counts.alreadyHere++;
+            continue;
+          }
+          if (verdict.kind === 'wiped') {
+            counts.wiped++;
+            wipedBy.add(verdict.wipeId);
+            continue;
+          }
+          const parsed = chunk.messages[at]!;
+          const staged = counts.added++;
+          // Ordinals are dense: a message after a skipped one takes the next number.
+          const message = staged === parsed.index ? parsed : { ...parsed, index: staged };
+          if (message.kind === 'message' && message.sender !== null) senders.add(message.sender);
+          if (message.instant !== null) {
+            if (range.first === null || message.instant < range.first) range.first = message.instant;
+            if (range.last === null || message.instant > range.last) range.last = message.instant;
+          }
+          if (targetLastTime !== null) {
+            const time = identityTime(matcher.source, message);
+            if (time < targetLastTime) between.push({ staged, time, flags: message.flags });
+          }
+          if (!write) continue;
+          const { attachment } = message;
+          if (attachment !== null && !firstNaming.has(attachment)) firstNaming.set(attachment, staged);
           batch.push(message);
+          batchOccurrences.push(chunk.occurrences[at]!);
           if (batch.length >= this.#batchSize) await flush();
         }
+      };
+      for (const chunk of held.splice(0)) await take(chunk);
+      while (thread === null) {
+        const report = await reports.next();
+        if (report.type === 'thread') {
+          thread = report.thread;
+          break;
+        }
+        if (report.type !== 'messages') throw unexpectedReport(report.type);
+        bytesDone = report.bytesDone;
+        bytesTotal = report.bytesTotal;
+        await take({ messages: unpackMessages(report.messages), identities: report.identities, occurrences: report.occurrences });
         worker.post({ type: 'ack' });
       }
       if (batch.length > 0) await flush();
+      const finished: ChatThread = thread;
+      const wipedOn = wipedDates(db, wipedBy);
+      const comparison: ExportComparison = {
+        ...(match ? this.#knownThread(db, match.thread) : { knownThread: null }),
+        exportTitle: finished.title,
+        exportMessages: finished.messageCount,
+        newMessages: counts.added,
+        alreadyHere: counts.alreadyHere,
+        wiped: counts.wiped,
+        wipedOn,
+        placedBetween: between.length,
+        identicalFile: false,
+      };
+      if (!write) {
+        worker.terminate();
+        return { threadId: target?.id ?? '', title: target?.title ?? finished.title, source: finished.source, messageCount: finished.messageCount, duplicate: false, attachmentsSkipped: 0, placement, comparison };
+      }
 
-      const present = thread.attachments.filter((attachment) => attachment.present);
+      // Media only of messages added: what is already here is kept, what was wiped stays wiped.
+      const skippedAny = counts.alreadyHere > 0 || counts.wiped > 0;
+      const present = finished.attachments.filter((attachment) => attachment.present && (!skippedAny || firstNaming.has(attachment.name)));
+      const taken = target ? new Set(listAttachments(db, target.id).map((attachment) => attachment.originalName)) : new Set<string>();
       let skipped = 0;
       for (const [position, attachment] of present.entries()) {
         live();
+        if (taken.has(attachment.name)) continue;
         worker.post({ type: 'media', name: attachment.name });
         const media = await reports.expect('media');
         live();
@@ -450,38 +640,75 @@ export class ImportService {
       live();
       worker.terminate();
 
-      const finished = thread;
-      const existing = db
-        .transaction((): StoredThread | null => {
-          refuseWipedExport(db, { fingerprint: finished.fingerprint });
+      const outcome = db
+        .transaction((): { kind: 'new' | 'merged' | 'nothing-new' } | { kind: 'duplicate'; thread: StoredThread } => {
+          if (target) {
+            this.#mergeInto(db, { stagingId: id, target, finished, added: counts.added, between, timeline, range, senders: [...senders] });
+            insertThreadExport(db, {
+              threadId: target.id,
+              importedAt: this.#now().toISOString(),
+              importedBy: actor.userId,
+              sourceFileName: basename(request.path),
+              sourceSha256: sourceSha256!,
+              added: counts.added,
+              alreadyHere: counts.alreadyHere,
+              wipedSkipped: counts.wiped,
+            });
+            return { kind: 'merged' };
+          }
           const same = findCompleteThreadByFingerprint(db, finished.fingerprint);
           if (same) {
             deleteThread(db, id);
-            return same;
+            if (placement === 'separate') {
+              throw new WardscribeError(
+                'conflict',
+                `This export holds exactly the messages of “${same.title ?? 'Untitled chat'}”, already in the vault: a separate thread would only repeat them. Nothing was imported.`,
+              );
+            }
+            return { kind: 'duplicate', thread: same };
           }
-          insertParticipants(db, id, finished.participants);
+          if (counts.added === 0) {
+            // Nothing new: every message is wiped (or, in a separate import, there were none).
+            deleteThread(db, id);
+            return { kind: 'nothing-new' };
+          }
+          insertParticipants(db, id, [...senders]);
           completeThread(db, id, {
             source: finished.source,
             title: finished.title,
             fingerprint: finished.fingerprint,
             dateOrder: finished.dateOrder,
-            messageCount: finished.messageCount,
+            messageCount: counts.added,
             firstInstant: range.first,
             lastInstant: range.last,
           });
-          return null;
+          return { kind: 'new' };
         })
         .immediate();
       this.#active.delete(id);
       threadId = null;
-      if (existing) {
+      if (outcome.kind !== 'new') checkpointTruncate(db);
+      if (outcome.kind === 'duplicate') {
         // The same chat from a different file (a .txt of an imported .zip): what was written is gone.
-        checkpointTruncate(db);
+        const existing = outcome.thread;
         audit({ status: 'success', reason: 'duplicate' }, existing.id);
-        return { threadId: existing.id, title: existing.title, source: existing.source, messageCount: existing.messageCount, duplicate: true, attachmentsSkipped: 0 };
+        return { threadId: existing.id, title: existing.title, source: existing.source, messageCount: existing.messageCount, duplicate: true, attachmentsSkipped: 0, placement, comparison };
       }
-      audit({ status: 'success', ...(skipped > 0 ? { reason: 'attachments-skipped' } : {}) }, id);
-      return { threadId: id, title: finished.title, source: finished.source, messageCount: finished.messageCount, duplicate: false, attachmentsSkipped: skipped };
+      if (outcome.kind === 'nothing-new') {
+        audit({ status: 'refused', reason: counts.wiped > 0 ? 'only-wiped-messages' : 'no-messages' }, null);
+        const refusal = new WardscribeError('conflict', nothingNewMessage(counts.wiped, wipedOn));
+        audited.add(refusal);
+        throw refusal;
+      }
+      if (outcome.kind === 'merged') {
+        const merged = getCompleteThread(db, target!.id)!;
+        // Nothing new and nothing wiped: the same chat again (a .txt of an imported .zip, or an export with no new messages).
+        const duplicate = counts.added === 0 && counts.wiped === 0;
+        audit({ status: 'success', reason: duplicate ? 'duplicate' : counts.wiped > 0 ? 'merged-wiped-skipped' : 'merged' }, merged.id);
+        return { threadId: merged.id, title: merged.title, source: merged.source, messageCount: merged.messageCount, duplicate, attachmentsSkipped: skipped, placement, comparison };
+      }
+      audit({ status: 'success', ...(counts.wiped > 0 ? { reason: 'wiped-skipped' } : skipped > 0 ? { reason: 'attachments-skipped' } : {}) }, id);
+      return { threadId: id, title: finished.title, source: finished.source, messageCount: counts.added, duplicate: false, attachmentsSkipped: skipped, placement, comparison };
     } catch (error) {
       // The worker stops reading at once: a cancelled or failed import must not go on using the disk.
       worker?.terminate();
@@ -500,7 +727,7 @@ export class ImportService {
           }
         }
       }
-      if (!vault.closed) {
+      if (!vault.closed && !audited.has(failure as object)) {
         try {
           audit(failureOutcome(failure), threadId);
         } catch {
@@ -519,6 +746,52 @@ export class ImportService {
     }
   }
 
+  /** Who the thread is, for the comparison: its title and when it and later exports of it were imported. */
+  #knownThread(db: Db, thread: StoredThread): Pick<ExportComparison, 'knownThread'> {
+    return {
+      knownThread: { id: thread.id, title: thread.title, importedAt: thread.importedAt, mergedAt: listThreadExports(db, thread.id).map((merged) => merged.importedAt) },
+    };
+  }
+
+  /**
+   * The merge's last step, inside its transaction: the staging thread's messages move into the
+   * target with their ordinals continued; those whose time falls between messages already here
+   * are placed by time and flagged `merged-between`; attachments, participants, count and range
+   * follow. A wipe or change of the target meanwhile stops it (nothing is added).
+   */
+  #mergeInto(
+    db: Db,
+    merge: {
+      stagingId: string;
+      target: StoredThread;
+      finished: ChatThread;
+      added: number;
+      between: readonly { staged: number; time: string; flags: readonly MessageFlag[] }[];
+      timeline: readonly { time: string; sortKey: number }[];
+      range: { first: string | null; last: string | null };
+      senders: readonly string[];
+    },
+  ): void {
+    const { stagingId, target, finished } = merge;
+    const current = getCompleteThread(db, target.id);
+    if (!current) throw new WardscribeError('conflict', 'The chat this export belongs to was wiped or removed while it was being imported. Nothing was added; import it again.');
+    if (current.source !== finished.source) {
+      throw new WardscribeError(
+        'conflict',
+        `This export was made by a different app or phone (${finished.source}) than “${current.title ?? 'Untitled chat'}” (${current.source}): its messages cannot be matched reliably. Import it as a separate thread.`,
+      );
+    }
+    const base = nextOrdinal(db, target.id);
+    moveMessagesToThread(db, stagingId, target.id, base);
+    for (const { staged, position, flags } of placeBetween(merge.between, merge.timeline)) {
+      const messageId = messageIdAt(db, target.id, base + staged);
+      if (messageId !== null) placeMessage(db, messageId, position, [...flags, 'merged-between']);
+    }
+    moveAttachmentsToThread(db, stagingId, target.id);
+    appendParticipants(db, target.id, merge.senders);
+    recordThreadMerge(db, target.id, { messageCount: current.messageCount + merge.added, firstInstant: merge.range.first, lastInstant: merge.range.last });
+    deleteThread(db, stagingId);
+  }
   /**
    * The longest single write transaction any import by this service has held the main thread
    * for, in milliseconds: the main thread's longest stall, which the benchmark reports.
@@ -549,46 +822,5 @@ export class ImportService {
   /** True while an import is writing to the vault (a wipe, which replaces the vault file, must wait). */
   get importing(): boolean {
     return this.#running > 0;
-  }
-
-  /** Every complete thread, newest import first, with its participants. */
-  listThreads(): (StoredThread & { participants: string[] })[] {
-    const db = this.#session.vault().db;
-    return listCompleteThreads(db).map((thread) => ({ ...thread, participants: listParticipants(db, thread.id) }));
-  }
-
-  /** A page of a complete thread's messages, in order. Reading the first page counts as opening the thread, and is audited. */
-  messages(threadId: string, offset: number, limit: number): StoredMessage[] {
-    const db = this.#session.vault().db;
-    this.#requireComplete(threadId);
-    if (offset === 0) {
-      const { log, actor } = this.#session.audit();
-      log.record({ action: 'thread-opened', actor, objects: { threadId }, outcome: { status: 'success' } });
-    }
-    return listMessages(db, threadId, Math.max(0, Math.floor(offset)), Math.min(MAX_PAGE, Math.max(0, Math.floor(limit))));
-  }
-
-  /** Messages of complete threads holding every word of `query` (words are searched for literally). */
-  search(query: string, limit: number): MessageSearchHit[] {
-    return searchMessages(this.#session.vault().db, query, Math.min(MAX_SEARCH_RESULTS, Math.max(0, Math.floor(limit))));
-  }
-
-  /** A complete thread's attachments (without their bytes). */
-  attachments(threadId: string): StoredAttachment[] {
-    this.#requireComplete(threadId);
-    return listAttachments(this.#session.vault().db, threadId);
-  }
-
-  /** One attachment's bytes, from the vault (never a file on disk). */
-  attachmentContent(attachmentId: string): { attachment: StoredAttachment; content: Buffer } {
-    const found = readAttachmentContent(this.#session.vault().db, attachmentId);
-    if (!found) throw new WardscribeError('not-found', 'That attachment is not in the vault.');
-    return found;
-  }
-
-  #requireComplete(threadId: string): StoredThread {
-    const thread = getCompleteThread(this.#session.vault().db, threadId);
-    if (!thread) throw new WardscribeError('not-found', 'That thread is not in the vault.');
-    return thread;
   }
 }

@@ -18,6 +18,11 @@ export interface ImportTask {
   readonly maxAttachmentBytes: number;
   /** Parsed-but-unacknowledged message reports the worker may have outstanding (back-pressure). */
   readonly messagesInFlight: number;
+  /**
+   * The vault's chat identity key: the worker fingerprints each message (chat-identity.ts) while
+   * the main thread writes the one before. It is a copy; the worker never stores it.
+   */
+  readonly identityKey: Uint8Array;
 }
 
 export type ToImportWorker =
@@ -32,7 +37,15 @@ export type ToImportWorker =
 export type FromImportWorker =
   | { readonly type: 'hashed'; readonly sha256: string }
   | { readonly type: 'opened'; readonly source: ChatSource | 'whatsapp' }
-  | { readonly type: 'messages'; readonly messages: PackedMessages; readonly bytesDone: number; readonly bytesTotal: number }
+  | {
+      readonly type: 'messages';
+      readonly messages: PackedMessages;
+      /** Per message, its chat identity fingerprint (16 bytes each, end to end) and occurrence. */
+      readonly identities: Uint8Array;
+      readonly occurrences: Uint32Array;
+      readonly bytesDone: number;
+      readonly bytesTotal: number;
+    }
   | { readonly type: 'thread'; readonly thread: ChatThread }
   /** `content` is null when the attachment is larger than the limit. */
   | { readonly type: 'media'; readonly name: string; readonly content: Uint8Array | null }

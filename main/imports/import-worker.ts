@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import { parentPort as threadParentPort } from 'node:worker_threads';
 import { WardscribeError } from '../errors';
 import { openChatExport, type ChatImport } from '../importers';
+import { ChatFingerprinter, fingerprintMessages, OccurrenceCounter } from './chat-identity';
 import { packMessages, type FromImportWorker, type ImportTask, type ToImportWorker } from './import-worker-protocol';
 
 /** The part of a port both hosts share. */
@@ -108,6 +109,15 @@ async function readAll(stream: Readable, limit: number): Promise<Uint8Array | nu
 
 async function run(port: WorkerPort, inbox: Inbox): Promise<void> {
   const { task } = await inbox.expect('start');
+  // A copy of the key came with the task; it is zeroed when the worker is done with it.
+  try {
+    await readExport(port, inbox, task);
+  } finally {
+    task.identityKey.fill(0);
+  }
+}
+
+async function readExport(port: WorkerPort, inbox: Inbox, task: ImportTask): Promise<void> {
   port.post({ type: 'hashed', sha256: await sha256OfFile(task.path) });
   await inbox.expect('parse');
 
@@ -138,6 +148,8 @@ async function run(port: WorkerPort, inbox: Inbox): Promise<void> {
 /** Sends the messages chunk by chunk, never more than `messagesInFlight` reports ahead of the writer. */
 async function streamMessages(port: WorkerPort, inbox: Inbox, task: ImportTask, chat: ChatImport, bytes: () => { bytesDone: number; bytesTotal: number }): Promise<void> {
   let inFlight = 0;
+  let fingerprinter: ChatFingerprinter | null = null;
+  const counter = new OccurrenceCounter();
   for (;;) {
     const next = await chat.batches.next();
     if (next.done) {
@@ -152,11 +164,14 @@ async function streamMessages(port: WorkerPort, inbox: Inbox, task: ImportTask, 
       await inbox.expect('ack');
       inFlight--;
     }
+    // The source family is known from the first message (iOS and Android WhatsApp share one).
+    fingerprinter ??= new ChatFingerprinter(task.identityKey, chat.source);
+    const { identities, occurrences } = fingerprintMessages(fingerprinter, counter, next.value);
     const messages = packMessages(next.value);
     const { bytesDone, bytesTotal } = bytes();
     port.post(
-      { type: 'messages', messages, bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone) },
-      [messages.lengths.buffer as ArrayBuffer, messages.numbers.buffer as ArrayBuffer],
+      { type: 'messages', messages, identities, occurrences, bytesDone, bytesTotal: Math.max(bytesTotal, bytesDone) },
+      [messages.lengths.buffer as ArrayBuffer, messages.numbers.buffer as ArrayBuffer, identities.buffer as ArrayBuffer, occurrences.buffer as ArrayBuffer],
     );
     inFlight++;
   }

@@ -46,6 +46,10 @@ import {
   type WipeVerification,
 } from '../../shared/domain/wipe';
 import type { AuditWipeCertificate } from '../../shared/domain/audit';
+import { ChatFingerprinter } from '../imports/chat-identity';
+import { readChatIdentityKey } from '../vault/queries/chat-identity-key';
+import { identityRows } from '../vault/queries/messages';
+import { insertWipedFingerprints } from '../vault/queries/wiped-fingerprints';
 import { checkSourceFile, overwriteAndUnlink, type SourceFileCheck } from './source-file';
 import { scanForRemnants } from './vault-scan';
 
@@ -240,6 +244,7 @@ export class WipeService {
           : 'not-found';
     const needles = collectNeedles(db, request.threadId);
     const wipeId = randomUUID();
+    const kept = wipedMessageFingerprints(db, thread);
     const startedAt = this.#now().toISOString();
     const certificate: WipeCertificate = {
       format: 'wardscribe-wipe-certificate/1',
@@ -256,6 +261,7 @@ export class WipeService {
       trigger,
       requestedBy: trigger === 'user' ? { userId: actor.userId, displayName: actor.displayName, role: actor.role } : null,
       overrideReason: plan.decision.kind === 'needs-override' ? overrideReason : null,
+      fingerprintsKept: kept.messages.length,
       filed: plan.transcriptions
         .filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null)
         .map((transcription) => ({ identifier: transcription.identifier!, documentReferenceId: transcription.documentReferenceId, nhsNumber: transcription.nhsNumber })),
@@ -288,6 +294,9 @@ export class WipeService {
         certificate,
         startedAt,
       });
+      // All that is kept of the messages: so that a later export of the chat never brings them back.
+      insertWipedFingerprints(db, wipeId, 'message', kept.messages);
+      insertWipedFingerprints(db, wipeId, 'slot', kept.slots);
       log.record({
         action: 'wipe',
         actor: trigger === 'user' ? actor : null,
@@ -459,6 +468,27 @@ function collectNeedles(db: Db, threadId: string): Needles {
     if (new Set(slice).size >= 12) samples.push(slice);
   }
   return { canary, samples };
+}
+
+/**
+ * The keyed fingerprints a wipe keeps of each message of the thread (chat-identity.ts): its
+ * identity, and its sender-and-time slot (to recognise it once the app shows it as deleted).
+ * Read before the thread is deleted, in the wipe's transaction.
+ */
+function wipedMessageFingerprints(db: Db, thread: StoredThread): { messages: Buffer[]; slots: Buffer[] } {
+  const key = readChatIdentityKey(db);
+  try {
+    const fingerprinter = new ChatFingerprinter(key, thread.source);
+    const messages: Buffer[] = [];
+    const slots: Buffer[] = [];
+    for (const row of identityRows(db, thread.id)) {
+      messages.push(fingerprinter.identity(row, row.occurrence));
+      slots.push(fingerprinter.slot(row));
+    }
+    return { messages, slots };
+  } finally {
+    key.fill(0);
+  }
 }
 
 /** About `length` characters from the middle of `text`, starting and ending at word boundaries. */

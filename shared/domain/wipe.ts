@@ -112,6 +112,11 @@ export const WipeCertificateSchema = z.object({
   requestedBy: z.object({ userId: z.string(), displayName: z.string(), role: z.enum(ROLES) }).nullable(),
   /** The clinician's reason for wiping what was not filed, if the gate needed one. */
   overrideReason: z.string().nullable(),
+  /**
+   * Messages of which only a keyed fingerprint is kept (no text, sender or time), so that a later
+   * export of the chat never brings them back. Absent on certificates issued before this was kept.
+   */
+  fingerprintsKept: z.number().int().min(0).optional(),
   /** Everything filed from the thread and verified in the EPR. */
   filed: z.array(z.object({ identifier: z.string(), documentReferenceId: z.string().nullable(), nhsNumber: z.string() })),
   startedAt: UtcInstant,

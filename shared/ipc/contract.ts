@@ -69,6 +69,34 @@ export const ThreadSummarySchema = z.object({
 });
 export type ThreadSummary = z.infer<typeof ThreadSummarySchema>;
 
+/** Where a message's advice was already filed (or is being filed): shown beside it, and filing it again asks why. */
+export const FiledMarkSchema = z.object({
+  draftId: z.string(),
+  identifier: z.string(),
+  state: z.string(),
+  documentReferenceId: z.string().nullable(),
+  /** The thread the filed message is in (another thread when it is the same message of a separate import). */
+  threadId: z.string(),
+});
+export type FiledMarkView = z.infer<typeof FiledMarkSchema>;
+
+/** What an export holds against the vault (issue #18): the chat it is another export of, and what importing it adds. */
+export const ExportComparisonSchema = z.object({
+  knownThread: z.object({ id: z.string(), title: z.string(), importedAt: z.string(), mergedAt: z.array(z.string()) }).nullable(),
+  exportTitle: z.string().nullable(),
+  exportMessages: z.number().nullable(),
+  newMessages: z.number(),
+  alreadyHere: z.number(),
+  wiped: z.number(),
+  wipedOn: z.array(z.string()),
+  placedBetween: z.number(),
+  identicalFile: z.boolean(),
+});
+export type ExportComparisonView = z.infer<typeof ExportComparisonSchema>;
+
+/** `merge` (the default): an export of a chat already here adds only its new messages to that thread; `separate`: a thread of its own. */
+const ImportPlacementSchema = z.enum(['merge', 'separate']);
+
 export const MessageViewSchema = z.object({
   id: z.string(),
   ordinal: z.number(),
@@ -81,6 +109,7 @@ export const MessageViewSchema = z.object({
   flags: z.array(z.enum(MESSAGE_FLAGS)),
   attachment: z.string().nullable(),
   line: z.number(),
+  filed: z.array(FiledMarkSchema),
 });
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
@@ -273,10 +302,21 @@ export const contract = {
       }),
       access: TRANSCRIBERS,
     }),
-    /** Imports an export into the vault; the thread appears whole or not at all. */
+    /** Reads the whole export and says which chat in the vault it is another export of, and what importing it would add. Writes nothing. */
+    compare: channel({
+      request: z.object({ jobId: JobIdSchema, ...ImportSourceRequest, dateOrder: z.enum(DATE_ORDERS).optional(), placement: ImportPlacementSchema.optional() }).strict(),
+      response: ExportComparisonSchema,
+      access: TRANSCRIBERS,
+      job: true,
+    }),
+    /**
+     * Imports an export into the vault; the thread (or the merge into a known one) appears whole
+     * or not at all. Messages wiped before are never imported again; an export with nothing
+     * else is refused (`conflict`) saying how many were wiped and when.
+     */
     run: channel({
-      request: z.object({ jobId: JobIdSchema, ...ImportSourceRequest, dateOrder: z.enum(DATE_ORDERS).optional() }).strict(),
-      response: z.object({ threadId: z.string(), title: z.string(), messageCount: z.number(), duplicate: z.boolean() }),
+      request: z.object({ jobId: JobIdSchema, ...ImportSourceRequest, dateOrder: z.enum(DATE_ORDERS).optional(), placement: ImportPlacementSchema.optional() }).strict(),
+      response: z.object({ threadId: z.string(), title: z.string(), messageCount: z.number(), duplicate: z.boolean(), comparison: ExportComparisonSchema }),
       access: TRANSCRIBERS,
       job: true,
     }),
@@ -292,12 +332,27 @@ export const contract = {
     search: channel({
       request: z.object({ query: z.string().trim().min(1, 'Enter words to search for.').max(200), limit: z.number().int().min(1).max(500).default(100) }).strict(),
       response: z.array(
-        z.object({ threadId: z.string(), threadTitle: z.string(), messageId: z.string(), ordinal: z.number(), sender: z.string().nullable(), localTime: z.string(), snippet: z.string() }),
+        z.object({
+          threadId: z.string(),
+          threadTitle: z.string(),
+          messageId: z.string(),
+          ordinal: z.number(),
+          sender: z.string().nullable(),
+          localTime: z.string(),
+          snippet: z.string(),
+          filed: z.array(FiledMarkSchema),
+        }),
       ),
       access: TRANSCRIBERS,
     }),
   },
   transcriptions: {
+    /** Filings (other than `draftId`) that already carry any of these messages: filing them again needs a reason. */
+    filedAlready: channel({
+      request: z.object({ messageIds: z.array(z.string().max(100)).max(500), draftId: z.string().max(100).optional() }).strict(),
+      response: z.array(FiledMarkSchema),
+      access: TRANSCRIBERS,
+    }),
     /** Identities already given to this thread's senders, to reuse. */
     knownAdvisers: channel({ request: z.object({ threadId: z.string().min(1).max(100) }).strict(), response: AdvisersSchema, access: TRANSCRIBERS }),
     /** Creates or updates a draft; drafts live in the vault and survive restart and lock. */
@@ -310,6 +365,8 @@ export const contract = {
           advisers: AdvisersSchema,
           summary: z.string().max(20_000),
           patient: DraftPatientSchema,
+          /** Required when a selected message is already filed elsewhere: why it is filed again (a correction, more context). */
+          refileReason: z.string().trim().max(2000).optional(),
         })
         .strict(),
       response: DraftViewSchema,

@@ -1,30 +1,49 @@
-import type { Contract } from '../../../shared/ipc/contract';
-import { WardscribeError } from '../../errors';
-import type { ImportService } from '../../imports/import-service';
+import type { Contract, ExportComparisonView } from '../../../shared/ipc/contract';
+import type { ExportComparison, ImportRequest, ImportService } from '../../imports/import-service';
+import type { FiledMark } from '../../threads/filed-advice';
+import type { ThreadReader } from '../../threads/thread-reader';
 import type { Handlers } from '../registry';
 
 const UNTITLED = 'Untitled chat';
 
+function toComparisonView(comparison: ExportComparison): ExportComparisonView {
+  return {
+    ...comparison,
+    knownThread: comparison.knownThread ? { ...comparison.knownThread, title: comparison.knownThread.title ?? UNTITLED, mergedAt: [...comparison.knownThread.mergedAt] } : null,
+    wipedOn: [...comparison.wipedOn],
+  };
+}
+
+function toFiledViews(marks: readonly FiledMark[]) {
+  return marks.map((mark) => ({ ...mark }));
+}
+
 export function createImportHandlers(imports: ImportService): Handlers<Contract>['imports'] {
+  const request = (input: { path: string; zone: string; dateOrder?: ImportRequest['dateOrder']; password?: string; placement?: ImportRequest['placement'] }): ImportRequest => ({
+    path: input.path,
+    zone: input.zone,
+    ...(input.dateOrder ? { dateOrder: input.dateOrder } : {}),
+    ...(input.password ? { password: input.password } : {}),
+    ...(input.placement ? { placement: input.placement } : {}),
+  });
   return {
     inspect: async ({ path, zone, password }) => {
       const found = await imports.inspect(path, { zone, ...(password ? { password } : {}) });
       return { source: found.source, title: found.title ?? UNTITLED, dateOrder: found.dateOrder, needsDateOrder: found.needsDateOrder };
     },
-    run: async ({ path, zone, dateOrder, password }, { signal, progress }) => {
-      const result = await imports.import(
-        { path, zone, ...(dateOrder ? { dateOrder } : {}), ...(password ? { password } : {}) },
-        { signal, progress: (done, total, unit) => progress(done, total, unit) },
-      );
-      return { threadId: result.threadId, title: result.title ?? UNTITLED, messageCount: result.messageCount, duplicate: result.duplicate };
+    compare: async (input, { signal, progress }) =>
+      toComparisonView(await imports.compare(request(input), { signal, progress: (done, total, unit) => progress(done, total, unit) })),
+    run: async (input, { signal, progress }) => {
+      const result = await imports.import(request(input), { signal, progress: (done, total, unit) => progress(done, total, unit) });
+      return { threadId: result.threadId, title: result.title ?? UNTITLED, messageCount: result.messageCount, duplicate: result.duplicate, comparison: toComparisonView(result.comparison) };
     },
   };
 }
 
-export function createThreadHandlers(imports: ImportService): Handlers<Contract>['threads'] {
+export function createThreadHandlers(reader: ThreadReader): Handlers<Contract>['threads'] {
   return {
     list: () =>
-      imports.listThreads().map((thread) => ({
+      reader.listThreads().map((thread) => ({
         id: thread.id,
         source: thread.source,
         title: thread.title ?? UNTITLED,
@@ -35,9 +54,7 @@ export function createThreadHandlers(imports: ImportService): Handlers<Contract>
         importedAt: thread.importedAt,
       })),
     messages: ({ threadId, offset, limit }) => {
-      const thread = imports.listThreads().find((candidate) => candidate.id === threadId);
-      if (!thread) throw new WardscribeError('not-found', 'That thread is not in the vault.');
-      const messages = imports.messages(threadId, offset, limit).map((message) => ({
+      const messages = reader.messages(threadId, offset, limit).map((message) => ({
         id: String(message.id),
         ordinal: message.ordinal,
         sender: message.sender,
@@ -49,12 +66,14 @@ export function createThreadHandlers(imports: ImportService): Handlers<Contract>
         flags: [...message.flags],
         attachment: message.attachment,
         line: message.line,
+        filed: toFiledViews(message.filed),
       }));
-      return { messages, total: thread.messageCount };
+      const thread = reader.listThreads().find((candidate) => candidate.id === threadId);
+      return { messages, total: thread?.messageCount ?? messages.length };
     },
     search: ({ query, limit }) => {
-      const titles = new Map(imports.listThreads().map((thread) => [thread.id, thread.title ?? UNTITLED]));
-      return imports.search(query, limit).map((hit) => ({
+      const titles = new Map(reader.listThreads().map((thread) => [thread.id, thread.title ?? UNTITLED]));
+      return reader.search(query, limit).map((hit) => ({
         threadId: hit.threadId,
         threadTitle: titles.get(hit.threadId) ?? UNTITLED,
         messageId: String(hit.messageId),
@@ -62,6 +81,7 @@ export function createThreadHandlers(imports: ImportService): Handlers<Contract>
         sender: hit.sender,
         localTime: hit.localTime,
         snippet: hit.snippet.map((piece) => piece.text).join(''),
+        filed: toFiledViews(hit.filed),
       }));
     },
   };

@@ -1,4 +1,5 @@
 import type { Contract, OutboxView } from '../../../shared/ipc/contract';
+import type { RefilingGuard } from '../../threads/refiling-guard';
 import type { TranscriptionService } from '../../transcriptions/transcription-service';
 import type { Handlers } from '../registry';
 
@@ -26,17 +27,27 @@ function toOutboxView(item: ServiceOutboxView): OutboxView {
   };
 }
 
-export function createTranscriptionHandlers(transcriptions: TranscriptionService): Handlers<Contract>['transcriptions'] {
+/** `refiling`: asks for a reason before advice already filed is filed again (issue #18). */
+export function createTranscriptionHandlers(transcriptions: TranscriptionService, refiling: RefilingGuard): Handlers<Contract>['transcriptions'] {
   return {
+    filedAlready: ({ messageIds, draftId }) => refiling.filedElsewhere(messageIds, draftId ?? null).map((mark) => ({ ...mark })),
     knownAdvisers: ({ threadId }) => transcriptions.knownAdvisers(threadId),
-    saveDraft: (request) => toDraftView(transcriptions.saveDraft(request)),
+    saveDraft: ({ refileReason, ...request }) => {
+      refiling.checkSave(request.messageIds, request.id ?? null, refileReason);
+      const saved = transcriptions.saveDraft(request);
+      refiling.recordReason(saved.id, refileReason);
+      return toDraftView(saved);
+    },
     list: () => transcriptions.listDrafts().map(toDraftView),
     get: ({ id }) => toDraftView(transcriptions.getDraft(id)),
     preview: ({ id }) => {
       const preview = transcriptions.preview(id);
       return { ...preview, problems: [...preview.problems] };
     },
-    attest: ({ id }) => toOutboxView(transcriptions.attest(id)),
+    attest: ({ id }) => {
+      refiling.checkAttest(id);
+      return toOutboxView(transcriptions.attest(id));
+    },
   };
 }
 

@@ -58,3 +58,8 @@ export function readAttachmentContent(db: Db, id: string): { attachment: StoredA
     .get(id) as (AttachmentRow & { content: Buffer }) | undefined;
   return row ? { attachment: toAttachment(row), content: row.content } : null;
 }
+
+/** Moves a staging thread's attachments to the thread it was merged into; call inside the merge's transaction. */
+export function moveAttachmentsToThread(db: Db, fromThreadId: string, targetThreadId: string): void {
+  db.prepare('UPDATE attachments SET thread_id = ? WHERE thread_id = ?').run(targetThreadId, fromThreadId);
+}

@@ -18,6 +18,8 @@ interface MessageRow {
   warnings_json: string;
   attachment_name: string | null;
   line: number;
+  occurrence: number;
+  position: number | null;
 }
 
 /** A message as stored: the parsed message plus its vault id and thread. */
@@ -37,6 +39,10 @@ export interface StoredMessage {
   readonly warnings: readonly ParseWarning[];
   readonly attachment: string | null;
   readonly line: number;
+  /** Identical messages (sender, time, text) before this one in its export: part of its chat identity. */
+  readonly occurrence: number;
+  /** Where a message merged in from a later export is shown, when its time falls between others; null: at its ordinal. */
+  readonly position: number | null;
 }
 
 /** One search result. `snippet` is the matching passage cut into plain and matched runs (no markup to render). */
@@ -51,7 +57,7 @@ export interface MessageSearchHit {
 
 // A message names its thread by `threads.seq` (migration 0006); readers get the thread's id.
 const COLUMNS =
-  't.id AS thread_id, m.id, m.ordinal, m.sender, m.kind, m.text, m.head, m.local_time, m.zone, m.instant, m.flags_json, m.warnings_json, m.attachment_name, m.line';
+  't.id AS thread_id, m.id, m.ordinal, m.sender, m.kind, m.text, m.head, m.local_time, m.zone, m.instant, m.flags_json, m.warnings_json, m.attachment_name, m.line, m.occurrence, m.position';
 const FROM_MESSAGES = 'messages AS m JOIN threads AS t ON t.seq = m.thread_seq';
 
 function toMessage(row: MessageRow): StoredMessage {
@@ -70,18 +76,20 @@ function toMessage(row: MessageRow): StoredMessage {
     warnings: JSON.parse(row.warnings_json) as ParseWarning[],
     attachment: row.attachment_name,
     line: row.line,
+    occurrence: row.occurrence,
+    position: row.position,
   };
 }
 
 /** Columns written by insertMessages(), in the order their values are bound. */
-const INSERT_COLUMNS = 'thread_seq, ordinal, sender, kind, text, head, local_time, zone, instant, flags_json, warnings_json, attachment_name, line';
-const VALUES_PER_ROW = 13;
+const INSERT_COLUMNS = 'thread_seq, ordinal, sender, kind, text, head, local_time, zone, instant, flags_json, warnings_json, attachment_name, line, occurrence';
+const VALUES_PER_ROW = 14;
 /**
  * Rows per INSERT statement. The FTS5 index follows `messages` by trigger, and a statement whose
  * trigger writes a virtual table opens a statement savepoint, at which FTS5 flushes its pending
  * index data to disk. Inserting row by row therefore flushes the index once per message (about
  * 14 µs each, five times the cost of the row itself); many rows per statement flush once per
- * statement. 256 rows is 3,328 bound values, well under SQLite's limit of 32,766.
+ * statement. 256 rows is 3,584 bound values, well under SQLite's limit of 32,766.
  */
 const ROWS_PER_STATEMENT = 256;
 
@@ -111,7 +119,7 @@ function jsonList(list: readonly unknown[]): string {
  * Inserts messages (the FTS index follows by trigger), many rows per statement. Call inside a
  * transaction: a batch is meant to be committed whole or not at all.
  */
-export function insertMessages(db: Db, threadId: string, messages: readonly ChatMessage[]): void {
+export function insertMessages(db: Db, threadId: string, messages: readonly ChatMessage[], occurrences?: ArrayLike<number>): void {
   const seq = threadSeq(db, threadId);
   const values: unknown[] = [];
   for (let start = 0; start < messages.length; start += ROWS_PER_STATEMENT) {
@@ -133,6 +141,7 @@ export function insertMessages(db: Db, threadId: string, messages: readonly Chat
         jsonList(message.warnings),
         message.attachment,
         message.line,
+        occurrences?.[index] ?? 0,
       );
     }
     insertStatement(db, end - start).run(values);
@@ -146,11 +155,106 @@ function threadSeq(db: Db, threadId: string): number {
   return row.seq;
 }
 
-/** A page of a thread's messages in order. Does not check the thread is complete: callers do. */
-export function listMessages(db: Db, threadId: string, offset: number, limit: number): StoredMessage[] {
+/**
+ * A page of a thread's messages in the order they are shown. Does not check the thread is
+ * complete: callers do. `placed`: the thread has had later exports merged into it, so some
+ * messages may be shown between others (by `position`); otherwise a message's place is its
+ * ordinal and the page is read through the (thread, ordinal) index.
+ */
+export function listMessages(db: Db, threadId: string, offset: number, limit: number, placed = false): StoredMessage[] {
+  if (placed) {
+    return (
+      db
+        .prepare(`SELECT ${COLUMNS} FROM ${FROM_MESSAGES} WHERE t.id = ? ORDER BY coalesce(m.position, m.ordinal), m.ordinal LIMIT ? OFFSET ?`)
+        .all(threadId, limit, offset) as MessageRow[]
+    ).map(toMessage);
+  }
   return (
     db.prepare(`SELECT ${COLUMNS} FROM ${FROM_MESSAGES} WHERE t.id = ? AND m.ordinal >= ? ORDER BY m.ordinal LIMIT ?`).all(threadId, offset, limit) as MessageRow[]
   ).map(toMessage);
+}
+
+/** What a stored message's chat identity is computed from, in the order the thread shows them. */
+export interface IdentityRow {
+  readonly id: number;
+  readonly ordinal: number;
+  readonly kind: 'message' | 'system';
+  readonly sender: string | null;
+  readonly text: string;
+  readonly localTime: string;
+  readonly instant: string | null;
+  readonly flags: readonly MessageFlag[];
+  readonly occurrence: number;
+  readonly position: number | null;
+  readonly attachment: string | null;
+}
+
+/** Every message of a thread with the fields its identity needs, in the order shown. */
+export function* identityRows(db: Db, threadId: string): Generator<IdentityRow> {
+  const statement = db.prepare(
+    `SELECT m.id, m.ordinal, m.kind, m.sender, m.text, m.local_time, m.instant, m.flags_json, m.occurrence, m.position, m.attachment_name
+     FROM ${FROM_MESSAGES} WHERE t.id = ? ORDER BY coalesce(m.position, m.ordinal), m.ordinal`,
+  );
+  for (const row of statement.iterate(threadId) as Iterable<{
+    id: number;
+    ordinal: number;
+    kind: 'message' | 'system';
+    sender: string | null;
+    text: string;
+    local_time: string;
+    instant: string | null;
+    flags_json: string;
+    occurrence: number;
+    position: number | null;
+    attachment_name: string | null;
+  }>) {
+    yield {
+      id: row.id,
+      ordinal: row.ordinal,
+      kind: row.kind,
+      sender: row.sender,
+      text: row.text,
+      localTime: row.local_time,
+      instant: row.instant,
+      flags: JSON.parse(row.flags_json) as MessageFlag[],
+      occurrence: row.occurrence,
+      position: row.position,
+      attachment: row.attachment_name,
+    };
+  }
+}
+
+/** Stored messages by vault id (any thread), for marking and identity. Does not check threads are complete. */
+export function getMessagesByIds(db: Db, ids: readonly number[]): StoredMessage[] {
+  const found: StoredMessage[] = [];
+  for (let start = 0; start < ids.length; start += 500) {
+    const chunk = ids.slice(start, start + 500);
+    // Only constants and '?' placeholders are spliced in: every id is bound.
+    const sql = `SELECT ${COLUMNS} FROM ${FROM_MESSAGES} WHERE m.id IN (${chunk.map(() => '?').join(', ')})`;
+    found.push(...(db.prepare(sql).all(...chunk) as MessageRow[]).map(toMessage));
+  }
+  return found;
+}
+
+/**
+ * Moves every message of a staging thread into `targetThreadId`, their ordinals continued after
+ * `ordinalBase` - 1. Call inside the merge's transaction. The index is keyed by message id, so it
+ * stays valid.
+ */
+export function moveMessagesToThread(db: Db, fromThreadId: string, targetThreadId: string, ordinalBase: number): number {
+  return db
+    .prepare('UPDATE messages SET thread_seq = (SELECT seq FROM threads WHERE id = @target), ordinal = ordinal + @base WHERE thread_seq = (SELECT seq FROM threads WHERE id = @from)')
+    .run({ target: targetThreadId, from: fromThreadId, base: ordinalBase }).changes;
+}
+
+/** Shows a merged message between two others (see listMessages) and records its flags. */
+export function placeMessage(db: Db, id: number, position: number, flags: readonly MessageFlag[]): void {
+  db.prepare('UPDATE messages SET position = ?, flags_json = ? WHERE id = ?').run(position, JSON.stringify(flags), id);
+}
+
+/** One past the highest ordinal of a thread (0 when it has none). */
+export function nextOrdinal(db: Db, threadId: string): number {
+  return (db.prepare(`SELECT coalesce(max(m.ordinal) + 1, 0) AS n FROM ${FROM_MESSAGES} WHERE t.id = ?`).get(threadId) as { n: number }).n;
 }
 
 export function countMessages(db: Db, threadId: string): number {

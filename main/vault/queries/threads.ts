@@ -169,3 +169,12 @@ export function deleteThreadForWipe(db: Db, id: string): boolean {
   db.prepare("INSERT INTO messages_fts (messages_fts) VALUES ('optimize')").run();
   return deleted;
 }
+
+/** A merge's last step: the thread's count and time range now that a later export's new messages are in it. */
+export function recordThreadMerge(db: Db, id: string, fields: { messageCount: number; firstInstant: string | null; lastInstant: string | null }): boolean {
+  return (
+    db
+      .prepare("UPDATE threads SET message_count = @messageCount, first_instant = @firstInstant, last_instant = @lastInstant WHERE id = @id AND status = 'complete'")
+      .run({ id, ...fields }).changes === 1
+  );
+}

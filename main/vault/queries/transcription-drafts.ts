@@ -145,3 +145,27 @@ export function listThreadTranscriptions(db: Db, threadId: string): ThreadTransc
     )
     .all(threadId) as ThreadTranscriptionRow[];
 }
+
+/** An attested draft and where its outbox item stands: advice that is filed, or on its way. */
+export interface FiledDraftRow {
+  readonly draftId: string;
+  readonly threadId: string;
+  readonly messageIds: readonly string[];
+  readonly identifier: string;
+  readonly stateKind: string;
+  readonly documentReferenceId: string | null;
+}
+
+/** Every attested draft whose outbox item still exists, oldest first. */
+export function listFiledDrafts(db: Db): FiledDraftRow[] {
+  return (
+    db
+      .prepare(
+        `SELECT d.id AS draftId, d.thread_id AS threadId, d.message_ids_json AS messageIds, o.identifier AS identifier, o.state_kind AS stateKind,
+                json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId
+         FROM transcription_drafts d JOIN outbox o ON o.draft_id = d.id
+         WHERE d.status = 'attested' ORDER BY d.created_at, d.id`,
+      )
+      .all() as { draftId: string; threadId: string; messageIds: string; identifier: string; stateKind: string; documentReferenceId: string | null }[]
+  ).map((row) => ({ ...row, messageIds: JSON.parse(row.messageIds) as string[] }));
+}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ThreadReader } from '../../../main/threads/thread-reader';
 import { ImportService, type ImportJob } from '../../../main/imports/import-service';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
@@ -25,7 +26,7 @@ async function signedIn(batchSize = 50) {
   const session = new SessionService({ files, emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
   await session.createFirstAdmin(ADMIN);
   cleanups.push(dir.remove, () => session.lock('sign-out'));
-  return { dir: dir.path, files, session, service: new ImportService({ session, batchSize }) };
+  return { dir: dir.path, files, session, service: new ImportService({ session, batchSize }), reader: new ThreadReader(session) };
 }
 
 /** An iOS WhatsApp chat of `count` messages, day-first (13/03 proves it), 30 seconds apart from 08:00. */
@@ -65,7 +66,7 @@ const rawCount = (session: SessionService, sql: 'SELECT count(*) AS n FROM threa
 
 describe('ImportService', () => {
   it('imports a WhatsApp zip with media: complete thread, messages, attachment bytes in the vault, searchable, audited without text', async () => {
-    const { dir, session, service } = await signedIn();
+    const { dir, session, service, reader } = await signedIn();
     const chat = chatText(120, { canaryAt: 77, attachments: { 5: '00000001-PHOTO-2023-03-13.jpg', 6: '00000002-PHOTO-2023-03-13.jpg' } });
     const path = zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chat, [{ name: '00000001-PHOTO-2023-03-13.jpg', data: PHOTO }]);
     const units = new Set<string>();
@@ -83,29 +84,29 @@ describe('ImportService', () => {
     // Written in rollback-journal mode (one cipher pass per page), then back to WAL.
     expect(journalModes).toEqual(new Set(['truncate']));
     expect(session.vault().db.pragma('journal_mode', { simple: true })).toBe('wal');
-    const [thread, ...others] = service.listThreads();
+    const [thread, ...others] = reader.listThreads();
     expect(others).toEqual([]);
     expect(thread).toMatchObject({ id: result.threadId, fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), dateOrder: { order: 'dmy', decidedBy: 'file' }, messageCount: 120, participants: ['Dr Ada Shah', 'Ben Okafor'], sourceFileName: 'WhatsApp Chat - Ward 7.zip' });
     expect(thread!.firstInstant).toBe('2023-03-13T08:00:00Z');
     expect(thread!.lastInstant).toBe('2023-03-13T08:59:30Z');
 
-    const messages = service.messages(result.threadId, 0, 1000);
+    const messages = reader.messages(result.threadId, 0, 1000);
     expect(messages.map((m) => m.ordinal)).toEqual([...Array(120).keys()]);
     expect(messages[77]!.text).toBe(CANARY);
-    expect(service.messages(result.threadId, 100, 5).map((m) => m.ordinal)).toEqual([100, 101, 102, 103, 104]);
+    expect(reader.messages(result.threadId, 100, 5).map((m) => m.ordinal)).toEqual([100, 101, 102, 103, 104]);
 
-    const attachments = service.attachments(result.threadId);
+    const attachments = reader.attachments(result.threadId);
     expect(attachments).toEqual([
       expect.objectContaining({ originalName: '00000001-PHOTO-2023-03-13.jpg', generatedName: 'attachment-0001.jpg', byteLength: PHOTO.length, messageId: messages[5]!.id }),
     ]);
-    expect(service.attachmentContent(attachments[0]!.id).content).toEqual(PHOTO);
+    expect(reader.attachmentContent(attachments[0]!.id).content).toEqual(PHOTO);
 
-    const hits = service.search('ZEBRACANARY7431', 10);
+    const hits = reader.search('ZEBRACANARY7431', 10);
     expect(hits).toHaveLength(1);
     expect(hits[0]).toMatchObject({ threadId: result.threadId, messageId: messages[77]!.id, ordinal: 77 });
     expect(hits[0]!.snippet.filter((run) => run.match).map((run) => run.text)).toEqual(['zebracanary7431']);
-    expect(service.search('heparin stop', 10)).toHaveLength(1);
-    expect(service.search('heparin OR obs', 10)).toHaveLength(0);
+    expect(reader.search('heparin stop', 10)).toHaveLength(1);
+    expect(reader.search('heparin OR obs', 10)).toHaveLength(0);
 
     const [entry, ...more] = importEntries(session);
     expect(more).toEqual([]);
@@ -121,10 +122,10 @@ describe('ImportService', () => {
   });
 
   it('keeps message text and media out of the vault files in plaintext', async () => {
-    const { dir, files, session, service } = await signedIn();
+    const { dir, files, session, service, reader } = await signedIn();
     const path = zipExport(dir, 'canary.zip', chatText(300, { canaryAt: 150 }), [{ name: 'x.jpg', data: PHOTO }]);
     await service.import({ path, zone: LONDON }, job());
-    expect(service.search('zebracanary7431', 5)).toHaveLength(1);
+    expect(reader.search('zebracanary7431', 5)).toHaveLength(1);
     // While open (WAL and all), and after the lock has checkpointed and closed the vault.
     expect(countPlaintext(files.database, 'zebracanary7431')).toBe(0);
     expect(countPlaintext(files.database, 'Dr Ada Shah')).toBe(0);
@@ -134,7 +135,7 @@ describe('ImportService', () => {
   });
 
   it('re-importing the same export returns the existing thread and adds nothing', async () => {
-    const { dir, session, service } = await signedIn();
+    const { dir, session, service, reader } = await signedIn();
     const chat = chatText(80);
     const path = zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chat);
     const first = await service.import({ path, zone: LONDON }, job());
@@ -147,7 +148,7 @@ describe('ImportService', () => {
     expect(asText).toMatchObject({ threadId: first.threadId, duplicate: true });
 
     expect([rawCount(session, 'SELECT count(*) AS n FROM threads'), rawCount(session, 'SELECT count(*) AS n FROM messages')]).toEqual(counts);
-    expect(service.listThreads()).toHaveLength(1);
+    expect(reader.listThreads()).toHaveLength(1);
     expect(importEntries(session).map((entry) => [entry.objects.threadId, entry.outcome])).toEqual([
       [first.threadId, { status: 'success' }],
       [first.threadId, { status: 'success', reason: 'duplicate' }],
@@ -156,17 +157,17 @@ describe('ImportService', () => {
   });
 
   it('opening a thread (its first page) is audited, with the thread id and no text', async () => {
-    const { dir, session, service } = await signedIn();
+    const { dir, session, service, reader } = await signedIn();
     const { threadId } = await service.import({ path: zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chatText(30, { canaryAt: 3 })), zone: LONDON }, job());
-    service.messages(threadId, 0, 10);
-    service.messages(threadId, 10, 10); // scrolling on is not another opening
+    reader.messages(threadId, 0, 10);
+    reader.messages(threadId, 10, 10); // scrolling on is not another opening
     const opened = [...session.audit().store.entries({ filter: { actions: ['thread-opened'] } })];
     expect(opened.map((entry) => entry.objects)).toEqual([{ threadId }]);
     expect(JSON.stringify(opened)).not.toContain('zebracanary');
   });
 
   it('cancelling midway leaves no partial thread', async () => {
-    const { dir, session, service } = await signedIn(50);
+    const { dir, session, service, reader } = await signedIn(50);
     const path = zipExport(dir, 'big.zip', chatText(400, { canaryAt: 10 }));
     const running = job((_done, _total, _unit, calls) => {
       if (calls === 2) running.controller.abort();
@@ -174,7 +175,7 @@ describe('ImportService', () => {
     await expect(service.import({ path, zone: LONDON }, running)).rejects.toMatchObject({ code: 'cancelled' });
     expect(rawCount(session, 'SELECT count(*) AS n FROM threads')).toBe(0);
     expect(rawCount(session, 'SELECT count(*) AS n FROM messages')).toBe(0);
-    expect(service.search('zebracanary7431', 5)).toEqual([]);
+    expect(reader.search('zebracanary7431', 5)).toEqual([]);
     expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'failure', reason: 'cancelled' }]);
     expect(session.vault().db.pragma('journal_mode', { simple: true })).toBe('wal');
   });
@@ -193,7 +194,7 @@ describe('ImportService', () => {
   });
 
   it('a crash midway (the vault closes under the import) is cleaned up by recoverIncomplete at the next unlock', async () => {
-    const { dir, session, service } = await signedIn(50);
+    const { dir, session, service, reader } = await signedIn(50);
     const earlier = await service.import({ path: zipExport(dir, 'WhatsApp Chat - Earlier.zip', chatText(60, { word: 'earlier' })), zone: LONDON }, job());
     const path = zipExport(dir, 'big.zip', chatText(400, { canaryAt: 10 }));
     await expect(
@@ -208,22 +209,22 @@ describe('ImportService', () => {
     expect(leftover).toHaveLength(1);
     expect((db.prepare('SELECT count(*) AS n FROM messages AS m JOIN threads AS t ON t.seq = m.thread_seq WHERE t.id = ?').get(leftover[0]!.id) as { n: number }).n).toBe(100);
     // Readers never see it, even before recovery.
-    expect(service.listThreads().map((thread) => thread.id)).toEqual([earlier.threadId]);
-    expect(service.search('zebracanary7431', 5)).toEqual([]);
-    expect(() => service.messages(leftover[0]!.id, 0, 10)).toThrow(/not in the vault/);
+    expect(reader.listThreads().map((thread) => thread.id)).toEqual([earlier.threadId]);
+    expect(reader.search('zebracanary7431', 5)).toEqual([]);
+    expect(() => reader.messages(leftover[0]!.id, 0, 10)).toThrow(/not in the vault/);
 
     expect(service.recoverIncomplete()).toEqual([leftover[0]!.id]);
     expect(rawCount(session, 'SELECT count(*) AS n FROM threads')).toBe(1);
     expect(rawCount(session, 'SELECT count(*) AS n FROM messages')).toBe(60);
     expect(db.prepare("SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH 'zebracanary7431'").get()).toEqual({ n: 0 });
-    expect(service.messages(earlier.threadId, 0, 100)).toHaveLength(60);
-    expect(service.search('earlier update', 100)).toHaveLength(60);
+    expect(reader.messages(earlier.threadId, 0, 100)).toHaveLength(60);
+    expect(reader.search('earlier update', 100)).toHaveLength(60);
     expect(service.recoverIncomplete()).toEqual([]);
     expect(importEntries(session).at(-1)).toMatchObject({ actor: null, objects: { threadId: leftover[0]!.id }, outcome: { status: 'failure', reason: 'interrupted-import-removed' } });
   });
 
   it('inspect reports the proven date order, or that the user must choose; import refuses to guess', async () => {
-    const { dir, session, service } = await signedIn();
+    const { dir, session, service, reader } = await signedIn();
     const proven = zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chatText(30));
     await expect(service.inspect(proven, { zone: LONDON })).resolves.toEqual({ source: 'whatsapp-ios', title: 'Ward 7', dateOrder: 'dmy', needsDateOrder: false, messageCountEstimate: 30 });
 
@@ -232,8 +233,8 @@ describe('ImportService', () => {
     await expect(service.import({ path: ambiguous, zone: LONDON }, job())).rejects.toMatchObject({ code: 'rejected' });
     expect(rawCount(session, 'SELECT count(*) AS n FROM threads')).toBe(0);
     const chosen = await service.import({ path: ambiguous, zone: LONDON, dateOrder: 'mdy' }, job());
-    expect(service.listThreads()[0]).toMatchObject({ id: chosen.threadId, dateOrder: { order: 'mdy', decidedBy: 'caller' } });
-    expect(service.messages(chosen.threadId, 0, 10)[0]!.localTime).toBe('2024-01-02T09:00:00');
+    expect(reader.listThreads()[0]).toMatchObject({ id: chosen.threadId, dateOrder: { order: 'mdy', decidedBy: 'caller' } });
+    expect(reader.messages(chosen.threadId, 0, 10)[0]!.localTime).toBe('2024-01-02T09:00:00');
     expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'refused', reason: 'date-order-unknown' }, { status: 'success' }]);
 
     const monthFirst = writeExport(dir, 'us.txt', '03/01/2024, 09:00 - Ada: one\n03/13/2024, 09:01 - Ben: two\n');

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ThreadReader } from '../../../main/threads/thread-reader';
 import { ImportService, type ImportJob } from '../../../main/imports/import-service';
 import { importWorkerScript, startThreadWorker, threadWorkerLauncher, type ImportWorkerLauncher, type ThreadImportWorker } from '../../../main/imports/import-worker-host';
 import { silentLogger } from '../../../main/log';
@@ -146,10 +147,11 @@ describe('import worker', () => {
     await restarted.signIn(ADMIN.username, ADMIN.passphrase);
     const afterRestart = new ImportService({ session: restarted });
     expect(afterRestart.recoverIncomplete()).toEqual([]);
-    expect(afterRestart.listThreads().map((thread) => thread.id)).toEqual([earlier.threadId]);
+    const reader = new ThreadReader(restarted);
+    expect(reader.listThreads().map((thread) => thread.id)).toEqual([earlier.threadId]);
     expect(count(restarted, 'SELECT count(*) AS n FROM messages')).toBe(300);
-    expect(afterRestart.messages(earlier.threadId, 0, 500)).toHaveLength(300);
-    expect(afterRestart.search('earlier update', 5)).toHaveLength(5);
+    expect(reader.messages(earlier.threadId, 0, 500)).toHaveLength(300);
+    expect(reader.search('earlier update', 5)).toHaveLength(5);
   });
 
   it('the importing process killed midway (SIGKILL) leaves no partial thread after restart', async () => {
@@ -189,14 +191,15 @@ describe('import worker', () => {
     expect(partial).toHaveLength(1);
     expect(count(restarted, 'SELECT count(*) AS n FROM messages')).toBeGreaterThanOrEqual(300 + 600);
     const service = new ImportService({ session: restarted });
-    expect(service.listThreads().map((thread) => thread.id)).toEqual([earlier.threadId]);
-    expect(service.search('zebracanary', 5)).toEqual([]);
+    const reader = new ThreadReader(restarted);
+    expect(reader.listThreads().map((thread) => thread.id)).toEqual([earlier.threadId]);
+    expect(reader.search('zebracanary', 5)).toEqual([]);
     // … and recovery at unlock removes it whole; the earlier thread is untouched.
     expect(service.recoverIncomplete()).toEqual([partial[0]!.id]);
     expect(count(restarted, 'SELECT count(*) AS n FROM threads')).toBe(1);
     expect(count(restarted, 'SELECT count(*) AS n FROM messages')).toBe(300);
     expect(db.prepare("SELECT count(*) AS n FROM messages_fts WHERE messages_fts MATCH 'zebracanary'").get()).toEqual({ n: 0 });
-    expect(service.messages(earlier.threadId, 0, 500)).toHaveLength(300);
+    expect(reader.messages(earlier.threadId, 0, 500)).toHaveLength(300);
   });
 
   it('the default launcher finds or builds the worker file', async () => {

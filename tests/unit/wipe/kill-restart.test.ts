@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
+import { ThreadReader } from '../../../main/threads/thread-reader';
 import { ImportService, type ImportJob } from '../../../main/imports/import-service';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
@@ -115,17 +116,18 @@ describe('a wipe killed with SIGKILL at every step', () => {
     expect(readKeySlotFile(files.keySlots)?.rotation).toBeUndefined();
     expect(existsSync(files.rekeyed)).toBe(false);
     const imports = new ImportService({ session });
+    const reader = new ThreadReader(session);
     if (step === 'erasing') {
       // Killed inside the erase transaction: it never committed, so nothing at all was wiped.
-      expect(imports.listThreads().map((thread) => thread.id).sort()).toEqual([prepared.threadId, prepared.keptThreadId].sort());
-      expect(imports.search(WIPED_WORD, 10)).toHaveLength(1);
+      expect(reader.listThreads().map((thread) => thread.id).sort()).toEqual([prepared.threadId, prepared.keptThreadId].sort());
+      expect(reader.search(WIPED_WORD, 10)).toHaveLength(1);
       expect(listWipes(session.vault().db)).toEqual([]);
       expect(existsSync(prepared.exportPath)).toBe(true);
       return;
     }
     // Once the erase has committed the wipe is finished, never undone: the thread is gone and the other whole.
-    expect(imports.listThreads().map((thread) => thread.id)).toEqual([prepared.keptThreadId]);
-    expect(imports.search(KEPT_WORD, 10)).toHaveLength(1);
+    expect(reader.listThreads().map((thread) => thread.id)).toEqual([prepared.keptThreadId]);
+    expect(reader.search(KEPT_WORD, 10)).toHaveLength(1);
     expect(existsSync(prepared.keptPath)).toBe(true);
 
     const wipes = new WipeService({ session, imports, transcriptions: { stop: async () => undefined, resumeAll: async () => [] }, log: silentLogger });

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../main/audit/canonical';
 import type { EprConnection } from '../../../main/epr/fhir-client';
 import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
+import { ThreadReader } from '../../../main/threads/thread-reader';
 import { ImportService, type ImportJob } from '../../../main/imports/import-service';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
@@ -77,7 +78,7 @@ async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { af
   cleanups.push(dir.remove, () => session.lock('sign-out'), () => transcriptions.stop());
   const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
   const draft = () => transcriptions.saveDraft({ threadId, messageIds: messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: PATIENT });
-  return { dir: dir.path, files, session, imports, transcriptions, wipes, threadId, otherThreadId: other.threadId, exportPath, draft, events };
+  return { dir: dir.path, files, session, imports, threads: new ThreadReader(session), transcriptions, wipes, threadId, otherThreadId: other.threadId, exportPath, draft, events };
 }
 
 async function until(read: () => OutboxView | undefined, kinds: string[], timeoutMs = 20_000): Promise<OutboxView> {
@@ -153,9 +154,9 @@ describe('WipeService', () => {
     expect(w.events).toContainEqual({ type: 'thread.wiped', threadId: w.threadId });
 
     // Gone from every view, the other thread untouched.
-    expect(w.imports.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
-    expect(w.imports.search('quokkaremnant7731', 10)).toEqual([]);
-    expect(w.imports.search('platypuskept4410', 10)).toHaveLength(1);
+    expect(w.threads.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
+    expect(w.threads.search('quokkaremnant7731', 10)).toEqual([]);
+    expect(w.threads.search('platypuskept4410', 10)).toHaveLength(1);
     await expect(w.wipes.plan(w.threadId)).rejects.toMatchObject({ code: 'not-found' });
     // The outbox keeps what was filed (identity, patient, state) but not the text.
     const item = getOutboxItem(w.session.vault().db, filed.identifier)!;
@@ -188,7 +189,7 @@ describe('WipeService', () => {
     // Every user still signs in after the rotation (the clerk was not signed in when it happened).
     w.session.lock('sign-out');
     await w.session.signIn(CLERK.username, CLERK.passphrase);
-    expect(w.imports.listThreads()).toHaveLength(1);
+    expect(w.threads.listThreads()).toHaveLength(1);
   });
 
   it('refuses while a transcription is still being filed, and changes nothing', async () => {
@@ -204,7 +205,7 @@ describe('WipeService', () => {
       code: 'rejected',
       message: expect.stringMatching(/still being filed/),
     });
-    expect(w.imports.listThreads()).toHaveLength(2);
+    expect(w.threads.listThreads()).toHaveLength(2);
     expect(listMessages(w.session.vault().db, w.threadId, 0, 10)).toHaveLength(4);
     expect(existsSync(w.exportPath)).toBe(true);
     expect(trail(w.session, ['wipe']).map((entry) => entry.outcome)).toEqual([{ status: 'refused', reason: 'in-flight' }]);
@@ -219,7 +220,7 @@ describe('WipeService', () => {
     w.session.lock('sign-out');
     await w.session.signIn(CLERK.username, CLERK.passphrase);
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: 'Only social chat; the advice was given by phone.' })).rejects.toThrow(/Only a clinician/);
-    expect(w.imports.listThreads()).toHaveLength(2);
+    expect(w.threads.listThreads()).toHaveLength(2);
     w.session.lock('sign-out');
     await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
     const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: 'Only social chat; the advice was given by phone.' });
@@ -257,7 +258,7 @@ describe('WipeService', () => {
     } } });
     await fileVerified(w);
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true })).rejects.toThrow('stopped after erased');
-    expect(w.imports.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
+    expect(w.threads.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
     expect(existsSync(w.exportPath)).toBe(true);
     stopAt = null;
     w.session.lock('sign-out');
@@ -282,7 +283,7 @@ describe('WipeService', () => {
     const [certificate] = await wipes.applyRetention();
     // The other thread has nothing filed: the system never wipes it.
     expect(certificate).toMatchObject({ threadId: w.threadId, trigger: 'retention', requestedBy: null, level: 'purge' });
-    expect(w.imports.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
+    expect(w.threads.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
     expect(trail(w.session, ['wipe']).at(-1)).toMatchObject({ actor: null, outcome: { status: 'success', reason: 'erased-by-retention' } });
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * Decides what each message of an export is, against the vault: already in the thread this
+ * export is another export of, wiped before (never to come back), or new (issue #18).
+ */
+import type { ChatMessage, ChatSource } from '../../shared/domain/chat';
+import { readChatIdentityKey } from '../vault/queries/chat-identity-key';
+import { identityRows, type IdentityRow } from '../vault/queries/messages';
+import { listCompleteThreads, type StoredThread } from '../vault/queries/threads';
+import { anyWipedFingerprints, findWipedFingerprints } from '../vault/queries/wiped-fingerprints';
+import type { Db } from '../vault/sqlcipher';
+import { ChatFingerprinter, FINGERPRINT_BYTES, fingerprintKey, identityTime, sourceFamily } from './chat-identity';
+
+/** A message of the export with its fingerprint, as the worker computed it. */
+export interface FingerprintedMessage {
+  readonly message: ChatMessage;
+  readonly identity: Buffer;
+}
+
+/** The thread an export was recognised as another export of, and how strongly. */
+export interface ThreadMatch {
+  readonly thread: StoredThread;
+  /** Messages of the sample found in the thread. */
+  readonly matched: number;
+  /** Messages of the sample whose time lies within the thread's: what `matched` is out of. */
+  readonly comparable: number;
+}
+
+export type Verdict = { readonly kind: 'new' } | { readonly kind: 'here' } | { readonly kind: 'wiped'; readonly wipeId: string };
+
+const NEW: Verdict = { kind: 'new' };
+const HERE: Verdict = { kind: 'here' };
+
+/**
+ * Share of the sample's comparable messages that must be in a thread for the export to count as
+ * another export of it. Another export of the same chat shares all of them (bar edits and
+ * deletions); a different chat shares only coincidences (the same person's "ok" in the same
+ * second to two groups), so two chats that overlap in a few messages are not merged.
+ */
+const MATCH_SHARE = 0.5;
+
+/**
+ * The fingerprint of one message of a stored thread. Threads compared are of the export's
+ * source family, whose fields and time rule are the same, so the export's fingerprinter serves.
+ */
+function storedIdentity(fingerprinter: ChatFingerprinter, row: IdentityRow): Buffer {
+  return fingerprinter.identity(row, row.occurrence);
+}
+
+export class ExportMatcher {
+  readonly fingerprinter: ChatFingerprinter;
+  readonly #db: Db;
+  readonly #source: ChatSource | 'whatsapp';
+  readonly #anyWiped: boolean;
+  #target: StoredThread | null = null;
+  readonly #targetIdentities = new Set<string>();
+  readonly #targetSlots = new Set<string>();
+  /** Time keys of the target's messages in the order shown, with each one's sort key (for placing merged messages). */
+  #targetTimeline: { time: string; sortKey: number }[] = [];
+
+  constructor(db: Db, source: ChatSource | 'whatsapp') {
+    const key = readChatIdentityKey(db);
+    try {
+      this.fingerprinter = new ChatFingerprinter(key, source);
+    } finally {
+      key.fill(0);
+    }
+    this.#db = db;
+    this.#source = source;
+    this.#anyWiped = anyWipedFingerprints(db);
+  }
+
+  /** The export's source as the worker first told it ('whatsapp' until iOS and Android are told apart). */
+  get source(): ChatSource | 'whatsapp' {
+    return this.#source;
+  }
+
+  get target(): StoredThread | null {
+    return this.#target;
+  }
+
+  /**
+   * The complete thread this export is another export of, from a sample of its first messages
+   * (the oldest: a later export of a long chat loses its oldest to the app's cap, but what it
+   * keeps of them is still in the thread). Only threads of the same source family whose time
+   * range meets the sample's are compared; the one holding most of the sample wins.
+   */
+  identify(sample: readonly FingerprintedMessage[]): ThreadMatch | null {
+    if (sample.length === 0) return null;
+    const family = sourceFamily(this.#source);
+    const keys = new Set(sample.map((entry) => fingerprintKey(entry.identity)));
+    const times = sample.map((entry) => identityTime(this.#source, entry.message)).sort();
+    const [earliest, latest] = [times[0]!, times.at(-1)!];
+    const instants = sample.flatMap((entry) => (entry.message.instant ? [entry.message.instant] : [])).sort();
+    let best: ThreadMatch | null = null;
+    for (const thread of listCompleteThreads(this.#db)) {
+      if (sourceFamily(thread.source) !== family) continue;
+      // A thread wholly before or after the sample cannot hold it (instants order as text).
+      if (instants.length > 0 && thread.firstInstant && thread.lastInstant && (thread.lastInstant < instants[0]! || thread.firstInstant > instants.at(-1)!)) continue;
+      let matched = 0;
+      let first: string | null = null;
+      let last: string | null = null;
+      for (const row of identityRows(this.#db, thread.id)) {
+        const time = identityTime(thread.source, row);
+        if (first === null || time < first) first = time;
+        if (last === null || time > last) last = time;
+        if (time < earliest || time > latest) continue;
+        if (keys.has(fingerprintKey(storedIdentity(this.fingerprinter, row)))) matched++;
+      }
+      if (first === null || last === null || matched === 0) continue;
+      const comparable = times.filter((time) => time >= first && time <= last).length;
+      if (matched < comparable * MATCH_SHARE) continue;
+      if (!best || matched > best.matched) best = { thread, matched, comparable };
+    }
+    return best;
+  }
+
+  /** Merges into `thread`: its messages' fingerprints are loaded to compare every message against. */
+  useTarget(thread: StoredThread): void {
+    this.#target = thread;
+    const timeline: { time: string; sortKey: number }[] = [];
+    for (const row of identityRows(this.#db, thread.id)) {
+      this.#targetIdentities.add(fingerprintKey(storedIdentity(this.fingerprinter, row)));
+      this.#targetSlots.add(fingerprintKey(this.fingerprinter.slot(row)));
+      timeline.push({ time: identityTime(thread.source, row), sortKey: row.position ?? row.ordinal });
+    }
+    this.#targetTimeline = timeline;
+  }
+
+  /** The target's messages in the order shown (time key and sort key), for placing merged messages. */
+  get targetTimeline(): readonly { time: string; sortKey: number }[] {
+    return this.#targetTimeline;
+  }
+
+  /** A verdict for each message of a chunk (`identities`: 16 bytes each, in order). */
+  classify(messages: readonly ChatMessage[], identities: Uint8Array): Verdict[] {
+    const keys = messages.map((_, at) => Buffer.from(identities.buffer, identities.byteOffset + at * FINGERPRINT_BYTES, FINGERPRINT_BYTES));
+    // The fast path of a first import into a vault that has wiped nothing: every message is new.
+    if (this.#target === null && !this.#anyWiped) return messages.map(() => NEW);
+    const wiped = this.#anyWiped ? findWipedFingerprints(this.#db, 'message', keys) : new Map<string, string>();
+    const deleted = messages.flatMap((message, at) => (message.flags.includes('deleted') ? [at] : []));
+    const slots = new Map<number, string>(deleted.map((at) => [at, fingerprintKey(this.fingerprinter.slot(messages[at]!))]));
+    const wipedSlots =
+      this.#anyWiped && slots.size > 0 ? findWipedFingerprints(this.#db, 'slot', [...slots.values()].map((key) => Buffer.from(key, 'latin1'))) : new Map<string, string>();
+    return messages.map((_, at) => {
+      const key = fingerprintKey(keys[at]!);
+      if (this.#targetIdentities.has(key)) return HERE;
+      const wipe = wiped.get(key);
+      if (wipe) return { kind: 'wiped', wipeId: wipe };
+      // Shown as deleted now: the version already here (or wiped) is the same message.
+      const slot = slots.get(at);
+      if (slot !== undefined) {
+        if (this.#targetSlots.has(slot)) return HERE;
+        const wipedSlot = wipedSlots.get(slot);
+        if (wipedSlot) return { kind: 'wiped', wipeId: wipedSlot };
+      }
+      return NEW;
+    });
+  }
+}

@@ -1,0 +1,98 @@
+import { WardscribeError } from '../errors';
+import type { ImportSession } from '../imports/import-service';
+import { listAttachments, readAttachmentContent, type StoredAttachment } from '../vault/queries/attachments';
+import { getMessagesByIds, listMessages, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
+import { listParticipants } from '../vault/queries/participants';
+import { listThreadExports, threadHasMergedExports, type ThreadExport } from '../vault/queries/thread-exports';
+import { getCompleteThread, listCompleteThreads, type StoredThread } from '../vault/queries/threads';
+import { FiledAdvice, type FiledMark } from './filed-advice';
+
+const MAX_PAGE = 1_000;
+const MAX_SEARCH_RESULTS = 200;
+
+/** A stored message with the filings it is already part of (issue #18). */
+export type ReadMessage = StoredMessage & { readonly filed: readonly FiledMark[] };
+
+/**
+ * Reads imported threads back for the screens: the list, pages of messages (each marked with
+ * where its advice was already filed), search, attachments. Split from the import pipeline
+ * (ImportService), which only writes.
+ */
+export class ThreadReader {
+  readonly #session: Pick<ImportSession, 'vault' | 'audit'>;
+
+  constructor(session: Pick<ImportSession, 'vault' | 'audit'>) {
+    this.#session = session;
+  }
+
+  /** Every complete thread, newest import first, with its participants. */
+  listThreads(): (StoredThread & { participants: string[] })[] {
+    const db = this.#session.vault().db;
+    return listCompleteThreads(db).map((thread) => ({ ...thread, participants: listParticipants(db, thread.id) }));
+  }
+
+  /** A page of a complete thread's messages, in the order shown. Reading the first page counts as opening the thread, and is audited. */
+  messages(threadId: string, offset: number, limit: number): ReadMessage[] {
+    const db = this.#session.vault().db;
+    this.#requireComplete(threadId);
+    if (offset === 0) {
+      const { log, actor } = this.#session.audit();
+      log.record({ action: 'thread-opened', actor, objects: { threadId }, outcome: { status: 'success' } });
+    }
+    const page = listMessages(db, threadId, Math.max(0, Math.floor(offset)), Math.min(MAX_PAGE, Math.max(0, Math.floor(limit))), threadHasMergedExports(db, threadId));
+    return this.#marked(page);
+  }
+
+  /** Messages of complete threads holding every word of `query` (words are searched for literally), each with its filings. */
+  search(query: string, limit: number): (MessageSearchHit & { readonly filed: readonly FiledMark[] })[] {
+    const db = this.#session.vault().db;
+    const hits = searchMessages(db, query, Math.min(MAX_SEARCH_RESULTS, Math.max(0, Math.floor(limit))));
+    const marks = new Map(this.#marked(getMessagesByIds(db, hits.map((hit) => hit.messageId))).map((message) => [message.id, message.filed]));
+    return hits.map((hit) => ({ ...hit, filed: marks.get(hit.messageId) ?? [] }));
+  }
+
+  /** The later exports merged into a thread, oldest first. */
+  exports(threadId: string): ThreadExport[] {
+    this.#requireComplete(threadId);
+    return listThreadExports(this.#session.vault().db, threadId);
+  }
+
+  /** A complete thread's attachments (without their bytes). */
+  attachments(threadId: string): StoredAttachment[] {
+    this.#requireComplete(threadId);
+    return listAttachments(this.#session.vault().db, threadId);
+  }
+
+  /** One attachment's bytes, from the vault (never a file on disk). */
+  attachmentContent(attachmentId: string): { attachment: StoredAttachment; content: Buffer } {
+    const found = readAttachmentContent(this.#session.vault().db, attachmentId);
+    if (!found) throw new WardscribeError('not-found', 'That attachment is not in the vault.');
+    return found;
+  }
+
+  /** Filings (other than `exceptDraftId`) that already carry any of these messages: filing them again needs a reason. */
+  filedElsewhere(messageIds: readonly string[], exceptDraftId: string | null): FiledMark[] {
+    const filed = new FiledAdvice(this.#session.vault().db);
+    try {
+      return filed.filedElsewhere(messageIds, exceptDraftId);
+    } finally {
+      filed.close();
+    }
+  }
+
+  #marked(messages: readonly StoredMessage[]): ReadMessage[] {
+    const filed = new FiledAdvice(this.#session.vault().db);
+    try {
+      const marks = filed.marks(messages);
+      return messages.map((message) => ({ ...message, filed: marks.get(message.id) ?? [] }));
+    } finally {
+      filed.close();
+    }
+  }
+
+  #requireComplete(threadId: string): StoredThread {
+    const thread = getCompleteThread(this.#session.vault().db, threadId);
+    if (!thread) throw new WardscribeError('not-found', 'That thread is not in the vault.');
+    return thread;
+  }
+}
