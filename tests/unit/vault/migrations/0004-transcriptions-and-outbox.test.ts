@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { transition, type OutboxItem } from '../../../../main/epr/outbox';
 import { MIGRATIONS } from '../../../../main/vault/migrations';
 import type { Db } from '../../../../main/vault/sqlcipher';
-import { getOutboxItem, insertOutboxItem, listOutboxItems, listUnfinishedOutboxItems, VaultOutboxStore } from '../../../../main/vault/queries/outbox';
+import { getOutboxItem, insertOutboxItem, listOutboxItems, listUnfinishedOutboxItems, saveOutboxState } from '../../../../main/vault/queries/outbox';
 import { listThreadAdvisers, upsertThreadAdviser } from '../../../../main/vault/queries/thread-advisers';
 import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type StoredDraft } from '../../../../main/vault/queries/transcription-drafts';
 import { completeThread, deleteThread, insertImportingThread } from '../../../../main/vault/queries/threads';
@@ -43,7 +43,7 @@ function draft(db: Db, overrides: Partial<StoredDraft> = {}): StoredDraft {
 
 function item(): OutboxItem {
   const transcription = sampleTranscription();
-  return { identifier: transcription.identifier, transcription, attachmentSha256: 'b'.repeat(64), state: { kind: 'queued' }, updatedAt: 1_000 };
+  return { identifier: transcription.identifier, transcription, attachmentSha256: 'b'.repeat(64), eprId: 'training', eprLabel: 'Training EPR', state: { kind: 'queued' }, updatedAt: 1_000 };
 }
 
 describe('migration 0004: transcriptions and outbox', () => {
@@ -81,25 +81,29 @@ describe('migration 0004: transcriptions and outbox', () => {
     const db = await openDb();
     const queued = item();
     insertOutboxItem(db, queued, randomUUID());
-    const store = new VaultOutboxStore(() => db);
-    expect(await store.load(queued.identifier)).toMatchObject({ identifier: queued.identifier, transcription: queued.transcription, state: { kind: 'queued' } });
-    const sending = transition(queued, { kind: 'sending', attempts: 1 }, 2_000);
-    await store.save({ ...sending, transcription: { ...sending.transcription, summary: 'tampered' } });
-    const loaded = await store.load(queued.identifier);
-    expect(loaded?.state).toEqual({ kind: 'sending', attempts: 1 });
+    expect(getOutboxItem(db, queued.identifier)).toMatchObject({ identifier: queued.identifier, transcription: queued.transcription, eprId: 'training', state: { kind: 'queued' } });
+    const sending = transition(queued, { kind: 'sending', pushes: 1, mode: 'transaction' }, 2_000);
+    // Only the state is saved: the transcription and the EPR it is bound to never change.
+    saveOutboxState(db, { ...sending, eprId: 'live:https://elsewhere.example/fhir', transcription: { ...sending.transcription, summary: 'tampered' } });
+    const loaded = getOutboxItem(db, queued.identifier);
+    expect(loaded?.state).toEqual({ kind: 'sending', pushes: 1, mode: 'transaction' });
     expect(loaded?.transcription.summary).toBe(queued.transcription.summary);
-    expect((await store.unfinished()).map((unfinished) => unfinished.identifier)).toEqual([queued.identifier]);
+    expect(loaded?.eprId).toBe('training');
+    expect(listUnfinishedOutboxItems(db).map((unfinished) => unfinished.identifier)).toEqual([queued.identifier]);
 
-    await store.save(transition(sending, { kind: 'filed', documentReferenceId: 'doc-1', readBackAttempts: 0 }, 3_000));
-    await store.save(transition(transition(sending, { kind: 'filed', documentReferenceId: 'doc-1', readBackAttempts: 0 }, 3_000), { kind: 'verified', documentReferenceId: 'doc-1', verifiedAt: '2026-11-24T12:00:00.000Z' }, 4_000));
+    const filed = transition(sending, { kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } }, 3_000);
+    saveOutboxState(db, filed);
+    saveOutboxState(db, transition(filed, { kind: 'verified', documentReferenceId: 'doc-1', verifiedAt: '2026-11-24T12:00:00.000Z', provenance: { kind: 'filed' } }, 4_000));
     expect(listUnfinishedOutboxItems(db)).toEqual([]);
     expect(getOutboxItem(db, queued.identifier)).toMatchObject({ state: { kind: 'verified' }, updatedAt: 4_000, createdAt: 1_000 });
     expect(listOutboxItems(db)).toHaveLength(1);
 
-    // An item saved without a draft (the engine's enqueue) is inserted.
-    const other = item();
-    await store.save(other);
-    expect((await store.unfinished()).map((unfinished) => unfinished.identifier)).toEqual([other.identifier]);
+    // Saving the state of an item that was never queued is a bug, not an insert.
+    expect(() => saveOutboxState(db, item())).toThrow(/not in the vault/);
+
+    // A state written before issue #13 still reads.
+    db.prepare("UPDATE outbox SET state_json = json_object('kind', 'sending', 'attempts', 2), state_kind = 'sending' WHERE identifier = ?").run(queued.identifier);
+    expect(getOutboxItem(db, queued.identifier)?.state).toMatchObject({ kind: 'sending', pushes: 2 });
 
     expect(() => db.prepare("UPDATE outbox SET state_kind = 'queued'").run()).toThrow(/CHECK/);
     expect(() => insertOutboxItem(db, { ...item(), identifier: 'not-a-urn' }, null)).toThrow(/CHECK/);

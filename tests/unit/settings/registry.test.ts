@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { getSetting, SETTINGS, setSettings } from '../../../main/settings/registry';
+import { silentLogger } from '../../../main/log';
+import { SessionService } from '../../../main/session/session-service';
+import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { writeSetting } from '../../../main/vault/queries/settings';
+import { vaultFiles } from '../../../main/vault/vault-files';
+import { tempDir } from '../../support/temp';
+import { ADMIN } from '../../support/vault';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
+
+async function signedInAdmin() {
+  const dir = tempDir('wardscribe-settings-');
+  const session = new SessionService({ files: vaultFiles(dir.path), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+  await session.createFirstAdmin(ADMIN);
+  cleanups.push(dir.remove, () => session.lock('sign-out'));
+  return session;
+}
+
+describe('the settings registry', () => {
+  it('declares every key once with a schema, a default and who may change it', () => {
+    expect(Object.keys(SETTINGS).sort()).toEqual(['epr.connection', 'epr.documentType', 'epr.organisationOdsCode', 'session.idleLockMinutes', 'wipe.retentionHours']);
+    for (const definition of Object.values(SETTINGS)) {
+      expect(definition.schema.safeParse(definition.default).success).toBe(true);
+      expect(definition.writers.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads typed values, and the default for an absent or no longer valid one', async () => {
+    const session = await signedInAdmin();
+    const db = session.vault().db;
+    expect(getSetting(db, 'epr.connection')).toEqual({ mode: 'training' });
+    writeSetting(db, 'epr.connection', { mode: 'live', baseUrl: 'http://epr.example.nhs.uk/fhir', auth: { kind: 'none' } }, null, new Date());
+    // Plain http to another machine is not a valid live EPR: the default stands.
+    expect(getSetting(db, 'epr.connection')).toEqual({ mode: 'training' });
+    writeSetting(db, 'epr.documentType', 'consult-note', null, new Date());
+    expect(getSetting(db, 'epr.documentType')).toBe('consult-note');
+  });
+
+  it('checks the schema and the writer, and audits the key but never the value', async () => {
+    const session = await signedInAdmin();
+    const { log, actor } = session.audit();
+    const db = session.vault().db;
+    expect(() => setSettings(db, log, { ...actor, role: 'clinician' }, { 'wipe.retentionHours': 24 }, new Date())).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    expect(() => setSettings(db, log, actor, { 'epr.organisationOdsCode': 'not an ods code' }, new Date())).toThrow(expect.objectContaining({ code: 'rejected' }));
+    setSettings(db, log, actor, { 'epr.connection': { mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', auth: { kind: 'bearer', token: 'SECRET-TOKEN-1' }, profile: {} } }, new Date());
+    expect(getSetting(db, 'epr.connection')).toMatchObject({ mode: 'live', auth: { token: 'SECRET-TOKEN-1' } });
+    const entries = [...session.audit().store.entries({ filter: { actions: ['setting-changed'] } })];
+    expect(entries.at(-1)?.objects).toEqual({ setting: 'epr.connection' });
+    expect(JSON.stringify(entries)).not.toContain('SECRET-TOKEN-1');
+  });
+});
