@@ -85,6 +85,8 @@ class Pending {
   embedded = false;
   /** True when the message's time is earlier than the message's before it. */
   outOfOrder = false;
+  /** The head's local time as one comparable number. */
+  key = 0;
   /** False when no line of the message came from a chunk holding a bidi control byte sequence. */
   mayHaveBidi = false;
   warnings: ParseWarning[] | null = null;
@@ -120,6 +122,7 @@ class ThreadBuilder {
    */
   title: string | null;
   count = 0;
+  readonly pastes = new PasteWatch();
 
   constructor(title: string | null) {
     this.title = title;
@@ -186,6 +189,49 @@ export async function* flattenBatches<T, R>(batches: AsyncGenerator<readonly T[]
   } finally {
     // Stopped early (return() or an error): let the batches close the file they are reading.
     if (!finished) await batches.return(undefined as never).catch(() => undefined);
+  }
+}
+
+/**
+ * Watches for a pasted conversation that time order and senders give away together: a run of
+ * messages dated before what came above them (out of order) whose senders write nowhere else in
+ * the chat. Real exports reorder messages by seconds between people who are in the chat; a
+ * paste brings in people who are not. The run's messages keep their senders (they are heads in
+ * the file's layout); the warning asks a reviewer to check them.
+ */
+class PasteWatch {
+  /** The latest time of the messages outside runs. */
+  private latest = -1;
+  private run: { from: number; to: number; count: number; senders: Set<string> } | null = null;
+  private readonly runs: { from: number; to: number; count: number; senders: Set<string> }[] = [];
+  /** Senders seen in a run, and whether they have written outside one. */
+  private readonly elsewhere = new Map<string, boolean>();
+
+  see(sender: string, key: number, line: number, thread: ThreadBuilder): void {
+    if (key < this.latest) {
+      if (this.run === null) {
+        this.run = { from: line, to: line, count: 0, senders: new Set() };
+        this.runs.push(this.run);
+      }
+      this.run.to = line;
+      this.run.count++;
+      this.run.senders.add(sender);
+      if (!this.elsewhere.has(sender)) this.elsewhere.set(sender, thread.hasParticipant(sender));
+      return;
+    }
+    this.run = null;
+    this.latest = key;
+    if (this.elsewhere.size > 0 && this.elsewhere.get(sender) === false) this.elsewhere.set(sender, true);
+  }
+
+  warnings(): ParseWarning[] {
+    return this.runs
+      .filter((run) => run.count >= 2 && [...run.senders].every((sender) => this.elsewhere.get(sender) === false))
+      .map((run) => ({
+        line: run.from,
+        code: 'pasted-conversation-suspected',
+        message: `Lines ${run.from} to ${run.to}: ${run.count} messages dated before the messages above them, from people who write nowhere else in this chat. They may be a pasted conversation: check who really sent them.`,
+      }));
   }
 }
 
@@ -274,6 +320,7 @@ export async function* parseHeadLineBatches(
               preamble = null;
             }
             pending.outOfOrder = key < lastKey;
+            pending.key = key;
             lastKey = key;
             const headEnd = start + head.length;
             // ": " cannot straddle the line's end (the next character there is "\n").
@@ -306,11 +353,14 @@ export async function* parseHeadLineBatches(
               }
               if (candidate === null) {
                 candidate = text.slice(headEnd, colon);
-                if (isDirectionalMark(candidate.charCodeAt(0)) || isDirectionalMark(candidate.charCodeAt(candidate.length - 1))) {
-                  // Right-to-left layouts put marks around the name: they are not part of it.
-                  candidate = trimDirectionalMarks(candidate);
+                if (needsTrimming(candidate)) {
+                  // Right-to-left layouts put marks around the name, and phones wrap numbers in an
+                  // embedding (U+202A … U+202C): neither is part of the name.
+                  candidate = trimName(candidate);
                   if (candidate === '') candidate = null;
-                } else if (knownSenderCount < MAX_KNOWN_SENDERS && !quotesLikeSystemLine(candidate)) {
+                } else if (!isSenderName(candidate)) {
+                  candidate = null;
+                } else if (knownSenderCount < MAX_KNOWN_SENDERS) {
                   candidate = detach(candidate);
                   candidateKept = true;
                   (knownSenders[candidateLength] ??= []).push(candidate);
@@ -318,7 +368,8 @@ export async function* parseHeadLineBatches(
                 }
               }
             }
-            const isSender = candidate !== null && !quotesLikeSystemLine(candidate);
+            // Known senders were checked when first seen; a name cut afresh is checked here.
+            const isSender = candidate !== null && (candidateKept || isSenderName(candidate));
             pending.active = true;
             pending.headText = isSender ? text.slice(start, colon + 1) : text.slice(start, headEnd);
             pending.line = lineNumber;
@@ -399,6 +450,7 @@ export async function* parseHeadLineBatches(
       });
     }
   }
+  thread.warnings.push(...thread.pastes.warnings());
   if (calendar.converted !== null) thread.warnings.unshift(calendar.converted);
   return {
     source: detectedSource ?? 'whatsapp-android',
@@ -440,14 +492,40 @@ function isBidiControl(code: number): boolean {
   return (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
 }
 
-/** U+200E, U+200F and U+061C removed from both ends. */
-function trimDirectionalMarks(text: string): string {
-  let from = 0;
-  let to = text.length;
-  while (from < to && isDirectionalMark(text.charCodeAt(from))) from++;
-  while (to > from && isDirectionalMark(text.charCodeAt(to - 1))) to--;
-  return text.slice(from, to);
+/** True when a name starts or ends with a directional mark, or is wrapped in an embedding. */
+function needsTrimming(name: string): boolean {
+  const first = name.charCodeAt(0);
+  const last = name.charCodeAt(name.length - 1);
+  return isDirectionalMark(first) || isDirectionalMark(last) || ((first === 0x202a || first === 0x202b) && last === 0x202c);
 }
+
+/**
+ * U+200E, U+200F and U+061C removed from both ends, and one embedding that wraps the whole name
+ * (U+202A or U+202B … U+202C) when nothing else inside could reorder it.
+ */
+function trimName(name: string): string {
+  let from = 0;
+  let to = name.length;
+  while (from < to && isDirectionalMark(name.charCodeAt(from))) from++;
+  while (to > from && isDirectionalMark(name.charCodeAt(to - 1))) to--;
+  const first = name.charCodeAt(from);
+  if (to - from >= 2 && (first === 0x202a || first === 0x202b) && name.charCodeAt(to - 1) === 0x202c && !BIDI_CONTROL_PATTERN.test(name.slice(from + 1, to - 1))) {
+    from++;
+    to--;
+  }
+  return name.slice(from, to);
+}
+
+/** True when the text before ": " can be a sender's name, not a system line's words. */
+function isSenderName(candidate: string): boolean {
+  return !quotesLikeSystemLine(candidate) && !(candidate.length > 20 && SYSTEM_LINE_BEFORE_COLON.test(candidate));
+}
+
+/**
+ * Android system lines whose text holds ": " (`Alice changed this group: description`): the part
+ * before it is an event, not a name.
+ */
+const SYSTEM_LINE_BEFORE_COLON = /\b(?:changed (?:this group|the group|the subject|their phone number)|created group|hat die Gruppe|a modifié|ha cambiato|cambió (?:el|la)|mudou (?:o|a))\b/i;
 
 /**
  * True when what follows a head-like line's head reads as a message — a name and ": " — so the
@@ -723,7 +801,9 @@ function buildMessage(
     (flags ??= []).push('system');
     // The U+200E before an event's body is the app's mark, dropped; one that opens a wrapped name
     // (U+200E U+202B name U+202C U+200E, as Android writes names in right-to-left text) is kept.
-    text = rawBody.charCodeAt(0) === LRM_CODE && !isBidiControl(rawBody.charCodeAt(1)) ? rawBody.slice(1) : rawBody;
+    let from = 0;
+    while (rawBody.charCodeAt(from) === LRM_CODE && !isBidiControl(rawBody.charCodeAt(from + 1))) from++;
+    text = from === 0 ? rawBody : rawBody.slice(from);
   } else {
     // Most bodies carry no marker: the default reader is skipped when it would return the body as is.
     markers ??= format.readMarkers ? format.readMarkers(rawBody) : mayHoldMarker(rawBody) ? readMarkers(rawBody) : null;
@@ -742,6 +822,7 @@ function buildMessage(
         }
       }
     }
+    thread.pastes.see(sender!, pending.key, pending.line, thread);
     thread.addParticipant(sender!, pending.senderDetached);
     if (format.selfNames?.has(sender!)) (flags ??= []).push('self');
   }

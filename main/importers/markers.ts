@@ -121,6 +121,9 @@ const FILE_NAME = '[^<>\\n()‹›]+?\\.[A-Za-z0-9]{1,8}';
 const WHATSAPP_MEDIA_NAME = '(?:(?:IMG|VID|AUD|PTT|STK|DOC|PHOTO|VIDEO)-\\d{8}-WA\\d{3,}\\.[A-Za-z0-9]{1,8}|\\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|DOCUMENT|CONTACT|[A-Z]+)-[\\d-]{19}\\.[A-Za-z0-9]{1,8})';
 /** `<attached: NAME>` (also `< attached: NAME >`): the label from the table, or any label after U+200E. */
 const ATTACHED_IOS = new RegExp(`^(?:\\u200E?<\\s?(?:${anyOf(ATTACHED_IOS_LABELS)})\\s?:\\s?([^<>\\n]+?)\\s?>|\\u200E<\\s?[^<>:\\n]{1,40}:\\s?(${FILE_NAME})\\s?>)`, 'i');
+/** iOS documents: `Report.pdf • 2 pages <attached: 00000012-Report.pdf>` (the summary is the app's). */
+const ATTACHED_DOCUMENT = new RegExp(`^[^\\n<>]{1,200}? \\u2022 [^\\n<>]{1,60}? ?\\u200E?<(?:${anyOf(ATTACHED_IOS_LABELS)}):\\s?([^<>\\n]+?)\\s?>$`, 'i');
+
 /** `<NAME eklendi>` (Turkish iOS): the label after the name inside the brackets. */
 const ATTACHED_INSIDE_AFTER = new RegExp(`^\\u200E?<(${FILE_NAME}) (?:eklendi|attached)>`, 'i');
 
@@ -205,8 +208,15 @@ export function readMarkers(body: string): MarkerReading {
     if (MEDIA_OMITTED.test(text)) return { text: '', mediaOmitted: true, attachment: null, deleted: false, edited };
     if (DELETED_PATTERN.test(text)) return { text: '', mediaOmitted: false, attachment: null, deleted: true, edited };
   }
+  // Omitted media with a caption on the lines below it.
+  const newline = text.indexOf('\n');
+  if (newline > 0 && newline <= MAX_BARE_MARKER && (marked || first === 0x2039)) {
+    const line = text.slice(0, newline);
+    if (BARE_KEYS.has(bareKey(line)) && MEDIA_OMITTED.test(line)) return { text: text.slice(newline + 1), mediaOmitted: true, attachment: null, deleted: false, edited };
+  }
   const attached =
     (marked ? (ATTACHED_IOS.exec(text) ?? ATTACHED_INSIDE_AFTER.exec(text)) : null) ??
+    (last === GREATER_THAN && text.includes('\u2022') ? ATTACHED_DOCUMENT.exec(text) : null) ??
     (hasSpaceParen(text) ? ATTACHED_ANDROID.exec(text) : null) ??
     (last === GREATER_THAN || last === SINGLE_RIGHT_ANGLE ? ATTACHED_AFTER.exec(text) : null);
   if (attached) {

@@ -377,3 +377,54 @@ describe('what real exports hold', () => {
     expect(messages[0]!.flags).toContain('unrecognised-marker');
   });
 });
+
+describe('pasted conversations in the file\'s own layout', () => {
+  it('warns when a run of earlier-dated messages comes from people who write nowhere else', async () => {
+    const { messages, thread } = await parseAll(
+      file(
+        [
+          '13/03/2023, 09:00 - Ada: the reg said overnight:',
+          '12/03/2023, 22:10 - Registrar: stop the heparin',
+          '12/03/2023, 22:11 - Night FY1: done',
+          '13/03/2023, 09:05 - Ben: noted',
+        ].join('\n') + '\n',
+      ),
+      LONDON,
+    );
+    expect(messages.map((m) => m.sender)).toEqual(['Ada', 'Registrar', 'Night FY1', 'Ben']);
+    expect(thread.warnings).toContainEqual(expect.objectContaining({ code: 'pasted-conversation-suspected', line: 2 }));
+  });
+
+  it('says nothing of seconds-level reordering between people in the chat', async () => {
+    const { messages, thread } = await parseAll(
+      file(['13/03/2023, 09:00 - Ada: a', '13/03/2023, 09:02 - Ben: b', '13/03/2023, 09:01 - Ada: c', '13/03/2023, 09:01 - Ben: d', '13/03/2023, 09:03 - Ada: e'].join('\n') + '\n'),
+      LONDON,
+    );
+    expect(messages[2]!.flags).toContain('out-of-order');
+    expect(thread.warnings.map((warning) => warning.code)).not.toContain('pasted-conversation-suspected');
+  });
+});
+
+describe('senders and markers as phones write them', () => {
+  it('reads an Android system line that holds ": " as a system line, not a sender', async () => {
+    const { messages } = await parseAll(file('13/03/2023, 09:00 - Alice changed this group: description\n13/03/2023, 09:01 - Ada: ok\n'), LONDON);
+    expect(messages[0]).toMatchObject({ sender: null, kind: 'system', text: 'Alice changed this group: description' });
+  });
+
+  it('unwraps a phone number the phone wrapped in an embedding, so it is one clean sender', async () => {
+    const { messages, thread } = await parseAll(file('13/03/2023, 09:00 - \u202A+44\u00A07700\u00A0900123\u202C: on my way\n'), LONDON);
+    expect(messages[0]!.sender).toBe('+44\u00A07700\u00A0900123');
+    expect(messages[0]!.flags).not.toContain('bidi-controls');
+    expect(thread.participants).toEqual(['+44\u00A07700\u00A0900123']);
+  });
+
+  it('keeps the caption under an omitted-media marker, and reads an iOS document summary', async () => {
+    const { messages } = await parseAll(
+      file('[13/03/2023, 09:00:00] Ada: <Media weggelaten>\nwound day 3\n[13/03/2023, 09:01:00] Ada: Discharge.pdf \u2022 2 pages \u200E<attached: 00000012-Discharge.pdf>\n'),
+      LONDON,
+    );
+    expect(messages[0]).toMatchObject({ text: 'wound day 3', sender: 'Ada' });
+    expect(messages[0]!.flags).toContain('media-omitted');
+    expect(messages[1]).toMatchObject({ attachment: '00000012-Discharge.pdf', text: '' });
+  });
+});
