@@ -151,7 +151,7 @@ async function openJsonExport(path: string, head: string, options: ImportOptions
  * tells the two apart (and a whole-account Telegram export from one chat's), and the messages
  * are read from there on as they are asked for.
  */
-async function openJsonDocument(source: ByteSource, options: ImportOptions): Promise<ChatImport> {
+async function openJsonDocument(source: ByteSource, options: ImportOptions, isPresent?: (name: string) => boolean): Promise<ChatImport> {
   let title: string | null = null;
   let telegramShaped = false;
   let teamsShaped = false;
@@ -171,7 +171,7 @@ async function openJsonDocument(source: ByteSource, options: ImportOptions): Pro
     throw telegramAccountExport();
   }
   if (reading.path === TELEGRAM_MESSAGES) {
-    const messages = recordsToMessages(telegramRecords(reading.elements), 'telegram', options, { title: () => title });
+    const messages = recordsToMessages(telegramRecords(reading.elements), 'telegram', options, { title: () => title, isPresent });
     return { ...simple('telegram', byMessage(messages)), close };
   }
   if (reading.path !== null) {
@@ -198,7 +198,8 @@ async function openZipExport(path: string, options: ImportOptions): Promise<Chat
     return openThreema(path, options);
   }
   if (chat.kind === 'telegram') {
-    const reading = await openJsonDocument(zip.source(chat.name), options).catch((error: unknown) => {
+    // A zipped Telegram export folder: its photos and files sit beside result.json.
+    const reading = await openJsonDocument(zip.source(chat.name), options, (name) => zip.has(name)).catch((error: unknown) => {
       zip.close();
       throw error;
     });

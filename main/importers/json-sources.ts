@@ -62,7 +62,7 @@ export async function* telegramRecords(messages: AsyncIterable<unknown>): AsyncG
     const actor = str(message.actor);
     const media = telegramMedia(message);
     yield {
-      sender: system ? null : (str(message.from) ?? actor),
+      sender: system ? null : (str(message.from) ?? actor ?? unnamedTelegramSender(message.from_id)),
       text: system ? [actor, str(message.action)].filter(Boolean).join(' ') + (text ? `: ${text}` : '') : text,
       system,
       time: telegramTime(message),
@@ -72,6 +72,16 @@ export async function* telegramRecords(messages: AsyncIterable<unknown>): AsyncG
       head: `id ${String(message.id)}`,
     };
   }
+}
+
+/**
+ * Telegram writes `"from": null` for a message from an account since deleted. A message always
+ * has a sender (null means a system event), so it is named as Telegram Desktop shows it, with
+ * the account's id so two deleted accounts stay apart.
+ */
+function unnamedTelegramSender(fromId: unknown): string {
+  const id = typeof fromId === 'string' || typeof fromId === 'number' ? String(fromId) : null;
+  return id ? `Deleted Account (${id})` : 'Deleted Account';
 }
 
 /** What Telegram writes in place of a file the export was set not to include. */
@@ -277,60 +287,95 @@ export function parseSigtopDate(value: string): number {
 const SIGTOP_FIELD = /^(From|Type|Sent|Received|Attachment|Reaction|Edited|Conversation): (.*)$/;
 
 /**
+ * What must follow a message's first field: sigtop writes `From:` then `Type:`, and a message
+ * with no sender (a group change) `Type:` then `Sent:` or `Received:`.
+ */
+const SIGTOP_SECOND_FIELD: Readonly<Record<string, RegExp>> = { From: /^Type: /, Type: /^(?:Sent|Received): / };
+
+/**
  * sigtop text: a `Conversation:` line, then per message a block of `Field: value` lines, a blank
  * line and the body, then a blank line. A message starts at a `From:` or `Type:` line that
- * follows a blank line; body lines are never read as fields once the body has begun.
+ * follows a blank line and is itself followed by the field sigtop always writes next: a body
+ * paragraph that merely begins "From: Dr Lee" stays in its message, never becomes a message
+ * from someone else. Body lines are never read as fields once the body has begun.
  */
 export async function* sigtopTextRecords(source: ByteSource, options: ImportOptions, onTitle: (title: string) => void): AsyncGenerator<ChatRecord> {
-  let fields: Map<string, string> | null = null;
-  let body: string[] = [];
-  let inBody = false;
-  let headLine = 0;
+  let message: SigtopMessage | null = null;
   let previousBlank = true;
-  const flush = (): ChatRecord | null => {
-    if (!fields) return null;
-    const type = fields.get('Type') ?? 'unknown';
-    const from = fields.get('From') ?? null;
-    while (body.length > 0 && body[body.length - 1] === '') body.pop();
-    if (fields.has('Edited')) body = latestVersion(body);
-    const attachment = fields.get('Attachment')?.replace(/ \([^()]*\)$/, '') ?? null;
-    return {
-      sender: type === 'outgoing' ? 'You' : from === null ? null : from.replace(/ \([^()]*\)$/, ''),
-      text: body.join('\n'),
-      system: type !== 'incoming' && type !== 'outgoing',
-      time: instantTime(parseSigtopDate(fields.get('Sent') ?? fields.get('Received') ?? ''), 'Sent'),
-      edited: fields.has('Edited'),
-      attachment: attachment === 'no filename' ? null : attachment,
-      self: type === 'outgoing',
-      head: `Sent: ${fields.get('Sent') ?? ''}`,
-      line: headLine,
-    };
-  };
+  /** A possible first field of the next message, held until the line after it says whether it is one. */
+  let candidate: SigtopCandidate | null = null;
   for await (const { firstLine, lines } of readLineBatches(source, options)) {
     for (let offset = 0; offset < lines.length; offset++) {
       const line = lines[offset]!;
+      const lineNumber = firstLine + offset;
+      if (candidate !== null) {
+        const held: SigtopCandidate = candidate;
+        candidate = null;
+        if (SIGTOP_SECOND_FIELD[held.name]!.test(line)) {
+          if (message) yield sigtopRecord(message);
+          message = newSigtopMessage(held.name, held.value, held.lineNumber);
+        } else message?.body.push(held.line);
+      }
       const field = SIGTOP_FIELD.exec(line);
-      if (field && field[1] === 'Conversation' && !fields) {
+      if (field && field[1] === 'Conversation' && !message) {
         onTitle(field[2]!.replace(/ \([^()]*\)$/, ''));
       } else if (field && previousBlank && (field[1] === 'From' || field[1] === 'Type')) {
-        const done = flush();
-        if (done) yield done;
-        fields = new Map([[field[1]!, field[2]!]]);
-        body = [];
-        inBody = false;
-        headLine = firstLine + offset;
-      } else if (fields && !inBody && field) {
-        fields.set(field[1]!, field[2]!);
-      } else if (fields && !inBody && line === '') {
-        inBody = true;
-      } else if (fields && inBody) {
-        body.push(line);
+        // The first message has nothing before it to be part of; any later one must prove itself.
+        if (message === null) message = newSigtopMessage(field[1]!, field[2]!, lineNumber);
+        else candidate = { line, name: field[1]!, value: field[2]!, lineNumber };
+      } else if (message && !message.inBody && field) {
+        // A message with several attachments names the first one.
+        if (!(field[1] === 'Attachment' && message.fields.has('Attachment'))) message.fields.set(field[1]!, field[2]!);
+      } else if (message && !message.inBody && line === '') {
+        message.inBody = true;
+      } else if (message?.inBody) {
+        message.body.push(line);
       }
       previousBlank = line === '';
     }
   }
-  const done = flush();
-  if (done) yield done;
+  // A first field on the last line, with nothing after it, is not a message.
+  if (candidate !== null) message?.body.push(candidate.line);
+  if (message) yield sigtopRecord(message);
+}
+
+/** A sigtop message being read: its fields, then its body once a blank line has ended them. */
+interface SigtopMessage {
+  readonly fields: Map<string, string>;
+  readonly body: string[];
+  inBody: boolean;
+  readonly line: number;
+}
+
+interface SigtopCandidate {
+  readonly line: string;
+  readonly name: string;
+  readonly value: string;
+  readonly lineNumber: number;
+}
+
+function newSigtopMessage(name: string, value: string, line: number): SigtopMessage {
+  return { fields: new Map([[name, value]]), body: [], inBody: false, line };
+}
+
+function sigtopRecord({ fields, body: lines, line }: SigtopMessage): ChatRecord {
+  const type = fields.get('Type') ?? 'unknown';
+  const from = fields.get('From') ?? null;
+  let body = [...lines];
+  while (body.length > 0 && body[body.length - 1] === '') body.pop();
+  if (fields.has('Edited')) body = latestVersion(body);
+  const attachment = fields.get('Attachment')?.replace(/ \([^()]*\)$/, '') ?? null;
+  return {
+    sender: type === 'outgoing' ? 'You' : from === null ? null : from.replace(/ \([^()]*\)$/, ''),
+    text: body.join('\n'),
+    system: type !== 'incoming' && type !== 'outgoing',
+    time: instantTime(parseSigtopDate(fields.get('Sent') ?? fields.get('Received') ?? ''), 'Sent'),
+    edited: fields.has('Edited'),
+    attachment: attachment === 'no filename' ? null : attachment,
+    self: type === 'outgoing',
+    head: `Sent: ${fields.get('Sent') ?? ''}`,
+    line,
+  };
 }
 
 /** The field that starts each version of an edited message; the space after "|" is what sigtop writes. */

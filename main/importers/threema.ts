@@ -28,6 +28,15 @@ const MEDIA_PLACEHOLDERS = new Set([
   'Imagen', 'Vídeo', 'Archivo', 'Ubicación',
 ]);
 
+/** What Threema for Android writes for a deleted message (its strings.xml, message_was_deleted). */
+const DELETED_TEXTS = new Set([
+  'This message was deleted',
+  'Diese Nachricht wurde gelöscht',
+  'Ce message a été supprimé',
+  'Il messaggio è stato cancellato',
+  'Este mensaje se ha eliminado',
+]);
+
 /** "Bild", "Bild: Wunde Bett 4" or "Audio (00:07)" becomes the caption alone ("" or "Wunde Bett 4"). */
 function withoutPlaceholder(text: string): string {
   const match = /^(\p{L}+)(?: \(\d{1,2}:\d{2}(?::\d{2})?\))?(?:: ([^]*))?$/u.exec(text);
@@ -38,9 +47,11 @@ function withoutPlaceholder(text: string): string {
 /**
  * Threema for Android's markers: a media reference becomes the message's attachment (matched to
  * the file in the archive) and leaves the caption as the text, without Threema's placeholder
- * word. Threema writes no edited marker into its export.
+ * word; its deletion text (in the languages listed) becomes a deleted message. Threema writes no
+ * edited marker into its export.
  */
 export function readThreemaMarkers(body: string): MarkerReading {
+  if (DELETED_TEXTS.has(body.trim())) return { text: '', mediaOmitted: false, attachment: null, deleted: true, edited: false };
   const trailing = TRAILING_MEDIA_REFERENCE.exec(body);
   if (trailing) {
     const caption = withoutPlaceholder(body.slice(0, trailing.index).trim());

@@ -77,6 +77,41 @@ describe('Signal', () => {
     expect(messages[2]!.flags).not.toContain('dst-ambiguous');
   });
 
+  it('keeps a sigtop body paragraph that begins "From:" in its message, never a message from someone else', async () => {
+    const text = [
+      'Conversation: Dr Ben Okoro (+447700900123)',
+      '',
+      'From: Dr Ben Okoro (+447700900123)',
+      'Type: incoming',
+      'Sent: Mon, 13 Mar 2023 09:00:00 +0000',
+      'Received: Mon, 13 Mar 2023 09:00:02 +0000',
+      '',
+      'Forwarding the reg\'s advice:',
+      '',
+      'From: Dr Lee',
+      'Give 40 mg furosemide IV',
+      '',
+      'Type: group-v2-change',
+      'Received: Mon, 13 Mar 2023 09:01:00 +0000',
+      '',
+      'From: You',
+      'Type: outgoing',
+      'Sent: Mon, 13 Mar 2023 09:02:00 +0000',
+      'Attachment: first.jpg (image/jpeg, 1 bytes)',
+      'Attachment: second.jpg (image/jpeg, 1 bytes)',
+      '',
+      'Thanks',
+      '',
+      'From: nobody',
+    ].join('\n');
+    const { messages } = await parseAll(writeExport(dir.path, 'sigtop-from-in-body.txt', text + '\n'), LONDON);
+    expect(messages.map((m) => [m.kind, m.sender, m.text, m.attachment])).toEqual([
+      ['message', 'Dr Ben Okoro', "Forwarding the reg's advice:\n\nFrom: Dr Lee\nGive 40 mg furosemide IV", null],
+      ['system', null, '', null],
+      ['message', 'You', 'Thanks\n\nFrom: nobody', 'first.jpg'],
+    ]);
+  });
+
   it('reads sigtop JSON line by line', async () => {
     const { messages, thread } = await parseAll(join(FIXTURES, 'sigtop.json'), LONDON);
     expect(thread.source).toBe('signal-sigtop-json');
@@ -286,5 +321,18 @@ describe('Threema for iOS heads in the languages it is written in', () => {
       ['Dr Ben Okoro', 'Servus', '2020-02-01T12:15:00Z'],
     ]);
     expect(thread.warnings.map((w) => w.code)).toEqual(['sender-not-named']);
+  });
+});
+
+describe('Telegram messages from deleted accounts', () => {
+  it('keeps a sender for every message, naming the account as Telegram Desktop does', async () => {
+    const path = writeExport(
+      dir.path,
+      'telegram-deleted.json',
+      JSON.stringify({ name: 'Ward 9', type: 'private_group', id: 1, messages: [{ id: 1, type: 'message', date_unixtime: '1678698000', from: null, from_id: 'user555', text: 'old advice' }] }),
+    );
+    const { messages, thread } = await parseAll(path, LONDON);
+    expect(messages.map((m) => [m.kind, m.sender])).toEqual([['message', 'Deleted Account (user555)']]);
+    expect(thread.participants).toEqual(['Deleted Account (user555)']);
   });
 });
