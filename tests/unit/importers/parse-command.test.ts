@@ -34,6 +34,19 @@ describe('wardscribe parse', () => {
     ]);
   });
 
+  it('reads the layouts of real exports: French Android with a preamble, an out-of-order head and Arabic-Indic digits', async () => {
+    const french = writeExport(dir.path, 'fr.txt', 'Export du groupe\n13/07/2017 à 22:35 - Dr Ana Ruiz: K+ 5,9\n13/07/2017 à 22:34 - Inf. Léa: ‹Médias omis>\n');
+    const rows = (await run([french, '--zone', 'Europe/Paris', '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { sender: string | null; flags: string[] });
+    expect(rows.map((row) => [row.sender, row.flags])).toEqual([
+      [null, ['system', 'preamble']],
+      ['Dr Ana Ruiz', []],
+      ['Inf. Léa', ['media-omitted', 'out-of-order']],
+    ]);
+    const arabic = writeExport(dir.path, 'ar.txt', '١٣\u200F/٣\u200F/٢٠٢٣، ٢:٠٥ م - د. سارة: تم\n');
+    const [row] = (await run([arabic, '--zone', 'Asia/Riyadh', '--json'])).stdout.trim().split('\n').map((line) => JSON.parse(line) as { sender: string; localTime: string });
+    expect(row).toMatchObject({ sender: 'د. سارة', localTime: '2023-03-13T14:05:00' });
+  });
+
   it('exits non-zero with a clear message when the date order is unproven, and succeeds when given', async () => {
     const path = writeExport(dir.path, 'amb.txt', '01/02/24, 10:00 - Ada: hello\n03/04/24, 11:00 - Ben: hi\n');
     const refused = await run([path, '--zone', 'Europe/London', '--json']);
