@@ -255,8 +255,8 @@ async function openThreema(path: string, options: ImportOptions): Promise<ChatIm
               code: 'sender-not-named',
               message:
                 names.partnerFrom === 'archive name'
-                  ? `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages are shown under "${names.partner}", taken from the archive's file name. Check it before attributing advice.`
-                  : `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages are shown under "${names.partner}". Check who it is before attributing advice.`,
+                  ? `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages (and the app's own notices in that chat) are shown under "${names.partner}", taken from the archive's file name. Check it before attributing advice.`
+                  : `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages (and the app's own notices in that chat) are shown under "${names.partner}". Check who it is before attributing advice.`,
             },
           ]
         : [],

@@ -170,8 +170,10 @@ interface PendingRecord {
  * The messages of a Threema for iOS export as records. A line is a new message only when it is
  * a readable head and the line before it ended a record ("\r\n"): a head-like line inside a
  * multi-line message (the line before ended with "\n" alone) stays in that message, flagged
- * `embedded-header` for review. `isGroup` (found by a first reading) decides whether an unnamed
- * `<<<` line is the other person of a one-to-one chat or a group event.
+ * `embedded-header` for review. A first reading finds whether records end in "\r\n" at all (a
+ * file whose line ends were rewritten is read by its heads alone) and whether any head names a
+ * sender, which decides whether an unnamed `<<<` line is the other person of a one-to-one chat
+ * or a group event.
  */
 export async function* threemaIosRecords(
   source: ByteSource,
@@ -180,10 +182,8 @@ export async function* threemaIosRecords(
   isPresent: (name: string) => boolean,
   onUnnamedPartner: () => void,
 ): AsyncGenerator<ChatRecord> {
-  const isGroup = await hasNamedSender(source, options);
+  const { isGroup, recordsEndWithCr } = await readLayout(source, options);
   let pending: PendingRecord | null = null;
-  /** Once a line has ended in "\r\n", records are known to end so: then a head must follow such a line. */
-  let recordsEndWithCr = false;
   let previousEndedWithCr = true;
 
   const finish = (record: PendingRecord): ChatRecord => {
@@ -225,9 +225,11 @@ export async function* threemaIosRecords(
       lineEnd = offset + 1 < lines.length ? bytes.indexOf(0x0a, lineEnd + 1) : bytes.length;
       const endsWithCr = lineEnd > 0 && bytes[lineEnd - 1] === 0x0d;
       const reading = readThreemaIosHead(line);
-      if (reading === 'invalid' || (reading === 'month' && pending === null)) throw unreadableDate(lineNumber, reading);
+      // Where a record may start: a head-like line anywhere else is text inside a message.
+      const atRecordStart = pending === null || !recordsEndWithCr || previousEndedWithCr;
+      if (atRecordStart && (reading === 'invalid' || (reading === 'month' && pending === null))) throw unreadableDate(lineNumber, reading);
       const head = typeof reading === 'object' ? reading : null;
-      if (head && (pending === null || !recordsEndWithCr || previousEndedWithCr)) {
+      if (head && atRecordStart) {
         if (pending) yield finish(pending);
         pending = { head, line: lineNumber, lines: [head.body], embedded: false, warnings: [] };
       } else if (pending) {
@@ -244,7 +246,6 @@ export async function* threemaIosRecords(
         throw new WardscribeError('rejected', `Line ${lineNumber} of this Threema export is not a message Wardscribe can read, and no message comes before it.`);
       }
       previousEndedWithCr = endsWithCr;
-      if (endsWithCr) recordsEndWithCr = true;
     }
   }
   if (pending) yield finish(pending);
@@ -259,16 +260,29 @@ function unreadableDate(line: number, problem: 'invalid' | 'month'): WardscribeE
   );
 }
 
-/** A first reading: does any `<<< (Name)` head say this is a group chat? */
-async function hasNamedSender(source: ByteSource, options: ImportOptions): Promise<boolean> {
-  for await (const { lines } of readLineBatches(source, { signal: options.signal, maxLineBytes: options.maxLineBytes })) {
-    for (const line of lines) {
+/** What a first reading of the export finds. */
+interface Layout {
+  /** Some `<<< (Name)` head: a group chat. */
+  readonly isGroup: boolean;
+  /** Some line ends in "\r\n": records do, so a record starts only after such a line. */
+  readonly recordsEndWithCr: boolean;
+}
+
+/** A first reading, stopped as soon as both questions are answered yes. */
+async function readLayout(source: ByteSource, options: ImportOptions): Promise<Layout> {
+  let isGroup = false;
+  let recordsEndWithCr = false;
+  for await (const { lines, bytes } of readLineBatches(source, { signal: options.signal, maxLineBytes: options.maxLineBytes })) {
+    recordsEndWithCr ||= bytes.includes(0x0d);
+    for (let index = 0; index < lines.length && !isGroup; index++) {
+      const line = lines[index]!;
       if (!line.startsWith('<<< (')) continue;
       const head = readThreemaIosHead(line);
-      if (typeof head === 'object' && head !== null && head.name !== null) return true;
+      isGroup = typeof head === 'object' && head !== null && head.name !== null;
     }
+    if (isGroup && recordsEndWithCr) break;
   }
-  return false;
+  return { isGroup, recordsEndWithCr };
 }
 
 /** "Threema_Dr_Ben_Okoro_202002011314.zip" gives "Dr Ben Okoro": Threema names the archive after the chat, "_" for what is not a letter or digit. */

@@ -336,3 +336,19 @@ describe('Telegram messages from deleted accounts', () => {
     expect(thread.participants).toEqual(['Deleted Account (user555)']);
   });
 });
+
+describe('Threema for iOS: head-like text inside a message', () => {
+  it('keeps a pasted line with an impossible date as text instead of refusing the export', async () => {
+    const writer = new ZipWriter(new BlobWriter('application/zip'), { password: 'pw', encryptionStrength: 3, useWebWorkers: false });
+    await writer.add(
+      'messages.txt',
+      new TextReader('>>> 1. Februar 2020 um 13:14:15 MEZ: Kopie:\n>>> 31. Februar 2020 um 13:00:00 MEZ: alt\r\n<<< (Dr Lee) 1. Februar 2020 um 13:15:00 MEZ: ok\r\n'),
+    );
+    const path = writeExport(dir.path, 'Threema_Station_202002011314.zip', Buffer.from(await (await writer.close()).arrayBuffer()));
+    const { messages } = await parseAll(path, { zone: 'Europe/Berlin', password: 'pw' });
+    expect(messages.map((m) => [m.sender, m.text])).toEqual([
+      ['Me', 'Kopie:\n>>> 31. Februar 2020 um 13:00:00 MEZ: alt'],
+      ['Dr Lee', 'ok'],
+    ]);
+  });
+});
