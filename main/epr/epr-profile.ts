@@ -4,6 +4,7 @@
  * transactions the server refuses, or a server that drops `identifier`). Pure: no I/O.
  */
 import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type { z } from 'zod';
 import { EprProfileOverridesSchema } from '../../shared/ipc/contract';
 
 export { EprProfileOverridesSchema };
@@ -29,7 +30,7 @@ export interface EprProfile {
 }
 
 /** The administrator's corrections (the contract's schema: the settings screen edits them). */
-export type EprProfileOverrides = import('zod').infer<typeof EprProfileOverridesSchema>;
+export type EprProfileOverrides = z.infer<typeof EprProfileOverridesSchema>;
 
 /**
  * With no CapabilityStatement, assume the least: two creates, no conditional create. Provenance

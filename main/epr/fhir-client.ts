@@ -228,7 +228,8 @@ export function outcomeText(body: unknown): string | undefined {
     const text = issue.details?.text ?? issue.diagnostics ?? issue.details?.coding?.[0]?.display;
     return text ? [text] : [];
   });
-  const joined = texts.join(' ').replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  // Control characters become spaces: the text is shown on screen.
+  const joined = [...texts.join(' ')].map((character) => (character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f ? ' ' : character)).join('').trim();
   return joined ? joined.slice(0, MAX_REASON_LENGTH) : undefined;
 }
 

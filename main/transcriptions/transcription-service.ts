@@ -19,7 +19,6 @@ import {
   type AttestedTranscription,
   type AuditChainHead,
   type ClinicianIdentity,
-  DOCUMENT_TYPES,
   type DocumentTypeChoice,
   type StaffIdentity,
   type TranscribedExcerpt,

@@ -59,7 +59,7 @@ export function EprSettingsSection() {
         </div>
         {live && (
           <>
-            <TextField id="epr-url" label="FHIR base URL" value={view.baseUrl} onChange={(event) => set({ baseUrl: event.target.value })} />
+            <TextField id="epr-url" label="FHIR base URL" hint="Must start with https://." value={view.baseUrl} onChange={(event) => set({ baseUrl: event.target.value })} />
             <div className="nhsuk-form-group">
               <label className="nhsuk-label" htmlFor="epr-auth">
                 Authentication
@@ -82,6 +82,7 @@ export function EprSettingsSection() {
                   <select className="nhsuk-select" id="epr-alg" value={view.algorithm} onChange={(event) => set({ algorithm: event.target.value as EprSettingsView['algorithm'] })}>
                     <option value="RS384">RS384</option>
                     <option value="ES384">ES384</option>
+                    <option value="RS512">RS512 (NHS England signed JWT)</option>
                   </select>
                 </div>
                 <TextField id="epr-scope" label="Scope" value={view.scope} onChange={(event) => set({ scope: event.target.value })} />
@@ -96,6 +97,7 @@ export function EprSettingsSection() {
                 <textarea className="nhsuk-textarea" id="epr-secret" name="epr-secret" rows={3} autoComplete="off" spellCheck={false} />
               </div>
             )}
+            <ProfileOverrides profile={view.profile} onChange={(profile) => set({ profile })} />
           </>
         )}
         <TextField id="epr-ods" label="Organisation ODS code" value={view.odsCode} onChange={(event) => set({ odsCode: event.target.value })} />
@@ -118,5 +120,54 @@ export function EprSettingsSection() {
         </div>
       </form>
     </section>
+  );
+}
+
+type Profile = EprSettingsView['profile'];
+
+/** Each choice: automatic (from the EPR's CapabilityStatement) or the administrator's correction. */
+const PROFILE_CHOICES: readonly { key: keyof Profile; label: string; options: readonly [string, string][] }[] = [
+  { key: 'write', label: 'How a note is written', options: [['transaction', 'One transaction'], ['individual', 'Two creates (no transactions)']] },
+  { key: 'conditionalCreate', label: 'Conditional create (If-None-Exist)', options: [['true', 'Supported'], ['false', 'Not supported']] },
+  { key: 'provenance', label: 'Provenance', options: [['create', 'The EPR takes it'], ['keep-locally', 'Read-only: keep it in the audit trail']] },
+  { key: 'identifierSearch', label: 'Search by identifier', options: [['true', 'Supported'], ['false', 'Not supported']] },
+  { key: 'identifier', label: "What the EPR keeps of the note's identifier", options: [['kept', 'identifier and masterIdentifier'], ['master-only', 'masterIdentifier only'], ['dropped', 'Neither (its own id only)']] },
+  { key: 'fhirVersionParameter', label: 'fhirVersion=4.0 in the media type', options: [['true', 'Required'], ['false', 'Not sent']] },
+  { key: 'transactionPath', label: 'Transaction address', options: [['base', 'The base URL exactly'], ['base-slash', 'The base URL with a trailing /']] },
+];
+
+function ProfileOverrides({ profile, onChange }: { profile: Profile; onChange: (profile: Profile) => void }) {
+  return (
+    <fieldset className="nhsuk-fieldset" data-testid="epr-profile">
+      <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">What this EPR supports</legend>
+      <div className="nhsuk-hint">Automatic reads the EPR&apos;s capability statement. Correct it only where the EPR behaves otherwise.</div>
+      {PROFILE_CHOICES.map(({ key, label, options }) => {
+        const current = profile[key];
+        return (
+          <div className="nhsuk-form-group" key={key}>
+            <label className="nhsuk-label" htmlFor={`epr-profile-${key}`}>
+              {label}
+            </label>
+            <select
+              className="nhsuk-select"
+              id={`epr-profile-${key}`}
+              value={current === undefined ? '' : String(current)}
+              onChange={(event) => {
+                const { [key]: _previous, ...rest } = profile;
+                const raw = event.target.value;
+                onChange(raw === '' ? rest : { ...rest, [key]: raw === 'true' ? true : raw === 'false' ? false : raw });
+              }}
+            >
+              <option value="">Automatic</option>
+              {options.map(([value, text]) => (
+                <option key={value} value={value}>
+                  {text}
+                </option>
+              ))}
+            </select>
+          </div>
+        );
+      })}
+    </fieldset>
   );
 }

@@ -13,11 +13,18 @@ const STATE_LABELS: Record<OutboxView['state'], string> = {
   'needs-attention': 'Needs attention',
 };
 
-/** Every attested transcription and where it is on its way into the record. */
+/** Every attested transcription, the EPR it is bound to, and where it is on its way into the record. */
 export function OutboxScreen() {
   const { state } = useSignedIn();
   const [items, setItems] = useState<OutboxView[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [retryError, setRetryError] = useState<string | null>(null);
+
+  // Retry is always safe (it never files a second copy); a refusal is shown, not swallowed.
+  async function retry(identifier: string) {
+    const result = await hostApi()!.outbox.retry({ identifier });
+    setRetryError(result.ok ? null : result.error.message);
+  }
 
   useEffect(() => {
     let live = true;
@@ -42,11 +49,13 @@ export function OutboxScreen() {
       </h1>
       {error && <p role="alert">{error}</p>}
       {items.length === 0 && <p>Nothing attested yet.</p>}
+      {retryError && <p role="alert">{retryError}</p>}
       <table className="nhsuk-table" data-testid="outbox-table">
         <thead className="nhsuk-table__head">
           <tr>
             <th scope="col">Thread</th>
             <th scope="col">Patient</th>
+            <th scope="col">EPR</th>
             <th scope="col">State</th>
             <th scope="col">EPR document</th>
             <th scope="col">Actions</th>
@@ -59,14 +68,18 @@ export function OutboxScreen() {
               <tr key={item.identifier} data-testid="outbox-row">
                 <td>{item.threadTitle}</td>
                 <td>{nhs.ok ? formatNhsNumber(nhs.value) : item.nhsNumber}</td>
-                <td data-testid="outbox-state">
-                  {STATE_LABELS[item.state]}
-                  {item.reason ? `: ${item.reason}` : ''}
+                <td data-testid="outbox-epr">{item.epr}</td>
+                <td>
+                  <strong data-testid="outbox-state">{STATE_LABELS[item.state]}</strong>
+                  <div className="nhsuk-hint" data-testid="outbox-detail">
+                    {item.detail}
+                    {item.nextAttemptAt ? ` (local time ${new Date(item.nextAttemptAt).toLocaleTimeString('en-GB')})` : ''}
+                  </div>
                 </td>
                 <td>{item.resourceId ?? ''}</td>
                 <td>
-                  {(item.state === 'failed' || item.state === 'needs-attention') && state.user.role === 'clinician' && (
-                    <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void hostApi()!.outbox.retry({ identifier: item.identifier })}>
+                  {item.canRetry && state.user.role === 'clinician' && (
+                    <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void retry(item.identifier)}>
                       Retry
                     </button>
                   )}

@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import type { OutboxState } from '../../../main/epr/outbox';
-import { OutboxRunner } from '../../../main/epr/outbox-runner';
+import type { OutboxRunner } from '../../../main/epr/outbox-runner';
 import type { RetryPolicy } from '../../../main/epr/retry-policy';
 import type { EprAuth } from '../../../main/epr/smart-auth';
 import { decideWipe } from '../../../shared/domain/wipe';
@@ -174,10 +174,6 @@ describe('read-back is verified only when every checked field matches', () => {
 });
 
 describe("a clinician's Retry after every failure mode: exactly once, and verified", () => {
-  const once = (match: (request: SeenRequest) => boolean, fault: Fault) => {
-    let used = false;
-    return (request: SeenRequest): Fault => (!used && match(request) ? ((used = true), fault) : { kind: 'pass' });
-  };
   const always = (match: (request: SeenRequest) => boolean, fault: Fault) => (request: SeenRequest): Fault => (match(request) ? fault : { kind: 'pass' });
   const isRead = (request: SeenRequest) => request.method === 'GET' && /^\/DocumentReference\/[^?]+$/.test(request.path);
   const isSearch = (request: SeenRequest) => request.method === 'GET' && request.path.startsWith('/DocumentReference?');

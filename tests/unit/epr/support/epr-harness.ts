@@ -9,7 +9,7 @@
  * drops the identifier.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Bundle, DocumentReference, OperationOutcome, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import { createTrainingServer, type TrainingServer } from '../../../../main/epr/training-server';
@@ -158,7 +158,7 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
     map.set(key, [...(map.get(key) ?? []), id]);
   };
 
-  const handleToken = (response: import('node:http').ServerResponse): void => {
+  const handleToken = (response: ServerResponse): void => {
     tokenRequests++;
     if (tokenRequests <= (harness.token.failFirst ?? 0)) {
       response.writeHead(503, { 'Content-Type': 'application/json' });
