@@ -25,8 +25,8 @@ import type { ByteSource } from './line-reader';
 import { recordsToMessages } from './records';
 import { readSignalExportMarkers } from './signal-export';
 import { openThreemaExport, readThreemaMarkers } from './threema';
-import { chatNameFromThreemaArchive, looksLikeThreemaIos, threemaIosRecords, type ThreemaIosNames } from './threema-ios';
-import { chooseChatText, fileSource, openSafeZip } from './zip';
+import { chatNameFromThreemaArchive, looksLikeThreemaIos, threemaIosRecords, unnamedPartnerWarning, type ThreemaIosNames } from './threema-ios';
+import { chooseChatText, fileSource, openSafeZip, type ChatTextCandidate } from './zip';
 
 export type { ImportOptions } from './head-line-parser';
 
@@ -185,7 +185,7 @@ async function openJsonDocument(source: ByteSource, options: ImportOptions, isPr
 async function openZipExport(path: string, options: ImportOptions): Promise<ChatImport> {
   const zip = await openSafeZip(path);
   const encrypted = zip.entries.some((entry) => entry.encrypted);
-  let chat: ReturnType<typeof chooseChatText>;
+  let chat: ChatTextCandidate;
   try {
     chat = chooseChatText(zip.entries.map((entry) => entry.name));
   } catch (error) {
@@ -247,19 +247,7 @@ async function openThreema(path: string, options: ImportOptions): Promise<ChatIm
   const messages = recordsToMessages(records, 'threema', options, {
     title: () => chatName,
     isPresent: archive.has,
-    warnings: () =>
-      unnamedPartner
-        ? [
-            {
-              line: 0,
-              code: 'sender-not-named',
-              message:
-                names.partnerFrom === 'archive name'
-                  ? `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages (and the app's own notices in that chat) are shown under "${names.partner}", taken from the archive's file name. Check it before attributing advice.`
-                  : `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages (and the app's own notices in that chat) are shown under "${names.partner}". Check who it is before attributing advice.`,
-            },
-          ]
-        : [],
+    warnings: () => (unnamedPartner ? [unnamedPartnerWarning(names)] : []),
   });
   return { source: 'threema', ...byMessage(messages), openMedia: archive.openMedia, close: archive.close };
 }

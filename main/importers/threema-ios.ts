@@ -28,6 +28,19 @@ export interface ThreemaIosNames {
   readonly partnerFrom: 'archive name' | 'placeholder';
 }
 
+/**
+ * The thread warning for a one-to-one export: who the unnamed messages were given to, and why.
+ * App notices in such a chat are written the same way, so they carry that name too.
+ */
+export function unnamedPartnerWarning(names: ThreemaIosNames): ParseWarning {
+  const where = names.partnerFrom === 'archive name' ? `"${names.partner}", taken from the archive's file name. Check it` : `"${names.partner}". Check who it is`;
+  return {
+    line: 0,
+    code: 'sender-not-named',
+    message: `Threema for iOS does not write the other person's name in a one-to-one chat export: their messages (and the app's own notices in that chat) are shown under ${where} before attributing advice.`,
+  };
+}
+
 /** True when a text starts as Threema for iOS writes its export. */
 export function looksLikeThreemaIos(firstBytes: string): boolean {
   return /^(?:\uFEFF)?(?:>>>|<<<) /.test(firstBytes);
@@ -53,6 +66,8 @@ export const MONTH_BY_NAME: ReadonlyMap<string, number> = new Map([
 /** The clock of the long time style: always with seconds. */
 const CLOCK = /(\d{1,2}):(\d{2}):(\d{2})/g;
 const MERIDIEM = /^[\s\u00A0\u202F]*([ap])\.?\s?m\.?(?=[\s:]|$)/i;
+/** The longest zone name the long style writes ("GMT+05:30" is 9). */
+const MAX_ZONE_LENGTH = 12;
 
 /** A record's head, read. */
 interface ThreemaIosHead {
@@ -95,8 +110,10 @@ export function readThreemaIosHead(line: string): ThreemaIosHead | HeadProblem |
     const zoneStart = meridiem ? meridiem[0].length : 0;
     const colon = after.indexOf(': ', zoneStart);
     const end = colon >= 0 ? colon : after.endsWith(':') ? after.length - 1 : -1;
+    if (end < 0) continue;
     // The zone is one short name ("MEZ", "GMT+1", "UTC−05:00"): anything longer is not a head.
-    if (end < 0 || after.slice(zoneStart, end).trim().length > 12 || after.slice(zoneStart, end).trim().includes(' ')) continue;
+    const zone = after.slice(zoneStart, end).trim();
+    if (zone.length > MAX_ZONE_LENGTH || zone.includes(' ')) continue;
     let hour = Number(clock[1]);
     const minute = Number(clock[2]);
     const second = Number(clock[3]);
