@@ -38,6 +38,9 @@ const HERE: Verdict = { kind: 'here' };
  */
 const MATCH_SHARE = 0.5;
 
+/** The widest difference between two zones' offsets (UTC-12 to UTC+14), with an hour to spare. */
+const ZONE_MARGIN_MS = 27 * 3_600_000;
+
 /**
  * The fingerprint of one message of a stored thread. Threads compared are of the export's
  * source family, whose fields and time rule are the same, so the export's fingerprinter serves.
@@ -90,12 +93,20 @@ export class ExportMatcher {
     const keys = new Set(sample.map((entry) => fingerprintKey(entry.identity)));
     const times = sample.map((entry) => identityTime(this.#source, entry.message)).sort();
     const [earliest, latest] = [times[0]!, times.at(-1)!];
-    const instants = sample.flatMap((entry) => (entry.message.instant ? [entry.message.instant] : [])).sort();
+    const instants = sample.flatMap((entry) => (entry.message.instant ? [Date.parse(entry.message.instant)] : [])).sort((a, b) => a - b);
     let best: ThreadMatch | null = null;
     for (const thread of listCompleteThreads(this.#db)) {
       if (sourceFamily(thread.source) !== family) continue;
-      // A thread wholly before or after the sample cannot hold it (instants order as text).
-      if (instants.length > 0 && thread.firstInstant && thread.lastInstant && (thread.lastInstant < instants[0]! || thread.firstInstant > instants.at(-1)!)) continue;
+      // A thread wholly before or after the sample cannot hold it. The margin covers an export
+      // read in another zone than the thread was (wall-clock exports match by wall clock).
+      if (
+        instants.length > 0 &&
+        thread.firstInstant &&
+        thread.lastInstant &&
+        (Date.parse(thread.lastInstant) < instants[0]! - ZONE_MARGIN_MS || Date.parse(thread.firstInstant) > instants.at(-1)! + ZONE_MARGIN_MS)
+      ) {
+        continue;
+      }
       let matched = 0;
       let first: string | null = null;
       let last: string | null = null;
