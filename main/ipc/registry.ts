@@ -7,6 +7,7 @@ import { WardscribeError } from '../errors';
 import { describeUnexpected, type Logger } from '../log';
 import { originOf } from '../security/policy';
 import { throttleProgress, type JobTracker } from './jobs';
+import { DEFAULT_PAYLOAD_LIMITS, payloadTooLarge } from './payload-bounds';
 
 /** Where a call came from, as the host observed it (never as the page claims). */
 export interface Sender {
@@ -74,7 +75,7 @@ interface Entry {
 /**
  * Binds the contract to its handlers, independent of any host. Electron's ipcMain and the
  * Chromium host's Playwright binding both call `dispatch`, so every call is checked the same
- * way: sender frame and origin, channel, payload schema, access, then the handler, whose
+ * way: sender frame and origin, channel, payload bounds, payload schema, access, then the handler, whose
  * answer is checked against the response schema before it leaves main.
  */
 export function createIpcRegistry<C extends ContractShape>(options: RegistryOptions<C>): IpcRegistry {
@@ -98,6 +99,11 @@ export function createIpcRegistry<C extends ContractShape>(options: RegistryOpti
     const entry = entries.get(channel);
     if (!entry) return fail({ code: 'unknown-channel', message: 'Wardscribe does not offer that request.' });
 
+    const tooLarge = payloadTooLarge(payload, { ...DEFAULT_PAYLOAD_LIMITS, ...entry.spec.limits });
+    if (tooLarge !== null) {
+      log.warn('ipc.request-too-large', { channel });
+      return fail({ code: 'request-too-large', message: `${tooLarge} Wardscribe refused it without reading it.` });
+    }
     const parsed = entry.spec.request.safeParse(payload);
     if (!parsed.success) {
       return fail({

@@ -19,6 +19,11 @@ export interface ChannelSpec<Request extends z.ZodType = z.ZodType, Response ext
    * Its request carries a `jobId` chosen by the renderer.
    */
   readonly job?: boolean;
+  /**
+   * Wider bounds than main's defaults on what the raw request may hold (items per list, text
+   * length, values, depth), for the rare channel that needs them.
+   */
+  readonly limits?: Partial<{ arrayItems: number; stringLength: number; totalStringLength: number; values: number; depth: number }>;
 }
 
 /** Declares a channel; exists so that each entry in the contract keeps its precise types. */

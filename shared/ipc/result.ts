@@ -5,6 +5,8 @@
 export const ERROR_CODES = [
   /** The payload did not parse under the channel's request schema. */
   'invalid-request',
+  /** The payload was over main's bounds (list items, text length, values, depth): refused unread. */
+  'request-too-large',
   /** No such channel in the contract. */
   'unknown-channel',
   /** The call did not come from the main frame of our own window at our own origin. */

@@ -68,6 +68,34 @@ describe('IPC registry: who may call', () => {
     }
   });
 
+  it('refuses an oversized request unread, before its schema or the gate runs', async () => {
+    const gate = vi.fn<AccessGate>(() => ({ userId: 'u1', role: 'clinician' }));
+    const { registry } = testRegistry({ gate });
+    const cases: [string, unknown][] = [
+      ['100,000 items in one list', { items: Array.from({ length: 100_000 }, () => ({ name: 'Dr Ada Shah' })) }],
+      ['one text of 1 MiB', { text: 'x'.repeat(1024 * 1024) }],
+      ['nesting 1,000 deep', JSON.parse('['.repeat(1000) + ']'.repeat(1000)) as unknown],
+      ['many small texts', { a: Array.from({ length: 1_900 }, () => 'y'.repeat(2_000)) }],
+    ];
+    for (const [label, payload] of cases) {
+      const started = performance.now();
+      const result = await registry.dispatch(MAIN_FRAME, 'wardscribe:work.guarded', payload);
+      expect(result.ok ? 'ok' : result.error.code, label).toBe('request-too-large');
+      expect(performance.now() - started, label).toBeLessThan(200);
+    }
+    expect(gate).not.toHaveBeenCalled();
+    // Within bounds, the same channel still answers.
+    expect((await registry.dispatch(MAIN_FRAME, 'wardscribe:work.guarded', {})).ok).toBe(true);
+  });
+
+  it('refuses 100,000 advisers in a product request without stalling main', async () => {
+    const started = performance.now();
+    const advisers = Array.from({ length: 100_000 }, (_, index) => ({ displayNameInChat: `Dr ${index}`, name: `Dr ${index}`, role: 'Registrar' }));
+    const result = await realRegistry().dispatch(MAIN_FRAME, 'wardscribe:app.status', { advisers });
+    expect(result.ok ? 'ok' : result.error.code).toBe('request-too-large');
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it('refuses a job id that is not in the allowed form before anything runs', async () => {
     const result = await realRegistry().dispatch(MAIN_FRAME, 'wardscribe:jobs.cancel', { jobId: '../../etc' });
     expect(result.ok ? 'ok' : result.error.code).toBe('invalid-request');
