@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
+import { startEprHarness } from '../unit/epr/support/epr-harness';
 import { addPersonAndSignIn, createFirstAdmin, expect, importExport, test } from './fixtures';
 
 const CHAT = [
@@ -10,12 +12,8 @@ const CHAT = [
   '[13/04/2024, 21:23:00] Ben (reg): Hold the furosemide until the morning review.',
 ].join('\n');
 
-test('select three messages from two senders, attribute, choose the patient, preview, attest, and see it verified', async ({ wardscribe: { page, dataDir } }) => {
-  const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
-  writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
-  await createFirstAdmin(page);
-  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
-  await expect(page.getByTestId('training-banner')).toBeVisible();
+/** Imports the chat, selects three messages from two senders, attributes them, chooses the patient and previews. */
+async function transcribe(page: Page, zipPath: string): Promise<void> {
   await importExport(page, zipPath, { zone: 'Europe/London' });
   await page.getByRole('button', { name: 'Open thread' }).click();
 
@@ -50,10 +48,23 @@ test('select three messages from two senders, attribute, choose the patient, pre
   await expect(preview).toContainText('21:20');
   await expect(preview).toContainText('Restrict fluids to 1.5 L');
 
+}
+
+test('select three messages from two senders, attribute, choose the patient, preview, attest, and see it verified', async ({ wardscribe: { page, dataDir } }) => {
+  const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
+  writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await expect(page.getByTestId('training-banner')).toBeVisible();
+  await transcribe(page, zipPath);
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
   await expect(page.getByTestId('outbox-row').first()).toContainText('943 476 5919');
+  // Each item names the EPR it is bound to.
+  await expect(page.getByTestId('outbox-epr').first()).toHaveText('Training EPR');
+  await expect(page.getByTestId('outbox-detail').first()).toHaveText('Verified in the record.');
+  await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);
 });
 
 test('an administrator sees the training EPR in the settings and its connection test answers', async ({ wardscribe: { page } }) => {
@@ -69,4 +80,48 @@ test('an administrator sees the training EPR in the settings and its connection 
   await page.getByRole('button', { name: 'Save EPR settings' }).click();
   await expect(page.getByTestId('epr-message')).toContainText('baseUrl');
   await expect(page.getByTestId('training-banner')).toBeVisible();
+  // A live EPR over plain http is refused, saying why.
+  await page.getByLabel('FHIR base URL').fill('http://epr.example.nhs.uk/fhir');
+  await page.getByRole('button', { name: 'Save EPR settings' }).click();
+  await expect(page.getByTestId('epr-message')).toContainText('must use https://');
+  await expect(page.getByTestId('training-banner')).toBeVisible();
+  // The administrator can correct what the EPR says it supports.
+  await expect(page.getByTestId('epr-profile')).toBeVisible();
+  await expect(page.getByLabel('Provenance')).toHaveValue('');
+});
+
+test('a live EPR refuses the note: the outbox shows its EPR and the reason, and Retry files it once', async ({ wardscribe: { page, dataDir } }) => {
+  // A loopback FHIR server standing in for the live EPR (plain http is allowed only to this computer).
+  const epr = await startEprHarness({ minimalCreate: true });
+  try {
+    epr.fault = (request) =>
+      request.method === 'POST'
+        ? { kind: 'respond', status: 422, body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'business-rule', details: { text: 'Custodian RX1 is not known to this EPR' } }] }) }
+        : { kind: 'pass' };
+    const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
+    writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
+    await createFirstAdmin(page);
+    await page.keyboard.press('Alt+8');
+    await page.getByLabel('File transcriptions in').selectOption('live');
+    await page.getByLabel('FHIR base URL').fill(epr.baseUrl);
+    await page.getByLabel('Organisation ODS code').fill('RX1');
+    await page.getByRole('button', { name: 'Save EPR settings' }).click();
+    await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
+
+    await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+    await expect(page.getByTestId('training-banner')).toHaveCount(0);
+    await transcribe(page, zipPath);
+    await page.getByRole('button', { name: 'Attest and file' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
+    await expect(page.getByTestId('outbox-state').first()).toHaveText('Failed', { timeout: 30_000 });
+    await expect(page.getByTestId('outbox-detail').first()).toContainText('Custodian RX1 is not known to this EPR');
+    await expect(page.getByTestId('outbox-epr').first()).toHaveText(new URL(epr.baseUrl).host + '/fhir');
+
+    epr.fault = () => ({ kind: 'pass' });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
+    expect(Object.values(epr.creationsByIdentifier())).toEqual([1]);
+  } finally {
+    await epr.close();
+  }
 });

@@ -24,7 +24,7 @@ export function EprSettingsSection() {
     const result = await hostApi()!.epr.update({ ...settings, secret });
     if (!result.ok) return setMessage({ kind: 'error', text: result.error.message });
     setView(result.value);
-    setMessage({ kind: 'done', text: 'EPR settings saved. Filing uses them from the next sign-in.' });
+    setMessage({ kind: 'done', text: 'EPR settings saved. New notes are filed there; notes already in the outbox stay with the EPR they were attested for.' });
   }
 
   async function test() {

@@ -81,6 +81,8 @@ export interface EprHarness {
   documentsCreated(identifier: string): string[];
   /** Provenances the server created targeting this DocumentReference. */
   provenancesCreated(documentReferenceId: string): string[];
+  /** Every identifier the server created a DocumentReference for, with how many. */
+  creationsByIdentifier(): Record<string, number>;
   /** Direct (unproxied) URL of the underlying server, for seeding. */
   readonly upstreamUrl: string;
   reset(): void;
@@ -304,6 +306,7 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
     },
     documentsCreated: (identifier) => created.get(identifier) ?? [],
     provenancesCreated: (documentReferenceId) => provenances.get(documentReferenceId) ?? [],
+    creationsByIdentifier: () => Object.fromEntries([...created].map(([identifier, ids]) => [identifier, ids.length])),
     upstreamUrl,
     reset() {
       harness.behaviour = {};
