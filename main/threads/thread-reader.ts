@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { WardscribeError } from '../errors';
 import type { ImportSession } from '../imports/import-service';
 import { listAttachments, readAttachmentContent, type StoredAttachment } from '../vault/queries/attachments';
+import { readChatIdentityKey } from '../vault/queries/chat-identity-key';
 import { getMessagesByIds, listMessages, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
 import { listParticipants } from '../vault/queries/participants';
 import { listThreadExports, threadHasMergedExports, type ThreadExport } from '../vault/queries/thread-exports';
@@ -8,6 +10,21 @@ import { getCompleteThread, listCompleteThreads, type StoredThread } from '../va
 import { FiledAdvice, type FiledMark } from './filed-advice';
 
 const MAX_PAGE = 1_000;
+
+/**
+ * The audit trail's keyed hash of a search query: HMAC-SHA256 under a key derived from the
+ * vault's chat identity key, so the words cannot be found again from the trail (or its PDF) by
+ * hashing dictionary words, yet the same query always gives the same value.
+ */
+export function searchQueryHmac(db: Parameters<typeof readChatIdentityKey>[0], query: string): string {
+  const identityKey = readChatIdentityKey(db);
+  try {
+    const key = createHmac('sha256', identityKey).update('wardscribe audit search query key').digest();
+    return createHmac('sha256', key).update(query.trim().normalize('NFC')).digest('hex');
+  } finally {
+    identityKey.fill(0);
+  }
+}
 const MAX_SEARCH_RESULTS = 200;
 
 /** A stored message with the filings it is already part of (issue #18). */
@@ -35,10 +52,9 @@ export class ThreadReader {
   messages(threadId: string, offset: number, limit: number): ReadMessage[] {
     const db = this.#session.vault().db;
     this.#requireComplete(threadId);
-    if (offset === 0) {
-      const { log, actor } = this.#session.audit();
-      log.record({ action: 'thread-opened', actor, objects: { threadId }, outcome: { status: 'success' } });
-    }
+    // Every page read is audited (FOI and subject access requests ask who read what): the first as opening the thread.
+    const { log, actor } = this.#session.audit();
+    log.record({ action: offset === 0 ? 'thread-opened' : 'messages-read', actor, objects: { threadId }, outcome: { status: 'success' } });
     const page = listMessages(db, threadId, Math.max(0, Math.floor(offset)), Math.min(MAX_PAGE, Math.max(0, Math.floor(limit))), threadHasMergedExports(db, threadId));
     return this.#marked(page);
   }
@@ -46,6 +62,8 @@ export class ThreadReader {
   /** Messages of complete threads holding every word of `query` (words are searched for literally), each with its filings. */
   search(query: string, limit: number): (MessageSearchHit & { readonly filed: readonly FiledMark[] })[] {
     const db = this.#session.vault().db;
+    const { log, actor } = this.#session.audit();
+    log.record({ action: 'search', actor, outcome: { status: 'success' }, hashes: { queryHmac: searchQueryHmac(db, query) } });
     const hits = searchMessages(db, query, Math.min(MAX_SEARCH_RESULTS, Math.max(0, Math.floor(limit))));
     const marks = new Map(this.#marked(getMessagesByIds(db, hits.map((hit) => hit.messageId))).map((message) => [message.id, message.filed]));
     return hits.map((hit) => ({ ...hit, filed: marks.get(hit.messageId) ?? [] }));

@@ -35,6 +35,10 @@ export const AUDIT_ACTIONS = [
   'trail-viewed',
   'export',
   'provenance-kept-locally',
+  /** A page of a thread's messages after the first was read (the first is `thread-opened`). */
+  'messages-read',
+  /** Messages were searched; the query is kept only as a keyed hash (`hashes.queryHmac`). */
+  'search',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -92,6 +96,12 @@ export const AuditHashesSchema = z.strictObject({
   exportSha256: Sha256HexSchema.optional(),
   /** SHA-256 of the canonical form of a wipe certificate. */
   certificateSha256: Sha256HexSchema.optional(),
+  /**
+   * HMAC-SHA256 of a search query under a key held only in the vault: the same query gives the
+   * same value (an investigator with the vault can test a suspected query), but the words cannot
+   * be recovered from the trail or its PDF by trying dictionary words.
+   */
+  queryHmac: Sha256HexSchema.optional(),
 });
 export type AuditHashes = z.infer<typeof AuditHashesSchema>;
 

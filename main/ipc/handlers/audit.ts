@@ -20,7 +20,9 @@ export interface AuditHandlerDeps {
 export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>['audit'] {
   return {
     query: ({ filter, limit }) => {
-      const { log, store } = deps.session.audit();
+      const { log, store, actor } = deps.session.audit();
+      // Reading the trail is itself audited (FOI and subject access requests ask who looked).
+      log.record({ action: 'trail-viewed', actor, outcome: { status: 'success' } });
       // Keep only the newest `limit` matches while streaming through them in order.
       const newest: AuditEntry[] = [];
       for (const entry of store.entries({ filter })) {

@@ -166,6 +166,29 @@ describe('ImportService', () => {
     expect(JSON.stringify(opened)).not.toContain('zebracanary');
   });
 
+  it('every later page and every search is audited too, the query only as a keyed hash', async () => {
+    const { dir, session, service, reader } = await signedIn();
+    const { threadId } = await service.import({ path: zipExport(dir, 'WhatsApp Chat - Ward 7.zip', chatText(30, { canaryAt: 3 })), zone: LONDON }, job());
+    reader.messages(threadId, 0, 10);
+    reader.messages(threadId, 10, 10);
+    reader.messages(threadId, 20, 10);
+    reader.search('zebracanary7431', 5);
+    reader.search('zebracanary7431', 5);
+    reader.search('heparin', 5);
+    const read = [...session.audit().store.entries({ filter: { actions: ['messages-read'] } })];
+    expect(read.map((entry) => entry.objects)).toEqual([{ threadId }, { threadId }]);
+    const searches = [...session.audit().store.entries({ filter: { actions: ['search'] } })];
+    const hashes = searches.map((entry) => entry.hashes.queryHmac);
+    expect(hashes).toHaveLength(3);
+    expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashes[0]).toBe(hashes[1]);
+    expect(hashes[2]).not.toBe(hashes[0]);
+    // Not a bare hash of the words: a dictionary of words hashed with SHA-256 finds nothing.
+    const { createHash } = await import('node:crypto');
+    expect(hashes).not.toContain(createHash('sha256').update('heparin').digest('hex'));
+    expect(JSON.stringify(searches)).not.toContain('zebracanary');
+  });
+
   it('cancelling midway leaves no partial thread', async () => {
     const { dir, session, service, reader } = await signedIn(50);
     const path = zipExport(dir, 'big.zip', chatText(400, { canaryAt: 10 }));
