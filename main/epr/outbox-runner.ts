@@ -53,6 +53,8 @@ export class OutboxRunner {
   readonly #random: () => number;
   readonly #log: Logger;
   #run: Run;
+  /** Items a Retry is being applied to: a storm of Retries applies one. */
+  readonly #retrying = new Set<string>();
 
   constructor(options: OutboxRunnerOptions) {
     this.#options = options;
@@ -88,14 +90,20 @@ export class OutboxRunner {
    * an unfinished item nobody is working on (interrupted, or waiting for its EPR) is picked up.
    */
   async retry(identifier: string): Promise<void> {
-    const run = this.#current();
-    const item = await run.store.load(identifier);
-    if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
-    if (item.state.kind === 'verified') throw new WardscribeError('conflict', 'This transcription is already verified in the record.');
-    if (this.isActive(identifier) && !isTerminal(item.state)) return;
-    const resumed = retryState(item.state);
-    if (resumed) await run.store.save(transition(item, resumed, this.#clock.now()));
-    void this.drive(identifier);
+    if (this.#retrying.has(identifier) || this.isActive(identifier)) return;
+    this.#retrying.add(identifier);
+    try {
+      const run = this.#current();
+      const item = await run.store.load(identifier);
+      if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+      if (item.state.kind === 'verified') throw new WardscribeError('conflict', 'This transcription is already verified in the record.');
+      if (this.isActive(identifier)) return;
+      const resumed = retryState(item.state);
+      if (resumed) await run.store.save(transition(item, resumed, this.#clock.now()));
+      void this.drive(identifier);
+    } finally {
+      this.#retrying.delete(identifier);
+    }
   }
 
   /** Resumes every unfinished item (at unlock, or when the EPR settings change), one at a time. */
