@@ -50,7 +50,7 @@ import { ChatFingerprinter } from '../imports/chat-identity';
 import { readChatIdentityKey } from '../vault/queries/chat-identity-key';
 import { identityRows } from '../vault/queries/messages';
 import { insertWipedFingerprints } from '../vault/queries/wiped-fingerprints';
-import { checkSourceFile, overwriteAndUnlink, type SourceFileCheck } from './source-file';
+import { checkSourceFile, overwriteExportFile, type SourceFileCheck } from './source-file';
 import { scanForRemnants } from './vault-scan';
 
 /**
@@ -380,24 +380,28 @@ export class WipeService {
   async #handleSourceFile(wipeId: string): Promise<SourceFileState> {
     const wipe = getWipe(this.#options.session.vault().db, wipeId)!;
     if ((wipe.sourceFileState !== 'requested' && wipe.sourceFileState !== 'overwriting') || wipe.sourcePath === null) return wipe.sourceFileState;
-    if (wipe.sourceFileState === 'requested') {
-      const check = await checkSourceFile(wipe.sourcePath, wipe.sourceSha256).catch((): SourceFileCheck => 'not-found');
-      if (check !== 'matches') {
-        setSourceFileState(this.#options.session.vault().db, wipeId, check);
-        return check;
-      }
-    }
-    // Asked for again after the await: a lock meanwhile closes the vault and this throws.
-    const db = this.#options.session.vault().db;
-    setSourceFileState(db, wipeId, 'overwriting');
-    this.#options.hooks?.afterStep?.('overwriting');
+    // One descriptor, opened without following symlinks: the hash is checked on it, and it is the
+    // one written, so a file swapped in after the check is never touched. A resumed overwrite
+    // (a crash left it half zeros) skips the hash.
     let outcome: SourceFileState;
+    let stepError: unknown = null;
     try {
-      outcome = overwriteAndUnlink(wipe.sourcePath);
-    } catch {
+      outcome = await overwriteExportFile(wipe.sourcePath, wipe.sourceFileState === 'requested' ? wipe.sourceSha256 : null, () => {
+        try {
+          // Asked for again after the awaits: a lock meanwhile closes the vault and this throws.
+          setSourceFileState(this.#options.session.vault().db, wipeId, 'overwriting');
+          this.#options.hooks?.afterStep?.('overwriting');
+        } catch (error) {
+          stepError = error;
+          throw error;
+        }
+      });
+    } catch (error) {
+      // The vault closing (or a test's crash hook) is not a failed overwrite: nothing was written yet.
+      if (stepError !== null) throw error;
       outcome = 'failed';
     }
-    setSourceFileState(db, wipeId, outcome);
+    setSourceFileState(this.#options.session.vault().db, wipeId, outcome);
     return outcome;
   }
 
