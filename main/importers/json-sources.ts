@@ -61,6 +61,8 @@ export async function* telegramRecords(messages: AsyncIterable<unknown>): AsyncG
     const text = telegramText(message.text);
     const actor = str(message.actor);
     const media = telegramMedia(message);
+    const head = `id ${String(message.id)}`;
+    const forwardedFrom = str(message.forwarded_from);
     yield {
       sender: system ? null : (str(message.from) ?? actor ?? unnamedTelegramSender(message.from_id)),
       text: system ? [actor, str(message.action)].filter(Boolean).join(' ') + (text ? `: ${text}` : '') : text,
@@ -69,7 +71,9 @@ export async function* telegramRecords(messages: AsyncIterable<unknown>): AsyncG
       edited: telegramEdited(message),
       attachment: media.attachment,
       flags: media.omitted ? ['media-omitted'] : [],
-      head: `id ${String(message.id)}`,
+      // A forward's words are another person's: the reviewer must know before attributing them.
+      warnings: forwardedFrom !== null ? [{ line: 0, code: 'forwarded', message: `Message ${head} was forwarded from "${forwardedFrom}": its text was written there, not by the person who forwarded it.` }] : [],
+      head,
     };
   }
 }
@@ -156,7 +160,8 @@ export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGene
     const body = isRecord(message.body) ? message.body : {};
     const content = str(body.content) ?? '';
     const deleted = typeof message.deletedDateTime === 'string';
-    const system = message.messageType === 'systemEventMessage';
+    // Graph's beta also writes "chatEvent" for events; neither is a person's message.
+    const system = message.messageType === 'systemEventMessage' || message.messageType === 'chatEvent';
     const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isRecord) : [];
     const created = str(message.createdDateTime);
     const epochMs = created !== null && GRAPH_DATE_TIME.test(created) ? Date.parse(created) : Number.NaN;
@@ -164,7 +169,7 @@ export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGene
     const bodyText = deleted ? '' : body.contentType === 'html' ? htmlToText(content) : content;
     placed.push({
       record: {
-        sender: user ? (str(user.displayName) ?? 'Unknown') : null,
+        sender: user ? (str(user.displayName) ?? unnamedTeamsSender(user.id)) : null,
         text: eventText ?? bodyText,
         system: system || !user,
         time: instantTime(epochMs, 'createdDateTime'),
@@ -179,6 +184,11 @@ export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGene
   }
   placeUnreadable(placed);
   yield* placed.sort((a, b) => a.sortKey - b.sortKey || a.tie - b.tie).map((entry) => entry.record);
+}
+
+/** A person Graph gives no display name: named by their id, so two such people stay apart. */
+function unnamedTeamsSender(id: unknown): string {
+  return typeof id === 'string' && id !== '' ? `Unknown user (${id})` : 'Unknown user';
 }
 
 /**

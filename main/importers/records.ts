@@ -98,6 +98,8 @@ export async function* recordsToMessages(
   const isPresent = context.isPresent ?? (() => false);
   let index = 0;
   let lastLocalTime: string | null = null;
+  /** The instant of the last message that had one, to see time going backwards across a clock change. */
+  let lastEpochMs: number | null = null;
   const untimed: Untimed[] = [];
 
   const build = (record: ChatRecord, flags: MessageFlag[], localTime: string, instant: string | null, warnings: readonly ParseWarning[]): ChatMessage => {
@@ -163,16 +165,22 @@ export async function* recordsToMessages(
       continue;
     }
     let localTime: string;
-    let instant: string | null;
+    let epochMs: number | null;
     if (time.kind === 'instant') {
       localTime = clock.localOf(time.epochMs);
-      instant = formatInstant(time.epochMs);
+      epochMs = time.epochMs;
     } else {
       const resolved = clock.resolve(time.year, time.month, time.day, time.hour, time.minute, time.second);
       if (resolved.problem) flags.push(resolved.problem);
       localTime = formatLocal(time.year, time.month, time.day, time.hour, time.minute, time.second);
-      instant = resolved.epochMs === null ? null : formatInstant(resolved.epochMs);
+      epochMs = resolved.epochMs;
     }
+    const instant = epochMs === null ? null : formatInstant(epochMs);
+    // As in text exports: a message earlier than the one before it keeps its place, flagged.
+    // Instants are compared where both have one (local times repeat when the clocks go back).
+    const earlier = epochMs !== null && lastEpochMs !== null ? epochMs < lastEpochMs : lastLocalTime !== null && localTime < lastLocalTime;
+    if (earlier) flags.push('out-of-order');
+    if (epochMs !== null) lastEpochMs = epochMs;
     // Messages before the first readable time come out now, with this one's time.
     for (const waiting of untimed.splice(0)) {
       yield build(waiting.record, waiting.flags, localTime, null, [...(waiting.record.warnings ?? []), unreadableWarning(waiting.record, 'after')]);

@@ -352,3 +352,36 @@ describe('Threema for iOS: head-like text inside a message', () => {
     ]);
   });
 });
+
+describe('record order and people without names', () => {
+  it('flags a message earlier than the one before it, but not local times repeating when the clocks go back', async () => {
+    const path = writeExport(
+      dir.path,
+      'telegram-order.json',
+      JSON.stringify({
+        name: 'Ward 9',
+        type: 'private_group',
+        id: 1,
+        messages: [
+          // 01:59 BST, then 01:00 GMT an hour and one minute later: local time goes back, the instant does not.
+          { id: 1, type: 'message', date_unixtime: String(Date.UTC(2023, 9, 29, 0, 59) / 1000), from: 'Dr Ada Shah', text: 'a' },
+          { id: 2, type: 'message', date_unixtime: String(Date.UTC(2023, 9, 29, 1, 0) / 1000), from: 'Dr Ada Shah', text: 'b' },
+          { id: 3, type: 'message', date_unixtime: String(Date.UTC(2023, 9, 29, 0, 30) / 1000), from: 'Dr Ben Okoro', text: 'c' },
+        ],
+      }),
+    );
+    const { messages } = await parseAll(path, LONDON);
+    expect(messages.map((m) => [m.localTime, m.flags.includes('out-of-order')])).toEqual([
+      ['2023-10-29T01:59:00', false],
+      ['2023-10-29T01:00:00', false],
+      ['2023-10-29T01:30:00', true],
+    ]);
+  });
+
+  it('names a Teams user Graph gives no display name by their id, so two stay apart', async () => {
+    const message = (id: string, userId: string) => ({ id, messageType: 'message', createdDateTime: `2023-03-13T09:0${id}:00Z`, from: { user: { id: userId, displayName: null } }, body: { contentType: 'text', content: 'x' } });
+    const path = writeExport(dir.path, 'teams-unnamed.json', JSON.stringify({ value: [message('1', 'aaa'), message('2', 'bbb')] }));
+    const { thread } = await parseAll(path, LONDON);
+    expect(thread.participants).toEqual(['Unknown user (aaa)', 'Unknown user (bbb)']);
+  });
+});
