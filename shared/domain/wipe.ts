@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CHAT_SOURCES } from './chat';
-import { ROLES } from './roles';
+import { ROLES, type Role } from './roles';
 
 /**
  * Secure wipe of a thread's originals: when it is allowed (the gate) and what is certified
@@ -132,6 +132,26 @@ export const WipeCertificateSchema = z.object({
   level: z.enum(['purge', 'clear', 'failed']).nullable(),
 });
 export type WipeCertificate = z.infer<typeof WipeCertificateSchema>;
+
+/** What a view of a certificate leaves out for the reader's role. */
+export const WITHHELD = 'withheld from this role';
+
+/**
+ * A certificate as a role may see it. Auditors check that wipes happened and what they covered,
+ * by identifiers and counts: the export's file name (often a patient's or colleague's name), the
+ * clinician's free-text reason and the patients' NHS numbers are withheld (the last four digits
+ * stay, to match a record someone already holds). The certificate's digest is always that of the
+ * full certificate in the vault, so the trail still pins it.
+ */
+export function certificateForRole(certificate: WipeCertificate, role: Role): WipeCertificate {
+  if (role !== 'auditor') return certificate;
+  return {
+    ...certificate,
+    sourceFileName: WITHHELD,
+    overrideReason: certificate.overrideReason === null ? null : WITHHELD,
+    filed: certificate.filed.map((filing) => ({ ...filing, nhsNumber: `••• ••• ${filing.nhsNumber.replace(/\D/g, '').slice(-4)}` })),
+  };
+}
 
 /** The level a finished wipe achieved. */
 export function wipeLevel(keyRotated: boolean, verification: WipeVerification): 'purge' | 'clear' | 'failed' {

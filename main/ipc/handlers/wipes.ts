@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { certificateForRole } from '../../../shared/domain/wipe';
 import type { Contract } from '../../../shared/ipc/contract';
 import type { SessionService } from '../../session/session-service';
 import { writeCertificatePdf } from '../../wipe/certificate-pdf';
@@ -23,10 +24,12 @@ export function createWipeHandlers(deps: WipeHandlerDeps): Handlers<Contract>['w
     },
     run: ({ threadId, overwriteSourceFile, overrideReason }) =>
       wipes.wipe({ threadId, overwriteSourceFile, ...(overrideReason === undefined ? {} : { overrideReason }) }),
-    certificates: () => wipes.certificates(),
-    exportCertificate: async ({ wipeId }) => {
-      const certificate = wipes.certificate(wipeId);
-      const digest = certificateSha256(certificate);
+    certificates: (_request, { principal }) => wipes.certificates().map((certificate) => certificateForRole(certificate, principal!.role)),
+    exportCertificate: async ({ wipeId }, { principal }) => {
+      const full = wipes.certificate(wipeId);
+      // The digest is the full certificate's (the one the trail pins); the PDF shows the role's view.
+      const digest = certificateSha256(full);
+      const certificate = certificateForRole(full, principal!.role);
       mkdirSync(deps.exportsDir, { recursive: true, mode: 0o700 });
       const fileName = `wardscribe-wipe-certificate-${wipeId}.pdf`;
       const path = join(deps.exportsDir, fileName);

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { certificateForRole, WITHHELD, type WipeCertificate } from '../../../shared/domain/wipe';
+import { createWipeHandlers } from '../../../main/ipc/handlers/wipes';
+import type { WipeService } from '../../../main/wipe/wipe-service';
+import type { SessionService } from '../../../main/session/session-service';
+
+const certificate: WipeCertificate = {
+  format: 'wardscribe-wipe-certificate/1',
+  wipeId: 'w-1',
+  threadId: 't-1',
+  source: 'whatsapp-ios',
+  sourceFileName: 'WhatsApp Chat - Mrs Jones bed 4.zip',
+  sourceSha256: 'a'.repeat(64),
+  messageCount: 120,
+  attachmentCount: 3,
+  draftCount: 1,
+  firstInstant: '2026-11-30T08:00:00Z',
+  lastInstant: '2026-11-30T19:00:00Z',
+  trigger: 'user',
+  requestedBy: { userId: 'u-1', displayName: 'Dr Ada Shah', role: 'clinician' },
+  overrideReason: 'Only rota swaps about Mrs Jones, no clinical advice',
+  fingerprintsKept: 120,
+  filed: [{ identifier: 'urn:uuid:1', documentReferenceId: 'doc-1', nhsNumber: '9434765919' }],
+  startedAt: '2026-11-30T20:00:00Z',
+  finishedAt: '2026-11-30T20:00:05Z',
+  keyRotated: true,
+  sourceFile: 'overwritten',
+  verification: null,
+  level: 'purge',
+};
+
+describe('wipe certificates by role', () => {
+  it('shows auditors identifiers and counts, never the file name, the reason or whole NHS numbers', () => {
+    const view = certificateForRole(certificate, 'auditor');
+    const text = JSON.stringify(view);
+    expect(text).not.toContain('Mrs Jones');
+    expect(text).not.toContain('9434765919');
+    expect(view.sourceFileName).toBe(WITHHELD);
+    expect(view.overrideReason).toBe(WITHHELD);
+    expect(view.filed[0]).toEqual({ identifier: 'urn:uuid:1', documentReferenceId: 'doc-1', nhsNumber: '••• ••• 5919' });
+    expect({ ...view, sourceFileName: certificate.sourceFileName, overrideReason: certificate.overrideReason, filed: certificate.filed }).toEqual(certificate);
+  });
+
+  it('shows the people who wipe and administer the whole certificate', () => {
+    for (const role of ['clerk', 'clinician', 'admin'] as const) expect(certificateForRole(certificate, role)).toBe(certificate);
+  });
+
+  it('is what the certificates channel answers an auditor', async () => {
+    const wipes = { certificates: () => [certificate], certificate: () => certificate } as unknown as WipeService;
+    const handlers = createWipeHandlers({ wipes, session: {} as SessionService, exportsDir: '/nonexistent', site: 'Ward 7' });
+    const context = (role: 'auditor' | 'clinician') => ({ principal: { userId: 'u', role }, signal: new AbortController().signal, progress: () => {} });
+    expect(JSON.stringify(await handlers.certificates({}, context('auditor')))).not.toContain('Mrs Jones');
+    expect(JSON.stringify(await handlers.certificates({}, context('clinician')))).toContain('Mrs Jones');
+  });
+});
