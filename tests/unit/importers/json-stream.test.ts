@@ -243,6 +243,18 @@ describe('JSON chat exports through openChatExport', () => {
     expect(await refusal(parseAll(write('{"messages": [{"id": 1'), LONDON))).toMatch(/not valid JSON/);
   });
 
+  it('refuses a whole-account Telegram export as soon as its chat list starts, without reading every chat', async () => {
+    const chat = (index: number) => JSON.stringify({ name: `Chat ${index}`, type: 'personal_chat', id: index, messages: [{ id: 1, type: 'message', date: '2021-01-01T09:00:00', from: 'A', text: 'x'.repeat(500) }] });
+    const chats = Array.from({ length: 4000 }, (_, index) => chat(index)).join(',');
+    const path = writeExport(dir.path, 'telegram-account-large.json', `{"about": "…", "personal_information": {"first_name": "A"}, "chats": {"about": "…", "list": [${chats}]}}`);
+    let read = 0;
+    let total = 0;
+    const error = await refusal(parseAll(path, { ...LONDON, onProgress: (done, size) => ((read = done), (total = size ?? 0)) }));
+    expect(error).toMatch(/^This is a Telegram export of a whole account/);
+    expect(total).toBeGreaterThan(2_000_000);
+    expect(read).toBeLessThan(total / 10);
+  });
+
   it('streams a large Telegram export: the first message comes long before the file is read', async () => {
     const path = `${dir.path}/large-result.json`;
     const out = createWriteStream(path);
