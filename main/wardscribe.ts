@@ -56,6 +56,8 @@ export interface Wardscribe {
   readonly session: SessionService;
   /** Locks at once (OS lock, suspend): closes the vault and zeroes its key. */
   lock(reason: LockReason): void;
+  /** The training EPR's base URL while it runs (it stops on lock and sign-out). */
+  trainingEprUrl(): string | undefined;
   /** Builds the registry for a window served from `trustedOrigin`. */
   registryFor(trustedOrigin: string): IpcRegistry;
   close(): Promise<void>;
@@ -87,7 +89,9 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     onLocking: () => {
       if (retentionTimer) clearInterval(retentionTimer);
       retentionTimer = null;
-      void transcriptions.stop();
+      // The training EPR holds what was filed in memory: it stops with the session (a new one,
+      // with a new access token, starts at the next filing), once filing has stopped using it.
+      void transcriptions.stop().finally(() => trainingEpr.close());
     },
   });
   const imports = new ImportService({ session, ...(options.importWorker ? { worker: options.importWorker } : {}) });
@@ -147,6 +151,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     events,
     session,
     lock: (reason) => session.lock(reason),
+    trainingEprUrl: () => trainingEpr.baseUrl,
     registryFor: (trustedOrigin) =>
       createIpcRegistry({ contract, handlers, trustedOrigin, gate: session.gate, jobs, emit: (event) => events.emit(event), log: options.log }),
     async close() {

@@ -1,8 +1,11 @@
 /**
  * The training EPR as a connection: starts the embedded training server once (127.0.0.1, a free
- * port) the first time a connection is asked for, and stops it on close. Filing to it needs no
- * credentials; nothing it holds survives close.
+ * port) the first time a connection is asked for, and stops it on close (the app closes it on lock
+ * and sign-out). Each start makes a new random access token that only this connection knows, so
+ * another local user (or a web page through DNS rebinding) cannot read what was filed; nothing it
+ * holds survives close.
  */
+import { randomBytes } from 'node:crypto';
 import { createEprConnection, type EprConnection } from './fhir-client';
 import { DEFAULT_RETRY_POLICY, systemClock, type Clock } from './retry-policy';
 import { createTrainingServer, type TrainingServer } from './training-server';
@@ -21,12 +24,13 @@ export function createTrainingEpr(options: { readonly requestTimeoutMs?: number;
   let started: Promise<EprConnection> | undefined;
 
   const start = async (): Promise<EprConnection> => {
-    const current = createTrainingServer();
+    const accessToken = randomBytes(32).toString('base64url');
+    const current = createTrainingServer({ accessToken });
     server = current;
     const baseUrl = await current.start();
     return createEprConnection({
       baseUrl,
-      auth: { kind: 'none' },
+      auth: { kind: 'bearer', token: accessToken },
       requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_RETRY_POLICY.requestTimeoutMs,
       clock: options.clock ?? systemClock,
     });

@@ -5,6 +5,7 @@
  * (If-None-Exist) and transaction bundles, and validates every write (the router does not).
  * Nothing is persisted: stopping it forgets everything.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { badRequest, getStatus, normalizeOperationOutcome } from '@medplum/core';
@@ -17,6 +18,12 @@ export interface TrainingServerOptions {
   readonly port?: number;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes?: number;
+  /**
+   * The per-launch secret every request must carry as `Authorization: Bearer …` (401 without
+   * it): another OS user on this PC can reach 127.0.0.1 too. The app always sets one
+   * (training-epr.ts); only test harnesses that proxy the server leave it out.
+   */
+  readonly accessToken?: string;
 }
 
 export interface TrainingServer {
@@ -44,6 +51,11 @@ export function createTrainingServer(options: TrainingServerOptions = {}): Train
   let writeQueue: Promise<unknown> = Promise.resolve();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // DNS rebinding: a web page whose name now resolves to 127.0.0.1 sends its own name as Host.
+    if (!hostIsThisServer(request.headers.host)) return send(response, 403, forbiddenOutcome('This server answers only requests addressed to 127.0.0.1 or localhost.'));
+    if (options.accessToken !== undefined && !bearerMatches(request.headers.authorization, options.accessToken)) {
+      return send(response, 401, forbiddenOutcome('The training EPR needs the access token Wardscribe was given when it started.'), { 'WWW-Authenticate': 'Bearer' });
+    }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== BASE_PATH && !url.pathname.startsWith(BASE_PATH + '/')) return send(response, 404, notFoundOutcome());
     const method = request.method ?? 'GET';
@@ -80,6 +92,11 @@ export function createTrainingServer(options: TrainingServerOptions = {}): Train
     const queued = writeQueue.then(run, run);
     writeQueue = queued.catch(() => undefined);
     return queued;
+  }
+
+  function hostIsThisServer(host: string | undefined): boolean {
+    const port = (server?.address() as AddressInfo | null)?.port;
+    return port !== undefined && (host === `127.0.0.1:${port}` || host === `localhost:${port}`);
   }
 
   return {
@@ -165,6 +182,17 @@ function capabilityStatement(baseUrl: string): CapabilityStatement {
       },
     ],
   };
+}
+
+/** Constant-time comparison of `Authorization: Bearer <token>` with the expected token. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '', 'utf8');
+  const expected = Buffer.from(token, 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function forbiddenOutcome(text: string): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'security', details: { text } }] };
 }
 
 function notFoundOutcome(): OperationOutcome {
