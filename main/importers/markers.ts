@@ -25,6 +25,7 @@ const MEDIA_OMITTED_ANDROID = [
   '<Pominięto multimedia>',
   '<Media dihilangkan>',
   '<Без медиафайлов>',
+  '<رسانه حذف شد>',
 ];
 
 /** iOS without media: "<kind> omitted" in the user's language. */
@@ -101,7 +102,7 @@ const ENCRYPTION_NOTICE = [
   'crittografati end-to-end', 'end-to-end versleuteld', 'criptografia de ponta a ponta', 'encriptação de ponta a ponta',
   'encriptadas ponto a ponto', 'koncovým šifrováním', 'сквозным шифрованием', 'наскрізним шифруванням', 'terenkripsi secara end-to-end',
   'mã hóa đầu cuối', 'مشفرة تمامًا بين الطرفين', 'uçtan uca şifreli', 'szyfrowane end-to-end', 'एंड-टू-एंड एन्क्रिप्टेड',
-  'エンドツーエンド暗号化', '端到端加密', '端對端加密', '종단간 암호화', 'เข้ารหัสตั้งแต่ต้นทางถึงปลายทาง', 'מוצפנות מקצה לקצה', 'رمزگذاری سرتاسری',
+  'エンドツーエンド暗号化', '端到端加密', '端對端加密', '종단간 암호화', 'เข้ารหัสตั้งแต่ต้นทางถึงปลายทาง', 'מוצפנות מקצה לקצה', 'رمزگذاری سرتاسری', 'سرتاسر رمزگذاری',
 ];
 
 /** Some Android locales open the brackets with U+2039: `‹Médias omis>`. */
