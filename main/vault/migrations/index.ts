@@ -6,7 +6,8 @@ import { migration0005 } from './0005-wipes';
 import { migration0006 } from './0006-thread-sequence-numbers';
 import { migration0007 } from './0007-outbox-epr-binding';
 import { migration0008 } from './0008-chat-identity';
+import { migration0009 } from './0009-audit-trust-anchors';
 import type { Migration } from './migration';
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009];
