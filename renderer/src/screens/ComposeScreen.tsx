@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import type { ClinicianIdentity } from '../../../shared/domain/transcription';
-import type { DraftView, MessageView } from '../../../shared/ipc/contract';
+import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
@@ -39,6 +39,9 @@ export function ComposeScreen() {
   const [error, setError] = useState<string | null>(null);
   const [preview, setPreview] = useState<{ text: string; resources: string } | null>(null);
   const [wiped, setWiped] = useState(false);
+  // Filings that already carry a chosen message, and the user's confirmation and reason to file again.
+  const [alreadyFiled, setAlreadyFiled] = useState<FiledMarkView[]>([]);
+  const [refile, setRefile] = useState({ confirmed: false, reason: '' });
 
   // The thread was wiped (its drafts with it): drop every copy of its messages and of the draft.
   useThreadWiped((wipedId) => {
@@ -75,11 +78,19 @@ export function ComposeScreen() {
         ids = draft.messageIds;
       } else return setError('Select messages in a thread first.');
       setThreadId(thread);
-      const lowest = ordinals.length ? Math.min(...ordinals) : 0;
-      const page = await api.threads.messages({ threadId: thread, offset: lowest, limit: ordinals.length ? Math.max(...ordinals) - lowest + 1 : 2000 });
-      if (!page.ok) return setError(page.error.message);
-      const chosen = page.value.messages.filter((message) => (ids ? ids.includes(message.id) : ordinals.includes(message.ordinal)));
+      // Page through the thread until every chosen message is found: a thread that later exports
+      // were merged into shows some messages out of ordinal order, so an ordinal is not an offset.
+      const wanted = ids ? ids.length : ordinals.length;
+      const chosen: MessageView[] = [];
+      for (let offset = 0; chosen.length < wanted; offset += 2000) {
+        const page = await api.threads.messages({ threadId: thread, offset, limit: 2000 });
+        if (!page.ok) return setError(page.error.message);
+        chosen.push(...page.value.messages.filter((message) => (ids ? ids.includes(message.id) : ordinals.includes(message.ordinal))));
+        if (page.value.messages.length < 2000) break;
+      }
       setMessages(chosen);
+      const filed = await api.transcriptions.filedAlready({ messageIds: chosen.map((message) => message.id), ...(draft ? { draftId: draft.id } : {}) });
+      setAlreadyFiled(filed.ok ? filed.value : []);
       const known: Partial<Record<string, ClinicianIdentity>> =
         draft?.advisers ?? (await api.transcriptions.knownAdvisers({ threadId: thread }).then((result) => (result.ok ? result.value : {})));
       const next: Record<string, Identity> = {};
@@ -123,6 +134,7 @@ export function ComposeScreen() {
       advisers,
       summary,
       patient,
+      ...(alreadyFiled.length > 0 && refile.confirmed ? { refileReason: refile.reason } : {}),
     });
     if (!result.ok) {
       setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
@@ -175,6 +187,37 @@ export function ComposeScreen() {
         <ErrorSummary title="Not saved">
           <p data-testid="compose-error">{error}</p>
         </ErrorSummary>
+      )}
+      {alreadyFiled.length > 0 && (
+        <div className="nhsuk-warning-callout" data-testid="refile-warning">
+          <h2 className="nhsuk-warning-callout__label">Already filed</h2>
+          <p>
+            Some of this advice is already in the record:{' '}
+            {alreadyFiled.map((mark) => `${mark.documentReferenceId ? `document ${mark.documentReferenceId}` : mark.identifier} (${mark.state})`).join(', ')}. Filing it again
+            makes a second entry in the patient's record.
+          </p>
+          <div className="nhsuk-checkboxes__item">
+            <input
+              className="nhsuk-checkboxes__input"
+              id="refile-confirm"
+              type="checkbox"
+              checked={refile.confirmed}
+              onChange={(event) => setRefile((current) => ({ ...current, confirmed: event.target.checked }))}
+            />
+            <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="refile-confirm">
+              I mean to file this advice again
+            </label>
+          </div>
+          {refile.confirmed && (
+            <TextField
+              id="refile-reason"
+              label="Why it is filed again"
+              hint="A correction, or more context (at least 10 characters). Kept with the transcription."
+              value={refile.reason}
+              onChange={(event) => setRefile((current) => ({ ...current, reason: event.target.value }))}
+            />
+          )}
+        </div>
       )}
       <h2>Selected advice</h2>
       <ol className="nhsuk-list" data-testid="excerpts">

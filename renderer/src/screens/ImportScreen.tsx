@@ -1,8 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { DATE_ORDERS, type DateOrder } from '../../../shared/domain/chat';
+import type { ExportComparisonView } from '../../../shared/ipc/contract';
 import { hostApi, newJobId } from '../api';
 import { useNavigation } from '../app/navigation';
 import { ErrorSummary, TextField } from '../components/forms';
+import { plural } from '../components/format';
 
 const DATE_ORDER_LABELS: Record<DateOrder, string> = {
   dmy: 'Day, month, year (UK: 01/02/24 is 1 February 2024)',
@@ -13,8 +15,33 @@ const DATE_ORDER_LABELS: Record<DateOrder, string> = {
 type Step =
   | { kind: 'choose' }
   | { kind: 'confirm'; source: string; title: string; provenOrder: DateOrder | null; needsDateOrder: boolean }
+  | { kind: 'comparing'; jobId: string; done: number; total: number | null }
+  | { kind: 'compared'; comparison: ExportComparisonView }
   | { kind: 'importing'; jobId: string; done: number; total: number | null }
-  | { kind: 'done'; threadId: string; title: string; messageCount: number; duplicate: boolean };
+  | { kind: 'done'; threadId: string; title: string; messageCount: number; duplicate: boolean; comparison: ExportComparisonView };
+
+/** A date for the import summary: the day, as the ward reads it. */
+function day(instant: string): string {
+  return instant.slice(0, 10);
+}
+
+/** "This is Ward 7, already imported on …: N new, M already here, K wiped on …" */
+function describeComparison(comparison: ExportComparisonView): string {
+  const parts: string[] = [];
+  if (comparison.knownThread) {
+    const merged = comparison.knownThread.mergedAt.length > 0 ? ` (later exports added on ${[...new Set(comparison.knownThread.mergedAt.map(day))].join(', ')})` : '';
+    parts.push(`This is “${comparison.knownThread.title}”, already imported on ${day(comparison.knownThread.importedAt)}${merged}:`);
+    parts.push(`${plural(comparison.newMessages, 'new message')}, ${comparison.alreadyHere} already here`);
+  } else {
+    parts.push(`${plural(comparison.newMessages, 'new message')}`);
+  }
+  if (comparison.wiped > 0) parts.push(`${comparison.wiped} securely wiped on ${[...new Set(comparison.wipedOn.map(day))].join(', ')} (never imported again)`);
+  let sentence = parts.length > 1 && comparison.knownThread ? `${parts[0]} ${parts.slice(1).join(', ')}.` : `${parts.join(', ')}.`;
+  if (comparison.placedBetween > 0) sentence += ` ${plural(comparison.placedBetween, 'new message falls', 'new messages fall')} between messages already here: shown in place by time and flagged “arrived later”.`;
+  if (comparison.knownThread && comparison.exportTitle && comparison.exportTitle !== comparison.knownThread.title) sentence += ` The export calls the chat “${comparison.exportTitle}” (renamed?).`;
+  if (comparison.identicalFile) sentence += ' This very file was imported before.';
+  return sentence;
+}
 
 /**
  * Import: choose the export, check what Wardscribe detected (source, zone, day/month order —
@@ -27,13 +54,14 @@ export function ImportScreen() {
   const [password, setPassword] = useState('');
   const [dateOrder, setDateOrder] = useState<DateOrder | ''>('');
   const [step, setStep] = useState<Step>({ kind: 'choose' });
+  const [placement, setPlacement] = useState<'merge' | 'separate'>('merge');
   const [error, setError] = useState<string | null>(null);
 
   useEffect(
     () =>
       hostApi()!.events.subscribe((event) => {
         if (event.type !== 'job.progress') return;
-        setStep((state) => (state.kind === 'importing' && state.jobId === event.jobId ? { ...state, done: event.done, total: event.total } : state));
+        setStep((state) => ((state.kind === 'importing' || state.kind === 'comparing') && state.jobId === event.jobId ? { ...state, done: event.done, total: event.total } : state));
       }),
     [],
   );
@@ -54,15 +82,35 @@ export function ImportScreen() {
     setStep({ kind: 'confirm', source: result.value.source, title: result.value.title, provenOrder: result.value.dateOrder, needsDateOrder: result.value.needsDateOrder });
   }
 
-  async function run(needsDateOrder: boolean) {
+  /** Reads the whole export against the vault first: a chat already here (or wiped) is shown before anything is written. */
+  async function compare(needsDateOrder: boolean) {
     if (needsDateOrder && !dateOrder) {
       setError('Choose how the dates in this file are ordered. The file does not prove it, and Wardscribe will not guess.');
       return;
     }
     setError(null);
     const jobId = newJobId();
+    setStep({ kind: 'comparing', jobId, done: 0, total: null });
+    const result = await hostApi()!.imports.compare({ jobId, ...source(), ...(dateOrder ? { dateOrder } : {}) });
+    if (!result.ok) {
+      setError(describe(result));
+      setStep({ kind: 'choose' });
+      return;
+    }
+    const comparison = result.value;
+    // A chat the vault has never seen, with nothing wiped: nothing to decide, import it.
+    if (!comparison.knownThread && comparison.wiped === 0) await run('merge');
+    else {
+      setPlacement('merge');
+      setStep({ kind: 'compared', comparison });
+    }
+  }
+
+  async function run(chosen: 'merge' | 'separate') {
+    setError(null);
+    const jobId = newJobId();
     setStep({ kind: 'importing', jobId, done: 0, total: null });
-    const result = await hostApi()!.imports.run({ jobId, ...source(), ...(dateOrder ? { dateOrder } : {}) });
+    const result = await hostApi()!.imports.run({ jobId, ...source(), ...(dateOrder ? { dateOrder } : {}), placement: chosen });
     if (!result.ok) {
       setError(describe(result));
       setStep({ kind: 'choose' });
@@ -115,11 +163,52 @@ export function ImportScreen() {
               </div>
             </fieldset>
             )}
-            <button className="nhsuk-button" type="button" onClick={() => void run(step.needsDateOrder)}>
+            <button className="nhsuk-button" type="button" onClick={() => void compare(step.needsDateOrder)}>
               Import this export
             </button>
           </div>
         </div>
+      )}
+      {step.kind === 'compared' && (
+        <div className="nhsuk-card">
+          <div className="nhsuk-card__content" data-testid="import-comparison">
+            <h2 className="nhsuk-card__heading">{step.comparison.knownThread ? 'This chat is already in the vault' : 'Part of this chat was wiped'}</h2>
+            <p data-testid="import-comparison-summary">{describeComparison(step.comparison)}</p>
+            {step.comparison.knownThread && (
+              <fieldset className="nhsuk-fieldset">
+                <legend className="nhsuk-fieldset__legend">Where should it go?</legend>
+                <div className="nhsuk-radios">
+                  <div className="nhsuk-radios__item">
+                    <input className="nhsuk-radios__input" id="placement-merge" type="radio" name="placement" checked={placement === 'merge'} onChange={() => setPlacement('merge')} />
+                    <label className="nhsuk-label nhsuk-radios__label" htmlFor="placement-merge">
+                      Add the {plural(step.comparison.newMessages, 'new message')} to “{step.comparison.knownThread.title}” (recommended)
+                    </label>
+                  </div>
+                  <div className="nhsuk-radios__item">
+                    <input className="nhsuk-radios__input" id="placement-separate" type="radio" name="placement" checked={placement === 'separate'} onChange={() => setPlacement('separate')} />
+                    <label className="nhsuk-label nhsuk-radios__label" htmlFor="placement-separate">
+                      Import as a separate thread (its messages will appear twice in the vault; wiped messages are still left out)
+                    </label>
+                  </div>
+                </div>
+              </fieldset>
+            )}
+            <button className="nhsuk-button" type="button" onClick={() => void run(placement)}>
+              {placement === 'merge' && step.comparison.knownThread ? 'Add the new messages' : 'Import the new messages'}
+            </button>{' '}
+            <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => setStep({ kind: 'choose' })}>
+              Do not import
+            </button>
+          </div>
+        </div>
+      )}
+      {step.kind === 'comparing' && (
+        <p role="status">
+          Checking the export against the vault… {step.total ? `${Math.floor((100 * step.done) / step.total)}%` : ''}{' '}
+          <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void hostApi()!.jobs.cancel({ jobId: step.jobId })}>
+            Cancel
+          </button>
+        </p>
       )}
       {step.kind === 'importing' && (
         <p role="status">
@@ -132,9 +221,14 @@ export function ImportScreen() {
       {step.kind === 'done' && (
         <div className="nhsuk-inset-text" data-testid="import-result">
           <p>
-            {step.duplicate ? 'This export was already imported: ' : 'Imported '}
+            {step.duplicate ? 'This export was already imported: ' : step.comparison.knownThread && step.comparison.newMessages >= 0 && !step.comparison.identicalFile && step.comparison.alreadyHere > 0 ? `Added ${plural(step.comparison.newMessages, 'new message')} to ` : 'Imported '}
             <strong>{step.title}</strong> ({step.messageCount} messages).
           </p>
+          {step.comparison.wiped > 0 && (
+            <p data-testid="import-wiped-skipped">
+              {plural(step.comparison.wiped, 'message was', 'messages were')} left out: securely wiped on {[...new Set(step.comparison.wipedOn.map(day))].join(', ')}.
+            </p>
+          )}
           <button className="nhsuk-button" type="button" onClick={() => navigation.go('threads', step.threadId)}>
             Open thread
           </button>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Virtuoso } from 'react-virtuoso';
 import { FLAG_NOTES, revealBidiControls } from '../../../shared/domain/chat';
-import type { MessageView, ThreadSummary } from '../../../shared/ipc/contract';
+import type { FiledMarkView, MessageView, ThreadSummary } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
@@ -10,7 +10,22 @@ import { WipeConfirmation } from './WipeConfirmation';
 
 const PAGE_SIZE = 500;
 
-type SearchHit = { threadId: string; threadTitle: string; messageId: string; ordinal: number; sender: string | null; localTime: string; snippet: string };
+type SearchHit = { threadId: string; threadTitle: string; messageId: string; ordinal: number; sender: string | null; localTime: string; snippet: string; filed: FiledMarkView[] };
+
+/** "filed in document 123 (verified)": where a message's advice already went. */
+export function describeFiled(marks: readonly FiledMarkView[]): string {
+  return marks.map((mark) => `${mark.documentReferenceId ? `document ${mark.documentReferenceId}` : mark.identifier} (${mark.state})`).join(', ');
+}
+
+/** The mark beside a message whose advice is already filed (issue #18): the same advice is not filed twice by accident. */
+function FiledBadge({ marks }: { marks: readonly FiledMarkView[] }) {
+  if (marks.length === 0) return null;
+  return (
+    <span className="ws-flag ws-flag--warning" data-testid="filed-mark" title="This advice is already in the record. Filing it again asks why.">
+      already filed: {describeFiled(marks)}
+    </span>
+  );
+}
 
 /** Threads in the vault, search across them, the open thread, and the wipe of its originals. */
 export function ThreadsScreen() {
@@ -110,7 +125,7 @@ export function ThreadsScreen() {
                 >
                   {hit.threadTitle}: {hit.sender ?? 'system'}, {hit.localTime.replace('T', ' ')}
                 </button>{' '}
-                — {revealBidiControls(hit.snippet)}
+                — {revealBidiControls(hit.snippet)} <FiledBadge marks={hit.filed} />
               </li>
             ))}
           </ul>
@@ -181,6 +196,9 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
 
   useEffect(() => ensurePage(0), [ensurePage]);
 
+  // Selected messages whose advice is already filed: transcribing them again asks why.
+  const selectedFiled = [...pages.current.values()].flat().filter((message) => selected.has(message.ordinal) && message.filed.length > 0).length;
+
   return (
     <div aria-label={`Messages in ${thread.title}`} role="region">
       <h2>{thread.title}</h2>
@@ -189,6 +207,11 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
       </p>
       <div className="ws-selection-bar">
         <span data-testid="selection-count">{selected.size} selected</span>
+        {selectedFiled > 0 && (
+          <span className="ws-flag ws-flag--warning" data-testid="selection-filed">
+            {selectedFiled} already filed: you will be asked to confirm and say why
+          </span>
+        )}
         <button
           type="button"
           className="nhsuk-button nhsuk-button--small"
@@ -265,6 +288,7 @@ function MessageRow({ message, selected, onToggle }: { message: MessageView; sel
             </span>
           ))}
       </header>
+      <FiledBadge marks={message.filed} />
       <p className="ws-message__text">{revealBidiControls(message.text)}</p>
       {message.attachment && <p className="nhsuk-body-s">Attachment: {message.attachment}</p>}
     </article>
