@@ -288,3 +288,29 @@ describe('advice already filed', () => {
     expect(JSON.stringify(entries)).not.toContain('Correction');
   });
 });
+
+describe('the same rules for sources other than WhatsApp', () => {
+  /** A Telegram Desktop result.json of messages 0..count-1 of the ward group, a minute apart. */
+  function telegram(count: number, from = 0): string {
+    const start = Date.parse('2023-03-13T08:00:00Z') / 1000;
+    const messages = Array.from({ length: count - from }, (_, offset) => {
+      const index = from + offset;
+      const unix = start + index * 60;
+      return { id: index + 1, type: 'message', date: new Date(unix * 1000).toISOString().slice(0, 19), date_unixtime: String(unix), from: index % 2 ? 'Ben Okafor' : 'Dr Ada Shah', from_id: `user${index % 2}`, text: `tgnote${1000 + index} obs stable`, text_entities: [] };
+    });
+    return JSON.stringify({ name: 'Ward 7 handover', type: 'private_group', id: 4412, messages });
+  }
+
+  it('Telegram: a later export merges, keyed by the instant (any zone), and wiped messages never return', async () => {
+    const w = await world();
+    const first = await w.run(w.write(telegram(8), 'result.json'));
+    expect(first).toMatchObject({ source: 'telegram', messageCount: 8 });
+    const second = await w.run(w.write(telegram(11, 2), 'result (1).json'), { zone: 'Asia/Tokyo' });
+    expect(second).toMatchObject({ threadId: first.threadId, messageCount: 11, comparison: { newMessages: 3, alreadyHere: 6 } });
+    await w.wipes.wipe({ threadId: first.threadId, overwriteSourceFile: false, overrideReason: 'Test chat only; nothing clinical was said in it.' });
+    const third = await w.run(w.write(telegram(12), 'result (2).json'));
+    expect(third.comparison).toMatchObject({ knownThread: null, wiped: 11, newMessages: 1 });
+    expect(w.texts(third.threadId)).toEqual(['tgnote1011 obs stable']);
+    expect(remnants(w, ['tgnote1003 obs', 'tgnote1010 obs'])).toEqual([]);
+  });
+});
