@@ -85,9 +85,9 @@ async function send(item: OutboxItem, pushes: number, options: FilingStepOptions
       return { kind: 'filed', documentReferenceId: document!.id, provenance: { kind: 'filed', ...(provenance ? { id: provenance.id } : {}) }, since: options.now() };
     } catch (error) {
       if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw error;
-      // Refused as a whole, so nothing was applied: file the two resources one by one from now on.
+      // Refused as a whole, so nothing was applied (the push does not count): two creates from now on.
       target.profile = { ...target.profile, write: 'individual' };
-      return { kind: 'sending', pushes: pushes + 1, mode: 'individual', since: options.now() };
+      return { kind: 'sending', pushes, mode: 'individual', since: options.now() };
     }
   }
   const result = await target.connection.create(documentReference, ifNoneExist, context);

@@ -84,6 +84,27 @@ describe('each production behaviour, on its own: filed once and verified', () =>
     expect(harness.seen.every((request) => typeof request.headers['x-request-id'] === 'string' && typeof request.headers['x-correlation-id'] === 'string')).toBe(true);
   });
 
+  test.each<[string, Behaviour]>([
+    ['201 with only a Location header', { minimalCreate: true }],
+    ['201 with an OperationOutcome body', { outcomeBody: true }],
+  ])('%s to a plain create: the id and version come from Location, with no search needed', async (_name, behaviour) => {
+    harness.behaviour = behaviour;
+    const { identifier, state } = await fileIn(world, world.runner({ baseUrl: harness.baseUrl, overrides: { write: 'individual' } }));
+    expect(state).toMatchObject({ kind: 'verified', provenance: { kind: 'filed' } });
+    expectFiledOnce(identifier);
+    expect(harness.seen.filter((request) => request.method === 'GET' && request.path.startsWith('/DocumentReference?'))).toHaveLength(0);
+    expect(harness.seen.filter(isPost).map((request) => request.path)).toEqual(['/DocumentReference', '/Provenance']);
+  });
+
+  test('a refused transaction falls back to two creates without searching (it was not applied)', async () => {
+    harness.behaviour = { refusesTransactions: true };
+    const { identifier, state } = await fileOne();
+    expect(state.kind).toBe('verified');
+    expectFiledOnce(identifier);
+    expect(harness.seen.filter(isPost).map((request) => request.path)).toEqual(['', '/DocumentReference', '/Provenance']);
+    expect(harness.seen.some((request) => request.path.startsWith('/DocumentReference?'))).toBe(false);
+  });
+
   test('a transaction endpoint that must be exactly [base] (the profile says so)', async () => {
     harness.behaviour = { transactionAtBaseOnly: true };
     const { identifier, state } = await fileOne();
@@ -142,6 +163,25 @@ describe('resends always search first, and the search is checked', () => {
     await outbox.drive(item.identifier);
     await outbox.settled();
     expect(stored(item.identifier).kind).toBe('verified');
+    expectFiledOnce(item.identifier);
+  });
+});
+
+describe('Retry after a failed read-back reads by the server id, never searching or sending', () => {
+  test('even on an EPR that keeps no identifier (so a search could not find it)', async () => {
+    harness.behaviour = { dropsIdentifier: 'both' };
+    harness.fault = (request) => (request.method === 'GET' && /^\/DocumentReference\/[^?]+$/.test(request.path) ? { kind: 'respond', status: 404 } : { kind: 'pass' });
+    const outbox = profiled(harness.behaviour)!;
+    const item = queue();
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'read-back-missing' });
+    harness.fault = () => ({ kind: 'pass' });
+    const before = harness.seen.length;
+    await outbox.retry(item.identifier);
+    await outbox.settled();
+    expect(stored(item.identifier).kind).toBe('verified');
+    expect(harness.seen.slice(before).filter((request) => request.method === 'POST' || request.path.includes('?'))).toEqual([]);
     expectFiledOnce(item.identifier);
   });
 });
