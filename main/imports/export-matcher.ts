@@ -144,9 +144,9 @@ export class ExportMatcher {
 
   /** A verdict for each message of a chunk (`identities`: 16 bytes each, in order). */
   classify(messages: readonly ChatMessage[], identities: Uint8Array): Verdict[] {
-    const keys = messages.map((_, at) => Buffer.from(identities.buffer, identities.byteOffset + at * FINGERPRINT_BYTES, FINGERPRINT_BYTES));
     // The fast path of a first import into a vault that has wiped nothing: every message is new.
     if (this.#target === null && !this.#anyWiped) return messages.map(() => NEW);
+    const keys = messages.map((_, at) => Buffer.from(identities.buffer, identities.byteOffset + at * FINGERPRINT_BYTES, FINGERPRINT_BYTES));
     const wiped = this.#anyWiped ? findWipedFingerprints(this.#db, 'message', keys) : new Map<string, string>();
     const deleted = messages.flatMap((message, at) => (message.flags.includes('deleted') ? [at] : []));
     const slots = new Map<number, string>(deleted.map((at) => [at, fingerprintKey(this.fingerprinter.slot(messages[at]!))]));
