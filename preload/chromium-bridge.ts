@@ -48,3 +48,10 @@ if (binding && scope.top === scope.self) {
   });
   Object.defineProperty(scope, 'wardscribe', { value: api, enumerable: true, configurable: false, writable: false });
 }
+
+// The window title is fixed, as Electron's is (it shows in the task bar and in screen sharing, so
+// no patient name may reach it): the page cannot set document.title.
+const documentClass = scope['Document'] as { prototype: object } | undefined;
+if (scope.top === scope.self && documentClass) {
+  Object.defineProperty(documentClass.prototype, 'title', { get: () => 'Wardscribe', set: () => {}, configurable: false });
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -12,12 +12,24 @@ import { startStaticServer } from './static-server';
 /** Where Debian installs Chromium; WARDSCRIBE_CHROMIUM overrides it. */
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
+/** Chromium-based browsers looked for when WARDSCRIBE_CHROMIUM is unset, first found wins. */
+export function chromiumCandidates(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (platform === 'win32') {
+    const programFiles = [env['ProgramFiles(x86)'], env['ProgramFiles'], env['LOCALAPPDATA']].filter((dir): dir is string => !!dir);
+    return programFiles.flatMap((dir) => [join(dir, 'Microsoft', 'Edge', 'Application', 'msedge.exe'), join(dir, 'Google', 'Chrome', 'Application', 'chrome.exe')]);
+  }
+  if (platform === 'darwin') {
+    return ['/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome', '/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge'];
+  }
+  return [DEFAULT_CHROMIUM_PATH, '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/snap/bin/chromium'];
+}
+
 /**
- * Flags for system Chromium on a locked-down ward network: no sandbox (we run as root in CI
- * and containers), no GPU, and none of Chromium's own calls home.
+ * Flags for system Chromium on a locked-down ward network: no GPU, and none of Chromium's own
+ * calls home. The sandbox is decided by chromiumSandbox() (no flag here: `--no-sandbox` is added
+ * only as root, where Chromium refuses to start with it on).
  */
 export const CHROMIUM_ARGS: readonly string[] = [
-  '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',
@@ -37,6 +49,11 @@ export interface ChromiumHostOptions {
   readonly bridgeScript: string;
   readonly headless: boolean;
   readonly executablePath?: string;
+  /**
+   * Show the window as an app window (`--app=<origin>`: no tabs, no address bar), as the fallback
+   * shell does. Ignored when headless.
+   */
+  readonly appWindow?: boolean;
 }
 
 export interface ChromiumHost {
@@ -49,7 +66,37 @@ export interface ChromiumHost {
 }
 
 export function chromiumExecutable(): string {
-  return process.env['WARDSCRIBE_CHROMIUM'] ?? DEFAULT_CHROMIUM_PATH;
+  return process.env['WARDSCRIBE_CHROMIUM'] ?? chromiumCandidates().find((path) => existsSync(path)) ?? DEFAULT_CHROMIUM_PATH;
+}
+
+let rootSandboxNoticeShown = false;
+
+/**
+ * Chromium's sandbox stays on, except as root, where Chromium will not start with it (CI runners
+ * and containers): then one console line says so, once per process.
+ */
+export function chromiumSandbox(uid: number | undefined = process.getuid?.()): boolean {
+  if (uid !== 0) return true;
+  if (!rootSandboxNoticeShown) {
+    rootSandboxNoticeShown = true;
+    console.warn("Wardscribe: running as root, so Chromium's sandbox is off (Chromium does not allow it for root). Run as an ordinary user to keep it on.");
+  }
+  return false;
+}
+
+/**
+ * Profile preferences written before Chromium starts. `devtools.availability` 2 is what the
+ * DeveloperToolsAvailability policy sets: DevTools cannot be opened (F12, Inspect), so nobody at
+ * a ward PC can read or change the page's state, or call window.wardscribe by hand.
+ */
+export const CHROMIUM_PROFILE_PREFERENCES = {
+  devtools: { availability: 2 },
+  browser: { has_seen_welcome_page: true },
+} as const;
+
+async function writeProfilePreferences(profile: string): Promise<void> {
+  await mkdir(join(profile, 'Default'), { recursive: true });
+  await writeFile(join(profile, 'Default', 'Preferences'), JSON.stringify(CHROMIUM_PROFILE_PREFERENCES));
 }
 
 /**
@@ -60,21 +107,29 @@ export function chromiumExecutable(): string {
 export async function launchChromiumHost(options: ChromiumHostOptions): Promise<ChromiumHost> {
   const executablePath = options.executablePath ?? chromiumExecutable();
   if (!existsSync(executablePath)) {
-    throw new Error(`Chromium was not found at ${executablePath}. Install it (apt-get install chromium) or set WARDSCRIBE_CHROMIUM.`);
+    throw new Error(`Chromium was not found at ${executablePath}. Install it (on Debian: apt-get install chromium) or set WARDSCRIBE_CHROMIUM to a Chromium, Chrome or Edge executable.`);
   }
   for (const file of [options.bridgeScript, join(options.rendererDir, 'index.html')]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run build" first.`);
   }
 
-  const server = await startStaticServer(options.rendererDir);
+  // Until the bridge is in place the server answers "starting": an app window opens on the origin
+  // at once, and nothing loads the renderer without its window.wardscribe.
+  const server = await startStaticServer(options.rendererDir, { startClosed: true });
   const profile = await mkdtemp(join(tmpdir(), 'wardscribe-chromium-'));
   let context: BrowserContext | undefined;
   let app: Wardscribe | undefined;
   try {
+    await writeProfilePreferences(profile);
+    const appWindow = options.appWindow === true && !options.headless;
     context = await chromium.launchPersistentContext(profile, {
       executablePath,
       headless: options.headless,
-      args: [...CHROMIUM_ARGS, ...(options.headless ? [] : ['--app=about:blank'])],
+      chromiumSandbox: chromiumSandbox(),
+      args: [...CHROMIUM_ARGS, ...(appWindow ? [`--app=${server.origin}/`, '--window-size=1280,860'] : [])],
+      // Playwright opens a normal browser window on about:blank beside the app window; an app
+      // window is the only one wanted.
+      ...(appWindow ? { ignoreDefaultArgs: ['about:blank'] } : {}),
       viewport: options.headless ? { width: 1280, height: 860 } : null,
       acceptDownloads: false,
       serviceWorkers: 'block',
@@ -115,6 +170,7 @@ export async function launchChromiumHost(options: ChromiumHostOptions): Promise<
 
     const openContext = context;
     const closed = new Promise<void>((resolve) => openContext.on('close', () => resolve()));
+    server.open();
     await page.goto(`${server.origin}/`);
 
     let closing: Promise<void> | undefined;

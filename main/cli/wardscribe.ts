@@ -7,6 +7,7 @@ import type { CliCommand } from './command';
 const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   // Commands are loaded on demand so one command's dependencies do not slow the others.
   // (Each importer of this table adds one line; keep them sorted.)
+  demo: async () => (await import('./demo-command')).demoCommand,
   parse: async () => (await import('./parse-command')).parseCommand,
   'verify-trail': async () => (await import('./verify-trail-command')).verifyTrailCommand,
 };

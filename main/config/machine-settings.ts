@@ -5,8 +5,9 @@ import { z } from 'zod';
 /**
  * Machine-wide settings, written by IT rather than by a Wardscribe user: for now, where the
  * vault lives (for example a locally encrypted data drive). Read from
- * %ProgramData%\Wardscribe\machine.json on Windows, /etc/wardscribe/machine.json elsewhere, or
- * the file named by WARDSCRIBE_MACHINE_CONFIG.
+ * %ProgramData%\Wardscribe\machine.json on Windows, /etc/wardscribe/machine.json elsewhere
+ * (docs/deployment.md), or, in a development build only, the file named by
+ * WARDSCRIBE_MACHINE_CONFIG.
  */
 const MachineSettingsSchema = z
   .object({
@@ -17,8 +18,17 @@ const MachineSettingsSchema = z
 
 export type MachineSettings = z.infer<typeof MachineSettingsSchema>;
 
-export function machineSettingsPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['WARDSCRIBE_MACHINE_CONFIG']) return env['WARDSCRIBE_MACHINE_CONFIG'];
+export interface MachineSettingsPathOptions {
+  /**
+   * Honour WARDSCRIBE_MACHINE_CONFIG. Development builds only (the Chromium shell, an unpackaged
+   * Electron): in an installed app a user could otherwise point Wardscribe away from the vault
+   * IT configured by setting one environment variable.
+   */
+  readonly allowEnvironmentOverride: boolean;
+}
+
+export function machineSettingsPath(env: NodeJS.ProcessEnv = process.env, options: MachineSettingsPathOptions = { allowEnvironmentOverride: false }): string {
+  if (options.allowEnvironmentOverride && env['WARDSCRIBE_MACHINE_CONFIG']) return env['WARDSCRIBE_MACHINE_CONFIG'];
   if (process.platform === 'win32') return join(env['ProgramData'] ?? 'C:\\ProgramData', 'Wardscribe', 'machine.json');
   return '/etc/wardscribe/machine.json';
 }

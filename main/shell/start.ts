@@ -1,73 +1,150 @@
 /**
- * `npm start`. Runs Wardscribe in Electron when its binary is installed; otherwise in the
- * Chromium fallback shell (system Chromium in an app window, driven by Playwright), with the
- * same main-process services and the same window.wardscribe.
+ * `npm start`. Runs Wardscribe in Electron, resolving it through `require('electron')` (which
+ * downloads Electron's binary on first use); only if that fails, in the Chromium fallback shell
+ * (system Chromium in an app window, driven by Playwright), with the same main-process services
+ * and the same window.wardscribe, saying why in one line.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { launchChromiumHost } from '../chromium/chromium-host';
+import { machineSettingsPath, readMachineSettings, resolveVaultDir } from '../config/machine-settings';
+import { acquireVaultFolderLock } from '../config/vault-folder-lock';
 import { createConsoleLogger } from '../log';
 import { createWardscribe } from '../wardscribe';
 
 const root = join(__dirname, '..', '..');
+const FALLBACK = 'so Wardscribe is running in the Chromium fallback shell (system Chromium, app window)';
 
-/** The Electron binary, if `npm ci` or `npx install-electron` put one in node_modules. */
-function installedElectronBinary(): string | null {
+interface ChildOutcome {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** Runs a Node script in a child process, collecting what it prints. */
+function runNode(args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<ChildOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', (error) => resolve({ code: 1, output: error.message }));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+const PATH_MARK = '\n[wardscribe-electron-path]';
+
+/**
+ * Electron's binary, through `require('electron')` exactly as Electron's own CLI gets it: it
+ * downloads the binary if it is missing. Done in a child so the download's own output and stack
+ * traces stay out of the console; only a one-line reason comes back.
+ */
+export async function resolveElectron(): Promise<{ readonly binary: string } | { readonly reason: string }> {
+  if (process.env['WARDSCRIBE_SHELL'] === 'chromium') return { reason: 'WARDSCRIBE_SHELL=chromium asks for the fallback shell' };
+  let electronDir: string;
   try {
-    const electronDir = dirname(require.resolve('electron/package.json', { paths: [root] }));
-    const pathFile = join(electronDir, 'path.txt');
-    if (!existsSync(pathFile)) return null;
-    const binary = join(electronDir, 'dist', readFileSync(pathFile, 'utf8').trim());
-    return existsSync(binary) ? binary : null;
+    electronDir = dirname(require.resolve('electron/package.json', { paths: [root] }));
   } catch {
-    return null;
+    return { reason: 'the electron package is not installed (run npm ci)' };
   }
+  if (!existsSync(join(electronDir, 'path.txt'))) console.log("Wardscribe: fetching Electron's binary (first start only)…");
+  const outcome = await runNode(['-e', `process.stdout.write(${JSON.stringify(PATH_MARK)} + require('electron'))`]);
+  const marked = outcome.output.lastIndexOf(PATH_MARK);
+  if (outcome.code === 0 && marked >= 0) {
+    const binary = outcome.output.slice(marked + PATH_MARK.length).trim();
+    if (existsSync(binary)) return { binary };
+    return { reason: `Electron's binary is missing at ${binary}` };
+  }
+  return { reason: `Electron's binary could not be downloaded (${firstErrorLine(outcome.output)})` };
 }
 
-/** Same folder Electron's app.getPath('userData') uses on Linux, unless overridden. */
-function defaultDataDir(): string {
-  if (process.env['WARDSCRIBE_DATA_DIR']) return process.env['WARDSCRIBE_DATA_DIR'];
-  if (process.platform === 'win32') return join(process.env['APPDATA'] ?? homedir(), 'Wardscribe');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Wardscribe');
-  return join(process.env['XDG_CONFIG_HOME'] ?? join(homedir(), '.config'), 'Wardscribe');
+/** "TypeError: fetch failed", "Error: getaddrinfo ENOTFOUND …": the line that says what went wrong. */
+export function firstErrorLine(output: string): string {
+  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
+  const error = lines.find((line) => /^(\w*Error|RequestError|HTTPError)\b|E[A-Z]{3,}/.test(line) && !line.startsWith('at '));
+  return (error ?? lines.at(-1) ?? 'no output').slice(0, 200);
 }
+
+/**
+ * The Electron-ABI copy of the SQLCipher addon (scripts/electron-native.mjs): built now if it is
+ * missing or was built for another Electron or addon version. null when ready, else why not.
+ */
+async function ensureElectronNative(): Promise<string | null> {
+  const script = join(root, 'scripts', 'electron-native.mjs');
+  const check = await runNode([script, 'check']);
+  if (check.code === 0) return null;
+  console.log(`Wardscribe: building the SQLCipher module for Electron (${check.output.replace(/^electron-native: /, '').trim()})…`);
+  const build = await runNode([script, 'build']);
+  if (build.code === 0) return null;
+  return firstErrorLine(build.output.replace(/^electron-native: /gm, ''));
+}
+
+/** Same folder Electron's app.getPath('userData') uses, unless WARDSCRIBE_DATA_DIR overrides it. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env['WARDSCRIBE_DATA_DIR']) return env['WARDSCRIBE_DATA_DIR'];
+  if (platform === 'win32') return join(env['APPDATA'] ?? join(homedir(), 'AppData', 'Roaming'), 'Wardscribe');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Wardscribe');
+  return join(env['XDG_CONFIG_HOME'] ?? join(homedir(), '.config'), 'Wardscribe');
+}
+
+export const NO_DISPLAY_MESSAGE =
+  'Wardscribe: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so no window can open. ' +
+  'Run it from a desktop session, or see the whole job run without a window: npx wardscribe demo';
 
 async function startChromiumShell(): Promise<number> {
   if (process.platform === 'linux' && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY']) {
-    console.error('Wardscribe: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so no window can open. Run it from a desktop session.');
+    console.error(NO_DISPLAY_MESSAGE);
     return 2;
   }
   const log = createConsoleLogger();
+  const dataDir = defaultDataDir();
+  let releaseVault = () => {};
   try {
+    // The shell is always a development build, so the machine-config override is honoured here.
+    const machineSettings = readMachineSettings(machineSettingsPath(process.env, { allowEnvironmentOverride: true }));
+    releaseVault = acquireVaultFolderLock(resolveVaultDir(dataDir, machineSettings)).release;
     const host = await launchChromiumHost({
-      createApp: (engine) => createWardscribe({ host: 'chromium', engine, dataDir: defaultDataDir(), log }),
+      createApp: (engine) => createWardscribe({ host: 'chromium', engine, dataDir, machineSettings, log }),
       rendererDir: join(root, 'out', 'renderer'),
       bridgeScript: join(root, 'out', 'preload', 'chromium-bridge.js'),
       headless: false,
+      appWindow: true,
     });
     const stop = () => void host.close();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     await host.closed;
+    await host.close();
     return 0;
   } catch (error) {
     console.error(`Wardscribe: the Chromium fallback shell could not start: ${(error as Error).message}`);
     return 1;
+  } finally {
+    releaseVault();
   }
 }
 
 async function main(): Promise<number> {
-  const electron = installedElectronBinary();
-  if (electron && process.env['WARDSCRIBE_SHELL'] !== 'chromium') {
-    const child = spawn(electron, [root], { stdio: 'inherit' });
-    return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  const electron = await resolveElectron();
+  if ('binary' in electron) {
+    const nativeProblem = await ensureElectronNative();
+    if (nativeProblem === null) {
+      const child = spawn(electron.binary, [root], { stdio: 'inherit' });
+      return new Promise((resolve) => {
+        child.on('error', (error) => {
+          console.error(`Wardscribe: Electron could not be started (${error.message}).`);
+          resolve(1);
+        });
+        child.on('exit', (code) => resolve(code ?? 1));
+      });
+    }
+    console.log(`Wardscribe: Electron is installed but its SQLCipher module could not be built (${nativeProblem}), ${FALLBACK}.`);
+  } else {
+    console.log(`Wardscribe: ${electron.reason}, ${FALLBACK}.`);
   }
-  console.log(
-    "Wardscribe: Electron's binary is not installed, so Wardscribe is running in the Chromium fallback shell (system Chromium, app window).",
-  );
   return startChromiumShell();
 }
 
-void main().then((code) => process.exit(code));
+if (require.main === module) void main().then((code) => process.exit(code));

@@ -7,6 +7,65 @@ export type Db = Database.Database;
 export const VAULT_KEY_BYTES = 32;
 
 /**
+ * The SQLCipher addon could not be loaded: it was built for another runtime (Node's ABI under
+ * Electron, or the reverse), or is missing. Its own error, never `vault-damaged`: the vault file
+ * has not been touched and must not be restored or deleted because of this.
+ */
+export class SqlcipherModuleError extends Error {
+  override readonly name = 'SqlcipherModuleError';
+}
+
+/**
+ * Which build of the SQLCipher addon to load. Unset: the one in node_modules (built for Node by
+ * `npm ci`). Electron's main process (main/app/) sets the Electron-ABI copy before anything opens
+ * the vault, so this folder never needs to know which runtime it runs in.
+ */
+let nativeBinding: string | undefined;
+
+export function useSqlcipherNativeBinding(path: string | undefined): void {
+  nativeBinding = path;
+}
+
+export function sqlcipherNativeBinding(): string | undefined {
+  return nativeBinding;
+}
+
+/** better-sqlite3's options for every connection: the chosen addon, if one was chosen. */
+function connectionOptions(): { nativeBinding?: string } {
+  return nativeBinding === undefined ? {} : { nativeBinding };
+}
+
+/**
+ * Loads the addon and opens an in-memory database, so a host can refuse to start, with a clear
+ * message, before any window opens. Throws SqlcipherModuleError when the addon does not load.
+ */
+export function assertSqlcipherLoads(runtime: string): void {
+  let db: Db;
+  try {
+    db = new Database(':memory:', connectionOptions());
+  } catch (error) {
+    throw moduleError(error, runtime);
+  }
+  db.close();
+}
+
+function moduleError(error: unknown, runtime: string): SqlcipherModuleError {
+  const detail = (error as { code?: string }).code ?? (error as Error).name;
+  const which = nativeBinding ?? 'the copy in node_modules';
+  return new SqlcipherModuleError(
+    `This build's SQLCipher module does not match ${runtime} (${detail}; module: ${which}). ` +
+      'The vault has not been touched. Rebuild the module for this runtime: npm run build:electron-native (on a connected machine), then npm start.',
+  );
+}
+
+/** The addon failed to load (wrong ABI, missing file), as opposed to the database file being wrong. */
+function isModuleLoadError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_DLOPEN_FAILED' || code === 'MODULE_NOT_FOUND') return true;
+  return /NODE_MODULE_VERSION|bindings file|compiled against a different/.test((error as Error).message ?? '');
+}
+
+/**
  * Opens (or creates) an SQLCipher 4 database keyed with a raw 256-bit key, checks every page,
  * then sets the pragmas Wardscribe relies on. A damaged or tampered file is reported as
  * `vault-damaged` and left exactly as it was: nothing is written before the check passes.
@@ -15,8 +74,9 @@ export function openEncryptedDatabase(path: string, key: Buffer, options: { crea
   if (key.length !== VAULT_KEY_BYTES) throw new Error('vault key must be 32 bytes');
   let db: Db;
   try {
-    db = new Database(path, { fileMustExist: !options.create });
+    db = new Database(path, { fileMustExist: !options.create, ...connectionOptions() });
   } catch (error) {
+    if (isModuleLoadError(error)) throw moduleError(error, process.versions['electron'] ? `Electron ${process.versions['electron']}` : `Node ${process.versions.node}`);
     throw new WardscribeError('vault-damaged', `The vault file could not be opened (${(error as { code?: string }).code ?? 'unknown error'}).`);
   }
   try {

@@ -37,7 +37,7 @@ const Passphrase = z.string().min(1, 'Enter a passphrase.').max(MAX_PASSPHRASE_L
 export const SessionStateSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('first-run') }),
   z.object({ kind: z.literal('signed-out') }),
-  z.object({ kind: z.literal('locked'), reason: z.enum(['idle', 'manual', 'os-lock', 'suspend', 'sign-out']), username: z.string() }),
+  z.object({ kind: z.literal('locked'), reason: z.enum(['idle', 'manual', 'os-lock', 'suspend', 'window-gone', 'sign-out']), username: z.string() }),
   z.object({ kind: z.literal('signed-in'), user: UserSummarySchema, idleLockMinutes: z.number() }),
 ]);
 export type SessionStateView = z.infer<typeof SessionStateSchema>;

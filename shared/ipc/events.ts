@@ -22,7 +22,7 @@ export const HostEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('session.locked'),
-    reason: z.enum(['idle', 'manual', 'os-lock', 'suspend', 'sign-out']),
+    reason: z.enum(['idle', 'manual', 'os-lock', 'suspend', 'window-gone', 'sign-out']),
   }),
 ]);
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../../main/security/policy';
@@ -12,6 +12,12 @@ writeFileSync(join(root, 'index.html'), '<!doctype html><title>Wardscribe</title
 writeFileSync(join(root, 'assets', 'app.js'), 'console.log(1)');
 writeFileSync(join(root, 'assets', 'notes.txt'), 'not a renderer file type');
 writeFileSync(join(dir.path, 'secret.js'), 'outside the root');
+mkdirSync(join(dir.path, 'elsewhere'));
+writeFileSync(join(dir.path, 'elsewhere', 'other.js'), 'outside the root');
+// Links planted inside the renderer folder: to a file outside it, to a folder outside it, and to a file inside it.
+symlinkSync(join(dir.path, 'secret.js'), join(root, 'linked.js'));
+symlinkSync(join(dir.path, 'elsewhere'), join(root, 'linked-folder'));
+symlinkSync(join(root, 'assets', 'app.js'), join(root, 'assets', 'alias.js'));
 afterAll(dir.remove);
 
 describe('readStaticFile', () => {
@@ -41,5 +47,17 @@ describe('readStaticFile', () => {
   it('refuses files of an unknown type and files that do not exist', async () => {
     expect((await readStaticFile(root, '/assets/notes.txt')).status).toBe(404);
     expect((await readStaticFile(root, '/assets/missing.js')).status).toBe(404);
+  });
+
+  it.each(['/linked.js', '/linked-folder/other.js', '/assets/alias.js'])('refuses a path through a symbolic link: %s', async (path) => {
+    const file = await readStaticFile(root, path);
+    expect(file.status).toBe(404);
+    expect(file.body.toString()).not.toContain('outside the root');
+  });
+
+  it('serves from a renderer folder that is itself reached through a link', async () => {
+    const linkedRoot = join(dir.path, 'renderer-link');
+    symlinkSync(root, linkedRoot);
+    expect((await readStaticFile(linkedRoot, '/assets/app.js')).status).toBe(200);
   });
 });

@@ -8,6 +8,7 @@ const LOCK_REASONS: Record<string, string> = {
   manual: 'Wardscribe was locked.',
   'os-lock': 'Wardscribe locked when this computer was locked.',
   suspend: 'Wardscribe locked when this computer went to sleep.',
+  'window-gone': 'Wardscribe locked because its window stopped unexpectedly.',
 };
 
 /** Sign-in, also shown as the lock screen. Anyone may sign in: the PC is shared. */
