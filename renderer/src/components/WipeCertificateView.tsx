@@ -56,6 +56,11 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
           <Row label="Removed" testId="certificate-counts">
             {plural(certificate.messageCount, 'message')}, {plural(certificate.attachmentCount, 'attachment')}, {plural(certificate.draftCount, 'draft')}
           </Row>
+          {certificate.fingerprintsKept !== undefined && (
+            <Row label="Kept of them" testId="certificate-fingerprints">
+              Only a keyed fingerprint of each of the {plural(certificate.fingerprintsKept, 'message')} (no text, sender or time), so that a later export of this chat never brings them back.
+            </Row>
+          )}
           <Row label="Messages from">
             {displayUtc(certificate.firstInstant)} to {displayUtc(certificate.lastInstant)}
           </Row>
