@@ -186,6 +186,25 @@ describe('a later export of a chat already in the vault', () => {
     expect(w.texts(first.threadId)).toHaveLength(12);
   });
 
+  it('a merge cut short (the vault locks midway) leaves the thread exactly as it was; the staging rows go at the next unlock', async () => {
+    const w = await world();
+    const first = await w.run(w.write(iosChat(ward(30))));
+    let calls = 0;
+    const locking: ImportJob = {
+      signal: new AbortController().signal,
+      progress: () => {
+        if (++calls === 2) w.session.lock('idle');
+      },
+    };
+    await expect(w.imports.import({ path: w.write(iosChat(ward(200))), zone: LONDON }, locking)).rejects.toMatchObject({ code: 'locked' });
+    await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+    expect(w.reader.messages(first.threadId, 0, 1000).map((message) => message.text)).toEqual(ward(30).map((line) => line.text));
+    expect(w.reader.listThreads().map((thread) => [thread.id, thread.messageCount])).toEqual([[first.threadId, 30]]);
+    expect(w.imports.recoverIncomplete()).toHaveLength(1);
+    expect((w.session.vault().db.prepare('SELECT count(*) AS n FROM messages').get() as { n: number }).n).toBe(30);
+    expect((await w.run(w.write(iosChat(ward(200))))).comparison).toMatchObject({ newMessages: 170, alreadyHere: 30 });
+  });
+
   it('can still be imported as a separate thread, deliberately', async () => {
     const w = await world();
     const first = await w.run(w.write(iosChat(ward(8))));
