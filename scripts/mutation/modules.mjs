@@ -1,0 +1,80 @@
+/**
+ * The safety modules `npm run mutation` mutates, the hazard each one controls, and the tests that
+ * judge its mutants. Each module's tests are named, not found: the ones that state its behaviour,
+ * fast enough that the whole run stays under 30 minutes on two cores. `excludeTests` drops
+ * individual slow tests (by name) whose behaviour a faster test states for the mutants.
+ *
+ * A module joins this list when a change makes it carry a hazard's control; its report then lives
+ * in docs/clinical-safety/mutation/<name>.json (committed: it is the incremental baseline and the
+ * evidence the safety case cites).
+ */
+export const THRESHOLD = 90;
+
+/** @type {readonly { name: string; file: string; hazards: readonly string[]; control: string; tests: readonly string[]; excludeTests?: readonly string[]; project: 'shared' | 'node' }[]} */
+export const SAFETY_MODULES = [
+  {
+    name: 'nhs-number',
+    file: 'shared/domain/nhs-number.ts',
+    hazards: ['H-014'],
+    control: 'Modulus 11 check of the NHS number before anything is filed',
+    project: 'shared',
+    tests: ['tests/unit/domain/nhs-number.test.ts', 'tests/unit/domain/nhs-number.mutation.test.ts'],
+  },
+  {
+    name: 'wipe-gate',
+    file: 'shared/domain/wipe.ts',
+    hazards: ['H-013'],
+    control: 'The wipe gate: only verified filings, in-flight refused, overrides only with a reason',
+    project: 'shared',
+    tests: ['tests/unit/domain/wipe-certificate-view.test.ts', 'tests/unit/domain/wipe.mutation.test.ts'],
+  },
+  {
+    name: 'audit-chain',
+    file: 'main/audit/chain.ts',
+    hazards: ['H-016'],
+    control: 'SHA-256 hash chain over the audit entries, verified against the expected head',
+    project: 'node',
+    tests: ['tests/unit/audit/chain.test.ts', 'tests/unit/audit/chain.mutation.test.ts'],
+  },
+  {
+    name: 'local-time',
+    file: 'main/importers/local-time.ts',
+    hazards: ['H-008'],
+    control: 'Wall-clock times converted in a named zone; DST gaps and repeats flagged, never chosen',
+    project: 'node',
+    tests: ['tests/unit/importers/local-time.test.ts', 'tests/unit/importers/local-time.mutation.test.ts'],
+    excludeTests: ['walking day by day through zones', 'agrees with Temporal for instants in order and at random'],
+  },
+  {
+    name: 'date-order',
+    file: 'main/importers/date-order.ts',
+    hazards: ['H-008'],
+    control: 'Day/month order only when the file proves it; contradictions and no proof refused',
+    project: 'node',
+    tests: ['tests/unit/importers/date-order.mutation.test.ts'],
+  },
+  {
+    name: 'whatsapp-head',
+    file: 'main/importers/whatsapp-head.ts',
+    hazards: ['H-008', 'H-009'],
+    control: 'One head grammar for the layouts phones write (digits, day periods, 12-hour hour 0)',
+    project: 'node',
+    tests: ['tests/unit/importers/whatsapp-head.test.ts', 'tests/unit/importers/whatsapp-head.mutation.test.ts'],
+  },
+  {
+    name: 'markers',
+    file: 'main/importers/markers.ts',
+    hazards: ['H-009'],
+    control: 'Media, deletion and edit markers recognised; unknown U+200E-led forms flagged, sender kept',
+    project: 'node',
+    tests: ['tests/unit/importers/markers.mutation.test.ts'],
+  },
+  {
+    name: 'head-line-parser',
+    file: 'main/importers/head-line-parser.ts',
+    hazards: ['H-008', 'H-009'],
+    control: 'Heads of the file\'s own layout start messages; embedded heads, senders and group events decided',
+    project: 'node',
+    tests: ['tests/unit/importers/whatsapp.test.ts', 'tests/unit/importers/head-line-parser.mutation.test.ts'],
+  },
+];

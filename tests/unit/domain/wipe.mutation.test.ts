@@ -1,0 +1,186 @@
+import { describe, expect, test } from 'vitest';
+import {
+  certificateForRole,
+  decideWipe,
+  MIN_OVERRIDE_REASON,
+  SOURCE_FILE_OUTCOMES,
+  WipeCertificateSchema,
+  WipeVerificationSchema,
+  WITHHELD,
+  wipeLevel,
+  type GateTranscription,
+  type WipeCertificate,
+  type WipeVerification,
+} from '../../../shared/domain/wipe';
+
+/**
+ * H-013 (originals wiped while the record is missing or altered): every branch of the wipe gate,
+ * with the exact words the confirmation screen shows, and the certificate's rules.
+ */
+const item = (state: GateTranscription['state'], extra: Partial<GateTranscription> = {}): GateTranscription => ({
+  draftId: `d-${state}`,
+  identifier: state === 'draft' ? null : `urn:uuid:${state}`,
+  state,
+  nhsNumber: '9434765919',
+  documentReferenceId: state === 'verified' ? 'doc-1' : null,
+  ...extra,
+});
+
+describe('the wipe gate', () => {
+  test('every transcription verified: allowed, with no problems', () => {
+    expect(decideWipe([item('verified')])).toEqual({ kind: 'allowed' });
+    expect(decideWipe([item('verified'), item('verified', { draftId: 'd-2' })])).toEqual({ kind: 'allowed' });
+  });
+
+  test.each(['queued', 'sending', 'filed'] as const)('one transcription %s: refused outright, even beside a verified one', (state) => {
+    expect(decideWipe([item('verified'), item(state)])).toEqual({
+      kind: 'refused',
+      problems: ['1 transcription is still being filed in the record. Wait until it is verified, then wipe.'],
+    });
+  });
+
+  test('several in flight: counted, in the plural', () => {
+    expect(decideWipe([item('queued'), item('sending'), item('filed'), item('draft')])).toEqual({
+      kind: 'refused',
+      problems: ['3 transcriptions are still being filed in the record. Wait until they are verified, then wipe.'],
+    });
+  });
+
+  test('a read-back that found the record changed refuses, whatever else the thread holds', () => {
+    expect(decideWipe([item('verified'), item('failed', { readBackMismatch: true })])).toEqual({
+      kind: 'refused',
+      problems: ['The record differs from what was filed for 1 transcription (see the outbox). Keep the chat until the record is corrected and verified.'],
+    });
+    expect(decideWipe([item('needs-attention', { readBackMismatch: true }), item('failed', { readBackMismatch: true })])).toEqual({
+      kind: 'refused',
+      problems: ['The record differs from what was filed for 2 transcriptions (see the outbox). Keep the chat until the record is corrected and verified.'],
+    });
+    // An explicit false is not a mismatch.
+    expect(decideWipe([item('verified', { readBackMismatch: false })])).toEqual({ kind: 'allowed' });
+  });
+
+  test('in flight is checked before a mismatch', () => {
+    expect(decideWipe([item('queued'), item('failed', { readBackMismatch: true })])).toEqual({
+      kind: 'refused',
+      problems: ['1 transcription is still being filed in the record. Wait until it is verified, then wipe.'],
+    });
+  });
+
+  test('an unattested draft beside a verified filing needs a clinician override', () => {
+    expect(decideWipe([item('verified'), item('draft')])).toEqual({ kind: 'needs-override', problems: ['1 draft has not been attested and filed.'] });
+    expect(decideWipe([item('verified'), item('draft'), item('draft', { draftId: 'd-2' })])).toEqual({
+      kind: 'needs-override',
+      problems: ['2 drafts have not been attested and filed.'],
+    });
+  });
+
+  test.each(['failed', 'needs-attention'] as const)('a %s filing beside a verified one needs a clinician override', (state) => {
+    expect(decideWipe([item('verified'), item(state)])).toEqual({
+      kind: 'needs-override',
+      problems: ['1 transcription could not be filed (see the outbox).'],
+    });
+  });
+
+  test('failed and needs-attention are counted together', () => {
+    expect(decideWipe([item('verified'), item('failed'), item('needs-attention')])).toEqual({
+      kind: 'needs-override',
+      problems: ['2 transcriptions could not be filed (see the outbox).'],
+    });
+  });
+
+  test('nothing filed at all, or nothing verified, needs an override and says so', () => {
+    expect(decideWipe([])).toEqual({ kind: 'needs-override', problems: ['Nothing from this chat has been filed in the record.'] });
+    expect(decideWipe([item('draft'), item('failed')])).toEqual({
+      kind: 'needs-override',
+      problems: ['1 draft has not been attested and filed.', '1 transcription could not be filed (see the outbox).', 'Nothing from this chat has been filed in the record.'],
+    });
+  });
+
+  test('a clinician reason must be at least twenty characters', () => {
+    expect(MIN_OVERRIDE_REASON).toBe(20);
+  });
+});
+
+const verification: WipeVerification = {
+  status: 'passed',
+  pagesDecrypted: 12,
+  filesScanned: [{ name: 'vault.db', bytes: 4096 }],
+  needles: 3,
+  textSampled: true,
+  hits: [],
+  problems: [],
+};
+
+const certificate: WipeCertificate = {
+  format: 'wardscribe-wipe-certificate/1',
+  wipeId: 'w-1',
+  threadId: 't-1',
+  source: 'whatsapp-ios',
+  sourceFileName: 'WhatsApp Chat - Mrs Jones.zip',
+  sourceSha256: 'a'.repeat(64),
+  messageCount: 2,
+  attachmentCount: 0,
+  draftCount: 0,
+  firstInstant: '2026-11-30T08:00:00Z',
+  lastInstant: '2026-11-30T08:00:00.250Z',
+  trigger: 'user',
+  requestedBy: { userId: 'u-1', displayName: 'Dr Ada Shah', role: 'clinician' },
+  overrideReason: null,
+  filed: [{ identifier: 'urn:uuid:1', documentReferenceId: null, nhsNumber: '943 476 5919' }],
+  startedAt: '2026-11-30T20:00:00Z',
+  finishedAt: null,
+  keyRotated: true,
+  sourceFile: 'not-requested',
+  verification,
+  level: null,
+};
+
+describe('the wipe certificate', () => {
+  test('the level: purge only when the key rotated and verification passed, clear without rotation, failed otherwise', () => {
+    expect(wipeLevel(true, verification)).toBe('purge');
+    expect(wipeLevel(false, verification)).toBe('clear');
+    expect(wipeLevel(true, { ...verification, status: 'failed' })).toBe('failed');
+    expect(wipeLevel(false, { ...verification, status: 'failed' })).toBe('failed');
+  });
+
+  test('auditors see the last four digits of each NHS number, separators removed', () => {
+    const view = certificateForRole(certificate, 'auditor');
+    expect(view.filed).toEqual([{ identifier: 'urn:uuid:1', documentReferenceId: null, nhsNumber: '••• ••• 5919' }]);
+    // No reason was needed: auditors see that none was given, not "withheld".
+    expect(view.overrideReason).toBeNull();
+    expect(view.sourceFileName).toBe(WITHHELD);
+    expect(WITHHELD).toBe('withheld from this role');
+  });
+
+  test('the schema takes UTC instants only, with optional fractions', () => {
+    expect(WipeCertificateSchema.parse(certificate)).toEqual(certificate);
+    for (const bad of ['2026-11-30T20:00:00', '2026-11-30T20:00:00+00:00', ' 2026-11-30T20:00:00Z', '2026-11-30T20:00:00Zx', '2026-11-30 20:00:00Z', '2026-11-30T20:00:00.Z']) {
+      expect(WipeCertificateSchema.safeParse({ ...certificate, startedAt: bad }).success, bad).toBe(false);
+    }
+    expect(WipeCertificateSchema.safeParse({ ...certificate, firstInstant: null, lastInstant: null, verification: null }).success).toBe(true);
+  });
+
+  test('counts are whole and never negative', () => {
+    for (const field of ['messageCount', 'attachmentCount', 'draftCount', 'fingerprintsKept'] as const) {
+      expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: -1 }).success, field).toBe(false);
+      expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 1.5 }).success, field).toBe(false);
+      expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 0 }).success, field).toBe(true);
+    }
+    for (const field of ['pagesDecrypted', 'needles'] as const) {
+      expect(WipeVerificationSchema.safeParse({ ...verification, [field]: -1 }).success, field).toBe(false);
+      expect(WipeVerificationSchema.safeParse({ ...verification, [field]: 0.5 }).success, field).toBe(false);
+      expect(WipeVerificationSchema.safeParse({ ...verification, [field]: 0 }).success, field).toBe(true);
+    }
+    expect(WipeVerificationSchema.safeParse({ ...verification, filesScanned: [{ name: 'x', bytes: -1 }] }).success).toBe(false);
+    expect(WipeVerificationSchema.safeParse({ ...verification, filesScanned: [{ name: 'x', bytes: 0 }] }).success).toBe(true);
+  });
+
+  test('the source-file outcomes are the ones the wipe service writes', () => {
+    expect(SOURCE_FILE_OUTCOMES).toEqual(['not-requested', 'requested', 'overwriting', 'overwritten', 'not-found', 'changed', 'failed']);
+    expect(WipeCertificateSchema.safeParse({ ...certificate, sourceFile: 'deleted' }).success).toBe(false);
+    expect(WipeCertificateSchema.safeParse({ ...certificate, format: 'wardscribe-wipe-certificate/2' }).success).toBe(false);
+    expect(WipeCertificateSchema.safeParse({ ...certificate, level: 'partial' }).success).toBe(false);
+    expect(WipeCertificateSchema.safeParse({ ...certificate, trigger: 'admin' }).success).toBe(false);
+    expect(WipeVerificationSchema.safeParse({ ...verification, status: 'unknown' }).success).toBe(false);
+  });
+});

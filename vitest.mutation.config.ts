@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The Vitest configuration Stryker runs (`npm run mutation`): only the tests that state one
+ * safety module's behaviour, named by scripts/mutation/modules.mjs and passed in
+ * WARDSCRIBE_MUTATION_TESTS, so each mutant is judged by those tests and the run stays short.
+ */
+const tests = (process.env.WARDSCRIBE_MUTATION_TESTS ?? '').split(',').filter((path) => path !== '');
+if (tests.length === 0) throw new Error('vitest.mutation.config.ts: WARDSCRIBE_MUTATION_TESTS names no test file');
+/** Slow tests (by name, one a line) left out because faster ones state the same behaviour for the mutants. */
+const excluded = (process.env.WARDSCRIBE_MUTATION_EXCLUDE_TESTS ?? '').split('\n').filter((name) => name !== '');
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export default defineConfig({
+  test: {
+    include: tests,
+    environment: 'node',
+    setupFiles: ['tests/support/property-seed.ts'],
+    // Stryker runs one mutant at a time per worker; the machine has two cores shared with others.
+    maxWorkers: 1,
+    minWorkers: 1,
+    testTimeout: 30_000,
+    ...(excluded.length > 0 ? { testNamePattern: new RegExp(`^(?!.*(?:${excluded.map(escape).join('|')}))`) } : {}),
+  },
+});
