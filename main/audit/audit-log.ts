@@ -20,6 +20,8 @@ import {
 } from '../../shared/domain/audit';
 import { GENESIS_HEAD, sealEntry } from './chain';
 import { signCheckpoint, type CheckpointSigner } from './signing';
+import type { SigningKeyCertificate } from './signing-certificates';
+import { pageSealSigningBytes, type PageSeal, type PageSealBody } from './export-format';
 import type { AuditStore } from './store';
 import { auditTime, workstationTimeZone } from './time';
 
@@ -55,6 +57,11 @@ export class AuditRecordError extends Error {
 export interface AuditLogOptions {
   readonly store: AuditStore;
   readonly signer: CheckpointSigner;
+  /**
+   * What vouches for the signer: the workstation's root public key (what auditors pin) and the
+   * certificates it issued. Absent: the signer's own key is the root (tests, tools).
+   */
+  readonly trust?: { readonly rootPublicKeyPem: string | null; readonly certificates: () => readonly SigningKeyCertificate[] };
   /** An interval checkpoint is signed after every this many entries. Default 100. */
   readonly checkpointEvery?: number;
   /** IANA zone for the local time column. Default: the workstation's zone. */
@@ -69,6 +76,7 @@ export interface AuditLogOptions {
 export class AuditLog {
   private readonly store: AuditStore;
   private readonly signer: CheckpointSigner;
+  private readonly trust: AuditLogOptions['trust'];
   private readonly checkpointEvery: number;
   private readonly timeZone: string;
   private readonly now: () => Date;
@@ -78,6 +86,7 @@ export class AuditLog {
     if (!Number.isInteger(every) || every < 1) throw new RangeError('checkpointEvery must be a positive integer.');
     this.store = options.store;
     this.signer = options.signer;
+    this.trust = options.trust;
     this.checkpointEvery = every;
     this.timeZone = options.timeZone ?? workstationTimeZone();
     this.now = options.now ?? (() => new Date());
@@ -149,8 +158,28 @@ export class AuditLog {
     return auditTime(this.now(), this.timeZone);
   }
 
-  /** The workstation's public key (PEM), embedded in exports. */
+  /**
+   * The workstation's root public key (PEM), embedded in exports: the key auditors pin. Before
+   * an administrator has made one (an upgraded vault), the session's own signing key stands in,
+   * and no pinned fingerprint will match it.
+   */
   get publicKeyPem(): string {
-    return this.signer.publicKeyPem;
+    return this.trust ? (this.trust.rootPublicKeyPem ?? this.signer.publicKeyPem) : this.signer.publicKeyPem;
+  }
+
+  /** Signs the page seal of an export (what each drawn page shows) with the checkpoint key. */
+  signPageSeal(body: Omit<PageSealBody, 'keyFingerprint'>): PageSeal {
+    const complete: PageSealBody = { ...body, keyFingerprint: this.signer.fingerprint };
+    return { ...complete, signature: this.signer.sign(pageSealSigningBytes(complete)) };
+  }
+
+  /** Certificates by which the root vouches for signing keys, embedded in exports. */
+  signingKeyCertificates(): readonly SigningKeyCertificate[] {
+    return this.trust?.certificates() ?? [];
+  }
+
+  /** The fingerprint of the key that signs this log's checkpoints. */
+  get signerFingerprint(): string {
+    return this.signer.fingerprint;
   }
 }

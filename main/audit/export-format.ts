@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChainHeadSchema, type AuditCheckpoint, type AuditEntry } from '../../shared/domain/audit';
+import { ChainHeadSchema, type AuditEntry } from '../../shared/domain/audit';
 import { canonicalJson } from './canonical';
 import { sha256Hex } from './hash';
 
@@ -14,9 +14,37 @@ export const ATTACHMENT_NAMES = {
   checkpoints: 'audit-checkpoints.jsonl',
   /** Which entries each printed page shows (PageManifest as canonical JSON). */
   manifest: 'page-manifest.json',
-  /** The workstation's Ed25519 public key, SPKI PEM. */
+  /** The workstation's root Ed25519 public key, SPKI PEM: the key auditors pin. */
   publicKey: 'workstation-public-key.pem',
+  /** Certificates by which the root vouches for the keys that signed the checkpoints, JSON Lines. */
+  certificates: 'signing-key-certificates.jsonl',
+  /** What each printed page shows (page-content.ts), signed after the pages were drawn. */
+  pageSeal: 'page-seal.json',
 } as const;
+
+/** The attachments every export made since trust anchors (issue #14) carries. */
+export const REQUIRED_ATTACHMENTS = ['entries', 'checkpoints', 'manifest', 'publicKey', 'certificates', 'pageSeal'] as const;
+
+export const PAGE_SEAL_FORMAT = 'wardscribe-audit-page-seal/1';
+
+export const PageSealBodySchema = z.strictObject({
+  format: z.literal(PAGE_SEAL_FORMAT),
+  /** SHA-256 of the export checkpoint's canonical form: the seal belongs to that export. */
+  exportCheckpointSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The key that signed it (the export checkpoint's key). */
+  keyFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+  /** pageContentDigests() of the PDF as drawn, one per page. */
+  pages: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1),
+});
+export type PageSealBody = z.infer<typeof PageSealBodySchema>;
+export const PageSealSchema = PageSealBodySchema.extend({ signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/) });
+export type PageSeal = z.infer<typeof PageSealSchema>;
+
+/** The bytes a page seal's signature covers. */
+export function pageSealSigningBytes(body: PageSealBody): Buffer {
+  const { signature: _ignored, ...rest } = body as PageSeal;
+  return Buffer.from(canonicalJson(rest), 'utf8');
+}
 
 export const PAGE_MANIFEST_FORMAT = 'wardscribe-audit-page-manifest/1';
 
@@ -57,6 +85,6 @@ export function manifestPage(page: number, entries: readonly AuditEntry[]): Mani
 }
 
 /** JSON Lines in canonical form, so the bytes (and their hash) are reproducible. */
-export function toJsonLines(items: readonly (AuditEntry | AuditCheckpoint)[]): string {
+export function toJsonLines(items: readonly object[]): string {
   return items.map((item) => canonicalJson(item) + '\n').join('');
 }

@@ -1,6 +1,7 @@
 import type { AuditActor, AuditFilter } from '../../shared/domain/audit';
 import type { AuditLog } from './audit-log';
 import { writeAuditPdf, type AuditPdfResult } from './pdf-export';
+import { loadPublicKey, publicKeyFingerprint } from './signing';
 import type { AuditStore } from './store';
 
 export interface ExportTrailOptions {
@@ -30,7 +31,12 @@ export async function exportAuditTrail(options: ExportTrailOptions): Promise<Aud
   const entries = [...store.entries({ filter, toSequence: head.sequence })];
   const first = entries[0]?.sequence ?? head.sequence;
   const last = entries.at(-1)?.sequence ?? head.sequence;
-  const checkpoints = [...store.checkpoints(first, last)].filter((checkpoint) => checkpoint.kind === 'interval');
+  // Only checkpoints by a key the root vouches for are evidence; others (a throwaway key before
+  // an administrator certified one, the pre-#14 key every user could read) are left out.
+  const certificates = log.signingKeyCertificates();
+  const rootFingerprint = publicKeyFingerprint(loadPublicKey(log.publicKeyPem));
+  const vouched = new Set([rootFingerprint, ...certificates.filter((certificate) => certificate.rootFingerprint === rootFingerprint).map((certificate) => certificate.keyFingerprint)]);
+  const checkpoints = [...store.checkpoints(first, last)].filter((checkpoint) => checkpoint.kind === 'interval' && vouched.has(checkpoint.keyFingerprint));
   let result: AuditPdfResult;
   try {
     result = await writeAuditPdf(
@@ -38,6 +44,8 @@ export async function exportAuditTrail(options: ExportTrailOptions): Promise<Aud
         entries,
         checkpoints,
         publicKeyPem: log.publicKeyPem,
+        certificates,
+        signPageSeal: (body) => log.signPageSeal(body),
         site: options.site,
         filter,
         exportedBy: options.exportedBy,

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
+import { PDFDocument as PdfLibDocument } from 'pdf-lib';
 import {
   isEmptyFilter,
   type AuditActor,
@@ -14,7 +15,9 @@ import {
   type ExportSeal,
 } from '../../shared/domain/audit';
 import { canonicalJson } from './canonical';
-import { ATTACHMENT_NAMES, manifestPage, PAGE_MANIFEST_FORMAT, toJsonLines, type PageManifest } from './export-format';
+import { ATTACHMENT_NAMES, manifestPage, PAGE_MANIFEST_FORMAT, PAGE_SEAL_FORMAT, toJsonLines, type PageManifest, type PageSeal, type PageSealBody } from './export-format';
+import { pageContentDigests } from './page-content';
+import type { SigningKeyCertificate } from './signing-certificates';
 import { AUDIT_FONT_FILES, defaultFontsDir } from './fonts';
 import { sha256Hex } from './hash';
 import { formatFingerprint, loadPublicKey, publicKeyFingerprint } from './signing';
@@ -24,7 +27,15 @@ export interface AuditPdfInput {
   readonly entries: readonly AuditEntry[];
   /** Interval checkpoints to embed (those within the exported range). */
   readonly checkpoints: readonly AuditCheckpoint[];
+  /** The workstation's root public key (what auditors pin). */
   readonly publicKeyPem: string;
+  /** The root's certificates for the keys that signed the checkpoints. */
+  readonly certificates?: readonly SigningKeyCertificate[];
+  /**
+   * Signs the page seal (the digest of what each page shows) with the export checkpoint's key,
+   * after the pages are drawn. Without it the export has no page seal and will not verify.
+   */
+  signPageSeal?(body: Omit<PageSealBody, 'keyFingerprint'>): PageSeal;
   /** The site or ward name printed in the header. */
   readonly site: string;
   /** The filter the entries were selected with; printed, and sealed in the export checkpoint. */
@@ -154,14 +165,13 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
 
   // Pass 2: draw and stream.
   const partialPath = `${outputPath}.partial`;
-  const digest = createHash('sha256');
+  let finalBytes: Uint8Array = new Uint8Array();
   const file = createWriteStream(partialPath);
   const written = new Promise<void>((resolve, reject) => {
     file.on('finish', resolve);
     file.on('error', reject);
     doc.on('error', reject);
   });
-  doc.on('data', (chunk: Buffer) => digest.update(chunk));
   doc.pipe(file);
   try {
     for (const [index, page] of pages.entries()) {
@@ -207,10 +217,19 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
       ...attached,
       name: ATTACHMENT_NAMES.publicKey,
       type: 'application/x-pem-file',
-      description: 'Workstation Ed25519 public key',
+      description: 'Workstation root Ed25519 public key (pin its fingerprint)',
+    });
+    doc.file(Buffer.from(toJsonLines(input.certificates ?? []), 'utf8'), {
+      ...attached,
+      name: ATTACHMENT_NAMES.certificates,
+      type: 'application/x-ndjson',
+      description: 'Certificates by which the root key vouches for the checkpoint signing keys',
     });
     doc.end();
     await written;
+    finalBytes = await addPageSeal(readFileSync(partialPath), input, exportCheckpoint, attached.creationDate);
+    writeFileSync(partialPath, finalBytes);
+    // Through a rename, so a failed export leaves no half file under the real name.
     renameSync(partialPath, outputPath);
   } catch (error) {
     // Wait for the file to close: removing it before its asynchronous open completes would let
@@ -219,7 +238,26 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
     rmSync(partialPath, { force: true });
     throw error;
   }
-  return { sha256: digest.digest('hex'), pageCount: pages.length, exportCheckpoint };
+  return { sha256: createHash('sha256').update(finalBytes).digest('hex'), pageCount: pages.length, exportCheckpoint };
+}
+
+/**
+ * The page seal: once every page is drawn, what each page shows is hashed (page-content.ts) and
+ * signed with the export checkpoint's key, bound to that checkpoint, and attached. Done on the
+ * finished file because only then are the drawn bytes known; the content streams are copied
+ * unchanged, so the verifier recomputes the same digests.
+ */
+async function addPageSeal(bytes: Uint8Array, input: AuditPdfInput, exportCheckpoint: AuditCheckpoint, when: Date): Promise<Uint8Array> {
+  if (!input.signPageSeal) return bytes;
+  const pdf = await PdfLibDocument.load(bytes, { updateMetadata: false });
+  const seal = input.signPageSeal({ format: PAGE_SEAL_FORMAT, exportCheckpointSha256: sha256Hex(canonicalJson(exportCheckpoint)), pages: pageContentDigests(pdf) });
+  await pdf.attach(Buffer.from(canonicalJson(seal), 'utf8'), ATTACHMENT_NAMES.pageSeal, {
+    mimeType: 'application/json',
+    description: 'What each printed page shows, signed after drawing',
+    creationDate: when,
+    modificationDate: when,
+  });
+  return pdf.save({ useObjectStreams: false, updateFieldAppearances: false });
 }
 
 function assertAscending(entries: readonly AuditEntry[]): void {
@@ -241,7 +279,7 @@ function describeExport(input: AuditPdfInput, fingerprint: string, headSequence:
     `Entries: ${input.entries.length}${first === undefined ? '' : `, sequence ${first} to ${last}`}`,
     `Chain head at export: entry ${headSequence}, SHA-256 ${headHash}`,
     `Workstation key fingerprint (SHA-256 of the Ed25519 public key): ${formatFingerprint(fingerprint)}`,
-    `Attached: ${Object.values(ATTACHMENT_NAMES).join(', ')}. Check with: npx wardscribe verify-trail FILE.pdf`,
+    `Attached: ${Object.values(ATTACHMENT_NAMES).join(', ')}. Check with: npx wardscribe verify-trail FILE.pdf --expect-key FINGERPRINT (the fingerprint registered for this workstation, not the one printed here)`,
   ];
 }
 

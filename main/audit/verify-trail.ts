@@ -10,9 +10,13 @@ import {
   type ChainHead,
 } from '../../shared/domain/audit';
 import { GENESIS_HEAD, verifyChain, type ChainBreakKind } from './chain';
-import { ATTACHMENT_NAMES, pageEntriesDigest, PageManifestSchema, type PageManifest } from './export-format';
+import { verify } from 'node:crypto';
+import { canonicalJson } from './canonical';
+import { ATTACHMENT_NAMES, pageEntriesDigest, PageManifestSchema, pageSealSigningBytes, PageSealSchema, type PageManifest } from './export-format';
 import { sha256Hex } from './hash';
+import { pageContentDigests } from './page-content';
 import { readPdfAttachments, type PdfAttachment } from './pdf-attachments';
+import { SigningKeyCertificateSchema, trustedCheckpointKeys, type SigningKeyCertificate } from './signing-certificates';
 import { loadPublicKey, publicKeyFingerprint, verifyCheckpointSignature } from './signing';
 
 /** Every way an exported trail can fail verification. */
@@ -26,6 +30,11 @@ export type TrailProblemKind =
   | 'malformed-manifest'
   | 'public-key-invalid'
   | 'key-not-expected'
+  | 'key-not-pinned'
+  | 'certificate-invalid'
+  | 'malformed-certificate'
+  | 'page-seal-invalid'
+  | 'page-content-mismatch'
   | 'checkpoint-signature-invalid'
   | 'export-seal-missing'
   | 'entries-file-altered'
@@ -58,8 +67,18 @@ export interface TrailReport {
   readonly pageCount: number;
   /** The head the export was sealed at. */
   readonly head?: ChainHead;
-  /** Fingerprint of the public key embedded in the PDF. */
+  /** Fingerprint of the root public key embedded in the PDF. */
   readonly keyFingerprint?: string;
+  /**
+   * What the verdict trusts: `pinned`, the embedded root matched the fingerprint given;
+   * `embedded-key-trusted`, the caller chose to trust whatever key the PDF carries (a PDF forged
+   * from scratch with a new key passes that); `not-pinned`, neither (the report fails).
+   */
+  readonly trust: 'pinned' | 'embedded-key-trusted' | 'not-pinned';
+  /** Where the export checkpoint's signing key was kept, as its certificate states (absent: the root signed). */
+  readonly signingKeyProtection?: SigningKeyCertificate['protection'];
+  /** True when every printed page is the page that was sealed. */
+  readonly pagesVerified: boolean;
   /** Checkpoints whose signatures verified (interval and export). */
   readonly checkpointsVerified: number;
   /** True when the export is a filtered selection (then links are checked only between neighbours). */
@@ -74,6 +93,11 @@ export interface VerifyTrailOptions {
    * verifier can only say the PDF is consistent with the key it carries itself.
    */
   readonly expectedKeyFingerprint?: string;
+  /**
+   * Trust the root key embedded in the PDF instead of a pinned fingerprint. Only proves the file
+   * is consistent with itself: anyone can make a consistent PDF with a key of their own.
+   */
+  readonly trustEmbeddedKey?: boolean;
   /** A head recorded elsewhere (an EPR filing's {sequence, hash}) to compare with the export. */
   readonly witness?: ChainHead;
 }
@@ -92,7 +116,14 @@ export async function verifyTrailPdf(bytes: Uint8Array, options: VerifyTrailOpti
   const report = (problem: TrailProblem) => {
     if (problems.length < MAX_PROBLEMS) problems.push(problem);
   };
-  const empty = { entryCount: 0, pageCount: 0, checkpointsVerified: 0, filtered: false, witness: 'not-checked' as const };
+  const trust: TrailReport['trust'] = options.expectedKeyFingerprint !== undefined ? 'pinned' : options.trustEmbeddedKey ? 'embedded-key-trusted' : 'not-pinned';
+  const empty = { entryCount: 0, pageCount: 0, checkpointsVerified: 0, filtered: false, witness: 'not-checked' as const, trust, pagesVerified: false };
+  if (trust === 'not-pinned') {
+    report({
+      kind: 'key-not-pinned',
+      message: 'No workstation key fingerprint was given to check the PDF against: give the fingerprint registered for this workstation (or, knowingly, trust the key the PDF carries).',
+    });
+  }
 
   let pdf: PDFDocument;
   let attachments: PdfAttachment[];
@@ -118,20 +149,28 @@ export async function verifyTrailPdf(bytes: Uint8Array, options: VerifyTrailOpti
   if (keyFingerprint && options.expectedKeyFingerprint !== undefined) {
     const expected = options.expectedKeyFingerprint.replace(/[\s:]/g, '').toLowerCase();
     if (expected !== keyFingerprint) {
-      report({ kind: 'key-not-expected', message: `The PDF was signed with key ${keyFingerprint}, not the expected ${expected}.` });
+      report({ kind: 'key-not-expected', message: `The PDF carries workstation key ${keyFingerprint}, not the registered ${expected}.` });
     }
+  }
+
+  // The keys whose checkpoint signatures count: the root, and each key the root certified.
+  const certificates = parseLines(files.certificates, (value) => SigningKeyCertificateSchema.safeParse(value), 'malformed-certificate', ATTACHMENT_NAMES.certificates, report).map(({ item }) => item);
+  const trusted = publicKey ? trustedCheckpointKeys(publicKey, certificates) : { keys: new Map<string, KeyObject>(), rejected: [] };
+  for (const certificate of trusted.rejected) {
+    report({ kind: 'certificate-invalid', message: `The certificate for signing key ${certificate.keyFingerprint} is not signed by the workstation key in this PDF.` });
   }
 
   const checkpoints = parseLines(files.checkpoints, (value) => AuditCheckpointSchema.safeParse(value), 'malformed-checkpoint', ATTACHMENT_NAMES.checkpoints, report);
   const verified: AuditCheckpoint[] = [];
   for (const { item: checkpoint, line } of checkpoints) {
-    if (publicKey && verifyCheckpointSignature(checkpoint, publicKey)) verified.push(checkpoint);
+    const key = trusted.keys.get(checkpoint.keyFingerprint);
+    if (key && verifyCheckpointSignature(checkpoint, key)) verified.push(checkpoint);
     else {
       report({
         kind: 'checkpoint-signature-invalid',
         sequence: checkpoint.sequence,
         line,
-        message: `The ${checkpoint.kind} checkpoint at entry ${checkpoint.sequence} (line ${line}) does not carry a valid signature of the embedded key.`,
+        message: `The ${checkpoint.kind} checkpoint at entry ${checkpoint.sequence} (line ${line}) is not validly signed by the workstation key or a key it certified.`,
       });
     }
   }
@@ -185,6 +224,8 @@ export async function verifyTrailPdf(bytes: Uint8Array, options: VerifyTrailOpti
   }
 
   checkManifest(files.manifest, entries, head, pageCount, report);
+  const pagesVerified = exportCheckpoint ? checkPageSeal(pdf, files.pageSeal, exportCheckpoint, trusted.keys, report) : false;
+  const signingCertificate = exportCheckpoint ? certificates.find((certificate) => certificate.keyFingerprint === exportCheckpoint.keyFingerprint) : undefined;
 
   const witness = checkWitness(options.witness, entries, head, report);
   return {
@@ -199,7 +240,56 @@ export async function verifyTrailPdf(bytes: Uint8Array, options: VerifyTrailOpti
     checkpointsVerified: verified.length,
     filtered,
     witness,
+    trust,
+    ...(signingCertificate ? { signingKeyProtection: signingCertificate.protection } : {}),
+    pagesVerified,
   };
+}
+
+/** Each page must show exactly what was sealed after drawing: page-content.ts. */
+function checkPageSeal(
+  pdf: PDFDocument,
+  bytes: Uint8Array,
+  exportCheckpoint: AuditCheckpoint,
+  keys: ReadonlyMap<string, KeyObject>,
+  report: (problem: TrailProblem) => void,
+): boolean {
+  let seal;
+  try {
+    const parsed = PageSealSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    if (!parsed.success) throw new Error('format');
+    seal = parsed.data;
+  } catch {
+    report({ kind: 'page-seal-invalid', message: `${ATTACHMENT_NAMES.pageSeal} does not have the page seal format.` });
+    return false;
+  }
+  const key = keys.get(seal.keyFingerprint);
+  if (seal.keyFingerprint !== exportCheckpoint.keyFingerprint || !key || !verify(null, pageSealSigningBytes(seal), key, Buffer.from(seal.signature, 'base64'))) {
+    report({ kind: 'page-seal-invalid', message: 'The page seal is not signed by the key that sealed this export.' });
+    return false;
+  }
+  if (seal.exportCheckpointSha256 !== sha256Hex(canonicalJson(exportCheckpoint))) {
+    report({ kind: 'page-seal-invalid', message: 'The page seal belongs to a different export.' });
+    return false;
+  }
+  let drawn: string[];
+  try {
+    drawn = pageContentDigests(pdf);
+  } catch {
+    report({ kind: 'page-content-mismatch', message: 'The printed pages cannot be read to compare with the page seal.' });
+    return false;
+  }
+  if (drawn.length !== seal.pages.length) {
+    report({ kind: 'page-content-mismatch', message: `The PDF has ${drawn.length} pages; ${seal.pages.length} were sealed.` });
+    return false;
+  }
+  let intact = true;
+  drawn.forEach((digest, index) => {
+    if (digest === seal.pages[index]) return;
+    intact = false;
+    report({ kind: 'page-content-mismatch', page: index + 1, message: `Page ${index + 1} does not show what was sealed: it was reprinted, overprinted or annotated after export.` });
+  });
+  return intact;
 }
 
 interface TrailFiles {
@@ -207,6 +297,8 @@ interface TrailFiles {
   readonly checkpoints: Uint8Array;
   readonly manifest: Uint8Array;
   readonly publicKey: Uint8Array;
+  readonly certificates: Uint8Array;
+  readonly pageSeal: Uint8Array;
 }
 
 function collectAttachments(attachments: readonly PdfAttachment[], report: (problem: TrailProblem) => void): TrailFiles | undefined {
@@ -228,8 +320,10 @@ function collectAttachments(attachments: readonly PdfAttachment[], report: (prob
     checkpoints: get(ATTACHMENT_NAMES.checkpoints),
     manifest: get(ATTACHMENT_NAMES.manifest),
     publicKey: get(ATTACHMENT_NAMES.publicKey),
+    certificates: get(ATTACHMENT_NAMES.certificates),
+    pageSeal: get(ATTACHMENT_NAMES.pageSeal),
   };
-  if (!files.entries || !files.checkpoints || !files.manifest || !files.publicKey) return undefined;
+  if (!files.entries || !files.checkpoints || !files.manifest || !files.publicKey || !files.certificates || !files.pageSeal) return undefined;
   return files as TrailFiles;
 }
 
@@ -238,7 +332,7 @@ type SafeParse<T> = { success: true; data: T } | { success: false };
 function parseLines<T>(
   bytes: Uint8Array,
   parse: (value: unknown) => SafeParse<T>,
-  kind: 'malformed-entry' | 'malformed-checkpoint',
+  kind: 'malformed-entry' | 'malformed-checkpoint' | 'malformed-certificate',
   fileName: string,
   report: (problem: TrailProblem) => void,
 ): { item: T; line: number }[] {

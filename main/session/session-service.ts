@@ -31,9 +31,10 @@ import {
 } from '../vault/vault';
 import type { VaultFiles } from '../vault/vault-files';
 import { AuditLog, type AuditRecord } from '../audit/audit-log';
-import { createCheckpointSigner } from '../audit/signing';
 import { createVaultAuditStore } from '../vault/queries/audit-entries';
-import { getOrCreateWorkstationKey } from '../vault/queries/workstation-key';
+import type { AdminKey } from '../audit/trust-anchors';
+import { bindKeystore, createFileKeystore, defaultKeystoreDir, type SecretKeystore } from '../security/keystore';
+import { AuditTrust } from './audit-trust';
 import type { AuditStore } from '../audit/store';
 import type { AuditActor } from '../../shared/domain/audit';
 import { describeWait, remainingBackoff } from './backoff';
@@ -60,6 +61,11 @@ export interface SessionServiceOptions {
   readonly onUnlocked?: () => void;
   /** Runs just before the vault closes, so background work stops writing first. */
   readonly onLocking?: () => void;
+  /**
+   * Seals the audit signing key, EPR credentials and erase secret (main/security/keystore.ts):
+   * the OS keystore in Electron; by default a key file beside (not inside) the vault folder.
+   */
+  readonly keystore?: SecretKeystore;
 }
 
 interface Unlocked {
@@ -69,6 +75,8 @@ interface Unlocked {
   audit: AuditLog;
   auditStore: AuditStore;
   user: UserSummary;
+  /** Administrators only: certifies signing keys and grants itself to other admins; zeroed on lock. */
+  adminKey: AdminKey | null;
   idleTimer: NodeJS.Timeout | null;
   idleLockMinutes: number;
 }
@@ -83,12 +91,20 @@ export class SessionService {
   readonly #now: () => Date;
   #unlocked: Unlocked | null = null;
   #locked: { reason: LockReason; username: string } | null = null;
+  /** The audit trail's trust anchors: who signs checkpoints (audit-trust.ts). */
+  readonly #trust: AuditTrust;
   /** Failures for usernames with no key slot, kept in memory so they look like real ones. */
   readonly #unknownFailures = new Map<string, { count: number; lastAt: Date }>();
 
   constructor(options: SessionServiceOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
+    this.#trust = new AuditTrust(options.keystore ?? createFileKeystore(defaultKeystoreDir(options.files.dir)), this.#now, options.log);
+  }
+
+  /** The keystore this workstation seals its secrets with. */
+  get keystore(): SecretKeystore {
+    return this.#trust.keystoreInUse;
   }
 
   state(): SessionState {
@@ -137,7 +153,7 @@ export class SessionService {
     if (this.state().kind !== 'first-run') throw new WardscribeError('conflict', 'This workstation already has an administrator.');
     this.#assertPassphrase(admin.passphrase, admin.username);
     const { vault, user } = await createVault(this.#options.files, admin, this.#now(), this.#options.kdf ?? DEFAULT_KDF);
-    this.#begin(vault, user, []);
+    this.#begin(vault, user, [], { adminKey: this.#trust.establish(vault, user.id), rootCreated: true });
     this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: 'first-run' } });
     this.#options.log.info('session.first-admin-created');
     return user;
@@ -150,7 +166,9 @@ export class SessionService {
     const outcome = await unlockVault(this.#options.files, username, passphrase, this.#now());
     if (outcome.kind === 'unlocked') {
       this.#unknownFailures.delete(username.toLowerCase());
-      this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures);
+      // Admins open the administrators' key too (one more Argon2id run): see audit-trust.ts.
+      const admin = outcome.user.role === 'admin' ? await this.#trust.adminSignedIn(outcome.vault, outcome.user, passphrase) : undefined;
+      this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures, admin);
       this.#options.log.info('session.signed-in', { role: outcome.user.role });
       return outcome.user;
     }
@@ -175,6 +193,7 @@ export class SessionService {
     });
     this.#unlocked = null;
     this.#locked = reason === 'sign-out' ? null : { reason, username: unlocked.user.username };
+    unlocked.adminKey?.dispose();
     unlocked.vault.close();
     this.#options.log.info('session.locked', { reason });
     this.#options.emit({ type: 'session.locked', reason });
@@ -201,10 +220,9 @@ export class SessionService {
       }
       throw error;
     }
-    const { key } = getOrCreateWorkstationKey(next.db, this.#now());
     unlocked.vault = next;
     unlocked.auditStore = createVaultAuditStore(next.db);
-    unlocked.audit = new AuditLog({ store: unlocked.auditStore, signer: createCheckpointSigner(key.privateKeyPem), now: this.#now });
+    unlocked.audit = this.#auditLog(next, unlocked.auditStore);
   }
 
   /** Restarts the idle timer: called on every admitted call and on renderer activity. */
@@ -224,6 +242,8 @@ export class SessionService {
     this.#assertPassphrase(next, unlocked.user.username);
     await putSlot(unlocked.vault, unlocked.user, next, this.#options.kdf ?? DEFAULT_KDF);
     setMustChangePassphrase(unlocked.vault.db, unlocked.user.id, false, this.#now());
+    // A new passphrase is a new slot key pair: the administrators' key is sealed to it again.
+    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     unlocked.user = { ...unlocked.user, mustChangePassphrase: false };
     this.#record({ action: 'password-changed', objects: { subjectUserId: unlocked.user.id }, outcome: { status: 'success' } });
   }
@@ -249,6 +269,7 @@ export class SessionService {
     await putSlot(vault, user, input.passphrase, this.#options.kdf ?? DEFAULT_KDF);
     this.#unknownFailures.delete(user.username);
     this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: `role-${user.role}` } });
+    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     return user;
   }
 
@@ -269,6 +290,7 @@ export class SessionService {
       objects: { subjectUserId: userId },
       outcome: { status: 'success', ...(disabled ? {} : { reason: 'enabled' }) },
     });
+    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     return getUserById(db, userId)!;
   }
 
@@ -284,6 +306,7 @@ export class SessionService {
     setUserDisabled(db, userId, false, this.#now());
     setMustChangePassphrase(db, userId, userId !== unlocked.user.id, this.#now());
     this.#record({ action: 'user-changed', objects: { subjectUserId: userId }, outcome: { status: 'success', reason: 'passphrase-reset' } });
+    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     return getUserById(db, userId)!;
   }
 
@@ -295,12 +318,11 @@ export class SessionService {
     this.touch();
   }
 
-  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[]): void {
+  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[], admin?: { readonly adminKey: AdminKey | null; readonly rootCreated: boolean }): void {
     const stored = readSetting(vault.db, IDLE_SETTING);
-    const { key, created } = getOrCreateWorkstationKey(vault.db, this.#now());
     const auditStore = createVaultAuditStore(vault.db);
-    const audit = new AuditLog({ store: auditStore, signer: createCheckpointSigner(key.privateKeyPem), now: this.#now });
-    if (created) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
+    const audit = this.#auditLog(vault, auditStore);
+    if (admin?.rootCreated) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
     // Failed attempts happened while the vault (and so the trail) was closed; each is recorded
     // now, its time kept in the reason code.
     for (const at of unauditedFailures) {
@@ -312,12 +334,20 @@ export class SessionService {
       audit,
       auditStore,
       user,
+      adminKey: admin?.adminKey ?? null,
       idleTimer: null,
       idleLockMinutes: typeof stored === 'number' ? stored : DEFAULT_IDLE_LOCK_MINUTES,
     };
     this.#locked = null;
     this.touch();
     this.#options.onUnlocked?.();
+  }
+
+  /** The trail over `vault`, signed with the certified signing key this keystore opens (audit-trust.ts). */
+  #auditLog(vault: OpenVault, store: AuditStore): AuditLog {
+    bindKeystore(vault.db, this.#trust.keystoreInUse);
+    const signing = this.#trust.signing(vault);
+    return new AuditLog({ store, signer: signing.signer, trust: { rootPublicKeyPem: signing.rootPublicKeyPem, certificates: signing.certificates }, now: this.#now });
   }
 
   #record(record: Omit<AuditRecord, 'actor'>): void {

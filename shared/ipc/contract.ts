@@ -422,8 +422,11 @@ export const contract = {
       response: z.object({
         entries: z.array(AuditEntrySchema),
         head: z.object({ sequence: z.number(), hash: z.string() }),
-        /** SHA-256 of the workstation's signing key: what `wardscribe verify-trail --expect-key` pins an export to. */
-        keyFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
+        /**
+         * SHA-256 of the workstation's root key: what `wardscribe verify-trail --expect-key` pins an
+         * export to. Null until an administrator has signed in on a vault made before root keys.
+         */
+        keyFingerprint: z.string().regex(/^[0-9a-f]{64}$/).nullable(),
       }),
       access: ['auditor', 'admin'],
     }),
@@ -436,8 +439,26 @@ export const contract = {
     }),
     /** Checks an exported trail in the exports folder, as `wardscribe verify-trail` would. */
     verify: channel({
-      request: z.object({ fileName: z.string().regex(/^[A-Za-z0-9._-]+\.pdf$/, 'a PDF file name from the exports folder') }).strict(),
-      response: z.object({ ok: z.boolean(), entryCount: z.number(), problems: z.array(z.string()) }),
+      request: z
+        .object({
+          fileName: z.string().regex(/^[A-Za-z0-9._-]+\.pdf$/, 'a PDF file name from the exports folder'),
+          /** The fingerprint registered for this workstation (from the ward's key register, not from this screen). */
+          expectedKeyFingerprint: z
+            .string()
+            .transform((value) => value.replace(/[\s:]/g, '').toLowerCase())
+            .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'a 64-digit hex fingerprint'))
+            .optional(),
+          /** Trust the key the PDF carries instead: the answer then says so. */
+          trustEmbeddedKey: z.boolean().optional(),
+        })
+        .strict(),
+      response: z.object({
+        ok: z.boolean(),
+        entryCount: z.number(),
+        problems: z.array(z.string()),
+        trust: z.enum(['pinned', 'embedded-key-trusted', 'not-pinned']),
+        keyFingerprint: z.string().nullable(),
+      }),
       access: ['auditor', 'admin'],
     }),
   },

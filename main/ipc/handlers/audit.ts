@@ -6,7 +6,7 @@ import { WardscribeError } from '../../errors';
 import { exportAuditTrail } from '../../audit/export-trail';
 import { verifyTrailPdf } from '../../audit/verify-trail';
 import type { SessionService } from '../../session/session-service';
-import { getWorkstationKey } from '../../vault/queries/workstation-key';
+import { getRootKeyFingerprint } from '../../vault/queries/workstation-key';
 import type { Handlers } from '../registry';
 
 export interface AuditHandlerDeps {
@@ -29,9 +29,7 @@ export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>[
         newest.push(entry);
         if (newest.length > limit) newest.shift();
       }
-      const key = getWorkstationKey(deps.session.vault().db);
-      if (!key) throw new WardscribeError('internal', 'The workstation has no signing key yet.');
-      return { entries: newest.reverse(), head: log.head(), keyFingerprint: key.fingerprint };
+      return { entries: newest.reverse(), head: log.head(), keyFingerprint: getRootKeyFingerprint(deps.session.vault().db) };
     },
 
     export: async ({ filter }, { signal, progress }) => {
@@ -52,7 +50,9 @@ export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>[
       return { fileName, path, pageCount: result.pageCount, sha256: result.sha256 };
     },
 
-    verify: async ({ fileName }) => {
+    // The in-app check needs the registered fingerprint too: one read from this vault would be
+    // whatever a forger who rewrote the vault put there.
+    verify: async ({ fileName, expectedKeyFingerprint, trustEmbeddedKey }) => {
       deps.session.audit(); // only with an open session
       let bytes: Buffer;
       try {
@@ -60,8 +60,8 @@ export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>[
       } catch {
         throw new WardscribeError('not-found', `There is no exported trail called ${fileName}.`);
       }
-      const report = await verifyTrailPdf(bytes);
-      return { ok: report.ok, entryCount: report.entryCount, problems: report.problems.map((problem) => problem.message) };
+      const report = await verifyTrailPdf(bytes, { ...(expectedKeyFingerprint ? { expectedKeyFingerprint } : {}), ...(trustEmbeddedKey ? { trustEmbeddedKey } : {}) });
+      return { ok: report.ok, entryCount: report.entryCount, problems: report.problems.map((problem) => problem.message), trust: report.trust, keyFingerprint: report.keyFingerprint ?? null };
     },
   };
 }

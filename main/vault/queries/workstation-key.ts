@@ -1,41 +1,91 @@
-import { createWorkstationKey, type WorkstationKeyPair } from '../../audit/signing';
+import { SigningKeyCertificateSchema, type SigningKeyCertificate } from '../../audit/signing-certificates';
+import type { StoredAdminGrant, StoredRootKey, StoredSigningKey, TrustAnchorStore } from '../../audit/trust-anchors';
+import { SlotSealSchema, SymmetricSealSchema } from '../../security/sealed-box';
 import type { Db } from '../sqlcipher';
 
-/** The row of `workstation_key` as SQLite returns it. */
-interface WorkstationKeyRow {
-  private_key_pem: string;
+/**
+ * The audit trust anchors (migration 0009): `audit_root_key`, `admin_key_grants` and
+ * `audit_signing_keys`. Rows hold only sealed private keys; see main/audit/trust-anchors.ts.
+ */
+
+interface RootRow {
   public_key_pem: string;
   fingerprint: string;
+  sealed_private_json: string;
 }
 
-function toKeyPair(row: WorkstationKeyRow): WorkstationKeyPair {
-  return { privateKeyPem: row.private_key_pem, publicKeyPem: row.public_key_pem, fingerprint: row.fingerprint };
+interface GrantRow {
+  user_id: string;
+  recipient_public_key: string;
+  sealed_json: string;
 }
 
-/** The workstation's signing key, or null before one has been made. */
-export function getWorkstationKey(db: Db): WorkstationKeyPair | null {
-  const row = db.prepare('SELECT private_key_pem, public_key_pem, fingerprint FROM workstation_key WHERE id = 1').get() as
-    | WorkstationKeyRow
-    | undefined;
-  return row ? toKeyPair(row) : null;
+interface SigningKeyRow {
+  fingerprint: string;
+  public_key_pem: string;
+  keystore_sealed_private: Buffer;
+  certificate_json: string;
 }
 
-/**
- * The workstation's Ed25519 signing key, made and stored in the vault the first time it is
- * asked for. `created` is true only on that first call, so the caller can record a
- * `workstation-key-created` audit entry. Read and insert share one IMMEDIATE transaction, so two
- * callers cannot each make a key.
- */
-export function getOrCreateWorkstationKey(db: Db, now: Date): { key: WorkstationKeyPair; created: boolean } {
-  return db
-    .transaction(() => {
-      const existing = getWorkstationKey(db);
-      if (existing) return { key: existing, created: false };
-      const key = createWorkstationKey();
+function toSigningKey(row: SigningKeyRow): StoredSigningKey {
+  return {
+    fingerprint: row.fingerprint,
+    publicKeyPem: row.public_key_pem,
+    keystoreSealedPrivateKey: row.keystore_sealed_private,
+    certificate: SigningKeyCertificateSchema.parse(JSON.parse(row.certificate_json)),
+  };
+}
+
+/** The root key's fingerprint (what auditors pin), or null before an administrator has made one. */
+export function getRootKeyFingerprint(db: Db): string | null {
+  const row = db.prepare('SELECT fingerprint FROM audit_root_key WHERE id = 1').get() as { fingerprint: string } | undefined;
+  return row?.fingerprint ?? null;
+}
+
+/** The trust anchor store over an open vault. */
+export function createVaultTrustAnchorStore(db: Db): TrustAnchorStore {
+  return {
+    root() {
+      const row = db.prepare('SELECT public_key_pem, fingerprint, sealed_private_json FROM audit_root_key WHERE id = 1').get() as RootRow | undefined;
+      return row ? { publicKeyPem: row.public_key_pem, fingerprint: row.fingerprint, sealedPrivateKey: SymmetricSealSchema.parse(JSON.parse(row.sealed_private_json)) } : null;
+    },
+    insertRoot(root: StoredRootKey, now: Date) {
+      db.prepare('INSERT INTO audit_root_key (id, public_key_pem, fingerprint, sealed_private_json, created_at) VALUES (1, ?, ?, ?, ?)').run(
+        root.publicKeyPem,
+        root.fingerprint,
+        JSON.stringify(root.sealedPrivateKey),
+        now.toISOString(),
+      );
+    },
+    grants() {
+      const rows = db.prepare('SELECT user_id, recipient_public_key, sealed_json FROM admin_key_grants ORDER BY user_id').all() as GrantRow[];
+      return rows.map((row): StoredAdminGrant => ({ userId: row.user_id, recipientPublicKey: row.recipient_public_key, sealed: SlotSealSchema.parse(JSON.parse(row.sealed_json)) }));
+    },
+    putGrant(grant: StoredAdminGrant, now: Date) {
       db.prepare(
-        'INSERT INTO workstation_key (id, private_key_pem, public_key_pem, fingerprint, created_at) VALUES (1, @privateKeyPem, @publicKeyPem, @fingerprint, @now)',
-      ).run({ ...key, now: now.toISOString() });
-      return { key, created: true };
-    })
-    .immediate();
+        `INSERT INTO admin_key_grants (user_id, recipient_public_key, sealed_json, granted_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET recipient_public_key = excluded.recipient_public_key, sealed_json = excluded.sealed_json, granted_at = excluded.granted_at`,
+      ).run(grant.userId, grant.recipientPublicKey, JSON.stringify(grant.sealed), now.toISOString());
+    },
+    removeGrant(userId: string) {
+      db.prepare('DELETE FROM admin_key_grants WHERE user_id = ?').run(userId);
+    },
+    currentSigningKey() {
+      const row = db.prepare('SELECT fingerprint, public_key_pem, keystore_sealed_private, certificate_json FROM audit_signing_keys ORDER BY seq DESC LIMIT 1').get() as SigningKeyRow | undefined;
+      return row ? toSigningKey(row) : null;
+    },
+    insertSigningKey(key: StoredSigningKey, now: Date) {
+      db.prepare('INSERT INTO audit_signing_keys (fingerprint, public_key_pem, keystore_sealed_private, certificate_json, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        key.fingerprint,
+        key.publicKeyPem,
+        key.keystoreSealedPrivateKey,
+        JSON.stringify(key.certificate),
+        now.toISOString(),
+      );
+    },
+    certificates(): SigningKeyCertificate[] {
+      const rows = db.prepare('SELECT certificate_json FROM audit_signing_keys ORDER BY seq').all() as { certificate_json: string }[];
+      return rows.map((row) => SigningKeyCertificateSchema.parse(JSON.parse(row.certificate_json)));
+    },
+  };
 }

@@ -78,20 +78,18 @@ export function AuditScreen() {
     void load(filter); // the export itself is now in the trail
   }
 
-  async function verify(fileName: string) {
-    const result = await hostApi()!.audit.verify({ fileName });
-    setExporting((state) =>
-      state.kind === 'done'
-        ? {
-            ...state,
-            verified: result.ok
-              ? result.value.ok
-                ? `Verified: the trail is intact (${result.value.entryCount} entries).`
-                : `NOT VERIFIED: ${result.value.problems.join(' ')}`
-              : result.error.message,
-          }
-        : state,
-    );
+  async function verify(fileName: string, form: FormData) {
+    const registered = String(form.get('registered-fingerprint') ?? '').trim();
+    const trustEmbeddedKey = form.get('trust-embedded-key') === 'on';
+    const result = await hostApi()!.audit.verify({ fileName, ...(registered ? { expectedKeyFingerprint: registered } : {}), ...(trustEmbeddedKey && !registered ? { trustEmbeddedKey } : {}) });
+    const describe = (value: { ok: boolean; entryCount: number; problems: string[]; trust: string }) => {
+      if (!value.ok) return `NOT VERIFIED: ${value.problems.join(' ')}`;
+      if (value.trust === 'embedded-key-trusted') {
+        return `Consistent, but NOT checked against the registered key: the file agrees with the key it carries (${value.entryCount} entries). A PDF forged with a new key would pass this too.`;
+      }
+      return `Verified: the trail is intact and signed under the registered workstation key (${value.entryCount} entries).`;
+    };
+    setExporting((state) => (state.kind === 'done' ? { ...state, verified: result.ok ? describe(result.value) : result.error.message } : state));
   }
 
   return (
@@ -104,10 +102,15 @@ export function AuditScreen() {
           Chain head: entry {head.sequence}, {head.hash.slice(0, 16)}…
         </p>
       )}
-      {keyFingerprint && (
+      {keyFingerprint ? (
         <p className="nhsuk-body-s" data-testid="key-fingerprint">
-          Workstation signing key: <code>{keyFingerprint.match(/.{1,4}/g)?.join(' ')}</code>. Record it once for this workstation; checking an
-          export with <code>wardscribe verify-trail FILE.pdf --expect-key</code> and this fingerprint catches a PDF rebuilt with another key.
+          Workstation key: <code>{keyFingerprint.match(/.{1,4}/g)?.join(' ')}</code>. Register it once for this workstation, away from it (the
+          ward&apos;s key register); check exports with <code>wardscribe verify-trail FILE.pdf --expect-key</code> and the registered
+          fingerprint, not this one: this screen shows what the vault says, which a forger could change.
+        </p>
+      ) : (
+        <p className="nhsuk-body-s" data-testid="key-fingerprint-missing">
+          This workstation has no root key yet: an administrator must sign in once before exports can be verified.
         </p>
       )}
       {error && (
@@ -162,9 +165,24 @@ export function AuditScreen() {
           <p>
             Exported {exporting.pageCount} page{exporting.pageCount === 1 ? '' : 's'} to <code>{exporting.path}</code>
           </p>
-          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void verify(exporting.fileName)}>
-            Verify the exported file
-          </button>
+          <form
+            aria-label="Verify the exported file"
+            onSubmit={(event) => {
+              event.preventDefault();
+              void verify(exporting.fileName, new FormData(event.currentTarget));
+            }}
+          >
+            <TextField id="registered-fingerprint" label="Registered workstation key fingerprint (from the key register)" autoComplete="off" />
+            <div className="nhsuk-checkboxes__item">
+              <input className="nhsuk-checkboxes__input" id="trust-embedded-key" name="trust-embedded-key" type="checkbox" />
+              <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="trust-embedded-key">
+                I have no registered fingerprint: check the file against the key it carries (weaker)
+              </label>
+            </div>
+            <button type="submit" className="nhsuk-button nhsuk-button--secondary">
+              Verify the exported file
+            </button>
+          </form>
           {exporting.verified && <p data-testid="verify-result">{exporting.verified}</p>}
         </div>
       )}

@@ -91,7 +91,7 @@ describe('audit PDF export', () => {
     expect(report).toMatchObject({ ok: true, entryCount: 150, firstSequence: 1, lastSequence: 150, pageCount: exported.pageCount });
 
     const filtered = await exportFixture(trail, folder.path, 'greek.pdf', { userId: USERS[1]!.userId });
-    const filteredReport = await verifyTrailPdf(filtered.bytes);
+    const filteredReport = await verifyTrailPdf(filtered.bytes, { expectedKeyFingerprint: trail.key.fingerprint });
     expect(filteredReport.problems).toEqual([]);
     expect(filteredReport.filtered).toBe(true);
     expect(filteredReport.entryCount).toBe(trail.store.storedEntries.filter((entry) => entry.actor?.userId === USERS[1]!.userId).length);

@@ -46,7 +46,7 @@ describe('wardscribe verify-trail (built CLI)', () => {
   });
 
   it('prints FAILED with the broken entry and exits 1 on an edited export', () => {
-    const result = wardscribe(editedPath);
+    const result = wardscribe(editedPath, '--expect-key', trail.key.fingerprint);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/^FAILED:/);
     expect(result.stdout).toMatch(/hash-mismatch \(entry 17\)/);
@@ -57,5 +57,16 @@ describe('wardscribe verify-trail (built CLI)', () => {
     expect(wardscribe().status).toBe(2);
     expect(wardscribe(join(folder.path, 'missing.pdf')).status).toBe(2);
     expect(wardscribe(freshPath, '--witness', 'nonsense').status).toBe(2);
+  });
+
+  it('refuses to verify without a pinned key, and says so when told to trust the embedded one', () => {
+    const unpinned = wardscribe(freshPath);
+    expect(unpinned.status).toBe(2);
+    expect(unpinned.stderr).toMatch(/--expect-key with the fingerprint registered for this workstation/);
+    const trusting = wardscribe(freshPath, '--trust-embedded-key');
+    expect(trusting.status).toBe(0);
+    expect(trusting.stdout).toMatch(/^OK: /);
+    expect(trusting.stdout).toMatch(/WARNING: the key embedded in the PDF was trusted without checking it against the registered fingerprint/);
+    expect(wardscribe(freshPath, '--trust-embedded-key', '--expect-key', trail.key.fingerprint).status).toBe(2);
   });
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS_HEAD, sealEntry } from '../../../main/audit/chain';
-import { ATTACHMENT_NAMES } from '../../../main/audit/export-format';
+import { ATTACHMENT_NAMES, pageSealSigningBytes } from '../../../main/audit/export-format';
 import { writeAuditPdf } from '../../../main/audit/pdf-export';
 import { createCheckpointSigner, createWorkstationKey, signCheckpoint } from '../../../main/audit/signing';
 import { verifyTrailPdf, type TrailReport } from '../../../main/audit/verify-trail';
@@ -20,6 +20,8 @@ describe('verifyTrailPdf', () => {
   const folder = tempDir('wardscribe-audit-verify-');
   let trail: TrailFixture;
   let pdf: Uint8Array;
+  // Every check below is against the pinned key, so a failure is the tampering's, not a missing pin.
+  const pin = () => ({ expectedKeyFingerprint: trail.key.fingerprint });
 
   beforeAll(async () => {
     trail = makeTrail(80, { checkpointEvery: 20 });
@@ -36,7 +38,7 @@ describe('verifyTrailPdf', () => {
 
   it('names the entry when one embedded entry is rewritten', async () => {
     const edited = await replaceAttachment(pdf, ATTACHMENT_NAMES.entries, editJsonLines((items) => items.map((item) => (item.sequence === 33 ? { ...item, action: 'verified' } : item))));
-    const report = await verifyTrailPdf(edited);
+    const report = await verifyTrailPdf(edited, pin());
     expect(report.ok).toBe(false);
     expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'hash-mismatch', sequence: 33 }));
     expect(kinds(report)).toContain('entries-file-altered');
@@ -48,7 +50,7 @@ describe('verifyTrailPdf', () => {
       ATTACHMENT_NAMES.entries,
       editJsonLines((items) => items.map((item) => (item.sequence === 50 ? sealEntry({ ...(item as AuditEntry), action: 'wipe' }) : item))),
     );
-    const report = await verifyTrailPdf(edited);
+    const report = await verifyTrailPdf(edited, pin());
     expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'link-mismatch', sequence: 51 }));
     expect(report.problems).toContainEqual(expect.objectContaining({ kind: 'page-manifest-mismatch' }));
   });
@@ -72,7 +74,7 @@ describe('verifyTrailPdf', () => {
               return copy;
             }),
           );
-          expect((await verifyTrailPdf(edited)).ok).toBe(false);
+          expect((await verifyTrailPdf(edited, pin())).ok).toBe(false);
         },
       ),
       { numRuns: 40 },
@@ -85,7 +87,7 @@ describe('verifyTrailPdf', () => {
       ATTACHMENT_NAMES.checkpoints,
       editJsonLines((items) => items.map((item, index) => (index === 1 ? { ...item, entryHash: 'f'.repeat(64) } : item))),
     );
-    expect((await verifyTrailPdf(forged)).problems).toContainEqual(expect.objectContaining({ kind: 'checkpoint-signature-invalid', sequence: 40 }));
+    expect((await verifyTrailPdf(forged, pin())).problems).toContainEqual(expect.objectContaining({ kind: 'checkpoint-signature-invalid', sequence: 40 }));
 
     const attacker = createWorkstationKey();
     const resigned = await replaceAttachment(
@@ -93,19 +95,19 @@ describe('verifyTrailPdf', () => {
       ATTACHMENT_NAMES.checkpoints,
       editJsonLines((items) => items.map((item) => signCheckpoint({ ...(item as unknown as AuditCheckpointBody), keyFingerprint: attacker.fingerprint }, createCheckpointSigner(attacker.privateKeyPem)))),
     );
-    expect(kinds(await verifyTrailPdf(resigned))).toContain('checkpoint-signature-invalid');
+    expect(kinds(await verifyTrailPdf(resigned, pin()))).toContain('checkpoint-signature-invalid');
 
     const unsealed = await replaceAttachment(pdf, ATTACHMENT_NAMES.checkpoints, editJsonLines((items) => items.slice(0, -1)));
-    expect(kinds(await verifyTrailPdf(unsealed))).toContain('export-seal-missing');
+    expect(kinds(await verifyTrailPdf(unsealed, pin()))).toContain('export-seal-missing');
   });
 
   it('detects a removed page and an altered page manifest', async () => {
     const document = await PDFDocument.load(pdf);
     document.removePage(1);
-    expect(kinds(await verifyTrailPdf(await document.save()))).toContain('page-count-mismatch');
+    expect(kinds(await verifyTrailPdf(await document.save(), pin()))).toContain('page-count-mismatch');
 
     const manifest = await replaceAttachment(pdf, ATTACHMENT_NAMES.manifest, (text) => text.replace('"firstSequence":1,', '"firstSequence":2,'));
-    expect(kinds(await verifyTrailPdf(manifest))).toEqual(expect.arrayContaining(['manifest-altered', 'page-manifest-mismatch']));
+    expect(kinds(await verifyTrailPdf(manifest, pin()))).toEqual(expect.arrayContaining(['manifest-altered', 'page-manifest-mismatch']));
   });
 
   it('fails on a byte edited inside the embedded data, and on a file that is not a PDF', async () => {
@@ -113,11 +115,11 @@ describe('verifyTrailPdf', () => {
     const embedded = bytes.indexOf('/Type /EmbeddedFile');
     const stream = bytes.indexOf('stream\n', embedded) + 'stream\n'.length;
     bytes[stream + 40] = bytes[stream + 40]! ^ 0x20;
-    expect((await verifyTrailPdf(bytes)).ok).toBe(false);
-    expect(kinds(await verifyTrailPdf(Buffer.from('not a pdf')))).toEqual(['unreadable-pdf']);
+    expect((await verifyTrailPdf(bytes, pin())).ok).toBe(false);
+    expect(kinds(await verifyTrailPdf(Buffer.from('not a pdf'), pin()))).toEqual(['unreadable-pdf']);
   });
 
-  it('passes an attacker who rebuilds the whole PDF with their own key only when no key is expected', async () => {
+  it('fails a PDF forged from scratch with a new key unless the embedded key is explicitly trusted, and says so', async () => {
     const attacker = createWorkstationKey();
     const signer = createCheckpointSigner(attacker.privateKeyPem);
     // Rewrite entry 10 and re-chain everything after it.
@@ -140,30 +142,39 @@ describe('verifyTrailPdf', () => {
           const head = { sequence: 80, hash: entries.at(-1)!.entryHash };
           return signCheckpoint({ kind: 'export', sequence: head.sequence, entryHash: head.hash, createdUtc: '2024-04-01T00:00:00.000Z', keyFingerprint: signer.fingerprint, export: build(head) }, signer);
         },
+        // The forger seals the pages too: everything in the file is self-consistent.
+        signPageSeal: (body) => {
+          const complete = { ...body, keyFingerprint: signer.fingerprint };
+          return { ...complete, signature: signer.sign(pageSealSigningBytes(complete)) };
+        },
       },
       path,
     );
     const forged = readFileSync(path);
-    expect((await verifyTrailPdf(forged)).ok).toBe(true); // self-consistent: why the key must be pinned
-    const pinned = await verifyTrailPdf(forged, { expectedKeyFingerprint: trail.key.fingerprint });
+    const unpinned = await verifyTrailPdf(forged);
+    expect(unpinned).toMatchObject({ ok: false, trust: 'not-pinned' });
+    expect(kinds(unpinned)).toEqual(['key-not-pinned']);
+    const trusted = await verifyTrailPdf(forged, { trustEmbeddedKey: true });
+    expect(trusted).toMatchObject({ ok: true, trust: 'embedded-key-trusted', pagesVerified: true });
+    const pinned = await verifyTrailPdf(forged, pin());
     expect(kinds(pinned)).toEqual(['key-not-expected']);
-    const witnessed = await verifyTrailPdf(forged, { witness: { sequence: 80, hash: trail.store.storedEntries[79]!.entryHash } });
+    const witnessed = await verifyTrailPdf(forged, { trustEmbeddedKey: true, witness: { sequence: 80, hash: trail.store.storedEntries[79]!.entryHash } });
     expect(kinds(witnessed)).toEqual(['witness-mismatch']);
   });
 
   it('exports and verifies an empty trail (one page saying so)', async () => {
     const empty = makeTrail(0);
     const exported = await exportFixture(empty, folder.path, 'empty.pdf');
-    const report = await verifyTrailPdf(exported.bytes);
+    const report = await verifyTrailPdf(exported.bytes, { expectedKeyFingerprint: empty.key.fingerprint });
     expect(report.problems).toEqual([]);
     expect(report).toMatchObject({ ok: true, entryCount: 0, pageCount: 1, head: GENESIS_HEAD });
   });
 
   it('verifies a filtered export and catches an entry that does not match its sealed filter', async () => {
     const filtered = await exportFixture(trail, folder.path, 'nhs.pdf', { nhsNumber: '9434765919' });
-    expect((await verifyTrailPdf(filtered.bytes)).problems).toEqual([]);
+    expect((await verifyTrailPdf(filtered.bytes, pin())).problems).toEqual([]);
     const foreign = trail.store.storedEntries.find((entry) => entry.objects.nhsNumber !== '9434765919')!;
     const widened = await replaceAttachment(filtered.bytes, ATTACHMENT_NAMES.entries, (text) => text + JSON.stringify(foreign) + '\n');
-    expect((await verifyTrailPdf(widened)).problems).toContainEqual(expect.objectContaining({ kind: 'filter-mismatch', sequence: foreign.sequence }));
+    expect((await verifyTrailPdf(widened, pin())).problems).toContainEqual(expect.objectContaining({ kind: 'filter-mismatch', sequence: foreign.sequence }));
   });
 });

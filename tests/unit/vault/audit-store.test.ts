@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../main/audit/audit-log';
 import { GENESIS_HEAD, sealEntry, verifyChain } from '../../../main/audit/chain';
-import { createCheckpointSigner, loadPublicKey, verifyCheckpointSignature } from '../../../main/audit/signing';
+import { createCheckpointSigner, createWorkstationKey, loadPublicKey, verifyCheckpointSignature } from '../../../main/audit/signing';
 import type { AuditQuery, AuditStore } from '../../../main/audit/store';
 import { createVaultAuditStore, selectEntriesSql } from '../../../main/vault/queries/audit-entries';
-import { getOrCreateWorkstationKey, getWorkstationKey } from '../../../main/vault/queries/workstation-key';
 import { unlockVault, type OpenVault } from '../../../main/vault/vault';
 import type { VaultFiles } from '../../../main/vault/vault-files';
 import { entryMatchesFilter, type AuditEntry, type AuditFilter, type ExportSeal } from '../../../shared/domain/audit';
@@ -34,7 +33,8 @@ async function openVaultTrail(count: number, checkpointEvery = 10) {
   let open: OpenVault = fresh.vault;
   cleanups.push(fresh.remove, () => open.close());
   const store = createVaultAuditStore(fresh.vault.db);
-  const { key } = getOrCreateWorkstationKey(fresh.vault.db, START);
+  // The signing key's own storage (keystore-sealed, certified) is tested in tests/unit/audit/trust-anchors.test.ts.
+  const key = createWorkstationKey();
   const log = logOver(store, key.privateKeyPem, checkpointEvery);
   for (let index = 0; index < count; index++) log.record(sampleRecord(index));
   return { files: fresh.files, db: fresh.vault.db, store, log, key, replace: (vault: OpenVault) => (open = vault), vault: fresh.vault };
@@ -183,11 +183,7 @@ describe('the vault audit store under an AuditLog', () => {
     const store = createVaultAuditStore(vault.db);
     expect(allEntries(store)).toEqual(entries);
     expect([...store.checkpoints(0, 100)]).toEqual(checkpoints);
-    expect(getWorkstationKey(vault.db)).toEqual(trail.key);
-    const again = getOrCreateWorkstationKey(vault.db, new Date());
-    expect(again).toEqual({ key: trail.key, created: false });
-
-    const log = logOver(store, getOrCreateWorkstationKey(vault.db, new Date()).key.privateKeyPem, 10);
+    const log = logOver(store, trail.key.privateKeyPem, 10);
     const next = log.record(sampleRecord(25));
     expect(next).toMatchObject({ sequence: 26, previousHash: entries.at(-1)!.entryHash });
     const all = allEntries(store);
@@ -201,18 +197,5 @@ describe('the vault audit store under an AuditLog', () => {
     expect(countPlaintext(trail.files.database, pemBody)).toBe(0);
     expect(countPlaintext(trail.files.database, NHS_NUMBERS[0])).toBe(0);
     expect(countPlaintext(trail.files.database, 'thread-opened')).toBe(0);
-  });
-});
-
-describe('the workstation key', () => {
-  it('is made once, then returned as stored', async () => {
-    const fresh = await freshVault();
-    cleanups.push(fresh.remove, () => fresh.vault.close());
-    expect(getWorkstationKey(fresh.vault.db)).toBeNull();
-    const first = getOrCreateWorkstationKey(fresh.vault.db, START);
-    expect(first.created).toBe(true);
-    expect(first.key.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
-    expect(createCheckpointSigner(first.key.privateKeyPem).fingerprint).toBe(first.key.fingerprint);
-    expect(getOrCreateWorkstationKey(fresh.vault.db, START)).toEqual({ key: first.key, created: false });
   });
 });

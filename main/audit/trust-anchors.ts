@@ -1,0 +1,193 @@
+/**
+ * The audit trail's trust anchors, kept out of the shared vault key's reach.
+ *
+ *   administrators' key (random, 32 bytes)  sealed to each active admin's key-slot X25519 public
+ *     │                                     key: only an admin's passphrase opens it
+ *     └─ root key (Ed25519)                 private half under the administrators' key, in the
+ *          │                                vault; its fingerprint is what auditors pin
+ *          └─ certifies the signing key     private half sealed by the OS keystore, in the vault;
+ *                                           every session signs checkpoints with it
+ *
+ * A clerk (or anyone with one non-admin passphrase and a copy of the data folder) can read the
+ * vault but can open neither private key, so cannot re-sign a rewritten trail under a key the
+ * pinned root vouches for. Limits (docs/architecture.md): code running as the workstation's OS
+ * account can use the keystore, and so the signing key; the external publication of chain heads
+ * (head-publisher.ts) is what catches a rewrite from there.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { KeystoreError, type SecretKeystore } from '../security/keystore';
+import { openSymmetric, openWithPrivateKey, sealSymmetric, sealToPublicKey, type SlotSeal, type SymmetricSeal } from '../security/sealed-box';
+import { issueSigningKeyCertificate, type SigningKeyCertificate } from './signing-certificates';
+import { createCheckpointSigner, publicKeyFingerprint, type CheckpointSigner } from './signing';
+
+const ADMIN_KEY_LABEL = 'wardscribe-admin-key/1';
+const ROOT_KEY_LABEL = 'wardscribe-audit-root-key/1';
+
+export interface StoredRootKey {
+  readonly publicKeyPem: string;
+  readonly fingerprint: string;
+  /** PKCS#8 DER of the root private key, under the administrators' key. */
+  readonly sealedPrivateKey: SymmetricSeal;
+}
+
+export interface StoredAdminGrant {
+  readonly userId: string;
+  /** The key-slot public key it is sealed to: a new passphrase makes a new slot key pair. */
+  readonly recipientPublicKey: string;
+  readonly sealed: SlotSeal;
+}
+
+export interface StoredSigningKey {
+  readonly fingerprint: string;
+  readonly publicKeyPem: string;
+  /** PKCS#8 PEM sealed by the keystore. */
+  readonly keystoreSealedPrivateKey: Buffer;
+  readonly certificate: SigningKeyCertificate;
+}
+
+/** Where the anchors are kept (the vault: main/vault/queries/workstation-key.ts). */
+export interface TrustAnchorStore {
+  root(): StoredRootKey | null;
+  insertRoot(root: StoredRootKey, now: Date): void;
+  grants(): StoredAdminGrant[];
+  putGrant(grant: StoredAdminGrant, now: Date): void;
+  removeGrant(userId: string): void;
+  /** The newest signing key. */
+  currentSigningKey(): StoredSigningKey | null;
+  insertSigningKey(key: StoredSigningKey, now: Date): void;
+  /** Every certificate ever issued (old ones still vouch for old checkpoints). */
+  certificates(): SigningKeyCertificate[];
+}
+
+/** An administrator's slot: who, and the X25519 public key the administrators' key is sealed to. */
+export interface AdminSlot {
+  readonly userId: string;
+  readonly publicKey: string;
+}
+
+/** The administrators' key, held only in an admin's session; `dispose()` zeroes it. */
+export class AdminKey {
+  #key: Buffer | null;
+  constructor(key: Buffer) {
+    this.#key = key;
+  }
+  get bytes(): Buffer {
+    if (!this.#key) throw new Error('The administrators’ key has been disposed.');
+    return this.#key;
+  }
+  dispose(): void {
+    this.#key?.fill(0);
+    this.#key = null;
+  }
+}
+
+/**
+ * First run (or the first admin sign-in of a vault made before trust anchors): a new
+ * administrators' key granted to `admin`, a new root key under it, and a certified signing key.
+ * Returns the administrators' key for the admin's session.
+ */
+export function establishTrustAnchors(store: TrustAnchorStore, keystore: SecretKeystore, admin: AdminSlot, vaultId: string, now: Date): AdminKey {
+  if (store.root()) throw new Error('The workstation already has a root key.');
+  const adminKey = new AdminKey(randomBytes(32));
+  const root = generateKeyPairSync('ed25519');
+  const publicKeyPem = root.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const fingerprint = publicKeyFingerprint(root.publicKey);
+  const der = root.privateKey.export({ type: 'pkcs8', format: 'der' });
+  try {
+    store.insertRoot({ publicKeyPem, fingerprint, sealedPrivateKey: sealSymmetric(adminKey.bytes, der, ROOT_KEY_LABEL, [vaultId, fingerprint]) }, now);
+  } finally {
+    der.fill(0);
+  }
+  grantAdminKey(store, adminKey, admin, vaultId, now);
+  certifyNewSigningKey(store, keystore, { privateKey: root.privateKey, fingerprint }, now);
+  return adminKey;
+}
+
+/** Opens the administrators' key with an admin's slot private key; null when they hold no valid grant. */
+export function openAdminKey(store: TrustAnchorStore, slotPrivateKey: KeyObject, admin: AdminSlot, vaultId: string): AdminKey | null {
+  const grant = store.grants().find((candidate) => candidate.userId === admin.userId && candidate.recipientPublicKey === admin.publicKey);
+  if (!grant) return null;
+  const key = openWithPrivateKey(slotPrivateKey, admin.publicKey, grant.sealed, ADMIN_KEY_LABEL, [vaultId, admin.userId]);
+  return key && key.length === 32 ? new AdminKey(key) : null;
+}
+
+/** Seals the administrators' key to an admin's current slot (a new admin, or a new passphrase). */
+export function grantAdminKey(store: TrustAnchorStore, adminKey: AdminKey, admin: AdminSlot, vaultId: string, now: Date): void {
+  store.putGrant({ userId: admin.userId, recipientPublicKey: admin.publicKey, sealed: sealToPublicKey(admin.publicKey, adminKey.bytes, ADMIN_KEY_LABEL, [vaultId, admin.userId]) }, now);
+}
+
+/** Admins whose grant is missing or sealed to a slot key they no longer have. */
+export function adminsNeedingGrant(store: TrustAnchorStore, admins: readonly AdminSlot[]): AdminSlot[] {
+  const grants = store.grants();
+  return admins.filter((admin) => !grants.some((grant) => grant.userId === admin.userId && grant.recipientPublicKey === admin.publicKey));
+}
+
+/**
+ * Makes sure the current signing key opens with this workstation's keystore; if not (none yet, a
+ * new OS account or machine), a new one is made and certified by the root. Needs the
+ * administrators' key. Returns true when a key was certified.
+ */
+export function ensureSigningKey(store: TrustAnchorStore, keystore: SecretKeystore, adminKey: AdminKey, vaultId: string, now: Date): boolean {
+  if (openSigningKey(store, keystore)) return false;
+  const root = store.root();
+  if (!root) throw new Error('The workstation has no root key.');
+  const der = openSymmetric(adminKey.bytes, root.sealedPrivateKey, ROOT_KEY_LABEL, [vaultId, root.fingerprint]);
+  if (!der) throw new KeystoreError('The administrators’ key does not open the workstation root key. Contact IT support.');
+  try {
+    const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    if (publicKeyFingerprint(createPublicKey(privateKey)) !== root.fingerprint) throw new KeystoreError('The workstation root key does not match its fingerprint. Contact IT support.');
+    certifyNewSigningKey(store, keystore, { privateKey, fingerprint: root.fingerprint }, now);
+    return true;
+  } finally {
+    der.fill(0);
+  }
+}
+
+function certifyNewSigningKey(store: TrustAnchorStore, keystore: SecretKeystore, root: { privateKey: KeyObject; fingerprint: string }, now: Date): void {
+  const pair = generateKeyPairSync('ed25519');
+  const publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const privatePem = Buffer.from(pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 'utf8');
+  try {
+    const certificate = issueSigningKeyCertificate(root, { publicKeyPem, protection: keystore.protection }, now);
+    store.insertSigningKey({ fingerprint: certificate.keyFingerprint, publicKeyPem, keystoreSealedPrivateKey: keystore.seal(privatePem), certificate }, now);
+  } finally {
+    privatePem.fill(0);
+  }
+}
+
+function openSigningKey(store: TrustAnchorStore, keystore: SecretKeystore): CheckpointSigner | null {
+  const current = store.currentSigningKey();
+  if (!current) return null;
+  let pem: Buffer | undefined;
+  try {
+    pem = keystore.open(current.keystoreSealedPrivateKey);
+    const signer = createCheckpointSigner(pem.toString('utf8'));
+    return signer.fingerprint === current.fingerprint ? signer : null;
+  } catch {
+    return null;
+  } finally {
+    pem?.fill(0);
+  }
+}
+
+/** What a session signs checkpoints with, and whether the pinned root vouches for it. */
+export interface SessionSigning {
+  readonly signer: CheckpointSigner;
+  /** False: no certified key opens here yet, so checkpoints are signed by a throwaway key no verifier trusts. */
+  readonly certified: boolean;
+  readonly rootPublicKeyPem: string | null;
+}
+
+/**
+ * The signer for a session. Without a certified signing key this keystore can open (an upgraded
+ * vault before an admin has signed in, or the vault moved to another OS account), a throwaway
+ * key signs: the trail keeps its checkpoints, and verification says plainly that they are not
+ * vouched for by the workstation key.
+ */
+export function sessionSigning(store: TrustAnchorStore, keystore: SecretKeystore): SessionSigning {
+  const rootPublicKeyPem = store.root()?.publicKeyPem ?? null;
+  const signer = openSigningKey(store, keystore);
+  if (signer) return { signer, certified: true, rootPublicKeyPem };
+  const throwaway = generateKeyPairSync('ed25519');
+  return { signer: createCheckpointSigner(throwaway.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()), certified: false, rootPublicKeyPem };
+}
