@@ -39,6 +39,8 @@ export interface ImportSession {
   audit(): { log: AuditLog; actor: AuditActor };
   /** Counts as activity for the idle lock (a long import is not idleness). Optional. */
   touch?(): void;
+  /** The vault lease (main/session/vault-lease.ts): an import holds it shared from start to end, so no wipe or key rotation can run under it. */
+  withVault<T>(mode: 'shared', purpose: string, work: () => Promise<T>): Promise<T>;
 }
 
 export interface ImportServiceOptions {
@@ -386,7 +388,7 @@ export class ImportService {
    * without any message text.
    */
   import(request: ImportRequest, job: ImportJob): Promise<ImportResult> {
-    return this.#read(request, job, true) as Promise<ImportResult>;
+    return this.#session.withVault('shared', 'an import is running', () => this.#read(request, job, true)) as Promise<ImportResult>;
   }
 
   /**
@@ -394,7 +396,7 @@ export class ImportService {
    * another export of, how many messages are new, already here, or wiped), writing nothing.
    */
   async compare(request: ImportRequest, job: ImportJob): Promise<ExportComparison> {
-    return ((await this.#read(request, job, false)) as ImportResult).comparison;
+    return ((await this.#session.withVault('shared', 'an export is being compared', () => this.#read(request, job, false))) as ImportResult).comparison;
   }
 
   async #read(request: ImportRequest, job: ImportJob, write: boolean): Promise<ImportResult> {
@@ -819,7 +821,7 @@ export class ImportService {
     return leftovers;
   }
 
-  /** True while an import is writing to the vault (a wipe, which replaces the vault file, must wait). */
+  /** True while an import is under way (for status only: the vault lease is what keeps a wipe out). */
   get importing(): boolean {
     return this.#running > 0;
   }

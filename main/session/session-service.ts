@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Role } from '../../shared/domain/roles';
 import type { UserSummary } from '../../shared/domain/users';
-import { checkPassphrase, PASSPHRASE_PROBLEM_MESSAGES } from '../../shared/domain/passphrase';
 import type { Access } from '../../shared/ipc/channel';
 import type { HostEvent } from '../../shared/ipc/events';
 import { WardscribeError } from '../errors';
 import type { Principal } from '../ipc/registry';
 import type { Logger } from '../log';
-import { DEFAULT_KDF, type KdfParams } from '../vault/key-slots';
+import { DEFAULT_KDF, prepareSlot, type KdfParams } from '../vault/key-slots';
 import { readSetting, writeSetting } from '../vault/queries/settings';
 import {
   countActiveAdmins,
@@ -18,26 +18,17 @@ import {
   setMustChangePassphrase,
   setUserDisabled,
 } from '../vault/queries/users';
-import {
-  createVault,
-  passphraseOpensSlot,
-  putSlot,
-  removeSlot,
-  signInFailures,
-  unlockVault,
-  vaultPresence,
-  type NewUser,
-  type OpenVault,
-} from '../vault/vault';
+import { commitSlot, createVault, passphraseOpensSlot, removeSlot, unlockVault, vaultPresence, type NewUser, type OpenVault } from '../vault/vault';
 import type { VaultFiles } from '../vault/vault-files';
 import { AuditLog, type AuditRecord } from '../audit/audit-log';
+import { createCheckpointSigner } from '../audit/signing';
 import { createVaultAuditStore } from '../vault/queries/audit-entries';
-import type { AdminKey } from '../audit/trust-anchors';
-import { bindKeystore, createFileKeystore, defaultKeystoreDir, type SecretKeystore } from '../security/keystore';
-import { AuditTrust } from './audit-trust';
+import { getOrCreateWorkstationKey } from '../vault/queries/workstation-key';
 import type { AuditStore } from '../audit/store';
 import type { AuditActor } from '../../shared/domain/audit';
-import { describeWait, remainingBackoff } from './backoff';
+import { backoffAfter, describeWait } from './backoff';
+import { assessPassphrase } from './passphrase-strength';
+import { LeaseBusyError, LeaseRevokedError, VaultLease, type LeaseMode } from './vault-lease';
 
 export type LockReason = Extract<HostEvent, { type: 'session.locked' }>['reason'];
 
@@ -61,12 +52,16 @@ export interface SessionServiceOptions {
   readonly onUnlocked?: () => void;
   /** Runs just before the vault closes, so background work stops writing first. */
   readonly onLocking?: () => void;
-  /**
-   * Seals the audit signing key, EPR credentials and erase secret (main/security/keystore.ts):
-   * the OS keystore in Electron; by default a key file beside (not inside) the vault folder.
-   */
-  readonly keystore?: SecretKeystore;
+  /** A monotonic clock in milliseconds for the sign-in backoff (default `performance.now`); tests move it. */
+  readonly monotonicNow?: () => number;
+  /** Wait after n failures (default backoff.ts); tests that count attempts pass `() => 0`. */
+  readonly backoff?: (failures: number) => number;
+  /** Longest wait for exclusive vault work (wipe, user changes) behind other work before refusing. Default 5 s. */
+  readonly exclusiveWaitMs?: number;
 }
+
+/** Why exclusive vault work waits no longer: a long import must not stall a wipe request (and every read queued behind it). */
+const DEFAULT_EXCLUSIVE_WAIT_MS = 5_000;
 
 interface Unlocked {
   /** Replaced (not just closed) only by a key rotation: see replaceVault(). */
@@ -75,8 +70,6 @@ interface Unlocked {
   audit: AuditLog;
   auditStore: AuditStore;
   user: UserSummary;
-  /** Administrators only: certifies signing keys and grants itself to other admins; zeroed on lock. */
-  adminKey: AdminKey | null;
   idleTimer: NodeJS.Timeout | null;
   idleLockMinutes: number;
 }
@@ -91,21 +84,53 @@ export class SessionService {
   readonly #now: () => Date;
   #unlocked: Unlocked | null = null;
   #locked: { reason: LockReason; username: string } | null = null;
-  /** The audit trail's trust anchors: who signs checkpoints (audit-trust.ts). */
-  readonly #trust: AuditTrust;
   /** Failures for usernames with no key slot, kept in memory so they look like real ones. */
-  readonly #unknownFailures = new Map<string, { count: number; lastAt: Date }>();
+  readonly #unknownFailures = new Map<string, number>();
+  /**
+   * When this process first saw each user's current failure count, on the monotonic clock. The
+   * backoff runs from there: a wall clock moved either way, or a failure stamped in the future,
+   * changes nothing, and a restart starts the full wait again (at most 15 minutes).
+   */
+  readonly #backoffSeen = new Map<string, { count: number; at: number }>();
+  /** Sign-in attempts in progress per username: one at a time for each user, none blocking another. */
+  readonly #attempts = new Map<string, Promise<unknown>>();
+  /** The one concurrency model for the open vault (vault-lease.ts). */
+  readonly #lease = new VaultLease();
+  readonly #monotonic: () => number;
+  readonly #backoff: (failures: number) => number;
 
   constructor(options: SessionServiceOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
-    this.#trust = new AuditTrust(options.keystore ?? createFileKeystore(defaultKeystoreDir(options.files.dir)), this.#now, options.log);
+    this.#monotonic = options.monotonicNow ?? (() => performance.now());
+    this.#backoff = options.backoff ?? backoffAfter;
   }
 
-  /** The keystore this workstation seals its secrets with. */
-  get keystore(): SecretKeystore {
-    return this.#trust.keystoreInUse;
+  /**
+   * Runs `work` holding the vault lease: `shared` for imports, filing and reads, `exclusive` for
+   * wipes, key rotation and user or key-slot changes (see vault-lease.ts for the rules). Refused
+   * with `locked`/`not-signed-in` when no vault is open, and with `conflict`, naming what holds
+   * the vault, when exclusive work has waited `waitMs` (default 5 s). Locking revokes the lease:
+   * work still running afterwards is refused by vault() and audit().
+   */
+  async withVault<T>(mode: LeaseMode, purpose: string, work: () => T | Promise<T>, options: { readonly waitMs?: number } = {}): Promise<T> {
+    const unlocked = this.#requireUnlocked();
+    const waitMs = options.waitMs ?? (mode === 'exclusive' ? (this.#options.exclusiveWaitMs ?? DEFAULT_EXCLUSIVE_WAIT_MS) : undefined);
+    try {
+      return await this.#lease.run(mode, { purpose, ...(waitMs === undefined ? {} : { waitMs }) }, () => {
+        // Granted after a lock and a new sign-in: this work belonged to the session that ended.
+        if (this.#unlocked !== unlocked) throw this.#closedError();
+        return work();
+      });
+    } catch (error) {
+      if (error instanceof LeaseBusyError) {
+        throw new WardscribeError('conflict', `Wardscribe is busy: ${error.heldFor.join('; ') || 'other work is queued'}. Nothing was done; try again when it has finished.`);
+      }
+      if (error instanceof LeaseRevokedError) throw this.#closedError();
+      throw error;
+    }
   }
+
 
   state(): SessionState {
     if (this.#unlocked) return { kind: 'signed-in', user: this.#unlocked.user, idleLockMinutes: this.#unlocked.idleLockMinutes };
@@ -116,8 +141,7 @@ export class SessionService {
 
   /** The open vault, for services working on behalf of the signed-in user. */
   vault(): OpenVault {
-    if (!this.#unlocked) throw this.#closedError();
-    return this.#unlocked.vault;
+    return this.#requireUnlocked().vault;
   }
 
   /** The audit trail of the open vault, for services recording what the user did. */
@@ -151,33 +175,59 @@ export class SessionService {
 
   async createFirstAdmin(admin: NewUser): Promise<UserSummary> {
     if (this.state().kind !== 'first-run') throw new WardscribeError('conflict', 'This workstation already has an administrator.');
-    this.#assertPassphrase(admin.passphrase, admin.username);
+    this.#assertPassphrase(admin.passphrase, admin);
+    // createVault re-checks under the key file's lock: of two first runs at once, one is refused.
     const { vault, user } = await createVault(this.#options.files, admin, this.#now(), this.#options.kdf ?? DEFAULT_KDF);
-    this.#begin(vault, user, [], { adminKey: this.#trust.establish(vault, user.id), rootCreated: true });
+    this.#begin(vault, user, []);
     this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: 'first-run' } });
     this.#options.log.info('session.first-admin-created');
     return user;
   }
 
-  async signIn(username: string, passphrase: string): Promise<UserSummary> {
+  /**
+   * Signs a user in. Attempts for one username run one at a time (others are not held up); each
+   * is counted as a failure before its KDF runs (vault.ts unlockVault) and only if the backoff
+   * allows it, so parallel guesses are all counted or refused.
+   */
+  signIn(username: string, passphrase: string): Promise<UserSummary> {
+    const key = username.toLowerCase();
+    const previous = this.#attempts.get(key) ?? Promise.resolve();
+    const attempt = previous.then(
+      () => this.#signIn(username, passphrase),
+      () => this.#signIn(username, passphrase),
+    );
+    const settled = attempt.catch(() => undefined);
+    this.#attempts.set(key, settled);
+    void settled.then(() => {
+      if (this.#attempts.get(key) === settled) this.#attempts.delete(key);
+    });
+    return attempt;
+  }
+
+  async #signIn(username: string, passphrase: string): Promise<UserSummary> {
+    const key = username.toLowerCase();
     if (this.#unlocked) this.lock('sign-out');
-    const wait = this.#remainingWait(username);
-    if (wait > 0) throw this.#backoffError(wait);
-    const outcome = await unlockVault(this.#options.files, username, passphrase, this.#now());
+    const outcome = await unlockVault(this.#options.files, username, passphrase, this.#now(), (failures) => this.#remainingWait(key, failures?.count ?? 0));
     if (outcome.kind === 'unlocked') {
-      this.#unknownFailures.delete(username.toLowerCase());
-      // Admins open the administrators' key too (one more Argon2id run): see audit-trust.ts.
-      const admin = outcome.user.role === 'admin' ? await this.#trust.adminSignedIn(outcome.vault, outcome.user, passphrase) : undefined;
-      this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures, admin);
+      this.#unknownFailures.delete(key);
+      this.#backoffSeen.delete(key);
+      this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures);
       this.#options.log.info('session.signed-in', { role: outcome.user.role });
       return outcome.user;
     }
+    if (outcome.kind === 'wait') throw this.#backoffError(outcome.waitMs);
+    let failures: number;
     if (outcome.kind === 'unknown-user') {
-      const previous = this.#unknownFailures.get(username.toLowerCase());
-      this.#unknownFailures.set(username.toLowerCase(), { count: (previous?.count ?? 0) + 1, lastAt: this.#now() });
+      // The same backoff as a real account, so the answer does not tell which names exist.
+      const wait = this.#remainingWait(key, this.#unknownFailures.get(key) ?? 0);
+      if (wait > 0) throw this.#backoffError(wait);
+      failures = (this.#unknownFailures.get(key) ?? 0) + 1;
+      this.#unknownFailures.set(key, failures);
+    } else {
+      failures = outcome.failures;
     }
     this.#options.log.warn('session.sign-in-failed');
-    throw this.#backoffError(this.#remainingWait(username), true);
+    throw this.#backoffError(this.#remainingWait(key, failures), true);
   }
 
   /** Ends the session and closes the vault. `sign-out` forgets who it was; other reasons keep the name for the lock screen. */
@@ -186,6 +236,8 @@ export class SessionService {
     if (!unlocked) return;
     if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
     this.#options.onLocking?.();
+    // Locking does not wait: waiters are refused, work still holding the vault is cut off (vault-lease.ts).
+    this.#lease.revokeAll();
     unlocked.audit.record({
       action: reason === 'sign-out' ? 'sign-out' : 'lock',
       actor: actorOf(unlocked.user),
@@ -193,7 +245,6 @@ export class SessionService {
     });
     this.#unlocked = null;
     this.#locked = reason === 'sign-out' ? null : { reason, username: unlocked.user.username };
-    unlocked.adminKey?.dispose();
     unlocked.vault.close();
     this.#options.log.info('session.locked', { reason });
     this.#options.emit({ type: 'session.locked', reason });
@@ -202,17 +253,21 @@ export class SessionService {
   /**
    * Swaps the open vault for the one `replace` returns: a key rotation (main/wipe/) re-encrypts
    * the vault under a new key and hands it back open. The user stays signed in and the audit
-   * trail carries on in the new file. The caller stops background writers first. If `replace`
-   * fails having closed the vault, the session locks: the next sign-in finishes the rotation.
+   * trail carries on in the new file. Only work holding the vault lease exclusively may call
+   * this: nothing else can be using the vault meanwhile. If `replace` fails having closed the
+   * vault, the session locks: the next sign-in finishes the rotation.
    */
-  replaceVault(replace: (vault: OpenVault) => OpenVault): void {
+  async replaceVault(replace: (vault: OpenVault) => OpenVault | Promise<OpenVault>): Promise<void> {
     const unlocked = this.#requireUnlocked();
+    const holder = this.#lease.current();
+    if (!holder || holder.mode !== 'exclusive' || !this.#lease.isLive(holder)) throw new Error('replaceVault() needs the vault lease held exclusively.');
     let next: OpenVault;
     try {
-      next = replace(unlocked.vault);
+      next = await replace(unlocked.vault);
     } catch (error) {
-      if (unlocked.vault.closed) {
+      if (unlocked.vault.closed && this.#unlocked === unlocked) {
         if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
+        this.#lease.revokeAll();
         this.#unlocked = null;
         this.#locked = { reason: 'manual', username: unlocked.user.username };
         this.#options.log.error('session.vault-replace-failed');
@@ -220,9 +275,10 @@ export class SessionService {
       }
       throw error;
     }
+    const { key } = getOrCreateWorkstationKey(next.db, this.#now());
     unlocked.vault = next;
     unlocked.auditStore = createVaultAuditStore(next.db);
-    unlocked.audit = this.#auditLog(next, unlocked.auditStore);
+    unlocked.audit = new AuditLog({ store: unlocked.auditStore, signer: createCheckpointSigner(key.privateKeyPem), now: this.#now });
   }
 
   /** Restarts the idle timer: called on every admitted call and on renderer activity. */
@@ -234,18 +290,30 @@ export class SessionService {
     unlocked.idleTimer.unref();
   }
 
+  /**
+   * User and key-slot changes: the slow Argon2id work first, with nothing held; then, holding the
+   * vault lease exclusively and the key file's lock, the checks that decide (read again there),
+   * the database change, its audit entry and the key file, together, with the vault key as it is
+   * at that moment (vault.ts changeSlots).
+   */
   async changePassphrase(current: string, next: string): Promise<void> {
     const unlocked = this.#requireUnlocked();
-    if (!(await passphraseOpensSlot(unlocked.vault, unlocked.user.id, current))) {
+    const me = unlocked.user;
+    this.#assertPassphrase(next, me);
+    if (!(await passphraseOpensSlot(unlocked.vault, me.id, current))) {
       throw new WardscribeError('sign-in-failed', 'Your current passphrase was not recognised.');
     }
-    this.#assertPassphrase(next, unlocked.user.username);
-    await putSlot(unlocked.vault, unlocked.user, next, this.#options.kdf ?? DEFAULT_KDF);
-    setMustChangePassphrase(unlocked.vault.db, unlocked.user.id, false, this.#now());
+    const prepared = await prepareSlot(unlocked.vault.vaultId, me, next, this.#kdf());
+    await this.#change(unlocked, 'a passphrase is being changed', () =>
+      commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
+        const stored = getUserById(vault.db, me.id);
+        if (!stored || stored.disabled) throw new WardscribeError('forbidden', 'This account was disabled. Nothing was changed.');
+        setMustChangePassphrase(vault.db, me.id, false, this.#now());
+        this.#record({ action: 'password-changed', objects: { subjectUserId: me.id }, outcome: { status: 'success' } });
+      }),
+    );
     // A new passphrase is a new slot key pair: the administrators' key is sealed to it again.
-    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     unlocked.user = { ...unlocked.user, mustChangePassphrase: false };
-    this.#record({ action: 'password-changed', objects: { subjectUserId: unlocked.user.id }, outcome: { status: 'success' } });
   }
 
   listUsers(): UserSummary[] {
@@ -253,9 +321,10 @@ export class SessionService {
   }
 
   async createUser(input: NewUser & { role: Role }): Promise<UserSummary> {
-    const vault = this.vault();
-    if (getUserByUsername(vault.db, input.username)) throw new WardscribeError('conflict', `The username ${input.username} is already taken.`);
-    this.#assertPassphrase(input.passphrase, input.username);
+    const unlocked = this.#requireUnlocked();
+    const taken = () => new WardscribeError('conflict', `The username ${input.username} is already taken.`);
+    if (getUserByUsername(unlocked.vault.db, input.username)) throw taken();
+    this.#assertPassphrase(input.passphrase, input);
     const user: UserSummary = {
       id: randomUUID(),
       username: input.username,
@@ -265,49 +334,64 @@ export class SessionService {
       // The admin chose this passphrase; the user replaces it at first sign-in.
       mustChangePassphrase: true,
     };
-    insertUser(vault.db, user, this.#now());
-    await putSlot(vault, user, input.passphrase, this.#options.kdf ?? DEFAULT_KDF);
-    this.#unknownFailures.delete(user.username);
-    this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: `role-${user.role}` } });
-    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
+    const prepared = await prepareSlot(unlocked.vault.vaultId, user, input.passphrase, this.#kdf());
+    await this.#change(unlocked, 'a user is being added', () =>
+      commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
+        // Asked again here: another admin may have taken the name meanwhile.
+        if (getUserByUsername(vault.db, input.username)) throw taken();
+        insertUser(vault.db, user, this.#now());
+        this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: `role-${user.role}` } });
+      }),
+    );
+    this.#unknownFailures.delete(user.username.toLowerCase());
     return user;
   }
 
   /** Disabling removes the user's key slot (their passphrase opens nothing); re-enabling needs a reset. */
-  setDisabled(userId: string, disabled: boolean): UserSummary {
+  async setDisabled(userId: string, disabled: boolean): Promise<UserSummary> {
     const unlocked = this.#requireUnlocked();
-    const { db } = unlocked.vault;
-    const user = getUserById(db, userId);
-    if (!user) throw new WardscribeError('not-found', 'No such user.');
+    const decide = (db: OpenVault['db']) => {
+      const user = getUserById(db, userId);
+      if (!user) throw new WardscribeError('not-found', 'No such user.');
+      if (disabled && userId === unlocked.user.id) throw new WardscribeError('rejected', 'You cannot disable your own account.');
+      if (disabled && user.role === 'admin' && !user.disabled && countActiveAdmins(db) <= 1) {
+        throw new WardscribeError('rejected', 'The workstation must keep at least one active administrator.');
+      }
+      setUserDisabled(db, userId, disabled, this.#now());
+      this.#record({
+        action: disabled ? 'user-disabled' : 'user-changed',
+        objects: { subjectUserId: userId },
+        outcome: { status: 'success', ...(disabled ? {} : { reason: 'enabled' }) },
+      });
+    };
+    // Checked before waiting, for a quick answer; decided again under the locks.
+    if (!getUserById(unlocked.vault.db, userId)) throw new WardscribeError('not-found', 'No such user.');
     if (disabled && userId === unlocked.user.id) throw new WardscribeError('rejected', 'You cannot disable your own account.');
-    if (disabled && user.role === 'admin' && !user.disabled && countActiveAdmins(db) <= 1) {
-      throw new WardscribeError('rejected', 'The workstation must keep at least one active administrator.');
-    }
-    setUserDisabled(db, userId, disabled, this.#now());
-    if (disabled) removeSlot(unlocked.vault, userId);
-    this.#record({
-      action: disabled ? 'user-disabled' : 'user-changed',
-      objects: { subjectUserId: userId },
-      outcome: { status: 'success', ...(disabled ? {} : { reason: 'enabled' }) },
-    });
-    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
-    return getUserById(db, userId)!;
+    await this.#change(unlocked, 'a user is being changed', () =>
+      disabled
+        ? removeSlot(this.#options.files, userId, () => this.vault(), (vault) => decide(vault.db))
+        : Promise.resolve(this.vault().db.transaction(() => decide(this.vault().db)).immediate()),
+    );
+    return getUserById(this.vault().db, userId)!;
   }
 
   async resetPassphrase(userId: string, passphrase: string): Promise<UserSummary> {
     const unlocked = this.#requireUnlocked();
-    const { db } = unlocked.vault;
-    const user = getUserById(db, userId);
+    const user = getUserById(unlocked.vault.db, userId);
     if (!user) throw new WardscribeError('not-found', 'No such user.');
-    this.#assertPassphrase(passphrase, user.username);
-    await putSlot(unlocked.vault, user, passphrase, this.#options.kdf ?? DEFAULT_KDF);
+    this.#assertPassphrase(passphrase, user);
+    const prepared = await prepareSlot(unlocked.vault.vaultId, user, passphrase, this.#kdf());
+    await this.#change(unlocked, 'a user is being changed', () =>
+      commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
+        if (!getUserById(vault.db, userId)) throw new WardscribeError('not-found', 'No such user.');
+        setUserDisabled(vault.db, userId, false, this.#now());
+        setMustChangePassphrase(vault.db, userId, userId !== unlocked.user.id, this.#now());
+        this.#record({ action: 'user-changed', objects: { subjectUserId: userId }, outcome: { status: 'success', reason: 'passphrase-reset' } });
+      }),
+    );
     // Failures counted while the account had no slot belong to the old passphrase.
-    this.#unknownFailures.delete(user.username);
-    setUserDisabled(db, userId, false, this.#now());
-    setMustChangePassphrase(db, userId, userId !== unlocked.user.id, this.#now());
-    this.#record({ action: 'user-changed', objects: { subjectUserId: userId }, outcome: { status: 'success', reason: 'passphrase-reset' } });
-    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
-    return getUserById(db, userId)!;
+    this.#unknownFailures.delete(user.username.toLowerCase());
+    return getUserById(this.vault().db, userId)!;
   }
 
   setIdleLockMinutes(minutes: number): void {
@@ -318,11 +402,14 @@ export class SessionService {
     this.touch();
   }
 
-  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[], admin?: { readonly adminKey: AdminKey | null; readonly rootCreated: boolean }): void {
+  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[]): void {
+    // Another user's sign-in finished while this one's KDF ran: theirs ends first.
+    if (this.#unlocked) this.lock('sign-out');
     const stored = readSetting(vault.db, IDLE_SETTING);
+    const { key, created } = getOrCreateWorkstationKey(vault.db, this.#now());
     const auditStore = createVaultAuditStore(vault.db);
-    const audit = this.#auditLog(vault, auditStore);
-    if (admin?.rootCreated) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
+    const audit = new AuditLog({ store: auditStore, signer: createCheckpointSigner(key.privateKeyPem), now: this.#now });
+    if (created) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
     // Failed attempts happened while the vault (and so the trail) was closed; each is recorded
     // now, its time kept in the reason code.
     for (const at of unauditedFailures) {
@@ -334,20 +421,12 @@ export class SessionService {
       audit,
       auditStore,
       user,
-      adminKey: admin?.adminKey ?? null,
       idleTimer: null,
       idleLockMinutes: typeof stored === 'number' ? stored : DEFAULT_IDLE_LOCK_MINUTES,
     };
     this.#locked = null;
     this.touch();
     this.#options.onUnlocked?.();
-  }
-
-  /** The trail over `vault`, signed with the certified signing key this keystore opens (audit-trust.ts). */
-  #auditLog(vault: OpenVault, store: AuditStore): AuditLog {
-    bindKeystore(vault.db, this.#trust.keystoreInUse);
-    const signing = this.#trust.signing(vault);
-    return new AuditLog({ store, signer: signing.signer, trust: { rootPublicKeyPem: signing.rootPublicKeyPem, certificates: signing.certificates }, now: this.#now });
   }
 
   #record(record: Omit<AuditRecord, 'actor'>): void {
@@ -357,7 +436,20 @@ export class SessionService {
 
   #requireUnlocked(): Unlocked {
     if (!this.#unlocked) throw this.#closedError();
+    // Work that held the lease of a session since locked is refused, even if someone has signed in again.
+    const holder = this.#lease.current();
+    if (holder && this.#lease.isRevoked(holder)) throw this.#closedError();
     return this.#unlocked;
+  }
+
+  /** A user or key-slot change: exclusive, and only in the session that asked for it. */
+  #change<T>(unlocked: Unlocked, purpose: string, work: () => Promise<T>): Promise<T> {
+    if (this.#unlocked !== unlocked) throw this.#closedError();
+    return this.withVault('exclusive', purpose, work);
+  }
+
+  #kdf(): KdfParams {
+    return this.#options.kdf ?? DEFAULT_KDF;
   }
 
   #closedError(): WardscribeError {
@@ -366,9 +458,19 @@ export class SessionService {
       : new WardscribeError('not-signed-in', 'Sign in to continue.');
   }
 
-  #remainingWait(username: string): number {
-    const recorded = signInFailures(this.#options.files, username) ?? this.#unknownFailures.get(username.toLowerCase()) ?? null;
-    return recorded ? remainingBackoff(recorded.count, recorded.lastAt, this.#now()) : 0;
+  /**
+   * Milliseconds still to wait before another attempt for this user, counted on the monotonic
+   * clock from when this process first saw `failures` (see #backoffSeen).
+   */
+  #remainingWait(key: string, failures: number): number {
+    if (failures <= 0) return 0;
+    const now = this.#monotonic();
+    let seen = this.#backoffSeen.get(key);
+    if (!seen || seen.count !== failures) {
+      seen = { count: failures, at: now };
+      this.#backoffSeen.set(key, seen);
+    }
+    return Math.max(0, Math.ceil(this.#backoff(failures) - (now - seen.at)));
   }
 
   #backoffError(waitMs: number, justFailed = false): WardscribeError {
@@ -376,9 +478,9 @@ export class SessionService {
     return new WardscribeError('sign-in-failed', waitMs > 0 ? `${prefix} Try again in ${describeWait(waitMs)}.` : prefix, { retryAfterMs: waitMs });
   }
 
-  #assertPassphrase(passphrase: string, username: string): void {
-    const problem = checkPassphrase(passphrase, username);
-    if (problem) throw new WardscribeError('rejected', PASSPHRASE_PROBLEM_MESSAGES[problem]);
+  #assertPassphrase(passphrase: string, person: { readonly username: string; readonly displayName?: string }): void {
+    const verdict = assessPassphrase(passphrase, person);
+    if (verdict) throw new WardscribeError('rejected', verdict.message);
   }
 }
 

@@ -15,13 +15,17 @@
  *   3. Close the vault (zeroing the old key), rename the copy over it, fsync the folder.
  *   4. Make the sealed keys the slots' keys and drop `rotation`.
  * prepareRotation() does 1 and 2, rotateVaultKey() in vault.ts the rest; finishInterruptedRotation()
- * completes 3 and 4 after a crash, before anyone signs in.
+ * completes 3 and 4 after a crash, before anyone signs in. All of it runs holding the key file's
+ * lock (key-file-lock.ts), from the first read of the key file to the last write: another
+ * process (a second OS user on a machine-wide vault) finishes a rotation only when the one doing
+ * it has died, never while it is under way.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { WardscribeError } from '../errors';
-import { readKeySlotFile, sealVaultKey, writeKeySlotFile, type SealedVaultKey } from './key-slots';
+import { readKeySlotFile, sealVaultKey, slotsGeneration, writeKeySlotFile, type SealedVaultKey } from './key-slots';
+import { withKeyFileLock } from './key-file-lock';
 import { getVaultMeta } from './queries/vault-meta';
 import { checkpointTruncate, openEncryptedDatabase, rekeyDatabaseFile, VAULT_KEY_BYTES, type Db } from './sqlcipher';
 import { companionFiles, type VaultFiles } from './vault-files';
@@ -37,14 +41,19 @@ export interface RotationHooks {
 /**
  * Steps 1 and 2: a copy of the vault under a new random key, and the key sealed to every user in
  * the key-slot file. Returns the new key (the caller zeroes it). On failure nothing has changed:
- * the copy is removed and the vault was never written to.
+ * the copy is removed and the vault was never written to. Call holding the key file's lock.
  */
-export function prepareRotation(vault: { readonly db: Db; readonly key: Buffer; readonly vaultId: string; readonly files: VaultFiles }, hooks: RotationHooks = {}): Buffer {
+export function prepareRotation(
+  vault: { readonly db: Db; readonly key: Buffer; readonly vaultId: string; readonly files: VaultFiles; readonly generation: number },
+  hooks: RotationHooks = {},
+): Buffer {
   const { files } = vault;
   const slotFile = readKeySlotFile(files.keySlots);
   if (!slotFile || slotFile.vaultId !== vault.vaultId) throw new WardscribeError('vault-damaged', 'The vault key file does not match the open vault.');
   if (slotFile.rotation) throw new WardscribeError('conflict', 'A key rotation is already under way.');
-  const generation = Math.max(0, ...slotFile.slots.map((slot) => slot.vaultKey.generation)) + 1;
+  // Another process re-encrypted the vault since this one opened it: this key no longer opens the live file.
+  if (slotsGeneration(slotFile) !== vault.generation) throw staleVaultError();
+  const generation = slotsGeneration(slotFile) + 1;
 
   removeCopy(files);
   const newKey = randomBytes(VAULT_KEY_BYTES);
@@ -71,10 +80,21 @@ export function prepareRotation(vault: { readonly db: Db; readonly key: Buffer; 
   }
 }
 
+/** The refusal when the open vault is no longer the one the key file describes. */
+export function staleVaultError(): WardscribeError {
+  return new WardscribeError('conflict', 'The vault was re-encrypted by another Wardscribe session while you were signed in. Nothing was changed; sign in again and retry.');
+}
+
+/** finishInterruptedRotation() under the key file's lock: for anyone about to open the vault. */
+export function recoverInterruptedRotation(files: VaultFiles, hooks: RotationHooks = {}): Promise<boolean> {
+  return withKeyFileLock(files.keySlots, () => finishInterruptedRotation(files, hooks));
+}
+
 /**
  * Completes a rotation cut short after its key-slot file was written (steps 3 and 4), and
- * removes a copy left by one cut short before. Call with the vault closed, before unlocking.
- * Returns true if there was anything to finish.
+ * removes a copy left by one cut short before. Call with the vault closed, before unlocking,
+ * holding the key file's lock (or use recoverInterruptedRotation()). Returns true if there was
+ * anything to finish.
  */
 export function finishInterruptedRotation(files: VaultFiles, hooks: RotationHooks = {}): boolean {
   const slotFile = readKeySlotFile(files.keySlots);

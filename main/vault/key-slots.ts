@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { WardscribeError } from '../errors';
 import { VAULT_KEY_BYTES } from './sqlcipher';
 import { fsyncDirectory } from '../durable-fs';
+import { withKeyFileLock } from './key-file-lock';
 
 /**
  * The vault key, held once per user.
@@ -140,15 +141,15 @@ export function writeKeySlotFile(path: string, file: KeySlotFile): void {
 }
 
 
-/** Makes a user's slot: a new key pair, its private half under the passphrase, the vault key sealed to it. */
-export async function createSlot(
-  vaultId: string,
-  user: { id: string; username: string },
-  passphrase: string,
-  vaultKey: Buffer,
-  kdf: KdfParams = DEFAULT_KDF,
-  generation = 1,
-): Promise<KeySlot> {
+/** A slot whose key pair is made and whose private half is wrapped, before the vault key is sealed to it. */
+export type PreparedSlot = Omit<KeySlot, 'vaultKey'>;
+
+/**
+ * The slow half of making a slot (Argon2id): a new key pair, its private half under the
+ * passphrase. No vault key is involved, so this runs before any lock is taken; the vault key is
+ * sealed to it at write time (sealSlot), from the vault open then.
+ */
+export async function prepareSlot(vaultId: string, user: { id: string; username: string }, passphrase: string, kdf: KdfParams = DEFAULT_KDF): Promise<PreparedSlot> {
   const salt = randomBytes(16);
   const pair = generateKeyPairSync('x25519');
   const publicKey = pair.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
@@ -162,12 +163,46 @@ export async function createSlot(
   const privateDer = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
   const wrappingKey = await deriveWrappingKey(passphrase, salt, kdf);
   try {
-    const privateKey = gcmSeal(wrappingKey, privateDer, slotAssociatedData(vaultId, header));
-    return { ...header, privateKey, vaultKey: sealVaultKey(vaultId, { userId: user.id, publicKey }, vaultKey, generation) };
+    return { ...header, privateKey: gcmSeal(wrappingKey, privateDer, slotAssociatedData(vaultId, header)) };
   } finally {
     wrappingKey.fill(0);
     privateDer.fill(0);
   }
+}
+
+/** Completes a prepared slot with the vault key sealed to it: no passphrase needed. */
+export function sealSlot(vaultId: string, prepared: PreparedSlot, vaultKey: Buffer, generation: number): KeySlot {
+  return { ...prepared, vaultKey: sealVaultKey(vaultId, prepared, vaultKey, generation) };
+}
+
+/** Makes a user's slot: a new key pair, its private half under the passphrase, the vault key sealed to it. */
+export async function createSlot(
+  vaultId: string,
+  user: { id: string; username: string },
+  passphrase: string,
+  vaultKey: Buffer,
+  kdf: KdfParams = DEFAULT_KDF,
+  generation = 1,
+): Promise<KeySlot> {
+  return sealSlot(vaultId, await prepareSlot(vaultId, user, passphrase, kdf), vaultKey, generation);
+}
+
+/** The key generation the slots hold now (key rotations count up from 1). */
+export function slotsGeneration(file: KeySlotFile): number {
+  return Math.max(1, ...file.slots.map((slot) => slot.vaultKey.generation));
+}
+
+/**
+ * The one way to change the key file: `change` reads the file as it is now (null if there is
+ * none) and says what to write, under the key file's lock (key-file-lock.ts), so no change is
+ * ever made from a stale copy. `change` runs synchronously; nothing is written if it throws.
+ */
+export function updateKeySlotFile<T>(path: string, change: (current: KeySlotFile | null) => { readonly write?: KeySlotFile; readonly result: T }): Promise<T> {
+  return withKeyFileLock(path, () => {
+    const outcome = change(readKeySlotFile(path));
+    if (outcome.write) writeKeySlotFile(path, outcome.write);
+    return outcome.result;
+  });
 }
 
 /** Seals the vault key to a slot's public key: no passphrase needed (key rotation). */

@@ -2,8 +2,23 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import type { UserSummary } from '../../shared/domain/users';
 import { WardscribeError } from '../errors';
-import { DEFAULT_KDF, createSlot, newKeySlotFile, openSlot, readKeySlotFile, writeKeySlotFile, type KdfParams, type KeySlotFile } from './key-slots';
-import { finishInterruptedRotation, prepareRotation, type RotationHooks } from './key-rotation';
+import {
+  DEFAULT_KDF,
+  newKeySlotFile,
+  openPrivateKey,
+  openSealedVaultKey,
+  openSlot,
+  prepareSlot,
+  readKeySlotFile,
+  sealSlot,
+  slotsGeneration,
+  writeKeySlotFile,
+  type KdfParams,
+  type KeySlotFile,
+  type PreparedSlot,
+} from './key-slots';
+import { withKeyFileLock } from './key-file-lock';
+import { finishInterruptedRotation, prepareRotation, staleVaultError, type RotationHooks } from './key-rotation';
 import { migrate } from './migrate';
 import { getUserByUsername, insertUser } from './queries/users';
 import { getVaultMeta, setVaultMeta } from './queries/vault-meta';
@@ -20,6 +35,11 @@ export class OpenVault {
     readonly files: VaultFiles,
     /** The raw vault key; zeroed on close. Needed to add users' key slots. */
     readonly key: Buffer,
+    /**
+     * The key's generation (key rotations count up). Slot changes compare it with the key file
+     * at write time: another process that re-encrypted the vault makes this key stale.
+     */
+    readonly generation: number,
   ) {}
 
   get closed(): boolean {
@@ -41,24 +61,19 @@ export class OpenVault {
 export type VaultPresence = 'absent' | 'present';
 
 /**
- * Whether a vault exists here. A first run interrupted before the vault was renamed into place
- * left at most a `.creating` database and a key file: no data was ever stored, so both go.
+ * Whether a vault exists here. Reads only: a first run interrupted before the vault was renamed
+ * into place (a `.creating` database) counts as absent and is cleaned up by the next first run,
+ * and an interrupted key rotation is finished by the next sign-in, both under the key file's
+ * lock, so that another process's first run or rotation under way is never mistaken for one.
  */
 export function vaultPresence(files: VaultFiles): VaultPresence {
   const hasDatabase = existsSync(files.database);
   const hasSlots = existsSync(files.keySlots);
-  if (hasDatabase && hasSlots) {
-    // A key rotation cut short by a crash is finished before anything reads the vault.
-    finishInterruptedRotation(files);
-    return 'present';
-  }
+  if (hasDatabase && hasSlots) return 'present';
   if (hasDatabase) {
     throw new WardscribeError('vault-damaged', 'The vault key file is missing, so the vault cannot be opened. It has not been changed; contact IT support.');
   }
-  if (existsSync(files.creating)) {
-    for (const path of [files.creating, ...companionFiles(files.creating), files.keySlots]) rmSync(path, { force: true });
-    return 'absent';
-  }
+  if (existsSync(files.creating)) return 'absent';
   if (hasSlots) {
     throw new WardscribeError('vault-damaged', `The vault file is missing from ${files.dir}. Nothing has been changed; contact IT support.`);
   }
@@ -74,13 +89,13 @@ export interface NewUser {
 /**
  * First run: a new vault with a random key, its schema, and the first administrator. The
  * database is built under a temporary name and renamed into place only after its key slot is
- * on disk, so a crash never leaves a vault nobody can open.
+ * on disk, so a crash never leaves a vault nobody can open. The Argon2id step comes first; the
+ * rest runs under the key file's lock, so two first runs at once make one vault, not two halves.
  */
 export async function createVault(files: VaultFiles, admin: NewUser, now: Date, kdf: KdfParams = DEFAULT_KDF): Promise<{ vault: OpenVault; user: UserSummary }> {
-  if (vaultPresence(files) === 'present') throw new WardscribeError('conflict', 'This workstation already has a vault.');
+  if (vaultPresence(files) === 'present') throw alreadySetUp();
   mkdirSync(files.dir, { recursive: true, mode: 0o700 });
   const vaultId = randomUUID();
-  const key = randomBytes(VAULT_KEY_BYTES);
   const user: UserSummary = {
     id: randomUUID(),
     username: admin.username,
@@ -89,31 +104,42 @@ export async function createVault(files: VaultFiles, admin: NewUser, now: Date, 
     disabled: false,
     mustChangePassphrase: false,
   };
-  try {
-    const db = openEncryptedDatabase(files.creating, key, { create: true });
+  const prepared = await prepareSlot(vaultId, user, admin.passphrase, kdf);
+  return withKeyFileLock(files.keySlots, () => {
+    if (vaultPresence(files) === 'present') throw alreadySetUp();
+    // What an interrupted first run left: no data was ever stored in it.
+    for (const path of [files.creating, ...companionFiles(files.creating), files.keySlots]) rmSync(path, { force: true });
+    const key = randomBytes(VAULT_KEY_BYTES);
     try {
-      migrate(db);
-      db.transaction(() => {
-        setVaultMeta(db, 'vault_id', vaultId);
-        insertUser(db, user, now);
-      })();
-      checkpointTruncate(db);
-    } finally {
-      db.close();
+      const db = openEncryptedDatabase(files.creating, key, { create: true });
+      try {
+        migrate(db);
+        db.transaction(() => {
+          setVaultMeta(db, 'vault_id', vaultId);
+          insertUser(db, user, now);
+        })();
+        checkpointTruncate(db);
+      } finally {
+        db.close();
+      }
+      const slots = newKeySlotFile(vaultId);
+      slots.slots.push(sealSlot(vaultId, prepared, key, 1));
+      writeKeySlotFile(files.keySlots, slots);
+      renameSync(files.creating, files.database);
+      return { vault: openVault(files, key, vaultId, 1), user };
+    } catch (error) {
+      key.fill(0);
+      throw error;
     }
-    const slots = newKeySlotFile(vaultId);
-    slots.slots.push(await createSlot(vaultId, user, admin.passphrase, key, kdf));
-    writeKeySlotFile(files.keySlots, slots);
-    renameSync(files.creating, files.database);
-    return { vault: openVault(files, key, vaultId), user };
-  } catch (error) {
-    key.fill(0);
-    throw error;
-  }
+  });
+}
+
+function alreadySetUp(): WardscribeError {
+  return new WardscribeError('conflict', 'This workstation already has a vault.');
 }
 
 /** Opens the vault with a key already unwrapped from a slot, and checks the pair belong together. */
-export function openVault(files: VaultFiles, key: Buffer, vaultId: string): OpenVault {
+export function openVault(files: VaultFiles, key: Buffer, vaultId: string, generation: number): OpenVault {
   const db = openEncryptedDatabase(files.database, key, { create: false });
   try {
     migrate(db);
@@ -124,53 +150,76 @@ export function openVault(files: VaultFiles, key: Buffer, vaultId: string): Open
     db.close();
     throw error;
   }
-  return new OpenVault(db, vaultId, files, key);
+  return new OpenVault(db, vaultId, files, key, generation);
 }
 
 export type UnlockOutcome =
   | { readonly kind: 'unlocked'; readonly vault: OpenVault; readonly user: UserSummary; readonly unauditedFailures: readonly string[] }
   | { readonly kind: 'wrong-passphrase'; readonly failures: number }
-  | { readonly kind: 'unknown-user' };
+  | { readonly kind: 'unknown-user' }
+  /** The backoff (`waitFor`) refused the attempt before anything was tried. */
+  | { readonly kind: 'wait'; readonly waitMs: number };
+
+/** How long a user must still wait, given their recorded failures; 0 lets the attempt go ahead. */
+export type BackoffCheck = (failures: { readonly count: number; readonly lastAt: Date } | null) => number;
 
 /**
- * Tries a user's passphrase. A wrong one is counted in the key file (so the backoff survives a
- * restart) and changes nothing else; the vault file is not even opened.
+ * Tries a user's passphrase. The attempt is counted as a failure in the key file *before* the
+ * slow KDF runs, under the key file's lock, after `waitFor` has let it through: parallel
+ * attempts each count, and a crash mid-attempt counts against the attacker. A right
+ * passphrase then clears the count. The vault file is not even opened for a wrong one.
  */
-export async function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date): Promise<UnlockOutcome> {
-  finishInterruptedRotation(files);
-  const slotFile = requireSlots(files);
-  const slot = slotFile.slots.find((candidate) => candidate.username.toLowerCase() === username.toLowerCase());
-  if (!slot) return { kind: 'unknown-user' };
-  const key = await openSlot(slotFile.vaultId, slot, passphrase);
-  if (!key) {
+export async function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck = () => 0): Promise<UnlockOutcome> {
+  const stamp = now.toISOString();
+  const admission = await withKeyFileLock(files.keySlots, () => {
+    finishInterruptedRotation(files);
+    const slotFile = requireSlots(files);
+    const slot = findSlot(slotFile, username);
+    if (!slot) return { kind: 'unknown-user' as const };
     const previous = slotFile.failures[slot.username];
+    const waitMs = waitFor(previous ? { count: previous.count, lastAt: new Date(previous.lastAt) } : null);
+    if (waitMs > 0) return { kind: 'wait' as const, waitMs };
     const failures = (previous?.count ?? 0) + 1;
-    slotFile.failures[slot.username] = {
-      count: failures,
-      lastAt: now.toISOString(),
-      unaudited: [...(previous?.unaudited ?? []), now.toISOString()].slice(-100),
-    };
+    slotFile.failures[slot.username] = { count: failures, lastAt: stamp, unaudited: [...(previous?.unaudited ?? []), stamp].slice(-100) };
     writeKeySlotFile(files.keySlots, slotFile);
-    return { kind: 'wrong-passphrase', failures };
-  }
-  let vault: OpenVault;
-  try {
-    vault = openVault(files, key, slotFile.vaultId);
-  } catch (error) {
-    key.fill(0);
-    throw error;
-  }
-  const user = getUserByUsername(vault.db, slot.username);
-  if (!user || user.id !== slot.userId || user.disabled) {
-    vault.close();
-    throw new WardscribeError('forbidden', 'This account is disabled. Ask an administrator to re-enable it.');
-  }
-  const unauditedFailures = slotFile.failures[slot.username]?.unaudited ?? [];
-  if (slotFile.failures[slot.username]) {
-    delete slotFile.failures[slot.username];
-    writeKeySlotFile(files.keySlots, slotFile);
-  }
-  return { kind: 'unlocked', vault, user, unauditedFailures };
+    return { kind: 'counted' as const, slot, vaultId: slotFile.vaultId, failures };
+  });
+  if (admission.kind !== 'counted') return admission;
+
+  const privateKey = await openPrivateKey(admission.vaultId, admission.slot, passphrase);
+  if (!privateKey) return { kind: 'wrong-passphrase', failures: admission.failures };
+
+  return withKeyFileLock(files.keySlots, () => {
+    // Read again: the vault key is taken as it is now (a rotation may have run meanwhile).
+    finishInterruptedRotation(files);
+    const slotFile = requireSlots(files);
+    const slot = slotFile.slots.find((candidate) => candidate.userId === admission.slot.userId);
+    if (!slot) throw disabledError();
+    // The passphrase was changed meanwhile: the one given opens a key pair the slot no longer has.
+    if (slot.publicKey !== admission.slot.publicKey) return { kind: 'wrong-passphrase' as const, failures: admission.failures };
+    const key = openSealedVaultKey(slotFile.vaultId, slot, privateKey, slot.vaultKey);
+    if (!key) throw new WardscribeError('vault-damaged', 'Your key slot no longer opens the vault key. Nothing has been changed; contact IT support.');
+    let vault: OpenVault;
+    try {
+      vault = openVault(files, key, slotFile.vaultId, slot.vaultKey.generation);
+    } catch (error) {
+      key.fill(0);
+      throw error;
+    }
+    const user = getUserByUsername(vault.db, slot.username);
+    if (!user || user.id !== slot.userId || user.disabled) {
+      vault.close();
+      throw disabledError();
+    }
+    const entry = slotFile.failures[slot.username];
+    // This attempt was counted in advance; the ones before it are audited now that the trail is open.
+    const unauditedFailures = withoutOne(entry?.unaudited ?? [], stamp);
+    if (entry) {
+      delete slotFile.failures[slot.username];
+      writeKeySlotFile(files.keySlots, slotFile);
+    }
+    return { kind: 'unlocked' as const, vault, user, unauditedFailures };
+  });
 }
 
 /** The recorded failures for a username (for the backoff check before trying a passphrase). */
@@ -184,37 +233,80 @@ export function signInFailures(files: VaultFiles, username: string): { count: nu
  * Re-encrypts the vault under a new random key (main/vault/key-rotation.ts) and returns it open
  * under that key; `vault` is closed and its key zeroed. If the rotation fails before the switch,
  * `vault` is still open and unchanged; if it fails after (the disk refused a rename), `vault` is
- * closed and the rotation is finished at the next sign-in.
+ * closed and the rotation is finished at the next sign-in. Holds the key file's lock throughout,
+ * so no slot change can be made from the key file of before, and no other process finishes it.
  */
-export function rotateVaultKey(vault: OpenVault, hooks: RotationHooks = {}): OpenVault {
-  const newKey = prepareRotation(vault, hooks);
-  try {
-    vault.close();
-    hooks.afterStep?.('closed');
-    finishInterruptedRotation(vault.files, hooks);
-    return openVault(vault.files, newKey, vault.vaultId);
-  } catch (error) {
-    newKey.fill(0);
-    throw error;
-  }
+export function rotateVaultKey(vault: OpenVault, hooks: RotationHooks = {}): Promise<OpenVault> {
+  return withKeyFileLock(vault.files.keySlots, () => {
+    const newKey = prepareRotation(vault, hooks);
+    try {
+      vault.close();
+      hooks.afterStep?.('closed');
+      finishInterruptedRotation(vault.files, hooks);
+      return openVault(vault.files, newKey, vault.vaultId, vault.generation + 1);
+    } catch (error) {
+      newKey.fill(0);
+      throw error;
+    }
+  });
+}
+
+/**
+ * Changes the slots under the key file's lock, checked against the vault open *now* (`current()`
+ * is asked at write time, so a key rotated meanwhile is the one used): refused if the vault is
+ * closed, is not the vault the key file belongs to, was re-encrypted by another process, or is
+ * in the middle of a rotation. `inside` runs first in the same vault transaction (database
+ * changes that go with the slot change, such as the user's row); if the key file cannot be
+ * written the transaction rolls back, so the two never disagree.
+ */
+export function changeSlots<T>(
+  files: VaultFiles,
+  current: () => OpenVault,
+  change: (slotFile: KeySlotFile, vault: OpenVault) => KeySlotFile,
+  inside: (vault: OpenVault) => T = () => undefined as T,
+): Promise<T> {
+  return withKeyFileLock(files.keySlots, () => {
+    const vault = current();
+    if (vault.closed) throw new WardscribeError('locked', 'Wardscribe locked before the change was saved. Nothing was changed; sign in and try again.');
+    const slotFile = requireSlots(files);
+    if (slotFile.vaultId !== vault.vaultId) throw new WardscribeError('vault-damaged', 'The vault key file belongs to a different vault. Nothing has been changed; contact IT support.');
+    if (slotFile.rotation) throw new WardscribeError('conflict', 'The vault is being re-encrypted. Nothing was changed; try again in a moment.');
+    if (slotsGeneration(slotFile) !== vault.generation) throw staleVaultError();
+    return vault.db.transaction(() => {
+      const result = inside(vault);
+      writeKeySlotFile(files.keySlots, change(slotFile, vault));
+      return result;
+    }).immediate();
+  });
+}
+
+/** Adds or replaces a prepared slot, sealing to it the vault key of the vault open at write time. */
+export function commitSlot<T>(files: VaultFiles, prepared: PreparedSlot, current: () => OpenVault, inside?: (vault: OpenVault) => T): Promise<T> {
+  return changeSlots(
+    files,
+    current,
+    (slotFile, vault) => {
+      const failures = { ...slotFile.failures };
+      delete failures[prepared.username];
+      return {
+        ...slotFile,
+        slots: [...slotFile.slots.filter((existing) => existing.userId !== prepared.userId), sealSlot(vault.vaultId, prepared, vault.key, vault.generation)],
+        failures,
+      };
+    },
+    inside,
+  );
 }
 
 /** Adds or replaces a user's key slot. Changing one passphrase rewraps only that slot. */
 export async function putSlot(vault: OpenVault, user: Pick<UserSummary, 'id' | 'username'>, passphrase: string, kdf: KdfParams = DEFAULT_KDF): Promise<void> {
-  const slotFile = requireSlots(vault.files);
-  // The new slot gets the key every other slot has now, under the same generation number.
-  const generation = Math.max(1, ...slotFile.slots.map((existing) => existing.vaultKey.generation));
-  const slot = await createSlot(vault.vaultId, user, passphrase, vault.key, kdf, generation);
-  slotFile.slots = [...slotFile.slots.filter((existing) => existing.userId !== user.id), slot];
-  delete slotFile.failures[user.username];
-  writeKeySlotFile(vault.files.keySlots, slotFile);
+  const prepared = await prepareSlot(vault.vaultId, user, passphrase, kdf);
+  await commitSlot(vault.files, prepared, () => vault);
 }
 
 /** Removes a user's key slot: a disabled user's passphrase no longer opens anything. */
-export function removeSlot(vault: OpenVault, userId: string): void {
-  const slotFile = requireSlots(vault.files);
-  slotFile.slots = slotFile.slots.filter((slot) => slot.userId !== userId);
-  writeKeySlotFile(vault.files.keySlots, slotFile);
+export function removeSlot<T>(files: VaultFiles, userId: string, current: () => OpenVault, inside?: (vault: OpenVault) => T): Promise<T> {
+  return changeSlots(files, current, (slotFile) => ({ ...slotFile, slots: slotFile.slots.filter((slot) => slot.userId !== userId) }), inside);
 }
 
 /** Checks a user's current passphrase without touching the failure count. */
@@ -224,6 +316,20 @@ export async function passphraseOpensSlot(vault: OpenVault, userId: string, pass
   const key = await openSlot(vault.vaultId, slot, passphrase);
   key?.fill(0);
   return key !== null;
+}
+
+function findSlot(slotFile: KeySlotFile, username: string) {
+  return slotFile.slots.find((candidate) => candidate.username.toLowerCase() === username.toLowerCase());
+}
+
+function disabledError(): WardscribeError {
+  return new WardscribeError('forbidden', 'This account is disabled. Ask an administrator to re-enable it.');
+}
+
+/** The list without its last occurrence of `value`. */
+function withoutOne(values: readonly string[], value: string): string[] {
+  const at = values.lastIndexOf(value);
+  return at < 0 ? [...values] : [...values.slice(0, at), ...values.slice(at + 1)];
 }
 
 function requireSlots(files: VaultFiles): KeySlotFile {

@@ -208,21 +208,25 @@ export class WipeService {
       });
     const certificates: WipeCertificate[] = [];
     for (const threadId of due) {
-      if (this.#options.imports.importing) break;
-      certificates.push(await this.wipe({ threadId, overwriteSourceFile: false }, 'retention'));
+      try {
+        certificates.push(await this.wipe({ threadId, overwriteSourceFile: false }, 'retention'));
+      } catch (error) {
+        // The vault is busy (an import holds it): the next check tries again.
+        if (error instanceof WardscribeError && error.code === 'conflict') break;
+        throw error;
+      }
     }
     return certificates;
   }
 
   async #wipe(request: WipeRequest, trigger: 'user' | 'retention'): Promise<WipeCertificate> {
-    const { session, imports } = this.#options;
+    const { session } = this.#options;
     const db = session.vault().db;
     const { log, actor } = session.audit();
     const refuse = (reason: string, message: string): never => {
       log.record({ action: 'wipe', actor: trigger === 'user' ? actor : null, objects: { threadId: request.threadId }, outcome: { status: 'refused', reason } });
       throw new WardscribeError('rejected', message);
     };
-    if (imports.importing) throw new WardscribeError('conflict', 'An import is running. Wipe when it has finished.');
     const plan = await this.plan(request.threadId);
     const overrideReason = request.overrideReason?.trim() ?? '';
     if (plan.decision.kind === 'refused') refuse('in-flight', plan.decision.problems.join(' '));
@@ -356,11 +360,10 @@ export class WipeService {
 
   /** Step 3. False (and logged) if the key could not be rotated; the vault is then still open under the old key. */
   async #rotateKey(): Promise<boolean> {
-    const { session, transcriptions, hooks } = this.#options;
-    // Filing writes to the outbox; nothing may write between the copy and the switch.
-    await transcriptions.stop();
+    const { session, hooks } = this.#options;
+    // The wipe holds the vault lease exclusively: no filing, import or read can write between the copy and the switch.
     try {
-      session.replaceVault((vault) => rotateVaultKey(vault, { afterStep: (step) => hooks?.afterStep?.(step) }));
+      await session.replaceVault((vault) => rotateVaultKey(vault, { afterStep: (step) => hooks?.afterStep?.(step) }));
       return true;
     } catch (error) {
       // Still signed in: the vault was not switched and stays open under the old key. Locked:
@@ -368,8 +371,6 @@ export class WipeService {
       if (session.principal() === null) throw error;
       this.#options.log.error('wipe.key-rotation-failed');
       return false;
-    } finally {
-      if (session.principal() !== null) void transcriptions.resumeAll().catch(() => undefined);
     }
   }
 
@@ -429,7 +430,10 @@ export class WipeService {
   }
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work);
+    // Wipes queue here one behind another; each then holds the vault lease exclusively, so no
+    // import, filing or read runs under it (and it is refused while an import holds the vault).
+    const leased = () => this.#options.session.withVault('exclusive', 'a secure wipe is under way', work);
+    const run = this.#queue.then(leased, leased);
     this.#queue = run.catch(() => undefined);
     return run;
   }

@@ -15,9 +15,9 @@ afterEach(() => {
   cleanups.splice(0).forEach((cleanup) => cleanup());
 });
 
-function newSession(dir: string, now: () => Date = () => new Date()) {
+function newSession(dir: string, now: () => Date = () => new Date(), monotonicNow: () => number = () => performance.now()) {
   const events: HostEvent[] = [];
-  const session = new SessionService({ files: vaultFiles(dir), emit: (event) => events.push(event), log: silentLogger, kdf: MINIMUM_KDF, now });
+  const session = new SessionService({ files: vaultFiles(dir), emit: (event) => events.push(event), log: silentLogger, kdf: MINIMUM_KDF, now, monotonicNow });
   return { session, events };
 }
 
@@ -33,18 +33,20 @@ describe('sign-in backoff', () => {
   it('survives a restart and says how long to wait', async () => {
     const { dir, session } = await withAdmin();
     session.lock('sign-out');
-    let clock = new Date('2026-11-24T10:00:00Z');
-    const first = newSession(dir, () => clock).session;
+    const clock = new Date('2026-11-24T10:00:00Z');
+    let elapsed = 0;
+    const first = newSession(dir, () => clock, () => elapsed).session;
     await expect(first.signIn('admin', 'wrong passphrase one')).rejects.toMatchObject({ code: 'sign-in-failed', extra: { retryAfterMs: 1000 } });
     // Straight away, even the right passphrase is not tried.
     await expect(first.signIn('admin', ADMIN.passphrase)).rejects.toThrow(/Too many attempts. Try again in 1 second/);
-    clock = new Date(clock.getTime() + 1001);
+    elapsed += 1001;
     await expect(first.signIn('admin', 'wrong passphrase two')).rejects.toMatchObject({ code: 'sign-in-failed', extra: { retryAfterMs: 2000 } });
 
-    // A new process, same files: the right passphrase must still wait out the backoff.
-    const restarted = newSession(dir, () => clock).session;
+    // A new process, same files: the right passphrase must wait out the backoff, in full.
+    let restartedElapsed = 0;
+    const restarted = newSession(dir, () => clock, () => restartedElapsed).session;
     await expect(restarted.signIn('admin', ADMIN.passphrase)).rejects.toThrow(/Try again in 2 seconds/);
-    clock = new Date(clock.getTime() + 2001);
+    restartedElapsed += 2001;
     await expect(restarted.signIn('admin', ADMIN.passphrase)).resolves.toMatchObject({ username: 'admin' });
     expect(readKeySlotFile(vaultFiles(dir).keySlots)?.failures).toEqual({});
   });
@@ -112,7 +114,7 @@ describe('user administration', () => {
   it('disabling a user removes their key slot; a reset brings them back with a new passphrase', async () => {
     const { dir, session } = await withAdmin();
     const bea = await session.createUser({ username: 'bea', displayName: 'Dr Bea', role: 'clinician', passphrase: 'bea temporary phrase' });
-    session.setDisabled(bea.id, true);
+    await session.setDisabled(bea.id, true);
     expect(readKeySlotFile(vaultFiles(dir).keySlots)?.slots.map((slot) => slot.username)).toEqual(['admin']);
     session.lock('sign-out');
     await expect(session.signIn('bea', 'bea temporary phrase')).rejects.toMatchObject({ code: 'sign-in-failed' });
@@ -125,8 +127,9 @@ describe('user administration', () => {
   it('keeps at least one active administrator and refuses weak passphrases', async () => {
     const { session } = await withAdmin();
     const admin = session.listUsers()[0]!;
-    expect(() => session.setDisabled(admin.id, true)).toThrow(/cannot disable your own account/);
+    await expect(session.setDisabled(admin.id, true)).rejects.toThrow(/cannot disable your own account/);
     await expect(session.createUser({ username: 'dan', displayName: 'Dan', role: 'auditor', passphrase: 'short' })).rejects.toThrow(/at least 12/);
+    await expect(session.createUser({ username: 'dan', displayName: 'Dan', role: 'auditor', passphrase: 'Password1234!' })).rejects.toThrow(/easy to guess/);
     await expect(session.createUser({ username: 'admin', displayName: 'Again', role: 'auditor', passphrase: 'long enough phrase' })).rejects.toMatchObject({ code: 'conflict' });
   });
 });
@@ -137,9 +140,11 @@ describe('the audit trail of a session', () => {
     const bea = await session.createUser({ username: 'bea', displayName: 'Dr Bea', role: 'clinician', passphrase: 'bea temporary phrase' });
     session.lock('sign-out');
     let clock = new Date('2026-11-24T10:00:00Z');
-    const again = newSession(dir, () => clock).session;
+    let elapsed = 0;
+    const again = newSession(dir, () => clock, () => elapsed).session;
     await expect(again.signIn('admin', 'wrong passphrase here')).rejects.toMatchObject({ code: 'sign-in-failed' });
     clock = new Date('2026-11-24T10:00:05Z');
+    elapsed += 5_000;
     await again.signIn('admin', ADMIN.passphrase);
     again.lock('idle');
     await again.signIn('admin', ADMIN.passphrase);

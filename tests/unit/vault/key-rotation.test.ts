@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { finishInterruptedRotation, prepareRotation } from '../../../main/vault/key-rotation';
+import { finishInterruptedRotation, prepareRotation, recoverInterruptedRotation } from '../../../main/vault/key-rotation';
 import { MINIMUM_KDF, readKeySlotFile } from '../../../main/vault/key-slots';
 import { readSetting, writeSetting } from '../../../main/vault/queries/settings';
 import { insertUser } from '../../../main/vault/queries/users';
@@ -40,7 +40,7 @@ describe('vault key rotation', () => {
     vault.db.pragma('wal_checkpoint(TRUNCATE)');
     copyFileSync(files.database, before);
 
-    const rotated = rotateVaultKey(vault);
+    const rotated = await rotateVaultKey(vault);
     cleanups.push(() => rotated.close());
     expect(vault.closed).toBe(true);
     expect(vault.key.equals(Buffer.alloc(32))).toBe(true); // the old key is zeroed
@@ -91,7 +91,8 @@ describe('vault key rotation', () => {
     // The process dies here: the vault was never closed cleanly (its -wal is empty but present).
     vault.db.close();
     expect(readKeySlotFile(files.keySlots)?.rotation).toBeDefined();
-    expect(vaultPresence(files)).toBe('present'); // finishes the rotation
+    expect(vaultPresence(files)).toBe('present');
+    expect(await recoverInterruptedRotation(files)).toBe(true);
     expect(existsSync(files.rekeyed)).toBe(false);
     const reopened = await unlock(files, BEA.username, BEA.passphrase);
     expect(reopened.key.equals(newKey)).toBe(true);
@@ -115,7 +116,7 @@ describe('vault key rotation', () => {
     newKey.fill(0);
     vault.db.close();
     writeFileSync(`${files.database}-wal`, Buffer.alloc(4096, 1));
-    expect(() => vaultPresence(files)).toThrow(/interrupted with unsaved changes/);
+    await expect(recoverInterruptedRotation(files)).rejects.toThrow(/interrupted with unsaved changes/);
     expect(existsSync(files.rekeyed)).toBe(true); // nothing was thrown away
   });
 });

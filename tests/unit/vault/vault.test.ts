@@ -99,7 +99,8 @@ describe('first run', () => {
     writeFileSync(files.creating, 'half-built database');
     writeFileSync(files.keySlots, '{}');
     expect(vaultPresence(files)).toBe('absent');
-    expect(existsSync(files.creating) || existsSync(files.keySlots)).toBe(false);
+    // Left for the next first run, under the key file's lock (another process may be mid-way through its own).
+    expect(existsSync(files.creating)).toBe(true);
     const { vault } = await createVault(files, ADMIN, new Date(), MINIMUM_KDF);
     vault.close();
     expect(vaultPresence(files)).toBe('present');

@@ -1,0 +1,86 @@
+/**
+ * One lock for every read-modify-write of the key file, within this process and across
+ * processes (a machine-wide vault can be opened by two OS users at once).
+ *
+ * Across processes the lock is an operating-system file lock, taken by SQLite on a small
+ * database beside the key file (`BEGIN EXCLUSIVE` on `wardscribe.keyslots.json.lock`: fcntl
+ * locks on Linux and macOS, LockFileEx on Windows). The operating system drops such a lock
+ * when its process ends however it ends, so a crash or a kill -9 never leaves a stale lock, and
+ * there is no PID to be reused and no timestamp for a moved clock to make look fresh or stale.
+ * The lock file itself stays on disk and means nothing when nobody holds it. (A PID-and-time
+ * lock file would need exactly those guesses; network shares with broken locking are not
+ * supported for the vault anyway.)
+ *
+ * Within the process, requests for one key file queue in order, so the OS lock is asked for by
+ * one request at a time. Waiting for another process polls without blocking the event loop.
+ */
+import Database from 'better-sqlite3-multiple-ciphers';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WardscribeError } from '../errors';
+import { sqlcipherNativeBinding } from './sqlcipher';
+
+/** Longest wait for another process's hold (each hold is a few milliseconds of file I/O). */
+const DEFAULT_TIMEOUT_MS = 30_000;
+const POLL_MS = 10;
+
+const queues = new Map<string, Promise<unknown>>();
+
+export interface KeyFileLockOptions {
+  readonly timeoutMs?: number;
+}
+
+export function keyFileLockPath(keySlotsPath: string): string {
+  return `${keySlotsPath}.lock`;
+}
+
+/**
+ * Runs `work` holding the key file's lock. `work` should be synchronous file work (read,
+ * change, write): slow steps such as Argon2id belong before it, so the lock is held briefly.
+ */
+export function withKeyFileLock<T>(keySlotsPath: string, work: () => T | Promise<T>, options: KeyFileLockOptions = {}): Promise<T> {
+  const previous = queues.get(keySlotsPath) ?? Promise.resolve();
+  const run = previous.then(
+    () => holdOsLock(keySlotsPath, work, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    () => holdOsLock(keySlotsPath, work, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+  );
+  const settled = run.catch(() => undefined);
+  queues.set(keySlotsPath, settled);
+  void settled.then(() => {
+    if (queues.get(keySlotsPath) === settled) queues.delete(keySlotsPath);
+  });
+  return run;
+}
+
+async function holdOsLock<T>(keySlotsPath: string, work: () => T | Promise<T>, timeoutMs: number): Promise<T> {
+  mkdirSync(dirname(keySlotsPath), { recursive: true, mode: 0o700 });
+  const binding = sqlcipherNativeBinding();
+  const db = new Database(keyFileLockPath(keySlotsPath), binding === undefined ? {} : { nativeBinding: binding });
+  try {
+    // Never block the event loop inside SQLite: a busy lock is retried from here.
+    db.pragma('busy_timeout = 0');
+    // The monotonic clock: a wall clock moved meanwhile neither ends nor prolongs the wait.
+    const started = performance.now();
+    for (;;) {
+      try {
+        db.exec('BEGIN EXCLUSIVE');
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        if (performance.now() - started >= timeoutMs) {
+          throw new WardscribeError('conflict', 'Another Wardscribe window on this computer is changing the vault keys. Nothing was changed; try again in a moment.');
+        }
+        await sleep(POLL_MS);
+      }
+    }
+    try {
+      return await work();
+    } finally {
+      db.exec('ROLLBACK');
+    }
+  } finally {
+    db.close();
+  }
+}
