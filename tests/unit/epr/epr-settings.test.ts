@@ -4,6 +4,7 @@ import { EprSettingsService } from '../../../main/epr/epr-settings';
 import { createTrainingEpr } from '../../../main/epr/training-epr';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
+import { startEprHarness } from './support/epr-harness';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { tempDir } from '../../support/temp';
@@ -33,15 +34,18 @@ describe('EPR settings', () => {
 
   it('store a live EPR with a bearer token kept only in the vault, never shown back', async () => {
     const { files, session, training, settings } = await setUp();
-    await training.connection(); // starts the server that stands in for a live EPR here
+    // A loopback FHIR server stands in for the live EPR, requiring the bearer token.
+    const live = await startEprHarness({ requiresToken: true });
+    cleanups.push(() => live.close());
     const token = 'BEARER-CANARY-51c0ffee';
-    const view = settings.update({ mode: 'live', baseUrl: training.baseUrl!, authKind: 'bearer', secret: token, odsCode: 'RX1', documentType: 'consult-note' });
-    expect(view).toMatchObject({ mode: 'live', baseUrl: training.baseUrl, authKind: 'bearer', hasSecret: true, odsCode: 'RX1', documentType: 'consult-note' });
+    live.acceptToken(token);
+    const view = settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', secret: token, odsCode: 'RX1', documentType: 'consult-note' });
+    expect(view).toMatchObject({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', hasSecret: true, odsCode: 'RX1', documentType: 'consult-note' });
     expect(JSON.stringify(view)).not.toContain(token);
     await expect(settings.testConnection()).resolves.toMatchObject({ ok: true });
 
     // A blank secret keeps the stored token.
-    expect(settings.update({ mode: 'live', baseUrl: training.baseUrl!, authKind: 'bearer', secret: '', odsCode: 'RX1', documentType: 'consult-note' }).hasSecret).toBe(true);
+    expect(settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', secret: '', odsCode: 'RX1', documentType: 'consult-note' }).hasSecret).toBe(true);
     expect(settings.stored()).toMatchObject({ auth: { kind: 'bearer', token } });
     session.lock('sign-out');
     expect(countPlaintext(files.database, token)).toBe(0);

@@ -55,9 +55,10 @@ async function until(read: () => OutboxView | undefined, done: (view: OutboxView
   }
 }
 
-async function documentsIn(baseUrl: string, identifier: string): Promise<number> {
-  const response = await fetch(`${baseUrl}/DocumentReference?${identifierQuery(identifier)}`);
-  return (((await response.json()) as { entry?: unknown[] }).entry ?? []).length;
+/** How many documents the training EPR holds for an identifier (asked through its connection: it needs the per-launch token). */
+async function documentsInTraining(identifier: string): Promise<number> {
+  const [name, value] = identifierQuery(identifier).split(/=(.*)/s) as [string, string];
+  return (await (await training.connection()).search('DocumentReference', { [name]: value })).length;
 }
 
 describe('outbox items stay with the EPR they were attested for', () => {
@@ -102,7 +103,7 @@ describe('outbox items stay with the EPR they were attested for', () => {
     const waiting = await until(mine, (view) => /no longer configured/.test(view.detail), 'the waiting message');
     expect(waiting).toMatchObject({ state: 'queued', epr: queued.epr, canRetry: true });
     await runner.settled();
-    expect(await documentsIn(training.baseUrl!, queued.identifier)).toBe(0);
+    expect(await documentsInTraining(queued.identifier)).toBe(0);
     // Still unverified, so the wipe is refused outright.
     expect(decideWipe([{ draftId: draft.id, identifier: queued.identifier, state: waiting.state, nhsNumber: '9434765919', documentReferenceId: null }]).kind).toBe('refused');
     // A Retry while it waits is safe: it still waits.
@@ -111,7 +112,7 @@ describe('outbox items stay with the EPR they were attested for', () => {
     await service.retry(queued.identifier);
     await runner.settled();
     expect(mine()).toMatchObject({ state: 'queued', detail: expect.stringMatching(/no longer configured/) });
-    expect(await documentsIn(training.baseUrl!, queued.identifier)).toBe(0);
+    expect(await documentsInTraining(queued.identifier)).toBe(0);
 
     // Back to the live EPR, now up: the item goes there, once.
     live.fault = () => ({ kind: 'pass' });
@@ -121,6 +122,6 @@ describe('outbox items stay with the EPR they were attested for', () => {
     const verified = await until(mine, (view) => view.state === 'verified', 'verified');
     expect(verified.epr).toBe(queued.epr);
     expect(live.documentsCreated(queued.identifier)).toHaveLength(1);
-    expect(await documentsIn(training.baseUrl!, queued.identifier)).toBe(0);
+    expect(await documentsInTraining(queued.identifier)).toBe(0);
   });
 });

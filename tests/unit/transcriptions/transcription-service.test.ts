@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
+import type { DocumentReference, Provenance } from '@medplum/fhirtypes';
 import { identifierQuery } from '../../../main/epr/mapping';
 import { EprRequestError, type EprConnection } from '../../../main/epr/fhir-client';
 import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
@@ -63,16 +63,14 @@ async function world(options: { epr?: () => Promise<EprConnection> } = {}) {
   return { dir: dir.path, files, session, imports, service, make, signIn, threadId, messageIds, input };
 }
 
+/** What the training EPR holds (asked through its own connection: it needs the per-launch token). */
 async function documentsOnServer(identifier: string): Promise<DocumentReference[]> {
-  const response = await fetch(`${training.baseUrl!}/DocumentReference?${identifierQuery(identifier)}`);
-  const bundle = (await response.json()) as Bundle<DocumentReference>;
-  return (bundle.entry ?? []).map((entry) => entry.resource!);
+  const [name, value] = identifierQuery(identifier).split(/=(.*)/s) as [string, string];
+  return (await (await training.connection()).search('DocumentReference', { [name]: value })) as DocumentReference[];
 }
 
 async function provenancesOnServer(documentReferenceId: string): Promise<Provenance[]> {
-  const response = await fetch(`${training.baseUrl!}/Provenance?target=DocumentReference/${documentReferenceId}`);
-  const bundle = (await response.json()) as Bundle<Provenance>;
-  return (bundle.entry ?? []).map((entry) => entry.resource!);
+  return (await (await training.connection()).search('Provenance', { target: `DocumentReference/${documentReferenceId}` })) as Provenance[];
 }
 
 /** A connection that behaves like `real` except where `overrides` say. */

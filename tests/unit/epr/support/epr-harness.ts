@@ -81,6 +81,8 @@ export interface EprHarness {
   documentsCreated(identifier: string): string[];
   /** Provenances the server created targeting this DocumentReference. */
   provenancesCreated(documentReferenceId: string): string[];
+  /** Accepts a static bearer token (as an EPR that issued it would). */
+  acceptToken(token: string): void;
   /** Every identifier the server created a DocumentReference for, with how many. */
   creationsByIdentifier(): Record<string, number>;
   /** Direct (unproxied) URL of the underlying server, for seeding. */
@@ -306,6 +308,7 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
     },
     documentsCreated: (identifier) => created.get(identifier) ?? [],
     provenancesCreated: (documentReferenceId) => provenances.get(documentReferenceId) ?? [],
+    acceptToken: (token) => void issuedTokens.add(token),
     creationsByIdentifier: () => Object.fromEntries([...created].map(([identifier, ids]) => [identifier, ids.length])),
     upstreamUrl,
     reset() {

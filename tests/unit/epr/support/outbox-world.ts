@@ -22,7 +22,8 @@ import { tempDir } from '../../../support/temp';
 import { ADMIN } from '../../../support/vault';
 import { sampleTranscription } from './transcriptions';
 
-export const FAST_POLICY: RetryPolicy = { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4, requestTimeoutMs: 300 };
+/** Short waits; a request timeout long enough for a loaded test machine (only the hang cases wait it out). */
+export const FAST_POLICY: RetryPolicy = { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4, requestTimeoutMs: 1500 };
 
 export interface OutboxWorld {
   readonly session: SessionService;
