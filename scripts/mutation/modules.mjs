@@ -77,4 +77,20 @@ export const SAFETY_MODULES = [
     project: 'node',
     tests: ['tests/unit/importers/whatsapp.test.ts', 'tests/unit/importers/head-line-parser.mutation.test.ts'],
   },
+  {
+    name: 'filing',
+    file: 'main/epr/filing.ts',
+    hazards: ['H-012', 'H-013'],
+    control: 'Search before any resend, one document per identifier; only a matching read-back is verified',
+    project: 'node',
+    tests: ['tests/unit/epr/filing.mutation.test.ts'],
+  },
+  {
+    name: 'outbox-runner',
+    file: 'main/epr/outbox-runner.ts',
+    hazards: ['H-012', 'H-013'],
+    control: 'One push in flight per identifier; retries with backoff; refusals end in a state a clinician can act on; a Retry never makes a second document',
+    project: 'node',
+    tests: ['tests/unit/epr/outbox-runner.mutation.test.ts'],
+  },
 ];

@@ -140,6 +140,13 @@ describe('verifyChain reports each break exactly', () => {
     ]);
   });
 
+  it('a last entry past the head is a head-mismatch even when it claims the head\'s hash', () => {
+    const forged = { ...at(6), entryHash: at(5).entryHash };
+    const breaks = verifyChain([...TRAIL.slice(0, 5), forged], { ...whole, expectedHead: headOf(at(5)) }).breaks;
+    expect(breaks.map((broken) => broken.kind)).toEqual(['hash-mismatch', 'head-mismatch']);
+    expect(breaks[1]).toEqual({ kind: 'head-mismatch', sequence: 6, index: 5, detail: `the last entry is 6 (${at(5).entryHash}), but the head is 5 (${at(5).entryHash})` });
+  });
+
   it('reports every break, in list order', () => {
     const edited = { ...at(2), action: 'filed' as const };
     const result = verifyChain([at(1), edited, at(4)], { contiguous: true, anchor: GENESIS_HEAD, expectedHead: headOf(at(6)) });

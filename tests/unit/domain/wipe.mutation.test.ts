@@ -150,6 +150,8 @@ describe('the wipe certificate', () => {
     expect(view.overrideReason).toBeNull();
     expect(view.sourceFileName).toBe(WITHHELD);
     expect(WITHHELD).toBe('withheld from this role');
+    // Whatever separators the number was written with, before or after: the last four digits.
+    expect(certificateForRole({ ...certificate, filed: [{ identifier: 'u', documentReferenceId: null, nhsNumber: '943-476-5919 ' }] }, 'auditor').filed[0]!.nhsNumber).toBe('••• ••• 5919');
   });
 
   test('the schema takes UTC instants only, with optional fractions', () => {
@@ -182,5 +184,8 @@ describe('the wipe certificate', () => {
     expect(WipeCertificateSchema.safeParse({ ...certificate, level: 'partial' }).success).toBe(false);
     expect(WipeCertificateSchema.safeParse({ ...certificate, trigger: 'admin' }).success).toBe(false);
     expect(WipeVerificationSchema.safeParse({ ...verification, status: 'unknown' }).success).toBe(false);
+    expect(WipeVerificationSchema.safeParse({ ...verification, status: 'failed' }).success).toBe(true);
+    expect(WipeCertificateSchema.safeParse({ ...certificate, trigger: 'retention', requestedBy: null }).success).toBe(true);
+    for (const level of ['purge', 'clear', 'failed', null]) expect(WipeCertificateSchema.safeParse({ ...certificate, level }).success, String(level)).toBe(true);
   });
 });

@@ -1,0 +1,462 @@
+import type { DocumentReference, Provenance } from '@medplum/fhirtypes';
+import { describe, expect, it } from 'vitest';
+import { ASSUMED_PROFILE, type EprProfile } from '../../../main/epr/epr-profile';
+import { EprRequestError } from '../../../main/epr/epr-errors';
+import { filingBundle, filingStep, findFiled, type FilingTarget } from '../../../main/epr/filing';
+import { identifierQuery, toDocumentReference, transcriptAttachment, URI_SYSTEM } from '../../../main/epr/mapping';
+import type { OutboxItem, OutboxState } from '../../../main/epr/outbox';
+import { http, StubEpr } from './support/stub-epr';
+import { sampleTranscription } from './support/transcriptions';
+
+/**
+ * H-012 (the same advice filed twice) and H-013 (originals wiped while the record is missing or
+ * altered): each step of filing against a scripted EPR, every HTTP status filing treats specially,
+ * and the read-back checks that decide "verified". No network: the EPR is a stub that records
+ * every request, so each test states exactly what was sent.
+ */
+const NOW = Date.UTC(2024, 2, 31, 12, 0, 0);
+
+function setUp(profile: Partial<EprProfile> = {}) {
+  const transcription = sampleTranscription();
+  const epr = new StubEpr();
+  const target: FilingTarget = { connection: epr, profile: { ...ASSUMED_PROFILE, ...profile } };
+  const saved: OutboxState[] = [];
+  const item = (state: OutboxState): OutboxItem => ({
+    identifier: transcription.identifier,
+    transcription,
+    attachmentSha256: transcriptAttachment(transcription).sha256Hex,
+    eprId: 'epr-1',
+    eprLabel: 'Test EPR',
+    state,
+    updatedAt: NOW,
+  });
+  const step = (state: OutboxState) => filingStep(item(state), { target, save: async (next) => void saved.push(next), now: () => NOW });
+  const correlationId = transcription.identifier.slice('urn:uuid:'.length);
+  const ours = (id: string): DocumentReference => ({ ...toDocumentReference(transcription), id });
+  return { transcription, epr, target, saved, step, correlationId, ours };
+}
+
+describe('queued', () => {
+  it('a valid transcription moves to sending in the profile\'s mode, with no push yet', async () => {
+    expect(await setUp().step({ kind: 'queued' })).toEqual({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(await setUp({ write: 'transaction' }).step({ kind: 'queued' })).toEqual({ kind: 'sending', pushes: 0, mode: 'transaction' });
+  });
+
+  it('terminal states are left as they are', async () => {
+    const { step, epr } = setUp();
+    const verified: OutboxState = { kind: 'verified', documentReferenceId: 'doc-1', verifiedAt: '2024-03-31T12:00:00.000Z', provenance: { kind: 'filed' } };
+    expect(await step(verified)).toBe(verified);
+    expect(epr.calls).toEqual([]);
+  });
+});
+
+describe('the first push', () => {
+  it('two creates: the document, unconditionally when the EPR has no conditional create, saved as one push before it is sent', async () => {
+    const { step, epr, saved, correlationId } = setUp();
+    const state = await step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(saved).toEqual([{ kind: 'sending', pushes: 1, mode: 'individual', since: NOW }]);
+    expect(epr.calls).toEqual([{ method: 'create', what: 'DocumentReference', ifNoneExist: undefined, correlationId }]);
+    expect(state).toEqual({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' }, since: NOW });
+  });
+
+  it('If-None-Exist names our identifier when the EPR takes conditional creates', async () => {
+    const { step, epr, transcription } = setUp({ conditionalCreate: true });
+    await step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(epr.calls[0]!.ifNoneExist).toBe(`identifier=${URI_SYSTEM}|${transcription.identifier}`);
+    expect(identifierQuery(transcription.identifier)).toBe(`identifier=urn:ietf:rfc:3986|${transcription.identifier}`);
+  });
+
+  it('an EPR that keeps no Provenance: the document is filed and the Provenance kept locally', async () => {
+    const { step } = setUp({ provenance: 'keep-locally' });
+    const state = await step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(state).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'kept-locally', why: 'not-supported' } });
+    if (state.kind === 'filed' && state.provenance.kind === 'kept-locally') {
+      expect(state.provenance.resource.target).toEqual([{ reference: 'DocumentReference/doc-1' }]);
+      expect(state.provenance).not.toHaveProperty('serverReason');
+    }
+  });
+
+  it('a transaction files both, and records the Provenance id', async () => {
+    const { step, epr, saved } = setUp({ write: 'transaction' });
+    const state = await step({ kind: 'sending', pushes: 0, mode: 'transaction' });
+    expect(saved).toEqual([{ kind: 'sending', pushes: 1, mode: 'transaction', since: NOW }]);
+    expect(epr.calls.map((call) => [call.method, call.what])).toEqual([['transaction', '2 entries']]);
+    expect(state).toEqual({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'prov-2' }, since: NOW });
+  });
+
+  it('a transaction answered without the Provenance entry: filed, with no Provenance id', async () => {
+    const { step, epr } = setUp({ write: 'transaction' });
+    epr.script.transaction = () => [{ id: 'doc-9', versionId: '1', created: true }];
+    expect(await step({ kind: 'sending', pushes: 0, mode: 'transaction' })).toEqual({ kind: 'filed', documentReferenceId: 'doc-9', provenance: { kind: 'filed' }, since: NOW });
+  });
+
+  it.each([400, 403, 404, 405, 501])('a transaction refused with %i: nothing applied, two creates from now on, the push not counted', async (status) => {
+    const { step, epr, target } = setUp({ write: 'transaction' });
+    epr.script.transaction = http(status);
+    expect(await step({ kind: 'sending', pushes: 0, mode: 'transaction' })).toEqual({ kind: 'sending', pushes: 0, mode: 'individual', since: NOW });
+    expect(target.profile.write).toBe('individual');
+  });
+
+  it.each([
+    ['422 (the content breaks the server\'s rules)', http(422)],
+    ['500', http(500)],
+    ['a timeout', new EprRequestError('timeout', undefined, undefined)],
+    ['an auth failure with 400', new EprRequestError('auth', 400, undefined)],
+    ['a programming error', new TypeError('boom')],
+  ])('a transaction failing with %s is thrown to the runner, the profile unchanged', async (_, error) => {
+    const { step, epr, target } = setUp({ write: 'transaction' });
+    epr.script.transaction = error;
+    await expect(step({ kind: 'sending', pushes: 0, mode: 'transaction' })).rejects.toBe(error);
+    expect(target.profile.write).toBe('transaction');
+  });
+
+  it('an EPR missing a status still refuses nothing it does not know', async () => {
+    const { step, epr } = setUp({ write: 'transaction' });
+    const error = new EprRequestError('http', undefined, undefined);
+    epr.script.transaction = error;
+    await expect(step({ kind: 'sending', pushes: 0, mode: 'transaction' })).rejects.toBe(error);
+  });
+});
+
+describe('a push that may repeat an earlier one searches first', () => {
+  it('found once by identifier: filed as that document, nothing sent again', async () => {
+    const { step, epr, saved, ours, transcription, correlationId } = setUp({ provenance: 'keep-locally' });
+    epr.script.search = () => [ours('doc-7')];
+    const state = await step({ kind: 'sending', pushes: 1, mode: 'individual' });
+    expect(epr.calls).toEqual([{ method: 'search', what: `DocumentReference?identifier=${URI_SYSTEM}|${transcription.identifier}`, correlationId }]);
+    expect(saved).toEqual([]);
+    expect(state).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-7', provenance: { kind: 'kept-locally', why: 'not-supported' }, since: NOW });
+  });
+
+  it('found once, with its Provenance already there: both recorded', async () => {
+    const { step, epr, ours } = setUp();
+    epr.script.search = (call) =>
+      call.what.startsWith('DocumentReference') ? [ours('doc-7')] : [{ resourceType: 'Provenance', id: 'prov-3', target: [{ reference: 'https://epr.test/fhir/DocumentReference/doc-7' }] } as Provenance];
+    expect(await step({ kind: 'sending', pushes: 2, mode: 'individual' })).toEqual({ kind: 'filed', documentReferenceId: 'doc-7', provenance: { kind: 'filed', id: 'prov-3' }, since: NOW });
+    expect(epr.calls.map((call) => call.what)).toContain('Provenance?target=DocumentReference/doc-7');
+  });
+
+  it('found once, its Provenance not there: the Provenance is owed', async () => {
+    const { step, epr, ours } = setUp();
+    epr.script.search = (call) => (call.what.startsWith('DocumentReference') ? [ours('doc-7')] : []);
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toEqual({ kind: 'filed', documentReferenceId: 'doc-7', provenance: { kind: 'pending' }, since: NOW });
+  });
+
+  it('found once, Provenance not searchable: kept locally as unconfirmed', async () => {
+    const { step, epr, ours } = setUp();
+    epr.script.search = (call) => {
+      if (call.what.startsWith('Provenance')) throw http(403);
+      return [ours('doc-7')];
+    };
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-7', provenance: { kind: 'kept-locally', why: 'unconfirmed' } });
+  });
+
+  it('found twice: needs attention, naming both', async () => {
+    const { step, epr, ours } = setUp();
+    epr.script.search = () => [ours('doc-7'), ours('doc-8')];
+    expect(await step({ kind: 'sending', pushes: 3, mode: 'individual' })).toEqual({ kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: ['doc-7', 'doc-8'], pushes: 3 });
+    expect(epr.calls.map((call) => call.method)).toEqual(['search']);
+  });
+
+  it('not found: pushed again, counted', async () => {
+    const { step, epr, saved } = setUp();
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-1' });
+    expect(saved).toEqual([{ kind: 'sending', pushes: 2, mode: 'individual', since: NOW }]);
+    expect(epr.calls.map((call) => call.method)).toEqual(['search', 'create']);
+  });
+
+  it('an EPR that cannot be searched by identifier: needs attention, nothing sent', async () => {
+    for (const profile of [{ identifierSearch: false }, { identifier: 'dropped' as const }]) {
+      const { step, epr } = setUp(profile);
+      expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toEqual({ kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes: 1 });
+      expect(epr.calls).toEqual([]);
+    }
+  });
+});
+
+describe('findFiled keeps only documents that carry our identifier exactly', () => {
+  const target = (epr: StubEpr, profile: Partial<EprProfile> = {}): FilingTarget => ({ connection: epr, profile: { ...ASSUMED_PROFILE, ...profile } });
+
+  it.each([400, 403, 404, 405, 501])('a search refused with %i: unsearchable', async (status) => {
+    const epr = new StubEpr();
+    epr.script.search = http(status);
+    expect(await findFiled(target(epr), 'urn:uuid:x')).toBe('unsearchable');
+  });
+
+  it.each([401, 409, 422, 500])('a search failing with %i is thrown', async (status) => {
+    const epr = new StubEpr();
+    const error = http(status);
+    epr.script.search = error;
+    await expect(findFiled(target(epr), 'urn:uuid:x')).rejects.toBe(error);
+  });
+
+  it('a non-HTTP failure with a refusing status is thrown, not read as unsearchable', async () => {
+    const epr = new StubEpr();
+    const error = new EprRequestError('auth', 403, undefined);
+    epr.script.search = error;
+    await expect(findFiled(target(epr), 'urn:uuid:x')).rejects.toBe(error);
+  });
+
+  it('by identifier or masterIdentifier, with our system and value', async () => {
+    const epr = new StubEpr();
+    const byIdentifier = { resourceType: 'DocumentReference', id: 'a', identifier: [{ system: 'other', value: 'urn:uuid:x' }, { system: URI_SYSTEM, value: 'urn:uuid:x' }] };
+    const byMaster = { resourceType: 'DocumentReference', id: 'b', masterIdentifier: { system: URI_SYSTEM, value: 'urn:uuid:x' } };
+    epr.script.search = () => [byIdentifier, byMaster];
+    expect((await findFiled(target(epr), 'urn:uuid:x')) as DocumentReference[]).toEqual([byIdentifier, byMaster]);
+  });
+
+  it.each([
+    ['another value', { resourceType: 'DocumentReference', id: 'c', identifier: [{ system: URI_SYSTEM, value: 'urn:uuid:y' }] }],
+    ['another system', { resourceType: 'DocumentReference', id: 'c', masterIdentifier: { system: 'urn:other', value: 'urn:uuid:x' } }],
+    ['no identifier', { resourceType: 'DocumentReference', id: 'c' }],
+    ['no id', { resourceType: 'DocumentReference', identifier: [{ system: URI_SYSTEM, value: 'urn:uuid:x' }] }],
+    ['another resource type', { resourceType: 'Binary', id: 'c', identifier: [{ system: URI_SYSTEM, value: 'urn:uuid:x' }] }],
+  ])('an answer holding a document with %s means the parameter was ignored: unsearchable', async (_, other) => {
+    const epr = new StubEpr();
+    epr.script.search = () => [{ resourceType: 'DocumentReference', id: 'a', masterIdentifier: { system: URI_SYSTEM, value: 'urn:uuid:x' } }, other];
+    expect(await findFiled(target(epr), 'urn:uuid:x')).toBe('unsearchable');
+  });
+
+  it('no documents: none', async () => {
+    expect(await findFiled(target(new StubEpr()), 'urn:uuid:x')).toEqual([]);
+  });
+});
+
+describe('the Provenance after two creates', () => {
+  it('pending: created conditionally on its target where the EPR can, then filed', async () => {
+    const { step, epr, saved, correlationId } = setUp({ conditionalCreate: true });
+    const state = await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } });
+    expect(saved).toEqual([{ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'sending', pushes: 1 }, since: NOW }]);
+    expect(epr.calls).toEqual([{ method: 'create', what: 'Provenance', ifNoneExist: 'target=DocumentReference/doc-1', correlationId }]);
+    expect(state).toEqual({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'prov-1' } });
+  });
+
+  it('pending, without conditional create: sent plainly', async () => {
+    const { step, epr } = setUp();
+    await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } });
+    expect(epr.calls[0]).toMatchObject({ method: 'create', what: 'Provenance', ifNoneExist: undefined });
+  });
+
+  it('the profile changed to keep-locally: kept, nothing sent', async () => {
+    const { step, epr } = setUp({ provenance: 'keep-locally' });
+    expect(await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } })).toMatchObject({ provenance: { kind: 'kept-locally', why: 'not-supported' } });
+    expect(epr.calls).toEqual([]);
+  });
+
+  it('sent before (maybe applied): searched first; found means filed, not sent again', async () => {
+    const { step, epr } = setUp();
+    epr.script.search = () => [{ resourceType: 'Provenance', id: 'prov-5', target: [{ reference: 'DocumentReference/doc-1' }] }];
+    expect(await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'sending', pushes: 1 } })).toEqual({
+      kind: 'filed',
+      documentReferenceId: 'doc-1',
+      provenance: { kind: 'filed', id: 'prov-5' },
+    });
+    expect(epr.calls.map((call) => call.method)).toEqual(['search']);
+  });
+
+  it('sent before, not found: sent again and counted', async () => {
+    const { step, epr, saved } = setUp();
+    await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'sending', pushes: 2 } });
+    expect(saved).toEqual([{ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'sending', pushes: 3 }, since: NOW }]);
+    expect(epr.calls.map((call) => call.method)).toEqual(['search', 'create']);
+  });
+
+  it('sent before, cannot tell: kept locally as unconfirmed, never sent twice', async () => {
+    const { step, epr } = setUp();
+    epr.script.search = () => [{ resourceType: 'Provenance', id: 'p', target: [{ reference: 'DocumentReference/other' }] }];
+    expect(await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'sending', pushes: 1 } })).toMatchObject({ provenance: { kind: 'kept-locally', why: 'unconfirmed' } });
+    expect(epr.calls.map((call) => call.method)).toEqual(['search']);
+  });
+
+  it('a transient failure of the Provenance search is thrown', async () => {
+    const { step, epr } = setUp();
+    const error = http(503);
+    epr.script.search = error;
+    await expect(step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'sending', pushes: 1 } })).rejects.toBe(error);
+  });
+
+  it.each([405, 404])('refused with %i: the EPR cannot take Provenance; kept locally, and not tried again', async (status) => {
+    const { step, epr, target } = setUp();
+    epr.script.create = http(status, 'read-only');
+    expect(await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } })).toMatchObject({
+      provenance: { kind: 'kept-locally', why: 'not-supported', serverReason: 'read-only' },
+    });
+    expect(target.profile.provenance).toBe('keep-locally');
+  });
+
+  it('a 501 while creating it counts as transient (5xx) and is thrown to the runner, like any 5xx', async () => {
+    // filing.ts also names 501 among "cannot take Provenance", but EprRequestError.transient
+    // (status >= 500) throws it first: see docs/clinical-safety/equivalent-mutants.md.
+    const { step, epr } = setUp();
+    epr.script.create = http(501);
+    await expect(step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } })).rejects.toMatchObject({ status: 501 });
+  });
+
+  it.each([400, 403, 422])('refused with %i: kept locally as refused, with the server\'s reason; the profile unchanged', async (status) => {
+    const { step, epr, target } = setUp();
+    epr.script.create = http(status, 'no permission');
+    expect(await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } })).toMatchObject({
+      provenance: { kind: 'kept-locally', why: 'refused', serverReason: 'no permission' },
+    });
+    expect(target.profile.provenance).toBe('create');
+  });
+
+  it('a refusal without a reason keeps none', async () => {
+    const { step, epr } = setUp();
+    epr.script.create = http(403);
+    const state = await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } });
+    expect(state.kind === 'filed' && state.provenance).not.toHaveProperty('serverReason');
+  });
+
+  it.each([
+    ['a 500', http(500)],
+    ['a timeout', new EprRequestError('timeout', undefined, undefined)],
+    ['a programming error', new TypeError('boom')],
+  ])('%s while creating it is thrown to the runner', async (_, error) => {
+    const { step, epr } = setUp();
+    epr.script.create = error;
+    await expect(step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } })).rejects.toBe(error);
+  });
+});
+
+describe('read-back', () => {
+  async function filedAndRead(change?: (document: DocumentReference) => DocumentReference, profile: Partial<EprProfile> = {}) {
+    const world = setUp(profile);
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    if (change) world.epr.stored.set('DocumentReference/doc-1', change(stored));
+    const state = await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } });
+    return { ...world, state };
+  }
+
+  it('what was filed, read back unchanged: verified, at the time it was checked', async () => {
+    const { state, epr, correlationId } = await filedAndRead();
+    expect(state).toEqual({ kind: 'verified', documentReferenceId: 'doc-1', verifiedAt: '2024-03-31T12:00:00.000Z', provenance: { kind: 'filed', id: 'p' } });
+    expect(epr.calls.at(-1)).toEqual({ method: 'read', what: 'DocumentReference/doc-1', correlationId });
+  });
+
+  it('a document without our identifier is never verified', async () => {
+    const { state } = await filedAndRead((document) => ({ ...document, identifier: [], masterIdentifier: undefined }));
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['identifier'], documentReferenceId: 'doc-1', pushes: 1, provenance: { kind: 'filed', id: 'p' } });
+  });
+
+  it('changed text is a content mismatch', async () => {
+    const { state } = await filedAndRead((document) => ({ ...document, content: [{ attachment: { ...document.content[0]!.attachment, data: Buffer.from('other').toString('base64') } }] }));
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['content'] });
+  });
+
+  it('content moved to a Binary is fetched and compared', async () => {
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    const bytes = Buffer.from(stored.content[0]!.attachment.data!, 'base64');
+    world.epr.stored.set('DocumentReference/doc-1', { ...stored, content: [{ attachment: { contentType: 'text/plain', url: 'Binary/b1' } }] });
+    world.epr.script.readAttachment = () => bytes;
+    expect(await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).toMatchObject({ kind: 'verified' });
+    expect(world.epr.calls.at(-1)).toMatchObject({ method: 'readAttachment', what: 'Binary/b1' });
+  });
+
+  it('a Binary that cannot be read (refused): a content mismatch, not verified', async () => {
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    world.epr.stored.set('DocumentReference/doc-1', { ...stored, content: [{ attachment: { contentType: 'text/plain', url: 'Binary/b1' } }] });
+    world.epr.script.readAttachment = http(403);
+    expect(await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).toMatchObject({ kind: 'failed', mismatched: ['content'] });
+  });
+
+  it('a Binary read failing transiently is thrown (tried again later)', async () => {
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    world.epr.stored.set('DocumentReference/doc-1', { ...stored, content: [{ attachment: { contentType: 'text/plain', url: 'Binary/b1' } }] });
+    const error = http(503);
+    world.epr.script.readAttachment = error;
+    await expect(world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).rejects.toBe(error);
+  });
+
+  it.each([404, 410])('the document gone (%i): failed as read-back-missing with the status', async (status) => {
+    const { step, epr } = setUp();
+    epr.script.read = http(status);
+    expect(await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).toEqual({
+      kind: 'failed',
+      reason: 'read-back-missing',
+      httpStatus: status,
+      documentReferenceId: 'doc-1',
+      pushes: 1,
+      provenance: { kind: 'filed' },
+    });
+  });
+
+  it.each([
+    ['401', http(401)],
+    ['403', http(403)],
+    ['500', http(500)],
+    ['a timeout', new EprRequestError('timeout', undefined, undefined)],
+    ['an auth failure with 404', new EprRequestError('auth', 404, undefined)],
+  ])('a read failing with %s is thrown to the runner, never read as verified or missing', async (_, error) => {
+    const { step, epr } = setUp();
+    epr.script.read = error;
+    await expect(step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).rejects.toBe(error);
+  });
+
+  it('a literal subject reference: the Patient is read and its NHS number must be ours', async () => {
+    const other = await filedAndRead((document) => ({ ...document, subject: { reference: 'Patient/p1' } }));
+    expect(other.state).toMatchObject({ kind: 'failed', mismatched: ['subject'] });
+    expect(other.epr.calls.map((call) => call.what)).toContain('Patient/p1');
+
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    world.epr.stored.set('DocumentReference/doc-1', { ...stored, subject: { reference: 'Patient/p1' } });
+    world.epr.stored.set('Patient/p1', { resourceType: 'Patient', id: 'p1', identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: world.transcription.patient.nhsNumber }] });
+    expect(await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).toMatchObject({ kind: 'verified' });
+  });
+
+  it('a Patient read refused is a subject mismatch; a transient one is thrown', async () => {
+    const refused = setUp();
+    await refused.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = refused.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    refused.epr.stored.set('DocumentReference/doc-1', { ...stored, subject: { reference: 'Patient/p1' } });
+    const read = refused.epr.read.bind(refused.epr);
+    refused.epr.script.read = (call) => {
+      if (call.what.startsWith('Patient')) throw http(403);
+      return refused.epr.stored.get(call.what);
+    };
+    expect(await refused.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).toMatchObject({ kind: 'failed', mismatched: ['subject'] });
+    void read;
+
+    refused.epr.script.read = (call) => {
+      if (call.what.startsWith('Patient')) throw http(502);
+      return refused.epr.stored.get(call.what);
+    };
+    await expect(refused.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).rejects.toMatchObject({ status: 502 });
+  });
+});
+
+describe('the transaction bundle', () => {
+  it('posts the document conditionally on its identifier and the Provenance on its target, under fresh fullUrls', () => {
+    const transcription = sampleTranscription();
+    const document = toDocumentReference(transcription);
+    const bundle = filingBundle(transcription, document, identifierQuery(transcription.identifier));
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'transaction' });
+    const [first, second] = bundle.entry!;
+    expect(first!.resource).toBe(document);
+    expect(first!.request).toEqual({ method: 'POST', url: 'DocumentReference', ifNoneExist: identifierQuery(transcription.identifier) });
+    expect(second!.request).toEqual({ method: 'POST', url: 'Provenance', ifNoneExist: `target=${first!.fullUrl}` });
+    expect((second!.resource as Provenance).target).toEqual([{ reference: first!.fullUrl }]);
+    expect(first!.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+    expect(second!.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
+    expect(first!.fullUrl).not.toBe(transcription.identifier);
+    expect(second!.fullUrl).not.toBe(first!.fullUrl);
+  });
+
+  it('without conditional create, no If-None-Exist at all', () => {
+    const transcription = sampleTranscription();
+    const bundle = filingBundle(transcription, toDocumentReference(transcription), undefined);
+    expect(bundle.entry!.map((entry) => entry.request)).toEqual([
+      { method: 'POST', url: 'DocumentReference' },
+      { method: 'POST', url: 'Provenance' },
+    ]);
+  });
+});

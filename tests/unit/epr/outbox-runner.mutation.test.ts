@@ -1,0 +1,364 @@
+import { describe, expect, it } from 'vitest';
+import { EprRequestError } from '../../../main/epr/epr-errors';
+import { EprUnavailableError, type EprDirectory, type EprEndpoint } from '../../../main/epr/epr-directory';
+import { transcriptAttachment } from '../../../main/epr/mapping';
+import type { OutboxItem, OutboxState, OutboxStore } from '../../../main/epr/outbox';
+import { OutboxRunner } from '../../../main/epr/outbox-runner';
+import { OutboxStoppedError } from '../../../main/epr/outbox-store';
+import type { RetryPolicy } from '../../../main/epr/retry-policy';
+import { WardscribeError } from '../../../main/errors';
+import type { Logger } from '../../../main/log';
+import { http, StubEpr } from './support/stub-epr';
+import { sampleTranscription } from './support/transcriptions';
+
+/**
+ * H-012 / H-013: the outbox runner over a memory store and a scripted EPR — retries and backoff,
+ * giving up, the terminal state each kind of refusal leaves, a clinician's Retry, waiting for an
+ * EPR that is not configured, and stopping. Time and chance are injected, so each test states the
+ * exact delays and states.
+ */
+const NOW = Date.UTC(2024, 2, 31, 12, 0, 0);
+const POLICY: RetryPolicy = { baseDelayMs: 1000, maxDelayMs: 8000, maxAttempts: 3, requestTimeoutMs: 1000 };
+
+class MemoryStore implements OutboxStore {
+  readonly items = new Map<string, OutboxItem>();
+  readonly history: OutboxState[] = [];
+  constructor(private readonly stopped: () => boolean = () => false) {}
+  async load(identifier: string) {
+    return this.items.get(identifier);
+  }
+  async save(item: OutboxItem) {
+    if (this.stopped()) throw new OutboxStoppedError('stopped');
+    this.items.set(item.identifier, item);
+    this.history.push(item.state);
+  }
+  async unfinished() {
+    return [...this.items.values()].filter((item) => !['verified', 'failed', 'needs-attention'].includes(item.state.kind));
+  }
+}
+
+function world(options: { eprId?: string; overrides?: EprEndpoint['overrides']; maxAttempts?: number; sleep?: (milliseconds: number) => Promise<void> } = {}) {
+  const epr = new StubEpr();
+  const transcription = sampleTranscription();
+  const stores: MemoryStore[] = [];
+  let shared: MemoryStore | undefined;
+  const logs: [string, string, unknown][] = [];
+  const log: Logger = {
+    info: (event: string, fields?: unknown) => void logs.push(['info', event, fields]),
+    warn: (event: string, fields?: unknown) => void logs.push(['warn', event, fields]),
+    error: (event: string, fields?: unknown) => void logs.push(['error', event, fields]),
+  } as unknown as Logger;
+  const sleeps: number[] = [];
+  const connects: string[] = [];
+  const eprs: EprDirectory = {
+    current: () => ({ eprId: 'epr-1', label: 'Test EPR' }),
+    connect: async (eprId) => {
+      connects.push(eprId);
+      if (eprId !== 'epr-1') throw new EprUnavailableError(`The EPR ${eprId} is not configured.`);
+      return { connection: epr, ...(options.overrides ? { overrides: options.overrides } : {}) } as EprEndpoint;
+    },
+  };
+  const runner = new OutboxRunner({
+    store: (stopped) => {
+      // One store's items outlive a run, as the vault's do; each run sees whether it is stopped.
+      const store = new MemoryStore(stopped);
+      if (shared) for (const [key, value] of shared.items) store.items.set(key, value);
+      shared = store;
+      stores.push(store);
+      return store;
+    },
+    eprs,
+    policy: { ...POLICY, maxAttempts: options.maxAttempts ?? POLICY.maxAttempts },
+    clock: { now: () => NOW },
+    random: () => 0.5,
+    sleep: async (milliseconds) => {
+      sleeps.push(milliseconds);
+      if (options.sleep) await options.sleep(milliseconds);
+    },
+    log,
+  });
+  const store = () => stores.at(-1)!;
+  const put = (state: OutboxState = { kind: 'queued' }) => {
+    const item: OutboxItem = {
+      identifier: transcription.identifier,
+      transcription,
+      attachmentSha256: transcriptAttachment(transcription).sha256Hex,
+      eprId: options.eprId ?? 'epr-1',
+      eprLabel: 'Test EPR',
+      state,
+      updatedAt: NOW - 1,
+    };
+    store().items.set(item.identifier, item);
+    return item;
+  };
+  const state = () => store().items.get(transcription.identifier)!.state;
+  return { epr, runner, store, put, state, sleeps, logs, connects, transcription, id: transcription.identifier };
+}
+
+describe('driving an item', () => {
+  it('queued to verified, saving each state in order (Provenance filed after the document)', async () => {
+    const { runner, put, store, state, logs, id } = world();
+    put();
+    await runner.drive(id);
+    expect(store().history.map((saved) => saved.kind)).toEqual(['sending', 'sending', 'filed', 'filed', 'filed', 'verified']);
+    expect(state()).toMatchObject({ kind: 'verified', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'prov-2' } });
+    expect(store().items.get(id)!.updatedAt).toBe(NOW);
+    expect(logs.filter(([, event]) => event === 'outbox.state').map(([, , fields]) => fields)).toContainEqual({ state: 'verified' });
+    expect(runner.isActive(id)).toBe(false);
+  });
+
+  it('the profile comes from the CapabilityStatement once per run, with the admin\'s overrides applied', async () => {
+    const { runner, put, epr, id } = world({ overrides: { fhirVersionParameter: true, transactionPath: 'base-slash' } });
+    put();
+    await runner.drive(id);
+    expect(epr.calls.filter((call) => call.method === 'capabilityStatement')).toHaveLength(1);
+    expect(epr.transports[0]).toEqual({ fhirVersionParameter: true, transactionPath: 'base-slash' });
+    expect(epr.transports.at(-1)).toEqual({ fhirVersionParameter: true, transactionPath: 'base-slash' });
+  });
+
+  it.each([406, 415])('a server answering %i without fhirVersion in the media type is asked again with it', async (status) => {
+    const { runner, put, epr, state, id } = world();
+    let asked = 0;
+    epr.script.capabilityStatement = () => {
+      asked++;
+      if (asked === 1) throw http(status);
+      return undefined;
+    };
+    put();
+    await runner.drive(id);
+    expect(asked).toBe(2);
+    expect(epr.transports).toEqual([
+      { fhirVersionParameter: false, transactionPath: 'base' },
+      { fhirVersionParameter: true, transactionPath: 'base' },
+      { fhirVersionParameter: true, transactionPath: 'base' },
+    ]);
+    expect(state().kind).toBe('verified');
+  });
+
+  it('a 406 when fhirVersion is already sent is a transient-free refusal: failed, not asked again', async () => {
+    const { runner, put, epr, state, id } = world({ overrides: { fhirVersionParameter: true } });
+    epr.script.capabilityStatement = http(406);
+    put();
+    await runner.drive(id);
+    expect(epr.calls.filter((call) => call.method === 'capabilityStatement')).toHaveLength(1);
+    expect(state()).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', httpStatus: 406 });
+  });
+
+  it('concurrent drives of one item share one run: one document', async () => {
+    const { runner, put, epr, id } = world();
+    put();
+    const first = runner.drive(id);
+    const second = runner.drive(id);
+    expect(second).toBe(first);
+    expect(runner.isActive(id)).toBe(true);
+    await Promise.all([first, second]);
+    expect(epr.calls.filter((call) => call.method === 'create' && call.what === 'DocumentReference')).toHaveLength(1);
+  });
+});
+
+describe('transient failures: backoff, then giving up', () => {
+  it('a 503 is retried after a jittered delay, saying when, then filed', async () => {
+    const { runner, put, epr, store, sleeps, state, id } = world();
+    let failures = 1;
+    epr.script.create = (call, resource) => {
+      if (failures-- > 0) throw http(503);
+      epr.script.create = undefined;
+      return epr.create(resource as never, call.ifNoneExist);
+    };
+    put();
+    await runner.drive(id);
+    // Attempt 1: ceiling 1000 ms, jitter 0.5.
+    expect(sleeps).toEqual([500]);
+    expect(store().history).toContainEqual({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW, retry: { attempt: 1, nextAttemptAt: NOW + 500, problem: 'the EPR had a problem (HTTP 503)' } });
+    expect(state().kind).toBe('verified');
+    expect(state()).not.toHaveProperty('retry');
+  });
+
+  it('Retry-After is honoured when longer than the jitter', async () => {
+    const { runner, put, epr, sleeps, id } = world();
+    let failures = 1;
+    epr.script.create = (call, resource) => {
+      if (failures-- > 0) throw new EprRequestError('http', 429, 30_000);
+      epr.script.create = undefined;
+      return epr.create(resource as never, call.ifNoneExist);
+    };
+    put();
+    await runner.drive(id);
+    expect(sleeps).toEqual([30_000]);
+  });
+
+  it('after maxAttempts the item is failed as unreachable, with the HTTP status and the problem in words', async () => {
+    const { runner, put, epr, sleeps, state, id } = world();
+    epr.script.create = http(502);
+    put();
+    await runner.drive(id);
+    expect(sleeps).toEqual([500, 1000]);
+    expect(state()).toEqual({ kind: 'failed', reason: 'unreachable', httpStatus: 502, serverReason: 'the EPR had a problem (HTTP 502)', pushes: 3 });
+  });
+
+  it('giving up after the document was filed keeps its id and Provenance state', async () => {
+    const { runner, put, epr, state, id } = world({ maxAttempts: 1 });
+    epr.script.read = new EprRequestError('timeout', undefined, undefined);
+    put({ kind: 'filed', documentReferenceId: 'doc-9', provenance: { kind: 'filed', id: 'p' } });
+    await runner.drive(id);
+    expect(state()).toEqual({ kind: 'failed', reason: 'unreachable', serverReason: 'the EPR did not answer in time', documentReferenceId: 'doc-9', pushes: 0, provenance: { kind: 'filed', id: 'p' } });
+  });
+
+  it.each([
+    [new EprRequestError('network', undefined, undefined), 'the EPR could not be reached'],
+    [new EprRequestError('protocol', undefined, undefined), 'the EPR gave an answer Wardscribe could not read'],
+    [new EprRequestError('auth', 503, undefined), 'the EPR sign-in service is unavailable (HTTP 503)'],
+    [new EprRequestError('auth', undefined, undefined), 'the EPR sign-in service could not be reached'],
+    [new EprRequestError('http', 429, undefined), 'the EPR asked Wardscribe to slow down (HTTP 429)'],
+  ])('%s is told to the ward as "%s"', async (error, words) => {
+    const { runner, put, epr, state, id } = world({ maxAttempts: 1 });
+    epr.script.create = error;
+    put({ kind: 'sending', pushes: 0, mode: 'individual' });
+    await runner.drive(id);
+    expect(state()).toMatchObject({ kind: 'failed', reason: 'unreachable', serverReason: words });
+  });
+
+  it('a failure reaching the EPR\'s CapabilityStatement is retried too, and counted', async () => {
+    const { runner, put, epr, sleeps, state, id } = world();
+    epr.script.capabilityStatement = http(500);
+    put();
+    await runner.drive(id);
+    expect(sleeps).toEqual([500, 1000]);
+    expect(state()).toMatchObject({ kind: 'failed', reason: 'unreachable', httpStatus: 500 });
+  });
+});
+
+describe('refusals end in a state a clinician can act on', () => {
+  it.each([
+    ['422', http(422, 'bad content'), { kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, serverReason: 'bad content', pushes: 1 }],
+    ['401', http(401), { kind: 'failed', reason: 'not-authorised', httpStatus: 401, pushes: 1 }],
+    ['403', http(403, 'no role'), { kind: 'failed', reason: 'not-authorised', httpStatus: 403, serverReason: 'no role', pushes: 1 }],
+    ['an auth refusal', new EprRequestError('auth', 400, undefined), { kind: 'failed', reason: 'not-authorised', httpStatus: 400, pushes: 1 }],
+    ['412 while sending', http(412), { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: [], pushes: 1 }],
+  ])('%s', async (_, error, expected) => {
+    const { runner, put, epr, state, id } = world();
+    epr.script.create = error;
+    put({ kind: 'sending', pushes: 0, mode: 'individual' });
+    await runner.drive(id);
+    expect(state()).toEqual(expected);
+  });
+
+  it('a 412 after filing (the Provenance) is a refusal, not multiple documents', async () => {
+    const { runner, put, epr, state, id } = world();
+    epr.script.read = http(412);
+    put({ kind: 'filed', documentReferenceId: 'doc-3', provenance: { kind: 'filed' } });
+    await runner.drive(id);
+    expect(state()).toEqual({ kind: 'failed', reason: 'rejected-by-epr', httpStatus: 412, documentReferenceId: 'doc-3', pushes: 0, provenance: { kind: 'filed' } });
+  });
+
+  it('a programming error is logged without its message, and the item left where it was', async () => {
+    const { runner, put, epr, state, logs, id } = world();
+    epr.script.create = new TypeError('secret patient text');
+    put({ kind: 'sending', pushes: 0, mode: 'individual' });
+    await runner.drive(id);
+    expect(logs.some(([level, event]) => level === 'error' && event === 'outbox.unexpected')).toBe(true);
+    expect(JSON.stringify(logs)).not.toContain('secret patient text');
+    expect(state()).toMatchObject({ kind: 'sending', pushes: 1 });
+  });
+});
+
+describe('an EPR that is not configured', () => {
+  it('the item waits, saying why, once; it is never sent elsewhere', async () => {
+    const { runner, put, store, state, epr, id } = world({ eprId: 'epr-2' });
+    put();
+    await runner.drive(id);
+    expect(state()).toEqual({ kind: 'queued', waiting: 'The EPR epr-2 is not configured.' });
+    expect(epr.calls).toEqual([]);
+    const saves = store().history.length;
+    await runner.drive(id);
+    expect(store().history.length).toBe(saves);
+  });
+});
+
+describe('a clinician\'s Retry', () => {
+  it('of an item not in the outbox, or already verified, is refused with a reason', async () => {
+    const { runner, put, id } = world();
+    await expect(runner.retry('urn:uuid:missing')).rejects.toEqual(new WardscribeError('not-found', 'This transcription is not in the outbox.'));
+    put({ kind: 'verified', documentReferenceId: 'd', verifiedAt: '2024-03-31T12:00:00.000Z', provenance: { kind: 'filed' } });
+    await expect(runner.retry(id)).rejects.toEqual(new WardscribeError('conflict', 'This transcription is already verified in the record.'));
+  });
+
+  it('of a failed filing with a document: read back again, never a second document', async () => {
+    const { runner, put, epr, state, id } = world();
+    put({ kind: 'sending', pushes: 0, mode: 'individual' });
+    epr.script.read = http(500);
+    await runner.drive(id);
+    expect(state()).toMatchObject({ kind: 'failed', documentReferenceId: 'doc-1' });
+    epr.script.read = undefined;
+    await runner.retry(id);
+    await runner.settled();
+    expect(state().kind).toBe('verified');
+    expect(epr.calls.filter((call) => call.method === 'create' && call.what === 'DocumentReference')).toHaveLength(1);
+  });
+
+  it('of a failure before any push: from the start', async () => {
+    const { runner, put, state, store, id } = world();
+    put({ kind: 'failed', reason: 'not-authorised', pushes: 0 });
+    await runner.retry(id);
+    await runner.settled();
+    expect(store().history[0]).toEqual({ kind: 'queued' });
+    expect(state().kind).toBe('verified');
+  });
+
+  it('a storm of Retries applies one', async () => {
+    const { runner, put, store, id } = world();
+    put({ kind: 'failed', reason: 'not-authorised', pushes: 0 });
+    await Promise.all([runner.retry(id), runner.retry(id), runner.retry(id)]);
+    await runner.settled();
+    expect(store().history.filter((saved) => saved.kind === 'queued')).toHaveLength(1);
+  });
+
+  it('of an interrupted item nobody is working on picks it up', async () => {
+    const { runner, put, state, id } = world();
+    put({ kind: 'sending', pushes: 0, mode: 'individual' });
+    await runner.retry(id);
+    await runner.settled();
+    expect(state().kind).toBe('verified');
+  });
+});
+
+describe('resuming and stopping', () => {
+  it('resumeAll drives every unfinished item', async () => {
+    const { runner, put, state } = world();
+    put();
+    await runner.resumeAll();
+    expect(state().kind).toBe('verified');
+  });
+
+  it('stop wakes a sleeping retry and nothing more is written; the next run resumes', async () => {
+    // A sleep that never ends by itself: only stop() can wake the runner.
+    const { runner, put, epr, store, state, id } = world({ sleep: () => new Promise<void>(() => undefined) });
+    epr.script.create = http(503);
+    put();
+    const first = store();
+    const drive = runner.drive(id);
+    while (!('retry' in state())) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(runner.isActive(id)).toBe(true);
+    await runner.stop();
+    await drive;
+    const written = first.history.length;
+    expect(state()).toMatchObject({ kind: 'sending', pushes: 1, retry: { attempt: 1 } });
+    expect(runner.isActive(id)).toBe(false);
+    epr.script.create = undefined;
+    await runner.resumeAll();
+    expect(first.history.length).toBe(written);
+    expect(state().kind).toBe('verified');
+  });
+
+  it('eprsChanged forgets the profile: the next drive asks the EPR again', async () => {
+    const { runner, put, epr, id } = world();
+    put();
+    await runner.drive(id);
+    runner.eprsChanged();
+    await runner.settled();
+    expect(epr.calls.filter((call) => call.method === 'capabilityStatement')).toHaveLength(1);
+    put();
+    await runner.drive(id);
+    expect(epr.calls.filter((call) => call.method === 'capabilityStatement')).toHaveLength(2);
+  });
+});
