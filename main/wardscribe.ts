@@ -1,7 +1,11 @@
 import { contract, type Contract, type HostKind } from '../shared/ipc/contract';
 import { machineSettingsPath, readMachineSettings, resolveVaultDir, type MachineSettings } from './config/machine-settings';
 import { EventHub } from './events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HeadPublisher } from './audit/head-publisher';
+import { createFileKeystore, defaultKeystoreDir, type SecretKeystore } from './security/keystore';
+import { getRootKeyFingerprint } from './vault/queries/workstation-key';
 import { createAppHandlers } from './ipc/handlers/app';
 import { createAuditHandlers } from './ipc/handlers/audit';
 import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threads';
@@ -43,6 +47,11 @@ export interface WardscribeOptions {
   readonly importWorker?: ImportWorkerLauncher;
   /** The transport for live EPRs: Electron passes `net.fetch` (system proxy, OS certificate store); Node's fetch otherwise. */
   readonly eprFetch?: FetchLike;
+  /**
+   * Seals the audit signing key, EPR credentials and the vault's erase secret: Electron passes
+   * the OS keystore (main/app/os-keystore.ts); otherwise a key file beside the data folder.
+   */
+  readonly keystore?: SecretKeystore;
 }
 
 /** The custodian code filed by the training EPR: not a real organisation. */
@@ -76,7 +85,9 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     emit: (event) => events.emit(event),
     log: options.log,
     ...(options.kdf ? { kdf: options.kdf } : {}),
+    keystore: options.keystore ?? createFileKeystore(defaultKeystoreDir(options.dataDir)),
     onUnlocked: () => {
+      headPublisher?.start();
       // An import cut short by a crash or power cut is removed before anyone can see it, and
       // filing left unfinished by one carries on.
       imports.recoverIncomplete();
@@ -87,6 +98,8 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
       retentionTimer.unref();
     },
     onLocking: () => {
+      // Signed now, while the vault is open; sent after it closes.
+      headPublisher?.stopWithFinalHead();
       if (retentionTimer) clearInterval(retentionTimer);
       retentionTimer = null;
       // The training EPR holds what was filed in memory: it stops with the session (a new one,
@@ -94,6 +107,17 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
       void transcriptions.stop().finally(() => trainingEpr.close());
     },
   });
+  // The chain head goes to the Trust's collector when IT configured one (machine settings).
+  const publication = machineSettings.auditHeadPublication;
+  const headPublisher = publication
+    ? new HeadPublisher({
+        target: { host: publication.host, port: publication.port, transport: publication.transport, ...(publication.caFile ? { caPem: readFileSync(publication.caFile, 'utf8') } : {}) },
+        intervalMs: publication.intervalMinutes * 60_000,
+        sign: () => session.audit().log.checkpoint(),
+        rootFingerprint: () => getRootKeyFingerprint(session.vault().db),
+        onOutcome: (outcome) => (outcome.ok ? options.log.info('audit.head-published', { sequence: outcome.sequence }) : options.log.warn('audit.head-publication-failed', { code: outcome.code ?? 'unknown' })),
+      })
+    : undefined;
   const imports = new ImportService({ session, ...(options.importWorker ? { worker: options.importWorker } : {}) });
   const threads = new ThreadReader(session);
   // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.

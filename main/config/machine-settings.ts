@@ -13,6 +13,24 @@ const MachineSettingsSchema = z
   .object({
     /** Absolute path of the folder that holds the vault. */
     vaultDir: z.string().refine(isAbsolute, 'vaultDir must be an absolute path').optional(),
+    /**
+     * The Trust's syslog/ATNA collector that receives the audit chain head (main/audit/head-publisher.ts).
+     * Here, not in the vault, so that no Wardscribe user can turn it off.
+     */
+    auditHeadPublication: z
+      .object({
+        host: z.string().min(1).max(253),
+        port: z.number().int().min(1).max(65535),
+        /** TLS for a collector on the network; plain TCP only to a relay on this computer. */
+        transport: z.enum(['tcp', 'tls']).default('tls'),
+        /** Minutes between publications while someone is signed in (also at each lock). */
+        intervalMinutes: z.number().min(1).max(24 * 60).default(15),
+        /** Absolute path of the PEM CA that issued the collector's certificate (default: the system store). */
+        caFile: z.string().refine(isAbsolute, 'caFile must be an absolute path').optional(),
+      })
+      .strict()
+      .refine((target) => target.transport === 'tls' || ['127.0.0.1', '::1', 'localhost'].includes(target.host), 'plain tcp is allowed only to this computer: use tls')
+      .optional(),
   })
   .strict();
 
