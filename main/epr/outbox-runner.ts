@@ -166,7 +166,9 @@ export class OutboxRunner {
           if (!('waiting' in item.state) || item.state.waiting !== error.message) await this.#saveNote(run, item, { waiting: error.message });
           return;
         }
-        const decision = this.#decide(item, error);
+        // Anything else that stops a connection opening (the training EPR cannot start, say) is
+        // retried and shown like an unreachable EPR, never left as a silent "queued".
+        const decision: Decision = error instanceof EprRequestError ? this.#decide(item, error) : { retry: 'the connection to the EPR could not be opened' };
         if ('next' in decision) {
           item = await this.#advance(run, item, decision.next);
           continue;

@@ -293,3 +293,20 @@ describe('auth', () => {
     expect(harness.seen.length).toBeGreaterThan(2);
   });
 });
+
+describe('nothing waits silently', () => {
+  test('an EPR connection that cannot be opened is retried with a note, then fails saying so', async () => {
+    const shown: OutboxState[] = [];
+    const item = queue();
+    const outbox = world.runner({
+      baseUrl: harness.baseUrl,
+      eprs: { current: () => ({ eprId: 'training', label: 'Training EPR' }), connect: () => Promise.reject(new Error('listen EADDRINUSE')) },
+      sleep: async () => void shown.push(stored(item.identifier)),
+    });
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(shown[0]).toMatchObject({ kind: 'queued', retry: { attempt: 1, problem: 'the connection to the EPR could not be opened' } });
+    expect(stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'unreachable' });
+    expect(world.view(item.identifier)).toMatchObject({ canRetry: true, detail: expect.stringMatching(/could not be opened/) });
+  });
+});
