@@ -50,11 +50,6 @@ export function sendSyslog(target: SyslogTarget, messages: readonly string[], ti
     return Promise.reject(new Error('Plain TCP is allowed only to a syslog relay on this computer; use TLS for the collector.'));
   }
   return new Promise((resolve, reject) => {
-    let socket: Socket;
-    const fail = (error: Error) => {
-      socket.destroy();
-      reject(error);
-    };
     const send = () => {
       for (const message of messages) {
         const bytes = Buffer.from(message, 'utf8');
@@ -63,10 +58,14 @@ export function sendSyslog(target: SyslogTarget, messages: readonly string[], ti
       }
       socket.end();
     };
-    socket =
+    const socket: Socket =
       target.transport === 'tls'
         ? connectTls({ host: target.host, port: target.port, servername: isIP(target.host) ? undefined : target.host, ...(target.caPem ? { ca: target.caPem } : {}) }, send)
         : connectTcp({ host: target.host, port: target.port }, send);
+    const fail = (error: Error) => {
+      socket.destroy();
+      reject(error);
+    };
     socket.setTimeout(timeoutMs, () => fail(new Error('The syslog collector did not answer in time.')));
     socket.once('error', fail);
     socket.once('close', (hadError) => {
