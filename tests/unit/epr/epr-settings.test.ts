@@ -33,7 +33,7 @@ describe('EPR settings', () => {
   });
 
   it('store a live EPR with a bearer token kept only in the vault, never shown back', async () => {
-    const { files, session, training, settings } = await setUp();
+    const { files, session, settings } = await setUp();
     // A loopback FHIR server stands in for the live EPR, requiring the bearer token.
     const live = await startEprHarness({ requiresToken: true });
     cleanups.push(() => live.close());
