@@ -13,6 +13,8 @@ import { createWardscribe } from '../wardscribe';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { bindRegistryToIpcMain } from './ipc-binding';
 import { configureSqlcipherBinding } from './native-binding';
+import type { SecretKeystore } from '../security/keystore';
+import { createOsKeystore } from './os-keystore';
 import { hardenSession, hardenWebContents } from './security';
 import { utilityProcessImportWorkers } from './utility-import-worker';
 import { createWindowOptions } from './window-options';
@@ -93,6 +95,9 @@ async function start(): Promise<void> {
     importWorker: utilityProcessImportWorkers(),
     // EPR requests go through Chromium's network stack: the system proxy and the OS certificate store (a Trust's CA) apply.
     eprFetch: (input, init) => net.fetch(input, init),
+    // The OS keystore seals the audit signing key, EPR credentials and the erase secret; without
+    // one (Linux with no secret service) the key file beside the data folder does, and the log says so.
+    ...withOsKeystore(),
   });
 
   // The checks below cannot see into the options factory; tests/unit/window-options.test.ts pins each setting.
@@ -138,6 +143,12 @@ async function start(): Promise<void> {
 
   log.info('app.started', { host: 'electron' });
   await window.loadURL(`${ELECTRON_APP_ORIGIN}/index.html`);
+}
+
+function withOsKeystore(): { keystore?: SecretKeystore } {
+  const keystore = createOsKeystore();
+  if (!keystore) log.warn('app.no-os-keystore');
+  return keystore ? { keystore } : {};
 }
 
 /**
