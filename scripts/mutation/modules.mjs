@@ -93,4 +93,20 @@ export const SAFETY_MODULES = [
     project: 'node',
     tests: ['tests/unit/epr/outbox-runner.mutation.test.ts'],
   },
+  {
+    name: 'chat-identity',
+    file: 'main/imports/chat-identity.ts',
+    hazards: ['H-024'],
+    control: 'Keyed per-message fingerprints that recognise a re-export (merged once) and a wiped chat (never back)',
+    project: 'node',
+    tests: ['tests/unit/imports/chat-identity.mutation.test.ts'],
+  },
+  {
+    name: 'key-file-lock',
+    file: 'main/vault/key-file-lock.ts',
+    hazards: ['H-005', 'H-022'],
+    control: 'One writer of the key file at a time, within the process and across processes; a long hold refused, never waited out silently',
+    project: 'node',
+    tests: ['tests/unit/vault/key-file-lock.mutation.test.ts'],
+  },
 ];

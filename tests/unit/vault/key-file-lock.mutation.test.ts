@@ -1,0 +1,124 @@
+import Database from 'better-sqlite3-multiple-ciphers';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WardscribeError } from '../../../main/errors';
+import { keyFileLockPath, withKeyFileLock } from '../../../main/vault/key-file-lock';
+import { tempDir } from '../../support/temp';
+
+/**
+ * H-005 / H-022 (key file lost or broken by two writers): the key-file lock, stated — its file,
+ * the order within the process, the wait for another holder and the refusal when it lasts.
+ */
+const dir = tempDir('wardscribe-key-lock-');
+afterAll(() => dir.remove());
+let counter = 0;
+const keyFile = () => join(dir.path, `vault-${++counter}`, 'wardscribe.keyslots.json');
+
+/** Holds the OS lock from another connection, as another Wardscribe process would. */
+function holdElsewhere(path: string): { release: () => void } {
+  const other = new Database(keyFileLockPath(path));
+  other.exec('BEGIN EXCLUSIVE');
+  return {
+    release: () => {
+      other.exec('ROLLBACK');
+      other.close();
+    },
+  };
+}
+
+describe('the key-file lock', () => {
+  it('lives beside the key file, in a folder it makes', async () => {
+    const path = keyFile();
+    expect(keyFileLockPath(path)).toBe(`${path}.lock`);
+    expect(await withKeyFileLock(path, () => 42)).toBe(42);
+    expect(existsSync(`${path}.lock`)).toBe(true);
+  });
+
+  it('returns what the work returns, awaited, and releases the lock afterwards', async () => {
+    const path = keyFile();
+    expect(await withKeyFileLock(path, async () => 'done')).toBe('done');
+    // Released: another holder can take it at once.
+    const other = holdElsewhere(path);
+    other.release();
+  });
+
+  it('runs one request at a time per key file, in the order asked', async () => {
+    const path = keyFile();
+    const events: string[] = [];
+    const work = (name: string, ms: number) => async () => {
+      events.push(`${name} start`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      events.push(`${name} end`);
+      return name;
+    };
+    const results = await Promise.all([withKeyFileLock(path, work('a', 30)), withKeyFileLock(path, work('b', 5)), withKeyFileLock(path, work('c', 1))]);
+    expect(results).toEqual(['a', 'b', 'c']);
+    expect(events).toEqual(['a start', 'a end', 'b start', 'b end', 'c start', 'c end']);
+  });
+
+  it('a failing request passes its error on, releases the lock, and the next still runs', async () => {
+    const path = keyFile();
+    const failure = new Error('write failed');
+    const first = withKeyFileLock(path, () => {
+      throw failure;
+    });
+    const second = withKeyFileLock(path, () => 'second');
+    await expect(first).rejects.toBe(failure);
+    expect(await second).toBe('second');
+    const other = holdElsewhere(path);
+    other.release();
+  });
+
+  it('waits for another process\'s hold, without blocking, then runs', async () => {
+    const path = keyFile();
+    await withKeyFileLock(path, () => undefined);
+    const other = holdElsewhere(path);
+    let ran = false;
+    const pending = withKeyFileLock(
+      path,
+      () => {
+        ran = true;
+        return 'after';
+      },
+      { timeoutMs: 5_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(ran).toBe(false);
+    other.release();
+    expect(await pending).toBe('after');
+  });
+
+  it('refuses with a conflict when another process holds it past the timeout, changing nothing', async () => {
+    const path = keyFile();
+    await withKeyFileLock(path, () => undefined);
+    const other = holdElsewhere(path);
+    let ran = false;
+    const started = performance.now();
+    try {
+      await expect(
+        withKeyFileLock(
+          path,
+          () => {
+            ran = true;
+          },
+          { timeoutMs: 60 },
+        ),
+      ).rejects.toEqual(new WardscribeError('conflict', 'Another Wardscribe window on this computer is changing the vault keys. Nothing was changed; try again in a moment.'));
+      expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+      expect(ran).toBe(false);
+    } finally {
+      other.release();
+    }
+    // The queue goes on after a refusal.
+    expect(await withKeyFileLock(path, () => 'later', { timeoutMs: 1_000 })).toBe('later');
+  });
+
+  it('a lock file that is not a database is an error, not a wait', async () => {
+    const path = keyFile();
+    await withKeyFileLock(path, () => undefined);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${path}.lock`, 'not a database, not at all, and long enough to be read as a header'.repeat(4));
+    await expect(withKeyFileLock(path, () => undefined, { timeoutMs: 10_000 })).rejects.not.toBeInstanceOf(WardscribeError);
+  });
+});
