@@ -109,4 +109,19 @@ describe('EPR settings', () => {
     const { settings } = await setUp();
     await expect(settings.testConnection()).resolves.toMatchObject({ ok: true, message: expect.stringMatching(/one transaction per note; conditional create on the identifier; Provenance filed/) });
   });
+
+  it('reach a live EPR only through the injected transport (Electron passes net.fetch)', async () => {
+    const { session, training } = await setUp();
+    const live = await startEprHarness();
+    cleanups.push(() => live.close());
+    const seen: string[] = [];
+    const transport = (input: string, init: RequestInit) => {
+      seen.push(`${init.method ?? 'GET'} ${new URL(input).pathname} ${new Headers(init.headers).has('x-request-id')}`);
+      return fetch(input, init);
+    };
+    const settings = new EprSettingsService({ session, training, defaultOdsCode: 'WSTRAINING', fetch: transport });
+    settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' });
+    await expect(settings.testConnection()).resolves.toMatchObject({ ok: true });
+    expect(seen).toEqual(['GET /fhir/metadata true']);
+  });
 });
