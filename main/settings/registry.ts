@@ -13,6 +13,7 @@ import { EprProfileOverridesSchema } from '../epr/epr-profile';
 import { SIGNING_ALGORITHMS } from '../epr/smart-auth';
 import { WardscribeError } from '../errors';
 import { readSetting, writeSetting } from '../vault/queries/settings';
+import { openSettingSecrets, sealSettingSecrets } from './sealed-secrets';
 import type { Db } from '../vault/sqlcipher';
 
 /** Plain http is allowed only to this machine (the training EPR, a test server); live EPRs use https. */
@@ -99,7 +100,8 @@ export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends Se
 /** The setting's value, or its default when it was never set or no longer parses. */
 export function getSetting<K extends SettingKey>(db: Db, key: K): SettingValue<K> {
   const definition = SETTINGS[key] as unknown as SettingDefinition<SettingValue<K>>;
-  const parsed = definition.schema.safeParse(readSetting(db, key));
+  // Secrets are stored sealed by the workstation keystore (sealed-secrets.ts).
+  const parsed = definition.schema.safeParse(openSettingSecrets(db, key, readSetting(db, key)));
   return parsed.success ? parsed.data : definition.default;
 }
 
@@ -117,7 +119,7 @@ export function setSettings(db: Db, log: AuditLog, writer: AuditActor, values: {
   }
   db.transaction(() => {
     for (const [key, value] of entries) {
-      writeSetting(db, key, value, writer.userId, now);
+      writeSetting(db, key, sealSettingSecrets(db, key, value), writer.userId, now);
       log.record({ action: 'setting-changed', actor: writer, objects: { setting: key }, outcome: { status: 'success', ...(reason ? { reason } : {}) } });
     }
   })();
