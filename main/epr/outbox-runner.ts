@@ -55,6 +55,11 @@ export class OutboxRunner {
   #run: Run;
   /** Items a Retry is being applied to: a storm of Retries applies one. */
   readonly #retrying = new Set<string>();
+  /**
+   * The requests a stopped run still has in flight. A new run waits for them, so its search
+   * before a resend cannot run ahead of a push the old run sent just before the lock.
+   */
+  #draining: Promise<unknown> = Promise.resolve();
 
   constructor(options: OutboxRunnerOptions) {
     this.#options = options;
@@ -137,7 +142,9 @@ export class OutboxRunner {
     for (const wake of run.sleeps) wake();
     run.sleeps.clear();
     this.#run = this.#newRun();
-    await Promise.allSettled([...run.inFlight.values()]);
+    const drained = Promise.allSettled([...run.inFlight.values()]);
+    this.#draining = Promise.all([this.#draining, drained]);
+    await drained;
   }
 
   // ── internals ───────────────────────────────────────────────────────────
@@ -154,6 +161,7 @@ export class OutboxRunner {
   }
 
   async #drive(run: Run, identifier: string): Promise<void> {
+    await this.#draining;
     let item = await this.#load(run, identifier);
     let failures = 0;
     while (!run.stopped && !isTerminal(item.state)) {
