@@ -10,7 +10,7 @@
  */
 export const THRESHOLD = 90;
 
-/** @type {readonly { name: string; file: string; hazards: readonly string[]; control: string; tests: readonly string[]; excludeTests?: readonly string[]; project: 'shared' | 'node' }[]} */
+/** @type {readonly { name: string; file: string; hazards: readonly string[]; control: string; tests: readonly string[]; excludeTests?: readonly string[]; ranges?: readonly (readonly [string, string | null])[]; project: 'shared' | 'node' }[]} */
 export const SAFETY_MODULES = [
   {
     name: 'nhs-number',
@@ -75,6 +75,14 @@ export const SAFETY_MODULES = [
     hazards: ['H-008', 'H-009'],
     control: 'Heads of the file\'s own layout start messages; embedded heads, senders and group events decided',
     project: 'node',
+    // The head, sender and marker decisions (the rest of the file is reading and bookkeeping,
+    // judged through the real-export corpus): the head branch of the line loop, the sender
+    // helpers, and buildMessage.
+    ranges: [
+      ['if (isHead && head.signature === signature) {', 'if (continuation) {'],
+      ['function quotesLikeSystemLine(', 'function hasBidiBytes('],
+      ['function buildMessage(', null],
+    ],
     tests: ['tests/unit/importers/whatsapp.test.ts', 'tests/unit/importers/head-line-parser.mutation.test.ts'],
   },
   {

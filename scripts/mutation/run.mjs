@@ -114,7 +114,14 @@ function inputsOf(module) {
   }
   for (const name of TOOL_PACKAGES) packages.set(name, packageVersion(name));
   const sorted = (map) => Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)));
-  return { module: module.file, tests: [...module.tests], excludeTests: [...(module.excludeTests ?? [])], files: sorted(files), packages: sorted(packages) };
+  return {
+    module: module.file,
+    ...(module.ranges ? { ranges: mutateSpec(module) } : {}),
+    tests: [...module.tests],
+    excludeTests: [...(module.excludeTests ?? [])],
+    files: sorted(files),
+    packages: sorted(packages),
+  };
 }
 
 function sameInputs(a, b) {
@@ -125,6 +132,7 @@ function sameInputs(a, b) {
 function incrementalSuffices(previous, current) {
   if (JSON.stringify(previous.packages) !== JSON.stringify(current.packages)) return false;
   if (JSON.stringify(previous.excludeTests) !== JSON.stringify(current.excludeTests)) return false;
+  if (JSON.stringify(previous.ranges) !== JSON.stringify(current.ranges)) return false;
   const own = new Set([current.module, ...current.tests]);
   const names = new Set([...Object.keys(previous.files), ...Object.keys(current.files)]);
   for (const name of names) {
@@ -155,9 +163,30 @@ function tsconfigFor(module) {
   return file;
 }
 
+/**
+ * What Stryker mutates: the whole file, or the parts `ranges` names — each from the line holding
+ * its first text to the line before the one holding its second (or the end of the file), found
+ * afresh each run so edits elsewhere in the file do not move them.
+ */
+function mutateSpec(module) {
+  if (!module.ranges) return [module.file];
+  const lines = readFileSync(module.file, 'utf8').split('\n');
+  return module.ranges.map(([from, to]) => {
+    const start = lines.findIndex((line) => line.includes(from));
+    if (start < 0) throw new Error(`mutation: ${module.name}: no line of ${module.file} holds ${JSON.stringify(from)}`);
+    let end = lines.length;
+    if (to !== null) {
+      const found = lines.findIndex((line, index) => index > start && line.includes(to));
+      if (found < 0) throw new Error(`mutation: ${module.name}: no line of ${module.file} after ${start + 1} holds ${JSON.stringify(to)}`);
+      end = found;
+    }
+    return `${module.file}:${start + 1}-${end}`;
+  });
+}
+
 function runStryker(module, force, reportFile) {
   const options = {
-    mutate: [module.file],
+    mutate: mutateSpec(module),
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     checkers: ['typescript'],

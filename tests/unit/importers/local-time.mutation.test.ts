@@ -74,6 +74,8 @@ describe('formatting', () => {
     expect(times.local(2024, 3, 1, -1, 0, 0)).toBe('2024-03-01T-1:00:00');
     expect(times.local(2024, 3, 1, 0, -1, 0)).toBe('2024-03-01T00:-1:00');
     expect(times.local(2024, 3, 1, 0, 0, -1)).toBe('2024-03-01T00:00:-1');
+    expect(times.local(2024, 3, 1, 0, 0, 100)).toBe('2024-03-01T00:00:100');
+    expect(times.local(2024, 3, 1, 0, 100, 0)).toBe('2024-03-01T00:100:00');
     expect(times.local(2024, 2, 29, 8, 0, 0)).toBe('2024-02-29T08:00:00');
     expect(times.instant(Date.UTC(2024, 1, 29, 23, 59, 59))).toBe('2024-02-29T23:59:59Z');
     expect(times.instant(Date.UTC(2024, 2, 1, 0, 0, 1))).toBe('2024-03-01T00:00:01Z');
@@ -173,6 +175,37 @@ describe('zones', () => {
     expect(clock.localOf(Date.UTC(2023, 9, 29, 1, 0, 0))).toBe('2023-10-29T01:00:00');
     expect(clock.localOf(Date.UTC(2023, 9, 29, 0, 59, 59))).toBe('2023-10-29T01:59:59');
     expect(clock.localOf(Date.UTC(2023, 2, 26, 0, 59, 59))).toBe('2023-03-26T00:59:59');
+  });
+
+  it('a cached day never answers for another day (each day has its own key)', () => {
+    // Days whose year + month and day add up alike: 2023-10-29 and 2022-10-30 are both London's
+    // autumn change, 2024-10-28 is the day after 2024's.
+    const clock = new ZoneClock('Europe/London');
+    expect(clock.resolve(2023, 10, 29, 1, 30, 0).problem).toBe('dst-ambiguous');
+    expect(clock.resolve(2022, 10, 30, 1, 30, 0)).toEqual({ epochMs: null, problem: 'dst-ambiguous' });
+    expect(clock.resolve(2022, 10, 30, 2, 30, 0)).toEqual({ epochMs: Date.UTC(2022, 9, 30, 2, 30, 0), problem: null });
+    expect(clock.resolve(2022, 10, 30, 0, 30, 0)).toEqual({ epochMs: Date.UTC(2022, 9, 29, 23, 30, 0), problem: null });
+    expect(clock.steadyOffsetOn(2023, 10, 29)).toBeNull();
+    expect(clock.steadyOffsetOn(2024, 10, 28)).toBe(0);
+    expect(clock.steadyOffsetOn(2023, 2, 1)).toBe(0);
+    expect(clock.steadyOffsetOn(2022, 2, 2)).toBe(0);
+    expect(clock.steadyOffsetOn(2023, 7, 1)).toBe(HOUR);
+  });
+
+  it('Pacific/Auckland (+13 in summer): both 2023 changes, and the days around them', () => {
+    const clock = new ZoneClock('Pacific/Auckland');
+    // 2023-04-02 03:00 NZDT back to 02:00 NZST; 2023-09-24 02:00 NZST forward to 03:00 NZDT.
+    expect(clock.steadyOffsetOn(2023, 4, 1)).toBe(13 * HOUR);
+    expect(clock.steadyOffsetOn(2023, 4, 2)).toBeNull();
+    expect(clock.steadyOffsetOn(2023, 4, 3)).toBe(12 * HOUR);
+    expect(clock.resolve(2023, 4, 2, 2, 30, 0)).toEqual({ epochMs: null, problem: 'dst-ambiguous' });
+    expect(clock.resolve(2023, 4, 2, 1, 30, 0)).toEqual({ epochMs: Date.UTC(2023, 3, 1, 12, 30, 0), problem: null });
+    expect(clock.steadyOffsetOn(2023, 9, 23)).toBe(12 * HOUR);
+    expect(clock.steadyOffsetOn(2023, 9, 24)).toBeNull();
+    expect(clock.steadyOffsetOn(2023, 9, 25)).toBe(13 * HOUR);
+    expect(clock.resolve(2023, 9, 24, 2, 30, 0)).toEqual({ epochMs: null, problem: 'dst-gap' });
+    expect(clock.resolve(2023, 9, 24, 3, 0, 0)).toEqual({ epochMs: Date.UTC(2023, 8, 23, 14, 0, 0), problem: null });
+    expect(clock.resolve(2023, 9, 25, 0, 30, 0)).toEqual({ epochMs: Date.UTC(2023, 8, 24, 11, 30, 0), problem: null });
   });
 
   it('a day two days from a transition is steady; the day next to it is worked out exactly and still steady', () => {
