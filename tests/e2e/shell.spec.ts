@@ -1,4 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CONTENT_SECURITY_POLICY } from '../../main/security/policy';
 import { createFirstAdmin, test, expect } from './fixtures';
 
@@ -110,3 +113,37 @@ test('events from main reach the page through window.wardscribe.events', async (
       { type: 'session.locked', reason: 'idle' },
     ]);
 });
+
+test('the window title stays "Wardscribe" whatever the page sets', async ({ wardscribe: { page } }) => {
+  await page.evaluate(() => {
+    document.title = 'Jane Testpatient 943 476 5919';
+  });
+  expect(await page.title()).toBe('Wardscribe');
+});
+
+test('the DevTools shortcuts and the Inspect menu do not reach Chromium', async ({ wardscribe: { page } }) => {
+  const prevented = await page.evaluate(() =>
+    [
+      new KeyboardEvent('keydown', { key: 'F12', bubbles: true, cancelable: true }),
+      new KeyboardEvent('keydown', { key: 'I', ctrlKey: true, shiftKey: true, bubbles: true, cancelable: true }),
+      new KeyboardEvent('keydown', { key: 'j', metaKey: true, altKey: true, bubbles: true, cancelable: true }),
+      new MouseEvent('contextmenu', { bubbles: true, cancelable: true }),
+      new KeyboardEvent('keydown', { key: 'a', ctrlKey: true, bubbles: true, cancelable: true }),
+    ].map((event) => !document.body.dispatchEvent(event)),
+  );
+  // Ctrl+A (select all) is left alone.
+  expect(prevented).toEqual([true, true, true, true, false]);
+});
+
+test('npm start without a display says so in one line and points to the demo', async () => {
+  const root = join(__dirname, '..', '..');
+  const outcome = await promisify(execFile)(process.execPath, [join(root, 'out', 'main', 'start.js')], {
+    cwd: root,
+    env: { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' },
+  }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  expect('code' in outcome ? outcome.code : 0).toBe(2);
+  expect(outcome.stderr.trim().split('\n')).toHaveLength(1);
+  expect(outcome.stderr).toContain('no display found');
+  expect(outcome.stderr).toContain('npx wardscribe demo');
+});
+

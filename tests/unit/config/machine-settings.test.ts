@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readMachineSettings, resolveVaultDir } from '../../../main/config/machine-settings';
+import { machineSettingsPath, readMachineSettings, resolveVaultDir } from '../../../main/config/machine-settings';
 import { tempDir } from '../../support/temp';
 
 const dir = tempDir();
@@ -26,5 +26,13 @@ describe('machine settings', () => {
     const path = join(dir.path, 'bad.json');
     writeFileSync(path, text);
     expect(() => readMachineSettings(path)).toThrow(message);
+  });
+
+  it('honour WARDSCRIBE_MACHINE_CONFIG in a development build only, never in a packaged one', () => {
+    const env = { WARDSCRIBE_MACHINE_CONFIG: '/home/clerk/my-machine.json' };
+    expect(machineSettingsPath(env, { allowEnvironmentOverride: true })).toBe('/home/clerk/my-machine.json');
+    expect(machineSettingsPath(env, { allowEnvironmentOverride: false })).not.toBe('/home/clerk/my-machine.json');
+    // The default is the packaged behaviour.
+    expect(machineSettingsPath(env)).toBe(machineSettingsPath({}));
   });
 });
