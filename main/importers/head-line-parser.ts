@@ -5,7 +5,7 @@ import { DateOrderEvidence, dateOrderUnknown } from './date-order';
 import { detach } from './detach';
 import { readLineBatches, readTextBatches, type ByteSource, type LineReadOptions } from './line-reader';
 import { formatInstant, isCalendarDate, TimeFormatter, ZoneClock } from './local-time';
-import { isEncryptionNotice, isGroupEvent, isStructuredLrmBody, mayHoldMarker, readMarkers, type MarkerReading } from './markers';
+import { isChatNotice, isEncryptionNotice, isGroupEvent, isStructuredLrmBody, mayHoldMarker, readMarkers, type MarkerReading } from './markers';
 import { HeadReading, hourOfDay, isDirectionalMark, mayStartHead, readFixedHeadInto, readHeadInto, type HeadFields } from './whatsapp-head';
 
 /** What every import is told by its caller. */
@@ -238,8 +238,8 @@ class PasteWatch {
 /** Heads read before the file's layout is chosen: the most common form among them wins. */
 const SURVEY_HEADS = 200;
 /** Lines kept before the first message, and their size: past either the file is no chat export. */
-const MAX_PREAMBLE_LINES = 1_000;
-const MAX_PREAMBLE_CHARS = 64 * 1024;
+const MAX_PREAMBLE_LINES = 5_000;
+const MAX_PREAMBLE_CHARS = 1024 * 1024;
 
 /** The layout a file's messages are written in, and the date order it is read in. */
 interface Layout {
@@ -302,6 +302,8 @@ export async function* parseHeadLineBatches(
           const newline = text.indexOf('\n', start);
           const end = newline < 0 ? text.length : newline;
           lineNumber++;
+          // A byte-order mark inside the text (two exports joined, or a phone's own) is dropped.
+          if (text.charCodeAt(start) === 0xfeff && start < end) start++;
           // A head starts with a digit, "[" or a directional mark: other lines are never read as one.
           const firstCode = text.charCodeAt(start);
           const isHead =
@@ -356,8 +358,8 @@ export async function* parseHeadLineBatches(
                 if (needsTrimming(candidate)) {
                   // Right-to-left layouts put marks around the name, and phones wrap numbers in an
                   // embedding (U+202A … U+202C): neither is part of the name.
+                  // A name that is only marks stays an (empty) name: the text after ": " is still its message.
                   candidate = trimName(candidate);
-                  if (candidate === '') candidate = null;
                 } else if (!isSenderName(candidate)) {
                   candidate = null;
                 } else if (knownSenderCount < MAX_KNOWN_SENDERS) {
@@ -417,7 +419,12 @@ export async function* parseHeadLineBatches(
               }
               preamble.push(text.slice(start, end));
               preambleChars += end - start;
-              if (preamble.length > MAX_PREAMBLE_LINES || preambleChars > MAX_PREAMBLE_CHARS) throw notAChatExport();
+              if (preamble.length > MAX_PREAMBLE_LINES || preambleChars > MAX_PREAMBLE_CHARS) {
+                throw new WardscribeError(
+                  'rejected',
+                  `This file has more than ${MAX_PREAMBLE_LINES.toLocaleString('en-GB')} lines (or 1 MB of text) before its first message, so it does not look like a chat export. Export the chat again, or remove what was added to the start of the file.`,
+                );
+              }
             }
           }
           if (newline < 0) break;
@@ -470,13 +477,25 @@ function notAChatExport(): WardscribeError {
 }
 
 /**
- * True when a would-be sender opens a quotation (`Ann changed the subject to "Ward: 7"`): a system
- * line, not a name. A quote inside a word is part of a name (Hebrew `ד"ר`, "Dr").
+ * True when a would-be sender leaves a quotation open at the ": " (`Ann changed the subject to
+ * "Ward: 7"`): a system line, not a name. Quotes that close inside the name are part of it
+ * (`Thandi "Ndazo's Sister" Tshabalala`, Hebrew `ד"ר`).
  */
 function quotesLikeSystemLine(candidate: string): boolean {
-  const quote = candidate.indexOf('"');
-  if (quote < 0) return candidate.includes('“') || candidate.includes('«');
-  return quote === 0 || candidate.charCodeAt(quote - 1) === 0x20 || candidate.includes(' "') || candidate.includes('“') || candidate.includes('«');
+  let straight = 0;
+  let curly = 0;
+  let guillemets = 0;
+  for (let at = 0; at < candidate.length; at++) {
+    const code = candidate.charCodeAt(at);
+    if (code === 0x22) straight++;
+    else if (code === 0x201c) curly++;
+    else if (code === 0x201d) curly--;
+    else if (code === 0xab) guillemets++;
+    else if (code === 0xbb) guillemets--;
+  }
+  // A single quote mark inside a word (ד"ר) is an abbreviation, not a quotation.
+  const abbreviation = straight === 1 && /\p{L}"\p{L}/u.test(candidate);
+  return (straight % 2 === 1 && !abbreviation) || curly > 0 || guillemets > 0;
 }
 
 /** True when the ":" at `colon` (with no space after it) ends a sender's name rather than a clock or a link. */
@@ -591,7 +610,8 @@ async function surveyLayout(source: ByteSource, options: ImportOptions): Promise
   // The survey reports no progress: the main pass does, over the same bytes.
   for await (const { firstLine, lines } of readLineBatches(source, { signal: options.signal, maxLineBytes: options.maxLineBytes })) {
     for (let offset = 0; offset < lines.length; offset++) {
-      const line = lines[offset]!;
+      const raw = lines[offset]!;
+      const line = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (sampled < 50 && line !== '') {
         sampled++;
         japanese ||= JAPANESE_ERA.test(line);
@@ -755,6 +775,8 @@ function buildMessage(
 ): ChatMessage {
   const firstBody = pending.bodyText.slice(pending.bodyStart, pending.bodyEnd);
   let rawBody = pending.moreLines === null ? firstBody : firstBody + '\n' + pending.moreLines.join('\n');
+  // Some right-to-left exports put two spaces after the sender's colon, the second before a mark.
+  if (rawBody.charCodeAt(0) === 0x20 && isDirectionalMark(rawBody.charCodeAt(1))) rawBody = rawBody.slice(1);
   // Right-to-left layouts mark the app's own bodies with U+200F where others use U+200E.
   if (rawBody.charCodeAt(0) === RLM_CODE) rawBody = '\u200E' + rawBody.slice(1);
 
@@ -775,14 +797,18 @@ function buildMessage(
     const bare = rawBody.slice(1);
     if (markers.attachment !== null || markers.mediaOmitted || markers.deleted) {
       // A marker of its sender: read below.
-    } else if (isEncryptionNotice(bare) || (thread.count === 0 && NAMES_THE_APP.test(bare))) {
-      // The notice in a language we lack still names the app, and comes first.
+    } else if (isChatNotice(bare) || (thread.count === 0 && NAMES_THE_APP.test(bare))) {
+      // The chat's own notices (encryption, security code changed) come "from" the partner of a
+      // one-to-one chat too: system lines that say nothing about who the group is. The
+      // encryption notice in a language we lack still names the app, and comes first.
       kind = 'system';
       sender = null;
     } else if (isStructuredLrmBody(bare)) {
       // A shared location or contact: its sender's, read as it is.
       markers = { ...markers, text: markers.text.charCodeAt(0) === LRM_CODE ? markers.text.slice(1) : markers.text };
-    } else if (isGroupEvent(bare) || sender === thread.title || (thread.eventAuthors.has(sender) && !thread.hasParticipant(sender))) {
+    } else if (isGroupEvent(bare)) {
+      // Only the event's words decide: never who "sent" earlier events or the file's name, which
+      // would turn a real person's poll or call into a line with no sender.
       kind = 'system';
       (flags ??= []).push('group-name-author');
       thread.title ??= detach(sender);
@@ -802,7 +828,7 @@ function buildMessage(
     // The U+200E before an event's body is the app's mark, dropped; one that opens a wrapped name
     // (U+200E U+202B name U+202C U+200E, as Android writes names in right-to-left text) is kept.
     let from = 0;
-    while (rawBody.charCodeAt(from) === LRM_CODE && !isBidiControl(rawBody.charCodeAt(from + 1))) from++;
+    while ((rawBody.charCodeAt(from) === LRM_CODE || rawBody.charCodeAt(from) === RLM_CODE) && !isBidiControl(rawBody.charCodeAt(from + 1))) from++;
     text = from === 0 ? rawBody : rawBody.slice(from);
   } else {
     // Most bodies carry no marker: the default reader is skipped when it would return the body as is.
@@ -821,6 +847,9 @@ function buildMessage(
           (pending.warnings ??= []).push({ line: pending.line, code: 'attachment-missing', message: `The attachment named on line ${pending.line} is not in the export.` });
         }
       }
+    }
+    if (sender === '') {
+      (pending.warnings ??= []).push({ line: pending.line, code: 'sender-name-empty', message: `The sender's name on line ${pending.line} is empty in the export (a contact saved without a name): check who sent it.` });
     }
     thread.pastes.see(sender!, pending.key, pending.line, thread);
     thread.addParticipant(sender!, pending.senderDetached);

@@ -1,13 +1,38 @@
 /**
- * The words WhatsApp writes in place of media, deletions and edits, in English, German, French,
- * Spanish, Italian, Dutch and Portuguese. Each table is compiled into one regex once.
+ * The words WhatsApp writes in place of media, deletions and edits, in the languages of the
+ * real-export corpus (tests/fixtures/real/), and the forms it writes them in. Markers are read by
+ * structure first (U+200E or U+200F placement, angle-bracket and parenthesised forms, WhatsApp's
+ * own media file names) and by these tables second. Each table is compiled into one regex once.
  */
 
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (phrases: readonly string[]): string => phrases.map(escape).join('|');
 
+/**
+ * Devanagari letters with a nukta are written either precomposed (U+095C ड़) or as letter plus
+ * nukta (U+0921 U+093C), and Unicode normalisation does not join them: both spellings are read.
+ */
+const NUKTA_LETTERS: readonly [string, string][] = [
+  ['\u0915\u093C', '\u0958'], ['\u0916\u093C', '\u0959'], ['\u0917\u093C', '\u095A'], ['\u091C\u093C', '\u095B'],
+  ['\u0921\u093C', '\u095C'], ['\u0922\u093C', '\u095D'], ['\u092B\u093C', '\u095E'], ['\u092F\u093C', '\u095F'],
+];
+function withNuktaSpellings(phrases: readonly string[]): string[] {
+  const all = new Set(phrases);
+  for (const phrase of phrases) {
+    let composed = phrase;
+    let decomposed = phrase;
+    for (const [pair, single] of NUKTA_LETTERS) {
+      composed = composed.replaceAll(pair, single);
+      decomposed = decomposed.replaceAll(single, pair);
+    }
+    all.add(composed);
+    all.add(decomposed);
+  }
+  return [...all];
+}
+
 /** Android without media: the whole body is one of these. */
-const MEDIA_OMITTED_ANDROID = [
+const MEDIA_OMITTED_ANDROID = withNuktaSpellings([
   '<Media omitted>',
   '<Medien ausgeschlossen>',
   '<Médias omis>',
@@ -26,10 +51,14 @@ const MEDIA_OMITTED_ANDROID = [
   '<Media dihilangkan>',
   '<Без медиафайлов>',
   '<رسانه حذف شد>',
-];
+  '<conținut media omis>', '<fitxers multimèdia omesos>', '<media dikecualikan>', '<media hazijajumuishwa>', '<media jätettiin pois>',
+  '<media utelatt>', '<media utelämnat>', '<medier udeladt>', '<média elhagyva>', '<Εξαίρεση πολυμέσων>', '<میڈیا چھوڑ دیا گیا>',
+  '<मीडिया के बिना>', '<মিডিয়া বাদ দেওয়া হয়েছে>', '<கோப்புகள் விடப்பட்டன>', '<メディアなし>', '<忽略多媒體檔>', '<省略多媒体文件>',
+  '<미디어 파일 제외됨>', '<Pominięto multimedia>',
+]);
 
 /** iOS without media: "<kind> omitted" in the user's language. */
-const MEDIA_OMITTED_IOS = [
+const MEDIA_OMITTED_IOS = withNuktaSpellings([
   'image omitted', 'video omitted', 'audio omitted', 'sticker omitted', 'GIF omitted', 'document omitted', 'Contact card omitted',
   'Bild weggelassen', 'Video weggelassen', 'Audio weggelassen', 'Sticker weggelassen', 'GIF weggelassen', 'Dokument weggelassen',
   'image absente', 'vidéo absente', 'audio omis', 'autocollant omis', 'GIF retiré', 'document omis',
@@ -48,8 +77,13 @@ const MEDIA_OMITTED_IOS = [
   'फ़ोटो हटाई गई', 'वीडियो छोड़ा गया', 'ऑडियो छोड़ा गया', 'कॉन्टैक्ट कार्ड छोड़ा गया', 'स्टिकर छोड़ा गया',
   '画像は含まれていません', 'ビデオは含まれていません', 'オーディオは含まれていません', '連絡先カードを省略', 'スタンプは含まれていません',
   'ไม่มีรูปภาพ', 'วิดีโอถูกลบ', 'ไม่มีเสียง', 'บัตรรายชื่อที่ละเว้น', 'ไม่มีสติกเกอร์',
+  'GIF esclusa', 'GIF não revelada', 'GIF tidak disertakan', 'GIF vynechán', 'GIF отсутствует', 'GIF छोड़ा गया', 'GIF-анімацію пропущено',
+  'GIFは含まれていません', 'bỏ qua tệp âm thanh', 'ficheiro de áudio não revelado', 'sticker non incluso', 'sticker não revelado', 'sticker omis',
+  'zvukový soubor vynechán', 'Đã bỏ qua ảnh GIF', 'đã bỏ sticker', 'đã bỏ video', 'Наклейку не додано', 'аудиофайл отсутствует', 'стикер не добавлен',
+  'تم حذف الملصقات', 'لم يتم إدراج المقاطع الصوتية', 'لم يتم إدراج صورة GIF', 'لم يتم إدراج المستند', 'ऑडियो हटाई गयी', 'ละเว้น GIF', 'ไม่มีไฟล์เสียง',
+  '音声は含まれていません', 'obraz pominięty', 'wideo pominięte', 'dokument pominięty',
   'لم يتم إدراج الصورة', 'لم يتم إدراج الفيديوهات', 'لم يتم إدراج الفيديو', 'لم يتم إدراج الصوت', 'لم يتم إدراج بطاقة جهة اتصال', 'لم يتم إدراج الملصق',
-];
+]);
 
 /** iOS with media: `<attached: NAME>`. */
 const ATTACHED_IOS_LABELS = ['attached', 'Anhang', 'pièce jointe', 'adjunto', 'allegato', 'bijgevoegd', 'anexado'];
@@ -57,6 +91,7 @@ const ATTACHED_IOS_LABELS = ['attached', 'Anhang', 'pièce jointe', 'adjunto', '
 /** Android with media: `NAME (file attached)` as the first line of the body. */
 const ATTACHED_ANDROID_LABELS = [
   'file attached',
+  'ファイル添付',
   'Datei angehängt',
   'fichier joint',
   'archivo adjunto',
@@ -66,7 +101,7 @@ const ATTACHED_ANDROID_LABELS = [
   'ficheiro anexado',
 ];
 
-const DELETED = [
+const DELETED = withNuktaSpellings([
   'This message was deleted', 'You deleted this message',
   'Diese Nachricht wurde gelöscht', 'Du hast diese Nachricht gelöscht',
   'Ce message a été supprimé', 'Vous avez supprimé ce message',
@@ -82,10 +117,12 @@ const DELETED = [
   'आपने यह मैसेज डिलीट किया', 'यह मैसेज डिलीट किया गया',
   'このメッセージを削除しました。', 'このメッセージは削除されました。', 'このメッセージを削除しました', 'このメッセージは削除されました',
   'คุณได้ลบข้อความนี้', 'ข้อความนี้ถูกลบแล้ว',
-];
+  'Este mensaje fue eliminado', 'Tato zpráva byla smazána', 'यह मैसेज डिलीट कर दिया गया है', 'لقد حذَفت هذه الرسالة',
+]);
 
 const EDITED = [
   'This message was edited',
+  'Ta wiadomość została zmieniona',
   'Diese Nachricht wurde bearbeitet',
   'Ce message a été modifié',
   'Se editó este mensaje.',
@@ -100,10 +137,11 @@ const EDITED = [
 const ENCRYPTION_NOTICE = [
   'end-to-end encrypted', 'Ende-zu-Ende-verschlüsselt', 'chiffrés de bout en bout', 'cifrados de extremo a extremo',
   'crittografati end-to-end', 'end-to-end versleuteld', 'criptografia de ponta a ponta', 'encriptação de ponta a ponta',
-  'encriptadas ponto a ponto', 'koncovým šifrováním', 'сквозным шифрованием', 'наскрізним шифруванням', 'terenkripsi secara end-to-end',
+  'end-to-end encryption', 'cifrado de extremo a extremo', 'encriptadas ponto a ponto', 'koncovým šifrováním', 'сквозным шифрованием', 'наскрізним шифруванням', 'terenkripsi secara end-to-end',
   'mã hóa đầu cuối', 'مشفرة تمامًا بين الطرفين', 'uçtan uca şifreli', 'szyfrowane end-to-end', 'एंड-टू-एंड एन्क्रिप्टेड',
   'エンドツーエンド暗号化', '端到端加密', '端對端加密', '종단간 암호화', 'เข้ารหัสตั้งแต่ต้นทางถึงปลายทาง', 'מוצפנות מקצה לקצה', 'رمزگذاری سرتاسری', 'سرتاسر رمزگذاری',
 ];
+
 
 /** Some Android locales open the brackets with U+2039: `‹Médias omis>`. */
 const MEDIA_OMITTED_GUILLEMET = MEDIA_OMITTED_ANDROID.map((phrase) => `‹${phrase.slice(1)}`);
@@ -121,9 +159,18 @@ const FILE_NAME = '[^<>\\n()‹›]+?\\.[A-Za-z0-9]{1,8}';
  */
 const WHATSAPP_MEDIA_NAME = '(?:(?:IMG|VID|AUD|PTT|STK|DOC|PHOTO|VIDEO)-\\d{8}-WA\\d{3,}\\.[A-Za-z0-9]{1,8}|\\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|DOCUMENT|CONTACT|[A-Z]+)-[\\d-]{19}\\.[A-Za-z0-9]{1,8})';
 /** `<attached: NAME>` (also `< attached: NAME >`): the label from the table, or any label after U+200E. */
-const ATTACHED_IOS = new RegExp(`^(?:\\u200E?<\\s?(?:${anyOf(ATTACHED_IOS_LABELS)})\\s?:\\s?([^<>\\n]+?)\\s?>|\\u200E<\\s?[^<>:\\n]{1,40}:\\s?(${FILE_NAME})\\s?>)`, 'i');
-/** iOS documents: `Report.pdf • 2 pages <attached: 00000012-Report.pdf>` (the summary is the app's). */
-const ATTACHED_DOCUMENT = new RegExp(`^[^\\n<>]{1,200}? \\u2022 [^\\n<>]{1,60}? ?\\u200E?<(?:${anyOf(ATTACHED_IOS_LABELS)}):\\s?([^<>\\n]+?)\\s?>$`, 'i');
+const ATTACHED_IOS = new RegExp(`^(?:\\u200E?[<‹]\\s?(?:${anyOf(ATTACHED_IOS_LABELS)})\\s?:\\s?([^<>\\n]+?)\\s?>|\\u200E[<‹]\\s?[^<>:\\n]{1,40}:\\s?(${FILE_NAME})\\s?>)`, 'i');
+/**
+ * iOS documents: `Report.pdf • 2 pages ‎<attached: 00000012-Report.pdf>` or
+ * `Report.pdf ‎<attached: …>` — the name (and page count) before the marker are the app's.
+ */
+const ATTACHED_DOCUMENT = new RegExp(
+  `^[^\\n<>]{1,200}? ?[\\u200E\\u200F]?[<‹](?:${anyOf(ATTACHED_IOS_LABELS)}):\\s?([^<>\\n]+?)\\s?>$|^[^\\n<>]{1,200}? ?[\\u200E\\u200F][<‹][^<>:\\n]{1,40}:\\s?(${FILE_NAME})\\s?>$`,
+  'i',
+);
+
+/** iOS documents without media: `Report.pdf • ‎12 pages ‎document omitted` (the name and summary are the app's). */
+const DOCUMENT_OMITTED = new RegExp(`^[^\\n<>]{1,200}? [\\u200E\\u200F](?:${anyOf(MEDIA_OMITTED_IOS)})$`, 'i');
 
 /** `<NAME eklendi>` (Turkish iOS): the label after the name inside the brackets. */
 const ATTACHED_INSIDE_AFTER = new RegExp(`^\\u200E?<(${FILE_NAME}) (?:eklendi|attached)>`, 'i');
@@ -141,6 +188,12 @@ const ENCRYPTION_PATTERN = new RegExp(anyOf(ENCRYPTION_NOTICE), 'i');
 
 const GREATER_THAN = 0x3e;
 const SINGLE_RIGHT_ANGLE = 0x203a;
+const SINGLE_LEFT_ANGLE = 0x2039;
+
+/** True when a body holds U+200E or U+200F after its first character (the app marks its own words inside a body). */
+function hasMarkInside(text: string): boolean {
+  return text.indexOf('\u200E', 1) > 0 || text.indexOf('\u200F', 1) > 0;
+}
 const LESS_THAN = 0x3c;
 const LRM_CODE = 0x200e;
 /**
@@ -204,7 +257,7 @@ export function readMarkers(body: string): MarkerReading {
   }
   const first = text.charCodeAt(0);
   const last = text.charCodeAt(text.length - 1);
-  const marked = first === LESS_THAN || first === LRM_CODE;
+  const marked = first === LESS_THAN || first === LRM_CODE || first === SINGLE_LEFT_ANGLE;
   if (text.length <= MAX_BARE_MARKER && BARE_KEYS.has(bareKey(text))) {
     if (MEDIA_OMITTED.test(text)) return { text: '', mediaOmitted: true, attachment: null, deleted: false, edited };
     if (DELETED_PATTERN.test(text)) return { text: '', mediaOmitted: false, attachment: null, deleted: true, edited };
@@ -217,7 +270,7 @@ export function readMarkers(body: string): MarkerReading {
   }
   const attached =
     (marked ? (ATTACHED_IOS.exec(text) ?? ATTACHED_INSIDE_AFTER.exec(text)) : null) ??
-    (last === GREATER_THAN && text.includes('\u2022') ? ATTACHED_DOCUMENT.exec(text) : null) ??
+    (last === GREATER_THAN && (hasMarkInside(text) || text.includes('\u2022')) ? ATTACHED_DOCUMENT.exec(text) : null) ??
     (hasSpaceParen(text) ? ATTACHED_ANDROID.exec(text) : null) ??
     (last === GREATER_THAN || last === SINGLE_RIGHT_ANGLE ? ATTACHED_AFTER.exec(text) : null);
   if (attached) {
@@ -225,6 +278,7 @@ export function readMarkers(body: string): MarkerReading {
     const name = attached.slice(1).find((group) => group !== undefined)!;
     return { text: caption, mediaOmitted: false, attachment: name.trim(), deleted: false, edited };
   }
+  if (hasMarkInside(text) && DOCUMENT_OMITTED.test(text)) return { text: '', mediaOmitted: true, attachment: null, deleted: false, edited };
   if (first === LESS_THAN && ANGLE_FORM.test(text)) return { text, mediaOmitted: false, attachment: null, deleted: false, edited, unrecognised: true };
   return { text, mediaOmitted: false, attachment: null, deleted: false, edited };
 }
@@ -254,13 +308,32 @@ export function mayHoldMarker(body: string): boolean {
     first === LESS_THAN ||
     first === LRM_CODE ||
     (body.length <= MAX_BARE_MARKER && BARE_KEYS.has(bareKey(body))) ||
-    hasSpaceParen(body)
+    hasSpaceParen(body) ||
+    first === SINGLE_LEFT_ANGLE ||
+    (body.length <= 300 && hasMarkInside(body))
   );
 }
+
+/**
+ * The notices a chat itself shows (written "from" the partner in a one-to-one chat, or from the
+ * group): the security code changed. Like the encryption notice, they are system lines and say
+ * nothing about who the group is.
+ */
+const SECURITY_CODE_NOTICE = [
+  'security code', 'Sicherheitsnummer', 'code de sécurité', 'código de seguridad', 'código de segurança', 'codice di sicurezza',
+  'beveiligingscode', 'Bezpečnostní kód', 'Kode keamanan', 'सुरक्षा कोड', 'セキュリティコード', 'Mã bảo mật', 'код безопасности',
+  'Код безпеки', 'รหัสความปลอดภัย', 'رمز أمانك', 'güvenlik kodu', 'kod bezpieczeństwa', '보안 코드', '安全码', '安全碼',
+];
+const CHAT_NOTICE_PATTERN = new RegExp(`${anyOf(ENCRYPTION_NOTICE)}|${anyOf(SECURITY_CODE_NOTICE)}`, 'i');
 
 /** True for the end-to-end encryption notice in any supported language. */
 export function isEncryptionNotice(text: string): boolean {
   return ENCRYPTION_PATTERN.test(text);
+}
+
+/** True for a notice of the chat itself (encryption, security code changed) in any supported language. */
+export function isChatNotice(text: string): boolean {
+  return text.length <= 600 && CHAT_NOTICE_PATTERN.test(text);
 }
 
 /**
@@ -271,15 +344,15 @@ const GROUP_EVENT_WORDS = [
   // English
   'added', 'removed', 'left', 'joined', 'created group', 'created this group', 'changed the subject', "changed this group's",
   'changed the group', 'changed their phone number', 'deleted this group', "reset this group's invite link", 'is now an admin',
-  "You're now an admin", 'no longer an admin', 'security code', 'turned on disappearing', 'turned off disappearing',
+  "You're now an admin", 'no longer an admin', 'turned on disappearing', 'turned off disappearing',
   'disappearing messages', 'pinned a message', 'changed the settings', 'were added', 'was added', 'invite link',
   // German
-  'hinzugefügt', 'entfernt', 'verlassen', 'beigetreten', 'hat die Gruppe', 'hat den Betreff', 'Gruppenbild', 'Sicherheitsnummer',
+  'hinzugefügt', 'entfernt', 'verlassen', 'beigetreten', 'hat die Gruppe', 'hat den Betreff', 'Gruppenbild',
   'geändert', 'erstellt',
   // French
-  'a ajouté', 'a retiré', 'est parti', 'a rejoint', 'a créé', 'a modifié', 'a changé', 'vous a ajouté', 'code de sécurité',
+  'a ajouté', 'a retiré', 'est parti', 'a rejoint', 'a créé', 'a modifié', 'a changé', 'vous a ajouté',
   // Spanish
-  'añadió', 'añadiste', 'te añadió', 'eliminó', 'eliminaste', 'salió', 'se unió', 'creó', 'creaste', 'cambió', 'cambiaste', 'código de seguridad',
+  'añadió', 'añadiste', 'te añadió', 'eliminó', 'eliminaste', 'salió', 'se unió', 'creó', 'creaste', 'cambió', 'cambiaste',
   // Italian
   'ha aggiunto', 'ha rimosso', 'è uscito', 'è entrato', 'ha creato', 'ha cambiato', 'ha modificato',
   // Dutch
@@ -290,7 +363,7 @@ const GROUP_EVENT_WORDS = [
   'добавил', 'удалил', 'вышел', 'вышла', 'присоединил', 'создал', 'изменил', 'додав', 'вийшов', 'створив', 'змінив',
   // Turkish, Polish, Indonesian
   'ekledi', 'çıkardı', 'ayrıldı', 'katıldı', 'oluşturdu', 'değiştirdi', 'dodał', 'usunął', 'opuścił', 'utworzył', 'zmienił',
-  'menambahkan', 'mengeluarkan', 'keluar', 'bergabung', 'membuat grup', 'mengubah',
+  'menambahkan', 'mengeluarkan', 'keluar', 'bergabung', 'membuat grup', 'mengubah', 'dodała', 'usunęła', 'opuściła', 'utworzyła', 'zmieniła',
 ];
 const GROUP_EVENT = new RegExp(`(?:^|[\\s"“])(?:${anyOf(GROUP_EVENT_WORDS)})(?=$|[\\s.,:"”])`, 'i');
 

@@ -122,6 +122,8 @@ const DAY_PERIODS: readonly (readonly [text: string, period: DayPeriod])[] = (
     ['de la mañana', 'a'],
     ['de la tarde', 'p'],
     ['de la noche', 'night'],
+    ['de la madrugada', 'a'],
+    ['da madrugada', 'a'],
     ['da manhã', 'a'],
     ['da tarde', 'p'],
     ['da noite', 'night'],

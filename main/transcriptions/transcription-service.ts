@@ -460,7 +460,7 @@ export class TranscriptionService {
 }
 
 /** What keeps a draft from being attested, in words (never quoting message text). */
-function draftProblems(draft: StoredDraft, messages: readonly StoredMessage[]): string[] {
+export function draftProblems(draft: StoredDraft, messages: readonly StoredMessage[]): string[] {
   const problems: string[] = [];
   if (draft.messageIds.length === 0) problems.push('Select at least one message.');
   if (draft.messageIds.length > 0 && messages.length === 0) problems.push('The selected messages are no longer in this chat.');
@@ -473,11 +473,16 @@ function draftProblems(draft: StoredDraft, messages: readonly StoredMessage[]): 
     if (message.kind !== 'message') continue;
     if (message.instant === null) withoutInstant++;
     if (message.sender === null) continue;
+    // A contact saved without a name: nobody can say from the export who it was.
+    if (message.sender === '') continue;
     const adviser = draft.advisers[message.sender];
     if (!adviser) missing.add(message.sender);
     else if (!ClinicianIdentitySchema.safeParse(adviser).success) invalid.add(message.sender);
   }
   if (messages.some((message) => message.kind === 'message' && message.sender === null)) problems.push('A selected message has no sender, so its advice cannot be attributed.');
+  if (messages.some((message) => message.kind === 'message' && message.sender === '')) {
+    problems.push("A selected message's sender has no name in the export, so its advice cannot be attributed from it: confirm with the sender and record it by hand.");
+  }
   for (const sender of missing) problems.push(`Say who "${sender}" is (full name and role) before attesting.`);
   for (const sender of invalid) problems.push(`The details for "${sender}" are incomplete or the registration number has the wrong format.`);
   if (withoutInstant > 0) problems.push(`${withoutInstant} selected message(s) fall in a clock change, so their exact time is unknown; they cannot be filed.`);

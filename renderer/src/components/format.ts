@@ -28,3 +28,9 @@ export const TRANSCRIPTION_STATE_LABELS: Readonly<Record<GateTranscription['stat
   failed: 'Failed',
   'needs-attention': 'Needs attention',
 };
+
+/** A message's sender as shown: "System" for the app's own lines, and a plain note for a contact saved without a name. */
+export function senderLabel(sender: string | null): string {
+  if (sender === null) return 'System';
+  return sender === '' ? '(no name in the export)' : sender;
+}

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import type { ClinicianIdentity } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
+import { senderLabel } from '../components/format';
 import { hostApi } from '../api';
 import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
@@ -225,7 +226,7 @@ export function ComposeScreen() {
           const identity = message.sender ? identities[message.sender] : undefined;
           return (
             <li key={message.id} className="ws-message">
-              <strong>{identity?.name ? `${identity.name} (${identity.role})` : (message.sender ?? 'System')}</strong>, {message.localTime.replace('T', ' ')} {message.zone}
+              <strong>{identity?.name ? `${identity.name} (${identity.role})` : senderLabel(message.sender)}</strong>, {message.localTime.replace('T', ' ')} {message.zone}
               <span className="nhsuk-body-s"> — delay {delay(message.instant)}</span>
               <p className="ws-message__text">{message.text}</p>
             </li>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { Virtuoso } from 'react-virtuoso';
 import { FLAG_NOTES, revealBidiControls } from '../../../shared/domain/chat';
 import type { FiledMarkView, MessageView, ThreadSummary } from '../../../shared/ipc/contract';
+import { senderLabel } from '../components/format';
 import { hostApi } from '../api';
 import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
@@ -123,7 +124,7 @@ export function ThreadsScreen() {
                     setFocusOrdinal(hit.ordinal);
                   }}
                 >
-                  {hit.threadTitle}: {hit.sender ?? 'system'}, {hit.localTime.replace('T', ' ')}
+                  {hit.threadTitle}: {senderLabel(hit.sender)}, {hit.localTime.replace('T', ' ')}
                 </button>{' '}
                 — {revealBidiControls(hit.snippet)} <FiledBadge marks={hit.filed} />
               </li>
@@ -266,7 +267,7 @@ function MessageRow({ message, selected, onToggle }: { message: MessageView; sel
           type="checkbox"
           className="ws-message__select"
           checked={selected}
-          aria-label={`Select message from ${message.sender ?? 'system'} at ${message.localTime.replace('T', ' ')}`}
+          aria-label={`Select message from ${senderLabel(message.sender)} at ${message.localTime.replace('T', ' ')}`}
           onChange={() => {}}
           onClick={(event) => {
             event.stopPropagation();
@@ -279,7 +280,7 @@ function MessageRow({ message, selected, onToggle }: { message: MessageView; sel
             }
           }}
         />{' '}
-        <strong>{message.sender ?? 'System'}</strong> <time dateTime={message.instant ?? undefined}>{message.localTime.replace('T', ' ')}</time>
+        <strong>{senderLabel(message.sender)}</strong> <time dateTime={message.instant ?? undefined}>{message.localTime.replace('T', ' ')}</time>
         {message.flags
           .filter((flag) => flag !== 'system')
           .map((flag) => (
