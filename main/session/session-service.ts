@@ -21,9 +21,11 @@ import {
 import { commitSlot, createVault, passphraseOpensSlot, removeSlot, unlockVault, vaultPresence, type NewUser, type OpenVault } from '../vault/vault';
 import type { VaultFiles } from '../vault/vault-files';
 import { AuditLog, type AuditRecord } from '../audit/audit-log';
-import { createCheckpointSigner } from '../audit/signing';
 import { createVaultAuditStore } from '../vault/queries/audit-entries';
-import { getOrCreateWorkstationKey } from '../vault/queries/workstation-key';
+import type { AdminKey } from '../audit/trust-anchors';
+import { bindKeystore, createFileKeystore, defaultKeystoreDir, type SecretKeystore } from '../security/keystore';
+import { AuditTrust } from './audit-trust';
+import { bindKeyFileKeystore } from '../vault/key-file-keystore';
 import type { AuditStore } from '../audit/store';
 import type { AuditActor } from '../../shared/domain/audit';
 import { backoffAfter, describeWait } from './backoff';
@@ -52,6 +54,11 @@ export interface SessionServiceOptions {
   readonly onUnlocked?: () => void;
   /** Runs just before the vault closes, so background work stops writing first. */
   readonly onLocking?: () => void;
+  /**
+   * Seals the audit signing key, EPR credentials and erase secret (main/security/keystore.ts):
+   * the OS keystore in Electron; by default a key file beside (not inside) the vault folder.
+   */
+  readonly keystore?: SecretKeystore;
   /** A monotonic clock in milliseconds for the sign-in backoff (default `performance.now`); tests move it. */
   readonly monotonicNow?: () => number;
   /** Wait after n failures (default backoff.ts); tests that count attempts pass `() => 0`. */
@@ -70,6 +77,8 @@ interface Unlocked {
   audit: AuditLog;
   auditStore: AuditStore;
   user: UserSummary;
+  /** Administrators only: certifies signing keys and grants itself to other admins; zeroed on lock. */
+  adminKey: AdminKey | null;
   idleTimer: NodeJS.Timeout | null;
   idleLockMinutes: number;
 }
@@ -84,6 +93,8 @@ export class SessionService {
   readonly #now: () => Date;
   #unlocked: Unlocked | null = null;
   #locked: { reason: LockReason; username: string } | null = null;
+  /** The audit trail's trust anchors: who signs checkpoints (audit-trust.ts). */
+  readonly #trust: AuditTrust;
   /** Failures for usernames with no key slot, kept in memory so they look like real ones. */
   readonly #unknownFailures = new Map<string, number>();
   /**
@@ -102,6 +113,11 @@ export class SessionService {
   constructor(options: SessionServiceOptions) {
     this.#options = options;
     this.#now = options.now ?? (() => new Date());
+    const keystore = options.keystore ?? createFileKeystore(defaultKeystoreDir(options.files.dir));
+    // The key file's sealed vault keys are sealed by the keystore too: a stale copy of it is then
+    // useless without this workstation's keystore (key-file-keystore.ts).
+    bindKeyFileKeystore(options.files.keySlots, keystore);
+    this.#trust = new AuditTrust(keystore, this.#now, options.log);
     this.#monotonic = options.monotonicNow ?? (() => performance.now());
     this.#backoff = options.backoff ?? backoffAfter;
   }
@@ -131,6 +147,11 @@ export class SessionService {
     }
   }
 
+
+  /** The keystore this workstation seals its secrets with. */
+  get keystore(): SecretKeystore {
+    return this.#trust.keystoreInUse;
+  }
 
   state(): SessionState {
     if (this.#unlocked) return { kind: 'signed-in', user: this.#unlocked.user, idleLockMinutes: this.#unlocked.idleLockMinutes };
@@ -178,7 +199,7 @@ export class SessionService {
     this.#assertPassphrase(admin.passphrase, admin);
     // createVault re-checks under the key file's lock: of two first runs at once, one is refused.
     const { vault, user } = await createVault(this.#options.files, admin, this.#now(), this.#options.kdf ?? DEFAULT_KDF);
-    this.#begin(vault, user, []);
+    this.#begin(vault, user, [], { adminKey: this.#trust.establish(vault, user.id), rootCreated: true });
     this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: 'first-run' } });
     this.#options.log.info('session.first-admin-created');
     return user;
@@ -211,7 +232,9 @@ export class SessionService {
     if (outcome.kind === 'unlocked') {
       this.#unknownFailures.delete(key);
       this.#backoffSeen.delete(key);
-      this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures);
+      // Admins open the administrators' key too (one more Argon2id run): see audit-trust.ts.
+      const admin = outcome.user.role === 'admin' ? await this.#trust.adminSignedIn(outcome.vault, outcome.user, passphrase) : undefined;
+      this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures, admin);
       this.#options.log.info('session.signed-in', { role: outcome.user.role });
       return outcome.user;
     }
@@ -245,6 +268,7 @@ export class SessionService {
     });
     this.#unlocked = null;
     this.#locked = reason === 'sign-out' ? null : { reason, username: unlocked.user.username };
+    unlocked.adminKey?.dispose();
     unlocked.vault.close();
     this.#options.log.info('session.locked', { reason });
     this.#options.emit({ type: 'session.locked', reason });
@@ -275,10 +299,9 @@ export class SessionService {
       }
       throw error;
     }
-    const { key } = getOrCreateWorkstationKey(next.db, this.#now());
     unlocked.vault = next;
     unlocked.auditStore = createVaultAuditStore(next.db);
-    unlocked.audit = new AuditLog({ store: unlocked.auditStore, signer: createCheckpointSigner(key.privateKeyPem), now: this.#now });
+    unlocked.audit = this.#auditLog(next, unlocked.auditStore);
   }
 
   /** Restarts the idle timer: called on every admitted call and on renderer activity. */
@@ -313,6 +336,8 @@ export class SessionService {
       }),
     );
     // A new passphrase is a new slot key pair: the administrators' key is sealed to it again.
+    // A new passphrase is a new slot key pair: the administrators' key is sealed to it again.
+    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     unlocked.user = { ...unlocked.user, mustChangePassphrase: false };
   }
 
@@ -344,6 +369,7 @@ export class SessionService {
       }),
     );
     this.#unknownFailures.delete(user.username.toLowerCase());
+    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     return user;
   }
 
@@ -372,6 +398,7 @@ export class SessionService {
         ? removeSlot(this.#options.files, userId, () => this.vault(), (vault) => decide(vault.db))
         : Promise.resolve(this.vault().db.transaction(() => decide(this.vault().db)).immediate()),
     );
+    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     return getUserById(this.vault().db, userId)!;
   }
 
@@ -391,6 +418,7 @@ export class SessionService {
     );
     // Failures counted while the account had no slot belong to the old passphrase.
     this.#unknownFailures.delete(user.username.toLowerCase());
+    this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     return getUserById(this.vault().db, userId)!;
   }
 
@@ -402,14 +430,13 @@ export class SessionService {
     this.touch();
   }
 
-  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[]): void {
+  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[], admin?: { readonly adminKey: AdminKey | null; readonly rootCreated: boolean }): void {
     // Another user's sign-in finished while this one's KDF ran: theirs ends first.
     if (this.#unlocked) this.lock('sign-out');
     const stored = readSetting(vault.db, IDLE_SETTING);
-    const { key, created } = getOrCreateWorkstationKey(vault.db, this.#now());
     const auditStore = createVaultAuditStore(vault.db);
-    const audit = new AuditLog({ store: auditStore, signer: createCheckpointSigner(key.privateKeyPem), now: this.#now });
-    if (created) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
+    const audit = this.#auditLog(vault, auditStore);
+    if (admin?.rootCreated) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
     // Failed attempts happened while the vault (and so the trail) was closed; each is recorded
     // now, its time kept in the reason code.
     for (const at of unauditedFailures) {
@@ -421,12 +448,20 @@ export class SessionService {
       audit,
       auditStore,
       user,
+      adminKey: admin?.adminKey ?? null,
       idleTimer: null,
       idleLockMinutes: typeof stored === 'number' ? stored : DEFAULT_IDLE_LOCK_MINUTES,
     };
     this.#locked = null;
     this.touch();
     this.#options.onUnlocked?.();
+  }
+
+  /** The trail over `vault`, signed with the certified signing key this keystore opens (audit-trust.ts). */
+  #auditLog(vault: OpenVault, store: AuditStore): AuditLog {
+    bindKeystore(vault.db, this.#trust.keystoreInUse);
+    const signing = this.#trust.signing(vault);
+    return new AuditLog({ store, signer: signing.signer, trust: { rootPublicKeyPem: signing.rootPublicKeyPem, certificates: signing.certificates }, now: this.#now });
   }
 
   #record(record: Omit<AuditRecord, 'actor'>): void {

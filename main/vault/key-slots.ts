@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { WardscribeError } from '../errors';
 import { VAULT_KEY_BYTES } from './sqlcipher';
 import { fsyncDirectory } from '../durable-fs';
+import { openKeyFileFromDisk, sealKeyFileForDisk } from './key-file-keystore';
 import { withKeyFileLock } from './key-file-lock';
 
 /**
@@ -44,6 +45,8 @@ const SealedBytesSchema = z.object({ nonce: Base64, ciphertext: Base64, tag: Bas
 const SealedVaultKeySchema = SealedBytesSchema.extend({
   generation: z.number().int().min(1),
   ephemeralPublicKey: Base64,
+  /** On disk only: the ciphertext is sealed once more by the workstation keystore (key-file-keystore.ts). */
+  keystoreSealed: z.literal(true).optional(),
 });
 export type SealedVaultKey = z.infer<typeof SealedVaultKeySchema>;
 
@@ -123,7 +126,7 @@ export function readKeySlotFile(path: string): KeySlotFile | null {
   if (!parsed.success) {
     throw new WardscribeError('vault-damaged', 'The vault key file is not in the expected form. It has not been changed; contact IT support.');
   }
-  return parsed.data;
+  return openKeyFileFromDisk(path, parsed.data);
 }
 
 /** Replaces the key-slot file atomically: a crash leaves the old file or the new one, never half. */
@@ -131,7 +134,7 @@ export function writeKeySlotFile(path: string, file: KeySlotFile): void {
   const temporary = `${path}.tmp-${randomBytes(4).toString('hex')}`;
   const descriptor = openSync(temporary, 'wx', 0o600);
   try {
-    writeSync(descriptor, JSON.stringify(file, null, 2) + '\n');
+    writeSync(descriptor, JSON.stringify(sealKeyFileForDisk(path, file), null, 2) + '\n');
     fsyncSync(descriptor);
   } finally {
     closeSync(descriptor);
