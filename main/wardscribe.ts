@@ -27,6 +27,7 @@ import { JobTracker } from './ipc/jobs';
 import { createIpcRegistry, type Handlers, type IpcRegistry } from './ipc/registry';
 import type { Logger } from './log';
 import { SessionService, type LockReason } from './session/session-service';
+import { eachUnder } from './session/vault-lease';
 import type { KdfParams } from './vault/key-slots';
 import { vaultFiles } from './vault/vault-files';
 import { createWipeHandlers } from './ipc/handlers/wipes';
@@ -131,7 +132,9 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
   });
   // The one outbox runner: each item is filed in the EPR it was attested for, or waits.
   const outbox = new OutboxRunner({
-    store: (stopped) => createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }),
+    // Filing holds the vault lease shared for each read and write of the outbox (never across a network call).
+    store: (stopped) =>
+      eachUnder(createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }), (work) => session.withVault('shared', 'filing is saving its progress', work)),
     eprs: eprSettings,
     log: options.log,
   });
@@ -162,7 +165,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     users: createUserHandlers(session),
     settings: createSettingsHandlers(session),
     imports: createImportHandlers(imports),
-    threads: createThreadHandlers(threads),
+    threads: eachUnder(createThreadHandlers(threads), (work) => session.withVault('shared', 'a thread is being read', work)),
     transcriptions: createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads)),
     outbox: createOutboxHandlers(transcriptions),
     epr: createEprHandlers(eprSettings),

@@ -18,7 +18,8 @@ import {
   setMustChangePassphrase,
   setUserDisabled,
 } from '../vault/queries/users';
-import { commitSlot, createVault, passphraseOpensSlot, removeSlot, unlockVault, vaultPresence, type NewUser, type OpenVault } from '../vault/vault';
+import { commitSlot, createVault, passphraseOpensSlot, removeSlot, rotateVaultKey, unlockVault, vaultPresence, type NewUser, type OpenVault } from '../vault/vault';
+import type { RotationHooks } from '../vault/key-rotation';
 import type { VaultFiles } from '../vault/vault-files';
 import { AuditLog, type AuditRecord } from '../audit/audit-log';
 import { createVaultAuditStore } from '../vault/queries/audit-entries';
@@ -146,7 +147,6 @@ export class SessionService {
       throw error;
     }
   }
-
 
   /** The keystore this workstation seals its secrets with. */
   get keystore(): SecretKeystore {
@@ -281,13 +281,21 @@ export class SessionService {
    * this: nothing else can be using the vault meanwhile. If `replace` fails having closed the
    * vault, the session locks: the next sign-in finishes the rotation.
    */
-  async replaceVault(replace: (vault: OpenVault) => OpenVault | Promise<OpenVault>): Promise<void> {
+  async replaceVault(replace: (vault: OpenVault, install: (next: OpenVault) => void) => OpenVault | Promise<OpenVault>): Promise<void> {
     const unlocked = this.#requireUnlocked();
     const holder = this.#lease.current();
     if (!holder || holder.mode !== 'exclusive' || !this.#lease.isLive(holder)) throw new Error('replaceVault() needs the vault lease held exclusively.');
+    // `install` lets `replace` hand over the new vault in the same synchronous step that closed
+    // the old one: nothing (not even work outside the lease) ever gets the closed vault.
+    const install = (next: OpenVault) => {
+      if (unlocked.vault === next) return;
+      unlocked.vault = next;
+      unlocked.auditStore = createVaultAuditStore(next.db);
+      unlocked.audit = this.#auditLog(next, unlocked.auditStore);
+    };
     let next: OpenVault;
     try {
-      next = await replace(unlocked.vault);
+      next = await replace(unlocked.vault, install);
     } catch (error) {
       if (unlocked.vault.closed && this.#unlocked === unlocked) {
         if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
@@ -299,9 +307,15 @@ export class SessionService {
       }
       throw error;
     }
-    unlocked.vault = next;
-    unlocked.auditStore = createVaultAuditStore(next.db);
-    unlocked.audit = this.#auditLog(next, unlocked.auditStore);
+    install(next);
+  }
+
+  /**
+   * Re-encrypts the open vault under a new key (the cryptographic erase of a wipe) and carries
+   * on in it. Only for work holding the vault lease exclusively.
+   */
+  rotateVaultKey(hooks: RotationHooks = {}): Promise<void> {
+    return this.replaceVault((vault, install) => rotateVaultKey(vault, hooks, install));
   }
 
   /** Restarts the idle timer: called on every admitted call and on renderer activity. */
@@ -335,7 +349,6 @@ export class SessionService {
         this.#record({ action: 'password-changed', objects: { subjectUserId: me.id }, outcome: { status: 'success' } });
       }),
     );
-    // A new passphrase is a new slot key pair: the administrators' key is sealed to it again.
     // A new passphrase is a new slot key pair: the administrators' key is sealed to it again.
     this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     unlocked.user = { ...unlocked.user, mustChangePassphrase: false };

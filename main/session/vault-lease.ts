@@ -185,3 +185,15 @@ export class VaultLease {
     }
   }
 }
+
+/**
+ * The same object with each of its methods run through `run` (typically a lease): for a store
+ * or a table of handlers whose every call should hold the vault lease.
+ */
+export function eachUnder<T extends object>(target: T, run: <R>(work: () => Promise<R>) => Promise<R>): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(target)) {
+    wrapped[name] = typeof value === 'function' ? (...args: unknown[]) => run(async () => (value as (...a: unknown[]) => unknown).apply(target, args)) : value;
+  }
+  return wrapped as T;
+}

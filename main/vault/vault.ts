@@ -235,15 +235,21 @@ export function signInFailures(files: VaultFiles, username: string): { count: nu
  * `vault` is still open and unchanged; if it fails after (the disk refused a rename), `vault` is
  * closed and the rotation is finished at the next sign-in. Holds the key file's lock throughout,
  * so no slot change can be made from the key file of before, and no other process finishes it.
+ * `opened` receives the new vault in the step that closed the old one.
  */
-export function rotateVaultKey(vault: OpenVault, hooks: RotationHooks = {}): Promise<OpenVault> {
+export function rotateVaultKey(vault: OpenVault, hooks: RotationHooks = {}, opened: (next: OpenVault) => void = () => undefined): Promise<OpenVault> {
   return withKeyFileLock(vault.files.keySlots, () => {
+    // Locked while waiting for the key file: nothing has been done, and nothing will be.
+    if (vault.closed) throw new WardscribeError('locked', 'Wardscribe locked before the vault key was changed. Sign in to continue.');
     const newKey = prepareRotation(vault, hooks);
     try {
       vault.close();
       hooks.afterStep?.('closed');
       finishInterruptedRotation(vault.files, hooks);
-      return openVault(vault.files, newKey, vault.vaultId, vault.generation + 1);
+      const next = openVault(vault.files, newKey, vault.vaultId, vault.generation + 1);
+      // In the same synchronous step as the close: whoever holds `vault` never sees it closed with no successor.
+      opened(next);
+      return next;
     } catch (error) {
       newKey.fill(0);
       throw error;

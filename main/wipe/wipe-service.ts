@@ -34,7 +34,6 @@ import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary
 import { messageIndexIntact } from '../vault/queries/messages';
 import { finishWipe, getWipe, insertWipe, listOwedWipes, listWipes, setSourceFileState, type SourceFileState } from '../vault/queries/wipes';
 import { checkpointTruncate, type Db } from '../vault/sqlcipher';
-import { rotateVaultKey } from '../vault/vault';
 import {
   decideWipe,
   MIN_OVERRIDE_REASON,
@@ -363,7 +362,7 @@ export class WipeService {
     const { session, hooks } = this.#options;
     // The wipe holds the vault lease exclusively: no filing, import or read can write between the copy and the switch.
     try {
-      await session.replaceVault((vault) => rotateVaultKey(vault, { afterStep: (step) => hooks?.afterStep?.(step) }));
+      await session.rotateVaultKey({ afterStep: (step) => hooks?.afterStep?.(step) });
       return true;
     } catch (error) {
       // Still signed in: the vault was not switched and stays open under the old key. Locked:

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { PASSPHRASE_HINT } from '../../../shared/domain/passphrase';
 import { ROLE_DESCRIPTIONS, ROLES, type Role } from '../../../shared/domain/roles';
 import type { UserSummary } from '../../../shared/domain/users';
 import { hostApi } from '../api';
@@ -11,6 +12,8 @@ export function UsersScreen() {
   const [users, setUsers] = useState<UserSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** The person whose passphrase is being reset (Electron has no window.prompt, so it is a form here). */
+  const [resetting, setResetting] = useState<UserSummary | null>(null);
 
   const reload = useCallback(async () => {
     const result = await hostApi()!.users.list({});
@@ -47,14 +50,17 @@ export function UsersScreen() {
     } else setError(result.error.message);
   }
 
-  async function reset(user: UserSummary) {
-    const passphrase = window.prompt(`Temporary passphrase for ${user.displayName} (they must change it at sign-in):`);
-    if (!passphrase) return;
-    const result = await hostApi()!.users.resetPassphrase({ userId: user.id, passphrase });
+  async function reset(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!resetting) return;
+    const passphrase = String(new FormData(event.currentTarget).get('reset-passphrase'));
+    const result = await hostApi()!.users.resetPassphrase({ userId: resetting.id, passphrase });
     if (result.ok) {
-      setNotice(`${user.displayName}'s passphrase was reset.`);
+      setError(null);
+      setNotice(`${resetting.displayName}'s passphrase was reset. They choose their own at their next sign-in.`);
+      setResetting(null);
       await reload();
-    } else setError(result.error.message);
+    } else setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
   }
 
   return (
@@ -92,7 +98,7 @@ export function UsersScreen() {
                     {user.disabled ? 'Enable' : 'Disable'} <span className="nhsuk-u-visually-hidden">{user.username}</span>
                   </button>
                 )}
-                <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void reset(user)}>
+                <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setResetting(user)}>
                   Reset passphrase <span className="nhsuk-u-visually-hidden">for {user.username}</span>
                 </button>
               </td>
@@ -100,6 +106,19 @@ export function UsersScreen() {
           ))}
         </tbody>
       </table>
+
+      {resetting && (
+        <form onSubmit={reset} noValidate aria-labelledby="reset-heading">
+          <h2 id="reset-heading">Reset the passphrase of {resetting.displayName}</h2>
+          <TextField id="reset-passphrase" label="Temporary passphrase" type="password" hint={`They choose their own at their next sign-in. ${PASSPHRASE_HINT}`} required autoFocus />
+          <button className="nhsuk-button" type="submit">
+            Reset passphrase
+          </button>{' '}
+          <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => setResetting(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
 
       <h2>Add a person</h2>
       <form onSubmit={create} noValidate>
@@ -117,7 +136,7 @@ export function UsersScreen() {
             ))}
           </select>
         </div>
-        <TextField id="new-passphrase" label="Temporary passphrase" type="password" hint="They choose their own at first sign-in." required />
+        <TextField id="new-passphrase" label="Temporary passphrase" type="password" hint={`They choose their own at first sign-in. ${PASSPHRASE_HINT}`} required />
         <button className="nhsuk-button" type="submit">
           Add person
         </button>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { MIN_PASSPHRASE_LENGTH } from '../../../../shared/domain/passphrase';
+import { PASSPHRASE_HINT } from '../../../../shared/domain/passphrase';
 import { hostApi } from '../../api';
 import { useSignedIn } from '../../app/session';
 import { ErrorSummary, TextField } from '../../components/forms';
@@ -41,7 +41,7 @@ export function ChangePassphraseScreen() {
       {message?.kind === 'done' && <p role="status">{message.text}</p>}
       <form onSubmit={submit} noValidate>
         <TextField id="current" label="Current passphrase" type="password" autoComplete="current-password" required />
-        <TextField id="next" label="New passphrase" type="password" hint={`At least ${MIN_PASSPHRASE_LENGTH} characters.`} required />
+        <TextField id="next" label="New passphrase" type="password" hint={PASSPHRASE_HINT} required />
         <TextField id="confirm" label="New passphrase again" type="password" required />
         <button className="nhsuk-button" type="submit">
           Change passphrase

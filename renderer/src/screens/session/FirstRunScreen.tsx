@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { MIN_PASSPHRASE_LENGTH } from '../../../../shared/domain/passphrase';
+import { PASSPHRASE_HINT } from '../../../../shared/domain/passphrase';
 import type { SessionStateView } from '../../../../shared/ipc/contract';
 import { hostApi } from '../../api';
 import { ErrorSummary, TextField } from '../../components/forms';
@@ -44,7 +44,7 @@ export function FirstRunScreen({ onDone }: { onDone: (state: SessionStateView) =
           id="passphrase"
           label="Passphrase"
           type="password"
-          hint={`At least ${MIN_PASSPHRASE_LENGTH} characters. Three or four ordinary words are easy to type and hard to guess.`}
+          hint={PASSPHRASE_HINT}
           required
         />
         <TextField id="confirm" label="Passphrase again" type="password" required />

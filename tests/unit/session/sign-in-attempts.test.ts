@@ -1,0 +1,134 @@
+/**
+ * Sign-in attempts (#14): counted before the KDF runs, one at a time per user, a backoff the
+ * clock cannot undo, and one user's backoff never holding up another's sign-in.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../main/log';
+import { backoffAfter } from '../../../main/session/backoff';
+import { SessionService } from '../../../main/session/session-service';
+import { MINIMUM_KDF, readKeySlotFile, writeKeySlotFile } from '../../../main/vault/key-slots';
+import { vaultFiles, type VaultFiles } from '../../../main/vault/vault-files';
+import { tempDir } from '../../support/temp';
+import { ADMIN } from '../../support/vault';
+
+const BEA = { username: 'bea', displayName: 'Dr Bea', role: 'clinician' as const, passphrase: 'bea kettle orbit gravel tulip' };
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).reverse().forEach((cleanup) => cleanup()));
+
+function newSession(files: VaultFiles, options: Partial<ConstructorParameters<typeof SessionService>[0]> = {}): SessionService {
+  const session = new SessionService({ files, emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF, ...options });
+  cleanups.push(() => session.lock('sign-out'));
+  return session;
+}
+
+async function vaultWithBea(): Promise<VaultFiles> {
+  const dir = tempDir('wardscribe-sign-in-');
+  cleanups.push(dir.remove);
+  const files = vaultFiles(dir.path);
+  const session = newSession(files);
+  await session.createFirstAdmin(ADMIN);
+  await session.createUser(BEA);
+  session.lock('sign-out');
+  return files;
+}
+
+const failuresOf = (files: VaultFiles, username: string) => readKeySlotFile(files.keySlots)!.failures[username];
+
+describe('sign-in attempts', () => {
+  it('counts 40 parallel wrong passphrases as 40 failures (each counted before its KDF)', async () => {
+    const files = await vaultWithBea();
+    // No wait between attempts, so that every one of the 40 reaches the KDF.
+    const session = newSession(files, { backoff: () => 0 });
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, at) => session.signIn('admin', `wrong passphrase number ${at}`)));
+    expect(results.every((result) => result.status === 'rejected' && (result.reason as { code?: string }).code === 'sign-in-failed')).toBe(true);
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 40 });
+    expect(failuresOf(files, 'admin')!.unaudited).toHaveLength(40);
+    // The right passphrase still works, and the 40 are audited then.
+    await expect(session.signIn('admin', ADMIN.passphrase)).resolves.toMatchObject({ username: 'admin' });
+    const audited = [...session.audit().store.entries({ filter: { actions: ['sign-in-failed'] } })];
+    expect(audited).toHaveLength(40);
+    expect(failuresOf(files, 'admin')).toBeUndefined();
+  });
+
+  it('with the real backoff, 40 parallel attempts try one passphrase: the rest are told to wait, and nothing is lost', async () => {
+    const files = await vaultWithBea();
+    const session = newSession(files, { monotonicNow: () => 0 });
+    const results = await Promise.allSettled(Array.from({ length: 40 }, (_, at) => session.signIn('admin', at === 39 ? ADMIN.passphrase : `wrong passphrase number ${at}`)));
+    const messages = results.map((result) => (result.status === 'rejected' ? (result.reason as Error).message : 'signed in'));
+    expect(messages.filter((message) => message.startsWith('Username or passphrase not recognised'))).toHaveLength(1);
+    expect(messages.filter((message) => message.startsWith('Too many attempts'))).toHaveLength(39);
+    // Even the right passphrase, arriving during the wait, is not tried.
+    expect(messages[39]).toMatch(/Too many attempts/);
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
+  });
+
+  it('a crash after the attempt was counted leaves it counted', async () => {
+    const files = await vaultWithBea();
+    const session = newSession(files, { backoff: () => 0 });
+    // The count is on disk before the KDF's result is known: stop waiting for it and look.
+    const pending = session.signIn('admin', 'wrong passphrase in flight');
+    for (let tries = 0; tries < 200 && !failuresOf(files, 'admin'); tries++) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
+    await expect(pending).rejects.toMatchObject({ code: 'sign-in-failed' });
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
+  });
+
+  it('a wall clock moved back or forward neither shortens nor lengthens the wait', async () => {
+    const files = await vaultWithBea();
+    let wall = new Date('2026-11-24T10:00:00Z');
+    let elapsed = 0;
+    const session = newSession(files, { now: () => wall, monotonicNow: () => elapsed });
+    for (let at = 0; at < 3; at++) {
+      await expect(session.signIn('admin', `wrong passphrase number ${at}`)).rejects.toMatchObject({ code: 'sign-in-failed' });
+      elapsed += backoffAfter(at + 1) + 1;
+    }
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 3 });
+    await expect(session.signIn('admin', 'wrong passphrase again')).rejects.toMatchObject({ extra: { retryAfterMs: backoffAfter(4) } });
+    // An hour back, then a day forward: the wait runs on the monotonic clock only.
+    wall = new Date('2026-11-24T09:00:00Z');
+    await expect(session.signIn('admin', ADMIN.passphrase)).rejects.toMatchObject({ extra: { retryAfterMs: backoffAfter(4) } });
+    wall = new Date('2026-11-25T10:00:00Z');
+    elapsed += 1_000;
+    await expect(session.signIn('admin', ADMIN.passphrase)).rejects.toMatchObject({ extra: { retryAfterMs: backoffAfter(4) - 1_000 } });
+    elapsed += backoffAfter(4);
+    await expect(session.signIn('admin', ADMIN.passphrase)).resolves.toMatchObject({ username: 'admin' });
+  });
+
+  it('a failure stamped in the future waits out the count’s backoff from when it was first seen, never until that date', async () => {
+    const files = await vaultWithBea();
+    const slotFile = readKeySlotFile(files.keySlots)!;
+    writeKeySlotFile(files.keySlots, { ...slotFile, failures: { admin: { count: 5, lastAt: '2099-01-01T00:00:00.000Z', unaudited: [] } } });
+    let elapsed = 0;
+    const session = newSession(files, { monotonicNow: () => elapsed });
+    await expect(session.signIn('admin', ADMIN.passphrase)).rejects.toMatchObject({ extra: { retryAfterMs: backoffAfter(5) } });
+    elapsed += backoffAfter(5) + 1;
+    await expect(session.signIn('admin', ADMIN.passphrase)).resolves.toMatchObject({ username: 'admin' });
+  });
+
+  it('a restart starts the full wait again rather than trusting the wall clock', async () => {
+    const files = await vaultWithBea();
+    const first = newSession(files, { monotonicNow: () => 0 });
+    await expect(first.signIn('admin', 'wrong passphrase once')).rejects.toMatchObject({ code: 'sign-in-failed' });
+    await expect(first.signIn('admin', 'wrong passphrase twice')).rejects.toThrow(/Too many attempts/);
+    // A day later by the wall clock, in a new process: still the whole second.
+    const restarted = newSession(files, { now: () => new Date(Date.now() + 86_400_000), monotonicNow: () => 5 });
+    await expect(restarted.signIn('admin', ADMIN.passphrase)).rejects.toMatchObject({ extra: { retryAfterMs: backoffAfter(1) } });
+  });
+
+  it('one user’s backoff never holds up another user', async () => {
+    const files = await vaultWithBea();
+    const session = newSession(files, { monotonicNow: () => 0 });
+    const hammering = Promise.allSettled(Array.from({ length: 20 }, (_, at) => session.signIn('admin', `wrong passphrase number ${at}`)));
+    await expect(session.signIn('bea', BEA.passphrase)).resolves.toMatchObject({ username: 'bea' });
+    await hammering;
+    expect(failuresOf(files, 'bea')).toBeUndefined();
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
+  });
+
+  it('unknown usernames wait and count like real ones', async () => {
+    const files = await vaultWithBea();
+    const session = newSession(files, { monotonicNow: () => 0 });
+    await expect(session.signIn('nobody', 'any passphrase at all')).rejects.toMatchObject({ extra: { retryAfterMs: backoffAfter(1) } });
+    await expect(session.signIn('NOBODY', 'any passphrase at all')).rejects.toThrow(/Too many attempts/);
+  });
+});
