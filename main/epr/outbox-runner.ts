@@ -192,8 +192,10 @@ export class OutboxRunner {
         next = this.#decide(await this.#load(run, identifier), error);
       }
       if ('next' in next) {
+        const before = item.state.kind;
         item = await this.#advance(run, await this.#load(run, identifier), next.next);
-        failures = next.next.kind === 'verified' ? 0 : failures;
+        // Progress earns a fresh set of attempts for the next step (read-back after filing, say).
+        if (item.state.kind !== before) failures = 0;
         continue;
       }
       failures++;
