@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GENESIS_HEAD, sealEntry, verifyChain } from '../main/audit/chain';
+import { pageSealSigningBytes } from '../main/audit/export-format';
 import { writeAuditPdf } from '../main/audit/pdf-export';
 import { createCheckpointSigner, createWorkstationKey, signCheckpoint, type CheckpointSigner } from '../main/audit/signing';
 import { auditTime } from '../main/audit/time';
@@ -97,6 +98,10 @@ export async function auditBenchChild(): Promise<void> {
             { kind: 'export', sequence: head.sequence, entryHash: head.hash, createdUtc: new Date().toISOString(), keyFingerprint: signer.fingerprint, export: build(head) },
             signer,
           ),
+        signPageSeal: (body) => {
+          const complete = { ...body, keyFingerprint: signer.fingerprint };
+          return { ...complete, signature: signer.sign(pageSealSigningBytes(complete)) };
+        },
       },
       path,
     );
@@ -106,7 +111,7 @@ export async function auditBenchChild(): Promise<void> {
     // Loaded only now, so the export's peak RSS does not include the verifier's PDF parser.
     const { verifyTrailPdf } = await import('../main/audit/verify-trail');
     const verifyBegan = performance.now();
-    const report = await verifyTrailPdf(readFileSync(path));
+    const report = await verifyTrailPdf(readFileSync(path), { expectedKeyFingerprint: key.fingerprint });
     const verifyPdfMs = performance.now() - verifyBegan;
     if (!report.ok) throw new Error('the benchmark export did not verify');
 
