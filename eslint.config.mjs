@@ -15,7 +15,8 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**'] },
+  // Build output, and what mutation testing writes (its sandboxes copy the sources with @ts-nocheck).
+  { ignores: ['out/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**', '.stryker-tmp/**', '.mutation/**', 'native/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   comments.recommended,
