@@ -33,10 +33,13 @@ const HERE: Verdict = { kind: 'here' };
 /**
  * Share of the sample's comparable messages that must be in a thread for the export to count as
  * another export of it. Another export of the same chat shares all of them (bar edits and
- * deletions); a different chat shares only coincidences (the same person's "ok" in the same
- * second to two groups), so two chats that overlap in a few messages are not merged.
+ * deletions, and late arrivals); a different chat shares only coincidences or cross-posts (the
+ * same person sending the same line to two groups in the same second), so two chats that
+ * overlap even in half their messages are not merged.
  */
-const MATCH_SHARE = 0.5;
+const MATCH_SHARE = 0.8;
+/** The share the other direction needs (late arrivals lower the export's side, the cap the thread's). */
+const MIN_SHARE = 0.5;
 
 /** The widest difference between two zones' offsets (UTC-12 to UTC+14), with an hour to spare. */
 const ZONE_MARGIN_MS = 27 * 3_600_000;
@@ -47,6 +50,39 @@ const ZONE_MARGIN_MS = 27 * 3_600_000;
  */
 function storedIdentity(fingerprinter: ChatFingerprinter, row: IdentityRow): Buffer {
   return fingerprinter.identity(row, row.occurrence);
+}
+
+/**
+ * How much of the overlap of a thread and a sample the two share, or null when too little. The
+ * overlap is the span both cover; its first and last second (or minute) are left out when
+ * anything lies between them, because the app's cap may have cut the export inside the first and
+ * new messages may have come inside the last. Within it, another export of the same chat shares
+ * nearly everything in both directions (late arrivals and edits aside); another chat does not.
+ */
+function shareInOverlap(
+  rows: readonly { time: string; key: string }[],
+  sample: readonly { time: string; key: string }[],
+  threadFirst: string,
+  threadLast: string,
+  earliest: string,
+  latest: string,
+): { matched: number; comparable: number } | null {
+  const low = threadFirst > earliest ? threadFirst : earliest;
+  const high = threadLast < latest ? threadLast : latest;
+  if (low > high) return null;
+  const within = (time: string) => time >= low && time <= high;
+  const inside = (time: string) => time > low && time < high;
+  const interior = rows.some((row) => inside(row.time)) || sample.some((entry) => inside(entry.time));
+  const counted = interior ? inside : within;
+  const threadKeys = new Set(rows.filter((row) => counted(row.time)).map((row) => row.key));
+  const sampleKeys = new Set(sample.filter((entry) => counted(entry.time)).map((entry) => entry.key));
+  if (threadKeys.size === 0 || sampleKeys.size === 0) return null;
+  const shared = [...sampleKeys].filter((key) => threadKeys.has(key)).length;
+  const shares = [shared / threadKeys.size, shared / sampleKeys.size];
+  // Overlapping only at its edges (within a second or two, or a minute or two on Android): new
+  // messages in the last one or the cap in the first may outnumber the rest, so one side is enough.
+  if (shared === 0 || Math.max(...shares) < MATCH_SHARE || (interior && Math.min(...shares) < MIN_SHARE)) return null;
+  return { matched: shared, comparable: Math.max(threadKeys.size, sampleKeys.size) };
 }
 
 export class ExportMatcher {
@@ -90,7 +126,6 @@ export class ExportMatcher {
   identify(sample: readonly FingerprintedMessage[]): ThreadMatch | null {
     if (sample.length === 0) return null;
     const family = sourceFamily(this.#source);
-    const keys = new Set(sample.map((entry) => fingerprintKey(entry.identity)));
     const times = sample.map((entry) => identityTime(this.#source, entry.message)).sort();
     const [earliest, latest] = [times[0]!, times.at(-1)!];
     const instants = sample.flatMap((entry) => (entry.message.instant ? [Date.parse(entry.message.instant)] : [])).sort((a, b) => a - b);
@@ -107,19 +142,20 @@ export class ExportMatcher {
       ) {
         continue;
       }
-      let matched = 0;
+      // The thread's messages within the sample's span (with their fingerprint keys), and its own span.
+      const rows: { time: string; key: string }[] = [];
       let first: string | null = null;
       let last: string | null = null;
       for (const row of identityRows(this.#db, thread.id)) {
         const time = identityTime(thread.source, row);
         if (first === null || time < first) first = time;
         if (last === null || time > last) last = time;
-        if (time < earliest || time > latest) continue;
-        if (keys.has(fingerprintKey(storedIdentity(this.fingerprinter, row)))) matched++;
+        if (time >= earliest && time <= latest) rows.push({ time, key: fingerprintKey(storedIdentity(this.fingerprinter, row)) });
       }
-      if (first === null || last === null || matched === 0) continue;
-      const comparable = times.filter((time) => time >= first && time <= last).length;
-      if (matched < comparable * MATCH_SHARE) continue;
+      if (first === null || last === null) continue;
+      const share = shareInOverlap(rows, sample.map((entry) => ({ time: identityTime(this.#source, entry.message), key: fingerprintKey(entry.identity) })), first, last, earliest, latest);
+      if (share === null) continue;
+      const { matched, comparable } = share;
       if (!best || matched > best.matched) best = { thread, matched, comparable };
     }
     return best;

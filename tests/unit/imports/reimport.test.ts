@@ -184,6 +184,10 @@ describe('a later export of a chat already in the vault', () => {
     expect(other.comparison).toMatchObject({ knownThread: null, newMessages: 12 });
     expect(w.reader.listThreads()).toHaveLength(2);
     expect(w.texts(first.threadId)).toHaveLength(12);
+    // Even half of them the same (cross-posted in the same second): still two chats.
+    const ward11 = ward7.map((line, index) => (index % 2 === 0 ? line : { ...line, text: `${line.text} (ward 11)` }));
+    expect((await w.run(w.write(iosChat(ward11), 'WhatsApp Chat - Ward 11.txt'))).comparison).toMatchObject({ knownThread: null, newMessages: 12 });
+    expect(w.reader.listThreads()).toHaveLength(3);
   });
 
   it('a merge cut short (the vault locks midway) leaves the thread exactly as it was; the staging rows go at the next unlock', async () => {
