@@ -246,15 +246,21 @@ async function runDemo(options: DemoArgs, io: CliIo): Promise<number> {
       async () => {
         valueOf(await api.session.signOut({}), 'signing out');
         valueOf(await api.session.signIn({ username: ADMIN.username, passphrase: adminPassphrase }), 'signing in as the administrator');
-        // The demo registers the workstation's fingerprint as a ward would, then checks against it.
-        const registered = valueOf(await api.audit.query({ filter: {}, limit: 1 }), 'reading the workstation key').keyFingerprint;
-        if (!registered) throw new DemoStepError('the workstation has no root key');
         const exported = valueOf(await api.audit.export({ jobId: jobId(), filter: {} }), 'exporting the trail');
-        const check = valueOf(await api.audit.verify({ fileName: exported.fileName, expectedKeyFingerprint: registered }), 'verifying the trail');
+        // A real check pins the fingerprint from the ward's key register; the demo's workstation is
+        // its own register, so it reads the fingerprint from the workstation itself.
+        const { keyFingerprint } = valueOf(await api.audit.query({ filter: {}, limit: 1 }), 'reading the workstation key fingerprint');
+        const check = valueOf(
+          await api.audit.verify({ fileName: exported.fileName, ...(keyFingerprint ? { expectedKeyFingerprint: keyFingerprint } : { trustEmbeddedKey: true }) }),
+          'verifying the trail',
+        );
         if (!check.ok) throw new DemoStepError(`the exported trail did not verify: ${check.problems.join('; ')}`);
-        return { exported, check, registered };
+        return { exported, check, keyFingerprint };
       },
-      ({ exported, check }) => [`${check.entryCount} entries on ${exported.pageCount} pages, verified`, `audit trail PDF: ${exported.path}`],
+      ({ exported, check, keyFingerprint }) => [
+        `${check.entryCount} entries on ${exported.pageCount} pages, verified (${check.trust === 'pinned' ? `pinned to workstation key ${keyFingerprint}` : check.trust})`,
+        `audit trail PDF: ${exported.path}`,
+      ],
     );
     valueOf(await api.session.signOut({}), 'signing out');
 
@@ -263,7 +269,10 @@ async function runDemo(options: DemoArgs, io: CliIo): Promise<number> {
     out('PDFs written:');
     out(`  ${certificate.pdf.path}`);
     out(`  ${trail.exported.path}`);
-    if (!options.clean) out(`  check the trail on its own: npx wardscribe verify-trail "${trail.exported.path}" --expect-key ${trail.registered}`);
+    if (!options.clean) {
+      const pin = trail.keyFingerprint ? `--expect-key ${trail.keyFingerprint}` : '--trust-embedded-key';
+      out(`  check the trail on its own: npx wardscribe verify-trail "${trail.exported.path}" ${pin}`);
+    }
     if (options.clean) out(`The data folder ${dataDir} is deleted now (--clean).`);
     else out(`The data folder stays for you to look at; delete it when done: ${dataDir}`);
     return 0;

@@ -32,8 +32,10 @@ test('npx wardscribe demo runs the whole job without a window and says where the
       expect(pdf.startsWith(dataDir)).toBe(true);
       expect(existsSync(pdf)).toBe(true);
     }
-    // The trail PDF checks on its own, as an auditor would check it.
-    const verified = await run(process.execPath, [join(root, 'bin', 'wardscribe.js'), 'verify-trail', pdfs[1]!], { cwd: root });
+    // The trail PDF checks on its own, as an auditor would check it, pinned to the workstation's key.
+    const fingerprint = /--expect-key ([0-9a-f]{64})/.exec(stdout)?.[1];
+    expect(fingerprint).toBeDefined();
+    const verified = await run(process.execPath, [join(root, 'bin', 'wardscribe.js'), 'verify-trail', pdfs[1]!, '--expect-key', fingerprint!], { cwd: root });
     expect(verified.stdout).toMatch(/^OK: /);
   } finally {
     data.remove();
