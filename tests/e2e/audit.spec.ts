@@ -22,18 +22,29 @@ test('an auditor signs in, filters the trail, exports it as PDF, and the file ve
   await page.getByRole('button', { name: 'Export PDF' }).click();
   await expect(page.getByTestId('export-result')).toContainText('Exported 1 page', { timeout: 30_000 });
   const path = (await page.getByTestId('export-result').locator('code').textContent())!;
-  await page.getByRole('button', { name: 'Verify the exported file' }).click();
-  await expect(page.getByTestId('verify-result')).toHaveText('Verified: the trail is intact (2 entries).');
-
-  // Independently: the file verifies on its own, and poppler reads the entries back.
-  const report = await verifyTrailPdf(readFileSync(path));
-  expect(report.ok).toBe(true);
-  // The fingerprint the screen shows is the key the export is signed with: pinning it passes, another fails.
   const shown = (await page.getByTestId('key-fingerprint').locator('code').first().textContent())!;
   expect(shown).toMatch(/^([0-9a-f]{4} ){15}[0-9a-f]{4}$/);
   const fingerprint = shown.replaceAll(' ', '');
-  expect(report.keyFingerprint).toBe(fingerprint);
-  expect((await verifyTrailPdf(readFileSync(path), { expectedKeyFingerprint: fingerprint })).ok).toBe(true);
+
+  // The in-app check needs the registered fingerprint: without one (or the explicit choice) it refuses.
+  await page.getByRole('button', { name: 'Verify the exported file' }).click();
+  await expect(page.getByTestId('verify-result')).toContainText('NOT VERIFIED: No workstation key fingerprint was given');
+  await page.getByLabel('I have no registered fingerprint').check();
+  await page.getByRole('button', { name: 'Verify the exported file' }).click();
+  await expect(page.getByTestId('verify-result')).toContainText('Consistent, but NOT checked against the registered key');
+  await page.getByLabel('I have no registered fingerprint').uncheck();
+  await page.getByLabel('Registered workstation key fingerprint').fill('f'.repeat(64));
+  await page.getByRole('button', { name: 'Verify the exported file' }).click();
+  await expect(page.getByTestId('verify-result')).toContainText('NOT VERIFIED');
+  await page.getByLabel('Registered workstation key fingerprint').fill(shown);
+  await page.getByRole('button', { name: 'Verify the exported file' }).click();
+  await expect(page.getByTestId('verify-result')).toHaveText('Verified: the trail is intact and signed under the registered workstation key (2 entries).');
+
+  // Independently: the file verifies on its own against the pinned key, and poppler reads the entries back.
+  const report = await verifyTrailPdf(readFileSync(path), { expectedKeyFingerprint: fingerprint });
+  expect(report.problems).toEqual([]);
+  expect(report).toMatchObject({ ok: true, keyFingerprint: fingerprint, pagesVerified: true });
+  expect((await verifyTrailPdf(readFileSync(path))).ok).toBe(false);
   expect((await verifyTrailPdf(readFileSync(path), { expectedKeyFingerprint: 'f'.repeat(64) })).ok).toBe(false);
   const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
   expect(text).toContain('user-created');
