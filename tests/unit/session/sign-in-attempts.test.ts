@@ -62,13 +62,35 @@ describe('sign-in attempts', () => {
     expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
   });
 
+  it('runs one user’s attempts one at a time: each is counted only after the one before has its answer', async () => {
+    const files = await vaultWithBea();
+    const session = newSession(files, { backoff: () => 0 });
+    let answered = 0;
+    let mostAhead = 0;
+    const attempts = Array.from({ length: 6 }, (_, at) => session.signIn('admin', `wrong passphrase number ${at}`).catch(() => void answered++));
+    const all = Promise.all(attempts);
+    let done = false;
+    void all.then(() => (done = true));
+    while (!done) {
+      const counted = failuresOf(files, 'admin')?.count ?? 0;
+      mostAhead = Math.max(mostAhead, counted - answered);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 6 });
+    // Never more than the one attempt in its KDF counted ahead of the answers.
+    expect(mostAhead).toBe(1);
+  });
+
   it('a crash after the attempt was counted leaves it counted', async () => {
     const files = await vaultWithBea();
     const session = newSession(files, { backoff: () => 0 });
     // The count is on disk before the KDF's result is known: stop waiting for it and look.
-    const pending = session.signIn('admin', 'wrong passphrase in flight');
-    for (let tries = 0; tries < 200 && !failuresOf(files, 'admin'); tries++) await new Promise((resolve) => setTimeout(resolve, 1));
+    let answered = false;
+    const pending = session.signIn('admin', 'wrong passphrase in flight').finally(() => (answered = true));
+    for (let tries = 0; tries < 2_000 && !failuresOf(files, 'admin') && !answered; tries++) await new Promise((resolve) => setImmediate(resolve));
     expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
+    // Seen on disk while the KDF was still working: a kill -9 now would leave it counted.
+    expect(answered).toBe(false);
     await expect(pending).rejects.toMatchObject({ code: 'sign-in-failed' });
     expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
   });
