@@ -7,9 +7,6 @@ import { defineConfig } from 'vitest/config';
  */
 const tests = (process.env.WARDSCRIBE_MUTATION_TESTS ?? '').split(',').filter((path) => path !== '');
 if (tests.length === 0) throw new Error('vitest.mutation.config.ts: WARDSCRIBE_MUTATION_TESTS names no test file');
-/** Slow tests (by name, one a line) left out because faster ones state the same behaviour for the mutants. */
-const excluded = (process.env.WARDSCRIBE_MUTATION_EXCLUDE_TESTS ?? '').split('\n').filter((name) => name !== '');
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export default defineConfig({
   test: {
@@ -20,6 +17,5 @@ export default defineConfig({
     maxWorkers: 1,
     minWorkers: 1,
     testTimeout: 30_000,
-    ...(excluded.length > 0 ? { testNamePattern: new RegExp(`^(?!.*(?:${excluded.map(escape).join('|')}))`) } : {}),
   },
 });

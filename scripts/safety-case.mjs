@@ -102,6 +102,11 @@ function main() {
   lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const entry of modules) {
     const { module } = entry;
+    if (module.pending) {
+      const last = entry.report === null ? 'no report yet' : `last report ${entry.score.score.toFixed(1)}%, not yet accepted`;
+      lines.push(`| ${module.name} | \`${module.file}\` | ${module.hazards.join(', ')} | ${module.control} | ${module.tests.map((file) => `\`${file}\``).join(', ')} | pending (${last}) | **pending** | — | — |`);
+      continue;
+    }
     if (entry.report === null) {
       lines.push(`| ${module.name} | \`${module.file}\` | ${module.hazards.join(', ')} | ${module.control} | — | no report | **none** | — | — |`);
       continue;
@@ -120,10 +125,13 @@ function main() {
   for (const hazard of hazards) {
     const missing = hazard.tests.filter((file) => !citedFilesExist(file));
     const carried = modules.filter((entry) => entry.module.hazards.includes(hazard.id));
-    const weak = carried.filter((entry) => entry.report === null || entry.score.score < THRESHOLD);
+    const weak = carried.filter((entry) => entry.module.pending || entry.report === null || entry.score.score < THRESHOLD);
     const supported = hazard.tests.length > 0 && missing.length === 0 && weak.length === 0;
-    const scores = carried.length === 0 ? 'none carries it' : carried.map((entry) => `${entry.module.name} ${entry.report === null ? 'no report' : `${entry.score.score.toFixed(1)}%`}`).join(', ');
-    const why = supported ? 'yes' : `no: ${[missing.length > 0 ? `missing ${missing.join(', ')}` : '', weak.length > 0 ? `below ${THRESHOLD}%: ${weak.map((entry) => entry.module.name).join(', ')}` : '', hazard.tests.length === 0 ? 'no test cited' : ''].filter(Boolean).join('; ')}`;
+    const scores =
+      carried.length === 0
+        ? 'none carries it'
+        : carried.map((entry) => `${entry.module.name} ${entry.module.pending ? 'pending' : entry.report === null ? 'no report' : `${entry.score.score.toFixed(1)}%`}`).join(', ');
+    const why = supported ? 'yes' : `no: ${[missing.length > 0 ? `missing ${missing.join(', ')}` : '', weak.length > 0 ? `not at ${THRESHOLD}% yet: ${weak.map((entry) => entry.module.name).join(', ')}` : '', hazard.tests.length === 0 ? 'no test cited' : ''].filter(Boolean).join('; ')}`;
     lines.push(`| ${hazard.id} | ${hazard.hazard} | ${hazard.severity} × ${hazard.likelihood} | ${hazard.status} | ${hazard.tests.length + hazard.commands.length} | ${scores} | ${why} |`);
     if (hazard.status === 'controlled' && !supported) problems.push(`${hazard.id} is "controlled" in ${HAZARD_LOG}, but ${why.slice(4)}`);
   }

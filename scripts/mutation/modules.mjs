@@ -1,8 +1,11 @@
 /**
  * The safety modules `npm run mutation` mutates, the hazard each one controls, and the tests that
  * judge its mutants. Each module's tests are named, not found: the ones that state its behaviour,
- * fast enough that the whole run stays under 30 minutes on two cores. `excludeTests` drops
- * individual slow tests (by name) whose behaviour a faster test states for the mutants.
+ * fast enough that the whole run stays short on two cores. (Stryker's vitest runner sets the test
+ * name filter itself, per mutant, so tests cannot be left out by name: a file is in or out.)
+ *
+ * `pending: true` marks a module whose mutation testing is not finished: it is listed (and the
+ * hazards it carries cannot be "controlled"), but not yet run by default or held to THRESHOLD.
  *
  * A module joins this list when a change makes it carry a hazard's control; its report then lives
  * in docs/clinical-safety/mutation/<name>.json (committed: it is the incremental baseline and the
@@ -10,7 +13,7 @@
  */
 export const THRESHOLD = 90;
 
-/** @type {readonly { name: string; file: string; hazards: readonly string[]; control: string; tests: readonly string[]; excludeTests?: readonly string[]; ranges?: readonly (readonly [string, string | null])[]; project: 'shared' | 'node' }[]} */
+/** @type {readonly { name: string; file: string; hazards: readonly string[]; control: string; tests: readonly string[]; ranges?: readonly (readonly [string, string | null])[]; pending?: boolean; project: 'shared' | 'node' }[]} */
 export const SAFETY_MODULES = [
   {
     name: 'nhs-number',
@@ -43,7 +46,6 @@ export const SAFETY_MODULES = [
     control: 'Wall-clock times converted in a named zone; DST gaps and repeats flagged, never chosen',
     project: 'node',
     tests: ['tests/unit/importers/local-time.test.ts', 'tests/unit/importers/local-time.mutation.test.ts'],
-    excludeTests: ['walking day by day through zones', 'agrees with Temporal for instants in order and at random'],
   },
   {
     name: 'date-order',

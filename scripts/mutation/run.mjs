@@ -48,7 +48,9 @@ for (const name of named) {
     process.exit(2);
   }
 }
-const selected = named.length > 0 ? SAFETY_MODULES.filter((module) => named.includes(module.name)) : SAFETY_MODULES;
+// A module marked `pending` has no accepted report yet: it is run only when named, and not yet
+// held to the threshold (the hazards it carries cannot be "controlled" meanwhile: safety-case.mjs).
+const selected = named.length > 0 ? SAFETY_MODULES.filter((module) => named.includes(module.name)) : SAFETY_MODULES.filter((module) => !module.pending);
 
 /** Files every module's run depends on besides its own. */
 const COMMON_INPUTS = ['vitest.mutation.config.ts', 'tests/support/property-seed.ts'];
@@ -118,7 +120,6 @@ function inputsOf(module) {
     module: module.file,
     ...(module.ranges ? { ranges: mutateSpec(module) } : {}),
     tests: [...module.tests],
-    excludeTests: [...(module.excludeTests ?? [])],
     files: sorted(files),
     packages: sorted(packages),
   };
@@ -131,7 +132,6 @@ function sameInputs(a, b) {
 /** Whether only files Stryker's incremental mode itself compares (the mutated file, the listed tests) differ. */
 function incrementalSuffices(previous, current) {
   if (JSON.stringify(previous.packages) !== JSON.stringify(current.packages)) return false;
-  if (JSON.stringify(previous.excludeTests) !== JSON.stringify(current.excludeTests)) return false;
   if (JSON.stringify(previous.ranges) !== JSON.stringify(current.ranges)) return false;
   const own = new Set([current.module, ...current.tests]);
   const names = new Set([...Object.keys(previous.files), ...Object.keys(current.files)]);
@@ -215,7 +215,6 @@ function runStryker(module, force, reportFile) {
     ...process.env,
     WARDSCRIBE_MUTATION: '1',
     WARDSCRIBE_MUTATION_TESTS: module.tests.join(','),
-    WARDSCRIBE_MUTATION_EXCLUDE_TESTS: (module.excludeTests ?? []).join('\n'),
   };
   const result = spawnSync(process.execPath, ['node_modules/@stryker-mutator/core/bin/stryker.js', 'run', optionsFile], { stdio: 'inherit', env });
   const seconds = Math.round((Date.now() - started) / 1000);
@@ -260,6 +259,11 @@ let failed = false;
 const rows = [];
 for (const module of SAFETY_MODULES) {
   const reportFile = `${REPORT_DIR}/${module.name}.json`;
+  if (module.pending) {
+    const score = existsSync(reportFile) ? scoreReport(JSON.parse(readFileSync(reportFile, 'utf8')), module, equivalents.filter((entry) => entry.module === module.name)) : null;
+    rows.push([module.name, score === null ? 'pending (no report yet)' : `pending (${score.score.toFixed(1)}% in its last report; not yet enforced)`]);
+    continue;
+  }
   if (!existsSync(reportFile)) {
     rows.push([module.name, 'no report']);
     failed = true;
@@ -276,6 +280,9 @@ for (const module of SAFETY_MODULES) {
 console.log(`\nmutation score per safety module (threshold ${THRESHOLD}%, listed equivalent mutants left out):`);
 for (const row of rows) console.log(`  ${row.join('  ')}`);
 for (const [name, seconds] of timings) console.log(`  ran ${name} in ${seconds} s`);
+if (changedOnly && timings.length > 0) {
+  console.log(`mutation: the committed reports of ${timings.map(([name]) => name).join(', ')} were made from other inputs: run npm run mutation -- <module> and npm run safety-case, and commit the reports`);
+}
 if (failed) {
   console.error(`mutation: FAILED — a safety module is below ${THRESHOLD}%, has no report, or lists a stale equivalent`);
   process.exit(1);
