@@ -85,10 +85,19 @@ export class ChatFingerprinter {
     return this.#outer.copy().update(inner).digest().subarray(0, FINGERPRINT_BYTES);
   }
 
+  /** What the fingerprint is made of (in clear: it never leaves memory). Identical messages have the same base. */
+  base(message: IdentityFields): string {
+    return `m1${SEPARATOR}${this.#family}${SEPARATOR}${message.kind}${SEPARATOR}${senderPart(message)}${SEPARATOR}${identityTime(this.#source, message)}${SEPARATOR}${contentPart(message)}`;
+  }
+
+  /** The fingerprint of a message with this base, given how many identical messages came before it in its export. */
+  identityOf(base: string, occurrence: number): Buffer {
+    return this.#mac(occurrence === 0 ? base : `${base}${SEPARATOR}#${occurrence}`);
+  }
+
   /** The message's fingerprint, given how many identical messages came before it in its export. */
   identity(message: IdentityFields, occurrence: number): Buffer {
-    const base = `m1${SEPARATOR}${this.#family}${SEPARATOR}${message.kind}${SEPARATOR}${senderPart(message)}${SEPARATOR}${identityTime(this.#source, message)}${SEPARATOR}${contentPart(message)}`;
-    return this.#mac(occurrence === 0 ? base : `${base}${SEPARATOR}#${occurrence}`);
+    return this.identityOf(this.base(message), occurrence);
   }
 
   /** A fingerprint of the sender and time alone: recognises a message the app later shows as deleted. */
@@ -103,16 +112,17 @@ const OCCURRENCE_WINDOW = 4_096;
 /**
  * Numbers identical messages in export order: the first "ok" of a sender at 09:00 is 0, the
  * second 1. Counts only within the last OCCURRENCE_WINDOW messages, so memory stays bounded on
- * a 700k-message export; the same export always numbers the same way.
+ * a 700k-message export (and the bases themselves can be the keys); the same export always
+ * numbers the same way.
  */
 export class OccurrenceCounter {
   readonly #counts = new Map<string, number>();
   readonly #recent: string[] = new Array<string>(OCCURRENCE_WINDOW);
   #seen = 0;
 
-  /** The occurrence of a message whose occurrence-0 fingerprint is `first`. */
-  next(first: Buffer): number {
-    const key = first.toString('latin1');
+  /** The occurrence of a message with this base (ChatFingerprinter.base), or this occurrence-0 fingerprint. */
+  next(identifiedBy: string | Buffer): number {
+    const key = typeof identifiedBy === 'string' ? identifiedBy : identifiedBy.toString('latin1');
     const slot = this.#seen % OCCURRENCE_WINDOW;
     if (this.#seen >= OCCURRENCE_WINDOW) {
       const leaving = this.#recent[slot]!;
@@ -128,15 +138,25 @@ export class OccurrenceCounter {
   }
 }
 
-/** Fingerprints for a run of parsed messages, in export order: each 16 bytes, laid end to end. */
-export function fingerprintMessages(fingerprinter: ChatFingerprinter, counter: OccurrenceCounter, messages: readonly ChatMessage[]): { identities: Uint8Array; occurrences: Uint32Array } {
-  const identities = new Uint8Array(messages.length * FINGERPRINT_BYTES);
+/**
+ * Occurrences for a run of parsed messages, in export order, and (when `keyed`) their
+ * fingerprints, each 16 bytes, laid end to end (empty when not keyed). Occurrences are always
+ * needed: they are stored with every message. The HMAC is the costly part, and a first import
+ * into a vault that has wiped nothing needs it only for the messages it identifies the chat by.
+ */
+export function fingerprintMessages(
+  fingerprinter: ChatFingerprinter,
+  counter: OccurrenceCounter,
+  messages: readonly ChatMessage[],
+  keyed = true,
+): { identities: Uint8Array; occurrences: Uint32Array } {
+  const identities = new Uint8Array(keyed ? messages.length * FINGERPRINT_BYTES : 0);
   const occurrences = new Uint32Array(messages.length);
   messages.forEach((message, at) => {
-    const first = fingerprinter.identity(message, 0);
-    const occurrence = counter.next(first);
+    const base = fingerprinter.base(message);
+    const occurrence = counter.next(base);
     occurrences[at] = occurrence;
-    identities.set(occurrence === 0 ? first : fingerprinter.identity(message, occurrence), at * FINGERPRINT_BYTES);
+    if (keyed) identities.set(fingerprinter.identityOf(base, occurrence), at * FINGERPRINT_BYTES);
   });
   return { identities, occurrences };
 }

@@ -108,6 +108,11 @@ export class ExportMatcher {
     this.#anyWiped = anyWipedFingerprints(db);
   }
 
+  /** True when each message must be compared (a thread to merge into, or wipes to skip): else none needs its fingerprint. */
+  get comparesMessages(): boolean {
+    return this.#target !== null || this.#anyWiped;
+  }
+
   /** The export's source as the worker first told it ('whatsapp' until iOS and Android are told apart). */
   get source(): ChatSource | 'whatsapp' {
     return this.#source;

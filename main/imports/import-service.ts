@@ -496,6 +496,8 @@ export class ImportService {
         .slice(0, IDENTIFY_SAMPLE);
       const match = matcher.identify(sample);
       if (match && placement === 'merge') matcher.useTarget(match.thread);
+      // Nothing to compare the rest against: the worker may spare itself the HMAC from here on.
+      if (!matcher.comparesMessages) worker.post({ type: 'unkeyed' });
       const target = matcher.target;
       const timeline = matcher.targetTimeline;
       const targetLastTime = timeline.reduce<string | null>((latest, entry) => (latest === null || entry.time > latest ? entry.time : latest), null);

@@ -32,7 +32,12 @@ export type ToImportWorker =
   /** One `messages` report has been written: the worker may send another. */
   | { readonly type: 'ack' }
   /** Send the bytes of one attachment named in the thread. */
-  | { readonly type: 'media'; readonly name: string };
+  | { readonly type: 'media'; readonly name: string }
+  /**
+   * The main side no longer needs the messages' fingerprints (a first import into a vault that
+   * has wiped nothing): the worker sends occurrences only, sparing the HMAC. Never switched back.
+   */
+  | { readonly type: 'unkeyed' };
 
 export type FromImportWorker =
   | { readonly type: 'hashed'; readonly sha256: string }
@@ -40,7 +45,7 @@ export type FromImportWorker =
   | {
       readonly type: 'messages';
       readonly messages: PackedMessages;
-      /** Per message, its chat identity fingerprint (16 bytes each, end to end) and occurrence. */
+      /** Per message, its chat identity fingerprint (16 bytes each, end to end; empty once `unkeyed`) and occurrence. */
       readonly identities: Uint8Array;
       readonly occurrences: Uint32Array;
       readonly bytesDone: number;

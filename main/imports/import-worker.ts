@@ -166,7 +166,7 @@ async function streamMessages(port: WorkerPort, inbox: Inbox, task: ImportTask, 
     }
     // The source family is known from the first message (iOS and Android WhatsApp share one).
     fingerprinter ??= new ChatFingerprinter(task.identityKey, chat.source);
-    const { identities, occurrences } = fingerprintMessages(fingerprinter, counter, next.value);
+    const { identities, occurrences } = fingerprintMessages(fingerprinter, counter, next.value, keyed);
     const messages = packMessages(next.value);
     const { bytesDone, bytesTotal } = bytes();
     port.post(
@@ -179,7 +179,13 @@ async function streamMessages(port: WorkerPort, inbox: Inbox, task: ImportTask, 
 
 const port = workerPort();
 const inbox = new Inbox();
-port.listen((message) => inbox.deliver(message));
+/** False once the main side says it needs no more fingerprints (see 'unkeyed'). */
+let keyed = true;
+port.listen((message) => {
+  // A switch, not a request: it is not queued behind the acks the stream waits for.
+  if (message.type === 'unkeyed') keyed = false;
+  else inbox.deliver(message);
+});
 run(port, inbox).catch((error: unknown) => {
   // Only a WardscribeError's message is written for users; any other message could quote the export.
   if (error instanceof WardscribeError) port.post({ type: 'failed', code: error.code, message: error.message });
