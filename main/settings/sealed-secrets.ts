@@ -7,6 +7,8 @@
  * Values stored before sealing existed are read as they are and sealed at the next save.
  */
 import { boundKeystore, isSealedText, keystoreOf, openText, sealText } from '../security/keystore';
+import { readSetting } from '../vault/queries/settings';
+import type { Db } from '../vault/sqlcipher';
 
 type Auth = { kind: string; token?: string; privateKeyPem?: string };
 type Connection = { mode: string; auth?: Auth };
@@ -36,4 +38,15 @@ function mapSecrets(value: unknown, map: (secret: string) => string): unknown {
   const auth: Record<string, unknown> = { ...connection.auth };
   for (const field of SECRET_FIELDS) if (typeof auth[field] === 'string') auth[field] = map(auth[field]);
   return { ...connection, auth };
+}
+
+/**
+ * Seals EPR credentials stored before sealing existed (called when a session opens the vault,
+ * once its keystore is bound): the plaintext then stays only in pages secure_delete zeroes.
+ */
+export function sealStoredSecrets(db: Db): void {
+  const stored = readSetting(db, 'epr.connection');
+  const sealed = sealSettingSecrets(db, 'epr.connection', stored);
+  if (JSON.stringify(sealed) === JSON.stringify(stored)) return;
+  db.prepare('UPDATE settings SET value_json = ? WHERE key = ?').run(JSON.stringify(sealed), 'epr.connection');
 }

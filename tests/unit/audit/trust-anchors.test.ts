@@ -1,6 +1,8 @@
 /**
  * The attack of issue #14, replayed: with only a clerk's passphrase and a copy of the data folder,
- * reattribute an entry, re-hash the chain, re-sign with every key the copy gives, export. The
+ * reattribute an entry, re-hash the chain, re-sign with every key the copy gives, export. Since the
+ * key file is sealed by the workstation keystore too, the copy does not even open; the attacker here
+ * is given the vault key as well (every session holds it in memory), the strongest case. The
  * pinned verifier (CLI and in-app) must refuse it. The same forgery with the workstation's
  * keystore as well (code running as the workstation's OS account) is the documented limit: only
  * a chain head published elsewhere catches it.
@@ -18,11 +20,11 @@ import { silentLogger } from '../../../main/log';
 import { createFileKeystore, defaultKeystoreDir, type SecretKeystore } from '../../../main/security/keystore';
 import { openWithPrivateKey, SlotSealSchema } from '../../../main/security/sealed-box';
 import { SessionService } from '../../../main/session/session-service';
-import { MINIMUM_KDF, openPrivateKey, readKeySlotFile } from '../../../main/vault/key-slots';
+import { MINIMUM_KDF, openPrivateKey, type KeySlotFile } from '../../../main/vault/key-slots';
 import { createVaultAuditStore } from '../../../main/vault/queries/audit-entries';
 import { getRootKeyFingerprint } from '../../../main/vault/queries/workstation-key';
-import type { Db } from '../../../main/vault/sqlcipher';
-import { unlockVault, type OpenVault } from '../../../main/vault/vault';
+import { openEncryptedDatabase, type Db } from '../../../main/vault/sqlcipher';
+import { unlockVault } from '../../../main/vault/vault';
 import { vaultFiles, type VaultFiles } from '../../../main/vault/vault-files';
 import type { AuditEntry } from '../../../shared/domain/audit';
 import { tempDir } from '../../support/temp';
@@ -38,6 +40,7 @@ describe('audit trust anchors against a clerk with a copy of the data folder', (
   const exportsDir = join(workstation.path, 'exports');
   let registered: string;
   let clerkId: string;
+  let clerkVaultKey: Buffer;
   let honest: TrailReport;
 
   beforeAll(async () => {
@@ -49,6 +52,7 @@ describe('audit trust anchors against a clerk with a copy of the data folder', (
     // The clerk works: entries in their name, and a checkpoint their session signs.
     await session.signIn(CLERK.username, CLERK.passphrase);
     const { log, actor } = session.audit();
+    clerkVaultKey = Buffer.from(session.vault().key);
     for (let index = 0; index < 5; index++) log.record({ action: 'thread-opened', actor, objects: { threadId: `thread-${index}` }, outcome: { status: 'success' } });
     log.checkpoint();
     session.lock('sign-out');
@@ -75,7 +79,8 @@ describe('audit trust anchors against a clerk with a copy of the data folder', (
       const copy = vaultFiles(join(stolen.path, 'data', 'vault'));
       cpSync(files.dir, copy.dir, { recursive: true });
       // The keystore this copy would be given where the attacker runs it: not the workstation's.
-      const { vault, reachable } = await attackerOpens(copy, createFileKeystore(defaultKeystoreDir(copy.dir)));
+      await expect(unlockVault(copy, CLERK.username, CLERK.passphrase, new Date())).rejects.toThrow(/keystore/);
+      const { vault, reachable } = await attackerOpens(copy, clerkVaultKey, createFileKeystore(defaultKeystoreDir(copy.dir)));
       try {
         expect(reachable.map((key) => key.source)).toEqual([]);
         const forger = reachable[0]?.signer ?? createCheckpointSigner(createWorkstationKey().privateKeyPem);
@@ -100,7 +105,7 @@ describe('audit trust anchors against a clerk with a copy of the data folder', (
     try {
       const copy = vaultFiles(join(stolen.path, 'data', 'vault'));
       cpSync(files.dir, copy.dir, { recursive: true });
-      const { vault, reachable } = await attackerOpens(copy, createFileKeystore(defaultKeystoreDir(files.dir)));
+      const { vault, reachable } = await attackerOpens(copy, clerkVaultKey, createFileKeystore(defaultKeystoreDir(files.dir)));
       try {
         expect(reachable.map((key) => key.source)).toEqual(['signing key through the workstation keystore']);
         const published = { sequence: createVaultAuditStore(vault.db).head()!.sequence, hash: createVaultAuditStore(vault.db).head()!.hash };
@@ -123,11 +128,11 @@ async function exportAs(session: SessionService, path: string): Promise<string> 
   return path;
 }
 
-/** Opens the copy with the clerk's passphrase and lists every checkpoint-signing key it can reach. */
-async function attackerOpens(copy: VaultFiles, keystore: SecretKeystore): Promise<{ vault: OpenVault; reachable: { source: string; signer: CheckpointSigner }[] }> {
-  const outcome = await unlockVault(copy, CLERK.username, CLERK.passphrase, new Date());
-  if (outcome.kind !== 'unlocked') throw new Error(`the clerk's passphrase did not open the copy: ${outcome.kind}`);
-  const { vault } = outcome;
+/** Opens the copy with the vault key and the clerk's passphrase and lists every checkpoint-signing key it can reach. */
+async function attackerOpens(copy: VaultFiles, vaultKey: Buffer, keystore: SecretKeystore): Promise<{ vault: { db: Db; vaultId: string; close(): void }; reachable: { source: string; signer: CheckpointSigner }[] }> {
+  const db = openEncryptedDatabase(copy.database, vaultKey, { create: false });
+  const slotFile = JSON.parse(readFileSync(copy.keySlots, 'utf8')) as KeySlotFile;
+  const vault = { db, vaultId: slotFile.vaultId, close: () => db.close() };
   const reachable: { source: string; signer: CheckpointSigner }[] = [];
   const legacy = vault.db.prepare('SELECT private_key_pem FROM workstation_key').all() as { private_key_pem: string }[];
   for (const row of legacy) if (row.private_key_pem) reachable.push({ source: 'legacy workstation key', signer: createCheckpointSigner(row.private_key_pem) });
@@ -139,7 +144,7 @@ async function attackerOpens(copy: VaultFiles, keystore: SecretKeystore): Promis
     }
   }
   // The administrators' key (and so the root) through the clerk's own slot: no grant opens.
-  const slot = readKeySlotFile(copy.keySlots)!.slots.find((candidate) => candidate.username === CLERK.username)!;
+  const slot = slotFile.slots.find((candidate) => candidate.username === CLERK.username)!;
   const clerkPrivate = (await openPrivateKey(vault.vaultId, slot, CLERK.passphrase))!;
   for (const grant of vault.db.prepare('SELECT user_id, sealed_json FROM admin_key_grants').all() as { user_id: string; sealed_json: string }[]) {
     const opened = openWithPrivateKey(clerkPrivate, slot.publicKey, SlotSealSchema.parse(JSON.parse(grant.sealed_json)), 'wardscribe-admin-key/1', [vault.vaultId, grant.user_id]);
@@ -149,7 +154,7 @@ async function attackerOpens(copy: VaultFiles, keystore: SecretKeystore): Promis
 }
 
 /** Reattributes the clerk's first entry to the admin, re-hashes the chain, re-signs, and exports. */
-async function forgeAndExport(vault: OpenVault, signer: CheckpointSigner, clerkId: string, path: string): Promise<string> {
+async function forgeAndExport(vault: { db: Db }, signer: CheckpointSigner, clerkId: string, path: string): Promise<string> {
   const { db } = vault;
   const entries = (db.prepare('SELECT entry_json FROM audit_entries ORDER BY sequence').all() as { entry_json: string }[]).map((row) => JSON.parse(row.entry_json) as AuditEntry);
   const admin = entries.find((entry) => entry.actor?.role === 'admin')!.actor!;

@@ -6,7 +6,8 @@ import { createFileKeystore, defaultKeystoreDir, openText } from '../../../main/
 import { SessionService } from '../../../main/session/session-service';
 import { getSetting, setSettings } from '../../../main/settings/registry';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
-import { readSetting } from '../../../main/vault/queries/settings';
+import { readSetting, writeSetting } from '../../../main/vault/queries/settings';
+import { openEncryptedDatabase } from '../../../main/vault/sqlcipher';
 import { unlockVault } from '../../../main/vault/vault';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { tempDir } from '../../support/temp';
@@ -41,21 +42,38 @@ describe('EPR credentials in the settings registry', () => {
     // A clinician's session (filing) reads it.
     await session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
     expect(getSetting(session.vault().db, 'epr.connection')).toMatchObject({ auth: { token: TOKEN } });
+    const vaultKey = Buffer.from(session.vault().key);
     session.lock('sign-out');
 
-    // A copy of the data folder opened with that passphrase elsewhere: only the sealed blob.
+    // A copy of the data folder opened with that passphrase elsewhere: the key file itself is
+    // sealed by the workstation keystore now (key-file-keystore.ts), and even with the vault key
+    // (say, read from memory) the settings give only the sealed blob.
     const stolen = tempDir('wardscribe-sealed-stolen-');
     cleanups.push(stolen.remove);
     const copy = vaultFiles(join(stolen.path, 'data', 'vault'));
     cpSync(files.dir, copy.dir, { recursive: true });
-    const outcome = await unlockVault(copy, CLINICIAN.username, CLINICIAN.passphrase, new Date());
-    if (outcome.kind !== 'unlocked') throw new Error(outcome.kind);
+    await expect(unlockVault(copy, CLINICIAN.username, CLINICIAN.passphrase, new Date())).rejects.toThrow(/keystore/);
+    const stolenDb = openEncryptedDatabase(copy.database, vaultKey, { create: false });
     try {
-      const stolenRaw = readSetting(outcome.vault.db, 'epr.connection') as { auth: { token: string } };
+      const stolenRaw = readSetting(stolenDb, 'epr.connection') as { auth: { token: string } };
       expect(JSON.stringify(stolenRaw)).not.toContain(TOKEN);
       expect(() => openText(createFileKeystore(defaultKeystoreDir(copy.dir)), stolenRaw.auth.token)).toThrow(/keystore cannot open/);
     } finally {
-      outcome.vault.close();
+      stolenDb.close();
     }
+  });
+
+  it('seals a credential stored in the clear before sealing existed at the next sign-in', async () => {
+    const workstation = tempDir('wardscribe-sealed-legacy-');
+    cleanups.push(workstation.remove);
+    const files = vaultFiles(join(workstation.path, 'data', 'vault'));
+    const session = new SessionService({ files, emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+    cleanups.push(() => session.lock('sign-out'));
+    await session.createFirstAdmin(ADMIN);
+    writeSetting(session.vault().db, 'epr.connection', { mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', auth: { kind: 'bearer', token: TOKEN }, profile: {} }, null, new Date());
+    session.lock('sign-out');
+    await session.signIn(ADMIN.username, ADMIN.passphrase);
+    expect(JSON.stringify(readSetting(session.vault().db, 'epr.connection'))).not.toContain(TOKEN);
+    expect(getSetting(session.vault().db, 'epr.connection')).toMatchObject({ auth: { token: TOKEN } });
   });
 });
