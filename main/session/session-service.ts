@@ -18,7 +18,19 @@ import {
   setMustChangePassphrase,
   setUserDisabled,
 } from '../vault/queries/users';
-import { commitSlot, createVault, passphraseOpensSlot, removeSlot, rotateVaultKey, unlockVault, vaultPresence, type NewUser, type OpenVault } from '../vault/vault';
+import {
+  admitAttempt,
+  clearAttempts,
+  commitSlot,
+  createVault,
+  passphraseOpensSlot,
+  removeSlot,
+  rotateVaultKey,
+  unlockVault,
+  vaultPresence,
+  type NewUser,
+  type OpenVault,
+} from '../vault/vault';
 import type { RotationHooks } from '../vault/key-rotation';
 import type { VaultFiles } from '../vault/vault-files';
 import { AuditLog, type AuditRecord } from '../audit/audit-log';
@@ -26,7 +38,6 @@ import { createVaultAuditStore } from '../vault/queries/audit-entries';
 import type { AdminKey } from '../audit/trust-anchors';
 import { bindKeystore, createFileKeystore, defaultKeystoreDir, type SecretKeystore } from '../security/keystore';
 import { AuditTrust } from './audit-trust';
-import { sealStoredSecrets } from '../settings/sealed-secrets';
 import { bindKeyFileKeystore } from '../vault/key-file-keystore';
 import type { AuditStore } from '../audit/store';
 import type { AuditActor } from '../../shared/domain/audit';
@@ -212,18 +223,19 @@ export class SessionService {
    * allows it, so parallel guesses are all counted or refused.
    */
   signIn(username: string, passphrase: string): Promise<UserSummary> {
-    const key = username.toLowerCase();
+    return this.#oneAttemptAtATime(username.toLowerCase(), () => this.#signIn(username, passphrase));
+  }
+
+  /** Queues passphrase attempts per username: one at a time for each user, none blocking another. */
+  #oneAttemptAtATime<T>(key: string, attempt: () => Promise<T>): Promise<T> {
     const previous = this.#attempts.get(key) ?? Promise.resolve();
-    const attempt = previous.then(
-      () => this.#signIn(username, passphrase),
-      () => this.#signIn(username, passphrase),
-    );
-    const settled = attempt.catch(() => undefined);
+    const run = previous.then(attempt, attempt);
+    const settled = run.catch(() => undefined);
     this.#attempts.set(key, settled);
     void settled.then(() => {
       if (this.#attempts.get(key) === settled) this.#attempts.delete(key);
     });
-    return attempt;
+    return run;
   }
 
   async #signIn(username: string, passphrase: string): Promise<UserSummary> {
@@ -338,9 +350,7 @@ export class SessionService {
     const unlocked = this.#requireUnlocked();
     const me = unlocked.user;
     this.#assertPassphrase(next, me);
-    if (!(await passphraseOpensSlot(unlocked.vault, me.id, current))) {
-      throw new WardscribeError('sign-in-failed', 'Your current passphrase was not recognised.');
-    }
+    await this.#checkCurrentPassphrase(unlocked, current);
     const prepared = await prepareSlot(unlocked.vault.vaultId, me, next, this.#kdf());
     await this.#change(unlocked, 'a passphrase is being changed', () =>
       commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
@@ -353,6 +363,29 @@ export class SessionService {
     // A new passphrase is a new slot key pair: the administrators' key is sealed to it again.
     this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     unlocked.user = { ...unlocked.user, mustChangePassphrase: false };
+  }
+
+  /**
+   * The current passphrase, checked like a sign-in: one attempt at a time, counted before the
+   * KDF, under the same backoff. Without this, a session left open would let anyone guess the
+   * passphrase at full KDF speed.
+   */
+  #checkCurrentPassphrase(unlocked: Unlocked, current: string): Promise<void> {
+    const me = unlocked.user;
+    const key = me.username.toLowerCase();
+    return this.#oneAttemptAtATime(key, async () => {
+      const admission = await admitAttempt(this.#options.files, me.username, this.#now().toISOString(), (failures) => this.#remainingWait(key, failures?.count ?? 0), { unaudited: false });
+      if (admission.kind === 'wait') throw this.#backoffError(admission.waitMs);
+      if (admission.kind === 'unknown-user') throw new WardscribeError('forbidden', 'This account was disabled. Nothing was changed.');
+      if (await passphraseOpensSlot(unlocked.vault, me.id, current)) {
+        this.#backoffSeen.delete(key);
+        await clearAttempts(this.#options.files, me.username);
+        return;
+      }
+      if (this.#unlocked === unlocked) this.#record({ action: 'sign-in-failed', objects: { subjectUserId: me.id }, outcome: { status: 'failure', reason: 'wrong-current-passphrase' } });
+      const wait = this.#remainingWait(key, admission.failures);
+      throw new WardscribeError('sign-in-failed', `Your current passphrase was not recognised.${wait > 0 ? ` Try again in ${describeWait(wait)}.` : ''}`, { retryAfterMs: wait });
+    });
   }
 
   listUsers(): UserSummary[] {
@@ -474,7 +507,6 @@ export class SessionService {
   /** The trail over `vault`, signed with the certified signing key this keystore opens (audit-trust.ts). */
   #auditLog(vault: OpenVault, store: AuditStore): AuditLog {
     bindKeystore(vault.db, this.#trust.keystoreInUse);
-    sealStoredSecrets(vault.db);
     const signing = this.#trust.signing(vault);
     return new AuditLog({ store, signer: signing.signer, trust: { rootPublicKeyPem: signing.rootPublicKeyPem, certificates: signing.certificates }, now: this.#now });
   }

@@ -297,6 +297,11 @@ function sealedKeyKey(sharedSecret: Buffer, ephemeralPublicKey: string, recipien
   }
 }
 
+/** Runs the KDF as a slot would and forgets the result: an unknown username takes as long as a known one. */
+export async function spendKdf(passphrase: string, kdf: KdfParams | null): Promise<void> {
+  (await deriveWrappingKey(passphrase, randomBytes(16), kdf ?? DEFAULT_KDF)).fill(0);
+}
+
 async function deriveWrappingKey(passphrase: string, salt: Buffer, kdf: KdfParams): Promise<Buffer> {
   return hashRaw(passphrase.normalize('NFC'), {
     algorithm: 2, // Argon2id

@@ -12,6 +12,8 @@ import {
   readKeySlotFile,
   sealSlot,
   slotsGeneration,
+  spendKdf,
+  updateKeySlotFile,
   writeKeySlotFile,
   type KdfParams,
   type KeySlotFile,
@@ -171,19 +173,12 @@ export type BackoffCheck = (failures: { readonly count: number; readonly lastAt:
  */
 export async function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck = () => 0): Promise<UnlockOutcome> {
   const stamp = now.toISOString();
-  const admission = await withKeyFileLock(files.keySlots, () => {
-    finishInterruptedRotation(files);
-    const slotFile = requireSlots(files);
-    const slot = findSlot(slotFile, username);
-    if (!slot) return { kind: 'unknown-user' as const };
-    const previous = slotFile.failures[slot.username];
-    const waitMs = waitFor(previous ? { count: previous.count, lastAt: new Date(previous.lastAt) } : null);
-    if (waitMs > 0) return { kind: 'wait' as const, waitMs };
-    const failures = (previous?.count ?? 0) + 1;
-    slotFile.failures[slot.username] = { count: failures, lastAt: stamp, unaudited: [...(previous?.unaudited ?? []), stamp].slice(-100) };
-    writeKeySlotFile(files.keySlots, slotFile);
-    return { kind: 'counted' as const, slot, vaultId: slotFile.vaultId, failures };
-  });
+  const admission = await admitAttempt(files, username, stamp, waitFor);
+  if (admission.kind === 'unknown-user') {
+    // As slow as a real attempt, so the answer's timing does not tell which names exist.
+    await spendKdf(passphrase, admission.kdf);
+    return { kind: 'unknown-user' };
+  }
   if (admission.kind !== 'counted') return admission;
 
   const privateKey = await openPrivateKey(admission.vaultId, admission.slot, passphrase);
@@ -219,6 +214,45 @@ export async function unlockVault(files: VaultFiles, username: string, passphras
       writeKeySlotFile(files.keySlots, slotFile);
     }
     return { kind: 'unlocked' as const, vault, user, unauditedFailures };
+  });
+}
+
+export type AttemptAdmission =
+  | { readonly kind: 'unknown-user'; readonly kdf: KeySlotFile['slots'][number]['kdf'] | null }
+  | { readonly kind: 'wait'; readonly waitMs: number }
+  | { readonly kind: 'counted'; readonly slot: KeySlotFile['slots'][number]; readonly vaultId: string; readonly failures: number };
+
+/**
+ * Lets a passphrase attempt go ahead if the backoff allows, counting it as a failure first, under
+ * the key file's lock: whatever happens next (a wrong passphrase, a crash, a kill), it counted.
+ * `unaudited: false` for attempts made while the trail is open (the caller audits them itself).
+ */
+export function admitAttempt(files: VaultFiles, username: string, stamp: string, waitFor: BackoffCheck, options: { readonly unaudited?: boolean } = {}): Promise<AttemptAdmission> {
+  return withKeyFileLock(files.keySlots, (): AttemptAdmission => {
+    finishInterruptedRotation(files);
+    const slotFile = requireSlots(files);
+    const slot = findSlot(slotFile, username);
+    if (!slot) return { kind: 'unknown-user', kdf: slotFile.slots[0]?.kdf ?? null };
+    const previous = slotFile.failures[slot.username];
+    const waitMs = waitFor(previous ? { count: previous.count, lastAt: new Date(previous.lastAt) } : null);
+    if (waitMs > 0) return { kind: 'wait', waitMs };
+    const failures = (previous?.count ?? 0) + 1;
+    const unaudited = options.unaudited === false ? (previous?.unaudited ?? []) : [...(previous?.unaudited ?? []), stamp].slice(-100);
+    slotFile.failures[slot.username] = { count: failures, lastAt: stamp, unaudited };
+    writeKeySlotFile(files.keySlots, slotFile);
+    return { kind: 'counted', slot, vaultId: slotFile.vaultId, failures };
+  });
+}
+
+/** After a right passphrase outside sign-in: the count starts again; failures not yet audited stay for the next sign-in. */
+export function clearAttempts(files: VaultFiles, username: string): Promise<void> {
+  return updateKeySlotFile(files.keySlots, (current) => {
+    const entry = current?.failures[username];
+    if (!current || !entry) return { result: undefined };
+    const failures = { ...current.failures };
+    if (entry.unaudited.length === 0) delete failures[username];
+    else failures[username] = { ...entry, count: 0 };
+    return { write: { ...current, failures }, result: undefined };
   });
 }
 

@@ -147,6 +147,22 @@ describe('sign-in attempts', () => {
     expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
   });
 
+  it('guessing the current passphrase in a session left open is counted and waits like a sign-in', async () => {
+    const files = await vaultWithBea();
+    let elapsed = 0;
+    const session = newSession(files, { monotonicNow: () => elapsed });
+    await session.signIn('admin', ADMIN.passphrase);
+    const next = 'ada kettle orbit gravel tulip';
+    await expect(session.changePassphrase('a guess at the passphrase', next)).rejects.toMatchObject({ code: 'sign-in-failed', extra: { retryAfterMs: backoffAfter(1) } });
+    await expect(session.changePassphrase(ADMIN.passphrase, next)).rejects.toThrow(/Too many attempts/);
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 1 });
+    elapsed += backoffAfter(1) + 1;
+    await session.changePassphrase(ADMIN.passphrase, next);
+    expect(failuresOf(files, 'admin')).toBeUndefined();
+    const audited = [...session.audit().store.entries({ filter: { actions: ['sign-in-failed'] } })];
+    expect(audited.map((entry) => entry.outcome.reason)).toEqual(['wrong-current-passphrase']);
+  });
+
   it('unknown usernames wait and count like real ones', async () => {
     const files = await vaultWithBea();
     const session = newSession(files, { monotonicNow: () => 0 });
