@@ -4,7 +4,7 @@
  * dialog with a clean exit, WARDSCRIBE_DATA_DIR, the Linux lock poll and the dead-renderer lock.
  * What this cannot show is Electron itself behaving as its documentation says.
  */
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
