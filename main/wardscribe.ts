@@ -166,8 +166,9 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     settings: createSettingsHandlers(session),
     imports: createImportHandlers(imports),
     threads: eachUnder(createThreadHandlers(threads), (work) => session.withVault('shared', 'a thread is being read', work)),
-    transcriptions: createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads)),
-    outbox: createOutboxHandlers(transcriptions),
+    // Shared, so that nothing is drafted or attested from a thread while a wipe (exclusive) erases it.
+    transcriptions: eachUnder(createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads)), (work) => session.withVault('shared', 'a transcription is being saved', work)),
+    outbox: eachUnder(createOutboxHandlers(transcriptions), (work) => session.withVault('shared', 'filing is being looked at', work)),
     epr: createEprHandlers(eprSettings),
     audit: createAuditHandlers({ session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
     wipes: createWipeHandlers({ wipes, session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
