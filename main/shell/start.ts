@@ -49,7 +49,7 @@ export async function resolveElectron(): Promise<{ readonly binary: string } | {
   } catch {
     return { reason: 'the electron package is not installed (run npm ci)' };
   }
-  if (!existsSync(join(electronDir, 'path.txt'))) console.log("Wardscribe: fetching Electron's binary (first start only)…");
+  if (!existsSync(join(electronDir, 'path.txt'))) console.log("Wardscribe: fetching Electron's binary (once, on the first start that can download it)…");
   const outcome = await runNode(['-e', `process.stdout.write(${JSON.stringify(PATH_MARK)} + require('electron'))`]);
   const marked = outcome.output.lastIndexOf(PATH_MARK);
   if (outcome.code === 0 && marked >= 0) {
