@@ -78,7 +78,8 @@ function world(options: { eprId?: string; overrides?: EprEndpoint['overrides']; 
     log,
   });
   const store = () => stores.at(-1)!;
-  const put = (state: OutboxState = { kind: 'queued' }) => {
+  // Items start at `sending` unless a test is about `queued` (which validates both resources: slow).
+  const put = (state: OutboxState = { kind: 'sending', pushes: 0, mode: 'individual' }) => {
     const item: OutboxItem = {
       identifier: transcription.identifier,
       transcription,
@@ -98,7 +99,7 @@ function world(options: { eprId?: string; overrides?: EprEndpoint['overrides']; 
 describe('driving an item', () => {
   it('queued to verified, saving each state in order (Provenance filed after the document)', async () => {
     const { runner, put, store, state, logs, id } = world();
-    put();
+    put({ kind: 'queued' });
     await runner.drive(id);
     expect(store().history.map((saved) => saved.kind)).toEqual(['sending', 'sending', 'filed', 'filed', 'filed', 'verified']);
     expect(state()).toMatchObject({ kind: 'verified', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'prov-2' } });
@@ -265,7 +266,7 @@ describe('refusals end in a state a clinician can act on', () => {
 describe('an EPR that is not configured', () => {
   it('the item waits, saying why, once; it is never sent elsewhere', async () => {
     const { runner, put, store, state, epr, id } = world({ eprId: 'epr-2' });
-    put();
+    put({ kind: 'queued' });
     await runner.drive(id);
     expect(state()).toEqual({ kind: 'queued', waiting: 'The EPR epr-2 is not configured.' });
     expect(epr.calls).toEqual([]);
