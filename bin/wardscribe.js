@@ -1,12 +1,24 @@
 #!/usr/bin/env node
-// `npx wardscribe …`: support and test commands. The code is built into out/main/cli.js.
+// `npx wardscribe …`: support and test commands. The code is built into out/main/cli.js; on a
+// fresh checkout (npm ci, nothing built yet) it is built first, so `npx wardscribe demo` just works.
 'use strict';
+const { spawnSync } = require('node:child_process');
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
-const cli = join(__dirname, '..', 'out', 'main', 'cli.js');
+const root = join(__dirname, '..');
+const cli = join(root, 'out', 'main', 'cli.js');
 if (!existsSync(cli)) {
-  console.error('wardscribe: out/main/cli.js is missing; run "npm run build" first.');
-  process.exit(2);
+  const build = join(root, 'scripts', 'build.mjs');
+  if (!existsSync(build)) {
+    console.error('wardscribe: out/main/cli.js is missing; run "npm run build" first.');
+    process.exit(2);
+  }
+  console.error('wardscribe: building first (npm run build)…');
+  const result = spawnSync(process.execPath, [build], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0 || !existsSync(cli)) {
+    console.error('wardscribe: the build failed; run "npm run build" to see why.');
+    process.exit(2);
+  }
 }
 require(cli);
