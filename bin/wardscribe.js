@@ -15,9 +15,9 @@ if (!existsSync(cli)) {
     process.exit(2);
   }
   console.error('wardscribe: building first (npm run build)…');
-  const result = spawnSync(process.execPath, [build], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const result = spawnSync(process.execPath, [build], { cwd: root, encoding: 'utf8' });
   if (result.status !== 0 || !existsSync(cli)) {
-    console.error('wardscribe: the build failed; run "npm run build" to see why.');
+    console.error(`${result.stderr ?? ''}\nwardscribe: the build failed (above); "npm run build" shows the same.`);
     process.exit(2);
   }
 }
