@@ -93,7 +93,7 @@ test('import, file, wipe, then the next day’s export: only the new messages co
     await page.getByRole('button', { name: 'Wipe originals…' }).click();
     await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
     await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
-    await expect(page.getByTestId('certificate-fingerprints')).toContainText('Only a keyed fingerprint of each of the 4 messages');
+    await expect(page.getByTestId('certificate-fingerprints')).toContainText('Only a keyed fingerprint of each of the 4 messages', { timeout: 20_000 });
     await page.getByRole('button', { name: 'Back to threads' }).click();
 
     // The next day's export holds yesterday's four messages and two new ones.
@@ -106,7 +106,7 @@ test('import, file, wipe, then the next day’s export: only the new messages co
     await expect(page.getByTestId('import-result')).toContainText('(2 messages)', { timeout: 20_000 });
     await expect(page.getByTestId('import-wiped-skipped')).toHaveText(`4 messages were left out: securely wiped on ${today}.`);
     await page.getByRole('button', { name: 'Open thread' }).click();
-    await expect(page.getByTestId('message')).toHaveCount(2);
+    await expect(page.getByTestId('message')).toHaveCount(2, { timeout: 20_000 });
     await expect(page.getByTestId('message').first()).toContainText('Morning sodium 131');
 
     // Search finds the new mention and none of the wiped ones.
@@ -118,7 +118,7 @@ test('import, file, wipe, then the next day’s export: only the new messages co
 
     // The same export once more: nothing to add; said so, with the wipe date.
     await checkExport(page, dayTwo);
-    await expect(page.getByTestId('import-comparison-summary')).toContainText('This is “Ward 7”, already imported on');
+    await expect(page.getByTestId('import-comparison-summary')).toContainText('This is “Ward 7”, already imported on', { timeout: 20_000 });
     await expect(page.getByTestId('import-comparison-summary')).toContainText('0 new messages, 2 already here. This very file was imported before.');
 
     // Nothing of the wiped messages in any file Wardscribe keeps (raw bytes), after the vault is closed.
