@@ -82,6 +82,8 @@ export interface SessionServiceOptions {
 
 /** Why exclusive vault work waits no longer: a long import must not stall a wipe request (and every read queued behind it). */
 const DEFAULT_EXCLUSIVE_WAIT_MS = 5_000;
+/** Usernames whose backoff is remembered in memory (made-up names included). */
+const MAX_REMEMBERED_NAMES = 1_000;
 
 interface Unlocked {
   /** Replaced (not just closed) only by a key rotation: see replaceVault(). */
@@ -258,7 +260,9 @@ export class SessionService {
       const wait = this.#remainingWait(key, this.#unknownFailures.get(key) ?? 0);
       if (wait > 0) throw this.#backoffError(wait);
       failures = (this.#unknownFailures.get(key) ?? 0) + 1;
+      this.#unknownFailures.delete(key);
       this.#unknownFailures.set(key, failures);
+      if (this.#unknownFailures.size > MAX_REMEMBERED_NAMES) this.#unknownFailures.delete(this.#unknownFailures.keys().next().value!);
     } else {
       failures = outcome.failures;
     }
@@ -550,7 +554,10 @@ export class SessionService {
     let seen = this.#backoffSeen.get(key);
     if (!seen || seen.count !== failures) {
       seen = { count: failures, at: now };
+      this.#backoffSeen.delete(key);
       this.#backoffSeen.set(key, seen);
+      // Bounded, so a stream of made-up names cannot fill memory; a name forgotten waits in full again.
+      if (this.#backoffSeen.size > MAX_REMEMBERED_NAMES) this.#backoffSeen.delete(this.#backoffSeen.keys().next().value!);
     }
     return Math.max(0, Math.ceil(this.#backoff(failures) - (now - seen.at)));
   }
