@@ -8,6 +8,8 @@ import { createFileKeystore, defaultKeystoreDir, type SecretKeystore } from './s
 import { getRootKeyFingerprint } from './vault/queries/workstation-key';
 import { createAppHandlers } from './ipc/handlers/app';
 import { createAuditHandlers } from './ipc/handlers/audit';
+import { createExportHandlers } from './ipc/handlers/exports';
+import { ExportedFiles } from './exports/exported-files';
 import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threads';
 import { ImportService } from './imports/import-service';
 import { RefilingGuard } from './threads/refiling-guard';
@@ -159,6 +161,8 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     }
   };
 
+  const exportedFiles = new ExportedFiles(session, join(options.dataDir, 'exports'));
+
   const handlers: Handlers<Contract> = {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
     session: createSessionHandlers(session),
@@ -170,8 +174,9 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     transcriptions: eachUnder(createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads)), (work) => session.withVault('shared', 'a transcription is being saved', work)),
     outbox: eachUnder(createOutboxHandlers(transcriptions), (work) => session.withVault('shared', 'filing is being looked at', work)),
     epr: createEprHandlers(eprSettings),
-    audit: createAuditHandlers({ session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
-    wipes: createWipeHandlers({ wipes, session, exportsDir: join(options.dataDir, 'exports'), site: 'Wardscribe workstation' }),
+    audit: createAuditHandlers({ session, exports: exportedFiles, site: 'Wardscribe workstation' }),
+    wipes: createWipeHandlers({ wipes, session, exports: exportedFiles, site: 'Wardscribe workstation' }),
+    exports: eachUnder(createExportHandlers(exportedFiles), (work) => session.withVault('shared', 'an exported file is being listed or removed', work)),
     jobs: createJobHandlers(jobs),
   };
 

@@ -39,6 +39,8 @@ export const AUDIT_ACTIONS = [
   'messages-read',
   /** Messages were searched; the query is kept only as a keyed hash (`hashes.queryHmac`). */
   'search',
+  /** An exported PDF was overwritten and removed from the disk (`hashes.exportSha256` says which). */
+  'export-removed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -30,6 +30,18 @@ export const AppStatusSchema = z.object({
 export type AppStatus = z.infer<typeof AppStatusSchema>;
 
 const NoRequest = z.object({}).strict();
+
+/** Where to save an export: a folder on this workstation chosen by the person; absent for the app's exports folder. */
+const ExportFolderSchema = z.string().max(4096).optional();
+
+export const ExportedFileSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['audit-trail', 'wipe-certificate']),
+  path: z.string(),
+  fileName: z.string(),
+  createdAt: z.string(),
+});
+export type ExportedFileView = z.infer<typeof ExportedFileSchema>;
 const Done = z.object({ done: z.literal(true) });
 /** Passphrase rules are checked in main with a helpful message; here only the bounds. */
 const Passphrase = z.string().min(1, 'Enter a passphrase.').max(MAX_PASSPHRASE_LENGTH * 4);
@@ -432,7 +444,7 @@ export const contract = {
     }),
     /** Exports the matching entries as the signed PDF trail into the workstation's exports folder. */
     export: channel({
-      request: z.object({ jobId: JobIdSchema, filter: AuditFilterSchema }).strict(),
+      request: z.object({ jobId: JobIdSchema, filter: AuditFilterSchema, folder: ExportFolderSchema }).strict(),
       response: z.object({ fileName: z.string(), path: z.string(), pageCount: z.number(), sha256: z.string() }),
       access: ['auditor', 'admin'],
       job: true,
@@ -487,13 +499,18 @@ export const contract = {
     certificates: channel({ request: NoRequest, response: z.array(WipeCertificateSchema), access: 'signed-in' }),
     /** Writes a certificate as a PDF into the workstation's exports folder. */
     exportCertificate: channel({
-      request: z.object({ wipeId: z.string().uuid() }).strict(),
+      request: z.object({ wipeId: z.string().uuid(), folder: ExportFolderSchema }).strict(),
       response: z.object({ fileName: z.string(), path: z.string(), sha256: z.string() }),
       access: 'signed-in',
     }),
     /** Hours after a thread's last verified filing at which it is wiped automatically; null: never. */
     retention: channel({ request: NoRequest, response: z.object({ hours: RetentionHoursSchema }), access: 'signed-in' }),
     setRetention: channel({ request: z.object({ hours: RetentionHoursSchema }).strict(), response: z.object({ hours: RetentionHoursSchema }), access: ['admin'] }),
+  },
+  /** PDFs Wardscribe wrote outside the vault: listed for the roles that make them, and removable. */
+  exports: {
+    list: channel({ request: NoRequest, response: z.array(ExportedFileSchema), access: 'signed-in' }),
+    remove: channel({ request: z.object({ id: z.string().uuid() }).strict(), response: z.object({ outcome: z.enum(['removed', 'already-gone']) }), access: 'signed-in' }),
   },
   jobs: {
     /** Asks a running job to stop. Answers whether a job with that id was running. */

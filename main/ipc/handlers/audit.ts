@@ -7,12 +7,13 @@ import { exportAuditTrail } from '../../audit/export-trail';
 import { verifyTrailPdf } from '../../audit/verify-trail';
 import type { SessionService } from '../../session/session-service';
 import { getRootKeyFingerprint } from '../../vault/queries/workstation-key';
+import type { ExportedFiles } from '../../exports/exported-files';
 import type { Handlers } from '../registry';
 
 export interface AuditHandlerDeps {
   readonly session: SessionService;
-  /** Where exported trails are written (inside the app's data folder). */
-  readonly exportsDir: string;
+  /** The exported PDFs: where they go (a chosen folder or the app's exports folder) and the list of them. */
+  readonly exports: ExportedFiles;
   /** Printed in the PDF header. */
   readonly site: string;
 }
@@ -32,11 +33,13 @@ export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>[
       return { entries: newest.reverse(), head: log.head(), keyFingerprint: getRootKeyFingerprint(deps.session.vault().db) };
     },
 
-    export: async ({ filter }, { signal, progress }) => {
+    export: async (request, { signal, progress }) => {
+      const { filter } = request;
       const { log, store, actor } = deps.session.audit();
-      mkdirSync(deps.exportsDir, { recursive: true, mode: 0o700 });
+      const folder = deps.exports.folderFor(request.folder);
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
       const fileName = `wardscribe-audit-${new Date().toISOString().replace(/[:.]/g, '-')}.pdf`;
-      const path = join(deps.exportsDir, fileName);
+      const path = join(folder, fileName);
       const result = await exportAuditTrail({
         log,
         store,
@@ -47,6 +50,8 @@ export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>[
         onProgress: (done, total) => progress(done, total, 'pages'),
         signal,
       });
+      // Listed, so the PDF can be found and removed from Wardscribe later (it is plaintext outside the vault).
+      deps.exports.record('audit-trail', folder, fileName, result.sha256);
       return { fileName, path, pageCount: result.pageCount, sha256: result.sha256 };
     },
 
@@ -56,7 +61,7 @@ export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>[
       deps.session.audit(); // only with an open session
       let bytes: Buffer;
       try {
-        bytes = readFileSync(join(deps.exportsDir, fileName));
+        bytes = readFileSync(deps.exports.pathOf(fileName));
       } catch {
         throw new WardscribeError('not-found', `There is no exported trail called ${fileName}.`);
       }

@@ -5,13 +5,14 @@ import type { Contract } from '../../../shared/ipc/contract';
 import type { SessionService } from '../../session/session-service';
 import { writeCertificatePdf } from '../../wipe/certificate-pdf';
 import { certificateSha256, type WipeService } from '../../wipe/wipe-service';
+import type { ExportedFiles } from '../../exports/exported-files';
 import type { Handlers } from '../registry';
 
 export interface WipeHandlerDeps {
   readonly wipes: WipeService;
   readonly session: SessionService;
-  /** Where exported certificates are written (inside the app's data folder). */
-  readonly exportsDir: string;
+  /** The exported PDFs: where they go (a chosen folder or the app's exports folder) and the list of them. */
+  readonly exports: ExportedFiles;
   readonly site: string;
 }
 
@@ -25,15 +26,17 @@ export function createWipeHandlers(deps: WipeHandlerDeps): Handlers<Contract>['w
     run: ({ threadId, overwriteSourceFile, overrideReason }) =>
       wipes.wipe({ threadId, overwriteSourceFile, ...(overrideReason === undefined ? {} : { overrideReason }) }),
     certificates: (_request, { principal }) => wipes.certificates().map((certificate) => certificateForRole(certificate, principal!.role)),
-    exportCertificate: async ({ wipeId }, { principal }) => {
+    exportCertificate: async ({ wipeId, folder: chosen }, { principal }) => {
       const full = wipes.certificate(wipeId);
       // The digest is the full certificate's (the one the trail pins); the PDF shows the role's view.
       const digest = certificateSha256(full);
       const certificate = certificateForRole(full, principal!.role);
-      mkdirSync(deps.exportsDir, { recursive: true, mode: 0o700 });
+      const folder = deps.exports.folderFor(chosen);
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
       const fileName = `wardscribe-wipe-certificate-${wipeId}.pdf`;
-      const path = join(deps.exportsDir, fileName);
+      const path = join(folder, fileName);
       const sha256 = await writeCertificatePdf({ certificate, certificateSha256: digest, site: deps.site }, path);
+      deps.exports.record('wipe-certificate', folder, fileName, sha256);
       const { log, actor } = deps.session.audit();
       log.record({ action: 'export', actor, objects: { wipeId, threadId: certificate.threadId }, outcome: { status: 'success', reason: 'wipe-certificate' }, hashes: { exportSha256: sha256, certificateSha256: digest } });
       return { fileName, path, sha256 };

@@ -2,9 +2,9 @@ import type { Migration } from './migration';
 
 /**
  * Files Wardscribe wrote outside the vault (audit-trail PDFs, wipe certificates): where, what
- * they are, their SHA-256 and, where a file holds one thread's data, that thread. A PDF outside
- * the vault is plaintext on a shared PC, so each is listed for the people who may see it and can
- * be overwritten and removed from there; one tied to a thread goes with the thread's wipe.
+ * they are and their SHA-256. A PDF outside the vault is plaintext on a shared PC, so each is
+ * listed for the people who may see it and can be overwritten and removed from there. (None
+ * holds a thread's messages: certificates and trails carry identifiers, counts and names.)
  * `removed_at` is set when the file has been overwritten and unlinked (or found gone).
  */
 export const migration0010: Migration = {
@@ -17,12 +17,10 @@ export const migration0010: Migration = {
         kind        TEXT NOT NULL CHECK (kind IN ('audit-trail', 'wipe-certificate')),
         path        TEXT NOT NULL CHECK (length(path) BETWEEN 1 AND 4096),
         sha256      TEXT NOT NULL CHECK (length(sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),
-        thread_id   TEXT,
         created_by  TEXT NOT NULL REFERENCES users(id),
         created_at  TEXT NOT NULL,
         removed_at  TEXT
       ) STRICT;
-      CREATE INDEX exported_files_thread ON exported_files (thread_id) WHERE thread_id IS NOT NULL;
     `);
   },
 };

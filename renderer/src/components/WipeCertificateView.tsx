@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { WipeCertificate } from '../../../shared/domain/wipe';
 import { hostApi } from '../api';
-import { ErrorSummary } from './forms';
+import { ErrorSummary, TextField } from './forms';
 import { displayNhsNumber, displayUtc, plural } from './format';
 
 const LEVEL_TEXT: Readonly<Record<NonNullable<WipeCertificate['level']>, string>> = {
@@ -28,6 +28,7 @@ type ExportState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; file
  */
 export function WipeCertificateView({ certificate, headingLevel = 2 }: { certificate: WipeCertificate; headingLevel?: 2 | 3 }) {
   const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
+  const [folder, setFolder] = useState('');
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
   const SubHeading = headingLevel === 2 ? 'h3' : 'h4';
   const verification = certificate.verification;
@@ -35,7 +36,7 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
 
   async function exportPdf() {
     setExporting({ kind: 'running' });
-    const result = await hostApi()!.wipes.exportCertificate({ wipeId: certificate.wipeId });
+    const result = await hostApi()!.wipes.exportCertificate({ wipeId: certificate.wipeId, ...(folder.trim() ? { folder } : {}) });
     setExporting(result.ok ? { kind: 'done', ...result.value } : { kind: 'failed', message: result.error.message });
   }
 
@@ -96,6 +97,13 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
             <p className="ws-message__text">{certificate.overrideReason}</p>
           </>
         )}
+        <TextField
+          id={`certificate-folder-${certificate.wipeId}`}
+          label="Save in folder (optional)"
+          hint="The full path of a folder on this workstation. Left empty, the PDF goes to Wardscribe's exports folder. Either way it is listed under Exported files, where it can be removed."
+          value={folder}
+          onChange={(event) => setFolder(event.target.value)}
+        />
         <div className="ws-selection-bar">
           <button type="button" className="nhsuk-button nhsuk-button--secondary" disabled={exporting.kind === 'running'} onClick={() => void exportPdf()}>
             Export certificate (PDF)
@@ -104,7 +112,7 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
         </div>
         {exporting.kind === 'done' && (
           <p role="status" data-testid="certificate-export">
-            Saved <strong>{exporting.fileName}</strong> in the exports folder: <code>{exporting.path}</code> (SHA-256 {exporting.sha256.slice(0, 16)}…)
+            Saved <strong>{exporting.fileName}</strong>: <code>{exporting.path}</code> (SHA-256 {exporting.sha256.slice(0, 16)}…)
           </p>
         )}
         {exporting.kind === 'failed' && (

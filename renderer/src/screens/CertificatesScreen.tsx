@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { WipeCertificate } from '../../../shared/domain/wipe';
 import { hostApi } from '../api';
+import { ExportedFilesSection } from '../components/ExportedFilesSection';
 import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
 import { ErrorSummary } from '../components/forms';
@@ -113,6 +114,7 @@ export function CertificatesScreen() {
         </table>
       )}
       <div ref={detailRef}>{open && <WipeCertificateView key={open.wipeId} certificate={open} />}</div>
+      <ExportedFilesSection />
     </section>
   );
 }

@@ -16,6 +16,7 @@ import { exportAuditTrail } from '../../../main/audit/export-trail';
 import { createCheckpointSigner, createWorkstationKey, type CheckpointSigner } from '../../../main/audit/signing';
 import { verifyTrailPdf, type TrailReport } from '../../../main/audit/verify-trail';
 import { createAuditHandlers } from '../../../main/ipc/handlers/audit';
+import { ExportedFiles } from '../../../main/exports/exported-files';
 import { silentLogger } from '../../../main/log';
 import { createFileKeystore, defaultKeystoreDir, type SecretKeystore } from '../../../main/security/keystore';
 import { openWithPrivateKey, SlotSealSchema } from '../../../main/security/sealed-box';
@@ -90,7 +91,7 @@ describe('audit trust anchors against a clerk with a copy of the data folder', (
         expect(kinds(forged)).toContain('checkpoint-signature-invalid');
         // In the app: the auditor types the registered fingerprint.
         cpSync(path, join(exportsDir, 'forged.pdf'));
-        const inApp = await createAuditHandlers({ session, exportsDir, site: 'Ward 7' }).verify({ fileName: 'forged.pdf', expectedKeyFingerprint: registered }, {} as never);
+        const inApp = await createAuditHandlers({ session, exports: new ExportedFiles(session, exportsDir), site: 'Ward 7' }).verify({ fileName: 'forged.pdf', expectedKeyFingerprint: registered }, {} as never);
         expect(inApp).toMatchObject({ ok: false, trust: 'pinned' });
       } finally {
         vault.close();

@@ -3,6 +3,7 @@ import { certificateForRole, WITHHELD, type WipeCertificate } from '../../../sha
 import { createWipeHandlers } from '../../../main/ipc/handlers/wipes';
 import type { WipeService } from '../../../main/wipe/wipe-service';
 import type { SessionService } from '../../../main/session/session-service';
+import type { ExportedFiles } from '../../../main/exports/exported-files';
 
 const certificate: WipeCertificate = {
   format: 'wardscribe-wipe-certificate/1',
@@ -47,7 +48,7 @@ describe('wipe certificates by role', () => {
 
   it('is what the certificates channel answers an auditor', async () => {
     const wipes = { certificates: () => [certificate], certificate: () => certificate } as unknown as WipeService;
-    const handlers = createWipeHandlers({ wipes, session: {} as SessionService, exportsDir: '/nonexistent', site: 'Ward 7' });
+    const handlers = createWipeHandlers({ wipes, session: {} as SessionService, exports: {} as ExportedFiles, site: 'Ward 7' });
     const context = (role: 'auditor' | 'clinician') => ({ principal: { userId: 'u', role }, signal: new AbortController().signal, progress: () => {} });
     expect(JSON.stringify(await handlers.certificates({}, context('auditor')))).not.toContain('Mrs Jones');
     expect(JSON.stringify(await handlers.certificates({}, context('clinician')))).toContain('Mrs Jones');
