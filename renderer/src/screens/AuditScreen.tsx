@@ -3,6 +3,7 @@ import { TableVirtuoso } from 'react-virtuoso';
 import { AUDIT_ACTIONS, type AuditEntry, type AuditFilter } from '../../../shared/domain/audit';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import { hostApi, newJobId } from '../api';
+import { ExportedFilesSection } from '../components/ExportedFilesSection';
 import { ErrorSummary, TextField } from '../components/forms';
 
 type ExportState =
@@ -33,6 +34,8 @@ function displayNhsNumber(value: string): string {
 /** The audit trail for auditors: filters, a virtualised list, and the signed PDF export. */
 export function AuditScreen() {
   const [filter, setFilter] = useState<AuditFilter>({});
+  const [exportFolder, setExportFolder] = useState('');
+  const [exportCount, setExportCount] = useState(0);
   const [entries, setEntries] = useState<AuditEntry[]>([]);
   const [head, setHead] = useState<{ sequence: number; hash: string } | null>(null);
   const [keyFingerprint, setKeyFingerprint] = useState<string | null>(null);
@@ -69,12 +72,13 @@ export function AuditScreen() {
   async function exportPdf() {
     const jobId = newJobId();
     setExporting({ kind: 'running', jobId, done: 0, total: null });
-    const result = await hostApi()!.audit.export({ jobId, filter });
+    const result = await hostApi()!.audit.export({ jobId, filter, ...(exportFolder.trim() ? { folder: exportFolder } : {}) });
     if (!result.ok) {
       setExporting({ kind: 'failed', message: result.error.message });
       return;
     }
     setExporting({ kind: 'done', ...result.value, verified: null });
+    setExportCount((count) => count + 1);
     void load(filter); // the export itself is now in the trail
   }
 
@@ -137,6 +141,14 @@ export function AuditScreen() {
         <TextField id="user" label="User id" autoComplete="off" />
         <TextField id="nhs" label="NHS number" inputMode="numeric" autoComplete="off" />
         <TextField id="thread" label="Thread id" autoComplete="off" />
+        <TextField
+          id="export-folder"
+          label="Save the PDF in folder (optional)"
+          hint="The full path of a folder on this workstation; empty for Wardscribe's exports folder. Saved PDFs are listed under Exported files on the Certificates screen, where they can be removed."
+          autoComplete="off"
+          value={exportFolder}
+          onChange={(event) => setExportFolder(event.target.value)}
+        />
         <div className="ws-filter-buttons">
           <button className="nhsuk-button nhsuk-button--secondary" type="submit">
             Apply filters
@@ -222,6 +234,7 @@ export function AuditScreen() {
           </>
         )}
       />
+      <ExportedFilesSection refreshKey={exportCount} />
     </section>
   );
 }
