@@ -200,7 +200,7 @@ function runStryker(module, force, reportFile) {
     reporters: ['clear-text', process.env.CI ? 'progress-append-only' : 'progress'],
     clearTextReporter: { allowColor: false, logTests: false, reportMutants: true, reportScoreTable: true },
     thresholds: { high: 95, low: THRESHOLD, break: null },
-    ignorePatterns: ['/out', '/release', '/test-results', '/playwright-report', '/coverage', '/renderer', '/bench', '/docs', '/.wardscribe-dev', '/node_modules'],
+    ignorePatterns: ['/out', '/native', '/release', '/test-results', '/playwright-report', '/coverage', '/renderer', '/bench', '/docs', '/.wardscribe-dev', '/node_modules'],
     tempDirName: '.stryker-tmp',
     cleanTempDir: 'always',
     timeoutMS: 10_000,

@@ -131,6 +131,14 @@ describe('occurrences', () => {
     expect(Buffer.from(identities.subarray(48, 64))).toEqual(fingerprinter.identity(messages[3]!, 2));
   });
 
+  it('unkeyed, only the occurrences are counted (no fingerprints made)', () => {
+    const fingerprinter = new ChatFingerprinter(KEY, 'whatsapp');
+    const messages = [message(), message({ text: 'ok' }), message()];
+    const { identities, occurrences } = fingerprintMessages(fingerprinter, new OccurrenceCounter(), messages, false);
+    expect(identities.length).toBe(0);
+    expect([...occurrences]).toEqual([0, 0, 1]);
+  });
+
   it('fingerprintKey is the bytes of exactly that view', () => {
     const bytes = Uint8Array.from([1, 2, 3, 200, 255, 0]);
     expect(fingerprintKey(bytes.subarray(2, 5))).toBe(Buffer.from([3, 200, 255]).toString('latin1'));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WardscribeError } from '../../../main/errors';
 import { keyFileLockPath, withKeyFileLock } from '../../../main/vault/key-file-lock';
+import { sqlcipherNativeBinding, useSqlcipherNativeBinding } from '../../../main/vault/sqlcipher';
 import { tempDir } from '../../support/temp';
 
 /**
@@ -112,6 +113,27 @@ describe('the key-file lock', () => {
     }
     // The queue goes on after a refusal.
     expect(await withKeyFileLock(path, () => 'later', { timeoutMs: 1_000 })).toBe('later');
+  });
+
+  it('opens the lock with the SQLite addon the vault chose', async () => {
+    const chosen = sqlcipherNativeBinding();
+    useSqlcipherNativeBinding(join(dir.path, 'no-such-addon.node'));
+    try {
+      await expect(withKeyFileLock(keyFile(), () => 'ran')).rejects.toThrow();
+    } finally {
+      useSqlcipherNativeBinding(chosen);
+    }
+    expect(await withKeyFileLock(keyFile(), () => 'ran')).toBe('ran');
+  });
+
+  it('closes its connection every time: no file handle is left open', async () => {
+    const { readdirSync } = await import('node:fs');
+    const path = keyFile();
+    await withKeyFileLock(path, () => undefined);
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let round = 0; round < 20; round++) await withKeyFileLock(path, () => undefined);
+    expect(open()).toBeLessThanOrEqual(before);
   });
 
   it('a lock file that is not a database is an error, not a wait', async () => {
