@@ -38,6 +38,7 @@ import { createVaultAuditStore } from '../vault/queries/audit-entries';
 import type { AdminKey } from '../audit/trust-anchors';
 import { bindKeystore, createFileKeystore, defaultKeystoreDir, type SecretKeystore } from '../security/keystore';
 import { AuditTrust } from './audit-trust';
+import { sealStoredSecrets } from '../settings/sealed-secrets';
 import { bindKeyFileKeystore } from '../vault/key-file-keystore';
 import type { AuditStore } from '../audit/store';
 import type { AuditActor } from '../../shared/domain/audit';
@@ -511,6 +512,7 @@ export class SessionService {
   /** The trail over `vault`, signed with the certified signing key this keystore opens (audit-trust.ts). */
   #auditLog(vault: OpenVault, store: AuditStore): AuditLog {
     bindKeystore(vault.db, this.#trust.keystoreInUse);
+    sealStoredSecrets(vault.db);
     const signing = this.#trust.signing(vault);
     return new AuditLog({ store, signer: signing.signer, trust: { rootPublicKeyPem: signing.rootPublicKeyPem, certificates: signing.certificates }, now: this.#now });
   }
