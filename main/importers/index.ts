@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ChatMessage, ChatSource, ChatThread } from '../../shared/domain/chat';
+import type { ChatMessage, ChatSource, ChatThread, ParseWarning } from '../../shared/domain/chat';
 import { WardscribeError } from '../errors';
 import { flattenBatches, parseHeadLineBatches, type ImportOptions } from './head-line-parser';
 import {
@@ -18,11 +18,12 @@ import {
   TELEGRAM_MESSAGES,
   telegramAccountExport,
   telegramRecords,
+  telegramSharedNames,
   unknownJson,
 } from './json-sources';
 import { findJsonArray } from './json-stream';
 import type { ByteSource } from './line-reader';
-import { recordsToMessages } from './records';
+import { recordsToMessages, type ChatRecord } from './records';
 import { readSignalExportMarkers } from './signal-export';
 import { openThreemaExport, readThreemaMarkers } from './threema';
 import { chatNameFromThreemaArchive, looksLikeThreemaIos, threemaIosRecords, unnamedPartnerWarning, type ThreemaIosNames } from './threema-ios';
@@ -93,7 +94,7 @@ export async function openChatExport(path: string, options: ImportOptions): Prom
   }
   if (extension === '.md') {
     const format = { source: 'signal-export-markdown' as const, selfNames: new Set(['Me']), readMarkers: readSignalExportMarkers };
-    return simple('signal-export-markdown', byBatch(parseHeadLineBatches(source, { ...options, dateOrder: 'ymd' }, format)));
+    return simple('signal-export-markdown', byBatch(signalExportSystemLines(parseHeadLineBatches(source, { ...options, dateOrder: 'ymd' }, format))));
   }
   return simple('whatsapp', byBatch(parseHeadLineBatches(source, options, { title: titleFromFileName(path) })));
 }
@@ -138,12 +139,80 @@ function simple(source: ChatImport['source'], streams: MessageStreams): ChatImpo
   return { source, ...streams, openMedia: noMedia, close: async () => undefined };
 }
 
+/**
+ * signal-export writes "No-Sender" for a message that has none (a group change, a call): the
+ * app's words, not a person, so such a message is a system line and the name no participant.
+ */
+const SIGNAL_EXPORT_NO_SENDER = 'No-Sender';
+
+async function* signalExportSystemLines(batches: AsyncGenerator<readonly ChatMessage[], ChatThread>): AsyncGenerator<readonly ChatMessage[], ChatThread> {
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await batches.next();
+      if (next.done) {
+        finished = true;
+        return { ...next.value, participants: next.value.participants.filter((name) => name !== SIGNAL_EXPORT_NO_SENDER) };
+      }
+      yield next.value.map((message) =>
+        message.sender === SIGNAL_EXPORT_NO_SENDER
+          ? { ...message, sender: null, kind: 'system' as const, flags: [...message.flags.filter((flag) => flag !== 'self'), 'system' as const] }
+          : message,
+      );
+    }
+  } finally {
+    if (!finished) await batches.return(undefined as never).catch(() => undefined);
+  }
+}
+
 async function openJsonExport(path: string, head: string, options: ImportOptions): Promise<ChatImport> {
   const source = await fileSource(path);
-  if (/"conversationId"|"sent_at"/.test(head) && head.trimStart().startsWith('[')) {
+  if (head.replace(/^\xEF\xBB\xBF/, '').trimStart().startsWith('[') && (await firstElementIsSignal(source, options))) {
     return simple('signal-sigtop-json', byMessage(recordsToMessages(sigtopJsonRecords(source, options), 'signal-sigtop-json', options)));
   }
   return openJsonDocument(source, options);
+}
+
+/**
+ * A root array is sigtop's Signal messages or a Teams list: told apart by the first element's
+ * own members (Signal's conversationId or sent_at), read by the streaming reader however long
+ * that element is, never by searching the first bytes (a long first body pushes those members
+ * past any fixed window, and a Teams message may quote the words).
+ */
+async function firstElementIsSignal(source: ByteSource, options: ImportOptions): Promise<boolean> {
+  const reading = await findJsonArray(source, [TEAMS_LIST], { signal: options.signal });
+  try {
+    const first = await reading.elements.next();
+    const element: unknown = first.done ? null : first.value;
+    return typeof element === 'object' && element !== null && ('conversationId' in element || 'sent_at' in element);
+  } finally {
+    await reading.close();
+  }
+}
+
+/** Progress of one of two readings of the same bytes, as a share of the whole. */
+function halfProgress(options: ImportOptions, pass: 0 | 1): ImportOptions['onProgress'] {
+  const report = options.onProgress;
+  if (!report) return undefined;
+  return (done, total) => report(total === null ? done : Math.floor((pass * total + done) / 2), total);
+}
+
+/**
+ * A Telegram chat read twice: first for the display names two accounts share (nothing else is
+ * held), then for the messages, so each sender is named apart from the first message on.
+ */
+async function* telegramTwoReadings(source: ByteSource, options: ImportOptions, onTitle: (title: string | null) => void): AsyncGenerator<ChatRecord> {
+  const survey = await findJsonArray(source, [TELEGRAM_MESSAGES], {
+    signal: options.signal,
+    onProgress: halfProgress(options, 0),
+    // Telegram writes `name` before `messages`; wherever it is, the last one read wins.
+    onMember: (name, value) => {
+      if (name === 'name') onTitle(typeof value === 'string' ? value : null);
+    },
+  });
+  const shared = await telegramSharedNames(survey.elements);
+  const reading = await findJsonArray(source, [TELEGRAM_MESSAGES], { signal: options.signal, onProgress: halfProgress(options, 1) });
+  yield* telegramRecords(reading.elements, shared);
 }
 
 /**
@@ -155,6 +224,7 @@ async function openJsonDocument(source: ByteSource, options: ImportOptions, isPr
   let title: string | null = null;
   let telegramShaped = false;
   let teamsShaped = false;
+  let morePages = false;
   const reading = await findJsonArray(source, [TELEGRAM_MESSAGES, TELEGRAM_ACCOUNT_CHATS, TELEGRAM_ACCOUNT_LEFT_CHATS, TEAMS_PAGE, TEAMS_LIST], {
     signal: options.signal,
     onProgress: options.onProgress,
@@ -163,6 +233,8 @@ async function openJsonDocument(source: ByteSource, options: ImportOptions, isPr
       if (name === 'name') title = typeof value === 'string' ? value : null;
       if (name === 'messages' || TELEGRAM_ACCOUNT_MEMBERS.has(name)) telegramShaped = true;
       if (name === '@odata.context' || name === '@odata.nextLink') teamsShaped = true;
+      // Graph writes a nextLink when the server holds more messages than this page.
+      if (name === '@odata.nextLink' && typeof value === 'string' && value !== '') morePages = true;
     },
   });
   const close = () => reading.close();
@@ -171,16 +243,27 @@ async function openJsonDocument(source: ByteSource, options: ImportOptions, isPr
     throw telegramAccountExport();
   }
   if (reading.path === TELEGRAM_MESSAGES) {
-    const messages = recordsToMessages(telegramRecords(reading.elements), 'telegram', options, { title: () => title, isPresent });
-    return { ...simple('telegram', byMessage(messages)), close };
+    // Found: the messages are read again from the start, in two readings.
+    await close();
+    const records = telegramTwoReadings(source, options, (name) => (title = name));
+    const messages = recordsToMessages(records, 'telegram', options, { title: () => title, isPresent });
+    return simple('telegram', byMessage(messages));
   }
   if (reading.path !== null) {
-    return { ...simple('teams', byMessage(recordsToMessages(teamsRecords(reading.elements), 'teams', options))), close };
+    const warnings = (): ParseWarning[] => (morePages ? [TEAMS_MORE_PAGES] : []);
+    return { ...simple('teams', byMessage(recordsToMessages(teamsRecords(reading.elements), 'teams', options, { warnings }))), close };
   }
   // Read to its end without a message list: say what is missing in the terms of the app it is from.
   await close();
   throw telegramShaped ? notTelegramChat() : teamsShaped ? notTeamsChat() : unknownJson();
 }
+
+const TEAMS_MORE_PAGES: ParseWarning = {
+  line: 0,
+  code: 'teams-more-pages',
+  message:
+    'This file is one page of the chat\'s messages: Microsoft Graph says more are on the server (@odata.nextLink). Messages on the other pages are not in this import; export every page to have the whole chat.',
+};
 
 async function openZipExport(path: string, options: ImportOptions): Promise<ChatImport> {
   const zip = await openSafeZip(path);

@@ -37,6 +37,8 @@ export interface ChatRecord {
   readonly edited?: boolean;
   readonly deleted?: boolean;
   readonly attachment?: string | null;
+  /** Every attachment the record names, in order, when it may name several (the first is `attachment`). */
+  readonly attachments?: readonly string[];
   readonly self?: boolean;
   /** Further flags the source reader found (e.g. `embedded-header`). */
   readonly flags?: readonly MessageFlag[];
@@ -141,12 +143,21 @@ export async function* recordsToMessages(
     if (record.edited) flags.push('edited');
     if (record.deleted) flags.push('deleted');
     const warnings: ParseWarning[] = [...(record.warnings ?? [])];
-    if (record.attachment) {
-      flags.push('attachment');
-      attachments.push(record.attachment);
-      if (context.isPresent && !isPresent(record.attachment)) {
-        warnings.push({ line: record.line ?? 0, code: 'attachment-missing', message: `The attachment of message ${record.head} is not in the export.` });
+    const named = record.attachments ?? (record.attachment ? [record.attachment] : []);
+    if (record.attachment) flags.push('attachment');
+    for (const name of named) {
+      attachments.push(name);
+      if (context.isPresent && !isPresent(name)) {
+        warnings.push({ line: record.line ?? 0, code: 'attachment-missing', message: `The attachment "${name}" of message ${record.head} is not in the export.` });
       }
+    }
+    if (named.length > 1) {
+      // A message holds one attachment link: the others are named here and in the thread's list, never dropped.
+      warnings.push({
+        line: record.line ?? 0,
+        code: 'several-attachments',
+        message: `Message ${record.head} carries ${named.length} attachments: ${named.map((name) => `"${name}"`).join(', ')}. The first is shown as its attachment; all are in the chat's list of attachments.`,
+      });
     }
     if (record.self) flags.push('self');
     for (const flag of record.flags ?? []) if (!flags.includes(flag)) flags.push(flag);

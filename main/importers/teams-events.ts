@@ -51,7 +51,12 @@ export function durationInWords(value: unknown): string | null {
   const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value);
   if (!match || value === 'P' || value === 'PT') return null;
   const [days, hours, minutes, seconds] = [match[1], match[2], match[3], match[4]].map((part) => (part === undefined ? 0 : Number(part))) as [number, number, number, number];
-  const total = Math.round(((days * 24 + hours) * 60 + minutes) * 60 + seconds);
+  return secondsInWords(((days * 24 + hours) * 60 + minutes) * 60 + seconds);
+}
+
+/** A length of time in seconds in words: "2 min 5 s", "1 h 2 min", "0 s". */
+export function secondsInWords(value: number): string {
+  const total = Math.max(0, Math.round(value));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
@@ -114,9 +119,22 @@ export function teamsEventText(detail: Json): string | null {
       return `A message was pinned${by(detail)}`;
     case 'messageUnpinnedEventMessageDetail':
       return `A message was unpinned${by(detail)}`;
+    case 'conversationMemberRoleUpdatedEventMessageDetail': {
+      // Who may add people or change the chat is part of the record of who was responsible.
+      const who = nameOf(detail.conversationMemberUser);
+      const role = text(detail.conversationMemberRoleUpdated);
+      return `Role changed${who ? ` for ${who}` : ''}${role ? ` to "${role}"` : ''}${by(detail)}`;
+    }
+    case 'teamsAppInstalledEventMessageDetail':
+    case 'teamsAppRemovedEventMessageDetail':
+    case 'teamsAppUpgradedEventMessageDetail': {
+      const app = text(detail.teamsAppDisplayName) ?? text(detail.teamsAppId);
+      const done = kind === 'teamsAppInstalledEventMessageDetail' ? 'installed' : kind === 'teamsAppRemovedEventMessageDetail' ? 'removed' : 'upgraded';
+      return `Teams app ${done}${app ? `: "${app}"` : ''}${by(detail)}`;
+    }
     default: {
       // Teams, channels and apps: the event in words, and the name it carries, if any.
-      const subject = text(detail.teamDisplayName) ?? text(detail.channelDisplayName) ?? text(detail.chatDisplayName);
+      const subject = text(detail.teamDisplayName) ?? text(detail.channelDisplayName) ?? text(detail.chatDisplayName) ?? text(detail.teamsAppDisplayName);
       return `${eventName(type)}${subject ? `: "${subject}"` : ''}${by(detail)}`;
     }
   }

@@ -307,6 +307,28 @@ export function chooseChatText(names: readonly string[]): ChatTextCandidate {
       `This archive holds several text files (${candidates.map((candidate) => candidate.name).join(', ')}) and none of them is named as a chat export, so Wardscribe cannot tell which one is the chat. Export the chat again from the app and import the file it makes.`,
     );
   }
+  return chatTextInFolder(names);
+}
+
+/**
+ * An export unzipped and compressed again (Finder's Compress, Windows' "Compressed folder") puts
+ * the chat one folder down: "WhatsApp Chat - Ward 7/_chat.txt", its media beside it. One WhatsApp
+ * chat text found there is read; anything else inside folders is refused, saying so.
+ */
+function chatTextInFolder(names: readonly string[]): ChatTextCandidate {
+  const inFolders = names.filter((name) => {
+    const parts = name.split('/');
+    // macOS adds "__MACOSX/…" and "._name" copies of each file's metadata: never the chat.
+    return parts.length === 2 && parts[0] !== '__MACOSX' && !parts[1]!.startsWith('._') && parts[1]!.toLowerCase().endsWith('.txt');
+  });
+  const candidates = inFolders.map((name) => ({ name, kind: chatTextKind(name.slice(name.indexOf('/') + 1)) }));
+  const whatsapp = candidates.filter((candidate): candidate is ChatTextCandidate => candidate.kind === 'whatsapp-ios' || candidate.kind === 'whatsapp-android');
+  if (whatsapp.length === 1 && candidates.every((candidate) => candidate.kind !== 'threema')) return whatsapp[0]!;
+  if (inFolders.length > 0) {
+    throw rejected(
+      `This archive holds no chat text at its top level: its text files are inside a folder (${inFolders.join(', ')}), and Wardscribe cannot tell which one is the chat. Import the export file the chat app made, not a folder compressed again.`,
+    );
+  }
   throw rejected(
     'This archive holds no chat text. A WhatsApp export holds _chat.txt or "WhatsApp Chat with ….txt", a Threema export holds messages.txt, and a Telegram export holds result.json.',
   );

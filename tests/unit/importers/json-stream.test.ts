@@ -255,7 +255,7 @@ describe('JSON chat exports through openChatExport', () => {
     expect(read).toBeLessThan(total / 10);
   });
 
-  it('streams a large Telegram export: the first message comes long before the file is read', async () => {
+  it('streams a large Telegram export in two readings: the first message comes early in the second', async () => {
     const path = `${dir.path}/large-result.json`;
     const out = createWriteStream(path);
     const write = (text: string) => new Promise<void>((resolve) => (out.write(text) ? resolve() : out.once('drain', () => resolve())));
@@ -291,8 +291,11 @@ describe('JSON chat exports through openChatExport', () => {
       const first = await chat.messages.next();
       expect(first.done).toBe(false);
       expect(total).toBeGreaterThan(25 * 1024 * 1024);
-      // Only the first chunks have been read when the first message is handed out.
-      expect(bytesRead).toBeLessThan(total / 10);
+      // The first reading (which display names two accounts share) goes to the end, holding only
+      // names; progress counts it as the first half. Only the first chunks of the second reading
+      // have been read when the first message is handed out.
+      expect(bytesRead).toBeGreaterThanOrEqual(total / 2);
+      expect(bytesRead).toBeLessThan(total / 2 + total / 20);
       let seen = 1;
       for (;;) {
         const next = await chat.messages.next();

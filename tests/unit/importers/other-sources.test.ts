@@ -107,8 +107,12 @@ describe('Signal', () => {
     const { messages } = await parseAll(writeExport(dir.path, 'sigtop-from-in-body.txt', text + '\n'), LONDON);
     expect(messages.map((m) => [m.kind, m.sender, m.text, m.attachment])).toEqual([
       ['message', 'Dr Ben Okoro', "Forwarding the reg's advice:\n\nFrom: Dr Lee\nGive 40 mg furosemide IV", null],
-      ['system', null, '', null],
+      ['system', null, 'The group was changed (Signal event group-v2-change)', null],
       ['message', 'You', 'Thanks\n\nFrom: nobody', 'first.jpg'],
+    ]);
+    // The second attachment is named too, never dropped.
+    expect(messages[2]!.warnings.map((warning) => [warning.code, warning.message])).toEqual([
+      ['several-attachments', 'Message Sent: Mon, 13 Mar 2023 09:02:00 +0000 carries 2 attachments: "first.jpg", "second.jpg". The first is shown as its attachment; all are in the chat\'s list of attachments.'],
     ]);
   });
 
@@ -118,7 +122,7 @@ describe('Signal', () => {
     expect(messages.map((m) => [m.kind, m.sender, m.text, m.line])).toEqual([
       ['message', '+447700900123', 'Bed 4: hold the 02:00 dose', 2],
       ['message', 'You', 'Noted.', 3],
-      ['system', null, 'group-v2-change', 4],
+      ['system', null, 'The group was changed (Signal event group-v2-change)', 4],
     ]);
     expect(messages[1]!.attachment).toBe('obs-chart.jpg');
   });
