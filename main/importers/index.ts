@@ -190,6 +190,20 @@ async function firstElementIsSignal(source: ByteSource, options: ImportOptions):
   }
 }
 
+/**
+ * Progress that never goes back: the readings that find a document's message list and then read
+ * it again start from its first byte, and a progress bar must not jump back when they do.
+ */
+function neverBack(report: ImportOptions['onProgress']): ImportOptions['onProgress'] {
+  if (!report) return undefined;
+  let highest = -1;
+  return (done, total) => {
+    if (done <= highest) return;
+    highest = done;
+    report(done, total);
+  };
+}
+
 /** Progress of one of two readings of the same bytes, as a share of the whole. */
 function halfProgress(options: ImportOptions, pass: 0 | 1): ImportOptions['onProgress'] {
   const report = options.onProgress;
@@ -220,7 +234,8 @@ async function* telegramTwoReadings(source: ByteSource, options: ImportOptions, 
  * tells the two apart (and a whole-account Telegram export from one chat's), and the messages
  * are read from there on as they are asked for.
  */
-async function openJsonDocument(source: ByteSource, options: ImportOptions, isPresent?: (name: string) => boolean): Promise<ChatImport> {
+async function openJsonDocument(source: ByteSource, given: ImportOptions, isPresent?: (name: string) => boolean): Promise<ChatImport> {
+  const options = { ...given, onProgress: neverBack(given.onProgress) };
   let title: string | null = null;
   let telegramShaped = false;
   let teamsShaped = false;

@@ -468,8 +468,12 @@ function decodeEntities(text: string): string {
   });
 }
 
-/** A tag with its name and attributes, or any other `<…>` (a comment, a doctype), which is dropped. */
-const HTML_TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>|<[^>]*>/g;
+/**
+ * A tag with its name and attributes, or any other `<…>` (a comment, a doctype), which is dropped.
+ * A tag never spans another "<": so a body of many "<" without ">" is read in one pass, not one
+ * scan to its end per "<".
+ */
+const HTML_TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9]*)([^<>]*)>|<[^<>]*>/g;
 
 function attribute(attributes: string, name: string): string | null {
   const match = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(attributes);
@@ -501,7 +505,10 @@ export function readTeamsHtml(html: string): TeamsHtmlReading {
   let cellsInRow = 0;
   /** Where each open struck-out span began in `out`. */
   const struck: number[] = [];
+  // Spaces a cell's paragraphs leave at its end are layout, not text.
+  const trimCell = () => (out = out.replace(/[ \t]+$/, ''));
   const startLine = () => {
+    if (tables > 0) trimCell();
     if (out !== '' && !out.endsWith('\n')) out += '\n';
   };
   // Inside a cell a line break would split the row: a space keeps it one line.
@@ -561,6 +568,7 @@ export function readTeamsHtml(html: string): TeamsHtmlReading {
         break;
       case 'td':
       case 'th':
+        trimCell();
         if (!closing) {
           if (cellsInRow++ > 0) out += ' | ';
           cells++;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { revealBidiControls } from '../../../shared/domain/chat';
 import { WardscribeError } from '../../../main/errors';
+import { readTeamsHtml } from '../../../main/importers/json-sources';
 import { openSafeZip } from '../../../main/importers/zip';
 import { tempDir } from '../../support/temp';
 import { parseAll, writeExport } from './helpers';
@@ -98,6 +99,14 @@ describe('hostile text', () => {
     expect(messages.map((m) => m.flags.includes('bidi-controls'))).toEqual([true, true, false]);
     expect(revealBidiControls(messages[0]!.text)).toBe('give 10⟦RLO⟧ gm 0⟦PDF⟧ of drug');
     expect(revealBidiControls('B\u2067en\u2069')).toBe('B⟦RLI⟧en⟦PDI⟧');
+  });
+
+  it('reads a Teams body of many "<" with no ">" in one pass, and unclosed or stray tags as nothing', () => {
+    const began = performance.now();
+    expect(readTeamsHtml('<'.repeat(200_000)).text).toHaveLength(200_000);
+    expect(performance.now() - began).toBeLessThan(1_000);
+    expect(readTeamsHtml('<s>80 mg<ol><li>a</s></s></ol></ol></td><td>').text).toBe('~80 mg\n1. a~');
+    expect(readTeamsHtml('<a title="<b>">x</a>').text).toBe('<a title="">x');
   });
 
   it('refuses a text file with no message in it', async () => {
