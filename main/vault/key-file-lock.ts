@@ -15,6 +15,7 @@
  * one request at a time. Waiting for another process polls without blocking the event loop.
  */
 import Database from 'better-sqlite3-multiple-ciphers';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +28,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const POLL_MS = 10;
 
 const queues = new Map<string, Promise<unknown>>();
+/** The key files the running work holds: asking again from inside would wait for itself for ever. */
+const held = new AsyncLocalStorage<Set<string>>();
 
 export interface KeyFileLockOptions {
   readonly timeoutMs?: number;
@@ -41,6 +44,7 @@ export function keyFileLockPath(keySlotsPath: string): string {
  * change, write): slow steps such as Argon2id belong before it, so the lock is held briefly.
  */
 export function withKeyFileLock<T>(keySlotsPath: string, work: () => T | Promise<T>, options: KeyFileLockOptions = {}): Promise<T> {
+  if (held.getStore()?.has(keySlotsPath)) return Promise.reject(new Error('The key file lock was asked for again by work already holding it.'));
   const previous = queues.get(keySlotsPath) ?? Promise.resolve();
   const run = previous.then(
     () => holdOsLock(keySlotsPath, work, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
@@ -75,9 +79,12 @@ async function holdOsLock<T>(keySlotsPath: string, work: () => T | Promise<T>, t
         await sleep(POLL_MS);
       }
     }
+    // Emptied on release: background work started inside and still running later is not mistaken for a holder.
+    const holding = new Set([...(held.getStore() ?? []), keySlotsPath]);
     try {
-      return await work();
+      return await held.run(holding, work);
     } finally {
+      holding.delete(keySlotsPath);
       db.exec('ROLLBACK');
     }
   } finally {

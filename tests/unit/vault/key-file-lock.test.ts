@@ -58,6 +58,15 @@ function incrementHere(path: string): Promise<void> {
   });
 }
 
+describe('key file lock within the process', () => {
+  it('refuses, rather than waits for ever, when work holding the lock asks for it again', async () => {
+    const path = await keyFile();
+    await expect(withKeyFileLock(path, () => withKeyFileLock(path, () => 'inner'))).rejects.toThrow(/asked for again/);
+    // Released after: the next one goes ahead.
+    await expect(withKeyFileLock(path, () => 'next')).resolves.toBe('next');
+  });
+});
+
 describe('key file lock across processes', () => {
   it('loses no update when four processes and this one change the key file at once', async () => {
     const path = await keyFile();
