@@ -355,8 +355,8 @@ export class SessionService {
     const unlocked = this.#requireUnlocked();
     const me = unlocked.user;
     this.#assertPassphrase(next, me);
-    await this.#checkCurrentPassphrase(unlocked, current);
-    const prepared = await prepareSlot(unlocked.vault.vaultId, me, next, this.#kdf());
+    // Both Argon2id runs at once (one per core): the new slot is written only if the check passes.
+    const [, prepared] = await Promise.all([this.#checkCurrentPassphrase(unlocked, current), prepareSlot(unlocked.vault.vaultId, me, next, this.#kdf())]);
     await this.#change(unlocked, 'a passphrase is being changed', () =>
       commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
         const stored = getUserById(vault.db, me.id);
