@@ -625,9 +625,11 @@ export async function* sigtopJsonRecords(source: ByteSource, options: ImportOpti
       const attachments = Array.isArray(message.attachments) ? message.attachments.filter(isRecord) : [];
       const names = attachments.map((attachment) => str(attachment.fileName)).filter((name): name is string => name !== null && name !== '');
       const editHistory = Array.isArray(message.editHistory) ? message.editHistory : [];
+      // Signal Desktop named the sender's account sourceUuid before it wrote sourceServiceId: either tells people apart.
+      const named = str(message.sourceName) ?? str(message.source) ?? str(message.sourceServiceId) ?? str(message.sourceUuid);
+      const head = `sent_at ${String(message.sent_at)}`;
       yield {
-        // Signal Desktop named the sender's account sourceUuid before it wrote sourceServiceId: either tells people apart.
-        sender: outgoing ? 'You' : (str(message.sourceName) ?? str(message.source) ?? str(message.sourceServiceId) ?? str(message.sourceUuid) ?? 'Unknown'),
+        sender: outgoing ? 'You' : (named ?? 'Unknown'),
         text: str(message.body) ?? (system ? signalEventText(type, groupChanges(message.groupV2Change)) : ''),
         system,
         time: instantTime(Number(message.sent_at ?? message.timestamp), 'sent_at'),
@@ -636,7 +638,12 @@ export async function* sigtopJsonRecords(source: ByteSource, options: ImportOpti
         attachment: attachments.length > 0 ? (str(attachments[0]!.fileName) ?? null) : null,
         attachments: names,
         self: outgoing,
-        head: `sent_at ${String(message.sent_at)}`,
+        // "Unknown" may stand for more than one person: the reviewer is told rather than left to assume one.
+        warnings:
+          !outgoing && !system && named === null
+            ? [{ line: lineNumber, code: 'sender-unknown', message: `Message ${head} names no sender in the export; every such message is shown as "Unknown", which may be more than one person.` }]
+            : [],
+        head,
         line: lineNumber,
       };
     }

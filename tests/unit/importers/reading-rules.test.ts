@@ -152,6 +152,16 @@ describe('Signal', () => {
     expect(thread.participants).toEqual(['Dr Sam Patel']);
   });
 
+  it('warns that a sigtop JSON message naming no sender may be anyone', async () => {
+    const line = (id: string, sent: number, fields: Record<string, unknown>) => JSON.stringify({ id, conversationId: 'c', type: 'incoming', sent_at: sent, body: id, ...fields });
+    const text = ['[', `${line('a', 1680000000000, {})},`, line('b', 1680000060000, { sourceUuid: 'bbbbbbbb-0000-4000-8000-000000000002' }), ']', ''].join('\n');
+    const { messages } = await parseAll(writeExport(dir.path, 'sigtop-no-sender.json', text), LONDON);
+    expect(messages.map((message) => [message.sender, message.warnings.map((warning) => warning.code)])).toEqual([
+      ['Unknown', ['sender-unknown']],
+      ['bbbbbbbb-0000-4000-8000-000000000002', []],
+    ]);
+  });
+
   it('keeps sigtop\'s detail only for a name two contacts share', async () => {
     const block = (from: string, minute: number, body: string) => [`From: ${from}`, 'Type: incoming', `Sent: Wed, 10 Jan 2024 21:0${minute}:00 +0000`, `Received: Wed, 10 Jan 2024 21:0${minute}:01 +0000`, '', body, ''];
     const text = ['Conversation: Ward 9 (x)', '', ...block('Dr Sam Patel (+447700900111)', 0, 'a'), ...block('Dr Ben Okoro (+447700900333)', 1, 'b'), ...block('Dr Sam Patel (+447700900111)', 2, 'c')].join('\n');
