@@ -172,6 +172,9 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
     file.on('error', reject);
     doc.on('error', reject);
   });
+  // Awaited on success; on a cancel the stream is destroyed under pdfkit's last writes, and that
+  // rejection is expected, not an unhandled one.
+  written.catch(() => undefined);
   doc.pipe(file);
   try {
     for (const [index, page] of pages.entries()) {
@@ -234,6 +237,7 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
   } catch (error) {
     // Wait for the file to close: removing it before its asynchronous open completes would let
     // the open re-create it afterwards.
+    doc.unpipe(file);
     if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()).destroy());
     rmSync(partialPath, { force: true });
     throw error;
