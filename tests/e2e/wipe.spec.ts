@@ -231,7 +231,9 @@ test('a thread wiped from elsewhere is dropped by the screen holding it: list, o
 }) => {
   const ward7 = writeExport(dataDir);
   const ward9 = join(dataDir, 'WhatsApp Chat - Ward 9.zip');
-  writeFileSync(ward9, buildZip([{ name: '_chat.txt', data: CHAT.replaceAll('bed 12', 'bed 3').replaceAll(DISTINCTIVE, 'bisoprolol') }]));
+  // Another chat, the next evening: a chat that shares messages to the second with Ward 7 would be
+  // offered as another export of it (tests/unit/imports/reimport.test.ts), which is not this test.
+  writeFileSync(ward9, buildZip([{ name: '_chat.txt', data: CHAT.replaceAll('13/04/2024', '14/04/2024').replaceAll('bed 12', 'bed 3').replaceAll(DISTINCTIVE, 'bisoprolol') }]));
   await createFirstAdmin(page);
   await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
   await importExport(page, ward9, { zone: 'Europe/London' });
