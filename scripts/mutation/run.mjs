@@ -36,6 +36,8 @@ const args = process.argv.slice(2);
 const changedOnly = args.includes('--changed');
 const forceAll = args.includes('--force');
 const scoreOnly = args.includes('--score-only');
+// --plan: say what would be run and why, run nothing.
+const plan = args.includes('--plan');
 // --baseline: the module's tests without its *.mutation.test.ts, reported under .mutation/baseline/
 // (nothing committed is touched): the score before the killing tests.
 const baseline = args.includes('--baseline');
@@ -247,6 +249,11 @@ if (!scoreOnly) {
       continue;
     }
     const force = forceAll || previous === null || !incrementalSuffices(previous, current);
+    if (plan) {
+      const changed = previous === null ? ['no report'] : Object.keys({ ...previous.files, ...current.files }).filter((name) => previous.files[name] !== current.files[name]);
+      console.log(`mutation: ${module.name}: would run ${force ? 'every mutant' : 'incrementally'} (changed: ${changed.join(', ') || 'packages or settings'})`);
+      continue;
+    }
     console.log(`mutation: ${module.name}: ${force ? 'every mutant' : 'incremental (own source or tests changed)'}, tests ${module.tests.join(' ')}`);
     const seconds = runStryker(module, force, reportFile);
     writeFileSync(inputsFile, `${JSON.stringify(current, null, 2)}\n`);
