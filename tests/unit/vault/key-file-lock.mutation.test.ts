@@ -136,6 +136,26 @@ describe('the key-file lock', () => {
     expect(open()).toBeLessThanOrEqual(before);
   });
 
+  it('work already holding the lock that asks for it again is refused at once (no deadlock)', async () => {
+    const path = keyFile();
+    const other = keyFile();
+    const inner = await withKeyFileLock(path, async () => {
+      await expect(withKeyFileLock(path, () => 'again')).rejects.toThrow('The key file lock was asked for again by work already holding it.');
+      // Another key file's lock may be taken inside.
+      return withKeyFileLock(other, () => 'other');
+    });
+    expect(inner).toBe('other');
+  });
+
+  it('work started inside and still running after the release is not taken for a holder', async () => {
+    const path = keyFile();
+    let later: Promise<string> | undefined;
+    await withKeyFileLock(path, () => {
+      later = new Promise((resolve) => setTimeout(resolve, 30)).then(() => withKeyFileLock(path, () => 'after release'));
+    });
+    expect(await later).toBe('after release');
+  });
+
   it('a lock file that is not a database is an error, not a wait', async () => {
     const path = keyFile();
     await withKeyFileLock(path, () => undefined);
