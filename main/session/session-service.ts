@@ -279,15 +279,22 @@ export class SessionService {
     this.#options.onLocking?.();
     // Locking does not wait: waiters are refused, work still holding the vault is cut off (vault-lease.ts).
     this.#lease.revokeAll();
-    unlocked.audit.record({
-      action: reason === 'sign-out' ? 'sign-out' : 'lock',
-      actor: actorOf(unlocked.user),
-      outcome: { status: 'success', reason },
-    });
-    this.#unlocked = null;
-    this.#locked = reason === 'sign-out' ? null : { reason, username: unlocked.user.username };
-    unlocked.adminKey?.dispose();
-    unlocked.vault.close();
+    try {
+      // Best effort: a lock must close the vault even when the trail cannot be written (a busy
+      // or full disk). An unwritten entry is logged; an open vault on a shared PC would be worse.
+      unlocked.audit.record({
+        action: reason === 'sign-out' ? 'sign-out' : 'lock',
+        actor: actorOf(unlocked.user),
+        outcome: { status: 'success', reason },
+      });
+    } catch {
+      this.#options.log.error('session.lock-not-audited', { reason });
+    } finally {
+      this.#unlocked = null;
+      this.#locked = reason === 'sign-out' ? null : { reason, username: unlocked.user.username };
+      unlocked.adminKey?.dispose();
+      unlocked.vault.close();
+    }
     this.#options.log.info('session.locked', { reason });
     this.#options.emit({ type: 'session.locked', reason });
   }

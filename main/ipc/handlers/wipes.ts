@@ -28,9 +28,11 @@ export function createWipeHandlers(deps: WipeHandlerDeps): Handlers<Contract>['w
     certificates: (_request, { principal }) => wipes.certificates().map((certificate) => certificateForRole(certificate, principal!.role)),
     exportCertificate: async ({ wipeId, folder: chosen }, { principal }) => {
       const full = wipes.certificate(wipeId);
-      // The digest is the full certificate's (the one the trail pins); the PDF shows the role's view.
-      const digest = certificateSha256(full);
       const certificate = certificateForRole(full, principal!.role);
+      // The PDF carries the digest of what it shows: the full certificate's (the one the trail
+      // pins) only when it shows it all. A view's own digest, because the full one would let a
+      // reader test guesses of what was withheld (a file name, six digits of an NHS number).
+      const digest = certificateSha256(certificate);
       const folder = deps.exports.folderFor(chosen);
       mkdirSync(folder, { recursive: true, mode: 0o700 });
       const fileName = `wardscribe-wipe-certificate-${wipeId}.pdf`;

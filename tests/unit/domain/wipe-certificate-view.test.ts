@@ -54,3 +54,38 @@ describe('wipe certificates by role', () => {
     expect(JSON.stringify(await handlers.certificates({}, context('clinician')))).toContain('Mrs Jones');
   });
 });
+
+describe('what an auditor cannot work out', () => {
+  it('their PDF does not carry the full certificate\'s digest, which would confirm guesses of what was withheld', async () => {
+    const { certificateSha256 } = await import('../../../main/wipe/wipe-service');
+    const view = certificateForRole(certificate, 'auditor');
+    expect(certificateSha256(view)).not.toBe(certificateSha256(certificate));
+    // The clinician's view is the certificate itself: its digest is the one the trail pins.
+    expect(certificateSha256(certificateForRole(certificate, 'clinician'))).toBe(certificateSha256(certificate));
+  });
+});
+
+describe('the auditor\'s certificate PDF', () => {
+  it('prints the digest of the view it shows, never the full certificate\'s', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { certificateSha256 } = await import('../../../main/wipe/wipe-service');
+    const folder = mkdtempSync(join(tmpdir(), 'wardscribe-cert-view-'));
+    try {
+      const wipes = { certificate: () => certificate } as unknown as WipeService;
+      const session = { audit: () => ({ log: { record: () => undefined }, actor: { userId: 'u', displayName: 'Olga Auditor', role: 'auditor' } }) } as unknown as SessionService;
+      const exports = { folderFor: () => folder, record: () => undefined } as unknown as ExportedFiles;
+      const handlers = createWipeHandlers({ wipes, session, exports, site: 'Ward 7' });
+      const context = { principal: { userId: 'u', role: 'auditor' as const }, signal: new AbortController().signal, progress: () => {} };
+      const { path } = await handlers.exportCertificate({ wipeId: certificate.wipeId }, context);
+      const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+      expect(text).not.toContain('Mrs Jones');
+      expect(text).not.toContain(certificateSha256(certificate).slice(0, 16));
+      expect(text).toContain(certificateSha256(certificateForRole(certificate, 'auditor')).slice(0, 16));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
