@@ -48,11 +48,6 @@ export class ExportedFiles {
     this.#now = now;
   }
 
-  /** The default exports folder (inside the app's data folder). */
-  get defaultFolder(): string {
-    return this.#defaultFolder;
-  }
-
   /**
    * Where a new export goes: the folder the person chose — an absolute path to an existing
    * folder, itself not a symlink — or the default folder.
