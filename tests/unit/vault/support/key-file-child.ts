@@ -18,9 +18,13 @@ export async function main(argv: string[]): Promise<void> {
   if (mode === 'hold') {
     await withKeyFileLock(keySlotsPath, () => {
       process.stdout.write('held\n');
-      // Kept alive (a pending promise alone would let the process exit) until killed.
-      setInterval(() => undefined, 60_000);
-      return new Promise<void>(() => undefined);
+      // A promise that never settles and that nothing references can be garbage-collected,
+      // and with it the suspended lock holder and its database handle, whose finaliser closes
+      // the connection and so drops the OS lock mid-test. The interval roots the promise (and
+      // keeps the process alive) until the test kills it.
+      const forever = new Promise<void>(() => undefined);
+      setInterval(() => void forever, 60_000);
+      return forever;
     });
   } else if (mode === 'increment') {
     for (let at = 0; at < Number(countText); at++) await increment();
