@@ -41,6 +41,11 @@ export const AUDIT_ACTIONS = [
   'search',
   /** An exported PDF was overwritten and removed from the disk (`hashes.exportSha256` says which). */
   'export-removed',
+  /**
+   * A clinician checked the EPR for a note the EPR cannot be searched for (by identifier) and
+   * confirmed it is not there, so it is sent once more (main/epr/outbox-runner.ts sendAfterCheck).
+   */
+  'record-checked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
