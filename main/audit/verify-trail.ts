@@ -12,6 +12,7 @@ import {
 import { GENESIS_HEAD, verifyChain, type ChainBreakKind } from './chain';
 import { verify } from 'node:crypto';
 import { canonicalJson } from './canonical';
+import { checkDocumentStructure } from './document-structure';
 import { ATTACHMENT_NAMES, pageEntriesDigest, PageManifestSchema, pageSealSigningBytes, PageSealSchema, type PageManifest } from './export-format';
 import { sha256Hex } from './hash';
 import { pageContentDigests } from './page-content';
@@ -43,7 +44,9 @@ export type TrailProblemKind =
   | 'page-count-mismatch'
   | 'page-manifest-mismatch'
   | 'filter-mismatch'
-  | 'witness-mismatch';
+  | 'witness-mismatch'
+  | 'document-feature-not-allowed'
+  | 'incremental-update';
 
 /** One thing wrong with an export. Carries numbers, names and hashes, never entry content. */
 export interface TrailProblem {
@@ -134,7 +137,21 @@ export async function verifyTrailPdf(bytes: Uint8Array, options: VerifyTrailOpti
     report({ kind: 'unreadable-pdf', message: 'The file is not a readable PDF, or its attachments cannot be decoded.' });
     return { ok: false, problems, ...empty };
   }
-  const pageCount = pdf.getPageCount();
+  // Before anything else: what the page seal cannot cover (the catalog, appended revisions).
+  try {
+    for (const finding of checkDocumentStructure(bytes, pdf, Object.values(ATTACHMENT_NAMES))) report(finding);
+  } catch {
+    // pdf-lib throws when an entry has the wrong type (a catalog /Names that is not a dictionary).
+    report({ kind: 'document-feature-not-allowed', message: 'The document catalog or page tree is not built the way a Wardscribe export is.' });
+  }
+  let pageCount: number;
+  try {
+    pageCount = pdf.getPageCount();
+  } catch {
+    // A page tree overwritten by an object that is not one (pdf-lib throws a TypeError).
+    report({ kind: 'unreadable-pdf', message: 'The PDF’s page tree cannot be read.' });
+    return { ok: false, problems, ...empty };
+  }
   const files = collectAttachments(attachments, report);
   if (!files) return { ok: false, problems, ...empty, pageCount };
 
