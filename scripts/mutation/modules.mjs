@@ -116,6 +116,15 @@ export const SAFETY_MODULES = [
     tests: ['tests/unit/imports/chat-identity.mutation.test.ts'],
   },
   {
+    name: 'export-matcher',
+    pending: true,
+    file: 'main/imports/export-matcher.ts',
+    hazards: ['H-012', 'H-024'],
+    control: 'A later export merged only into the thread it shares its overlap with; each message here, wiped (never back) or new',
+    project: 'node',
+    tests: ['tests/unit/imports/export-matcher.mutation.test.ts'],
+  },
+  {
     name: 'key-file-lock',
     file: 'main/vault/key-file-lock.ts',
     hazards: ['H-005', 'H-022'],
