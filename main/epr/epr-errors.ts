@@ -26,11 +26,15 @@ export class EprRequestError extends Error {
     super(kind === 'http' ? `EPR answered HTTP ${status}` : kind === 'auth' ? `EPR sign-in failed${status ? ` (HTTP ${status})` : ''}` : `EPR request failed (${kind})`);
   }
 
-  /** Worth trying again on its own: no answer, 5xx, 429, 408, or the sign-in service being unavailable. */
+  /**
+   * Worth trying again on its own: no answer, 5xx, 429, 408, or the sign-in service being
+   * unavailable. Not 501: "Not Implemented" is the server saying it does not do this at all (an
+   * EPR with no Provenance endpoint answers so), which no retry changes.
+   */
   get transient(): boolean {
     if (this.kind === 'network' || this.kind === 'timeout' || this.kind === 'protocol') return true;
     if (this.status === undefined) return this.kind === 'auth';
-    return this.status >= 500 || this.status === 429 || this.status === 408;
+    return (this.status >= 500 && this.status !== 501) || this.status === 429 || this.status === 408;
   }
 
   /** A write that failed this way may have been applied anyway (so it is searched for before it is sent again). */

@@ -165,7 +165,8 @@ async function fileProvenance(item: OutboxItem, documentReferenceId: string, pro
     return { kind: 'filed', id: result.id };
   } catch (error) {
     if (!(error instanceof EprRequestError) || error.transient) throw error;
-    // Read-only Provenance (405), not permitted (403), refused: the document stands; keep it here.
+    // Read-only (405), no Provenance endpoint (404, 501 Not Implemented: not transient), not
+    // permitted (403), refused: the document stands; keep it here.
     if (error.status === 405 || error.status === 404 || error.status === 501) target.profile = { ...target.profile, provenance: 'keep-locally' };
     return keptLocally(item.transcription, documentReferenceId, error.status === 405 || error.status === 404 || error.status === 501 ? 'not-supported' : 'refused', error.serverReason);
   }

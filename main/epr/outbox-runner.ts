@@ -12,6 +12,7 @@
  * - `stop()` before the vault closes: sleeping retries wake and end, nothing more is written;
  *   `resumeAll()` at the next unlock carries on (searching first where a push may have landed).
  */
+import type { AuditActor } from '../../shared/domain/audit';
 import { silentLogger, describeUnexpected, type Logger } from '../log';
 import { WardscribeError } from '../errors';
 import { EprRequestError } from './epr-errors';
@@ -105,6 +106,31 @@ export class OutboxRunner {
       if (this.isActive(identifier)) return;
       const resumed = retryState(item.state);
       if (resumed) await run.store.save(transition(item, resumed, this.#clock.now()));
+      void this.drive(identifier);
+    } finally {
+      this.#retrying.delete(identifier);
+    }
+  }
+
+  /**
+   * "Send after checking the record": for an item stopped because its EPR cannot be searched by
+   * identifier (so whether an earlier push landed is unknowable here), a clinician has looked in
+   * the EPR and confirms the note is not there. Their confirmation stands in for the search: it is
+   * audited with the state change, and the item is sent once more through the same steps (read
+   * back and verified). If that push's answer is lost too, the resend's search stops it again.
+   */
+  async sendAfterCheck(identifier: string, checkedBy: AuditActor): Promise<void> {
+    if (this.#retrying.has(identifier) || this.isActive(identifier)) throw new WardscribeError('conflict', 'This filing is already being sent.');
+    this.#retrying.add(identifier);
+    try {
+      const run = this.#current();
+      const item = await this.#load(run, identifier);
+      if (item.state.kind !== 'needs-attention' || item.state.reason !== 'identifier-search-unsupported') {
+        throw new WardscribeError('conflict', 'Only a filing stopped because this EPR cannot be searched by identifier can be sent after checking the record.');
+      }
+      if (this.isActive(identifier)) throw new WardscribeError('conflict', 'This filing is already being sent.');
+      // No push counted: the clinician's check is the search, so this one is sent without one.
+      await run.store.save(transition(item, { kind: 'sending', pushes: 0, mode: 'transaction' }, this.#clock.now()), checkedBy);
       void this.drive(identifier);
     } finally {
       this.#retrying.delete(identifier);

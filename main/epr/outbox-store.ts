@@ -29,12 +29,22 @@ export function createVaultOutboxStore(options: VaultOutboxStoreOptions): Outbox
   return {
     load: async (identifier) => getOutboxItem(db(), identifier) ?? undefined,
     unfinished: async () => listUnfinishedOutboxItems(db()),
-    save: async (item) => {
+    save: async (item, recordCheckedBy) => {
       const vault = db();
       const log = options.audit();
       vault.transaction(() => {
         const previous = getOutboxItem(vault, item.identifier);
         saveOutboxState(vault, item);
+        // The confirmation and the resend it allows are one change: neither is kept without the other.
+        if (recordCheckedBy) {
+          log.record({
+            action: 'record-checked',
+            actor: recordCheckedBy,
+            objects: { transcriptionId: item.identifier, nhsNumber: item.transcription.patient.nhsNumber },
+            outcome: { status: 'success', reason: 'not-in-record' },
+            hashes: { documentSha256: item.attachmentSha256 },
+          });
+        }
         auditChange(log, previous ?? undefined, item);
       })();
     },

@@ -93,7 +93,7 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
       detail =
         state.reason === 'multiple-matches'
           ? `The EPR holds ${state.documentReferenceIds.length > 1 ? state.documentReferenceIds.length : 'several'} documents with this note's identifier. Ask your EPR team to remove the duplicates, then press Retry.`
-          : 'This EPR cannot be searched by identifier, so Wardscribe cannot tell whether an earlier attempt reached it, and will not send it again. Check the patient\u2019s record for this note with your EPR team.';
+          : 'This EPR cannot be searched by identifier, so Wardscribe cannot tell whether an earlier attempt reached it, and will not send it again by itself. Check the patient\u2019s record in the EPR for this note; if it is not there, press \u201cSend after checking the record\u201d.';
       break;
   }
   const documentReferenceId = 'documentReferenceId' in state ? (state.documentReferenceId ?? null) : null;

@@ -14,6 +14,7 @@
  * the Provenance if it is still owed and reads the document back.
  */
 import type { Provenance } from '@medplum/fhirtypes';
+import type { AuditActor } from '../../shared/domain/audit';
 import type { AttestedTranscription } from '../../shared/domain/transcription';
 
 /** Why an item stopped without being verified. */
@@ -107,7 +108,11 @@ export interface OutboxItem {
  */
 export interface OutboxStore {
   load(identifier: string): Promise<OutboxItem | undefined>;
-  save(item: OutboxItem): Promise<void>;
+  /**
+   * `recordCheckedBy`: the clinician who confirmed that the EPR does not hold the note (an EPR that
+   * cannot be searched by identifier), audited with the state it sends the item on in.
+   */
+  save(item: OutboxItem, recordCheckedBy?: AuditActor): Promise<void>;
   /** Items not in a terminal state, oldest first: what to resume at start-up. */
   unfinished(): Promise<OutboxItem[]>;
 }

@@ -319,6 +319,18 @@ export class TranscriptionService {
     return this.#outboxView(identifier);
   }
 
+  /**
+   * "Send after checking the record" (clinicians only), for a filing stopped because its EPR cannot
+   * be searched by identifier: the clinician confirms they checked the EPR and the note is not
+   * there. The confirmation is audited (who, when) and the note is sent once more (outbox-runner.ts).
+   */
+  async sendAfterCheck(identifier: string): Promise<OutboxView> {
+    if (this.#principal().role !== 'clinician') throw new WardscribeError('forbidden', 'Only a clinician can confirm that the record was checked.');
+    if (!getOutboxItem(this.#db(), identifier)) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    await this.runner.sendAfterCheck(identifier, this.#session.audit().actor);
+    return this.#outboxView(identifier);
+  }
+
   /** Resumes every unfinished item (call at unlock). Resolves when each has stopped or the runner was stopped. */
   async resumeAll(): Promise<OutboxView[]> {
     await this.runner.resumeAll();

@@ -398,6 +398,15 @@ export const contract = {
   outbox: {
     list: channel({ request: NoRequest, response: z.array(OutboxViewSchema), access: TRANSCRIBERS }),
     retry: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
+    /**
+     * For a filing stopped because the EPR cannot be searched by identifier: the clinician
+     * confirms they checked the EPR and the note is not there (audited), and it is sent once more.
+     */
+    sendAfterCheck: channel({
+      request: z.object({ identifier: z.string().min(1).max(100), recordChecked: z.literal(true, { message: 'Confirm that you checked the record first.' }) }).strict(),
+      response: OutboxViewSchema,
+      access: ['clinician'],
+    }),
   },
   epr: {
     /** Whether filing goes to the training EPR (the screens show a TRAINING banner) or a live one. */

@@ -55,5 +55,6 @@ export function createOutboxHandlers(transcriptions: TranscriptionService): Hand
   return {
     list: () => transcriptions.outbox().map(toOutboxView),
     retry: async ({ identifier }) => toOutboxView(await transcriptions.retry(identifier)),
+    sendAfterCheck: async ({ identifier }) => toOutboxView(await transcriptions.sendAfterCheck(identifier)),
   };
 }

@@ -19,10 +19,19 @@ export function OutboxScreen() {
   const [items, setItems] = useState<OutboxView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [retryError, setRetryError] = useState<string | null>(null);
+  /** The item whose "Send after checking the record" is waiting for the clinician's confirmation. */
+  const [checking, setChecking] = useState<string | null>(null);
 
   // Retry is always safe (it never files a second copy); a refusal is shown, not swallowed.
   async function retry(identifier: string) {
     const result = await hostApi()!.outbox.retry({ identifier });
+    setRetryError(result.ok ? null : result.error.message);
+  }
+
+  // Sends once more on the clinician's word that the EPR does not hold it (audited in main).
+  async function sendAfterCheck(identifier: string) {
+    const result = await hostApi()!.outbox.sendAfterCheck({ identifier, recordChecked: true });
+    setChecking(null);
     setRetryError(result.ok ? null : result.error.message);
   }
 
@@ -82,6 +91,25 @@ export function OutboxScreen() {
                     <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void retry(item.identifier)}>
                       Retry
                     </button>
+                  )}
+                  {item.reason === 'identifier-search-unsupported' && state.user.role === 'clinician' && checking !== item.identifier && (
+                    <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setChecking(item.identifier)}>
+                      Send after checking the record
+                    </button>
+                  )}
+                  {checking === item.identifier && (
+                    <div role="group" aria-label="Confirm the record was checked" data-testid="record-check">
+                      <p>
+                        I have checked this patient&rsquo;s record in {item.epr} and this note is not there. Wardscribe records that you confirmed it, then sends the note
+                        once.
+                      </p>
+                      <button type="button" className="nhsuk-button nhsuk-button--small" onClick={() => void sendAfterCheck(item.identifier)}>
+                        Confirm and send
+                      </button>{' '}
+                      <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setChecking(null)}>
+                        Cancel
+                      </button>
+                    </div>
                   )}
                 </td>
               </tr>

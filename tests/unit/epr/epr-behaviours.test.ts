@@ -114,6 +114,37 @@ describe('each production behaviour, on its own: filed once and verified', () =>
   });
 });
 
+describe('an EPR that does not take Provenance: kept locally, said so, the document still filed and verified', () => {
+  const provenancePosts = () => harness.seen.filter((request) => isPost(request) && request.path === '/Provenance');
+  const keptLocally = (identifier: string) => [...world.session.audit().store.entries({ filter: { actions: ['provenance-kept-locally'] } })].filter((entry) => entry.objects.transcriptionId === identifier);
+
+  test.each<[string, Behaviour, string[]]>([
+    // The transaction (it holds a Provenance) is refused whole with 501, then two creates; the
+    // Provenance's 501 is an answer, not an outage: asked once, never retried.
+    ['Provenance create answers 501 Not Implemented', { provenanceNotImplemented: true }, ['', '/DocumentReference', '/Provenance']],
+    ['Provenance create answers 405 (read-only)', { provenanceReadOnly: true }, ['', '/DocumentReference', '/Provenance']],
+    // Known from the statement: no transaction, no Provenance request at all.
+    ['the CapabilityStatement lists Provenance without create', { statementWithoutProvenanceCreate: true }, ['/DocumentReference']],
+  ])('%s', async (_name, behaviour, posts) => {
+    harness.behaviour = behaviour;
+    const outbox = runner();
+    const { identifier, state } = await fileOne(outbox);
+    expect(state).toMatchObject({ kind: 'verified', provenance: { kind: 'kept-locally', why: 'not-supported' } });
+    const id = expectFiledOnce(identifier);
+    expect(harness.provenancesCreated(id)).toEqual([]);
+    expect(harness.seen.filter(isPost).map((request) => request.path)).toEqual(posts);
+    // Kept in the vault's state and recorded once in the audit trail, against the filed document.
+    expect(state.kind === 'verified' && state.provenance.kind === 'kept-locally' && state.provenance.resource).toMatchObject({ resourceType: 'Provenance', target: [{ reference: `DocumentReference/${id}` }] });
+    expect(keptLocally(identifier)).toEqual([expect.objectContaining({ objects: expect.objectContaining({ documentId: id }), outcome: { status: 'success', reason: 'provenance-not-supported' } })]);
+    expect(world.view(identifier)).toMatchObject({ state: 'verified', canRetry: false, detail: expect.stringMatching(/does not keep Provenance/) });
+    // What was learnt holds for the rest of the run: the next note sends no Provenance.
+    const before = provenancePosts().length;
+    const next = await fileIn(world, outbox);
+    expect(next.state).toMatchObject({ kind: 'verified', provenance: { kind: 'kept-locally', why: 'not-supported' } });
+    expect(provenancePosts()).toHaveLength(before);
+  });
+});
+
 describe('resends always search first, and the search is checked', () => {
   test('a lost answer after the EPR committed: the retry finds it (201-with-Location server) and sends nothing again', async () => {
     harness.behaviour = { minimalCreate: true };

@@ -275,7 +275,7 @@ describe('the Provenance after two creates', () => {
     await expect(step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'sending', pushes: 1 } })).rejects.toBe(error);
   });
 
-  it.each([405, 404])('refused with %i: the EPR cannot take Provenance; kept locally, and not tried again', async (status) => {
+  it.each([405, 404, 501])('refused with %i: the EPR cannot take Provenance; kept locally, and not tried again', async (status) => {
     const { step, epr, target } = setUp();
     epr.script.create = http(status, 'read-only');
     expect(await step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } })).toMatchObject({
@@ -284,12 +284,9 @@ describe('the Provenance after two creates', () => {
     expect(target.profile.provenance).toBe('keep-locally');
   });
 
-  it('a 501 while creating it counts as transient (5xx) and is thrown to the runner, like any 5xx', async () => {
-    // filing.ts also names 501 among "cannot take Provenance", but EprRequestError.transient
-    // (status >= 500) throws it first: see docs/clinical-safety/equivalent-mutants.md.
-    const { step, epr } = setUp();
-    epr.script.create = http(501);
-    await expect(step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } })).rejects.toMatchObject({ status: 501 });
+  it('a 501 (Not Implemented) is an answer, not an outage: never retried, unlike the other 5xx', () => {
+    expect(http(501).transient).toBe(false);
+    expect([500, 502, 503, 504].map((status) => http(status).transient)).toEqual([true, true, true, true]);
   });
 
   it.each([400, 403, 422])('refused with %i: kept locally as refused, with the server\'s reason; the profile unchanged', async (status) => {

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Bundle, DocumentReference, OperationOutcome, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, DocumentReference, OperationOutcome, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import { createTrainingServer, type TrainingServer } from '../../../../main/epr/training-server';
 import { URI_SYSTEM } from '../../../../main/epr/mapping';
 import type { Fault } from './fault-proxy';
@@ -32,6 +32,13 @@ export interface Behaviour {
   readonly outcomeBody?: boolean;
   /** Provenance is read-only: 405 on create, and a transaction holding one is refused (Oracle Health Millennium lists Provenance read/search only). */
   readonly provenanceReadOnly?: boolean;
+  /**
+   * No Provenance endpoint at all: 501 Not Implemented on create, and a transaction holding one is
+   * refused with 501 too (servers that route only the resource types they implement answer so).
+   */
+  readonly provenanceNotImplemented?: boolean;
+  /** The CapabilityStatement lists Provenance without `create` (read and search only), as Oracle Health Millennium's does. */
+  readonly statementWithoutProvenanceCreate?: boolean;
   /** POSTs to [base] answer 405 although the CapabilityStatement lists `transaction` (seen on gateways in front of HAPI). */
   readonly refusesTransactions?: boolean;
   /** GET [base]/metadata answers 404 (API gateways that expose only resource paths). */
@@ -211,10 +218,13 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
         if (behaviour.transactionAtBaseOnly && path === '/') return { status: 404, body: JSON.stringify(outcome('Unknown resource type ""')) };
         const bundle = body as Bundle;
         if (behaviour.provenanceReadOnly && bundle.entry?.some((entry) => entry.resource?.resourceType === 'Provenance')) return { status: 405, body: JSON.stringify(outcome('Provenance is read-only')) };
+        if (behaviour.provenanceNotImplemented && bundle.entry?.some((entry) => entry.resource?.resourceType === 'Provenance')) return { status: 501, body: JSON.stringify(outcome('Provenance is not implemented')) };
         for (const entry of bundle.entry ?? []) documentIdentifiers.push(entry.resource?.resourceType === 'DocumentReference' ? await onWriteDocument(entry.resource as DocumentReference) : undefined);
         forwardPath = `${base}/`;
       } else if (path === '/Provenance' && behaviour.provenanceReadOnly) {
         return { status: 405, body: JSON.stringify(outcome('Provenance is read-only')) };
+      } else if (path === '/Provenance' && behaviour.provenanceNotImplemented) {
+        return { status: 501, body: JSON.stringify(outcome('Provenance is not implemented')) };
       } else if (path === '/DocumentReference') {
         documentIdentifiers = [await onWriteDocument(body as DocumentReference)];
       }
@@ -255,6 +265,13 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
       }
     }
     if (method === 'GET' && status === 200 && parsed?.resourceType === 'DocumentReference' && behaviour.readBack) text = JSON.stringify(behaviour.readBack(parsed as DocumentReference));
+    if (method === 'GET' && path === '/metadata' && status === 200 && parsed?.resourceType === 'CapabilityStatement' && behaviour.statementWithoutProvenanceCreate) {
+      const statement = parsed as CapabilityStatement;
+      for (const rest of statement.rest ?? []) {
+        for (const resource of rest.resource ?? []) if (resource.type === 'Provenance') resource.interaction = resource.interaction?.filter((interaction) => interaction.code !== 'create');
+      }
+      text = JSON.stringify(statement);
+    }
     if (status === 404 && !text) status = 404;
     return { status, headers: answerHeaders, body: text };
   }
