@@ -94,6 +94,16 @@ export class ExportedFiles {
     const file = getExportedFile(db, id);
     if (!file || file.removedAt !== null || !KINDS_BY_ROLE[role].includes(file.kind)) throw new WardscribeError('not-found', 'That exported file is not listed.');
     const outcome = await overwriteExportFile(file.path, file.sha256);
+    if (outcome === 'replaced-by-link') {
+      // Left alone, and audited: a link swapped in at the name (or a folder on its path) may lead
+      // to a decoy while the PDF itself stays on disk, so the listing keeps it.
+      const { log, actor } = this.#session.audit();
+      log.record({ action: 'export-removed', actor, outcome: { status: 'refused', reason: 'replaced-by-link' }, hashes: { exportSha256: file.sha256 } });
+      throw new WardscribeError(
+        'rejected',
+        'That file, or a folder on its path, has been replaced by a shortcut (symbolic link) since Wardscribe wrote it, so nothing was touched and the PDF may still be on this computer. Find it and delete it yourself.',
+      );
+    }
     if (outcome === 'changed') {
       throw new WardscribeError('rejected', 'That file has been changed since Wardscribe wrote it, so it was left alone. Delete it yourself if it should go.');
     }

@@ -24,6 +24,7 @@ const SOURCE_FILE_TEXT: Readonly<Record<WipeCertificate['sourceFile'], string>> 
   overwritten: 'Overwritten with zeros, flushed, truncated and deleted (best effort on SSDs and journaling file systems)',
   'not-found': 'Requested, but the file was no longer there',
   changed: 'Requested, but the file had changed since import, so it was not touched',
+  'replaced-by-link': 'Requested, but the file or a folder on its path had been replaced by a link, so nothing was followed or touched: the export may still be on disk',
   failed: 'Requested, but overwriting failed; the file may remain',
 };
 

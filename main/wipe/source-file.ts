@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join, parse, resolve, sep } from 'node:path';
 import { fsyncDirectory } from '../durable-fs';
 
 export type SourceFileCheck = 'matches' | 'not-found' | 'changed';
@@ -31,35 +31,85 @@ export async function checkSourceFile(path: string, expectedSha256: string): Pro
 
 const CHUNK_BYTES = 1 << 20;
 
-export type OverwriteOutcome = 'overwritten' | 'not-found' | 'changed';
+/**
+ * `replaced-by-link`: the file's name, or a folder on its path, is now a symbolic link (or a
+ * junction). Nothing is followed or touched: the plaintext may still be where the link points, or
+ * at the original name after a folder was swapped for a link to a decoy copy, so it is not "gone".
+ */
+export type OverwriteOutcome = 'overwritten' | 'not-found' | 'changed' | 'replaced-by-link';
+
+/**
+ * True when any folder on the path, or the name itself, is a symbolic link now. Strict on purpose:
+ * a wipe that overwrote a decoy reached through a swapped folder would certify a file gone that is
+ * still on disk. A path recorded through a folder that was always a link (rare for an export
+ * downloaded into the user's own folders) is refused too, and the certificate says so.
+ */
+async function linkOnPath(path: string): Promise<boolean> {
+  const absolute = resolve(path);
+  const { root } = parse(absolute);
+  let prefix = root;
+  for (const part of absolute.slice(root.length).split(sep).filter((piece) => piece !== '')) {
+    prefix = join(prefix, part);
+    const stat = await lstat(prefix).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
+      throw error;
+    });
+    if (stat === null) return false;
+    if (stat.isSymbolicLink()) return true;
+  }
+  return false;
+}
+
+type Opened = { handle: FileHandle } | { outcome: 'not-found' | 'replaced-by-link' };
 
 /**
  * The export file opened once, without following a symlink at its name (O_NOFOLLOW; where the
  * platform has none, the name is lstat-ed first and must be the file then opened), and only if it
- * is a regular file.
+ * is a regular file. Node cannot open a folder chain without following links (no openat), so the
+ * chain is checked before and after the open, and the name must still be the file that the
+ * descriptor holds: a folder swapped for a link and back between the checks gives another inode.
  */
-async function openExportFile(path: string): Promise<FileHandle | null> {
+async function openExportFile(path: string): Promise<Opened> {
+  if (await linkOnPath(path)) return { outcome: 'replaced-by-link' };
   const noFollow = (constants as { O_NOFOLLOW?: number }).O_NOFOLLOW;
+  let handle: FileHandle;
   try {
-    if (noFollow !== undefined) {
-      const handle = await open(path, constants.O_RDWR | noFollow);
-      if ((await handle.stat()).isFile()) return handle;
-      await handle.close();
-      return null;
+    if (noFollow !== undefined) handle = await open(path, constants.O_RDWR | noFollow);
+    else {
+      const named = await lstat(path);
+      if (named.isSymbolicLink()) return { outcome: 'replaced-by-link' };
+      if (!named.isFile()) return { outcome: 'not-found' };
+      handle = await open(path, 'r+');
     }
-    const named = await lstat(path);
-    if (!named.isFile()) return null;
-    const handle = await open(path, 'r+');
-    const opened = await handle.stat();
-    if (opened.isFile() && opened.ino === named.ino && opened.dev === named.dev) return handle;
-    await handle.close();
-    return null;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    // ELOOP: the name is a symlink (O_NOFOLLOW refuses it). Never followed, so not ours to touch.
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' || code === 'ELOOP' || code === 'EMLINK') return null;
+    // ELOOP (EMLINK on some BSDs): the name is a symlink, which O_NOFOLLOW refuses. Never followed.
+    if (code === 'ELOOP' || code === 'EMLINK') return { outcome: 'replaced-by-link' };
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return { outcome: 'not-found' };
     throw error;
   }
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile()) {
+      await handle.close();
+      return { outcome: 'not-found' };
+    }
+    if (!(await stillNamesFile(path, opened))) {
+      await handle.close();
+      return { outcome: 'replaced-by-link' };
+    }
+    return { handle };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** The name reaches `identity` through real folders only (no link on the path), and is not itself a link. */
+async function stillNamesFile(path: string, identity: { ino: number; dev: number }): Promise<boolean> {
+  if (await linkOnPath(path)) return false;
+  const named = await lstat(path).catch(() => null);
+  return named !== null && !named.isSymbolicLink() && named.ino === identity.ino && named.dev === identity.dev;
 }
 
 /**
@@ -74,8 +124,9 @@ export async function overwriteExportFile(
   expectedSha256: string | null,
   beforeFirstWrite: () => void = () => {},
 ): Promise<OverwriteOutcome> {
-  const handle = await openExportFile(path);
-  if (handle === null) return 'not-found';
+  const opened = await openExportFile(path);
+  if ('outcome' in opened) return opened.outcome;
+  const { handle } = opened;
   let identity: { ino: number; dev: number };
   try {
     const stat = await handle.stat();
@@ -105,8 +156,7 @@ export async function overwriteExportFile(
     await handle.close();
   }
   // The name may have been pointed elsewhere meanwhile: unlink it only while it is still our file.
-  const named = await lstat(path).catch(() => null);
-  if (named !== null && named.ino === identity.ino && named.dev === identity.dev) {
+  if (await stillNamesFile(path, identity)) {
     await unlink(path);
     fsyncDirectory(dirname(path));
   }

@@ -73,7 +73,7 @@ function plural(count: number, one: string, many: string): string {
 }
 
 /** What became of the export file the thread was imported from. */
-export const SOURCE_FILE_OUTCOMES = ['not-requested', 'requested', 'overwriting', 'overwritten', 'not-found', 'changed', 'failed'] as const;
+export const SOURCE_FILE_OUTCOMES = ['not-requested', 'requested', 'overwriting', 'overwritten', 'not-found', 'changed', 'replaced-by-link', 'failed'] as const;
 export type SourceFileOutcome = (typeof SOURCE_FILE_OUTCOMES)[number];
 
 const UtcInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);

@@ -2,7 +2,7 @@ import type { Db } from '../sqlcipher';
 
 export type WipeState = 'erased' | 'verified' | 'failed';
 export type WipeTrigger = 'user' | 'retention';
-export type SourceFileState = 'not-requested' | 'requested' | 'overwriting' | 'overwritten' | 'not-found' | 'changed' | 'failed';
+export type SourceFileState = 'not-requested' | 'requested' | 'overwriting' | 'overwritten' | 'not-found' | 'changed' | 'replaced-by-link' | 'failed';
 
 interface WipeRow {
   id: string;

@@ -17,6 +17,7 @@ const SOURCE_FILE_TEXT: Readonly<Record<WipeCertificate['sourceFile'], string>> 
   overwritten: 'Overwritten, flushed, truncated and deleted (best effort on SSDs and journaling file systems).',
   'not-found': 'Requested, but the file was no longer there.',
   changed: 'Requested, but the file had changed since import, so it was not touched.',
+  'replaced-by-link': 'Requested, but the file or a folder on its path had been replaced by a link, so nothing was touched: the export may still be on disk. Find and delete it by hand.',
   failed: 'Requested, but overwriting failed: the file may remain. Delete it by hand.',
 };
 
