@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = [
    * confirmed it is not there, so it is sent once more (main/epr/outbox-runner.ts sendAfterCheck).
    */
   'record-checked',
+  /** The background check of the vault file's pages after sign-in found damage (outcome `failure`); an intact check is not recorded. */
+  'vault-checked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
