@@ -1,6 +1,9 @@
 import { contract, type Contract, type HostKind } from '../shared/ipc/contract';
 import { machineSettingsPath, readMachineSettings, resolveVaultDir, type MachineSettings } from './config/machine-settings';
-import { EventHub } from './events';
+import { EventHub, OutboxChanges } from './events';
+import { createVaultHandlers } from './ipc/handlers/vault';
+import { getUserById } from './vault/queries/users';
+import { listOutboxItems } from './vault/queries/outbox';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadPublisher } from './audit/head-publisher';
@@ -82,6 +85,7 @@ export interface Wardscribe {
 export function createWardscribe(options: WardscribeOptions): Wardscribe {
   const jobs = new JobTracker();
   const events = new EventHub();
+  const outboxChanges = new OutboxChanges((event) => events.emit(event));
   const machineSettings = options.machineSettings ?? readMachineSettings(machineSettingsPath());
   const session = new SessionService({
     files: vaultFiles(resolveVaultDir(options.dataDir, machineSettings)),
@@ -136,7 +140,9 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
   const outbox = new OutboxRunner({
     // Filing holds the vault lease shared for each read and write of the outbox (never across a network call).
     store: (stopped) =>
-      eachUnder(createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }), (work) => session.withVault('shared', 'filing is saving its progress', work)),
+      outboxChanges.watch(
+        eachUnder(createVaultOutboxStore({ db: () => session.vault().db, audit: () => session.audit().log, stopped }), (work) => session.withVault('shared', 'filing is saving its progress', work)),
+      ),
     eprs: eprSettings,
     log: options.log,
   });
@@ -162,17 +168,41 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
   };
 
   const exportedFiles = new ExportedFiles(session, join(options.dataDir, 'exports'));
+  const person = (userId: string) => {
+    const user = getUserById(session.vault().db, userId);
+    return user ? { userId: user.id, displayName: user.displayName } : null;
+  };
+  const outboxDetails = () =>
+    new Map(
+      listOutboxItems(session.vault().db).map((item) => [
+        item.identifier,
+        {
+          patientName: item.transcription.patient.name,
+          attestedBy: { name: item.transcription.attester.name, role: item.transcription.attester.role },
+          attestedAt: item.transcription.attestedAt,
+          queuedAt: new Date(item.createdAt).toISOString(),
+        },
+      ]),
+    );
 
   const handlers: Handlers<Contract> = {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
     session: createSessionHandlers(session),
     users: createUserHandlers(session),
     settings: createSettingsHandlers(session),
-    imports: createImportHandlers(imports),
+    imports: createImportHandlers(imports, (event) => events.emit(event)),
     threads: eachUnder(createThreadHandlers(threads), (work) => session.withVault('shared', 'a thread is being read', work)),
     // Shared, so that nothing is drafted or attested from a thread while a wipe (exclusive) erases it.
-    transcriptions: eachUnder(createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads)), (work) => session.withVault('shared', 'a transcription is being saved', work)),
-    outbox: eachUnder(createOutboxHandlers(transcriptions), (work) => session.withVault('shared', 'filing is being looked at', work)),
+    transcriptions: eachUnder(
+      createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads), {
+        person,
+        outboxDetails,
+        emit: (event) => events.emit(event),
+      }),
+      (work) => session.withVault('shared', 'a transcription is being saved', work),
+    ),
+    outbox: eachUnder(createOutboxHandlers(transcriptions, outboxDetails), (work) => session.withVault('shared', 'filing is being looked at', work)),
+    vault: createVaultHandlers(() => session.integrity()),
     epr: createEprHandlers(eprSettings),
     audit: createAuditHandlers({ session, exports: exportedFiles, site: 'Wardscribe workstation' }),
     wipes: createWipeHandlers({ wipes, session, exports: exportedFiles, site: 'Wardscribe workstation' }),

@@ -7,6 +7,9 @@ import { getMessagesByIds, listMessages, searchMessages, type MessageSearchHit, 
 import { listParticipants } from '../vault/queries/participants';
 import { listThreadExports, threadHasMergedExports, type ThreadExport } from '../vault/queries/thread-exports';
 import { getCompleteThread, listCompleteThreads, type StoredThread } from '../vault/queries/threads';
+import { listThreadQueue } from '../vault/queries/thread-queue';
+import type { SearchOrder, ThreadQueueRow } from '../../shared/ipc/work-queue';
+import { parseSearch } from '../vault/search-query';
 import { FiledAdvice, type FiledMark } from './filed-advice';
 
 const MAX_PAGE = 1_000;
@@ -48,6 +51,15 @@ export class ThreadReader {
     return listCompleteThreads(db).map((thread) => ({ ...thread, participants: listParticipants(db, thread.id) }));
   }
 
+  /**
+   * The work queue: each thread's status, date range, importer and last activity (one query,
+   * vault/queries/thread-queue.ts). Like the thread list it shows titles and counts, never
+   * message content, so it is not audited as a read of messages.
+   */
+  queue(options: { readonly includeWiped: boolean; readonly limit: number }): ThreadQueueRow[] {
+    return listThreadQueue(this.#session.vault().db, options);
+  }
+
   /** A page of a complete thread's messages, in the order shown. Reading the first page counts as opening the thread, and is audited. */
   messages(threadId: string, offset: number, limit: number): ReadMessage[] {
     const db = this.#session.vault().db;
@@ -59,12 +71,17 @@ export class ThreadReader {
     return this.#marked(page);
   }
 
-  /** Messages of complete threads holding every word of `query` (words are searched for literally), each with its filings. */
-  search(query: string, limit: number): (MessageSearchHit & { readonly filed: readonly FiledMark[] })[] {
+  /**
+   * Messages of complete threads matching `query` (vault/search-query.ts: words, "phrases",
+   * prefix*), each with its filings. A query with nothing to search for is `rejected` saying why.
+   */
+  search(query: string, limit: number, order: SearchOrder = 'relevance'): (MessageSearchHit & { readonly filed: readonly FiledMark[] })[] {
+    const parsed = parseSearch(query);
+    if (!parsed.ok) throw new WardscribeError('rejected', parsed.problem);
     const db = this.#session.vault().db;
     const { log, actor } = this.#session.audit();
     log.record({ action: 'search', actor, outcome: { status: 'success' }, hashes: { queryHmac: searchQueryHmac(db, query) } });
-    const hits = searchMessages(db, query, Math.min(MAX_SEARCH_RESULTS, Math.max(0, Math.floor(limit))));
+    const hits = searchMessages(db, query, Math.min(MAX_SEARCH_RESULTS, Math.max(0, Math.floor(limit))), order);
     const marks = new Map(this.#marked(getMessagesByIds(db, hits.map((hit) => hit.messageId))).map((message) => [message.id, message.filed]));
     return hits.map((hit) => ({ ...hit, filed: marks.get(hit.messageId) ?? [] }));
   }

@@ -140,9 +140,14 @@ function alreadySetUp(): WardscribeError {
   return new WardscribeError('conflict', 'This workstation already has a vault.');
 }
 
-/** Opens the vault with a key already unwrapped from a slot, and checks the pair belong together. */
+/**
+ * Opens the vault with a key already unwrapped from a slot, and checks the pair belong together.
+ * Checks the file as sign-in can afford (sqlcipher.ts OpeningCheck); whoever keeps it open runs
+ * the full page check in the background (main/session/integrity-monitor.ts).
+ */
 export function openVault(files: VaultFiles, key: Buffer, vaultId: string, generation: number): OpenVault {
-  const db = openEncryptedDatabase(files.database, key, { create: false });
+  // The opening check only: the session checks every page in the background after sign-in.
+  const db = openEncryptedDatabase(files.database, key, { create: false, check: 'opening' });
   try {
     migrate(db);
     if (getVaultMeta(db, 'vault_id') !== vaultId) {

@@ -7,6 +7,7 @@ import { WipeCertificateSchema } from '../domain/wipe';
 import { ROLES } from '../domain/roles';
 import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
+import { PersonRefSchema, SEARCH_ORDERS, ThreadQueueRequestSchema, ThreadQueueRowSchema, VaultIntegritySchema } from './work-queue';
 
 /**
  * The one IPC contract between the renderer and main. The preload, the Chromium test host and
@@ -148,6 +149,12 @@ export const DraftViewSchema = z.object({
   /** What still stops attestation, in words a ward user can act on. */
   problems: z.array(z.string()),
   updatedAt: z.string(),
+  /** The thread's title (null: untitled, or wiped since). */
+  threadTitle: z.string().nullable(),
+  createdAt: z.string(),
+  /** Who started the draft and who saved it last (a clerk prepares, a clinician attests); null for a user since removed. */
+  createdBy: PersonRefSchema.nullable(),
+  updatedBy: PersonRefSchema.nullable(),
 });
 export type DraftView = z.infer<typeof DraftViewSchema>;
 
@@ -172,6 +179,15 @@ export const OutboxViewSchema = z.object({
   /** Whether Retry would do something now. */
   canRetry: z.boolean(),
   updatedAt: z.string(),
+  /** The patient's name as attested (NHS number above). */
+  patientName: z.string(),
+  /** The clinician who attested it, and when (ISO UTC). */
+  attestedBy: z.object({ name: z.string(), role: z.string() }),
+  attestedAt: z.string(),
+  /** When it entered the outbox (ISO UTC). */
+  queuedAt: z.string(),
+  /** The EPR's HTTP status when it refused or failed, else null. */
+  httpStatus: z.number().nullable(),
 });
 export type OutboxView = z.infer<typeof OutboxViewSchema>;
 
@@ -335,14 +351,32 @@ export const contract = {
   },
   threads: {
     list: channel({ request: NoRequest, response: z.array(ThreadSummarySchema), access: TRANSCRIBERS }),
+    /**
+     * The work queue: every thread with its status (work-queue.ts), date range, importer and last
+     * activity, newest activity first, wiped threads included unless asked not to. One query.
+     */
+    queue: channel({ request: ThreadQueueRequestSchema, response: z.array(ThreadQueueRowSchema), access: TRANSCRIBERS }),
     messages: channel({
       request: z.object({ threadId: z.string().min(1).max(100), offset: z.number().int().min(0), limit: z.number().int().min(1).max(2000) }).strict(),
       response: z.object({ messages: z.array(MessageViewSchema), total: z.number() }),
       access: TRANSCRIBERS,
     }),
-    /** Full-text search across the vault, for finding advice and answering FOI and subject access requests. */
+    /**
+     * Full-text search across the vault, for finding advice and answering FOI and subject access
+     * requests. Query syntax: words (all of them, anywhere in a message, in any order); "quoted
+     * words" (that phrase, those words in that order); a trailing * (words starting so: `hep*`).
+     * Anything else is searched for as text, never obeyed. A query with nothing to search for is
+     * `rejected` with a sentence saying why. A search still waiting when a newer one arrives is
+     * answered `cancelled` (the newer one is what the user wants).
+     */
     search: channel({
-      request: z.object({ query: z.string().trim().min(1, 'Enter words to search for.').max(200), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+      request: z
+        .object({
+          query: z.string().trim().min(1, 'Enter words to search for.').max(200),
+          limit: z.number().int().min(1).max(500).default(100),
+          order: z.enum(SEARCH_ORDERS).default('relevance'),
+        })
+        .strict(),
       response: z.array(
         z.object({
           threadId: z.string(),
@@ -351,7 +385,11 @@ export const contract = {
           ordinal: z.number(),
           sender: z.string().nullable(),
           localTime: z.string(),
+          /** UTC instant of the message, when known. */
+          instant: z.string().nullable(),
           snippet: z.string(),
+          /** The snippet cut into runs, `match` on the words that matched (for highlighting; no markup). */
+          snippetRuns: z.array(z.object({ text: z.string(), match: z.boolean() })),
           filed: z.array(FiledMarkSchema),
         }),
       ),
@@ -520,6 +558,10 @@ export const contract = {
   exports: {
     list: channel({ request: NoRequest, response: z.array(ExportedFileSchema), access: 'signed-in' }),
     remove: channel({ request: z.object({ id: z.string().uuid() }).strict(), response: z.object({ outcome: z.enum(['removed', 'already-gone']) }), access: 'signed-in' }),
+  },
+  vault: {
+    /** Where the background integrity check of the vault's pages stands (`vault.integrity` events say when it ends). */
+    integrity: channel({ request: NoRequest, response: VaultIntegritySchema, access: 'signed-in' }),
   },
   jobs: {
     /** Asks a running job to stop. Answers whether a job with that id was running. */

@@ -1,4 +1,5 @@
 import type { Contract, ExportComparisonView } from '../../../shared/ipc/contract';
+import type { HostEvent } from '../../../shared/ipc/events';
 import type { ExportComparison, ImportRequest, ImportService } from '../../imports/import-service';
 import type { FiledMark } from '../../threads/filed-advice';
 import type { ThreadReader } from '../../threads/thread-reader';
@@ -18,7 +19,7 @@ function toFiledViews(marks: readonly FiledMark[]) {
   return marks.map((mark) => ({ ...mark }));
 }
 
-export function createImportHandlers(imports: ImportService): Handlers<Contract>['imports'] {
+export function createImportHandlers(imports: ImportService, emit: (event: HostEvent) => void = () => undefined): Handlers<Contract>['imports'] {
   const request = (input: { path: string; zone: string; dateOrder?: ImportRequest['dateOrder']; password?: string; placement?: ImportRequest['placement'] }): ImportRequest => ({
     path: input.path,
     zone: input.zone,
@@ -35,6 +36,7 @@ export function createImportHandlers(imports: ImportService): Handlers<Contract>
       toComparisonView(await imports.compare(request(input), { signal, progress: (done, total, unit) => progress(done, total, unit) })),
     run: async (input, { signal, progress }) => {
       const result = await imports.import(request(input), { signal, progress: (done, total, unit) => progress(done, total, unit) });
+      emit({ type: 'threads.changed', threadId: result.threadId });
       return { threadId: result.threadId, title: result.title ?? UNTITLED, messageCount: result.messageCount, duplicate: result.duplicate, comparison: toComparisonView(result.comparison) };
     },
   };
@@ -53,6 +55,7 @@ export function createThreadHandlers(reader: ThreadReader): Handlers<Contract>['
         zone: thread.zone,
         importedAt: thread.importedAt,
       })),
+    queue: ({ includeWiped, limit }) => reader.queue({ includeWiped, limit }),
     messages: ({ threadId, offset, limit }) => {
       const messages = reader.messages(threadId, offset, limit).map((message) => ({
         id: String(message.id),
@@ -71,16 +74,18 @@ export function createThreadHandlers(reader: ThreadReader): Handlers<Contract>['
       const thread = reader.listThreads().find((candidate) => candidate.id === threadId);
       return { messages, total: thread?.messageCount ?? messages.length };
     },
-    search: ({ query, limit }) => {
+    search: ({ query, limit, order }) => {
       const titles = new Map(reader.listThreads().map((thread) => [thread.id, thread.title ?? UNTITLED]));
-      return reader.search(query, limit).map((hit) => ({
+      return reader.search(query, limit, order).map((hit) => ({
         threadId: hit.threadId,
         threadTitle: titles.get(hit.threadId) ?? UNTITLED,
         messageId: String(hit.messageId),
         ordinal: hit.ordinal,
         sender: hit.sender,
         localTime: hit.localTime,
+        instant: hit.instant,
         snippet: hit.snippet.map((piece) => piece.text).join(''),
+        snippetRuns: hit.snippet.map((piece) => ({ ...piece })),
         filed: toFiledViews(hit.filed),
       }));
     },

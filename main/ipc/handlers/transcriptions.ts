@@ -1,4 +1,6 @@
 import type { Contract, OutboxView } from '../../../shared/ipc/contract';
+import type { HostEvent } from '../../../shared/ipc/events';
+import type { PersonRef } from '../../../shared/ipc/work-queue';
 import type { RefilingGuard } from '../../threads/refiling-guard';
 import type { TranscriptionService } from '../../transcriptions/transcription-service';
 import type { Handlers } from '../registry';
@@ -6,12 +8,36 @@ import type { Handlers } from '../registry';
 type ServiceOutboxView = ReturnType<TranscriptionService['outbox']>[number];
 type ServiceDraftView = ReturnType<TranscriptionService['getDraft']>;
 
-function toDraftView(draft: ServiceDraftView) {
-  return { ...draft, messageIds: [...draft.messageIds], problems: [...draft.problems] };
+/** What the outbox rows show beyond the filing state: who the note is about and who attested it, read from the stored item. */
+export interface OutboxDetail {
+  readonly patientName: string;
+  readonly attestedBy: { readonly name: string; readonly role: string };
+  readonly attestedAt: string;
+  readonly queuedAt: string;
 }
 
-function toOutboxView(item: ServiceOutboxView): OutboxView {
+export interface TranscriptionHandlerDeps {
+  /** The person behind a user id, for "prepared by" and "saved by"; null when there is no such user. */
+  readonly person: (userId: string) => PersonRef | null;
+  /** Stored details of outbox items, by identifier. */
+  readonly outboxDetails: () => ReadonlyMap<string, OutboxDetail>;
+  readonly emit: (event: HostEvent) => void;
+}
+
+function toDraftView(draft: ServiceDraftView, person: TranscriptionHandlerDeps['person']) {
+  const { createdBy, updatedBy, ...rest } = draft;
+  return { ...rest, messageIds: [...draft.messageIds], problems: [...draft.problems], createdBy: person(createdBy), updatedBy: person(updatedBy) };
+}
+
+const NO_DETAIL: OutboxDetail = { patientName: '', attestedBy: { name: '', role: '' }, attestedAt: '', queuedAt: '' };
+
+function toOutboxView(item: ServiceOutboxView, detail: OutboxDetail = NO_DETAIL): OutboxView {
   return {
+    patientName: detail.patientName,
+    attestedBy: { ...detail.attestedBy },
+    attestedAt: detail.attestedAt,
+    queuedAt: detail.queuedAt,
+    httpStatus: item.httpStatus,
     identifier: item.identifier,
     draftId: item.draftId ?? '',
     threadTitle: item.threadTitle ?? 'Untitled chat',
@@ -28,7 +54,8 @@ function toOutboxView(item: ServiceOutboxView): OutboxView {
 }
 
 /** `refiling`: asks for a reason before advice already filed is filed again (issue #18). */
-export function createTranscriptionHandlers(transcriptions: TranscriptionService, refiling: RefilingGuard): Handlers<Contract>['transcriptions'] {
+export function createTranscriptionHandlers(transcriptions: TranscriptionService, refiling: RefilingGuard, deps: TranscriptionHandlerDeps): Handlers<Contract>['transcriptions'] {
+  const view = (draft: ServiceDraftView) => toDraftView(draft, deps.person);
   return {
     filedAlready: ({ messageIds, draftId }) => refiling.filedElsewhere(messageIds, draftId ?? null).map((mark) => ({ ...mark })),
     knownAdvisers: ({ threadId }) => transcriptions.knownAdvisers(threadId),
@@ -36,25 +63,33 @@ export function createTranscriptionHandlers(transcriptions: TranscriptionService
       refiling.checkSave(request.messageIds, request.id ?? null, refileReason);
       const saved = transcriptions.saveDraft(request);
       refiling.recordReason(saved.id, refileReason);
-      return toDraftView(saved);
+      deps.emit({ type: 'drafts.changed', draftId: saved.id });
+      return view(saved);
     },
-    list: () => transcriptions.listDrafts().map(toDraftView),
-    get: ({ id }) => toDraftView(transcriptions.getDraft(id)),
+    // Every user's drafts: a clerk prepares one, a clinician opens and attests it.
+    list: () => transcriptions.listDrafts().map(view),
+    get: ({ id }) => view(transcriptions.getDraft(id)),
     preview: ({ id }) => {
       const preview = transcriptions.preview(id);
       return { ...preview, problems: [...preview.problems] };
     },
     attest: ({ id }) => {
       refiling.checkAttest(id);
-      return toOutboxView(transcriptions.attest(id));
+      const queued = transcriptions.attest(id);
+      deps.emit({ type: 'drafts.changed', draftId: id });
+      deps.emit({ type: 'outbox.changed', identifiers: [queued.identifier] });
+      return toOutboxView(queued, deps.outboxDetails().get(queued.identifier));
     },
   };
 }
 
-export function createOutboxHandlers(transcriptions: TranscriptionService): Handlers<Contract>['outbox'] {
+export function createOutboxHandlers(transcriptions: TranscriptionService, outboxDetails: TranscriptionHandlerDeps['outboxDetails']): Handlers<Contract>['outbox'] {
   return {
-    list: () => transcriptions.outbox().map(toOutboxView),
-    retry: async ({ identifier }) => toOutboxView(await transcriptions.retry(identifier)),
-    sendAfterCheck: async ({ identifier }) => toOutboxView(await transcriptions.sendAfterCheck(identifier)),
+    list: () => {
+      const details = outboxDetails();
+      return transcriptions.outbox().map((item) => toOutboxView(item, details.get(item.identifier)));
+    },
+    retry: async ({ identifier }) => toOutboxView(await transcriptions.retry(identifier), outboxDetails().get(identifier)),
+    sendAfterCheck: async ({ identifier }) => toOutboxView(await transcriptions.sendAfterCheck(identifier), outboxDetails().get(identifier)),
   };
 }

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../../../main/vault/migrations';
 import type { Db } from '../../../../main/vault/sqlcipher';
 import { insertAttachment, listAttachments } from '../../../../main/vault/queries/attachments';
-import { clearMessageIndex, ftsPhraseQuery, insertMessages, searchMessages } from '../../../../main/vault/queries/messages';
+import { clearMessageIndex, insertMessages, searchMessages } from '../../../../main/vault/queries/messages';
+import { parseSearch } from '../../../../main/vault/search-query';
 import { completeThread, deleteThread, insertImportingThread, listCompleteThreads } from '../../../../main/vault/queries/threads';
 import type { ChatMessage } from '../../../../shared/domain/chat';
 import { freshVaultDb } from '../../../support/vault';
@@ -102,11 +103,15 @@ describe('migration 0003: chat threads', () => {
     expect((db.prepare('SELECT count(*) AS n FROM messages_fts_docsize').get() as { n: number }).n).toBe(0);
   });
 
-  it('turns user input into quoted phrase tokens, never FTS syntax', () => {
-    expect(ftsPhraseQuery('stop heparin')).toBe('"stop" "heparin"');
-    expect(ftsPhraseQuery('a" OR "b')).toBe('"a""" "OR" """b"');
-    expect(ftsPhraseQuery('NEAR(x y) * ^col:')).toBe('"NEAR(x" "y)" "^col:"');
-    expect(ftsPhraseQuery('  - * ')).toBeNull();
+  it('turns user input into quoted FTS strings, never FTS syntax', () => {
+    const match = (query: string) => {
+      const parsed = parseSearch(query);
+      return parsed.ok ? parsed.match : null;
+    };
+    expect(match('stop heparin')).toBe('"stop" "heparin"');
+    expect(match('a" OR "b')).toBe('"a" "OR" "b"');
+    expect(match('NEAR(x y) * ^col:')).toBe('"NEAR(x" "y)" "^col:"');
+    expect(match('  - * ')).toBeNull();
   });
 
   it('searching FTS operators and quotes finds text and never throws', async () => {

@@ -1,0 +1,95 @@
+/**
+ * What a search box query means, turned into an FTS5 expression that can only mean that. Pure.
+ *
+ * The syntax, as the search screen explains it:
+ * - words: messages holding all of them, anywhere, in any order (`heparin review`);
+ * - "quoted words": that phrase, the words next to each other in that order (`"stop heparin"`);
+ * - a trailing *: words starting so (`hep*` finds heparin, hepatic); at least
+ *   MIN_PREFIX_CHARACTERS letters or digits before it, as a shorter stem matches too much to be useful;
+ * - anything else (AND, OR, NOT, NEAR, column names, ^, parentheses, a * inside a word) is
+ *   searched for as text, never obeyed: every word reaches FTS5 inside a quoted string.
+ *
+ * An unclosed quote runs to the end of the query. Text with no letter or digit is not searched
+ * (the tokenizer would drop it).
+ */
+
+/** Most terms (words or phrases) one search uses; the rest are ignored. */
+export const MAX_SEARCH_TERMS = 16;
+/** Letters or digits needed before a trailing *. */
+export const MIN_PREFIX_CHARACTERS = 3;
+
+export type SearchTerm =
+  | { readonly kind: 'word'; readonly text: string }
+  | { readonly kind: 'prefix'; readonly text: string }
+  | { readonly kind: 'phrase'; readonly text: string; readonly prefix: boolean };
+
+export type ParsedSearch = { readonly ok: true; readonly terms: readonly SearchTerm[]; readonly match: string } | { readonly ok: false; readonly problem: string };
+
+const HAS_WORD = /[\p{L}\p{N}]/u;
+
+/** Letters and digits in `text` (what the tokenizer keeps). */
+function wordCharacters(text: string): number {
+  return [...text.matchAll(/[\p{L}\p{N}]/gu)].length;
+}
+
+/** An FTS5 string: the only character with a meaning inside one is the double quote, doubled. */
+function quoted(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/** Splits the query into words and quoted phrases (see the module comment). */
+function split(input: string): { text: string; quoted: boolean }[] {
+  const parts: { text: string; quoted: boolean }[] = [];
+  const clean = input.normalize('NFC').replace(/[\p{Cc}\p{Cf}]/gu, ' ');
+  let at = 0;
+  while (at < clean.length) {
+    const open = clean.indexOf('"', at);
+    const plain = open < 0 ? clean.slice(at) : clean.slice(at, open);
+    for (const word of plain.split(/\s+/u)) if (word) parts.push({ text: word, quoted: false });
+    if (open < 0) break;
+    const close = clean.indexOf('"', open + 1);
+    const inside = close < 0 ? clean.slice(open + 1) : clean.slice(open + 1, close);
+    // A * straight after the closing quote makes the phrase's last word a prefix: "stop hep"*
+    let end = close < 0 ? clean.length : close + 1;
+    let text = inside.trim();
+    if (close >= 0 && clean[end] === '*') {
+      text += '*';
+      end++;
+    }
+    if (text) parts.push({ text, quoted: true });
+    at = end;
+  }
+  return parts;
+}
+
+export function parseSearch(input: string): ParsedSearch {
+  const terms: SearchTerm[] = [];
+  let shortPrefix = false;
+  for (const part of split(input)) {
+    const prefix = part.text.endsWith('*');
+    const body = prefix ? part.text.replace(/\*+$/u, '') : part.text;
+    if (!HAS_WORD.test(body)) continue;
+    if (prefix) {
+      // The stem is the last word of the part (the tokenizer splits "co-amox" into co + amox).
+      const stem = body.split(/[^\p{L}\p{N}]+/u).filter(Boolean).pop() ?? '';
+      if (wordCharacters(stem) < MIN_PREFIX_CHARACTERS) {
+        shortPrefix = true;
+        continue;
+      }
+    }
+    if (part.quoted) terms.push({ kind: 'phrase', text: body.trim(), prefix });
+    else terms.push(prefix ? { kind: 'prefix', text: body } : { kind: 'word', text: body });
+    if (terms.length === MAX_SEARCH_TERMS) break;
+  }
+  if (terms.length === 0) {
+    return {
+      ok: false,
+      problem: shortPrefix
+        ? `Type at least ${MIN_PREFIX_CHARACTERS} letters or digits before a *, for example hep* for heparin.`
+        : 'Enter a word to search for: letters or digits (punctuation alone is not searched).',
+    };
+  }
+  // Terms side by side are ANDed by FTS5; each is a quoted string, so nothing typed is FTS syntax.
+  const match = terms.map((term) => `${quoted(term.text)}${term.kind === 'prefix' || (term.kind === 'phrase' && term.prefix) ? '*' : ''}`).join(' ');
+  return { ok: true, terms, match };
+}
