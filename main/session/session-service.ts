@@ -467,28 +467,18 @@ export class SessionService {
   /** Disabling removes the user's key slot (their passphrase opens nothing); re-enabling needs a reset. */
   async setDisabled(userId: string, disabled: boolean): Promise<UserSummary> {
     const unlocked = this.#requireUnlocked();
-    let rotated: AdminKey | null = null;
-    const decide = (vault: OpenVault) => {
-      const db = vault.db;
+    const decide = (db: OpenVault['db']) => {
       const user = getUserById(db, userId);
       if (!user) throw new WardscribeError('not-found', 'No such user.');
       if (disabled && userId === unlocked.user.id) throw new WardscribeError('rejected', 'You cannot disable your own account.');
-      const leavingAdmin = disabled && user.role === 'admin' && !user.disabled;
-      if (leavingAdmin && countActiveAdmins(db) <= 1) {
+      if (disabled && user.role === 'admin' && !user.disabled && countActiveAdmins(db) <= 1) {
         throw new WardscribeError('rejected', 'The workstation must keep at least one active administrator.');
       }
-      // An administrator leaving takes the administrators' key with them (a copy of their grant
-      // and their passphrase open it): it is replaced in this same transaction, so this session
-      // must hold it. Without it nothing is changed.
-      if (leavingAdmin && !unlocked.adminKey) {
-        throw new WardscribeError('rejected', 'Your sign-in does not hold the administrators’ key yet, so another administrator cannot be disabled from it. Sign out and in again; if this persists, ask another administrator to do it.');
-      }
       setUserDisabled(db, userId, disabled, this.#now());
-      if (leavingAdmin) rotated = this.#trust.rotateAdminKey(vault, unlocked.adminKey!);
       this.#record({
         action: disabled ? 'user-disabled' : 'user-changed',
         objects: { subjectUserId: userId },
-        outcome: { status: 'success', ...(disabled ? (leavingAdmin ? { reason: 'admin-key-rotated' } : {}) : { reason: 'enabled' }) },
+        outcome: { status: 'success', ...(disabled ? {} : { reason: 'enabled' }) },
       });
     };
     // Checked before waiting, for a quick answer; decided again under the locks.
@@ -496,13 +486,9 @@ export class SessionService {
     if (disabled && userId === unlocked.user.id) throw new WardscribeError('rejected', 'You cannot disable your own account.');
     await this.#change(unlocked, 'a user is being changed', () =>
       disabled
-        ? removeSlot(this.#options.files, userId, () => this.vault(), decide)
-        : Promise.resolve(this.vault().db.transaction(() => decide(this.vault())).immediate()),
+        ? removeSlot(this.#options.files, userId, () => this.vault(), (vault) => decide(vault.db))
+        : Promise.resolve(this.vault().db.transaction(() => decide(this.vault().db)).immediate()),
     );
-    if (rotated) {
-      unlocked.adminKey?.dispose();
-      unlocked.adminKey = rotated;
-    }
     this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     return getUserById(this.vault().db, userId)!;
   }
