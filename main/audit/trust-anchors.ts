@@ -49,6 +49,8 @@ export interface StoredSigningKey {
 export interface TrustAnchorStore {
   root(): StoredRootKey | null;
   insertRoot(root: StoredRootKey, now: Date): void;
+  /** The root private key sealed again, under a new administrators' key (the key pair is unchanged). */
+  replaceRootSeal(sealed: SymmetricSeal): void;
   grants(): StoredAdminGrant[];
   putGrant(grant: StoredAdminGrant, now: Date): void;
   removeGrant(userId: string): void;
@@ -114,6 +116,39 @@ export function openAdminKey(store: TrustAnchorStore, slotPrivateKey: KeyObject,
 /** Seals the administrators' key to an admin's current slot (a new admin, or a new passphrase). */
 export function grantAdminKey(store: TrustAnchorStore, adminKey: AdminKey, admin: AdminSlot, vaultId: string, now: Date): void {
   store.putGrant({ userId: admin.userId, recipientPublicKey: admin.publicKey, sealed: sealToPublicKey(admin.publicKey, adminKey.bytes, ADMIN_KEY_LABEL, [vaultId, admin.userId]) }, now);
+}
+
+/** True when `adminKey` opens the current root key's seal: a key rotated away (held by another session since) does not. */
+export function adminKeyOpensRoot(store: TrustAnchorStore, adminKey: AdminKey, vaultId: string): boolean {
+  const root = store.root();
+  const der = root ? openSymmetric(adminKey.bytes, root.sealedPrivateKey, ROOT_KEY_LABEL, [vaultId, root.fingerprint]) : null;
+  der?.fill(0);
+  return der !== null;
+}
+
+/**
+ * A new administrators' key when an administrator is disabled or removed: the root private key is
+ * sealed again under it and it is granted to `admins` (the remaining active ones) only. Removing
+ * the leaver's grant is not enough: a copy of it (a backup of the data folder, a key file kept
+ * aside) with their old passphrase would still open the unchanged administrators' key, and with it
+ * the root key. After this, what they hold opens nothing current. The root key pair itself is kept
+ * (its fingerprint is what auditors pin): a root private key the leaver copied out in the clear
+ * while an admin is beyond any rotation short of a new root (docs/architecture.md).
+ */
+export function rotateAdminKey(store: TrustAnchorStore, current: AdminKey, admins: readonly AdminSlot[], vaultId: string, now: Date): AdminKey {
+  const root = store.root();
+  if (!root) throw new Error('The workstation has no root key.');
+  const der = openSymmetric(current.bytes, root.sealedPrivateKey, ROOT_KEY_LABEL, [vaultId, root.fingerprint]);
+  if (!der) throw new KeystoreError('Your sign-in holds an administrators’ key that no longer opens the workstation root key (another administrator changed it). Sign out and in again, then retry.');
+  const next = new AdminKey(randomBytes(32));
+  try {
+    store.replaceRootSeal(sealSymmetric(next.bytes, der, ROOT_KEY_LABEL, [vaultId, root.fingerprint]));
+  } finally {
+    der.fill(0);
+  }
+  for (const grant of store.grants()) store.removeGrant(grant.userId);
+  for (const admin of admins) grantAdminKey(store, next, admin, vaultId, now);
+  return next;
 }
 
 /** Admins whose grant is missing or sealed to a slot key they no longer have. */

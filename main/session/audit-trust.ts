@@ -5,11 +5,13 @@
  */
 import type { UserSummary } from '../../shared/domain/users';
 import {
+  adminKeyOpensRoot,
   adminsNeedingGrant,
   ensureSigningKey,
   establishTrustAnchors,
   grantAdminKey,
   openAdminKey,
+  rotateAdminKey,
   sessionSigning,
   type AdminKey,
   type AdminSlot,
@@ -80,15 +82,33 @@ export class AuditTrust {
   /** Grants the administrators' key to every active admin whose grant is missing or sealed to an old slot key. */
   refreshGrants(vault: OpenVault, adminKey: AdminKey | null): void {
     const store = createVaultTrustAnchorStore(vault.db);
-    const admins = listUsers(vault.db)
-      .filter((user) => user.role === 'admin' && !user.disabled)
-      .map((user) => this.#slot(vault, user.id))
-      .filter((slot): slot is AdminSlot => slot !== null);
+    const admins = this.#activeAdmins(vault);
     // A grant for someone no longer an active admin goes at once, key or no key (what they
     // could have copied while they held it is a documented limit).
     for (const grant of store.grants()) if (!admins.some((admin) => admin.userId === grant.userId)) store.removeGrant(grant.userId);
     if (!adminKey) return;
+    // A key rotated away by another session (an admin disabled there) must not be granted to anyone.
+    if (!adminKeyOpensRoot(store, adminKey, vault.vaultId)) {
+      this.log.warn('audit.admin-key-stale');
+      return;
+    }
     for (const admin of adminsNeedingGrant(store, admins)) grantAdminKey(store, adminKey, admin, vault.vaultId, this.now());
+  }
+
+  /**
+   * An administrator was disabled (or removed), inside the same transaction: the administrators'
+   * key is replaced, the root key sealed under the new one, and only the admins still active are
+   * granted it (trust-anchors.ts rotateAdminKey). Returns the new key for this session.
+   */
+  rotateAdminKey(vault: OpenVault, adminKey: AdminKey): AdminKey {
+    return rotateAdminKey(createVaultTrustAnchorStore(vault.db), adminKey, this.#activeAdmins(vault), vault.vaultId, this.now());
+  }
+
+  #activeAdmins(vault: OpenVault): AdminSlot[] {
+    return listUsers(vault.db)
+      .filter((user) => user.role === 'admin' && !user.disabled)
+      .map((user) => this.#slot(vault, user.id))
+      .filter((slot): slot is AdminSlot => slot !== null);
   }
 
   #slot(vault: OpenVault, userId: string): AdminSlot | null {

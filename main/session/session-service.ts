@@ -45,8 +45,6 @@ import type { AuditActor } from '../../shared/domain/audit';
 import { backoffAfter, describeWait } from './backoff';
 import { assessPassphrase } from './passphrase-strength';
 import { LeaseBusyError, LeaseRevokedError, VaultLease, type LeaseMode } from './vault-lease';
-import { IntegrityMonitor } from './integrity-monitor';
-import type { VaultIntegrityView } from '../../shared/ipc/work-queue';
 
 export type LockReason = Extract<HostEvent, { type: 'session.locked' }>['reason'];
 
@@ -127,8 +125,6 @@ export class SessionService {
   readonly #lease = new VaultLease();
   readonly #monotonic: () => number;
   readonly #backoff: (failures: number) => number;
-  /** The full page check of the open vault, run in the background after each sign-in (integrity-monitor.ts). */
-  readonly #integrity: IntegrityMonitor;
 
   constructor(options: SessionServiceOptions) {
     this.#options = options;
@@ -140,29 +136,6 @@ export class SessionService {
     this.#trust = new AuditTrust(keystore, this.#now, options.log);
     this.#monotonic = options.monotonicNow ?? (() => performance.now());
     this.#backoff = options.backoff ?? backoffAfter;
-    this.#integrity = new IntegrityMonitor({
-      now: this.#now,
-      damaged: (pageNumber) => {
-        this.#options.log.error('vault.integrity-damaged', { pageNumber });
-        try {
-          this.#record({ action: 'vault-checked', outcome: { status: 'failure', reason: 'page-authentication-failed' } });
-        } catch {
-          this.#options.log.error('vault.integrity-not-audited');
-        }
-      },
-      finished: (state) => this.#options.emit({ type: 'vault.integrity', state }),
-      failed: (error) => this.#options.log.warn('vault.integrity-check-failed', { code: (error as { code?: string }).code ?? 'unexpected' }),
-    });
-  }
-
-  /** Where the background page check of the open vault stands. */
-  integrity(): VaultIntegrityView {
-    return this.#integrity.status();
-  }
-
-  /** Resolves when the background page check has ended (tests, shutdown). */
-  integritySettled(): Promise<void> {
-    return this.#integrity.settled();
   }
 
   /**
@@ -303,7 +276,6 @@ export class SessionService {
     const unlocked = this.#unlocked;
     if (!unlocked) return;
     if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
-    this.#integrity.stop();
     this.#options.onLocking?.();
     // Locking does not wait: waiters are refused, work still holding the vault is cut off (vault-lease.ts).
     this.#lease.revokeAll();
@@ -345,11 +317,7 @@ export class SessionService {
       unlocked.vault = next;
       unlocked.auditStore = createVaultAuditStore(next.db);
       unlocked.audit = this.#auditLog(next, unlocked.auditStore);
-      // A new file under a new key: its pages are checked from the start.
-      this.#checkInBackground(next);
     };
-    // The file being checked is about to be replaced and its key zeroed.
-    this.#integrity.stop();
     let next: OpenVault;
     try {
       next = await replace(unlocked.vault, install);
@@ -467,18 +435,28 @@ export class SessionService {
   /** Disabling removes the user's key slot (their passphrase opens nothing); re-enabling needs a reset. */
   async setDisabled(userId: string, disabled: boolean): Promise<UserSummary> {
     const unlocked = this.#requireUnlocked();
-    const decide = (db: OpenVault['db']) => {
+    let rotated: AdminKey | null = null;
+    const decide = (vault: OpenVault) => {
+      const db = vault.db;
       const user = getUserById(db, userId);
       if (!user) throw new WardscribeError('not-found', 'No such user.');
       if (disabled && userId === unlocked.user.id) throw new WardscribeError('rejected', 'You cannot disable your own account.');
-      if (disabled && user.role === 'admin' && !user.disabled && countActiveAdmins(db) <= 1) {
+      const leavingAdmin = disabled && user.role === 'admin' && !user.disabled;
+      if (leavingAdmin && countActiveAdmins(db) <= 1) {
         throw new WardscribeError('rejected', 'The workstation must keep at least one active administrator.');
       }
+      // An administrator leaving takes the administrators' key with them (a copy of their grant
+      // and their passphrase open it): it is replaced in this same transaction, so this session
+      // must hold it. Without it nothing is changed.
+      if (leavingAdmin && !unlocked.adminKey) {
+        throw new WardscribeError('rejected', 'Your sign-in does not hold the administrators’ key yet, so another administrator cannot be disabled from it. Sign out and in again; if this persists, ask another administrator to do it.');
+      }
       setUserDisabled(db, userId, disabled, this.#now());
+      if (leavingAdmin) rotated = this.#trust.rotateAdminKey(vault, unlocked.adminKey!);
       this.#record({
         action: disabled ? 'user-disabled' : 'user-changed',
         objects: { subjectUserId: userId },
-        outcome: { status: 'success', ...(disabled ? {} : { reason: 'enabled' }) },
+        outcome: { status: 'success', ...(disabled ? (leavingAdmin ? { reason: 'admin-key-rotated' } : {}) : { reason: 'enabled' }) },
       });
     };
     // Checked before waiting, for a quick answer; decided again under the locks.
@@ -486,9 +464,13 @@ export class SessionService {
     if (disabled && userId === unlocked.user.id) throw new WardscribeError('rejected', 'You cannot disable your own account.');
     await this.#change(unlocked, 'a user is being changed', () =>
       disabled
-        ? removeSlot(this.#options.files, userId, () => this.vault(), (vault) => decide(vault.db))
-        : Promise.resolve(this.vault().db.transaction(() => decide(this.vault().db)).immediate()),
+        ? removeSlot(this.#options.files, userId, () => this.vault(), decide)
+        : Promise.resolve(this.vault().db.transaction(() => decide(this.vault())).immediate()),
     );
+    if (rotated) {
+      unlocked.adminKey?.dispose();
+      unlocked.adminKey = rotated;
+    }
     this.#trust.refreshGrants(this.vault(), this.#unlocked?.adminKey ?? null);
     return getUserById(this.vault().db, userId)!;
   }
@@ -545,22 +527,7 @@ export class SessionService {
     };
     this.#locked = null;
     this.touch();
-    this.#checkInBackground(vault);
     this.#options.onUnlocked?.();
-  }
-
-  /** Starts the full page check of `vault` (sign-in checked only what it could afford: sqlcipher.ts OpeningCheck). */
-  #checkInBackground(vault: OpenVault): void {
-    const db = vault.db;
-    this.#integrity.start({
-      path: vault.files.database,
-      key: vault.key,
-      pageSize: db.pragma('page_size', { simple: true }) as number,
-      pageCount: db.pragma('page_count', { simple: true }) as number,
-      settle: () => {
-        if (!vault.closed) db.pragma('wal_checkpoint(PASSIVE)');
-      },
-    });
   }
 
   /** The trail over `vault`, signed with the certified signing key this keystore opens (audit-trust.ts). */

@@ -57,6 +57,9 @@ export function createVaultTrustAnchorStore(db: Db): TrustAnchorStore {
         now.toISOString(),
       );
     },
+    replaceRootSeal(sealed) {
+      db.prepare('UPDATE audit_root_key SET sealed_private_json = ? WHERE id = 1').run(JSON.stringify(sealed));
+    },
     grants() {
       const rows = db.prepare('SELECT user_id, recipient_public_key, sealed_json FROM admin_key_grants ORDER BY user_id').all() as GrantRow[];
       return rows.map((row): StoredAdminGrant => ({ userId: row.user_id, recipientPublicKey: row.recipient_public_key, sealed: SlotSealSchema.parse(JSON.parse(row.sealed_json)) }));
