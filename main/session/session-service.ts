@@ -45,6 +45,8 @@ import type { AuditActor } from '../../shared/domain/audit';
 import { backoffAfter, describeWait } from './backoff';
 import { assessPassphrase } from './passphrase-strength';
 import { LeaseBusyError, LeaseRevokedError, VaultLease, type LeaseMode } from './vault-lease';
+import { IntegrityMonitor } from './integrity-monitor';
+import type { VaultIntegrityView } from '../../shared/ipc/work-queue';
 
 export type LockReason = Extract<HostEvent, { type: 'session.locked' }>['reason'];
 
@@ -125,6 +127,8 @@ export class SessionService {
   readonly #lease = new VaultLease();
   readonly #monotonic: () => number;
   readonly #backoff: (failures: number) => number;
+  /** The full page check of the open vault, run in the background after each sign-in (integrity-monitor.ts). */
+  readonly #integrity: IntegrityMonitor;
 
   constructor(options: SessionServiceOptions) {
     this.#options = options;
@@ -136,6 +140,29 @@ export class SessionService {
     this.#trust = new AuditTrust(keystore, this.#now, options.log);
     this.#monotonic = options.monotonicNow ?? (() => performance.now());
     this.#backoff = options.backoff ?? backoffAfter;
+    this.#integrity = new IntegrityMonitor({
+      now: this.#now,
+      damaged: (pageNumber) => {
+        this.#options.log.error('vault.integrity-damaged', { pageNumber });
+        try {
+          this.#record({ action: 'vault-checked', outcome: { status: 'failure', reason: 'page-authentication-failed' } });
+        } catch {
+          this.#options.log.error('vault.integrity-not-audited');
+        }
+      },
+      finished: (state) => this.#options.emit({ type: 'vault.integrity', state }),
+      failed: (error) => this.#options.log.warn('vault.integrity-check-failed', { code: (error as { code?: string }).code ?? 'unexpected' }),
+    });
+  }
+
+  /** Where the background page check of the open vault stands. */
+  integrity(): VaultIntegrityView {
+    return this.#integrity.status();
+  }
+
+  /** Resolves when the background page check has ended (tests, shutdown). */
+  integritySettled(): Promise<void> {
+    return this.#integrity.settled();
   }
 
   /**
@@ -276,6 +303,7 @@ export class SessionService {
     const unlocked = this.#unlocked;
     if (!unlocked) return;
     if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
+    this.#integrity.stop();
     this.#options.onLocking?.();
     // Locking does not wait: waiters are refused, work still holding the vault is cut off (vault-lease.ts).
     this.#lease.revokeAll();
@@ -317,7 +345,11 @@ export class SessionService {
       unlocked.vault = next;
       unlocked.auditStore = createVaultAuditStore(next.db);
       unlocked.audit = this.#auditLog(next, unlocked.auditStore);
+      // A new file under a new key: its pages are checked from the start.
+      this.#checkInBackground(next);
     };
+    // The file being checked is about to be replaced and its key zeroed.
+    this.#integrity.stop();
     let next: OpenVault;
     try {
       next = await replace(unlocked.vault, install);
@@ -527,7 +559,22 @@ export class SessionService {
     };
     this.#locked = null;
     this.touch();
+    this.#checkInBackground(vault);
     this.#options.onUnlocked?.();
+  }
+
+  /** Starts the full page check of `vault` (sign-in checked only what it could afford: sqlcipher.ts OpeningCheck). */
+  #checkInBackground(vault: OpenVault): void {
+    const db = vault.db;
+    this.#integrity.start({
+      path: vault.files.database,
+      key: vault.key,
+      pageSize: db.pragma('page_size', { simple: true }) as number,
+      pageCount: db.pragma('page_count', { simple: true }) as number,
+      settle: () => {
+        if (!vault.closed) db.pragma('wal_checkpoint(PASSIVE)');
+      },
+    });
   }
 
   /** The trail over `vault`, signed with the certified signing key this keystore opens (audit-trust.ts). */
