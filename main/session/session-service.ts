@@ -354,6 +354,8 @@ export class SessionService {
     try {
       next = await replace(unlocked.vault, install);
     } catch (error) {
+      // Refused before the switch: the same file, still open, is checked again from the start.
+      if (!unlocked.vault.closed && this.#unlocked === unlocked) this.#checkInBackground(unlocked.vault);
       if (unlocked.vault.closed && this.#unlocked === unlocked) {
         if (unlocked.idleTimer) clearTimeout(unlocked.idleTimer);
         this.#lease.revokeAll();

@@ -9,7 +9,7 @@
  * ends with a 16-byte IV and a 64-byte HMAC-SHA512 over the page's ciphertext, the IV and the
  * page number (4 bytes, little-endian); page 1 starts with the 16-byte salt, outside the HMAC.
  * With a raw key, the HMAC key is PBKDF2-HMAC-SHA512(key, salt XOR 0x3a, 2 iterations, 32 bytes).
- * A unit test checks this against files SQLite wrote (tests/unit/vault/page-check.test.ts).
+ * tests/unit/session/background-integrity.test.ts checks it against files SQLite wrote.
  *
  * What it does not see: frames still in the -wal file (SQLite authenticates those as it reads
  * them), and a page replaced whole by an older version of itself (its HMAC still holds; the
