@@ -1,8 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { WardscribeError } from '../errors';
+import { searchQueryHmac } from '../security/search-query-key';
 import type { ImportSession } from '../imports/import-service';
 import { listAttachments, readAttachmentContent, type StoredAttachment } from '../vault/queries/attachments';
-import { readChatIdentityKey } from '../vault/queries/chat-identity-key';
 import { getMessagesByIds, listMessages, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
 import { listParticipants } from '../vault/queries/participants';
 import { listThreadExports, threadHasMergedExports, type ThreadExport } from '../vault/queries/thread-exports';
@@ -14,20 +13,8 @@ import { FiledAdvice, type FiledMark } from './filed-advice';
 
 const MAX_PAGE = 1_000;
 
-/**
- * The audit trail's keyed hash of a search query: HMAC-SHA256 under a key derived from the
- * vault's chat identity key, so the words cannot be found again from the trail (or its PDF) by
- * hashing dictionary words, yet the same query always gives the same value.
- */
-export function searchQueryHmac(db: Parameters<typeof readChatIdentityKey>[0], query: string): string {
-  const identityKey = readChatIdentityKey(db);
-  try {
-    const key = createHmac('sha256', identityKey).update('wardscribe audit search query key').digest();
-    return createHmac('sha256', key).update(query.trim().normalize('NFC')).digest('hex');
-  } finally {
-    identityKey.fill(0);
-  }
-}
+/** The audit trail's keyed hash of a search query: its key is sealed by the workstation keystore (main/security/search-query-key.ts). */
+export { searchQueryHmac };
 const MAX_SEARCH_RESULTS = 200;
 
 /** A stored message with the filings it is already part of (issue #18). */

@@ -106,9 +106,10 @@ export const AuditHashesSchema = z.strictObject({
   /** SHA-256 of the canonical form of a wipe certificate. */
   certificateSha256: Sha256HexSchema.optional(),
   /**
-   * HMAC-SHA256 of a search query under a key held only in the vault: the same query gives the
-   * same value (an investigator with the vault can test a suspected query), but the words cannot
-   * be recovered from the trail or its PDF by trying dictionary words.
+   * HMAC-SHA256 of a search query under a key sealed by the workstation keystore
+   * (main/security/search-query-key.ts): the same query gives the same value (an investigator on
+   * the workstation can test a suspected query), but no vault user can hash candidate queries, NHS
+   * numbers included, to recover the words from the trail or its PDF.
    */
   queryHmac: Sha256HexSchema.optional(),
 });
