@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatMessage } from '../../../shared/domain/chat';
+import { RANK_WINDOW, insertMessages, searchMessages } from '../../../main/vault/queries/messages';
+import { completeThread, insertImportingThread } from '../../../main/vault/queries/threads';
+import { MIN_PREFIX_CHARACTERS, parseSearch } from '../../../main/vault/search-query';
+import type { Db } from '../../../main/vault/sqlcipher';
+import { ThreadReader } from '../../../main/threads/thread-reader';
+import { freshVaultDb } from '../../support/vault';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+const THREAD = '11111111-1111-4111-8111-111111111111';
+
+function message(index: number, text: string): ChatMessage {
+  const minute = String(index % 60).padStart(2, '0');
+  return {
+    index,
+    sender: 'Ada',
+    text,
+    kind: 'message',
+    head: `[13/03/2023, 09:${minute}:00] Ada:`,
+    localTime: `2023-03-13T09:${minute}:00`,
+    zone: 'Europe/London',
+    instant: `2023-03-13T09:${minute}:00Z`,
+    flags: [],
+    attachment: null,
+    line: index + 1,
+    warnings: [],
+  };
+}
+
+async function vaultWith(texts: readonly string[]): Promise<Db> {
+  const db = await freshVaultDb(cleanups);
+  const admin = (db.prepare('SELECT id FROM users LIMIT 1').get() as { id: string }).id;
+  insertImportingThread(db, { id: THREAD, zone: 'Europe/London', importedBy: admin, importedAt: new Date('2026-11-24T10:00:00Z'), sourceFileName: 'chat.txt', sourceSha256: 'a'.repeat(64) });
+  db.transaction(() => insertMessages(db, THREAD, texts.map((text, index) => message(index, text))))();
+  completeThread(db, THREAD, { source: 'whatsapp-ios', title: 'Ward 7', fingerprint: 'f'.repeat(64), dateOrder: null, messageCount: texts.length, firstInstant: null, lastInstant: null });
+  return db;
+}
+
+const ordinals = (db: Db, query: string, order: 'relevance' | 'newest' = 'relevance') =>
+  searchMessages(db, query, 50, order)
+    .map((hit) => hit.ordinal)
+    .sort((a, b) => a - b);
+
+const TEXTS = [
+  'stop the heparin tonight', // 0
+  'heparin: stop after the review', // 1
+  'hepatic function normal', // 2
+  'the review said stop', // 3
+  'HÉPARIN restarted', // 4
+  'co-amoxiclav 625 mg', // 5
+  'NOT for resus', // 6
+  'say "hello" OR goodbye', // 7
+];
+
+describe('what a search query means', () => {
+  it('words: every word, anywhere in the message, in any order', async () => {
+    const db = await vaultWith(TEXTS);
+    expect(ordinals(db, 'stop heparin')).toEqual([0, 1]);
+    expect(ordinals(db, 'heparin stop')).toEqual([0, 1]);
+    expect(ordinals(db, 'review stop')).toEqual([1, 3]);
+  });
+
+  it('"quoted words": that phrase, the words next to each other in that order', async () => {
+    const db = await vaultWith(TEXTS);
+    expect(ordinals(db, '"stop the heparin"')).toEqual([0]);
+    expect(ordinals(db, '"heparin stop"')).toEqual([1]);
+    expect(ordinals(db, '"stop heparin"')).toEqual([]);
+    // A phrase and a word together: both.
+    expect(ordinals(db, '"heparin stop" review')).toEqual([1]);
+    // An unclosed quote runs to the end.
+    expect(ordinals(db, '"stop the heparin')).toEqual([0]);
+  });
+
+  it('a trailing *: words starting so (it used to find nothing)', async () => {
+    const db = await vaultWith(TEXTS);
+    expect(ordinals(db, 'hep*')).toEqual([0, 1, 2, 4]);
+    expect(ordinals(db, 'hepa* normal')).toEqual([2]);
+    expect(ordinals(db, 'co-amox*')).toEqual([5]);
+    expect(ordinals(db, '"stop the hep"*')).toEqual([0]);
+  });
+
+  it('ignores case and accents, as the index does', async () => {
+    const db = await vaultWith(TEXTS);
+    expect(ordinals(db, 'heparin restarted')).toEqual([4]);
+  });
+
+  it('never obeys FTS syntax typed by a user, and never throws on it', async () => {
+    const db = await vaultWith(TEXTS);
+    for (const query of ['NOT', 'OR', '"', 'a" OR "b', 'NEAR(', 'text:resus', '(', ')', '^stop', 'stop AND', '*', '**hep', 'x"*"y', '""""']) {
+      expect(() => searchMessages(db, query, 10)).not.toThrow();
+    }
+    expect(ordinals(db, 'NOT')).toEqual([6]);
+    expect(ordinals(db, '"hello" OR')).toEqual([7]);
+    expect(ordinals(db, 'heparin OR hepatic')).toEqual([]);
+    expect(ordinals(db, 'text:resus')).toEqual([]);
+  });
+
+  it('explains, in plain words, a query with nothing to search for', () => {
+    expect(parseSearch('  - * ')).toEqual({ ok: false, problem: expect.stringMatching(/^Enter a word to search for/) });
+    expect(parseSearch('he*')).toEqual({ ok: false, problem: expect.stringContaining(`at least ${MIN_PREFIX_CHARACTERS} letters or digits before a *`) });
+    // A short prefix beside a usable word is left out, the rest still searched.
+    expect(parseSearch('he* review')).toMatchObject({ ok: true, match: '"review"' });
+  });
+
+  it('refuses an unusable query with that sentence (rejected), before touching the vault', () => {
+    const reader = new ThreadReader({
+      vault: () => {
+        throw new Error('the vault was read');
+      },
+      audit: () => {
+        throw new Error('the trail was written');
+      },
+    });
+    expect(() => reader.search('?!', 10)).toThrow(expect.objectContaining({ code: 'rejected', message: expect.stringMatching(/^Enter a word to search for/) }));
+  });
+
+  it('builds only quoted FTS strings', () => {
+    const match = (query: string) => {
+      const parsed = parseSearch(query);
+      return parsed.ok ? parsed.match : null;
+    };
+    expect(match('stop "the heparin" hep*')).toBe('"stop" "the heparin" "hep"*');
+    expect(match('x"y')).toBe('"x" "y"');
+    expect(match('NEAR(a b)')).toBe('"NEAR(a" "b)"');
+  });
+
+  it('newest first lists the most recently stored matches first', async () => {
+    const db = await vaultWith(TEXTS);
+    expect(searchMessages(db, 'hep*', 2, 'newest').map((hit) => hit.ordinal)).toEqual([4, 2]);
+  });
+
+  it('ranks within the newest RANK_WINDOW matches only, so an old strong match gives way to newer ones', async () => {
+    // The oldest message is the best match by bm25 (short, the word twice); RANK_WINDOW newer ones are weaker.
+    const texts = ['heparin heparin', ...Array.from({ length: RANK_WINDOW }, (_, index) => `patient ${index} on the ward had heparin with a long note about the day and the night`)];
+    const db = await vaultWith(texts);
+    const hits = searchMessages(db, 'heparin', 5);
+    expect(hits).toHaveLength(5);
+    expect(hits.map((hit) => hit.ordinal)).not.toContain(0);
+    // With one fewer newer match, the old one is inside the window and ranks first.
+    db.prepare('DELETE FROM messages WHERE id = (SELECT max(id) FROM messages)').run();
+    expect(searchMessages(db, 'heparin', 5)[0]!.ordinal).toBe(0);
+  });
+
+  it('marks the matched words in the snippet', async () => {
+    const db = await vaultWith(TEXTS);
+    const [hit] = searchMessages(db, '"stop the"', 1);
+    expect(hit!.snippet.filter((run) => run.match).map((run) => run.text)).toEqual(['stop the']);
+    expect(hit!.instant).toBe('2023-03-13T09:00:00Z');
+  });
+});
