@@ -39,6 +39,17 @@ export class ThreadReader {
   }
 
   /**
+   * The thread list as a screen asks for it: a read of every thread's title and participants, so
+   * audited, one entry per request (FOI and subject access requests ask who read what). Internal
+   * uses (a title for a search hit) call listThreads and are covered by their own request's entry.
+   */
+  openThreadList(): (StoredThread & { participants: string[] })[] {
+    const { log, actor } = this.#session.audit();
+    log.record({ action: 'threads-listed', actor, outcome: { status: 'success' } });
+    return this.listThreads();
+  }
+
+  /**
    * The work queue: each thread's status, date range, importer and last activity (one query,
    * vault/queries/thread-queue.ts). Like the thread list it shows titles and counts, never
    * message content, so it is not audited as a read of messages.
@@ -82,6 +93,8 @@ export class ThreadReader {
   /** A complete thread's attachments (without their bytes). */
   attachments(threadId: string): StoredAttachment[] {
     this.#requireComplete(threadId);
+    const { log, actor } = this.#session.audit();
+    log.record({ action: 'attachments-listed', actor, objects: { threadId }, outcome: { status: 'success' } });
     return listAttachments(this.#session.vault().db, threadId);
   }
 
@@ -89,6 +102,9 @@ export class ThreadReader {
   attachmentContent(attachmentId: string): { attachment: StoredAttachment; content: Buffer } {
     const found = readAttachmentContent(this.#session.vault().db, attachmentId);
     if (!found) throw new WardscribeError('not-found', 'That attachment is not in the vault.');
+    // The thread, not the file's name (which may name a patient): the trail holds identifiers only.
+    const { log, actor } = this.#session.audit();
+    log.record({ action: 'attachment-read', actor, objects: { threadId: found.attachment.threadId }, outcome: { status: 'success' } });
     return found;
   }
 

@@ -212,17 +212,26 @@ export class TranscriptionService {
         outcome: { status: 'success' },
       });
     })();
-    return this.getDraft(id);
+    // What was just saved, shown back: the save's own entry covers it.
+    return this.#draftView(db, this.#draft(db, id));
   }
 
+  /** Every draft, as the list screen shows it: audited, one entry per request, with no draft text or patient. */
   listDrafts(): DraftView[] {
     const db = this.#db();
-    return listDrafts(db).map((draft) => this.#draftView(db, draft));
+    const views = listDrafts(db).map((draft) => this.#draftView(db, draft));
+    const { log, actor } = this.#session.audit();
+    log.record({ action: 'drafts-listed', actor, outcome: { status: 'success' } });
+    return views;
   }
 
+  /** One draft, opened: audited by its identifiers (not its text, not its patient: the trail is read by auditors). */
   getDraft(id: string): DraftView {
     const db = this.#db();
-    return this.#draftView(db, this.#draft(db, id));
+    const draft = this.#draft(db, id);
+    const { log, actor } = this.#session.audit();
+    log.record({ action: 'draft-read', actor, objects: { transcriptionId: draft.id, threadId: draft.threadId }, outcome: { status: 'success' } });
+    return this.#draftView(db, draft);
   }
 
   /** Who each sender of a thread is, as last identified. */

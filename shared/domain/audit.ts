@@ -48,6 +48,16 @@ export const AUDIT_ACTIONS = [
   'record-checked',
   /** The background check of the vault file's pages after sign-in found damage (outcome `failure`); an intact check is not recorded. */
   'vault-checked',
+  /** The list of threads was read (titles, participants, counts): one entry per request. */
+  'threads-listed',
+  /** A thread's attachments were listed (names and sizes, not their bytes). */
+  'attachments-listed',
+  /** One attachment's bytes were read from the vault. */
+  'attachment-read',
+  /** The list of transcription drafts was read: one entry per request. */
+  'drafts-listed',
+  /** One transcription draft was opened (`objects.transcriptionId`); its text and patient are not recorded. */
+  'draft-read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

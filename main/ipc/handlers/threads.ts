@@ -45,7 +45,7 @@ export function createImportHandlers(imports: ImportService, emit: (event: HostE
 export function createThreadHandlers(reader: ThreadReader): Handlers<Contract>['threads'] {
   return {
     list: () =>
-      reader.listThreads().map((thread) => ({
+      reader.openThreadList().map((thread) => ({
         id: thread.id,
         source: thread.source,
         title: thread.title ?? UNTITLED,
