@@ -28,6 +28,18 @@ const SOURCE_FILE_TEXT: Readonly<Record<WipeCertificate['sourceFile'], string>> 
   failed: 'Requested, but overwriting failed; the file may remain',
 };
 
+/**
+ * What a purge rests on, printed on every certificate whose key was rotated (issue #14, cold
+ * attack): the old vault key survives in stale key files (a rename leaves them, backups keep them),
+ * sealed by the workstation keystore, and no wipe rotates that keystore — Electron's safeStorage
+ * offers no key of ours to rotate, and the signing key and EPR secrets depend on it too. So the
+ * erase holds against copies taken away from this OS account, not against it; the certificate says so.
+ */
+export const ERASE_LIMIT_TEXT =
+  'The vault key was replaced, but stale copies of the vault and of its key file (left on this disk or kept in backups) are protected only by this workstation’s keystore, which a wipe does not rotate: ' +
+  'the OS account’s keystore in the desktop app, a key file beside the data folder on the browser-hosted version. Without that keystore a stale copy opens nothing; code running as this OS account, ' +
+  'an administrator who can read its keystore, or (browser-hosted) a copy of the whole disk could open one and read the wiped thread.';
+
 export interface CertificatePdfInput {
   readonly certificate: WipeCertificate;
   readonly certificateSha256: string;
@@ -80,7 +92,7 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
     doc.font('regular').text(certificate.overrideReason);
   }
   doc.moveDown(0.5);
-  row('Vault key rotated', certificate.keyRotated ? 'yes: copies of old pages anywhere on the disk can no longer be decrypted' : 'no');
+  row('Vault key rotated', certificate.keyRotated ? 'yes: old pages left on the disk no longer open with the current key file (see the limit below)' : 'no');
   row('Export file', SOURCE_FILE_TEXT[certificate.sourceFile]);
   const verification = certificate.verification;
   row(
@@ -92,6 +104,7 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
       : 'not run',
   );
   row('Level achieved', certificate.level ? LEVEL_TEXT[certificate.level] : 'not finished');
+  if (certificate.keyRotated) row('Limit of the erase', ERASE_LIMIT_TEXT);
   doc.moveDown();
   doc.font('regular').fontSize(8).fillColor('#444444').text(
     `Certificate SHA-256 ${input.certificateSha256}. The audit trail's wipe-verified entry for this wipe holds the same digest.`,

@@ -68,7 +68,13 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
           </Row>
           <Row label="Requested by">{certificate.requestedBy ? `${certificate.requestedBy.displayName} (${certificate.requestedBy.role})` : 'The retention policy (automatic)'}</Row>
           <Row label="Finished">{certificate.finishedAt ? displayUtc(certificate.finishedAt) : 'not finished'}</Row>
-          <Row label="Vault key rotated">{certificate.keyRotated ? 'Yes: copies of old pages anywhere on the disk can no longer be decrypted.' : 'No.'}</Row>
+          <Row label="Vault key rotated">{certificate.keyRotated ? 'Yes: old pages left on the disk no longer open with the current key file.' : 'No.'}</Row>
+          {certificate.keyRotated && (
+            <Row label="Limit of the erase">
+              Stale copies of the vault and its key file (left on this disk or kept in backups) are protected only by this workstation’s keystore, which a wipe does not rotate. Without it
+              they open nothing; code running as this computer account, or an administrator who can read its keystore, could open one and read the wiped thread.
+            </Row>
+          )}
           <Row label="Export file" testId="certificate-source-file">
             {SOURCE_FILE_TEXT[certificate.sourceFile]}
           </Row>
