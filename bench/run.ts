@@ -2,7 +2,8 @@
  * `npm run bench`: runs every benchmark module in turn and prints one table. A missed target is a
  * MISSED row, not a failure; the exit code is non-zero only if a module throws.
  *
- * Subset: `WARDSCRIBE_BENCH=vault,audit npm run bench` (vite-node hides script arguments).
+ * Subset: `WARDSCRIBE_BENCH=vault,audit npm run bench` (vite-node hides script arguments);
+ * `WARDSCRIBE_BENCH=scale` for sign-in and search at 10,000 and 1.5 million messages (bench/scale.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { formatTable, type BenchModule, type BenchRow } from './table';
@@ -14,6 +15,7 @@ const MODULES: Record<string, () => Promise<BenchModule>> = {
   filing: () => import('./filing'),
   audit: () => import('./audit'),
   wipe: () => import('./wipe'),
+  scale: () => import('./scale'),
 };
 
 async function main(): Promise<number> {

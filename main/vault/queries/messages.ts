@@ -318,7 +318,8 @@ const SEARCH_FROM = `messages_fts JOIN messages AS m ON m.id = messages_fts.rowi
  * Messages of complete threads matching `query` (search-query.ts says what it means; it reaches
  * FTS5 only as the quoted expression parseSearch() builds, bound, never spliced).
  * - `relevance`: the newest RANK_WINDOW matches ranked by bm25: the window's lower edge is found
- *   first (rowid order, no ranking), then FTS5 ranks only the rows above it;
+ *   first (rowid order, no ranking), then only the rows above it are ranked, and snippets are
+ *   made for the best few alone;
  * - `newest`: newest first (most recently imported), stopping at `limit`.
  * Either way the work is bounded by the window, not by how many messages match.
  */
@@ -336,9 +337,19 @@ export function searchMessages(db: Db, query: string, limit: number, order: Sear
       .prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?')
       .pluck()
       .get(parsed.match, RANK_WINDOW - 1) as number | undefined;
-    rows = db
-      .prepare(`SELECT ${SEARCH_COLUMNS} FROM ${SEARCH_FROM} WHERE messages_fts MATCH @match AND messages_fts.rowid >= @floor AND t.status = 'complete' ORDER BY messages_fts.rank LIMIT @limit`)
-      .all({ ...params, floor: floor ?? 0 }) as SearchRow[];
+    // bm25() as a column, sorted by SQLite: FTS5's own ORDER BY rank ranks every match, ignoring
+    // the rowid bound (200 ms for a common word in 100k messages, against 10 ms this way).
+    // Twice the limit, so matches in threads still being imported can be dropped afterwards.
+    const best = db
+      .prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid >= ? ORDER BY bm25(messages_fts), rowid DESC LIMIT ?')
+      .pluck()
+      .all(parsed.match, floor ?? 0, limit * 2) as number[];
+    // Snippets and thread ids only for those: a snippet costs as much as ranking a hundred rows.
+    const found = db
+      .prepare(`SELECT ${SEARCH_COLUMNS} FROM ${SEARCH_FROM} WHERE messages_fts MATCH @match AND messages_fts.rowid IN (SELECT value FROM json_each(@ids)) AND t.status = 'complete'`)
+      .all({ ...params, ids: JSON.stringify(best) }) as SearchRow[];
+    const byId = new Map(found.map((row) => [row.id, row]));
+    rows = best.flatMap((id) => byId.get(id) ?? []).slice(0, limit);
   }
   return rows.map((row) => ({
     threadId: row.thread_id,

@@ -1,0 +1,304 @@
+/**
+ * Scale benchmark (issue #16): sign-in and search at 10,000 and at 1.5 million messages.
+ *
+ * Each vault is a real one (SessionService, DEFAULT_KDF key slot, every migration) holding one
+ * thread of generated ward chat: words drawn from a Zipf-like distribution over a clinical
+ * vocabulary, so a few words are in a large share of messages (the hard case for ranking) and
+ * most are rare. Messages are written as imports write them (bulk write mode, the FTS5 index by
+ * trigger). Then:
+ * - sign-in: SessionService.signIn, the whole path (Argon2id, the opening check, migrations, the
+ *   audit trail), median of SIGN_INS, each after a lock; and the vault opening alone;
+ * - the background page check's duration and the longest event-loop stall during it;
+ * - search: ThreadReader.search (the IPC handler's path: audited, marked with filings), top 50,
+ *   each query of QUERIES SEARCH_ROUNDS times, median and p95 over all of them.
+ *
+ * Sizes: `WARDSCRIBE_BENCH_SCALE_SIZES=10000,1500000` (the default). Building 1.5 million messages
+ * takes minutes; `WARDSCRIBE_BENCH_SCALE_DIR=/some/folder` keeps the vaults there and reuses them.
+ * Run: `WARDSCRIBE_BENCH=scale npm run bench`.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { ChatMessage } from '../shared/domain/chat';
+import { silentLogger } from '../main/log';
+import { SessionService } from '../main/session/session-service';
+import { ThreadReader } from '../main/threads/thread-reader';
+import { DEFAULT_KDF } from '../main/vault/key-slots';
+import { insertMessages } from '../main/vault/queries/messages';
+import { completeThread, insertImportingThread } from '../main/vault/queries/threads';
+import { enterBulkWriteMode } from '../main/vault/sqlcipher';
+import { openVault } from '../main/vault/vault';
+import { vaultFiles } from '../main/vault/vault-files';
+import type { BenchRow } from './table';
+
+const DEFAULT_SIZES = [10_000, 1_500_000];
+const SIGN_INS = 5;
+const SEARCH_ROUNDS = 15;
+const SEARCH_LIMIT = 50;
+const SIGN_IN_RATIO_TARGET = 1.5;
+const SEARCH_MEDIAN_TARGET_MS = 50;
+const SEARCH_P95_TARGET_MS = 150;
+const BATCH = 20_000;
+const ADMIN = { username: 'bench', displayName: 'Bench Admin', passphrase: 'a long bench passphrase that is fine' };
+/** Bumped when the generated content changes, so a kept vault of another version is rebuilt. */
+const GENERATOR_VERSION = 1;
+
+/**
+ * What a ward searches for: a very common word (in about a third of messages), a clinical word,
+ * two words, a phrase, a prefix, a rare word, and a common word newest first.
+ */
+const QUERIES: readonly { readonly query: string; readonly order: 'relevance' | 'newest' }[] = [
+  { query: 'the', order: 'relevance' },
+  { query: 'heparin', order: 'relevance' },
+  { query: 'bloods review', order: 'relevance' },
+  { query: '"stop heparin"', order: 'relevance' },
+  { query: 'hep*', order: 'relevance' },
+  { query: 'tazocin', order: 'relevance' },
+  { query: 'the', order: 'newest' },
+];
+
+const COMMON = 'the a to and of is on for in please can you ok thanks he she pt bed now will be at with'.split(' ');
+const CLINICAL =
+  'heparin stop bloods review obs stable sats fluids ward round discharge escalate reg consultant pain score dose oral chart crp hb potassium sodium creatinine ecg cxr ct mri antibiotics tazocin amoxicillin paracetamol morphine oxygen news2 sepsis fall confused catheter cannula iv plan family nok dnacpr resus bp hr temp'.split(
+    ' ',
+  );
+
+/** Deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A vocabulary of common, clinical and ~4,000 rarer made-up words, drawn Zipf-like (rank^-1). */
+function vocabulary(next: () => number): () => string {
+  const rare: string[] = [];
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  for (let index = 0; index < 4_000; index++) {
+    let word = '';
+    const length = 4 + Math.floor(next() * 6);
+    for (let letter = 0; letter < length; letter++) word += letters[Math.floor(next() * letters.length)];
+    rare.push(word);
+  }
+  const words = [...COMMON, ...CLINICAL, ...rare];
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let rank = 1; rank <= words.length; rank++) cumulative.push((total += 1 / rank));
+  return () => {
+    const target = next() * total;
+    let low = 0;
+    let high = cumulative.length - 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (cumulative[middle]! < target) low = middle + 1;
+      else high = middle;
+    }
+    return words[low]!;
+  };
+}
+
+function* messages(count: number): Generator<ChatMessage[]> {
+  const next = random(16);
+  const word = vocabulary(next);
+  const start = Date.parse('2024-01-01T00:00:00Z');
+  let batch: ChatMessage[] = [];
+  for (let index = 0; index < count; index++) {
+    const words = 3 + Math.floor(next() * 14);
+    let text = word();
+    for (let at = 1; at < words; at++) text += ' ' + word();
+    // Now and then the phrase the benchmark searches for.
+    if (next() < 0.002) text += ' stop heparin';
+    const instant = new Date(start + index * 20_000).toISOString().replace('.000Z', 'Z');
+    batch.push({
+      index,
+      sender: `Dr ${String.fromCharCode(65 + (index % 17))}`,
+      text,
+      kind: 'message',
+      head: '',
+      localTime: instant.slice(0, 19),
+      zone: 'Europe/London',
+      instant,
+      flags: [],
+      attachment: null,
+      line: index + 1,
+      warnings: [],
+    });
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+function session(dir: string): SessionService {
+  return new SessionService({ files: vaultFiles(dir), emit: () => undefined, log: silentLogger, kdf: DEFAULT_KDF });
+}
+
+/** Builds (or reuses) a vault of `count` messages in `dir`. */
+async function build(dir: string, count: number): Promise<{ built: boolean; buildS: number }> {
+  const marker = join(dir, `built-v${GENERATOR_VERSION}-${count}`);
+  if (existsSync(marker)) return { built: false, buildS: 0 };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const start = performance.now();
+  const sessions = session(dir);
+  await sessions.createFirstAdmin(ADMIN);
+  const db = sessions.vault().db;
+  const admin = (db.prepare('SELECT id FROM users LIMIT 1').get() as { id: string }).id;
+  const threadId = '11111111-1111-4111-8111-111111111111';
+  insertImportingThread(db, { id: threadId, zone: 'Europe/London', importedBy: admin, importedAt: new Date(), sourceFileName: 'bench.txt', sourceSha256: 'b'.repeat(64) });
+  const leave = enterBulkWriteMode(db);
+  try {
+    for (const batch of messages(count)) db.transaction(() => insertMessages(db, threadId, batch))();
+  } finally {
+    leave();
+  }
+  completeThread(db, threadId, {
+    source: 'whatsapp-ios',
+    title: 'Bench ward',
+    fingerprint: 'c'.repeat(64),
+    dateOrder: null,
+    messageCount: count,
+    firstInstant: '2024-01-01T00:00:00Z',
+    lastInstant: new Date(Date.parse('2024-01-01T00:00:00Z') + (count - 1) * 20_000).toISOString(),
+  });
+  sessions.lock('sign-out');
+  mkdirSync(marker);
+  return { built: true, buildS: (performance.now() - start) / 1000 };
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
+}
+
+const median = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 0.5);
+
+interface Measured {
+  readonly count: number;
+  readonly fileMb: number;
+  readonly buildS: number;
+  readonly signInMs: number;
+  readonly openMs: number;
+  readonly checkMs: number;
+  readonly checkStallMs: number;
+  readonly searchMedianMs: number;
+  readonly searchP95Ms: number;
+  readonly slowestQuery: string;
+}
+
+async function measure(dir: string, count: number): Promise<Measured> {
+  const { buildS } = await build(dir, count);
+  const files = vaultFiles(dir);
+  const fileMb = statSync(files.database).size / (1024 * 1024);
+  const sessions = session(dir);
+
+  const signIns: number[] = [];
+  for (let run = 0; run < SIGN_INS; run++) {
+    const start = performance.now();
+    await sessions.signIn(ADMIN.username, ADMIN.passphrase);
+    signIns.push(performance.now() - start);
+    if (run < SIGN_INS - 1) sessions.lock('manual');
+  }
+
+  // The vault opening alone (what the page check was part of), with the key this session holds.
+  const key = Buffer.from(sessions.vault().key);
+  const opens: number[] = [];
+  for (let run = 0; run < SIGN_INS; run++) {
+    const start = performance.now();
+    openVault(files, key, sessions.vault().vaultId, sessions.vault().generation).db.close();
+    opens.push(performance.now() - start);
+  }
+  key.fill(0);
+
+  // The background check started by the last sign-in: how long, and how long it held the event loop.
+  const stalls = monitorEventLoopDelay({ resolution: 5 });
+  stalls.enable();
+  const checkStart = performance.now();
+  await sessions.integritySettled();
+  const checkMs = performance.now() - checkStart;
+  stalls.disable();
+  if (sessions.integrity().state !== 'intact') throw new Error(`scale bench: the background check ended ${sessions.integrity().state}`);
+
+  const reader = new ThreadReader(sessions);
+  const latencies: number[] = [];
+  const perQuery = new Map<string, number[]>();
+  for (let round = 0; round < SEARCH_ROUNDS; round++) {
+    for (const { query, order } of QUERIES) {
+      const start = performance.now();
+      const hits = reader.search(query, SEARCH_LIMIT, order);
+      const elapsed = performance.now() - start;
+      if (hits.length === 0) throw new Error(`scale bench: "${query}" found nothing`);
+      latencies.push(elapsed);
+      const name = `${query} (${order})`;
+      perQuery.set(name, [...(perQuery.get(name) ?? []), elapsed]);
+    }
+  }
+  sessions.lock('sign-out');
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const slowest = [...perQuery.entries()].map(([name, values]) => ({ name, ms: median(values) })).sort((a, b) => b.ms - a.ms)[0]!;
+  return {
+    count,
+    fileMb,
+    buildS,
+    signInMs: median(signIns),
+    openMs: median(opens),
+    checkMs,
+    checkStallMs: stalls.max / 1e6,
+    searchMedianMs: percentile(sorted, 0.5),
+    searchP95Ms: percentile(sorted, 0.95),
+    slowestQuery: `${slowest.name}: ${slowest.ms.toFixed(1)} ms median`,
+  };
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const sizes = (process.env.WARDSCRIBE_BENCH_SCALE_SIZES ?? DEFAULT_SIZES.join(','))
+    .split(',')
+    .map((size) => Number(size.trim()))
+    .filter((size) => Number.isInteger(size) && size > 0);
+  const keep = process.env.WARDSCRIBE_BENCH_SCALE_DIR;
+  const root = keep ?? mkdtempSync(join(tmpdir(), 'wardscribe-bench-scale-'));
+  try {
+    const results: Measured[] = [];
+    for (const size of sizes) {
+      console.error(`bench: scale ${size} messages…`);
+      results.push(await measure(join(root, `vault-${size}`), size));
+    }
+    const smallest = results[0]!;
+    const rows: BenchRow[] = [];
+    for (const result of results) {
+      const label = `${result.count.toLocaleString('en-GB')} messages (${result.fileMb.toFixed(0)} MB)`;
+      const ratio = result.signInMs / smallest.signInMs;
+      const large = result.count >= 1_000_000;
+      if (result.buildS > 0) rows.push({ name: `Scale vault build, ${label}`, value: result.buildS, unit: 's' });
+      rows.push({ name: `Sign-in (Argon2id, opening check, migrations, trail), ${label}`, value: Math.round(result.signInMs), unit: 'ms' });
+      if (result !== smallest) {
+        rows.push({ name: `Sign-in time, ${label} ÷ ${smallest.count.toLocaleString('en-GB')}`, value: ratio, unit: '×', target: `≤ ${SIGN_IN_RATIO_TARGET}×`, met: ratio <= SIGN_IN_RATIO_TARGET });
+      }
+      rows.push({ name: `Vault opening alone (key, schema, edge pages, migrations), ${label}`, value: result.openMs, unit: 'ms' });
+      rows.push({ name: `Background page check after sign-in, ${label}`, value: Math.round(result.checkMs), unit: 'ms' });
+      rows.push({ name: `Longest event-loop stall during the background check, ${label}`, value: result.checkStallMs, unit: 'ms' });
+      rows.push({
+        name: `Search top ${SEARCH_LIMIT}, median of ${QUERIES.length} queries × ${SEARCH_ROUNDS}, ${label}`,
+        value: result.searchMedianMs,
+        unit: 'ms',
+        ...(large ? { target: `≤ ${SEARCH_MEDIAN_TARGET_MS} ms`, met: result.searchMedianMs <= SEARCH_MEDIAN_TARGET_MS } : {}),
+      });
+      rows.push({
+        name: `Search top ${SEARCH_LIMIT}, p95, ${label} (slowest: ${result.slowestQuery})`,
+        value: result.searchP95Ms,
+        unit: 'ms',
+        ...(large ? { target: `≤ ${SEARCH_P95_TARGET_MS} ms`, met: result.searchP95Ms <= SEARCH_P95_TARGET_MS } : {}),
+      });
+    }
+    return rows;
+  } finally {
+    if (!keep) rmSync(root, { recursive: true, force: true });
+  }
+}
