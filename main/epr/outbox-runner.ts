@@ -120,7 +120,8 @@ export class OutboxRunner {
    * back and verified). If that push's answer is lost too, the resend's search stops it again.
    */
   async sendAfterCheck(identifier: string, checkedBy: AuditActor): Promise<void> {
-    if (this.#retrying.has(identifier) || this.isActive(identifier)) throw new WardscribeError('conflict', 'This filing is already being sent.');
+    // Whether it is being driven is asked once the item is read (below): the one check covers both.
+    if (this.#retrying.has(identifier)) throw new WardscribeError('conflict', 'This filing is already being sent.');
     this.#retrying.add(identifier);
     try {
       const run = this.#current();
@@ -274,14 +275,14 @@ export class OutboxRunner {
 
   /** What a failed step means: a terminal state, or a retry after backoff. */
   #decide(item: OutboxItem, error: unknown): Decision {
-    if (error instanceof OutboxStoppedError) throw error;
+    // Anything but a failed request (a stopped store, a bug) is not ours to decide: drive() sorts it.
     if (!(error instanceof EprRequestError)) throw error;
     const { state } = item;
     const pushes = pushesOf(state);
     const documentReferenceId = 'documentReferenceId' in state ? state.documentReferenceId : undefined;
     const provenance: ProvenanceState | undefined = 'provenance' in state ? state.provenance : undefined;
     const where = { pushes, ...(documentReferenceId ? { documentReferenceId } : {}), ...(provenance ? { provenance } : {}) };
-    if (error.transient) return { retry: problemOf(error), ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) };
+    if (error.transient) return { retry: problemOf(error), retryAfterMs: error.retryAfterMs };
     const reason = error.serverReason ? { serverReason: error.serverReason } : {};
     const status = error.status !== undefined ? { httpStatus: error.status } : {};
     if (error.status === 412 && state.kind === 'sending') return { next: { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: [], pushes } };
@@ -329,7 +330,7 @@ export class OutboxRunner {
       if (run.stopped) return resolve();
       let timer: NodeJS.Timeout | undefined;
       const wake = () => {
-        if (timer) clearTimeout(timer);
+        clearTimeout(timer);
         run.sleeps.delete(wake);
         resolve();
       };

@@ -309,6 +309,70 @@ describe("a clinician's Retry after every failure mode: exactly once, and verifi
   });
 });
 
+describe('a Retry storm: one search and one POST per item, and the backoff stands', () => {
+  const isSearch = (request: SeenRequest) => request.method === 'GET' && request.path.startsWith('/DocumentReference?');
+  const ofItem = (identifier: string) => (request: SeenRequest) => request.headers['x-correlation-id'] === identifier.slice('urn:uuid:'.length);
+
+  /** An item whose pushes all answered 503 until the runner gave up: any of them may have landed, so a resend searches first. */
+  async function givenUp(outbox: OutboxRunner): Promise<string> {
+    harness.fault = (request) => (isDocumentPost(request) ? { kind: 'respond', status: 503 } : { kind: 'pass' });
+    const { identifier, state } = await fileIn(world, outbox);
+    expect(state).toMatchObject({ kind: 'failed', reason: 'unreachable', pushes: POLICY.maxAttempts });
+    harness.fault = () => ({ kind: 'pass' });
+    return identifier;
+  }
+
+  test('Retry pressed eight times at once, for each of four items: each item searched once and sent once', async () => {
+    const outbox = runner();
+    const identifiers: string[] = [];
+    for (let index = 0; index < 4; index++) identifiers.push(await givenUp(outbox));
+    const from = harness.seen.length;
+    await Promise.all(identifiers.flatMap((identifier) => Array.from({ length: 8 }, () => outbox.retry(identifier))));
+    await outbox.settled();
+    const since = harness.seen.slice(from);
+    for (const identifier of identifiers) {
+      expect(since.filter(ofItem(identifier)).filter(isSearch)).toHaveLength(1);
+      expect(since.filter(ofItem(identifier)).filter(isDocumentPost)).toHaveLength(1);
+      expect(stored(identifier).kind).toBe('verified');
+      expectFiledOnce(identifier);
+    }
+  });
+
+  test('Retry pressed again and again while the item waits out the EPR\u2019s Retry-After: nothing is sent until the wait is over', async () => {
+    const waits: number[] = [];
+    let endWait!: () => void;
+    const outbox = runner({
+      sleep: (ms) => {
+        waits.push(ms);
+        return new Promise<void>((resolve) => (endWait = resolve));
+      },
+    });
+    // Gives up quickly first (waits that end at once), then the storm meets a 429.
+    const quick = runner();
+    const identifier = await givenUp(quick);
+    let slowedDown = false;
+    harness.fault = (request) => (isSearch(request) && !slowedDown ? ((slowedDown = true), { kind: 'respond', status: 429, headers: { 'Retry-After': '120' } }) : { kind: 'pass' });
+    const from = harness.seen.length;
+    await outbox.retry(identifier);
+    while (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(waits).toEqual([120_000]);
+    const shown = stored(identifier);
+    expect(shown).toMatchObject({ kind: 'sending', retry: { attempt: 1, problem: expect.stringContaining('HTTP 429') } });
+    expect(shown.kind === 'sending' && shown.retry!.nextAttemptAt - Date.now()).toBeGreaterThan(110_000);
+    expect(world.view(identifier)).toMatchObject({ canRetry: false, nextAttemptAt: expect.any(String) });
+    for (let press = 0; press < 6; press++) await outbox.retry(identifier);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(harness.seen.slice(from).map((request) => request.method + ' ' + request.path.replace(/\?.*$/, '?'))).toEqual(['GET /metadata', 'GET /DocumentReference?']);
+    expect(waits).toHaveLength(1);
+    endWait();
+    await outbox.settled();
+    expect(stored(identifier).kind).toBe('verified');
+    expect(harness.seen.slice(from).filter(isSearch)).toHaveLength(2);
+    expect(harness.seen.slice(from).filter(isDocumentPost)).toHaveLength(1);
+    expectFiledOnce(identifier);
+  });
+});
+
 describe('auth', () => {
   test('a token endpoint that answers 503 once is retried, not terminal; a 30 s token is cached, not fetched per request', async () => {
     harness.behaviour = { requiresToken: true };

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AuditActor } from '../../../shared/domain/audit';
+import type { AttestedTranscription } from '../../../shared/domain/transcription';
 import { EprRequestError } from '../../../main/epr/epr-errors';
 import { EprUnavailableError, type EprDirectory, type EprEndpoint } from '../../../main/epr/epr-directory';
 import { transcriptAttachment } from '../../../main/epr/mapping';
@@ -8,7 +10,7 @@ import { OutboxStoppedError } from '../../../main/epr/outbox-store';
 import type { RetryPolicy } from '../../../main/epr/retry-policy';
 import { WardscribeError } from '../../../main/errors';
 import type { Logger } from '../../../main/log';
-import { http, StubEpr } from './support/stub-epr';
+import { http, StubEpr, type Call } from './support/stub-epr';
 import { sampleTranscription } from './support/transcriptions';
 
 /**
@@ -23,21 +25,54 @@ const POLICY: RetryPolicy = { baseDelayMs: 1000, maxDelayMs: 8000, maxAttempts: 
 class MemoryStore implements OutboxStore {
   readonly items = new Map<string, OutboxItem>();
   readonly history: OutboxState[] = [];
+  /** Who confirmed a record check, with the state saved alongside. */
+  readonly checks: { actor: AuditActor; state: OutboxState }[] = [];
+  /** Lets a test make the vault refuse, or hold a save, as a closing vault would. */
+  hooks: { save?: () => Promise<void> | void; unfinished?: () => Promise<void> | void } = {};
   constructor(private readonly stopped: () => boolean = () => false) {}
   async load(identifier: string) {
     return this.items.get(identifier);
   }
-  async save(item: OutboxItem) {
+  async save(item: OutboxItem, recordCheckedBy?: AuditActor) {
     if (this.stopped()) throw new OutboxStoppedError('stopped');
     this.items.set(item.identifier, item);
     this.history.push(item.state);
+    if (recordCheckedBy) this.checks.push({ actor: recordCheckedBy, state: item.state });
+    await this.hooks.save?.();
   }
   async unfinished() {
+    await this.hooks.unfinished?.();
     return [...this.items.values()].filter((item) => !['verified', 'failed', 'needs-attention'].includes(item.state.kind));
   }
 }
 
-function world(options: { eprId?: string; overrides?: EprEndpoint['overrides']; maxAttempts?: number; sleep?: (milliseconds: number) => Promise<void> } = {}) {
+/** A promise and the means to settle it, for holding a request or a save where a test wants it. */
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => (resolve = settle));
+  return { promise, resolve };
+}
+
+const ticks = async (count = 20) => {
+  for (let index = 0; index < count; index++) await Promise.resolve();
+};
+
+/** The stub's own create, from inside a script of it (it records the call a second time). */
+function createPlainly(epr: StubEpr, call: Call, resource: unknown) {
+  const script = epr.script.create;
+  epr.script.create = undefined;
+  try {
+    return epr.create(resource as never, call.ifNoneExist);
+  } finally {
+    epr.script.create = script;
+  }
+}
+
+const CLINICIAN: AuditActor = { userId: 'u-fy1-2', displayName: 'Dr Priya Shah', role: 'clinician' };
+
+function world(
+  options: { eprId?: string; overrides?: EprEndpoint['overrides']; maxAttempts?: number; sleep?: (milliseconds: number) => Promise<void>; realSleep?: boolean; connect?: (eprId: string) => Promise<EprEndpoint> | undefined } = {},
+) {
   const epr = new StubEpr();
   const transcription = sampleTranscription();
   const stores: MemoryStore[] = [];
@@ -54,6 +89,8 @@ function world(options: { eprId?: string; overrides?: EprEndpoint['overrides']; 
     current: () => ({ eprId: 'epr-1', label: 'Test EPR' }),
     connect: async (eprId) => {
       connects.push(eprId);
+      const scripted = options.connect?.(eprId);
+      if (scripted) return scripted;
       if (eprId !== 'epr-1') throw new EprUnavailableError(`The EPR ${eprId} is not configured.`);
       return { connection: epr, ...(options.overrides ? { overrides: options.overrides } : {}) } as EprEndpoint;
     },
@@ -71,19 +108,23 @@ function world(options: { eprId?: string; overrides?: EprEndpoint['overrides']; 
     policy: { ...POLICY, maxAttempts: options.maxAttempts ?? POLICY.maxAttempts },
     clock: { now: () => NOW },
     random: () => 0.5,
-    sleep: async (milliseconds) => {
-      sleeps.push(milliseconds);
-      if (options.sleep) await options.sleep(milliseconds);
-    },
+    ...(options.realSleep
+      ? {}
+      : {
+          sleep: async (milliseconds: number) => {
+            sleeps.push(milliseconds);
+            if (options.sleep) await options.sleep(milliseconds);
+          },
+        }),
     log,
   });
   const store = () => stores.at(-1)!;
   // Items start at `sending` unless a test is about `queued` (which validates both resources: slow).
-  const put = (state: OutboxState = { kind: 'sending', pushes: 0, mode: 'individual' }) => {
+  const put = (state: OutboxState = { kind: 'sending', pushes: 0, mode: 'individual' }, of: AttestedTranscription = transcription) => {
     const item: OutboxItem = {
-      identifier: transcription.identifier,
-      transcription,
-      attachmentSha256: transcriptAttachment(transcription).sha256Hex,
+      identifier: of.identifier,
+      transcription: of,
+      attachmentSha256: transcriptAttachment(of).sha256Hex,
       eprId: options.eprId ?? 'epr-1',
       eprLabel: 'Test EPR',
       state,
@@ -361,5 +402,322 @@ describe('resuming and stopping', () => {
     put();
     await runner.drive(id);
     expect(epr.calls.filter((call) => call.method === 'capabilityStatement')).toHaveLength(2);
+  });
+});
+
+describe('Retry, pressed again and again', () => {
+  it('a second Retry after the first has run its course applies again (the guard is per press, not for ever)', async () => {
+    const { runner, put, epr, store, state, id } = world();
+    epr.script.create = http(401);
+    put({ kind: 'failed', reason: 'not-authorised', pushes: 0 });
+    await runner.retry(id);
+    await runner.settled();
+    expect(store().history[0]).toEqual({ kind: 'queued' });
+    expect(state()).toMatchObject({ kind: 'failed', reason: 'not-authorised' });
+    const before = store().history.length;
+    await runner.retry(id);
+    await runner.settled();
+    // The second resumes after a push that may have landed: it searches first, then sends.
+    expect(store().history[before]).toEqual({ kind: 'sending', pushes: 1, mode: 'transaction' });
+    expect(epr.calls.map((call) => call.method).filter((method) => method === 'create' || method === 'search')).toEqual(['create', 'search', 'create']);
+  });
+
+  it('a Retry that finds the item picked up meanwhile leaves it to that run: nothing is written under it', async () => {
+    const { runner, put, store, id } = world();
+    put({ kind: 'failed', reason: 'not-authorised', pushes: 0 });
+    const retried = runner.retry(id);
+    // The item is picked up (a resume, say) while the Retry is still reading it.
+    const driven = runner.drive(id);
+    await retried;
+    await driven;
+    await runner.settled();
+    expect(store().history).toEqual([]);
+  });
+
+  it('while an item waits out its backoff, Retry neither cuts the wait short nor sends anything', async () => {
+    const wait = deferred();
+    const { runner, put, epr, sleeps, state, id } = world({ sleep: () => wait.promise });
+    let refusals = 1;
+    epr.script.create = (call, resource) => {
+      if (refusals-- > 0) throw new EprRequestError('http', 429, 30_000);
+      return createPlainly(epr, call, resource);
+    };
+    put();
+    const driven = runner.drive(id);
+    while (!('retry' in state())) await ticks(1);
+    const before = epr.calls.length;
+    await Promise.all(Array.from({ length: 5 }, () => runner.retry(id)));
+    await ticks();
+    expect(epr.calls.length).toBe(before);
+    expect(sleeps).toEqual([30_000]);
+    epr.script.create = undefined;
+    wait.resolve();
+    await driven;
+    expect(state().kind).toBe('verified');
+  });
+});
+
+describe('Send after checking the record', () => {
+  const stopped: OutboxState = { kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes: 1 };
+
+  it('the confirmation is saved with the state that sends it once more, without a search; then filed, read back and verified', async () => {
+    const { runner, put, epr, store, state, id } = world();
+    put(stopped);
+    await runner.sendAfterCheck(id, CLINICIAN);
+    await runner.settled();
+    expect(store().checks).toEqual([{ actor: CLINICIAN, state: { kind: 'sending', pushes: 0, mode: 'transaction' } }]);
+    expect(store().items.get(id)!.updatedAt).toBe(NOW);
+    expect(epr.calls.filter((call) => call.method === 'search')).toEqual([]);
+    expect(epr.calls.filter((call) => call.method === 'create' && call.what === 'DocumentReference')).toHaveLength(1);
+    expect(state()).toMatchObject({ kind: 'verified', documentReferenceId: 'doc-1' });
+  });
+
+  it.each<[string, OutboxState]>([
+    ['several matches', { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: ['a', 'b'], pushes: 1 }],
+    ['a failure', { kind: 'failed', reason: 'unreachable', pushes: 1 }],
+    ['an item being sent', { kind: 'sending', pushes: 1, mode: 'individual' }],
+  ])('is refused for %s, with a reason, and nothing is sent', async (_, at) => {
+    const { runner, put, epr, store, id } = world();
+    put(at);
+    await expect(runner.sendAfterCheck(id, CLINICIAN)).rejects.toEqual(
+      new WardscribeError('conflict', 'Only a filing stopped because this EPR cannot be searched by identifier can be sent after checking the record.'),
+    );
+    expect(store().history).toEqual([]);
+    expect(epr.calls).toEqual([]);
+  });
+
+  it('of an item not in the outbox is refused', async () => {
+    const { runner } = world();
+    await expect(runner.sendAfterCheck('urn:uuid:missing', CLINICIAN)).rejects.toEqual(new WardscribeError('not-found', 'This transcription is not in the outbox.'));
+  });
+
+  it('pressed twice at once: one confirmation, one push; the second is told it is already being sent', async () => {
+    const { runner, put, epr, store, id } = world();
+    put(stopped);
+    const results = await Promise.allSettled([runner.sendAfterCheck(id, CLINICIAN), runner.sendAfterCheck(id, CLINICIAN)]);
+    await runner.settled();
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toEqual(new WardscribeError('conflict', 'This filing is already being sent.'));
+    expect(store().checks).toHaveLength(1);
+    expect(epr.calls.filter((call) => call.method === 'create' && call.what === 'DocumentReference')).toHaveLength(1);
+  });
+
+  it('while the item is being driven it is refused', async () => {
+    const { runner, put, store, id } = world();
+    put(stopped);
+    const driven = runner.drive(id);
+    await expect(runner.sendAfterCheck(id, CLINICIAN)).rejects.toEqual(new WardscribeError('conflict', 'This filing is already being sent.'));
+    await driven;
+    expect(store().checks).toEqual([]);
+  });
+
+  it('refused when the item is picked up while it is being read', async () => {
+    const { runner, put, store, id } = world();
+    put(stopped);
+    const sent = runner.sendAfterCheck(id, CLINICIAN);
+    const driven = runner.drive(id);
+    await expect(sent).rejects.toEqual(new WardscribeError('conflict', 'This filing is already being sent.'));
+    await driven;
+    expect(store().checks).toEqual([]);
+  });
+
+  it('if that push\u2019s answer is lost too, the resend searches and stops it again; a second check sends it again', async () => {
+    const { runner, put, epr, store, state, id } = world({ overrides: { identifierSearch: false } });
+    put(stopped);
+    let lost = 1;
+    epr.script.create = (call, resource) => {
+      const result = createPlainly(epr, call, resource);
+      if (lost-- > 0) throw new EprRequestError('timeout', undefined, undefined);
+      return result;
+    };
+    await runner.sendAfterCheck(id, CLINICIAN);
+    await runner.settled();
+    expect(state()).toEqual({ kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes: 1 });
+    await runner.sendAfterCheck(id, CLINICIAN);
+    await runner.settled();
+    expect(state().kind).toBe('verified');
+    expect(store().checks).toHaveLength(2);
+  });
+});
+
+describe('failures: what counts, and how a stopped vault is told apart', () => {
+  it('a connection that cannot be opened is retried, saying so, then fails as unreachable', async () => {
+    const { runner, put, store, sleeps, state, id } = world({ connect: () => Promise.reject(new Error('listen EADDRINUSE')) });
+    put({ kind: 'queued' });
+    await runner.drive(id);
+    expect(store().history[0]).toEqual({ kind: 'queued', retry: { attempt: 1, nextAttemptAt: NOW + 500, problem: 'the connection to the EPR could not be opened' } });
+    expect(sleeps).toEqual([500, 1000]);
+    expect(state()).toEqual({ kind: 'failed', reason: 'unreachable', serverReason: 'the connection to the EPR could not be opened', pushes: 0 });
+  });
+
+  it('a CapabilityStatement that failed once is asked again at the next attempt (a failed connection is not kept)', async () => {
+    const { runner, put, epr, state, id } = world();
+    let failures = 1;
+    epr.script.capabilityStatement = () => {
+      if (failures-- > 0) throw http(500);
+      return undefined;
+    };
+    put();
+    await runner.drive(id);
+    expect(epr.calls.filter((call) => call.method === 'capabilityStatement')).toHaveLength(2);
+    expect(state().kind).toBe('verified');
+  });
+
+  it('a 500 from the CapabilityStatement is not taken for a media-type refusal: fhirVersion is not switched on', async () => {
+    const { runner, put, epr, id } = world({ maxAttempts: 1 });
+    epr.script.capabilityStatement = http(500);
+    put();
+    await runner.drive(id);
+    expect(epr.calls.filter((call) => call.method === 'capabilityStatement')).toHaveLength(1);
+    expect(epr.transports).toEqual([{ fhirVersionParameter: false, transactionPath: 'base' }]);
+  });
+
+  it('a waiting note is replaced when the reason changes', async () => {
+    const { runner, put, state, id } = world({ eprId: 'epr-2' });
+    put({ kind: 'queued', waiting: 'Some older words.' });
+    await runner.drive(id);
+    expect(state()).toEqual({ kind: 'queued', waiting: 'The EPR epr-2 is not configured.' });
+  });
+
+  it('progress to the next kind of state earns fresh attempts (a read-back after filing)', async () => {
+    const { runner, put, epr, state, id } = world({ maxAttempts: 2, overrides: { provenance: 'keep-locally' } });
+    let createFailures = 1;
+    let readFailures = 1;
+    epr.script.create = (call, resource) => {
+      if (createFailures-- > 0) throw http(503);
+      return createPlainly(epr, call, resource);
+    };
+    epr.script.read = (call, id) => {
+      if (readFailures-- > 0) throw http(503);
+      epr.script.read = undefined;
+      return epr.read('DocumentReference', id as string);
+    };
+    put();
+    await runner.drive(id);
+    expect(state().kind).toBe('verified');
+  });
+
+  it('a step that stays in the same kind of state (the Provenance filed) shares the attempts of the read-back', async () => {
+    const { runner, put, epr, state, id } = world({ maxAttempts: 2 });
+    let provenanceFailures = 1;
+    epr.script.create = (call, resource) => {
+      if ((resource as { resourceType: string }).resourceType === 'Provenance' && provenanceFailures-- > 0) throw http(503);
+      return createPlainly(epr, call, resource);
+    };
+    epr.script.read = http(503);
+    put({ kind: 'filed', documentReferenceId: 'doc-0', provenance: { kind: 'pending' } });
+    await runner.drive(id);
+    expect(state()).toMatchObject({ kind: 'failed', reason: 'unreachable', documentReferenceId: 'doc-0', provenance: { kind: 'filed' } });
+    expect(epr.calls.filter((call) => call.method === 'read')).toHaveLength(1);
+  });
+
+  it('the vault refusing writes under the runner (it is closing) is logged as a stop, not as an unexpected error', async () => {
+    const { runner, put, store, logs, id } = world();
+    put();
+    store().hooks.save = () => {
+      throw new OutboxStoppedError('The outbox has stopped (the vault is closing).');
+    };
+    await runner.drive(id);
+    expect(logs.filter(([level]) => level !== 'info')).toEqual([]);
+    expect(logs.filter(([, event]) => event === 'outbox.stopped')).toHaveLength(1);
+  });
+
+  it('resumeAll while the vault is closing resolves quietly; any other failure to list the outbox is not swallowed', async () => {
+    const closing = world();
+    closing.store().hooks.unfinished = () => {
+      throw new OutboxStoppedError('stopped');
+    };
+    await expect(closing.runner.resumeAll()).resolves.toBeUndefined();
+    const broken = world();
+    const error = new Error('disk I/O error');
+    broken.store().hooks.unfinished = () => {
+      throw error;
+    };
+    await expect(broken.runner.resumeAll()).rejects.toBe(error);
+  });
+});
+
+describe('stopping, precisely', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('resumeAll stops at a stop: the items after the one in hand are left for the next run', async () => {
+    const { runner, put, epr, state, transcription, id } = world({ sleep: () => new Promise<void>(() => undefined) });
+    const other = sampleTranscription();
+    epr.script.create = http(503);
+    put();
+    put({ kind: 'sending', pushes: 0, mode: 'individual' }, other);
+    const resumed = runner.resumeAll();
+    while (!('retry' in state())) await ticks(1);
+    await runner.stop();
+    epr.script.create = undefined;
+    await resumed;
+    await runner.settled();
+    expect(epr.calls.filter((call) => call.correlationId === other.identifier.slice('urn:uuid:'.length))).toEqual([]);
+    expect(transcription.identifier).toBe(id);
+  });
+
+  it('stop waits for a request in flight, and the next run sends nothing until it has settled', async () => {
+    const { runner, put, epr, id } = world();
+    const answer = deferred<unknown>();
+    epr.script.create = (call, resource) => answer.promise.then(() => createPlainly(epr, call, resource));
+    put();
+    const driven = runner.drive(id);
+    while (!epr.calls.some((call) => call.method === 'create')) await ticks(1);
+    let stopped = false;
+    const stopping = runner.stop().then(() => (stopped = true));
+    const next = runner.drive(id);
+    await ticks();
+    expect(stopped).toBe(false);
+    const calls = epr.calls.length;
+    expect(epr.calls.filter((call) => call.method === 'capabilityStatement')).toHaveLength(1);
+    epr.script.create = undefined;
+    answer.resolve(undefined);
+    await stopping;
+    await driven;
+    await next;
+    expect(epr.calls.length).toBeGreaterThan(calls);
+  });
+
+  it('a stop that lands while the retry note is being written: no wait is begun', async () => {
+    const { runner, put, epr, store, sleeps, id } = world();
+    const held = deferred();
+    epr.script.create = http(503);
+    put();
+    const first = store();
+    first.hooks.save = () => ('retry' in first.history.at(-1)! ? held.promise : undefined);
+    const driven = runner.drive(id);
+    while (!first.history.some((saved) => 'retry' in saved)) await ticks(1);
+    const stopping = runner.stop();
+    held.resolve();
+    await stopping;
+    await driven;
+    expect(sleeps).toEqual([]);
+  });
+
+  it('a stop leaves no backoff timer behind (a closing vault does not keep the process waiting)', async () => {
+    vi.useFakeTimers();
+    const { runner, put, epr, state, id } = world({ realSleep: true });
+    epr.script.create = http(503);
+    put();
+    const driven = runner.drive(id);
+    while (!('retry' in state())) await ticks(1);
+    await ticks();
+    expect(vi.getTimerCount()).toBe(1);
+    await runner.stop();
+    await driven;
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('settled waits for a drive that is waiting on a timer', async () => {
+    const { runner, put, epr, state, id } = world({ sleep: () => new Promise<void>((resolve) => setTimeout(resolve, 5)) });
+    let failures = 1;
+    epr.script.create = (call, resource) => {
+      if (failures-- > 0) throw http(503);
+      return createPlainly(epr, call, resource);
+    };
+    put();
+    void runner.drive(id);
+    await runner.settled();
+    expect(state().kind).toBe('verified');
   });
 });
