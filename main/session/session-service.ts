@@ -7,7 +7,7 @@ import type { HostEvent } from '../../shared/ipc/events';
 import { WardscribeError } from '../errors';
 import type { Principal } from '../ipc/registry';
 import type { Logger } from '../log';
-import { DEFAULT_KDF, prepareSlot, type KdfParams } from '../vault/key-slots';
+import { DEFAULT_KDF, prepareSlot, readKeySlotFile, type KdfParams } from '../vault/key-slots';
 import { readSetting, writeSetting } from '../vault/queries/settings';
 import {
   countActiveAdmins,
@@ -496,6 +496,15 @@ export class SessionService {
     // Checked before waiting, for a quick answer; decided again under the locks.
     if (!getUserById(unlocked.vault.db, userId)) throw new WardscribeError('not-found', 'No such user.');
     if (disabled && userId === unlocked.user.id) throw new WardscribeError('rejected', 'You cannot disable your own account.');
+    // Disabling removed the user's key slot, so enabling alone would leave an account that cannot
+    // sign in and is told only "not recognised". A reset gives a new slot and re-enables it.
+    const target = getUserById(unlocked.vault.db, userId);
+    if (!disabled && target?.disabled && !readKeySlotFile(this.#options.files.keySlots)?.slots.some((slot) => slot.userId === userId)) {
+      throw new WardscribeError(
+        'rejected',
+        `${target.displayName} cannot be re-enabled on its own: disabling removed their key, so their old passphrase opens nothing. Use Reset passphrase to give them a new one; that re-enables the account.`,
+      );
+    }
     await this.#change(unlocked, 'a user is being changed', () =>
       disabled
         ? removeSlot(this.#options.files, userId, () => this.vault(), decide)

@@ -1,0 +1,29 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../main/log';
+import { SessionService } from '../../../main/session/session-service';
+import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { vaultFiles } from '../../../main/vault/vault-files';
+import { tempDir } from '../../support/temp';
+import { ADMIN } from '../../support/vault';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
+
+describe('re-enabling a disabled user', () => {
+  it('is refused with what to do instead (disabling removed their key), and a reset re-enables them able to sign in', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const session = new SessionService({ files: vaultFiles(dir.path), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+    await session.createFirstAdmin(ADMIN);
+    const bea = await session.createUser({ username: 'bea', displayName: 'Dr Bea', role: 'clinician', passphrase: 'bea temporary phrase' });
+    await session.setDisabled(bea.id, true);
+
+    await expect(session.setDisabled(bea.id, false)).rejects.toMatchObject({ code: 'rejected', message: expect.stringMatching(/^Dr Bea cannot be re-enabled on its own: .*Use Reset passphrase/) });
+    expect(session.listUsers().find((user) => user.id === bea.id)).toMatchObject({ disabled: true });
+
+    await session.resetPassphrase(bea.id, 'bea second temporary');
+    expect(session.listUsers().find((user) => user.id === bea.id)).toMatchObject({ disabled: false });
+    session.lock('sign-out');
+    await expect(session.signIn('bea', 'bea second temporary')).resolves.toMatchObject({ username: 'bea' });
+  });
+});
