@@ -178,7 +178,7 @@ describe('the wipe certificate', () => {
   });
 
   test('the source-file outcomes are the ones the wipe service writes', () => {
-    expect(SOURCE_FILE_OUTCOMES).toEqual(['not-requested', 'requested', 'overwriting', 'overwritten', 'not-found', 'changed', 'failed']);
+    expect(SOURCE_FILE_OUTCOMES).toEqual(['not-requested', 'requested', 'overwriting', 'overwritten', 'not-found', 'changed', 'replaced-by-link', 'failed']);
     expect(WipeCertificateSchema.safeParse({ ...certificate, sourceFile: 'deleted' }).success).toBe(false);
     expect(WipeCertificateSchema.safeParse({ ...certificate, format: 'wardscribe-wipe-certificate/2' }).success).toBe(false);
     expect(WipeCertificateSchema.safeParse({ ...certificate, level: 'partial' }).success).toBe(false);
