@@ -1,15 +1,27 @@
+import Database from 'better-sqlite3-multiple-ciphers';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { sqlcipherNativeBinding } from '../vault/sqlcipher';
 
 /**
  * One Wardscribe at a time per vault folder. A machine-wide vault (machine.json `vaultDir`, e.g.
  * under ProgramData) is reachable from every OS account on the PC; two accounts (fast user
  * switching, a second RDP session) opening it at once would each hold the key and write to the
  * same WAL database. The single-instance lock of Electron covers one OS account only, so the
- * vault folder carries its own lock file, taken before any window opens and removed at exit.
+ * vault folder carries its own lock, taken before any window opens and held until exit.
+ *
+ * The lock is an operating-system file lock, as the key file's is (main/vault/key-file-lock.ts):
+ * SQLite holds `BEGIN EXCLUSIVE` on a small database in the folder for as long as this process
+ * runs (fcntl on Linux and macOS, LockFileEx on Windows). The OS drops it when the process ends
+ * however it ends, so a crash leaves no stale lock, and nothing depends on a PID (which the OS
+ * reuses: a crashed holder's PID given to another program used to keep the vault locked until IT
+ * deleted the file) or on a host name. Who holds it is written beside it for the message only;
+ * that note decides nothing. Network shares with broken locking are not supported for the vault.
  */
 export const VAULT_FOLDER_LOCK_FILE = 'wardscribe.in-use.lock';
+/** Who holds the lock, for the refusal's message. Informational: the OS lock decides. */
+export const VAULT_FOLDER_HOLDER_FILE = 'wardscribe.in-use.json';
 
 interface LockOwner {
   readonly pid: number;
@@ -27,62 +39,84 @@ export class VaultFolderInUseError extends Error {
   override readonly name = 'VaultFolderInUseError';
 }
 
-function isAlive(pid: number): boolean {
+// Rooted here for as long as they are held: a connection collected by the GC would close and
+// drop the OS lock while the vault is still in use.
+const held = new Set<Database.Database>();
+
+/** Takes the lock or throws VaultFolderInUseError saying who holds it. Synchronous: it runs before any window opens. */
+export function acquireVaultFolderLock(vaultDir: string): VaultFolderLock {
+  mkdirSync(vaultDir, { recursive: true });
+  const path = join(vaultDir, VAULT_FOLDER_LOCK_FILE);
+  const holderPath = join(vaultDir, VAULT_FOLDER_HOLDER_FILE);
+  let db: Database.Database;
   try {
-    process.kill(pid, 0);
-    return true;
+    const binding = sqlcipherNativeBinding();
+    db = new Database(path, binding === undefined ? {} : { nativeBinding: binding });
   } catch (error) {
-    // EPERM: the process exists but belongs to another account.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    throw new Error(`The vault folder ${vaultDir} cannot be written (${(error as { code?: string }).code ?? 'unknown error'}). Ask IT to check its permissions.`);
   }
+  try {
+    // Never wait inside SQLite: a held lock is an answer, not something to queue for.
+    db.pragma('busy_timeout = 0');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    db.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      const owner = readOwner(holderPath);
+      const who = owner ? `${owner.user} on ${owner.host} (since ${owner.since})` : 'another Wardscribe';
+      throw new VaultFolderInUseError(
+        `The vault in ${vaultDir} is already in use by ${who}. Only one Wardscribe can use it at a time: close Wardscribe there, or sign that account out, then start again.`,
+      );
+    }
+    if (code === 'SQLITE_NOTADB') {
+      // The lock file of an earlier Wardscribe (a PID written as JSON), left by a crash: not a lock any more.
+      throw new Error(`The vault folder holds an old lock file that this Wardscribe cannot use. Close every Wardscribe on this computer, delete ${path}, then start again.`);
+    }
+    throw new Error(`The vault folder ${vaultDir} cannot be locked (${code ?? 'unknown error'}). Ask IT to check its permissions.`);
+  }
+  held.add(db);
+  const me: LockOwner = { pid: process.pid, user: safeUser(), host: hostname(), since: new Date().toISOString() };
+  try {
+    writeFileSync(holderPath, JSON.stringify(me), { mode: 0o644 });
+  } catch {
+    // Only the message would lack a name: the lock is held either way.
+  }
+  let released = false;
+  return {
+    path,
+    release: () => {
+      if (released) return;
+      released = true;
+      // The note first, while the lock still keeps any other Wardscribe from writing its own.
+      if (sameOwner(readOwner(holderPath), me)) {
+        try {
+          unlinkSync(holderPath);
+        } catch {
+          // Already gone.
+        }
+      }
+      held.delete(db);
+      try {
+        db.exec('ROLLBACK');
+      } finally {
+        db.close();
+      }
+    },
+  };
 }
 
 function readOwner(path: string): LockOwner | null {
   try {
     const owner = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockOwner>;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? (owner as LockOwner) : null;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string' && typeof owner.user === 'string' && typeof owner.since === 'string' ? (owner as LockOwner) : null;
   } catch {
     return null;
   }
 }
 
-/** Takes the lock or throws VaultFolderInUseError saying who holds it. A lock left by a crash on this PC is taken over. */
-export function acquireVaultFolderLock(vaultDir: string): VaultFolderLock {
-  mkdirSync(vaultDir, { recursive: true });
-  const path = join(vaultDir, VAULT_FOLDER_LOCK_FILE);
-  const me: LockOwner = { pid: process.pid, user: safeUser(), host: hostname(), since: new Date().toISOString() };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, JSON.stringify(me), { flag: 'wx' });
-      return { path, release: () => releaseIfOurs(path, me) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new Error(`The vault folder ${vaultDir} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}). Ask IT to check its permissions.`);
-      }
-    }
-    const owner = readOwner(path);
-    // Only a lock from this PC can be proven stale; one from another host (a shared folder) never is.
-    const stale = owner === null ? false : owner.host === me.host && !isAlive(owner.pid);
-    if (!stale) {
-      const who = owner ? `${owner.user} on ${owner.host} (since ${owner.since})` : 'another Wardscribe';
-      throw new VaultFolderInUseError(
-        `The vault in ${vaultDir} is already in use by ${who}. Only one Wardscribe can use it at a time: close Wardscribe there, or sign that account out, then start again. If nobody is using it, IT can delete ${path}.`,
-      );
-    }
-    unlinkSync(path);
-  }
-  throw new VaultFolderInUseError(`The vault in ${vaultDir} is being opened by another Wardscribe at this moment. Try again.`);
-}
-
-function releaseIfOurs(path: string, me: LockOwner): void {
-  const owner = readOwner(path);
-  if (owner && owner.pid === me.pid && owner.since === me.since) {
-    try {
-      unlinkSync(path);
-    } catch {
-      // Already gone: nothing to release.
-    }
-  }
+function sameOwner(owner: LockOwner | null, me: LockOwner): boolean {
+  return owner !== null && owner.pid === me.pid && owner.since === me.since && owner.host === me.host;
 }
 
 function safeUser(): string {
