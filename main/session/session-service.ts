@@ -8,7 +8,7 @@ import { WardscribeError } from '../errors';
 import type { Principal } from '../ipc/registry';
 import type { Logger } from '../log';
 import { DEFAULT_KDF, prepareSlot, readKeySlotFile, type KdfParams } from '../vault/key-slots';
-import { readSetting, writeSetting } from '../vault/queries/settings';
+import { getSetting, setSettings, SETTINGS } from '../settings/registry';
 import {
   countActiveAdmins,
   getUserById,
@@ -56,8 +56,8 @@ export type SessionState =
   | { readonly kind: 'locked'; readonly reason: LockReason; readonly username: string }
   | { readonly kind: 'signed-in'; readonly user: UserSummary; readonly idleLockMinutes: number };
 
-export const DEFAULT_IDLE_LOCK_MINUTES = 5;
-const IDLE_SETTING = 'session.idleLockMinutes';
+/** The idle lock when no administrator has set one (the settings registry's default). */
+export const DEFAULT_IDLE_LOCK_MINUTES = SETTINGS['session.idleLockMinutes'].default;
 
 export interface SessionServiceOptions {
   readonly files: VaultFiles;
@@ -540,16 +540,16 @@ export class SessionService {
 
   setIdleLockMinutes(minutes: number): void {
     const unlocked = this.#requireUnlocked();
-    writeSetting(unlocked.vault.db, IDLE_SETTING, minutes, unlocked.user.id, this.#now());
+    // The registry checks the value and the writer's role, and records setting-changed.
+    setSettings(unlocked.vault.db, unlocked.audit, actorOf(unlocked.user), { 'session.idleLockMinutes': minutes }, this.#now());
     unlocked.idleLockMinutes = minutes;
-    this.#record({ action: 'setting-changed', objects: { setting: IDLE_SETTING }, outcome: { status: 'success' } });
     this.touch();
   }
 
   #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[], admin?: { readonly adminKey: AdminKey | null; readonly rootCreated: boolean }): void {
     // Another user's sign-in finished while this one's KDF ran: theirs ends first.
     if (this.#unlocked) this.lock('sign-out');
-    const stored = readSetting(vault.db, IDLE_SETTING);
+    const idleLockMinutes = getSetting(vault.db, 'session.idleLockMinutes');
     const auditStore = createVaultAuditStore(vault.db);
     const audit = this.#auditLog(vault, auditStore);
     if (admin?.rootCreated) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
@@ -566,7 +566,7 @@ export class SessionService {
       user,
       adminKey: admin?.adminKey ?? null,
       idleTimer: null,
-      idleLockMinutes: typeof stored === 'number' ? stored : DEFAULT_IDLE_LOCK_MINUTES,
+      idleLockMinutes,
     };
     this.#locked = null;
     this.touch();

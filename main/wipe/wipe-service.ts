@@ -27,7 +27,7 @@ import type { SessionService } from '../session/session-service';
 import type { TranscriptionService } from '../transcriptions/transcription-service';
 import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
-import { readSetting, writeSetting } from '../vault/queries/settings';
+import { getSetting, setSettings, type SettingKey } from '../settings/registry';
 import { deleteThreadForWipe, getCompleteThread, listCompleteThreads, threadSourcePath, type StoredThread } from '../vault/queries/threads';
 import { listThreadTranscriptions, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
 import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts, threadRowsRemaining } from '../vault/queries/wipe-samples';
@@ -97,7 +97,7 @@ export interface WipeServiceOptions {
 }
 
 /** Vault setting: hours after a thread's last verified filing at which it is wiped automatically; absent = never. */
-export const RETENTION_SETTING = 'wipe.retentionHours';
+export const RETENTION_SETTING = 'wipe.retentionHours' satisfies SettingKey;
 const MAX_TEXT_SAMPLES = 24;
 const TEXT_SAMPLE_CHARS = 24;
 const MAX_ATTACHMENT_SAMPLES = 8;
@@ -174,17 +174,15 @@ export class WipeService {
   }
 
   retentionHours(): number | null {
-    const stored = readSetting(this.#options.session.vault().db, RETENTION_SETTING);
-    return typeof stored === 'number' ? stored : null;
+    return getSetting(this.#options.session.vault().db, RETENTION_SETTING);
   }
 
   setRetentionHours(hours: number | null): void {
     const { session } = this.#options;
-    const principal = session.principal();
-    if (!principal) throw new WardscribeError('not-signed-in', 'Sign in to continue.');
-    writeSetting(session.vault().db, RETENTION_SETTING, hours, principal.userId, this.#now());
+    if (!session.principal()) throw new WardscribeError('not-signed-in', 'Sign in to continue.');
     const { log, actor } = session.audit();
-    log.record({ action: 'setting-changed', actor, objects: { setting: RETENTION_SETTING }, outcome: { status: 'success' } });
+    // The registry checks the value and that an administrator sets it, and records setting-changed.
+    setSettings(session.vault().db, log, actor, { [RETENTION_SETTING]: hours }, this.#now());
   }
 
   /**

@@ -275,7 +275,11 @@ describe('WipeService', () => {
     const filed = await fileVerified(w);
     const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
     expect(await wipes.applyRetention()).toEqual([]); // no setting: never
+    // Only an administrator sets the retention (the settings registry says who may); the wipes run as the system.
+    await w.session.signIn(ADMIN.username, ADMIN.passphrase);
+    expect(() => wipes.setRetentionHours(0.5)).toThrow(/not valid/);
     wipes.setRetentionHours(24);
+    expect(trail(w.session, ['setting-changed']).at(-1)).toMatchObject({ actor: { role: 'admin' }, objects: { setting: 'wipe.retentionHours' } });
     const verifiedAt = Date.parse(getOutboxItem(w.session.vault().db, filed.identifier)!.state.kind === 'verified' ? (getOutboxItem(w.session.vault().db, filed.identifier)!.state as { verifiedAt: string }).verifiedAt : '');
     now = new Date(verifiedAt + 23 * 3_600_000);
     expect(await wipes.applyRetention()).toEqual([]);
