@@ -254,3 +254,79 @@ describe('TranscriptionService', () => {
     await expect(service.retry(queued.identifier)).rejects.toMatchObject({ code: 'conflict' });
   });
 });
+
+describe('the outbox actions a clinician can take', () => {
+  it('Retry pressed again while the filing is being sent is refused with a reason, and sends nothing', async () => {
+    let refuse = true;
+    let pushes = 0;
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const slow = async (): Promise<EprConnection> =>
+      wrap(await training.connection(), {
+        transaction: (real) => async (bundle, context) => {
+          pushes++;
+          if (refuse) throw new EprRequestError('http', 422, undefined, 'Try later');
+          await answered;
+          return real.transaction(bundle, context);
+        },
+      });
+    const { service, signIn, input } = await world({ epr: slow });
+    await signIn(CLINICIAN);
+    const queued = service.attest(service.saveDraft(input()).id);
+    await until(() => service.outbox()[0], ['failed']);
+    refuse = false;
+    await service.retry(queued.identifier);
+    while (pushes < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let press = 0; press < 5; press++) {
+      await expect(service.retry(queued.identifier)).rejects.toMatchObject({ code: 'conflict', message: 'This filing is already being sent; there is nothing to retry.' });
+    }
+    answer();
+    await service.settled();
+    expect(service.outbox()[0]).toMatchObject({ state: 'verified' });
+    expect(pushes).toBe(2);
+    expect(await documentsOnServer(queued.identifier)).toHaveLength(1);
+  });
+
+  it('Send after checking the record: the clinician\u2019s confirmation is audited (who, when) and the note is sent once, read back and verified', async () => {
+    let lost = true;
+    // An EPR that cannot be searched by identifier (it answers with another document), and a first
+    // push whose answer never came (it had not arrived).
+    const unsearchable = async (): Promise<EprConnection> =>
+      wrap(await training.connection(), {
+        search: () => async (resourceType) => (resourceType === 'DocumentReference' ? [{ resourceType: 'DocumentReference', id: 'someone-else', status: 'current', content: [] } as DocumentReference] : []),
+        transaction: (real) => async (bundle, context) => {
+          if (lost) {
+            lost = false;
+            throw new EprRequestError('timeout', undefined, undefined);
+          }
+          return real.transaction(bundle, context);
+        },
+      });
+    const { session, service, signIn, input } = await world({ epr: unsearchable });
+    await signIn(CLINICIAN);
+    const queued = service.attest(service.saveDraft(input()).id);
+    const stopped = await until(() => service.outbox()[0], ['needs-attention', 'verified', 'failed']);
+    expect(stopped).toMatchObject({ state: 'needs-attention', reason: 'identifier-search-unsupported', detail: expect.stringContaining('Send after checking the record') });
+    expect(await documentsOnServer(queued.identifier)).toHaveLength(0);
+
+    await signIn(CLERK);
+    await expect(service.sendAfterCheck(queued.identifier)).rejects.toMatchObject({ code: 'forbidden' });
+    await signIn(CLINICIAN);
+    const before = Date.now();
+    await service.sendAfterCheck(queued.identifier);
+    await service.settled();
+    expect(service.outbox()[0]).toMatchObject({ state: 'verified' });
+    expect(await documentsOnServer(queued.identifier)).toHaveLength(1);
+    const [checked, ...more] = entries(session, ['record-checked']);
+    expect(more).toEqual([]);
+    expect(checked).toMatchObject({
+      actor: { displayName: CLINICIAN.displayName, role: 'clinician' },
+      objects: { transcriptionId: queued.identifier, nhsNumber: '9434765919' },
+      outcome: { status: 'success', reason: 'not-in-record' },
+    });
+    expect(Date.parse(checked!.time.utc)).toBeGreaterThanOrEqual(before - 1000);
+    // Verified now: there is nothing left to send.
+    await expect(service.sendAfterCheck(queued.identifier)).rejects.toMatchObject({ code: 'conflict' });
+    await expect(service.sendAfterCheck('urn:uuid:00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
