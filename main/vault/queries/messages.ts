@@ -2,6 +2,7 @@ import type { ChatMessage, MessageFlag, ParseWarning } from '../../../shared/dom
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { SearchOrder } from '../../../shared/ipc/work-queue';
 import { parseSearch } from '../search-query';
+import { rankWithin, snippet } from '../search-rank';
 import type { Db } from '../sqlcipher';
 
 /** A row of `messages` as SQLite returns it. */
@@ -276,81 +277,40 @@ export function messageIdAt(db: Db, threadId: string, ordinal: number): number |
   return row?.id ?? null;
 }
 
-const MARK_START = '\u0002';
-const MARK_END = '\u0003';
 const ELLIPSIS = '…';
 /** Tokens around the match in a snippet. */
 const SNIPPET_TOKENS = 12;
 /**
- * How many of the newest matches relevance ranks. FTS5 ranks every match before returning the
- * best few, so a common word in 1.5 million messages took 430 ms; the newest few thousand hold
+ * How many of the newest matches relevance ranks. FTS5 ranked every match before returning the
+ * best few (a common word in 1.5 million messages took 430 ms); the newest few thousand hold
  * what a ward looks for, and ranking them takes milliseconds whatever the vault's size.
  */
 export const RANK_WINDOW = 2_000;
 
-function snippetRuns(snippet: string): { text: string; match: boolean }[] {
-  const runs: { text: string; match: boolean }[] = [];
-  const push = (text: string, match: boolean) => {
-    // Message text could itself hold the marker characters: they are never shown.
-    const clean = text.split(MARK_START).join('').split(MARK_END).join('');
-    if (clean.length > 0) runs.push({ text: clean, match });
-  };
-  let at = 0;
-  for (;;) {
-    const open = snippet.indexOf(MARK_START, at);
-    const close = open < 0 ? -1 : snippet.indexOf(MARK_END, open + 1);
-    if (open < 0 || close < 0) {
-      push(snippet.slice(at), false);
-      return runs;
-    }
-    push(snippet.slice(at, open), false);
-    push(snippet.slice(open + 1, close), true);
-    at = close + 1;
-  }
-}
+type SearchRow = { thread_id: string; id: number; ordinal: number; sender: string | null; local_time: string; instant: string | null; text: string };
 
-type SearchRow = { thread_id: string; id: number; ordinal: number; sender: string | null; local_time: string; instant: string | null; snippet: string };
-
-const SEARCH_COLUMNS = `t.id AS thread_id, m.id, m.ordinal, m.sender, m.local_time, m.instant, snippet(messages_fts, 0, @start, @end, @ellipsis, @tokens) AS snippet`;
-const SEARCH_FROM = `messages_fts JOIN messages AS m ON m.id = messages_fts.rowid JOIN threads AS t ON t.seq = m.thread_seq`;
+const SEARCH_COLUMNS = 't.id AS thread_id, m.id, m.ordinal, m.sender, m.local_time, m.instant, m.text';
+const SEARCH_FROM = 'messages_fts JOIN messages AS m ON m.id = messages_fts.rowid JOIN threads AS t ON t.seq = m.thread_seq';
 
 /**
  * Messages of complete threads matching `query` (search-query.ts says what it means; it reaches
  * FTS5 only as the quoted expression parseSearch() builds, bound, never spliced).
- * - `relevance`: the newest RANK_WINDOW matches ranked by bm25: the window's lower edge is found
- *   first (rowid order, no ranking), then only the rows above it are ranked, and snippets are
- *   made for the best few alone;
+ * - `relevance`: the newest RANK_WINDOW matches, read newest first, ranked by BM25 over the
+ *   window's own statistics (search-rank.ts);
  * - `newest`: newest first (most recently imported), stopping at `limit`.
- * Either way the work is bounded by the window, not by how many messages match.
+ * Either way FTS5 evaluates the query once and walks its doclists from the newest end, so the
+ * work is bounded by the window, not by how many messages match. Snippets are cut here from the
+ * rows read (search-rank.ts snippet()): FTS5's snippet() needs the query evaluated again for
+ * each row, which for a prefix meant merging every matching word's doclist fifty times.
  */
 export function searchMessages(db: Db, query: string, limit: number, order: SearchOrder = 'relevance'): MessageSearchHit[] {
   const parsed = parseSearch(query);
   if (!parsed.ok || limit <= 0) return [];
-  const params = { start: MARK_START, end: MARK_END, ellipsis: ELLIPSIS, tokens: SNIPPET_TOKENS, match: parsed.match, limit };
-  let rows: SearchRow[];
-  if (order === 'newest') {
-    rows = db
-      .prepare(`SELECT ${SEARCH_COLUMNS} FROM ${SEARCH_FROM} WHERE messages_fts MATCH @match AND t.status = 'complete' ORDER BY messages_fts.rowid DESC LIMIT @limit`)
-      .all(params) as SearchRow[];
-  } else {
-    const floor = db
-      .prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?')
-      .pluck()
-      .get(parsed.match, RANK_WINDOW - 1) as number | undefined;
-    // bm25() as a column, sorted by SQLite: FTS5's own ORDER BY rank ranks every match, ignoring
-    // the rowid bound (200 ms for a common word in 100k messages, against 10 ms this way).
-    // Twice the limit, so matches in threads still being imported can be dropped afterwards.
-    const best = db
-      .prepare('SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid >= ? ORDER BY bm25(messages_fts), rowid DESC LIMIT ?')
-      .pluck()
-      .all(parsed.match, floor ?? 0, limit * 2) as number[];
-    // Snippets and thread ids only for those: a snippet costs as much as ranking a hundred rows.
-    const found = db
-      .prepare(`SELECT ${SEARCH_COLUMNS} FROM ${SEARCH_FROM} WHERE messages_fts MATCH @match AND messages_fts.rowid IN (SELECT value FROM json_each(@ids)) AND t.status = 'complete'`)
-      .all({ ...params, ids: JSON.stringify(best) }) as SearchRow[];
-    const byId = new Map(found.map((row) => [row.id, row]));
-    rows = best.flatMap((id) => byId.get(id) ?? []).slice(0, limit);
-  }
+  const newest = db.prepare(`SELECT ${SEARCH_COLUMNS} FROM ${SEARCH_FROM} WHERE messages_fts MATCH ? AND t.status = 'complete' ORDER BY messages_fts.rowid DESC LIMIT ?`);
+  const rows =
+    order === 'newest'
+      ? (newest.all(parsed.match, limit) as SearchRow[])
+      : rankWithin(newest.all(parsed.match, RANK_WINDOW) as SearchRow[], parsed.terms).slice(0, limit);
   return rows.map((row) => ({
     threadId: row.thread_id,
     messageId: row.id,
@@ -358,7 +318,7 @@ export function searchMessages(db: Db, query: string, limit: number, order: Sear
     sender: row.sender,
     localTime: row.local_time,
     instant: row.instant,
-    snippet: snippetRuns(row.snippet),
+    snippet: snippet(row.text, parsed.terms, SNIPPET_TOKENS, ELLIPSIS),
   }));
 }
 

@@ -150,4 +150,18 @@ describe('what a search query means', () => {
     expect(hit!.snippet.filter((run) => run.match).map((run) => run.text)).toEqual(['stop the']);
     expect(hit!.instant).toBe('2023-03-13T09:00:00Z');
   });
+
+  it('cuts the snippet around the first match, marking every matched word, with an ellipsis where the text goes on', async () => {
+    const long = `one two three four five six seven eight nine ten Héparin eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen`;
+    const db = await vaultWith([long]);
+    const [hit] = searchMessages(db, 'hep*', 1);
+    expect(hit!.snippet).toEqual([
+      { text: '…eight nine ten ', match: false },
+      { text: 'Héparin', match: true },
+      { text: ' eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen', match: false },
+    ]);
+    const [newest] = searchMessages(db, 'héparin', 1, 'newest');
+    expect(newest!.snippet.find((run) => run.match)?.text).toBe('Héparin');
+  });
 });
+
