@@ -211,6 +211,14 @@ describe('the thread a later export is another export of', () => {
     expect(matcher.identify(sample(matcher, minutes(0, 5)))).toBeNull();
   });
 
+  it('a thread\'s span is its earliest and latest time, in whatever order its messages are shown', () => {
+    const db = vault();
+    const matcher = matcherFor(db);
+    // Shown latest first and earliest last (merged or out-of-order messages).
+    const ward = thread(db, [at(9), ...minutes(1, 8), at(0)], { key: matcher.fingerprinter });
+    expect(matcher.identify(sample(matcher, minutes(0, 9)))).toEqual({ thread: ward, matched: 8, comparable: 8 });
+  });
+
   it('an export holding only the edges of the thread\'s span, not what lies between, is not it', () => {
     const db = vault();
     const matcher = matcherFor(db);
