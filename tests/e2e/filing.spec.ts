@@ -125,3 +125,48 @@ test('a live EPR refuses the note: the outbox shows its EPR and the reason, and 
     await epr.close();
   }
 });
+
+test('an EPR that cannot be searched by identifier: the clinician checks the record, confirms, and the note is sent once and verified', async ({ wardscribe: { page, dataDir } }) => {
+  // A live EPR that ignores the identifier search parameter, already holding another patient's document.
+  const epr = await startEprHarness({ ignoresIdentifierSearch: true });
+  try {
+    const seeded = await fetch(`${epr.upstreamUrl}/DocumentReference`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'DocumentReference', status: 'current', content: [{ attachment: { contentType: 'text/plain', data: Buffer.from('another note').toString('base64') } }] }),
+    });
+    expect(seeded.status).toBe(201);
+    // The first push never reaches it (the connection drops), so whether it landed cannot be searched for.
+    let dropped = false;
+    epr.fault = (request) => (request.method === 'POST' && !dropped ? ((dropped = true), { kind: 'drop-before' }) : { kind: 'pass' });
+    const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
+    writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
+    await createFirstAdmin(page);
+    await page.keyboard.press('Alt+8');
+    await page.getByLabel('File transcriptions in').selectOption('live');
+    await page.getByLabel('FHIR base URL').fill(epr.baseUrl);
+    await page.getByLabel('Organisation ODS code').fill('RX1');
+    await page.getByRole('button', { name: 'Save EPR settings' }).click();
+    await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
+
+    await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+    await transcribe(page, zipPath);
+    await page.getByRole('button', { name: 'Attest and file' }).click();
+    await expect(page.getByTestId('outbox-state').first()).toHaveText('Needs attention', { timeout: 30_000 });
+    await expect(page.getByTestId('outbox-detail').first()).toContainText('cannot be searched by identifier');
+    expect(Object.values(epr.creationsByIdentifier())).toEqual([]);
+
+    // Nothing is sent until the clinician confirms; Cancel sends nothing.
+    await page.getByRole('button', { name: 'Send after checking the record' }).click();
+    await expect(page.getByTestId('record-check')).toContainText('I have checked this patient\u2019s record in');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByTestId('record-check')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Send after checking the record' }).click();
+    await page.getByRole('button', { name: 'Confirm and send' }).click();
+    await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Send after checking the record' })).toHaveCount(0);
+    expect(Object.values(epr.creationsByIdentifier())).toEqual([1]);
+  } finally {
+    await epr.close();
+  }
+});
