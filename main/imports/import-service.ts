@@ -476,18 +476,23 @@ export class ImportService {
       let bytesDone = 0;
       let bytesTotal = 0;
       let thread: ChatThread | null = null;
-      while (heldCount < IDENTIFY_SAMPLE) {
+      /** The worker's next chunk of messages (its bytes counted), or the thread once every message has come. */
+      const nextChunk = async (): Promise<{ readonly chunk: (typeof held)[number] } | { readonly thread: ChatThread }> => {
         const report = await reports.next();
-        if (report.type === 'thread') {
-          thread = report.thread;
-          break;
-        }
+        if (report.type === 'thread') return { thread: report.thread };
         if (report.type !== 'messages') throw unexpectedReport(report.type);
         bytesDone = report.bytesDone;
         bytesTotal = report.bytesTotal;
-        const messages = unpackMessages(report.messages);
-        held.push({ messages, identities: report.identities, occurrences: report.occurrences });
-        heldCount += messages.length;
+        return { chunk: { messages: unpackMessages(report.messages), identities: report.identities, occurrences: report.occurrences } };
+      };
+      while (heldCount < IDENTIFY_SAMPLE) {
+        const next = await nextChunk();
+        if ('thread' in next) {
+          thread = next.thread;
+          break;
+        }
+        held.push(next.chunk);
+        heldCount += next.chunk.messages.length;
         worker.post({ type: 'ack' });
       }
       live();
@@ -581,15 +586,13 @@ export class ImportService {
       };
       for (const chunk of held.splice(0)) await take(chunk);
       while (thread === null) {
-        const report = await reports.next();
-        if (report.type === 'thread') {
-          thread = report.thread;
+        const next = await nextChunk();
+        if ('thread' in next) {
+          thread = next.thread;
           break;
         }
-        if (report.type !== 'messages') throw unexpectedReport(report.type);
-        bytesDone = report.bytesDone;
-        bytesTotal = report.bytesTotal;
-        await take({ messages: unpackMessages(report.messages), identities: report.identities, occurrences: report.occurrences });
+        // Acknowledged once written, so the worker runs at most a few chunks ahead of the vault.
+        await take(next.chunk);
         worker.post({ type: 'ack' });
       }
       if (batch.length > 0) await flush();
