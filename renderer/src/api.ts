@@ -1,9 +1,60 @@
 import type { WardscribeApi } from '../../shared/ipc/api';
 import type { IpcError, Result } from '../../shared/ipc/result';
 
-/** The host's API. Absent only if the page was opened outside a Wardscribe host. */
+/**
+ * Channels main does not count as activity for its idle lock (public ones: main's gate restarts
+ * the idle timer on every other admitted call, session-service.ts).
+ */
+const NOT_ACTIVITY = new Set(['app.status', 'session.state', 'jobs.cancel']);
+
+let lastActivity = Date.now();
+const listeners = new Set<() => void>();
+
+/** When the renderer last made a call that restarted main's idle timer (ms since the epoch). */
+export function lastHostActivity(): number {
+  return lastActivity;
+}
+
+/** Calls `listener` after each call that restarted main's idle timer; returns a function that stops it. */
+export function onHostActivity(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+let wrapped: { source: WardscribeApi; api: WardscribeApi } | null = null;
+
+/**
+ * The host's API. Absent only if the page was opened outside a Wardscribe host. Each call is
+ * noted when it restarts main's idle timer, so the idle warning counts down to the lock main
+ * will actually apply rather than to a guess.
+ */
 export function hostApi(): WardscribeApi | null {
-  return (window as Partial<Window>).wardscribe ?? null;
+  const source = (window as Partial<Window>).wardscribe ?? null;
+  if (!source) return null;
+  if (wrapped?.source === source) return wrapped.api;
+  const api: Record<string, unknown> = {};
+  for (const [namespace, methods] of Object.entries(source)) {
+    if (namespace === 'events') {
+      api[namespace] = methods;
+      continue;
+    }
+    const bound: Record<string, (request: unknown) => Promise<unknown>> = {};
+    for (const [method, call] of Object.entries(methods as Record<string, (request: unknown) => Promise<unknown>>)) {
+      const counts = !NOT_ACTIVITY.has(`${namespace}.${method}`);
+      bound[method] = (request: unknown) => {
+        const answer = call(request);
+        if (counts) {
+          // Main restarts its timer when the call is admitted, which is about now.
+          lastActivity = Date.now();
+          for (const listener of listeners) listener();
+        }
+        return answer;
+      };
+    }
+    api[namespace] = Object.freeze(bound);
+  }
+  wrapped = { source, api: Object.freeze(api) as WardscribeApi };
+  return wrapped.api;
 }
 
 /** Thrown by `unwrap` so that React error states can show the typed error's message. */

@@ -32,6 +32,8 @@ export const test = base.extend<{ wardscribe: HostFixture }>({
       bridgeScript: join(root, 'out', 'preload', 'chromium-bridge.js'),
       headless: true,
     });
+    // A renderer exception is printed, so a test that fails after one says why.
+    host.page.on('pageerror', (error) => process.stderr.write(`Renderer error: ${error.stack ?? error.message}\n`));
     try {
       await use({ host, page: host.page, dataDir: data.path, logLines });
     } finally {
@@ -89,7 +91,29 @@ export async function importExport(page: Page, path: string, options: { zone: st
   await expect(page.getByTestId('import-confirm')).toBeVisible();
   if (options.dateOrder) await page.getByLabel(options.dateOrder).check();
   await page.getByRole('button', { name: 'Import this export' }).click();
+  // Nothing is written before the person has seen what the export holds and confirmed.
+  await expect(page.getByTestId('import-comparison')).toBeVisible({ timeout: 20_000 });
+  await page.getByRole('button', { name: /^(Import the new messages|Add the new messages)$/ }).click();
   await expect(page.getByTestId('import-result')).toBeVisible({ timeout: 20_000 });
+}
+
+/** Fills the NHS.UK three-field date of birth from an ISO date. */
+export async function fillDateOfBirth(page: Page, isoDate: string): Promise<void> {
+  const [year, month, day] = isoDate.split('-');
+  await page.getByRole('group', { name: 'Date of birth' }).getByLabel('Day').fill(String(Number(day)));
+  await page.getByRole('group', { name: 'Date of birth' }).getByLabel('Month').fill(String(Number(month)));
+  await page.getByRole('group', { name: 'Date of birth' }).getByLabel('Year').fill(year!);
+}
+
+/**
+ * Runs axe-core on the page as it is and fails on any violation, of any impact. `exclude`
+ * skips parts not under test (none by default).
+ */
+export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const results = await new AxeBuilder({ page }).analyze();
+  const found = results.violations.map((violation) => `${violation.impact ?? 'unknown'} ${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).slice(0, 3).join(' | ')}`);
+  expect(found, `axe on ${what}`).toEqual([]);
 }
 
 export { expect };

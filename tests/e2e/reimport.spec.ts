@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
 import { tempDir } from '../support/temp';
-import { addPersonAndSignIn, createFirstAdmin, expect, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, fillDateOfBirth, test } from './fixtures';
 
 /**
  * Issue #18, as a ward clerk meets it: every export of a group holds its whole history, so the
@@ -61,14 +61,17 @@ async function fileMessage(page: Page, index: number, reason?: string): Promise<
   await page.getByLabel('Your summary for the record').fill('Hyponatraemia plan agreed with the medical registrar overnight.');
   await page.getByLabel('NHS number').fill('943 476 5919');
   await page.getByLabel('Patient name').fill('Jane Testpatient');
-  await page.getByLabel('Date of birth (YYYY-MM-DD)').fill('1950-01-31');
+  await fillDateOfBirth(page, '1950-01-31');
   await page.getByLabel(/I have checked the name and date of birth/).check();
   if (reason !== undefined) {
-    await page.getByRole('button', { name: 'Attest and file' }).click();
+    // The preview saves the draft first: refused, in main as well as here, until a reason is given.
+    await page.getByRole('button', { name: 'Preview' }).click();
     await expect(page.getByTestId('compose-error')).toContainText(/already part of .* say why/);
     await page.getByLabel('I mean to file this advice again').check();
     await page.getByLabel('Why it is filed again').fill(reason);
   }
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('preview')).toBeVisible();
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
@@ -84,6 +87,7 @@ test('import, file, wipe, then the next day’s export: only the new messages co
     await createFirstAdmin(page);
     await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
     await checkExport(page, dayOne);
+    await page.getByRole('button', { name: 'Import the new messages' }).click({ timeout: 20_000 });
     await expect(page.getByTestId('import-result')).toContainText('Imported Ward 7 (4 messages)', { timeout: 20_000 });
     await page.getByRole('button', { name: 'Open thread' }).click();
     await fileMessage(page, 1);
@@ -140,6 +144,7 @@ test('a later export of a thread already here adds only its new messages; filed 
     await createFirstAdmin(page);
     await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
     await checkExport(page, dayOne);
+    await page.getByRole('button', { name: 'Import the new messages' }).click({ timeout: 20_000 });
     await page.getByRole('button', { name: 'Open thread' }).click({ timeout: 20_000 });
     await fileMessage(page, 1);
 

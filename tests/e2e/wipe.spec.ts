@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
-import { addPersonAndSignIn, createFirstAdmin, expect, importExport, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, importExport, fillDateOfBirth, test } from './fixtures';
 
 const CHAT = [
   '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
@@ -32,8 +32,10 @@ async function fileTheRegistrarsAdvice(page: Page): Promise<void> {
   await page.getByLabel('Your summary for the record').fill('Hyponatraemia plan agreed with the medical registrar overnight.');
   await page.getByLabel('NHS number').fill('943 476 5919');
   await page.getByLabel('Patient name').fill('Jane Testpatient');
-  await page.getByLabel('Date of birth (YYYY-MM-DD)').fill('1950-01-31');
+  await fillDateOfBirth(page, '1950-01-31');
   await page.getByLabel(/I have checked the name and date of birth/).check();
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('preview')).toBeVisible();
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });

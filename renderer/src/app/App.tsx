@@ -5,6 +5,7 @@ import { FirstRunScreen } from '../screens/session/FirstRunScreen';
 import { SignInScreen } from '../screens/session/SignInScreen';
 import { Header } from './Header';
 import { Workstation } from './Workstation';
+import { errorSentence } from '../logic/describe-error';
 
 /**
  * Chooses between first run, sign-in (or the lock screen) and the workstation. When main
@@ -19,7 +20,7 @@ export function App() {
   useEffect(() => {
     if (!api) return;
     const refresh = () =>
-      void api.session.state({}).then((result) => (result.ok ? setState(result.value) : setProblem(result.error.message)));
+      void api.session.state({}).then((result) => (result.ok ? setState(result.value) : setProblem(errorSentence(result.error))));
     refresh();
     return api.events.subscribe((event) => {
       if (event.type === 'session.locked') refresh();

@@ -1,9 +1,14 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SessionStateView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
+import { SuccessBanner } from '../components/forms';
+import { JobsContext, useJobsState } from './data';
 import { Header } from './Header';
+import { IdleContext, IdleWarning, useIdleState } from './idle';
+import { JobsIndicator } from './JobsIndicator';
+import { ShortcutLegend } from './ShortcutLegend';
 import { screensFor, type ScreenDefinition } from './screens';
-import { NavigationContext } from './navigation';
+import { NavigationContext, routeKey, type Navigation, type Route, type ScreenId } from './navigation';
 import { SessionContext, type SignedIn } from './session';
 
 /** How often keyboard and pointer use is reported to main's idle-lock timer, at most. */
@@ -11,18 +16,20 @@ const ACTIVITY_REPORT_MS = 15_000;
 
 /**
  * The signed-in workstation: navigation reachable by Tab and Alt+number, the current screen,
- * and the user's lock and sign-out buttons.
+ * the jobs running in the background, the idle warning, and the user's lock and sign-out buttons.
  */
 export function Workstation({ state, replace }: { state: SignedIn; replace: (state: SessionStateView) => void }) {
   const screens = useMemo(() => screensFor(state.user.role), [state.user.role]);
   const forced = state.user.mustChangePassphrase ? screens.find((screen) => screen.id === 'passphrase') : undefined;
   // `visits` counts navigations, so choosing the current screen again still moves focus to it.
   // Start on the forced screen if there is one, so it stays in view once the change is done.
-  const [{ current, visits, param }, setNavigation] = useState<{ current: ScreenDefinition; visits: number; param?: string }>({
-    current: forced ?? screens[0]!,
+  const [{ route, visits, notice }, setNavigation] = useState<{ route: Route; visits: number; notice?: string }>({
+    route: { screen: (forced ?? screens[0]!).id },
     visits: 0,
   });
   const mainRef = useRef<HTMLElement>(null);
+  const jobs = useJobsState();
+  const idle = useIdleState(state.idleLockMinutes);
   const [eprMode, setEprMode] = useState<'training' | 'live' | null>(null);
   useEffect(() => {
     void hostApi()!
@@ -30,19 +37,17 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
       .then((result) => result.ok && setEprMode(result.value.mode));
     // Asked again on each navigation (an admin may just have changed it) and once the passphrase is changed.
   }, [visits, state.user.mustChangePassphrase]);
-  const go = (screen: ScreenDefinition, param?: string) =>
-    setNavigation((previous) => ({ current: screen, visits: previous.visits + 1, ...(param === undefined ? {} : { param }) }));
-  const navigation = useMemo(
-    () => ({
-      go: (screenId: string, next?: string) => {
-        const target = screens.find((screen) => screen.id === screenId);
-        if (target) go(target, next);
-      },
-      param,
-    }),
-    [screens, param],
+
+  const go = useCallback(
+    (target: Route | ScreenId, options: { notice?: string } = {}) => {
+      const next: Route = typeof target === 'string' ? ({ screen: target } as Route) : target;
+      if (!screens.some((screen) => screen.id === next.screen)) return;
+      setNavigation((previous) => ({ route: next, visits: previous.visits + 1, ...(options.notice ? { notice: options.notice } : {}) }));
+    },
+    [screens],
   );
-  const shown = forced ?? current;
+  const navigation = useMemo<Navigation>(() => ({ go, route }), [go, route]);
+  const shown: ScreenDefinition = forced ?? screens.find((screen) => screen.id === route.screen) ?? screens[0]!;
 
   // A layout effect, so the shortcuts work from the first frame the workstation is shown: a
   // passive effect runs after paint, and a key pressed at once after sign-in was lost.
@@ -52,12 +57,12 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
       const target = screens.find((screen) => screen.accessKey === event.key);
       if (target) {
         event.preventDefault();
-        go(target);
+        go(target.id);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [screens]);
+  }, [screens, go]);
 
   useEffect(() => {
     // Not on first load: the first Tab must reach the skip link.
@@ -66,8 +71,10 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
 
   useEffect(() => {
     let last = 0;
+    // Often enough that a key pressed during a short idle time's warning still reaches main.
+    const every = Math.min(ACTIVITY_REPORT_MS, (state.idleLockMinutes * 60_000) / 4);
     const report = () => {
-      if (Date.now() - last < ACTIVITY_REPORT_MS) return;
+      if (Date.now() - last < every) return;
       last = Date.now();
       void hostApi()!.session.activity({});
     };
@@ -77,52 +84,68 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
       window.removeEventListener('keydown', report, { capture: true });
       window.removeEventListener('pointerdown', report, { capture: true });
     };
-  }, []);
+  }, [state.idleLockMinutes]);
 
   const Screen = shown.component;
   return (
     <SessionContext.Provider value={{ state, replace }}>
-      <Header>
-        <div className="ws-user">
-          <span data-testid="signed-in-user">
-            {state.user.displayName} ({state.user.role})
-          </span>
-          <button type="button" className="ws-header-button" onClick={() => void hostApi()!.session.lock({})}>
-            Lock
-          </button>
-          <button type="button" className="ws-header-button" onClick={() => void hostApi()!.session.signOut({})}>
-            Sign out
-          </button>
-        </div>
-      </Header>
-      {eprMode === 'training' && (
-        <div className="ws-training-banner" role="note" data-testid="training-banner">
-          TRAINING: transcriptions are filed in Wardscribe’s built-in training EPR, not in a patient’s real record.
-        </div>
-      )}
-      <nav className="ws-nav" aria-label="Screens">
-        <ul className="ws-nav__list nhsuk-width-container">
-          {screens.map((screen) => (
-            <li key={screen.id}>
-              <button
-                type="button"
-                className="ws-nav__link"
-                aria-current={screen.id === shown.id ? 'page' : undefined}
-                aria-keyshortcuts={`Alt+${screen.accessKey}`}
-                disabled={forced !== undefined && screen !== forced}
-                onClick={() => go(screen)}
-              >
-                {screen.label}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main className="nhsuk-width-container nhsuk-main-wrapper" id="maincontent" ref={mainRef}>
-        <NavigationContext.Provider value={navigation}>
-          <Screen key={`${shown.id}:${param ?? ''}`} />
-        </NavigationContext.Provider>
-      </main>
+      <JobsContext.Provider value={jobs}>
+        <IdleContext.Provider value={idle.context}>
+          <NavigationContext.Provider value={navigation}>
+            <Header>
+              <div className="ws-user">
+                <JobsIndicator />
+                <span data-testid="signed-in-user">
+                  {state.user.displayName} ({state.user.role})
+                </span>
+                <button type="button" className="ws-header-button" onClick={() => void idle.lockNow('manual')}>
+                  Lock
+                </button>
+                <button type="button" className="ws-header-button" onClick={() => void idle.lockNow('sign-out')}>
+                  Sign out
+                </button>
+              </div>
+            </Header>
+            {eprMode === 'training' && (
+              // A landmark of its own: every part of the page is in one, so screen-reader users find it.
+              <aside className="ws-training-banner" aria-label="Training mode" data-testid="training-banner">
+                TRAINING: transcriptions are filed in Wardscribe’s built-in training EPR, not in a patient’s real record.
+              </aside>
+            )}
+            <nav className="ws-nav" aria-label="Screens">
+              <ul className="ws-nav__list nhsuk-width-container">
+                {screens.map((screen) => (
+                  <li key={screen.id}>
+                    <button
+                      type="button"
+                      className="ws-nav__link"
+                      aria-current={screen.id === shown.id ? 'page' : undefined}
+                      aria-keyshortcuts={`Alt+${screen.accessKey}`}
+                      title={`Alt+${screen.accessKey}`}
+                      disabled={forced !== undefined && screen !== forced}
+                      onClick={() => go(screen.id)}
+                    >
+                      {screen.label}
+                    </button>
+                  </li>
+                ))}
+                <li className="ws-nav__end">
+                  <ShortcutLegend screens={screens} />
+                </li>
+              </ul>
+            </nav>
+            <IdleWarning idle={idle} />
+            <main className="nhsuk-width-container nhsuk-main-wrapper" id="maincontent" ref={mainRef}>
+              {notice && (
+                <SuccessBanner key={visits} title="Done" testId="navigation-notice">
+                  <p>{notice}</p>
+                </SuccessBanner>
+              )}
+              <Screen key={routeKey(forced ? { screen: forced.id } : route)} />
+            </main>
+          </NavigationContext.Provider>
+        </IdleContext.Provider>
+      </JobsContext.Provider>
     </SessionContext.Provider>
   );
 }

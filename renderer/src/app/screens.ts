@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { Role } from '../../../shared/domain/roles';
+import type { ScreenId } from './navigation';
 import { AuditScreen } from '../screens/AuditScreen';
 import { CertificatesScreen } from '../screens/CertificatesScreen';
 import { ComposeScreen } from '../screens/ComposeScreen';
@@ -12,7 +13,7 @@ import { StatusScreen } from '../screens/StatusScreen';
 import { UsersScreen } from '../screens/UsersScreen';
 
 export interface ScreenDefinition {
-  readonly id: string;
+  readonly id: ScreenId;
   readonly label: string;
   /** Alt + this key opens the screen. */
   readonly accessKey: string;

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ExportedFileView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
-import { ErrorSummary } from './forms';
+import { ConfirmAction, ErrorSummary } from './forms';
 import { displayUtc } from './format';
+import { errorSentence } from '../logic/describe-error';
 
 const KIND_LABELS: Readonly<Record<ExportedFileView['kind'], string>> = {
   'audit-trail': 'Audit trail',
@@ -21,7 +22,7 @@ export function ExportedFilesSection({ refreshKey = 0 }: { refreshKey?: number }
   const load = useCallback(async () => {
     const result = await hostApi()!.exports.list({});
     if (result.ok) setFiles(result.value);
-    else setError(result.error.message);
+    else setError(errorSentence(result.error));
   }, []);
 
   useEffect(() => {
@@ -33,7 +34,7 @@ export function ExportedFilesSection({ refreshKey = 0 }: { refreshKey?: number }
     setRemoved(null);
     const result = await hostApi()!.exports.remove({ id: file.id });
     if (!result.ok) {
-      setError(result.error.message);
+      setError(errorSentence(result.error));
       return;
     }
     setRemoved(result.value.outcome === 'removed' ? `${file.fileName} was overwritten and removed.` : `${file.fileName} was already gone from the disk.`);
@@ -75,9 +76,17 @@ export function ExportedFilesSection({ refreshKey = 0 }: { refreshKey?: number }
                   <code>{file.path}</code>
                 </td>
                 <td>
-                  <button type="button" className="ws-link-button" aria-label={`Overwrite and remove ${file.fileName}`} onClick={() => void remove(file)}>
-                    Remove
-                  </button>
+                  <ConfirmAction
+                    buttonClassName="ws-link-button"
+                    label={
+                      <>
+                        Remove <span className="nhsuk-u-visually-hidden">{file.fileName}</span>
+                      </>
+                    }
+                    question={`Overwrite and remove ${file.fileName}? This file cannot be brought back; Wardscribe can export it again from the vault.`}
+                    confirmLabel="Yes, remove it"
+                    onConfirm={() => remove(file)}
+                  />
                 </td>
               </tr>
             ))}

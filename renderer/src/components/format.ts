@@ -13,6 +13,13 @@ export function displayUtc(instant: string | null): string {
   return `${instant.slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/** "13 Apr 2024": the day of an instant or a local time (read from its date part, not shifted). */
+export function displayDay(value: string): string {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  if (!year || !month || !day) return value;
+  return new Date(Date.UTC(year, month - 1, day)).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
 /** "1 message", "4 messages". */
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;

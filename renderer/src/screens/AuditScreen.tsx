@@ -5,6 +5,7 @@ import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-numb
 import { hostApi, newJobId } from '../api';
 import { ExportedFilesSection } from '../components/ExportedFilesSection';
 import { ErrorSummary, TextField } from '../components/forms';
+import { errorSentence } from '../logic/describe-error';
 
 type ExportState =
   | { kind: 'idle' }
@@ -49,7 +50,7 @@ export function AuditScreen() {
       setHead(result.value.head);
       setKeyFingerprint(result.value.keyFingerprint);
       setError(null);
-    } else setError(result.error.issues?.map((issue) => `${issue.path}: ${issue.message}`).join(' ') || result.error.message);
+    } else setError(errorSentence(result.error));
   }, []);
   useEffect(() => void load({}), [load]);
 
@@ -74,7 +75,7 @@ export function AuditScreen() {
     setExporting({ kind: 'running', jobId, done: 0, total: null });
     const result = await hostApi()!.audit.export({ jobId, filter, ...(exportFolder.trim() ? { folder: exportFolder } : {}) });
     if (!result.ok) {
-      setExporting({ kind: 'failed', message: result.error.message });
+      setExporting({ kind: 'failed', message: errorSentence(result.error) });
       return;
     }
     setExporting({ kind: 'done', ...result.value, verified: null });
@@ -93,7 +94,7 @@ export function AuditScreen() {
       }
       return `Verified: the trail is intact and signed under the registered workstation key (${value.entryCount} entries).`;
     };
-    setExporting((state) => (state.kind === 'done' ? { ...state, verified: result.ok ? describe(result.value) : result.error.message } : state));
+    setExporting((state) => (state.kind === 'done' ? { ...state, verified: result.ok ? describe(result.value) : errorSentence(result.error) } : state));
   }
 
   return (

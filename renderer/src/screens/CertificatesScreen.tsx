@@ -3,10 +3,11 @@ import type { WipeCertificate } from '../../../shared/domain/wipe';
 import { hostApi } from '../api';
 import { ExportedFilesSection } from '../components/ExportedFilesSection';
 import { useThreadWiped } from '../app/events';
-import { useNavigation } from '../app/navigation';
+import { useRoute } from '../app/navigation';
 import { ErrorSummary } from '../components/forms';
 import { displayUtc, plural } from '../components/format';
 import { WipeCertificateView } from '../components/WipeCertificateView';
+import { errorSentence } from '../logic/describe-error';
 
 const LEVEL_TAGS: Readonly<Record<NonNullable<WipeCertificate['level']> | 'unfinished', { label: string; className: string }>> = {
   purge: { label: 'Purge', className: 'nhsuk-tag nhsuk-tag--green' },
@@ -20,18 +21,18 @@ const LEVEL_TAGS: Readonly<Record<NonNullable<WipeCertificate['level']> | 'unfin
  * and for auditors; one opened in full with its PDF export. Certificates hold no message text.
  */
 export function CertificatesScreen() {
-  const navigation = useNavigation();
+  const route = useRoute('certificates');
   const [certificates, setCertificates] = useState<WipeCertificate[] | null>(null);
   const [retention, setRetention] = useState<number | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
-  const [openId, setOpenId] = useState<string | undefined>(navigation.param);
+  const [openId, setOpenId] = useState<string | undefined>(route.wipeId);
   const detailRef = useRef<HTMLDivElement>(null);
 
   const load = useCallback(() => {
     const api = hostApi()!;
     void api.wipes.certificates({}).then((result) => {
       if (result.ok) setCertificates(result.value);
-      else setError(result.error.message);
+      else setError(errorSentence(result.error));
     });
     void api.wipes.retention({}).then((result) => result.ok && setRetention(result.value.hours));
   }, []);

@@ -1,48 +1,78 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
-import type { ClinicianIdentity } from '../../../shared/domain/transcription';
+import { formatDelay, type ClinicianIdentity } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
-import { senderLabel } from '../components/format';
+import { displayNhsNumber, displayUtc, plural, senderLabel } from '../components/format';
 import { hostApi } from '../api';
+import { useHostQuery } from '../app/data';
+import { plainText, type FieldLabels, type FieldProblem } from '../logic/describe-error';
 import { useThreadWiped } from '../app/events';
-import { useNavigation } from '../app/navigation';
+import { useSaveBeforeLock } from '../app/idle';
+import { useNavigation, useRoute } from '../app/navigation';
 import { useSignedIn } from '../app/session';
-import { ErrorSummary, TextField } from '../components/forms';
+import { isShortcut, SHORTCUTS } from '../app/shortcuts';
+import { useProblem } from '../app/use-problem';
+import { ErrorSummary, SuccessBanner, TextField } from '../components/forms';
+import { DateInput, joinDate, splitDate, type DateParts } from '../components/DateInput';
 
 type Identity = { name: string; role: string; body: '' | 'GMC' | 'NMC' | 'HCPC'; number: string };
 const EMPTY_IDENTITY: Identity = { name: '', role: '', body: '', number: '' };
-const NO_PATIENT = { nhsNumber: '', name: '', birthDate: '', confirmed: false };
+const NO_PATIENT = { nhsNumber: '', name: '', confirmed: false };
+const NO_DATE: DateParts = { day: '', month: '', year: '' };
 
-/** "3 h 05 min" between the advice and now: the record states any delay in transcription. */
+/** The request's fields as this screen shows them, so each refusal is linked to its input. */
+const FIELDS: FieldLabels = {
+  'patient.nhsNumber': { label: 'the NHS number', inputId: 'nhs-number' },
+  'patient.name': { label: 'the patient’s name', inputId: 'patient-name' },
+  'patient.birthDate': { label: 'the date of birth', inputId: 'patient-dob-day' },
+  'patient.confirmed': { label: 'the check of name and date of birth', inputId: 'patient-confirmed' },
+  summary: { label: 'the summary', inputId: 'summary' },
+  refileReason: { label: 'the reason for filing again', inputId: 'refile-reason' },
+  messageIds: { label: 'the selected messages' },
+};
+
+/** "3 h 05 min" between the advice and now, in the same words the filed record uses. */
 function delay(instant: string | null): string {
   if (!instant) return 'unknown (time not certain)';
-  const minutes = Math.max(0, Math.round((Date.now() - Date.parse(instant)) / 60_000));
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  return `${days ? `${days} d ` : ''}${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+  return formatDelay(Date.now() - Date.parse(instant));
 }
 
 /**
  * The composer: each selected excerpt attributed to an identified clinician with its original
  * time, zone and delay; the transcriber's summary; the patient by NHS number; a preview of
- * exactly what will be filed; and attestation by a clinician.
+ * exactly what will be filed (required, and shown just above the Attest button); and
+ * attestation by a clinician. Opened without a selection or draft, it lists the saved drafts.
  */
 export function ComposeScreen() {
+  const route = useRoute('compose');
+  if (!route.selection && !route.draftId) return <DraftsList />;
+  return <Composer selection={route.selection} initialDraftId={route.draftId} />;
+}
+
+function Composer({ selection, initialDraftId }: { selection: { threadId: string; ordinals: readonly number[] } | undefined; initialDraftId: string | undefined }) {
   const navigation = useNavigation();
   const { state } = useSignedIn();
-  const [draftId, setDraftId] = useState<string | undefined>(navigation.param?.startsWith('draft:') ? navigation.param.slice(6) : undefined);
+  const [draftId, setDraftId] = useState<string | undefined>(initialDraftId);
   const [threadId, setThreadId] = useState('');
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [identities, setIdentities] = useState<Record<string, Identity>>({});
   const [summary, setSummary] = useState('');
   const [patient, setPatient] = useState(NO_PATIENT);
+  const [birth, setBirth] = useState<DateParts>(NO_DATE);
   const [problems, setProblems] = useState<string[]>([]);
-  const [error, setError] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ text: string; resources: string } | null>(null);
+  const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FIELDS);
+  const [preview, setPreview] = useState<{ text: string; resources: string; version: number } | null>(null);
+  const [saved, setSaved] = useState<{ version: number; at: string } | null>(null);
+  const [loaded, setLoaded] = useState(false);
   const [wiped, setWiped] = useState(false);
   // Filings that already carry a chosen message, and the user's confirmation and reason to file again.
   const [alreadyFiled, setAlreadyFiled] = useState<FiledMarkView[]>([]);
   const [refile, setRefile] = useState({ confirmed: false, reason: '' });
+  // Each edit bumps `version`: a preview or a save is current only for the version it saw.
+  const [version, setVersion] = useState(0);
+  const edit = useCallback(() => setVersion((current) => current + 1), []);
+  const previewRef = useRef<HTMLHeadingElement>(null);
+  const busy = useRef(false);
 
   // The thread was wiped (its drafts with it): drop every copy of its messages and of the draft.
   useThreadWiped((wipedId) => {
@@ -53,9 +83,10 @@ export function ComposeScreen() {
     setIdentities({});
     setSummary('');
     setPatient(NO_PATIENT);
+    setBirth(NO_DATE);
     setProblems([]);
     setPreview(null);
-    setError(null);
+    clear();
     setWiped(true);
   });
 
@@ -65,28 +96,24 @@ export function ComposeScreen() {
     const load = async () => {
       let thread: string;
       let ids: string[] | null = null;
-      let ordinals: number[] = [];
       let draft: DraftView | null = null;
-      if (navigation.param?.startsWith('new:')) {
-        const [, id, list] = navigation.param.split(':');
-        thread = id!;
-        ordinals = list!.split(',').map(Number);
-      } else if (draftId) {
-        const result = await api.transcriptions.get({ id: draftId });
-        if (!result.ok) return setError(result.error.message);
+      if (initialDraftId) {
+        const result = await api.transcriptions.get({ id: initialDraftId });
+        if (!result.ok) return fromHost(result.error);
         draft = result.value;
         thread = draft.threadId;
         ids = draft.messageIds;
-      } else return setError('Select messages in a thread first.');
+      } else thread = selection!.threadId;
+      const ordinals = new Set(selection?.ordinals ?? []);
       setThreadId(thread);
       // Page through the thread until every chosen message is found: a thread that later exports
       // were merged into shows some messages out of ordinal order, so an ordinal is not an offset.
-      const wanted = ids ? ids.length : ordinals.length;
+      const wanted = ids ? ids.length : ordinals.size;
       const chosen: MessageView[] = [];
       for (let offset = 0; chosen.length < wanted; offset += 2000) {
         const page = await api.threads.messages({ threadId: thread, offset, limit: 2000 });
-        if (!page.ok) return setError(page.error.message);
-        chosen.push(...page.value.messages.filter((message) => (ids ? ids.includes(message.id) : ordinals.includes(message.ordinal))));
+        if (!page.ok) return fromHost(page.error);
+        chosen.push(...page.value.messages.filter((message) => (ids ? ids.includes(message.id) : ordinals.has(message.ordinal))));
         if (page.value.messages.length < 2000) break;
       }
       setMessages(chosen);
@@ -104,23 +131,49 @@ export function ComposeScreen() {
       setIdentities(next);
       if (draft) {
         setSummary(draft.summary);
-        setPatient(draft.patient);
+        setPatient({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, confirmed: draft.patient.confirmed });
+        setBirth(splitDate(draft.patient.birthDate));
         setProblems(draft.problems);
+        setSaved({ version: 0, at: draft.updatedAt });
       }
+      setLoaded(true);
     };
     void load();
-  }, [navigation.param, draftId]);
+  }, [selection, initialDraftId, fromHost]);
+
+  // Once loaded, the first thing still to fill in takes focus: known advisers need no keystrokes.
+  useEffect(() => {
+    if (!loaded) return;
+    const firstEmpty = Object.values(identities).findIndex((identity) => !identity.name.trim() || !identity.role.trim());
+    const target = firstEmpty >= 0 ? `adviser-${firstEmpty}-${identities[Object.keys(identities)[firstEmpty]!]!.name.trim() ? 'role' : 'name'}` : !summary.trim() ? 'summary' : !patient.nhsNumber ? 'nhs-number' : null;
+    if (target) document.getElementById(target)?.focus();
+    // Only when the work is first loaded.
+  }, [loaded]);
 
   const nhs = useMemo(() => (patient.nhsNumber.trim() ? parseNhsNumber(patient.nhsNumber) : null), [patient.nhsNumber]);
+  const birthDate = joinDate(birth);
+
+  /** The screen's own checks, before anything is sent: each linked to the input to fix. */
+  function check(): FieldProblem[] {
+    const found: FieldProblem[] = [];
+    Object.entries(identities).forEach(([sender, identity], index) => {
+      if (!identity.name.trim()) found.push({ text: `Enter the full name of “${sender}”.`, inputId: `adviser-${index}-name` });
+      if (!identity.role.trim()) found.push({ text: `Enter the role and grade of “${sender}”.`, inputId: `adviser-${index}-role` });
+    });
+    if (birthDate.kind === 'invalid') found.push({ text: birthDate.message, inputId: birthDate.inputId });
+    if (alreadyFiled.length > 0 && refile.confirmed && refile.reason.trim().length < 10) found.push({ text: 'Say why this advice is filed again (at least 10 characters).', inputId: 'refile-reason' });
+    return found;
+  }
 
   async function save(): Promise<DraftView | null> {
-    setError(null);
+    const found = check();
+    if (found.length > 0) {
+      fromChecks(found);
+      return null;
+    }
+    clear();
     const advisers: Record<string, ClinicianIdentity> = {};
     for (const [sender, identity] of Object.entries(identities)) {
-      if (!identity.name.trim() || !identity.role.trim()) {
-        setError(`Say who ${sender} is: full name and role are needed for the record.`);
-        return null;
-      }
       advisers[sender] = {
         displayNameInChat: sender,
         name: identity.name.trim(),
@@ -128,42 +181,78 @@ export function ComposeScreen() {
         ...(identity.body && identity.number.trim() ? { registration: { body: identity.body, number: identity.number.trim() } } : {}),
       };
     }
+    const savingVersion = version;
     const result = await hostApi()!.transcriptions.saveDraft({
       ...(draftId ? { id: draftId } : {}),
       threadId,
       messageIds: messages.map((message) => message.id),
       advisers,
       summary,
-      patient,
+      patient: { ...patient, birthDate: birthDate.kind === 'date' ? birthDate.value : '' },
       ...(alreadyFiled.length > 0 && refile.confirmed ? { refileReason: refile.reason } : {}),
     });
     if (!result.ok) {
-      setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
+      fromHost(result.error);
       return null;
     }
     setDraftId(result.value.id);
     setProblems(result.value.problems);
+    setSaved({ version: savingVersion, at: result.value.updatedAt });
     return result.value;
   }
 
+  /** Saved unless nothing changed since the last save: before a lock, and from Save draft. */
+  const dirty = loaded && messages.length > 0 && (saved === null || saved.version !== version);
+  useSaveBeforeLock(() => (dirty ? save() : undefined));
+
   async function showPreview() {
+    const previewVersion = version;
     const draft = await save();
     if (!draft) return;
     const result = await hostApi()!.transcriptions.preview({ id: draft.id });
-    if (!result.ok) return setError(result.error.message);
+    if (!result.ok) return fromHost(result.error);
     setProblems(result.value.problems);
-    setPreview({ text: result.value.text, resources: JSON.stringify({ documentReference: result.value.documentReference, provenance: result.value.provenance }, null, 2) });
+    setPreview({ text: result.value.text, resources: JSON.stringify({ documentReference: result.value.documentReference, provenance: result.value.provenance }, null, 2), version: previewVersion });
   }
 
+  // The preview is the step before attesting: once shown it comes into view, its heading focused.
+  useEffect(() => {
+    if (!preview) return;
+    previewRef.current?.focus({ preventScroll: true });
+    previewRef.current?.scrollIntoView({ block: 'start' });
+  }, [preview]);
+
+  const previewCurrent = preview !== null && preview.version === version && problems.length === 0;
+
   async function attest() {
+    if (!previewCurrent) {
+      fromChecks([{ text: preview ? 'The transcription changed after the preview, or still has problems. Preview it again, then attest.' : 'Preview what will be filed before attesting it.', inputId: 'preview-button' }]);
+      return;
+    }
     const draft = await save();
     if (!draft) return;
     const result = await hostApi()!.transcriptions.attest({ id: draft.id });
-    if (!result.ok) return setError(result.error.message);
-    navigation.go('outbox');
+    if (!result.ok) return fromHost(result.error);
+    navigation.go('outbox', { notice: `Attested. The transcription for NHS number ${displayNhsNumber(result.value.nhsNumber)} is queued for filing in ${result.value.epr}.` });
   }
 
   const clinician = state.user.role === 'clinician';
+  // Shortcuts while this screen is shown (the legend lists them); one action at a time.
+  const actions = useRef({ save, showPreview, attest });
+  actions.current = { save, showPreview, attest };
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const run = isShortcut(event, 'save') ? actions.current.save : isShortcut(event, 'preview') ? actions.current.showPreview : isShortcut(event, 'attest') && clinician ? actions.current.attest : null;
+      if (!run) return;
+      event.preventDefault();
+      if (busy.current) return;
+      busy.current = true;
+      void Promise.resolve(run()).finally(() => (busy.current = false));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [clinician]);
+
   if (wiped) {
     return (
       <section aria-labelledby="compose-heading">
@@ -179,15 +268,22 @@ export function ComposeScreen() {
       </section>
     );
   }
+  const setIdentity = (sender: string, change: Partial<Identity>) => {
+    setIdentities({ ...identities, [sender]: { ...identities[sender]!, ...change } });
+    edit();
+  };
   return (
     <section aria-labelledby="compose-heading">
       <h1 id="compose-heading" tabIndex={-1}>
         Transcribe advice
       </h1>
-      {error && (
-        <ErrorSummary title="Not saved">
-          <p data-testid="compose-error">{error}</p>
-        </ErrorSummary>
+      {problem && (
+        <ErrorSummary problems={problem.problems} listTestId="compose-error" attempt={problem.attempt} />
+      )}
+      {saved && saved.version === version && !preview && version > 0 && (
+        <SuccessBanner title="Draft saved" testId="draft-saved">
+          <p>Saved at {displayUtc(saved.at)}. It is listed under Transcribe, where {clinician ? 'you or another clinician' : 'a clinician'} can open it again.</p>
+        </SuccessBanner>
       )}
       {alreadyFiled.length > 0 && (
         <div className="nhsuk-warning-callout" data-testid="refile-warning">
@@ -203,7 +299,10 @@ export function ComposeScreen() {
               id="refile-confirm"
               type="checkbox"
               checked={refile.confirmed}
-              onChange={(event) => setRefile((current) => ({ ...current, confirmed: event.target.checked }))}
+              onChange={(event) => {
+                setRefile((current) => ({ ...current, confirmed: event.target.checked }));
+                edit();
+              }}
             />
             <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="refile-confirm">
               I mean to file this advice again
@@ -215,7 +314,11 @@ export function ComposeScreen() {
               label="Why it is filed again"
               hint="A correction, or more context (at least 10 characters). Kept with the transcription."
               value={refile.reason}
-              onChange={(event) => setRefile((current) => ({ ...current, reason: event.target.value }))}
+              error={fieldError('refile-reason')}
+              onChange={(event) => {
+                setRefile((current) => ({ ...current, reason: event.target.value }));
+                edit();
+              }}
             />
           )}
         </div>
@@ -227,7 +330,10 @@ export function ComposeScreen() {
           return (
             <li key={message.id} className="ws-message">
               <strong>{identity?.name ? `${identity.name} (${identity.role})` : senderLabel(message.sender)}</strong>, {message.localTime.replace('T', ' ')} {message.zone}
-              <span className="nhsuk-body-s"> — delay {delay(message.instant)}</span>
+              <span className="nhsuk-body-s" data-testid="excerpt-delay">
+                {' '}
+                — delay {delay(message.instant)}
+              </span>
               <p className="ws-message__text">{message.text}</p>
             </li>
           );
@@ -238,28 +344,43 @@ export function ComposeScreen() {
       {Object.entries(identities).map(([sender, identity], index) => (
         <fieldset className="nhsuk-fieldset ws-adviser" key={sender}>
           <legend className="nhsuk-fieldset__legend">“{sender}” in the chat is</legend>
-          <TextField id={`adviser-${index}-name`} label="Full name" value={identity.name} onChange={(event) => setIdentities({ ...identities, [sender]: { ...identity, name: event.target.value } })} />
-          <TextField id={`adviser-${index}-role`} label="Role and grade" value={identity.role} onChange={(event) => setIdentities({ ...identities, [sender]: { ...identity, role: event.target.value } })} />
+          <TextField id={`adviser-${index}-name`} label="Full name" value={identity.name} error={fieldError(`adviser-${index}-name`)} onChange={(event) => setIdentity(sender, { name: event.target.value })} />
+          <TextField id={`adviser-${index}-role`} label="Role and grade" value={identity.role} error={fieldError(`adviser-${index}-role`)} onChange={(event) => setIdentity(sender, { role: event.target.value })} />
           <div className="nhsuk-form-group">
             <label className="nhsuk-label" htmlFor={`adviser-${index}-body`}>
               Registration body (optional)
             </label>
-            <select className="nhsuk-select" id={`adviser-${index}-body`} value={identity.body} onChange={(event) => setIdentities({ ...identities, [sender]: { ...identity, body: event.target.value as Identity['body'] } })}>
+            <select className="nhsuk-select" id={`adviser-${index}-body`} value={identity.body} onChange={(event) => setIdentity(sender, { body: event.target.value as Identity['body'] })}>
               <option value="">None given</option>
               <option value="GMC">GMC</option>
               <option value="NMC">NMC</option>
               <option value="HCPC">HCPC</option>
             </select>
           </div>
-          <TextField id={`adviser-${index}-number`} label="Registration number (optional)" value={identity.number} onChange={(event) => setIdentities({ ...identities, [sender]: { ...identity, number: event.target.value } })} />
+          <TextField id={`adviser-${index}-number`} label="Registration number (optional)" value={identity.number} onChange={(event) => setIdentity(sender, { number: event.target.value })} />
         </fieldset>
       ))}
 
-      <div className="nhsuk-form-group">
+      <div className={`nhsuk-form-group${fieldError('summary') ? ' nhsuk-form-group--error' : ''}`}>
         <label className="nhsuk-label" htmlFor="summary">
           Your summary for the record
         </label>
-        <textarea className="nhsuk-textarea" id="summary" rows={4} value={summary} onChange={(event) => setSummary(event.target.value)} />
+        {fieldError('summary') && (
+          <span className="nhsuk-error-message" id="summary-error">
+            <span className="nhsuk-u-visually-hidden">Error:</span> {fieldError('summary')}
+          </span>
+        )}
+        <textarea
+          className="nhsuk-textarea"
+          id="summary"
+          rows={4}
+          value={summary}
+          aria-describedby={fieldError('summary') ? 'summary-error' : undefined}
+          onChange={(event) => {
+            setSummary(event.target.value);
+            edit();
+          }}
+        />
       </div>
 
       <h2>Patient</h2>
@@ -268,54 +389,157 @@ export function ComposeScreen() {
         label="NHS number"
         inputMode="numeric"
         value={patient.nhsNumber}
-        error={nhs && !nhs.ok ? nhs.message : null}
+        error={fieldError('nhs-number') ?? (nhs && !nhs.ok ? nhs.message : null)}
         hint={nhs?.ok ? `Checked: ${formatNhsNumber(nhs.value)}` : '10 digits; the check digit is verified.'}
-        onChange={(event) => setPatient({ ...patient, nhsNumber: event.target.value })}
+        onChange={(event) => {
+          setPatient({ ...patient, nhsNumber: event.target.value });
+          edit();
+        }}
       />
-      <TextField id="patient-name" label="Patient name" value={patient.name} onChange={(event) => setPatient({ ...patient, name: event.target.value })} />
-      <TextField id="patient-dob" label="Date of birth (YYYY-MM-DD)" value={patient.birthDate} onChange={(event) => setPatient({ ...patient, birthDate: event.target.value })} />
-      <div className="nhsuk-checkboxes__item">
-        <input className="nhsuk-checkboxes__input" id="patient-confirmed" type="checkbox" checked={patient.confirmed} onChange={(event) => setPatient({ ...patient, confirmed: event.target.checked })} />
-        <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="patient-confirmed">
-          I have checked the name and date of birth against the patient’s record
-        </label>
+      <TextField
+        id="patient-name"
+        label="Patient name"
+        value={patient.name}
+        error={fieldError('patient-name')}
+        onChange={(event) => {
+          setPatient({ ...patient, name: event.target.value });
+          edit();
+        }}
+      />
+      <DateInput
+        id="patient-dob"
+        legend="Date of birth"
+        hint="For example, 31 3 1950"
+        value={birth}
+        error={fieldError('patient-dob-day') ?? fieldError('patient-dob-month') ?? fieldError('patient-dob-year')}
+        onChange={(next) => {
+          setBirth(next);
+          edit();
+        }}
+      />
+      <div className={`nhsuk-form-group${fieldError('patient-confirmed') ? ' nhsuk-form-group--error' : ''}`}>
+        <div className="nhsuk-checkboxes__item">
+          <input
+            className="nhsuk-checkboxes__input"
+            id="patient-confirmed"
+            type="checkbox"
+            checked={patient.confirmed}
+            onChange={(event) => {
+              setPatient({ ...patient, confirmed: event.target.checked });
+              edit();
+            }}
+          />
+          <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="patient-confirmed">
+            I have checked the name and date of birth against the patient’s record
+          </label>
+        </div>
       </div>
 
       {problems.length > 0 && (
         <div className="nhsuk-warning-callout" data-testid="draft-problems">
           <h3 className="nhsuk-warning-callout__label">Before this can be attested</h3>
           <ul>
-            {problems.map((problem) => (
-              <li key={problem}>{problem}</li>
+            {problems.map((item) => (
+              <li key={item}>{plainText(item, FIELDS)}</li>
             ))}
           </ul>
         </div>
       )}
 
       <div className="ws-selection-bar">
-        <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void save()}>
-          Save draft
+        <button type="button" className="nhsuk-button nhsuk-button--secondary" aria-keyshortcuts="Alt+S" onClick={() => void save()}>
+          Save draft <span className="ws-shortcut-hint">({SHORTCUTS.save.label})</span>
         </button>
-        <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => void showPreview()}>
-          Preview
+        <button type="button" id="preview-button" className="nhsuk-button nhsuk-button--secondary" aria-keyshortcuts="Alt+P" onClick={() => void showPreview()}>
+          Preview <span className="ws-shortcut-hint">({SHORTCUTS.preview.label})</span>
         </button>
-        <button type="button" className="nhsuk-button" disabled={!clinician} onClick={() => void attest()}>
-          Attest and file
-        </button>
-        {!clinician && <span className="nhsuk-body-s">A clinician attests and files; your draft is saved for them.</span>}
       </div>
 
       {preview && (
-        <div data-testid="preview">
-          <h2>What will be filed</h2>
-          <pre className="ws-preview">{preview.text}</pre>
+        <section data-testid="preview" aria-labelledby="preview-heading" className={previewCurrent ? 'ws-preview-panel' : 'ws-preview-panel ws-preview-panel--stale'}>
+          <h2 id="preview-heading" tabIndex={-1} ref={previewRef}>
+            What will be filed
+          </h2>
+          {preview.version !== version && <p className="nhsuk-body-s">Changed since this preview: preview again before attesting.</p>}
+          {/* Focusable, so keyboard users can scroll a long record. */}
+          <pre className="ws-preview" tabIndex={0} aria-label="Text that will be filed">
+            {preview.text}
+          </pre>
           <details className="nhsuk-details">
             <summary className="nhsuk-details__summary">
               <span className="nhsuk-details__summary-text">FHIR DocumentReference and Provenance</span>
             </summary>
-            <pre className="ws-preview">{preview.resources}</pre>
+            <pre className="ws-preview" tabIndex={0} aria-label="FHIR resources that will be filed">
+              {preview.resources}
+            </pre>
           </details>
-        </div>
+        </section>
+      )}
+
+      <div className="ws-selection-bar">
+        <button type="button" className="nhsuk-button" disabled={!clinician} aria-keyshortcuts="Alt+A" aria-describedby="attest-hint" onClick={() => void attest()}>
+          Attest and file <span className="ws-shortcut-hint">({SHORTCUTS.attest.label})</span>
+        </button>
+        <span className="nhsuk-body-s" id="attest-hint">
+          {clinician ? (previewCurrent ? 'You attest exactly what the preview shows.' : 'Preview first: you attest exactly what the preview shows.') : 'A clinician attests and files; your draft is saved for them.'}
+        </span>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * Saved drafts, newest first: where a clerk's prepared transcription is found again, and where a
+ * clinician opens it to check and attest.
+ */
+function DraftsList() {
+  const navigation = useNavigation();
+  const { state } = useSignedIn();
+  const drafts = useHostQuery('transcriptions.list', {}, { refetchOn: ['thread.wiped'] });
+  const threads = useHostQuery('threads.list', {}, { refetchOn: ['thread.wiped'] });
+  const titles = new Map((threads.data ?? []).map((thread) => [thread.id, thread.title]));
+  const open = (drafts.data ?? []).filter((draft) => draft.status === 'draft').sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  return (
+    <section aria-labelledby="compose-heading">
+      <h1 id="compose-heading" tabIndex={-1}>
+        Transcribe advice
+      </h1>
+      {drafts.problem && <ErrorSummary title="The drafts could not be read" problems={drafts.problem.problems} />}
+      <p>To start a transcription, select messages in a thread (Threads, Alt+3) and choose Transcribe selected.</p>
+      <h2>Saved drafts</h2>
+      {drafts.data && open.length === 0 && <p data-testid="no-drafts">No drafts are waiting.</p>}
+      {open.length > 0 && (
+        <table className="nhsuk-table" data-testid="drafts-table">
+          <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Drafts not yet attested, newest first</caption>
+          <thead className="nhsuk-table__head">
+            <tr>
+              <th scope="col">Thread</th>
+              <th scope="col">Patient</th>
+              <th scope="col">Advice</th>
+              <th scope="col">Saved</th>
+              <th scope="col">Still needed</th>
+              <th scope="col">
+                <span className="nhsuk-u-visually-hidden">Open</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="nhsuk-table__body">
+            {open.map((draft) => (
+              <tr key={draft.id} data-testid="draft-row">
+                <td>{titles.get(draft.threadId) ?? 'A thread'}</td>
+                <td>{draft.patient.nhsNumber ? displayNhsNumber(draft.patient.nhsNumber) : 'not given yet'}</td>
+                <td>{plural(draft.messageIds.length, 'message')}</td>
+                <td>{displayUtc(draft.updatedAt)}</td>
+                <td>{draft.problems.length === 0 ? (state.user.role === 'clinician' ? 'Ready for you to attest' : 'Ready for a clinician to attest') : plural(draft.problems.length, 'thing', 'things')}</td>
+                <td>
+                  <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => navigation.go({ screen: 'compose', draftId: draft.id })}>
+                    Open <span className="nhsuk-u-visually-hidden">the draft from {titles.get(draft.threadId) ?? 'a thread'} saved {displayUtc(draft.updatedAt)}</span>
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { EprSettingsView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { ErrorSummary, TextField } from '../components/forms';
+import { errorSentence } from '../logic/describe-error';
 
 /** Where transcriptions are filed: the training EPR, or a live EPR with its authentication. */
 export function EprSettingsSection() {
@@ -11,7 +12,7 @@ export function EprSettingsSection() {
   useEffect(() => {
     void hostApi()!
       .epr.get({})
-      .then((result) => (result.ok ? setView(result.value) : setMessage({ kind: 'error', text: result.error.message })));
+      .then((result) => (result.ok ? setView(result.value) : setMessage({ kind: 'error', text: errorSentence(result.error) })));
   }, []);
   if (!view) return null;
 
@@ -22,14 +23,14 @@ export function EprSettingsSection() {
     const secret = String(new FormData(event.currentTarget).get('epr-secret') ?? '');
     const { hasSecret: _hasSecret, ...settings } = view!;
     const result = await hostApi()!.epr.update({ ...settings, secret });
-    if (!result.ok) return setMessage({ kind: 'error', text: result.error.message });
+    if (!result.ok) return setMessage({ kind: 'error', text: errorSentence(result.error) });
     setView(result.value);
     setMessage({ kind: 'done', text: 'EPR settings saved. New notes are filed there; notes already in the outbox stay with the EPR they were attested for.' });
   }
 
   async function test() {
     const result = await hostApi()!.epr.test({});
-    if (!result.ok) return setMessage({ kind: 'error', text: result.error.message });
+    if (!result.ok) return setMessage({ kind: 'error', text: errorSentence(result.error) });
     setMessage({ kind: result.value.ok ? 'done' : 'error', text: result.value.message });
   }
 

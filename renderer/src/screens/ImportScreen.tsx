@@ -1,10 +1,51 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { DATE_ORDERS, type DateOrder } from '../../../shared/domain/chat';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { DATE_ORDERS, FLAG_NOTES, MESSAGE_FLAGS, type CHAT_SOURCES, type DateOrder } from '../../../shared/domain/chat';
 import type { ExportComparisonView } from '../../../shared/ipc/contract';
 import { hostApi, newJobId } from '../api';
 import { useNavigation } from '../app/navigation';
-import { ErrorSummary, TextField } from '../components/forms';
+import { ErrorSummary, SuccessBanner, TextField } from '../components/forms';
 import { plural } from '../components/format';
+import type { FieldLabels } from '../logic/describe-error';
+import { useProblem } from '../app/use-problem';
+import { useJobs } from '../app/data';
+
+/** The apps an export can come from, as people name them (never the internal source id). */
+export const SOURCE_NAMES: Readonly<Record<(typeof CHAT_SOURCES)[number] | 'whatsapp', string>> = {
+  'whatsapp-ios': 'WhatsApp (iPhone)',
+  'whatsapp-android': 'WhatsApp (Android)',
+  whatsapp: 'WhatsApp',
+  'signal-sigtop-text': 'Signal (sigtop text export)',
+  'signal-sigtop-json': 'Signal (sigtop JSON export)',
+  'signal-export-markdown': 'Signal (signal-export Markdown)',
+  threema: 'Threema',
+  telegram: 'Telegram',
+  teams: 'Microsoft Teams',
+};
+
+const FIELDS: FieldLabels = {
+  path: { label: 'the export file', inputId: 'import-path' },
+  zone: { label: 'the time zone', inputId: 'import-zone' },
+  password: { label: 'the export password', inputId: 'import-password' },
+};
+
+/**
+ * A path as people paste it: Windows Explorer's "Copy as path" wraps it in double quotes, and a
+ * copied line may carry spaces or a line break at either end.
+ */
+export function cleanPath(typed: string): string {
+  const trimmed = typed.trim();
+  const quoted = /^"(.*)"$/s.exec(trimmed) ?? /^'(.*)'$/s.exec(trimmed);
+  return (quoted ? quoted[1]! : trimmed).trim();
+}
+
+/** What the comparison pass may also report about the export itself (when main reports it). */
+type ExportFacts = { senders?: readonly string[]; firstInstant?: string | null; lastInstant?: string | null; flagCounts?: Partial<Record<string, number>> };
+
+/** Flag counts in words: "2 edited, 1 deleted". */
+function describeFlags(counts: Partial<Record<string, number>>): string {
+  const parts = MESSAGE_FLAGS.filter((flag) => flag !== 'system' && (counts[flag] ?? 0) > 0).map((flag) => `${counts[flag]} ${FLAG_NOTES[flag].label}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
 
 const DATE_ORDER_LABELS: Record<DateOrder, string> = {
   dmy: 'Day, month, year (UK: 01/02/24 is 1 February 2024)',
@@ -14,7 +55,7 @@ const DATE_ORDER_LABELS: Record<DateOrder, string> = {
 
 type Step =
   | { kind: 'choose' }
-  | { kind: 'confirm'; source: string; title: string; provenOrder: DateOrder | null; needsDateOrder: boolean }
+  | { kind: 'confirm'; source: keyof typeof SOURCE_NAMES; title: string; provenOrder: DateOrder | null; needsDateOrder: boolean }
   | { kind: 'comparing'; jobId: string; done: number; total: number | null }
   | { kind: 'compared'; comparison: ExportComparisonView }
   | { kind: 'importing'; jobId: string; done: number; total: number | null }
@@ -49,13 +90,23 @@ function describeComparison(comparison: ExportComparisonView): string {
  */
 export function ImportScreen() {
   const navigation = useNavigation();
+  const jobs = useJobs();
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
   const [path, setPath] = useState('');
   const [zone, setZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   const [password, setPassword] = useState('');
   const [dateOrder, setDateOrder] = useState<DateOrder | ''>('');
   const [step, setStep] = useState<Step>({ kind: 'choose' });
   const [placement, setPlacement] = useState<'merge' | 'separate'>('merge');
-  const [error, setError] = useState<string | null>(null);
+  const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FIELDS);
+  // The file that "Check file" read: what is compared and imported, whatever the field says later.
+  const [checked, setChecked] = useState<string | null>(null);
 
   useEffect(
     () =>
@@ -66,18 +117,21 @@ export function ImportScreen() {
     [],
   );
 
-  const source = () => ({ path: path.trim(), zone: zone.trim(), ...(password ? { password } : {}) });
-  const describe = (result: { error: { message: string; issues?: readonly { path: string; message: string }[] } }) =>
-    result.error.issues?.map((issue) => `${issue.path}: ${issue.message}`).join(' ') || result.error.message;
+  const source = (chosen: string = checked ?? cleanPath(path)) => ({ path: chosen, zone: zone.trim(), ...(password ? { password } : {}) });
 
   async function inspect(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setError(null);
-    const result = await hostApi()!.imports.inspect(source());
+    clear();
+    const chosen = cleanPath(path);
+    if (!chosen) return fromChecks([{ text: 'Enter the full path of the export file.', inputId: 'import-path' }]);
+    if (!zone.trim()) return fromChecks([{ text: 'Enter the time zone of the phone that exported the chat, for example Europe/London.', inputId: 'import-zone' }]);
+    const result = await hostApi()!.imports.inspect(source(chosen));
     if (!result.ok) {
-      setError(describe(result));
+      fromHost(result.error);
       return;
     }
+    setPath(chosen);
+    setChecked(chosen);
     setDateOrder(result.value.dateOrder ?? '');
     setStep({ kind: 'confirm', source: result.value.source, title: result.value.title, provenOrder: result.value.dateOrder, needsDateOrder: result.value.needsDateOrder });
   }
@@ -85,38 +139,53 @@ export function ImportScreen() {
   /** Reads the whole export against the vault first: a chat already here (or wiped) is shown before anything is written. */
   async function compare(needsDateOrder: boolean) {
     if (needsDateOrder && !dateOrder) {
-      setError('Choose how the dates in this file are ordered. The file does not prove it, and Wardscribe will not guess.');
+      fromChecks([{ text: 'Choose how the dates in this file are ordered. The file does not prove it, and Wardscribe will not guess.', inputId: `order-${DATE_ORDERS[0]}` }]);
       return;
     }
-    setError(null);
+    clear();
     const jobId = newJobId();
     setStep({ kind: 'comparing', jobId, done: 0, total: null });
-    const result = await hostApi()!.imports.compare({ jobId, ...source(), ...(dateOrder ? { dateOrder } : {}) });
+    const title = step.kind === 'confirm' ? step.title : 'the export';
+    const result = await jobs.track(jobId, `Checking ${title}`, () => hostApi()!.imports.compare({ jobId, ...source(), ...(dateOrder ? { dateOrder } : {}) }), () => 'Checked.');
+    // Shown on this screen when it is still open; the header keeps it only for someone who left.
+    if (mounted.current) jobs.dismiss(jobId);
     if (!result.ok) {
-      setError(describe(result));
+      fromHost(result.error);
       setStep({ kind: 'choose' });
       return;
     }
-    const comparison = result.value;
-    // A chat the vault has never seen, with nothing wiped: nothing to decide, import it.
-    if (!comparison.knownThread && comparison.wiped === 0) await run('merge');
-    else {
-      setPlacement('merge');
-      setStep({ kind: 'compared', comparison });
-    }
+    // Always shown before anything is written: what the export holds and what importing it adds.
+    setPlacement('merge');
+    setStep({ kind: 'compared', comparison: result.value });
+  }
+
+  /** Another file: the checked one is let go, and the person starts again at "Check file". */
+  function chooseAnother() {
+    clear();
+    setChecked(null);
+    setStep({ kind: 'choose' });
   }
 
   async function run(chosen: 'merge' | 'separate') {
-    setError(null);
+    clear();
     const jobId = newJobId();
     setStep({ kind: 'importing', jobId, done: 0, total: null });
-    const result = await hostApi()!.imports.run({ jobId, ...source(), ...(dateOrder ? { dateOrder } : {}), placement: chosen });
+    const result = await jobs.track(
+      jobId,
+      'Importing a chat',
+      () => hostApi()!.imports.run({ jobId, ...source(), ...(dateOrder ? { dateOrder } : {}), placement: chosen }),
+      (value) => `Imported ${value.title} (${plural(value.messageCount, 'message')}).`,
+    );
+    if (mounted.current) jobs.dismiss(jobId);
     if (!result.ok) {
-      setError(describe(result));
+      fromHost(result.error);
       setStep({ kind: 'choose' });
       return;
     }
     setStep({ kind: 'done', ...result.value });
+    setChecked(null);
+    setPath('');
+    setPassword('');
   }
 
   return (
@@ -124,19 +193,57 @@ export function ImportScreen() {
       <h1 id="import-heading" tabIndex={-1}>
         Import a chat export
       </h1>
-      {error && (
-        <ErrorSummary title="The export was not imported">
-          <p data-testid="import-error">{error}</p>
-        </ErrorSummary>
+      {problem && (
+        <ErrorSummary title={step.kind === 'choose' && checked === null ? 'There is a problem' : 'The export was not imported'} problems={problem.problems} listTestId="import-error" attempt={problem.attempt} />
       )}
-      {(step.kind === 'choose' || step.kind === 'confirm') && (
-        <form onSubmit={inspect} noValidate>
-          <TextField id="import-path" label="Export file" hint="The full path of the .txt, .zip or .json export on this computer." value={path} onChange={(event) => setPath(event.target.value)} autoComplete="off" />
-          <TextField id="import-zone" label="Time zone of the phone that exported it" hint="Chat exports carry wall-clock times without a zone." value={zone} onChange={(event) => setZone(event.target.value)} autoComplete="off" />
-          <TextField id="import-password" label="Export password (Threema only)" type="password" value={password} onChange={(event) => setPassword(event.target.value)} />
-          <button className="nhsuk-button nhsuk-button--secondary" type="submit">
-            Check file
+      {step.kind === 'done' && (
+        <SuccessBanner title="Import finished" testId="import-result">
+          <p>
+            {step.duplicate ? 'This export was already imported: ' : step.comparison.knownThread && step.comparison.newMessages >= 0 && !step.comparison.identicalFile && step.comparison.alreadyHere > 0 ? `Added ${plural(step.comparison.newMessages, 'new message')} to ` : 'Imported '}
+            <strong>{step.title}</strong> ({step.messageCount} messages).
+          </p>
+          {step.comparison.wiped > 0 && (
+            <p data-testid="import-wiped-skipped">
+              {plural(step.comparison.wiped, 'message was', 'messages were')} left out: securely wiped on {[...new Set(step.comparison.wipedOn.map(day))].join(', ')}.
+            </p>
+          )}
+          <button className="nhsuk-button" type="button" onClick={() => navigation.go({ screen: 'threads', threadId: step.threadId })}>
+            Open thread
           </button>
+        </SuccessBanner>
+      )}
+      {(step.kind === 'choose' || step.kind === 'confirm' || step.kind === 'done') && (
+        <form onSubmit={inspect} noValidate>
+          <TextField
+            id="import-path"
+            label="Export file"
+            hint={checked ? 'This is the file that was checked. To import a different one, choose another file.' : 'The full path of the .txt, .zip or .json export on this computer. A path copied with “Copy as path” (in quotes) is fine.'}
+            value={path}
+            readOnly={checked !== null}
+            error={fieldError('import-path')}
+            onChange={(event) => setPath(event.target.value)}
+            autoComplete="off"
+          />
+          <TextField
+            id="import-zone"
+            label="Time zone of the phone that exported it"
+            hint="Chat exports carry wall-clock times without a zone."
+            value={zone}
+            readOnly={checked !== null}
+            error={fieldError('import-zone')}
+            onChange={(event) => setZone(event.target.value)}
+            autoComplete="off"
+          />
+          <TextField id="import-password" label="Export password (Threema only)" type="password" value={password} readOnly={checked !== null} error={fieldError('import-password')} onChange={(event) => setPassword(event.target.value)} />
+          {checked === null ? (
+            <button className="nhsuk-button nhsuk-button--secondary" type="submit">
+              Check file
+            </button>
+          ) : (
+            <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={chooseAnother}>
+              Choose another file
+            </button>
+          )}
         </form>
       )}
       {step.kind === 'confirm' && (
@@ -144,7 +251,7 @@ export function ImportScreen() {
           <div className="nhsuk-card__content" data-testid="import-confirm">
             <h2 className="nhsuk-card__heading">{step.title}</h2>
             <p>
-              Detected: <strong>{step.source}</strong>. Times will be read in <strong>{zone}</strong>.
+              Detected: <strong data-testid="import-source">{SOURCE_NAMES[step.source] ?? 'a chat export'}</strong>. Times will be read in <strong>{zone}</strong>.
             </p>
             {(step.needsDateOrder || step.provenOrder) && (
             <fieldset className="nhsuk-fieldset">
@@ -166,14 +273,18 @@ export function ImportScreen() {
             <button className="nhsuk-button" type="button" onClick={() => void compare(step.needsDateOrder)}>
               Import this export
             </button>
+            <p className="nhsuk-body-s">Wardscribe reads the whole export first and shows what it holds. Nothing is written until you confirm.</p>
           </div>
         </div>
       )}
       {step.kind === 'compared' && (
         <div className="nhsuk-card">
           <div className="nhsuk-card__content" data-testid="import-comparison">
-            <h2 className="nhsuk-card__heading">{step.comparison.knownThread ? 'This chat is already in the vault' : 'Part of this chat was wiped'}</h2>
+            <h2 className="nhsuk-card__heading">
+              {step.comparison.knownThread ? 'This chat is already in the vault' : step.comparison.wiped > 0 ? 'Part of this chat was wiped' : 'Check the export before importing it'}
+            </h2>
             <p data-testid="import-comparison-summary">{describeComparison(step.comparison)}</p>
+            <ExportFactsList comparison={step.comparison} />
             {step.comparison.knownThread && (
               <fieldset className="nhsuk-fieldset">
                 <legend className="nhsuk-fieldset__legend">Where should it go?</legend>
@@ -196,7 +307,7 @@ export function ImportScreen() {
             <button className="nhsuk-button" type="button" onClick={() => void run(placement)}>
               {placement === 'merge' && step.comparison.knownThread ? 'Add the new messages' : 'Import the new messages'}
             </button>{' '}
-            <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => setStep({ kind: 'choose' })}>
+            <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={chooseAnother}>
               Do not import
             </button>
           </div>
@@ -218,22 +329,39 @@ export function ImportScreen() {
           </button>
         </p>
       )}
-      {step.kind === 'done' && (
-        <div className="nhsuk-inset-text" data-testid="import-result">
-          <p>
-            {step.duplicate ? 'This export was already imported: ' : step.comparison.knownThread && step.comparison.newMessages >= 0 && !step.comparison.identicalFile && step.comparison.alreadyHere > 0 ? `Added ${plural(step.comparison.newMessages, 'new message')} to ` : 'Imported '}
-            <strong>{step.title}</strong> ({step.messageCount} messages).
-          </p>
-          {step.comparison.wiped > 0 && (
-            <p data-testid="import-wiped-skipped">
-              {plural(step.comparison.wiped, 'message was', 'messages were')} left out: securely wiped on {[...new Set(step.comparison.wipedOn.map(day))].join(', ')}.
-            </p>
-          )}
-          <button className="nhsuk-button" type="button" onClick={() => navigation.go('threads', step.threadId)}>
-            Open thread
-          </button>
-        </div>
-      )}
     </section>
   );
+}
+
+/** What the export itself holds, as far as the check read it: its size, dates, senders and flags. */
+function ExportFactsList({ comparison }: { comparison: ExportComparisonView }) {
+  const facts = comparison as ExportComparisonView & ExportFacts;
+  return (
+    <dl className="nhsuk-summary-list" data-testid="import-facts">
+      {comparison.exportMessages !== null && (
+        <Fact label="Messages in the export">{comparison.exportMessages}</Fact>
+      )}
+      {facts.firstInstant !== undefined && (
+        <Fact label="From">
+          {facts.firstInstant ? `${displayDay(facts.firstInstant)} to ${displayDay(facts.lastInstant ?? facts.firstInstant)}` : 'no certain times'}
+        </Fact>
+      )}
+      {facts.senders !== undefined && <Fact label="Senders">{facts.senders.length > 0 ? facts.senders.join(', ') : 'none named'}</Fact>}
+      {facts.flagCounts !== undefined && <Fact label="To check">{describeFlags(facts.flagCounts)}</Fact>}
+    </dl>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="nhsuk-summary-list__row">
+      <dt className="nhsuk-summary-list__key">{label}</dt>
+      <dd className="nhsuk-summary-list__value">{children}</dd>
+    </div>
+  );
+}
+
+/** "13 April 2024": a day as the ward reads it. */
+function displayDay(instant: string): string {
+  return new Date(instant).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { hostApi } from '../api';
 import { ErrorSummary, TextField } from '../components/forms';
 import { plural } from '../components/format';
+import { errorSentence } from '../logic/describe-error';
 
 const MAX_HOURS = 8760;
 
@@ -32,7 +33,7 @@ export function RetentionSettingsSection() {
     void hostApi()!
       .wipes.retention({})
       .then((result) => {
-        if (!result.ok) return setMessage({ kind: 'error', text: result.error.message });
+        if (!result.ok) return setMessage({ kind: 'error', text: errorSentence(result.error) });
         setSaved(result.value.hours);
         setMode(result.value.hours === null ? 'never' : 'after');
         setHoursText(result.value.hours === null ? '' : String(result.value.hours));
@@ -55,7 +56,7 @@ export function RetentionSettingsSection() {
     }
     const result = await hostApi()!.wipes.setRetention({ hours });
     if (!result.ok) {
-      const text = result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message;
+      const text = errorSentence(result.error);
       if (result.error.issues?.length) setFieldError(text);
       return setMessage({ kind: 'error', text });
     }

@@ -4,6 +4,7 @@ import { useSignedIn } from '../app/session';
 import { ErrorSummary, TextField } from '../components/forms';
 import { EprSettingsSection } from './EprSettingsSection';
 import { RetentionSettingsSection } from './RetentionSettingsSection';
+import { errorSentence } from '../logic/describe-error';
 
 /** Workstation settings an administrator may change. */
 export function SettingsScreen() {
@@ -15,7 +16,7 @@ export function SettingsScreen() {
     const minutes = Number(new FormData(event.currentTarget).get('idle-minutes'));
     const result = await hostApi()!.settings.update({ idleLockMinutes: minutes });
     if (!result.ok) {
-      setMessage({ kind: 'error', text: result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message });
+      setMessage({ kind: 'error', text: errorSentence(result.error) });
       return;
     }
     replace({ ...state, idleLockMinutes: result.value.idleLockMinutes });

@@ -5,9 +5,14 @@ import type { FiledMarkView, MessageView, ThreadSummary } from '../../../shared/
 import { senderLabel } from '../components/format';
 import { hostApi } from '../api';
 import { useThreadWiped } from '../app/events';
-import { useNavigation } from '../app/navigation';
+import { useHostQuery } from '../app/data';
+import { useNavigation, useRoute } from '../app/navigation';
+import { isShortcut, SHORTCUTS } from '../app/shortcuts';
 import { ErrorSummary, TextField } from '../components/forms';
+import { displayDay } from '../components/format';
 import { WipeConfirmation } from './WipeConfirmation';
+import { buildQueueRows, sortRows, STATUS_LABELS, type Sort, type SortKey } from '../logic/work-queue';
+import { errorSentence } from '../logic/describe-error';
 
 const PAGE_SIZE = 500;
 
@@ -30,11 +35,15 @@ function FiledBadge({ marks }: { marks: readonly FiledMarkView[] }) {
 
 /** Threads in the vault, search across them, the open thread, and the wipe of its originals. */
 export function ThreadsScreen() {
-  const navigation = useNavigation();
+  const route = useRoute('threads');
   const [threads, setThreads] = useState<ThreadSummary[]>([]);
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [openId, setOpenId] = useState<string | undefined>(navigation.param?.split('#')[0]);
+  const [openId, setOpenId] = useState<string | undefined>(route.threadId);
+  const [sort, setSort] = useState<Sort>({ key: 'lastActivity', descending: true });
+  // Drafts and the outbox give each thread its status; asked again when a thread is wiped.
+  const drafts = useHostQuery('transcriptions.list', {}, { refetchOn: ['thread.wiped'] });
+  const outbox = useHostQuery('outbox.list', {}, { refetchOn: ['thread.wiped'] });
   const [focusOrdinal, setFocusOrdinal] = useState<number | undefined>(undefined);
   // The thread whose wipe is being confirmed (or whose certificate is shown once it is done).
   const [wiping, setWiping] = useState<{ id: string; title: string } | null>(null);
@@ -42,7 +51,7 @@ export function ThreadsScreen() {
   const loadThreads = useCallback(() => {
     void hostApi()!
       .threads.list({})
-      .then((result) => (result.ok ? setThreads(result.value) : setError(result.error.message)));
+      .then((result) => (result.ok ? setThreads(result.value) : setError(errorSentence(result.error))));
   }, []);
   useEffect(loadThreads, [loadThreads]);
 
@@ -78,7 +87,7 @@ export function ThreadsScreen() {
     if (result.ok) {
       setHits(result.value);
       setError(null);
-    } else setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
+    } else setError(errorSentence(result.error));
   }
 
   const open = threads.find((thread) => thread.id === openId);
@@ -132,22 +141,30 @@ export function ThreadsScreen() {
           </ul>
         </div>
       )}
-      <div className="ws-threads">
+      {open ? (
+        <>
+          <button type="button" className="ws-link-button ws-back" onClick={() => setOpenId(undefined)}>
+            All threads
+          </button>
+          <ThreadView key={open.id} thread={open} focusOrdinal={focusOrdinal} onWipe={() => setWiping({ id: open.id, title: open.title })} />
+        </>
+      ) : (
         <nav aria-label="Threads in the vault" className="ws-thread-list">
-          {threads.length === 0 && <p>No threads yet. Import a chat export first.</p>}
-          <ul className="nhsuk-list">
-            {threads.map((thread) => (
-              <li key={thread.id}>
-                <button type="button" className="ws-link-button" aria-current={thread.id === openId ? 'true' : undefined} onClick={() => setOpenId(thread.id)}>
-                  {thread.title}
-                </button>
-                <span className="nhsuk-body-s"> {thread.messageCount} messages</span>
-              </li>
-            ))}
-          </ul>
+          {threads.length === 0 ? (
+            <p>No threads yet. Import a chat export first.</p>
+          ) : (
+            <QueueTable
+              rows={sortRows(buildQueueRows(threads, drafts.data ?? [], outbox.data ?? []), sort)}
+              sort={sort}
+              onSort={(key) => setSort((current) => ({ key, descending: current.key === key ? !current.descending : key === 'lastActivity' || key === 'messages' }))}
+              onOpen={(id) => {
+                setFocusOrdinal(undefined);
+                setOpenId(id);
+              }}
+            />
+          )}
         </nav>
-        <div className="ws-thread-view">{open && <ThreadView key={open.id} thread={open} focusOrdinal={focusOrdinal} onWipe={() => setWiping({ id: open.id, title: open.title })} />}</div>
-      </div>
+      )}
     </section>
   );
 }
@@ -159,6 +176,13 @@ export function ThreadsScreen() {
 function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; focusOrdinal: number | undefined; onWipe: () => void }) {
   const navigation = useNavigation();
   const pages = useRef(new Map<number, MessageView[]>());
+  const transcribe = useCallback(
+    (chosen: ReadonlySet<number>) => {
+      if (chosen.size === 0) return;
+      navigation.go({ screen: 'compose', selection: { threadId: thread.id, ordinals: [...chosen].sort((a, b) => a - b) } });
+    },
+    [navigation, thread.id],
+  );
   const loading = useRef(new Set<number>());
   const [, setVersion] = useState(0);
   // Selected messages by ordinal; shift-click (or Shift+Space) extends from the last one chosen.
@@ -197,6 +221,16 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
 
   useEffect(() => ensurePage(0), [ensurePage]);
 
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!isShortcut(event, 'transcribe')) return;
+      event.preventDefault();
+      transcribe(selected);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [transcribe, selected]);
+
   // Selected messages whose advice is already filed: transcribing them again asks why.
   const selectedFiled = [...pages.current.values()].flat().filter((message) => selected.has(message.ordinal) && message.filed.length > 0).length;
 
@@ -217,9 +251,10 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
           type="button"
           className="nhsuk-button nhsuk-button--small"
           disabled={selected.size === 0}
-          onClick={() => navigation.go('compose', `new:${thread.id}:${[...selected].sort((a, b) => a - b).join(',')}`)}
+          aria-keyshortcuts="Alt+T"
+          onClick={() => transcribe(selected)}
         >
-          Transcribe selected
+          Transcribe selected <span className="ws-shortcut-hint">({SHORTCUTS.transcribe.label})</span>
         </button>
         {selected.size > 0 && (
           <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setSelected(new Set())}>
@@ -230,8 +265,11 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
           Wipe originals…
         </button>
       </div>
+      {/* The page itself scrolls the messages, so the thread uses the whole window at any size. */}
       <Virtuoso
-        style={{ height: 560 }}
+        useWindowScroll
+        // Messages just outside the window are drawn too, so keyboard and Shift-click selection reach them.
+        increaseViewportBy={{ top: 800, bottom: 1200 }}
         totalCount={thread.messageCount}
         {...(focusOrdinal !== undefined ? { initialTopMostItemIndex: Math.max(0, focusOrdinal) } : {})}
         itemContent={(index) => {
@@ -241,7 +279,18 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
             ensurePage(page);
             return <div className="ws-message ws-message--loading">Loading…</div>;
           }
-          return <MessageRow message={message} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} />;
+          const previous = index > 0 ? pages.current.get(Math.floor((index - 1) / PAGE_SIZE))?.[(index - 1) % PAGE_SIZE] : undefined;
+          const newDay = index === 0 || (previous !== undefined && previous.localTime.slice(0, 10) !== message.localTime.slice(0, 10));
+          return (
+            <>
+              {newDay && (
+                <h3 className="ws-date-separator" data-testid="date-separator">
+                  {displayDay(message.localTime)}
+                </h3>
+              )}
+              <MessageRow message={message} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} />
+            </>
+          );
         }}
       />
     </div>
@@ -293,5 +342,55 @@ function MessageRow({ message, selected, onToggle }: { message: MessageView; sel
       <p className="ws-message__text">{revealBidiControls(message.text)}</p>
       {message.attachment && <p className="nhsuk-body-s">Attachment: {message.attachment}</p>}
     </article>
+  );
+}
+
+const COLUMNS: readonly { key: SortKey; label: string }[] = [
+  { key: 'title', label: 'Thread' },
+  { key: 'status', label: 'Status' },
+  { key: 'messages', label: 'Messages' },
+  { key: 'from', label: 'Dates' },
+  { key: 'lastActivity', label: 'Last activity' },
+];
+
+/** The work queue: every thread with where it stands, sortable by each column. */
+function QueueTable({ rows, sort, onSort, onOpen }: { rows: ReturnType<typeof sortRows>; sort: Sort; onSort: (key: SortKey) => void; onOpen: (id: string) => void }) {
+  const anyImporter = rows.some((row) => row.importedBy !== null);
+  return (
+    <table className="nhsuk-table ws-queue" data-testid="thread-queue">
+      <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Threads and where each stands; choose a column heading to sort</caption>
+      <thead className="nhsuk-table__head">
+        <tr>
+          {COLUMNS.map((column) => (
+            <th scope="col" key={column.key} aria-sort={sort.key === column.key ? (sort.descending ? 'descending' : 'ascending') : undefined}>
+              <button type="button" className="ws-link-button ws-sort" onClick={() => onSort(column.key)}>
+                {column.label}
+                {sort.key === column.key ? <span aria-hidden="true">{sort.descending ? ' ▼' : ' ▲'}</span> : null}
+              </button>
+            </th>
+          ))}
+          {anyImporter && <th scope="col">Imported by</th>}
+        </tr>
+      </thead>
+      <tbody className="nhsuk-table__body">
+        {rows.map((row) => (
+          <tr key={row.thread.id} data-testid="queue-row">
+            <td>
+              <button type="button" className="ws-link-button" onClick={() => onOpen(row.thread.id)}>
+                {row.thread.title}
+              </button>
+            </td>
+            <td data-testid="queue-status">
+              {STATUS_LABELS[row.status]}
+              {row.openDrafts > 1 ? ` (${row.openDrafts})` : ''}
+            </td>
+            <td>{row.thread.messageCount}</td>
+            <td>{row.thread.firstInstant ? `${displayDay(row.thread.firstInstant)} to ${displayDay(row.thread.lastInstant ?? row.thread.firstInstant)}` : 'unknown'}</td>
+            <td>{displayDay(row.lastActivityAt)}, {row.lastActivityAt.slice(11, 16)} UTC</td>
+            {anyImporter && <td>{row.importedBy ?? ''}</td>}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

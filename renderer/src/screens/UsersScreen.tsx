@@ -4,13 +4,24 @@ import { ROLE_DESCRIPTIONS, ROLES, type Role } from '../../../shared/domain/role
 import type { UserSummary } from '../../../shared/domain/users';
 import { hostApi } from '../api';
 import { useSignedIn } from '../app/session';
-import { ErrorSummary, TextField } from '../components/forms';
+import type { FieldLabels } from '../logic/describe-error';
+import { useProblem } from '../app/use-problem';
+import { ConfirmAction, ErrorSummary, SuccessBanner, TextField } from '../components/forms';
+
+const FIELDS: FieldLabels = {
+  username: { label: 'the username', inputId: 'new-username' },
+  displayName: { label: 'the full name', inputId: 'new-name' },
+  passphrase: { label: 'the temporary passphrase', inputId: 'new-passphrase' },
+};
+// A reset's passphrase is its own input.
+const RESET_FIELDS: FieldLabels = { passphrase: { label: 'the temporary passphrase', inputId: 'reset-passphrase' } };
 
 /** Administrators add people, disable them, and reset forgotten passphrases. */
 export function UsersScreen() {
   const { state } = useSignedIn();
   const [users, setUsers] = useState<UserSummary[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const { problem: error, fromHost, clear, fieldError } = useProblem(FIELDS);
+  const resetProblem = useProblem(RESET_FIELDS);
   const [notice, setNotice] = useState<string | null>(null);
   /** The person whose passphrase is being reset (Electron has no window.prompt, so it is a form here). */
   const [resetting, setResetting] = useState<UserSummary | null>(null);
@@ -18,8 +29,8 @@ export function UsersScreen() {
   const reload = useCallback(async () => {
     const result = await hostApi()!.users.list({});
     if (result.ok) setUsers(result.value);
-    else setError(result.error.message);
-  }, []);
+    else fromHost(result.error);
+  }, [fromHost]);
   useEffect(() => void reload(), [reload]);
 
   async function create(event: FormEvent<HTMLFormElement>) {
@@ -33,11 +44,12 @@ export function UsersScreen() {
       passphrase: String(form.get('new-passphrase')),
     });
     if (!result.ok) {
-      setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
+      setNotice(null);
+      fromHost(result.error);
       return;
     }
     formElement.reset();
-    setError(null);
+    clear();
     setNotice(`${result.value.displayName} can now sign in, and will be asked to choose their own passphrase.`);
     await reload();
   }
@@ -45,9 +57,14 @@ export function UsersScreen() {
   async function toggle(user: UserSummary) {
     const result = await hostApi()!.users.setDisabled({ userId: user.id, disabled: !user.disabled });
     if (result.ok) {
-      setNotice(`${user.displayName} is now ${result.value.disabled ? 'disabled' : 'enabled'}.`);
+      clear();
+      setNotice(
+        result.value.disabled
+          ? `${user.displayName} is now disabled and cannot sign in.`
+          : `${user.displayName} is enabled again.${result.value.mustChangePassphrase ? ' They sign in with a temporary passphrase you give them and then choose their own.' : ''}`,
+      );
       await reload();
-    } else setError(result.error.message);
+    } else fromHost(result.error);
   }
 
   async function reset(event: FormEvent<HTMLFormElement>) {
@@ -56,11 +73,12 @@ export function UsersScreen() {
     const passphrase = String(new FormData(event.currentTarget).get('reset-passphrase'));
     const result = await hostApi()!.users.resetPassphrase({ userId: resetting.id, passphrase });
     if (result.ok) {
-      setError(null);
+      clear();
+      resetProblem.clear();
       setNotice(`${resetting.displayName}'s passphrase was reset. They choose their own at their next sign-in.`);
       setResetting(null);
       await reload();
-    } else setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
+    } else resetProblem.fromHost(result.error);
   }
 
   return (
@@ -68,12 +86,12 @@ export function UsersScreen() {
       <h1 id="users-heading" tabIndex={-1}>
         Users
       </h1>
-      {error && (
-        <ErrorSummary title="That did not work">
-          <p>{error}</p>
-        </ErrorSummary>
+      {error && <ErrorSummary problems={error.problems} attempt={error.attempt} />}
+      {notice && (
+        <SuccessBanner title="Done">
+          <p>{notice}</p>
+        </SuccessBanner>
       )}
-      {notice && <p role="status">{notice}</p>}
       <table className="nhsuk-table" data-testid="users-table">
         <caption className="nhsuk-table__caption">People who can use this workstation</caption>
         <thead className="nhsuk-table__head">
@@ -94,11 +112,30 @@ export function UsersScreen() {
               <td>{user.disabled ? 'Disabled' : user.mustChangePassphrase ? 'Must change passphrase' : 'Active'}</td>
               <td className="ws-actions">
                 {user.id !== state.user.id && (
-                  <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void toggle(user)}>
-                    {user.disabled ? 'Enable' : 'Disable'} <span className="nhsuk-u-visually-hidden">{user.username}</span>
-                  </button>
+                  <ConfirmAction
+                    label={
+                      <>
+                        {user.disabled ? 'Enable' : 'Disable'} <span className="nhsuk-u-visually-hidden">{user.username}</span>
+                      </>
+                    }
+                    question={
+                      user.disabled
+                        ? `Enable ${user.displayName}? They will be able to sign in on this workstation again.`
+                        : `Disable ${user.displayName}? They will not be able to sign in until an administrator enables them. Their work stays in the vault.`
+                    }
+                    confirmLabel={user.disabled ? `Yes, enable ${user.username}` : `Yes, disable ${user.username}`}
+                    warning={!user.disabled}
+                    onConfirm={() => toggle(user)}
+                  />
                 )}
-                <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setResetting(user)}>
+                <button
+                  type="button"
+                  className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                  onClick={() => {
+                    setNotice(null);
+                    setResetting(user);
+                  }}
+                >
                   Reset passphrase <span className="nhsuk-u-visually-hidden">for {user.username}</span>
                 </button>
               </td>
@@ -109,10 +146,21 @@ export function UsersScreen() {
 
       {resetting && (
         <form onSubmit={reset} noValidate aria-labelledby="reset-heading">
+          {resetProblem.problem && <ErrorSummary title="The passphrase was not reset" problems={resetProblem.problem.problems} attempt={resetProblem.problem.attempt} />}
           <h2 id="reset-heading">Reset the passphrase of {resetting.displayName}</h2>
-          <TextField id="reset-passphrase" label="Temporary passphrase" type="password" hint={`They choose their own at their next sign-in. ${PASSPHRASE_HINT}`} required autoFocus />
-          <button className="nhsuk-button" type="submit">
-            Reset passphrase
+          <p>Their current passphrase stops working at once. Give them the temporary one in person, not on a shared screen or by message.</p>
+          <TextField
+            id="reset-passphrase"
+            label="Temporary passphrase"
+            type="password"
+            autoComplete="new-password"
+            hint={`They choose their own at their next sign-in. ${PASSPHRASE_HINT}`}
+            error={resetProblem.fieldError('reset-passphrase')}
+            required
+            autoFocus
+          />
+          <button className="nhsuk-button nhsuk-button--warning" type="submit">
+            Reset passphrase of {resetting.username}
           </button>{' '}
           <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => setResetting(null)}>
             Cancel
@@ -122,8 +170,8 @@ export function UsersScreen() {
 
       <h2>Add a person</h2>
       <form onSubmit={create} noValidate>
-        <TextField id="new-username" label="Username" autoComplete="off" required />
-        <TextField id="new-name" label="Full name" autoComplete="off" required />
+        <TextField id="new-username" label="Username" autoComplete="off" error={fieldError('new-username')} required />
+        <TextField id="new-name" label="Full name" autoComplete="off" error={fieldError('new-name')} required />
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor="new-role">
             Role
@@ -136,7 +184,7 @@ export function UsersScreen() {
             ))}
           </select>
         </div>
-        <TextField id="new-passphrase" label="Temporary passphrase" type="password" hint={`They choose their own at first sign-in. ${PASSPHRASE_HINT}`} required />
+        <TextField id="new-passphrase" label="Temporary passphrase" type="password" autoComplete="new-password" hint={`They choose their own at first sign-in. ${PASSPHRASE_HINT}`} error={fieldError('new-passphrase')} required />
         <button className="nhsuk-button" type="submit">
           Add person
         </button>

@@ -8,6 +8,7 @@ import { useSignedIn } from '../app/session';
 import { ErrorSummary } from '../components/forms';
 import { displayNhsNumber, displayUtc, plural, TRANSCRIPTION_STATE_LABELS } from '../components/format';
 import { WipeCertificateView } from '../components/WipeCertificateView';
+import { errorSentence } from '../logic/describe-error';
 
 const SOURCE_FILE_STATUS: Readonly<Record<WipePlanView['sourceFile']['status'], string>> = {
   matches: 'Still where it was imported from, unchanged.',
@@ -44,7 +45,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
     if (result.ok) {
       setStep({ kind: 'confirm', plan: result.value });
       if (result.value.sourceFile.status !== 'matches') setOverwrite(false);
-    } else setStep({ kind: 'unavailable', message: result.error.message });
+    } else setStep({ kind: 'unavailable', message: errorSentence(result.error) });
   };
 
   useEffect(() => {
@@ -52,7 +53,9 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
     // Loaded once per thread; a new plan is asked for after a refusal.
   }, [threadId]);
 
-  useEffect(() => headingRef.current?.focus(), [step.kind]);
+  useEffect(() => {
+    headingRef.current?.focus();
+  }, [step.kind]);
 
   useEffect(
     () =>
@@ -94,7 +97,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
       ...(needsReason ? { overrideReason: reason.trim() } : {}),
     });
     if (!result.ok) {
-      setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
+      setError(errorSentence(result.error));
       // The thread may have changed meanwhile (a filing verified, a draft saved): show it as it is now.
       await loadPlan();
       return;
@@ -120,7 +123,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
           <button type="button" className="nhsuk-button" onClick={onClose}>
             Back to threads
           </button>
-          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => navigation.go('certificates', step.certificate.wipeId)}>
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => navigation.go({ screen: 'certificates', wipeId: step.certificate.wipeId })}>
             All wipe certificates
           </button>
         </div>

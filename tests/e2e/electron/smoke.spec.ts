@@ -7,7 +7,7 @@
 import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addPersonAndSignIn, createFirstAdmin, expect, importExport } from '../fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, fillDateOfBirth, importExport } from '../fixtures';
 import { test } from '@playwright/test';
 import { tempDir } from '../../support/temp';
 
@@ -29,9 +29,10 @@ async function importAndFile(page: Page, exportPath: string): Promise<void> {
   await page.getByLabel('Your summary for the record').fill('Fluid restriction agreed with the medical registrar.');
   await page.getByLabel('NHS number').fill('943 476 5919');
   await page.getByLabel('Patient name').fill('Jane Testpatient');
-  await page.getByLabel('Date of birth (YYYY-MM-DD)').fill('1950-01-31');
+  await fillDateOfBirth(page, '1950-01-31');
   await page.getByLabel(/I have checked the name and date of birth/).check();
   await page.getByRole('button', { name: 'Preview' }).click();
+  await expect(page.getByTestId('preview')).toBeVisible();
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 60_000 });
 }

@@ -3,6 +3,7 @@ import { PASSPHRASE_HINT } from '../../../../shared/domain/passphrase';
 import { hostApi } from '../../api';
 import { useSignedIn } from '../../app/session';
 import { ErrorSummary, TextField } from '../../components/forms';
+import { errorSentence } from '../../logic/describe-error';
 
 /** Changing one's own passphrase; required after an administrator set it. */
 export function ChangePassphraseScreen() {
@@ -19,7 +20,7 @@ export function ChangePassphraseScreen() {
     }
     const result = await hostApi()!.session.changePassphrase({ current: String(form.get('current')), next: String(form.get('next')) });
     if (!result.ok) {
-      setMessage({ kind: 'error', text: result.error.message });
+      setMessage({ kind: 'error', text: errorSentence(result.error) });
       return;
     }
     formElement.reset();

@@ -3,6 +3,7 @@ import { PASSPHRASE_HINT } from '../../../../shared/domain/passphrase';
 import type { SessionStateView } from '../../../../shared/ipc/contract';
 import { hostApi } from '../../api';
 import { ErrorSummary, TextField } from '../../components/forms';
+import { errorSentence } from '../../logic/describe-error';
 
 /** First run: sets up the vault and its first administrator. */
 export function FirstRunScreen({ onDone }: { onDone: (state: SessionStateView) => void }) {
@@ -25,7 +26,7 @@ export function FirstRunScreen({ onDone }: { onDone: (state: SessionStateView) =
     });
     setBusy(false);
     if (result.ok) onDone(result.value);
-    else setError(result.error.issues?.map((issue) => issue.message).join(' ') || result.error.message);
+    else setError(errorSentence(result.error));
   }
 
   return (
