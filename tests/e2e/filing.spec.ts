@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
 import { startEprHarness } from '../unit/epr/support/epr-harness';
-import { addPersonAndSignIn, createFirstAdmin, expect, importExport, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, importExport, fillDateOfBirth, test } from './fixtures';
 
 const CHAT = [
   '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
@@ -39,7 +39,7 @@ async function transcribe(page: Page, zipPath: string): Promise<void> {
   await page.getByLabel('NHS number').fill('943 476 5919');
   await expect(page.getByText('Checked: 943 476 5919')).toBeVisible();
   await page.getByLabel('Patient name').fill('Jane Testpatient');
-  await page.getByLabel('Date of birth (YYYY-MM-DD)').fill('1950-01-31');
+  await fillDateOfBirth(page, '1950-01-31');
   await page.getByLabel(/I have checked the name and date of birth/).check();
 
   await page.getByRole('button', { name: 'Preview' }).click();
