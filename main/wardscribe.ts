@@ -13,7 +13,7 @@ import { createAppHandlers } from './ipc/handlers/app';
 import { createAuditHandlers } from './ipc/handlers/audit';
 import { createExportHandlers } from './ipc/handlers/exports';
 import { ExportedFiles } from './exports/exported-files';
-import { createImportHandlers, createThreadHandlers } from './ipc/handlers/threads';
+import { createImportHandlers, createThreadHandlers, newestSearchOnly } from './ipc/handlers/threads';
 import { ImportService } from './imports/import-service';
 import { RefilingGuard } from './threads/refiling-guard';
 import { ThreadReader } from './threads/thread-reader';
@@ -185,13 +185,15 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
       ]),
     );
 
+  const readingThreads = <T>(work: () => Promise<T>) => session.withVault('shared', 'a thread is being read', work);
   const handlers: Handlers<Contract> = {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
     session: createSessionHandlers(session),
     users: createUserHandlers(session),
     settings: createSettingsHandlers(session),
     imports: createImportHandlers(imports, (event) => events.emit(event)),
-    threads: eachUnder(createThreadHandlers(threads), (work) => session.withVault('shared', 'a thread is being read', work)),
+    // Re-entrant: the search, holding the lease for its stale check, asks for it again inside.
+    threads: newestSearchOnly(eachUnder(createThreadHandlers(threads), readingThreads), readingThreads),
     // Shared, so that nothing is drafted or attested from a thread while a wipe (exclusive) erases it.
     transcriptions: eachUnder(
       createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads), {

@@ -3,6 +3,7 @@ import type { HostEvent } from '../../../shared/ipc/events';
 import type { ExportComparison, ImportRequest, ImportService } from '../../imports/import-service';
 import type { FiledMark } from '../../threads/filed-advice';
 import type { ThreadReader } from '../../threads/thread-reader';
+import { WardscribeError } from '../../errors';
 import type { Handlers } from '../registry';
 
 const UNTITLED = 'Untitled chat';
@@ -88,6 +89,25 @@ export function createThreadHandlers(reader: ThreadReader): Handlers<Contract>['
         snippetRuns: hit.snippet.map((piece) => ({ ...piece })),
         filed: toFiledViews(hit.filed),
       }));
+    },
+  };
+}
+
+/**
+ * Only the newest search waits its turn: a search still queued (behind a wipe, or another
+ * search) when a newer one arrives is answered `cancelled`, because the person has typed on and
+ * the older answer would only be thrown away. `run` is what the search waits for (the lease).
+ */
+export function newestSearchOnly(handlers: Handlers<Contract>['threads'], run: <T>(work: () => Promise<T>) => Promise<T>): Handlers<Contract>['threads'] {
+  let latest = 0;
+  return {
+    ...handlers,
+    search: async (request, context) => {
+      const mine = ++latest;
+      return run(async () => {
+        if (mine !== latest) throw new WardscribeError('cancelled', 'A newer search replaced this one.');
+        return handlers.search(request, context);
+      });
     },
   };
 }
