@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Role } from '../../shared/domain/roles';
 import type { UserSummary } from '../../shared/domain/users';
@@ -581,7 +582,8 @@ export class SessionService {
       path: vault.files.database,
       key: vault.key,
       pageSize: db.pragma('page_size', { simple: true }) as number,
-      pageCount: db.pragma('page_count', { simple: true }) as number,
+      // Pages still only in the -wal file (after a crash) are not in the file yet: SQLite authenticates those as it reads them.
+      pageCount: Math.min(db.pragma('page_count', { simple: true }) as number, Math.floor(statSync(vault.files.database).size / (db.pragma('page_size', { simple: true }) as number))),
       settle: () => {
         if (!vault.closed) db.pragma('wal_checkpoint(PASSIVE)');
       },
