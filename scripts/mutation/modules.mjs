@@ -100,7 +100,6 @@ export const SAFETY_MODULES = [
   },
   {
     name: 'outbox-runner',
-    pending: true,
     file: 'main/epr/outbox-runner.ts',
     hazards: ['H-012'],
     control: 'One push in flight per identifier; retries with backoff; refusals end in a state a clinician can act on; a Retry never makes a second document',
