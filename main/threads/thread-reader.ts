@@ -51,10 +51,12 @@ export class ThreadReader {
 
   /**
    * The work queue: each thread's status, date range, importer and last activity (one query,
-   * vault/queries/thread-queue.ts). Like the thread list it shows titles and counts, never
-   * message content, so it is not audited as a read of messages.
+   * vault/queries/thread-queue.ts). A read of every thread's title, audited as the thread list
+   * is (`threads-listed`), one entry per request.
    */
   queue(options: { readonly includeWiped: boolean; readonly limit: number }): ThreadQueueRow[] {
+    const { log, actor } = this.#session.audit();
+    log.record({ action: 'threads-listed', actor, outcome: { status: 'success' } });
     return listThreadQueue(this.#session.vault().db, options);
   }
 
