@@ -312,6 +312,8 @@ describe("a clinician's Retry after every failure mode: exactly once, and verifi
 describe('a Retry storm: one search and one POST per item, and the backoff stands', () => {
   const isSearch = (request: SeenRequest) => request.method === 'GET' && request.path.startsWith('/DocumentReference?');
   const ofItem = (identifier: string) => (request: SeenRequest) => request.headers['x-correlation-id'] === identifier.slice('urn:uuid:'.length);
+  // Counting requests exactly: a request must not time out on a loaded machine and be retried for it.
+  const unhurried = { ...POLICY, requestTimeoutMs: 30_000 };
 
   /** An item whose pushes all answered 503 until the runner gave up: any of them may have landed, so a resend searches first. */
   async function givenUp(outbox: OutboxRunner): Promise<string> {
@@ -323,7 +325,7 @@ describe('a Retry storm: one search and one POST per item, and the backoff stand
   }
 
   test('Retry pressed eight times at once, for each of four items: each item searched once and sent once', async () => {
-    const outbox = runner();
+    const outbox = runner({ policy: unhurried });
     const identifiers: string[] = [];
     for (let index = 0; index < 4; index++) identifiers.push(await givenUp(outbox));
     const from = harness.seen.length;
@@ -342,13 +344,14 @@ describe('a Retry storm: one search and one POST per item, and the backoff stand
     const waits: number[] = [];
     let endWait!: () => void;
     const outbox = runner({
+      policy: unhurried,
       sleep: (ms) => {
         waits.push(ms);
         return new Promise<void>((resolve) => (endWait = resolve));
       },
     });
     // Gives up quickly first (waits that end at once), then the storm meets a 429.
-    const quick = runner();
+    const quick = runner({ policy: unhurried });
     const identifier = await givenUp(quick);
     let slowedDown = false;
     harness.fault = (request) => (isSearch(request) && !slowedDown ? ((slowedDown = true), { kind: 'respond', status: 429, headers: { 'Retry-After': '120' } }) : { kind: 'pass' });
