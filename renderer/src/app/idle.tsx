@@ -68,14 +68,17 @@ export function useIdleState(idleLockMinutes: number): IdleState {
     return () => clearInterval(timer);
   }, []);
 
+  /** Runs every saver; answers whether any of them saved something. */
   const saveAll = useCallback(async () => {
+    let savedAny = false;
     for (const saver of [...savers.current]) {
       try {
-        await saver();
+        if (await saver()) savedAny = true;
       } catch {
         // A save that fails is shown by its own screen; the lock goes ahead regardless.
       }
     }
+    return savedAny;
   }, []);
 
   const remaining = deadline - now;
@@ -83,7 +86,7 @@ export function useIdleState(idleLockMinutes: number): IdleState {
   useEffect(() => {
     if (warning && !warned.current) {
       warned.current = true;
-      void saveAll().then(() => setSavedForLock(savers.current.size > 0));
+      void saveAll().then((savedAny) => savedAny && setSavedForLock(true));
     } else if (!warning && remaining > warningLead(idleMs)) warned.current = false;
   }, [warning, remaining, idleMs, saveAll]);
 
@@ -115,9 +118,9 @@ export function IdleWarning({ idle }: { idle: IdleState }) {
   if (idle.warningMs === null) return null;
   return (
     <section className="ws-idle-warning nhsuk-width-container" aria-labelledby="idle-warning-heading" data-testid="idle-warning">
-      <h2 id="idle-warning-heading" role="alert">
-        Wardscribe is about to lock
-      </h2>
+      <div role="alert">
+        <h2 id="idle-warning-heading">Wardscribe is about to lock</h2>
+      </div>
       <p>
         Nobody has used Wardscribe for a while. It locks in <strong data-testid="idle-countdown">{describeCountdown(idle.warningMs)}</strong>.
         {idle.savedForLock ? ' Your transcription has been saved as a draft.' : ''}

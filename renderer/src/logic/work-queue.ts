@@ -1,73 +1,45 @@
-import type { DraftView, OutboxView, ThreadSummary } from '../../../shared/ipc/contract';
+import type { ThreadQueueRow, ThreadWorkStatus } from '../../../shared/ipc/work-queue';
 
-/**
- * Where each thread stands, for the work queue: built from the threads, the drafts and the
- * outbox the renderer can read. Most urgent first in `STATUS_ORDER`.
- */
-export type QueueStatus = 'stopped' | 'drafted' | 'queued' | 'filed' | 'unfiled';
-
-export const STATUS_LABELS: Readonly<Record<QueueStatus, string>> = {
-  stopped: 'Filing stopped: needs attention',
+/** Where a thread stands, in the ward's words (threads.queue gives the status). */
+export const STATUS_LABELS: Readonly<Record<ThreadWorkStatus, string>> = {
   drafted: 'Draft waiting',
   queued: 'Being filed',
   filed: 'Filed and verified',
   unfiled: 'Nothing transcribed yet',
+  wiped: 'Originals wiped',
 };
 
-const STATUS_ORDER: readonly QueueStatus[] = ['stopped', 'drafted', 'queued', 'unfiled', 'filed'];
-
-export interface QueueRow {
-  readonly thread: ThreadSummary;
-  readonly status: QueueStatus;
-  readonly openDrafts: number;
-  /** The latest of the import, a draft saved and a filing's change (ISO UTC). */
-  readonly lastActivityAt: string;
-  /** Who imported it, where known. */
-  readonly importedBy: string | null;
+/** A thread whose filing stopped (failed, or needs attention) comes first of all. */
+export function queueLabel(row: ThreadQueueRow): string {
+  if (row.status === 'queued' && row.outbox.stopped > 0) return 'Filing stopped: needs attention';
+  return STATUS_LABELS[row.status] + (row.status === 'drafted' && row.openDrafts > 1 ? ` (${row.openDrafts})` : '');
 }
 
-export function buildQueueRows(threads: readonly ThreadSummary[], drafts: readonly DraftView[], outbox: readonly OutboxView[], importers: ReadonlyMap<string, string> = new Map()): QueueRow[] {
-  const draftsByThread = new Map<string, DraftView[]>();
-  for (const draft of drafts) draftsByThread.set(draft.threadId, [...(draftsByThread.get(draft.threadId) ?? []), draft]);
-  const threadOfDraft = new Map(drafts.map((draft) => [draft.id, draft.threadId]));
-  const outboxByThread = new Map<string, OutboxView[]>();
-  for (const item of outbox) {
-    const threadId = threadOfDraft.get(item.draftId);
-    if (threadId) outboxByThread.set(threadId, [...(outboxByThread.get(threadId) ?? []), item]);
-  }
-  return threads.map((thread) => {
-    const mine = draftsByThread.get(thread.id) ?? [];
-    const items = outboxByThread.get(thread.id) ?? [];
-    const openDrafts = mine.filter((draft) => draft.status === 'draft').length;
-    let status: QueueStatus;
-    if (items.some((item) => item.state === 'failed' || item.state === 'needs-attention')) status = 'stopped';
-    else if (openDrafts > 0) status = 'drafted';
-    else if (items.some((item) => item.state !== 'verified')) status = 'queued';
-    else if (items.length > 0) status = 'filed';
-    else status = 'unfiled';
-    const times = [thread.importedAt, ...mine.map((draft) => draft.updatedAt), ...items.map((item) => item.updatedAt)];
-    return { thread, status, openDrafts, lastActivityAt: times.reduce((a, b) => (a > b ? a : b)), importedBy: importers.get(thread.id) ?? null };
-  });
+const STATUS_ORDER: readonly ThreadWorkStatus[] = ['drafted', 'queued', 'unfiled', 'filed', 'wiped'];
+function urgency(row: ThreadQueueRow): number {
+  return row.outbox.stopped > 0 && row.status !== 'wiped' ? -1 : STATUS_ORDER.indexOf(row.status);
 }
 
-export type SortKey = 'title' | 'status' | 'messages' | 'from' | 'lastActivity';
+export type SortKey = 'title' | 'status' | 'messages' | 'from' | 'importedBy' | 'lastActivity';
 export interface Sort {
   readonly key: SortKey;
   readonly descending: boolean;
 }
 
-/** Sorts queue rows; ties keep the most recent activity first. */
-export function sortRows(rows: readonly QueueRow[], sort: Sort): QueueRow[] {
-  const compare = (a: QueueRow, b: QueueRow): number => {
+/** Sorts queue rows by a column; ties keep the most recent activity first. */
+export function sortRows(rows: readonly ThreadQueueRow[], sort: Sort): ThreadQueueRow[] {
+  const compare = (a: ThreadQueueRow, b: ThreadQueueRow): number => {
     switch (sort.key) {
       case 'title':
-        return a.thread.title.localeCompare(b.thread.title, 'en-GB', { sensitivity: 'base' });
+        return (a.title ?? '').localeCompare(b.title ?? '', 'en-GB', { sensitivity: 'base' });
       case 'status':
-        return STATUS_ORDER.indexOf(a.status) - STATUS_ORDER.indexOf(b.status);
+        return urgency(a) - urgency(b);
       case 'messages':
-        return a.thread.messageCount - b.thread.messageCount;
+        return a.messageCount - b.messageCount;
       case 'from':
-        return (a.thread.firstInstant ?? '').localeCompare(b.thread.firstInstant ?? '');
+        return (a.firstInstant ?? '').localeCompare(b.firstInstant ?? '');
+      case 'importedBy':
+        return (a.importedBy?.displayName ?? '').localeCompare(b.importedBy?.displayName ?? '', 'en-GB', { sensitivity: 'base' });
       case 'lastActivity':
         return a.lastActivityAt.localeCompare(b.lastActivityAt);
     }

@@ -495,9 +495,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
 function DraftsList() {
   const navigation = useNavigation();
   const { state } = useSignedIn();
-  const drafts = useHostQuery('transcriptions.list', {}, { refetchOn: ['thread.wiped'] });
-  const threads = useHostQuery('threads.list', {}, { refetchOn: ['thread.wiped'] });
-  const titles = new Map((threads.data ?? []).map((thread) => [thread.id, thread.title]));
+  const drafts = useHostQuery('transcriptions.list', {}, { refetchOn: ['drafts.changed', 'thread.wiped'] });
   const open = (drafts.data ?? []).filter((draft) => draft.status === 'draft').sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
   return (
     <section aria-labelledby="compose-heading">
@@ -516,6 +514,7 @@ function DraftsList() {
               <th scope="col">Thread</th>
               <th scope="col">Patient</th>
               <th scope="col">Advice</th>
+              <th scope="col">Prepared by</th>
               <th scope="col">Saved</th>
               <th scope="col">Still needed</th>
               <th scope="col">
@@ -526,14 +525,18 @@ function DraftsList() {
           <tbody className="nhsuk-table__body">
             {open.map((draft) => (
               <tr key={draft.id} data-testid="draft-row">
-                <td>{titles.get(draft.threadId) ?? 'A thread'}</td>
+                <td>{draft.threadTitle ?? 'Untitled chat'}</td>
                 <td>{draft.patient.nhsNumber ? displayNhsNumber(draft.patient.nhsNumber) : 'not given yet'}</td>
                 <td>{plural(draft.messageIds.length, 'message')}</td>
-                <td>{displayUtc(draft.updatedAt)}</td>
+                <td>{draft.createdBy?.displayName ?? 'not known'}</td>
+                <td>
+                  {displayUtc(draft.updatedAt)}
+                  {draft.updatedBy && draft.updatedBy.userId !== draft.createdBy?.userId ? ` by ${draft.updatedBy.displayName}` : ''}
+                </td>
                 <td>{draft.problems.length === 0 ? (state.user.role === 'clinician' ? 'Ready for you to attest' : 'Ready for a clinician to attest') : plural(draft.problems.length, 'thing', 'things')}</td>
                 <td>
                   <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => navigation.go({ screen: 'compose', draftId: draft.id })}>
-                    Open <span className="nhsuk-u-visually-hidden">the draft from {titles.get(draft.threadId) ?? 'a thread'} saved {displayUtc(draft.updatedAt)}</span>
+                    Open <span className="nhsuk-u-visually-hidden">the draft from {draft.threadTitle ?? 'an untitled chat'} saved {displayUtc(draft.updatedAt)}</span>
                   </button>
                 </td>
               </tr>

@@ -11,7 +11,8 @@ import { isShortcut, SHORTCUTS } from '../app/shortcuts';
 import { ErrorSummary, TextField } from '../components/forms';
 import { displayDay } from '../components/format';
 import { WipeConfirmation } from './WipeConfirmation';
-import { buildQueueRows, sortRows, STATUS_LABELS, type Sort, type SortKey } from '../logic/work-queue';
+import { queueLabel, sortRows, type Sort, type SortKey } from '../logic/work-queue';
+import type { ThreadQueueRow } from '../../../shared/ipc/work-queue';
 import { errorSentence } from '../logic/describe-error';
 
 const PAGE_SIZE = 500;
@@ -41,9 +42,8 @@ export function ThreadsScreen() {
   const [error, setError] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | undefined>(route.threadId);
   const [sort, setSort] = useState<Sort>({ key: 'lastActivity', descending: true });
-  // Drafts and the outbox give each thread its status; asked again when a thread is wiped.
-  const drafts = useHostQuery('transcriptions.list', {}, { refetchOn: ['thread.wiped'] });
-  const outbox = useHostQuery('outbox.list', {}, { refetchOn: ['thread.wiped'] });
+  // Each thread's status, dates, importer and last activity in one query, kept current by main's events.
+  const queue = useHostQuery('threads.queue', { includeWiped: false, limit: 2000 }, { refetchOn: ['threads.changed', 'drafts.changed', 'outbox.changed', 'thread.wiped'] });
   const [focusOrdinal, setFocusOrdinal] = useState<number | undefined>(undefined);
   // The thread whose wipe is being confirmed (or whose certificate is shown once it is done).
   const [wiping, setWiping] = useState<{ id: string; title: string } | null>(null);
@@ -154,7 +154,7 @@ export function ThreadsScreen() {
             <p>No threads yet. Import a chat export first.</p>
           ) : (
             <QueueTable
-              rows={sortRows(buildQueueRows(threads, drafts.data ?? [], outbox.data ?? []), sort)}
+              rows={sortRows(queue.data ?? [], sort)}
               sort={sort}
               onSort={(key) => setSort((current) => ({ key, descending: current.key === key ? !current.descending : key === 'lastActivity' || key === 'messages' }))}
               onOpen={(id) => {
@@ -350,12 +350,12 @@ const COLUMNS: readonly { key: SortKey; label: string }[] = [
   { key: 'status', label: 'Status' },
   { key: 'messages', label: 'Messages' },
   { key: 'from', label: 'Dates' },
+  { key: 'importedBy', label: 'Imported by' },
   { key: 'lastActivity', label: 'Last activity' },
 ];
 
 /** The work queue: every thread with where it stands, sortable by each column. */
-function QueueTable({ rows, sort, onSort, onOpen }: { rows: ReturnType<typeof sortRows>; sort: Sort; onSort: (key: SortKey) => void; onOpen: (id: string) => void }) {
-  const anyImporter = rows.some((row) => row.importedBy !== null);
+function QueueTable({ rows, sort, onSort, onOpen }: { rows: readonly ThreadQueueRow[]; sort: Sort; onSort: (key: SortKey) => void; onOpen: (id: string) => void }) {
   return (
     <table className="nhsuk-table ws-queue" data-testid="thread-queue">
       <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Threads and where each stands; choose a column heading to sort</caption>
@@ -369,25 +369,23 @@ function QueueTable({ rows, sort, onSort, onOpen }: { rows: ReturnType<typeof so
               </button>
             </th>
           ))}
-          {anyImporter && <th scope="col">Imported by</th>}
         </tr>
       </thead>
       <tbody className="nhsuk-table__body">
         {rows.map((row) => (
-          <tr key={row.thread.id} data-testid="queue-row">
+          <tr key={row.id} data-testid="queue-row">
             <td>
-              <button type="button" className="ws-link-button" onClick={() => onOpen(row.thread.id)}>
-                {row.thread.title}
+              <button type="button" className="ws-link-button" onClick={() => onOpen(row.id)}>
+                {row.title ?? 'Untitled chat'}
               </button>
             </td>
-            <td data-testid="queue-status">
-              {STATUS_LABELS[row.status]}
-              {row.openDrafts > 1 ? ` (${row.openDrafts})` : ''}
+            <td data-testid="queue-status">{queueLabel(row)}</td>
+            <td>{row.messageCount}</td>
+            <td>{row.firstInstant ? `${displayDay(row.firstInstant)} to ${displayDay(row.lastInstant ?? row.firstInstant)}` : 'unknown'}</td>
+            <td>{row.importedBy?.displayName ?? 'not known'}</td>
+            <td>
+              {displayDay(row.lastActivityAt)}, {row.lastActivityAt.slice(11, 16)} UTC
             </td>
-            <td>{row.thread.messageCount}</td>
-            <td>{row.thread.firstInstant ? `${displayDay(row.thread.firstInstant)} to ${displayDay(row.thread.lastInstant ?? row.thread.firstInstant)}` : 'unknown'}</td>
-            <td>{displayDay(row.lastActivityAt)}, {row.lastActivityAt.slice(11, 16)} UTC</td>
-            {anyImporter && <td>{row.importedBy ?? ''}</td>}
           </tr>
         ))}
       </tbody>
