@@ -57,7 +57,6 @@ export const SAFETY_MODULES = [
   },
   {
     name: 'whatsapp-head',
-    pending: true,
     file: 'main/importers/whatsapp-head.ts',
     hazards: ['H-008', 'H-009'],
     control: 'One head grammar for the layouts phones write (digits, day periods, 12-hour hour 0)',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digitValue, HeadReading, isDirectionalMark, mayStartHead, readFixedHeadInto, readHead, readHeadInto } from '../../../main/importers/whatsapp-head';
+import { digitValue, HeadReading, hourOfDay, isDirectionalMark, mayStartHead, readFixedHeadInto, readHead, readHeadIn, readHeadInto } from '../../../main/importers/whatsapp-head';
 
 /**
  * H-008 / H-009: the head grammar, stated where mutation testing found it unstated — every digit
@@ -164,5 +164,166 @@ describe('the fixed-width fast path', () => {
     '13/03/2023, 14:05-- Ada: x', '13/03/2023, 14:05 -- Ada: x', '13/03/2023, 14:05 -xAda: x',
   ])('leaves %s to the general scanner', (line) => {
     expect(fixed(line)).toBeNull();
+  });
+});
+
+describe('every space JavaScript counts as one, and nothing else', () => {
+  const spaces = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2000, 0x2005, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff];
+  it.each(spaces.map((code) => [code.toString(16), code] as const))('U+%s between the date and the time', (_, code) => {
+    expect(/\s/.test(String.fromCharCode(code))).toBe(true);
+    expect(readHead(`13/03/2023,${String.fromCharCode(code)}14:05 - Ada: x`)).toMatchObject({ hour: 14, minute: 5, length: 20 });
+  });
+  it.each([0x00, 0x08, 0x0e, 0x1f, 0x167f, 0x1681, 0x1fff, 0x200b, 0x2027, 0x202a, 0x205e, 0x2060, 0x2fff, 0x3001, 0xfefe].map((code) => [code.toString(16), code] as const))(
+    'U+%s is none',
+    (_, code) => {
+      expect(/\s/.test(String.fromCharCode(code))).toBe(false);
+      expect(readHead(`13/03/2023,${String.fromCharCode(code)}14:05 - Ada: x`)).toBeNull();
+    },
+  );
+});
+
+describe('the rest of the grammar, stated where a wrong change went unnoticed', () => {
+  it('nothing below the digit "0" is a digit', () => {
+    for (const code of [0x00, 0x20, 0x2e, 0x2f]) expect(digitValue(code), code.toString(16)).toBe(-1);
+  });
+
+  it('a 12-hour hour outside 0–12 has no hour of the day', () => {
+    expect(hourOfDay(-1, 'a')).toBe(-1);
+    expect(hourOfDay(13, 'p')).toBe(-1);
+    expect(hourOfDay(0, 'a')).toBe(0);
+    expect(hourOfDay(12, 'p')).toBe(12);
+  });
+
+  it('a fresh HeadReading holds nothing', () => {
+    expect({ ...new HeadReading() }).toEqual({
+      length: 0, first: 0, second: 0, third: 0, yearFirst: false, hour: 0, minute: 0, second_: 0, meridiem: null, bracketed: false, signature: 0,
+    });
+  });
+
+  it('a date with a field missing or a separator wrong is no date, whatever follows it', () => {
+    for (const line of [
+      '[, 14:05:09] Ada: x', // no first field
+      '/03/2023, 14:05 - Ada: x', // an empty first field
+      '13, 14:05 - Ada: x', // no separator
+      '13/ , 14:05 - Ada: x', // a spaced slash
+      '13. , 14:05 - Ada: x', // no second field
+      '13/03, 14:05 - Ada: x', // no second separator
+      '13. 03., 14:05 - Ada: x', // spaced once
+      '13/03/, 14:05 - Ada: x', // no third field
+      '2023/01/123 14:05 - Ada: x', // a three-digit day after the year
+      '13/03/2023., 14:05 - Ada: x', // a final dot after a slash date
+      '2023x1月5日 14:05 - Ada: x', // not 年
+      '23年1月05日 14:05 - Ada: x', // 年 after a two-digit year
+      '2023年1月5, 14:05 - Ada: x', // no 日
+    ]) {
+      expect(readHead(line), line).toBeNull();
+    }
+  });
+
+  it('a dotted date may end in a dot; a date with units need not space its fields alike', () => {
+    expect(readHead('13.03.2023., 14:05 - Ada: x')).toMatchObject({ third: 2023, hour: 14 });
+    expect(readHead('2023年 1月5日 14:05 - Ada: x')).toMatchObject({ first: 2023, second: 1, third: 5, hour: 14 });
+  });
+
+  it('a time with its hour or minute missing, or a wrong separator, is no time', () => {
+    for (const line of ['13/03/2023, : Ada: x', '13/03/2023, 14 - Ada: x', '13/03/2023, 123:05 - Ada: x', '[13/03/2023, 14:05x09] Ada: x', '2023/1/5 오전: Ada: x']) {
+      expect(readHead(line), line).toBeNull();
+    }
+  });
+
+  it('a day period before the time may touch it, even before a 0', () => {
+    expect(readHead('2023/1/5 오전03:06 - Ada: x')).toMatchObject({ meridiem: 'a', hour: 3, minute: 6 });
+  });
+
+  it('one day period per time: one before it is not replaced by a word after it', () => {
+    expect(readHead('2023. 1. 5. 오전 3:06 오후 - Ada: x')).toMatchObject({ meridiem: 'a', length: 20 });
+  });
+
+  it('a day period before the time and after it are different layouts; so are heads with and without a connector', () => {
+    expect(readHead('2023. 1. 5. 오전 3:06 - Ada: x')!.signature).not.toBe(readHead('2023. 1. 5. 3:06 오전 - Ada: x')!.signature);
+    expect(readHead('13.03.2023 klo 14.05 - Ada: x')!.signature).not.toBe(readHead('13.03.2023 14.05 - Ada: x')!.signature);
+  });
+
+  it('a day-period word that cannot end the head was the start of the sender\'s name', () => {
+    expect(readHead('13. 6. 2018. 21:25:15 fm, hi')).toMatchObject({ meridiem: null, hour: 21, length: 22 });
+  });
+
+  it('each end exactly: "]" then a space, a dash only after a space, one space then a name', () => {
+    expect(readHead('[13/03/2023, 14:05:09) Ada: x')).toBeNull();
+    expect(readHead('13/03/2023, 14:05- Ada: x')).toBeNull();
+    expect(readHead('13/03/2023, 14:05 x Ada: x')).toMatchObject({ length: 18 });
+  });
+
+  it('time first: the time, an optional comma (Latin or Arabic), a space, then a date', () => {
+    expect(readHead('[14:56:01, 3/18/22] Ada: x')).toMatchObject({ hour: 14, first: 3, second: 18, third: 22 });
+    expect(readHead('[14:56:01 3/18/22] Ada: x')).toMatchObject({ hour: 14, first: 3 });
+    expect(readHead('[14:56:01، 3/18/22] Ada: x')).toMatchObject({ hour: 14, first: 3 });
+    for (const line of ['[14:5, 3/18/22] Ada: x', '[14:56:01,3/18/22] Ada: x', '[14:56:01, x] Ada: x', '[14:56:01; 3/18/22] Ada: x']) expect(readHead(line), line).toBeNull();
+  });
+});
+
+describe('read in place: only the line from start to end', () => {
+  const lines = [
+    '[13/03/2023, 14:05:09] Ada: x', '13/03/2023, 14:05 - Ada: x', '3/13/23, 2:05 PM - Ada: x', '3/13/23, 2:05 ax - Ada: x', '2023. 1. 5. 오전 3:06 - Ada: x',
+    '13.03.2023 klo 14.05 - Ada: x', '[14:56:01, 3/18/22] Ada: x', '13. 6. 2018. 21:25:15 Ada: x', '3/18/2565 BE, 14:56 - Ada: x', '2023年1月5日 14:05 - Ada: x',
+    '\u200F13/03/2023, 14:05 - Ada: x', '13/03/2023, 14:05: Ada: x',
+  ];
+  // What may stand around a line in a decoded chunk: the previous line's end, the next line.
+  const prefixes = ['', 'X - ', '1 - ', '] ', '\n'];
+  const suffixes = ['', '\n', ' ', ' - x', '\u200E: x'];
+
+  it('gives what readHead gives for the line alone, wherever it lies in the text', () => {
+    for (const line of lines) {
+      const alone = readHead(line);
+      expect(alone, line).not.toBeNull();
+      for (const prefix of prefixes) {
+        for (const suffix of suffixes) {
+          expect(readHeadIn(prefix + line + suffix, prefix.length, prefix.length + line.length), JSON.stringify(prefix + line + suffix)).toEqual(alone);
+        }
+      }
+    }
+  });
+
+  it('a line cut anywhere reads as the cut line would, whatever follows the cut', () => {
+    for (const line of lines) {
+      for (let cut = 0; cut <= line.length; cut++) {
+        const expected = readHead(line.slice(0, cut));
+        for (const prefix of prefixes) expect(readHeadIn(prefix + line, prefix.length, prefix.length + cut), `${JSON.stringify(line)} cut at ${cut}`).toEqual(expected);
+      }
+    }
+  });
+
+  it('a head whose end the line cuts off is not completed by the next line', () => {
+    // Cut before the space after the dash: the dash is what follows the one-space end, not a " - " end.
+    expect(readHeadIn('13/03/2023, 14:05 -\nAda: x', 0, 19)).toMatchObject({ length: 18 });
+    expect(readHeadIn('13. 6. 2018. 21:25:15 \nAda: x', 0, 22)).toBeNull();
+  });
+});
+
+describe('the fixed-width fast path, at its edges', () => {
+  const fixed = (line: string, start = 0, end = line.length) => {
+    const out = new HeadReading();
+    return readFixedHeadInto(line, start, end, out) ? { ...out } : null;
+  };
+
+  it('reads a head that fills the line exactly, and not one the end cuts, wherever the line starts', () => {
+    expect(fixed('13/03/2023, 14:05 - ')).toMatchObject({ length: 20, hour: 14 });
+    expect(fixed('[13/03/2023, 14:05:09] ')).toMatchObject({ length: 23, second_: 9 });
+    expect(fixed('xxxxx13/03/2023, 14:05 - Ada', 5, 24)).toBeNull();
+  });
+
+  it('reads zeros as zeros', () => {
+    expect(fixed('00/00/0000, 00:00 - Ada: x')).toMatchObject({ first: 0, second: 0, third: 0, hour: 0, minute: 0 });
+    expect(fixed('[13/03/2023, 14:05:00] Ada: x')).toMatchObject({ second_: 0 });
+  });
+
+  it('the space after the comma and the dash are required', () => {
+    expect(fixed('13/03/2023,x14:05 - Ada: x')).toBeNull();
+    expect(fixed('13/03/2023, 14:05 x Ada: x')).toBeNull();
+  });
+
+  it('a character below "0" is no digit of a field', () => {
+    expect(fixed('1//03/2023, 14:05 - Ada: x')).toBeNull();
+    expect(fixed('13/03/2023, 1/:05 - Ada: x')).toBeNull();
   });
 });
