@@ -3,6 +3,7 @@ import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-numb
 import type { OutboxView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { useSignedIn } from '../app/session';
+import { errorSentence } from '../logic/describe-error';
 
 const STATE_LABELS: Record<OutboxView['state'], string> = {
   queued: 'Queued',
@@ -25,29 +26,36 @@ export function OutboxScreen() {
   // Retry is always safe (it never files a second copy); a refusal is shown, not swallowed.
   async function retry(identifier: string) {
     const result = await hostApi()!.outbox.retry({ identifier });
-    setRetryError(result.ok ? null : result.error.message);
+    setRetryError(result.ok ? null : errorSentence(result.error));
   }
 
   // Sends once more on the clinician's word that the EPR does not hold it (audited in main).
   async function sendAfterCheck(identifier: string) {
     const result = await hostApi()!.outbox.sendAfterCheck({ identifier, recordChecked: true });
     setChecking(null);
-    setRetryError(result.ok ? null : result.error.message);
+    setRetryError(result.ok ? null : errorSentence(result.error));
   }
 
+  // Asked again whenever main says the outbox changed (queued, sent, verified, failed): no polling.
   useEffect(() => {
     let live = true;
+    let generation = 0;
     const refresh = async () => {
+      const mine = ++generation;
       const result = await hostApi()!.outbox.list({});
-      if (!live) return;
-      if (result.ok) setItems(result.value);
-      else setError(result.error.message);
+      if (!live || mine !== generation) return;
+      if (result.ok) {
+        setItems(result.value);
+        setError(null);
+      } else setError(errorSentence(result.error));
     };
     void refresh();
-    const timer = setInterval(() => void refresh(), 1000);
+    const stop = hostApi()!.events.subscribe((event) => {
+      if (event.type === 'outbox.changed' || event.type === 'thread.wiped') void refresh();
+    });
     return () => {
       live = false;
-      clearInterval(timer);
+      stop();
     };
   }, []);
 
