@@ -16,7 +16,12 @@ import type { SearchTerm } from './search-query';
 const K1 = 1.2;
 const B = 0.75;
 
+// eslint-disable-next-line no-control-regex -- [reason: the ASCII range, for the fast path]
+const ASCII = /^[\x00-\x7f]*$/;
+
 export function tokens(text: string): string[] {
+  // Most messages are ASCII: no accents to remove, so no Unicode normalisation to pay for.
+  if (ASCII.test(text)) return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
   return text
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')

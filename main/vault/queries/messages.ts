@@ -282,10 +282,11 @@ const ELLIPSIS = '…';
 const SNIPPET_TOKENS = 12;
 /**
  * How many of the newest matches relevance ranks. FTS5 ranked every match before returning the
- * best few (a common word in 1.5 million messages took 430 ms); the newest few thousand hold
- * what a ward looks for, and ranking them takes milliseconds whatever the vault's size.
+ * best few (a common word in 1.5 million messages took 430 ms); the newest thousand hold what a
+ * ward looks for (a shift's advice), and reading and ranking them takes milliseconds whatever the
+ * vault's size (reading and ranking 2,000 took about twice as long).
  */
-export const RANK_WINDOW = 2_000;
+export const RANK_WINDOW = 1_000;
 
 type SearchRow = { thread_id: string; id: number; ordinal: number; sender: string | null; local_time: string; instant: string | null; text: string };
 
