@@ -109,6 +109,11 @@ export interface ExportComparison {
   readonly placedBetween: number;
   /** The very same file was imported before. */
   readonly identicalFile: boolean;
+  /** Of the new messages: who sent them, their first and last instants, and how many carry each flag (shown before anything is written). */
+  readonly newSenders?: string[];
+  readonly newFirstInstant?: string | null;
+  readonly newLastInstant?: string | null;
+  readonly newFlagCounts?: Record<string, number>;
 }
 
 export type ImportProgressUnit = 'bytes' | 'attachments';
@@ -534,6 +539,9 @@ export class ImportService {
       // 700k-message thread at the end took 0.6 s inside the final transaction). ISO UTC
       // strings of one shape order as text, as SQLite's min() and max() would.
       const range: { first: string | null; last: string | null } = { first: target?.firstInstant ?? null, last: target?.lastInstant ?? null };
+      // The new messages alone, for the confirm step (range above also spans the thread merged into).
+      const newRange: { first: string | null; last: string | null } = { first: null, last: null };
+      const newFlagCounts: Record<string, number> = {};
       let batch: ChatMessage[] = [];
       let batchOccurrences: number[] = [];
       const flush = async () => {
@@ -572,6 +580,11 @@ export class ImportService {
             if (range.first === null || message.instant < range.first) range.first = message.instant;
             if (range.last === null || message.instant > range.last) range.last = message.instant;
           }
+          if (message.instant !== null) {
+            if (newRange.first === null || message.instant < newRange.first) newRange.first = message.instant;
+            if (newRange.last === null || message.instant > newRange.last) newRange.last = message.instant;
+          }
+          for (const flag of message.flags) newFlagCounts[flag] = (newFlagCounts[flag] ?? 0) + 1;
           if (targetLastTime !== null) {
             const time = identityTime(matcher.source, message);
             if (time < targetLastTime) between.push({ staged, time, flags: message.flags });
@@ -608,6 +621,10 @@ export class ImportService {
         wipedOn,
         placedBetween: between.length,
         identicalFile: false,
+        newSenders: [...senders].sort((a, b) => a.localeCompare(b)),
+        newFirstInstant: newRange.first,
+        newLastInstant: newRange.last,
+        newFlagCounts,
       };
       if (!write) {
         worker.terminate();

@@ -104,6 +104,11 @@ export const ExportComparisonSchema = z.object({
   wipedOn: z.array(z.string()),
   placedBetween: z.number(),
   identicalFile: z.boolean(),
+  /** Of the new messages (absent when the file was not read again): senders, date range and flag counts, shown before anything is written. */
+  newSenders: z.array(z.string()).optional(),
+  newFirstInstant: z.string().nullable().optional(),
+  newLastInstant: z.string().nullable().optional(),
+  newFlagCounts: z.record(z.string(), z.number()).optional(),
 });
 export type ExportComparisonView = z.infer<typeof ExportComparisonSchema>;
 

@@ -29,7 +29,16 @@ test('a clinician imports a WhatsApp zip, confirms order and zone, opens the thr
   await page.getByRole('button', { name: 'Import this export' }).click();
   await expect(page.getByTestId('import-error')).toContainText('Wardscribe will not guess');
   await page.getByLabel(/Day, month, year/).check();
+  // The source in words, never an internal id.
+  await expect(page.getByTestId('import-source')).toHaveText(/^WhatsApp( \(iPhone\))?$/);
   await page.getByRole('button', { name: 'Import this export' }).click();
+  // What the export holds, before anything is written: count, dates, senders and flags in words.
+  const facts = page.getByTestId('import-facts');
+  await expect(facts).toContainText('Messages in the export4', { timeout: 20_000 });
+  await expect(facts).toContainText('New messages sent3 Apr 2024 to 3 Apr 2024');
+  await expect(facts).toContainText('Sent byDr Amara Okafor, Dr Ben Hale');
+  await expect(facts).toContainText('To check1 attachment');
+  await page.getByRole('button', { name: 'Import the new messages' }).click();
   await expect(page.getByTestId('import-result')).toContainText('4 messages', { timeout: 20_000 });
 
   await page.getByRole('button', { name: 'Open thread' }).click();

@@ -45,6 +45,8 @@ async function fillPatient(page: Page): Promise<void> {
 }
 
 test('a clerk saves a draft; a clinician finds it under Transcribe, must preview it, and attests it', async ({ wardscribe: { page, dataDir } }) => {
+  // Three people sign in with Argon2id passphrases: slow on a loaded machine.
+  test.setTimeout(150_000);
   const zipPath = writeChat(dataDir);
   await createFirstAdmin(page);
   await addPersonAndSignIn(page, { username: 'carl', displayName: 'Carl Clerk', role: 'clerk' });
@@ -117,6 +119,7 @@ test('a clerk saves a draft; a clinician finds it under Transcribe, must preview
 });
 
 test('with the advisers known, filing three selected messages takes at most 40 keystrokes (the summary excluded)', async ({ wardscribe: { page, dataDir } }) => {
+  test.setTimeout(120_000);
   const zipPath = writeChat(dataDir);
   await createFirstAdmin(page);
   await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });

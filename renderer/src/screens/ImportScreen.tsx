@@ -4,7 +4,7 @@ import type { ExportComparisonView } from '../../../shared/ipc/contract';
 import { hostApi, newJobId } from '../api';
 import { useNavigation } from '../app/navigation';
 import { ErrorSummary, SuccessBanner, TextField } from '../components/forms';
-import { plural } from '../components/format';
+import { displayDay, plural, senderLabel } from '../components/format';
 import type { FieldLabels } from '../logic/describe-error';
 import { useProblem } from '../app/use-problem';
 import { useJobs } from '../app/data';
@@ -38,8 +38,6 @@ export function cleanPath(typed: string): string {
   return (quoted ? quoted[1]! : trimmed).trim();
 }
 
-/** What the comparison pass may also report about the export itself (when main reports it). */
-type ExportFacts = { senders?: readonly string[]; firstInstant?: string | null; lastInstant?: string | null; flagCounts?: Partial<Record<string, number>> };
 
 /** Flag counts in words: "2 edited, 1 deleted". */
 function describeFlags(counts: Partial<Record<string, number>>): string {
@@ -335,19 +333,16 @@ export function ImportScreen() {
 
 /** What the export itself holds, as far as the check read it: its size, dates, senders and flags. */
 function ExportFactsList({ comparison }: { comparison: ExportComparisonView }) {
-  const facts = comparison as ExportComparisonView & ExportFacts;
   return (
     <dl className="nhsuk-summary-list" data-testid="import-facts">
-      {comparison.exportMessages !== null && (
-        <Fact label="Messages in the export">{comparison.exportMessages}</Fact>
-      )}
-      {facts.firstInstant !== undefined && (
-        <Fact label="From">
-          {facts.firstInstant ? `${displayDay(facts.firstInstant)} to ${displayDay(facts.lastInstant ?? facts.firstInstant)}` : 'no certain times'}
+      {comparison.exportMessages !== null && <Fact label="Messages in the export">{comparison.exportMessages}</Fact>}
+      {comparison.newFirstInstant !== undefined && (
+        <Fact label="New messages sent">
+          {comparison.newFirstInstant ? `${displayDay(comparison.newFirstInstant)} to ${displayDay(comparison.newLastInstant ?? comparison.newFirstInstant)}` : comparison.newMessages > 0 ? 'no certain times' : 'none'}
         </Fact>
       )}
-      {facts.senders !== undefined && <Fact label="Senders">{facts.senders.length > 0 ? facts.senders.join(', ') : 'none named'}</Fact>}
-      {facts.flagCounts !== undefined && <Fact label="To check">{describeFlags(facts.flagCounts)}</Fact>}
+      {comparison.newSenders !== undefined && <Fact label="Sent by">{comparison.newSenders.length > 0 ? comparison.newSenders.map(senderLabel).join(', ') : 'nobody named'}</Fact>}
+      {comparison.newFlagCounts !== undefined && <Fact label="To check">{describeFlags(comparison.newFlagCounts)}</Fact>}
     </dl>
   );
 }
@@ -359,9 +354,4 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <dd className="nhsuk-summary-list__value">{children}</dd>
     </div>
   );
-}
-
-/** "13 April 2024": a day as the ward reads it. */
-function displayDay(instant: string): string {
-  return new Date(instant).toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 }
