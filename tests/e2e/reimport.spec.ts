@@ -93,7 +93,7 @@ test('import, file, wipe, then the next day’s export: only the new messages co
     await fileMessage(page, 1);
 
     await page.keyboard.press('Alt+3');
-    await page.getByRole('navigation', { name: 'Threads in the vault' }).getByRole('button').first().click();
+    await page.getByRole('navigation', { name: 'Threads in the vault' }).getByTestId('queue-row').getByRole('button').first().click();
     await page.getByRole('button', { name: 'Wipe originals…' }).click();
     await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
     await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
@@ -159,7 +159,7 @@ test('a later export of a thread already here adds only its new messages; filed 
     await expect(page.getByTestId('import-result')).toContainText('Added 2 new messages to Ward 7 (6 messages)', { timeout: 20_000 });
     await page.getByRole('button', { name: 'Open thread' }).click();
     await expect(page.getByTestId('message')).toHaveCount(6);
-    await expect(page.getByRole('navigation', { name: 'Threads in the vault' }).getByRole('button')).toHaveCount(1);
+    await expect(page.getByRole('navigation', { name: 'Threads in the vault' }).getByTestId('queue-row').getByRole('button')).toHaveCount(1);
 
     // Yesterday's filed advice is marked, with its document, in the thread and in search.
     const filed = page.getByTestId('message').nth(1);

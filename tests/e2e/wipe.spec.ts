@@ -60,10 +60,10 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   // Before: the thread is listed and search finds its distinctive word.
   await page.keyboard.press('Alt+3');
   const threadList = page.getByRole('navigation', { name: 'Threads in the vault' });
-  await expect(threadList.getByRole('button')).toHaveCount(1);
+  await expect(threadList.getByTestId('queue-row').getByRole('button')).toHaveCount(1);
   await searchThreads(page, DISTINCTIVE);
   await expect(page.getByTestId('search-results')).toContainText('1 result');
-  await threadList.getByRole('button').first().click();
+  await threadList.getByTestId('queue-row').getByRole('button').first().click();
   await expect(page.getByTestId('message')).toHaveCount(4);
 
   // The confirmation: what will go, what was filed, and the gate's verdict.
@@ -173,7 +173,7 @@ test('a clerk sees the gate refuse an unfiled thread, and main refuses it too', 
   expect(existsSync(zipPath)).toBe(true);
 
   await page.getByRole('button', { name: 'Back to threads' }).click();
-  await expect(page.getByRole('navigation', { name: 'Threads in the vault' }).getByRole('button')).toHaveCount(1);
+  await expect(page.getByRole('navigation', { name: 'Threads in the vault' }).getByTestId('queue-row').getByRole('button')).toHaveCount(1);
 });
 
 test('a clinician must give a reason to wipe a thread nothing was filed from', async ({ wardscribe: { page, dataDir } }) => {
@@ -269,10 +269,10 @@ test('a thread wiped from elsewhere is dropped by the screen holding it: list, o
   await expect(page.getByTestId('message')).toHaveCount(0);
   await expect(page.getByTestId('selection-count')).toHaveCount(0);
   const threadList = page.getByRole('navigation', { name: 'Threads in the vault' });
-  await expect(threadList.getByRole('button')).toHaveCount(1);
+  await expect(threadList.getByTestId('queue-row').getByRole('button')).toHaveCount(1);
 
   // The composer holds a draft from Ward 9.
-  await threadList.getByRole('button').first().click();
+  await threadList.getByTestId('queue-row').getByRole('button').first().click();
   await page.getByTestId('message').nth(1).click();
   await page.getByRole('button', { name: 'Transcribe selected' }).click();
   await expect(page.getByTestId('excerpts').locator('li')).toHaveCount(1);

@@ -7,7 +7,7 @@ export function ShortcutLegend({ screens }: { screens: readonly ScreenDefinition
   const [open, setOpen] = useState(false);
   return (
     <div className="ws-legend">
-      <button type="button" className="ws-nav__link" aria-expanded={open} aria-controls="shortcut-legend" onClick={() => setOpen(!open)}>
+      <button type="button" className="ws-header-button" aria-expanded={open} aria-controls="shortcut-legend" onClick={() => setOpen(!open)}>
         Keyboard shortcuts
       </button>
       {open && (

@@ -95,6 +95,7 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
             <Header>
               <div className="ws-user">
                 <JobsIndicator />
+                <ShortcutLegend screens={screens} />
                 <span data-testid="signed-in-user">
                   {state.user.displayName} ({state.user.role})
                 </span>
@@ -129,9 +130,6 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
                     </button>
                   </li>
                 ))}
-                <li className="ws-nav__end">
-                  <ShortcutLegend screens={screens} />
-                </li>
               </ul>
             </nav>
             <IdleWarning idle={idle} />

@@ -141,30 +141,24 @@ export function ThreadsScreen() {
           </ul>
         </div>
       )}
-      {open ? (
-        <>
-          <button type="button" className="ws-link-button ws-back" onClick={() => setOpenId(undefined)}>
-            All threads
-          </button>
-          <ThreadView key={open.id} thread={open} focusOrdinal={focusOrdinal} onWipe={() => setWiping({ id: open.id, title: open.title })} />
-        </>
-      ) : (
-        <nav aria-label="Threads in the vault" className="ws-thread-list">
-          {threads.length === 0 ? (
-            <p>No threads yet. Import a chat export first.</p>
-          ) : (
-            <QueueTable
-              rows={sortRows(queue.data ?? [], sort)}
-              sort={sort}
-              onSort={(key) => setSort((current) => ({ key, descending: current.key === key ? !current.descending : key === 'lastActivity' || key === 'messages' }))}
-              onOpen={(id) => {
-                setFocusOrdinal(undefined);
-                setOpenId(id);
-              }}
-            />
-          )}
-        </nav>
-      )}
+      <nav aria-label="Threads in the vault" className="ws-thread-list">
+        {threads.length === 0 ? (
+          <p>No threads yet. Import a chat export first.</p>
+        ) : (
+          <QueueTable
+            rows={sortRows(queue.data ?? [], sort)}
+            openId={openId}
+            sort={sort}
+            onSort={(key) => setSort((current) => ({ key, descending: current.key === key ? !current.descending : key === 'lastActivity' || key === 'messages' }))}
+            onOpen={(id) => {
+              setFocusOrdinal(undefined);
+              setOpenId(id);
+            }}
+          />
+        )}
+      </nav>
+      {/* The open thread below the queue, scrolled by the window itself so it fills the screen. */}
+      {open && <ThreadView key={open.id} thread={open} focusOrdinal={focusOrdinal} onWipe={() => setWiping({ id: open.id, title: open.title })} />}
     </section>
   );
 }
@@ -355,7 +349,7 @@ const COLUMNS: readonly { key: SortKey; label: string }[] = [
 ];
 
 /** The work queue: every thread with where it stands, sortable by each column. */
-function QueueTable({ rows, sort, onSort, onOpen }: { rows: readonly ThreadQueueRow[]; sort: Sort; onSort: (key: SortKey) => void; onOpen: (id: string) => void }) {
+function QueueTable({ rows, openId, sort, onSort, onOpen }: { rows: readonly ThreadQueueRow[]; openId: string | undefined; sort: Sort; onSort: (key: SortKey) => void; onOpen: (id: string) => void }) {
   return (
     <table className="nhsuk-table ws-queue" data-testid="thread-queue">
       <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Threads and where each stands; choose a column heading to sort</caption>
@@ -375,7 +369,7 @@ function QueueTable({ rows, sort, onSort, onOpen }: { rows: readonly ThreadQueue
         {rows.map((row) => (
           <tr key={row.id} data-testid="queue-row">
             <td>
-              <button type="button" className="ws-link-button" onClick={() => onOpen(row.id)}>
+              <button type="button" className="ws-link-button" aria-current={row.id === openId ? 'true' : undefined} onClick={() => onOpen(row.id)}>
                 {row.title ?? 'Untitled chat'}
               </button>
             </td>
