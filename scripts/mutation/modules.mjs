@@ -115,7 +115,6 @@ export const SAFETY_MODULES = [
   },
   {
     name: 'export-matcher',
-    pending: true,
     file: 'main/imports/export-matcher.ts',
     hazards: ['H-012', 'H-024'],
     control: 'A later export merged only into the thread it shares its overlap with; each message here, wiped (never back) or new',
