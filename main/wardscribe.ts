@@ -23,9 +23,10 @@ import type { FetchLike } from './epr/fhir-client';
 import { OutboxRunner } from './epr/outbox-runner';
 import { createVaultOutboxStore } from './epr/outbox-store';
 import { createTrainingEpr } from './epr/training-epr';
-import { TranscriptionService } from './transcriptions/transcription-service';
+import { pdsAuth, TranscriptionService } from './transcriptions/transcription-service';
+import { createPdsClient } from './epr/pds-client';
 import { createEprHandlers } from './ipc/handlers/epr';
-import { createOutboxHandlers, createTranscriptionHandlers } from './ipc/handlers/transcriptions';
+import { createOutboxHandlers, createPatientHandlers, createTranscriptionHandlers } from './ipc/handlers/transcriptions';
 import { createJobHandlers } from './ipc/handlers/jobs';
 import { createSessionHandlers, createSettingsHandlers, createUserHandlers } from './ipc/handlers/session';
 import { JobTracker } from './ipc/jobs';
@@ -153,6 +154,8 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     eprs: eprSettings,
     log: options.log,
     organisationOdsCode: TRAINING_ODS_CODE,
+    // PDS over the same transport as the EPR (Electron's net.fetch: system proxy, OS certificates).
+    ...(options.eprFetch ? { pds: (stored) => createPdsClient({ baseUrl: stored.baseUrl, auth: pdsAuth(stored.auth), requestTimeoutMs: 15_000, clock: { now: () => Date.now() }, fetch: options.eprFetch! }) } : {}),
   });
 
   const wipes = new WipeService({ session, imports, transcriptions, events, log: options.log });
@@ -203,6 +206,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
       }),
       (work) => session.withVault('shared', 'a transcription is being saved', work),
     ),
+    patients: eachUnder(createPatientHandlers(transcriptions), (work) => session.withVault('shared', 'a patient is being looked up', work)),
     outbox: eachUnder(createOutboxHandlers(transcriptions, outboxDetails), (work) => session.withVault('shared', 'filing is being looked at', work)),
     vault: createVaultHandlers(() => session.integrity()),
     epr: createEprHandlers(eprSettings),

@@ -35,7 +35,8 @@ const ADVISERS = {
   'Ben Okafor': { displayNameInChat: 'Ben Okafor', name: 'Benjamin Okafor (demo)', role: 'Ward sister', registration: { body: 'NMC' as const, number: '12A3456E' } },
 };
 /** A published NHS test number; the name says it is not a person. */
-const PATIENT = { nhsNumber: '943 476 5919', name: 'Demo Testpatient', birthDate: '1954-07-12', confirmed: true };
+/** One of the training EPR's synthetic patients (main/epr/synthetic-patients.ts): filing finds them there. */
+const PATIENT = { nhsNumber: '999 123 5671', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };
 const FILING_TIMEOUT_MS = 60_000;
 
 interface DemoArgs {
@@ -201,7 +202,11 @@ async function runDemo(options: DemoArgs, io: CliIo): Promise<number> {
       'Attest both (queued for the training EPR)',
       async () => {
         const items = [];
-        for (const draft of drafts) items.push(valueOf(await api.transcriptions.attest({ id: draft.id }), 'attesting'));
+        // The patient found in the training EPR, confirmed, as a clinician does on the compose screen.
+        const found = valueOf(await api.patients.lookUp({ nhsNumber: PATIENT.nhsNumber, name: PATIENT.name, birthDate: PATIENT.birthDate, threadId: imported.threadId }), 'finding the patient');
+        if (!found.confirmable || !found.record) throw new DemoStepError(`the patient could not be confirmed: ${found.message}`);
+        const patient = { kind: 'record' as const, source: found.record.source, id: found.record.id, versionId: found.record.versionId, lastUpdated: found.record.lastUpdated };
+        for (const draft of drafts) items.push(valueOf(await api.transcriptions.attest({ id: draft.id, patient }), 'attesting'));
         return items;
       },
       (items) => items.map((item) => `${item.identifier}: ${item.state} (${item.epr})`),

@@ -72,7 +72,10 @@ export function toDocumentReference(transcription: AttestedTranscription, attach
     docStatus: 'final',
     type: { coding: [{ ...type }], text: type.display },
     category: [{ coding: [{ system: SNOMED, code: '419891008', display: 'Record artifact' }], text: 'Transcribed instant-message advice' }],
+    // The literal reference where the EPR's Patient was found and confirmed (Oracle Health
+    // Millennium and GP Connect require one), and the NHS number for every EPR that keys on it.
     subject: {
+      ...(patient.eprPatientId ? { reference: `Patient/${patient.eprPatientId}` } : {}),
       identifier: { system: NHS_NUMBER_SYSTEM, value: patient.nhsNumber },
       display: `${patient.name} (NHS number ${formatNhsNumber(patient.nhsNumber)})`,
     },

@@ -47,6 +47,9 @@ export function readBackMismatches(
   if (foreign || !expected) mismatched.add('identifier');
 
   if (!samePatient(transcription.patient.nhsNumber, document, evidence.subjectPatient)) mismatched.add('subject');
+  // Filed against the Patient the clinician confirmed: a reference to any other Patient is another record, whatever its NHS number.
+  const referenced = subjectPatientId(document);
+  if (transcription.patient.eprPatientId && referenced !== undefined && referenced !== transcription.patient.eprPatientId) mismatched.add('subject');
   if (document.status !== 'current') mismatched.add('status');
   if (document.docStatus !== 'final') mismatched.add('docStatus');
 

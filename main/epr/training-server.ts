@@ -3,14 +3,16 @@
  * repository) behind node:http on 127.0.0.1, so users can practise filing and the tests file over
  * real HTTP. It serves a CapabilityStatement, create, read, search, conditional create
  * (If-None-Exist) and transaction bundles, and validates every write (the router does not).
- * Nothing is persisted: stopping it forgets everything.
+ * Nothing is persisted: stopping it forgets everything. It starts holding the synthetic patients
+ * (synthetic-patients.ts), searchable by NHS number, so filing finds the patient as in a live EPR.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { badRequest, getStatus, normalizeOperationOutcome } from '@medplum/core';
-import type { Bundle, CapabilityStatement, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
+import { syntheticPatients } from './synthetic-patients';
 import { ensureFhirDefinitions, validateFhirResource } from './validate';
 
 export interface TrainingServerOptions {
@@ -24,6 +26,8 @@ export interface TrainingServerOptions {
    * (training-epr.ts); only test harnesses that proxy the server leave it out.
    */
   readonly accessToken?: string;
+  /** The patients it starts with (default: the synthetic training patients). */
+  readonly patients?: readonly Patient[];
 }
 
 export interface TrainingServer {
@@ -46,6 +50,7 @@ export function createTrainingServer(options: TrainingServerOptions = {}): Train
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let baseUrl: string | undefined;
+  let seeded = false;
   // Writes run one at a time: the in-memory repository's conditional create is a search followed
   // by a create, and two interleaved requests could both see "no match".
   let writeQueue: Promise<unknown> = Promise.resolve();
@@ -106,6 +111,10 @@ export function createTrainingServer(options: TrainingServerOptions = {}): Train
     async start() {
       if (baseUrl) return baseUrl;
       ensureFhirDefinitions();
+      if (!seeded) {
+        seeded = true;
+        for (const patient of options.patients ?? syntheticPatients()) await repository.createResource(patient);
+      }
       const created = createServer((request, response) => {
         handle(request, response).catch((error: unknown) => {
           if (!response.headersSent) send(response, 500, normalizeOperationOutcome(error));
@@ -159,9 +168,10 @@ function validateWrite(body: unknown): OperationOutcome | undefined {
 }
 
 function capabilityStatement(baseUrl: string): CapabilityStatement {
-  const resource = (type: 'DocumentReference' | 'Provenance', searchParams: readonly string[]) => ({
+  const resource = (type: 'DocumentReference' | 'Provenance' | 'Patient', searchParams: readonly string[]) => ({
     type,
-    interaction: (['read', 'create', 'search-type'] as const).map((code) => ({ code })),
+    // Patients are there to be found, not filed: the training EPR is not a patient administration system.
+    interaction: (type === 'Patient' ? (['read', 'search-type'] as const) : (['read', 'create', 'search-type'] as const)).map((code) => ({ code })),
     conditionalCreate: true,
     searchParam: searchParams.map((name) => ({ name, type: name === 'identifier' ? ('token' as const) : ('reference' as const) })),
   });
@@ -177,7 +187,7 @@ function capabilityStatement(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
-        resource: [resource('DocumentReference', ['identifier', 'subject']), resource('Provenance', ['target'])],
+        resource: [resource('DocumentReference', ['identifier', 'subject']), resource('Provenance', ['target']), resource('Patient', ['identifier'])],
         interaction: [{ code: 'transaction' }],
       },
     ],

@@ -63,6 +63,17 @@ export const StoredEprConnectionSchema = z.discriminatedUnion('mode', [
   }),
 ]);
 export type StoredEprConnection = z.infer<typeof StoredEprConnectionSchema>;
+
+/**
+ * NHS England's PDS FHIR API: not used, used instead of the EPR to find the patient, or as well
+ * (both must agree; the EPR's record is the one filed against). Application-restricted access is
+ * the signed-JWT flow (smart-backend); bearer and none are for test and integration environments.
+ */
+export const StoredPdsConnectionSchema = z.discriminatedUnion('use', [
+  z.object({ use: z.literal('off') }),
+  z.object({ use: z.enum(['instead', 'also']), baseUrl: SecureUrl, auth: LiveAuthSchema }),
+]);
+export type StoredPdsConnection = z.infer<typeof StoredPdsConnectionSchema>;
 export type LiveAuth = z.infer<typeof LiveAuthSchema>;
 
 interface SettingDefinition<T> {
@@ -86,6 +97,8 @@ export const SETTINGS = {
   'epr.connection': setting<StoredEprConnection>({ schema: StoredEprConnectionSchema, default: { mode: 'training' }, writers: ['admin'] }),
   /** The organisation filed as custodian; null: the workstation default (the training code). */
   'epr.organisationOdsCode': setting<string | null>({ schema: z.string().regex(/^[A-Z0-9]{3,10}$/).nullable(), default: null, writers: ['admin'] }),
+  /** Whether patients are looked up in PDS too (credentials sealed as the EPR's are). */
+  'epr.pds': setting<StoredPdsConnection>({ schema: StoredPdsConnectionSchema, default: { use: 'off' }, writers: ['admin'] }),
   /** The document type filed. */
   'epr.documentType': setting<DocumentTypeChoice>({
     schema: z.enum(Object.keys(DOCUMENT_TYPES) as [DocumentTypeChoice, ...DocumentTypeChoice[]]),

@@ -11,19 +11,21 @@ import { readSetting } from '../vault/queries/settings';
 import type { Db } from '../vault/sqlcipher';
 
 type Auth = { kind: string; token?: string; privateKeyPem?: string };
-type Connection = { mode: string; auth?: Auth };
+type Connection = { auth?: Auth };
 
 const SECRET_FIELDS = ['token', 'privateKeyPem'] as const;
+/** The settings that hold credentials: the EPR connection and the PDS connection. */
+const SEALED_KEYS: ReadonlySet<string> = new Set(['epr.connection', 'epr.pds']);
 
 /** The value to store for `key`: secrets sealed. */
 export function sealSettingSecrets(db: object, key: string, value: unknown): unknown {
-  if (key !== 'epr.connection') return value;
+  if (!SEALED_KEYS.has(key)) return value;
   return mapSecrets(value, (secret) => (isSealedText(secret) ? secret : sealText(keystoreOf(db), secret)));
 }
 
 /** The value as read for `key`: secrets opened. */
 export function openSettingSecrets(db: object, key: string, value: unknown): unknown {
-  if (key !== 'epr.connection') return value;
+  if (!SEALED_KEYS.has(key)) return value;
   return mapSecrets(value, (secret) => {
     if (!isSealedText(secret)) return secret;
     const keystore = boundKeystore(db);
@@ -34,7 +36,7 @@ export function openSettingSecrets(db: object, key: string, value: unknown): unk
 
 function mapSecrets(value: unknown, map: (secret: string) => string): unknown {
   const connection = value as Connection | null;
-  if (!connection || typeof connection !== 'object' || connection.mode !== 'live' || !connection.auth || typeof connection.auth !== 'object') return value;
+  if (!connection || typeof connection !== 'object' || !connection.auth || typeof connection.auth !== 'object') return value;
   const auth: Record<string, unknown> = { ...connection.auth };
   for (const field of SECRET_FIELDS) if (typeof auth[field] === 'string') auth[field] = map(auth[field]);
   return { ...connection, auth };
@@ -45,8 +47,10 @@ function mapSecrets(value: unknown, map: (secret: string) => string): unknown {
  * once its keystore is bound): the plaintext then stays only in pages secure_delete zeroes.
  */
 export function sealStoredSecrets(db: Db): void {
-  const stored = readSetting(db, 'epr.connection');
-  const sealed = sealSettingSecrets(db, 'epr.connection', stored);
-  if (JSON.stringify(sealed) === JSON.stringify(stored)) return;
-  db.prepare('UPDATE settings SET value_json = ? WHERE key = ?').run(JSON.stringify(sealed), 'epr.connection');
+  for (const key of SEALED_KEYS) {
+    const stored = readSetting(db, key);
+    const sealed = sealSettingSecrets(db, key, stored);
+    if (JSON.stringify(sealed) === JSON.stringify(stored)) continue;
+    db.prepare('UPDATE settings SET value_json = ? WHERE key = ?').run(JSON.stringify(sealed), key);
+  }
 }

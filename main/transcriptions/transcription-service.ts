@@ -9,7 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatSource } from '../../shared/domain/chat';
-import { parseNhsNumber } from '../../shared/domain/nhs-number';
+import { parseNhsNumber, type NhsNumber } from '../../shared/domain/nhs-number';
+import { countPatientHints, PATIENT_HINT_KINDS, type PatientHintKind } from '../../shared/domain/patient-hints';
+import { sameVersion, type PatientConfirmation, type PatientLookup, type TypedPatient } from '../../shared/domain/patient-record';
 import type { Role } from '../../shared/domain/roles';
 import {
   AttestedTranscriptionSchema,
@@ -25,10 +27,13 @@ import {
 } from '../../shared/domain/transcription';
 import type { AuditObjects } from '../../shared/domain/audit';
 import { WardscribeError } from '../errors';
-import { singleEprDirectory, type EprDirectory } from '../epr/epr-directory';
+import { EprUnavailableError, singleEprDirectory, type EprDirectory } from '../epr/epr-directory';
 import type { EprConnection } from '../epr/fhir-client';
 import { toDocumentReference, toProvenance, transcriptAttachment } from '../epr/mapping';
 import type { OutboxItem } from '../epr/outbox';
+import { lookUpPatient, type PatientSources } from '../epr/patient-lookup';
+import { createPdsClient, type PdsClient } from '../epr/pds-client';
+import type { EprAuth } from '../epr/smart-auth';
 import { OutboxRunner } from '../epr/outbox-runner';
 import { createVaultOutboxStore } from '../epr/outbox-store';
 import { outboxView, type OutboxView } from '../epr/outbox-view';
@@ -37,8 +42,8 @@ import { validateFhirResource } from '../epr/validate';
 import type { Logger } from '../log';
 import type { ImportService } from '../imports/import-service';
 import type { SessionService } from '../session/session-service';
-import { getSetting } from '../settings/registry';
-import { getMessageById, type StoredMessage } from '../vault/queries/messages';
+import { getSetting, type StoredPdsConnection } from '../settings/registry';
+import { getMessageById, listMessages, type StoredMessage } from '../vault/queries/messages';
 import { getOutboxItem, insertOutboxItem, listOutboxItems } from '../vault/queries/outbox';
 import { listThreadAdvisers, upsertThreadAdviser } from '../vault/queries/thread-advisers';
 import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
@@ -106,6 +111,17 @@ export interface TranscriptionServiceOptions {
   readonly documentType?: DocumentTypeChoice;
   /** Filing retry policy (defaults to the runner's). */
   readonly retryPolicy?: RetryPolicy;
+  /** Makes the PDS client for the `epr.pds` setting (default: over Node's fetch). */
+  readonly pds?: (stored: Exclude<StoredPdsConnection, { use: 'off' }>) => PdsClient;
+}
+
+/** The patient a look-up is for, as typed. */
+export interface PatientQuery {
+  readonly nhsNumber: string;
+  readonly name: string;
+  readonly birthDate: string;
+  /** The thread the note comes from, for the audit entry. */
+  readonly threadId?: string;
 }
 
 const SOURCE_LABELS: Readonly<Record<ChatSource, string>> = {
@@ -133,6 +149,7 @@ export class TranscriptionService {
   readonly #now: () => Date;
   readonly #options: TranscriptionServiceOptions;
   readonly #eprs: EprDirectory;
+  #pds: { readonly key: string; readonly client: PdsClient } | undefined;
   /** The outbox runner attested items are handed to. */
   readonly runner: OutboxRunner;
 
@@ -241,6 +258,101 @@ export class TranscriptionService {
     return listThreadAdvisers(db, threadId);
   }
 
+  // ── the patient, from the EPR ───────────────────────────────────────────
+
+  /**
+   * Finds the patient by NHS number in the EPR a note attested now would go to (and PDS where
+   * configured), compared with the name and date of birth typed. Audited by NHS number and
+   * outcome; what the record holds is shown, never recorded.
+   */
+  async lookUpPatient(query: PatientQuery): Promise<PatientLookup> {
+    this.#principal();
+    const nhs = parseNhsNumber(query.nhsNumber);
+    if (!nhs.ok) throw new WardscribeError('rejected', nhs.message);
+    const lookup = await this.#lookUp(this.#eprs.current().eprId, nhs.value, { name: query.name, birthDate: query.birthDate });
+    const { log, actor } = this.#session.audit();
+    log.record({
+      action: 'patient-looked-up',
+      actor,
+      objects: { nhsNumber: nhs.value, ...(query.threadId ? { threadId: query.threadId } : {}) },
+      outcome: lookup.status === 'found' ? { status: 'success' } : { status: 'failure', reason: lookup.status },
+    });
+    return lookup;
+  }
+
+  /** How many patient-identifiable details a thread's messages hold (counts only: nothing of the text leaves main). */
+  patientDetailsInThread(threadId: string): { counts: Record<PatientHintKind, number>; total: number } {
+    const db = this.#db();
+    this.#thread(db, threadId);
+    const today = this.#now();
+    const counts = countPatientHints([], today);
+    const page = 2_000;
+    for (let offset = 0; ; offset += page) {
+      const messages = listMessages(db, threadId, offset, page);
+      const pageCounts = countPatientHints(messages.map((message) => message.text), today);
+      for (const kind of PATIENT_HINT_KINDS) counts[kind] += pageCounts[kind];
+      if (messages.length < page) break;
+    }
+    return { counts, total: PATIENT_HINT_KINDS.reduce((sum, kind) => sum + counts[kind], 0) };
+  }
+
+  /** The look-up itself, in the EPR with this id (the one the note is bound to). */
+  async #lookUp(eprId: string, nhsNumber: NhsNumber, typed: TypedPatient): Promise<PatientLookup> {
+    const stored = getSetting(this.#db(), 'epr.pds');
+    let epr;
+    try {
+      epr = (await this.#eprs.connect(eprId)).connection;
+    } catch (error) {
+      const message = error instanceof EprUnavailableError ? error.message : 'The EPR could not be reached, so the patient could not be checked. Try again in a moment.';
+      return { status: 'unavailable', confirmable: false, message, problems: [message], record: null, national: null };
+    }
+    const sources: PatientSources = stored.use === 'off' ? { epr } : { epr, pds: this.#pdsClient(stored), use: stored.use };
+    return lookUpPatient(sources, nhsNumber, typed);
+  }
+
+  #pdsClient(stored: Exclude<StoredPdsConnection, { use: 'off' }>): PdsClient {
+    const key = JSON.stringify(stored);
+    if (this.#pds?.key !== key) {
+      const make =
+        this.#options.pds ??
+        ((settings: Exclude<StoredPdsConnection, { use: 'off' }>) =>
+          createPdsClient({
+            baseUrl: settings.baseUrl,
+            auth: pdsAuth(settings.auth),
+            requestTimeoutMs: (this.#options.retryPolicy ?? DEFAULT_RETRY_POLICY).requestTimeoutMs,
+            clock: { now: () => Date.now() },
+          }));
+      this.#pds = { key, client: make(stored) };
+    }
+    return this.#pds.client;
+  }
+
+  /**
+   * The attestation's patient check, run again now against the record: the record confirmed
+   * must still be the one found, unchanged, and still match the draft; a clinician's own check
+   * stands only where the EPR cannot search patients. Throws `rejected` (audited) otherwise.
+   */
+  async #checkPatient(eprId: string, draft: StoredDraft, nhsNumber: NhsNumber, confirmation: PatientConfirmation, objects: AuditObjects): Promise<{ eprPatientId?: string; reason?: string }> {
+    const lookup = await this.#lookUp(eprId, nhsNumber, { name: draft.patient.name, birthDate: draft.patient.birthDate });
+    const refuse = (message: string, reason: string): never => {
+      const { log, actor } = this.#session.audit();
+      log.record({ action: 'attested', actor, objects, outcome: { status: 'refused', reason } });
+      throw new WardscribeError('rejected', message);
+    };
+    if (confirmation.kind === 'checked-outside-epr') {
+      if (lookup.status === 'cannot-search') return { reason: 'patient-checked-outside-epr' };
+      return refuse(lookup.status === 'found' ? 'The EPR holds this patient: confirm the record it shows instead.' : lookup.message, `patient-${lookup.status}`);
+    }
+    if (!lookup.confirmable || !lookup.record) return refuse(lookup.message, `patient-${lookup.status}`);
+    if (lookup.record.source !== confirmation.source || lookup.record.id !== confirmation.id) {
+      return refuse('The record found for this NHS number now is not the one you confirmed. Find the patient again and confirm.', 'patient-changed');
+    }
+    if (!sameVersion(lookup.record, { versionId: confirmation.versionId, lastUpdated: confirmation.lastUpdated })) {
+      return refuse("The patient's record has changed since you confirmed it. Look at it again and confirm.", 'patient-changed');
+    }
+    return lookup.record.source === 'epr' ? { eprPatientId: lookup.record.id } : {};
+  }
+
   // ── preview and attestation ─────────────────────────────────────────────
 
   /** Exactly what attesting would file, with a provisional identifier; `problems` block attestation. */
@@ -266,10 +378,11 @@ export class TranscriptionService {
 
   /**
    * Attests a draft (clinicians only) and puts it in the outbox, then files it in the background.
-   * The draft, the outbox item and the `attested` audit entry are written in one transaction; the
+   * The patient the clinician confirmed is checked again against the record first (H-014). The
+   * draft, the outbox item and the `attested` audit entry are written in one transaction; the
    * audit chain head (that entry) is part of what is filed, so the EPR witnesses the trail.
    */
-  attest(id: string): OutboxView {
+  async attest(id: string, confirmation: PatientConfirmation | undefined): Promise<OutboxView> {
     const db = this.#db();
     const principal = this.#principal();
     const draft = this.#draft(db, id);
@@ -282,17 +395,27 @@ export class TranscriptionService {
     }
     if (draft.status === 'attested') throw new WardscribeError('conflict', 'This transcription has already been attested.');
     if (!nhs.ok) throw new WardscribeError('rejected', nhs.message);
+    if (!confirmation) {
+      log.record({ action: 'attested', actor, objects, outcome: { status: 'refused', reason: 'patient-not-confirmed' } });
+      throw new WardscribeError('rejected', 'Find the patient in the EPR by NHS number and confirm the record before attesting.');
+    }
     const preview = this.preview(id);
     if (preview.problems.length > 0) throw new WardscribeError('rejected', preview.problems.join(' '));
 
-    const identifier = `urn:uuid:${randomUUID()}`;
-    const now = this.#now();
     // Bound now, for good: a later change of settings never sends it to another EPR.
     const epr = this.#eprs.current();
+    const patient = await this.#checkPatient(epr.eprId, draft, nhs.value, confirmation, objects);
+    // The draft may have changed while the record was read: what was checked is what is attested, or nothing.
+    const current = this.#draft(this.#db(), id);
+    if (current.status !== 'draft' || JSON.stringify(current.patient) !== JSON.stringify(draft.patient) || current.updatedAt !== draft.updatedAt) {
+      throw new WardscribeError('conflict', 'This transcription changed while the patient was being checked. Check it and attest again.');
+    }
+    const identifier = `urn:uuid:${randomUUID()}`;
+    const now = this.#now();
     const item = db.transaction((): OutboxItem => {
       if (!markDraftAttested(db, draft.id, principal.userId, now)) throw new WardscribeError('conflict', 'This transcription has already been attested.');
-      log.record({ action: 'attested', actor, objects: { ...objects, documentId: identifier }, outcome: { status: 'success' } });
-      const built = this.#build(db, draft, { identifier, attestedAt: now, attesterUserId: principal.userId, auditChainHead: log.head() });
+      log.record({ action: 'attested', actor, objects: { ...objects, documentId: identifier }, outcome: { status: 'success', ...(patient.reason ? { reason: patient.reason } : {}) } });
+      const built = this.#build(db, draft, { identifier, attestedAt: now, attesterUserId: principal.userId, auditChainHead: log.head(), ...(patient.eprPatientId ? { eprPatientId: patient.eprPatientId } : {}) });
       if (!built.transcription) throw new WardscribeError('rejected', built.problems.join(' '));
       const queued: OutboxItem = {
         identifier,
@@ -374,7 +497,7 @@ export class TranscriptionService {
   #build(
     db: Db,
     draft: StoredDraft,
-    at: { identifier: string; attestedAt: Date; attesterUserId: string; auditChainHead: AuditChainHead },
+    at: { identifier: string; attestedAt: Date; attesterUserId: string; auditChainHead: AuditChainHead; eprPatientId?: string },
   ): Built {
     const problems = draftProblems(draft, this.#messagesOrEmpty(db, draft));
     const thread = getCompleteThread(db, draft.threadId);
@@ -392,7 +515,7 @@ export class TranscriptionService {
     if (!odsCode) problems.push('The organisation ODS code is not set; an administrator must set it before anything can be filed.');
     const candidate: Record<string, unknown> = {
       identifier: at.identifier,
-      patient: { nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate },
+      patient: { nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate, ...(at.eprPatientId ? { eprPatientId: at.eprPatientId } : {}) },
       excerpts,
       summary: draft.summary,
       transcriber: staff(db, draft.createdBy),
@@ -478,6 +601,11 @@ export class TranscriptionService {
     if (!principal) throw new WardscribeError('not-signed-in', 'Sign in first.');
     return principal;
   }
+}
+
+/** The stored PDS credentials as the token source takes them. */
+export function pdsAuth(auth: Exclude<StoredPdsConnection, { use: 'off' }>['auth']): EprAuth {
+  return auth.kind === 'smart-backend' ? { kind: 'smart-backend', tokenUrl: auth.tokenUrl, clientId: auth.clientId, keyId: auth.keyId, algorithm: auth.algorithm, scope: auth.scope, privateKey: auth.privateKeyPem } : auth;
 }
 
 /** What keeps a draft from being attested, in words (never quoting message text). */

@@ -58,6 +58,11 @@ export const AUDIT_ACTIONS = [
   'drafts-listed',
   /** One transcription draft was opened (`objects.transcriptionId`); its text and patient are not recorded. */
   'draft-read',
+  /**
+   * A patient was looked up by NHS number in the EPR (and PDS where configured) to confirm who a
+   * note is about (`objects.nhsNumber`; outcome reason: why it cannot be confirmed). No demographics are recorded.
+   */
+  'patient-looked-up',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

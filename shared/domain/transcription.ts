@@ -73,6 +73,8 @@ export const ConfirmedPatientSchema = z.object({
   nhsNumber: NhsNumberSchema,
   name: text(200),
   birthDate: z.string().regex(DATE, 'Use YYYY-MM-DD.'),
+  /** The EPR's Patient id, found by NHS number and confirmed by the clinician: `subject` names `Patient/{id}`. */
+  eprPatientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'A FHIR id.').optional(),
 });
 export type ConfirmedPatient = z.infer<typeof ConfirmedPatientSchema>;
 

@@ -3,6 +3,8 @@ import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
 import { ClinicianIdentitySchema, type DocumentTypeChoice } from '../domain/transcription';
+import { PatientConfirmationSchema, PatientLookupSchema } from '../domain/patient-record';
+import { PATIENT_HINT_KINDS } from '../domain/patient-hints';
 import { WipeCertificateSchema } from '../domain/wipe';
 import { ROLES } from '../domain/roles';
 import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
@@ -435,8 +437,34 @@ export const contract = {
       response: z.object({ text: z.string(), documentReference: z.unknown(), provenance: z.unknown(), problems: z.array(z.string()) }),
       access: TRANSCRIBERS,
     }),
-    /** A clinician attests the draft; it is queued for filing in the same transaction. */
-    attest: channel({ request: z.object({ id: z.string().min(1).max(100) }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
+    /**
+     * A clinician attests the draft; it is queued for filing in the same transaction. `patient` is
+     * the record they confirmed (its id and version), which main checks against the record again;
+     * without it main refuses (the schema leaves it optional so that refusal is in words).
+     */
+    attest: channel({ request: z.object({ id: z.string().min(1).max(100), patient: PatientConfirmationSchema.optional() }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
+  },
+  patients: {
+    /** Finds the patient by NHS number in the EPR (and PDS where configured), compared with the name and date of birth typed; audited. */
+    lookUp: channel({
+      request: z
+        .object({
+          nhsNumber: z.string().max(20),
+          name: z.string().max(200),
+          /** YYYY-MM-DD */
+          birthDate: z.string().max(10),
+          threadId: z.string().min(1).max(100).optional(),
+        })
+        .strict(),
+      response: PatientLookupSchema,
+      access: TRANSCRIBERS,
+    }),
+    /** How many patient-identifiable details (NHS numbers, dates of birth, ages, hospital numbers, beds, postcodes) a thread's messages hold: counts only. */
+    inThread: channel({
+      request: z.object({ threadId: z.string().min(1).max(100) }).strict(),
+      response: z.object({ counts: z.record(z.enum(PATIENT_HINT_KINDS), z.number()), total: z.number() }),
+      access: TRANSCRIBERS,
+    }),
   },
   outbox: {
     list: channel({ request: NoRequest, response: z.array(OutboxViewSchema), access: TRANSCRIBERS }),

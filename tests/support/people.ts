@@ -9,5 +9,8 @@ export const ADVISERS = {
   'Ben Okafor': { displayNameInChat: 'Ben Okafor', name: 'Benjamin Okafor', role: 'Ward sister', registration: { body: 'NMC' as const, number: '12A3456E' } },
 };
 
-/** A patient with a valid NHS number (a published test number), typed with spaces as a clerk would. */
-export const PATIENT = { nhsNumber: '943 476 5919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };
+/**
+ * A patient the training EPR holds (one of its synthetic patients, main/epr/synthetic-patients.ts),
+ * typed with spaces as a clerk would: filing finds them in the EPR by NHS number.
+ */
+export const PATIENT = { nhsNumber: '999 123 5671', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: true };

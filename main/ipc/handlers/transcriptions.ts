@@ -73,13 +73,21 @@ export function createTranscriptionHandlers(transcriptions: TranscriptionService
       const preview = transcriptions.preview(id);
       return { ...preview, problems: [...preview.problems] };
     },
-    attest: ({ id }) => {
+    attest: async ({ id, patient }) => {
       refiling.checkAttest(id);
-      const queued = transcriptions.attest(id);
+      const queued = await transcriptions.attest(id, patient);
       deps.emit({ type: 'drafts.changed', draftId: id });
       deps.emit({ type: 'outbox.changed', identifiers: [queued.identifier] });
       return toOutboxView(queued, deps.outboxDetails().get(queued.identifier));
     },
+  };
+}
+
+/** The patient from the EPR (H-014), and how much patient-identifiable data a chat holds. */
+export function createPatientHandlers(transcriptions: TranscriptionService): Handlers<Contract>['patients'] {
+  return {
+    lookUp: (query) => transcriptions.lookUpPatient(query),
+    inThread: ({ threadId }) => transcriptions.patientDetailsInThread(threadId),
   };
 }
 

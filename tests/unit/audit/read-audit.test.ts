@@ -75,7 +75,7 @@ describe('every read is audited', () => {
     expect(entries.every((entry) => entry.actor?.userId === session.principal()!.userId)).toBe(true);
     // Identifiers only: no text, no patient, no file name.
     const stored = JSON.stringify(entries);
-    for (const withheld of ['zebracanary9904', PHOTO_NAME, 'Jane', '9434765919', '943 476 5919']) expect(stored).not.toContain(withheld);
+    for (const withheld of ['zebracanary9904', PHOTO_NAME, 'Jane', '9991235671', '999 123 5671']) expect(stored).not.toContain(withheld);
     transcriptions.stop();
     session.lock('sign-out');
   });

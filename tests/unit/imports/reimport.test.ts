@@ -14,6 +14,7 @@ import { WipeService } from '../../../main/wipe/wipe-service';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { ADVISERS, CLINICIAN, PATIENT } from '../../support/people';
+import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN, countPlaintext } from '../../support/vault';
 
@@ -77,7 +78,7 @@ async function world() {
   const write = (content: string | Buffer, name = `WhatsApp Chat - Ward 7 (${++exports}).txt`) => writeExport(dir.path, name, content);
   const run = (path: string, extra: Partial<ImportRequest> = {}) => imports.import({ path, zone: LONDON, ...extra }, job());
   const file = async (threadId: string, messageIds: string[]): Promise<OutboxView> => {
-    const queued = transcriptions.attest(transcriptions.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Obs stable; continue plan.', patient: PATIENT }).id);
+    const queued = await transcriptions.attest(transcriptions.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Obs stable; continue plan.', patient: PATIENT }).id, await confirmedPatient(transcriptions));
     const started = Date.now();
     for (;;) {
       const view = transcriptions.outbox().find((item) => item.identifier === queued.identifier);

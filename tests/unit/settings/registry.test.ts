@@ -3,7 +3,7 @@ import { getSetting, SETTINGS, setSettings } from '../../../main/settings/regist
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
-import { writeSetting } from '../../../main/vault/queries/settings';
+import { readSetting, writeSetting } from '../../../main/vault/queries/settings';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
@@ -21,7 +21,7 @@ async function signedInAdmin() {
 
 describe('the settings registry', () => {
   it('declares every key once with a schema, a default and who may change it', () => {
-    expect(Object.keys(SETTINGS).sort()).toEqual(['epr.connection', 'epr.documentType', 'epr.organisationOdsCode', 'session.idleLockMinutes', 'wipe.retentionHours']);
+    expect(Object.keys(SETTINGS).sort()).toEqual(['epr.connection', 'epr.documentType', 'epr.organisationOdsCode', 'epr.pds', 'session.idleLockMinutes', 'wipe.retentionHours']);
     for (const definition of Object.values(SETTINGS)) {
       expect(definition.schema.safeParse(definition.default).success).toBe(true);
       expect(definition.writers.length).toBeGreaterThan(0);
@@ -50,5 +50,17 @@ describe('the settings registry', () => {
     const entries = [...session.audit().store.entries({ filter: { actions: ['setting-changed'] } })];
     expect(entries.at(-1)?.objects).toEqual({ setting: 'epr.connection' });
     expect(JSON.stringify(entries)).not.toContain('SECRET-TOKEN-1');
+  });
+
+  it('PDS is off until an administrator sets it; it must use https, and its credentials are sealed as the EPR\u2019s are', async () => {
+    const session = await signedInAdmin();
+    const db = session.vault().db;
+    const { log, actor } = session.audit();
+    expect(getSetting(db, 'epr.pds')).toEqual({ use: 'off' });
+    expect(() => setSettings(db, log, actor, { 'epr.pds': { use: 'also', baseUrl: 'http://pds.example.nhs.uk/FHIR/R4', auth: { kind: 'none' } } }, new Date())).toThrow(/https/);
+    const token = 'PDS-BEARER-TOKEN-8d1e';
+    setSettings(db, log, actor, { 'epr.pds': { use: 'instead', baseUrl: 'https://sandbox.api.service.nhs.uk/personal-demographics/FHIR/R4', auth: { kind: 'bearer', token } } }, new Date());
+    expect(JSON.stringify(readSetting(db, 'epr.pds'))).not.toContain(token);
+    expect(getSetting(db, 'epr.pds')).toEqual({ use: 'instead', baseUrl: 'https://sandbox.api.service.nhs.uk/personal-demographics/FHIR/R4', auth: { kind: 'bearer', token } });
   });
 });

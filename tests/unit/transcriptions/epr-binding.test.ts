@@ -22,6 +22,7 @@ import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { startEprHarness, type EprHarness } from '../epr/support/epr-harness';
 import { ADVISERS, CLINICIAN, PATIENT } from '../../support/people';
+import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 
@@ -86,10 +87,11 @@ describe('outbox items stay with the EPR they were attested for', () => {
     session.lock('sign-out');
     await session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
 
-    // The live EPR is down while the clinician attests: the item says so and when it tries again.
-    live.fault = () => ({ kind: 'respond', status: 503 });
+    // The live EPR's filing is down while the clinician attests (its patient search still answers, so
+    // the patient is found and confirmed): the item says so and when it tries again.
+    live.fault = (request) => (request.path.includes('/Patient?') ? { kind: 'pass' } : { kind: 'respond', status: 503 });
     const draft = service.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT });
-    const queued = service.attest(draft.id);
+    const queued = await service.attest(draft.id, await confirmedPatient(service));
     expect(queued.epr).toBe(new URL(live.baseUrl).host + '/fhir');
     const mine = () => service.outbox().find((item) => item.identifier === queued.identifier);
     const retrying = await until(mine, (view) => view.nextAttemptAt !== null, 'a retry note');
@@ -105,7 +107,7 @@ describe('outbox items stay with the EPR they were attested for', () => {
     await runner.settled();
     expect(await documentsInTraining(queued.identifier)).toBe(0);
     // Still unverified, so the wipe is refused outright.
-    expect(decideWipe([{ draftId: draft.id, identifier: queued.identifier, state: waiting.state, nhsNumber: '9434765919', documentReferenceId: null }]).kind).toBe('refused');
+    expect(decideWipe([{ draftId: draft.id, identifier: queued.identifier, state: waiting.state, nhsNumber: '9991235671', documentReferenceId: null }]).kind).toBe('refused');
     // A Retry while it waits is safe: it still waits.
     session.lock('sign-out');
     await session.signIn(CLINICIAN.username, CLINICIAN.passphrase);

@@ -264,6 +264,7 @@ describe('kill -9 between outbox steps, then restart', () => {
       passphrase: CLINICIAN.passphrase,
       draftId,
       eprBaseUrl: proxy.baseUrl,
+      patientLookupBaseUrl: training.baseUrl!,
       holdEpr: step.until === 'attested',
       ...(step.profile ? { profile: step.profile } : {}),
     });

@@ -14,6 +14,7 @@ import type { AuditEntry } from '../../../shared/domain/audit';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
+import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN, countPlaintext } from '../../support/vault';
 
@@ -117,7 +118,7 @@ describe('TranscriptionService', () => {
 
     const audited = entries(session, ['transcription-drafted', 'transcription-changed']);
     expect(audited.map((entry) => entry.action)).toEqual(['transcription-drafted', 'transcription-changed']);
-    expect(audited[0]!.objects).toEqual({ threadId, transcriptionId: saved.id, nhsNumber: '9434765919' });
+    expect(audited[0]!.objects).toEqual({ threadId, transcriptionId: saved.id, nhsNumber: '9991235671' });
     expect(JSON.stringify(entries(session, []))).not.toContain('zebracanary');
     session.lock('sign-out');
     expect(countPlaintext(files.database, 'Bisoprolol started')).toBe(0);
@@ -130,7 +131,7 @@ describe('TranscriptionService', () => {
     const draft = service.saveDraft(input({ patient: { ...PATIENT, nhsNumber: '943 476 5918' } }));
     expect(draft.problems).toEqual(['This NHS number has a typing error: its last digit does not match the others.']);
     expect(service.preview(draft.id).problems).toContain('This NHS number has a typing error: its last digit does not match the others.');
-    expect(() => service.attest(draft.id)).toThrow(/typing error/);
+    await expect(service.attest(draft.id, undefined)).rejects.toThrow(/typing error/);
     expect(service.outbox()).toEqual([]);
     expect(service.getDraft(draft.id).status).toBe('draft');
   });
@@ -139,7 +140,7 @@ describe('TranscriptionService', () => {
     const { session, service, signIn, input } = await world();
     await signIn(CLERK);
     const draft = service.saveDraft(input());
-    expect(() => service.attest(draft.id)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    await expect(service.attest(draft.id, await confirmedPatient(service))).rejects.toThrow(expect.objectContaining({ code: 'forbidden' }));
     expect(service.outbox()).toEqual([]);
     expect(entries(session, ['attested']).map((entry) => entry.outcome)).toEqual([{ status: 'refused', reason: 'role-clerk' }]);
   });
@@ -159,9 +160,9 @@ describe('TranscriptionService', () => {
     expect(preview.text).toContain('Sent: 2023-03-13 08:05 Europe/London');
     expect(preview.documentReference).toMatchObject({ resourceType: 'DocumentReference' });
 
-    const queued = service.attest(draft.id);
-    expect(queued).toMatchObject({ draftId: draft.id, threadTitle: 'Ward 7', nhsNumber: '9434765919' });
-    expect(() => service.attest(draft.id)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    const queued = await service.attest(draft.id, await confirmedPatient(service));
+    expect(queued).toMatchObject({ draftId: draft.id, threadTitle: 'Ward 7', nhsNumber: '9991235671' });
+    await expect(service.attest(draft.id, await confirmedPatient(service))).rejects.toThrow(expect.objectContaining({ code: 'conflict' }));
     const verified = await until(() => service.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
     expect(verified).toMatchObject({ state: 'verified', reason: null, documentReferenceId: expect.any(String) });
 
@@ -178,7 +179,7 @@ describe('TranscriptionService', () => {
     const trail = entries(session, ['transcription-drafted', 'attested', 'filed', 'verified']);
     expect(trail.map((entry) => entry.action)).toEqual(['transcription-drafted', 'attested', 'filed', 'verified']);
     const attested = trail[1]!;
-    expect(attested.objects).toEqual({ threadId, transcriptionId: draft.id, nhsNumber: '9434765919', documentId: queued.identifier });
+    expect(attested.objects).toEqual({ threadId, transcriptionId: draft.id, nhsNumber: '9991235671', documentId: queued.identifier });
     expect(trail[3]!.objects).toMatchObject({ transcriptionId: queued.identifier, documentId: verified.documentReferenceId });
     expect(trail[3]!.hashes?.documentSha256).toMatch(/^[0-9a-f]{64}$/);
     // The EPR witnesses the trail: the document carries the head at the attested entry.
@@ -207,7 +208,7 @@ describe('TranscriptionService', () => {
     const { session, service, signIn, input, make } = await world({ epr: held });
     await signIn(CLINICIAN);
     const draft = service.saveDraft(input());
-    const queued = service.attest(draft.id);
+    const queued = await service.attest(draft.id, await confirmedPatient(service));
     await pushReached;
     const stopping = service.stop();
     session.lock('idle');
@@ -237,12 +238,12 @@ describe('TranscriptionService', () => {
       });
     const { session, service, signIn, input } = await world({ epr: flaky });
     await signIn(CLINICIAN);
-    const queued = service.attest(service.saveDraft(input()).id);
+    const queued = await service.attest(service.saveDraft(input()).id, await confirmedPatient(service));
     const failed = await until(() => service.outbox()[0], ['verified', 'failed', 'needs-attention']);
     expect(failed).toMatchObject({ state: 'failed', reason: 'rejected-by-epr', httpStatus: 422, documentReferenceId: null, epr: 'Training EPR', canRetry: true });
     expect(failed.detail).toContain('Custodian not known');
     expect(entries(session, ['filing-failed']).map((entry) => [entry.objects, entry.outcome])).toEqual([
-      [{ transcriptionId: queued.identifier, nhsNumber: '9434765919' }, { status: 'failure', reason: 'rejected-by-epr' }],
+      [{ transcriptionId: queued.identifier, nhsNumber: '9991235671' }, { status: 'failure', reason: 'rejected-by-epr' }],
     ]);
     await expect(service.retry('urn:uuid:00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
     refuse = false;
@@ -272,7 +273,7 @@ describe('the outbox actions a clinician can take', () => {
       });
     const { service, signIn, input } = await world({ epr: slow });
     await signIn(CLINICIAN);
-    const queued = service.attest(service.saveDraft(input()).id);
+    const queued = await service.attest(service.saveDraft(input()).id, await confirmedPatient(service));
     await until(() => service.outbox()[0], ['failed']);
     refuse = false;
     await service.retry(queued.identifier);
@@ -293,7 +294,8 @@ describe('the outbox actions a clinician can take', () => {
     // push whose answer never came (it had not arrived).
     const unsearchable = async (): Promise<EprConnection> =>
       wrap(await training.connection(), {
-        search: () => async (resourceType) => (resourceType === 'DocumentReference' ? [{ resourceType: 'DocumentReference', id: 'someone-else', status: 'current', content: [] } as DocumentReference] : []),
+        search: (real) => async (resourceType, params, context) =>
+          resourceType === 'DocumentReference' ? [{ resourceType: 'DocumentReference', id: 'someone-else', status: 'current', content: [] } as DocumentReference] : real.search(resourceType, params, context),
         transaction: (real) => async (bundle, context) => {
           if (lost) {
             lost = false;
@@ -304,7 +306,7 @@ describe('the outbox actions a clinician can take', () => {
       });
     const { session, service, signIn, input } = await world({ epr: unsearchable });
     await signIn(CLINICIAN);
-    const queued = service.attest(service.saveDraft(input()).id);
+    const queued = await service.attest(service.saveDraft(input()).id, await confirmedPatient(service));
     const stopped = await until(() => service.outbox()[0], ['needs-attention', 'verified', 'failed']);
     expect(stopped).toMatchObject({ state: 'needs-attention', reason: 'identifier-search-unsupported', detail: expect.stringContaining('Send after checking the record') });
     expect(await documentsOnServer(queued.identifier)).toHaveLength(0);
@@ -321,7 +323,7 @@ describe('the outbox actions a clinician can take', () => {
     expect(more).toEqual([]);
     expect(checked).toMatchObject({
       actor: { displayName: CLINICIAN.displayName, role: 'clinician' },
-      objects: { transcriptionId: queued.identifier, nhsNumber: '9434765919' },
+      objects: { transcriptionId: queued.identifier, nhsNumber: '9991235671' },
       outcome: { status: 'success', reason: 'not-in-record' },
     });
     expect(Date.parse(checked!.time.utc)).toBeGreaterThanOrEqual(before - 1000);

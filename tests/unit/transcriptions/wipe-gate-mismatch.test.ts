@@ -17,6 +17,7 @@ import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { startEprHarness, type EprHarness } from '../epr/support/epr-harness';
 import { ADVISERS, CLINICIAN, PATIENT } from '../../support/people';
+import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 
@@ -68,7 +69,7 @@ describe('a read-back that differs is never verified, and the thread cannot be w
       },
     };
     const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
-    const queued = transcriptions.attest(transcriptions.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT }).id);
+    const queued = await transcriptions.attest(transcriptions.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT }).id, await confirmedPatient(transcriptions));
     await transcriptions.settled();
     const view = transcriptions.outbox().find((item) => item.identifier === queued.identifier)!;
     expect(view).toMatchObject({ state: 'failed', reason: 'read-back-mismatch', canRetry: true });

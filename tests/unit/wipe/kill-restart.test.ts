@@ -29,6 +29,7 @@ import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { bundleChild, ROOT } from '../../support/child-bundle';
 import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
+import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 import type { WipeChildArgs } from './support/wipe-child';
@@ -83,7 +84,7 @@ async function preparedVault() {
   const kept = await imports.import({ path: keptPath, zone: 'Europe/London' }, job());
   const transcriptions = new TranscriptionService({ session, imports, epr: () => training.connection(), log: silentLogger, organisationOdsCode: 'RX1' });
   const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
-  const queued = transcriptions.attest(transcriptions.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT }).id);
+  const queued = await transcriptions.attest(transcriptions.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT }).id, await confirmedPatient(transcriptions));
   const started = Date.now();
   let view: OutboxView | undefined;
   while ((view = transcriptions.outbox().find((item) => item.identifier === queued.identifier))?.state !== 'verified') {

@@ -22,6 +22,7 @@ import type { HostEvent } from '../../../shared/ipc/events';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
+import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 
@@ -92,7 +93,7 @@ async function until(read: () => OutboxView | undefined, kinds: string[], timeou
 }
 
 async function fileVerified(w: Awaited<ReturnType<typeof world>>): Promise<OutboxView> {
-  const queued = w.transcriptions.attest(w.draft().id);
+  const queued = await w.transcriptions.attest(w.draft().id, await confirmedPatient(w.transcriptions));
   return until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
 }
 
@@ -142,7 +143,7 @@ describe('WipeService', () => {
       trigger: 'user',
       requestedBy: { displayName: CLINICIAN.displayName, role: 'clinician' },
       overrideReason: null,
-      filed: [{ identifier: filed.identifier, documentReferenceId: filed.documentReferenceId, nhsNumber: '9434765919' }],
+      filed: [{ identifier: filed.identifier, documentReferenceId: filed.documentReferenceId, nhsNumber: '9991235671' }],
       keyRotated: true,
       sourceFile: 'overwritten',
       level: 'purge',
@@ -196,9 +197,11 @@ describe('WipeService', () => {
     let unreachable = (): void => undefined;
     const never = new Promise<EprConnection>((_, reject) => (unreachable = () => reject(new Error('EPR unreachable'))));
     never.catch(() => undefined);
-    const w = await world({ epr: () => never });
+    // The patient is found (the look-up, then attestation's check of it); then the EPR stops answering, so the note stays unfiled.
+    let lookups = 2;
+    const w = await world({ epr: () => (lookups-- > 0 ? training.connection() : never) });
     cleanups.push(() => unreachable());
-    w.transcriptions.attest(w.draft().id);
+    await w.transcriptions.attest(w.draft().id, await confirmedPatient(w.transcriptions));
     const plan = await w.wipes.plan(w.threadId);
     expect(plan.decision).toEqual({ kind: 'refused', problems: ['1 transcription is still being filed in the record. Wait until it is verified, then wipe.'] });
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true, overrideReason: 'a reason that is long enough to count' })).rejects.toMatchObject({

@@ -16,6 +16,8 @@ import { createConsoleLogger } from '../../../../main/log';
 import { SessionService } from '../../../../main/session/session-service';
 import { TranscriptionService } from '../../../../main/transcriptions/transcription-service';
 import { MINIMUM_KDF } from '../../../../main/vault/key-slots';
+import { getDraft } from '../../../../main/vault/queries/transcription-drafts';
+import { confirmedPatient } from '../../../support/patient-check';
 import { vaultFiles } from '../../../../main/vault/vault-files';
 
 export interface AttestChildArgs {
@@ -24,6 +26,8 @@ export interface AttestChildArgs {
   readonly passphrase: string;
   readonly draftId: string;
   readonly eprBaseUrl: string;
+  /** Where the patient is looked up before attesting: the EPR itself, not the proxy. */
+  readonly patientLookupBaseUrl: string;
   /** Never hand the outbox its connection: the item stays `queued` until killed. */
   readonly holdEpr: boolean;
   /** The administrator's corrections to the EPR's profile (e.g. two creates instead of a transaction). */
@@ -37,16 +41,22 @@ export async function attestChild(args: AttestChildArgs): Promise<void> {
   setTimeout(() => process.exit(3), SAFETY_EXIT_MS);
   const session = new SessionService({ files: vaultFiles(args.vaultDir), emit: () => undefined, log: createConsoleLogger(), kdf: MINIMUM_KDF });
   await session.signIn(args.username, args.passphrase);
-  const connection = (): Promise<EprConnection> =>
-    args.holdEpr
-      ? new Promise<EprConnection>(() => undefined)
-      : createEprConnection({ baseUrl: args.eprBaseUrl, auth: { kind: 'none' }, requestTimeoutMs: 20_000, clock: systemClock });
+  // The first two connections find the patient (the look-up and attestation's check of it), straight
+  // at the EPR, so the parent's proxy sees only the outbox's requests; with holdEpr, the outbox's never comes.
+  let connections = 0;
+  const connection = (): Promise<EprConnection> => {
+    const lookingUp = connections++ < 2;
+    if (args.holdEpr && !lookingUp) return new Promise<EprConnection>(() => undefined);
+    return createEprConnection({ baseUrl: lookingUp ? args.patientLookupBaseUrl : args.eprBaseUrl, auth: { kind: 'none' }, requestTimeoutMs: 20_000, clock: systemClock });
+  };
   const eprs = {
     current: () => ({ eprId: 'training', label: 'Training EPR' }),
     connect: async () => ({ connection: await connection(), ...(args.profile ? { overrides: args.profile } : {}) }),
   };
   const service = new TranscriptionService({ session, imports: new ImportService({ session }), eprs, log: createConsoleLogger(), organisationOdsCode: 'RX1' });
-  const queued = service.attest(args.draftId);
+  const draft = getDraft(session.vault().db, args.draftId);
+  if (!draft) throw new Error('no such draft');
+  const queued = await service.attest(args.draftId, await confirmedPatient(service, draft.patient));
   process.stdout.write(`attested ${queued.identifier}\n`);
 }
 

@@ -1,0 +1,45 @@
+/**
+ * The patients the embedded training EPR starts with, so that training filing finds the patient
+ * in the EPR exactly as live filing does. Every one is made up: NHS numbers in the 999 range
+ * (never issued to a person) with valid check digits, invented names and addresses, and a GP
+ * practice code that no practice holds.
+ */
+import type { Patient } from '@medplum/fhirtypes';
+import { NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
+import { ODS_ORGANISATION_SYSTEM } from './mapping';
+
+interface SyntheticPatient {
+  readonly nhsNumber: string;
+  readonly family: string;
+  readonly given: readonly string[];
+  readonly birthDate: string;
+  readonly gender: 'male' | 'female' | 'other' | 'unknown';
+  readonly address: { readonly line: readonly string[]; readonly city: string; readonly postalCode: string };
+}
+
+const TRAINING_PRACTICE = { code: 'Y99901', name: 'Training Medical Practice (synthetic)' };
+
+const PATIENTS: readonly SyntheticPatient[] = [
+  { nhsNumber: '9991235671', family: 'Testpatient', given: ['Jane'], birthDate: '1954-07-12', gender: 'female', address: { line: ['1 Practice Row'], city: 'Leeds', postalCode: 'LS1 4AP' } },
+  { nhsNumber: '9991236783', family: 'Trainee', given: ['Arthur', 'James'], birthDate: '1941-02-03', gender: 'male', address: { line: ['22 Example Street'], city: 'Leeds', postalCode: 'LS2 9JT' } },
+  { nhsNumber: '9991237909', family: 'Example-Smith', given: ['Priya'], birthDate: '1988-11-30', gender: 'female', address: { line: ['Flat 3', '7 Sample Court'], city: 'Bradford', postalCode: 'BD1 1AA' } },
+  { nhsNumber: '9991239014', family: 'Practice', given: ['Tomasz'], birthDate: '2015-05-05', gender: 'male', address: { line: ['9 Rehearsal Lane'], city: 'Wakefield', postalCode: 'WF1 2AB' } },
+  { nhsNumber: '9991240128', family: 'Sample', given: ['Morgan'], birthDate: '1970-01-01', gender: 'unknown', address: { line: ['4 Drill Close'], city: 'York', postalCode: 'YO1 7HH' } },
+];
+
+/** The synthetic patients' NHS numbers, in order (the tests and the demo file against them). */
+export const SYNTHETIC_NHS_NUMBERS: readonly string[] = PATIENTS.map((patient) => patient.nhsNumber);
+
+/** The synthetic patients as FHIR Patients (without ids: the training server gives them). */
+export function syntheticPatients(): Patient[] {
+  return PATIENTS.map((patient) => ({
+    resourceType: 'Patient',
+    identifier: [{ system: NHS_NUMBER_SYSTEM, value: patient.nhsNumber }],
+    active: true,
+    name: [{ use: 'official', family: patient.family, given: [...patient.given] }],
+    gender: patient.gender,
+    birthDate: patient.birthDate,
+    address: [{ use: 'home', line: [...patient.address.line], city: patient.address.city, postalCode: patient.address.postalCode, country: 'GB' }],
+    generalPractitioner: [{ identifier: { system: ODS_ORGANISATION_SYSTEM, value: TRAINING_PRACTICE.code }, display: TRAINING_PRACTICE.name }],
+  }));
+}
