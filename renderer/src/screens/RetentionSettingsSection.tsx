@@ -119,8 +119,9 @@ export function RetentionSettingsSection() {
                   type="radio"
                   name="retention-mode"
                   checked={mode === 'after'}
+                  // No aria-expanded: a radio button may not carry it (axe aria-allowed-attr); the
+                  // revealed field follows the radio in reading order, as NHS.UK's conditional radios do.
                   aria-controls="retention-after-conditional"
-                  aria-expanded={mode === 'after'}
                   onChange={() => setMode('after')}
                 />
                 <label className="nhsuk-label nhsuk-radios__label" htmlFor="retention-after">
