@@ -508,6 +508,15 @@ export const contract = {
     test: channel({ request: NoRequest, response: z.object({ ok: z.boolean(), message: z.string() }), access: ['admin'] }),
   },
   audit: {
+    /**
+     * Who can appear in the trail as an actor, so the audit screen filters by username (the trail
+     * itself holds only the user id and the name shown). Staff names only, never patient data.
+     */
+    people: channel({
+      request: NoRequest,
+      response: z.array(z.object({ userId: z.string(), username: z.string(), displayName: z.string() })),
+      access: ['auditor', 'admin'],
+    }),
     /** The newest matching entries (at most `limit`), newest first. Auditors never see message content: entries hold none. */
     query: channel({
       request: z.object({ filter: AuditFilterSchema, limit: z.number().int().min(1).max(5000).default(1000) }).strict(),

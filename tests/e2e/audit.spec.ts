@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { verifyTrailPdf } from '../../main/audit/verify-trail';
-import { addPersonAndSignIn, createFirstAdmin, expect, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, expectNoAxeViolations, test } from './fixtures';
 
 test('an auditor signs in, filters the trail, exports it as PDF, and the file verifies', async ({ wardscribe: { page } }) => {
   await createFirstAdmin(page);
@@ -54,4 +54,45 @@ test('an auditor signs in, filters the trail, exports it as PDF, and the file ve
   await page.getByLabel('Action').selectOption('export');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page.getByTestId('entry-count')).toHaveText('1 entry shown, newest first');
+});
+
+test('the trail filters by username; a username matching nobody and a From after To are said, each linked to its field', async ({ wardscribe: { page } }) => {
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'olga', displayName: 'Olga Auditor', role: 'auditor' });
+  await page.keyboard.press('Alt+6');
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit trail' })).toBeFocused();
+  const table = page.locator('.ws-audit-table tbody');
+  await expect(table).toContainText('Ada Admin');
+
+  // By username, as people know each other (the trail holds an internal id).
+  await page.getByLabel('Username').fill('OLGA');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(page.getByTestId('entry-count')).not.toHaveText(/^0 /);
+  await expect(table).toContainText('Olga Auditor');
+  await expect(table).not.toContainText('Ada Admin');
+
+  // Nobody by that name: said, not an empty trail; the link moves to the field.
+  await page.getByLabel('Username').fill('olgaa');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  const summary = page.getByTestId('error-summary');
+  await expect(summary).toBeFocused();
+  await summary.getByRole('link', { name: /No one on this workstation has the username “olgaa”/ }).click();
+  await expect(page.getByLabel('Username')).toBeFocused();
+  await expect(page.locator('#user-error')).toContainText('olgaa');
+  await expectNoAxeViolations(page, 'the audit filter refused');
+
+  // From after To.
+  await page.getByLabel('Username').fill('');
+  await page.getByLabel('From (date)').fill('2026-03-02');
+  await page.getByLabel('To (date)').fill('2026-03-01');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(summary).toBeFocused();
+  await summary.getByRole('link', { name: 'The From date must be the same as or before the To date.' }).click();
+  await expect(page.getByLabel('From (date)')).toBeFocused();
+
+  // Corrected, the summary goes and the filter applies.
+  await page.getByLabel('From (date)').fill('2026-03-01');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await expect(summary).toHaveCount(0);
+  await expect(page.getByTestId('entry-count')).toHaveText(/^0 entries shown/);
 });

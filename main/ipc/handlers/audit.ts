@@ -20,6 +20,11 @@ export interface AuditHandlerDeps {
 
 export function createAuditHandlers(deps: AuditHandlerDeps): Handlers<Contract>['audit'] {
   return {
+    people: () => {
+      deps.session.audit(); // only with an open session, for the roles the contract allows
+      return deps.session.listUsers().map((user) => ({ userId: user.id, username: user.username, displayName: user.displayName }));
+    },
+
     query: ({ filter, limit }) => {
       const { log, store, actor } = deps.session.audit();
       // Reading the trail is itself audited (FOI and subject access requests ask who looked).

@@ -4,8 +4,9 @@ import { AUDIT_ACTIONS, type AuditEntry, type AuditFilter } from '../../../share
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import { hostApi, newJobId } from '../api';
 import { ExportedFilesSection } from '../components/ExportedFilesSection';
+import { useProblem } from '../app/use-problem';
 import { ErrorSummary, TextField } from '../components/forms';
-import { errorSentence } from '../logic/describe-error';
+import { errorSentence, type FieldProblem } from '../logic/describe-error';
 
 type ExportState =
   | { kind: 'idle' }
@@ -13,17 +14,43 @@ type ExportState =
   | { kind: 'done'; fileName: string; path: string; pageCount: number; verified: string | null }
   | { kind: 'failed'; message: string };
 
-/** Builds the filter from the form; dates are whole days in the workstation's zone. */
-function filterFrom(form: FormData): AuditFilter {
+interface Person {
+  readonly userId: string;
+  readonly username: string;
+  readonly displayName: string;
+}
+
+/** The request's fields as the form names them, so a refusal from main links to the right input. */
+const FILTER_FIELDS = {
+  'filter.fromUtc': { label: 'the From date', inputId: 'from' },
+  'filter.toUtc': { label: 'the To date', inputId: 'to' },
+  'filter.nhsNumber': { label: 'the NHS number', inputId: 'nhs' },
+  'filter.threadId': { label: 'the thread id', inputId: 'thread' },
+} as const;
+
+/**
+ * Builds the filter from the form, or says what is wrong with it; dates are whole days in the
+ * workstation's zone. A username is looked up among the people who can appear in the trail: the
+ * trail records user ids, and a name matching nobody is said, not shown as an empty trail.
+ */
+export function filterFrom(form: { get(name: string): unknown }, people: readonly Person[]): { filter: AuditFilter } | { problems: FieldProblem[] } {
   const text = (name: string) => String(form.get(name) ?? '').trim();
   const filter: { -readonly [K in keyof AuditFilter]: AuditFilter[K] } = {};
+  const problems: FieldProblem[] = [];
   if (text('from')) filter.fromUtc = new Date(`${text('from')}T00:00:00`).toISOString();
   if (text('to')) filter.toUtc = new Date(new Date(`${text('to')}T00:00:00`).getTime() + 86_400_000).toISOString();
+  // ISO dates compare as strings; the To day is included, so From on the same day is fine.
+  if (text('from') && text('to') && text('from') > text('to')) problems.push({ text: 'The From date must be the same as or before the To date.', inputId: 'from' });
   if (text('action')) filter.actions = [text('action') as AuditEntry['action']];
-  if (text('user')) filter.userId = text('user');
+  const username = text('user').replace(/^@/, '').toLowerCase();
+  if (username) {
+    const person = people.find((candidate) => candidate.username.toLowerCase() === username);
+    if (person) filter.userId = person.userId;
+    else problems.push({ text: `No one on this workstation has the username “${text('user')}”. Check the spelling, or leave it empty for everyone.`, inputId: 'user' });
+  }
   if (text('nhs')) filter.nhsNumber = text('nhs').replace(/[\s-]/g, '');
   if (text('thread')) filter.threadId = text('thread');
-  return filter;
+  return problems.length > 0 ? { problems } : { filter };
 }
 
 /** 3-3-4 for a valid NHS number; anything else as stored. */
@@ -40,7 +67,8 @@ export function AuditScreen() {
   const [entries, setEntries] = useState<AuditEntry[]>([]);
   const [head, setHead] = useState<{ sequence: number; hash: string } | null>(null);
   const [keyFingerprint, setKeyFingerprint] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [people, setPeople] = useState<readonly Person[]>([]);
+  const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FILTER_FIELDS);
   const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
 
   const load = useCallback(async (next: AuditFilter) => {
@@ -49,10 +77,15 @@ export function AuditScreen() {
       setEntries(result.value.entries);
       setHead(result.value.head);
       setKeyFingerprint(result.value.keyFingerprint);
-      setError(null);
-    } else setError(errorSentence(result.error));
-  }, []);
+      clear();
+    } else fromHost(result.error);
+  }, [clear, fromHost]);
   useEffect(() => void load({}), [load]);
+  useEffect(() => {
+    void hostApi()!
+      .audit.people({})
+      .then((result) => result.ok && setPeople(result.value));
+  }, []);
 
   useEffect(
     () =>
@@ -65,9 +98,13 @@ export function AuditScreen() {
 
   function applyFilters(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const next = filterFrom(new FormData(event.currentTarget));
-    setFilter(next);
-    void load(next);
+    const built = filterFrom(new FormData(event.currentTarget), people);
+    if ('problems' in built) {
+      fromChecks(built.problems);
+      return;
+    }
+    setFilter(built.filter);
+    void load(built.filter);
   }
 
   async function exportPdf() {
@@ -118,14 +155,10 @@ export function AuditScreen() {
           This workstation has no root key yet: an administrator must sign in once before exports can be verified.
         </p>
       )}
-      {error && (
-        <ErrorSummary title="The filter was not applied">
-          <p>{error}</p>
-        </ErrorSummary>
-      )}
+      {problem && <ErrorSummary title="There is a problem" problems={problem.problems} attempt={problem.attempt} listTestId="filter-problems" />}
       <form onSubmit={applyFilters} className="ws-filters" aria-label="Filter the audit trail">
-        <TextField id="from" label="From (date)" type="date" />
-        <TextField id="to" label="To (date)" type="date" />
+        <TextField id="from" label="From (date)" type="date" error={fieldError('from')} />
+        <TextField id="to" label="To (date)" type="date" error={fieldError('to')} />
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor="action">
             Action
@@ -139,9 +172,16 @@ export function AuditScreen() {
             ))}
           </select>
         </div>
-        <TextField id="user" label="User id" autoComplete="off" />
-        <TextField id="nhs" label="NHS number" inputMode="numeric" autoComplete="off" />
-        <TextField id="thread" label="Thread id" autoComplete="off" />
+        <TextField id="user" label="Username" hint="The name they sign in with, for example jsmith." autoComplete="off" list="audit-usernames" error={fieldError('user')} />
+        <datalist id="audit-usernames">
+          {people.map((person) => (
+            <option key={person.userId} value={person.username}>
+              {person.displayName}
+            </option>
+          ))}
+        </datalist>
+        <TextField id="nhs" label="NHS number" inputMode="numeric" autoComplete="off" error={fieldError('nhs')} />
+        <TextField id="thread" label="Thread id" autoComplete="off" error={fieldError('thread')} />
         <TextField
           id="export-folder"
           label="Save the PDF in folder (optional)"
