@@ -14,6 +14,8 @@ import { isShortcut, SHORTCUTS } from '../app/shortcuts';
 import { useProblem } from '../app/use-problem';
 import { ErrorSummary, SuccessBanner, TextField } from '../components/forms';
 import { DateInput, joinDate, splitDate, type DateParts } from '../components/DateInput';
+import type { PatientLookup } from '../../../shared/domain/patient-record';
+import { confirmationFor, describeCounts, PatientRecordPanel, PatientSuggestions } from './PatientFromRecord';
 
 type Identity = { name: string; role: string; body: '' | 'GMC' | 'NMC' | 'HCPC'; number: string };
 const EMPTY_IDENTITY: Identity = { name: '', role: '', body: '', number: '' };
@@ -25,7 +27,7 @@ const FIELDS: FieldLabels = {
   'patient.nhsNumber': { label: 'the NHS number', inputId: 'nhs-number' },
   'patient.name': { label: 'the patient’s name', inputId: 'patient-name' },
   'patient.birthDate': { label: 'the date of birth', inputId: 'patient-dob-day' },
-  'patient.confirmed': { label: 'the check of name and date of birth', inputId: 'patient-confirmed' },
+  'patient.confirmed': { label: 'the confirmation of the patient', inputId: 'patient-confirmed' },
   summary: { label: 'the summary', inputId: 'summary' },
   refileReason: { label: 'the reason for filing again', inputId: 'refile-reason' },
   messageIds: { label: 'the selected messages' },
@@ -59,6 +61,9 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const [summary, setSummary] = useState('');
   const [patient, setPatient] = useState(NO_PATIENT);
   const [birth, setBirth] = useState<DateParts>(NO_DATE);
+  // The patient as the EPR holds them, for what was typed; any change to what was typed drops it.
+  const [lookup, setLookup] = useState<PatientLookup | null>(null);
+  const [patientDetails, setPatientDetails] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FIELDS);
   const [preview, setPreview] = useState<{ text: string; resources: string; version: number } | null>(null);
@@ -84,6 +89,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     setSummary('');
     setPatient(NO_PATIENT);
     setBirth(NO_DATE);
+    setLookup(null);
     setProblems([]);
     setPreview(null);
     clear();
@@ -129,10 +135,17 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
           : EMPTY_IDENTITY;
       }
       setIdentities(next);
+      // How much patient-identifiable data the chat holds (counts only): the guidance asks staff to keep it out.
+      const details = await api.patients.inThread({ threadId: thread });
+      setPatientDetails(details.ok && details.value.total > 0 ? describeCounts(details.value.counts) : null);
       if (draft) {
         setSummary(draft.summary);
-        setPatient({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, confirmed: draft.patient.confirmed });
         setBirth(splitDate(draft.patient.birthDate));
+        // A saved confirmation stands only for the record the EPR holds now: it is looked up again.
+        const found = draft.patient.nhsNumber ? await api.patients.lookUp({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate, threadId: thread }) : null;
+        const current = found?.ok ? found.value : null;
+        setLookup(current);
+        setPatient({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, confirmed: draft.patient.confirmed && confirmationFor(current, true) !== null });
         setProblems(draft.problems);
         setSaved({ version: 0, at: draft.updatedAt });
       }
@@ -152,6 +165,27 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
 
   const nhs = useMemo(() => (patient.nhsNumber.trim() ? parseNhsNumber(patient.nhsNumber) : null), [patient.nhsNumber]);
   const birthDate = joinDate(birth);
+  const excerptTexts = useMemo(() => messages.map((message) => message.text), [messages]);
+
+  /** What was typed changed: the record found for it, and its confirmation, no longer stand. */
+  function patientTyped(next: typeof patient) {
+    setPatient({ ...next, confirmed: false });
+    setLookup(null);
+    edit();
+  }
+
+  async function findPatient() {
+    if (!nhs?.ok) {
+      fromChecks([{ text: nhs ? nhs.message : 'Enter the NHS number to find the patient in the EPR.', inputId: 'nhs-number' }]);
+      return;
+    }
+    clear();
+    const result = await hostApi()!.patients.lookUp({ nhsNumber: nhs.value, name: patient.name, birthDate: birthDate.kind === 'date' ? birthDate.value : '', ...(threadId ? { threadId } : {}) });
+    if (!result.ok) return fromHost(result.error);
+    setLookup(result.value);
+    setPatient({ ...patient, confirmed: false });
+    edit();
+  }
 
   /** The screen's own checks, before anything is sent: each linked to the input to fix. */
   function check(): FieldProblem[] {
@@ -231,7 +265,12 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     }
     const draft = await save();
     if (!draft) return;
-    const result = await hostApi()!.transcriptions.attest({ id: draft.id });
+    const confirmation = confirmationFor(lookup, patient.confirmed);
+    if (!confirmation) {
+      fromChecks([{ text: lookup ? 'Confirm the patient the EPR found before attesting.' : 'Find the patient in the EPR before attesting.', inputId: lookup ? 'patient-confirmed' : 'find-patient' }]);
+      return;
+    }
+    const result = await hostApi()!.transcriptions.attest({ id: draft.id, patient: confirmation });
     if (!result.ok) return fromHost(result.error);
     navigation.go('outbox', { notice: `Attested. The transcription for NHS number ${displayNhsNumber(result.value.nhsNumber)} is queued for filing in ${result.value.epr}.` });
   }
@@ -384,6 +423,19 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       </div>
 
       <h2>Patient</h2>
+      {patientDetails && (
+        <p className="nhsuk-body-s" data-testid="thread-patient-details">
+          This chat holds patient-identifiable details ({patientDetails}). The guidance asks staff to keep them out of instant messages.
+        </p>
+      )}
+      <PatientSuggestions
+        texts={excerptTexts}
+        onNhsNumber={(value) => patientTyped({ ...patient, nhsNumber: value })}
+        onBirthDate={(value) => {
+          setBirth(splitDate(value));
+          patientTyped(patient);
+        }}
+      />
       <TextField
         id="nhs-number"
         label="NHS number"
@@ -391,20 +443,14 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         value={patient.nhsNumber}
         error={fieldError('nhs-number') ?? (nhs && !nhs.ok ? nhs.message : null)}
         hint={nhs?.ok ? `Checked: ${formatNhsNumber(nhs.value)}` : '10 digits; the check digit is verified.'}
-        onChange={(event) => {
-          setPatient({ ...patient, nhsNumber: event.target.value });
-          edit();
-        }}
+        onChange={(event) => patientTyped({ ...patient, nhsNumber: event.target.value })}
       />
       <TextField
         id="patient-name"
         label="Patient name"
         value={patient.name}
         error={fieldError('patient-name')}
-        onChange={(event) => {
-          setPatient({ ...patient, name: event.target.value });
-          edit();
-        }}
+        onChange={(event) => patientTyped({ ...patient, name: event.target.value })}
       />
       <DateInput
         id="patient-dob"
@@ -414,26 +460,23 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         error={fieldError('patient-dob-day') ?? fieldError('patient-dob-month') ?? fieldError('patient-dob-year')}
         onChange={(next) => {
           setBirth(next);
-          edit();
+          patientTyped(patient);
         }}
       />
-      <div className={`nhsuk-form-group${fieldError('patient-confirmed') ? ' nhsuk-form-group--error' : ''}`}>
-        <div className="nhsuk-checkboxes__item">
-          <input
-            className="nhsuk-checkboxes__input"
-            id="patient-confirmed"
-            type="checkbox"
-            checked={patient.confirmed}
-            onChange={(event) => {
-              setPatient({ ...patient, confirmed: event.target.checked });
-              edit();
-            }}
-          />
-          <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="patient-confirmed">
-            I have checked the name and date of birth against the patient’s record
-          </label>
-        </div>
-      </div>
+      <button type="button" id="find-patient" className="nhsuk-button nhsuk-button--secondary" onClick={() => void findPatient()}>
+        Find the patient in the EPR
+      </button>
+      {lookup && (
+        <PatientRecordPanel
+          lookup={lookup}
+          confirmed={patient.confirmed}
+          error={fieldError('patient-confirmed')}
+          onConfirm={(confirmed) => {
+            setPatient({ ...patient, confirmed });
+            edit();
+          }}
+        />
+      )}
 
       {problems.length > 0 && (
         <div className="nhsuk-warning-callout" data-testid="draft-problems">
