@@ -65,7 +65,6 @@ export const SAFETY_MODULES = [
   },
   {
     name: 'markers',
-    pending: true,
     file: 'main/importers/markers.ts',
     hazards: ['H-009'],
     control: 'Media, deletion and edit markers recognised; unknown U+200E-led forms flagged, sender kept',
