@@ -212,3 +212,84 @@ describe('flags and warnings', () => {
     expect(thread.warnings).toContainEqual({ line: 1, code: 'text-before-first-message', message: 'Line 1 to 2 come before the first message: kept as a preamble for review.' });
   });
 });
+
+describe('where a sender\'s name ends', () => {
+  it('the ": " must be on the head\'s own line', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Ann left\nBen: hi\n13/03/2023, 14:06 - Ben: ok\n');
+    expect(messages[0]).toMatchObject({ kind: 'system', sender: null, text: 'Ann left\nBen: hi', head: '13/03/2023, 14:05 - ' });
+    expect(messages[1]).toMatchObject({ kind: 'message', sender: 'Ben', text: 'ok', head: '13/03/2023, 14:06 - Ben:' });
+  });
+
+  it('a bare ":" ends a name unless a digit stands on either side of it or a "/" after it', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Ada:ok\n13/03/2023, 14:06 - Room 4:ready\n13/03/2023, 14:07 - Ward:5 beds\n13/03/2023, 14:08 - see http:/x\n');
+    expect(messages.map((message) => [message.sender, message.text])).toEqual([
+      ['Ada', 'ok'],
+      [null, 'Room 4:ready'],
+      [null, 'Ward:5 beds'],
+      [null, 'see http:/x'],
+    ]);
+  });
+
+  it('a bare ":" up to 80 characters after the head ends a name; one further is text', async () => {
+    const { messages } = await parse(`13/03/2023, 14:05 - ${'A'.repeat(80)}:ok\n13/03/2023, 14:06 - ${'B'.repeat(81)}:ok\n`);
+    expect(messages.map((message) => message.sender)).toEqual(['A'.repeat(80), null]);
+  });
+
+  it('curly quotes and guillemets left open before ": " make a system line; closed, they are part of a name', async () => {
+    const { messages } = await parse(
+      '13/03/2023, 14:05 - Ann changed the subject to “Ward: 7”\n13/03/2023, 14:06 - Ann changed the subject to «Ward: 7»\n13/03/2023, 14:07 - Dr “Bones” Smith: hi\n13/03/2023, 14:08 - Dr «Bones» Smith: hi\n13/03/2023, 14:09 - Thandi "Ndazo\'s Sister" Tshabalala: hi\n',
+    );
+    expect(messages.map((message) => message.sender)).toEqual([null, null, 'Dr “Bones” Smith', 'Dr «Bones» Smith', 'Thandi "Ndazo\'s Sister" Tshabalala']);
+  });
+
+  it('the words of a long system line before ": " are no name; a name of 20 characters holding them is', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Ann changed the group: x\n13/03/2023, 14:06 - Al changed the group: x\n');
+    expect(messages.map((message) => message.sender)).toEqual([null, 'Al changed the group']);
+  });
+});
+
+describe('names wrapped in directional controls', () => {
+  it('ALM and RLM at either end are dropped; an embedding is unwrapped only when nothing inside could reorder it', async () => {
+    const { messages } = await parse(
+      '13/03/2023, 14:05 - \u061CAda\u200F: one\n13/03/2023, 14:06 - \u202BBen\u202C: two\n13/03/2023, 14:07 - \u202ADr\u2066B\u202C: three\n13/03/2023, 14:08 - \u202ADr\u2069B\u202C: four\n13/03/2023, 14:09 - \u202ADr\u2065B\u202C: five\n13/03/2023, 14:10 - \u202ADr\u202AB\u202C: six\n',
+    );
+    expect(messages.map((message) => message.sender)).toEqual(['Ada', 'Ben', '\u202ADr\u2066B\u202C', '\u202ADr\u2069B\u202C', 'Dr\u2065B', '\u202ADr\u202AB\u202C']);
+  });
+
+  it('an embedding with nothing inside is an empty name', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - \u202A\u202C: hello\n');
+    expect(messages[0]).toMatchObject({ sender: '', text: 'hello' });
+  });
+});
+
+describe('the layout and the group', () => {
+  it('bracketed heads are iOS, bare ones Android', async () => {
+    expect((await parse('[13/03/2023, 14:05:00] Ada: one\n')).thread.source).toBe('whatsapp-ios');
+    expect((await parse('13/03/2023, 14:05 - Ada: one\n')).thread.source).toBe('whatsapp-android');
+  });
+
+  it('the first group event names the thread; an event author is remembered from its first event', async () => {
+    const { thread } = await parse('[13/03/2023, 14:05:00] Ward 7: \u200EDr A added Dr B\n[13/03/2023, 14:06:00] Ward 8: \u200EDr A added Dr C\n[13/03/2023, 14:07:00] Ward 7: \u200EDr A removed Dr C\n[13/03/2023, 14:08:00] Ward 7: hello\n');
+    expect(thread.title).toBe('Ward 7');
+    expect(thread.warnings).toContainEqual({
+      line: 1,
+      code: 'event-author-also-sender',
+      message: 'Line 1 was read as a group event, but its author also sent ordinary messages: check it was not a message.',
+    });
+  });
+
+  it('a first body naming the app is the chat\'s notice, in a language we lack; later, a person\'s', async () => {
+    const { messages } = await parse('[13/03/2023, 14:05:00] Ada: \u200EMesajlar WhatsApp ile korunur.\n[13/03/2023, 14:06:00] Ada: \u200EMesajlar WhatsApp ile korunur.\n');
+    expect(messages.map((message) => [message.kind, message.sender])).toEqual([
+      ['system', null],
+      ['message', 'Ada'],
+    ]);
+    expect(messages[1]!.flags).toEqual(['unrecognised-marker']);
+  });
+
+  it('a message line that looks like a head in another layout, more than 80 characters before any ": ", is body', async () => {
+    const { messages } = await parse(`13/03/2023, 14:05 - Ada: pasted\n[12/03/2023, 09:00:00] ${'x'.repeat(81)}: y\n`);
+    expect(messages[0]!.warnings).toEqual([]);
+    expect(messages[0]!.flags).not.toContain('embedded-header');
+  });
+});
