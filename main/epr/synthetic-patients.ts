@@ -25,6 +25,8 @@ const PATIENTS: readonly SyntheticPatient[] = [
   { nhsNumber: '9991237909', family: 'Example-Smith', given: ['Priya'], birthDate: '1988-11-30', gender: 'female', address: { line: ['Flat 3', '7 Sample Court'], city: 'Bradford', postalCode: 'BD1 1AA' } },
   { nhsNumber: '9991239014', family: 'Practice', given: ['Tomasz'], birthDate: '2015-05-05', gender: 'male', address: { line: ['9 Rehearsal Lane'], city: 'Wakefield', postalCode: 'WF1 2AB' } },
   { nhsNumber: '9991240128', family: 'Sample', given: ['Morgan'], birthDate: '1970-01-01', gender: 'unknown', address: { line: ['4 Drill Close'], city: 'York', postalCode: 'YO1 7HH' } },
+  // The UK's placeholder name: short, for the keystroke test of the compose screen.
+  { nhsNumber: '9991242341', family: 'Bloggs', given: ['Jo'], birthDate: '1950-01-31', gender: 'unknown', address: { line: ['5 Placeholder Road'], city: 'Leeds', postalCode: 'LS6 1AA' } },
 ];
 
 /** The synthetic patients' NHS numbers, in order (the tests and the demo file against them). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
 import { startEprHarness } from '../unit/epr/support/epr-harness';
-import { addPersonAndSignIn, createFirstAdmin, expect, importExport, fillDateOfBirth, test } from './fixtures';
+import { addPersonAndSignIn, choosePatient, createFirstAdmin, expect, importExport, test } from './fixtures';
 
 const CHAT = [
   '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
@@ -34,13 +34,12 @@ async function transcribe(page: Page, zipPath: string): Promise<void> {
   await page.getByLabel('Your summary for the record').fill('Hyponatraemia plan agreed with the medical registrar overnight.');
 
   // A wrong check digit is shown at once and can never be filed.
-  await page.getByLabel('NHS number').fill('943 476 5918');
+  await page.getByLabel('NHS number').fill('999 123 5670');
   await expect(page.locator('#nhs-number-error')).toBeVisible();
-  await page.getByLabel('NHS number').fill('943 476 5919');
-  await expect(page.getByText('Checked: 943 476 5919')).toBeVisible();
-  await page.getByLabel('Patient name').fill('Jane Testpatient');
-  await fillDateOfBirth(page, '1950-01-31');
-  await page.getByLabel(/I have checked the name and date of birth/).check();
+  await page.getByLabel('NHS number').fill('999 123 5671');
+  await expect(page.getByText('Checked: 999 123 5671')).toBeVisible();
+  // The patient is one of the training EPR's synthetic patients, found there and confirmed.
+  await choosePatient(page);
 
   await page.getByRole('button', { name: 'Preview' }).click();
   const preview = page.getByTestId('preview');
@@ -60,7 +59,7 @@ test('select three messages from two senders, attribute, choose the patient, pre
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
-  await expect(page.getByTestId('outbox-row').first()).toContainText('943 476 5919');
+  await expect(page.getByTestId('outbox-row').first()).toContainText('999 123 5671');
   // Each item names the EPR it is bound to.
   await expect(page.getByTestId('outbox-epr').first()).toHaveText('Training EPR');
   await expect(page.getByTestId('outbox-detail').first()).toHaveText('Verified in the record.');

@@ -98,6 +98,19 @@ export async function importExport(page: Page, path: string, options: { zone: st
 }
 
 /** Fills the NHS.UK three-field date of birth from an ISO date. */
+/** One of the training EPR's synthetic patients (main/epr/synthetic-patients.ts): filing finds them there. */
+export const TRAINING_PATIENT = { nhsNumber: '999 123 5671', name: 'Jane Testpatient', birthDate: '1954-07-12' };
+
+/** Types the patient, finds them in the (training) EPR and confirms the record found, as a clinician does. */
+export async function choosePatient(page: Page, patient: { nhsNumber: string; name: string; birthDate: string } = TRAINING_PATIENT): Promise<void> {
+  await page.getByLabel('NHS number').fill(patient.nhsNumber);
+  await page.getByLabel('Patient name').fill(patient.name);
+  await fillDateOfBirth(page, patient.birthDate);
+  await page.getByRole('button', { name: 'Find the patient in the EPR' }).click();
+  await expect(page.getByTestId('patient-lookup')).toHaveAttribute('data-status', 'found');
+  await page.getByLabel('This is the patient the advice is about').check();
+}
+
 export async function fillDateOfBirth(page: Page, isoDate: string): Promise<void> {
   const [year, month, day] = isoDate.split('-');
   await page.getByRole('group', { name: 'Date of birth' }).getByLabel('Day').fill(String(Number(day)));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
 import { tempDir } from '../support/temp';
-import { addPersonAndSignIn, createFirstAdmin, expect, fillDateOfBirth, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, choosePatient, test } from './fixtures';
 
 /**
  * Issue #18, as a ward clerk meets it: every export of a group holds its whole history, so the
@@ -59,10 +59,7 @@ async function fileMessage(page: Page, index: number, reason?: string): Promise<
   await page.getByLabel('Full name').fill('Dr Benjamin Hale');
   await page.getByLabel('Role and grade').fill('Medical registrar ST5');
   await page.getByLabel('Your summary for the record').fill('Hyponatraemia plan agreed with the medical registrar overnight.');
-  await page.getByLabel('NHS number').fill('943 476 5919');
-  await page.getByLabel('Patient name').fill('Jane Testpatient');
-  await fillDateOfBirth(page, '1950-01-31');
-  await page.getByLabel(/I have checked the name and date of birth/).check();
+  await choosePatient(page);
   if (reason !== undefined) {
     // The preview saves the draft first: refused, in main as well as here, until a reason is given.
     await page.getByRole('button', { name: 'Preview' }).click();

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
-import { addPersonAndSignIn, createFirstAdmin, expect, importExport, fillDateOfBirth, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, importExport, choosePatient, test } from './fixtures';
 
 const CHAT = [
   '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
@@ -30,10 +30,7 @@ async function fileTheRegistrarsAdvice(page: Page): Promise<void> {
   await page.getByLabel('Full name').fill('Dr Benjamin Hale');
   await page.getByLabel('Role and grade').fill('Medical registrar ST5');
   await page.getByLabel('Your summary for the record').fill('Hyponatraemia plan agreed with the medical registrar overnight.');
-  await page.getByLabel('NHS number').fill('943 476 5919');
-  await page.getByLabel('Patient name').fill('Jane Testpatient');
-  await fillDateOfBirth(page, '1950-01-31');
-  await page.getByLabel(/I have checked the name and date of birth/).check();
+  await choosePatient(page);
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('preview')).toBeVisible();
   await page.getByRole('button', { name: 'Attest and file' }).click();
@@ -79,7 +76,7 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   await expect(page.getByTestId('wipe-source-file')).toContainText('Still where it was imported from, unchanged.');
   const filedRow = page.getByTestId('wipe-filed').locator('tbody tr');
   await expect(filedRow).toHaveCount(1);
-  await expect(filedRow).toContainText('943 476 5919');
+  await expect(filedRow).toContainText('999 123 5671');
   await expect(filedRow).toContainText('Verified in the record');
   const documentReferenceId = (await filedRow.locator('td').nth(1).textContent())!.trim();
   expect(documentReferenceId).toMatch(/^[A-Za-z0-9.-]{1,64}$/);
@@ -97,7 +94,7 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   await expect(certificate.getByTestId('certificate-verification')).toContainText(/^Passed: .* nothing found\.$/);
   await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 0 attachments, 1 draft');
   await expect(certificate.getByTestId('certificate-source-file')).toContainText('Overwritten');
-  await expect(certificate.getByTestId('certificate-filed')).toHaveText(`NHS number 943 476 5919: DocumentReference ${documentReferenceId}`);
+  await expect(certificate.getByTestId('certificate-filed')).toHaveText(`NHS number 999 123 5671: DocumentReference ${documentReferenceId}`);
   expect(existsSync(zipPath)).toBe(false);
 
   // The certificate as a PDF, read back with poppler.
@@ -111,7 +108,7 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   expect(text).toContain('WhatsApp Chat - Ward 7.zip');
   expect(text).toMatch(/4 messages, 0 attachments, 1 drafts/);
   expect(text).toContain('Dr Cleo Clinician (clinician)');
-  expect(text).toContain(`NHS 943 476 5919: DocumentReference ${documentReferenceId}`);
+  expect(text).toContain(`NHS 999 123 5671: DocumentReference ${documentReferenceId}`);
   expect(text).toMatch(/Vault key rotated\s+yes/);
   expect(text).toMatch(/Export file\s+Overwritten/);
   expect(text).toMatch(/Verification\s+passed:/);
@@ -142,7 +139,7 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
 
   // Nothing the chat said reached the log.
   expect(logLines.join('\n')).not.toContain(DISTINCTIVE);
-  expect(logLines.join('\n')).not.toContain('9434765919');
+  expect(logLines.join('\n')).not.toContain('9991235671');
 });
 
 test('a clerk sees the gate refuse an unfiled thread, and main refuses it too', async ({ wardscribe: { page, dataDir } }) => {

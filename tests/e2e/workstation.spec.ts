@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
-import { addPersonAndSignIn, createFirstAdmin, expect, expectNoAxeViolations, fillDateOfBirth, importExport, test, TEST_ADMIN } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, expectNoAxeViolations, choosePatient, importExport, test, TEST_ADMIN } from './fixtures';
 
 /** Six messages from two advisers: two transcriptions of three each. */
 const CHAT = [
@@ -37,11 +37,11 @@ async function identifyAdvisers(page: Page): Promise<void> {
   await page.getByLabel('Role and grade').nth(1).fill('Medical registrar ST5');
 }
 
+/** A synthetic patient of the training EPR with a short name (main/epr/synthetic-patients.ts). */
+const JO_BLOGGS = { nhsNumber: '999 124 2341', name: 'Jo Bloggs', birthDate: '1950-01-31' };
+
 async function fillPatient(page: Page): Promise<void> {
-  await page.getByLabel('NHS number').fill('943 476 5919');
-  await page.getByLabel('Patient name').fill('Jo Bloggs');
-  await fillDateOfBirth(page, '1950-01-31');
-  await page.getByLabel(/I have checked the name and date of birth/).check();
+  await choosePatient(page, JO_BLOGGS);
 }
 
 test('a clerk saves a draft; a clinician finds it under Transcribe, must preview it, and attests it', async ({ wardscribe: { page, dataDir } }) => {
@@ -92,7 +92,7 @@ test('a clerk saves a draft; a clinician finds it under Transcribe, must preview
   const draftRow = page.getByTestId('draft-row');
   await expect(draftRow).toHaveCount(1);
   await expect(draftRow).toContainText('Ward 7');
-  await expect(draftRow).toContainText('943 476 5919');
+  await expect(draftRow).toContainText('999 124 2341');
   await expectNoAxeViolations(page, 'the drafts list');
   await draftRow.getByRole('button', { name: /Open/ }).click();
   await expect(page.getByTestId('excerpts').locator('li')).toHaveCount(3);
@@ -113,7 +113,7 @@ test('a clerk saves a draft; a clinician finds it under Transcribe, must preview
   await expectNoAxeViolations(page, 'the preview');
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
-  await expect(page.getByTestId('navigation-notice')).toContainText('Attested. The transcription for NHS number 943 476 5919 is queued for filing');
+  await expect(page.getByTestId('navigation-notice')).toContainText('Attested. The transcription for NHS number 999 124 2341 is queued for filing');
   await page.keyboard.press('Alt+4');
   await expect(page.getByTestId('no-drafts')).toBeVisible();
 });
@@ -164,7 +164,7 @@ test('with the advisers known, filing three selected messages takes at most 40 k
   await page.keyboard.type('Hyperkalaemia treated as advised by the registrar.');
   await press('Tab');
   await expect(page.locator('#nhs-number')).toBeFocused();
-  await type('9434765919');
+  await type('9991242341');
   await press('Tab');
   await type('Jo Bloggs');
   await press('Tab');
@@ -173,6 +173,10 @@ test('with the advisers known, filing three selected messages takes at most 40 k
   await type('1');
   await press('Tab');
   await type('1950');
+  // Find the patient in the EPR, then confirm the record it shows.
+  await press('Tab');
+  await press('Space');
+  await expect(page.getByTestId('patient-lookup')).toHaveAttribute('data-status', 'found');
   await press('Tab');
   await press('Space');
   await press('Alt+P');

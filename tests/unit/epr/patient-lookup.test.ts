@@ -35,8 +35,8 @@ const patient = (id: string, nhsNumber: string, extra: Partial<Patient> = {}): P
 });
 
 describe('the training EPR and its synthetic patients', () => {
-  it('holds five synthetic patients, each with a 999 test number whose check digit is valid', () => {
-    expect(SYNTHETIC_NHS_NUMBERS).toHaveLength(5);
+  it('holds six synthetic patients, each with a 999 test number whose check digit is valid', () => {
+    expect(SYNTHETIC_NHS_NUMBERS).toHaveLength(6);
     for (const number of SYNTHETIC_NHS_NUMBERS) {
       expect(number).toMatch(/^999\d{7}$/);
       expect(isValidNhsNumber(number)).toBe(true);
