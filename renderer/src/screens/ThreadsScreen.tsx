@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { Virtuoso } from 'react-virtuoso';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { FLAG_NOTES, revealBidiControls } from '../../../shared/domain/chat';
 import type { FiledMarkView, MessageView, ThreadSummary } from '../../../shared/ipc/contract';
 import { senderLabel } from '../components/format';
@@ -17,7 +17,72 @@ import { errorSentence } from '../logic/describe-error';
 
 const PAGE_SIZE = 500;
 
-type SearchHit = { threadId: string; threadTitle: string; messageId: string; ordinal: number; sender: string | null; localTime: string; snippet: string; filed: FiledMarkView[] };
+type SearchHit = {
+  threadId: string;
+  threadTitle: string;
+  messageId: string;
+  ordinal: number;
+  sender: string | null;
+  localTime: string;
+  instant: string | null;
+  snippet: string;
+  snippetRuns: { text: string; match: boolean }[];
+  filed: FiledMarkView[];
+};
+
+/** How results are listed: main ranks by relevance or takes the newest; "as sent" lists the newest in the chat's own order. */
+export type ResultOrder = 'relevance' | 'newest' | 'chronological';
+
+/** How many messages above a search hit are shown with it, so the question it answers is in view. */
+export const CONTEXT_BEFORE = 2;
+
+/** Results in the chosen order: chronological is oldest first by instant (then thread, then position in it). */
+export function orderHits(hits: readonly SearchHit[], order: ResultOrder): SearchHit[] {
+  if (order !== 'chronological') return [...hits];
+  const key = (hit: SearchHit) => hit.instant ?? hit.localTime;
+  return [...hits].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.threadId === b.threadId ? a.ordinal - b.ordinal : a.threadId < b.threadId ? -1 : 1));
+}
+
+/** The snippet with the matched words marked (runs from main, so no markup is ever parsed). */
+function Snippet({ runs, fallback }: { runs: readonly { text: string; match: boolean }[]; fallback: string }) {
+  if (runs.length === 0) return <>{revealBidiControls(fallback)}</>;
+  return (
+    <>
+      {runs.map((run, index) =>
+        run.match ? (
+          <mark key={index} className="ws-hit" data-testid="hit-match">
+            {revealBidiControls(run.text)}
+          </mark>
+        ) : (
+          <span key={index}>{revealBidiControls(run.text)}</span>
+        ),
+      )}
+    </>
+  );
+}
+
+/** The messages just before a hit, fetched when asked for: what was asked, for the advice found. */
+function HitContext({ hit }: { hit: SearchHit }) {
+  const [before, setBefore] = useState<MessageView[] | null>(null);
+  const first = Math.max(0, hit.ordinal - CONTEXT_BEFORE);
+  useEffect(() => {
+    if (hit.ordinal === 0) return;
+    void hostApi()!
+      .threads.messages({ threadId: hit.threadId, offset: first, limit: hit.ordinal - first })
+      .then((result) => result.ok && setBefore(result.value.messages));
+  }, [hit.threadId, hit.ordinal, first]);
+  if (hit.ordinal === 0) return <p className="nhsuk-body-s ws-hit-context">The first message of the thread.</p>;
+  if (!before) return null;
+  return (
+    <ol className="ws-hit-context" data-testid="hit-context" aria-label="The messages before it">
+      {before.map((message) => (
+        <li key={message.id} className="nhsuk-body-s">
+          <strong>{senderLabel(message.sender)}</strong>, {message.localTime.replace('T', ' ')}: {revealBidiControls(message.text)}
+        </li>
+      ))}
+    </ol>
+  );
+}
 
 /** "filed in document 123 (verified)": where a message's advice already went. */
 export function describeFiled(marks: readonly FiledMarkView[]): string {
@@ -44,7 +109,12 @@ export function ThreadsScreen() {
   const [sort, setSort] = useState<Sort>({ key: 'lastActivity', descending: true });
   // Each thread's status, dates, importer and last activity in one query, kept current by main's events.
   const queue = useHostQuery('threads.queue', { includeWiped: false, limit: 2000 }, { refetchOn: ['threads.changed', 'drafts.changed', 'outbox.changed', 'thread.wiped'] });
-  const [focusOrdinal, setFocusOrdinal] = useState<number | undefined>(undefined);
+  // The message to scroll to; `visit` changes on every choice, so a second hit in the open thread (or the same one again) scrolls too.
+  const [focus, setFocus] = useState<{ ordinal: number; visit: number } | undefined>(undefined);
+  const visits = useRef(0);
+  const focusOn = (ordinal: number | undefined) => setFocus(ordinal === undefined ? undefined : { ordinal, visit: ++visits.current });
+  const [order, setOrder] = useState<ResultOrder>('relevance');
+  const lastQuery = useRef<string | null>(null);
   // The thread whose wipe is being confirmed (or whose certificate is shown once it is done).
   const [wiping, setWiping] = useState<{ id: string; title: string } | null>(null);
 
@@ -62,7 +132,7 @@ export function ThreadsScreen() {
       setThreads((current) => current.filter((thread) => thread.id !== threadId));
       setHits((current) => current?.filter((hit) => hit.threadId !== threadId) ?? null);
       setOpenId((current) => (current === threadId ? undefined : current));
-      setFocusOrdinal(undefined);
+      setFocus(undefined);
       loadThreads();
     },
     [loadThreads],
@@ -80,14 +150,21 @@ export function ThreadsScreen() {
     }
   }, [wiping]);
 
-  async function search(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const query = String(new FormData(event.currentTarget).get('search-query') ?? '');
-    const result = await hostApi()!.threads.search({ query, limit: 100 });
+  async function runSearch(query: string, chosen: ResultOrder) {
+    lastQuery.current = query;
+    const result = await hostApi()!.threads.search({ query, limit: 100, order: chosen === 'relevance' ? 'relevance' : 'newest' });
     if (result.ok) {
-      setHits(result.value);
+      setHits(orderHits(result.value, chosen));
       setError(null);
-    } else setError(errorSentence(result.error));
+    } else if (result.error.code !== 'cancelled') setError(errorSentence(result.error));
+  }
+  function search(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    void runSearch(String(new FormData(event.currentTarget).get('search-query') ?? ''), order);
+  }
+  function reorder(next: ResultOrder) {
+    setOrder(next);
+    if (lastQuery.current !== null) void runSearch(lastQuery.current, next);
   }
 
   const open = threads.find((thread) => thread.id === openId);
@@ -113,6 +190,25 @@ export function ThreadsScreen() {
       )}
       <form onSubmit={search} className="ws-search" role="search">
         <TextField id="search-query" label="Search all threads" hint="Words in any message, for finding advice or answering an information request." />
+        <fieldset className="nhsuk-fieldset ws-search-order">
+          <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Show results</legend>
+          <div className="nhsuk-radios nhsuk-radios--inline nhsuk-radios--small">
+            {(
+              [
+                ['relevance', 'Best match first'],
+                ['newest', 'Newest first'],
+                ['chronological', 'In the order sent'],
+              ] as const
+            ).map(([value, label]) => (
+              <div className="nhsuk-radios__item" key={value}>
+                <input className="nhsuk-radios__input" id={`search-order-${value}`} type="radio" name="search-order" checked={order === value} onChange={() => reorder(value)} />
+                <label className="nhsuk-label nhsuk-radios__label" htmlFor={`search-order-${value}`}>
+                  {label}
+                </label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
         <button className="nhsuk-button nhsuk-button--secondary" type="submit">
           Search
         </button>
@@ -122,20 +218,22 @@ export function ThreadsScreen() {
           <h2>
             {hits.length} result{hits.length === 1 ? '' : 's'}
           </h2>
-          <ul className="nhsuk-list">
+          {order !== 'relevance' && hits.length === 100 && <p className="nhsuk-body-s">The newest 100 matches; search for more words to narrow them.</p>}
+          <ul className="nhsuk-list ws-hits">
             {hits.map((hit) => (
-              <li key={hit.messageId}>
+              <li key={hit.messageId} data-testid="search-hit">
+                <HitContext hit={hit} />
                 <button
                   type="button"
                   className="ws-link-button"
                   onClick={() => {
                     setOpenId(hit.threadId);
-                    setFocusOrdinal(hit.ordinal);
+                    focusOn(hit.ordinal);
                   }}
                 >
                   {hit.threadTitle}: {senderLabel(hit.sender)}, {hit.localTime.replace('T', ' ')}
                 </button>{' '}
-                — {revealBidiControls(hit.snippet)} <FiledBadge marks={hit.filed} />
+                — <Snippet runs={hit.snippetRuns} fallback={hit.snippet} /> <FiledBadge marks={hit.filed} />
               </li>
             ))}
           </ul>
@@ -151,14 +249,14 @@ export function ThreadsScreen() {
             sort={sort}
             onSort={(key) => setSort((current) => ({ key, descending: current.key === key ? !current.descending : key === 'lastActivity' || key === 'messages' }))}
             onOpen={(id) => {
-              setFocusOrdinal(undefined);
+              setFocus(undefined);
               setOpenId(id);
             }}
           />
         )}
       </nav>
       {/* The open thread below the queue, scrolled by the window itself so it fills the screen. */}
-      {open && <ThreadView key={open.id} thread={open} focusOrdinal={focusOrdinal} onWipe={() => setWiping({ id: open.id, title: open.title })} />}
+      {open && <ThreadView key={open.id} thread={open} focus={focus} onWipe={() => setWiping({ id: open.id, title: open.title })} />}
     </section>
   );
 }
@@ -167,8 +265,29 @@ export function ThreadsScreen() {
  * One thread, virtualised with variable row heights; messages are fetched a page at a time as
  * they scroll into view, so a 100k-message thread costs no more than a short one.
  */
-function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; focusOrdinal: number | undefined; onWipe: () => void }) {
+function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: { ordinal: number; visit: number } | undefined; onWipe: () => void }) {
   const navigation = useNavigation();
+  const list = useRef<VirtuosoHandle>(null);
+  const loading = useRef(new Set<number>());
+  const [, setVersion] = useState(0);
+  // The hit with the messages before it in view. Virtuoso renders the place (the list sits below
+  // the queue, and the window scrolls, so its own index scrolling is not enough); once the first
+  // message of the context is drawn, the window scrolls to it.
+  const pendingScroll = useRef<number | null>(null);
+  useEffect(() => {
+    if (!focus) return;
+    pendingScroll.current = Math.max(0, focus.ordinal - CONTEXT_BEFORE);
+    list.current?.scrollToIndex({ index: pendingScroll.current, align: 'start' });
+    setVersion((version) => version + 1);
+  }, [focus]);
+  const scrollHere = useCallback((ordinal: number) => {
+    if (pendingScroll.current !== ordinal) return undefined;
+    return (element: HTMLElement | null) => {
+      if (!element || pendingScroll.current !== ordinal) return;
+      pendingScroll.current = null;
+      element.scrollIntoView({ block: 'start' });
+    };
+  }, []);
   const pages = useRef(new Map<number, MessageView[]>());
   const transcribe = useCallback(
     (chosen: ReadonlySet<number>) => {
@@ -177,8 +296,6 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
     },
     [navigation, thread.id],
   );
-  const loading = useRef(new Set<number>());
-  const [, setVersion] = useState(0);
   // Selected messages by ordinal; shift-click (or Shift+Space) extends from the last one chosen.
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const anchor = useRef<number | null>(null);
@@ -207,6 +324,8 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
           if (result.ok) {
             pages.current.set(page, result.value.messages);
             setVersion((version) => version + 1);
+            // Opened at a search hit: Virtuoso can scroll there once it has rows to measure.
+            if (pendingScroll.current !== null) list.current?.scrollToIndex({ index: pendingScroll.current, align: 'start' });
           }
         });
     },
@@ -265,7 +384,7 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
         // Messages just outside the window are drawn too, so keyboard and Shift-click selection reach them.
         increaseViewportBy={{ top: 800, bottom: 1200 }}
         totalCount={thread.messageCount}
-        {...(focusOrdinal !== undefined ? { initialTopMostItemIndex: Math.max(0, focusOrdinal) } : {})}
+        ref={list}
         itemContent={(index) => {
           const page = Math.floor(index / PAGE_SIZE);
           const message = pages.current.get(page)?.[index % PAGE_SIZE];
@@ -282,7 +401,7 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
                   {displayDay(message.localTime)}
                 </h3>
               )}
-              <MessageRow message={message} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} />
+              <MessageRow message={message} scrollRef={scrollHere(message.ordinal)} hit={focus?.ordinal === message.ordinal} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} />
             </>
           );
         }}
@@ -291,12 +410,26 @@ function ThreadView({ thread, focusOrdinal, onWipe }: { thread: ThreadSummary; f
   );
 }
 
-function MessageRow({ message, selected, onToggle }: { message: MessageView; selected: boolean; onToggle: (extend: boolean) => void }) {
+function MessageRow({
+  message,
+  hit,
+  selected,
+  onToggle,
+  scrollRef,
+}: {
+  message: MessageView;
+  hit: boolean;
+  selected: boolean;
+  onToggle: (extend: boolean) => void;
+  scrollRef: ((element: HTMLElement | null) => void) | undefined;
+}) {
   const system = message.kind === 'system';
   return (
     <article
-      className={`ws-message${system ? ' ws-message--system' : ''}${selected ? ' ws-message--selected' : ''}`}
+      className={`ws-message${system ? ' ws-message--system' : ''}${selected ? ' ws-message--selected' : ''}${hit ? ' ws-message--hit' : ''}`}
       data-testid="message"
+      data-hit={hit ? 'true' : undefined}
+      ref={scrollRef}
       // Shift-click extends the message selection; it should not also select text.
       onMouseDown={(event) => {
         if (event.shiftKey) event.preventDefault();
@@ -332,6 +465,7 @@ function MessageRow({ message, selected, onToggle }: { message: MessageView; sel
             </span>
           ))}
       </header>
+      {hit && <span className="ws-flag" data-testid="hit-label">search result</span>}
       <FiledBadge marks={message.filed} />
       <p className="ws-message__text">{revealBidiControls(message.text)}</p>
       {message.attachment && <p className="nhsuk-body-s">Attachment: {message.attachment}</p>}
