@@ -9,6 +9,21 @@
  * So the verifier allow-lists exactly the structure Wardscribe's own exports have (pdfkit's
  * document re-saved once by pdf-lib to attach the page seal) and names anything else it finds.
  * An allow-list, not a block-list: PDF gains new ways to act at open; anything unknown fails.
+ *
+ * Those checks read the document as pdf-lib parsed it, and a PDF can be parsed two ways. pdf-lib
+ * reads the file front to back and keeps the *last* definition of each object number; a viewer
+ * (poppler, pdf.js, PDFium, Acrobat) follows the cross-reference offsets. A forged page content
+ * stream or catalog defined earlier under the same number, with the xref pointing at it, is what
+ * every viewer shows and printer prints, while the checks above saw the clean copy (#14 F1/F2).
+ * Chasing each way to disagree (duplicate numbers, an offset that lands on another object, objects
+ * no xref entry reaches, escaped names such as `/P#72ev` that a byte search misses) is a block-list
+ * again. So the file must be exactly the bytes pdf-lib writes for what it parsed: an export is the
+ * output of one pdf-lib save, and a pdf-lib save of a pdf-lib save is byte-identical (asserted in
+ * tests). When the bytes are that fixed point, each object number is written once, in order, the
+ * one xref's offsets are the ones pdf-lib computed for the objects it parsed, and there is one
+ * trailer — so the viewer and the verifier see the same objects. The cost: a file re-saved by any
+ * other tool fails even if it shows the same thing, and a pdf-lib release that changes how it
+ * writes would fail earlier exports (pdf-lib is pinned in package-lock; the tests catch a change).
  */
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFString, type PDFDocument } from 'pdf-lib';
 
@@ -28,8 +43,30 @@ const MAX_TREE_DEPTH = 32;
 
 /** One way the document differs from what Wardscribe writes. Names PDF keys, never content. */
 export interface StructureFinding {
-  readonly kind: 'document-feature-not-allowed' | 'incremental-update';
+  readonly kind: 'document-feature-not-allowed' | 'incremental-update' | 'not-as-written';
   readonly message: string;
+}
+
+/**
+ * Refuses a file that is not byte for byte what pdf-lib writes for the document it parsed (see the
+ * header: the only form in which viewer and verifier are sure to read the same objects). Call
+ * before anything else reads `pdf`; a save of a loaded document adds nothing to it.
+ */
+export async function checkWrittenAsParsed(bytes: Uint8Array, pdf: PDFDocument): Promise<StructureFinding[]> {
+  let written: Uint8Array;
+  try {
+    written = await pdf.save({ useObjectStreams: false, updateFieldAppearances: false });
+  } catch {
+    written = new Uint8Array();
+  }
+  if (written.byteLength === bytes.byteLength && Buffer.from(written).equals(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) return [];
+  return [
+    {
+      kind: 'not-as-written',
+      message:
+        'The PDF is not laid out the way a Wardscribe export is written (an object defined twice, a cross-reference that points elsewhere, objects the index does not reach, or another program’s layout): a viewer may show something other than what was sealed.',
+    },
+  ];
 }
 
 /**

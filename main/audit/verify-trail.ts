@@ -12,7 +12,7 @@ import {
 import { GENESIS_HEAD, verifyChain, type ChainBreakKind } from './chain';
 import { verify } from 'node:crypto';
 import { canonicalJson } from './canonical';
-import { checkDocumentStructure } from './document-structure';
+import { checkDocumentStructure, checkWrittenAsParsed } from './document-structure';
 import { ATTACHMENT_NAMES, pageEntriesDigest, PageManifestSchema, pageSealSigningBytes, PageSealSchema, type PageManifest } from './export-format';
 import { sha256Hex } from './hash';
 import { pageContentDigests } from './page-content';
@@ -46,7 +46,8 @@ export type TrailProblemKind =
   | 'filter-mismatch'
   | 'witness-mismatch'
   | 'document-feature-not-allowed'
-  | 'incremental-update';
+  | 'incremental-update'
+  | 'not-as-written';
 
 /** One thing wrong with an export. Carries numbers, names and hashes, never entry content. */
 export interface TrailProblem {
@@ -130,20 +131,27 @@ export async function verifyTrailPdf(bytes: Uint8Array, options: VerifyTrailOpti
 
   let pdf: PDFDocument;
   let attachments: PdfAttachment[];
+  let layout: Awaited<ReturnType<typeof checkWrittenAsParsed>>;
   try {
     pdf = await PDFDocument.load(bytes, { updateMetadata: false });
+    // First: that a viewer and this verifier read the same objects (document-structure.ts).
+    layout = await checkWrittenAsParsed(bytes, pdf);
     attachments = readPdfAttachments(pdf);
   } catch {
     report({ kind: 'unreadable-pdf', message: 'The file is not a readable PDF, or its attachments cannot be decoded.' });
     return { ok: false, problems, ...empty };
   }
-  // Before anything else: what the page seal cannot cover (the catalog, appended revisions).
+  // Then what the page seal cannot cover (the catalog, appended revisions).
+  const structure: { kind: TrailProblemKind; message: string }[] = [];
   try {
-    for (const finding of checkDocumentStructure(bytes, pdf, Object.values(ATTACHMENT_NAMES))) report(finding);
+    structure.push(...checkDocumentStructure(bytes, pdf, Object.values(ATTACHMENT_NAMES)));
   } catch {
     // pdf-lib throws when an entry has the wrong type (a catalog /Names that is not a dictionary).
-    report({ kind: 'document-feature-not-allowed', message: 'The document catalog or page tree is not built the way a Wardscribe export is.' });
+    structure.push({ kind: 'document-feature-not-allowed', message: 'The document catalog or page tree is not built the way a Wardscribe export is.' });
   }
+  // An appended revision is also not pdf-lib's layout; say the plainer of the two only.
+  const appended = structure.some((finding) => finding.kind === 'incremental-update');
+  for (const finding of [...(appended ? [] : layout), ...structure]) report(finding);
   let pageCount: number;
   try {
     pageCount = pdf.getPageCount();

@@ -15,7 +15,8 @@ export async function replaceAttachment(bytes: Uint8Array, name: string, edit: (
     const current = readPdfAttachments(pdf).find((attachment) => attachment.name === name)!;
     const edited = Buffer.from(edit(new TextDecoder().decode(current.bytes)), 'utf8');
     pdf.context.assign(ref, pdf.context.flateStream(edited, { Type: 'EmbeddedFile' }));
-    return pdf.save({ updateFieldAppearances: false });
+    // Written in the layout an export has, so only the edit itself is what verification can find.
+    return pdf.save({ useObjectStreams: false, updateFieldAppearances: false });
   }
   throw new Error(`no attachment ${name}`);
 }
