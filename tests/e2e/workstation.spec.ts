@@ -114,6 +114,17 @@ test('a clerk saves a draft; a clinician finds it under Transcribe, must preview
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
   await expect(page.getByTestId('navigation-notice')).toContainText('Attested. The transcription for NHS number 999 124 2341 is queued for filing');
+  // The outbox says whose record, who attested and when, where it goes, and where it stands.
+  const row = page.getByTestId('outbox-row');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('outbox-patient')).not.toBeEmpty();
+  await expect(row).toContainText('NHS number 999 124 2341');
+  await expect(row.getByTestId('outbox-attested')).toContainText('Dr Cleo Clinician (Clinician)');
+  await expect(row.getByTestId('outbox-attested').locator('time').first()).toHaveAttribute('datetime', /^\d{4}-\d\d-\d\dT/);
+  await expect(row.getByTestId('outbox-epr')).toHaveText('Training EPR');
+  await expect(row.getByTestId('outbox-state')).toHaveText('Verified in the record', { timeout: 20_000 });
+  await expect(row.getByTestId('outbox-document')).toContainText(/Document \S+/);
+  await expectNoAxeViolations(page, 'the outbox with a filed note');
   await page.keyboard.press('Alt+4');
   await expect(page.getByTestId('no-drafts')).toBeVisible();
 });

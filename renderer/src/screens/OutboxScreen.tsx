@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import type { OutboxView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { useSignedIn } from '../app/session';
+import { displayNhsNumber } from '../components/format';
 import { errorSentence } from '../logic/describe-error';
 
 const STATE_LABELS: Record<OutboxView['state'], string> = {
@@ -13,6 +13,24 @@ const STATE_LABELS: Record<OutboxView['state'], string> = {
   failed: 'Failed',
   'needs-attention': 'Needs attention',
 };
+
+/** An instant in the workstation's own time, as the ward reads a clock: "2 Dec 2026, 14:05". */
+export function localTime(instant: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return instant;
+  return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** What the EPR's HTTP status means, for the person deciding whether to wait, retry or ring IT. */
+function httpStatusWords(status: number): string {
+  if (status === 401 || status === 403) return `the EPR refused Wardscribe's sign-in (HTTP ${status})`;
+  if (status === 404) return `the EPR did not find what was asked for (HTTP ${status})`;
+  if (status === 409 || status === 412) return `the EPR reported a conflict (HTTP ${status})`;
+  if (status === 422 || status === 400) return `the EPR refused the note as sent (HTTP ${status})`;
+  if (status === 429) return `the EPR asked Wardscribe to slow down (HTTP ${status})`;
+  if (status >= 500) return `the EPR had a fault of its own (HTTP ${status})`;
+  return `the EPR answered HTTP ${status}`;
+}
 
 /** Every attested transcription, the EPR it is bound to, and where it is on its way into the record. */
 export function OutboxScreen() {
@@ -67,33 +85,63 @@ export function OutboxScreen() {
       {error && <p role="alert">{error}</p>}
       {items.length === 0 && <p>Nothing attested yet.</p>}
       {retryError && <p role="alert">{retryError}</p>}
-      <table className="nhsuk-table" data-testid="outbox-table">
+      <table className="nhsuk-table ws-outbox" data-testid="outbox-table">
+        <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Attested transcriptions, newest first, and where each is on its way into the record</caption>
         <thead className="nhsuk-table__head">
           <tr>
-            <th scope="col">Thread</th>
             <th scope="col">Patient</th>
+            <th scope="col">Thread</th>
+            <th scope="col">Attested</th>
             <th scope="col">EPR</th>
             <th scope="col">State</th>
-            <th scope="col">EPR document</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody className="nhsuk-table__body">
           {items.map((item) => {
-            const nhs = parseNhsNumber(item.nhsNumber);
             return (
               <tr key={item.identifier} data-testid="outbox-row">
+                <td>
+                  <strong data-testid="outbox-patient">{item.patientName}</strong>
+                  <div className="nhsuk-body-s">NHS number {displayNhsNumber(item.nhsNumber)}</div>
+                </td>
                 <td>{item.threadTitle}</td>
-                <td>{nhs.ok ? formatNhsNumber(nhs.value) : item.nhsNumber}</td>
-                <td data-testid="outbox-epr">{item.epr}</td>
+                <td data-testid="outbox-attested">
+                  {item.attestedBy.name} ({item.attestedBy.role})
+                  <div className="nhsuk-body-s">
+                    <time dateTime={item.attestedAt}>{localTime(item.attestedAt)}</time>
+                    {item.queuedAt !== item.attestedAt && (
+                      <>
+                        , queued <time dateTime={item.queuedAt}>{localTime(item.queuedAt)}</time>
+                      </>
+                    )}
+                  </div>
+                </td>
+                <td>
+                  <span data-testid="outbox-epr">{item.epr}</span>
+                  {item.resourceId && (
+                    <div className="nhsuk-body-s" data-testid="outbox-document">
+                      Document {item.resourceId}
+                    </div>
+                  )}
+                </td>
                 <td>
                   <strong data-testid="outbox-state">{STATE_LABELS[item.state]}</strong>
                   <div className="nhsuk-hint" data-testid="outbox-detail">
                     {item.detail}
-                    {item.nextAttemptAt ? ` (local time ${new Date(item.nextAttemptAt).toLocaleTimeString('en-GB')})` : ''}
                   </div>
+                  {item.httpStatus !== null && (
+                    <div className="nhsuk-body-s" data-testid="outbox-http">
+                      Last answer: {httpStatusWords(item.httpStatus)}.
+                    </div>
+                  )}
+                  {item.nextAttemptAt && (
+                    <div className="nhsuk-body-s" data-testid="outbox-next">
+                      Next automatic try: <time dateTime={item.nextAttemptAt}>{localTime(item.nextAttemptAt)}</time>
+                    </div>
+                  )}
+                  <div className="nhsuk-body-s">Updated <time dateTime={item.updatedAt}>{localTime(item.updatedAt)}</time></div>
                 </td>
-                <td>{item.resourceId ?? ''}</td>
                 <td>
                   {item.canRetry && state.user.role === 'clinician' && (
                     <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void retry(item.identifier)}>
