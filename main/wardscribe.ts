@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { contract, type Contract, type HostKind } from '../shared/ipc/contract';
 import { machineSettingsPath, readMachineSettings, resolveVaultDir, type MachineSettings } from './config/machine-settings';
 import { EventHub, OutboxChanges } from './events';
@@ -10,6 +11,7 @@ import { HeadPublisher } from './audit/head-publisher';
 import { createFileKeystore, defaultKeystoreDir, type SecretKeystore } from './security/keystore';
 import { getRootKeyFingerprint } from './vault/queries/workstation-key';
 import { createAppHandlers } from './ipc/handlers/app';
+import { createFileHandlers } from './ipc/handlers/files';
 import { createAuditHandlers } from './ipc/handlers/audit';
 import { createExportHandlers } from './ipc/handlers/exports';
 import { ExportedFiles } from './exports/exported-files';
@@ -59,6 +61,10 @@ export interface WardscribeOptions {
    * the OS keystore (main/app/os-keystore.ts); otherwise a key file beside the data folder.
    */
   readonly keystore?: SecretKeystore;
+  /** The system file dialog for choosing an export (Electron's); the Chromium shell has none and browses instead. */
+  readonly chooseFile?: () => Promise<string | null>;
+  /** The folder export browsing stays within: the home folder unless given (tests pass their own). */
+  readonly browseRoot?: string;
 }
 
 /** The custodian code filed by the training EPR: not a real organisation. */
@@ -191,6 +197,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
   const readingThreads = <T>(work: () => Promise<T>) => session.withVault('shared', 'a thread is being read', work);
   const handlers: Handlers<Contract> = {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
+    files: createFileHandlers({ root: options.browseRoot ?? homedir(), ...(options.chooseFile ? { chooseFile: options.chooseFile } : {}) }),
     session: createSessionHandlers(session),
     users: createUserHandlers(session),
     settings: createSettingsHandlers(session),

@@ -1,8 +1,9 @@
 /**
- * Electron preload (sandboxed, context-isolated). Exposes exactly `window.wardscribe`, derived
- * from the contract, and nothing else: no ipcRenderer, no generic send.
+ * Electron preload (sandboxed, context-isolated). Exposes `window.wardscribe`, derived
+ * from the contract, and `window.wardscribeFiles.pathOf` for dropped files, and nothing else: no
+ * ipcRenderer, no generic send.
  */
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { buildApi } from '../shared/ipc/api';
 import { contract } from '../shared/ipc/contract';
 import { HOST_EVENT_CHANNEL } from '../shared/ipc/events';
@@ -20,3 +21,9 @@ const api = buildApi(
 );
 
 contextBridge.exposeInMainWorld('wardscribe', api);
+
+// A file dropped on the import screen: Electron knows its path (a web page never does). Only a
+// File the page already holds can be asked about, and only its path comes back.
+contextBridge.exposeInMainWorld('wardscribeFiles', {
+  pathOf: (file: File): string => webUtils.getPathForFile(file),
+});

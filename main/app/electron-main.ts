@@ -25,6 +25,20 @@ const log = createConsoleLogger();
 export const LINUX_LOCK_POLL_MS = 2_000;
 
 let mainWindow: BrowserWindow | null = null;
+
+/** Opens the system file dialog for an export file; null when cancelled or with no window. */
+async function chooseExportFile(): Promise<string | null> {
+  if (!mainWindow || mainWindow.isDestroyed()) return null;
+  const result = await dialog.showOpenDialog(mainWindow, {
+    title: 'Choose the chat export',
+    properties: ['openFile'],
+    filters: [
+      { name: 'Chat exports', extensions: ['zip', 'txt', 'json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  });
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
 let vaultLock: VaultFolderLock | null = null;
 
 /**
@@ -98,6 +112,8 @@ async function start(): Promise<void> {
     // The OS keystore seals the audit signing key, EPR credentials and the erase secret; without
     // one (Linux with no secret service) the key file beside the data folder does, and the log says so.
     ...withOsKeystore(),
+    // The system's own dialog, attached to the window; the path it gives is checked by the import like a typed one.
+    chooseFile: () => chooseExportFile(),
   });
 
   // The checks below cannot see into the options factory; tests/unit/window-options.test.ts pins each setting.

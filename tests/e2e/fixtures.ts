@@ -27,7 +27,8 @@ export const test = base.extend<{ wardscribe: HostFixture }>({
     const logLines: string[] = [];
     const log: Logger = createConsoleLogger((line) => logLines.push(line));
     const host = await launchChromiumHost({
-      createApp: (engine) => createWardscribe({ host: 'chromium', engine, dataDir: data.path, log }),
+      // File choosing browses the test's own folder, not the home folder of whoever runs the tests.
+      createApp: (engine) => createWardscribe({ host: 'chromium', engine, dataDir: data.path, log, browseRoot: data.path }),
       rendererDir: join(root, 'out', 'renderer'),
       bridgeScript: join(root, 'out', 'preload', 'chromium-bridge.js'),
       headless: true,

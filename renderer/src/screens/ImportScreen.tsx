@@ -1,8 +1,9 @@
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from 'react';
 import { DATE_ORDERS, FLAG_NOTES, MESSAGE_FLAGS, type CHAT_SOURCES, type DateOrder } from '../../../shared/domain/chat';
 import type { ExportComparisonView } from '../../../shared/ipc/contract';
 import { hostApi, newJobId } from '../api';
 import { useNavigation } from '../app/navigation';
+import { FileBrowser } from '../components/FileBrowser';
 import { ErrorSummary, SuccessBanner, TextField } from '../components/forms';
 import { displayDay, plural, senderLabel } from '../components/format';
 import type { FieldLabels } from '../logic/describe-error';
@@ -105,6 +106,36 @@ export function ImportScreen() {
   const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FIELDS);
   // The file that "Check file" read: what is compared and imported, whatever the field says later.
   const [checked, setChecked] = useState<string | null>(null);
+  const [browsing, setBrowsing] = useState(false);
+  const [dropNote, setDropNote] = useState<string | null>(null);
+  const pathRef = useRef<HTMLInputElement>(null);
+
+  /** A path from the dialog, the browser or a drop: into the field, ready for "Check file". */
+  function takePath(chosen: string) {
+    setPath(chosen);
+    setBrowsing(false);
+    setDropNote(null);
+    pathRef.current?.focus();
+  }
+
+  // Electron's system dialog where there is one; the Chromium shell browses the home folder instead.
+  async function chooseFile() {
+    const result = await hostApi()!.files.choose({});
+    if (!result.ok) return fromHost(result.error);
+    if (!result.value.supported) setBrowsing(true);
+    else if (result.value.path) takePath(result.value.path);
+  }
+
+  // Only Electron can say where a dropped file is (the page is never told); the shell says so.
+  function drop(event: DragEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (checked !== null) return;
+    const file = event.dataTransfer.files[0];
+    if (!file) return;
+    const dropped = window.wardscribeFiles?.pathOf(file);
+    if (dropped) takePath(dropped);
+    else setDropNote('This window cannot tell where a dropped file is. Use “Choose file…”, or type or paste its path.');
+  }
 
   useEffect(
     () =>
@@ -211,7 +242,7 @@ export function ImportScreen() {
         </SuccessBanner>
       )}
       {(step.kind === 'choose' || step.kind === 'confirm' || step.kind === 'done') && (
-        <form onSubmit={inspect} noValidate>
+        <form onSubmit={inspect} noValidate onDragOver={(event) => event.preventDefault()} onDrop={drop} data-testid="import-form">
           <TextField
             id="import-path"
             label="Export file"
@@ -221,7 +252,30 @@ export function ImportScreen() {
             error={fieldError('import-path')}
             onChange={(event) => setPath(event.target.value)}
             autoComplete="off"
+            ref={pathRef}
           />
+          {checked === null && (
+            <p className="ws-choose-file">
+              <button className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" type="button" onClick={() => void chooseFile()}>
+                Choose file…
+              </button>{' '}
+              <span className="nhsuk-body-s">or drag the file here</span>
+            </p>
+          )}
+          {dropNote && (
+            <p className="nhsuk-inset-text" role="status" data-testid="drop-note">
+              {dropNote}
+            </p>
+          )}
+          {browsing && checked === null && (
+            <FileBrowser
+              onChoose={takePath}
+              onClose={() => {
+                setBrowsing(false);
+                pathRef.current?.focus();
+              }}
+            />
+          )}
           <TextField
             id="import-zone"
             label="Time zone of the phone that exported it"
