@@ -96,3 +96,37 @@ test('the trail filters by username; a username matching nobody and a From after
   await expect(summary).toHaveCount(0);
   await expect(page.getByTestId('entry-count')).toHaveText(/^0 entries shown/);
 });
+
+test('the trail prints through the system print dialog: every entry shown, nothing else of the screen, the training mode said', async ({ wardscribe: { page } }) => {
+  await createFirstAdmin(page);
+  await page.keyboard.press('Alt+6');
+  await expect(page.getByTestId('entry-count')).not.toHaveText(/^0 /);
+  const shown = Number(/^(\d+)/.exec((await page.getByTestId('entry-count').textContent()) ?? '')![1]);
+  // What the print dialog would print: the page under print media at the moment print() is called.
+  await page.emulateMedia({ media: 'print' });
+  await page.evaluate(() => {
+    const seen: Record<string, unknown>[] = [];
+    (window as unknown as { printed: typeof seen }).printed = seen;
+    window.print = () => {
+      const visible = (selector: string) => [...document.querySelectorAll(selector)].some((node) => getComputedStyle(node).display !== 'none' && (node as HTMLElement).offsetParent !== null);
+      const target = document.querySelector('[data-print-target]');
+      seen.push({
+        rows: target?.querySelectorAll('tbody tr').length ?? 0,
+        nav: visible('nav'),
+        header: visible('header'),
+        buttons: visible('[data-print-target] button'),
+        filters: visible('form'),
+        note: target ? getComputedStyle(target, '::before').content : '',
+      });
+    };
+  });
+  await page.getByRole('button', { name: 'Print the entries shown' }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { printed: unknown[] }).printed.length)).toBe(1);
+  const [printed] = await page.evaluate(() => (window as unknown as { printed: Record<string, unknown>[] }).printed);
+  expect(printed).toMatchObject({ rows: shown, nav: false, header: false, buttons: false, filters: false });
+  expect(String(printed!['note'])).toContain('TRAINING');
+  // Afterwards the screen is as it was.
+  await page.emulateMedia({ media: 'screen' });
+  await expect(page.getByTestId('audit-print')).toHaveCount(0);
+  await expect(page.locator('html.ws-printing')).toHaveCount(0);
+});

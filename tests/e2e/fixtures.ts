@@ -131,4 +131,34 @@ export async function expectNoAxeViolations(page: Page, what: string): Promise<v
   expect(found, `axe on ${what}`).toEqual([]);
 }
 
+/**
+ * Clicks a print button and reports what the system print dialog would print: under print media,
+ * at the moment window.print() is called, which element is the print target, and whether the
+ * screen's navigation, header, buttons or forms would show.
+ */
+export async function printedBy(page: Page, button: ReturnType<Page['getByRole']>): Promise<{ target: string | null; text: string; nav: boolean; header: boolean; buttons: boolean; note: string }> {
+  await page.emulateMedia({ media: 'print' });
+  await page.evaluate(() => {
+    const seen: unknown[] = [];
+    (window as unknown as { printed: unknown[] }).printed = seen;
+    window.print = () => {
+      const visible = (selector: string) => [...document.querySelectorAll(selector)].some((node) => getComputedStyle(node).display !== 'none' && (node as HTMLElement).offsetParent !== null);
+      const target = document.querySelector<HTMLElement>('[data-print-target]');
+      seen.push({
+        target: target?.dataset['testid'] ?? null,
+        text: target?.innerText ?? '',
+        nav: visible('nav'),
+        header: visible('body > * header, #root > header'),
+        buttons: visible('[data-print-target] button'),
+        note: target ? getComputedStyle(target, '::before').content : '',
+      });
+    };
+  });
+  await button.click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { printed: unknown[] }).printed.length)).toBe(1);
+  const [printed] = await page.evaluate(() => (window as unknown as { printed: unknown[] }).printed);
+  await page.emulateMedia({ media: 'screen' });
+  return printed as { target: string | null; text: string; nav: boolean; header: boolean; buttons: boolean; note: string };
+}
+
 export { expect };

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
-import { addPersonAndSignIn, createFirstAdmin, expect, importExport, choosePatient, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, importExport, choosePatient, printedBy, test } from './fixtures';
 
 const CHAT = [
   '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
@@ -196,6 +196,12 @@ test('a clinician must give a reason to wipe a thread nothing was filed from', a
   await expect(certificate).toContainText('Only rota swaps and greetings, no advice about any patient.');
   await expect(certificate.getByTestId('certificate-source-file')).toContainText('Not requested');
   expect(existsSync(zipPath)).toBe(true);
+
+  // Printed through the system dialog: the certificate alone, without its buttons, saying it is training.
+  const printed = await printedBy(page, certificate.getByRole('button', { name: 'Print certificate' }));
+  expect(printed).toMatchObject({ target: 'wipe-certificate', nav: false, header: false, buttons: false });
+  expect(printed.text).toContain('Only rota swaps and greetings');
+  expect(printed.note).toContain('TRAINING');
 });
 
 test('an administrator sets the automatic wipe, with the hours checked', async ({ wardscribe: { page } }) => {

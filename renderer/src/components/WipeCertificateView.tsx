@@ -1,8 +1,9 @@
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import type { WipeCertificate } from '../../../shared/domain/wipe';
 import { hostApi } from '../api';
 import { ErrorSummary, TextField } from './forms';
 import { displayNhsNumber, displayUtc, plural } from './format';
+import { printPart } from './print';
 
 const LEVEL_TEXT: Readonly<Record<NonNullable<WipeCertificate['level']>, string>> = {
   purge: 'Purge: deleted, vault key rotated (cryptographic erase) and verified',
@@ -31,6 +32,7 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
   const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
   const [folder, setFolder] = useState('');
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
+  const cardRef = useRef<HTMLDivElement>(null);
   const SubHeading = headingLevel === 2 ? 'h3' : 'h4';
   const verification = certificate.verification;
   const passed = certificate.level !== null && certificate.level !== 'failed';
@@ -42,8 +44,11 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
   }
 
   return (
-    <div className={`nhsuk-card ws-certificate${passed ? '' : ' ws-certificate--failed'}`} data-testid="wipe-certificate">
+    <div className={`nhsuk-card ws-certificate${passed ? '' : ' ws-certificate--failed'}`} data-testid="wipe-certificate" ref={cardRef}>
       <div className="nhsuk-card__content">
+        <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small ws-print-button" onClick={() => cardRef.current && printPart(cardRef.current)}>
+          Print certificate
+        </button>
         <Heading className="nhsuk-card__heading" tabIndex={-1}>
           Wipe certificate
         </Heading>

@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { TableVirtuoso } from 'react-virtuoso';
 import { AUDIT_ACTIONS, type AuditEntry, type AuditFilter } from '../../../shared/domain/audit';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import { hostApi, newJobId } from '../api';
 import { ExportedFilesSection } from '../components/ExportedFilesSection';
+import { printPart } from '../components/print';
 import { useProblem } from '../app/use-problem';
 import { ErrorSummary, TextField } from '../components/forms';
 import { errorSentence, type FieldProblem } from '../logic/describe-error';
@@ -70,6 +71,14 @@ export function AuditScreen() {
   const [people, setPeople] = useState<readonly Person[]>([]);
   const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FILTER_FIELDS);
   const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
+  // Printing draws every entry shown (the list on screen draws only those in view), then prints that.
+  const [printing, setPrinting] = useState(false);
+  const printRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!printing || !printRef.current) return;
+    printPart(printRef.current);
+    setPrinting(false);
+  }, [printing]);
 
   const load = useCallback(async (next: AuditFilter) => {
     const result = await hostApi()!.audit.query({ filter: next, limit: 5000 });
@@ -197,6 +206,9 @@ export function AuditScreen() {
           <button className="nhsuk-button" type="button" onClick={() => void exportPdf()} disabled={exporting.kind === 'running'}>
             Export PDF
           </button>
+          <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={() => setPrinting(true)} disabled={entries.length === 0}>
+            Print the entries shown
+          </button>
         </div>
       </form>
 
@@ -257,25 +269,57 @@ export function AuditScreen() {
             <th>Outcome</th>
           </tr>
         )}
-        itemContent={(_index, entry) => (
-          <>
-            <td>{entry.sequence}</td>
-            <td>{entry.time.local.slice(0, 19).replace('T', ' ')}</td>
-            <td>{entry.actor ? `${entry.actor.displayName} (${entry.actor.role})` : 'Wardscribe'}</td>
-            <td>{entry.action}</td>
-            <td>
-              {Object.entries(entry.objects)
-                .map(([key, value]) => `${key}: ${key === 'nhsNumber' ? displayNhsNumber(String(value)) : String(value)}`)
-                .join(', ')}
-            </td>
-            <td>
-              {entry.outcome.status}
-              {entry.outcome.reason ? ` (${entry.outcome.reason})` : ''}
-            </td>
-          </>
-        )}
+        itemContent={(_index, entry) => <AuditCells entry={entry} />}
       />
+      {printing && (
+        <div className="ws-print-only" ref={printRef} data-testid="audit-print">
+          <h2>Audit trail</h2>
+          <p>
+            {entries.length} entr{entries.length === 1 ? 'y' : 'ies'}, newest first. Printed {new Date().toLocaleString('en-GB')}. A printout is not signed: the exported PDF is the verifiable copy.
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Time (local)</th>
+                <th>User</th>
+                <th>Action</th>
+                <th>Objects</th>
+                <th>Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr key={entry.sequence}>
+                  <AuditCells entry={entry} />
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       <ExportedFilesSection refreshKey={exportCount} />
     </section>
+  );
+}
+
+/** One entry's cells, on screen and in print. */
+function AuditCells({ entry }: { entry: AuditEntry }) {
+  return (
+    <>
+      <td>{entry.sequence}</td>
+      <td>{entry.time.local.slice(0, 19).replace('T', ' ')}</td>
+      <td>{entry.actor ? `${entry.actor.displayName} (${entry.actor.role})` : 'Wardscribe'}</td>
+      <td>{entry.action}</td>
+      <td>
+        {Object.entries(entry.objects)
+          .map(([key, value]) => `${key}: ${key === 'nhsNumber' ? displayNhsNumber(String(value)) : String(value)}`)
+          .join(', ')}
+      </td>
+      <td>
+        {entry.outcome.status}
+        {entry.outcome.reason ? ` (${entry.outcome.reason})` : ''}
+      </td>
+    </>
   );
 }
