@@ -299,15 +299,28 @@ export class TranscriptionService {
   /** The look-up itself, in the EPR with this id (the one the note is bound to). */
   async #lookUp(eprId: string, nhsNumber: NhsNumber, typed: TypedPatient): Promise<PatientLookup> {
     const stored = getSetting(this.#db(), 'epr.pds');
-    let epr;
+    const unavailable = (message: string): PatientLookup => ({ status: 'unavailable', confirmable: false, message, problems: [message], record: null, national: null });
+    const run = async (): Promise<PatientLookup> => {
+      let epr;
+      try {
+        epr = (await this.#eprs.connect(eprId)).connection;
+      } catch (error) {
+        return unavailable(error instanceof EprUnavailableError ? error.message : 'The EPR could not be reached, so the patient could not be checked. Try again in a moment.');
+      }
+      const sources: PatientSources = stored.use === 'off' ? { epr } : { epr, pds: this.#pdsClient(stored), use: stored.use };
+      return lookUpPatient(sources, nhsNumber, typed);
+    };
+    // Each request has its own timeout; this bounds the whole look-up (connection, statement, search, PDS) so attestation never hangs on it.
+    const limitMs = 3 * (this.#options.retryPolicy ?? DEFAULT_RETRY_POLICY).requestTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<PatientLookup>((resolve) => {
+      timer = setTimeout(() => resolve(unavailable('The EPR took too long to answer the patient search, so the patient could not be checked. Try again in a moment.')), limitMs);
+    });
     try {
-      epr = (await this.#eprs.connect(eprId)).connection;
-    } catch (error) {
-      const message = error instanceof EprUnavailableError ? error.message : 'The EPR could not be reached, so the patient could not be checked. Try again in a moment.';
-      return { status: 'unavailable', confirmable: false, message, problems: [message], record: null, national: null };
+      return await Promise.race([run(), timedOut]);
+    } finally {
+      clearTimeout(timer);
     }
-    const sources: PatientSources = stored.use === 'off' ? { epr } : { epr, pds: this.#pdsClient(stored), use: stored.use };
-    return lookUpPatient(sources, nhsNumber, typed);
   }
 
   #pdsClient(stored: Exclude<StoredPdsConnection, { use: 'off' }>): PdsClient {
@@ -355,8 +368,12 @@ export class TranscriptionService {
 
   // ── preview and attestation ─────────────────────────────────────────────
 
-  /** Exactly what attesting would file, with a provisional identifier; `problems` block attestation. */
-  preview(id: string): PreviewView {
+  /**
+   * Exactly what attesting would file, with a provisional identifier; `problems` block attestation.
+   * `patient`, the record confirmed so far, puts its `Patient/{id}` in the subject as attesting
+   * will; it is not checked here (attesting checks it against the EPR).
+   */
+  preview(id: string, patient?: PatientConfirmation): PreviewView {
     const db = this.#db();
     const draft = this.#draft(db, id);
     const principal = this.#principal();
@@ -365,6 +382,7 @@ export class TranscriptionService {
       attestedAt: this.#now(),
       attesterUserId: principal.userId,
       auditChainHead: this.#session.audit().log.head(),
+      ...(patient?.kind === 'record' && patient.source === 'epr' ? { eprPatientId: patient.id } : {}),
     });
     const problems = [...built.problems];
     if (draft.status === 'attested') problems.unshift('This transcription has already been attested.');

@@ -433,7 +433,8 @@ export const contract = {
     get: channel({ request: z.object({ id: z.string().min(1).max(100) }).strict(), response: DraftViewSchema, access: TRANSCRIBERS }),
     /** Exactly the text and FHIR resources that attesting would file. */
     preview: channel({
-      request: z.object({ id: z.string().min(1).max(100) }).strict(),
+      /** `patient`: the record confirmed so far, so the preview names `Patient/{id}` as attesting will (attesting checks it again). */
+      request: z.object({ id: z.string().min(1).max(100), patient: PatientConfirmationSchema.optional() }).strict(),
       response: z.object({ text: z.string(), documentReference: z.unknown(), provenance: z.unknown(), problems: z.array(z.string()) }),
       access: TRANSCRIBERS,
     }),
@@ -463,23 +464,6 @@ export const contract = {
     inThread: channel({
       request: z.object({ threadId: z.string().min(1).max(100) }).strict(),
       response: z.object({ counts: z.record(z.enum(PATIENT_HINT_KINDS), z.number()), total: z.number() }),
-      access: TRANSCRIBERS,
-    }),
-  },
-  files: {
-    /** The system dialog for choosing an export, where the host has one (Electron); `supported: false` in the Chromium shell. */
-    choose: channel({ request: NoRequest, response: z.object({ supported: z.boolean(), path: z.string().nullable() }), access: TRANSCRIBERS }),
-    /** The folders and export files (.zip, .txt, .json) in a folder under the home folder, for choosing an export in the Chromium shell. */
-    browse: channel({
-      request: z.object({ folder: z.string().max(4096).optional() }).strict(),
-      response: z.object({
-        folder: z.string(),
-        /** Null at the home folder: browsing does not go above it. */
-        parent: z.string().nullable(),
-        entries: z.array(z.object({ name: z.string(), path: z.string(), kind: z.enum(['folder', 'file']), bytes: z.number().nullable() })),
-        /** More entries than are listed: the folder is very large. */
-        more: z.boolean(),
-      }),
       access: TRANSCRIBERS,
     }),
   },

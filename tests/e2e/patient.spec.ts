@@ -67,6 +67,8 @@ test('a patient suggested from the excerpt, found in the training EPR and confir
   await page.getByRole('button', { name: 'Preview' }).click();
   const preview = page.getByTestId('preview');
   await expect(preview).toContainText('Jane Testpatient, NHS number 999 123 5671, born 1954-07-12');
+  // The preview names the confirmed Patient as attesting will.
+  await expect(preview).toContainText('"reference": "Patient/');
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });

@@ -69,8 +69,8 @@ export function createTranscriptionHandlers(transcriptions: TranscriptionService
     // Every user's drafts: a clerk prepares one, a clinician opens and attests it.
     list: () => transcriptions.listDrafts().map(view),
     get: ({ id }) => view(transcriptions.getDraft(id)),
-    preview: ({ id }) => {
-      const preview = transcriptions.preview(id);
+    preview: ({ id, patient }) => {
+      const preview = transcriptions.preview(id, patient);
       return { ...preview, problems: [...preview.problems] };
     },
     attest: async ({ id, patient }) => {

@@ -243,7 +243,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     const previewVersion = version;
     const draft = await save();
     if (!draft) return;
-    const result = await hostApi()!.transcriptions.preview({ id: draft.id });
+    const confirmed = confirmationFor(lookup, patient.confirmed);
+    const result = await hostApi()!.transcriptions.preview({ id: draft.id, ...(confirmed ? { patient: confirmed } : {}) });
     if (!result.ok) return fromHost(result.error);
     setProblems(result.value.problems);
     setPreview({ text: result.value.text, resources: JSON.stringify({ documentReference: result.value.documentReference, provenance: result.value.provenance }, null, 2), version: previewVersion });

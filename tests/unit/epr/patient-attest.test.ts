@@ -170,6 +170,37 @@ describe('attesting checks the patient against the EPR again', () => {
   });
 });
 
+describe('the preview and a look-up that never ends', () => {
+  it('the preview names the confirmed Patient as attesting will, and without a confirmation does not', async () => {
+    const { service, draft } = await world();
+    const saved = draft();
+    const confirmation = await confirmedPatient(service);
+    const subject = (preview: ReturnType<typeof service.preview>) => (preview.documentReference as DocumentReference).subject;
+    expect(subject(service.preview(saved.id))?.reference).toBeUndefined();
+    expect(subject(service.preview(saved.id, confirmation))).toMatchObject({ reference: `Patient/${(await jane()).id}`, identifier: { value: '9991235671' } });
+  });
+
+  it('an EPR connection that never comes is "unavailable" within the bound: the look-up never hangs', async () => {
+    const dir = tempDir('wardscribe-patient-hang-');
+    const session = new SessionService({ files: vaultFiles(`${dir.path}/vault`), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+    await session.createFirstAdmin(ADMIN);
+    await session.createUser(CLINICIAN);
+    await session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+    const service = new TranscriptionService({
+      session,
+      imports: new ImportService({ session }),
+      epr: () => new Promise<EprConnection>(() => undefined),
+      log: silentLogger,
+      organisationOdsCode: 'RX1',
+      retryPolicy: { baseDelayMs: 10, maxDelayMs: 20, maxAttempts: 1, requestTimeoutMs: 100 },
+    });
+    cleanups.push(dir.remove, () => session.lock('sign-out'), () => service.stop());
+    const started = Date.now();
+    expect(await service.lookUpPatient(PATIENT)).toMatchObject({ status: 'unavailable', message: expect.stringMatching(/took too long/) });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+});
+
 describe('patient-identifiable details in a thread', () => {
   it('counts them per kind, without returning any text', async () => {
     const { service, threadId } = await world();
