@@ -467,6 +467,23 @@ export const contract = {
       access: TRANSCRIBERS,
     }),
   },
+  files: {
+    /** The system dialog for choosing an export, where the host has one (Electron); `supported: false` in the Chromium shell. */
+    choose: channel({ request: NoRequest, response: z.object({ supported: z.boolean(), path: z.string().nullable() }), access: TRANSCRIBERS }),
+    /** The folders and export files (.zip, .txt, .json) in a folder under the home folder, for choosing an export in the Chromium shell. */
+    browse: channel({
+      request: z.object({ folder: z.string().max(4096).optional() }).strict(),
+      response: z.object({
+        folder: z.string(),
+        /** Null at the home folder: browsing does not go above it. */
+        parent: z.string().nullable(),
+        entries: z.array(z.object({ name: z.string(), path: z.string(), kind: z.enum(['folder', 'file']), bytes: z.number().nullable() })),
+        /** More entries than are listed: the folder is very large. */
+        more: z.boolean(),
+      }),
+      access: TRANSCRIBERS,
+    }),
+  },
   outbox: {
     list: channel({ request: NoRequest, response: z.array(OutboxViewSchema), access: TRANSCRIBERS }),
     retry: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
