@@ -14,7 +14,7 @@
  * account can use the keystore, and so the signing key; the external publication of chain heads
  * (head-publisher.ts) is what catches a rewrite from there.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { KeystoreError, type SecretKeystore } from '../security/keystore';
 import { openSymmetric, openWithPrivateKey, sealSymmetric, sealToPublicKey, type SlotSeal, type SymmetricSeal } from '../security/sealed-box';
 import { issueSigningKeyCertificate, type SigningKeyCertificate } from './signing-certificates';
@@ -22,6 +22,7 @@ import { createCheckpointSigner, publicKeyFingerprint, type CheckpointSigner } f
 
 const ADMIN_KEY_LABEL = 'wardscribe-admin-key/1';
 const ROOT_KEY_LABEL = 'wardscribe-audit-root-key/1';
+const ROSTER_LABEL = 'wardscribe-admin-roster/1';
 
 export interface StoredRootKey {
   readonly publicKeyPem: string;
@@ -45,6 +46,21 @@ export interface StoredSigningKey {
   readonly certificate: SigningKeyCertificate;
 }
 
+/**
+ * Who the administrators are, as the administrators' key vouches: `users.role` alone is a column
+ * any vault user can write, so it never decides who is granted the key (migration 0013).
+ */
+export interface StoredAdminRoster {
+  /**
+   * Each administrator and the key-slot public key the administrators' key may be sealed to: a
+   * slot swapped into the key file by anyone holding the vault key is not theirs. An empty key is
+   * an administrator with no slot now (disabled), still known as one for a re-enabling reset.
+   */
+  readonly members: readonly AdminSlot[];
+  /** HMAC-SHA256 (hex) over the vault id and the sorted members, under a key derived from the administrators' key. */
+  readonly mac: string;
+}
+
 /** Where the anchors are kept (the vault: main/vault/queries/workstation-key.ts). */
 export interface TrustAnchorStore {
   root(): StoredRootKey | null;
@@ -59,6 +75,8 @@ export interface TrustAnchorStore {
   insertSigningKey(key: StoredSigningKey, now: Date): void;
   /** Every certificate ever issued (old ones still vouch for old checkpoints). */
   certificates(): SigningKeyCertificate[];
+  roster(): StoredAdminRoster | null;
+  putRoster(roster: StoredAdminRoster, now: Date): void;
 }
 
 /** An administrator's slot: who, and the X25519 public key the administrators' key is sealed to. */
@@ -101,6 +119,7 @@ export function establishTrustAnchors(store: TrustAnchorStore, keystore: SecretK
     der.fill(0);
   }
   grantAdminKey(store, adminKey, admin, vaultId, now);
+  writeAdminRoster(store, adminKey, [admin], vaultId, now);
   certifyNewSigningKey(store, keystore, { privateKey: root.privateKey, fingerprint }, now);
   return adminKey;
 }
@@ -135,7 +154,7 @@ export function adminKeyOpensRoot(store: TrustAnchorStore, adminKey: AdminKey, v
  * (its fingerprint is what auditors pin): a root private key the leaver copied out in the clear
  * while an admin is beyond any rotation short of a new root (docs/architecture.md).
  */
-export function rotateAdminKey(store: TrustAnchorStore, current: AdminKey, admins: readonly AdminSlot[], vaultId: string, now: Date): AdminKey {
+export function rotateAdminKey(store: TrustAnchorStore, current: AdminKey, admins: readonly AdminSlot[], vaultId: string, now: Date, leavers: readonly string[] = []): AdminKey {
   const root = store.root();
   if (!root) throw new Error('The workstation has no root key.');
   const der = openSymmetric(current.bytes, root.sealedPrivateKey, ROOT_KEY_LABEL, [vaultId, root.fingerprint]);
@@ -148,10 +167,46 @@ export function rotateAdminKey(store: TrustAnchorStore, current: AdminKey, admin
   }
   for (const grant of store.grants()) store.removeGrant(grant.userId);
   for (const admin of admins) grantAdminKey(store, next, admin, vaultId, now);
+  writeAdminRoster(store, next, [...leavers.map((userId) => ({ userId, publicKey: '' })), ...admins], vaultId, now);
   return next;
 }
 
-/** Admins whose grant is missing or sealed to a slot key they no longer have. */
+function sortedMembers(members: readonly AdminSlot[]): AdminSlot[] {
+  const byUser = new Map(members.map((member) => [member.userId, member.publicKey]));
+  return [...byUser.keys()].sort().map((userId) => ({ userId, publicKey: byUser.get(userId)! }));
+}
+
+function rosterMac(adminKey: AdminKey, members: readonly AdminSlot[], vaultId: string): string {
+  // A key of its own for the roster (not the administrators' key itself, which also seals the root).
+  const key = createHmac('sha256', adminKey.bytes).update(ROSTER_LABEL).digest();
+  try {
+    const body = sortedMembers(members).map((member) => [member.userId, member.publicKey]);
+    return createHmac('sha256', key).update(JSON.stringify([ROSTER_LABEL, vaultId, body])).digest('hex');
+  } finally {
+    key.fill(0);
+  }
+}
+
+/** Records who the administrators are and their slot keys, vouched for by `adminKey`: only a session holding it can. */
+export function writeAdminRoster(store: TrustAnchorStore, adminKey: AdminKey, members: readonly AdminSlot[], vaultId: string, now: Date): void {
+  const sorted = sortedMembers(members);
+  store.putRoster({ members: sorted, mac: rosterMac(adminKey, sorted, vaultId) }, now);
+}
+
+/**
+ * The administrators the roster lists (user id to slot public key), when `adminKey` vouches for
+ * it; `missing` on a vault from before the roster; `invalid` when it was written without the key.
+ */
+export function verifiedAdminRoster(store: TrustAnchorStore, adminKey: AdminKey, vaultId: string): ReadonlyMap<string, string> | 'missing' | 'invalid' {
+  const roster = store.roster();
+  if (!roster) return 'missing';
+  const expected = Buffer.from(rosterMac(adminKey, roster.members, vaultId), 'hex');
+  const stored = Buffer.from(roster.mac, 'hex');
+  if (stored.length !== expected.length || !timingSafeEqual(stored, expected)) return 'invalid';
+  return new Map(roster.members.map((member) => [member.userId, member.publicKey]));
+}
+
+/** Admins whose grant is missing or sealed to a slot key they no longer have (`admins` already checked against the roster). */
 export function adminsNeedingGrant(store: TrustAnchorStore, admins: readonly AdminSlot[]): AdminSlot[] {
   const grants = store.grants();
   return admins.filter((admin) => !grants.some((grant) => grant.userId === admin.userId && grant.recipientPublicKey === admin.publicKey));

@@ -278,7 +278,29 @@ export class SessionService {
       this.#backoffSeen.delete(key);
       // Admins open the administrators' key too (one more Argon2id run): see audit-trust.ts.
       const admin = outcome.user.role === 'admin' ? await this.#trust.adminSignedIn(outcome.vault, outcome.user, passphrase) : undefined;
+      if (admin && !admin.vouched) {
+        // The users row says admin, but no grant of the administrators' key that opens the root
+        // and no roster under it says so: the row was written outside Wardscribe (#14 F3).
+        admin.adminKey?.dispose();
+        try {
+          this.#auditLog(outcome.vault, createVaultAuditStore(outcome.vault.db)).record({
+            action: 'sign-in-failed',
+            actor: actorOf(outcome.user),
+            outcome: { status: 'failure', reason: 'admin-role-not-vouched' },
+          });
+        } finally {
+          outcome.vault.close();
+        }
+        this.#options.log.warn('session.admin-role-not-vouched');
+        throw new WardscribeError(
+          'forbidden',
+          'This account is marked as an administrator, but the workstation’s administrators’ key does not confirm it, so it cannot be signed in. Ask another administrator to check the Users list and reset this account’s passphrase.',
+        );
+      }
       this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures, admin);
+      if (admin?.adminKey && !this.#trust.holdsWorkingKey(outcome.vault, admin.adminKey)) {
+        this.#record({ action: 'vault-checked', objects: {}, outcome: { status: 'failure', reason: 'admin-roster-altered' } });
+      }
       this.#options.log.info('session.signed-in', { role: outcome.user.role });
       return outcome.user;
     }
@@ -404,6 +426,8 @@ export class SessionService {
         const stored = getUserById(vault.db, me.id);
         if (!stored || stored.disabled) throw new WardscribeError('forbidden', 'This account was disabled. Nothing was changed.');
         setMustChangePassphrase(vault.db, me.id, false, this.#now());
+        // An administrator's own new slot key, vouched for with the key this session holds.
+        if (me.role === 'admin' && this.#trust.holdsWorkingKey(vault, unlocked.adminKey)) this.#trust.vouchAdmin(vault, unlocked.adminKey, { userId: me.id, publicKey: prepared.publicKey }, true);
         this.#record({ action: 'password-changed', objects: { subjectUserId: me.id }, outcome: { status: 'success' } });
       }),
     );
@@ -453,12 +477,18 @@ export class SessionService {
       // The admin chose this passphrase; the user replaces it at first sign-in.
       mustChangePassphrase: true,
     };
+    // Only a session holding the administrators' key can vouch for a new administrator (the roster):
+    // without it the new admin's row would be just a users row, which anyone in the vault can write.
+    if (user.role === 'admin' && !this.#trust.holdsWorkingKey(unlocked.vault, unlocked.adminKey)) {
+      throw new WardscribeError('rejected', 'Your sign-in does not hold the administrators’ key, so it cannot add an administrator. Sign out and in again; if this persists, ask another administrator to do it.');
+    }
     const prepared = await prepareSlot(unlocked.vault.vaultId, user, input.passphrase, this.#kdf());
     await this.#change(unlocked, 'a user is being added', () =>
       commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
         // Asked again here: another admin may have taken the name meanwhile.
         if (getUserByUsername(vault.db, input.username)) throw taken();
         insertUser(vault.db, user, this.#now());
+        if (user.role === 'admin') this.#trust.vouchAdmin(vault, unlocked.adminKey!, { userId: user.id, publicKey: prepared.publicKey });
         this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: `role-${user.role}` } });
       }),
     );
@@ -530,6 +560,8 @@ export class SessionService {
         if (!getUserById(vault.db, userId)) throw new WardscribeError('not-found', 'No such user.');
         setUserDisabled(vault.db, userId, false, this.#now());
         setMustChangePassphrase(vault.db, userId, userId !== unlocked.user.id, this.#now());
+        // An administrator's new slot key, vouched for by a key holder (only one the roster already knows).
+        if (user.role === 'admin' && this.#trust.holdsWorkingKey(vault, unlocked.adminKey)) this.#trust.vouchAdmin(vault, unlocked.adminKey, { userId, publicKey: prepared.publicKey }, true);
         this.#record({ action: 'user-changed', objects: { subjectUserId: userId }, outcome: { status: 'success', reason: 'passphrase-reset' } });
       }),
     );

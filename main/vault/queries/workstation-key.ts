@@ -1,5 +1,6 @@
 import { SigningKeyCertificateSchema, type SigningKeyCertificate } from '../../audit/signing-certificates';
-import type { StoredAdminGrant, StoredRootKey, StoredSigningKey, TrustAnchorStore } from '../../audit/trust-anchors';
+import { z } from 'zod';
+import type { StoredAdminGrant, StoredAdminRoster, StoredRootKey, StoredSigningKey, TrustAnchorStore } from '../../audit/trust-anchors';
 import { SlotSealSchema, SymmetricSealSchema } from '../../security/sealed-box';
 import type { Db } from '../sqlcipher';
 
@@ -45,6 +46,19 @@ export function getRootKeyFingerprint(db: Db): string | null {
 /** The trust anchor store over an open vault. */
 export function createVaultTrustAnchorStore(db: Db): TrustAnchorStore {
   return {
+    roster() {
+      const row = db.prepare('SELECT members_json, mac FROM admin_roster WHERE id = 1').get() as { members_json: string; mac: string } | undefined;
+      if (!row) return null;
+      // A list that does not parse is treated as written without the key: it checks against nothing.
+      const members = z.array(z.object({ userId: z.string(), publicKey: z.string() })).safeParse(JSON.parse(row.members_json));
+      return { members: members.success ? members.data : [], mac: members.success ? row.mac : '0'.repeat(64) };
+    },
+    putRoster(roster: StoredAdminRoster, now: Date) {
+      db.prepare(
+        `INSERT INTO admin_roster (id, members_json, mac, updated_at) VALUES (1, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET members_json = excluded.members_json, mac = excluded.mac, updated_at = excluded.updated_at`,
+      ).run(JSON.stringify(roster.members), roster.mac, now.toISOString());
+    },
     root() {
       const row = db.prepare('SELECT public_key_pem, fingerprint, sealed_private_json FROM audit_root_key WHERE id = 1').get() as RootRow | undefined;
       return row ? { publicKeyPem: row.public_key_pem, fingerprint: row.fingerprint, sealedPrivateKey: SymmetricSealSchema.parse(JSON.parse(row.sealed_private_json)) } : null;
