@@ -55,6 +55,10 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,
+    // Tagged, in English, titled: screen readers and reflowing viewers read it in order (PDF/UA's basics).
+    tagged: true,
+    lang: 'en-GB',
+    displayTitle: true,
     info: { Title: 'Wardscribe wipe certificate', Author: 'Wardscribe', Subject: `Wipe ${certificate.wipeId}`, CreationDate: new Date(certificate.finishedAt ?? certificate.startedAt) },
   });
   doc.registerFont('regular', join(fontsDir, AUDIT_FONT_FILES.regular));
@@ -67,10 +71,14 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
     doc.pipe(stream);
   });
 
-  doc.font('bold').fontSize(16).text('Wardscribe wipe certificate');
-  doc.font('regular').fontSize(9).fillColor('#444444').text(input.site).moveDown();
+  // Every line drawn inside a structure element of one Document, in reading order.
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const tag = (type: 'H1' | 'H2' | 'P', draw: () => void) => root.add(doc.struct(type, {}, draw));
+  tag('H1', () => doc.font('bold').fontSize(16).text('Wardscribe wipe certificate'));
+  tag('P', () => doc.font('regular').fontSize(9).fillColor('#444444').text(input.site).moveDown());
   const row = (label: string, value: string) => {
-    doc.font('bold').fontSize(10).fillColor('#000000').text(label, { continued: true }).font('regular').text(`  ${value}`);
+    tag('P', () => doc.font('bold').fontSize(10).fillColor('#000000').text(label, { continued: true }).font('regular').text(`  ${value}`));
   };
   row('Wipe', certificate.wipeId);
   row('Thread', certificate.threadId);
@@ -82,14 +90,15 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   row('Started', certificate.startedAt);
   row('Finished', certificate.finishedAt ?? 'not finished');
   doc.moveDown(0.5);
-  doc.font('bold').text('Filed in the patient record and verified before the wipe');
-  if (certificate.filed.length === 0) doc.font('regular').text('Nothing was filed from this thread.');
+  tag('H2', () => doc.font('bold').text('Filed in the patient record and verified before the wipe'));
+  if (certificate.filed.length === 0) tag('P', () => doc.font('regular').text('Nothing was filed from this thread.'));
   for (const filed of certificate.filed) {
-    doc.font('regular').text(`NHS ${filed.nhsNumber.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2 $3')}: DocumentReference ${filed.documentReferenceId ?? 'unknown'} (${filed.identifier})`);
+    tag('P', () => doc.font('regular').text(`NHS ${filed.nhsNumber.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2 $3')}: DocumentReference ${filed.documentReferenceId ?? 'unknown'} (${filed.identifier})`));
   }
   if (certificate.overrideReason !== null) {
-    doc.moveDown(0.5).font('bold').text('Clinician’s reason for wiping content that was not filed');
-    doc.font('regular').text(certificate.overrideReason);
+    const reason = certificate.overrideReason;
+    tag('H2', () => doc.moveDown(0.5).font('bold').text('Clinician’s reason for wiping content that was not filed'));
+    tag('P', () => doc.font('regular').text(reason));
   }
   doc.moveDown(0.5);
   row('Vault key rotated', certificate.keyRotated ? 'yes: old pages left on the disk no longer open with the current key file (see the limit below)' : 'no');
@@ -106,9 +115,10 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   row('Level achieved', certificate.level ? LEVEL_TEXT[certificate.level] : 'not finished');
   if (certificate.keyRotated) row('Limit of the erase', ERASE_LIMIT_TEXT);
   doc.moveDown();
-  doc.font('regular').fontSize(8).fillColor('#444444').text(
-    `Certificate SHA-256 ${input.certificateSha256}. The audit trail's wipe-verified entry for this wipe holds the same digest.`,
+  tag('P', () =>
+    doc.font('regular').fontSize(8).fillColor('#444444').text(`Certificate SHA-256 ${input.certificateSha256}. The audit trail's wipe-verified entry for this wipe holds the same digest.`),
   );
+  root.end();
   doc.end();
   try {
     await done;

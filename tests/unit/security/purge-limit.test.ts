@@ -48,5 +48,9 @@ describe('a purge certificate states what the erase rests on', () => {
     expect(ERASE_LIMIT_TEXT).toMatch(/code running as this OS account/);
     // No longer the unconditional promise.
     expect(text).not.toContain('anywhere on the disk can no longer be decrypted');
+    // Tagged (a structure tree screen readers follow), in English, titled.
+    const info = execFileSync('pdfinfo', [pdf], { encoding: 'utf8' });
+    expect(info).toMatch(/^Tagged:\s+yes$/m);
+    expect(info).toMatch(/^Title:\s+Wardscribe wipe certificate$/m);
   });
 });
