@@ -227,6 +227,7 @@ export class SessionService {
     if (access === 'public') return this.principal();
     const unlocked = this.#unlocked;
     if (!unlocked) throw this.#closedError();
+    this.#requireStillAllowed(unlocked);
     if (unlocked.user.mustChangePassphrase && !channel.startsWith('wardscribe:session.')) {
       throw new WardscribeError('forbidden', 'Change your passphrase before continuing.');
     }
@@ -236,6 +237,24 @@ export class SessionService {
     this.touch();
     return { userId: unlocked.user.id, role: unlocked.user.role };
   };
+
+  /**
+   * The signed-in user as the users table has them now, per request: a session keeps its user from
+   * sign-in, and an account disabled or given another role elsewhere (another process on the same
+   * vault) must not keep its rights until it signs out (#14 F5). One indexed read. A change ends the
+   * session, audited, and the request is refused.
+   */
+  #requireStillAllowed(unlocked: Unlocked): void {
+    const stored = getUserById(unlocked.vault.db, unlocked.user.id);
+    if (stored && !stored.disabled && stored.role === unlocked.user.role) return;
+    const reason = !stored ? 'account-removed' : stored.disabled ? 'account-disabled' : 'role-changed';
+    try {
+      this.#record({ action: 'sign-in-failed', objects: { subjectUserId: unlocked.user.id }, outcome: { status: 'failure', reason: `session-ended-${reason}` } });
+    } finally {
+      this.lock('sign-out');
+    }
+    throw new WardscribeError('forbidden', stored && !stored.disabled ? 'Your role was changed by an administrator. Sign in again.' : 'Your account was disabled by an administrator. You have been signed out.');
+  }
 
   async createFirstAdmin(admin: NewUser): Promise<UserSummary> {
     if (this.state().kind !== 'first-run') throw new WardscribeError('conflict', 'This workstation already has an administrator.');
@@ -294,7 +313,7 @@ export class SessionService {
         this.#options.log.warn('session.admin-role-not-vouched');
         throw new WardscribeError(
           'forbidden',
-          'This account is marked as an administrator, but the workstation’s administrators’ key does not confirm it, so it cannot be signed in. Ask another administrator to check the Users list and reset this account’s passphrase.',
+          'This account is marked as an administrator, but the workstation’s administrators’ key does not confirm it, so it cannot be signed in. Ask another administrator to check this account’s role in the Users list.',
         );
       }
       this.#begin(outcome.vault, outcome.user, outcome.unauditedFailures, admin);
@@ -465,6 +484,7 @@ export class SessionService {
 
   async createUser(input: NewUser & { role: Role }): Promise<UserSummary> {
     const unlocked = this.#requireUnlocked();
+    this.#requireStillAllowed(unlocked);
     const taken = () => new WardscribeError('conflict', `The username ${input.username} is already taken.`);
     if (getUserByUsername(unlocked.vault.db, input.username)) throw taken();
     this.#assertPassphrase(input.passphrase, input);
@@ -500,6 +520,7 @@ export class SessionService {
   /** Disabling removes the user's key slot (their passphrase opens nothing); re-enabling needs a reset. */
   async setDisabled(userId: string, disabled: boolean): Promise<UserSummary> {
     const unlocked = this.#requireUnlocked();
+    this.#requireStillAllowed(unlocked);
     let rotated: AdminKey | null = null;
     const decide = (vault: OpenVault) => {
       const db = vault.db;
@@ -551,6 +572,7 @@ export class SessionService {
 
   async resetPassphrase(userId: string, passphrase: string): Promise<UserSummary> {
     const unlocked = this.#requireUnlocked();
+    this.#requireStillAllowed(unlocked);
     const user = getUserById(unlocked.vault.db, userId);
     if (!user) throw new WardscribeError('not-found', 'No such user.');
     this.#assertPassphrase(passphrase, user);
