@@ -129,7 +129,8 @@ export async function lookUpPatient(sources: PatientSources, nhsNumber: NhsNumbe
   if (sources.use === 'instead' || !sources.epr) return lookUpInPds(sources.pds, nhsNumber, typed, context);
   const [local, national] = await Promise.all([lookUpInEpr(sources.epr, nhsNumber, typed, context), lookUpInPds(sources.pds, nhsNumber, typed, context)]);
   if (local.status !== 'found') return { ...local, national: national.record ?? national.national };
-  if (national.status !== 'found') return { ...national, status: national.status === 'mismatch' ? 'mismatch' : national.status, record: local.record, national: national.record ?? national.national };
+  // PDS's refusal (and its words) stands; the EPR's record is still shown beside the national one.
+  if (national.status !== 'found') return { ...national, record: local.record, national: national.record ?? national.national };
   const problems = local.record && national.record && local.record.birthDate !== national.record.birthDate ? ['The EPR and the national record (PDS) hold different dates of birth for this NHS number. Ask the records team to correct one before filing.'] : [];
   if (problems.length > 0) return { status: 'mismatch', confirmable: false, message: problems[0]!, problems, record: local.record, national: national.record };
   return { ...local, message: 'Found in the EPR and in the national record (PDS).', national: national.record };
