@@ -10,7 +10,23 @@ export type EprFailureKind =
   /** The EPR's sign-in (token) service failed or refused. */
   | 'auth'
   /** A success status whose body or headers do not say what happened (no id, wrong type). */
-  | 'protocol';
+  | 'protocol'
+  /**
+   * The EPR answered with a redirect (a load balancer after the service moved). Never followed:
+   * it may downgrade to http or lead away from the EPR, with our credentials. `serverReason`
+   * names the new address for the administrator.
+   */
+  | 'moved'
+  /**
+   * The document's content is at an address on another origin (a server behind a proxy that
+   * reports its internal base URL): our credentials go to the EPR only, so it is never fetched.
+   */
+  | 'elsewhere'
+  /**
+   * The document just created cannot be read yet (404/410 shortly after a 201: replicas and
+   * caches lag behind the write). Retried with backoff for a short while.
+   */
+  | 'not-yet-readable';
 
 /** A failed EPR request. Its message names the failure class only: bodies can quote what we sent. */
 export class EprRequestError extends Error {
@@ -23,7 +39,7 @@ export class EprRequestError extends Error {
     /** The server's own words (OperationOutcome text), for the clinician; never logged. */
     readonly serverReason?: string,
   ) {
-    super(kind === 'http' ? `EPR answered HTTP ${status}` : kind === 'auth' ? `EPR sign-in failed${status ? ` (HTTP ${status})` : ''}` : `EPR request failed (${kind})`);
+    super(kind === 'http' || kind === 'not-yet-readable' ? `EPR answered HTTP ${status}` : kind === 'auth' ? `EPR sign-in failed${status ? ` (HTTP ${status})` : ''}` : `EPR request failed (${kind})`);
   }
 
   /**
@@ -32,7 +48,8 @@ export class EprRequestError extends Error {
    * EPR with no Provenance endpoint answers so), which no retry changes.
    */
   get transient(): boolean {
-    if (this.kind === 'network' || this.kind === 'timeout' || this.kind === 'protocol') return true;
+    if (this.kind === 'network' || this.kind === 'timeout' || this.kind === 'protocol' || this.kind === 'not-yet-readable') return true;
+    if (this.kind === 'moved' || this.kind === 'elsewhere') return false;
     if (this.status === undefined) return this.kind === 'auth';
     return (this.status >= 500 && this.status !== 501) || this.status === 429 || this.status === 408;
   }

@@ -20,9 +20,23 @@ export interface EprProfile {
   readonly identifierSearch: boolean;
   /**
    * What the server keeps of our identifier: both `identifier` and `masterIdentifier`, only
-   * `masterIdentifier`, or neither (then only the server id kept from the create finds it).
+   * `masterIdentifier`, only `identifier`, or neither (then only the server id kept from the
+   * create finds it).
    */
-  readonly identifier: 'kept' | 'master-only' | 'dropped';
+  readonly identifier: 'kept' | 'master-only' | 'identifier-only' | 'dropped';
+  /**
+   * The server creates a DocumentReference on a PUT to an id we choose (`updateCreate`): the
+   * document is written to an id derived from the note's identifier, so a repeated write is the
+   * same resource, never a second one, however late an earlier write lands.
+   */
+  readonly updateCreate: boolean;
+  /**
+   * After a push whose outcome is unknown (no answer, a timeout, a 5xx or gateway page), how long
+   * to wait before searching for it and sending again: a server may still be committing a write
+   * the client gave up on, and a search that runs first finds nothing. Undefined: the default,
+   * `resendSettleDelayMs`.
+   */
+  readonly resendSettleMs?: number;
   /** Send `fhirVersion=4.0` in the media type. */
   readonly fhirVersionParameter: boolean;
   /** POST transactions to `[base]` or `[base]/`. */
@@ -44,7 +58,15 @@ export const ASSUMED_PROFILE: EprProfile = {
   identifier: 'kept',
   fhirVersionParameter: false,
   transactionPath: 'base',
+  updateCreate: false,
 };
+
+/** The settle window when the profile sets none: two minutes, and never less than the request timeout. */
+export const DEFAULT_RESEND_SETTLE_MS = 120_000;
+
+export function resendSettleDelayMs(profile: Pick<EprProfile, 'resendSettleMs'>, requestTimeoutMs: number): number {
+  return profile.resendSettleMs ?? Math.max(DEFAULT_RESEND_SETTLE_MS, requestTimeoutMs);
+}
 
 /** Reads what a CapabilityStatement says filing may rely on; undefined (none) gives the assumed profile. */
 export function discoverProfile(statement: CapabilityStatement | undefined, fhirVersionParameter = false): EprProfile {
@@ -66,6 +88,8 @@ export function discoverProfile(statement: CapabilityStatement | undefined, fhir
     identifier: 'kept',
     fhirVersionParameter,
     transactionPath: 'base',
+    // Only a statement that says so: a PUT to a new id on a server without it is refused or, worse, lands elsewhere.
+    updateCreate: documentReference?.updateCreate === true && (documentReference.interaction?.some((interaction) => interaction.code === 'update') ?? false),
   };
 }
 
@@ -81,6 +105,7 @@ export function describeProfile(profile: EprProfile): string {
     profile.provenance === 'create' ? 'Provenance filed' : 'Provenance kept locally (the EPR cannot take it)',
     profile.identifierSearch ? 'searched by identifier before any resend' : 'cannot be searched by identifier',
   ];
+  if (profile.updateCreate) parts.push('written with our own id (a resend is the same document)');
   if (profile.fhirVersionParameter) parts.push('fhirVersion=4.0 in the media type');
   return parts.join('; ');
 }

@@ -62,7 +62,16 @@ export interface EprConnection {
   transaction(bundle: Bundle, context?: RequestContext): Promise<CreateResult[]>;
   /** POSTs a resource, conditionally when `ifNoneExist` is given. */
   create(resource: Resource, ifNoneExist: string | undefined, context?: RequestContext): Promise<CreateResult>;
-  /** One page of a search; the server may ignore parameters, so callers filter what comes back. */
+  /**
+   * PUTs a resource to its own id (update-create on servers that declare `updateCreate`): the
+   * same id however often it is sent, so a repeat never makes a second resource.
+   */
+  update(resource: Resource & { id: string }, context?: RequestContext): Promise<CreateResult>;
+  /**
+   * One page of a search; the server may ignore parameters, so callers filter what comes back.
+   * Always asked with `Cache-Control: no-cache`: a search decides whether to send again, and a
+   * cached "nothing" (HAPI answers identical searches from a cache for a minute) makes a duplicate.
+   */
   search(resourceType: string, params: Readonly<Record<string, string>>, context?: RequestContext): Promise<Resource[]>;
   read(resourceType: string, id: string, context?: RequestContext): Promise<Resource>;
   /** The bytes an attachment URL points to (a Binary on this EPR); refuses any other origin. */
@@ -132,9 +141,19 @@ class HttpEprConnection implements EprConnection {
     return { id, versionId: fromBody?.meta?.versionId ?? fromLocation?.versionId ?? etagVersion(answered.get('etag')), created: status === 201 };
   }
 
+  async update(resource: Resource & { id: string }, context?: RequestContext): Promise<CreateResult> {
+    const { status, body, headers: answered } = await this.#request('PUT', `${this.baseUrl}/${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, {}, context);
+    const fromBody = isResource(body, resource.resourceType) ? (body as Resource) : undefined;
+    const fromLocation = parseLocation(answered.get('location') ?? answered.get('content-location') ?? undefined, resource.resourceType);
+    const id = fromBody?.id ?? fromLocation?.id ?? resource.id;
+    // A server that filed it under another id did not do what was asked: the id is what makes a repeat safe.
+    if (id !== resource.id) throw new EprRequestError('protocol', undefined, undefined);
+    return { id, versionId: fromBody?.meta?.versionId ?? fromLocation?.versionId ?? etagVersion(answered.get('etag')), created: status === 201 };
+  }
+
   async search(resourceType: string, params: Readonly<Record<string, string>>, context?: RequestContext): Promise<Resource[]> {
     const query = new URLSearchParams(params).toString();
-    const { body } = await this.#request('GET', `${this.baseUrl}/${resourceType}?${query}`, undefined, {}, context);
+    const { body } = await this.#request('GET', `${this.baseUrl}/${resourceType}?${query}`, undefined, { 'Cache-Control': 'no-cache', Pragma: 'no-cache' }, context);
     if (!isResource(body, 'Bundle')) throw new EprRequestError('protocol', undefined, undefined);
     return ((body as Bundle).entry ?? []).flatMap((entry) => (entry.resource && entry.search?.mode !== 'outcome' && entry.resource.resourceType !== 'OperationOutcome' ? [entry.resource] : []));
   }
@@ -148,7 +167,9 @@ class HttpEprConnection implements EprConnection {
   async readAttachment(url: string, context?: RequestContext): Promise<Buffer> {
     const absolute = new URL(url, `${this.baseUrl}/`);
     // Our credentials go to the EPR only, never to a URL a document names.
-    if (absolute.origin !== new URL(this.baseUrl).origin) throw new EprRequestError('protocol', undefined, undefined, 'The document content is held outside this EPR.');
+    // Not transient: no retry changes where the server says the content is (a server behind a proxy
+    // reporting its internal address does this until its public base URL is set).
+    if (absolute.origin !== new URL(this.baseUrl).origin) throw new EprRequestError('elsewhere', undefined, undefined, absolute.origin);
     const { body, raw } = await this.#request('GET', absolute.href, undefined, {}, context, true);
     if (isResource(body, 'Binary')) {
       const data = (body as { data?: unknown }).data;
@@ -159,7 +180,7 @@ class HttpEprConnection implements EprConnection {
 
   /** One request with auth, ids and a timeout; one fresh token and a second try after a 401. */
   async #request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     url: string,
     body: unknown,
     extraHeaders: Record<string, string>,
@@ -178,7 +199,7 @@ class HttpEprConnection implements EprConnection {
         Accept: acceptAnything ? `${mediaType}, */*;q=0.5` : mediaType,
         'X-Request-ID': randomUUID(),
         'X-Correlation-ID': context?.correlationId ?? randomUUID(),
-        ...(method === 'POST' ? { 'Content-Type': `${mediaType}; charset=utf-8`, Prefer: 'return=representation' } : {}),
+        ...(method !== 'GET' ? { 'Content-Type': `${mediaType}; charset=utf-8`, Prefer: 'return=representation' } : {}),
         ...(authorization ? { Authorization: authorization } : {}),
         ...extraHeaders,
       };
@@ -190,12 +211,16 @@ class HttpEprConnection implements EprConnection {
           headers,
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
           signal: AbortSignal.timeout(this.options.requestTimeoutMs),
-          redirect: 'error',
+          // Never followed: a redirect may downgrade to http or leave the EPR, carrying our token.
+          redirect: 'manual',
         });
         raw = Buffer.from(await response.arrayBuffer());
       } catch (error) {
         const name = (error as { name?: unknown }).name;
         throw new EprRequestError(name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network', undefined, undefined);
+      }
+      if (response.status >= 300 && response.status < 400) {
+        throw new EprRequestError('moved', response.status, undefined, movedTo(response.headers.get('location'), url));
       }
       const parsed = parseJson(raw);
       if (response.ok) return { status: response.status, body: parsed, raw, headers: response.headers };
@@ -203,8 +228,19 @@ class HttpEprConnection implements EprConnection {
         this.tokens.invalidate();
         continue;
       }
-      throw new EprRequestError('http', response.status, parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now()), outcomeText(parsed));
+      throw new EprRequestError('http', response.status, parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now(), response.headers.get('date')), outcomeText(parsed));
     }
+  }
+}
+
+/** The address a redirect names, absolute, for the administrator (no query: it is never needed to fix the setting). */
+function movedTo(location: string | null, requested: string): string | undefined {
+  if (!location) return undefined;
+  try {
+    const target = new URL(location, requested);
+    return `${target.origin}${target.pathname}`.slice(0, MAX_REASON_LENGTH);
+  } catch {
+    return undefined;
   }
 }
 

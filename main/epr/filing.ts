@@ -3,25 +3,30 @@
  * its profile. The outbox runner (outbox-runner.ts) loops over these, saves each state, retries
  * and backs off; this module decides what each step means.
  *
- * - Every push that might repeat an earlier one (pushes > 0: an automatic retry, a clinician's
- *   Retry, a resume after a crash) searches the EPR by identifier first, and keeps only results
- *   that carry our exact system and value: a server that ignores the parameter answers with other
- *   documents, which is recognised and stops the item without naming any of them.
+ * - Where the EPR creates on PUT (`updateCreate`), the document is written to an id derived from
+ *   the note's identifier: a repeat is the same resource, so a resend needs no search at all.
+ * - Otherwise every push that might repeat an earlier one (pushes > 0: an automatic retry, a
+ *   clinician's Retry, a resume after a crash) first waits out a settle window counted from that
+ *   push (a server can still be committing a write the client gave up on, and a search that runs
+ *   first finds nothing), then searches the EPR by identifier twice, uncached, and keeps only
+ *   results that carry our exact system and value: a server that ignores the parameter answers
+ *   with other documents, which is recognised and stops the item without naming any of them.
  * - It files as a transaction (DocumentReference + Provenance) when the profile says so, and falls
  *   back to two creates when the server refuses the transaction (it was not applied).
  * - A Provenance the EPR cannot take is kept in the vault and the audit trail; the document text
  *   already carries the attribution.
  * - Only a read-back whose every checked field matches is `verified` (read-back.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Bundle, DocumentReference, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import type { AttestedTranscription } from '../../shared/domain/transcription';
 import { EprRequestError } from './epr-errors';
-import type { EprProfile } from './epr-profile';
+import { resendSettleDelayMs, type EprProfile } from './epr-profile';
 import type { EprConnection, RequestContext } from './fhir-client';
 import { identifierQuery, toDocumentReference, toProvenance, URI_SYSTEM } from './mapping';
 import type { OutboxItem, OutboxState, ProvenanceState } from './outbox';
 import { readBackMismatches, subjectPatientId } from './read-back';
+import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { validateFhirResource } from './validate';
 
 /** The EPR an item is filed in, with what filing has learnt about it this session. */
@@ -35,7 +40,15 @@ export interface FilingStepOptions {
   /** Saves an intermediate state (before a push) durably. */
   readonly save: (state: OutboxState) => Promise<void>;
   readonly now: () => number;
+  /** The request timeout: the settle window before a resend is never shorter by default. */
+  readonly requestTimeoutMs?: number;
 }
+
+/**
+ * How long after a create a 404 or 410 on its read-back is taken for the server's read-after-write
+ * lag (replicas, caches) and retried, rather than the document being missing.
+ */
+export const READ_AFTER_WRITE_LAG_MS = 60_000;
 
 /**
  * Statuses with which a server refuses a transaction as such (nothing of it applied). Not 422:
@@ -50,23 +63,30 @@ export async function filingStep(item: OutboxItem, options: FilingStepOptions): 
     case 'queued':
       return invalidResources(item.transcription) ? { kind: 'failed', reason: 'invalid-resource', pushes: 0 } : { kind: 'sending', pushes: 0, mode: options.target.profile.write };
     case 'sending':
-      return send(item, state.pushes, options);
+      return send(item, state, options);
     case 'filed':
       if (state.provenance.kind === 'pending' || state.provenance.kind === 'sending') {
         return { ...state, provenance: await fileProvenance(item, state.documentReferenceId, state.provenance, options) };
       }
-      return readBack(item, state.documentReferenceId, state.provenance, options);
+      return readBack(item, state.documentReferenceId, state.provenance, state.since, options);
     default:
       return state;
   }
 }
 
-async function send(item: OutboxItem, pushes: number, options: FilingStepOptions): Promise<OutboxState> {
+async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sending' }>, options: FilingStepOptions): Promise<OutboxState> {
   const { target } = options;
+  const { pushes } = state;
   const context = contextOf(item);
+  if (target.profile.updateCreate) return sendToOwnId(item, pushes, options);
   if (pushes > 0) {
-    // An earlier push may have been applied: look before pushing again.
-    const found = await findFiled(target, item.identifier, context);
+    // An earlier push may have been applied, or may still be being applied: let it settle, then
+    // look (twice, past any cache) before pushing again.
+    const anchor = state.since ?? item.updatedAt;
+    const confirmAt = anchor + resendSettleDelayMs(target.profile, options.requestTimeoutMs ?? DEFAULT_RETRY_POLICY.requestTimeoutMs);
+    if (options.now() < confirmAt) return { kind: 'sending', pushes, mode: state.mode, since: anchor, confirmAt };
+    let found = await findFiled(target, item.identifier, context);
+    if (Array.isArray(found) && found.length === 0) found = await findFiled(target, item.identifier, context, true);
     if (found === 'unsearchable') return { kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes };
     if (found.length > 1) return { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: found.map((document) => document.id!), pushes };
     if (found.length === 1) {
@@ -96,15 +116,73 @@ async function send(item: OutboxItem, pushes: number, options: FilingStepOptions
 }
 
 /**
+ * The id a note's DocumentReference is written to on an EPR that creates on PUT: derived from the
+ * transcription identifier alone, so every write of this note names the same resource. A hash,
+ * not the uuid itself: the id is visible in the EPR, and it differs from the identifier's value.
+ */
+export function documentIdFor(identifier: string): string {
+  return `ws-${createHash('sha256').update(`DocumentReference|${identifier}`).digest('hex').slice(0, 40)}`;
+}
+
+/** The Provenance's id, by the same rule: one Provenance however often it is written. */
+export function provenanceIdFor(identifier: string): string {
+  return `ws-${createHash('sha256').update(`Provenance|${identifier}`).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * Writes to the ids derived from the identifier (update-create): the first push and every resend
+ * alike, with no search and no wait, because a PUT repeated, or landing late, is the same resource.
+ */
+async function sendToOwnId(item: OutboxItem, pushes: number, options: FilingStepOptions): Promise<OutboxState> {
+  const { target } = options;
+  const context = contextOf(item);
+  const mode = target.profile.write;
+  await options.save({ kind: 'sending', pushes: pushes + 1, mode, since: options.now() });
+  const documentReferenceId = documentIdFor(item.identifier);
+  const documentReference = { ...toDocumentReference(item.transcription), id: documentReferenceId };
+  if (mode === 'transaction') {
+    try {
+      const [document, provenance] = await target.connection.transaction(ownIdBundle(item.transcription, documentReference, provenanceIdFor(item.identifier)), context);
+      if (document!.id !== documentReferenceId) throw new EprRequestError('protocol', undefined, undefined);
+      return { kind: 'filed', documentReferenceId, provenance: { kind: 'filed', ...(provenance ? { id: provenance.id } : {}) }, since: options.now() };
+    } catch (error) {
+      if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw error;
+      target.profile = { ...target.profile, write: 'individual' };
+      return { kind: 'sending', pushes, mode: 'individual', since: options.now() };
+    }
+  }
+  const result = await target.connection.update(documentReference, context);
+  if (result.id !== documentReferenceId) throw new EprRequestError('protocol', undefined, undefined);
+  // An earlier push may have filed the Provenance already: look for it before writing one (fileProvenance).
+  const provenance: ProvenanceState = target.profile.provenance === 'create' ? (pushes > 0 ? { kind: 'sending', pushes: 1 } : { kind: 'pending' }) : keptLocally(item.transcription, documentReferenceId, 'not-supported');
+  return { kind: 'filed', documentReferenceId, provenance, since: options.now() };
+}
+
+/** The transaction on an update-create EPR: both resources PUT to their own ids (repeatable as a whole). */
+function ownIdBundle(transcription: AttestedTranscription, documentReference: DocumentReference & { id: string }, provenanceId: string): Bundle {
+  const reference = `DocumentReference/${documentReference.id}`;
+  const provenance: Provenance = { ...toProvenance(transcription, { reference }), id: provenanceId };
+  return {
+    resourceType: 'Bundle',
+    type: 'transaction',
+    entry: [
+      { fullUrl: reference, resource: documentReference, request: { method: 'PUT', url: reference } },
+      { fullUrl: `Provenance/${provenanceId}`, resource: provenance, request: { method: 'PUT', url: `Provenance/${provenanceId}` } },
+    ],
+  };
+}
+
+/**
  * The DocumentReferences on the EPR that carry this identifier exactly, or `unsearchable` when the
  * EPR cannot be searched by identifier (by profile, or because it answered with others).
  */
-export async function findFiled(target: FilingTarget, identifier: string, context?: RequestContext): Promise<DocumentReference[] | 'unsearchable'> {
+export async function findFiled(target: FilingTarget, identifier: string, context?: RequestContext, again = false): Promise<DocumentReference[] | 'unsearchable'> {
   if (!target.profile.identifierSearch || target.profile.identifier === 'dropped') return 'unsearchable';
   const [name, value] = identifierQuery(identifier).split(/=(.*)/s) as [string, string];
   let results: Resource[];
   try {
-    results = await target.connection.search('DocumentReference', { [name]: value }, context);
+    // The second look is a different query (`_count`), so a cache that ignores no-cache cannot answer it from the first.
+    results = await target.connection.search('DocumentReference', again ? { [name]: value, _count: '50' } : { [name]: value }, context);
   } catch (error) {
     // A server that refuses the parameter says so with a 400: as unsearchable as one that ignores it.
     if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 400 || error.status === 403 || error.status === 404 || error.status === 405 || error.status === 501)) return 'unsearchable';
@@ -161,7 +239,11 @@ async function fileProvenance(item: OutboxItem, documentReferenceId: string, pro
   await options.save(state);
   const reference = `DocumentReference/${documentReferenceId}`;
   try {
-    const result = await target.connection.create(toProvenance(item.transcription, { reference }), target.profile.conditionalCreate ? `target=${reference}` : undefined, context);
+    const resource = toProvenance(item.transcription, { reference });
+    // On an update-create EPR the Provenance has its own derived id too: a repeat is the same one.
+    const result = target.profile.updateCreate
+      ? await target.connection.update({ ...resource, id: provenanceIdFor(item.identifier) }, context)
+      : await target.connection.create(resource, target.profile.conditionalCreate ? `target=${reference}` : undefined, context);
     return { kind: 'filed', id: result.id };
   } catch (error) {
     if (!(error instanceof EprRequestError) || error.transient) throw error;
@@ -172,8 +254,8 @@ async function fileProvenance(item: OutboxItem, documentReferenceId: string, pro
   }
 }
 
-async function readBack(item: OutboxItem, documentReferenceId: string, provenance: ProvenanceState, options: FilingStepOptions): Promise<OutboxState> {
-  const { connection, profile } = options.target;
+async function readBack(item: OutboxItem, documentReferenceId: string, provenance: ProvenanceState, since: number | undefined, options: FilingStepOptions): Promise<OutboxState> {
+  const { connection } = options.target;
   const context = contextOf(item);
   const pushes = 1;
   let document: DocumentReference;
@@ -181,6 +263,8 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
     document = (await connection.read('DocumentReference', documentReferenceId, context)) as DocumentReference;
   } catch (error) {
     if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) {
+      // Just created: a replica or cache may not have it yet; retried with backoff for a while.
+      if (since !== undefined && options.now() - since < READ_AFTER_WRITE_LAG_MS) throw new EprRequestError('not-yet-readable', error.status, undefined);
       return { kind: 'failed', reason: 'read-back-missing', httpStatus: error.status, documentReferenceId, pushes, provenance };
     }
     throw error;
@@ -194,6 +278,8 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
       contentBytes = await connection.readAttachment(attachment.url, context);
     } catch (error) {
       if (!(error instanceof EprRequestError) || error.transient) throw error;
+      // Content the server places on another origin is a setting of the server to fix, not a difference in the note.
+      if (error.kind === 'elsewhere') return { kind: 'failed', reason: 'content-elsewhere', ...(error.serverReason ? { serverReason: error.serverReason } : {}), documentReferenceId, pushes, provenance };
       contentBytes = undefined;
     }
   }
@@ -206,9 +292,26 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
       if (!(error instanceof EprRequestError) || error.transient) throw error;
     }
   }
-  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, profile, { documentReferenceId, document, contentBytes, ...(subjectPatient ? { subjectPatient } : {}) });
+  learnIdentifierHandling(options.target, item.identifier, document);
+  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, { documentReferenceId, document, contentBytes, ...(subjectPatient ? { subjectPatient } : {}) });
   if (mismatched.length > 0) return { kind: 'failed', reason: 'read-back-mismatch', mismatched, documentReferenceId, pushes, provenance };
   return { kind: 'verified', documentReferenceId, verifiedAt: new Date(options.now()).toISOString(), provenance };
+}
+
+/**
+ * A profile that expects both identifier fields learns from the first read-back which one the
+ * server keeps when it kept exactly one, ours, and nothing foreign: that is how the server works,
+ * not a different document (a foreign value, or neither, stays a mismatch).
+ */
+function learnIdentifierHandling(target: FilingTarget, identifier: string, document: DocumentReference): void {
+  if (target.profile.identifier !== 'kept') return;
+  const ours = (candidate: { system?: string; value?: string } | undefined) => candidate?.system === URI_SYSTEM && candidate.value === identifier;
+  const foreign = (candidate: { system?: string; value?: string } | undefined) => candidate?.system === URI_SYSTEM && candidate.value !== identifier;
+  if ((document.identifier ?? []).some(foreign) || foreign(document.masterIdentifier)) return;
+  const inIdentifier = document.identifier?.some(ours) ?? false;
+  const inMaster = ours(document.masterIdentifier);
+  if (inIdentifier && !inMaster) target.profile = { ...target.profile, identifier: 'identifier-only' };
+  else if (inMaster && !inIdentifier) target.profile = { ...target.profile, identifier: 'master-only' };
 }
 
 function keptLocally(transcription: AttestedTranscription, documentReferenceId: string, why: 'not-supported' | 'refused' | 'unconfirmed', serverReason?: string): ProvenanceState {

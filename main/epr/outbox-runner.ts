@@ -45,7 +45,8 @@ interface Run {
   readonly targets: Map<string, Promise<FilingTarget>>;
 }
 
-type Decision = { readonly next: OutboxState } | { readonly retry: string; readonly retryAfterMs?: number };
+/** `giveUp`: the state to end in when the attempts run out (else failed as unreachable). */
+type Decision = { readonly next: OutboxState } | { readonly retry: string; readonly retryAfterMs?: number; readonly giveUp?: OutboxState };
 
 export class OutboxRunner {
   readonly #options: OutboxRunnerOptions;
@@ -192,6 +193,14 @@ export class OutboxRunner {
     let item = await this.#load(run, identifier);
     let failures = 0;
     while (!run.stopped && !isTerminal(item.state)) {
+      const { state } = item;
+      if (state.kind === 'sending' && state.confirmAt !== undefined && this.#clock.now() < state.confirmAt) {
+        // Waiting to confirm whether the last push landed: nothing is sent, nor searched, before then.
+        await this.#sleep(run, state.confirmAt - this.#clock.now());
+        if (run.stopped) return;
+        item = await this.#load(run, identifier);
+        continue;
+      }
       let target: FilingTarget;
       try {
         target = await this.#target(run, item.eprId);
@@ -214,7 +223,7 @@ export class OutboxRunner {
       }
       let next: Decision;
       try {
-        next = { next: await filingStep(item, { target, save: (state) => this.#saveIntermediate(run, item, state), now: () => this.#clock.now() }) };
+        next = { next: await filingStep(item, { target, save: (saved) => this.#saveIntermediate(run, item, saved), now: () => this.#clock.now(), requestTimeoutMs: this.#policy.requestTimeoutMs }) };
       } catch (error) {
         next = this.#decide(await this.#load(run, identifier), error);
       }
@@ -252,8 +261,9 @@ export class OutboxRunner {
   }
 
   /** After a transient failure: wait (saying until when), or give up after `maxAttempts`. */
-  async #waitOrGiveUp(run: Run, item: OutboxItem, failures: number, decision: { retry: string; retryAfterMs?: number }): Promise<OutboxItem> {
+  async #waitOrGiveUp(run: Run, item: OutboxItem, failures: number, decision: { retry: string; retryAfterMs?: number; giveUp?: OutboxState }): Promise<OutboxItem> {
     if (failures >= this.#policy.maxAttempts) {
+      if (decision.giveUp) return this.#advance(run, item, decision.giveUp);
       const documentReferenceId = 'documentReferenceId' in item.state ? item.state.documentReferenceId : undefined;
       const provenance: ProvenanceState | undefined = 'provenance' in item.state ? item.state.provenance : undefined;
       const httpStatus = /HTTP (\d{3})/.exec(decision.retry)?.[1];
@@ -282,10 +292,15 @@ export class OutboxRunner {
     const documentReferenceId = 'documentReferenceId' in state ? state.documentReferenceId : undefined;
     const provenance: ProvenanceState | undefined = 'provenance' in state ? state.provenance : undefined;
     const where = { pushes, ...(documentReferenceId ? { documentReferenceId } : {}), ...(provenance ? { provenance } : {}) };
+    if (error.kind === 'not-yet-readable' && state.kind === 'filed') {
+      // Read-after-write lag: retried a few times; if it never shows, it is missing as before.
+      return { retry: problemOf(error), giveUp: { kind: 'failed', reason: 'read-back-missing', ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...where } };
+    }
     if (error.transient) return { retry: problemOf(error), retryAfterMs: error.retryAfterMs };
     const reason = error.serverReason ? { serverReason: error.serverReason } : {};
     const status = error.status !== undefined ? { httpStatus: error.status } : {};
     if (error.status === 412 && state.kind === 'sending') return { next: { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: [], pushes } };
+    if (error.kind === 'moved') return { next: { kind: 'failed', reason: 'epr-moved', ...status, ...reason, ...where } };
     if (error.kind === 'auth' || error.status === 401 || error.status === 403) return { next: { kind: 'failed', reason: 'not-authorised', ...status, ...reason, ...where } };
     return { next: { kind: 'failed', reason: 'rejected-by-epr', ...status, ...reason, ...where } };
   }
@@ -351,6 +366,7 @@ function problemOf(error: EprRequestError): string {
   if (error.kind === 'auth') return error.status ? `the EPR sign-in service is unavailable (HTTP ${error.status})` : 'the EPR sign-in service could not be reached';
   if (error.kind === 'timeout') return 'the EPR did not answer in time';
   if (error.kind === 'network') return 'the EPR could not be reached';
+  if (error.kind === 'not-yet-readable') return 'the EPR does not show the note yet';
   if (error.kind === 'protocol') return 'the EPR gave an answer Wardscribe could not read';
   if (error.status === 429) return 'the EPR asked Wardscribe to slow down (HTTP 429)';
   return `the EPR had a problem (HTTP ${error.status})`;

@@ -37,6 +37,7 @@ const FIELD_WORDS: Readonly<Record<string, string>> = {
   docStatus: 'its document status',
   type: 'the document type',
   content: 'the text',
+  'identifier-not-kept': "the note's identifier, which this EPR does not keep where its settings say (a limitation of the server, not a different note: an administrator can correct what it keeps in the EPR settings)",
 };
 
 /** `active`: the runner is working on it now; `stalledAfterMs`: how long a state may last unattended before it says so. */
@@ -52,7 +53,10 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
     case 'sending':
     case 'filed': {
       const doing = state.kind === 'queued' ? 'Waiting to be sent' : state.kind === 'sending' ? 'Sending' : 'In the record; reading it back to check it';
+      const confirmAt = state.kind === 'sending' ? state.confirmAt : undefined;
       if (waiting) detail = waiting;
+      else if (confirmAt !== undefined && confirmAt > now)
+        detail = `Waiting to confirm with the EPR: the last send got no clear answer, so Wardscribe looks for the note at ${time(confirmAt)} UTC before sending anything again.`;
       else if (retry) detail = `${doing}: ${retry.problem}. Attempt ${retry.attempt + 1} at ${time(retry.nextAttemptAt)} UTC.`;
       else if (stalled) detail = `${doing} was interrupted. Wardscribe checks the EPR before sending anything again: press Retry, or it carries on at the next sign-in.`;
       else detail = `${doing}.`;
@@ -83,6 +87,12 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
         case 'read-back-mismatch':
           detail = `The record now holds a document that differs from what was filed in ${(state.mismatched ?? []).map((field) => FIELD_WORDS[field] ?? field).join(', ') || 'its content'}. Do not wipe the chat; ask your EPR team to correct the record. Retry reads it back again.`;
           break;
+        case 'content-elsewhere':
+          detail = `The EPR holds the note but gives the address of its text outside the EPR (${state.serverReason ?? 'another server'}), where Wardscribe does not send its credentials, so it cannot be checked. Ask your EPR team to set the FHIR server's public base URL; then press Retry (it reads it back again).`;
+          break;
+        case 'epr-moved':
+          detail = `The EPR's address answered with a redirect${state.serverReason ? ` to ${state.serverReason}` : ''}${status}. Wardscribe does not follow redirects by itself. An administrator must check the EPR address in the settings; then press Retry.`;
+          break;
         case 'read-back-missing':
           detail = `The EPR accepted the note but cannot show it${status}. Retry reads it back again; nothing is sent twice.`;
           break;
@@ -108,7 +118,7 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
     httpStatus: state.kind === 'failed' ? (state.httpStatus ?? null) : null,
     documentReferenceId,
     epr: item.eprLabel,
-    nextAttemptAt: retry ? new Date(retry.nextAttemptAt).toISOString() : null,
+    nextAttemptAt: state.kind === 'sending' && state.confirmAt !== undefined && state.confirmAt > now ? new Date(state.confirmAt).toISOString() : retry ? new Date(retry.nextAttemptAt).toISOString() : null,
     canRetry: state.kind === 'failed' || state.kind === 'needs-attention' || stalled || (!!waiting && !active),
     updatedAt: new Date(item.updatedAt).toISOString(),
   };

@@ -30,7 +30,11 @@ export type FailureReason =
   /** The read-back document differs from what we filed (the fields are named). */
   | 'read-back-mismatch'
   /** The EPR answered success but the document cannot be read back. */
-  | 'read-back-missing';
+  | 'read-back-missing'
+  /** The EPR holds the note but puts its text at an address outside the EPR (its public base URL is not set). */
+  | 'content-elsewhere'
+  /** The EPR answered with a redirect to another address (never followed): its address must be corrected in the settings. */
+  | 'epr-moved';
 
 export type AttentionReason =
   /** The EPR holds several documents with this identifier. */
@@ -59,7 +63,20 @@ export interface RetryNote {
 
 export type OutboxState =
   | { readonly kind: 'queued'; readonly retry?: RetryNote; readonly waiting?: string }
-  | { readonly kind: 'sending'; readonly pushes: number; readonly mode: 'transaction' | 'individual'; readonly since?: number; readonly retry?: RetryNote; readonly waiting?: string }
+  | {
+      readonly kind: 'sending';
+      readonly pushes: number;
+      readonly mode: 'transaction' | 'individual';
+      /** When the last push started (the settle window before a resend counts from it). */
+      readonly since?: number;
+      /**
+       * Waiting to confirm with the EPR: the last push's outcome is unknown, and nothing is searched
+       * for or sent again before this time (ms since the epoch).
+       */
+      readonly confirmAt?: number;
+      readonly retry?: RetryNote;
+      readonly waiting?: string;
+    }
   | {
       readonly kind: 'filed';
       readonly documentReferenceId: string;

@@ -14,7 +14,7 @@ import type { EprProfile } from './epr-profile';
 import { URI_SYSTEM } from './mapping';
 
 /** The fields read-back checks, in the order they are reported. */
-export const CHECKED_FIELDS = ['id', 'identifier', 'subject', 'status', 'docStatus', 'type', 'content'] as const;
+export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'content'] as const;
 export type CheckedField = (typeof CHECKED_FIELDS)[number];
 
 export interface ReadBackEvidence {
@@ -43,8 +43,10 @@ export function readBackMismatches(
   const inMaster = ours(document.masterIdentifier);
   // Any identifier of ours the server kept must be ours exactly; what the profile says it keeps must be there.
   const foreign = (document.identifier ?? []).some((identifier) => identifier.system === URI_SYSTEM && !ours(identifier)) || (document.masterIdentifier?.system === URI_SYSTEM && !inMaster);
-  const expected = profile.identifier === 'kept' ? inIdentifier && inMaster : profile.identifier === 'master-only' ? inMaster : true;
-  if (foreign || !expected) mismatched.add('identifier');
+  const expected = profile.identifier === 'kept' ? inIdentifier && inMaster : profile.identifier === 'master-only' ? inMaster : profile.identifier === 'identifier-only' ? inIdentifier : true;
+  if (foreign) mismatched.add('identifier');
+  // Ours missing from where the profile expects it, nothing foreign in its place: the server did not keep it.
+  else if (!expected) mismatched.add('identifier-not-kept');
 
   if (!samePatient(transcription.patient.nhsNumber, document, evidence.subjectPatient)) mismatched.add('subject');
   // Filed against the Patient the clinician confirmed: a reference to any other Patient is another record, whatever its NHS number.

@@ -45,8 +45,13 @@ const EXPIRY_MARGIN_MS = 60_000;
 const EXPIRY_MARGIN_FRACTION = 0.2;
 /** When a token endpoint gives no expires_in. */
 const DEFAULT_LIFETIME_S = 300;
-/** SMART asks for assertions that expire within five minutes. */
-const ASSERTION_LIFETIME_S = 300;
+/**
+ * SMART's asymmetric client authentication says the assertion's `exp` SHALL be no more than five
+ * minutes in the future, and token endpoints (NHS England's among them) refuse one that is, by
+ * their clock. Four minutes leaves a minute for a workstation clock running ahead. `iat` stays at
+ * our now: moving it into the past is refused by servers that check it too.
+ */
+const ASSERTION_LIFETIME_S = 240;
 
 export function createTokenSource(auth: EprAuth, clock: Pick<Clock, 'now'>, fetchImpl: FetchLike = (input, init) => fetch(input, init)): TokenSource {
   switch (auth.kind) {
@@ -86,7 +91,7 @@ function smartBackendTokenSource(auth: Extract<EprAuth, { kind: 'smart-backend' 
       client_assertion: signClientAssertion(auth, clock.now()),
     });
     let response: Response;
-    let body: { access_token?: unknown; expires_in?: unknown };
+    let body: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown };
     try {
       response = await fetchImpl(auth.tokenUrl, {
         method: 'POST',
@@ -102,7 +107,9 @@ function smartBackendTokenSource(auth: Extract<EprAuth, { kind: 'smart-backend' 
     }
     if (!response.ok || typeof body.access_token !== 'string') {
       const status = response.ok ? 502 : response.status;
-      throw new EprRequestError('auth', status, undefined, `The EPR sign-in service ${status >= 500 || status === 429 ? 'is unavailable' : 'refused the workstation'} (HTTP ${status}).`);
+      // The OAuth error_description is what tells an administrator what to fix (a clock, a key, a scope).
+      const said = oauthError(body);
+      throw new EprRequestError('auth', status, undefined, `The EPR sign-in service ${status >= 500 || status === 429 ? 'is unavailable' : 'refused the workstation'} (HTTP ${status}).${said ? ` It said: ${said}` : ''}`);
     }
     const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S) * 1000;
     const margin = Math.min(EXPIRY_MARGIN_MS, lifetimeMs * EXPIRY_MARGIN_FRACTION);
@@ -122,6 +129,13 @@ function smartBackendTokenSource(auth: Extract<EprAuth, { kind: 'smart-backend' 
       cached = undefined;
     },
   };
+}
+
+/** `error_description` (or the bare `error` code) from an OAuth error answer, shortened and on one line. */
+function oauthError(body: { error?: unknown; error_description?: unknown }): string | undefined {
+  const text = typeof body.error_description === 'string' && body.error_description.trim() ? body.error_description : typeof body.error === 'string' ? body.error : undefined;
+  if (!text) return undefined;
+  return [...text].map((character) => (character.charCodeAt(0) < 0x20 || character.charCodeAt(0) === 0x7f ? ' ' : character)).join('').trim().slice(0, 300) || undefined;
 }
 
 function base64url(text: string): string {

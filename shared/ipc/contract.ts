@@ -208,9 +208,11 @@ export const EprProfileOverridesSchema = z
     conditionalCreate: z.boolean(),
     provenance: z.enum(['create', 'keep-locally']),
     identifierSearch: z.boolean(),
-    identifier: z.enum(['kept', 'master-only', 'dropped']),
+    identifier: z.enum(['kept', 'master-only', 'identifier-only', 'dropped']),
     fhirVersionParameter: z.boolean(),
     transactionPath: z.enum(['base', 'base-slash']),
+    updateCreate: z.boolean(),
+    resendSettleMs: z.number().int().min(0).max(3_600_000),
   })
   .partial()
   .strict();

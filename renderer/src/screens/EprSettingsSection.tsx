@@ -132,9 +132,11 @@ const PROFILE_CHOICES: readonly { key: keyof Profile; label: string; options: re
   { key: 'conditionalCreate', label: 'Conditional create (If-None-Exist)', options: [['true', 'Supported'], ['false', 'Not supported']] },
   { key: 'provenance', label: 'Provenance', options: [['create', 'The EPR takes it'], ['keep-locally', 'Read-only: keep it in the audit trail']] },
   { key: 'identifierSearch', label: 'Search by identifier', options: [['true', 'Supported'], ['false', 'Not supported']] },
-  { key: 'identifier', label: "What the EPR keeps of the note's identifier", options: [['kept', 'identifier and masterIdentifier'], ['master-only', 'masterIdentifier only'], ['dropped', 'Neither (its own id only)']] },
+  { key: 'identifier', label: "What the EPR keeps of the note's identifier", options: [['kept', 'identifier and masterIdentifier'], ['master-only', 'masterIdentifier only'], ['identifier-only', 'identifier only'], ['dropped', 'Neither (its own id only)']] },
   { key: 'fhirVersionParameter', label: 'fhirVersion=4.0 in the media type', options: [['true', 'Required'], ['false', 'Not sent']] },
   { key: 'transactionPath', label: 'Transaction address', options: [['base', 'The base URL exactly'], ['base-slash', 'The base URL with a trailing /']] },
+  { key: 'updateCreate', label: 'Create with our own id (PUT, update-create)', options: [['true', 'Supported'], ['false', 'Not supported']] },
+  { key: 'resendSettleMs', label: 'Wait before checking an unanswered send', options: [['60000', '1 minute'], ['120000', '2 minutes'], ['300000', '5 minutes'], ['900000', '15 minutes']] },
 ];
 
 function ProfileOverrides({ profile, onChange }: { profile: Profile; onChange: (profile: Profile) => void }) {
@@ -156,7 +158,7 @@ function ProfileOverrides({ profile, onChange }: { profile: Profile; onChange: (
               onChange={(event) => {
                 const { [key]: _previous, ...rest } = profile;
                 const raw = event.target.value;
-                onChange(raw === '' ? rest : { ...rest, [key]: raw === 'true' ? true : raw === 'false' ? false : raw });
+                onChange(raw === '' ? rest : { ...rest, [key]: raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw });
               }}
             >
               <option value="">Automatic</option>

@@ -309,11 +309,12 @@ describe("a clinician's Retry after every failure mode: exactly once, and verifi
   });
 });
 
-describe('a Retry storm: one search and one POST per item, and the backoff stands', () => {
+describe('a Retry storm: one look (two uncached searches) and one POST per item, and the backoff stands', () => {
   const isSearch = (request: SeenRequest) => request.method === 'GET' && request.path.startsWith('/DocumentReference?');
   const ofItem = (identifier: string) => (request: SeenRequest) => request.headers['x-correlation-id'] === identifier.slice('urn:uuid:'.length);
   // Counting requests exactly: a request must not time out on a loaded machine and be retried for it.
-  const unhurried = { ...POLICY, requestTimeoutMs: 30_000 };
+  // And a longest wait that lets a Retry-After of two minutes stand (waits are capped at maxDelayMs).
+  const unhurried = { ...POLICY, requestTimeoutMs: 30_000, maxDelayMs: 120_000 };
 
   /** An item whose pushes all answered 503 until the runner gave up: any of them may have landed, so a resend searches first. */
   async function givenUp(outbox: OutboxRunner): Promise<string> {
@@ -324,7 +325,7 @@ describe('a Retry storm: one search and one POST per item, and the backoff stand
     return identifier;
   }
 
-  test('Retry pressed eight times at once, for each of four items: each item searched once and sent once', async () => {
+  test('Retry pressed eight times at once, for each of four items: each item looked for once (two searches) and sent once', async () => {
     const outbox = runner({ policy: unhurried });
     const identifiers: string[] = [];
     for (let index = 0; index < 4; index++) identifiers.push(await givenUp(outbox));
@@ -333,7 +334,7 @@ describe('a Retry storm: one search and one POST per item, and the backoff stand
     await outbox.settled();
     const since = harness.seen.slice(from);
     for (const identifier of identifiers) {
-      expect(since.filter(ofItem(identifier)).filter(isSearch)).toHaveLength(1);
+      expect(since.filter(ofItem(identifier)).filter(isSearch)).toHaveLength(2);
       expect(since.filter(ofItem(identifier)).filter(isDocumentPost)).toHaveLength(1);
       expect(stored(identifier).kind).toBe('verified');
       expectFiledOnce(identifier);
@@ -370,7 +371,8 @@ describe('a Retry storm: one search and one POST per item, and the backoff stand
     endWait();
     await outbox.settled();
     expect(stored(identifier).kind).toBe('verified');
-    expect(harness.seen.slice(from).filter(isSearch)).toHaveLength(2);
+    // The refused search, then the two of the look itself.
+    expect(harness.seen.slice(from).filter(isSearch)).toHaveLength(3);
     expect(harness.seen.slice(from).filter(isDocumentPost)).toHaveLength(1);
     expectFiledOnce(identifier);
   });

@@ -1,8 +1,8 @@
-import type { DocumentReference, Provenance } from '@medplum/fhirtypes';
+import type { Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { ASSUMED_PROFILE, type EprProfile } from '../../../main/epr/epr-profile';
 import { EprRequestError } from '../../../main/epr/epr-errors';
-import { filingBundle, filingStep, findFiled, type FilingTarget } from '../../../main/epr/filing';
+import { documentIdFor, filingBundle, filingStep, findFiled, provenanceIdFor, READ_AFTER_WRITE_LAG_MS, type FilingTarget } from '../../../main/epr/filing';
 import { identifierQuery, toDocumentReference, transcriptAttachment, URI_SYSTEM } from '../../../main/epr/mapping';
 import type { OutboxItem, OutboxState } from '../../../main/epr/outbox';
 import { http, StubEpr } from './support/stub-epr';
@@ -19,7 +19,8 @@ const NOW = Date.UTC(2024, 2, 31, 12, 0, 0);
 function setUp(profile: Partial<EprProfile> = {}) {
   const transcription = sampleTranscription();
   const epr = new StubEpr();
-  const target: FilingTarget = { connection: epr, profile: { ...ASSUMED_PROFILE, ...profile } };
+  // No settle window unless a test sets one: each test states when the earlier push was.
+  const target: FilingTarget = { connection: epr, profile: { ...ASSUMED_PROFILE, resendSettleMs: 0, ...profile } };
   const saved: OutboxState[] = [];
   const item = (state: OutboxState): OutboxItem => ({
     identifier: transcription.identifier,
@@ -159,10 +160,15 @@ describe('a push that may repeat an earlier one searches first', () => {
   });
 
   it('not found: pushed again, counted', async () => {
-    const { step, epr, saved } = setUp();
+    const { step, epr, saved, transcription } = setUp();
     expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-1' });
     expect(saved).toEqual([{ kind: 'sending', pushes: 2, mode: 'individual', since: NOW }]);
-    expect(epr.calls.map((call) => call.method)).toEqual(['search', 'create']);
+    // Looked twice (the second a different query, past any cache) before sending again.
+    expect(epr.calls.map((call) => call.what)).toEqual([
+      `DocumentReference?identifier=${URI_SYSTEM}|${transcription.identifier}`,
+      `DocumentReference?identifier=${URI_SYSTEM}|${transcription.identifier}&_count=50`,
+      'DocumentReference',
+    ]);
   });
 
   it('an EPR that cannot be searched by identifier: needs attention, nothing sent', async () => {
@@ -334,7 +340,8 @@ describe('read-back', () => {
 
   it('a document without our identifier is never verified', async () => {
     const { state } = await filedAndRead((document) => ({ ...document, identifier: [], masterIdentifier: undefined }));
-    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['identifier'], documentReferenceId: 'doc-1', pushes: 1, provenance: { kind: 'filed', id: 'p' } });
+    // Nothing foreign in its place: worded as the server not keeping it, still never verified.
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['identifier-not-kept'], documentReferenceId: 'doc-1', pushes: 1, provenance: { kind: 'filed', id: 'p' } });
   });
 
   it('changed text is a content mismatch', async () => {
@@ -455,5 +462,202 @@ describe('the transaction bundle', () => {
       { method: 'POST', url: 'DocumentReference' },
       { method: 'POST', url: 'Provenance' },
     ]);
+  });
+});
+
+describe('the settle window before a resend (no update-create)', () => {
+  /** A step at `now`, the item last saved at `updatedAt`. */
+  function at(now: number, profile: Partial<EprProfile>, updatedAt = NOW) {
+    const world = setUp(profile);
+    const item = (state: OutboxState): OutboxItem => ({
+      identifier: world.transcription.identifier,
+      transcription: world.transcription,
+      attachmentSha256: transcriptAttachment(world.transcription).sha256Hex,
+      eprId: 'epr-1',
+      eprLabel: 'Test EPR',
+      state,
+      updatedAt,
+    });
+    const step = (state: OutboxState, requestTimeoutMs?: number) =>
+      filingStep(item(state), { target: world.target, save: async (next) => void world.saved.push(next), now: () => now, ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}) });
+    return { ...world, step };
+  }
+
+  it('inside the window counted from the last push: waiting to confirm, nothing asked of the EPR', async () => {
+    const { step, epr, saved } = at(NOW + 59_999, { resendSettleMs: 60_000 });
+    expect(await step({ kind: 'sending', pushes: 2, mode: 'transaction', since: NOW })).toEqual({ kind: 'sending', pushes: 2, mode: 'transaction', since: NOW, confirmAt: NOW + 60_000 });
+    expect(epr.calls).toEqual([]);
+    expect(saved).toEqual([]);
+  });
+
+  it('at the end of the window: looks (twice) and, finding nothing, sends again', async () => {
+    const { step, epr } = at(NOW + 60_000, { resendSettleMs: 60_000 });
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW })).toMatchObject({ kind: 'filed' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['search', 'search', 'create']);
+  });
+
+  it('a first look that finds it needs no second', async () => {
+    const { step, epr, ours } = at(NOW, { resendSettleMs: 0, provenance: 'keep-locally' });
+    epr.script.search = () => [ours('doc-4')];
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW })).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-4' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['search']);
+  });
+
+  it('a second look that finds it (the first answered before the commit): filed as that one, not sent again', async () => {
+    const { step, epr, ours } = at(NOW, { resendSettleMs: 0, provenance: 'keep-locally' });
+    let looks = 0;
+    epr.script.search = () => (looks++ === 0 ? [] : [ours('doc-5')]);
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW })).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-5' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['search', 'search']);
+  });
+
+  it('with no push time stored (a state from before), the window counts from when the item was last saved', async () => {
+    const { step } = at(NOW + 1_000, { resendSettleMs: 5_000 }, NOW - 2_000);
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toEqual({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW - 2_000, confirmAt: NOW + 3_000 });
+  });
+
+  it('by default: two minutes, or the request timeout when that is longer', async () => {
+    const { resendSettleMs: _unset, ...assumed } = { ...ASSUMED_PROFILE, resendSettleMs: undefined };
+    const defaults = at(NOW, assumed);
+    defaults.target.profile = assumed;
+    expect(await defaults.step({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW })).toMatchObject({ confirmAt: NOW + 120_000 });
+    expect(await defaults.step({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW }, 300_000)).toMatchObject({ confirmAt: NOW + 300_000 });
+    expect(await defaults.step({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW }, 1_000)).toMatchObject({ confirmAt: NOW + 120_000 });
+  });
+
+  it('a first push (nothing sent before) does not wait', async () => {
+    const { step, epr } = at(NOW, { resendSettleMs: 60_000 });
+    expect(await step({ kind: 'sending', pushes: 0, mode: 'individual' })).toMatchObject({ kind: 'filed' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['create']);
+  });
+});
+
+describe('an EPR that creates on PUT: written to ids derived from the identifier', () => {
+  it('the ids depend on the identifier alone, differ per resource type, and are valid FHIR ids', () => {
+    const one = sampleTranscription().identifier;
+    expect(documentIdFor(one)).toBe(documentIdFor(one));
+    expect(documentIdFor(one)).not.toBe(documentIdFor(sampleTranscription().identifier));
+    expect(documentIdFor(one)).not.toBe(provenanceIdFor(one));
+    expect(documentIdFor(one)).toMatch(/^[A-Za-z0-9\-.]{1,64}$/);
+    expect(documentIdFor(one)).not.toContain(one.slice('urn:uuid:'.length));
+  });
+
+  it('as a transaction: both PUT to their ids, filed at the document id; a resend is the same transaction, with no search', async () => {
+    const { step, epr, transcription } = setUp({ updateCreate: true, write: 'transaction' });
+    let bundle: Bundle | undefined;
+    epr.script.transaction = (_call, input) => {
+      bundle = input as Bundle;
+      return bundle.entry!.map((entry) => ({ id: (entry.resource as { id: string }).id, versionId: '1', created: true }));
+    };
+    const id = documentIdFor(transcription.identifier);
+    expect(await step({ kind: 'sending', pushes: 3, mode: 'transaction' })).toEqual({ kind: 'filed', documentReferenceId: id, provenance: { kind: 'filed', id: provenanceIdFor(transcription.identifier) }, since: NOW });
+    expect(bundle!.entry!.map((entry) => [entry.request!.method, entry.request!.url])).toEqual([
+      ['PUT', `DocumentReference/${id}`],
+      ['PUT', `Provenance/${provenanceIdFor(transcription.identifier)}`],
+    ]);
+    expect((bundle!.entry![1]!.resource as Provenance).target[0]!.reference).toBe(`DocumentReference/${id}`);
+    expect(epr.calls.map((call) => call.method)).toEqual(['transaction']);
+  });
+
+  it('a server that answers with another id did not do what was asked: a protocol failure, tried again', async () => {
+    const { step, epr } = setUp({ updateCreate: true, write: 'transaction' });
+    epr.script.transaction = () => [{ id: 'server-7', versionId: '1', created: true }, { id: 'p', versionId: '1', created: true }];
+    await expect(step({ kind: 'sending', pushes: 0, mode: 'transaction' })).rejects.toMatchObject({ kind: 'protocol' });
+    const individual = setUp({ updateCreate: true, write: 'individual' });
+    individual.epr.script.update = () => ({ id: 'server-8', versionId: '1', created: true });
+    await expect(individual.step({ kind: 'sending', pushes: 0, mode: 'individual' })).rejects.toMatchObject({ kind: 'protocol' });
+  });
+
+  it('a refused transaction falls back to PUTs one by one (the push not counted)', async () => {
+    const { step, epr, target } = setUp({ updateCreate: true, write: 'transaction' });
+    epr.script.transaction = http(405);
+    expect(await step({ kind: 'sending', pushes: 0, mode: 'transaction' })).toEqual({ kind: 'sending', pushes: 0, mode: 'individual', since: NOW });
+    expect(target.profile.write).toBe('individual');
+    const next = setUp({ updateCreate: true, write: 'transaction' });
+    next.epr.script.transaction = http(422);
+    await expect(next.step({ kind: 'sending', pushes: 0, mode: 'transaction' })).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('one by one: the document PUT, its Provenance owed (looked for first after a resend), then PUT too', async () => {
+    const first = setUp({ updateCreate: true, write: 'individual' });
+    const id = documentIdFor(first.transcription.identifier);
+    expect(await first.step({ kind: 'sending', pushes: 0, mode: 'individual' })).toEqual({ kind: 'filed', documentReferenceId: id, provenance: { kind: 'pending' }, since: NOW });
+    expect(first.epr.calls.map((call) => `${call.method} ${call.what}`)).toEqual([`update DocumentReference/${id}`]);
+    const again = setUp({ updateCreate: true, write: 'individual' });
+    expect(await again.step({ kind: 'sending', pushes: 1, mode: 'individual' })).toMatchObject({ provenance: { kind: 'sending', pushes: 1 } });
+    expect(await again.step({ kind: 'filed', documentReferenceId: id, provenance: { kind: 'pending' } })).toMatchObject({ provenance: { kind: 'filed', id: provenanceIdFor(again.transcription.identifier) } });
+    expect(again.epr.calls.at(-1)).toMatchObject({ method: 'update', what: `Provenance/${provenanceIdFor(again.transcription.identifier)}` });
+    const kept = setUp({ updateCreate: true, write: 'individual', provenance: 'keep-locally' });
+    expect(await kept.step({ kind: 'sending', pushes: 0, mode: 'individual' })).toMatchObject({ provenance: { kind: 'kept-locally', why: 'not-supported' } });
+  });
+});
+
+describe('read-back answers that are not a difference in the note', () => {
+  async function filedAndRead(change: (document: DocumentReference) => DocumentReference, profile: Partial<EprProfile> = {}) {
+    const world = setUp(profile);
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    world.epr.stored.set('DocumentReference/doc-1', change(world.epr.stored.get('DocumentReference/doc-1') as DocumentReference));
+    return { ...world, state: await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } }) };
+  }
+
+  async function readAt(now: number, since: number | undefined, read: () => unknown) {
+    const world = setUp();
+    world.epr.script.read = read;
+    const item: OutboxItem = {
+      identifier: world.transcription.identifier,
+      transcription: world.transcription,
+      attachmentSha256: transcriptAttachment(world.transcription).sha256Hex,
+      eprId: 'epr-1',
+      eprLabel: 'Test EPR',
+      state: { kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' }, ...(since !== undefined ? { since } : {}) },
+      updatedAt: NOW,
+    };
+    return filingStep(item, { target: world.target, save: async () => undefined, now: () => now });
+  }
+
+  it.each([404, 410])('%i within a minute of the create: not yet readable (retried), after it: missing', async (status) => {
+    await expect(readAt(NOW + READ_AFTER_WRITE_LAG_MS - 1, NOW, () => { throw http(status); })).rejects.toMatchObject({ kind: 'not-yet-readable', status, transient: true });
+    expect(await readAt(NOW + READ_AFTER_WRITE_LAG_MS, NOW, () => { throw http(status); })).toMatchObject({ kind: 'failed', reason: 'read-back-missing', httpStatus: status });
+    // A Retry's read-back (no create time): missing at once, as before.
+    expect(await readAt(NOW, undefined, () => { throw http(status); })).toMatchObject({ kind: 'failed', reason: 'read-back-missing' });
+  });
+
+  it('content at an address on another origin: its own terminal state naming that origin, never verified', async () => {
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    world.epr.stored.set('DocumentReference/doc-1', { ...stored, content: [{ attachment: { contentType: 'text/plain', url: 'http://hapi-internal:8080/fhir/Binary/b1' } }] });
+    world.epr.script.readAttachment = new EprRequestError('elsewhere', undefined, undefined, 'http://hapi-internal:8080');
+    expect(await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).toEqual({
+      kind: 'failed',
+      reason: 'content-elsewhere',
+      serverReason: 'http://hapi-internal:8080',
+      documentReferenceId: 'doc-1',
+      pushes: 1,
+      provenance: { kind: 'filed' },
+    });
+  });
+
+  it('a server that keeps identifier but not masterIdentifier: learnt from the first read-back, verified', async () => {
+    const { state, target } = await filedAndRead((document) => ({ ...document, masterIdentifier: undefined }));
+    expect(state.kind).toBe('verified');
+    expect(target.profile.identifier).toBe('identifier-only');
+  });
+
+  it('and one that keeps masterIdentifier only, likewise', async () => {
+    const { state, target } = await filedAndRead((document) => ({ ...document, identifier: undefined }));
+    expect(state.kind).toBe('verified');
+    expect(target.profile.identifier).toBe('master-only');
+  });
+
+  it('nothing is learnt from a foreign identifier beside ours: a mismatch', async () => {
+    const { state, target } = await filedAndRead((document) => ({ ...document, masterIdentifier: { system: URI_SYSTEM, value: 'urn:uuid:00000000-0000-4000-8000-000000000000' } }));
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['identifier'] });
+    expect(target.profile.identifier).toBe('kept');
+  });
+
+  it('a profile set to identifier-only: a document with ours in masterIdentifier only is worded as the server not keeping it', async () => {
+    const { state } = await filedAndRead((document) => ({ ...document, identifier: undefined }), { identifier: 'identifier-only' });
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['identifier-not-kept'] });
   });
 });

@@ -71,7 +71,16 @@ function createPlainly(epr: StubEpr, call: Call, resource: unknown) {
 const CLINICIAN: AuditActor = { userId: 'u-fy1-2', displayName: 'Dr Priya Shah', role: 'clinician' };
 
 function world(
-  options: { eprId?: string; overrides?: EprEndpoint['overrides']; maxAttempts?: number; sleep?: (milliseconds: number) => Promise<void>; realSleep?: boolean; connect?: (eprId: string) => Promise<EprEndpoint> | undefined } = {},
+  options: {
+    eprId?: string;
+    overrides?: EprEndpoint['overrides'];
+    maxAttempts?: number;
+    sleep?: (milliseconds: number) => Promise<void>;
+    realSleep?: boolean;
+    connect?: (eprId: string) => Promise<EprEndpoint> | undefined;
+    /** A clock that moves when the runner sleeps (the settle window is measured on it). */
+    now?: () => number;
+  } = {},
 ) {
   const epr = new StubEpr();
   const transcription = sampleTranscription();
@@ -92,7 +101,8 @@ function world(
       const scripted = options.connect?.(eprId);
       if (scripted) return scripted;
       if (eprId !== 'epr-1') throw new EprUnavailableError(`The EPR ${eprId} is not configured.`);
-      return { connection: epr, ...(options.overrides ? { overrides: options.overrides } : {}) } as EprEndpoint;
+      // No settle window unless a test sets one (the clock here stands still).
+      return { connection: epr, overrides: { resendSettleMs: 0, ...options.overrides } } as EprEndpoint;
     },
   };
   const runner = new OutboxRunner({
@@ -106,7 +116,7 @@ function world(
     },
     eprs,
     policy: { ...POLICY, maxAttempts: options.maxAttempts ?? POLICY.maxAttempts },
-    clock: { now: () => NOW },
+    clock: { now: options.now ?? (() => NOW) },
     random: () => 0.5,
     ...(options.realSleep
       ? {}
@@ -220,13 +230,26 @@ describe('transient failures: backoff, then giving up', () => {
     const { runner, put, epr, sleeps, id } = world();
     let failures = 1;
     epr.script.create = (call, resource) => {
-      if (failures-- > 0) throw new EprRequestError('http', 429, 30_000);
+      if (failures-- > 0) throw new EprRequestError('http', 429, 6_000);
       epr.script.create = undefined;
       return epr.create(resource as never, call.ifNoneExist);
     };
     put();
     await runner.drive(id);
-    expect(sleeps).toEqual([30_000]);
+    expect(sleeps).toEqual([6_000]);
+  });
+
+  it('a Retry-After longer than maxDelayMs is cut to maxDelayMs (an hour, or a clock misread, must not park the note)', async () => {
+    const { runner, put, epr, sleeps, id } = world();
+    let failures = 1;
+    epr.script.create = (call, resource) => {
+      if (failures-- > 0) throw new EprRequestError('http', 429, 3_600_000);
+      epr.script.create = undefined;
+      return epr.create(resource as never, call.ifNoneExist);
+    };
+    put();
+    await runner.drive(id);
+    expect(sleeps).toEqual([POLICY.maxDelayMs]);
   });
 
   it('after maxAttempts the item is failed as unreachable, with the HTTP status and the problem in words', async () => {
@@ -419,7 +442,7 @@ describe('Retry, pressed again and again', () => {
     await runner.settled();
     // The second resumes after a push that may have landed: it searches first, then sends.
     expect(store().history[before]).toEqual({ kind: 'sending', pushes: 1, mode: 'transaction' });
-    expect(epr.calls.map((call) => call.method).filter((method) => method === 'create' || method === 'search')).toEqual(['create', 'search', 'create']);
+    expect(epr.calls.map((call) => call.method).filter((method) => method === 'create' || method === 'search')).toEqual(['create', 'search', 'search', 'create']);
   });
 
   it('a Retry that finds the item picked up meanwhile leaves it to that run: nothing is written under it', async () => {
@@ -439,7 +462,7 @@ describe('Retry, pressed again and again', () => {
     const { runner, put, epr, sleeps, state, id } = world({ sleep: () => wait.promise });
     let refusals = 1;
     epr.script.create = (call, resource) => {
-      if (refusals-- > 0) throw new EprRequestError('http', 429, 30_000);
+      if (refusals-- > 0) throw new EprRequestError('http', 429, 7_000);
       return createPlainly(epr, call, resource);
     };
     put();
@@ -449,7 +472,7 @@ describe('Retry, pressed again and again', () => {
     await Promise.all(Array.from({ length: 5 }, () => runner.retry(id)));
     await ticks();
     expect(epr.calls.length).toBe(before);
-    expect(sleeps).toEqual([30_000]);
+    expect(sleeps).toEqual([7_000]);
     epr.script.create = undefined;
     wait.resolve();
     await driven;
@@ -719,5 +742,72 @@ describe('stopping, precisely', () => {
     void runner.drive(id);
     await runner.settled();
     expect(state().kind).toBe('verified');
+  });
+});
+
+describe('waiting to confirm with the EPR after a push whose outcome is unknown', () => {
+  it('sends nothing and searches nothing before the settle window has passed, counted from that push; then looks and files once', async () => {
+    let now = NOW;
+    const { runner, put, epr, sleeps, store, id } = world({ now: () => now, overrides: { resendSettleMs: 90_000 }, sleep: async (ms) => void (now += ms) });
+    epr.script.create = () => {
+      now += 1_000;
+      epr.script.create = undefined;
+      throw new EprRequestError('timeout', undefined, undefined);
+    };
+    put();
+    await runner.drive(id);
+    const pushedAt = NOW;
+    const waiting = store().history.find((saved) => saved.kind === 'sending' && saved.confirmAt !== undefined);
+    expect(waiting).toEqual({ kind: 'sending', pushes: 1, mode: 'individual', since: pushedAt, confirmAt: pushedAt + 90_000 });
+    // The backoff (500 ms), then the rest of the window.
+    expect(sleeps).toEqual([500, 90_000 - 1_000 - 500]);
+    const looksAndPushes = epr.calls.filter((call) => call.method === 'search' || (call.method === 'create' && call.what === 'DocumentReference')).map((call) => call.method);
+    expect(looksAndPushes).toEqual(['create', 'search', 'search', 'create']);
+    expect(epr.calls.filter((call) => call.method === 'search').map((call) => call.what.endsWith('&_count=50'))).toEqual([false, true]);
+  });
+
+  it('a stop while waiting ends the wait and writes nothing more', async () => {
+    const wait = deferred();
+    let now = NOW;
+    const { runner, put, store, id } = world({ now: () => now, overrides: { resendSettleMs: 60_000 }, sleep: () => wait.promise });
+    put({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW - 1_000 });
+    const driven = runner.drive(id);
+    while (store().history.length === 0) await ticks(1);
+    const first = store();
+    expect(first.history).toEqual([{ kind: 'sending', pushes: 1, mode: 'individual', since: NOW - 1_000, confirmAt: NOW + 59_000 }]);
+    await runner.stop();
+    now += 60_000;
+    wait.resolve();
+    await driven;
+    expect(first.history).toHaveLength(1);
+    expect(store().history).toEqual([]);
+  });
+
+  it('an EPR that creates on PUT is written again at once: a repeat is the same document', async () => {
+    let now = NOW;
+    const { runner, put, epr, sleeps, id } = world({ now: () => now, overrides: { updateCreate: true, resendSettleMs: 600_000 }, sleep: async (ms) => void (now += ms) });
+    put({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW });
+    await runner.drive(id);
+    expect(sleeps).toEqual([]);
+    expect(epr.calls.map((call) => call.method).filter((method) => method === 'update' || method === 'search' || method === 'create')).toEqual(['update', 'search', 'update']);
+  });
+});
+
+describe('answers that no retry changes', () => {
+  it('a redirect (the EPR moved behind a load balancer) ends the item for an administrator, naming the new address', async () => {
+    const { runner, put, epr, state, id } = world();
+    epr.script.create = new EprRequestError('moved', 301, undefined, 'https://epr-new.example.nhs.uk/fhir/DocumentReference');
+    put();
+    await runner.drive(id);
+    expect(state()).toEqual({ kind: 'failed', reason: 'epr-moved', httpStatus: 301, serverReason: 'https://epr-new.example.nhs.uk/fhir/DocumentReference', pushes: 1 });
+  });
+
+  it('a read-back that keeps answering "not yet" after the attempts run out is read-back-missing, not unreachable', async () => {
+    const { runner, put, epr, state, sleeps, id } = world();
+    epr.script.read = new EprRequestError('not-yet-readable', 404, undefined);
+    put({ kind: 'filed', documentReferenceId: 'doc-9', provenance: { kind: 'filed' }, since: NOW });
+    await runner.drive(id);
+    expect(sleeps).toHaveLength(POLICY.maxAttempts - 1);
+    expect(state()).toEqual({ kind: 'failed', reason: 'read-back-missing', httpStatus: 404, documentReferenceId: 'doc-9', pushes: 0, provenance: { kind: 'filed' } });
   });
 });

@@ -9,7 +9,9 @@ test('full jitter under an exponential ceiling, capped', () => {
 });
 
 test('Retry-After is a floor', () => {
-  expect(retryDelayMs(policy, 1, () => 0.5, 7000)).toBe(7000);
+  expect(retryDelayMs(policy, 1, () => 0.5, 700)).toBe(700);
+  // …up to the longest wait: a Retry-After of hours must not park the note that long.
+  expect(retryDelayMs(policy, 1, () => 0.5, 7000)).toBe(1000);
   expect(parseRetryAfter('7', 0)).toBe(7000);
   expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
   expect(parseRetryAfter('soon', 0)).toBeUndefined();

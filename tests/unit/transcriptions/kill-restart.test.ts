@@ -290,7 +290,8 @@ describe('kill -9 between outbox steps, then restart', () => {
       current: () => ({ eprId: 'training', label: 'Training EPR' }),
       connect: async () => ({
         connection: await createEprConnection({ baseUrl: training.baseUrl!, auth: { kind: 'none' }, requestTimeoutMs: 5_000, clock: systemClock }),
-        ...(step.profile ? { overrides: step.profile } : {}),
+        // A short settle window (the default is minutes): the resumed search still waits for it.
+        overrides: { resendSettleMs: 1_000, ...step.profile },
       }),
     };
     const service = new TranscriptionService({ session, imports: new ImportService({ session }), eprs, log: silentLogger, organisationOdsCode: 'RX1' });

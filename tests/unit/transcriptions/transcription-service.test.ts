@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DocumentReference, Provenance } from '@medplum/fhirtypes';
+import { singleEprDirectory, type EprDirectory } from '../../../main/epr/epr-directory';
 import { identifierQuery } from '../../../main/epr/mapping';
 import { EprRequestError, type EprConnection } from '../../../main/epr/fhir-client';
 import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
@@ -55,8 +56,12 @@ async function world(options: { epr?: () => Promise<EprConnection> } = {}) {
   const path = writeExport(dir.path, 'WhatsApp Chat - Ward 7.zip', buildZip([{ name: '_chat.txt', data: chat() }]));
   const { threadId } = await imports.import({ path, zone: 'Europe/London' }, job());
   const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
-  const make = (epr = options.epr ?? (() => training.connection())) =>
-    new TranscriptionService({ session, imports, epr, log: silentLogger, organisationOdsCode: 'RX1' });
+  // A one-second settle window before a resend (the default is minutes): the resend still waits for it.
+  const make = (epr = options.epr ?? (() => training.connection())) => {
+    const single = singleEprDirectory(epr);
+    const eprs: EprDirectory = { current: single.current, connect: async (eprId) => ({ ...(await single.connect(eprId)), overrides: { resendSettleMs: 1_000 } }) };
+    return new TranscriptionService({ session, imports, eprs, log: silentLogger, organisationOdsCode: 'RX1' });
+  };
   const service = make();
   cleanups.push(dir.remove, () => session.lock('sign-out'), () => service.stop());
   const signIn = (user: { username: string; passphrase: string }) => session.signIn(user.username, user.passphrase);

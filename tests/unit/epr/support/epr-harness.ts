@@ -61,6 +61,18 @@ export interface Behaviour {
   readonly requiresToken?: boolean;
   /** Rewrites the DocumentReference on read (another patient, entered-in-error, changed type...). */
   readonly readBack?: (document: DocumentReference) => DocumentReference;
+  /** The CapabilityStatement lists no conditional create (Epic's and Oracle Health Millennium's DocumentReference do not). */
+  readonly noConditionalCreate?: boolean;
+  /**
+   * The CapabilityStatement declares `update` with `updateCreate` for DocumentReference and
+   * Provenance (HAPI with client-assigned ids allowed): a PUT to a new id creates it.
+   */
+  readonly updateCreate?: boolean;
+  /**
+   * Identical searches are answered from a cache for this long unless the request says
+   * `Cache-Control: no-cache` (HAPI's reuseCachedSearchResultsForMillis, 60 s by default).
+   */
+  readonly searchCacheMs?: number;
 }
 
 export interface TokenBehaviour {
@@ -100,6 +112,20 @@ export interface EprHarness {
 
 const FHIR_JSON = 'application/fhir+json';
 
+/** The request as it is committed after its condition was checked (and passed) on arrival. */
+function withoutCondition(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const { 'if-none-exist': _checked, ...rest } = headers;
+  return rest;
+}
+
+function withoutBundleConditions(body: string): string {
+  if (!body) return body;
+  const parsed = JSON.parse(body) as Resource;
+  if (parsed.resourceType !== 'Bundle') return body;
+  for (const entry of (parsed as Bundle).entry ?? []) if (entry.request) delete entry.request.ifNoneExist;
+  return JSON.stringify(parsed);
+}
+
 export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarness> {
   const upstreamServer: TrainingServer = createTrainingServer();
   const upstreamUrl = await upstreamServer.start();
@@ -112,6 +138,7 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
   const patients = new Map<string, string>();
   let tokenRequests = 0;
   const seen: SeenRequest[] = [];
+  const searchCache = new Map<string, { at: number; answer: { status: number; headers: Record<string, string>; body: string } }>();
 
   const forward = (method: string, path: string, headers: IncomingHttpHeaders, body: string | undefined): Promise<{ status: number; headers: Record<string, string>; body: string }> =>
     new Promise((resolve, reject) => {
@@ -232,7 +259,25 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
         // The server cannot match on what it does not keep.
       }
     }
+    if (method === 'PUT') {
+      body = JSON.parse(rawBody) as Resource;
+      if (path.startsWith('/DocumentReference/')) documentIdentifiers = [await onWriteDocument(body as DocumentReference)];
+      else if (path === '' || path === '/') return { status: 405, body: JSON.stringify(outcome('PUT is not allowed here')) };
+    }
+    const isSearch = method === 'GET' && /^\/DocumentReference\?/.test(path + url.search);
+    const cached = isSearch && behaviour.searchCacheMs ? searchCache.get(forwardPath) : undefined;
+    if (cached && headers['cache-control'] !== 'no-cache' && Date.now() - cached.at < behaviour.searchCacheMs!) return cached.answer;
     const answer = await forward(method, forwardPath, headers, body ? JSON.stringify(body) : undefined);
+    if (isSearch && answer.status === 200) searchCache.set(forwardPath, { at: Date.now(), answer: { status: answer.status, headers: {}, body: answer.body } });
+    if (method === 'PUT' && answer.status < 300) {
+      // A PUT that created (or re-wrote) the resource: counted once per id, however often it is repeated.
+      const written = JSON.parse(answer.body) as Resource;
+      if (written.resourceType === 'DocumentReference' && !(created.get(documentIdentifiers[0] ?? '') ?? []).includes(written.id!)) record(created, documentIdentifiers[0], written.id);
+      if (written.resourceType === 'Provenance') {
+        const target = (written as Provenance).target[0]?.reference?.replace(/^.*DocumentReference\//, '');
+        if (!(provenances.get(target ?? '') ?? []).includes(written.id!)) record(provenances, target, written.id);
+      }
+    }
     let status = answer.status;
     let text = answer.body;
     const answerHeaders: Record<string, string> = {};
@@ -246,9 +291,13 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
         response.entry?.forEach((entry, index) => {
           const type = request.entry?.[index]?.resource?.resourceType;
           const id = entry.resource?.id ?? /\/([^/]+?)(?:\/_history\/[^/]+)?$/.exec(entry.response?.location ?? '')?.[1];
-          if (entry.response?.status?.startsWith('201')) {
-            if (type === 'DocumentReference') record(created, documentIdentifiers[index], id);
-            if (type === 'Provenance') record(provenances, (entry.resource as Provenance | undefined)?.target?.[0]?.reference?.replace(/^.*DocumentReference\//, ''), id);
+          const viaPut = request.entry?.[index]?.request?.method === 'PUT';
+          if (entry.response?.status?.startsWith('201') || (viaPut && entry.response?.status?.startsWith('200'))) {
+            const documentKey = documentIdentifiers[index];
+            const provenanceKey = (entry.resource as Provenance | undefined)?.target?.[0]?.reference?.replace(/^.*DocumentReference\//, '');
+            // A PUT repeated writes the same resource: counted once per id.
+            if (type === 'DocumentReference' && !(viaPut && (created.get(documentKey ?? '') ?? []).includes(id ?? ''))) record(created, documentKey, id);
+            if (type === 'Provenance' && !(viaPut && (provenances.get(provenanceKey ?? '') ?? []).includes(id ?? ''))) record(provenances, provenanceKey, id);
           }
           // Relative and absolute locations both appear in the wild: make the first absolute.
           if (entry.response?.location && index === 0) entry.response.location = `${harness.baseUrl}/${entry.response.location.replace(/^\//, '')}`;
@@ -265,6 +314,19 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
       }
     }
     if (method === 'GET' && status === 200 && parsed?.resourceType === 'DocumentReference' && behaviour.readBack) text = JSON.stringify(behaviour.readBack(parsed as DocumentReference));
+    if (method === 'GET' && path === '/metadata' && status === 200 && parsed?.resourceType === 'CapabilityStatement' && (behaviour.noConditionalCreate || behaviour.updateCreate)) {
+      const statement = parsed as CapabilityStatement;
+      for (const rest of statement.rest ?? []) {
+        for (const resource of rest.resource ?? []) {
+          if (behaviour.noConditionalCreate) delete resource.conditionalCreate;
+          if (behaviour.updateCreate && (resource.type === 'DocumentReference' || resource.type === 'Provenance')) {
+            resource.updateCreate = true;
+            resource.interaction = [...(resource.interaction ?? []), { code: 'update' }];
+          }
+        }
+      }
+      text = JSON.stringify(statement);
+    }
     if (method === 'GET' && path === '/metadata' && status === 200 && parsed?.resourceType === 'CapabilityStatement' && behaviour.statementWithoutProvenanceCreate) {
       const statement = parsed as CapabilityStatement;
       for (const rest of statement.rest ?? []) {
@@ -291,7 +353,11 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
         outgoing.writeHead(fault.status, { 'Content-Type': FHIR_JSON, ...fault.headers });
         return void outgoing.end(fault.body ?? JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }));
       }
-      handle(incoming.method ?? 'GET', url, incoming.headers, Buffer.concat(chunks).toString('utf8')).then(
+      const slow = fault.kind === 'slow-commit' ? fault : undefined;
+      const headers = slow?.conditionCheckedEarly ? withoutCondition(incoming.headers) : incoming.headers;
+      const rawBody = slow?.conditionCheckedEarly ? withoutBundleConditions(Buffer.concat(chunks).toString('utf8')) : Buffer.concat(chunks).toString('utf8');
+      const committed = slow ? new Promise<void>((resolve) => setTimeout(resolve, slow.delayMs)) : Promise.resolve();
+      committed.then(() => handle(incoming.method ?? 'GET', url, headers, rawBody)).then(
         (answer) => {
           if (fault.kind === 'drop-after') return void incoming.socket.destroy();
           let text = answer.body ?? '';

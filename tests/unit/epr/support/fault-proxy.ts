@@ -13,7 +13,14 @@ export type Fault =
   /** Answers itself without forwarding. */
   | { readonly kind: 'respond'; readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
   /** Forwards, then rewrites the server's response body. */
-  | { readonly kind: 'rewrite'; readonly rewrite: (body: string) => string };
+  | { readonly kind: 'rewrite'; readonly rewrite: (body: string) => string }
+  /**
+   * The server is still writing: the request is taken in at once and committed `delayMs` later
+   * (by then the client may have given up). `conditionCheckedEarly`: its If-None-Exist was
+   * evaluated on arrival and passed, so the late commit is not conditional any more (HAPI #3141,
+   * Microsoft fhir-server #1382: the check and the write are not atomic).
+   */
+  | { readonly kind: 'slow-commit'; readonly delayMs: number; readonly conditionCheckedEarly?: boolean };
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -50,6 +57,10 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
         outgoing.writeHead(fault.status, { 'Content-Type': 'application/fhir+json', ...fault.headers });
         return void outgoing.end(fault.body ?? JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }));
       }
+      if (fault.kind === 'slow-commit') return void setTimeout(() => forward(), fault.delayMs);
+      forward();
+    });
+    const forward = (): void => {
       const forwarded = httpRequest(
         { host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
         (response) => {
@@ -67,7 +78,7 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
       );
       forwarded.on('error', () => incoming.socket.destroy());
       forwarded.end(Buffer.concat(chunks));
-    });
+    };
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

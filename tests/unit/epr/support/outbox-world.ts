@@ -57,7 +57,10 @@ export async function outboxWorld(): Promise<OutboxWorld> {
       let shared: Promise<EprConnection> | undefined;
       const connect = () => (shared ??= createEprConnection({ baseUrl: options.baseUrl, auth: options.auth ?? { kind: 'none' }, requestTimeoutMs: policy.requestTimeoutMs, clock: { now: Date.now } }));
       const single = singleEprDirectory(connect);
-      const eprs: EprDirectory = options.eprs ?? { current: single.current, connect: async (eprId) => ({ ...(await single.connect(eprId)), ...(options.overrides ? { overrides: options.overrides } : {}) }) };
+      // No settle window unless a test asks for one: these tests inject their faults, so they know
+      // when a push has landed; the settle window's own tests set it (resend-settle.test.ts).
+      const overrides: EprProfileOverrides = { resendSettleMs: 0, ...options.overrides };
+      const eprs: EprDirectory = options.eprs ?? { current: single.current, connect: async (eprId) => ({ ...(await single.connect(eprId)), overrides }) };
       return new OutboxRunner({
         store: (stopped) => createVaultOutboxStore({ db, audit: () => session.audit().log, stopped }),
         eprs,

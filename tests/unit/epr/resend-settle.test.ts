@@ -1,0 +1,146 @@
+/**
+ * H-012: a push whose outcome is unknown must not turn into a second document when the server is
+ * slower than the client. Against the EPR behaviour harness:
+ * - a write still being committed when the client gives up (no conditional create; and a
+ *   conditional create whose check ran on arrival, before the commit);
+ * - a workstation killed during such a write, whose next run resumes at once;
+ * - a search answered from the server's cache;
+ * and on an EPR that creates on PUT, the write to an id derived from the identifier, which needs
+ * neither the wait nor the search. Waits here are real (the settle window is measured on the clock),
+ * kept short through the profile's `resendSettleMs`.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { documentIdFor } from '../../../main/epr/filing';
+import type { OutboxView } from '../../../main/epr/outbox-view';
+import type { RetryPolicy } from '../../../main/epr/retry-policy';
+import { startEprHarness, type EprHarness, type SeenRequest } from './support/epr-harness';
+import { FAST_POLICY, fileOne, outboxWorld, type OutboxWorld } from './support/outbox-world';
+
+let harness: EprHarness;
+let world: OutboxWorld;
+beforeAll(async () => {
+  harness = await startEprHarness();
+  world = await outboxWorld();
+}, 30_000);
+afterAll(async () => {
+  world.close();
+  await harness.close();
+});
+afterEach(() => harness.reset());
+
+/** The client gives up after 1.5 s; the slow server commits after 2.5 s; the settle window is 4 s. */
+const POLICY: RetryPolicy = { ...FAST_POLICY, requestTimeoutMs: 1_500 };
+const COMMIT_DELAY_MS = 2_500;
+const SETTLE_MS = 4_000;
+const isDocumentWrite = (request: SeenRequest) => (request.method === 'POST' || request.method === 'PUT') && (request.path === '' || request.path === '/' || request.path.startsWith('/DocumentReference'));
+const isSearch = (request: SeenRequest) => request.method === 'GET' && request.path.startsWith('/DocumentReference?');
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Only the first document write is slow. */
+function firstWriteSlow(conditionCheckedEarly = false): EprHarness['fault'] {
+  let writes = 0;
+  return (request) => (isDocumentWrite(request) && writes++ === 0 ? { kind: 'slow-commit', delayMs: COMMIT_DELAY_MS, conditionCheckedEarly } : { kind: 'pass' });
+}
+
+describe('a write the server is still committing when the client gives up', () => {
+  test.each([
+    ['no conditional create (Epic, Oracle Health Millennium)', { noConditionalCreate: true }, false],
+    ['conditional create checked on arrival, committed later (HAPI #3141, Microsoft #1382)', {}, true],
+  ] as const)('%s: the resend waits out the settle window, finds it, and one document is filed', async (_name, behaviour, conditionCheckedEarly) => {
+    harness.behaviour = behaviour;
+    harness.fault = firstWriteSlow(conditionCheckedEarly);
+    const views: OutboxView[] = [];
+    let identifier = '';
+    const outbox = world.runner({
+      baseUrl: harness.baseUrl,
+      policy: POLICY,
+      overrides: { resendSettleMs: SETTLE_MS },
+      sleep: async (ms) => {
+        if (identifier) views.push(world.view(identifier));
+        await realSleep(ms);
+      },
+    });
+    const item = world.queue();
+    identifier = item.identifier;
+    await outbox.drive(identifier);
+    await outbox.settled();
+    // Whatever the server was still writing has landed by now.
+    await realSleep(COMMIT_DELAY_MS);
+    expect(world.stored(identifier).kind).toBe('verified');
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+    // One push only: the look after the window found the slow one.
+    expect(harness.seen.filter(isDocumentWrite)).toHaveLength(1);
+    const waiting = views.find((view) => view.detail.startsWith('Waiting to confirm with the EPR'));
+    expect(waiting).toMatchObject({ state: 'sending', nextAttemptAt: expect.any(String) });
+    expect(waiting!.detail).toMatch(/looks for the note at \d\d:\d\d:\d\d UTC before sending anything again/);
+  }, 30_000);
+
+  test('a workstation killed during the slow write: the next run waits from that push, not from its own start', async () => {
+    harness.behaviour = { noConditionalCreate: true };
+    harness.fault = firstWriteSlow();
+    const policy = { ...POLICY, requestTimeoutMs: 10_000 };
+    const item = world.queue();
+    const dying = world.runner({ baseUrl: harness.baseUrl, policy, overrides: { resendSettleMs: SETTLE_MS }, sleep: realSleep });
+    void dying.drive(item.identifier);
+    while (harness.seen.filter(isDocumentWrite).length === 0) await realSleep(20);
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'sending', pushes: 1 });
+    // A new process (no drain shared with the dead one) resumes while the server is still writing.
+    void dying.stop();
+    const restarted = world.runner({ baseUrl: harness.baseUrl, policy, overrides: { resendSettleMs: SETTLE_MS }, sleep: realSleep });
+    await restarted.resumeAll();
+    await restarted.settled();
+    // Whatever the server was still writing has landed by now.
+    await realSleep(COMMIT_DELAY_MS);
+    expect(world.stored(item.identifier).kind).toBe('verified');
+    expect(harness.documentsCreated(item.identifier)).toHaveLength(1);
+  }, 30_000);
+});
+
+test('a search cache (HAPI answers identical searches from a cache for 60 s): every look asks past it, one document', async () => {
+  harness.behaviour = { noConditionalCreate: true, searchCacheMs: 60_000 };
+  let writes = 0;
+  harness.fault = (request) => {
+    if (!isDocumentWrite(request)) return { kind: 'pass' };
+    writes++;
+    // A gateway's HTML page (nothing applied), then a write applied whose answer is lost.
+    if (writes === 1) return { kind: 'respond', status: 503, headers: { 'Content-Type': 'text/html' }, body: '<html><body>503 Service Unavailable</body></html>' };
+    if (writes === 2) return { kind: 'drop-after' };
+    return { kind: 'pass' };
+  };
+  const { identifier, state } = await fileOne(world, world.runner({ baseUrl: harness.baseUrl, policy: POLICY }));
+  expect(state.kind).toBe('verified');
+  expect(harness.documentsCreated(identifier)).toHaveLength(1);
+  const searches = harness.seen.filter(isSearch);
+  expect(searches.length).toBeGreaterThanOrEqual(2);
+  for (const search of searches) expect(search.headers['cache-control']).toBe('no-cache');
+});
+
+describe('an EPR that creates on PUT (updateCreate)', () => {
+  test('the slow first write and its resend are one document at the id derived from the identifier, with no search and no wait', async () => {
+    harness.behaviour = { updateCreate: true };
+    harness.fault = firstWriteSlow();
+    const waits: number[] = [];
+    // A settle window of ten minutes: not waited, because a repeated PUT cannot duplicate.
+    const outbox = world.runner({ baseUrl: harness.baseUrl, policy: POLICY, overrides: { resendSettleMs: 600_000 }, sleep: async (ms) => void waits.push(ms) });
+    const item = world.queue();
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    await realSleep(COMMIT_DELAY_MS);
+    const id = documentIdFor(item.identifier);
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'verified', documentReferenceId: id });
+    expect(harness.documentsCreated(item.identifier)).toEqual([id]);
+    expect(harness.provenancesCreated(id)).toHaveLength(1);
+    expect(harness.seen.filter(isSearch)).toHaveLength(0);
+    expect(harness.seen.filter(isDocumentWrite)).toHaveLength(2);
+    expect(Math.max(0, ...waits)).toBeLessThan(1_000);
+  }, 30_000);
+
+  test('two creates: the document PUT, then its Provenance, each at a derived id', async () => {
+    harness.behaviour = { updateCreate: true };
+    const { identifier, state } = await fileOne(world, world.runner({ baseUrl: harness.baseUrl, policy: POLICY, overrides: { write: 'individual' } }));
+    const id = documentIdFor(identifier);
+    expect(state).toMatchObject({ kind: 'verified', documentReferenceId: id, provenance: { kind: 'filed' } });
+    expect(harness.seen.filter((request) => request.method === 'PUT').map((request) => request.path.replace(/\/ws-[0-9a-f]+$/, '/…'))).toEqual(['/DocumentReference/…', '/Provenance/…']);
+    expect(harness.documentsCreated(identifier)).toEqual([id]);
+  });
+});
