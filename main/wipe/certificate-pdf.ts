@@ -43,6 +43,8 @@ export const ERASE_LIMIT_TEXT =
 export interface CertificatePdfInput {
   readonly certificate: WipeCertificate;
   readonly certificateSha256: string;
+  /** The digest the trail's wipe-verified entry keeps (of the auditor's view: wipe-service.ts trailCertificateSha256), when it differs. */
+  readonly trailSha256?: string;
   /** Where this workstation is (printed in the header). */
   readonly site: string;
   readonly fontsDir?: string;
@@ -116,7 +118,11 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   if (certificate.keyRotated) row('Limit of the erase', ERASE_LIMIT_TEXT);
   doc.moveDown();
   tag('P', () =>
-    doc.font('regular').fontSize(8).fillColor('#444444').text(`Certificate SHA-256 ${input.certificateSha256}. The audit trail's wipe-verified entry for this wipe holds the same digest.`),
+    doc.font('regular').fontSize(8).fillColor('#444444').text(
+      input.trailSha256 === undefined || input.trailSha256 === input.certificateSha256
+        ? `Certificate SHA-256 ${input.certificateSha256}. The audit trail's wipe-verified entry for this wipe holds the same digest.`
+        : `Certificate SHA-256 ${input.certificateSha256}. The audit trail's wipe-verified entry holds ${input.trailSha256}, the SHA-256 of this certificate as auditors see it (file name and NHS numbers withheld).`,
+    ),
   );
   root.end();
   doc.end();

@@ -41,6 +41,7 @@ import {
   wipeLevel,
   type GateDecision,
   type GateTranscription,
+  certificateForRole,
   type WipeCertificate,
   type WipeVerification,
 } from '../../shared/domain/wipe';
@@ -343,7 +344,7 @@ export class WipeService {
         actor: owed.trigger === 'user' && owed.requestedBy === actor.userId ? actor : null,
         objects: { threadId: owed.threadId, wipeId },
         outcome: verification.status === 'passed' ? { status: 'success', reason: issued.level! } : { status: 'failure', reason: 'remnants-found' },
-        hashes: { certificateSha256: certificateSha256(issued) },
+        hashes: { certificateSha256: trailCertificateSha256(issued) },
         wipe: auditSummary(issued),
       });
     }).immediate();
@@ -512,6 +513,18 @@ function canaryFromBase64(base64: string): string {
 
 export function certificateSha256(certificate: WipeCertificate): string {
   return createHash('sha256').update(canonicalJson(certificate), 'utf8').digest('hex');
+}
+
+/**
+ * The digest the wipe-verified entry keeps: of the certificate as an auditor sees it
+ * (certificateForRole), not of the whole. Auditors read the trail; a digest of the whole would let
+ * them confirm guesses of what their view withholds (the file name from a staff list, the six
+ * hidden digits of an NHS number: 10^6 tries, seconds) offline (#14 F7). Whoever holds the full
+ * certificate proves it against the trail by taking the auditor's view of it and hashing that;
+ * the withheld fields are then bound only by the vault's own copy, which the trail does not reveal.
+ */
+export function trailCertificateSha256(certificate: WipeCertificate): string {
+  return certificateSha256(certificateForRole(certificate, 'auditor'));
 }
 
 /** The certificate without prose: what the audit trail keeps. */

@@ -4,7 +4,7 @@ import { certificateForRole } from '../../../shared/domain/wipe';
 import type { Contract } from '../../../shared/ipc/contract';
 import type { SessionService } from '../../session/session-service';
 import { writeCertificatePdf } from '../../wipe/certificate-pdf';
-import { certificateSha256, type WipeService } from '../../wipe/wipe-service';
+import { certificateSha256, trailCertificateSha256, type WipeService } from '../../wipe/wipe-service';
 import type { ExportedFiles } from '../../exports/exported-files';
 import type { Handlers } from '../registry';
 
@@ -37,7 +37,7 @@ export function createWipeHandlers(deps: WipeHandlerDeps): Handlers<Contract>['w
       mkdirSync(folder, { recursive: true, mode: 0o700 });
       const fileName = `wardscribe-wipe-certificate-${wipeId}.pdf`;
       const path = join(folder, fileName);
-      const sha256 = await writeCertificatePdf({ certificate, certificateSha256: digest, site: deps.site }, path);
+      const sha256 = await writeCertificatePdf({ certificate, certificateSha256: digest, trailSha256: trailCertificateSha256(full), site: deps.site }, path);
       deps.exports.record('wipe-certificate', folder, fileName, sha256);
       const { log, actor } = deps.session.audit();
       log.record({ action: 'export', actor, objects: { wipeId, threadId: certificate.threadId }, outcome: { status: 'success', reason: 'wipe-certificate' }, hashes: { exportSha256: sha256, certificateSha256: digest } });

@@ -17,6 +17,7 @@ import { openEncryptedDatabase } from '../../../main/vault/sqlcipher';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { scanForRemnants } from '../../../main/wipe/vault-scan';
 import { certificateSha256, WipeService, type WipeStep } from '../../../main/wipe/wipe-service';
+import { certificateForRole } from '../../../shared/domain/wipe';
 import type { AuditEntry } from '../../../shared/domain/audit';
 import type { HostEvent } from '../../../shared/ipc/events';
 import { buildZip } from '../importers/zip-writer';
@@ -179,7 +180,9 @@ describe('WipeService', () => {
       ['wipe', { status: 'success', reason: 'erased' }],
       ['wipe-verified', { status: 'success', reason: 'purge' }],
     ]);
-    expect(entries[1]!.hashes.certificateSha256).toBe(certificateSha256(certificate));
+    // The digest of the auditor's view (#14 F7): the full certificate's would confirm guesses of what auditors are not shown.
+    expect(entries[1]!.hashes.certificateSha256).toBe(certificateSha256(certificateForRole(certificate, 'auditor')));
+    expect(entries[1]!.hashes.certificateSha256).not.toBe(certificateSha256(certificate));
     expect(entries[1]!.wipe).toMatchObject({ messageCount: 4, documentIds: [filed.documentReferenceId], level: 'purge', verification: 'passed', keyRotated: true, sourceFile: 'overwritten', override: false });
     expect(canonicalJson([...w.session.audit().store.entries({ filter: {} })])).not.toMatch(/quokka|bisoprolol/i);
     expect(w.wipes.certificates()).toEqual([certificate]);
