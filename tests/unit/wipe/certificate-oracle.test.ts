@@ -12,7 +12,7 @@ const FULL: WipeCertificate = {
   format: 'wardscribe-wipe-certificate/1',
   wipeId: '5d0c1f2e-aaaa-4bbb-8ccc-111122223333',
   threadId: 't-1',
-  source: 'whatsapp',
+  source: 'whatsapp-ios',
   sourceFileName: 'WhatsApp Chat with Sister Okafor.txt',
   sourceSha256: 'ab'.repeat(32),
   messageCount: 12,
@@ -31,7 +31,7 @@ const FULL: WipeCertificate = {
   sourceFile: 'overwritten',
   verification: null,
   level: 'purge',
-} as WipeCertificate;
+};
 
 /** What an auditor can do: fill their view's withheld fields with guesses and compare digests. */
 function guess(digest: string, names: readonly string[], hiddenDigits: Iterable<number>): { name: string; nhsNumber: string } | null {
