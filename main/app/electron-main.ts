@@ -93,7 +93,13 @@ async function start(): Promise<void> {
     platform: process.platform,
     arch: process.arch,
   });
-  vaultLock = acquireVaultFolderLock(resolveVaultDir(dataDir, machineSettings));
+  vaultLock = acquireVaultFolderLock(resolveVaultDir(dataDir, machineSettings), {
+    // The lock file was unlinked or replaced while held: another Wardscribe may now have the vault.
+    onLost: () => {
+      log.error('vault.folder-lock-lost');
+      app.quit();
+    },
+  });
 
   hardenSession(session.defaultSession);
   hardenWebContents(ELECTRON_APP_ORIGIN);

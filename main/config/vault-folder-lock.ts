@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3-multiple-ciphers';
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { sqlcipherNativeBinding } from '../vault/sqlcipher';
@@ -18,6 +18,14 @@ import { sqlcipherNativeBinding } from '../vault/sqlcipher';
  * reuses: a crashed holder's PID given to another program used to keep the vault locked until IT
  * deleted the file) or on a host name. Who holds it is written beside it for the message only;
  * that note decides nothing. Network shares with broken locking are not supported for the vault.
+ *
+ * An OS lock is on a file, not on a name (#14 F6): anyone who can write the folder can unlink the
+ * held lock file, and a second Wardscribe then creates and locks a new file of the same name.
+ * The holder cannot prevent that, so it notices instead: it keeps its own descriptor on the file
+ * it locked (better-sqlite3 does not expose SQLite's), checks at taking the lock that the name
+ * still refers to that file (device and inode), and again every few seconds and whenever asked
+ * (`stillHeld`, before a vault is opened). Once the name refers to another file or none, the lock
+ * is lost for good: `onLost` runs once (the app shuts down), and `stillHeld` stays false.
  */
 export const VAULT_FOLDER_LOCK_FILE = 'wardscribe.in-use.lock';
 /** Who holds the lock, for the refusal's message. Informational: the OS lock decides. */
@@ -32,8 +40,20 @@ interface LockOwner {
 
 export interface VaultFolderLock {
   readonly path: string;
+  /** False once the lock file's name no longer refers to the file this process locked. */
+  stillHeld(): boolean;
   release(): void;
 }
+
+export interface VaultFolderLockOptions {
+  /** Runs once when the lock is found lost (the lock file unlinked or replaced while held). */
+  readonly onLost?: () => void;
+  /** How often to look, in milliseconds (default 2000). */
+  readonly checkEveryMs?: number;
+}
+
+// Seconds of two Wardscribes at once in the worst case, against a stat call every interval.
+const DEFAULT_CHECK_MS = 2_000;
 
 export class VaultFolderInUseError extends Error {
   override readonly name = 'VaultFolderInUseError';
@@ -44,15 +64,33 @@ export class VaultFolderInUseError extends Error {
 const held = new Set<Database.Database>();
 
 /** Takes the lock or throws VaultFolderInUseError saying who holds it. Synchronous: it runs before any window opens. */
-export function acquireVaultFolderLock(vaultDir: string): VaultFolderLock {
+export function acquireVaultFolderLock(vaultDir: string, options: VaultFolderLockOptions = {}): VaultFolderLock {
   mkdirSync(vaultDir, { recursive: true });
   const path = join(vaultDir, VAULT_FOLDER_LOCK_FILE);
   const holderPath = join(vaultDir, VAULT_FOLDER_HOLDER_FILE);
   let db: Database.Database;
+  // Opened before SQLite opens the same name, and compared with the name after the lock is taken:
+  // if both still agree, SQLite's lock is on this file (a swap in between shows as a mismatch).
+  let descriptor: number;
+  try {
+    descriptor = openSync(path, 'a+', 0o644);
+  } catch (error) {
+    throw new Error(`The vault folder ${vaultDir} cannot be written (${(error as { code?: string }).code ?? 'unknown error'}). Ask IT to check its permissions.`);
+  }
+  const sameFile = (): boolean => {
+    try {
+      const mine = fstatSync(descriptor);
+      const named = statSync(path);
+      return mine.dev === named.dev && mine.ino === named.ino;
+    } catch {
+      return false;
+    }
+  };
   try {
     const binding = sqlcipherNativeBinding();
     db = new Database(path, binding === undefined ? {} : { nativeBinding: binding });
   } catch (error) {
+    closeSync(descriptor);
     throw new Error(`The vault folder ${vaultDir} cannot be written (${(error as { code?: string }).code ?? 'unknown error'}). Ask IT to check its permissions.`);
   }
   try {
@@ -61,6 +99,7 @@ export function acquireVaultFolderLock(vaultDir: string): VaultFolderLock {
     db.exec('BEGIN EXCLUSIVE');
   } catch (error) {
     db.close();
+    closeSync(descriptor);
     const code = (error as { code?: string }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
       const owner = readOwner(holderPath);
@@ -75,6 +114,12 @@ export function acquireVaultFolderLock(vaultDir: string): VaultFolderLock {
     }
     throw new Error(`The vault folder ${vaultDir} cannot be locked (${code ?? 'unknown error'}). Ask IT to check its permissions.`);
   }
+  if (!sameFile()) {
+    db.exec('ROLLBACK');
+    db.close();
+    closeSync(descriptor);
+    throw new VaultFolderInUseError(`The lock file in ${vaultDir} was replaced while Wardscribe was taking it: another program is changing the vault folder. Start again; if this persists, ask IT to check the folder.`);
+  }
   held.add(db);
   const me: LockOwner = { pid: process.pid, user: safeUser(), host: hostname(), since: new Date().toISOString() };
   try {
@@ -83,13 +128,28 @@ export function acquireVaultFolderLock(vaultDir: string): VaultFolderLock {
     // Only the message would lack a name: the lock is held either way.
   }
   let released = false;
+  let lost = false;
+  const stillHeld = (): boolean => {
+    if (released || lost) return false;
+    if (sameFile()) return true;
+    lost = true;
+    clearInterval(watch);
+    options.onLost?.();
+    return false;
+  };
+  const watch = setInterval(stillHeld, options.checkEveryMs ?? DEFAULT_CHECK_MS);
+  // The check must not keep a finished process alive.
+  watch.unref();
   return {
     path,
+    stillHeld,
     release: () => {
       if (released) return;
       released = true;
-      // The note first, while the lock still keeps any other Wardscribe from writing its own.
-      if (sameOwner(readOwner(holderPath), me)) {
+      clearInterval(watch);
+      // The note first, while the lock still keeps any other Wardscribe from writing its own (not
+      // when the lock was lost: the note may be the new holder's).
+      if (!lost && sameOwner(readOwner(holderPath), me)) {
         try {
           unlinkSync(holderPath);
         } catch {
@@ -101,6 +161,7 @@ export function acquireVaultFolderLock(vaultDir: string): VaultFolderLock {
         db.exec('ROLLBACK');
       } finally {
         db.close();
+        closeSync(descriptor);
       }
     },
   };

@@ -104,7 +104,13 @@ async function startChromiumShell(): Promise<number> {
   try {
     // The shell is always a development build, so the machine-config override is honoured here.
     const machineSettings = readMachineSettings(machineSettingsPath(process.env, { allowEnvironmentOverride: true }));
-    releaseVault = acquireVaultFolderLock(resolveVaultDir(dataDir, machineSettings)).release;
+    releaseVault = acquireVaultFolderLock(resolveVaultDir(dataDir, machineSettings), {
+      // The lock file was unlinked or replaced while held: another Wardscribe may now have the vault.
+      onLost: () => {
+        log.error('vault.folder-lock-lost');
+        process.exit(1);
+      },
+    }).release;
     const host = await launchChromiumHost({
       createApp: (engine) => createWardscribe({ host: 'chromium', engine, dataDir, machineSettings, log }),
       rendererDir: join(root, 'out', 'renderer'),
