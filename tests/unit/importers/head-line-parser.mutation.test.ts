@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
 import { tempDir } from '../../support/temp';
 import { parseAll, writeExport } from './helpers';
+import { buildZip } from './zip-writer';
 
 /**
  * H-008 / H-009: the head, sender and marker decisions of the line parser, stated exactly — who a
@@ -291,5 +293,210 @@ describe('the layout and the group', () => {
     const { messages } = await parse(`13/03/2023, 14:05 - Ada: pasted\n[12/03/2023, 09:00:00] ${'x'.repeat(81)}: y\n`);
     expect(messages[0]!.warnings).toEqual([]);
     expect(messages[0]!.flags).not.toContain('embedded-header');
+  });
+});
+
+describe('quotations before ": " that no system-line words give away', () => {
+  // Short lines without "changed the subject": only the open quotation tells them from a name.
+  it('an open straight, curly or angle quotation is a system line, with or without a space after the colon', async () => {
+    const { messages } = await parse(
+      '13/03/2023, 14:05 - Ann named it "Bay: 4"\n13/03/2023, 14:06 - Ann named it “Bay: 4”\n13/03/2023, 14:07 - Ann named it «Bay: 4»\n13/03/2023, 14:08 - Ann named it "Bay:4"\n13/03/2023, 14:09 - Ann named it «Bay:x»\n',
+    );
+    expect(messages.map((message) => [message.kind, message.sender])).toEqual([
+      ['system', null],
+      ['system', null],
+      ['system', null],
+      ['system', null],
+      ['system', null],
+    ]);
+  });
+
+  it('quotations closed before the colon, however many, leave a name', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Dr “A” “B” C: hi\n13/03/2023, 14:06 - Dr «A» «B» C: hi\n13/03/2023, 14:07 - Dr "A" "B" C: hi\n');
+    expect(messages.map((message) => message.sender)).toEqual(['Dr “A” “B” C', 'Dr «A» «B» C', 'Dr "A" "B" C']);
+  });
+
+  it('an abbreviation\'s quote excuses only a lone quote mark: with two more, the line opens a quotation', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - ד"ר ורו"ח named it "Bay: 4"\n13/03/2023, 14:06 - ד"ר Cohen: hi\n');
+    expect(messages.map((message) => [message.kind, message.sender])).toEqual([
+      ['system', null],
+      ['message', 'ד"ר Cohen'],
+    ]);
+  });
+
+  it('a trimmed name is checked like any other: marks around a system line\'s words do not make them a sender', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - \u200EAnn named it "Bay: 4"\n13/03/2023, 14:06 - \u200FAnn changed the group\u200F: x\n');
+    expect(messages.map((message) => [message.kind, message.sender])).toEqual([
+      ['system', null],
+      ['system', null],
+    ]);
+  });
+});
+
+describe('a bare ":" after a name, at its edges', () => {
+  it('the digits 0 and 9 on either side make a clock; a ")" or "." before it and a letter after do not', async () => {
+    const { messages } = await parse(
+      '13/03/2023, 14:05 - Room 10:ready\n13/03/2023, 14:06 - Room 9:ready\n13/03/2023, 14:07 - Ward:0 beds\n13/03/2023, 14:08 - Ward:9 beds\n13/03/2023, 14:09 - Ward (A):ready\n13/03/2023, 14:10 - Dr A.:ready\n13/03/2023, 14:11 - Dr A/:ready\n',
+    );
+    expect(messages.map((message) => [message.sender, message.text])).toEqual([
+      [null, 'Room 10:ready'],
+      [null, 'Room 9:ready'],
+      [null, 'Ward:0 beds'],
+      [null, 'Ward:9 beds'],
+      ['Ward (A)', 'ready'],
+      ['Dr A.', 'ready'],
+      ['Dr A/', 'ready'],
+    ]);
+  });
+
+  it('only the name before the colon is looked at for quotations, not the rest of the file', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Ada:ok\n13/03/2023, 14:06 - Ben: he is 5" taller\n');
+    expect(messages.map((message) => [message.sender, message.text])).toEqual([
+      ['Ada', 'ok'],
+      ['Ben', 'he is 5" taller'],
+    ]);
+  });
+
+  it('a ": " on a later line does not stop a bare colon on the head\'s own line ending the name', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Ada:ok\nBen: hi\n13/03/2023, 14:06 - Ben: fine\n');
+    expect(messages[0]).toMatchObject({ sender: 'Ada', text: 'ok\nBen: hi', head: '13/03/2023, 14:05 - Ada:' });
+  });
+});
+
+describe('known senders', () => {
+  it('a name spelled "undefined" is a name, beside a known one of the same length', async () => {
+    const { messages, thread } = await parse('13/03/2023, 14:05 - Ann Smith: one\n13/03/2023, 14:06 - undefined: two\n');
+    expect(messages.map((message) => message.sender)).toEqual(['Ann Smith', 'undefined']);
+    expect(thread.participants).toEqual(['Ann Smith', 'undefined']);
+  });
+
+  it('names of one length are told apart whole, whatever they start with', async () => {
+    // The first name of a length opens its list of known names: nothing else may be in it.
+    const { messages } = await parse('13/03/2023, 14:05 - Anna Bloggs-Smithson: one\n13/03/2023, 14:06 - Stryker was here too: two\n');
+    expect(messages.map((message) => message.sender)).toEqual(['Anna Bloggs-Smithson', 'Stryker was here too']);
+  });
+});
+
+describe('a head straight after the sender\'s colon, and heads of other forms', () => {
+  it('a system line that starts with a head is not flagged as a pasted message', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - 12/03/2023, 09:00 - Ben left\n13/03/2023, 14:06 - Ada: ok\n');
+    expect(messages[0]).toMatchObject({ kind: 'system', sender: null, warnings: [] });
+    expect(messages[0]!.flags).toEqual(['system']);
+  });
+
+  it('a continuation line with ": " in it is text, not a head of another form', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Ada: plan\nNote for the whole ward team: give 5 mg\n13/03/2023, 14:06 - Ben: ok\n');
+    expect(messages[0]).toMatchObject({ sender: 'Ada', text: 'plan\nNote for the whole ward team: give 5 mg', warnings: [] });
+    expect(messages[0]!.flags).toEqual([]);
+  });
+
+  it('a head of another form is evidence only with a name of 1 to 80 characters and ": " on its own line', async () => {
+    const android = (minute: number, body: string) => `13/03/2023, 14:${minute} - Ada: ${body}\n`;
+    const none = await parse(`${android(10, 'one')}[12/03/2023, 09:00:00] : y\n${android(11, 'two')}[12/03/2023, 09:00:00] was the last\nBen: hi\n${android(12, 'three')}`);
+    expect(none.messages.map((message) => message.warnings)).toEqual([[], [], []]);
+    expect(none.messages.map((message) => message.flags)).toEqual([[], [], []]);
+    const eighty = await parse(`${android(10, 'one')}[12/03/2023, 09:00:00] ${'x'.repeat(80)}: y\n${android(11, 'two')}`);
+    expect(eighty.messages[0]!.warnings.map((warning) => [warning.line, warning.code])).toEqual([[2, 'embedded-header-other-form']]);
+  });
+});
+
+describe('what a system line keeps of its marks', () => {
+  it('U+200E before an embedding, override or isolate control is kept; before anything else it is the app\'s mark, dropped', async () => {
+    const lines = ['\u202A', '\u202E', '\u2066', '\u2069', '\u2029', '\u202F', '\u2065', '\u206A', '山'].map((first, index) => `13/03/2023, 14:${String(10 + index)} - \u200E${first}Ada added you`);
+    const { messages } = await parse(`${lines.join('\n')}\n`);
+    expect(messages.map((message) => message.text)).toEqual([
+      '\u200E\u202AAda added you',
+      '\u200E\u202EAda added you',
+      '\u200E\u2066Ada added you',
+      '\u200E\u2069Ada added you',
+      '\u2029Ada added you',
+      '\u202FAda added you',
+      '\u2065Ada added you',
+      '\u206AAda added you',
+      '山Ada added you',
+    ]);
+  });
+
+  it('U+200E then U+200F before an event are both dropped', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - \u200E\u200FAda added you\n');
+    expect(messages[0]).toMatchObject({ kind: 'system', text: 'Ada added you' });
+  });
+});
+
+describe('names with a mark at one end, or an embedding at one end', () => {
+  it('a mark at either end alone is trimmed', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - \u200EAda: one\n13/03/2023, 14:06 - Ben\u200F: two\n');
+    expect(messages.map((message) => message.sender)).toEqual(['Ada', 'Ben']);
+  });
+
+  it('an embedding is unwrapped only when it both opens and closes the trimmed name', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - \u200EAda\u202C: one\n13/03/2023, 14:06 - \u200E\u202ABen: two\n13/03/2023, 14:07 - \u200E\u202BCy\u202C\u200E: three\n');
+    expect(messages.map((message) => message.sender)).toEqual(['Ada\u202C', '\u202ABen', 'Cy']);
+  });
+});
+
+describe('bodies, exactly', () => {
+  it('continuation lines read one by one (a file with CRLF) join with "\\n"', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Ada: one\r\ntwo\r\nthree\r\n13/03/2023, 14:06 - Ben: ok\r\n');
+    expect(messages[0]!.text).toBe('one\ntwo\nthree');
+  });
+
+  it('a space at the start of a body is kept unless a directional mark follows it; a mark later in the body is text', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - Ada:  indented\n13/03/2023, 14:06 - Ada: 5\u200Emg\n');
+    expect(messages.map((message) => message.text)).toEqual([' indented', '5\u200Emg']);
+  });
+
+  it('RLM before a group event marks it the app\'s, as U+200E does', async () => {
+    const { messages } = await parse('[13/03/2023, 14:05:00] Ward 7: \u200FDr A added Dr B\n[13/03/2023, 14:06:00] Dr A: hi\n');
+    expect(messages[0]).toMatchObject({ kind: 'system', sender: null, text: 'Dr A added Dr B' });
+  });
+
+  it('a link up to 40 characters into a marked body is a shared location, the mark not counted', async () => {
+    const body = `${'a'.repeat(39)} https://maps.example/`;
+    const { messages } = await parse(`[13/03/2023, 14:05:00] Ada: \u200E${body}\n`);
+    expect(messages[0]).toMatchObject({ sender: 'Ada', kind: 'message', text: body, flags: [] });
+  });
+
+  it('an attachment in the export is not warned about; one missing is', async () => {
+    const chat = '[13/03/2023, 09:00:00] Ada: \u200E<attached: 00000001-PHOTO-2023-03-13.jpg>\n[13/03/2023, 09:01:00] Ada: \u200E<attached: 00000002-PHOTO-2023-03-13.jpg>\n';
+    const path = writeExport(dir.path, `chat-${++counter}.zip`, buildZip([{ name: '_chat.txt', data: chat }, { name: '00000001-PHOTO-2023-03-13.jpg', data: 'jpeg', method: 0 }]));
+    const { messages } = await parseAll(path, { zone: 'Europe/London' });
+    expect(messages.map((message) => message.warnings.map((warning) => warning.code))).toEqual([[], ['attachment-missing']]);
+  });
+
+  it('the exporting user\'s own name is flagged self; others are not', async () => {
+    const { messages } = await parseAll(join(__dirname, '..', '..', 'fixtures', 'importers', 'signal-export.md'), { zone: 'Europe/London' });
+    expect(messages.map((message) => [message.sender, message.flags.includes('self')])).toEqual([
+      ['Dr Ben Okoro', false],
+      ['Me', true],
+      ['Dr Ben Okoro', false],
+    ]);
+  });
+});
+
+describe('a sender whose name starts with a day-period word, in a layout whose head ends in one space', () => {
+  // KNOWN MISREAD (H-008, H-009), not yet fixed: in the "13. 3. 2023. 09:06:00 " layout the head
+  // grammar reads a sender's first word "SA" (Vietnamese morning) or "PM" as the time's day
+  // period. These state the right reading and fail today, so they are marked `it.fails`: when the
+  // head grammar is fixed they fail, and `fails` must be removed. Bracketed heads ("] ") are
+  // not affected: the last case holds.
+  it.fails('"SA Nguyen" among 24-hour heads is a sender of his own, not a line in the message above', async () => {
+    const { messages } = await parse('13. 3. 2023. 09:05:09 Ann: one\n13. 3. 2023. 09:06:00 Ann: two\n13. 3. 2023. 09:07:00 SA Nguyen: hi\n13. 3. 2023. 09:08:00 Ann: three\n', { dateOrder: 'dmy' });
+    expect(messages.map((message) => [message.sender, message.text])).toEqual([
+      ['Ann', 'one'],
+      ['Ann', 'two'],
+      ['SA Nguyen', 'hi'],
+      ['Ann', 'three'],
+    ]);
+  });
+
+  it.fails('"PM Patel" at 09:07 sent at 09:07, as "PM Patel"', async () => {
+    const { messages } = await parse('13. 3. 2023. 09:07:00 PM Patel: hi\n13. 3. 2023. 09:08:00 Ann: ok\n', { dateOrder: 'dmy' });
+    expect(messages[0]).toMatchObject({ sender: 'PM Patel', text: 'hi', localTime: '2023-03-13T09:07:00' });
+  });
+
+  it('bracketed heads keep "PM Patel" whole, at the time written', async () => {
+    const { messages } = await parse('[13/03/2023, 09:05:09] Ann: one\n[13/03/2023, 09:06:00] PM Patel: hi\n');
+    expect(messages[1]).toMatchObject({ sender: 'PM Patel', text: 'hi', localTime: '2023-03-13T09:06:00' });
   });
 });
