@@ -21,13 +21,27 @@ import { keystoreOf, type SecretKeystore } from './keystore';
 const KEY_BYTES = 32;
 
 /**
- * HMAC-SHA256 of the query (trimmed, NFC) under the workstation's search-query key. Throws when no
+ * The form of a query that is hashed: an investigator asking "was 9434765919 searched for?" must
+ * find a search typed as `943 476 5919` or `943-476-5919` (#14). NFC, case folded, runs of white
+ * space as one space, and ten digits written in the NHS number's 3-3-4 groups joined into one run.
+ */
+export function normaliseSearchQuery(query: string): string {
+  return query
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/(?<!\d)(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)/g, '$1$2$3');
+}
+
+/**
+ * HMAC-SHA256 of the normalised query under the workstation's search-query key. Throws when no
  * keystore is bound to the connection: a vault opened outside a session cannot hash a query.
  */
 export function searchQueryHmac(db: Db, query: string): string {
   const key = searchQueryKey(db, keystoreOf(db));
   try {
-    return createHmac('sha256', key).update(query.trim().normalize('NFC')).digest('hex');
+    return createHmac('sha256', key).update(normaliseSearchQuery(query)).digest('hex');
   } finally {
     key.fill(0);
   }

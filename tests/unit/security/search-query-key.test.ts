@@ -43,6 +43,9 @@ describe('the search-query hash key is out of a vault user’s reach', () => {
     await session.signIn(CLERK.username, CLERK.passphrase);
     // On the workstation, inside a session, the same query gives the same value (an investigation can test one).
     expect(searchQueryHmac(session.vault().db, SEARCHED)).toBe(recorded);
+    // However the number was typed: an investigator has it as one run of digits.
+    for (const spelt of ['9434765919', '943-476-5919', '  943  476 5919 ']) expect(searchQueryHmac(session.vault().db, spelt)).toBe(recorded);
+    expect(searchQueryHmac(session.vault().db, '9434765918')).not.toBe(recorded);
     const vaultKey = Buffer.from(session.vault().key);
     session.lock('sign-out');
     const clerkDb: Db = openEncryptedDatabase(files.database, vaultKey, { create: false });
