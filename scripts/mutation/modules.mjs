@@ -73,7 +73,6 @@ export const SAFETY_MODULES = [
   },
   {
     name: 'head-line-parser',
-    pending: true,
     file: 'main/importers/head-line-parser.ts',
     hazards: ['H-008', 'H-009'],
     control: 'Heads of the file\'s own layout start messages; embedded heads, senders and group events decided',
