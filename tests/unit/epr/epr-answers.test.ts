@@ -44,8 +44,14 @@ describe('end to end', () => {
   test('a 404 on the first read-back just after the 201 (read-after-write lag): read again, verified', async () => {
     let reads = 0;
     harness.fault = (request) => (isDocumentRead(request) && reads++ === 0 ? { kind: 'respond', status: 404 } : { kind: 'pass' });
-    const { identifier, state } = await fileOne(world, world.runner({ baseUrl: harness.baseUrl }));
-    expect(state.kind).toBe('verified');
+    const shown: string[] = [];
+    const item = world.queue();
+    const outbox = world.runner({ baseUrl: harness.baseUrl, sleep: async () => void shown.push(world.view(item.identifier).detail) });
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    const { identifier } = item;
+    expect(world.stored(identifier).kind).toBe('verified');
+    expect(shown).toEqual([expect.stringContaining('the EPR does not show the note yet')]);
     expect(reads).toBe(2);
     expect(harness.documentsCreated(identifier)).toHaveLength(1);
   });
