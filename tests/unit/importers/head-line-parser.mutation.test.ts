@@ -363,6 +363,17 @@ describe('a bare ":" after a name, at its edges', () => {
   });
 });
 
+describe('nothing before the colon', () => {
+  it('a ": " or ":" straight after the head names nobody: a system line, not an empty name', async () => {
+    const { messages } = await parse('13/03/2023, 14:05 - : hello\n13/03/2023, 14:06 - :hello\n13/03/2023, 14:07 - Ann: ok\n');
+    expect(messages.map((message) => [message.kind, message.sender, message.text, message.warnings])).toEqual([
+      ['system', null, ': hello', []],
+      ['system', null, ':hello', []],
+      ['message', 'Ann', 'ok', []],
+    ]);
+  });
+});
+
 describe('known senders', () => {
   it('a name spelled "undefined" is a name, beside a known one of the same length', async () => {
     const { messages, thread } = await parse('13/03/2023, 14:05 - Ann Smith: one\n13/03/2023, 14:06 - undefined: two\n');
