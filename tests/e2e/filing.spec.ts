@@ -90,6 +90,7 @@ test('an administrator sees the training EPR in the settings and its connection 
 });
 
 test('a live EPR refuses the note: the outbox shows its EPR and the reason, and Retry files it once', async ({ wardscribe: { page, dataDir } }) => {
+  test.setTimeout(240_000);
   // A loopback FHIR server standing in for the live EPR (plain http is allowed only to this computer).
   const epr = await startEprHarness({ minimalCreate: true });
   try {
@@ -106,6 +107,11 @@ test('a live EPR refuses the note: the outbox shows its EPR and the reason, and 
     await page.getByLabel('Organisation ODS code').fill('RX1');
     await page.getByRole('button', { name: 'Save EPR settings' }).click();
     await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
+    // The shortest settle window an administrator can choose: a send whose outcome is unknown is
+    // looked for (and sent again) only after it, so these tests wait a minute, not two.
+    await page.getByLabel('Wait before checking an unanswered send').selectOption('60000');
+    await page.getByRole('button', { name: 'Save EPR settings' }).click();
+    await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
 
     await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
     await expect(page.getByTestId('training-banner')).toHaveCount(0);
@@ -118,7 +124,8 @@ test('a live EPR refuses the note: the outbox shows its EPR and the reason, and 
 
     epr.fault = () => ({ kind: 'pass' });
     await page.getByRole('button', { name: 'Retry' }).click();
-    await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
+    // The refused push still counts as one whose outcome is unknown: looked for after the settle window.
+    await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 120_000 });
     expect(Object.values(epr.creationsByIdentifier())).toEqual([1]);
   } finally {
     await epr.close();
@@ -126,6 +133,7 @@ test('a live EPR refuses the note: the outbox shows its EPR and the reason, and 
 });
 
 test('an EPR that cannot be searched by identifier: the clinician checks the record, confirms, and the note is sent once and verified', async ({ wardscribe: { page, dataDir } }) => {
+  test.setTimeout(240_000);
   // A live EPR that ignores the identifier search parameter, already holding another patient's document.
   const epr = await startEprHarness({ ignoresIdentifierSearch: true });
   try {
@@ -147,11 +155,16 @@ test('an EPR that cannot be searched by identifier: the clinician checks the rec
     await page.getByLabel('Organisation ODS code').fill('RX1');
     await page.getByRole('button', { name: 'Save EPR settings' }).click();
     await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
+    // The shortest settle window an administrator can choose: a send whose outcome is unknown is
+    // looked for (and sent again) only after it, so these tests wait a minute, not two.
+    await page.getByLabel('Wait before checking an unanswered send').selectOption('60000');
+    await page.getByRole('button', { name: 'Save EPR settings' }).click();
+    await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
 
     await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
     await transcribe(page, zipPath);
     await page.getByRole('button', { name: 'Attest and file' }).click();
-    await expect(page.getByTestId('outbox-state').first()).toHaveText('Needs attention', { timeout: 30_000 });
+    await expect(page.getByTestId('outbox-state').first()).toHaveText('Needs attention', { timeout: 120_000 });
     await expect(page.getByTestId('outbox-detail').first()).toContainText('cannot be searched by identifier');
     expect(Object.values(epr.creationsByIdentifier())).toEqual([]);
 
