@@ -267,7 +267,7 @@ test('a thread wiped from elsewhere is dropped by the screen holding it: list, o
   await expect(page.getByTestId('search-results')).toContainText('4 results');
   expect(await wipeElsewhere('WhatsApp Chat - Ward 7.zip')).toMatchObject({ ok: true, value: { level: 'purge' } });
   await expect(page.getByTestId('search-results')).toContainText('2 results');
-  await expect(page.getByTestId('search-results').locator('li')).toHaveCount(2);
+  await expect(page.getByTestId('search-hit')).toHaveCount(2);
   await expect(page.getByTestId('search-results')).not.toContainText('Ward 7');
   await expect(page.getByTestId('message')).toHaveCount(0);
   await expect(page.getByTestId('selection-count')).toHaveCount(0);
