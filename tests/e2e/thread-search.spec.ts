@@ -53,14 +53,14 @@ test('search: matched words highlighted, the messages before each hit shown, ord
   await hits.nth(0).getByRole('button').click();
   const marked = page.locator('[data-testid="message"][data-hit="true"]');
   await expect(marked).toContainText('Repeat the potassium');
-  await expect(marked).toBeInViewport();
-  await expect(page.getByTestId('message').filter({ hasText: 'Bed 4 bloods are back' })).toBeInViewport();
+  await expect(marked).toBeInViewport({ timeout: 15_000 });
+  await expect(page.getByTestId('message').filter({ hasText: 'Bed 4 bloods are back' })).toBeInViewport({ timeout: 15_000 });
 
   // The second hit, in the thread already open, scrolls there.
   await hits.nth(1).getByRole('button').click();
   await expect(marked).toContainText('Potassium 6.1 in bed 9');
-  await expect(marked).toBeInViewport();
-  await expect(page.getByTestId('message').filter({ hasText: 'Bed 9 also looks hyperkalaemic.' })).toBeInViewport();
+  await expect(marked).toBeInViewport({ timeout: 15_000 });
+  await expect(page.getByTestId('message').filter({ hasText: 'Bed 9 also looks hyperkalaemic.' })).toBeInViewport({ timeout: 15_000 });
   await expect(page.getByTestId('message').filter({ hasText: 'Repeat the potassium' })).toHaveCount(0);
   await expectNoAxeViolations(page, 'an open thread at a search hit');
 });
