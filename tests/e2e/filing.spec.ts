@@ -101,17 +101,7 @@ test('a live EPR refuses the note: the outbox shows its EPR and the reason, and 
     const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
     writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
     await createFirstAdmin(page);
-    await page.keyboard.press('Alt+8');
-    await page.getByLabel('File transcriptions in').selectOption('live');
-    await page.getByLabel('FHIR base URL').fill(epr.baseUrl);
-    await page.getByLabel('Organisation ODS code').fill('RX1');
-    await page.getByRole('button', { name: 'Save EPR settings' }).click();
-    await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
-    // The shortest settle window an administrator can choose: a send whose outcome is unknown is
-    // looked for (and sent again) only after it, so these tests wait a minute, not two.
-    await page.getByLabel('Wait before checking an unanswered send').selectOption('60000');
-    await page.getByRole('button', { name: 'Save EPR settings' }).click();
-    await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
+    await fileInLiveEpr(page, epr.baseUrl);
 
     await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
     await expect(page.getByTestId('training-banner')).toHaveCount(0);
@@ -149,17 +139,7 @@ test('an EPR that cannot be searched by identifier: the clinician checks the rec
     const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
     writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
     await createFirstAdmin(page);
-    await page.keyboard.press('Alt+8');
-    await page.getByLabel('File transcriptions in').selectOption('live');
-    await page.getByLabel('FHIR base URL').fill(epr.baseUrl);
-    await page.getByLabel('Organisation ODS code').fill('RX1');
-    await page.getByRole('button', { name: 'Save EPR settings' }).click();
-    await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
-    // The shortest settle window an administrator can choose: a send whose outcome is unknown is
-    // looked for (and sent again) only after it, so these tests wait a minute, not two.
-    await page.getByLabel('Wait before checking an unanswered send').selectOption('60000');
-    await page.getByRole('button', { name: 'Save EPR settings' }).click();
-    await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
+    await fileInLiveEpr(page, epr.baseUrl);
 
     await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
     await transcribe(page, zipPath);
@@ -182,3 +162,18 @@ test('an EPR that cannot be searched by identifier: the clinician checks the rec
     await epr.close();
   }
 });
+
+/** The administrator points Wardscribe at a live EPR (here a loopback stand-in). */
+async function fileInLiveEpr(page: Page, baseUrl: string): Promise<void> {
+  await page.keyboard.press('Alt+8');
+  await page.getByLabel('File transcriptions in').selectOption('live');
+  await page.getByLabel('FHIR base URL').fill(baseUrl);
+  await page.getByLabel('Organisation ODS code').fill('RX1');
+  await page.getByRole('button', { name: 'Save EPR settings' }).click();
+  await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
+  // The shortest settle window an administrator can choose: a send whose outcome is unknown is
+  // looked for (and sent again) only after it, so these tests wait a minute, not two.
+  await page.getByLabel('Wait before checking an unanswered send').selectOption('60000');
+  await page.getByRole('button', { name: 'Save EPR settings' }).click();
+  await expect(page.getByTestId('epr-message')).toContainText('EPR settings saved');
+}

@@ -6,25 +6,21 @@
  * harness, and at the connection with an injected fetch.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { discoverProfile } from '../../../main/epr/epr-profile';
 import { createEprConnection, type FetchLike } from '../../../main/epr/fhir-client';
 import { parseRetryAfter } from '../../../main/epr/retry-policy';
 import { createTokenSource, type EprAuth } from '../../../main/epr/smart-auth';
-import { startEprHarness, type EprHarness, type SeenRequest } from './support/epr-harness';
-import { FAST_POLICY, fileOne, outboxWorld, type OutboxWorld } from './support/outbox-world';
+import { type EprHarness, type SeenRequest } from './support/epr-harness';
+import { FAST_POLICY, fileOne, type OutboxWorld } from './support/outbox-world';
+import { useHarnessAndWorld } from './support/harness-world';
 
 let harness: EprHarness;
 let world: OutboxWorld;
-beforeAll(async () => {
-  harness = await startEprHarness();
-  world = await outboxWorld();
-}, 30_000);
-afterAll(async () => {
-  world.close();
-  await harness.close();
+useHarnessAndWorld((started, made) => {
+  harness = started;
+  world = made;
 });
-afterEach(() => harness.reset());
 
 const isDocumentRead = (request: SeenRequest) => request.method === 'GET' && /^\/DocumentReference\/[^?/]+$/.test(request.path);
 

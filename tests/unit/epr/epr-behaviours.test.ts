@@ -4,30 +4,25 @@
  * after every failure mode: exactly one DocumentReference per identifier, at most one
  * Provenance, and the item ends verified or in a clear, actionable state.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import type { OutboxState } from '../../../main/epr/outbox';
 import type { OutboxRunner } from '../../../main/epr/outbox-runner';
 import type { RetryPolicy } from '../../../main/epr/retry-policy';
 import type { EprAuth } from '../../../main/epr/smart-auth';
 import { decideWipe } from '../../../shared/domain/wipe';
-import { startEprHarness, type Behaviour, type EprHarness, type Fault, type SeenRequest } from './support/epr-harness';
-import { FAST_POLICY, fileOne as fileIn, outboxWorld, type OutboxWorld } from './support/outbox-world';
+import { type Behaviour, type EprHarness, type Fault, type SeenRequest } from './support/epr-harness';
+import { FAST_POLICY, fileOne as fileIn, type OutboxWorld } from './support/outbox-world';
+import { useHarnessAndWorld } from './support/harness-world';
 
 const POLICY = FAST_POLICY;
 
 let harness: EprHarness;
 let world: OutboxWorld;
-
-beforeAll(async () => {
-  harness = await startEprHarness();
-  world = await outboxWorld();
-}, 30_000);
-afterAll(async () => {
-  world.close();
-  await harness.close();
+useHarnessAndWorld((started, made) => {
+  harness = started;
+  world = made;
 });
-afterEach(() => harness.reset());
 
 function runner(options: { policy?: RetryPolicy; auth?: EprAuth; sleep?: (ms: number) => Promise<void> } = {}): OutboxRunner {
   return world.runner({ baseUrl: harness.baseUrl, ...options });

@@ -3,25 +3,20 @@
  * behind the harness proxy: the paths a well-behaved server takes, faults on the wire, and
  * restarts. Production behaviours are in epr-behaviours.test.ts.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
 import { identifierQuery, toDocumentReference, transcriptAttachment } from '../../../main/epr/mapping';
-import { startEprHarness, type EprHarness, type Fault, type SeenRequest } from './support/epr-harness';
+import { type EprHarness, type Fault, type SeenRequest } from './support/epr-harness';
 import { FAST_POLICY, fileOne, outboxWorld, type OutboxWorld } from './support/outbox-world';
 import { sampleTranscription } from './support/transcriptions';
+import { useHarnessAndWorld } from './support/harness-world';
 
 let harness: EprHarness;
 let world: OutboxWorld;
-
-beforeAll(async () => {
-  harness = await startEprHarness();
-  world = await outboxWorld();
-}, 30_000);
-afterAll(async () => {
-  world.close();
-  await harness.close();
+useHarnessAndWorld((started, made) => {
+  harness = started;
+  world = made;
 });
-afterEach(() => harness.reset());
 
 const isPost = (request: SeenRequest) => request.method === 'POST';
 const isSearch = (request: SeenRequest) => request.method === 'GET' && request.path.startsWith('/DocumentReference?');

@@ -9,24 +9,20 @@
  * neither the wait nor the search. Waits here are real (the settle window is measured on the clock),
  * kept short through the profile's `resendSettleMs`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { documentIdFor } from '../../../main/epr/filing';
 import type { OutboxView } from '../../../main/epr/outbox-view';
 import type { RetryPolicy } from '../../../main/epr/retry-policy';
-import { startEprHarness, type EprHarness, type SeenRequest } from './support/epr-harness';
-import { FAST_POLICY, fileOne, outboxWorld, type OutboxWorld } from './support/outbox-world';
+import { type EprHarness, type SeenRequest } from './support/epr-harness';
+import { FAST_POLICY, fileOne, type OutboxWorld } from './support/outbox-world';
+import { useHarnessAndWorld } from './support/harness-world';
 
 let harness: EprHarness;
 let world: OutboxWorld;
-beforeAll(async () => {
-  harness = await startEprHarness();
-  world = await outboxWorld();
-}, 30_000);
-afterAll(async () => {
-  world.close();
-  await harness.close();
+useHarnessAndWorld((started, made) => {
+  harness = started;
+  world = made;
 });
-afterEach(() => harness.reset());
 
 /** The client gives up after 1.5 s; the slow server commits after 2.5 s; the settle window is 4 s. */
 const POLICY: RetryPolicy = { ...FAST_POLICY, requestTimeoutMs: 1_500 };
