@@ -16,6 +16,11 @@ import type { ThreadQueueRow } from '../../../shared/ipc/work-queue';
 import { errorSentence } from '../logic/describe-error';
 
 const PAGE_SIZE = 500;
+/** Frames the scrolled-to row must stay put before the scroll to a search hit is done; and the most frames (about 5 s) it may take. */
+const SCROLL_STEADY_FRAMES = 10;
+const SCROLL_MAX_FRAMES = 300;
+/** What the person does to scroll themselves, which ends the scroll to a hit. */
+const USER_SCROLL_EVENTS = ['wheel', 'touchstart', 'keydown', 'mousedown'] as const;
 
 type SearchHit = {
   threadId: string;
@@ -270,24 +275,39 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
   const list = useRef<VirtuosoHandle>(null);
   const loading = useRef(new Set<number>());
   const [, setVersion] = useState(0);
-  // The hit with the messages before it in view. Virtuoso renders the place (the list sits below
-  // the queue, and the window scrolls, so its own index scrolling is not enough); once the first
-  // message of the context is drawn, the window scrolls to it.
-  const pendingScroll = useRef<number | null>(null);
+  // The hit with the messages before it in view. The list sits below the queue and the window
+  // scrolls, and rows are measured only once drawn, so one scroll is not enough: rows above the
+  // target change height as they load and push it away. Until the first message of the context has
+  // stayed at the top for a few frames, each frame either asks Virtuoso to draw that place or
+  // scrolls the drawn row to the top. The person scrolling or typing ends it at once.
+  const container = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!focus) return;
-    pendingScroll.current = Math.max(0, focus.ordinal - CONTEXT_BEFORE);
-    list.current?.scrollToIndex({ index: pendingScroll.current, align: 'start' });
-    setVersion((version) => version + 1);
-  }, [focus]);
-  const scrollHere = useCallback((ordinal: number) => {
-    if (pendingScroll.current !== ordinal) return undefined;
-    return (element: HTMLElement | null) => {
-      if (!element || pendingScroll.current !== ordinal) return;
-      pendingScroll.current = null;
-      element.scrollIntoView({ block: 'start' });
+    const target = Math.max(0, focus.ordinal - CONTEXT_BEFORE);
+    let steadyFrames = 0;
+    let frames = 0;
+    let handle = 0;
+    const stop = () => {
+      cancelAnimationFrame(handle);
+      for (const type of USER_SCROLL_EVENTS) window.removeEventListener(type, stop, true);
     };
-  }, []);
+    const step = () => {
+      frames++;
+      const row = container.current?.querySelector<HTMLElement>(`[data-ordinal="${target}"]`);
+      if (!row) {
+        steadyFrames = 0;
+        list.current?.scrollToIndex({ index: target, align: 'start' });
+      } else if (Math.abs(row.getBoundingClientRect().top) > 1 && window.scrollY + window.innerHeight < document.documentElement.scrollHeight - 1) {
+        steadyFrames = 0;
+        row.scrollIntoView({ block: 'start' });
+      } else steadyFrames++;
+      if (steadyFrames < SCROLL_STEADY_FRAMES && frames < SCROLL_MAX_FRAMES) handle = requestAnimationFrame(step);
+      else stop();
+    };
+    for (const type of USER_SCROLL_EVENTS) window.addEventListener(type, stop, true);
+    handle = requestAnimationFrame(step);
+    return stop;
+  }, [focus]);
   const pages = useRef(new Map<number, MessageView[]>());
   const transcribe = useCallback(
     (chosen: ReadonlySet<number>) => {
@@ -324,8 +344,6 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
           if (result.ok) {
             pages.current.set(page, result.value.messages);
             setVersion((version) => version + 1);
-            // Opened at a search hit: Virtuoso can scroll there once it has rows to measure.
-            if (pendingScroll.current !== null) list.current?.scrollToIndex({ index: pendingScroll.current, align: 'start' });
           }
         });
     },
@@ -348,7 +366,7 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
   const selectedFiled = [...pages.current.values()].flat().filter((message) => selected.has(message.ordinal) && message.filed.length > 0).length;
 
   return (
-    <div aria-label={`Messages in ${thread.title}`} role="region">
+    <div aria-label={`Messages in ${thread.title}`} role="region" ref={container}>
       <h2>{thread.title}</h2>
       <p className="nhsuk-body-s">
         {thread.messageCount} messages, times in {thread.zone}. Select the advice to transcribe: click, or Space; Shift extends the selection.
@@ -401,7 +419,7 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
                   {displayDay(message.localTime)}
                 </h3>
               )}
-              <MessageRow message={message} scrollRef={scrollHere(message.ordinal)} hit={focus?.ordinal === message.ordinal} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} />
+              <MessageRow message={message} hit={focus?.ordinal === message.ordinal} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} />
             </>
           );
         }}
@@ -415,13 +433,11 @@ function MessageRow({
   hit,
   selected,
   onToggle,
-  scrollRef,
 }: {
   message: MessageView;
   hit: boolean;
   selected: boolean;
   onToggle: (extend: boolean) => void;
-  scrollRef: ((element: HTMLElement | null) => void) | undefined;
 }) {
   const system = message.kind === 'system';
   return (
@@ -429,7 +445,7 @@ function MessageRow({
       className={`ws-message${system ? ' ws-message--system' : ''}${selected ? ' ws-message--selected' : ''}${hit ? ' ws-message--hit' : ''}`}
       data-testid="message"
       data-hit={hit ? 'true' : undefined}
-      ref={scrollRef}
+      data-ordinal={message.ordinal}
       // Shift-click extends the message selection; it should not also select text.
       onMouseDown={(event) => {
         if (event.shiftKey) event.preventDefault();
