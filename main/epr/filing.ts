@@ -11,6 +11,9 @@
  *   first finds nothing), then searches the EPR by identifier twice, uncached, and keeps only
  *   results that carry our exact system and value: a server that ignores the parameter answers
  *   with other documents, which is recognised and stops the item without naming any of them.
+ * - A push the EPR refused (a 4xx, a redirect, the sign-in failing before it left) was not applied
+ *   and is not counted, so nothing waits to confirm it; one that may have been applied (no answer,
+ *   a timeout, a 5xx) is.
  * - It files as a transaction (DocumentReference + Provenance) when the profile says so, and falls
  *   back to two creates when the server refuses the transaction (it was not applied).
  * - A Provenance the EPR cannot take is kept in the vault and the audit trail; the document text
@@ -97,6 +100,13 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
   const mode = target.profile.write;
   // Recorded before the push: if we are killed during it, resuming searches first.
   await options.save({ kind: 'sending', pushes: pushes + 1, mode, since: options.now() });
+  // A push the EPR answered with a refusal (a 4xx, a redirect, a sign-in failure before it left)
+  // was not applied, so it is uncounted again: a Retry after it sends at once rather than waiting
+  // out a settle window for a write that cannot be landing. The earlier pushes still count.
+  const uncountIfNotApplied = async (error: unknown) => {
+    if (error instanceof EprRequestError && !error.maybeApplied) await options.save({ kind: 'sending', pushes, mode: state.mode, ...(state.since !== undefined ? { since: state.since } : {}) });
+    return error;
+  };
   const documentReference = toDocumentReference(item.transcription);
   const ifNoneExist = target.profile.conditionalCreate ? identifierQuery(item.identifier) : undefined;
   if (mode === 'transaction') {
@@ -104,13 +114,18 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
       const [document, provenance] = await target.connection.transaction(filingBundle(item.transcription, documentReference, ifNoneExist), context);
       return { kind: 'filed', documentReferenceId: document!.id, provenance: { kind: 'filed', ...(provenance ? { id: provenance.id } : {}) }, since: options.now() };
     } catch (error) {
-      if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw error;
+      if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw await uncountIfNotApplied(error);
       // Refused as a whole, so nothing was applied (the push does not count): two creates from now on.
       target.profile = { ...target.profile, write: 'individual' };
       return { kind: 'sending', pushes, mode: 'individual', since: options.now() };
     }
   }
-  const result = await target.connection.create(documentReference, ifNoneExist, context);
+  let result;
+  try {
+    result = await target.connection.create(documentReference, ifNoneExist, context);
+  } catch (error) {
+    throw await uncountIfNotApplied(error);
+  }
   const provenance: ProvenanceState = target.profile.provenance === 'create' ? { kind: 'pending' } : keptLocally(item.transcription, result.id, 'not-supported');
   return { kind: 'filed', documentReferenceId: result.id, provenance, since: options.now() };
 }

@@ -140,3 +140,97 @@ describe('an EPR that creates on PUT (updateCreate)', () => {
     expect(harness.documentsCreated(identifier)).toEqual([id]);
   });
 });
+
+describe('a push the EPR refused was not applied, so nothing waits to confirm it', () => {
+  const refusal = { kind: 'respond', status: 422, headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'Author not recognised' }] }) } as const;
+
+  test('Retry after a 422 sends at once, not after the settle window, and one document is filed', async () => {
+    harness.behaviour = { noConditionalCreate: true };
+    let refuse = true;
+    harness.fault = (request) => (isDocumentWrite(request) && refuse ? refusal : { kind: 'pass' });
+    const waits: number[] = [];
+    // A ten-minute window: a Retry that waited for it would never finish within this test.
+    const outbox = world.runner({
+      baseUrl: harness.baseUrl,
+      policy: POLICY,
+      overrides: { resendSettleMs: 600_000 },
+      sleep: async (ms) => {
+        waits.push(ms);
+        if (ms >= 60_000) await outbox.stop();
+      },
+    });
+    const item = world.queue();
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, pushes: 0 });
+    refuse = false;
+    await outbox.retry(item.identifier);
+    await outbox.settled();
+    expect(world.stored(item.identifier).kind).toBe('verified');
+    expect(Math.max(0, ...waits)).toBeLessThan(60_000);
+    // No search was needed: the refused push cannot have landed.
+    expect(harness.seen.filter(isSearch)).toHaveLength(0);
+    expect(harness.seen.filter(isDocumentWrite)).toHaveLength(2);
+    expect(harness.documentsCreated(item.identifier)).toHaveLength(1);
+  }, 30_000);
+
+  test('an earlier push with no answer still counts after a later refusal: the Retry waits, looks first, and files once', async () => {
+    harness.behaviour = { noConditionalCreate: true };
+    let writes = 0;
+    let refuse = true;
+    // The first write gets no answer (the connection drops), the resend after the window is refused.
+    harness.fault = (request) => {
+      if (!isDocumentWrite(request)) return { kind: 'pass' };
+      writes++;
+      if (writes === 1) return { kind: 'drop-before' };
+      return refuse ? refusal : { kind: 'pass' };
+    };
+    const outbox = world.runner({ baseUrl: harness.baseUrl, policy: POLICY, overrides: { resendSettleMs: 1_000 }, sleep: realSleep });
+    const item = world.queue();
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', pushes: 1 });
+    refuse = false;
+    const before = harness.seen.length;
+    await outbox.retry(item.identifier);
+    await outbox.settled();
+    expect(world.stored(item.identifier).kind).toBe('verified');
+    const afterRetry = harness.seen.slice(before);
+    const firstSearch = afterRetry.findIndex(isSearch);
+    expect(firstSearch).toBeGreaterThanOrEqual(0);
+    expect(firstSearch).toBeLessThan(afterRetry.findIndex(isDocumentWrite));
+    expect(harness.documentsCreated(item.identifier)).toHaveLength(1);
+  }, 30_000);
+
+  test('a 429 on the push is retried by itself without the settle window (the EPR turned it away unread)', async () => {
+    harness.behaviour = { noConditionalCreate: true };
+    let writes = 0;
+    harness.fault = (request) => (isDocumentWrite(request) && writes++ === 0 ? { kind: 'respond', status: 429, headers: { 'Retry-After': '0' } } : { kind: 'pass' });
+    const waits: number[] = [];
+    const outbox = world.runner({
+      baseUrl: harness.baseUrl,
+      policy: POLICY,
+      overrides: { resendSettleMs: 600_000 },
+      sleep: async (ms) => {
+        waits.push(ms);
+        if (ms >= 60_000) await outbox.stop();
+      },
+    });
+    const { identifier, state } = await fileOne(world, outbox);
+    expect(state.kind).toBe('verified');
+    expect(Math.max(0, ...waits)).toBeLessThan(60_000);
+    expect(harness.seen.filter(isSearch)).toHaveLength(0);
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+  }, 30_000);
+
+  test('a 500 on the push may have been applied: the resend still waits the window and looks first', async () => {
+    harness.behaviour = { noConditionalCreate: true };
+    let writes = 0;
+    harness.fault = (request) => (isDocumentWrite(request) && writes++ === 0 ? { kind: 'respond', status: 500 } : { kind: 'pass' });
+    const outbox = world.runner({ baseUrl: harness.baseUrl, policy: POLICY, overrides: { resendSettleMs: 1_000 }, sleep: realSleep });
+    const { identifier, state } = await fileOne(world, outbox);
+    expect(state.kind).toBe('verified');
+    expect(harness.seen.filter(isSearch).length).toBeGreaterThanOrEqual(1);
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+  }, 30_000);
+});

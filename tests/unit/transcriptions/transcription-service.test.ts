@@ -252,8 +252,8 @@ describe('TranscriptionService', () => {
     ]);
     await expect(service.retry('urn:uuid:00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
     refuse = false;
-    // The refused push reached the EPR, so Retry resumes at `sending`: it searches before sending again.
-    expect((await service.retry(queued.identifier)).state).toMatch(/^(sending|filed|verified)$/);
+    // The refused push was not applied, so Retry starts afresh: queued, and sent without waiting to confirm.
+    expect((await service.retry(queued.identifier)).state).toMatch(/^(queued|sending|filed|verified)$/);
     await service.settled();
     expect(service.outbox()[0]).toMatchObject({ state: 'verified' });
     expect(await documentsOnServer(queued.identifier)).toHaveLength(1);
