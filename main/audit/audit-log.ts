@@ -100,6 +100,14 @@ export class AuditLog {
       throw new AuditRecordError(`The audit trail refused a record: ${fields.join('; ')}`);
     }
     const valid = parsed.data;
+    // The head read and the entry written in one turn of the store's write lock: another process
+    // appending in between would otherwise make this entry out of turn, and the action unrecorded.
+    const entry = this.store.inTurn ? this.store.inTurn(() => this.appendNext(valid)) : this.appendNext(valid);
+    if (entry.sequence % this.checkpointEvery === 0) this.checkpoint();
+    return entry;
+  }
+
+  private appendNext(valid: z.infer<typeof AuditRecordSchema>): AuditEntry {
     const previous = this.head();
     const entry = sealEntry({
       sequence: previous.sequence + 1,
@@ -113,7 +121,6 @@ export class AuditLog {
       previousHash: previous.hash,
     });
     this.store.append(entry);
-    if (entry.sequence % this.checkpointEvery === 0) this.checkpoint();
     return entry;
   }
 

@@ -20,6 +20,13 @@ export interface AuditStore {
    * empty): a unique, append-only sequence is what makes a second writer fail instead of fork.
    */
   append(entry: AuditEntry): void;
+  /**
+   * Runs `work` (which reads the head and appends the next entry) holding the trail's write
+   * lock. A store that another process writes too (the vault: a second Wardscribe instance on
+   * the same folder) must have it, or an entry sealed on a head that process has just moved on
+   * is refused; without it, `work` simply runs.
+   */
+  inTurn?<T>(work: () => T): T;
   /** Entries that match, in ascending sequence (see `entryMatchesFilter` for the meaning). */
   entries(query: AuditQuery): Iterable<AuditEntry>;
   /** Stores a signed checkpoint. */

@@ -29,6 +29,7 @@ import {
   rotateVaultKey,
   unlockVault,
   vaultPresence,
+  withSignInTurn,
   type NewUser,
   type OpenVault,
 } from '../vault/vault';
@@ -463,7 +464,8 @@ export class SessionService {
   #checkCurrentPassphrase(unlocked: Unlocked, current: string): Promise<void> {
     const me = unlocked.user;
     const key = me.username.toLowerCase();
-    return this.#oneAttemptAtATime(key, async () => {
+    // One at a time across processes too, like a sign-in (vault.ts withSignInTurn).
+    return this.#oneAttemptAtATime(key, () => withSignInTurn(this.#options.files, me.username, async () => {
       const admission = await admitAttempt(this.#options.files, me.username, this.#now().toISOString(), (failures) => this.#remainingWait(key, failures?.count ?? 0), { unaudited: false });
       if (admission.kind === 'wait') throw this.#backoffError(admission.waitMs);
       if (admission.kind === 'unknown-user') throw new WardscribeError('forbidden', 'This account was disabled. Nothing was changed.');
@@ -475,7 +477,7 @@ export class SessionService {
       if (this.#unlocked === unlocked) this.#record({ action: 'sign-in-failed', objects: { subjectUserId: me.id }, outcome: { status: 'failure', reason: 'wrong-current-passphrase' } });
       const wait = this.#remainingWait(key, admission.failures);
       throw new WardscribeError('sign-in-failed', `Your current passphrase was not recognised.${wait > 0 ? ` Try again in ${describeWait(wait)}.` : ''}`, { retryAfterMs: wait });
-    });
+    }));
   }
 
   listUsers(): UserSummary[] {

@@ -33,7 +33,11 @@ const held = new AsyncLocalStorage<Set<string>>();
 
 export interface KeyFileLockOptions {
   readonly timeoutMs?: number;
+  /** What a request that waited `timeoutMs` is told (the default names the vault keys). */
+  readonly busyMessage?: string;
 }
+
+const DEFAULT_BUSY_MESSAGE = 'Another Wardscribe window on this computer is changing the vault keys. Nothing was changed; try again in a moment.';
 
 export function keyFileLockPath(keySlotsPath: string): string {
   return `${keySlotsPath}.lock`;
@@ -42,14 +46,14 @@ export function keyFileLockPath(keySlotsPath: string): string {
 /**
  * Runs `work` holding the key file's lock. `work` should be synchronous file work (read,
  * change, write): slow steps such as Argon2id belong before it, so the lock is held briefly.
+ * The same lock serves any file whose turns must be taken one at a time across processes
+ * (vault.ts withSignInTurn locks one per user, held across the attempt's Argon2id).
  */
 export function withKeyFileLock<T>(keySlotsPath: string, work: () => T | Promise<T>, options: KeyFileLockOptions = {}): Promise<T> {
   if (held.getStore()?.has(keySlotsPath)) return Promise.reject(new Error('The key file lock was asked for again by work already holding it.'));
   const previous = queues.get(keySlotsPath) ?? Promise.resolve();
-  const run = previous.then(
-    () => holdOsLock(keySlotsPath, work, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    () => holdOsLock(keySlotsPath, work, options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-  );
+  const hold = () => holdOsLock(keySlotsPath, work, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.busyMessage ?? DEFAULT_BUSY_MESSAGE);
+  const run = previous.then(hold, hold);
   const settled = run.catch(() => undefined);
   queues.set(keySlotsPath, settled);
   void settled.then(() => {
@@ -58,7 +62,7 @@ export function withKeyFileLock<T>(keySlotsPath: string, work: () => T | Promise
   return run;
 }
 
-async function holdOsLock<T>(keySlotsPath: string, work: () => T | Promise<T>, timeoutMs: number): Promise<T> {
+async function holdOsLock<T>(keySlotsPath: string, work: () => T | Promise<T>, timeoutMs: number, busyMessage: string): Promise<T> {
   mkdirSync(dirname(keySlotsPath), { recursive: true, mode: 0o700 });
   const binding = sqlcipherNativeBinding();
   const db = new Database(keyFileLockPath(keySlotsPath), binding === undefined ? {} : { nativeBinding: binding });
@@ -74,7 +78,7 @@ async function holdOsLock<T>(keySlotsPath: string, work: () => T | Promise<T>, t
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
         if (performance.now() - started >= timeoutMs) {
-          throw new WardscribeError('conflict', 'Another Wardscribe window on this computer is changing the vault keys. Nothing was changed; try again in a moment.');
+          throw new WardscribeError('conflict', busyMessage);
         }
         await sleep(POLL_MS);
       }

@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { UserSummary } from '../../shared/domain/users';
 import { WardscribeError } from '../errors';
 import {
@@ -176,7 +177,47 @@ export type BackoffCheck = (failures: { readonly count: number; readonly lastAt:
  * attempts each count, and a crash mid-attempt counts against the attacker. A right
  * passphrase then clears the count. The vault file is not even opened for a wrong one.
  */
-export async function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck = () => 0): Promise<UnlockOutcome> {
+export function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck = () => 0): Promise<UnlockOutcome> {
+  return withSignInTurn(files, username, () => tryPassphrase(files, username, passphrase, now, waitFor));
+}
+
+/** Longest wait for the attempts queued ahead for one user, across processes, before refusing. */
+const SIGN_IN_TURN_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs one passphrase attempt for `username` (its admission, its Argon2id and its outcome) while no
+ * other process on this vault folder runs one for the same user: a second Wardscribe instance,
+ * or another OS account of a machine-wide vault. Without this, an attempt counted in advance
+ * (admitAttempt) looks to another process like a failure it must back off from, so of four right
+ * passphrases at once three were told "too many attempts"; and a right one that cleared the count
+ * took with it the stamps of attempts still in their KDF, recording right ones as failures.
+ *
+ * The lock is the key file's kind (key-file-lock.ts: an OS lock the OS drops with a crashed
+ * process), one file per user so one user's attempts never hold up another's. A name with no
+ * slot takes none (there is nothing to count across processes, and made-up names must not
+ * create files). Slow work is inside by design: the turn is the whole attempt.
+ */
+export function withSignInTurn<T>(files: VaultFiles, username: string, attempt: () => Promise<T>): Promise<T> {
+  let slot: { userId: string } | undefined;
+  try {
+    slot = findSlot(requireSlots(files), username);
+  } catch {
+    // No key file or a damaged one: the attempt itself reports that, under the key file's lock.
+    slot = undefined;
+  }
+  if (!slot) return attempt();
+  return withKeyFileLock(signInTurnPath(files, slot.userId), attempt, {
+    timeoutMs: SIGN_IN_TURN_TIMEOUT_MS,
+    busyMessage: 'Wardscribe is still checking other sign-ins to this account on this computer. Nothing was tried; sign in again in a moment.',
+  });
+}
+
+/** One lock file per user, named by a digest of the id: the id comes from the key file, never from a path. */
+export function signInTurnPath(files: VaultFiles, userId: string): string {
+  return join(files.dir, `wardscribe.sign-in-${createHash('sha256').update(userId).digest('hex').slice(0, 16)}`);
+}
+
+async function tryPassphrase(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck): Promise<UnlockOutcome> {
   const stamp = now.toISOString();
   const admission = await admitAttempt(files, username, stamp, waitFor);
   if (admission.kind === 'unknown-user') {

@@ -120,6 +120,12 @@ export function createVaultAuditStore(db: Db): AuditStore {
       appendInTurn.immediate(entry);
     },
 
+    inTurn(work) {
+      // IMMEDIATE takes SQLite's write lock at once (waiting up to the busy timeout for another
+      // process's), so the head read inside cannot move before the append; nested, a savepoint.
+      return db.transaction(work).immediate();
+    },
+
     *entries(query) {
       const { sql, parameters } = selectEntriesSql(query);
       let statement = entryStatements.get(sql);

@@ -115,6 +115,19 @@ describe('the key-file lock', () => {
     expect(await withKeyFileLock(path, () => 'later', { timeoutMs: 1_000 })).toBe('later');
   });
 
+  it('a caller may say what a refusal after the wait tells the user (a sign-in turn is not a key change)', async () => {
+    const path = keyFile();
+    await withKeyFileLock(path, () => undefined);
+    const other = holdElsewhere(path);
+    try {
+      await expect(withKeyFileLock(path, () => undefined, { timeoutMs: 20, busyMessage: 'Another sign-in to this account is being checked.' })).rejects.toEqual(
+        new WardscribeError('conflict', 'Another sign-in to this account is being checked.'),
+      );
+    } finally {
+      other.release();
+    }
+  });
+
   it('opens the lock with the SQLite addon the vault chose', async () => {
     const chosen = sqlcipherNativeBinding();
     useSqlcipherNativeBinding(join(dir.path, 'no-such-addon.node'));

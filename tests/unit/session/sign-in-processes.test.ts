@@ -1,0 +1,115 @@
+/**
+ * Sign-in attempts across real processes on one vault folder (#14): a second Wardscribe instance
+ * or another OS account on a machine-wide vault signs in as the same user at the same moment. A
+ * right passphrase is never refused because of the others' right passphrases, a right attempt is
+ * never recorded as a failed one, and every wrong attempt is counted once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../main/log';
+import { SessionService } from '../../../main/session/session-service';
+import { MINIMUM_KDF, readKeySlotFile } from '../../../main/vault/key-slots';
+import { vaultFiles, type VaultFiles } from '../../../main/vault/vault-files';
+import { bundleChild, ROOT } from '../../support/child-bundle';
+import { tempDir } from '../../support/temp';
+import { ADMIN } from '../../support/vault';
+import type { SignInChildArgs, SignInChildOutcome } from './support/sign-in-child';
+
+const bundleDir = tempDir('wardscribe-sign-in-child-');
+const childScript = join(bundleDir.path, 'sign-in-child.cjs');
+beforeAll(() => bundleChild('tests/unit/session/support/sign-in-child', childScript), 60_000);
+afterAll(() => bundleDir.remove());
+
+const children: ChildProcess[] = [];
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  cleanups.splice(0).reverse().forEach((cleanup) => cleanup());
+});
+
+function newSession(files: VaultFiles): SessionService {
+  const session = new SessionService({ files, emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+  cleanups.push(() => session.lock('sign-out'));
+  return session;
+}
+
+async function adminVault(): Promise<VaultFiles> {
+  const dir = tempDir('wardscribe-sign-in-processes-');
+  cleanups.push(dir.remove);
+  const files = vaultFiles(dir.path);
+  const session = newSession(files);
+  await session.createFirstAdmin(ADMIN);
+  session.lock('sign-out');
+  return files;
+}
+
+/** Starts one child per entry, all built and waiting; then lets them go at once and collects their outcomes. */
+async function attemptTogether(runs: readonly SignInChildArgs[]): Promise<SignInChildOutcome[][]> {
+  const started = runs.map((args) => {
+    const child = spawn(process.execPath, [childScript, JSON.stringify(args)], { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    let output = '';
+    let errors = '';
+    child.stderr!.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const waitFor = (line: string) =>
+      new Promise<string>((resolve, reject) => {
+        const look = () => output.includes(`${line}\n`) && resolve(output);
+        child.stdout!.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          look();
+        });
+        look();
+        child.on('exit', (code) => reject(new Error(`sign-in child exited (${code}) before "${line}": ${errors}`)));
+      });
+    return { child, ready: waitFor('ready'), done: waitFor('done') };
+  });
+  await Promise.all(started.map((run) => run.ready));
+  for (const run of started) run.child.stdin!.write('go\n');
+  const outputs = await Promise.all(started.map((run) => run.done));
+  return outputs.map((output) => JSON.parse(output.split('\n').find((line) => line.startsWith('['))!) as SignInChildOutcome[]);
+}
+
+/** The trail's failed sign-ins, read by a fresh sign-in here (which also audits any failures still waiting in the key file). */
+async function failedSignInsAudited(files: VaultFiles): Promise<number> {
+  const session = newSession(files);
+  await session.signIn(ADMIN.username, ADMIN.passphrase);
+  const failed = [...session.audit().store.entries({ filter: { actions: ['sign-in-failed'] } })];
+  session.lock('sign-out');
+  return failed.length;
+}
+
+const args = (files: VaultFiles, passphrases: readonly string[], backoff: SignInChildArgs['backoff'] = 'real'): SignInChildArgs => ({
+  vaultDir: files.dir,
+  username: ADMIN.username,
+  passphrases,
+  backoff,
+});
+
+describe('sign-in attempts across processes', () => {
+  it('four processes signing in as one user with the right passphrase at once all get in, and none is recorded as a failure', async () => {
+    const files = await adminVault();
+    for (let round = 0; round < 3; round++) {
+      const outcomes = await attemptTogether(Array.from({ length: 4 }, () => args(files, [ADMIN.passphrase])));
+      expect(outcomes.flat()).toEqual(Array.from({ length: 4 }, () => ({ outcome: 'signed-in' })));
+    }
+    expect(readKeySlotFile(files.keySlots)!.failures[ADMIN.username]).toBeUndefined();
+    expect(await failedSignInsAudited(files)).toBe(0);
+  }, 120_000);
+
+  it('wrong passphrases from several processes, between right ones, are each counted once: none lost, none invented', async () => {
+    const files = await adminVault();
+    const wrong = (process: number) => Array.from({ length: 5 }, (_, at) => `wrong passphrase ${process}.${at}`);
+    // Every attempt reaches the KDF (no backoff), so that they overlap as much as they can.
+    const outcomes = await attemptTogether([
+      args(files, [ADMIN.passphrase, ADMIN.passphrase, ADMIN.passphrase, ADMIN.passphrase], 'none'),
+      args(files, [ADMIN.passphrase, ADMIN.passphrase, ADMIN.passphrase, ADMIN.passphrase], 'none'),
+      args(files, wrong(1), 'none'),
+      args(files, wrong(2), 'none'),
+    ]);
+    expect(outcomes[0]!.concat(outcomes[1]!)).toEqual(Array.from({ length: 8 }, () => ({ outcome: 'signed-in' })));
+    expect(outcomes[2]!.concat(outcomes[3]!).map((outcome) => outcome.outcome === 'refused' && outcome.code)).toEqual(Array.from({ length: 10 }, () => 'sign-in-failed'));
+    // Each wrong attempt is in the trail once (audited by the next sign-in after it), and no right one is.
+    expect(await failedSignInsAudited(files)).toBe(10);
+  }, 120_000);
+});
