@@ -16,6 +16,8 @@ import { createAuditHandlers } from './ipc/handlers/audit';
 import { createExportHandlers } from './ipc/handlers/exports';
 import { ExportedFiles } from './exports/exported-files';
 import { createImportHandlers, createThreadHandlers, newestSearchOnly } from './ipc/handlers/threads';
+import { createMediaHandlers } from './ipc/handlers/media';
+import { ThreadMedia } from './threads/media';
 import { ImportService } from './imports/import-service';
 import { RefilingGuard } from './threads/refiling-guard';
 import { ThreadReader } from './threads/thread-reader';
@@ -134,6 +136,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     : undefined;
   const imports = new ImportService({ session, ...(options.importWorker ? { worker: options.importWorker } : {}) });
   const threads = new ThreadReader(session);
+  const media = new ThreadMedia(session, threads);
   // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.
   const trainingEpr = createTrainingEpr();
   const eprSettings = new EprSettingsService({
@@ -204,6 +207,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     imports: createImportHandlers(imports, (event) => events.emit(event)),
     // Re-entrant: the search, holding the lease for its stale check, asks for it again inside.
     threads: newestSearchOnly(eachUnder(createThreadHandlers(threads), readingThreads), readingThreads),
+    media: eachUnder(createMediaHandlers(media), readingThreads),
     // Shared, so that nothing is drafted or attested from a thread while a wipe (exclusive) erases it.
     transcriptions: eachUnder(
       createTranscriptionHandlers(transcriptions, new RefilingGuard(session, threads), {

@@ -133,6 +133,31 @@ export const MessageViewSchema = z.object({
 });
 export type MessageView = z.infer<typeof MessageViewSchema>;
 
+/** Bytes as base64 (standard alphabet, padded), as they travel over IPC. */
+const Base64Schema = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64 text');
+/** A 256 KiB thumbnail as base64. */
+const MAX_THUMBNAIL_BASE64 = Math.ceil((256 * 1024) / 3) * 4;
+
+export const MediaItemSchema = z.object({
+  id: z.string(),
+  messageId: z.string().nullable(),
+  name: z.string(),
+  byteLength: z.number(),
+  /** What the bytes are, from their magic number (not the name). */
+  mediaType: z.string(),
+  kind: z.enum(['image', 'audio', 'video', 'pdf', 'other']),
+  label: z.string(),
+  /** What the file's name claims, when the bytes are something else. */
+  claimedLabel: z.string().nullable(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  display: z.enum(['image', 'player', 'listed']),
+  /** Why it is only listed, in words. */
+  problem: z.string().nullable(),
+  thumbnail: z.object({ width: z.number(), height: z.number() }).nullable(),
+});
+export type MediaItemView = z.infer<typeof MediaItemSchema>;
+
 /** Who each sender in the chat is, as the transcriber identified them (remembered per thread). */
 const AdvisersSchema = z.record(z.string().max(200), ClinicianIdentitySchema);
 
@@ -446,6 +471,33 @@ export const contract = {
      * without it main refuses (the schema leaves it optional so that refusal is in words).
      */
     attest: channel({ request: z.object({ id: z.string().min(1).max(100), patient: PatientConfirmationSchema.optional() }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
+  },
+  /**
+   * A thread's media for the thread view (issue #19). Bytes travel as base64 inside the answer,
+   * only from the vault: never a path, never a file. What a file is comes from its bytes (main).
+   */
+  media: {
+    /** The thread's attachments, each with what its bytes are and whether it is shown, played or listed (and why). Audited. */
+    list: channel({ request: z.object({ threadId: z.string().min(1).max(100) }).strict(), response: z.array(MediaItemSchema), access: TRANSCRIBERS }),
+    /** One file's bytes, to show or play from a blob: URL; refused, saying why, for a file that is only listed. Audited as a read. */
+    content: channel({
+      request: z.object({ attachmentId: z.string().uuid() }).strict(),
+      response: z.object({ mediaType: z.string(), data: Base64Schema }),
+      access: TRANSCRIBERS,
+    }),
+    /** An image's thumbnail kept in the vault (`not-found` until one is made). Audited as a read. */
+    thumbnail: channel({
+      request: z.object({ attachmentId: z.string().uuid() }).strict(),
+      response: z.object({ mediaType: z.enum(['image/jpeg', 'image/png']), width: z.number().int(), height: z.number().int(), data: Base64Schema }),
+      access: TRANSCRIBERS,
+    }),
+    /** Keeps a thumbnail the renderer drew from the image: main checks its type, size and shape; the first one kept stays. */
+    saveThumbnail: channel({
+      request: z.object({ attachmentId: z.string().uuid(), data: Base64Schema.max(MAX_THUMBNAIL_BASE64, 'A thumbnail may be at most 256 KB.') }).strict(),
+      response: z.object({ stored: z.boolean(), width: z.number().int(), height: z.number().int() }),
+      access: TRANSCRIBERS,
+      limits: { stringLength: MAX_THUMBNAIL_BASE64 + 1, totalStringLength: MAX_THUMBNAIL_BASE64 + 1000 },
+    }),
   },
   patients: {
     /** Finds the patient by NHS number in the EPR (and PDS where configured), compared with the name and date of birth typed; audited. */

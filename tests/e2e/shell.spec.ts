@@ -46,7 +46,7 @@ test('window.wardscribe is exactly the contract, frozen', async ({ wardscribe: {
     };
   });
   expect(shape).toEqual({
-    namespaces: ['app', 'audit', 'epr', 'events', 'exports', 'files', 'imports', 'jobs', 'outbox', 'patients', 'session', 'settings', 'threads', 'transcriptions', 'users', 'vault', 'wipes'],
+    namespaces: ['app', 'audit', 'epr', 'events', 'exports', 'files', 'imports', 'jobs', 'media', 'outbox', 'patients', 'session', 'settings', 'threads', 'transcriptions', 'users', 'vault', 'wipes'],
     app: ['status'],
     frozen: true,
     replaced: false,
