@@ -20,6 +20,15 @@ describe('content security policy', () => {
     expect(csp.get('frame-src')).toEqual(["'none'"]);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
   });
+
+  it('lets the thread view show pictures and play recordings from blob: URLs made of vault bytes, and from nowhere else (#19)', () => {
+    // The renderer gets an attachment's bytes over IPC and shows them through URL.createObjectURL:
+    // blob: (and data: for images) is all it needs; no filesystem: or remote source.
+    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+    expect(csp.get('media-src')).toEqual(["'self'", 'blob:']);
+    // Workers stay refused, so nothing decodes media outside the page's own sandboxed process.
+    expect(csp.get('worker-src')).toEqual(["'none'"]);
+  });
 });
 
 describe('navigation and permissions', () => {
