@@ -67,6 +67,8 @@ export interface WardscribeOptions {
   readonly chooseFile?: () => Promise<string | null>;
   /** The folder export browsing stays within: the home folder unless given (tests pass their own). */
   readonly browseRoot?: string;
+  /** The vault folder's lock the host took (main/config/vault-folder-lock.ts): asked again at each vault opening. */
+  readonly folderLock?: { stillHeld(): boolean };
 }
 
 /** The custodian code filed by the training EPR: not a real organisation. */
@@ -101,6 +103,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     emit: (event) => events.emit(event),
     log: options.log,
     ...(options.kdf ? { kdf: options.kdf } : {}),
+    ...(options.folderLock ? { folderLock: options.folderLock } : {}),
     keystore: options.keystore ?? createFileKeystore(defaultKeystoreDir(options.dataDir)),
     onUnlocked: () => {
       headPublisher?.start();

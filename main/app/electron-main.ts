@@ -111,6 +111,8 @@ async function start(): Promise<void> {
     dataDir,
     machineSettings,
     log,
+    // Asked again at each vault opening, not only by its own 2-second watch.
+    folderLock: vaultLock,
     // Exports are read in a utility process of their own, not a thread of the main process.
     importWorker: utilityProcessImportWorkers(),
     // EPR requests go through Chromium's network stack: the system proxy and the OS certificate store (a Trust's CA) apply.

@@ -83,6 +83,12 @@ export interface SessionServiceOptions {
   readonly backoff?: (failures: number) => number;
   /** Longest wait for exclusive vault work (wipe, user changes) behind other work before refusing. Default 5 s. */
   readonly exclusiveWaitMs?: number;
+  /**
+   * The vault folder's lock (main/config/vault-folder-lock.ts), asked right before and right after
+   * each vault opening: its own watch looks only every 2 s, and a lock lost in between (its file
+   * unlinked or replaced, so another Wardscribe may hold the folder) must not let a vault open.
+   */
+  readonly folderLock?: { stillHeld(): boolean };
 }
 
 /** Why exclusive vault work waits no longer: a long import must not stall a wipe request (and every read queued behind it). */
@@ -260,8 +266,10 @@ export class SessionService {
   async createFirstAdmin(admin: NewUser): Promise<UserSummary> {
     if (this.state().kind !== 'first-run') throw new WardscribeError('conflict', 'This workstation already has an administrator.');
     this.#assertPassphrase(admin.passphrase, admin);
+    this.#requireFolderLock();
     // createVault re-checks under the key file's lock: of two first runs at once, one is refused.
     const { vault, user } = await createVault(this.#options.files, admin, this.#now(), this.#options.kdf ?? DEFAULT_KDF);
+    this.#requireFolderLock(vault);
     this.#begin(vault, user, [], { adminKey: this.#trust.establish(vault, user.id), rootCreated: true });
     this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: 'first-run' } });
     this.#options.log.info('session.first-admin-created');
@@ -292,10 +300,13 @@ export class SessionService {
   async #signIn(username: string, passphrase: string): Promise<UserSummary> {
     const key = username.toLowerCase();
     if (this.#unlocked) this.lock('sign-out');
+    this.#requireFolderLock();
     const outcome = await unlockVault(this.#options.files, username, passphrase, this.#now(), (failures) => this.#remainingWait(key, failures?.count ?? 0));
     if (outcome.kind === 'unlocked') {
       this.#unknownFailures.delete(key);
       this.#backoffSeen.delete(key);
+      // Lost while the KDF ran: the vault opened is closed again before anything reads or writes it.
+      this.#requireFolderLock(outcome.vault);
       // Admins open the administrators' key too (one more Argon2id run): see audit-trust.ts.
       const admin = outcome.user.role === 'admin' ? await this.#trust.adminSignedIn(outcome.vault, outcome.user, passphrase) : undefined;
       if (admin && !admin.vouched) {
@@ -665,6 +676,22 @@ export class SessionService {
     const holder = this.#lease.current();
     if (holder && this.#lease.isRevoked(holder)) throw this.#closedError();
     return this.#unlocked;
+  }
+
+  /**
+   * Refuses to open (or keep) a vault once the folder lock is lost: another Wardscribe may have the
+   * folder, and two writers of one WAL database with two keys in memory is what the lock prevents.
+   * `opened` is closed (its key zeroed) before the refusal.
+   */
+  #requireFolderLock(opened?: OpenVault): void {
+    const lock = this.#options.folderLock;
+    if (!lock || lock.stillHeld()) return;
+    opened?.close();
+    this.#options.log.error('session.folder-lock-lost');
+    throw new WardscribeError(
+      'conflict',
+      'Wardscribe no longer holds the vault folder: its lock file was removed or replaced, so another Wardscribe may be using the vault. Nothing was opened. Close Wardscribe and start it again; if this happens again, ask IT to check the vault folder.',
+    );
   }
 
   /** A user or key-slot change: exclusive, and only in the session that asked for it. */

@@ -104,15 +104,17 @@ async function startChromiumShell(): Promise<number> {
   try {
     // The shell is always a development build, so the machine-config override is honoured here.
     const machineSettings = readMachineSettings(machineSettingsPath(process.env, { allowEnvironmentOverride: true }));
-    releaseVault = acquireVaultFolderLock(resolveVaultDir(dataDir, machineSettings), {
+    const folderLock = acquireVaultFolderLock(resolveVaultDir(dataDir, machineSettings), {
       // The lock file was unlinked or replaced while held: another Wardscribe may now have the vault.
       onLost: () => {
         log.error('vault.folder-lock-lost');
         process.exit(1);
       },
-    }).release;
+    });
+    releaseVault = folderLock.release;
     const host = await launchChromiumHost({
-      createApp: (engine) => createWardscribe({ host: 'chromium', engine, dataDir, machineSettings, log }),
+      // The lock is asked again at each vault opening, not only by its own 2-second watch.
+      createApp: (engine) => createWardscribe({ host: 'chromium', engine, dataDir, machineSettings, log, folderLock }),
       rendererDir: join(root, 'out', 'renderer'),
       bridgeScript: join(root, 'out', 'preload', 'chromium-bridge.js'),
       headless: false,
