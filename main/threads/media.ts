@@ -87,7 +87,7 @@ export function checkThumbnail(content: Uint8Array, source: { width: number; hei
     throw new WardscribeError('rejected', `A thumbnail must be between 1 byte and ${MAX_THUMBNAIL_BYTES / 1024} KB; this one is ${content.length.toLocaleString('en-GB')} bytes.`);
   }
   const sniffed = sniffMedia(content);
-  if (sniffed.mediaType !== 'image/jpeg' && sniffed.mediaType !== 'image/png') throw new WardscribeError('rejected', `A thumbnail must be a JPEG or PNG image; this is ${sniffed.label.toLowerCase()}.`);
+  if (sniffed.mediaType !== 'image/jpeg' && sniffed.mediaType !== 'image/png') throw new WardscribeError('rejected', `A thumbnail must be a JPEG or PNG image; these bytes are: ${sniffed.label}.`);
   if (sniffed.width === null || sniffed.height === null) throw new WardscribeError('rejected', 'The thumbnail does not say how large it is.');
   if (sniffed.width > MAX_THUMBNAIL_EDGE || sniffed.height > MAX_THUMBNAIL_EDGE) {
     throw new WardscribeError('rejected', `A thumbnail may be at most ${MAX_THUMBNAIL_EDGE} pixels a side; this one is ${sniffed.width} × ${sniffed.height}.`);
