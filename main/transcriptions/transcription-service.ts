@@ -36,6 +36,8 @@ import { createPdsClient, type PdsClient } from '../epr/pds-client';
 import type { EprAuth } from '../epr/smart-auth';
 import { OutboxRunner } from '../epr/outbox-runner';
 import { createVaultOutboxStore } from '../epr/outbox-store';
+import { EprRequestError } from '../epr/epr-errors';
+import { readFiledDocument, type FiledDocument } from '../epr/filed-document';
 import { outboxView, type OutboxView } from '../epr/outbox-view';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../epr/retry-policy';
 import { validateFhirResource } from '../epr/validate';
@@ -481,6 +483,41 @@ export class TranscriptionService {
     return this.#outboxView(identifier);
   }
 
+  /**
+   * A filed note as its EPR returns it now (clerks and clinicians), read fresh and never kept.
+   * Audited with the document's id; a refusal or outage of the EPR is said in plain English.
+   */
+  async filedDocument(identifier: string): Promise<FiledDocument> {
+    const role = this.#principal().role;
+    if (role !== 'clinician' && role !== 'clerk') throw new WardscribeError('forbidden', 'Only a clerk or a clinician can open a filed note.');
+    const item = getOutboxItem(this.#db(), identifier);
+    if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    const documentReferenceId = 'documentReferenceId' in item.state ? item.state.documentReferenceId : undefined;
+    if (!documentReferenceId) throw new WardscribeError('conflict', 'This note has not been filed in the EPR yet, so there is nothing to open.');
+    const { log, actor } = this.#session.audit();
+    const objects = { transcriptionId: identifier, documentId: documentReferenceId };
+    try {
+      const endpoint = await this.#eprs.connect(item.eprId);
+      const fhirVersionParameter = endpoint.overrides?.fhirVersionParameter ?? false;
+      endpoint.connection.configure({ fhirVersionParameter, transactionPath: endpoint.overrides?.transactionPath ?? 'base' });
+      const context = { correlationId: identifier.slice('urn:uuid:'.length) };
+      let document: FiledDocument;
+      try {
+        document = await readFiledDocument(endpoint.connection, documentReferenceId, context);
+      } catch (error) {
+        // A server that insists on fhirVersion in the media type answers 406 or 415 without it (as when filing).
+        if (!(error instanceof EprRequestError) || (error.status !== 406 && error.status !== 415) || fhirVersionParameter) throw error;
+        endpoint.connection.configure({ fhirVersionParameter: true, transactionPath: endpoint.overrides?.transactionPath ?? 'base' });
+        document = await readFiledDocument(endpoint.connection, documentReferenceId, context);
+      }
+      log.record({ action: 'filed-document-read', actor, objects, outcome: { status: 'success' } });
+      return document;
+    } catch (error) {
+      log.record({ action: 'filed-document-read', actor, objects, outcome: { status: 'failure', reason: error instanceof EprRequestError ? error.kind : 'unavailable' } });
+      throw filedDocumentError(error);
+    }
+  }
+
   /** Resumes every unfinished item (call at unlock). Resolves when each has stopped or the runner was stopped. */
   async resumeAll(): Promise<OutboxView[]> {
     await this.runner.resumeAll();
@@ -675,4 +712,17 @@ function fhirProblems(resource: Parameters<typeof validateFhirResource>[0]): str
   if (errors.length === 0) return [];
   const where = [...new Set(errors.map((issue) => issue.path))].slice(0, 5).join(', ');
   return [`The ${resource.resourceType} would fail validation at ${where}.`];
+}
+
+/** Why a filed note could not be opened, for the clinician (no server text beyond its own reason). */
+function filedDocumentError(error: unknown): WardscribeError {
+  if (error instanceof WardscribeError) return error;
+  if (error instanceof EprUnavailableError) return new WardscribeError('unavailable', error.message);
+  if (error instanceof EprRequestError) {
+    if (error.status === 404 || error.status === 410) return new WardscribeError('not-found', `The EPR no longer has this note (HTTP ${error.status}). Ask your EPR team whether it was removed or merged.`);
+    if (error.kind === 'auth' || error.status === 401 || error.status === 403) return new WardscribeError('unavailable', `The EPR did not let Wardscribe read this note (${error.status ? `HTTP ${error.status}` : 'sign-in refused'}). Ask your administrator to check the EPR connection.`);
+    if (error.transient) return new WardscribeError('unavailable', 'The EPR could not be reached or did not answer in time. Try again in a few minutes.');
+    return new WardscribeError('unavailable', `The EPR refused to return this note (${error.status ? `HTTP ${error.status}` : error.kind}).`);
+  }
+  return new WardscribeError('unavailable', 'The note could not be read from the EPR.');
 }

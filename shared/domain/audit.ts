@@ -63,6 +63,8 @@ export const AUDIT_ACTIONS = [
    * note is about (`objects.nhsNumber`; outcome reason: why it cannot be confirmed). No demographics are recorded.
    */
   'patient-looked-up',
+  /** A filed note was read back from the EPR to be shown (or printed) from the outbox (`objects.documentId`); its text is not recorded. */
+  'filed-document-read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

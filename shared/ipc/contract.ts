@@ -223,6 +223,25 @@ export const OutboxViewSchema = z.object({
 });
 export type OutboxView = z.infer<typeof OutboxViewSchema>;
 
+/** A filed note as the EPR returns it (main/epr/filed-document.ts). */
+export const FiledDocumentSchema = z.object({
+  documentReferenceId: z.string(),
+  versionId: z.string().nullable(),
+  lastUpdated: z.string().nullable(),
+  status: z.string().nullable(),
+  docStatus: z.string().nullable(),
+  type: z.string().nullable(),
+  date: z.string().nullable(),
+  subject: z.string().nullable(),
+  authors: z.array(z.string()),
+  custodian: z.string().nullable(),
+  contentType: z.string().nullable(),
+  text: z.string().nullable(),
+  textProblem: z.string().nullable(),
+  truncated: z.boolean(),
+});
+export type FiledDocumentView = z.infer<typeof FiledDocumentSchema>;
+
 const DOCUMENT_TYPE_CHOICES = ['clinical-consultation-report', 'consult-note'] as const satisfies readonly DocumentTypeChoice[];
 const SIGNING_ALGORITHMS = ['RS384', 'ES384', 'RS512'] as const;
 
@@ -540,6 +559,8 @@ export const contract = {
   },
   outbox: {
     list: channel({ request: NoRequest, response: z.array(OutboxViewSchema), access: TRANSCRIBERS }),
+    /** A filed note as its EPR returns it now, to read or print (audited; nothing of it is kept). */
+    document: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: FiledDocumentSchema, access: TRANSCRIBERS }),
     retry: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
     /**
      * For a filing stopped because the EPR cannot be searched by identifier: the clinician

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'rejected',
   /** Sign-in refused; the error says how long to wait before the next try. */
   'sign-in-failed',
+  /** A service outside Wardscribe (the EPR) could not be reached or would not answer; the message says what to do. */
+  'unavailable',
   /** The vault file failed its integrity check; it has not been touched. */
   'vault-damaged',
   /** Something went wrong in main; details are in main's log, not here. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
 import { startEprHarness } from '../unit/epr/support/epr-harness';
-import { addPersonAndSignIn, choosePatient, createFirstAdmin, expect, importExport, test } from './fixtures';
+import { addPersonAndSignIn, choosePatient, createFirstAdmin, expect, expectNoAxeViolations, importExport, test } from './fixtures';
 
 const CHAT = [
   '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
@@ -64,6 +64,31 @@ test('select three messages from two senders, attribute, choose the patient, pre
   await expect(page.getByTestId('outbox-epr').first()).toHaveText('Training EPR');
   await expect(page.getByTestId('outbox-detail').first()).toHaveText('Verified in the record.');
   await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);
+
+  // The filed note opens as the EPR holds it, and prints alone through the system print dialog.
+  await page.getByRole('button', { name: /^Open the filed note for / }).click();
+  const note = page.getByTestId('filed-note');
+  await expect(note.getByRole('heading', { name: 'Filed note, as Training EPR holds it' })).toBeFocused();
+  await expect(page.getByTestId('filed-note-text')).toContainText('Restrict fluids to 1.5 L and recheck the sodium at 06:00.');
+  await expect(page.getByTestId('filed-note-text')).toContainText('Dr Benjamin Hale');
+  await expect(note).toContainText('Status');
+  await expectNoAxeViolations(page, 'a filed note opened from the outbox');
+  await page.emulateMedia({ media: 'print' });
+  await page.evaluate(() => {
+    const seen: Record<string, unknown>[] = [];
+    (window as unknown as { printed: typeof seen }).printed = seen;
+    window.print = () => {
+      const visible = (selector: string) => [...document.querySelectorAll(selector)].some((node) => getComputedStyle(node).display !== 'none' && (node as HTMLElement).offsetParent !== null);
+      seen.push({ text: visible('[data-print-target] [data-testid="filed-note-text"]'), table: visible('[data-testid="outbox-table"]'), nav: visible('nav'), buttons: visible('[data-print-target] button') });
+    };
+  });
+  await note.getByRole('button', { name: 'Print note' }).click();
+  await expect.poll(() => page.evaluate(() => (window as unknown as { printed: unknown[] }).printed.length)).toBe(1);
+  const [printed] = await page.evaluate(() => (window as unknown as { printed: Record<string, unknown>[] }).printed);
+  expect(printed).toEqual({ text: true, table: false, nav: false, buttons: false });
+  await page.emulateMedia({ media: 'screen' });
+  await note.getByRole('button', { name: 'Close' }).click();
+  await expect(note).toHaveCount(0);
 });
 
 test('an administrator sees the training EPR in the settings and its connection test answers', async ({ wardscribe: { page } }) => {

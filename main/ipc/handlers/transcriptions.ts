@@ -98,6 +98,10 @@ export function createOutboxHandlers(transcriptions: TranscriptionService, outbo
       return transcriptions.outbox().map((item) => toOutboxView(item, details.get(item.identifier)));
     },
     retry: async ({ identifier }) => toOutboxView(await transcriptions.retry(identifier), outboxDetails().get(identifier)),
+    document: async ({ identifier }) => {
+      const document = await transcriptions.filedDocument(identifier);
+      return { ...document, authors: [...document.authors] };
+    },
     sendAfterCheck: async ({ identifier }) => toOutboxView(await transcriptions.sendAfterCheck(identifier), outboxDetails().get(identifier)),
   };
 }

@@ -44,6 +44,7 @@ const CODE_SENTENCES: Readonly<Record<ErrorCode, string>> = {
   conflict: 'That clashes with what is already stored. Reload the screen and check.',
   rejected: 'Wardscribe could not accept that.',
   'sign-in-failed': 'The username or passphrase was not right.',
+  unavailable: 'The EPR could not be reached or would not answer. Try again in a few minutes; tell the IT service desk if it keeps happening.',
   'vault-damaged': 'The vault failed its integrity check and has not been changed. Tell the IT service desk before doing anything else.',
   internal: 'Wardscribe could not complete that. The problem has been logged; try again, and tell the IT service desk if it keeps happening.',
 };

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { OutboxView } from '../../../shared/ipc/contract';
+import type { FiledDocumentView, OutboxView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { useSignedIn } from '../app/session';
+import { FiledNoteView } from '../components/FiledNoteView';
 import { displayNhsNumber } from '../components/format';
 import { errorSentence } from '../logic/describe-error';
 
@@ -40,6 +41,20 @@ export function OutboxScreen() {
   const [retryError, setRetryError] = useState<string | null>(null);
   /** The item whose "Send after checking the record" is waiting for the clinician's confirmation. */
   const [checking, setChecking] = useState<string | null>(null);
+  /** The filed note opened from its row, as its EPR returned it. */
+  const [opened, setOpened] = useState<{ document: FiledDocumentView; epr: string } | null>(null);
+  const [opening, setOpening] = useState<string | null>(null);
+
+  // Read fresh from the EPR each time: what the record holds now, not what was sent.
+  async function openFiled(item: OutboxView) {
+    setOpening(item.identifier);
+    const result = await hostApi()!.outbox.document({ identifier: item.identifier });
+    setOpening(null);
+    if (result.ok) {
+      setOpened({ document: result.value, epr: item.epr });
+      setRetryError(null);
+    } else setRetryError(errorSentence(result.error));
+  }
 
   // Retry is always safe (it never files a second copy); a refusal is shown, not swallowed.
   async function retry(identifier: string) {
@@ -85,6 +100,7 @@ export function OutboxScreen() {
       {error && <p role="alert">{error}</p>}
       {items.length === 0 && <p>Nothing attested yet.</p>}
       {retryError && <p role="alert">{retryError}</p>}
+      {opened && <FiledNoteView document={opened.document} epr={opened.epr} onClose={() => setOpened(null)} />}
       <table className="nhsuk-table ws-outbox" data-testid="outbox-table">
         <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Attested transcriptions, newest first, and where each is on its way into the record</caption>
         <thead className="nhsuk-table__head">
@@ -143,6 +159,17 @@ export function OutboxScreen() {
                   <div className="nhsuk-body-s">Updated <time dateTime={item.updatedAt}>{localTime(item.updatedAt)}</time></div>
                 </td>
                 <td>
+                  {item.resourceId && (
+                    <button
+                      type="button"
+                      className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                      disabled={opening === item.identifier}
+                      aria-label={`Open the filed note for ${item.patientName}`}
+                      onClick={() => void openFiled(item)}
+                    >
+                      {opening === item.identifier ? 'Opening…' : 'Open filed note'}
+                    </button>
+                  )}
                   {item.canRetry && state.user.role === 'clinician' && (
                     <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void retry(item.identifier)}>
                       Retry

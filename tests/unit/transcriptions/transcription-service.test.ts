@@ -337,3 +337,71 @@ describe('the outbox actions a clinician can take', () => {
     await expect(service.sendAfterCheck('urn:uuid:00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
   });
 });
+
+describe('opening a filed note from the outbox', () => {
+  it('shows the note as the EPR holds it now (its edits included), audited by document id, for clerks and clinicians only', async () => {
+    const { session, service, signIn, input } = await world();
+    await signIn(CLINICIAN);
+    const queued = await service.attest(service.saveDraft(input()).id, await confirmedPatient(service));
+    // Not filed yet: nothing to open, said plainly.
+    await expect(service.filedDocument('urn:uuid:00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
+    const verified = await until(() => service.outbox()[0], ['verified', 'failed', 'needs-attention']);
+    expect(verified.state).toBe('verified');
+
+    // The EPR's copy changes after filing (a records officer amends it): the view is the EPR's, not ours.
+    const connection = await training.connection();
+    const stored = (await connection.read('DocumentReference', verified.documentReferenceId!)) as DocumentReference;
+    const amended = Buffer.from(stored.content[0]!.attachment.data!, 'base64').toString('utf8') + '\nAmended by records: bed 4.';
+    await connection.update({ ...stored, id: stored.id!, content: [{ attachment: { ...stored.content[0]!.attachment, data: Buffer.from(amended).toString('base64') } }] });
+
+    const document = await service.filedDocument(queued.identifier);
+    expect(document).toMatchObject({ documentReferenceId: verified.documentReferenceId, status: 'current', contentType: expect.stringMatching(/^text\/plain/), textProblem: null, truncated: false });
+    expect(document.text).toContain('Dr Ada Shah-Whitfield');
+    expect(document.text).toContain('Amended by records: bed 4.');
+    expect(document.versionId).not.toBe(stored.meta?.versionId ?? null);
+    const reads = entries(session, ['filed-document-read']);
+    expect(reads.map((entry) => [entry.objects, entry.outcome.status])).toEqual([[{ transcriptionId: queued.identifier, documentId: verified.documentReferenceId }, 'success']]);
+    expect(JSON.stringify(reads)).not.toContain('Amended');
+
+    session.lock('sign-out');
+    await signIn(CLERK);
+    expect((await service.filedDocument(queued.identifier)).text).toContain('Amended by records');
+  });
+
+  it('a note the EPR no longer has, or an EPR that cannot be reached, is said in plain English and audited as a failure', async () => {
+    let mode: 'gone' | 'down' | 'pass' = 'pass';
+    const flaky = async () =>
+      wrap(await training.connection(), {
+        read: (real) => async (type, id, context) => {
+          if (type === 'DocumentReference' && mode === 'gone') throw new EprRequestError('http', 410, undefined);
+          if (type === 'DocumentReference' && mode === 'down') throw new EprRequestError('network', undefined, undefined);
+          return real.read(type, id, context);
+        },
+      });
+    const { session, service, signIn, input } = await world({ epr: flaky });
+    await signIn(CLINICIAN);
+    const queued = await service.attest(service.saveDraft(input()).id, await confirmedPatient(service));
+    expect((await until(() => service.outbox()[0], ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
+    mode = 'gone';
+    await expect(service.filedDocument(queued.identifier)).rejects.toMatchObject({ code: 'not-found', message: expect.stringMatching(/no longer has this note \(HTTP 410\)/) });
+    mode = 'down';
+    await expect(service.filedDocument(queued.identifier)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/could not be reached/) });
+    expect(entries(session, ['filed-document-read']).map((entry) => entry.outcome)).toEqual([
+      { status: 'failure', reason: 'http' },
+      { status: 'failure', reason: 'network' },
+    ]);
+  });
+
+  it('an auditor cannot open filed notes, and a note not yet filed has nothing to open', async () => {
+    const never = async () => wrap(await training.connection(), { transaction: () => () => new Promise(() => undefined), create: () => () => new Promise(() => undefined) });
+    const { session, service, signIn, input } = await world({ epr: never });
+    const auditor = { username: 'aud', displayName: 'Ann Auditor', passphrase: 'auditor passphrase for the ward pc', role: 'auditor' as const };
+    await session.createUser(auditor);
+    await signIn(CLINICIAN);
+    const queued = await service.attest(service.saveDraft(input()).id, await confirmedPatient(service));
+    await expect(service.filedDocument(queued.identifier)).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/not been filed in the EPR yet/) });
+    session.lock('sign-out');
+    await signIn(auditor);
+    await expect(service.filedDocument(queued.identifier)).rejects.toMatchObject({ code: 'forbidden' });
+  });
+});
