@@ -32,6 +32,7 @@ import { deleteThreadForWipe, getCompleteThread, listCompleteThreads, threadSour
 import { listThreadTranscriptions, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
 import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts, threadRowsRemaining } from '../vault/queries/wipe-samples';
 import { messageIndexIntact } from '../vault/queries/messages';
+import { deleteThreadThumbnails, thumbnailSlices } from '../vault/queries/attachment-thumbnails';
 import { finishWipe, getWipe, insertWipe, listOwedWipes, listWipes, setSourceFileState, type SourceFileState } from '../vault/queries/wipes';
 import { checkpointTruncate, type Db } from '../vault/sqlcipher';
 import {
@@ -282,6 +283,8 @@ export class WipeService {
         if (transcription.state === 'verified') redactOutboxItem(db, transcription.identifier);
         else deleteOutboxItem(db, transcription.identifier);
       }
+      // The thumbnails would go with their attachments (ON DELETE CASCADE); deleted by name so the wipe says what it removes.
+      deleteThreadThumbnails(db, thread.id);
       if (!deleteThreadForWipe(db, thread.id)) throw new WardscribeError('conflict', 'The thread changed while the wipe was starting. Nothing was wiped; try again.');
       insertWipe(db, {
         id: wipeId,
@@ -471,6 +474,10 @@ function collectNeedles(db: Db, threadId: string): Needles {
   }
   for (const slice of attachmentSlices(db, threadId, MAX_ATTACHMENT_SAMPLES, ATTACHMENT_SAMPLE_BYTES)) {
     // A run of one byte (an image's blank area) is too common to prove anything.
+    if (new Set(slice).size >= 12) samples.push(slice);
+  }
+  // The thumbnails are the pictures too (#19): they must be gone as surely as the files.
+  for (const slice of thumbnailSlices(db, threadId, MAX_ATTACHMENT_SAMPLES, ATTACHMENT_SAMPLE_BYTES)) {
     if (new Set(slice).size >= 12) samples.push(slice);
   }
   return { canary, samples };

@@ -126,24 +126,22 @@ export function readThumbnail(db: Db, attachmentId: string): { threadId: string;
   return row ? { threadId: row.thread_id, mediaType: row.thumbnail_type, width: row.thumbnail_width, height: row.thumbnail_height, content: row.thumbnail } : null;
 }
 
-/** Thumbnails of a thread's attachments, whole (they are small), for the wipe verifier to search for once they are gone. */
-export function threadThumbnails(db: Db, threadId: string, limit: number): Buffer[] {
+/**
+ * Slices from the middle of a thread's thumbnails, for the wipe verifier to search for once they
+ * are gone, skipping any thumbnail another thread also holds (the same picture in two chats).
+ */
+export function thumbnailSlices(db: Db, threadId: string, limit: number, sliceBytes: number): Buffer[] {
   return (
     db
       .prepare(
-        `SELECT p.thumbnail FROM attachment_thumbnails AS p JOIN attachments AS a ON a.id = p.attachment_id
-         WHERE a.thread_id = ? AND p.thumbnail IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM attachments b JOIN attachment_thumbnails q ON q.attachment_id = b.id
+        `SELECT substr(p.thumbnail, length(p.thumbnail) / 2, @slice) AS slice FROM attachment_thumbnails AS p JOIN attachments AS a ON a.id = p.attachment_id
+         WHERE a.thread_id = @threadId AND length(p.thumbnail) >= @minimum
+           AND NOT EXISTS (SELECT 1 FROM attachments AS b JOIN attachment_thumbnails AS q ON q.attachment_id = b.id
                            WHERE b.thread_id <> a.thread_id AND q.thumbnail = p.thumbnail)
-         ORDER BY p.attachment_id LIMIT ?`,
+         ORDER BY p.attachment_id LIMIT @limit`,
       )
-      .all(threadId, limit) as { thumbnail: Buffer }[]
-  ).map((row) => row.thumbnail);
-}
-
-/** Rows whose attachment is gone: 0 always (the foreign key cascades); the wipe checks it after erasing. */
-export function orphanedThumbnailRows(db: Db): number {
-  return (db.prepare('SELECT count(*) AS n FROM attachment_thumbnails AS p WHERE NOT EXISTS (SELECT 1 FROM attachments AS a WHERE a.id = p.attachment_id)').get() as { n: number }).n;
+      .all({ threadId, slice: sliceBytes, minimum: sliceBytes * 8, limit }) as { slice: Buffer }[]
+  ).map((row) => row.slice);
 }
 
 /** Removes a thread's rows; call inside the wipe's transaction, before the thread's attachments go. */

@@ -71,7 +71,7 @@ export function threadContentCounts(db: Db, threadId: string): { messages: numbe
 /**
  * Rows of the thread still in the vault: 0 after a wipe. Messages are counted as those with no
  * thread at all: once the thread row is gone its messages can no longer be named by it, and a
- * thread's number is never given to another (AUTOINCREMENT), so any such message is a remnant.
+ * thread's number is never given to another (AUTOINCREMENT), so any such message is a remnant. Thumbnails (#19) likewise: any whose attachment is gone.
  */
 export function threadRowsRemaining(db: Db, threadId: string): number {
   return (
@@ -79,7 +79,8 @@ export function threadRowsRemaining(db: Db, threadId: string): number {
       .prepare(
         `SELECT (SELECT count(*) FROM threads WHERE id = @threadId)
               + (SELECT count(*) FROM messages AS m WHERE NOT EXISTS (SELECT 1 FROM threads AS t WHERE t.seq = m.thread_seq))
-              + (SELECT count(*) FROM attachments WHERE thread_id = @threadId) + (SELECT count(*) FROM transcription_drafts WHERE thread_id = @threadId) AS n`,
+              + (SELECT count(*) FROM attachments WHERE thread_id = @threadId) + (SELECT count(*) FROM transcription_drafts WHERE thread_id = @threadId)
+              + (SELECT count(*) FROM attachment_thumbnails AS p WHERE NOT EXISTS (SELECT 1 FROM attachments AS a WHERE a.id = p.attachment_id)) AS n`,
       )
       .get({ threadId }) as { n: number }
   ).n;

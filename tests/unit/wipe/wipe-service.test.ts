@@ -16,6 +16,8 @@ import { listMessages } from '../../../main/vault/queries/messages';
 import { openEncryptedDatabase } from '../../../main/vault/sqlcipher';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { scanForRemnants } from '../../../main/wipe/vault-scan';
+import { recordAttachmentMedia, storeThumbnail, thumbnailSlices } from '../../../main/vault/queries/attachment-thumbnails';
+import { jpegImage } from '../threads/support/images';
 import { certificateSha256, WipeService, type WipeStep } from '../../../main/wipe/wipe-service';
 import { certificateForRole } from '../../../shared/domain/wipe';
 import type { AuditEntry } from '../../../shared/domain/audit';
@@ -235,6 +237,28 @@ describe('WipeService', () => {
     const entries = trail(w.session, ['wipe', 'wipe-verified']);
     expect(entries.map((entry) => entry.outcome.reason)).toEqual(['unfiled', 'unfiled', 'erased-with-clinician-reason', 'purge']);
     expect(entries[3]!.wipe?.override).toBe(true);
+  });
+
+  it('erases the thread\'s thumbnails with it, and its verifier searches for their bytes as it does the files\' (#19)', async () => {
+    const w = await world();
+    const db = w.session.vault().db;
+    const [attachment] = w.threads.attachments(w.threadId);
+    const thumbnail = jpegImage(320, 240);
+    const middle = thumbnail.subarray(thumbnail.length / 2 - 1, thumbnail.length / 2 + 31);
+    recordAttachmentMedia(db, { attachmentId: attachment!.id, sourceSha256: attachment!.sha256, mediaType: 'image/jpeg', width: 640, height: 480, checkedAt: '2026-12-02T04:00:00.000Z' });
+    expect(storeThumbnail(db, { attachmentId: attachment!.id, sourceSha256: attachment!.sha256, mediaType: 'image/jpeg', width: 320, height: 240, content: thumbnail, madeAt: '2026-12-02T04:00:00.000Z' })).toBe(true);
+    // The verifier's sample of it is the slice the scan can see while it is there.
+    expect(thumbnailSlices(db, w.threadId, 8, 32)).toEqual([middle]);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    expect(scanForRemnants({ dir: w.files.dir, database: w.files.database, key: w.session.vault().key, needles: [middle] }).hits).toEqual(['wardscribe.vault:decrypted']);
+
+    const reason = 'Only social chat; the advice was given by phone.';
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: reason });
+    // The canary, three text samples, the photo's slice and the thumbnail's.
+    expect(certificate.verification).toMatchObject({ status: 'passed', hits: [], needles: 6 });
+    const after = w.session.vault();
+    expect(after.db.prepare('SELECT count(*) AS n FROM attachment_thumbnails').get()).toEqual({ n: 0 });
+    expect(scanForRemnants({ dir: w.files.dir, database: w.files.database, key: after.key, needles: [middle] }).hits).toEqual([]);
   });
 
   it('leaves an export file alone when it is no longer exactly what was imported', async () => {
