@@ -83,6 +83,8 @@ class Pending {
   /** Continuation lines in later texts, when there are any (most messages are one line). */
   moreLines: string[] | null = null;
   embedded = false;
+  /** True when the head's word after the time may be its day period or the sender's name, undecided. */
+  periodOrName = false;
   /** True when the message's time is earlier than the message's before it. */
   outOfOrder = false;
   /** The head's local time as one comparable number. */
@@ -245,6 +247,12 @@ const MAX_PREAMBLE_CHARS = 1024 * 1024;
 interface Layout {
   readonly signature: number;
   readonly decision: { readonly order: DateOrder; readonly decidedBy: 'file' | 'caller' | 'format' };
+  /**
+   * False when the surveyed heads leave open whether a word after the time is the day period
+   * or the start of the sender's name (every such head could be read either way, or the file
+   * holds heads of both readings): each message read so is then flagged for review.
+   */
+  readonly clockDecided: boolean;
 }
 
 /**
@@ -261,7 +269,7 @@ export async function* parseHeadLineBatches(
 ): AsyncGenerator<ChatMessage[], ChatThread> {
   const clock = new ZoneClock(options.zone);
   const layout = await surveyLayout(source, options);
-  const { signature, decision } = layout;
+  const { signature, decision, clockDecided } = layout;
   const order = decision.order;
   const thread = new ThreadBuilder(format.title ?? null);
   const times = new TimeFormatter();
@@ -309,6 +317,9 @@ export async function* parseHeadLineBatches(
           const isHead =
             (firstCode <= 0x39 ? firstCode >= 0x30 : firstCode === 0x5b || (firstCode > 0x7f && mayStartHead(firstCode))) &&
             (readFixedHeadInto(text, start, end, head) || readHeadInto(text, start, end, head));
+          // A word after the time read as a day period in a layout without one: it is the first
+          // word (or the whole) of the sender's name (`09:07:00 PM Patel: …`).
+          if (isHead && head.signature !== signature && head.meridiem !== null) readHeadInto(text, start, end, head, false);
           let continuation = true;
           if (isHead && head.signature === signature) {
             const key = localKeyOf(wallClockInto(head, order, lineNumber, wall, calendar));
@@ -386,16 +397,26 @@ export async function* parseHeadLineBatches(
             pending.embedded = false;
             pending.mayHaveBidi = chunkHasBidi;
             pending.warnings = null;
-            // A second head straight after the sender's colon: a pasted message, never split off.
-            if (isSender && pending.bodyStart < end && mayStartHead(text.charCodeAt(pending.bodyStart)) && readHeadInto(text, pending.bodyStart, end, nested)) {
-              pending.embedded = true;
+            // The word after the time could have been read the other way (day period or name):
+            // undecided by the file's heads, or the other reading names someone in this chat.
+            pending.periodOrName = head.alternativeLength > 0 && (!clockDecided || namesParticipant(text, start + head.alternativeLength, end, thread));
+            if (pending.periodOrName) {
               pending.warnings = [
                 {
                   line: lineNumber,
-                  code: 'embedded-header-after-sender',
-                  message: `Line ${lineNumber} holds a second message head after the sender's name (a pasted message?): check who wrote it.`,
+                  code: 'day-period-or-name',
+                  message: `Line ${lineNumber} has a word after the time that could be its day period (AM/PM) or the start of the sender's name: check who sent it and when.`,
                 },
               ];
+            }
+            // A second head straight after the sender's colon: a pasted message, never split off.
+            if (isSender && pending.bodyStart < end && mayStartHead(text.charCodeAt(pending.bodyStart)) && readHeadInto(text, pending.bodyStart, end, nested)) {
+              pending.embedded = true;
+              (pending.warnings ??= []).push({
+                line: lineNumber,
+                code: 'embedded-header-after-sender',
+                message: `Line ${lineNumber} holds a second message head after the sender's name (a pasted message?): check who wrote it.`,
+              });
             }
             continuation = false;
           } else if (isHead && pending.active && looksLikeMessage(text, start + head.length, end)) {
@@ -555,6 +576,12 @@ function looksLikeMessage(text: string, from: number, end: number): boolean {
   return colon > from && colon < end && colon - from <= MAX_SENDER_LENGTH;
 }
 
+/** True when the text from `from` up to its ": " is the name of someone who has already written in this chat. */
+function namesParticipant(text: string, from: number, end: number, thread: ThreadBuilder): boolean {
+  const colon = text.indexOf(': ', from);
+  return colon > from && colon < end && thread.hasParticipant(text.slice(from, colon));
+}
+
 /**
  * True when the bytes may hold a bidi control (U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069:
  * E2 81 A6-A9). Checked once per chunk, so the per-message regex runs only where one may be.
@@ -578,10 +605,20 @@ const JAPANESE_ERA = /^.{0,24}?(?:令和|平成|昭和)\s?\d|^[\u200E\u200F]?\[?
  * Chooses the file's layout from its first heads (the most common form wins, so a stray line
  * in another form before them cannot decide it) and the date order its dates are read in:
  * given by the caller, implied by a year-first layout, or proven by the file.
+ *
+ * A head such as `09:07:00 PM Patel: …` counts for both its readings (a 12-hour layout, or a
+ * 24-hour one and the sender "PM Patel"); heads with one reading decide between them. Where
+ * none do, or both are found, the layout leaves the word to the name (no 12-hour shift is taken
+ * from what may be a name) and the clock is left undecided, so those messages are flagged.
  */
 async function surveyLayout(source: ByteSource, options: ImportOptions): Promise<Layout> {
   const head = new HeadReading();
+  const other = new HeadReading();
+  /** Heads with one reading, by signature. */
   const counts = new Map<number, number>();
+  /** Heads with two readings, by the signature with the day period and the one leaving it to the name. */
+  const pairs: { period: number; name: number; count: number }[] = [];
+  let clockDecided = true;
   /** The first two date fields and line of each surveyed head, by signature. */
   const surveyed = new Map<number, number[]>();
   let heads = 0;
@@ -591,18 +628,33 @@ async function surveyLayout(source: ByteSource, options: ImportOptions): Promise
   let sampled = 0;
   let japanese = false;
   const decided = (): Layout | null => {
-    if (options.dateOrder) return { signature, decision: { order: options.dateOrder, decidedBy: 'caller' } };
-    if (yearFirst) return { signature, decision: { order: 'ymd', decidedBy: 'format' } };
-    return evidence.proven ? { signature, decision: { order: evidence.decide(), decidedBy: 'file' } } : null;
+    if (options.dateOrder) return { signature, clockDecided, decision: { order: options.dateOrder, decidedBy: 'caller' } };
+    if (yearFirst) return { signature, clockDecided, decision: { order: 'ymd', decidedBy: 'format' } };
+    return evidence.proven ? { signature, clockDecided, decision: { order: evidence.decide(), decidedBy: 'file' } } : null;
   };
   const choose = (): void => {
+    const totals = new Map(counts);
+    for (const { period, name, count } of pairs) {
+      totals.set(period, (totals.get(period) ?? 0) + count);
+      totals.set(name, (totals.get(name) ?? 0) + count);
+    }
     let best = 0;
-    for (const [form, count] of counts) {
-      if (count > best) {
+    for (const [form, count] of totals) {
+      // A tie between the two readings of the same heads goes to the one that leaves the word to the name.
+      if (count > best || (count === best && pairs.some((pair) => pair.period === signature && pair.name === form))) {
         best = count;
         signature = form;
       }
     }
+    let twoReadings = 0;
+    let rivalHeads = 0;
+    for (const { period, name, count } of pairs) {
+      if (period !== signature && name !== signature) continue;
+      twoReadings += count;
+      rivalHeads += counts.get(period === signature ? name : period) ?? 0;
+    }
+    // Decided when the layout's own heads with one reading exist and none of the other reading does.
+    clockDecided = twoReadings === 0 || ((counts.get(signature) ?? 0) > 0 && rivalHeads === 0);
     const fields = surveyed.get(signature)!;
     yearFirst = (signature & 32) !== 0;
     for (let at = 0; at < fields.length; at += 3) evidence.add(fields[at]!, fields[at + 1]!, fields[at + 2]!);
@@ -618,13 +670,18 @@ async function surveyLayout(source: ByteSource, options: ImportOptions): Promise
       }
       if (!mayStartHead(line.charCodeAt(0)) || !readHeadInto(line, 0, line.length, head)) continue;
       if (signature === -1) {
-        counts.set(head.signature, (counts.get(head.signature) ?? 0) + 1);
-        let fields = surveyed.get(head.signature);
-        if (fields === undefined) surveyed.set(head.signature, (fields = []));
-        fields.push(head.first, head.second, firstLine + offset);
+        if (head.alternativeLength > 0 && readHeadInto(line, 0, line.length, other, false)) {
+          const known = pairs.find((pair) => pair.period === head.signature && pair.name === other.signature);
+          if (known) known.count++;
+          else pairs.push({ period: head.signature, name: other.signature, count: 1 });
+          surveyFields(surveyed, other.signature, head, firstLine + offset);
+        } else {
+          counts.set(head.signature, (counts.get(head.signature) ?? 0) + 1);
+        }
+        surveyFields(surveyed, head.signature, head, firstLine + offset);
         if (++heads < SURVEY_HEADS) continue;
         choose();
-      } else if (head.signature === signature) {
+      } else if (head.signature === signature || (head.meridiem !== null && readHeadInto(line, 0, line.length, other, false) && other.signature === signature)) {
         evidence.add(head.first, head.second, firstLine + offset);
       }
       const layout = decided();
@@ -644,6 +701,13 @@ async function surveyLayout(source: ByteSource, options: ImportOptions): Promise
   const layout = decided();
   if (layout) return layout;
   throw dateOrderUnknown();
+}
+
+/** Keeps a surveyed head's first two date fields and line under a signature it may be read in. */
+function surveyFields(surveyed: Map<number, number[]>, signature: number, head: HeadFields, line: number): void {
+  let fields = surveyed.get(signature);
+  if (fields === undefined) surveyed.set(signature, (fields = []));
+  fields.push(head.first, head.second, line);
 }
 
 /** The thread's note that its dates were converted from another calendar, once. */
@@ -856,6 +920,8 @@ function buildMessage(
     if (format.selfNames?.has(sender!)) (flags ??= []).push('self');
   }
   if (pending.embedded) (flags ??= []).push('embedded-header');
+  // Who sent it and when hang on one word the export does not settle: shown for review.
+  if (pending.periodOrName) (flags ??= []).push('malformed-field');
   if (pending.outOfOrder) (flags ??= []).push('out-of-order');
   if (pending.mayHaveBidi && (BIDI_CONTROL_PATTERN.test(text) || (sender !== null && BIDI_CONTROL_PATTERN.test(sender)))) (flags ??= []).push('bidi-controls');
 

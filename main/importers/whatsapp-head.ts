@@ -18,6 +18,12 @@
  *
  * A head's *signature* is one number that is equal for two heads exactly when they are written
  * in the same layout: the parser starts messages only at heads of the file's own layout.
+ *
+ * One thing the line alone cannot tell: in a head that ends in one space (or in ": ") a word
+ * after the time may be the clock's day period or the first word of the sender's name
+ * (`09:07:00 PM Patel: …`, `09:07:00 SA Nguyen: …`). Only the file's layout decides it, so the
+ * caller says whether its layout writes a day period there, and the reading says when the other
+ * one was possible (`alternativeLength`).
  */
 
 /** How a 12-hour clock's hour is turned into the hour of the day. */
@@ -40,6 +46,13 @@ export interface HeadFields {
   readonly bracketed: boolean;
   /** A number that is equal for two heads exactly when they are written in the same form. */
   readonly signature: number;
+  /**
+   * When a word after the time could be either the day period or the start of the sender's name,
+   * the length the head has in the reading not taken (the word in the head, or left to the
+   * sender); 0 when the line has one reading only (or, for a word straight before ": ", when the
+   * day period was read).
+   */
+  readonly alternativeLength: number;
 }
 
 const DIGIT_0 = 0x30;
@@ -198,9 +211,13 @@ export function hourOfDay(hour: number, period: DayPeriod): number {
   }
 }
 
-/** Reads a head at the start of `line`, or returns null. */
-export function readHead(line: string): HeadFields | null {
-  return readHeadIn(line, 0, line.length);
+/**
+ * Reads a head at the start of `line`, or returns null. `trailingDayPeriod`: whether the file's
+ * layout writes a day period after the time, so that a word there which could also start the
+ * sender's name is read as the day period (false: it is left to the name).
+ */
+export function readHead(line: string, trailingDayPeriod = true): HeadFields | null {
+  return readHeadIn(line, 0, line.length, trailingDayPeriod);
 }
 
 /** The character at `at`, or NaN past `end` (as charCodeAt past the end of a line). */
@@ -213,9 +230,9 @@ function charAt(text: string, at: number, end: number): number {
  * of one decoded chunk without cutting each out. Nothing at or after `end` is read, so the
  * result is exactly readHead()'s of that slice (its `length` counted from `start`).
  */
-export function readHeadIn(text: string, start: number, end: number): HeadFields | null {
+export function readHeadIn(text: string, start: number, end: number, trailingDayPeriod = true): HeadFields | null {
   const head = new HeadReading();
-  if (!readHeadInto(text, start, end, head)) return null;
+  if (!readHeadInto(text, start, end, head, trailingDayPeriod)) return null;
   return {
     length: head.length,
     first: head.first,
@@ -228,6 +245,7 @@ export function readHeadIn(text: string, start: number, end: number): HeadFields
     meridiem: head.meridiem,
     bracketed: head.bracketed,
     signature: head.signature,
+    alternativeLength: head.alternativeLength,
   };
 }
 
@@ -244,6 +262,7 @@ export class HeadReading implements HeadFields {
   meridiem: DayPeriod | null = null;
   bracketed = false;
   signature = 0;
+  alternativeLength = 0;
 }
 
 /** How the date's fields are separated. */
@@ -526,7 +545,7 @@ const timeFields = new TimeFields();
  * readHeadIn() writing into `out`: true and `out` filled when the line starts with a head,
  * false (and `out` in an unspecified state) otherwise.
  */
-export function readHeadInto(text: string, start: number, end: number, out: HeadReading): boolean {
+export function readHeadInto(text: string, start: number, end: number, out: HeadReading, trailingDayPeriod = true): boolean {
   const scan = scanner;
   const date = dateFields;
   const time = timeFields;
@@ -563,6 +582,31 @@ export function readHeadInto(text: string, start: number, end: number, out: Head
   }
   scan.skipMarks();
   let headEnd = readEnd(scan, bracketed);
+  let alternativeLength = 0;
+  // `09:07:00 PM Patel: …`: one ordinary space, then a day-period word that could as well be the
+  // first word of the sender's name after a bare-space head. A phone may bind its own day period
+  // to the time with that space or another (iOS writes U+202F), but a sender's name follows a
+  // head after an ordinary space only. `09:07:00 PM: …` (the word the whole name) is read as a
+  // name only when asked: the layouts that end in ": " (old iOS) write a day period before it.
+  const nameMayFollow = headEnd === HeadEnd.Space || (headEnd === HeadEnd.Colon && !trailingDayPeriod);
+  if (nameMayFollow && time.period !== null && !time.periodFirst && charAt(text, time.periodAt, end) === 0x20) {
+    const periodEnd = scan.at;
+    scan.at = time.periodAt;
+    if (readEnd(scan, false) === HeadEnd.Space) {
+      if (hourOfDay(time.hour, time.period) < 0) {
+        // "21:07:00 PM Patel": no 12-hour clock writes hour 21, so "PM" is the sender's.
+        time.period = null;
+        headEnd = HeadEnd.Space;
+      } else if (trailingDayPeriod) {
+        alternativeLength = scan.at - start;
+        scan.at = periodEnd;
+      } else {
+        alternativeLength = periodEnd - start;
+        time.period = null;
+        headEnd = HeadEnd.Space;
+      }
+    } else scan.at = periodEnd;
+  }
   if (headEnd < 0 && time.period !== null && !time.periodFirst) {
     // "21:25:15 Amy: …" in a layout that ends in a space: the "period" was the sender's name.
     scan.at = time.periodAt;
@@ -581,6 +625,7 @@ export function readHeadInto(text: string, start: number, end: number, out: Head
   out.second_ = time.second;
   out.meridiem = time.period;
   out.bracketed = bracketed;
+  out.alternativeLength = alternativeLength;
   out.signature =
     headSignature(bracketed, date.separator, time.hasSeconds, time.period !== null, yearFirst, connector, date.thirdDigits === 4) |
     (timeFirst ? 256 : 0) |
@@ -631,6 +676,7 @@ export function readFixedHeadInto(text: string, start: number, end: number, out:
   out.second_ = seconds;
   out.meridiem = null;
   out.bracketed = bracketed;
+  out.alternativeLength = 0;
   // iOS's form has seconds, Android's not; both a four-digit year, no meridiem, no connector.
   out.signature = headSignature(bracketed, separator === SLASH ? DateSeparator.Slash : separator === DOT ? DateSeparator.Dot : DateSeparator.Dash, bracketed, false, false, false, true);
   return true;

@@ -486,12 +486,12 @@ describe('bodies, exactly', () => {
 });
 
 describe('a sender whose name starts with a day-period word, in a layout whose head ends in one space', () => {
-  // KNOWN MISREAD (H-008, H-009), not yet fixed: in the "13. 3. 2023. 09:06:00 " layout the head
-  // grammar reads a sender's first word "SA" (Vietnamese morning) or "PM" as the time's day
-  // period. These state the right reading and fail today, so they are marked `it.fails`: when the
-  // head grammar is fixed they fail, and `fails` must be removed. Bracketed heads ("] ") are
-  // not affected: the last case holds.
-  it.fails('"SA Nguyen" among 24-hour heads is a sender of his own, not a line in the message above', async () => {
+  // H-008, H-009: in the "13. 3. 2023. 09:06:00 " layout a word after the time may be the clock's
+  // day period or the first word of the sender's name. The file's layout decides it; where the
+  // file does not, the word stays the name's (no 12-hour shift) and the message is flagged.
+  const flagged = (message: { flags: readonly string[]; warnings: readonly { code: string }[] }) => [message.flags.includes('malformed-field'), message.warnings.some((warning) => warning.code === 'day-period-or-name')];
+
+  it('"SA Nguyen" among 24-hour heads is a sender of his own, not a line in the message above', async () => {
     const { messages } = await parse('13. 3. 2023. 09:05:09 Ann: one\n13. 3. 2023. 09:06:00 Ann: two\n13. 3. 2023. 09:07:00 SA Nguyen: hi\n13. 3. 2023. 09:08:00 Ann: three\n', { dateOrder: 'dmy' });
     expect(messages.map((message) => [message.sender, message.text])).toEqual([
       ['Ann', 'one'],
@@ -499,11 +499,136 @@ describe('a sender whose name starts with a day-period word, in a layout whose h
       ['SA Nguyen', 'hi'],
       ['Ann', 'three'],
     ]);
+    expect(messages[2]!.flags).toEqual([]);
   });
 
-  it.fails('"PM Patel" at 09:07 sent at 09:07, as "PM Patel"', async () => {
+  it('"PM Patel" at 09:07 sent at 09:07, as "PM Patel"', async () => {
     const { messages } = await parse('13. 3. 2023. 09:07:00 PM Patel: hi\n13. 3. 2023. 09:08:00 Ann: ok\n', { dateOrder: 'dmy' });
-    expect(messages[0]).toMatchObject({ sender: 'PM Patel', text: 'hi', localTime: '2023-03-13T09:07:00' });
+    expect(messages[0]).toMatchObject({ sender: 'PM Patel', text: 'hi', localTime: '2023-03-13T09:07:00', flags: [], warnings: [] });
+    expect(messages[1]).toMatchObject({ sender: 'Ann', text: 'ok' });
+  });
+
+  it.each(['AM', 'am', 'a.m.', 'a. m.', 'PM', 'pm', 'p.m.', 'CH', 'ÖS', 'PTG', 'vm.', 'em', 'in the evening', 'de la tarde'])('"%s Patel" among 24-hour heads keeps the word and the time', async (word) => {
+    const { messages } = await parse(`13. 3. 2023. 09:05:09 Ann: one\n13. 3. 2023. 09:07:00 ${word} Patel: hi\n13. 3. 2023. 09:08:00 Ann: two\n`, { dateOrder: 'dmy' });
+    expect(messages.map((message) => [message.sender, message.text, message.localTime])).toEqual([
+      ['Ann', 'one', '2023-03-13T09:05:09'],
+      [`${word} Patel`, 'hi', '2023-03-13T09:07:00'],
+      ['Ann', 'two', '2023-03-13T09:08:00'],
+    ]);
+    expect(flagged(messages[1]!)).toEqual([false, false]);
+  });
+
+  it('a sender named only "SA" or "PM", and "PM Patel" after hour 12 (no 12-hour clock writes 21)', async () => {
+    const { messages } = await parse('13. 3. 2023. 09:05:09 Ann: one\n13. 3. 2023. 09:06:00 SA: hi\n13. 3. 2023. 09:07:00 PM: ok\n13. 3. 2023. 21:07:00 PM Patel: late\n13. 3. 2023. 21:08:00 Ann: two\n', { dateOrder: 'dmy' });
+    expect(messages.map((message) => [message.sender, message.text, message.localTime])).toEqual([
+      ['Ann', 'one', '2023-03-13T09:05:09'],
+      ['SA', 'hi', '2023-03-13T09:06:00'],
+      ['PM', 'ok', '2023-03-13T09:07:00'],
+      ['PM Patel', 'late', '2023-03-13T21:07:00'],
+      ['Ann', 'two', '2023-03-13T21:08:00'],
+    ]);
+    expect(messages.map((message) => message.flags)).toEqual([[], [], [], [], []]);
+  });
+
+  it('the other reading naming someone already in the chat ("Patel" at 21:07?) is flagged, the layout\'s reading kept', async () => {
+    const { messages } = await parse('13. 3. 2023. 09:05:09 Patel: one\n13. 3. 2023. 09:07:00 PM Patel: hi\n13. 3. 2023. 09:08:00 Ann: two\n', { dateOrder: 'dmy' });
+    expect(messages[1]).toMatchObject({ sender: 'PM Patel', text: 'hi', localTime: '2023-03-13T09:07:00' });
+    expect(flagged(messages[1]!)).toEqual([true, true]);
+    expect(messages[1]!.warnings[0]!.line).toBe(2);
+    expect(flagged(messages[0]!)).toEqual([false, false]);
+    expect(flagged(messages[2]!)).toEqual([false, false]);
+  });
+
+  it('every head with a word after the time and nothing to decide it: no 12-hour shift, each flagged', async () => {
+    const { messages, thread } = await parse('13. 3. 2023. 9:05:00 AM Ann: one\n13. 3. 2023. 9:07:00 PM Ben: two\n13. 3. 2023. 10:01:00 PM Ann: three\n', { dateOrder: 'dmy' });
+    expect(messages.map((message) => [message.sender, message.text, message.localTime])).toEqual([
+      ['AM Ann', 'one', '2023-03-13T09:05:00'],
+      ['PM Ben', 'two', '2023-03-13T09:07:00'],
+      ['PM Ann', 'three', '2023-03-13T10:01:00'],
+    ]);
+    expect(messages.map(flagged)).toEqual([[true, true], [true, true], [true, true]]);
+    expect(thread.participants).toEqual(['AM Ann', 'PM Ben', 'PM Ann']);
+  });
+
+  it('a file with heads of both clocks (two exports joined) flags each head that could be read either way', async () => {
+    const { messages } = await parse(
+      '13. 3. 2023. 9:05:00\u202FAM Ann: one\n13. 3. 2023. 9:06:00\u202FAM Ben: two\n13. 3. 2023. 9:07:00 PM Cy: three\n14. 3. 2023. 09:08:00 Ann: four\n',
+      { dateOrder: 'dmy' },
+    );
+    // The 12-hour heads are most: the layout reads day periods; the plain 24-hour head is another form.
+    expect(messages.map((message) => [message.sender, message.localTime])).toEqual([
+      ['Ann', '2023-03-13T09:05:00'],
+      ['Ben', '2023-03-13T09:06:00'],
+      ['Cy', '2023-03-13T21:07:00'],
+    ]);
+    expect(messages.map((message) => message.flags.includes('malformed-field'))).toEqual([false, false, true]);
+    expect(messages[2]!.flags).toContain('embedded-header');
+  });
+
+  it('a 12-hour file (its day periods bound by U+202F) reads "PM PM Patel" as PM and "PM Patel"', async () => {
+    const { messages } = await parse(
+      '13. 3. 2023. 9:05:09\u202FAM Ann: one\n13. 3. 2023. 9:07:00\u202FPM PM Patel: hi\n13. 3. 2023. 9:08:00\u202FPM Patel: ok\n13. 3. 2023. 9:09:00\u202FPM SA Nguyen: yes\n',
+      { dateOrder: 'dmy' },
+    );
+    expect(messages.map((message) => [message.sender, message.text, message.localTime])).toEqual([
+      ['Ann', 'one', '2023-03-13T09:05:09'],
+      ['PM Patel', 'hi', '2023-03-13T21:07:00'],
+      ['Patel', 'ok', '2023-03-13T21:08:00'],
+      ['SA Nguyen', 'yes', '2023-03-13T21:09:00'],
+    ]);
+    expect(messages.map((message) => message.flags)).toEqual([[], [], [], []]);
+  });
+
+  it('in a 12-hour file a head with an ordinary space reads the day period; flagged only when the other reading names someone here', async () => {
+    const { messages } = await parse(
+      '13. 3. 2023. 9:05:09\u202FAM Ann: one\n13. 3. 2023. 9:06:00\u202FAM Ben: two\n13. 3. 2023. 9:07:00 PM PM Patel: hi\n13. 3. 2023. 9:08:00 PM Patel: ok\n13. 3. 2023. 9:09:00 PM Ann: yes\n',
+      { dateOrder: 'dmy' },
+    );
+    expect(messages.map((message) => [message.sender, message.text, message.localTime])).toEqual([
+      ['Ann', 'one', '2023-03-13T09:05:09'],
+      ['Ben', 'two', '2023-03-13T09:06:00'],
+      ['PM Patel', 'hi', '2023-03-13T21:07:00'],
+      ['Patel', 'ok', '2023-03-13T21:08:00'],
+      ['Ann', 'yes', '2023-03-13T21:09:00'],
+    ]);
+    // "9:08 PM Patel" could be "PM Patel" at 9:08, who wrote above: flagged; "PM Ann" wrote nothing.
+    expect(messages.map((message) => message.flags.includes('malformed-field'))).toEqual([false, false, false, true, false]);
+  });
+
+  it('Android and iOS 12-hour heads keep "PM Patel" and "SA Nguyen" whole, the day period read', async () => {
+    const android = await parse('13/03/2023, 9:05 AM - Ann: one\n13/03/2023, 9:07 PM - PM Patel: hi\n13/03/2023, 9:08 PM - SA Nguyen: ok\n');
+    expect(android.messages.map((message) => [message.sender, message.localTime, message.flags])).toEqual([
+      ['Ann', '2023-03-13T09:05:00', []],
+      ['PM Patel', '2023-03-13T21:07:00', []],
+      ['SA Nguyen', '2023-03-13T21:08:00', []],
+    ]);
+    const ios = await parse('[13/03/2023, 9:05:09\u202FAM] Ann: one\n[13/03/2023, 9:07:00\u202FPM] PM Patel: hi\n[13/03/2023, 9:08:00 PM] SA Nguyen: ok\n');
+    expect(ios.messages.map((message) => [message.sender, message.localTime])).toEqual([
+      ['Ann', '2023-03-13T09:05:09'],
+      ['PM Patel', '2023-03-13T21:07:00'],
+      ['SA Nguyen', '2023-03-13T21:08:00'],
+    ]);
+    const oldIos = await parse('2023-03-13, 9:05:09 AM: Ann: one\n2023-03-13, 9:07:00 PM: PM Patel: hi\n');
+    expect(oldIos.messages.map((message) => [message.sender, message.localTime, message.flags])).toEqual([
+      ['Ann', '2023-03-13T09:05:09', []],
+      ['PM Patel', '2023-03-13T21:07:00', []],
+    ]);
+  });
+
+  it('a head read with the word left to the name proves the date order, in the survey and after it', async () => {
+    const inSurvey = await parse('3. 3. 2023. 09:05:09 Ann: one\n13. 3. 2023. 09:07:00 PM Patel: hi\n');
+    expect(inSurvey.thread.dateOrder).toEqual({ order: 'dmy', decidedBy: 'file' });
+    expect(inSurvey.messages[1]).toMatchObject({ sender: 'PM Patel', localTime: '2023-03-13T09:07:00' });
+    const lines = Array.from({ length: 200 }, (_, index) => `3. 3. 2023. 09:${String(Math.floor(index / 60)).padStart(2, '0')}:${String(index % 60).padStart(2, '0')} Ann: ${index}`);
+    const afterSurvey = await parse(`${lines.join('\n')}\n13. 3. 2023. 10:07:00 PM Patel: hi\n`);
+    expect(afterSurvey.thread.dateOrder).toEqual({ order: 'dmy', decidedBy: 'file' });
+    expect(afterSurvey.messages.at(-1)).toMatchObject({ sender: 'PM Patel', localTime: '2023-03-13T10:07:00' });
+  });
+
+  it('a day-period warning and a head after the sender\'s colon are both kept', async () => {
+    const { messages } = await parse('13. 3. 2023. 09:05:09 Patel: one\n13. 3. 2023. 09:07:00 PM Patel: 13. 3. 2023. 09:00:00 Ann: pasted\n', { dateOrder: 'dmy' });
+    expect(messages[1]!.warnings.map((warning) => warning.code)).toEqual(['day-period-or-name', 'embedded-header-after-sender']);
+    expect(messages[1]!.flags).toEqual(expect.arrayContaining(['malformed-field', 'embedded-header']));
   });
 
   it('bracketed heads keep "PM Patel" whole, at the time written', async () => {

@@ -64,6 +64,81 @@ describe('day periods, before and after the time', () => {
   });
 });
 
+describe('a word after the time that may be the day period or the start of the sender\'s name', () => {
+  // H-008, H-009: `13. 3. 2023. 09:07:00 PM Patel: …` is a 12-hour head from Patel or a 24-hour
+  // one from "PM Patel"; the caller's layout decides, and the reading says the other was possible.
+  const bare = '13. 3. 2023. 09:07:00 ';
+
+  it('read as the day period by default, the name reading reported', () => {
+    expect(readHead(`${bare}PM Patel: hi`)).toMatchObject({ hour: 9, meridiem: 'p', length: bare.length + 3, alternativeLength: bare.length });
+    expect(readHead(`${bare}PM Patel: hi`, true)).toMatchObject({ meridiem: 'p', length: bare.length + 3, alternativeLength: bare.length });
+  });
+
+  it('left to the name when the layout writes no day period: a 24-hour head of the plain layout', () => {
+    const plain = readHead(`${bare}Ann: ok`)!;
+    expect(plain).toMatchObject({ meridiem: null, length: bare.length, alternativeLength: 0 });
+    const named = readHead(`${bare}PM Patel: hi`, false)!;
+    expect(named).toMatchObject({ hour: 9, meridiem: null, length: bare.length, alternativeLength: bare.length + 3 });
+    expect(named.signature).toBe(plain.signature);
+    expect(readHead(`${bare}PM Patel: hi`)!.signature).not.toBe(plain.signature);
+  });
+
+  it.each(['AM', 'am', 'a.m.', 'a. m.', 'pm', 'P.M.', 'SA', 'CH', 'ÖÖ', 'vm.', 'nm.', 'fm', 'em', 'PG', 'μ.μ.', 'in the morning', 'de la tarde', 'e pasdites', 'ب.ظ'])('"%s" as a name\'s first word', (word) => {
+    const line = `${bare}${word} Patel: hi`;
+    expect(readHead(line, false), word).toMatchObject({ meridiem: null, length: bare.length, alternativeLength: bare.length + word.length + 1 });
+    expect(readHead(line), word).toMatchObject({ length: bare.length + word.length + 1, alternativeLength: bare.length });
+    expect(readHead(line)!.meridiem, word).not.toBeNull();
+  });
+
+  it('a word that is the whole name, before ": ", is the name only when asked', () => {
+    expect(readHead(`${bare}SA: hi`)).toMatchObject({ meridiem: 'a', length: bare.length + 4, alternativeLength: 0 });
+    expect(readHead(`${bare}SA: hi`, false)).toMatchObject({ meridiem: null, length: bare.length, alternativeLength: bare.length + 4 });
+    expect(readHead(`${bare}SA: hi`, false)!.signature).toBe(readHead(`${bare}Ann: ok`)!.signature);
+  });
+
+  it('after hour 12 the word is the name\'s whatever the layout: no 12-hour clock writes it', () => {
+    const late = '13. 3. 2023. 21:07:00 ';
+    for (const trailing of [true, false]) {
+      expect(readHead(`${late}PM Patel: hi`, trailing)).toMatchObject({ hour: 21, meridiem: null, length: late.length, alternativeLength: 0 });
+      expect(readHead(`${late}PM: hi`, false)).toMatchObject({ hour: 21, meridiem: null, length: late.length, alternativeLength: 0 });
+    }
+    expect(readHead(`${late}PM: hi`)).toMatchObject({ meridiem: 'p', length: late.length + 4 });
+    expect(readHead(`${late}PM: hi`, false)!.signature).toBe(readHead(`${late}Ann: ok`)!.signature);
+    // Hour 12 (and 0, as some phones write 12) fits a 12-hour clock: still two readings.
+    expect(readHead('13. 3. 2023. 12:07:00 PM Patel: hi')).toMatchObject({ meridiem: 'p', alternativeLength: 22 });
+    expect(readHead('13. 3. 2023. 0:07:00 PM Patel: hi')).toMatchObject({ meridiem: 'p', alternativeLength: 21 });
+  });
+
+  it('a day period bound by U+202F, U+00A0 or two spaces is the phone\'s: one reading', () => {
+    for (const space of ['\u202F', '\u00A0', '  ']) {
+      const line = `13. 3. 2023. 09:07:00${space}PM Patel: hi`;
+      for (const trailing of [true, false]) expect(readHead(line, trailing), JSON.stringify(space)).toMatchObject({ meridiem: 'p', length: 21 + space.length + 3, alternativeLength: 0 });
+    }
+  });
+
+  it('heads that end in "] " or " - ", or have the day period first, have one reading', () => {
+    for (const trailing of [true, false]) {
+      expect(readHead('[13/03/2023, 9:07:00 PM] PM Patel: hi', trailing)).toMatchObject({ meridiem: 'p', length: 25, alternativeLength: 0 });
+      expect(readHead('13/03/2023, 9:07 PM - PM Patel: hi', trailing)).toMatchObject({ meridiem: 'p', length: 22, alternativeLength: 0 });
+      expect(readHead('2023. 3. 13. 오후 9:07 PM Patel: hi', trailing)).toMatchObject({ meridiem: 'p', length: 21, alternativeLength: 0 });
+    }
+  });
+
+  it('readHeadIn and readHeadInto take the layout too, and a reused reading is reset', () => {
+    const line = `xx${bare}PM Patel: hi`;
+    expect(readHeadIn(line, 2, line.length, false)).toMatchObject({ meridiem: null, length: bare.length, alternativeLength: bare.length + 3 });
+    expect(readHeadIn(line, 2, line.length)).toMatchObject({ meridiem: 'p', alternativeLength: bare.length });
+    const out = new HeadReading();
+    expect(readHeadInto(line, 2, line.length, out, false)).toBe(true);
+    expect(out.alternativeLength).toBe(bare.length + 3);
+    expect(readHeadInto('13/03/2023, 14:05 - Ada: x', 0, 26, out)).toBe(true);
+    expect(out.alternativeLength).toBe(0);
+    expect(readHeadInto(line, 2, line.length, out)).toBe(true);
+    expect(readFixedHeadInto('13/03/2023, 14:05 - Ada: x', 0, 26, out)).toBe(true);
+    expect(out.alternativeLength).toBe(0);
+  });
+});
+
 describe('dates, times and ends', () => {
   it('each connector between date and time', () => {
     for (const connector of ['klo', 'à', 'às', 'as', 'um', 'alle', 'kl.', 'kl', 'lúc', 'в', 'o', 'om', 'ob', 'u', 'at', 'a las', 'a les', 'di']) {
@@ -196,7 +271,7 @@ describe('the rest of the grammar, stated where a wrong change went unnoticed', 
 
   it('a fresh HeadReading holds nothing', () => {
     expect({ ...new HeadReading() }).toEqual({
-      length: 0, first: 0, second: 0, third: 0, yearFirst: false, hour: 0, minute: 0, second_: 0, meridiem: null, bracketed: false, signature: 0,
+      length: 0, first: 0, second: 0, third: 0, yearFirst: false, hour: 0, minute: 0, second_: 0, meridiem: null, bracketed: false, signature: 0, alternativeLength: 0,
     });
   });
 
