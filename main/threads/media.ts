@@ -92,9 +92,10 @@ export function checkThumbnail(content: Uint8Array, source: { width: number; hei
   if (sniffed.width > MAX_THUMBNAIL_EDGE || sniffed.height > MAX_THUMBNAIL_EDGE) {
     throw new WardscribeError('rejected', `A thumbnail may be at most ${MAX_THUMBNAIL_EDGE} pixels a side; this one is ${sniffed.width} × ${sniffed.height}.`);
   }
-  // Rounding to whole pixels moves the proportions by up to a pixel on the shorter side.
-  const expectedHeight = (sniffed.width * source.height) / source.width;
-  if (Math.abs(expectedHeight - sniffed.height) > 1 + sniffed.height * 0.02) {
+  // Rounding to whole pixels moves the proportions by up to a pixel on the shorter side. A photo
+  // whose EXIF orientation turns it a quarter is drawn upright, so its thumbnail may be transposed.
+  const fits = (width: number, height: number) => Math.abs((sniffed.width * height) / width - sniffed.height) <= 1 + sniffed.height * 0.02;
+  if (!fits(source.width, source.height) && !fits(source.height, source.width)) {
     throw new WardscribeError('rejected', `The thumbnail (${sniffed.width} × ${sniffed.height}) is not the shape of its image (${source.width} × ${source.height}).`);
   }
   return { mediaType: sniffed.mediaType, width: sniffed.width, height: sniffed.height };

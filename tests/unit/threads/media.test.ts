@@ -177,6 +177,8 @@ describe('limits on what is shown and kept (#19)', () => {
     expect(checkThumbnail(pngImage(512, 384), source)).toEqual({ mediaType: 'image/png', width: 512, height: 384 });
     // Rounding: 4000 × 3001 drawn at 400 wide is 300.1 high.
     expect(checkThumbnail(jpegImage(400, 300), { width: 4000, height: 3001 })).toMatchObject({ width: 400 });
+    // Drawn upright from a photo whose EXIF orientation turns it a quarter.
+    expect(checkThumbnail(jpegImage(300, 400), source)).toMatchObject({ width: 300, height: 400 });
     expect(code(() => checkThumbnail(jpegImage(400, 200), source))).toBe('rejected: The thumbnail (400 × 200) is not the shape of its image (4000 × 3000).');
     expect(code(() => checkThumbnail(jpegImage(600, 450), source))).toBe('rejected: A thumbnail may be at most 512 pixels a side; this one is 600 × 450.');
     expect(code(() => checkThumbnail(PDF, source))).toBe('rejected: A thumbnail must be a JPEG or PNG image; these bytes are: PDF document.');
