@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DocumentReference, Identifier, Practitioner, Provenance, ProvenanceAgent, Reference } from '@medplum/fhirtypes';
+import { consentWord, describeConsent, type FiledImage } from '../../shared/domain/clinical-image';
 import { formatNhsNumber, NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
 import { adviceSpan, DOCUMENT_TYPES, renderTranscriptText, type AttestedTranscription, type StaffIdentity } from '../../shared/domain/transcription';
 
@@ -96,6 +97,8 @@ export function toDocumentReference(transcription: AttestedTranscription, attach
           creation: transcription.attestedAt,
         },
       },
+      // Each image after the text, in the order chosen: read-back checks them in this order.
+      ...(transcription.images ?? []).map((image, index, images) => ({ attachment: imageAttachment(image, index, images.length) })),
     ],
     context: { period: { start: span.start, end: span.end } },
   };
@@ -138,6 +141,15 @@ export function toProvenance(transcription: AttestedTranscription, target: Refer
             `${transcription.excerpts.length} transcribed, original deleted after filing`,
         },
       },
+      // Each image's origin and consent, by the hash of the bytes as imported (the filed bytes' hash is on the attachment).
+      ...(transcription.images ?? []).map((image, index, images) => ({
+        role: 'source' as const,
+        what: {
+          display:
+            `Image ${index + 1} of ${images.length} (SHA-1 as filed ${image.sha1Base64}; SHA-256 as imported ${image.originalSha256Hex}), ` +
+            `sent ${image.creation} with a transcribed message; metadata removed before filing. ${describeConsent(image.consent)}`,
+        },
+      })),
     ],
     ...(head
       ? {
@@ -152,6 +164,18 @@ export function toProvenance(transcription: AttestedTranscription, target: Refer
           ],
         }
       : {}),
+  };
+}
+
+/** An image as a DocumentReference attachment: inline bytes, their type (from the bytes), size and SHA-1. */
+export function imageAttachment(image: FiledImage, index: number, count: number) {
+  return {
+    contentType: image.contentType,
+    data: image.data,
+    size: image.size,
+    hash: image.sha1Base64,
+    title: `Clinical image ${index + 1} of ${count} (${consentWord(image.consent)})`,
+    creation: image.creation,
   };
 }
 

@@ -37,6 +37,7 @@ const FIELD_WORDS: Readonly<Record<string, string>> = {
   docStatus: 'its document status',
   type: 'the document type',
   content: 'the text',
+  images: 'an image filed with it (missing, changed or not the one filed)',
   'identifier-not-kept': "the note's identifier, which this EPR does not keep where its settings say (a limitation of the server, not a different note: an administrator can correct what it keeps in the EPR settings)",
 };
 

@@ -14,7 +14,7 @@ import type { EprProfile } from './epr-profile';
 import { URI_SYSTEM } from './mapping';
 
 /** The fields read-back checks, in the order they are reported. */
-export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'content'] as const;
+export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'content', 'images'] as const;
 export type CheckedField = (typeof CHECKED_FIELDS)[number];
 
 export interface ReadBackEvidence {
@@ -25,6 +25,11 @@ export interface ReadBackEvidence {
   readonly contentBytes: Buffer | undefined;
   /** When `subject` is a literal reference, the Patient it points to (read from the EPR). */
   readonly subjectPatient?: Patient;
+  /**
+   * Each image attachment's bytes fetched from its `url`, by position after the text, where the
+   * EPR moved them to a Binary. Inline `data` is read from the document itself.
+   */
+  readonly imageBytes?: readonly (Buffer | undefined)[];
 }
 
 /** The fields that differ from what was filed; empty means verified. */
@@ -62,8 +67,29 @@ export function readBackMismatches(
   const otherCodeSameSystem = codings.some((coding) => coding.system === type.system && coding.code !== type.code);
   if (!sameType || otherCodeSameSystem) mismatched.add('type');
 
+  const images = transcription.images ?? [];
   const sha256 = evidence.contentBytes ? createHash('sha256').update(evidence.contentBytes).digest('hex') : undefined;
-  if (sha256 !== attachmentSha256 || (document.content?.length ?? 0) !== 1) mismatched.add('content');
+  const content = document.content ?? [];
+  if (sha256 !== attachmentSha256 || content.length < 1 || (images.length === 0 && content.length !== 1)) mismatched.add('content');
+  // Every image filed must come back, in its place, with the bytes filed: a missing one, a
+  // different one, or an extra one leaves the note unverified (and its originals unwiped).
+  if (images.length > 0) {
+    if (content.length !== 1 + images.length) mismatched.add('images');
+    images.forEach((image, index) => {
+      const attachment = content[index + 1]?.attachment;
+      const bytes = typeof attachment?.data === 'string' ? Buffer.from(attachment.data, 'base64') : evidence.imageBytes?.[index];
+      const same =
+        !!attachment &&
+        !!bytes &&
+        bytes.length === image.size &&
+        createHash('sha256').update(bytes).digest('hex') === image.sha256Hex &&
+        createHash('sha1').update(bytes).digest('base64') === image.sha1Base64 &&
+        (attachment.hash === undefined || attachment.hash === image.sha1Base64) &&
+        (attachment.size === undefined || attachment.size === image.size) &&
+        attachment.contentType === image.contentType;
+      if (!same) mismatched.add('images');
+    });
+  }
 
   return CHECKED_FIELDS.filter((field) => mismatched.has(field));
 }

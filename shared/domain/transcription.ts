@@ -4,6 +4,7 @@
  * comes from here, so the record describes itself even where an EPR ignores Provenance.
  */
 import { z } from 'zod';
+import { describeConsent, FiledImageSchema, MAX_IMAGES, type FiledImage } from './clinical-image';
 import { formatNhsNumber, parseNhsNumber, type NhsNumber } from './nhs-number';
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -119,12 +120,23 @@ export const AttestedTranscriptionSchema = z
     documentType: z.enum(['clinical-consultation-report', 'consult-note']),
     source: SourceThreadSchema,
     auditChainHead: AuditChainHeadSchema.optional(),
+    /** Images filed with the note (clinical-image.ts); absent on notes attested before images could be filed. */
+    images: z.array(FiledImageSchema).max(MAX_IMAGES, `A note can carry at most ${MAX_IMAGES} images.`).optional(),
   })
   .superRefine((transcription, context) => {
     transcription.excerpts.forEach((excerpt, index) => {
       if (Date.parse(excerpt.utcInstant) > Date.parse(transcription.attestedAt)) {
         context.addIssue({ code: 'custom', path: ['excerpts', index, 'utcInstant'], message: 'Advice cannot be later than its attestation.' });
       }
+    });
+    // An image belongs to this note only through a message transcribed in it (about this patient).
+    const messages = new Set(transcription.excerpts.map((excerpt) => excerpt.messageId));
+    const attachments = new Set<string>();
+    (transcription.images ?? []).forEach((image, index) => {
+      if (!messages.has(image.messageId)) context.addIssue({ code: 'custom', path: ['images', index, 'messageId'], message: 'An image must be attached to one of the transcribed messages.' });
+      if (attachments.has(image.attachmentId)) context.addIssue({ code: 'custom', path: ['images', index, 'attachmentId'], message: 'The same image is chosen twice.' });
+      attachments.add(image.attachmentId);
+      if (base64Length(image.data) !== image.size) context.addIssue({ code: 'custom', path: ['images', index, 'size'], message: 'The size does not match the bytes.' });
     });
   });
 export type AttestedTranscription = z.infer<typeof AttestedTranscriptionSchema>;
@@ -166,6 +178,9 @@ export function renderTranscriptText(transcription: AttestedTranscription): stri
         .map((line) => `> ${line}`),
     );
   });
+  const images = transcription.images ?? [];
+  if (images.length > 0) lines.push('', `Images filed with this note: ${images.length}`);
+  images.forEach((image, index) => lines.push(...imageLines(transcription, image, index, images.length)));
   lines.push(
     '',
     'Summary by the transcriber:',
@@ -176,6 +191,25 @@ export function renderTranscriptText(transcription: AttestedTranscription): stri
       `${formatInZone(transcription.attestedAt, zone)} ${zone} (${formatUtc(transcription.attestedAt)})`,
   );
   return lines.join('\n') + '\n';
+}
+
+/** What the record says about one image: where it came from, the consent, and what was removed. */
+function imageLines(transcription: AttestedTranscription, image: FiledImage, index: number, count: number): string[] {
+  const adviceIndex = transcription.excerpts.findIndex((excerpt) => excerpt.messageId === image.messageId);
+  const excerpt = transcription.excerpts[adviceIndex];
+  const from = excerpt ? `attached to advice ${adviceIndex + 1} (sent ${formatUtc(excerpt.utcInstant)})` : 'attached to a transcribed message';
+  return [
+    `Image ${index + 1} of ${count}: ${image.contentType}, ${image.size} bytes, SHA-1 ${image.sha1Base64}, ${from}`,
+    clean(describeConsent(image.consent)),
+    'Location, device and other hidden details were removed before filing.',
+    ...(image.orientation !== 1 ? [`Stored turned (Exif orientation ${image.orientation}): a viewer that ignores the tag shows it turned.`] : []),
+  ];
+}
+
+/** The number of bytes a base64 string decodes to. */
+function base64Length(data: string): number {
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  return (data.length * 3) / 4 - padding;
 }
 
 /** A delay as hours and minutes, e.g. "3 h 07 min", or "12 min" under an hour. */
