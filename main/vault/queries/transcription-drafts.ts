@@ -1,3 +1,4 @@
+import type { ImageConsent } from '../../../shared/domain/clinical-image';
 import type { ClinicianIdentity } from '../../../shared/domain/transcription';
 import type { Db } from '../sqlcipher';
 
@@ -12,6 +13,16 @@ export interface DraftPatient {
   readonly confirmed: boolean;
 }
 
+/** An image the draft will file: an attachment of a selected message, and its consent once recorded. */
+export interface DraftImage {
+  readonly attachmentId: string;
+  /** Absent until the clinician records it; attestation needs it for every image. */
+  readonly consent?: ImageConsent;
+}
+
+/** A draft as written: a draft with no images may leave them out. */
+type DraftWrite<T extends { images: readonly DraftImage[] }> = Omit<T, 'images'> & { readonly images?: readonly DraftImage[] };
+
 /** A row of `transcription_drafts` as SQLite returns it. */
 interface DraftRow {
   id: string;
@@ -20,6 +31,7 @@ interface DraftRow {
   advisers_json: string;
   summary: string;
   patient_json: string;
+  images_json: string;
   status: DraftStatus;
   created_by: string;
   created_at: string;
@@ -36,6 +48,8 @@ export interface StoredDraft {
   readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
   readonly summary: string;
   readonly patient: DraftPatient;
+  /** Images to file with it (migration 0015), in the order chosen. */
+  readonly images: readonly DraftImage[];
   readonly status: DraftStatus;
   readonly createdBy: string;
   readonly createdAt: string;
@@ -43,7 +57,7 @@ export interface StoredDraft {
   readonly updatedAt: string;
 }
 
-const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, status, created_by, created_at, updated_by, updated_at';
+const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, status, created_by, created_at, updated_by, updated_at';
 
 function toDraft(row: DraftRow): StoredDraft {
   return {
@@ -53,6 +67,7 @@ function toDraft(row: DraftRow): StoredDraft {
     advisers: JSON.parse(row.advisers_json) as Record<string, ClinicianIdentity>,
     summary: row.summary,
     patient: JSON.parse(row.patient_json) as DraftPatient,
+    images: JSON.parse(row.images_json) as DraftImage[],
     status: row.status,
     createdBy: row.created_by,
     createdAt: row.created_at,
@@ -61,20 +76,20 @@ function toDraft(row: DraftRow): StoredDraft {
   };
 }
 
-export function insertDraft(db: Db, draft: StoredDraft): void {
+export function insertDraft(db: Db, draft: DraftWrite<StoredDraft>): void {
   db.prepare(
     `INSERT INTO transcription_drafts (${COLUMNS})
-     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
+     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
   ).run(params(draft));
 }
 
 /** Replaces a draft's content; only while it is still a draft. Returns whether a row changed. */
-export function updateDraft(db: Db, draft: Omit<StoredDraft, 'createdBy' | 'createdAt' | 'status'>): boolean {
+export function updateDraft(db: Db, draft: DraftWrite<Omit<StoredDraft, 'createdBy' | 'createdAt' | 'status'>>): boolean {
   return (
     db
       .prepare(
         `UPDATE transcription_drafts SET thread_id = @threadId, message_ids_json = @messageIds, advisers_json = @advisers, summary = @summary,
-           patient_json = @patient, updated_by = @updatedBy, updated_at = @updatedAt
+           patient_json = @patient, images_json = @images, updated_by = @updatedBy, updated_at = @updatedAt
          WHERE id = @id AND status = 'draft'`,
       )
       .run(contentParams(draft)).changes === 1
@@ -100,7 +115,7 @@ export function listDrafts(db: Db): StoredDraft[] {
 }
 
 /** Bound parameters for what an update may change. */
-function contentParams(draft: Omit<StoredDraft, 'createdBy' | 'createdAt' | 'status'>) {
+function contentParams(draft: DraftWrite<Omit<StoredDraft, 'createdBy' | 'createdAt' | 'status'>>) {
   return {
     id: draft.id,
     threadId: draft.threadId,
@@ -108,12 +123,13 @@ function contentParams(draft: Omit<StoredDraft, 'createdBy' | 'createdAt' | 'sta
     advisers: JSON.stringify(draft.advisers),
     summary: draft.summary,
     patient: JSON.stringify(draft.patient),
+    images: JSON.stringify(draft.images ?? []),
     updatedBy: draft.updatedBy,
     updatedAt: draft.updatedAt,
   };
 }
 
-function params(draft: StoredDraft) {
+function params(draft: DraftWrite<StoredDraft>) {
   return { ...contentParams(draft), status: draft.status, createdBy: draft.createdBy, createdAt: draft.createdAt };
 }
 

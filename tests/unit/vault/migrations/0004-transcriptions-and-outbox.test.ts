@@ -32,6 +32,7 @@ function draft(db: Db, overrides: Partial<StoredDraft> = {}): StoredDraft {
     advisers: { Amir: { displayNameInChat: 'Amir', name: 'Dr Amir Khan', role: 'Registrar' } },
     summary: 'Started bisoprolol.',
     patient: { nhsNumber: '9434765919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: false },
+    images: [],
     status: 'draft',
     createdBy: user,
     createdAt: '2026-11-24T10:00:00.000Z',
