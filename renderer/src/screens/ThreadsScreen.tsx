@@ -11,6 +11,7 @@ import { isShortcut, SHORTCUTS } from '../app/shortcuts';
 import { ErrorSummary, TextField } from '../components/forms';
 import { displayDay } from '../components/format';
 import { WipeConfirmation } from './WipeConfirmation';
+import { MessageMedia, useThreadMedia, type ThreadMediaState } from '../components/ThreadMedia';
 import { queueLabel, sortRows, type Sort, type SortKey } from '../logic/work-queue';
 import type { ThreadQueueRow } from '../../../shared/ipc/work-queue';
 import { errorSentence } from '../logic/describe-error';
@@ -272,6 +273,7 @@ export function ThreadsScreen() {
  */
 function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: { ordinal: number; visit: number } | undefined; onWipe: () => void }) {
   const navigation = useNavigation();
+  const media = useThreadMedia(thread.id);
   const list = useRef<VirtuosoHandle>(null);
   const loading = useRef(new Set<number>());
   const [, setVersion] = useState(0);
@@ -368,6 +370,8 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
   return (
     <div aria-label={`Messages in ${thread.title}`} role="region" ref={container}>
       <h2>{thread.title}</h2>
+      {media.viewer}
+      {media.problem && <p className="ws-media__problem">The thread's pictures and files could not be listed: {media.problem}</p>}
       <p className="nhsuk-body-s">
         {thread.messageCount} messages, times in {thread.zone}. Select the advice to transcribe: click, or Space; Shift extends the selection.
       </p>
@@ -419,7 +423,7 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
                   {displayDay(message.localTime)}
                 </h3>
               )}
-              <MessageRow message={message} hit={focus?.ordinal === message.ordinal} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} />
+              <MessageRow message={message} hit={focus?.ordinal === message.ordinal} selected={selected.has(message.ordinal)} onToggle={(extend) => toggle(message.ordinal, extend)} media={media} />
             </>
           );
         }}
@@ -433,13 +437,16 @@ function MessageRow({
   hit,
   selected,
   onToggle,
+  media,
 }: {
   message: MessageView;
   hit: boolean;
   selected: boolean;
   onToggle: (extend: boolean) => void;
+  media: ThreadMediaState;
 }) {
   const system = message.kind === 'system';
+  const attached = media.forMessage(message.id);
   return (
     <article
       className={`ws-message${system ? ' ws-message--system' : ''}${selected ? ' ws-message--selected' : ''}${hit ? ' ws-message--hit' : ''}`}
@@ -484,7 +491,11 @@ function MessageRow({
       {hit && <span className="ws-flag" data-testid="hit-label">search result</span>}
       <FiledBadge marks={message.filed} />
       <p className="ws-message__text">{revealBidiControls(message.text)}</p>
-      {message.attachment && <p className="nhsuk-body-s">Attachment: {message.attachment}</p>}
+      {attached.length > 0 && media.urls ? (
+        <MessageMedia items={attached} urls={media.urls} onOpen={media.open} />
+      ) : (
+        message.attachment && <p className="nhsuk-body-s">Attachment: {message.attachment}</p>
+      )}
     </article>
   );
 }
