@@ -15,7 +15,7 @@ import {
   type ExportedFile,
   type ExportedFileKind,
 } from '../vault/queries/exported-files';
-import { overwriteExportFile } from '../wipe/source-file';
+import { ExportFileMovedError, overwriteExportFile } from '../wipe/source-file';
 
 /** What ExportedFiles needs of the session. */
 export interface ExportedFilesSession {
@@ -93,7 +93,17 @@ export class ExportedFiles {
     const db = this.#session.vault().db;
     const file = getExportedFile(db, id);
     if (!file || file.removedAt !== null || !KINDS_BY_ROLE[role].includes(file.kind)) throw new WardscribeError('not-found', 'That exported file is not listed.');
-    const outcome = await overwriteExportFile(file.path, file.sha256);
+    let outcome: Awaited<ReturnType<typeof overwriteExportFile>>;
+    try {
+      outcome = await overwriteExportFile(file.path, file.sha256);
+    } catch (error) {
+      if (!(error instanceof ExportFileMovedError)) throw error;
+      // Its folder moved or was swapped meanwhile: said as it is (ExportFileMovedError's words),
+      // audited, and kept listed, since what became of the file cannot be told from here.
+      const { log, actor } = this.#session.audit();
+      log.record({ action: 'export-removed', actor, outcome: { status: 'refused', reason: 'folder-moved' }, hashes: { exportSha256: file.sha256 } });
+      throw error;
+    }
     if (outcome === 'replaced-by-link') {
       // Left alone, and audited: a link swapped in at the name (or a folder on its path) may lead
       // to a decoy while the PDF itself stays on disk, so the listing keeps it.
