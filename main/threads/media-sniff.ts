@@ -158,13 +158,57 @@ function webpDimensions(bytes: Uint8Array): Dimensions {
   return null;
 }
 
-/** HEIF/AVIF: the first image spatial extent (`ispe`) property; a search, since only a bound is needed. */
-function ispeDimensions(bytes: Uint8Array): Dimensions {
-  const end = Math.min(bytes.length, 256 * 1024) - 16;
-  for (let i = 4; i <= end; i++) {
-    if (bytes[i] === 0x69 && ascii(bytes, i, 4) === 'ispe') return dimensions(u32be(bytes, i + 8), u32be(bytes, i + 12));
+/** The boxes inside `[start, end)` of an ISO media file, as type → [content start, box end); malformed sizes end the walk. */
+function boxes(bytes: Uint8Array, start: number, end: number): { type: string; body: number; end: number }[] {
+  const found: { type: string; body: number; end: number }[] = [];
+  let offset = start;
+  while (offset + 8 <= end) {
+    const size = u32be(bytes, offset);
+    if (size < 8 || offset + size > end) break;
+    found.push({ type: ascii(bytes, offset + 4, 4), body: offset + 8, end: offset + size });
+    offset += size;
   }
-  return null;
+  return found;
+}
+
+/**
+ * HEIF/AVIF: the primary image's spatial extent (`ispe`), found through `meta` → `pitm` (the
+ * primary item) and `iprp` → `ipma` (its properties) → `ipco` (the properties in order). A file
+ * may hold several images (thumbnails, tiles, alpha planes), so the first `ispe` is not enough.
+ * Where the structure cannot be followed, the largest `ispe` stated is used: it bounds the rest.
+ */
+function heifDimensions(bytes: Uint8Array): Dimensions {
+  const meta = boxes(bytes, 0, bytes.length).find((box) => box.type === 'meta');
+  if (!meta) return null;
+  const children = boxes(bytes, meta.body + 4, meta.end);
+  const ipco = boxes(bytes, children.find((box) => box.type === 'iprp')?.body ?? 0, children.find((box) => box.type === 'iprp')?.end ?? 0).find((box) => box.type === 'ipco');
+  if (!ipco) return null;
+  const properties = boxes(bytes, ipco.body, ipco.end);
+  const extents = properties.map((box) => (box.type === 'ispe' && box.body + 12 <= box.end ? dimensions(u32be(bytes, box.body + 4), u32be(bytes, box.body + 8)) : null));
+  const largest = extents.reduce<Dimensions>((best, size) => (size && (!best || size.width * size.height > best.width * best.height) ? size : best), null);
+
+  const iprp = children.find((box) => box.type === 'iprp')!;
+  const pitm = children.find((box) => box.type === 'pitm');
+  const ipma = boxes(bytes, iprp.body, iprp.end).find((box) => box.type === 'ipma');
+  if (!pitm || !ipma || pitm.body + 6 > pitm.end || ipma.body + 8 > ipma.end) return largest;
+  const primary = bytes[pitm.body] === 0 ? u16be(bytes, pitm.body + 4) : u32be(bytes, pitm.body + 4);
+  const version = bytes[ipma.body]!;
+  const wideIndex = (bytes[ipma.body + 3]! & 1) === 1;
+  let offset = ipma.body + 8;
+  for (let entry = u32be(bytes, ipma.body + 4); entry > 0; entry--) {
+    const idBytes = version < 1 ? 2 : 4;
+    if (offset + idBytes + 1 > ipma.end) return largest;
+    const item = idBytes === 2 ? u16be(bytes, offset) : u32be(bytes, offset);
+    const count = bytes[offset + idBytes]!;
+    offset += idBytes + 1;
+    for (let i = 0; i < count; i++) {
+      if (offset + (wideIndex ? 2 : 1) > ipma.end) return largest;
+      const index = wideIndex ? u16be(bytes, offset) & 0x7fff : bytes[offset]! & 0x7f;
+      offset += wideIndex ? 2 : 1;
+      if (item === primary && index > 0 && extents[index - 1]) return extents[index - 1]!;
+    }
+  }
+  return largest;
 }
 
 const HEIC_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'mif1', 'msf1']);
@@ -213,6 +257,6 @@ export function sniffMedia(bytes: Uint8Array): SniffedMedia {
   else if (mediaType === 'image/png') size = bytes.length >= 24 && ascii(bytes, 12, 4) === 'IHDR' ? dimensions(u32be(bytes, 16), u32be(bytes, 20)) : null;
   else if (mediaType === 'image/gif') size = bytes.length >= 10 ? dimensions(u16le(bytes, 6), u16le(bytes, 8)) : null;
   else if (mediaType === 'image/webp') size = webpDimensions(bytes);
-  else if (mediaType === 'image/heic' || mediaType === 'image/avif') size = ispeDimensions(bytes);
+  else if (mediaType === 'image/heic' || mediaType === 'image/avif') size = heifDimensions(bytes);
   return { mediaType, kind, label, width: size?.width ?? null, height: size?.height ?? null };
 }

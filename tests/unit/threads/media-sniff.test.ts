@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claimedMediaType, describeMediaType, sniffMedia } from '../../../main/threads/media-sniff';
-import { isoMedia, ispe, jpegHeader, jpegImage, OGG_VOICE_NOTE, PDF, pngImage, webpHeader } from './support/images';
+import { isoMedia, heifMeta, jpegHeader, jpegImage, OGG_VOICE_NOTE, PDF, pngImage, webpHeader } from './support/images';
 
 const ascii = (text: string) => Buffer.from(text, 'latin1');
 
@@ -30,12 +32,17 @@ describe('what an attachment is, from its bytes (#19)', () => {
   });
 
   it('tells HEIC and AVIF from MP4, QuickTime, 3GP and M4A by their ftyp brands', () => {
-    expect(sniffMedia(isoMedia('heic', ['mif1', 'heic'], ispe(4032, 3024)))).toEqual({ mediaType: 'image/heic', kind: 'image', label: 'HEIC image', width: 4032, height: 3024 });
-    expect(sniffMedia(isoMedia('mif1', ['avif', 'miaf'], ispe(800, 600)))).toMatchObject({ mediaType: 'image/avif', width: 800, height: 600 });
+    expect(sniffMedia(isoMedia('heic', ['mif1', 'heic'], heifMeta(4032, 3024)))).toEqual({ mediaType: 'image/heic', kind: 'image', label: 'HEIC image', width: 4032, height: 3024 });
+    expect(sniffMedia(isoMedia('mif1', ['avif', 'miaf'], heifMeta(800, 600)))).toMatchObject({ mediaType: 'image/avif', width: 800, height: 600 });
     expect(sniffMedia(isoMedia('isom', ['iso2', 'mp41']))).toMatchObject({ mediaType: 'video/mp4', kind: 'video', width: null });
     expect(sniffMedia(isoMedia('qt', ['qt']))).toMatchObject({ mediaType: 'video/quicktime', kind: 'video' });
     expect(sniffMedia(isoMedia('3gp4'))).toMatchObject({ mediaType: 'video/3gpp' });
     expect(sniffMedia(isoMedia('M4A', ['isom']))).toMatchObject({ mediaType: 'audio/mp4', kind: 'audio' });
+  });
+
+  it('reads a real HEIC file (made by heif-enc) as a 64 × 48 HEIC image', () => {
+    const heic = readFileSync(join(__dirname, '..', '..', 'fixtures', 'media', 'heif-enc-64x48.heic'));
+    expect(sniffMedia(heic)).toEqual({ mediaType: 'image/heic', kind: 'image', label: 'HEIC image', width: 64, height: 48 });
   });
 
   it.each([
@@ -58,8 +65,8 @@ describe('what an attachment is, from its bytes (#19)', () => {
   });
 
   it('never reads past the bytes it is given (truncated headers give no size, not an error)', () => {
-    for (const whole of [pngImage(8, 8), webpHeader('VP8 ', 9, 9), webpHeader('VP8X', 9, 9), isoMedia('heic', [], ispe(9, 9)), jpegImage(8, 8)]) {
-      for (let length = 0; length < Math.min(whole.length, 64); length++) expect(() => sniffMedia(whole.subarray(0, length))).not.toThrow();
+    for (const whole of [pngImage(8, 8), webpHeader('VP8 ', 9, 9), webpHeader('VP8X', 9, 9), isoMedia('heic', [], heifMeta(9, 9)), jpegImage(8, 8)]) {
+      for (let length = 0; length < whole.length; length++) expect(() => sniffMedia(whole.subarray(0, length))).not.toThrow();
     }
     expect(sniffMedia(pngImage(8, 8).subarray(0, 20))).toMatchObject({ mediaType: 'image/png', width: null });
   });

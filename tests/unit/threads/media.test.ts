@@ -15,7 +15,7 @@ import { writeExport } from '../importers/helpers';
 import { CLINICIAN } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
-import { isoMedia, ispe, jpegHeader, jpegImage, OGG_VOICE_NOTE, PDF, pngImage } from './support/images';
+import { isoMedia, heifMeta, jpegHeader, jpegImage, OGG_VOICE_NOTE, PDF, pngImage } from './support/images';
 
 const PHOTO = jpegImage(400, 300);
 const FILES = [
@@ -23,7 +23,7 @@ const FILES = [
   { name: 'ECG strip.pdf', data: PDF },
   // A PNG its sender's phone named .jpg: the bytes decide.
   { name: 'IMG-0002.jpg', data: pngImage(40, 20) },
-  { name: 'IMG-0003.heic', data: isoMedia('heic', ['mif1', 'heic'], ispe(4032, 3024)) },
+  { name: 'IMG-0003.heic', data: isoMedia('heic', ['mif1', 'heic'], heifMeta(4032, 3024)) },
   { name: 'PTT-20230313-WA0001.opus', data: OGG_VOICE_NOTE },
   // A header claiming 20,000 × 20,000 pixels: 1.6 GB to decode.
   { name: 'IMG-0004.jpg', data: Buffer.concat([jpegHeader(20_000, 20_000), Buffer.alloc(64, 1)]) },

@@ -76,14 +76,30 @@ export function isoMedia(major: string, compatible: readonly string[] = [], rest
   return Buffer.concat([box, rest]);
 }
 
-/** A HEIF image spatial extent property stating `width` × `height`. */
-export function ispe(width: number, height: number): Buffer {
-  const box = Buffer.alloc(20);
-  box.writeUInt32BE(20, 0);
-  box.write('ispe', 4, 'latin1');
-  box.writeUInt32BE(width, 12);
-  box.writeUInt32BE(height, 16);
-  return box;
+function box(type: string, ...content: Buffer[]): Buffer {
+  const head = Buffer.alloc(8);
+  const body = Buffer.concat(content);
+  head.writeUInt32BE(8 + body.length, 0);
+  head.write(type, 4, 'latin1');
+  return Buffer.concat([head, body]);
+}
+
+const u32 = (value: number) => {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32BE(value, 0);
+  return bytes;
+};
+
+/**
+ * A HEIF `meta` box whose primary item (2) is `width` × `height`, listed after a 160 × 120
+ * thumbnail (item 1), so that only following pitm → ipma → ipco finds the right size.
+ */
+export function heifMeta(width: number, height: number): Buffer {
+  const ispe = (w: number, h: number) => box('ispe', u32(0), u32(w), u32(h));
+  const pitm = box('pitm', u32(0), Buffer.from([0x00, 0x02]));
+  // Version 0, flags 0: 16-bit item ids, 8-bit property indexes (bit 7: essential).
+  const ipma = box('ipma', u32(0), u32(2), Buffer.from([0x00, 0x01, 0x01, 0x81, 0x00, 0x02, 0x01, 0x82]));
+  return box('meta', u32(0), box('hdlr', u32(0), u32(0), Buffer.from('pict', 'latin1'), Buffer.alloc(13)), pitm, box('iprp', box('ipco', ispe(160, 120), ispe(width, height)), ipma));
 }
 
 /** The first bytes of a WebP file of each kind of bitstream. */
