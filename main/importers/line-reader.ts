@@ -40,7 +40,7 @@ const CARRIAGE_RETURN = 0x0d;
 
 /** Throws `cancelled` when the caller aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new WardscribeError('cancelled', 'The import was cancelled.');
+  if (signal?.aborted) throw new WardscribeError('cancelled', 'The import was cancelled. Nothing of this export was stored.');
 }
 
 /**

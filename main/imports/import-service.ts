@@ -163,7 +163,7 @@ function isDateOrderUnknown(error: unknown): boolean {
 }
 
 function cancelled(): WardscribeError {
-  return new WardscribeError('cancelled', 'The import was cancelled.');
+  return new WardscribeError('cancelled', 'The import was cancelled. Nothing of this export was stored.');
 }
 
 function unexpectedReport(type: string): Error {

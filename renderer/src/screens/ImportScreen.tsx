@@ -9,6 +9,7 @@ import { displayDay, plural, senderLabel } from '../components/format';
 import type { FieldLabels } from '../logic/describe-error';
 import { useProblem } from '../app/use-problem';
 import { useJobs } from '../app/data';
+import { ProgressBar } from '../components/ProgressBar';
 
 /** The apps an export can come from, as people name them (never the internal source id). */
 export const SOURCE_NAMES: Readonly<Record<(typeof CHAT_SOURCES)[number] | 'whatsapp', string>> = {
@@ -55,9 +56,9 @@ const DATE_ORDER_LABELS: Record<DateOrder, string> = {
 type Step =
   | { kind: 'choose' }
   | { kind: 'confirm'; source: keyof typeof SOURCE_NAMES; title: string; provenOrder: DateOrder | null; needsDateOrder: boolean }
-  | { kind: 'comparing'; jobId: string; done: number; total: number | null }
+  | { kind: 'comparing'; jobId: string; done: number; total: number | null; unit: string | null }
   | { kind: 'compared'; comparison: ExportComparisonView }
-  | { kind: 'importing'; jobId: string; done: number; total: number | null }
+  | { kind: 'importing'; jobId: string; done: number; total: number | null; unit: string | null }
   | { kind: 'done'; threadId: string; title: string; messageCount: number; duplicate: boolean; comparison: ExportComparisonView };
 
 /** A date for the import summary: the day, as the ward reads it. */
@@ -141,7 +142,7 @@ export function ImportScreen() {
     () =>
       hostApi()!.events.subscribe((event) => {
         if (event.type !== 'job.progress') return;
-        setStep((state) => ((state.kind === 'importing' || state.kind === 'comparing') && state.jobId === event.jobId ? { ...state, done: event.done, total: event.total } : state));
+        setStep((state) => ((state.kind === 'importing' || state.kind === 'comparing') && state.jobId === event.jobId ? { ...state, done: event.done, total: event.total, unit: event.unit } : state));
       }),
     [],
   );
@@ -173,7 +174,7 @@ export function ImportScreen() {
     }
     clear();
     const jobId = newJobId();
-    setStep({ kind: 'comparing', jobId, done: 0, total: null });
+    setStep({ kind: 'comparing', jobId, done: 0, total: null, unit: null });
     const title = step.kind === 'confirm' ? step.title : 'the export';
     const result = await jobs.track(jobId, `Checking ${title}`, () => hostApi()!.imports.compare({ jobId, ...source(), ...(dateOrder ? { dateOrder } : {}) }), () => 'Checked.');
     // Shown on this screen when it is still open; the header keeps it only for someone who left.
@@ -198,7 +199,7 @@ export function ImportScreen() {
   async function run(chosen: 'merge' | 'separate') {
     clear();
     const jobId = newJobId();
-    setStep({ kind: 'importing', jobId, done: 0, total: null });
+    setStep({ kind: 'importing', jobId, done: 0, total: null, unit: null });
     const result = await jobs.track(
       jobId,
       'Importing a chat',
@@ -366,20 +367,10 @@ export function ImportScreen() {
         </div>
       )}
       {step.kind === 'comparing' && (
-        <p role="status">
-          Checking the export against the vault… {step.total ? `${Math.floor((100 * step.done) / step.total)}%` : ''}{' '}
-          <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void hostApi()!.jobs.cancel({ jobId: step.jobId })}>
-            Cancel
-          </button>
-        </p>
+        <ProgressBar label="Checking the export against the vault" done={step.done} total={step.total} unit={step.unit} onCancel={() => void hostApi()!.jobs.cancel({ jobId: step.jobId })} />
       )}
       {step.kind === 'importing' && (
-        <p role="status">
-          Importing… {step.total ? `${Math.floor((100 * step.done) / step.total)}%` : ''}{' '}
-          <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void hostApi()!.jobs.cancel({ jobId: step.jobId })}>
-            Cancel
-          </button>
-        </p>
+        <ProgressBar label="Importing the chat" done={step.done} total={step.total} unit={step.unit} onCancel={() => void hostApi()!.jobs.cancel({ jobId: step.jobId })} />
       )}
     </section>
   );
