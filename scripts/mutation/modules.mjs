@@ -93,7 +93,7 @@ export const SAFETY_MODULES = [
     hazards: ['H-012', 'H-013'],
     control: 'Search before any resend, one document per identifier; only a matching read-back is verified',
     project: 'node',
-    tests: ['tests/unit/epr/filing.mutation.test.ts'],
+    tests: ['tests/unit/epr/filing.mutation.test.ts', 'tests/unit/epr/filing-own-id.test.ts'],
   },
   {
     name: 'outbox-runner',

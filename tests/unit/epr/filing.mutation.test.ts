@@ -661,3 +661,50 @@ describe('read-back answers that are not a difference in the note', () => {
     expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['identifier-not-kept'] });
   });
 });
+
+describe('a push the EPR refused is not counted (it was not applied)', () => {
+  it.each([
+    ['a 422', http(422, 'bad content')],
+    ['a 403', http(403)],
+    ['a 429', http(429)],
+    ['a redirect', new EprRequestError('moved', 301, undefined, 'https://elsewhere.example')],
+    ['a sign-in refusal before it left', new EprRequestError('auth', 400, undefined)],
+  ])('%s on a create: counted before it is sent, uncounted after, the earlier anchor kept, and the error passed on', async (_name, error) => {
+    const { step, epr, saved } = setUp();
+    epr.script.create = error;
+    await expect(step({ kind: 'sending', pushes: 2, mode: 'individual', since: NOW - 5_000 })).rejects.toBe(error);
+    expect(saved).toEqual([
+      { kind: 'sending', pushes: 3, mode: 'individual', since: NOW },
+      { kind: 'sending', pushes: 2, mode: 'individual', since: NOW - 5_000 },
+    ]);
+  });
+
+  it('a first push refused goes back to no pushes, with no anchor', async () => {
+    const { step, epr, saved } = setUp();
+    epr.script.create = http(422);
+    await expect(step({ kind: 'sending', pushes: 0, mode: 'individual' })).rejects.toBeInstanceOf(EprRequestError);
+    expect(saved.at(-1)).toEqual({ kind: 'sending', pushes: 0, mode: 'individual' });
+  });
+
+  it('a transaction refused with a 422 (the content, not the transaction) is uncounted too', async () => {
+    const { step, epr, saved } = setUp({ write: 'transaction' });
+    epr.script.transaction = http(422);
+    await expect(step({ kind: 'sending', pushes: 0, mode: 'transaction' })).rejects.toBeInstanceOf(EprRequestError);
+    expect(saved).toEqual([
+      { kind: 'sending', pushes: 1, mode: 'transaction', since: NOW },
+      { kind: 'sending', pushes: 0, mode: 'transaction' },
+    ]);
+  });
+
+  it.each([
+    ['a 500', http(500)],
+    ['a timeout', new EprRequestError('timeout', undefined, undefined)],
+    ['no answer', new EprRequestError('network', undefined, undefined)],
+    ['an answer that says nothing', new EprRequestError('protocol', undefined, undefined)],
+  ])('%s may have been applied: the push stays counted', async (_name, error) => {
+    const { step, epr, saved } = setUp();
+    epr.script.create = error;
+    await expect(step({ kind: 'sending', pushes: 0, mode: 'individual' })).rejects.toBe(error);
+    expect(saved).toEqual([{ kind: 'sending', pushes: 1, mode: 'individual', since: NOW }]);
+  });
+});
