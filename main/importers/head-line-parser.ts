@@ -398,8 +398,10 @@ export async function* parseHeadLineBatches(
             pending.mayHaveBidi = chunkHasBidi;
             pending.warnings = null;
             // The word after the time could have been read the other way (day period or name):
-            // undecided by the file's heads, or the other reading names someone in this chat.
-            pending.periodOrName = head.alternativeLength > 0 && (!clockDecided || namesParticipant(text, start + head.alternativeLength, end, thread));
+            // undecided by the file's heads, or the other reading's sender (up to the same colon)
+            // is someone who has already written in this chat.
+            const otherSender = start + head.alternativeLength;
+            pending.periodOrName = head.alternativeLength > 0 && (!clockDecided || (colon > otherSender && thread.hasParticipant(text.slice(otherSender, colon))));
             if (pending.periodOrName) {
               pending.warnings = [
                 {
@@ -574,12 +576,6 @@ const SYSTEM_LINE_BEFORE_COLON = /\b(?:changed (?:this group|the group|the subje
 function looksLikeMessage(text: string, from: number, end: number): boolean {
   const colon = text.indexOf(': ', from);
   return colon > from && colon < end && colon - from <= MAX_SENDER_LENGTH;
-}
-
-/** True when the text from `from` up to its ": " is the name of someone who has already written in this chat. */
-function namesParticipant(text: string, from: number, end: number, thread: ThreadBuilder): boolean {
-  const colon = text.indexOf(': ', from);
-  return colon > from && colon < end && thread.hasParticipant(text.slice(from, colon));
 }
 
 /**

@@ -550,6 +550,36 @@ describe('a sender whose name starts with a day-period word, in a layout whose h
     expect(thread.participants).toEqual(['AM Ann', 'PM Ben', 'PM Ann']);
   });
 
+  it('in a file of both clocks read as 24-hour, only the heads with two readings are flagged, with what to check', async () => {
+    const { messages } = await parse(
+      '13. 3. 2023. 9:05:00 Ann: one\n13. 3. 2023. 9:06:00 Ben: two\n13. 3. 2023. 9:07:00 PM Cy: three\n13. 3. 2023. 9:08:00\u202FPM Dee: four\n',
+      { dateOrder: 'dmy' },
+    );
+    expect(messages.map((message) => [message.sender, message.localTime])).toEqual([
+      ['Ann', '2023-03-13T09:05:00'],
+      ['Ben', '2023-03-13T09:06:00'],
+      ['PM Cy', '2023-03-13T09:07:00'],
+    ]);
+    expect(messages.map((message) => message.flags.includes('malformed-field'))).toEqual([false, false, true]);
+    expect(messages[2]!.warnings[0]).toEqual({
+      line: 3,
+      code: 'day-period-or-name',
+      message: "Line 3 has a word after the time that could be its day period (AM/PM) or the start of the sender's name: check who sent it and when.",
+    });
+    expect(messages[2]!.text).toBe('three\n13. 3. 2023. 9:08:00\u202FPM Dee: four');
+  });
+
+  it('an other reading with no sender names nobody, even in a chat with an empty name', async () => {
+    const { messages } = await parse('13. 3. 2023. 09:05:00 \u200E: hi\n13. 3. 2023. 09:05:30 Ann: x\n13. 3. 2023. 09:06:00 SA: hi\n13. 3. 2023. 09:07:00 PM : ok\n', { dateOrder: 'dmy' });
+    expect(messages.map((message) => [message.sender, message.text])).toEqual([
+      ['', 'hi'],
+      ['Ann', 'x'],
+      ['SA', 'hi'],
+      ['PM ', 'ok'],
+    ]);
+    expect(messages.map((message) => message.flags.includes('malformed-field'))).toEqual([false, false, false, false]);
+  });
+
   it('a file with heads of both clocks (two exports joined) flags each head that could be read either way', async () => {
     const { messages } = await parse(
       '13. 3. 2023. 9:05:00\u202FAM Ann: one\n13. 3. 2023. 9:06:00\u202FAM Ben: two\n13. 3. 2023. 9:07:00 PM Cy: three\n14. 3. 2023. 09:08:00 Ann: four\n',
