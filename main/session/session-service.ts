@@ -227,8 +227,9 @@ export class SessionService {
 
   /**
    * The access gate for the IPC registry. Public channels always pass; others need an unlocked
-   * session, the right role, and (after an admin reset) a changed passphrase. Each admitted call
-   * counts as activity for the idle lock.
+   * session, the right role, and (after an admin reset) a changed passphrase. A call is not
+   * activity for the idle lock: screens refresh on main's events and save drafts before a lock on
+   * their own, so only `session.activity` (the person's keys, pointer and wheel) restarts it.
    */
   readonly gate = (access: Access, channel: string): Principal | null => {
     if (access === 'public') return this.principal();
@@ -241,7 +242,6 @@ export class SessionService {
     if (access !== 'signed-in' && !access.includes(unlocked.user.role)) {
       throw new WardscribeError('forbidden', `Your role (${unlocked.user.role}) cannot do this.`);
     }
-    this.touch();
     return { userId: unlocked.user.id, role: unlocked.user.role };
   };
 

@@ -2,10 +2,10 @@ import type { WardscribeApi } from '../../shared/ipc/api';
 import type { IpcError, Result } from '../../shared/ipc/result';
 
 /**
- * Channels main does not count as activity for its idle lock (public ones: main's gate restarts
- * the idle timer on every other admitted call, session-service.ts).
+ * The channel main counts as activity for its idle lock: the person's own use, reported by the
+ * workstation, and signing in. Other calls (refreshes after events, a draft saved before the lock) are not.
  */
-const NOT_ACTIVITY = new Set(['app.status', 'session.state', 'jobs.cancel']);
+const ACTIVITY = new Set(['session.activity', 'session.signIn']);
 
 let lastActivity = Date.now();
 const listeners = new Set<() => void>();
@@ -40,7 +40,7 @@ export function hostApi(): WardscribeApi | null {
     }
     const bound: Record<string, (request: unknown) => Promise<unknown>> = {};
     for (const [method, call] of Object.entries(methods as Record<string, (request: unknown) => Promise<unknown>>)) {
-      const counts = !NOT_ACTIVITY.has(`${namespace}.${method}`);
+      const counts = ACTIVITY.has(`${namespace}.${method}`);
       bound[method] = (request: unknown) => {
         const answer = call(request);
         if (counts) {

@@ -78,11 +78,11 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
       last = Date.now();
       void hostApi()!.session.activity({});
     };
-    window.addEventListener('keydown', report, { capture: true });
-    window.addEventListener('pointerdown', report, { capture: true });
+    // Reading a long thread with the wheel is use too; only these reports hold off the lock.
+    const uses = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
+    for (const use of uses) window.addEventListener(use, report, { capture: true, passive: true });
     return () => {
-      window.removeEventListener('keydown', report, { capture: true });
-      window.removeEventListener('pointerdown', report, { capture: true });
+      for (const use of uses) window.removeEventListener(use, report, { capture: true });
     };
   }, [state.idleLockMinutes]);
 

@@ -62,6 +62,33 @@ describe('roles and locking at the IPC boundary', () => {
   const ORIGIN = 'app://wardscribe';
   const MAIN = { isMainFrame: true, url: `${ORIGIN}/index.html` };
 
+  it('calls that are not the person\'s own use (screens refreshing on events, a draft saved in the warning) do not hold off the idle lock; session.activity does', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const app = createWardscribe({ host: 'electron', engine: 'test', dataDir: dir.path, log: silentLogger, kdf: MINIMUM_KDF, machineSettings: {} });
+    cleanups.push(() => void app.close());
+    const registry = app.registryFor(ORIGIN);
+    const call = async (channel: string, payload: unknown = {}) => {
+      const result = await registry.dispatch(MAIN, `wardscribe:${channel}`, payload);
+      return result.ok ? 'ok' : result.error.code;
+    };
+    expect(await call('session.createFirstAdmin', ADMIN)).toBe('ok');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    expect(await call('settings.update', { idleLockMinutes: 1 })).toBe('ok');
+    // A screen refreshing every second, as the outbox does on each outbox.changed.
+    for (let second = 0; second < 59; second++) {
+      vi.advanceTimersByTime(1_000);
+      expect(await call('settings.get')).toBe('ok');
+    }
+    expect(await call('session.activity')).toBe('ok');
+    vi.advanceTimersByTime(59_000);
+    expect(await call('settings.get')).toBe('ok');
+    vi.advanceTimersByTime(2_000);
+    expect(await call('settings.get')).toBe('locked');
+    const state = await registry.dispatch(MAIN, 'wardscribe:session.state', {});
+    expect(state).toMatchObject({ ok: true, value: { kind: 'locked', reason: 'idle' } });
+  });
+
   it('refuses a clerk on an admin channel, and answers locked after a lock', async () => {
     const dir = tempDir();
     cleanups.push(dir.remove);
