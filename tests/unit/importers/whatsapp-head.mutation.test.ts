@@ -106,6 +106,7 @@ describe('a word after the time that may be the day period or the start of the s
     expect(readHead(`${late}PM: hi`, false)!.signature).toBe(readHead(`${late}Ann: ok`)!.signature);
     // Hour 12 (and 0, as some phones write 12) fits a 12-hour clock: still two readings.
     expect(readHead('13. 3. 2023. 12:07:00 PM Patel: hi')).toMatchObject({ meridiem: 'p', alternativeLength: 22 });
+    expect(readHead('13. 3. 2023. 12:07:00 AM Patel: hi')).toMatchObject({ meridiem: 'a', alternativeLength: 22 });
     expect(readHead('13. 3. 2023. 0:07:00 PM Patel: hi')).toMatchObject({ meridiem: 'p', alternativeLength: 21 });
   });
 
@@ -134,6 +135,7 @@ describe('a word after the time that may be the day period or the start of the s
     expect(readHeadInto('13/03/2023, 14:05 - Ada: x', 0, 26, out)).toBe(true);
     expect(out.alternativeLength).toBe(0);
     expect(readHeadInto(line, 2, line.length, out)).toBe(true);
+    expect(out).toMatchObject({ meridiem: 'p', length: bare.length + 3, alternativeLength: bare.length });
     expect(readFixedHeadInto('13/03/2023, 14:05 - Ada: x', 0, 26, out)).toBe(true);
     expect(out.alternativeLength).toBe(0);
   });
