@@ -158,7 +158,7 @@ export async function launchChromiumHost(options: ChromiumHostOptions): Promise<
     await page.exposeBinding(invokeBinding, ({ page: sourcePage, frame }, channel: unknown, payload: unknown) => {
       const sender = { isMainFrame: sourcePage === page && frame === page.mainFrame(), url: frame.url() };
       if (channel === EVENT_PULL_CHANNEL) return sender.isMainFrame ? events.next() : Promise.resolve(null);
-      return registry.dispatch(sender, typeof channel === 'string' ? channel : '', payload);
+      return registry.dispatchEncoded(sender, typeof channel === 'string' ? channel : '', payload);
     });
     await page.addInitScript((config) => {
       (globalThis as Record<string, unknown>)['__wardscribeBridgeConfig'] = config;

@@ -130,7 +130,7 @@ async function runDemo(options: DemoArgs, io: CliIo): Promise<number> {
     const running = app;
     const registry = running.registryFor(ELECTRON_APP_ORIGIN);
     const sender = { isMainFrame: true, url: `${ELECTRON_APP_ORIGIN}/index.html` };
-    const api: WardscribeApi = buildApi(contract, (channel, request) => registry.dispatch(sender, channel, request), (listener) => running.events.subscribe(listener));
+    const api: WardscribeApi = buildApi(contract, (channel, request) => registry.dispatchEncoded(sender, channel, request), (listener) => running.events.subscribe(listener));
 
     const adminPassphrase = demoPassphrase();
     const clinicianPassphrase = demoPassphrase();

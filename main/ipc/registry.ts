@@ -7,7 +7,7 @@ import { WardscribeError } from '../errors';
 import { describeUnexpected, type Logger } from '../log';
 import { originOf } from '../security/policy';
 import { throttleProgress, type JobTracker } from './jobs';
-import { DEFAULT_PAYLOAD_LIMITS, payloadTooLarge } from './payload-bounds';
+import { decodeRequest, DEFAULT_PAYLOAD_LIMITS, payloadTooLarge } from './payload-bounds';
 
 /** Where a call came from, as the host observed it (never as the page claims). */
 export interface Sender {
@@ -61,8 +61,14 @@ export interface RegistryOptions<C extends ContractShape> {
 export interface IpcRegistry {
   /** Every channel string, for hosts that register one listener per channel. */
   readonly channels: readonly string[];
-  /** Checks and runs one call. Never throws; every failure is a typed Result. */
+  /** Checks and runs one call made in this process (the demo, tests). Never throws; every failure is a typed Result. */
   dispatch(sender: Sender, channel: string, payload: unknown): Promise<Result<unknown>>;
+  /**
+   * Checks and runs one call from a window: the request as the JSON text the window's API sends
+   * (shared/ipc/api.ts), bounded as text before it is parsed (payload-bounds.ts decodeRequest), so
+   * a huge request costs main no more than a normal one. Anything but text is refused. Hosts use this.
+   */
+  dispatchEncoded(sender: Sender, channel: string, text: unknown): Promise<Result<unknown>>;
 }
 
 const NEVER_ABORTED = new AbortController().signal;
@@ -91,19 +97,37 @@ export function createIpcRegistry<C extends ContractShape>(options: RegistryOpti
     return sender.isMainFrame && originOf(sender.url) === trustedOrigin;
   }
 
-  async function dispatch(sender: Sender, channel: string, payload: unknown): Promise<Result<unknown>> {
+  /** The sender and the channel, checked before anything of the payload is looked at. */
+  function admit(sender: Sender, channel: string): Entry | Result<unknown> {
     if (!isTrusted(sender)) {
       log.warn('ipc.untrusted-sender', { channel: entries.has(channel) ? channel : 'unknown' });
       return fail({ code: 'untrusted-sender', message: 'This request did not come from the Wardscribe window.' });
     }
-    const entry = entries.get(channel);
-    if (!entry) return fail({ code: 'unknown-channel', message: 'Wardscribe does not offer that request.' });
+    return entries.get(channel) ?? fail({ code: 'unknown-channel', message: 'Wardscribe does not offer that request.' });
+  }
 
+  function tooLargeResult(channel: string, why: string): Result<unknown> {
+    log.warn('ipc.request-too-large', { channel });
+    return fail({ code: 'request-too-large', message: `${why} Wardscribe refused it without reading it.` });
+  }
+
+  async function dispatch(sender: Sender, channel: string, payload: unknown): Promise<Result<unknown>> {
+    const entry = admit(sender, channel);
+    if (!('spec' in entry)) return entry;
     const tooLarge = payloadTooLarge(payload, { ...DEFAULT_PAYLOAD_LIMITS, ...entry.spec.limits });
-    if (tooLarge !== null) {
-      log.warn('ipc.request-too-large', { channel });
-      return fail({ code: 'request-too-large', message: `${tooLarge} Wardscribe refused it without reading it.` });
-    }
+    if (tooLarge !== null) return tooLargeResult(channel, tooLarge);
+    return run(entry, channel, payload);
+  }
+
+  async function dispatchEncoded(sender: Sender, channel: string, text: unknown): Promise<Result<unknown>> {
+    const entry = admit(sender, channel);
+    if (!('spec' in entry)) return entry;
+    const decoded = decodeRequest(text, { ...DEFAULT_PAYLOAD_LIMITS, ...entry.spec.limits });
+    if (!decoded.ok) return decoded.tooLarge ? tooLargeResult(channel, decoded.message) : fail({ code: 'invalid-request', message: decoded.message });
+    return run(entry, channel, decoded.value);
+  }
+
+  async function run(entry: Entry, channel: string, payload: unknown): Promise<Result<unknown>> {
     const parsed = entry.spec.request.safeParse(payload);
     if (!parsed.success) {
       return fail({
@@ -144,7 +168,7 @@ export function createIpcRegistry<C extends ContractShape>(options: RegistryOpti
     }
   }
 
-  return { channels: [...entries.keys()], dispatch };
+  return { channels: [...entries.keys()], dispatch, dispatchEncoded };
 }
 
 function toIpcError(error: unknown, channel: string, log: Logger): IpcError {
