@@ -360,6 +360,8 @@ function describeObjects(entry: AuditEntry): string {
   if (objects.setting !== undefined) parts.push(`setting ${objects.setting}`);
   if (hashes.documentSha256 !== undefined) parts.push(`document SHA-256 ${hashes.documentSha256.slice(0, 16)}…`);
   if (hashes.importSha256 !== undefined) parts.push(`import SHA-256 ${hashes.importSha256.slice(0, 16)}…`);
+  if (objects.attachmentId !== undefined) parts.push(`attachment ${objects.attachmentId}`);
+  if (hashes.originalSha256 !== undefined) parts.push(`original SHA-256 ${hashes.originalSha256.slice(0, 16)}…`);
   if (hashes.exportSha256 !== undefined) parts.push(`export SHA-256 ${hashes.exportSha256.slice(0, 16)}…`);
   if (objects.wipeId !== undefined) parts.push(`wipe ${objects.wipeId}`);
   if (hashes.certificateSha256 !== undefined) parts.push(`certificate SHA-256 ${hashes.certificateSha256.slice(0, 16)}…`);

@@ -48,7 +48,8 @@ import { getSetting, type StoredPdsConnection } from '../settings/registry';
 import { getMessageById, listMessages, type StoredMessage } from '../vault/queries/messages';
 import { getOutboxItem, insertOutboxItem, listOutboxItems } from '../vault/queries/outbox';
 import { listThreadAdvisers, upsertThreadAdviser } from '../vault/queries/thread-advisers';
-import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
+import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftImage, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
+import { buildFiledImages, draftImageProblems, normaliseDraftImages } from './draft-images';
 import { getCompleteThread, type StoredThread } from '../vault/queries/threads';
 import { getUserById } from '../vault/queries/users';
 import type { Db } from '../vault/sqlcipher';
@@ -68,6 +69,8 @@ export interface DraftInput {
   readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
   readonly summary: string;
   readonly patient: DraftPatient;
+  /** Images of the selected messages to file with the note, each with its consent once recorded. */
+  readonly images?: readonly DraftImage[];
 }
 
 export interface DraftView {
@@ -78,6 +81,7 @@ export interface DraftView {
   readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
   readonly summary: string;
   readonly patient: DraftPatient;
+  readonly images: readonly DraftImage[];
   readonly status: 'draft' | 'attested';
   readonly createdBy: string;
   readonly createdAt: string;
@@ -200,10 +204,11 @@ export class TranscriptionService {
     const id = existing?.id ?? randomUUID();
     const { log, actor } = this.#session.audit();
     const nhs = parseNhsNumber(patient.nhsNumber);
+    const images = normaliseDraftImages(db, thread.id, input.images);
 
     db.transaction(() => {
       if (existing) {
-        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, updatedBy: principal.userId, updatedAt: now });
+        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, images, updatedBy: principal.userId, updatedAt: now });
       } else {
         insertDraft(db, {
           id,
@@ -212,6 +217,7 @@ export class TranscriptionService {
           advisers,
           summary: input.summary,
           patient,
+          images,
           status: 'draft',
           createdBy: principal.userId,
           createdAt: now,
@@ -437,6 +443,16 @@ export class TranscriptionService {
       log.record({ action: 'attested', actor, objects: { ...objects, documentId: identifier }, outcome: { status: 'success', ...(patient.reason ? { reason: patient.reason } : {}) } });
       const built = this.#build(db, draft, { identifier, attestedAt: now, attesterUserId: principal.userId, auditChainHead: log.head(), ...(patient.eprPatientId ? { eprPatientId: patient.eprPatientId } : {}) });
       if (!built.transcription) throw new WardscribeError('rejected', built.problems.join(' '));
+      // Each image by its hashes: as imported (what the chat held) and as filed (metadata removed), with the consent recorded.
+      for (const image of built.transcription.images ?? []) {
+        log.record({
+          action: 'image-attested',
+          actor,
+          objects: { ...objects, documentId: identifier, attachmentId: image.attachmentId },
+          outcome: { status: 'success', reason: `consent-${image.consent.status}` },
+          hashes: { documentSha256: image.sha256Hex, originalSha256: image.originalSha256Hex },
+        });
+      }
       const queued: OutboxItem = {
         identifier,
         transcription: built.transcription,
@@ -557,13 +573,17 @@ export class TranscriptionService {
     const problems = draftProblems(draft, this.#messagesOrEmpty(db, draft));
     const thread = getCompleteThread(db, draft.threadId);
     const messages = this.#messagesOrEmpty(db, draft).filter((message) => message.kind === 'message');
+    const images = buildFiledImages(db, draft, messages);
+    problems.push(...images.problems);
+    const withImage = new Set(images.images.map((image) => image.messageId));
     const excerpts: Partial<TranscribedExcerpt>[] = messages.map((message) => ({
       messageId: String(message.id),
       adviser: message.sender !== null ? draft.advisers[message.sender] : undefined,
       originalLocalTime: message.localTime,
       zone: message.zone,
       utcInstant: message.instant ?? undefined,
-      text: message.text,
+      // A photo sent without a caption has no text: the record says what it was.
+      text: message.text.trim() === '' && message.attachment !== null ? (withImage.has(String(message.id)) ? '[An image, filed with this note]' : '[An attachment, not filed with this note]') : message.text,
     }));
     const instants = messages.flatMap((message) => (message.instant ? [message.instant] : [])).sort();
     const odsCode = this.#odsCode(db);
@@ -586,6 +606,7 @@ export class TranscriptionService {
         lastMessageAt: thread?.lastInstant ?? instants.at(-1),
       },
       auditChainHead: at.auditChainHead,
+      ...(draft.images.length > 0 ? { images: images.images } : {}),
     };
     const parsed = AttestedTranscriptionSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -699,6 +720,7 @@ export function draftProblems(draft: StoredDraft, messages: readonly StoredMessa
     if (!/^\d{4}-\d{2}-\d{2}$/.test(draft.patient.birthDate)) problems.push("Enter the patient's date of birth as YYYY-MM-DD.");
   }
   if (!draft.patient.confirmed) problems.push('Confirm that this is the right patient.');
+  problems.push(...draftImageProblems(draft));
   return problems;
 }
 

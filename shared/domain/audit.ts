@@ -65,6 +65,12 @@ export const AUDIT_ACTIONS = [
   'patient-looked-up',
   /** A filed note was read back from the EPR to be shown (or printed) from the outbox (`objects.documentId`); its text is not recorded. */
   'filed-document-read',
+  /**
+   * An image was attested to be filed with a note (`objects.attachmentId`, `objects.documentId`):
+   * `hashes.originalSha256` is the bytes as imported, `hashes.documentSha256` as filed (metadata
+   * removed); the outcome reason is the consent recorded (`consent-given`, `consent-not-given`, `consent-not-applicable`).
+   */
+  'image-attested',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -109,6 +115,8 @@ export const AuditObjectsSchema = z.strictObject({
   nhsNumber: NhsNumberSchema.optional(),
   /** A secure wipe (main/wipe/). */
   wipeId: AuditIdentifierSchema.optional(),
+  /** A chat's attached file in the vault (its id, never its name). */
+  attachmentId: AuditIdentifierSchema.optional(),
 });
 export type AuditObjects = z.infer<typeof AuditObjectsSchema>;
 
@@ -118,6 +126,8 @@ export const AuditHashesSchema = z.strictObject({
   documentSha256: Sha256HexSchema.optional(),
   /** SHA-256 of the imported export file. */
   importSha256: Sha256HexSchema.optional(),
+  /** SHA-256 of an image's bytes as imported, before its metadata was removed for filing. */
+  originalSha256: Sha256HexSchema.optional(),
   /** SHA-256 of the exported PDF. */
   exportSha256: Sha256HexSchema.optional(),
   /** SHA-256 of the canonical form of a wipe certificate. */

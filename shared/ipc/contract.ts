@@ -3,6 +3,7 @@ import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
 import { ClinicianIdentitySchema, type DocumentTypeChoice } from '../domain/transcription';
+import { ImageConsentSchema, MAX_IMAGES } from '../domain/clinical-image';
 import { PatientConfirmationSchema, PatientLookupSchema } from '../domain/patient-record';
 import { PATIENT_HINT_KINDS } from '../domain/patient-hints';
 import { WipeCertificateSchema } from '../domain/wipe';
@@ -170,6 +171,9 @@ const DraftPatientSchema = z.object({
   confirmed: z.boolean(),
 });
 
+/** An image of a selected message to file with the note, and the consent recorded for it (absent until recorded). */
+const DraftImageSchema = z.object({ attachmentId: z.string().uuid(), consent: ImageConsentSchema.optional() }).strict();
+
 export const DraftViewSchema = z.object({
   id: z.string(),
   threadId: z.string(),
@@ -177,6 +181,7 @@ export const DraftViewSchema = z.object({
   advisers: AdvisersSchema,
   summary: z.string(),
   patient: DraftPatientSchema,
+  images: z.array(DraftImageSchema),
   status: z.enum(['draft', 'attested']),
   /** What still stops attestation, in words a ward user can act on. */
   problems: z.array(z.string()),
@@ -468,6 +473,8 @@ export const contract = {
           advisers: AdvisersSchema,
           summary: z.string().max(20_000),
           patient: DraftPatientSchema,
+          /** Images of the selected messages to file with the note (#19); omitted: none. */
+          images: z.array(DraftImageSchema).max(MAX_IMAGES, `A note can carry at most ${MAX_IMAGES} images.`).optional(),
           /** Required when a selected message is already filed elsewhere: why it is filed again (a correction, more context). */
           refileReason: z.string().trim().max(2000).optional(),
         })
