@@ -86,6 +86,7 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   row('Thread', certificate.threadId);
   row('Export', `${certificate.sourceFileName} (SHA-256 ${certificate.sourceSha256})`);
   row('Contents removed', `${certificate.messageCount} messages, ${certificate.attachmentCount} attachments, ${certificate.draftCount} drafts`);
+  if (certificate.imageCount !== undefined) row('Images', `${certificate.imageCount} among the attachments; ${certificate.imagesFiled ?? 0} filed with the verified notes (location and device details removed)`);
   if (certificate.fingerprintsKept !== undefined) row('Kept of them', `a keyed fingerprint of each of ${certificate.fingerprintsKept} messages (no text, sender or time), so a later export never brings them back`);
   row('Messages from', `${certificate.firstInstant ?? 'unknown'} to ${certificate.lastInstant ?? 'unknown'} (UTC)`);
   row('Requested by', certificate.requestedBy ? `${certificate.requestedBy.displayName} (${certificate.requestedBy.role})` : 'The retention policy (automatic)');

@@ -26,7 +26,7 @@ import type { Logger } from '../log';
 import type { SessionService } from '../session/session-service';
 import type { TranscriptionService } from '../transcriptions/transcription-service';
 import type { RotationStep } from '../vault/key-rotation';
-import { deleteOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
+import { deleteOutboxItem, getOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
 import { getSetting, setSettings, type SettingKey } from '../settings/registry';
 import { deleteThreadForWipe, getCompleteThread, listCompleteThreads, threadSourcePath, type StoredThread } from '../vault/queries/threads';
 import { listThreadTranscriptions, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
@@ -80,6 +80,8 @@ export interface WipePlan {
   readonly source: StoredThread['source'];
   readonly messageCount: number;
   readonly attachmentCount: number;
+  /** Of the attachments, the pictures (by their bytes). */
+  readonly imageCount: number;
   readonly draftCount: number;
   readonly firstInstant: string | null;
   readonly lastInstant: string | null;
@@ -136,6 +138,7 @@ export class WipeService {
       source: thread.source,
       messageCount: counts.messages,
       attachmentCount: counts.attachments,
+      imageCount: counts.images,
       draftCount: counts.drafts,
       firstInstant: thread.firstInstant,
       lastInstant: thread.lastInstant,
@@ -258,6 +261,10 @@ export class WipeService {
       sourceSha256: thread.sourceSha256,
       messageCount: plan.messageCount,
       attachmentCount: plan.attachmentCount,
+      imageCount: plan.imageCount,
+      imagesFiled: plan.transcriptions
+        .filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null)
+        .reduce((sum, transcription) => sum + (getOutboxItem(db, transcription.identifier!)?.transcription.images?.length ?? 0), 0),
       draftCount: plan.draftCount,
       firstInstant: thread.firstInstant,
       lastInstant: thread.lastInstant,
@@ -474,7 +481,11 @@ function collectNeedles(db: Db, threadId: string): Needles {
   }
   for (const slice of attachmentSlices(db, threadId, MAX_ATTACHMENT_SAMPLES, ATTACHMENT_SAMPLE_BYTES)) {
     // A run of one byte (an image's blank area) is too common to prove anything.
-    if (new Set(slice).size >= 12) samples.push(slice);
+    if (new Set(slice).size < 12) continue;
+    samples.push(slice);
+    // The same bytes as base64 (how a filed image travels inside JSON, e.g. an outbox item): at
+    // each of the three alignments, one of which any base64 copy of the whole file contains.
+    for (let shift = 0; shift < 3; shift++) samples.push(slice.subarray(shift, shift + Math.floor((slice.length - shift) / 3) * 3).toString('base64'));
   }
   // The thumbnails are the pictures too (#19): they must be gone as surely as the files.
   for (const slice of thumbnailSlices(db, threadId, MAX_ATTACHMENT_SAMPLES, ATTACHMENT_SAMPLE_BYTES)) {

@@ -104,6 +104,10 @@ export const WipeCertificateSchema = z.object({
   sourceSha256: z.string(),
   messageCount: z.number().int().min(0),
   attachmentCount: z.number().int().min(0),
+  /** Of the attachments, how many were pictures (by their bytes). Absent on certificates issued before images were counted. */
+  imageCount: z.number().int().min(0).optional(),
+  /** Images filed with the verified notes (in the EPR now, metadata removed). Absent as above. */
+  imagesFiled: z.number().int().min(0).optional(),
   draftCount: z.number().int().min(0),
   firstInstant: UtcInstant.nullable(),
   lastInstant: UtcInstant.nullable(),

@@ -90,14 +90,20 @@ export function listOutboxItems(db: Db): StoredOutboxItem[] {
 
 /**
  * After a wipe: keeps a verified item's identity, patient, state and hashes, but removes the
- * copied message text and the summary (the record holds them now). The empty text can never
- * pass validation again, so a redacted item cannot be filed a second time.
+ * copied message text, the summary and the bytes of its images (the record holds them now; an
+ * image's picture data is the original's, metadata aside). The empty text can never pass
+ * validation again, so a redacted item cannot be filed a second time.
  */
 export function redactOutboxItem(db: Db, identifier: string): boolean {
   const row = db.prepare('SELECT transcription_json FROM outbox WHERE identifier = ?').get(identifier) as { transcription_json: string } | undefined;
   if (!row) return false;
   const transcription = JSON.parse(row.transcription_json) as AttestedTranscription;
-  const redacted: AttestedTranscription = { ...transcription, summary: '', excerpts: transcription.excerpts.map((excerpt) => ({ ...excerpt, text: '' })) };
+  const redacted: AttestedTranscription = {
+    ...transcription,
+    summary: '',
+    excerpts: transcription.excerpts.map((excerpt) => ({ ...excerpt, text: '' })),
+    ...(transcription.images ? { images: transcription.images.map((image) => ({ ...image, data: '' })) } : {}),
+  };
   return db.prepare('UPDATE outbox SET transcription_json = ? WHERE identifier = ?').run(JSON.stringify(redacted), identifier).changes === 1;
 }
 

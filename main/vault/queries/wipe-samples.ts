@@ -57,15 +57,20 @@ export function attachmentSlices(db: Db, threadId: string, limit: number, sliceB
   ).map((row) => row.slice);
 }
 
-/** Counts for the certificate. */
-export function threadContentCounts(db: Db, threadId: string): { messages: number; attachments: number; drafts: number } {
+/** Counts for the certificate. Images are told by their first bytes (JPEG, PNG, WebP, GIF, HEIC/AVIF), not their names. */
+export function threadContentCounts(db: Db, threadId: string): { messages: number; attachments: number; images: number; drafts: number } {
   return db
     .prepare(
       `SELECT (SELECT count(*) FROM messages WHERE thread_seq = (SELECT seq FROM threads WHERE id = @threadId)) AS messages,
               (SELECT count(*) FROM attachments WHERE thread_id = @threadId) AS attachments,
+              (SELECT count(*) FROM attachments WHERE thread_id = @threadId AND (
+                 substr(content, 1, 3) = X'FFD8FF' OR substr(content, 1, 8) = X'89504E470D0A1A0A' OR substr(content, 1, 4) = X'47494638'
+                 OR (substr(content, 1, 4) = X'52494646' AND substr(content, 9, 4) = X'57454250')
+                 OR (substr(content, 5, 4) = X'66747970' AND substr(content, 9, 4) IN (X'68656963', X'68656978', X'6D696631', X'61766966'))
+               )) AS images,
               (SELECT count(*) FROM transcription_drafts WHERE thread_id = @threadId) AS drafts`,
     )
-    .get({ threadId }) as { messages: number; attachments: number; drafts: number };
+    .get({ threadId }) as { messages: number; attachments: number; images: number; drafts: number };
 }
 
 /**

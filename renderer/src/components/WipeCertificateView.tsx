@@ -63,6 +63,11 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
           <Row label="Removed" testId="certificate-counts">
             {plural(certificate.messageCount, 'message')}, {plural(certificate.attachmentCount, 'attachment')}, {plural(certificate.draftCount, 'draft')}
           </Row>
+          {certificate.imageCount !== undefined && (
+            <Row label="Images" testId="certificate-images">
+              {plural(certificate.imageCount, 'image')} among the attachments; {plural(certificate.imagesFiled ?? 0, 'image')} filed with the verified notes (location and device details removed)
+            </Row>
+          )}
           {certificate.fingerprintsKept !== undefined && (
             <Row label="Kept of them" testId="certificate-fingerprints">
               Only a keyed fingerprint of each of the {plural(certificate.fingerprintsKept, 'message')} (no text, sender or time), so that a later export of this chat never brings them back.

@@ -21,6 +21,7 @@ import { listAttachments } from '../../../main/vault/queries/attachments';
 import { listMessages } from '../../../main/vault/queries/messages';
 import { getOutboxItem } from '../../../main/vault/queries/outbox';
 import { vaultFiles } from '../../../main/vault/vault-files';
+import { WipeService } from '../../../main/wipe/wipe-service';
 import { MAX_IMAGE_BYTES } from '../../../shared/domain/clinical-image';
 import { writeExport } from '../importers/helpers';
 import { buildZip } from '../importers/zip-writer';
@@ -105,7 +106,7 @@ async function world() {
     ...overrides,
   });
   const signIn = (user: { username: string; passphrase: string }) => session.signIn(user.username, user.passphrase);
-  return { session, service, photo, messages, attachmentOf, input, signIn, db };
+  return { session, imports, service, photo, messages, attachmentOf, input, signIn, db, threadId };
 }
 
 async function until(read: () => OutboxView | undefined, kinds: string[], timeoutMs = 20_000): Promise<OutboxView> {
@@ -180,5 +181,22 @@ describe('filing an image with a note', () => {
       outcome: { status: 'success', reason: 'consent-not-applicable' },
       hashes: { originalSha256: createHash('sha256').update(photo).digest('hex'), documentSha256: createHash('sha256').update(filedBytes).digest('hex') },
     });
+  });
+
+  it('the wipe counts the images, removes the filed bytes from the outbox copy, and the scan finds none of the photo', async () => {
+    const { session, imports, service, attachmentOf, input, signIn, db, threadId } = await world();
+    await signIn(CLINICIAN);
+    const draft = service.saveDraft(input({ images: [{ attachmentId: attachmentOf(1), consent: { status: 'given' } }] }));
+    const queued = await service.attest(draft.id, await confirmedPatient(service, draft.patient));
+    await until(() => service.outbox().find((item) => item.identifier === queued.identifier), ['verified']);
+    // The unfiled (oversized) image is in a message of no note: the gate lets the thread go once its one note is verified.
+    const wipes = new WipeService({ session, imports, transcriptions: service, log: silentLogger });
+    const certificate = await wipes.wipe({ threadId, overwriteSourceFile: false });
+    expect(certificate).toMatchObject({ attachmentCount: 2, imageCount: 2, imagesFiled: 1, level: expect.any(String) });
+    expect(certificate.verification).toMatchObject({ status: 'passed', hits: [], textSampled: true });
+    const kept = getOutboxItem(db(), queued.identifier)!.transcription.images!;
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ data: '', attachmentId: attachmentOf(1) });
+    expect(kept[0]!.sha256Hex).toMatch(/^[0-9a-f]{64}$/);
   });
 });

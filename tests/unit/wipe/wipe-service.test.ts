@@ -254,8 +254,8 @@ describe('WipeService', () => {
 
     const reason = 'Only social chat; the advice was given by phone.';
     const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: reason });
-    // The canary, three text samples, the photo's slice and the thumbnail's.
-    expect(certificate.verification).toMatchObject({ status: 'passed', hits: [], needles: 6 });
+    // The canary, three text samples, the photo's slice (and it as base64 at three alignments) and the thumbnail's.
+    expect(certificate.verification).toMatchObject({ status: 'passed', hits: [], needles: 9 });
     const after = w.session.vault();
     expect(after.db.prepare('SELECT count(*) AS n FROM attachment_thumbnails').get()).toEqual({ n: 0 });
     expect(scanForRemnants({ dir: w.files.dir, database: w.files.database, key: after.key, needles: [middle] }).hits).toEqual([]);
