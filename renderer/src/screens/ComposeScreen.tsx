@@ -16,6 +16,7 @@ import { ErrorSummary, SuccessBanner, TextField } from '../components/forms';
 import { DateInput, joinDate, splitDate, type DateParts } from '../components/DateInput';
 import type { PatientLookup } from '../../../shared/domain/patient-record';
 import { confirmationFor, describeCounts, PatientRecordPanel, PatientSuggestions } from './PatientFromRecord';
+import { choiceProblems, chosenImages, ImageChoices, initialChoices, type ImageChoiceState } from '../components/ImageChoices';
 
 type Identity = { name: string; role: string; body: '' | 'GMC' | 'NMC' | 'HCPC'; number: string };
 const EMPTY_IDENTITY: Identity = { name: '', role: '', body: '', number: '' };
@@ -59,6 +60,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [identities, setIdentities] = useState<Record<string, Identity>>({});
   const [summary, setSummary] = useState('');
+  // Images of the selected messages, and which are to be filed with the note and with what consent (#19).
+  const [images, setImages] = useState<ImageChoiceState[]>([]);
   const [patient, setPatient] = useState(NO_PATIENT);
   const [birth, setBirth] = useState<DateParts>(NO_DATE);
   // The patient as the EPR holds them, for what was typed; any change to what was typed drops it.
@@ -87,6 +90,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     setMessages([]);
     setIdentities({});
     setSummary('');
+    setImages([]);
     setPatient(NO_PATIENT);
     setBirth(NO_DATE);
     setLookup(null);
@@ -123,6 +127,10 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         if (page.value.messages.length < 2000) break;
       }
       setMessages(chosen);
+      const chosenIds = new Set(chosen.map((message) => message.id));
+      const media = await api.media.list({ threadId: thread });
+      const ofChosen = media.ok ? media.value.filter((item) => item.kind === 'image' && item.messageId !== null && chosenIds.has(item.messageId)) : [];
+      setImages(initialChoices(ofChosen, draft?.images ?? []));
       const filed = await api.transcriptions.filedAlready({ messageIds: chosen.map((message) => message.id), ...(draft ? { draftId: draft.id } : {}) });
       setAlreadyFiled(filed.ok ? filed.value : []);
       const known: Partial<Record<string, ClinicianIdentity>> =
@@ -195,6 +203,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       if (!identity.role.trim()) found.push({ text: `Enter the role and grade of “${sender}”.`, inputId: `adviser-${index}-role` });
     });
     if (birthDate.kind === 'invalid') found.push({ text: birthDate.message, inputId: birthDate.inputId });
+    found.push(...choiceProblems(images));
     if (alreadyFiled.length > 0 && refile.confirmed && refile.reason.trim().length < 10) found.push({ text: 'Say why this advice is filed again (at least 10 characters).', inputId: 'refile-reason' });
     return found;
   }
@@ -223,6 +232,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       advisers,
       summary,
       patient: { ...patient, birthDate: birthDate.kind === 'date' ? birthDate.value : '' },
+      images: chosenImages(images),
       ...(alreadyFiled.length > 0 && refile.confirmed ? { refileReason: refile.reason } : {}),
     });
     if (!result.ok) {
@@ -379,6 +389,14 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
           );
         })}
       </ol>
+      <ImageChoices
+        choices={images}
+        fieldError={fieldError}
+        onChange={(next) => {
+          setImages(next);
+          edit();
+        }}
+      />
 
       <h2>Who gave the advice</h2>
       {Object.entries(identities).map(([sender, identity], index) => (
