@@ -94,7 +94,8 @@ export function checkThumbnail(content: Uint8Array, source: { width: number; hei
   }
   // Rounding to whole pixels moves the proportions by up to a pixel on the shorter side. A photo
   // whose EXIF orientation turns it a quarter is drawn upright, so its thumbnail may be transposed.
-  const fits = (width: number, height: number) => Math.abs((sniffed.width * height) / width - sniffed.height) <= 1 + sniffed.height * 0.02;
+  const drawn = { width: sniffed.width, height: sniffed.height };
+  const fits = (width: number, height: number) => Math.abs((drawn.width * height) / width - drawn.height) <= 1 + drawn.height * 0.02;
   if (!fits(source.width, source.height) && !fits(source.height, source.width)) {
     throw new WardscribeError('rejected', `The thumbnail (${sniffed.width} × ${sniffed.height}) is not the shape of its image (${source.width} × ${source.height}).`);
   }
