@@ -163,7 +163,7 @@ describe('the wipe certificate', () => {
   });
 
   test('counts are whole and never negative', () => {
-    for (const field of ['messageCount', 'attachmentCount', 'draftCount', 'fingerprintsKept'] as const) {
+    for (const field of ['messageCount', 'attachmentCount', 'imageCount', 'imagesFiled', 'draftCount', 'fingerprintsKept'] as const) {
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: -1 }).success, field).toBe(false);
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 1.5 }).success, field).toBe(false);
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 0 }).success, field).toBe(true);
