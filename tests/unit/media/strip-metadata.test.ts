@@ -1,5 +1,5 @@
 /**
- * Metadata stripping (H-024), judged by an independent reader: exiftool (Debian's
+ * Metadata stripping (H-027), judged by an independent reader: exiftool (Debian's
  * libimage-exiftool-perl) plants GPS position, camera make, model and serial number, software,
  * dates, captions and a thumbnail in real JPEG, PNG and WebP files, and reads the stripped files
  * back. The pictures themselves must come through unchanged (their compressed data byte for
