@@ -11,9 +11,10 @@
  *   first finds nothing), then searches the EPR by identifier twice, uncached, and keeps only
  *   results that carry our exact system and value: a server that ignores the parameter answers
  *   with other documents, which is recognised and stops the item without naming any of them.
- * - A push the EPR refused (a 4xx, a redirect, the sign-in failing before it left) was not applied
- *   and is not counted, so nothing waits to confirm it; one that may have been applied (no answer,
- *   a timeout, a 5xx) is.
+ * - A push the EPR answered with a refusal (a 4xx, a redirect) still counts: a server can apply a
+ *   write and then refuse to return it (an authorisation check on the response, a proxy). But the
+ *   answer means the EPR has finished with it, so the resend searches at once, with no settle
+ *   window; only a push with no answer (a timeout, a dropped connection, a 5xx) waits for one.
  * - It files as a transaction (DocumentReference + Provenance) when the profile says so, and falls
  *   back to two creates when the server refuses the transaction (it was not applied).
  * - A Provenance the EPR cannot take is kept in the vault and the audit trail; the document text
@@ -59,6 +60,13 @@ export const READ_AFTER_WRITE_LAG_MS = 60_000;
  */
 const TRANSACTION_REFUSED = new Set([400, 403, 404, 405, 501]);
 
+/**
+ * Of those, the statuses that say the server has no transaction endpoint at all, so nothing of it
+ * can have been applied. A 400 or 403 can come after the bundle ran (an authorisation check on the
+ * response does this): the two creates that follow search first.
+ */
+const NO_TRANSACTION_ENDPOINT = new Set([404, 405, 501]);
+
 /** One step from the item's state. Throws EprRequestError when a request fails. */
 export async function filingStep(item: OutboxItem, options: FilingStepOptions): Promise<OutboxState> {
   const { state } = item;
@@ -83,11 +91,11 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
   const context = contextOf(item);
   if (target.profile.updateCreate) return sendToOwnId(item, pushes, options);
   if (pushes > 0) {
-    // An earlier push may have been applied, or may still be being applied: let it settle, then
-    // look (twice, past any cache) before pushing again.
+    // An earlier push may have been applied, or (with no answer) may still be being applied: let
+    // an unanswered one settle, then look (twice, past any cache) before pushing again.
     const anchor = state.since ?? item.updatedAt;
     const confirmAt = anchor + resendSettleDelayMs(target.profile, options.requestTimeoutMs ?? DEFAULT_RETRY_POLICY.requestTimeoutMs);
-    if (options.now() < confirmAt) return { kind: 'sending', pushes, mode: state.mode, since: anchor, confirmAt };
+    if (!state.answered && options.now() < confirmAt) return { kind: 'sending', pushes, mode: state.mode, since: anchor, confirmAt };
     let found = await findFiled(target, item.identifier, context);
     if (Array.isArray(found) && found.length === 0) found = await findFiled(target, item.identifier, context, true);
     if (found === 'unsearchable') return { kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes };
@@ -99,12 +107,12 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
   }
   const mode = target.profile.write;
   // Recorded before the push: if we are killed during it, resuming searches first.
-  await options.save({ kind: 'sending', pushes: pushes + 1, mode, since: options.now() });
-  // A push the EPR answered with a refusal (a 4xx, a redirect, a sign-in failure before it left)
-  // was not applied, so it is uncounted again: a Retry after it sends at once rather than waiting
-  // out a settle window for a write that cannot be landing. The earlier pushes still count.
-  const uncountIfNotApplied = async (error: unknown) => {
-    if (error instanceof EprRequestError && !error.maybeApplied) await options.save({ kind: 'sending', pushes, mode: state.mode, ...(state.since !== undefined ? { since: state.since } : {}) });
+  const since = options.now();
+  await options.save({ kind: 'sending', pushes: pushes + 1, mode, since });
+  // The EPR answered (a refusal, a redirect): it has finished with this push, whatever it did, so
+  // a resend need not wait to confirm it; it still searches first (the write may have been applied).
+  const markAnswered = async (error: unknown) => {
+    if (error instanceof EprRequestError && answeredByEpr(error)) await options.save({ kind: 'sending', pushes: pushes + 1, mode, since, answered: true });
     return error;
   };
   const documentReference = toDocumentReference(item.transcription);
@@ -114,17 +122,19 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
       const [document, provenance] = await target.connection.transaction(filingBundle(item.transcription, documentReference, ifNoneExist), context);
       return { kind: 'filed', documentReferenceId: document!.id, provenance: { kind: 'filed', ...(provenance ? { id: provenance.id } : {}) }, since: options.now() };
     } catch (error) {
-      if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw await uncountIfNotApplied(error);
-      // Refused as a whole, so nothing was applied (the push does not count): two creates from now on.
+      if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw await markAnswered(error);
+      // Refused as a whole: two creates from now on. With no transaction endpoint nothing was
+      // applied (the push does not count); after a 400 or 403 the creates search first.
       target.profile = { ...target.profile, write: 'individual' };
-      return { kind: 'sending', pushes, mode: 'individual', since: options.now() };
+      if (NO_TRANSACTION_ENDPOINT.has(error.status!)) return { kind: 'sending', pushes, mode: 'individual', since: options.now() };
+      return { kind: 'sending', pushes: pushes + 1, mode: 'individual', since, answered: true };
     }
   }
   let result;
   try {
     result = await target.connection.create(documentReference, ifNoneExist, context);
   } catch (error) {
-    throw await uncountIfNotApplied(error);
+    throw await markAnswered(error);
   }
   const provenance: ProvenanceState = target.profile.provenance === 'create' ? { kind: 'pending' } : keptLocally(item.transcription, result.id, 'not-supported');
   return { kind: 'filed', documentReferenceId: result.id, provenance, since: options.now() };
@@ -152,8 +162,15 @@ async function sendToOwnId(item: OutboxItem, pushes: number, options: FilingStep
   const { target } = options;
   const context = contextOf(item);
   const mode = target.profile.write;
-  await options.save({ kind: 'sending', pushes: pushes + 1, mode, since: options.now() });
   const documentReferenceId = documentIdFor(item.identifier);
+  if (pushes > 0) {
+    // An earlier PUT may have landed, and the EPR may have changed the note since (marked it
+    // entered-in-error, amended it): a repeat would write over that. So it is read first, and if it
+    // is there, read-back judges it as it stands.
+    const existing = await documentAt(target, documentReferenceId, context);
+    if (existing) return { kind: 'filed', documentReferenceId, provenance: await provenanceOnServer(item, documentReferenceId, options), since: options.now() };
+  }
+  await options.save({ kind: 'sending', pushes: pushes + 1, mode, since: options.now() });
   const documentReference = { ...toDocumentReference(item.transcription), id: documentReferenceId };
   if (mode === 'transaction') {
     try {
@@ -171,6 +188,16 @@ async function sendToOwnId(item: OutboxItem, pushes: number, options: FilingStep
   // An earlier push may have filed the Provenance already: look for it before writing one (fileProvenance).
   const provenance: ProvenanceState = target.profile.provenance === 'create' ? (pushes > 0 ? { kind: 'sending', pushes: 1 } : { kind: 'pending' }) : keptLocally(item.transcription, documentReferenceId, 'not-supported');
   return { kind: 'filed', documentReferenceId, provenance, since: options.now() };
+}
+
+/** The document at an id, or null when the EPR has none there (404, 410). */
+async function documentAt(target: FilingTarget, id: string, context: RequestContext): Promise<DocumentReference | null> {
+  try {
+    return (await target.connection.read('DocumentReference', id, context)) as DocumentReference;
+  } catch (error) {
+    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) return null;
+    throw error;
+  }
 }
 
 /** The transaction on an update-create EPR: both resources PUT to their own ids (repeatable as a whole). */
@@ -369,4 +396,9 @@ export function filingBundle(transcription: AttestedTranscription, documentRefer
       },
     ],
   };
+}
+
+/** The EPR itself answered the request (a 4xx or a redirect): it is not still working on it. */
+function answeredByEpr(error: EprRequestError): boolean {
+  return (error.kind === 'http' && error.status !== undefined && error.status < 500) || error.kind === 'moved';
 }

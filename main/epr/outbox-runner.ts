@@ -291,7 +291,8 @@ export class OutboxRunner {
     const pushes = pushesOf(state);
     const documentReferenceId = 'documentReferenceId' in state ? state.documentReferenceId : undefined;
     const provenance: ProvenanceState | undefined = 'provenance' in state ? state.provenance : undefined;
-    const where = { pushes, ...(documentReferenceId ? { documentReferenceId } : {}), ...(provenance ? { provenance } : {}) };
+    const answered = state.kind === 'sending' && state.answered ? ({ answered: true } as const) : {};
+    const where = { pushes, ...answered, ...(documentReferenceId ? { documentReferenceId } : {}), ...(provenance ? { provenance } : {}) };
     if (error.kind === 'not-yet-readable' && state.kind === 'filed') {
       // Read-after-write lag: retried a few times; if it never shows, it is missing as before.
       return { retry: problemOf(error), giveUp: { kind: 'failed', reason: 'read-back-missing', ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...where } };

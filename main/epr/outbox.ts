@@ -74,6 +74,11 @@ export type OutboxState =
        * for or sent again before this time (ms since the epoch).
        */
       readonly confirmAt?: number;
+      /**
+       * The EPR answered the last push (a refusal): it is not still applying it, so the resend
+       * searches at once instead of waiting out the settle window.
+       */
+      readonly answered?: true;
       readonly retry?: RetryNote;
       readonly waiting?: string;
     }
@@ -97,6 +102,8 @@ export type OutboxState =
       readonly documentReferenceId?: string;
       /** DocumentReference pushes that may have reached the EPR: a Retry searches first when > 0. */
       readonly pushes: number;
+      /** The EPR answered the last of them (see `sending`): a Retry searches without waiting. */
+      readonly answered?: true;
       readonly provenance?: ProvenanceState;
     }
   | { readonly kind: 'needs-attention'; readonly reason: AttentionReason; readonly documentReferenceIds: readonly string[]; readonly pushes: number };
@@ -172,7 +179,7 @@ export function retryState(state: OutboxState): OutboxState | undefined {
   if (documentReferenceId && state.kind === 'failed') {
     return { kind: 'filed', documentReferenceId, provenance: state.provenance ?? { kind: 'pending' } };
   }
-  if (state.pushes > 0 || state.kind === 'needs-attention') return { kind: 'sending', pushes: Math.max(1, state.pushes), mode: 'transaction' };
+  if (state.pushes > 0 || state.kind === 'needs-attention') return { kind: 'sending', pushes: Math.max(1, state.pushes), mode: 'transaction', ...(state.kind === 'failed' && state.answered ? { answered: true } : {}) };
   return { kind: 'queued' };
 }
 

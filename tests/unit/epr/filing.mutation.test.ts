@@ -91,10 +91,17 @@ describe('the first push', () => {
     expect(await step({ kind: 'sending', pushes: 0, mode: 'transaction' })).toEqual({ kind: 'filed', documentReferenceId: 'doc-9', provenance: { kind: 'filed' }, since: NOW });
   });
 
-  it.each([400, 403, 404, 405, 501])('a transaction refused with %i: nothing applied, two creates from now on, the push not counted', async (status) => {
+  it.each([404, 405, 501])('a transaction refused with %i (no transaction endpoint): nothing applied, two creates from now on, the push not counted', async (status) => {
     const { step, epr, target } = setUp({ write: 'transaction' });
     epr.script.transaction = http(status);
     expect(await step({ kind: 'sending', pushes: 0, mode: 'transaction' })).toEqual({ kind: 'sending', pushes: 0, mode: 'individual', since: NOW });
+    expect(target.profile.write).toBe('individual');
+  });
+
+  it.each([400, 403])('a transaction refused with %i may have run first (an authorisation check on the response): two creates from now on, after a search at once', async (status) => {
+    const { step, epr, target } = setUp({ write: 'transaction' });
+    epr.script.transaction = http(status);
+    expect(await step({ kind: 'sending', pushes: 0, mode: 'transaction' })).toEqual({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW, answered: true });
     expect(target.profile.write).toBe('individual');
   });
 
@@ -542,7 +549,7 @@ describe('an EPR that creates on PUT: written to ids derived from the identifier
     expect(documentIdFor(one)).not.toContain(one.slice('urn:uuid:'.length));
   });
 
-  it('as a transaction: both PUT to their ids, filed at the document id; a resend is the same transaction, with no search', async () => {
+  it('as a transaction: both PUT to their ids, filed at the document id; a resend reads the id first (nothing there) and is the same transaction, with no search', async () => {
     const { step, epr, transcription } = setUp({ updateCreate: true, write: 'transaction' });
     let bundle: Bundle | undefined;
     epr.script.transaction = (_call, input) => {
@@ -556,7 +563,22 @@ describe('an EPR that creates on PUT: written to ids derived from the identifier
       ['PUT', `Provenance/${provenanceIdFor(transcription.identifier)}`],
     ]);
     expect((bundle!.entry![1]!.resource as Provenance).target[0]!.reference).toBe(`DocumentReference/${id}`);
-    expect(epr.calls.map((call) => call.method)).toEqual(['transaction']);
+    expect(epr.calls.map((call) => call.method)).toEqual(['read', 'transaction']);
+  });
+
+  it('a resend that finds the document at its id writes nothing over it (the EPR may have changed it): read-back judges it as it stands', async () => {
+    const { step, epr, transcription, ours } = setUp({ updateCreate: true, write: 'individual', provenance: 'keep-locally' });
+    const id = documentIdFor(transcription.identifier);
+    epr.script.read = () => ({ ...ours(id), status: 'entered-in-error' });
+    const state = await step({ kind: 'sending', pushes: 1, mode: 'individual' });
+    expect(state).toMatchObject({ kind: 'filed', documentReferenceId: id });
+    expect(epr.calls.map((call) => call.method)).toEqual(['read']);
+  });
+
+  it('the first push writes without reading: nothing of ours can be there yet', async () => {
+    const { step, epr } = setUp({ updateCreate: true, write: 'individual' });
+    await step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['update']);
   });
 
   it('a server that answers with another id did not do what was asked: a protocol failure, tried again', async () => {
@@ -662,37 +684,20 @@ describe('read-back answers that are not a difference in the note', () => {
   });
 });
 
-describe('a push the EPR refused is not counted (it was not applied)', () => {
+describe('a push the EPR answered with a refusal still counts, but the resend does not wait to confirm it', () => {
   it.each([
     ['a 422', http(422, 'bad content')],
     ['a 403', http(403)],
+    ['a 408', http(408)],
     ['a 429', http(429)],
     ['a redirect', new EprRequestError('moved', 301, undefined, 'https://elsewhere.example')],
-    ['a sign-in refusal before it left', new EprRequestError('auth', 400, undefined)],
-  ])('%s on a create: counted before it is sent, uncounted after, the earlier anchor kept, and the error passed on', async (_name, error) => {
+  ])('%s on a create: counted before it is sent, marked answered after, and the error passed on', async (_name, error) => {
     const { step, epr, saved } = setUp();
     epr.script.create = error;
-    await expect(step({ kind: 'sending', pushes: 2, mode: 'individual', since: NOW - 5_000 })).rejects.toBe(error);
+    await expect(step({ kind: 'sending', pushes: 2, mode: 'individual', since: NOW - 500_000 })).rejects.toBe(error);
     expect(saved).toEqual([
       { kind: 'sending', pushes: 3, mode: 'individual', since: NOW },
-      { kind: 'sending', pushes: 2, mode: 'individual', since: NOW - 5_000 },
-    ]);
-  });
-
-  it('a first push refused goes back to no pushes, with no anchor', async () => {
-    const { step, epr, saved } = setUp();
-    epr.script.create = http(422);
-    await expect(step({ kind: 'sending', pushes: 0, mode: 'individual' })).rejects.toBeInstanceOf(EprRequestError);
-    expect(saved.at(-1)).toEqual({ kind: 'sending', pushes: 0, mode: 'individual' });
-  });
-
-  it('a transaction refused with a 422 (the content, not the transaction) is uncounted too', async () => {
-    const { step, epr, saved } = setUp({ write: 'transaction' });
-    epr.script.transaction = http(422);
-    await expect(step({ kind: 'sending', pushes: 0, mode: 'transaction' })).rejects.toBeInstanceOf(EprRequestError);
-    expect(saved).toEqual([
-      { kind: 'sending', pushes: 1, mode: 'transaction', since: NOW },
-      { kind: 'sending', pushes: 0, mode: 'transaction' },
+      { kind: 'sending', pushes: 3, mode: 'individual', since: NOW, answered: true },
     ]);
   });
 
@@ -701,10 +706,36 @@ describe('a push the EPR refused is not counted (it was not applied)', () => {
     ['a timeout', new EprRequestError('timeout', undefined, undefined)],
     ['no answer', new EprRequestError('network', undefined, undefined)],
     ['an answer that says nothing', new EprRequestError('protocol', undefined, undefined)],
-  ])('%s may have been applied: the push stays counted', async (_name, error) => {
+    ['a sign-in failure before it left', new EprRequestError('auth', 400, undefined)],
+  ])('%s is not an answer from the EPR: the push stays counted and unanswered', async (_name, error) => {
     const { step, epr, saved } = setUp();
     epr.script.create = error;
     await expect(step({ kind: 'sending', pushes: 0, mode: 'individual' })).rejects.toBe(error);
     expect(saved).toEqual([{ kind: 'sending', pushes: 1, mode: 'individual', since: NOW }]);
+  });
+
+  it('an answered push is searched for at once, inside the settle window, and not sent again when found', async () => {
+    const { step, epr, ours } = setUp({ resendSettleMs: 600_000 });
+    epr.script.search = () => [ours('doc-7')];
+    const state = await step({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW - 1_000, answered: true });
+    expect(state).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-7' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['search', 'search']);
+  });
+
+  it('an unanswered push inside the window is waited for, nothing searched or sent', async () => {
+    const { step, epr } = setUp({ resendSettleMs: 600_000 });
+    const state = await step({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW - 1_000 });
+    expect(state).toEqual({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW - 1_000, confirmAt: NOW - 1_000 + 600_000 });
+    expect(epr.calls).toEqual([]);
+  });
+
+  it('a transaction refused with a 422 (the content, not the transaction) is marked answered too', async () => {
+    const { step, epr, saved } = setUp({ write: 'transaction' });
+    epr.script.transaction = http(422);
+    await expect(step({ kind: 'sending', pushes: 0, mode: 'transaction' })).rejects.toBeInstanceOf(EprRequestError);
+    expect(saved).toEqual([
+      { kind: 'sending', pushes: 1, mode: 'transaction', since: NOW },
+      { kind: 'sending', pushes: 1, mode: 'transaction', since: NOW, answered: true },
+    ]);
   });
 });

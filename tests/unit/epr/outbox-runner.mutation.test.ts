@@ -294,13 +294,13 @@ describe('transient failures: backoff, then giving up', () => {
 });
 
 describe('refusals end in a state a clinician can act on', () => {
-  // A refused push was not applied, so it is not counted (a Retry sends without waiting to confirm it).
+  // A refused push still counts (it may have been applied), but the EPR answered: a Retry searches without waiting.
   it.each([
-    ['422', http(422, 'bad content'), { kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, serverReason: 'bad content', pushes: 0 }],
-    ['401', http(401), { kind: 'failed', reason: 'not-authorised', httpStatus: 401, pushes: 0 }],
-    ['403', http(403, 'no role'), { kind: 'failed', reason: 'not-authorised', httpStatus: 403, serverReason: 'no role', pushes: 0 }],
-    ['an auth refusal', new EprRequestError('auth', 400, undefined), { kind: 'failed', reason: 'not-authorised', httpStatus: 400, pushes: 0 }],
-    ['412 while sending', http(412), { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: [], pushes: 0 }],
+    ['422', http(422, 'bad content'), { kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, serverReason: 'bad content', pushes: 1, answered: true }],
+    ['401', http(401), { kind: 'failed', reason: 'not-authorised', httpStatus: 401, pushes: 1, answered: true }],
+    ['403', http(403, 'no role'), { kind: 'failed', reason: 'not-authorised', httpStatus: 403, serverReason: 'no role', pushes: 1, answered: true }],
+    ['an auth refusal', new EprRequestError('auth', 400, undefined), { kind: 'failed', reason: 'not-authorised', httpStatus: 400, pushes: 1 }],
+    ['412 while sending', http(412), { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: [], pushes: 1 }],
   ])('%s', async (_, error, expected) => {
     const { runner, put, epr, state, id } = world();
     epr.script.create = error;
@@ -441,9 +441,9 @@ describe('Retry, pressed again and again', () => {
     const before = store().history.length;
     await runner.retry(id);
     await runner.settled();
-    // The refused push was not counted, so the second starts afresh too and sends again.
-    expect(store().history[before]).toEqual({ kind: 'queued' });
-    expect(epr.calls.map((call) => call.method).filter((method) => method === 'create' || method === 'search')).toEqual(['create', 'create']);
+    // The second resumes after a push that may have landed (the EPR answered it): it searches at once, then sends.
+    expect(store().history[before]).toEqual({ kind: 'sending', pushes: 1, mode: 'transaction', answered: true });
+    expect(epr.calls.map((call) => call.method).filter((method) => method === 'create' || method === 'search')).toEqual(['create', 'search', 'search', 'create']);
   });
 
   it('a Retry that finds the item picked up meanwhile leaves it to that run: nothing is written under it', async () => {
@@ -800,7 +800,7 @@ describe('answers that no retry changes', () => {
     epr.script.create = new EprRequestError('moved', 301, undefined, 'https://epr-new.example.nhs.uk/fhir/DocumentReference');
     put();
     await runner.drive(id);
-    expect(state()).toEqual({ kind: 'failed', reason: 'epr-moved', httpStatus: 301, serverReason: 'https://epr-new.example.nhs.uk/fhir/DocumentReference', pushes: 0 });
+    expect(state()).toEqual({ kind: 'failed', reason: 'epr-moved', httpStatus: 301, serverReason: 'https://epr-new.example.nhs.uk/fhir/DocumentReference', pushes: 1, answered: true });
   });
 
   it('a read-back that keeps answering "not yet" after the attempts run out is read-back-missing, not unreachable', async () => {

@@ -131,6 +131,32 @@ describe('an EPR that creates on PUT (updateCreate)', () => {
     expect(Math.max(0, ...waits)).toBeLessThan(1_000);
   }, 30_000);
 
+  test('a Retry after unanswered writes does not write over a note the EPR has since marked entered-in-error, and it is not verified', async () => {
+    harness.behaviour = { updateCreate: true };
+    let answer = false;
+    // Every write lands but its answer is lost, and the EPR cannot be read meanwhile: the item gives up.
+    harness.fault = (request) => {
+      if (answer) return { kind: 'pass' };
+      if (isDocumentWrite(request)) return { kind: 'drop-after' };
+      return request.method === 'GET' && request.path.startsWith('/DocumentReference/') ? { kind: 'respond', status: 503 } : { kind: 'pass' };
+    };
+    const outbox = world.runner({ baseUrl: harness.baseUrl, policy: POLICY, overrides: { resendSettleMs: 600_000 } });
+    const item = world.queue();
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'unreachable' });
+    // The EPR's records team retracts the note that did land.
+    const url = `${harness.upstreamUrl}/DocumentReference/${documentIdFor(item.identifier)}`;
+    const landed = (await (await fetch(url)).json()) as { status: string };
+    expect(landed.status).toBe('current');
+    await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ ...landed, status: 'entered-in-error' }) });
+    answer = true;
+    await outbox.retry(item.identifier);
+    await outbox.settled();
+    expect(((await (await fetch(url)).json()) as { status: string }).status).toBe('entered-in-error');
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch' });
+  }, 30_000);
+
   test('two creates: the document PUT, then its Provenance, each at a derived id', async () => {
     harness.behaviour = { updateCreate: true };
     const { identifier, state } = await fileOne(world, world.runner({ baseUrl: harness.baseUrl, policy: POLICY, overrides: { write: 'individual' } }));
@@ -141,15 +167,11 @@ describe('an EPR that creates on PUT (updateCreate)', () => {
   });
 });
 
-describe('a push the EPR refused was not applied, so nothing waits to confirm it', () => {
+describe('a push the EPR answered with a refusal: it may have been applied, but the EPR has finished with it', () => {
   const refusal = { kind: 'respond', status: 422, headers: { 'Content-Type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'business-rule', diagnostics: 'Author not recognised' }] }) } as const;
-
-  test('Retry after a 422 sends at once, not after the settle window, and one document is filed', async () => {
-    harness.behaviour = { noConditionalCreate: true };
-    let refuse = true;
-    harness.fault = (request) => (isDocumentWrite(request) && refuse ? refusal : { kind: 'pass' });
+  /** A ten-minute window: a Retry that waited for it would never finish within these tests. */
+  const neverWaits = () => {
     const waits: number[] = [];
-    // A ten-minute window: a Retry that waited for it would never finish within this test.
     const outbox = world.runner({
       baseUrl: harness.baseUrl,
       policy: POLICY,
@@ -159,22 +181,72 @@ describe('a push the EPR refused was not applied, so nothing waits to confirm it
         if (ms >= 60_000) await outbox.stop();
       },
     });
+    return { outbox, waits };
+  };
+  const searchedBeforeWriting = (requests: readonly SeenRequest[]) => {
+    const firstSearch = requests.findIndex(isSearch);
+    return firstSearch >= 0 && firstSearch < requests.findIndex(isDocumentWrite);
+  };
+
+  test('Retry after a 422 searches at once, not after the settle window, and files one document', async () => {
+    harness.behaviour = { noConditionalCreate: true };
+    let refuse = true;
+    harness.fault = (request) => (isDocumentWrite(request) && refuse ? refusal : { kind: 'pass' });
+    const { outbox, waits } = neverWaits();
     const item = world.queue();
     await outbox.drive(item.identifier);
     await outbox.settled();
-    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, pushes: 0 });
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, pushes: 1, answered: true });
     refuse = false;
+    const before = harness.seen.length;
     await outbox.retry(item.identifier);
     await outbox.settled();
     expect(world.stored(item.identifier).kind).toBe('verified');
     expect(Math.max(0, ...waits)).toBeLessThan(60_000);
-    // No search was needed: the refused push cannot have landed.
-    expect(harness.seen.filter(isSearch)).toHaveLength(0);
-    expect(harness.seen.filter(isDocumentWrite)).toHaveLength(2);
+    expect(searchedBeforeWriting(harness.seen.slice(before))).toBe(true);
     expect(harness.documentsCreated(item.identifier)).toHaveLength(1);
   }, 30_000);
 
-  test('an earlier push with no answer still counts after a later refusal: the Retry waits, looks first, and files once', async () => {
+  test.each([409, 413, 422])('a create the server applied and then refused with %i: the Retry finds it, one document', async (status) => {
+    harness.behaviour = { noConditionalCreate: true };
+    let refuse = true;
+    harness.fault = (request) => (isDocumentWrite(request) && refuse ? { kind: 'apply-then-respond', status } : { kind: 'pass' });
+    const { outbox } = neverWaits();
+    const item = world.queue();
+    await outbox.drive(item.identifier);
+    await outbox.settled();
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', pushes: 1, answered: true });
+    refuse = false;
+    await outbox.retry(item.identifier);
+    await outbox.settled();
+    expect(world.stored(item.identifier).kind).toBe('verified');
+    expect(harness.documentsCreated(item.identifier)).toHaveLength(1);
+  }, 30_000);
+
+  test.each([400, 403])('a transaction the server ran and then refused with %i (an authorisation check on the response, hapi-fhir#4612): one document', async (status) => {
+    harness.behaviour = { noConditionalCreate: true };
+    let answered = 0;
+    harness.fault = (request) => (isDocumentWrite(request) && answered++ === 0 ? { kind: 'apply-then-respond', status } : { kind: 'pass' });
+    const { outbox, waits } = neverWaits();
+    const { identifier, state } = await fileOne(world, outbox);
+    expect(state.kind).toBe('verified');
+    expect(Math.max(0, ...waits)).toBeLessThan(60_000);
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+  }, 30_000);
+
+  test.each([408, 429])('a create applied and then answered %i is retried by itself: it searches at once and finds it', async (status) => {
+    harness.behaviour = { noConditionalCreate: true };
+    let answered = 0;
+    harness.fault = (request) => (isDocumentWrite(request) && answered++ === 0 ? { kind: 'apply-then-respond', status, headers: { 'Retry-After': '0' } } : { kind: 'pass' });
+    const { outbox, waits } = neverWaits();
+    const { identifier, state } = await fileOne(world, outbox);
+    expect(state.kind).toBe('verified');
+    expect(Math.max(0, ...waits)).toBeLessThan(60_000);
+    expect(harness.seen.filter(isDocumentWrite)).toHaveLength(1);
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+  }, 30_000);
+
+  test('an earlier push with no answer, then a refusal: the Retry searches first and files once', async () => {
     harness.behaviour = { noConditionalCreate: true };
     let writes = 0;
     let refuse = true;
@@ -189,47 +261,28 @@ describe('a push the EPR refused was not applied, so nothing waits to confirm it
     const item = world.queue();
     await outbox.drive(item.identifier);
     await outbox.settled();
-    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', pushes: 1 });
+    expect(world.stored(item.identifier)).toMatchObject({ kind: 'failed', reason: 'rejected-by-epr', pushes: 2, answered: true });
     refuse = false;
     const before = harness.seen.length;
     await outbox.retry(item.identifier);
     await outbox.settled();
     expect(world.stored(item.identifier).kind).toBe('verified');
-    const afterRetry = harness.seen.slice(before);
-    const firstSearch = afterRetry.findIndex(isSearch);
-    expect(firstSearch).toBeGreaterThanOrEqual(0);
-    expect(firstSearch).toBeLessThan(afterRetry.findIndex(isDocumentWrite));
+    expect(searchedBeforeWriting(harness.seen.slice(before))).toBe(true);
     expect(harness.documentsCreated(item.identifier)).toHaveLength(1);
   }, 30_000);
 
-  test('a 429 on the push is retried by itself without the settle window (the EPR turned it away unread)', async () => {
-    harness.behaviour = { noConditionalCreate: true };
-    let writes = 0;
-    harness.fault = (request) => (isDocumentWrite(request) && writes++ === 0 ? { kind: 'respond', status: 429, headers: { 'Retry-After': '0' } } : { kind: 'pass' });
-    const waits: number[] = [];
-    const outbox = world.runner({
-      baseUrl: harness.baseUrl,
-      policy: POLICY,
-      overrides: { resendSettleMs: 600_000 },
-      sleep: async (ms) => {
-        waits.push(ms);
-        if (ms >= 60_000) await outbox.stop();
-      },
-    });
-    const { identifier, state } = await fileOne(world, outbox);
-    expect(state.kind).toBe('verified');
-    expect(Math.max(0, ...waits)).toBeLessThan(60_000);
-    expect(harness.seen.filter(isSearch)).toHaveLength(0);
-    expect(harness.documentsCreated(identifier)).toHaveLength(1);
-  }, 30_000);
-
-  test('a 500 on the push may have been applied: the resend still waits the window and looks first', async () => {
+  test('a 500 on the push is not an answer that it is finished: the resend still waits the window and looks first', async () => {
     harness.behaviour = { noConditionalCreate: true };
     let writes = 0;
     harness.fault = (request) => (isDocumentWrite(request) && writes++ === 0 ? { kind: 'respond', status: 500 } : { kind: 'pass' });
-    const outbox = world.runner({ baseUrl: harness.baseUrl, policy: POLICY, overrides: { resendSettleMs: 1_000 }, sleep: realSleep });
+    const waits: number[] = [];
+    const outbox = world.runner({ baseUrl: harness.baseUrl, policy: POLICY, overrides: { resendSettleMs: 1_000 }, sleep: async (ms) => {
+      waits.push(ms);
+      await realSleep(ms);
+    } });
     const { identifier, state } = await fileOne(world, outbox);
     expect(state.kind).toBe('verified');
+    expect(waits.some((ms) => ms >= 500)).toBe(true);
     expect(harness.seen.filter(isSearch).length).toBeGreaterThanOrEqual(1);
     expect(harness.documentsCreated(identifier)).toHaveLength(1);
   }, 30_000);

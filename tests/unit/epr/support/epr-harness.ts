@@ -14,7 +14,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Bundle, CapabilityStatement, DocumentReference, OperationOutcome, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import { createTrainingServer, type TrainingServer } from '../../../../main/epr/training-server';
 import { URI_SYSTEM } from '../../../../main/epr/mapping';
-import type { Fault } from './fault-proxy';
+import { refuseWith, type Fault } from './fault-proxy';
 
 export type { Fault } from './fault-proxy';
 
@@ -349,10 +349,7 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
       seen.push(described);
       if (fault.kind === 'hang') return;
       if (fault.kind === 'drop-before') return void incoming.socket.destroy();
-      if (fault.kind === 'respond') {
-        outgoing.writeHead(fault.status, { 'Content-Type': FHIR_JSON, ...fault.headers });
-        return void outgoing.end(fault.body ?? JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }));
-      }
+      if (fault.kind === 'respond') return void refuseWith(outgoing, fault);
       const slow = fault.kind === 'slow-commit' ? fault : undefined;
       const headers = slow?.conditionCheckedEarly ? withoutCondition(incoming.headers) : incoming.headers;
       const rawBody = slow?.conditionCheckedEarly ? withoutBundleConditions(Buffer.concat(chunks).toString('utf8')) : Buffer.concat(chunks).toString('utf8');
@@ -360,6 +357,7 @@ export async function startEprHarness(initial: Behaviour = {}): Promise<EprHarne
       committed.then(() => handle(incoming.method ?? 'GET', url, headers, rawBody)).then(
         (answer) => {
           if (fault.kind === 'drop-after') return void incoming.socket.destroy();
+          if (fault.kind === 'apply-then-respond') return void refuseWith(outgoing, fault);
           let text = answer.body ?? '';
           if (fault.kind === 'rewrite') text = fault.rewrite(text);
           outgoing.writeHead(answer.status, { ...(text ? { 'Content-Type': `${FHIR_JSON}; charset=utf-8` } : {}), ...answer.headers, 'Content-Length': String(Buffer.byteLength(text)) });

@@ -12,6 +12,12 @@ export type Fault =
   | { readonly kind: 'drop-after' }
   /** Answers itself without forwarding. */
   | { readonly kind: 'respond'; readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
+  /**
+   * Forwards and lets the server apply the request, then answers with this refusal instead of
+   * the server's answer (an authorisation check on the response, HAPI's AuthorizationInterceptor
+   * as in hapi-fhir#4612; a gateway refusing after the backend committed).
+   */
+  | { readonly kind: 'apply-then-respond'; readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }
   /** Forwards, then rewrites the server's response body. */
   | { readonly kind: 'rewrite'; readonly rewrite: (body: string) => string }
   /**
@@ -53,10 +59,7 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
     incoming.on('end', () => {
       if (fault.kind === 'hang') return;
       if (fault.kind === 'drop-before') return void incoming.socket.destroy();
-      if (fault.kind === 'respond') {
-        outgoing.writeHead(fault.status, { 'Content-Type': 'application/fhir+json', ...fault.headers });
-        return void outgoing.end(fault.body ?? JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }));
-      }
+      if (fault.kind === 'respond') return void refuseWith(outgoing, fault);
       if (fault.kind === 'slow-commit') return void setTimeout(() => forward(), fault.delayMs);
       forward();
     });
@@ -68,6 +71,7 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
           response.on('data', (chunk: Buffer) => body.push(chunk));
           response.on('end', () => {
             if (fault.kind === 'drop-after') return void incoming.socket.destroy();
+            if (fault.kind === 'apply-then-respond') return void refuseWith(outgoing, fault);
             let text = Buffer.concat(body).toString('utf8');
             if (fault.kind === 'rewrite') text = fault.rewrite(text);
             const headers = { ...response.headers, 'content-length': String(Buffer.byteLength(text)) };
@@ -95,4 +99,10 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
       return closed;
     },
   };
+}
+
+/** Answers with a fault's status and body (an OperationOutcome unless it gives one). */
+export function refuseWith(outgoing: import('node:http').ServerResponse, fault: { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }): void {
+  outgoing.writeHead(fault.status, { 'Content-Type': 'application/fhir+json', ...fault.headers });
+  outgoing.end(fault.body ?? JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }));
 }
