@@ -17,7 +17,8 @@ afterEach(async () => {
 function get(url: string, headers: Record<string, string> = {}): Promise<number> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers }, (response) => {
+    // A new connection each time (no kept-alive socket from the request before): a stopped server then refuses it.
+    const outgoing = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, headers, agent: false }, (response) => {
       response.resume();
       resolve(response.statusCode ?? 0);
     });
