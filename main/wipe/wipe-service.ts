@@ -197,7 +197,8 @@ export class WipeService {
    */
   async applyRetention(): Promise<WipeCertificate[]> {
     const hours = this.retentionHours();
-    if (hours === null) return [];
+    // A damaged vault is wiped from by nobody (see #wipe); the automatic wipe waits for the repair.
+    if (hours === null || this.#options.session.integrity().state === 'damaged') return [];
     const db = this.#options.session.vault().db;
     const cutoff = this.#now().getTime() - hours * 3_600_000;
     const due = listCompleteThreads(db)
@@ -229,6 +230,14 @@ export class WipeService {
       log.record({ action: 'wipe', actor: trigger === 'user' ? actor : null, objects: { threadId: request.threadId }, outcome: { status: 'refused', reason } });
       throw new WardscribeError('rejected', message);
     };
+    // A vault the background check found damaged is not wiped from: what the gate reads (filings,
+    // verifications) and what the wipe's scan proves cannot be trusted, and the originals may be
+    // needed to rebuild what a backup lacks.
+    const integrity = session.integrity();
+    if (integrity.state === 'damaged') {
+      log.record({ action: 'wipe', actor: trigger === 'user' ? actor : null, objects: { threadId: request.threadId }, outcome: { status: 'refused', reason: 'vault-damaged' } });
+      throw new WardscribeError('vault-damaged', `Nothing can be wiped while the vault is damaged. ${integrity.message ?? 'Tell the IT service desk.'}`);
+    }
     const plan = await this.plan(request.threadId);
     const overrideReason = request.overrideReason?.trim() ?? '';
     if (plan.decision.kind === 'refused') refuse('in-flight', plan.decision.problems.join(' '));

@@ -8,6 +8,11 @@ import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { EDGE_CHECK_PAGES, FULL_CHECK_MAX_PAGES, openEncryptedDatabase } from '../../../main/vault/sqlcipher';
 import { unlockVault } from '../../../main/vault/vault';
 import { vaultFiles } from '../../../main/vault/vault-files';
+import { ImportService } from '../../../main/imports/import-service';
+import { TranscriptionService } from '../../../main/transcriptions/transcription-service';
+import { getCompleteThread } from '../../../main/vault/queries/threads';
+import { WipeService } from '../../../main/wipe/wipe-service';
+import { writeExport } from '../importers/helpers';
 import { tempDir } from '../../support/temp';
 import { ADMIN, sha256File } from '../../support/vault';
 
@@ -72,6 +77,44 @@ describe('the vault check at sign-in and in the background', () => {
     expect(events).toContainEqual({ type: 'vault.integrity', state: 'damaged' });
     const entries = [...session.audit().store.entries({ filter: {} })];
     expect(entries.find((entry) => entry.action === 'vault-checked')).toMatchObject({ outcome: { status: 'failure', reason: 'page-authentication-failed' } });
+  });
+
+  it('a vault found damaged in the background is not wiped from, even with a clinician\'s reason, and says why', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const clinician = { username: 'priya', displayName: 'Dr Priya Shah', passphrase: 'clinician passphrase for the ward pc', role: 'clinician' as const };
+    const first = newSession(dir.path).session;
+    await first.createFirstAdmin(ADMIN);
+    await first.createUser(clinician);
+    first.lock('sign-out');
+    await first.signIn(clinician.username, clinician.passphrase);
+    const imports = new ImportService({ session: first });
+    const path = writeExport(dir.path, 'WhatsApp Chat - Ward 7.txt', '[13/03/2023, 08:00:00] Dr Ada Shah: nothing clinical here, the rota for Friday\n');
+    const { threadId } = await imports.import({ path, zone: 'Europe/London' }, { signal: new AbortController().signal, progress: () => undefined });
+    const db = first.vault().db;
+    db.exec('CREATE TABLE filler (bytes BLOB NOT NULL)');
+    const insert = db.prepare('INSERT INTO filler (bytes) VALUES (randomblob(3000))');
+    db.transaction(() => {
+      for (let row = 0; row < 4_000; row++) insert.run();
+    })();
+    first.lock('sign-out');
+    const files = vaultFiles(dir.path);
+    const pages = statSync(files.database).size / PAGE;
+    flipBit(files.database, Math.floor((pages * 3) / 4));
+
+    const { session } = newSession(dir.path);
+    await session.signIn(clinician.username, clinician.passphrase);
+    await session.integritySettled();
+    expect(session.integrity().state).toBe('damaged');
+    const wipes = new WipeService({ session, imports: new ImportService({ session }), transcriptions: new TranscriptionService({ session, imports: new ImportService({ session }), log: silentLogger }), log: silentLogger });
+    await expect(wipes.wipe({ threadId, overwriteSourceFile: false, overrideReason: 'The rota only: no clinical content at all.' })).rejects.toMatchObject({
+      code: 'vault-damaged',
+      message: expect.stringMatching(/^Nothing can be wiped while the vault is damaged\. .*restored from a backup/),
+    });
+    expect(getCompleteThread(session.vault().db, threadId)).not.toBeNull();
+    const refusals = [...session.audit().store.entries({ filter: { actions: ['wipe'] } })];
+    expect(refusals.map((entry) => entry.outcome)).toEqual([{ status: 'refused', reason: 'vault-damaged' }]);
+    session.lock('sign-out');
   });
 
   it('finds an intact large vault intact, without auditing it', async () => {
