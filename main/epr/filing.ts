@@ -325,6 +325,23 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
       contentBytes = undefined;
     }
   }
+  // Images after the text, where the EPR moved them to a Binary too: fetched the same way (an
+  // image it will not return stays missing, and the note unverified).
+  const imageBytes: (Buffer | undefined)[] = [];
+  for (const later of (document.content ?? []).slice(1)) {
+    const url = later.attachment?.url;
+    if (typeof later.attachment?.data === 'string' || typeof url !== 'string') {
+      imageBytes.push(undefined);
+      continue;
+    }
+    try {
+      imageBytes.push(await connection.readAttachment(url, context));
+    } catch (error) {
+      if (!(error instanceof EprRequestError) || error.transient) throw error;
+      if (error.kind === 'elsewhere') return { kind: 'failed', reason: 'content-elsewhere', ...(error.serverReason ? { serverReason: error.serverReason } : {}), documentReferenceId, pushes, provenance };
+      imageBytes.push(undefined);
+    }
+  }
   const patientId = subjectPatientId(document);
   let subjectPatient: Patient | undefined;
   if (patientId) {
@@ -335,7 +352,7 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
     }
   }
   learnIdentifierHandling(options.target, item.identifier, document);
-  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, { documentReferenceId, document, contentBytes, ...(subjectPatient ? { subjectPatient } : {}) });
+  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, { documentReferenceId, document, contentBytes, imageBytes, ...(subjectPatient ? { subjectPatient } : {}) });
   if (mismatched.length > 0) return { kind: 'failed', reason: 'read-back-mismatch', mismatched, documentReferenceId, pushes, provenance };
   return { kind: 'verified', documentReferenceId, verifiedAt: new Date(options.now()).toISOString(), provenance };
 }

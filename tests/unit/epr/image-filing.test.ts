@@ -229,8 +229,18 @@ describe('filed over HTTP into the training EPR', () => {
     expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['images'] });
   });
 
-  test('a server that moves images to a Binary is not verified until their bytes are read back (fails closed)', async () => {
+  test('a server that moves images to a Binary: each is read back from it and checked, so the note is verified', async () => {
     harness.behaviour = { contentInBinary: true };
+    const { state } = await fileOne(world, world.runner({ baseUrl: harness.baseUrl }), withImages());
+    expect(state).toMatchObject({ kind: 'verified' });
+    expect(harness.seen.filter((request) => request.method === 'GET' && request.path.startsWith('/Binary/')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('an image Binary the server will not return leaves the note unverified (fails closed)', async () => {
+    harness.behaviour = { contentInBinary: true };
+    let binaries = 0;
+    // The text's Binary is read first; every later one (the images) is refused.
+    harness.fault = (request) => (request.method === 'GET' && request.path.startsWith('/Binary/') && binaries++ > 0 ? { kind: 'respond', status: 403 } : { kind: 'pass' });
     const { state } = await fileOne(world, world.runner({ baseUrl: harness.baseUrl }), withImages());
     expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['images'] });
   });
