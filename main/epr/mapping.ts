@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { DocumentReference, Identifier, Practitioner, Provenance, ProvenanceAgent, Reference } from '@medplum/fhirtypes';
 import { consentWord, describeConsent, type FiledImage } from '../../shared/domain/clinical-image';
 import { formatNhsNumber, NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
-import { adviceSpan, DOCUMENT_TYPES, renderTranscriptText, type AttestedTranscription, type StaffIdentity } from '../../shared/domain/transcription';
+import { adviceSpan, DOCUMENT_TYPES, renderTranscriptText, type AttestedTranscription, type RegistrationBody, type StaffIdentity } from '../../shared/domain/transcription';
 
 export const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
 /** The identifier system for a `urn:uuid:` value (RFC 3986 URIs). */
@@ -22,7 +22,8 @@ export const REGISTRATION_SYSTEMS = {
   GMC: 'https://fhir.hl7.org.uk/Id/gmc-number',
   NMC: 'https://fhir.hl7.org.uk/Id/nmc-number',
   HCPC: 'https://fhir.hl7.org.uk/Id/hcpc-number',
-} as const;
+  GPhC: 'https://fhir.hl7.org.uk/Id/gphc-number',
+} as const satisfies Record<RegistrationBody, string>;
 
 const SNOMED = 'http://snomed.info/sct';
 const PROVENANCE_PARTICIPANT = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';

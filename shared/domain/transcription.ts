@@ -27,14 +27,18 @@ export const NhsNumberSchema = z.string().transform((value, context): NhsNumber 
 
 /** Bodies that register UK clinicians, and the number formats they issue. */
 export const REGISTRATION_BODIES = {
-  GMC: { name: 'General Medical Council', pattern: /^\d{7}$/ },
+  // Seven digits; the GMC also issues an L and six digits.
+  GMC: { name: 'General Medical Council', pattern: /^(\d{7}|L\d{6})$/ },
   NMC: { name: 'Nursing and Midwifery Council', pattern: /^\d{2}[A-Z]\d{4}[A-Z]$/ },
   HCPC: { name: 'Health and Care Professions Council', pattern: /^[A-Z]{2}\d{5,6}$/ },
+  // Pharmacists and pharmacy technicians: seven digits.
+  GPhC: { name: 'General Pharmaceutical Council', pattern: /^\d{7}$/ },
 } as const;
 export type RegistrationBody = keyof typeof REGISTRATION_BODIES;
+export const REGISTRATION_BODY_CODES = ['GMC', 'NMC', 'HCPC', 'GPhC'] as const satisfies readonly RegistrationBody[];
 
 export const RegistrationSchema = z
-  .object({ body: z.enum(['GMC', 'NMC', 'HCPC']), number: z.string().trim().toUpperCase() })
+  .object({ body: z.enum(REGISTRATION_BODY_CODES), number: z.string().trim().toUpperCase() })
   .refine((registration) => REGISTRATION_BODIES[registration.body].pattern.test(registration.number), {
     message: 'The registration number does not have the format this body issues.',
     path: ['number'],

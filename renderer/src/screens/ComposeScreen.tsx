@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
-import { formatDelay, type ClinicianIdentity } from '../../../shared/domain/transcription';
+import { formatDelay, type ClinicianIdentity, type RegistrationBody } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
 import { displayNhsNumber, displayUtc, plural, senderLabel } from '../components/format';
 import { hostApi } from '../api';
@@ -18,7 +18,7 @@ import type { PatientLookup } from '../../../shared/domain/patient-record';
 import { confirmationFor, describeCounts, PatientRecordPanel, PatientSuggestions } from './PatientFromRecord';
 import { choiceProblems, chosenImages, ImageChoices, initialChoices, type ImageChoiceState } from '../components/ImageChoices';
 
-type Identity = { name: string; role: string; body: '' | 'GMC' | 'NMC' | 'HCPC'; number: string };
+type Identity = { name: string; role: string; body: '' | RegistrationBody; number: string };
 const EMPTY_IDENTITY: Identity = { name: '', role: '', body: '', number: '' };
 const NO_PATIENT = { nhsNumber: '', name: '', confirmed: false };
 const NO_DATE: DateParts = { day: '', month: '', year: '' };
@@ -413,6 +413,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
               <option value="GMC">GMC</option>
               <option value="NMC">NMC</option>
               <option value="HCPC">HCPC</option>
+              <option value="GPhC">GPhC</option>
             </select>
           </div>
           <TextField id={`adviser-${index}-number`} label="Registration number (optional)" value={identity.number} onChange={(event) => setIdentity(sender, { number: event.target.value })} />

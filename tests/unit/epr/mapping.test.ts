@@ -105,3 +105,34 @@ describe('validators', () => {
     expect(() => assertValidForFiling(malformed)).toThrow(expect.objectContaining({ code: 'rejected' }));
   });
 });
+
+describe('advisers by their professional registration', () => {
+  const withRegistration = (body: string, number: string) => {
+    const base = sampleTranscription();
+    return sampleTranscription({ excerpts: base.excerpts.map((excerpt, index) => (index === 0 ? { ...excerpt, adviser: { ...excerpt.adviser, registration: { body, number } } } : excerpt)) });
+  };
+
+  test.each([
+    ['GMC', '7123456', 'https://fhir.hl7.org.uk/Id/gmc-number'],
+    ['GMC', 'L123456', 'https://fhir.hl7.org.uk/Id/gmc-number'],
+    ['NMC', '12A3456E', 'https://fhir.hl7.org.uk/Id/nmc-number'],
+    ['HCPC', 'PH123456', 'https://fhir.hl7.org.uk/Id/hcpc-number'],
+    ['GPhC', '2033467', 'https://fhir.hl7.org.uk/Id/gphc-number'],
+  ])('%s %s is identified under %s, and named in the note', (body, number, system) => {
+    const transcription = withRegistration(body, number);
+    const provenance = toProvenance(transcription, { reference: 'DocumentReference/abc' });
+    expect(provenance.agent[0]?.who?.identifier).toEqual({ system, value: number });
+    expect(renderTranscriptText(transcription)).toContain(`, ${body} ${number} (shown in the chat as`);
+  });
+
+  test.each([
+    ['GMC', '712345'],
+    ['GMC', 'L1234567'],
+    ['GMC', 'C1234567'],
+    ['GPhC', '203346'],
+    ['GPhC', 'GP20334'],
+    ['NMC', '1234567'],
+  ])('%s %s is refused: not a number that body issues', (body, number) => {
+    expect(() => withRegistration(body, number)).toThrow(/does not have the format this body issues/);
+  });
+});
