@@ -342,7 +342,7 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
       imageBytes.push(undefined);
     }
   }
-  const patientId = subjectPatientId(document);
+  const patientId = subjectPatientId(document, connection.baseUrl);
   let subjectPatient: Patient | undefined;
   if (patientId) {
     try {
@@ -352,7 +352,7 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
     }
   }
   learnIdentifierHandling(options.target, item.identifier, document);
-  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, { documentReferenceId, document, contentBytes, imageBytes, ...(subjectPatient ? { subjectPatient } : {}) });
+  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, { documentReferenceId, document, contentBytes, imageBytes, baseUrl: connection.baseUrl, ...(subjectPatient ? { subjectPatient } : {}) });
   if (mismatched.length > 0) return { kind: 'failed', reason: 'read-back-mismatch', mismatched, documentReferenceId, pushes, provenance };
   return { kind: 'verified', documentReferenceId, verifiedAt: new Date(options.now()).toISOString(), provenance };
 }

@@ -25,6 +25,8 @@ export interface ReadBackEvidence {
   readonly contentBytes: Buffer | undefined;
   /** When `subject` is a literal reference, the Patient it points to (read from the EPR). */
   readonly subjectPatient?: Patient;
+  /** The EPR's base URL: an absolute subject reference names a patient here only under it. */
+  readonly baseUrl?: string;
   /**
    * Each image attachment's bytes fetched from its `url`, by position after the text, where the
    * EPR moved them to a Binary. Inline `data` is read from the document itself.
@@ -55,7 +57,7 @@ export function readBackMismatches(
 
   if (!samePatient(transcription.patient.nhsNumber, document, evidence.subjectPatient)) mismatched.add('subject');
   // Filed against the Patient the clinician confirmed: a reference to any other Patient is another record, whatever its NHS number.
-  const referenced = subjectPatientId(document);
+  const referenced = subjectPatientId(document, evidence.baseUrl);
   if (transcription.patient.eprPatientId && referenced !== undefined && referenced !== transcription.patient.eprPatientId) mismatched.add('subject');
   if (document.status !== 'current') mismatched.add('status');
   if (document.docStatus !== 'final') mismatched.add('docStatus');
@@ -114,8 +116,15 @@ function samePatient(nhsNumber: string, document: DocumentReference, subjectPati
   return false;
 }
 
-/** The Patient id a literal subject reference names, to read it (undefined when there is none). */
-export function subjectPatientId(document: DocumentReference): string | undefined {
-  const match = /(?:^|\/)Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(document.subject?.reference ?? '');
+/**
+ * The Patient id a literal subject reference names on this EPR, to read it: `Patient/{id}`, or
+ * the EPR's own base URL followed by it. A reference to any other server names no patient here
+ * (undefined), so the subject cannot be confirmed and the read-back is not verified.
+ */
+export function subjectPatientId(document: DocumentReference, baseUrl?: string): string | undefined {
+  const reference = document.subject?.reference ?? '';
+  const base = baseUrl?.replace(/\/+$/, '');
+  const local = base !== undefined && reference.startsWith(`${base}/`) ? reference.slice(base.length + 1) : reference;
+  const match = /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(local);
   return match?.[1];
 }

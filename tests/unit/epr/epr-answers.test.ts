@@ -193,3 +193,13 @@ describe('SMART Backend Services sign-in', () => {
     await expect(refuse({}).authorization()).rejects.toMatchObject({ serverReason: 'The EPR sign-in service refused the workstation (HTTP 400).' });
   });
 });
+
+test('a read-back whose subject points at another server (our patient\'s id there) is not verified: that is not this EPR\'s patient', async () => {
+  harness.behaviour = {
+    literalSubject: true,
+    readBack: (document) => ({ ...document, subject: { ...document.subject, reference: `https://other.example.nhs.uk/fhir/${document.subject!.reference!}` } }),
+  };
+  const { identifier, state } = await fileOne(world, world.runner({ baseUrl: harness.baseUrl, policy: FAST_POLICY }));
+  expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: expect.arrayContaining(['subject']) });
+  expect(harness.documentsCreated(identifier)).toHaveLength(1);
+});
