@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3-multiple-ciphers';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sqlcipherNativeBinding } from '../vault/sqlcipher';
 
 /**
@@ -62,12 +62,23 @@ export class VaultFolderInUseError extends Error {
 // Rooted here for as long as they are held: a connection collected by the GC would close and
 // drop the OS lock while the vault is still in use.
 const held = new Set<Database.Database>();
+/**
+ * Lock files this process holds. A second attempt here must not open and close the file: closing
+ * any descriptor of it would drop the lock this process already holds (POSIX locks belong to the
+ * process), letting another Wardscribe in.
+ */
+const heldPaths = new Set<string>();
 
 /** Takes the lock or throws VaultFolderInUseError saying who holds it. Synchronous: it runs before any window opens. */
 export function acquireVaultFolderLock(vaultDir: string, options: VaultFolderLockOptions = {}): VaultFolderLock {
   mkdirSync(vaultDir, { recursive: true });
-  const path = join(vaultDir, VAULT_FOLDER_LOCK_FILE);
+  const path = resolve(vaultDir, VAULT_FOLDER_LOCK_FILE);
   const holderPath = join(vaultDir, VAULT_FOLDER_HOLDER_FILE);
+  if (heldPaths.has(path)) {
+    const owner = readOwner(holderPath);
+    const who = owner ? `${owner.user} on ${owner.host} (since ${owner.since})` : 'this Wardscribe';
+    throw new VaultFolderInUseError(`The vault in ${vaultDir} is already in use by ${who}. Only one Wardscribe can use it at a time: close the other window, then start again.`);
+  }
   let db: Database.Database;
   // Opened before SQLite opens the same name, and compared with the name after the lock is taken:
   // if both still agree, SQLite's lock is on this file (a swap in between shows as a mismatch).
@@ -121,6 +132,7 @@ export function acquireVaultFolderLock(vaultDir: string, options: VaultFolderLoc
     throw new VaultFolderInUseError(`The lock file in ${vaultDir} was replaced while Wardscribe was taking it: another program is changing the vault folder. Start again; if this persists, ask IT to check the folder.`);
   }
   held.add(db);
+  heldPaths.add(path);
   const me: LockOwner = { pid: process.pid, user: safeUser(), host: hostname(), since: new Date().toISOString() };
   try {
     writeFileSync(holderPath, JSON.stringify(me), { mode: 0o644 });
@@ -162,6 +174,7 @@ export function acquireVaultFolderLock(vaultDir: string, options: VaultFolderLoc
       } finally {
         db.close();
         closeSync(descriptor);
+        heldPaths.delete(path);
       }
     },
   };

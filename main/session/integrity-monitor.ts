@@ -11,7 +11,7 @@
  * damage); only a page that still fails is reported. Stopping (lock, a key rotation replacing
  * the file) zeroes the HMAC key and closes the file at the next step.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { heldReader } from '../vault/held-files';
 import type { VaultIntegrityState, VaultIntegrityView } from '../../shared/ipc/work-queue';
 import { firstDamagedPage, pageHmacKey } from '../vault/page-check';
 
@@ -78,9 +78,9 @@ export class IntegrityMonitor {
     const key = Buffer.from(target.key);
     let hmacKey: Buffer = Buffer.alloc(0);
     this.#done = (async () => {
-      let file: FileHandle | null = null;
       try {
-        file = await open(target.path, 'r');
+        // Through the held descriptor: opening and closing the vault here would drop SQLite's locks (held-files.ts).
+        const file = heldReader(target.path);
         const firstPage = Buffer.alloc(16);
         await file.read(firstPage, 0, firstPage.length, 0);
         if (run.stopped) return;
@@ -98,7 +98,6 @@ export class IntegrityMonitor {
       } finally {
         key.fill(0);
         hmacKey.fill(0);
-        await file?.close().catch(() => undefined);
       }
     })();
   }
@@ -123,7 +122,7 @@ export class IntegrityMonitor {
   }
 
   /** The first page that still fails after being read again, or null when every page is intact. */
-  async #check(run: Run, file: FileHandle, target: IntegrityTarget, hmacKey: Buffer): Promise<number | null> {
+  async #check(run: Run, file: PageReader, target: IntegrityTarget, hmacKey: Buffer): Promise<number | null> {
     const step = this.#options.pagesPerStep ?? PAGES_PER_STEP;
     const buffer = Buffer.alloc(step * target.pageSize);
     for (let first = 1; first <= run.totalPages; first += step) {
@@ -143,7 +142,7 @@ export class IntegrityMonitor {
     return null;
   }
 
-  async #stillDamaged(run: Run, file: FileHandle, target: IntegrityTarget, hmacKey: Buffer, pageNumber: number): Promise<boolean> {
+  async #stillDamaged(run: Run, file: PageReader, target: IntegrityTarget, hmacKey: Buffer, pageNumber: number): Promise<boolean> {
     const page = Buffer.alloc(target.pageSize);
     for (let attempt = 0; attempt < CONFIRMING_READS; attempt++) {
       if (run.stopped) return false;
@@ -167,7 +166,9 @@ export class IntegrityMonitor {
   }
 }
 
-async function readPages(file: FileHandle, buffer: Buffer, first: number, count: number, pageSize: number): Promise<Buffer> {
+type PageReader = ReturnType<typeof heldReader>;
+
+async function readPages(file: PageReader, buffer: Buffer, first: number, count: number, pageSize: number): Promise<Buffer> {
   const { bytesRead } = await file.read(buffer, 0, count * pageSize, (first - 1) * pageSize);
   return buffer.subarray(0, bytesRead);
 }

@@ -49,6 +49,7 @@ import { assessPassphrase } from './passphrase-strength';
 import { LeaseBusyError, LeaseRevokedError, VaultLease, type LeaseMode } from './vault-lease';
 import { IntegrityMonitor } from './integrity-monitor';
 import type { VaultIntegrityView } from '../../shared/ipc/work-queue';
+import { releaseHeldFiles } from '../vault/held-files';
 
 export type LockReason = Extract<HostEvent, { type: 'session.locked' }>['reason'];
 
@@ -376,6 +377,8 @@ export class SessionService {
       this.#locked = reason === 'sign-out' ? null : { reason, username: unlocked.user.username };
       unlocked.adminKey?.dispose();
       unlocked.vault.close();
+      // SQLite has closed its own: the descriptors kept so reads would not drop its locks can go.
+      releaseHeldFiles();
     }
     this.#options.log.info('session.locked', { reason });
     this.#options.emit({ type: 'session.locked', reason });

@@ -11,9 +11,10 @@
  *     disk, for text that escaped encryption altogether (a plaintext journal, a temp file).
  */
 import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { readHeldFile, sqliteFilesOf } from '../vault/held-files';
 
 /** SQLCipher 4 defaults, which Wardscribe never changes. */
 const PAGE_SIZE = 4096;
@@ -55,7 +56,8 @@ export function scanForRemnants(request: ScanRequest): ScanResult {
   const unreadable: string[] = [];
   let pagesDecrypted = 0;
 
-  const database = readFileSync(request.database);
+  // SQLite's files are read through held descriptors: closing one would drop its locks (held-files.ts).
+  const database = readHeldFile(request.database) ?? Buffer.alloc(0);
   if (database.length >= PAGE_SIZE) {
     const salt = database.subarray(0, SALT_BYTES);
     const hmacKey = pbkdf2Sync(request.key, Buffer.from(salt.map((byte) => byte ^ HMAC_SALT_MASK)), FAST_KDF_ITERATIONS, 32, 'sha512');
@@ -71,8 +73,8 @@ export function scanForRemnants(request: ScanRequest): ScanResult {
       if (contains(Buffer.concat(pages), decryptedNeedles)) hits.add(`${basename(request.database)}:decrypted`);
 
       const walPath = `${request.database}-wal`;
-      if (existsSync(walPath)) {
-        const wal = readFileSync(walPath);
+      const wal = readHeldFile(walPath);
+      if (wal) {
         const frames: Buffer[] = [];
         for (let offset = WAL_HEADER_BYTES; offset + WAL_FRAME_HEADER_BYTES + PAGE_SIZE <= wal.length; offset += WAL_FRAME_HEADER_BYTES + PAGE_SIZE) {
           const pageNumber = wal.readUInt32BE(offset);
@@ -90,8 +92,10 @@ export function scanForRemnants(request: ScanRequest): ScanResult {
   }
 
   const filesScanned: { name: string; bytes: number }[] = [];
+  const sqliteFiles = new Set(sqliteFilesOf(request.database));
   for (const path of filesToScanRaw(request.dir)) {
-    const bytes = readFileSync(path);
+    const bytes = sqliteFiles.has(path) ? readHeldFile(path) : readFileSync(path);
+    if (!bytes) continue;
     filesScanned.push({ name: basename(path), bytes: bytes.length });
     if (contains(bytes, rawNeedles)) hits.add(`${basename(path)}:raw`);
   }
@@ -119,9 +123,15 @@ function contains(haystack: Buffer, needles: readonly Buffer[]): boolean {
   return needles.some((needle) => needle.length > 0 && haystack.includes(needle));
 }
 
-/** Every regular file in the vault folder, and SQLite's own temp files (`etilqs_*`) in the temp folder. */
+/**
+ * Every regular file in the vault folder, and SQLite's own temp files (`etilqs_*`) in the temp
+ * folder. Not the lock files (`*.lock`): they hold no vault content, only OS locks, which reading
+ * and closing them would drop.
+ */
 function filesToScanRaw(dir: string): string[] {
-  const inVault = readdirSync(dir).map((name) => join(dir, name));
+  const inVault = readdirSync(dir)
+    .filter((name) => !name.endsWith('.lock'))
+    .map((name) => join(dir, name));
   let sqliteTemp: string[] = [];
   try {
     sqliteTemp = readdirSync(tmpdir())
