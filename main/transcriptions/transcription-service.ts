@@ -186,11 +186,12 @@ export class TranscriptionService {
     const messageIds = [...new Set(input.messageIds.map((id) => String(id).trim()))];
     if (messageIds.length > MAX_MESSAGES) throw new WardscribeError('rejected', `A transcription can carry at most ${MAX_MESSAGES} messages.`);
     this.#messages(db, thread.id, messageIds); // throws unless every id is a message of this thread
-    const advisers: Record<string, ClinicianIdentity> = {};
-    for (const [sender, identity] of Object.entries(input.advisers)) {
-      if (sender.trim() === '') continue;
-      advisers[sender] = { ...identity, displayNameInChat: sender };
-    }
+    // Own properties only, whatever a sender is called ("constructor", "toString"): never a built-in.
+    const advisers: Record<string, ClinicianIdentity> = Object.fromEntries(
+      Object.entries(input.advisers)
+        .filter(([sender]) => sender.trim() !== '')
+        .map(([sender, identity]) => [sender, { ...identity, displayNameInChat: sender }]),
+    );
     const patient: DraftPatient = {
       nhsNumber: String(input.patient.nhsNumber ?? '').trim(),
       name: String(input.patient.name ?? '').trim(),
@@ -578,7 +579,7 @@ export class TranscriptionService {
     const withImage = new Set(images.images.map((image) => image.messageId));
     const excerpts: Partial<TranscribedExcerpt>[] = messages.map((message) => ({
       messageId: String(message.id),
-      adviser: message.sender !== null ? draft.advisers[message.sender] : undefined,
+      adviser: message.sender !== null ? adviserOf(draft.advisers, message.sender) : undefined,
       originalLocalTime: message.localTime,
       zone: message.zone,
       utcInstant: message.instant ?? undefined,
@@ -700,7 +701,7 @@ export function draftProblems(draft: StoredDraft, messages: readonly StoredMessa
     if (message.sender === null) continue;
     // A contact saved without a name: nobody can say from the export who it was.
     if (message.sender === '') continue;
-    const adviser = draft.advisers[message.sender];
+    const adviser = adviserOf(draft.advisers, message.sender);
     if (!adviser) missing.add(message.sender);
     else if (!ClinicianIdentitySchema.safeParse(adviser).success) invalid.add(message.sender);
   }
@@ -747,4 +748,9 @@ function filedDocumentError(error: unknown): WardscribeError {
     return new WardscribeError('unavailable', `The EPR refused to return this note (${error.status ? `HTTP ${error.status}` : error.kind}).`);
   }
   return new WardscribeError('unavailable', 'The note could not be read from the EPR.');
+}
+
+/** The identity given for a sender, looked up as an own property (a sender called "constructor" is a sender, not Object's). */
+function adviserOf(advisers: Readonly<Record<string, ClinicianIdentity>>, sender: string): ClinicianIdentity | undefined {
+  return Object.hasOwn(advisers, sender) ? advisers[sender] : undefined;
 }

@@ -10,12 +10,13 @@ interface ThreadAdviserRow {
 /** The identities remembered for a thread, by sender name as the chat showed it. Unreadable rows are skipped. */
 export function listThreadAdvisers(db: Db, threadId: string): Record<string, ClinicianIdentity> {
   const rows = db.prepare('SELECT sender, identity_json FROM thread_advisers WHERE thread_id = ? ORDER BY sender').all(threadId) as ThreadAdviserRow[];
-  const advisers: Record<string, ClinicianIdentity> = {};
-  for (const row of rows) {
-    const parsed = ClinicianIdentitySchema.safeParse(JSON.parse(row.identity_json));
-    if (parsed.success) advisers[row.sender] = parsed.data;
-  }
-  return advisers;
+  // Built as own properties, so a sender called "__proto__" or "constructor" is just a name.
+  return Object.fromEntries(
+    rows.flatMap((row) => {
+      const parsed = ClinicianIdentitySchema.safeParse(JSON.parse(row.identity_json));
+      return parsed.success ? [[row.sender, parsed.data] as const] : [];
+    }),
+  );
 }
 
 /** Remembers (or replaces) who a sender of a thread is. */

@@ -13,6 +13,7 @@ const draft = (messageIds: string[], advisers: StoredDraft['advisers'] = {}): St
     messageIds,
     advisers,
     summary: 'Heparin stopped.',
+    images: [],
     patient: { nhsNumber: '9434765919', name: 'Jane Jones', birthDate: '1950-03-12', confirmed: true },
     status: 'draft',
     createdBy: 'u',
@@ -31,5 +32,15 @@ describe('advice from a contact saved without a name', () => {
   it('leaves a named sender to be identified as usual', () => {
     const adviser = { displayNameInChat: 'Ada', name: 'Dr Ada Shah', role: 'Registrar' };
     expect(draftProblems(draft(['1'], { Ada: adviser }), [message('1', 'Ada')]).filter((problem) => problem.includes('name in the export'))).toEqual([]);
+  });
+});
+
+describe('senders whose names are also names of built-in properties', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('"%s" is a sender like any other: not identified, it says so; identified, it can be attested', (name) => {
+    const unidentified = draftProblems(draft(['1']), [message('1', name)]);
+    expect(unidentified).toContainEqual(expect.stringContaining(`Say who "${name}"`));
+    const adviser = { displayNameInChat: name, name: 'Dr Ada Shah', role: 'Registrar' };
+    const identified = draftProblems(draft(['1'], { [name]: adviser }), [message('1', name)]);
+    expect(identified.filter((problem) => problem.includes(`"${name}"`))).toEqual([]);
   });
 });
