@@ -76,7 +76,13 @@ async function holdOsLock<T>(keySlotsPath: string, work: () => T | Promise<T>, t
         db.exec('BEGIN EXCLUSIVE');
         break;
       } catch (error) {
-        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        const code = (error as { code?: string }).code;
+        // Something else wrote into the lock file: nobody can hold it until it is removed, and
+        // removing it here could race another Wardscribe recreating it, so people are told.
+        if (code === 'SQLITE_NOTADB') {
+          throw new WardscribeError('internal', `The lock file ${keyFileLockPath(keySlotsPath)} has been overwritten by something that is not Wardscribe, so nobody can sign in or change the vault keys. Close every Wardscribe on this computer, delete that file, then start again.`);
+        }
+        if (code !== 'SQLITE_BUSY') throw error;
         if (performance.now() - started >= timeoutMs) {
           throw new WardscribeError('conflict', busyMessage);
         }
