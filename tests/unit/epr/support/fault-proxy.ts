@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does with one request. */
@@ -102,7 +102,7 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
 }
 
 /** Answers with a fault's status and body (an OperationOutcome unless it gives one). */
-export function refuseWith(outgoing: import('node:http').ServerResponse, fault: { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }): void {
+export function refuseWith(outgoing: ServerResponse, fault: { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string }): void {
   outgoing.writeHead(fault.status, { 'Content-Type': 'application/fhir+json', ...fault.headers });
   outgoing.end(fault.body ?? JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] }));
 }
