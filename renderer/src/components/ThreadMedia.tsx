@@ -3,7 +3,7 @@ import type { MediaItemView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { useHostQuery } from '../app/data';
 import { errorSentence } from '../logic/describe-error';
-import { fileSize, thumbnailSize } from '../logic/media';
+import { fileSize, thumbnailSize, withArticle } from '../logic/media';
 import './media.css';
 
 /**
@@ -156,7 +156,7 @@ function Description({ item }: { item: MediaItemView }) {
       </span>
       {item.claimedLabel && (
         <span className="ws-flag ws-flag--warning" data-testid="media-mismatch">
-          named as a {item.claimedLabel}, but the file is a {item.label}
+          named as {withArticle(item.claimedLabel)}, but the file is {withArticle(item.label)}
         </span>
       )}
     </span>

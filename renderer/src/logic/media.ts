@@ -15,3 +15,21 @@ export function thumbnailSize(width: number, height: number, edge: number): { wi
   const scale = Math.min(1, edge / Math.max(width, height));
   return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
+
+/** Letters whose names begin with a vowel sound, as an abbreviation is read aloud ("an MP4", "an SVG"). */
+const VOWEL_SOUND_LETTERS = new Set('AEFHILMNORSX');
+
+/**
+ * A media type's label inside a sentence, with its article: "a JPEG image", "an unrecognised
+ * file", "an MP4 video", "a WebP image". Abbreviations and names keep their capitals; a plain
+ * word is lower-cased, as it is mid-sentence.
+ */
+export function withArticle(label: string): string {
+  const first = label.split(/\s/, 1)[0] ?? '';
+  const abbreviation = first.length > 1 && first === first.toUpperCase() && /[A-Z]/.test(first);
+  // Only a plain capitalised word ("Unrecognised") is lower-cased; a name such as WebP or QuickTime keeps its capitals.
+  const plainWord = /^[A-Z][a-z]*$/.test(first);
+  const inSentence = plainWord ? label.charAt(0).toLowerCase() + label.slice(1) : label;
+  const vowelSound = abbreviation ? VOWEL_SOUND_LETTERS.has(first.charAt(0)) : /^[aeiou]/i.test(first);
+  return `${vowelSound ? 'an' : 'a'} ${inSentence}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileSize, thumbnailSize } from '../../../renderer/src/logic/media';
+import { fileSize, thumbnailSize, withArticle } from '../../../renderer/src/logic/media';
 import { checkThumbnail } from '../../../main/threads/media';
 import { jpegImage } from '../threads/support/images';
 
@@ -23,5 +23,23 @@ describe('thread view media sizes (#19)', () => {
       const size = thumbnailSize(width, height, 480);
       expect(checkThumbnail(jpegImage(size.width, size.height, 50), { width, height })).toMatchObject(size);
     }
+  });
+});
+
+describe('a media type named in a sentence (#19)', () => {
+  it('takes the article its sound needs, and a plain word is lower-cased mid-sentence', () => {
+    expect(withArticle('JPEG image')).toBe('a JPEG image');
+    expect(withArticle('PNG image')).toBe('a PNG image');
+    expect(withArticle('MP4 video')).toBe('an MP4 video');
+    expect(withArticle('SVG drawing')).toBe('an SVG drawing');
+    expect(withArticle('HEIC image')).toBe('an HEIC image');
+    expect(withArticle('Unrecognised file')).toBe('an unrecognised file');
+    expect(withArticle('Voice note')).toBe('a voice note');
+    expect(withArticle('PDF document')).toBe('a PDF document');
+    expect(withArticle('WebP image')).toBe('a WebP image');
+    expect(withArticle('QuickTime video')).toBe('a QuickTime video');
+    expect(withArticle('AAC audio')).toBe('an AAC audio');
+    expect(withArticle('3GP video')).toBe('a 3GP video');
+    expect(withArticle('Ogg audio (voice note)')).toBe('an ogg audio (voice note)');
   });
 });
