@@ -7,7 +7,7 @@ import { createTrainingServer, type TrainingServer } from '../../../main/epr/tra
 import { ImportService, type ImportJob } from '../../../main/imports/import-service';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
-import { TranscriptionService, type OutboxView } from '../../../main/transcriptions/transcription-service';
+import { TranscriptionService } from '../../../main/transcriptions/transcription-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { listMessages } from '../../../main/vault/queries/messages';
 import { vaultFiles } from '../../../main/vault/vault-files';
@@ -19,6 +19,7 @@ import { confirmedPatient } from '../../support/patient-check';
 import { ADVISERS, CLINICIAN, PATIENT } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
+import { untilOutboxState as until } from '../../support/outbox-wait';
 
 /**
  * H-014 in the attest path: main refuses to attest unless the patient the clinician confirmed is
@@ -57,15 +58,6 @@ async function world(connection: () => Promise<EprConnection> = async () => epr)
   return { session, service, draft, threadId, trail };
 }
 
-async function until(read: () => OutboxView | undefined, kinds: string[]): Promise<OutboxView> {
-  const started = Date.now();
-  for (;;) {
-    const view = read();
-    if (view && kinds.includes(view.state)) return view;
-    if (Date.now() - started > 20_000) throw new Error(`outbox item still ${view?.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const jane = async (): Promise<Patient> => (await epr.search('Patient', { identifier: `${NHS_NUMBER_SYSTEM}|9991235671` }))[0] as Patient;
 

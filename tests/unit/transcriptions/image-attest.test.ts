@@ -15,7 +15,7 @@ import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-
 import { ImportService } from '../../../main/imports/import-service';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
-import { TranscriptionService, type DraftInput, type OutboxView } from '../../../main/transcriptions/transcription-service';
+import { TranscriptionService, type DraftInput } from '../../../main/transcriptions/transcription-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { listAttachments } from '../../../main/vault/queries/attachments';
 import { listMessages } from '../../../main/vault/queries/messages';
@@ -29,6 +29,7 @@ import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
 import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
+import { untilOutboxState as until } from '../../support/outbox-wait';
 
 const FIXTURES = join(__dirname, '../../fixtures/images');
 const SERIAL = 'C39XK2QZ9NSERIAL';
@@ -109,15 +110,6 @@ async function world() {
   return { session, imports, service, photo, messages, attachmentOf, input, signIn, db, threadId };
 }
 
-async function until(read: () => OutboxView | undefined, kinds: string[], timeoutMs = 20_000): Promise<OutboxView> {
-  const started = Date.now();
-  for (;;) {
-    const view = read();
-    if (view && kinds.includes(view.state)) return view;
-    if (Date.now() - started > timeoutMs) throw new Error(`outbox item still ${view?.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('filing an image with a note', () => {
   it('needs a consent for each image before attesting, and keeps the choice in the draft', async () => {

@@ -7,7 +7,7 @@ import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-
 import { ImportService, type ImportJob } from '../../../main/imports/import-service';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
-import { TranscriptionService, type DraftInput, type OutboxView } from '../../../main/transcriptions/transcription-service';
+import { TranscriptionService, type DraftInput } from '../../../main/transcriptions/transcription-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { listMessages } from '../../../main/vault/queries/messages';
 import { vaultFiles } from '../../../main/vault/vault-files';
@@ -18,6 +18,7 @@ import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
 import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN, countPlaintext } from '../../support/vault';
+import { untilOutboxState as until } from '../../support/outbox-wait';
 
 const CANARY = 'zebracanary5521 start bisoprolol';
 
@@ -95,15 +96,6 @@ function entries(session: SessionService, actions: AuditEntry['action'][]): Audi
   return [...session.audit().store.entries({ filter: { actions } })];
 }
 
-async function until(read: () => OutboxView | undefined, kinds: string[], timeoutMs = 20_000): Promise<OutboxView> {
-  const started = Date.now();
-  for (;;) {
-    const view = read();
-    if (view && kinds.includes(view.state)) return view;
-    if (Date.now() - started > timeoutMs) throw new Error(`outbox item still ${view?.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('TranscriptionService', () => {
   it('saves a draft that survives lock and sign-in, remembers advisers, and audits without text', async () => {

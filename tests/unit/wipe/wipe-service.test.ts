@@ -28,6 +28,7 @@ import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
 import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
+import { untilOutboxState as until } from '../../support/outbox-wait';
 
 /** Distinctive words that appear only in the thread to be wiped. */
 const WIPED = 'quokkaremnant7731 zqxjwipedterm please start bisoprolol 2.5 mg once daily and recheck potassium tomorrow';
@@ -85,15 +86,6 @@ async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { af
   return { dir: dir.path, files, session, imports, threads: new ThreadReader(session), transcriptions, wipes, threadId, otherThreadId: other.threadId, exportPath, draft, events };
 }
 
-async function until(read: () => OutboxView | undefined, kinds: string[], timeoutMs = 20_000): Promise<OutboxView> {
-  const started = Date.now();
-  for (;;) {
-    const view = read();
-    if (view && kinds.includes(view.state)) return view;
-    if (Date.now() - started > timeoutMs) throw new Error(`outbox item still ${view?.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function fileVerified(w: Awaited<ReturnType<typeof world>>): Promise<OutboxView> {
   const queued = await w.transcriptions.attest(w.draft().id, await confirmedPatient(w.transcriptions));
