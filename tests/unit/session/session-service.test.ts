@@ -62,7 +62,8 @@ describe('roles and locking at the IPC boundary', () => {
   const ORIGIN = 'app://wardscribe';
   const MAIN = { isMainFrame: true, url: `${ORIGIN}/index.html` };
 
-  it('calls that are not the person\'s own use (screens refreshing on events, a draft saved in the warning) do not hold off the idle lock; session.activity does', async () => {
+  /** A Wardscribe on a fresh data folder, called as its window would: each call answers `ok` or the error's code. */
+  function appAtTheBoundary() {
     const dir = tempDir();
     cleanups.push(dir.remove);
     const app = createWardscribe({ host: 'electron', engine: 'test', dataDir: dir.path, log: silentLogger, kdf: MINIMUM_KDF, machineSettings: {} });
@@ -72,6 +73,11 @@ describe('roles and locking at the IPC boundary', () => {
       const result = await registry.dispatch(MAIN, `wardscribe:${channel}`, payload);
       return result.ok ? 'ok' : result.error.code;
     };
+    return { app, registry, call };
+  }
+
+  it('calls that are not the person\'s own use (screens refreshing on events, a draft saved in the warning) do not hold off the idle lock; session.activity does', async () => {
+    const { registry, call } = appAtTheBoundary();
     expect(await call('session.createFirstAdmin', ADMIN)).toBe('ok');
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     expect(await call('settings.update', { idleLockMinutes: 1 })).toBe('ok');
@@ -90,15 +96,7 @@ describe('roles and locking at the IPC boundary', () => {
   });
 
   it('refuses a clerk on an admin channel, and answers locked after a lock', async () => {
-    const dir = tempDir();
-    cleanups.push(dir.remove);
-    const app = createWardscribe({ host: 'electron', engine: 'test', dataDir: dir.path, log: silentLogger, kdf: MINIMUM_KDF, machineSettings: {} });
-    cleanups.push(() => void app.close());
-    const registry = app.registryFor(ORIGIN);
-    const call = async (channel: string, payload: unknown = {}) => {
-      const result = await registry.dispatch(MAIN, `wardscribe:${channel}`, payload);
-      return result.ok ? 'ok' : result.error.code;
-    };
+    const { app, registry, call } = appAtTheBoundary();
 
     expect(await call('users.list')).toBe('not-signed-in');
     expect(await call('session.createFirstAdmin', ADMIN)).toBe('ok');
