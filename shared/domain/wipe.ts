@@ -68,6 +68,99 @@ export function decideWipe(transcriptions: readonly GateTranscription[]): GateDe
   return problems.length === 0 ? { kind: 'allowed' } : { kind: 'needs-override', problems };
 }
 
+/**
+ * An attachment of the thread as the media rule sees it: what the confirmation screen lists (no
+ * patient data goes to any log from here) and what the audit trail keeps (its id and hash).
+ */
+export interface WipeMedium {
+  readonly attachmentId: string;
+  /** The vault id of the message it came with (a decimal string); null for a file no message names. */
+  readonly messageId: string | null;
+  /** The name the sender's phone gave it. */
+  readonly fileName: string;
+  /** What its bytes are, in words (`PDF document`), never what its name claims. */
+  readonly typeLabel: string;
+  readonly byteLength: number;
+  /** SHA-256 of its bytes as imported (hex): what the audit trail records of it. */
+  readonly sha256: string;
+  /** Who sent it, as the chat named them; null for a system line. */
+  readonly sender: string | null;
+  /** When its message was sent (UTC); null where the chat's wall-clock time has no single instant. */
+  readonly sentAt: string | null;
+  /** The time as the chat showed it (no zone). */
+  readonly localTime: string;
+}
+
+/** A transcription as the media rule sees it: the messages it carries and the attachments filed with it as images. */
+export interface MediaTranscription {
+  readonly state: GateTranscription['state'];
+  readonly messageIds: readonly string[];
+  readonly filedAttachmentIds: readonly string[];
+}
+
+/**
+ * What a wipe would destroy that came with advice now in the record but is not in it: each
+ * attachment of a message transcribed in a verified note that no verified note carries as an
+ * image (a PDF ECG, which cannot be filed; a photo the clinician did not choose). The gate lets
+ * such a thread through, so without this the clinician would believe the record holds all that
+ * mattered. Attachments of messages in no verified note are the gate's business (its override).
+ * Generic so that main can pick them out before reading what each one is.
+ */
+export function unfiledMedia<T extends Pick<WipeMedium, 'attachmentId' | 'messageId'>>(transcriptions: readonly MediaTranscription[], attachments: readonly T[]): T[] {
+  const verified = transcriptions.filter((transcription) => transcription.state === 'verified');
+  // A file no message names (null) is never of a filed message.
+  const filedMessages = new Set<string | null>(verified.flatMap((transcription) => transcription.messageIds));
+  const inRecord = new Set(verified.flatMap((transcription) => transcription.filedAttachmentIds));
+  return attachments.filter((attachment) => filedMessages.has(attachment.messageId) && !inRecord.has(attachment.attachmentId));
+}
+
+/** Whether a wipe may destroy the unfiled media: a clinician's acknowledgement of each, by id. */
+export type MediaDecision =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'acknowledged' }
+  | { readonly kind: 'refused'; readonly reason: 'unfiled-media-clinician-only' | 'unfiled-media-not-acknowledged' | 'unfiled-media-changed'; readonly problem: string };
+
+/** The sentence the confirmation screen and a refusal both start with. */
+export function describeUnfiledMedia(count: number): string {
+  return count === 1
+    ? '1 attachment sent with the advice filed in the record is not in the record itself: only pictures chosen for a note are filed with it. The wipe destroys it for good.'
+    : `${count} attachments sent with the advice filed in the record are not in the record themselves: only pictures chosen for a note are filed with it. The wipe destroys them for good.`;
+}
+
+/**
+ * The rule for the unfiled media (unfiledMedia): none, nothing to acknowledge; otherwise only a
+ * clinician (never a clerk, never the retention policy) may wipe them, and only by acknowledging
+ * each by its id. An acknowledgement that misses one (the thread changed since the screen was
+ * shown) is refused too: the clinician must see the list as it is now. Ids acknowledged that are
+ * no longer unfiled do no harm: fewer are destroyed than were acknowledged.
+ */
+export function decideUnfiledMedia(unfiled: readonly Pick<WipeMedium, 'attachmentId'>[], by: Role | 'retention', acknowledged: readonly string[] | undefined): MediaDecision {
+  if (unfiled.length === 0) return { kind: 'none' };
+  const summary = describeUnfiledMedia(unfiled.length);
+  if (by !== 'clinician') {
+    return {
+      kind: 'refused',
+      reason: 'unfiled-media-clinician-only',
+      problem:
+        by === 'retention'
+          ? `${summary} The automatic wipe never destroys what is not in the record: a clinician must wipe this thread.`
+          : `${summary} Only a clinician can wipe ${unfiled.length === 1 ? 'it' : 'them'} without filing: file what matters first, or ask a clinician.`,
+    };
+  }
+  if (acknowledged === undefined || acknowledged.length === 0) {
+    return { kind: 'refused', reason: 'unfiled-media-not-acknowledged', problem: `${summary} Confirm that ${unfiled.length === 1 ? 'it is' : 'they are'} to be destroyed without being filed, then wipe.` };
+  }
+  const seen = new Set(acknowledged);
+  if (unfiled.some((medium) => !seen.has(medium.attachmentId))) {
+    return {
+      kind: 'refused',
+      reason: 'unfiled-media-changed',
+      problem: `${summary} The attachments not in the record have changed since you confirmed: look at the list again, then confirm and wipe.`,
+    };
+  }
+  return { kind: 'acknowledged' };
+}
+
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
@@ -108,6 +201,11 @@ export const WipeCertificateSchema = z.object({
   imageCount: z.number().int().min(0).optional(),
   /** Images filed with the verified notes (in the EPR now, metadata removed). Absent as above. */
   imagesFiled: z.number().int().min(0).optional(),
+  /**
+   * Attachments sent with the filed advice but not in the record (unfiledMedia), destroyed on the
+   * clinician's acknowledgement of each. Absent on certificates issued before they were counted.
+   */
+  unfiledMediaDestroyed: z.number().int().min(0).optional(),
   draftCount: z.number().int().min(0),
   firstInstant: UtcInstant.nullable(),
   lastInstant: UtcInstant.nullable(),

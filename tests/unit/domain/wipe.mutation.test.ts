@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import {
   certificateForRole,
+  decideUnfiledMedia,
   decideWipe,
+  describeUnfiledMedia,
   MIN_OVERRIDE_REASON,
   SOURCE_FILE_OUTCOMES,
   WipeCertificateSchema,
@@ -9,6 +11,8 @@ import {
   WITHHELD,
   wipeLevel,
   type GateTranscription,
+  type MediaTranscription,
+  unfiledMedia,
   type WipeCertificate,
   type WipeVerification,
 } from '../../../shared/domain/wipe';
@@ -101,6 +105,119 @@ describe('the wipe gate', () => {
   });
 });
 
+/**
+ * H-028 (unfiled clinical media destroyed by the wipe): which attachments of the filed messages
+ * are not in the record, and that only a clinician's acknowledgement of each lets the wipe destroy them.
+ */
+const note = (state: MediaTranscription['state'], messageIds: string[], filedAttachmentIds: string[] = []): MediaTranscription => ({ state, messageIds, filedAttachmentIds });
+const file = (attachmentId: string, messageId: string | null) => ({ attachmentId, messageId });
+
+describe('the media a wipe would destroy unfiled', () => {
+  test('an attachment of a message filed in a verified note, not filed with it (a PDF ECG beside a filed photo)', () => {
+    const ecg = file('a-ecg', 'm-1');
+    const photo = file('a-photo', 'm-1');
+    expect(unfiledMedia([note('verified', ['m-1', 'm-2'], ['a-photo'])], [ecg, photo])).toEqual([ecg]);
+    // The objects themselves come back, in the thread's order, whatever else they carry.
+    const described = { ...file('a-2', 'm-2'), fileName: 'ECG.pdf' };
+    const first = { ...file('a-1', 'm-1'), fileName: 'IMG-0001.jpg' };
+    expect(unfiledMedia([note('verified', ['m-2', 'm-1'])], [first, described])).toEqual([first, described]);
+  });
+
+  test('attachments of messages in no verified note are not this rule\'s: drafts, failures and filings on their way are the gate\'s', () => {
+    for (const state of ['draft', 'queued', 'sending', 'filed', 'failed', 'needs-attention'] as const) {
+      expect(unfiledMedia([note(state, ['m-1'])], [file('a-1', 'm-1')]), state).toEqual([]);
+    }
+    // A message no verified note carries, beside one that it does.
+    expect(unfiledMedia([note('verified', ['m-1']), note('draft', ['m-2'])], [file('a-1', 'm-1'), file('a-2', 'm-2')])).toEqual([file('a-1', 'm-1')]);
+  });
+
+  test('a file no message names is never of a filed message', () => {
+    expect(unfiledMedia([note('verified', ['m-1'])], [file('a-1', null)])).toEqual([]);
+  });
+
+  test('an attachment another verified note filed is in the record', () => {
+    expect(unfiledMedia([note('verified', ['m-1']), note('verified', ['m-1'], ['a-1'])], [file('a-1', 'm-1')])).toEqual([]);
+  });
+
+  test('an image only a note that is not verified carries is not in the record', () => {
+    for (const state of ['failed', 'needs-attention', 'draft'] as const) {
+      expect(unfiledMedia([note('verified', ['m-1']), note(state, ['m-1'], ['a-1'])], [file('a-1', 'm-1')]), state).toEqual([file('a-1', 'm-1')]);
+    }
+  });
+
+  test('nothing transcribed, or no attachments: none', () => {
+    expect(unfiledMedia([], [file('a-1', 'm-1')])).toEqual([]);
+    expect(unfiledMedia([note('verified', ['m-1'])], [])).toEqual([]);
+  });
+});
+
+describe('destroying unfiled media', () => {
+  const one = [{ attachmentId: 'a-1' }];
+  const two = [{ attachmentId: 'a-1' }, { attachmentId: 'a-2' }];
+  const ONE = '1 attachment sent with the advice filed in the record is not in the record itself: only pictures chosen for a note are filed with it. The wipe destroys it for good.';
+  const TWO = '2 attachments sent with the advice filed in the record are not in the record themselves: only pictures chosen for a note are filed with it. The wipe destroys them for good.';
+
+  test('the sentence, in the singular and the plural', () => {
+    expect(describeUnfiledMedia(1)).toBe(ONE);
+    expect(describeUnfiledMedia(2)).toBe(TWO);
+  });
+
+  test('none: nothing to acknowledge, whoever wipes', () => {
+    for (const by of ['clinician', 'clerk', 'retention'] as const) {
+      expect(decideUnfiledMedia([], by, undefined), by).toEqual({ kind: 'none' });
+      expect(decideUnfiledMedia([], by, []), by).toEqual({ kind: 'none' });
+      expect(decideUnfiledMedia([], by, ['a-1']), by).toEqual({ kind: 'none' });
+    }
+  });
+
+  test('the retention policy never destroys them, acknowledged or not', () => {
+    const expected = { kind: 'refused', reason: 'unfiled-media-clinician-only', problem: `${ONE} The automatic wipe never destroys what is not in the record: a clinician must wipe this thread.` };
+    expect(decideUnfiledMedia(one, 'retention', undefined)).toEqual(expected);
+    expect(decideUnfiledMedia(one, 'retention', ['a-1'])).toEqual(expected);
+  });
+
+  test.each(['clerk', 'admin', 'auditor'] as const)('a %s cannot acknowledge them, even naming each', (role) => {
+    expect(decideUnfiledMedia(one, role, ['a-1'])).toEqual({
+      kind: 'refused',
+      reason: 'unfiled-media-clinician-only',
+      problem: `${ONE} Only a clinician can wipe it without filing: file what matters first, or ask a clinician.`,
+    });
+    expect(decideUnfiledMedia(two, role, ['a-1', 'a-2'])).toEqual({
+      kind: 'refused',
+      reason: 'unfiled-media-clinician-only',
+      problem: `${TWO} Only a clinician can wipe them without filing: file what matters first, or ask a clinician.`,
+    });
+  });
+
+  test('a clinician who has not acknowledged them (nothing sent, or an empty list) is refused', () => {
+    for (const acknowledged of [undefined, []]) {
+      expect(decideUnfiledMedia(one, 'clinician', acknowledged)).toEqual({
+        kind: 'refused',
+        reason: 'unfiled-media-not-acknowledged',
+        problem: `${ONE} Confirm that it is to be destroyed without being filed, then wipe.`,
+      });
+      expect(decideUnfiledMedia(two, 'clinician', acknowledged)).toEqual({
+        kind: 'refused',
+        reason: 'unfiled-media-not-acknowledged',
+        problem: `${TWO} Confirm that they are to be destroyed without being filed, then wipe.`,
+      });
+    }
+  });
+
+  test('an acknowledgement that misses one (the thread changed since the screen showed it) is refused', () => {
+    const changed = { kind: 'refused', reason: 'unfiled-media-changed', problem: `${TWO} The attachments not in the record have changed since you confirmed: look at the list again, then confirm and wipe.` };
+    expect(decideUnfiledMedia(two, 'clinician', ['a-1'])).toEqual(changed);
+    expect(decideUnfiledMedia(two, 'clinician', ['a-2'])).toEqual(changed);
+    expect(decideUnfiledMedia(two, 'clinician', ['a-3'])).toEqual(changed);
+  });
+
+  test('a clinician who acknowledges each, in any order, may wipe them; ids no longer unfiled do no harm', () => {
+    expect(decideUnfiledMedia(one, 'clinician', ['a-1'])).toEqual({ kind: 'acknowledged' });
+    expect(decideUnfiledMedia(two, 'clinician', ['a-2', 'a-1'])).toEqual({ kind: 'acknowledged' });
+    expect(decideUnfiledMedia(one, 'clinician', ['a-9', 'a-1'])).toEqual({ kind: 'acknowledged' });
+  });
+});
+
 const verification: WipeVerification = {
   status: 'passed',
   pagesDecrypted: 12,
@@ -163,7 +280,7 @@ describe('the wipe certificate', () => {
   });
 
   test('counts are whole and never negative', () => {
-    for (const field of ['messageCount', 'attachmentCount', 'imageCount', 'imagesFiled', 'draftCount', 'fingerprintsKept'] as const) {
+    for (const field of ['messageCount', 'attachmentCount', 'imageCount', 'imagesFiled', 'unfiledMediaDestroyed', 'draftCount', 'fingerprintsKept'] as const) {
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: -1 }).success, field).toBe(false);
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 1.5 }).success, field).toBe(false);
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 0 }).success, field).toBe(true);
