@@ -344,7 +344,8 @@ function describeWipe(wipe: AuditWipeCertificate): string {
   return (
     `${wipe.messageCount} messages, ${wipe.attachmentCount} attachments, ${wipe.draftCount} drafts${span}; ${filed}; ` +
     `level ${wipe.level}, verification ${wipe.verification}, key ${wipe.keyRotated ? 'rotated' : 'not rotated'}, source file ${wipe.sourceFile}` +
-    (wipe.override ? '; clinician recorded no clinical content in what was not filed' : '')
+    (wipe.override ? '; clinician recorded no clinical content in what was not filed' : '') +
+    (wipe.unfiledMedia ? `; ${wipe.unfiledMedia} attachments of the filed messages destroyed unfiled, as the clinician acknowledged` : '')
   );
 }
 

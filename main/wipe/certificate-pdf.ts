@@ -87,6 +87,14 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   row('Export', `${certificate.sourceFileName} (SHA-256 ${certificate.sourceSha256})`);
   row('Contents removed', `${certificate.messageCount} messages, ${certificate.attachmentCount} attachments, ${certificate.draftCount} drafts`);
   if (certificate.imageCount !== undefined) row('Images', `${certificate.imageCount} among the attachments; ${certificate.imagesFiled ?? 0} filed with the verified notes (location and device details removed)`);
+  if (certificate.unfiledMediaDestroyed !== undefined) {
+    row(
+      'Not filed',
+      certificate.unfiledMediaDestroyed === 0
+        ? 'every attachment of the filed messages was in the record: none destroyed without being filed'
+        : `${certificate.unfiledMediaDestroyed} ${certificate.unfiledMediaDestroyed === 1 ? 'attachment' : 'attachments'} of the filed messages destroyed without being filed in the record, as the clinician acknowledged before the wipe`,
+    );
+  }
   if (certificate.fingerprintsKept !== undefined) row('Kept of them', `a keyed fingerprint of each of ${certificate.fingerprintsKept} messages (no text, sender or time), so a later export never brings them back`);
   row('Messages from', `${certificate.firstInstant ?? 'unknown'} to ${certificate.lastInstant ?? 'unknown'} (UTC)`);
   row('Requested by', certificate.requestedBy ? `${certificate.requestedBy.displayName} (${certificate.requestedBy.role})` : 'The retention policy (automatic)');

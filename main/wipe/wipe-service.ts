@@ -3,7 +3,9 @@
  *
  * The steps, each recorded so that a crash at any point is finished at the next sign-in:
  *   1. Gate (shared/domain/wipe.ts): every transcription from the thread verified in the EPR, or
- *      a clinician's recorded reason that what is unfiled holds no clinical content.
+ *      a clinician's recorded reason that what is unfiled holds no clinical content; and any
+ *      attachment of a filed message that is not in the record itself (a PDF ECG, a photo not
+ *      chosen) acknowledged by a clinician, each by its id, and audited with its hash.
  *   2. Erase, in one transaction: the thread, its participants, messages (and their FTS entries,
  *      removed with FTS5 secure-delete), attachments, advisers and drafts go; verified outbox
  *      items lose their copied text; the `wipes` row (the certificate so far) and a `wipe` audit
@@ -32,18 +34,25 @@ import { deleteThreadForWipe, getCompleteThread, listCompleteThreads, threadSour
 import { listThreadTranscriptions, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
 import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts, threadRowsRemaining } from '../vault/queries/wipe-samples';
 import { messageIndexIntact } from '../vault/queries/messages';
-import { deleteThreadThumbnails, thumbnailSlices } from '../vault/queries/attachment-thumbnails';
+import { deleteThreadThumbnails, listAttachmentMedia, readAttachmentHead, thumbnailSlices } from '../vault/queries/attachment-thumbnails';
+import { getDraft } from '../vault/queries/transcription-drafts';
+import { getMessagesByIds } from '../vault/queries/messages';
+import { describeMediaType, sniffMedia } from '../threads/media-sniff';
 import { finishWipe, getWipe, insertWipe, listOwedWipes, listWipes, setSourceFileState, type SourceFileState } from '../vault/queries/wipes';
 import { checkpointTruncate, type Db } from '../vault/sqlcipher';
 import {
+  decideUnfiledMedia,
   decideWipe,
   MIN_OVERRIDE_REASON,
+  unfiledMedia,
   WipeCertificateSchema,
   wipeLevel,
   type GateDecision,
   type GateTranscription,
   certificateForRole,
+  type MediaTranscription,
   type WipeCertificate,
+  type WipeMedium,
   type WipeVerification,
 } from '../../shared/domain/wipe';
 import type { AuditWipeCertificate } from '../../shared/domain/audit';
@@ -71,6 +80,11 @@ export interface WipeRequest {
   readonly overwriteSourceFile: boolean;
   /** Needed when the gate asks for it: why what was not filed holds no clinical content. */
   readonly overrideReason?: string;
+  /**
+   * The plan's unfiled media (attachments of filed messages not in the record), by id: the
+   * clinician's acknowledgement that the wipe destroys them without their being filed.
+   */
+  readonly acknowledgedUnfiledMedia?: readonly string[];
 }
 
 /** What the confirmation screen shows before anything is done. */
@@ -87,6 +101,8 @@ export interface WipePlan {
   readonly lastInstant: string | null;
   readonly transcriptions: readonly GateTranscription[];
   readonly decision: GateDecision;
+  /** Attachments of messages filed in verified notes that are not in the record themselves: destroyed only on acknowledgement. */
+  readonly unfiledMedia: readonly WipeMedium[];
   readonly sourceFile: { readonly name: string; readonly status: SourceFileCheck | 'unknown' };
 }
 
@@ -106,6 +122,8 @@ const MAX_TEXT_SAMPLES = 24;
 const TEXT_SAMPLE_CHARS = 24;
 const MAX_ATTACHMENT_SAMPLES = 8;
 const ATTACHMENT_SAMPLE_BYTES = 32;
+/** Enough of a file's first bytes to tell its type (not an image's dimensions, which the wipe does not need). */
+const TYPE_SNIFF_BYTES = 4096;
 
 interface Needles {
   readonly canary: string;
@@ -130,7 +148,8 @@ export class WipeService {
     const thread = getCompleteThread(db, threadId);
     if (!thread) throw new WardscribeError('not-found', 'That thread is not in the vault (it may already have been wiped).');
     const counts = threadContentCounts(db, threadId);
-    const transcriptions = listThreadTranscriptions(db, threadId).map(toGateTranscription);
+    const rows = listThreadTranscriptions(db, threadId);
+    const transcriptions = rows.map(toGateTranscription);
     const sourcePath = threadSourcePath(db, threadId);
     return {
       threadId,
@@ -144,6 +163,7 @@ export class WipeService {
       lastInstant: thread.lastInstant,
       transcriptions,
       decision: decideWipe(transcriptions),
+      unfiledMedia: threadUnfiledMedia(db, threadId, rows),
       sourceFile: { name: thread.sourceFileName, status: sourcePath ? await checkSourceFile(sourcePath, thread.sourceSha256) : 'unknown' },
     };
   }
@@ -206,6 +226,8 @@ export class WipeService {
       .filter((threadId) => {
         const rows = listThreadTranscriptions(db, threadId);
         if (decideWipe(rows.map(toGateTranscription)).kind !== 'allowed') return false;
+        // Media sent with the filed advice but not in the record: only a clinician may destroy them.
+        if (decideUnfiledMedia(threadUnfiledMedia(db, threadId, rows), 'retention', undefined).kind !== 'none') return false;
         const last = Math.max(...rows.map((row) => (row.verifiedAt ? Date.parse(row.verifiedAt) : Number.POSITIVE_INFINITY)));
         return last <= cutoff;
       });
@@ -247,6 +269,8 @@ export class WipeService {
       if (actor.role !== 'clinician') refuse('unfiled', `${problems} Only a clinician can wipe it anyway, by recording why it holds no clinical content.`);
       if (overrideReason.length < MIN_OVERRIDE_REASON) refuse('unfiled', `${problems} To wipe it anyway, record why it holds no clinical content (at least ${MIN_OVERRIDE_REASON} characters).`);
     }
+    const media = decideUnfiledMedia(plan.unfiledMedia, trigger === 'retention' ? 'retention' : actor.role, request.acknowledgedUnfiledMedia);
+    if (media.kind === 'refused') refuse(media.reason, media.problem);
 
     const thread = getCompleteThread(db, request.threadId)!;
     const sourcePath = threadSourcePath(db, request.threadId);
@@ -274,6 +298,7 @@ export class WipeService {
       imagesFiled: plan.transcriptions
         .filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null)
         .reduce((sum, transcription) => sum + (getOutboxItem(db, transcription.identifier!)?.transcription.images?.length ?? 0), 0),
+      unfiledMediaDestroyed: plan.unfiledMedia.length,
       draftCount: plan.draftCount,
       firstInstant: thread.firstInstant,
       lastInstant: thread.lastInstant,
@@ -318,6 +343,16 @@ export class WipeService {
       // All that is kept of the messages: so that a later export of the chat never brings them back.
       insertWipedFingerprints(db, wipeId, 'message', kept.messages);
       insertWipedFingerprints(db, wipeId, 'slot', kept.slots);
+      // The clinician's acknowledgement, one entry per attachment: its id and hash, never its name.
+      for (const medium of plan.unfiledMedia) {
+        log.record({
+          action: 'wipe-unfiled-media',
+          actor,
+          objects: { threadId: thread.id, wipeId, attachmentId: medium.attachmentId },
+          outcome: { status: 'success', reason: 'acknowledged' },
+          hashes: { originalSha256: medium.sha256 },
+        });
+      }
       log.record({
         action: 'wipe',
         actor: trigger === 'user' ? actor : null,
@@ -328,7 +363,7 @@ export class WipeService {
       this.#options.hooks?.afterStep?.('erasing');
     }).immediate();
     checkpointTruncate(db);
-    this.#options.log.info('wipe.erased', { trigger });
+    this.#options.log.info('wipe.erased', { trigger, unfiledMedia: plan.unfiledMedia.length });
     this.#options.hooks?.afterStep?.('erased');
     return this.#complete(wipeId, needles);
   }
@@ -469,6 +504,40 @@ function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
 }
 
 /**
+ * The thread's attachments that came with advice now verified in the record but are not in it
+ * (shared/domain/wipe.ts unfiledMedia), each described for the confirmation screen: what its
+ * bytes are, its size, who sent it and when. The messages and filed images of a verified note are
+ * read from its outbox item (what was filed), of anything else from its draft.
+ */
+function threadUnfiledMedia(db: Db, threadId: string, rows: readonly ThreadTranscriptionRow[]): WipeMedium[] {
+  const transcriptions = rows.map((row): MediaTranscription => {
+    const state = toGateTranscription(row).state;
+    const filed = row.identifier === null ? null : getOutboxItem(db, row.identifier)?.transcription;
+    if (filed) return { state, messageIds: filed.excerpts.map((excerpt) => excerpt.messageId), filedAttachmentIds: (filed.images ?? []).map((image) => image.attachmentId) };
+    return { state, messageIds: getDraft(db, row.draftId)?.messageIds ?? [], filedAttachmentIds: [] };
+  });
+  const attachments = listAttachmentMedia(db, threadId).map((row) => ({ row, attachmentId: row.id, messageId: row.messageId === null ? null : String(row.messageId) }));
+  const unfiled = unfiledMedia(transcriptions, attachments);
+  if (unfiled.length === 0) return [];
+  const messages = new Map(getMessagesByIds(db, [...new Set(unfiled.map(({ row }) => row.messageId!))]).map((message) => [message.id, message]));
+  return unfiled.map(({ row }) => {
+    const mediaType = row.mediaType ?? sniffMedia(readAttachmentHead(db, row.id, TYPE_SNIFF_BYTES) ?? Buffer.alloc(0)).mediaType;
+    const message = messages.get(row.messageId!);
+    return {
+      attachmentId: row.id,
+      messageId: String(row.messageId),
+      fileName: row.originalName,
+      typeLabel: describeMediaType(mediaType).label,
+      byteLength: row.byteLength,
+      sha256: row.sha256,
+      sender: message?.sender ?? null,
+      sentAt: message?.instant ?? null,
+      localTime: message?.localTime ?? '',
+    };
+  });
+}
+
+/**
  * The canary and samples of the thread's text and media, read before it is deleted. Samples
  * that another thread also holds are left out: they would still be found, rightly.
  */
@@ -568,5 +637,6 @@ function auditSummary(certificate: WipeCertificate): AuditWipeCertificate {
     sourceFile: certificate.sourceFile,
     override: certificate.overrideReason !== null,
     keyRotated: certificate.keyRotated,
+    ...(certificate.unfiledMediaDestroyed === undefined ? {} : { unfiledMedia: certificate.unfiledMediaDestroyed }),
   };
 }

@@ -71,6 +71,13 @@ export const AUDIT_ACTIONS = [
    * removed); the outcome reason is the consent recorded (`consent-given`, `consent-not-given`, `consent-not-applicable`).
    */
   'image-attested',
+  /**
+   * A wipe destroyed an attachment sent with advice filed in the record but not in the record
+   * itself (a PDF, a photo not chosen), on the clinician's acknowledgement (`objects.wipeId`,
+   * `objects.attachmentId`; `hashes.originalSha256` its bytes as imported): one entry each, in the
+   * wipe's transaction. Never its name.
+   */
+  'wipe-unfiled-media',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -126,7 +133,7 @@ export const AuditHashesSchema = z.strictObject({
   documentSha256: Sha256HexSchema.optional(),
   /** SHA-256 of the imported export file. */
   importSha256: Sha256HexSchema.optional(),
-  /** SHA-256 of an image's bytes as imported, before its metadata was removed for filing. */
+  /** SHA-256 of an image's bytes as imported, before its metadata was removed for filing (or of an attachment a wipe destroyed unfiled). */
   originalSha256: Sha256HexSchema.optional(),
   /** SHA-256 of the exported PDF. */
   exportSha256: Sha256HexSchema.optional(),
@@ -195,6 +202,8 @@ export const AuditWipeCertificateSchema = z.strictObject({
   sourceFile: ReasonCodeSchema,
   override: z.boolean(),
   keyRotated: z.boolean(),
+  /** Attachments of the filed messages destroyed without being filed, on acknowledgement. Absent on entries made before they were counted. */
+  unfiledMedia: z.number().int().min(0).optional(),
 });
 export type AuditWipeCertificate = z.infer<typeof AuditWipeCertificateSchema>;
 

@@ -307,6 +307,24 @@ export const WipePlanSchema = z.object({
     z.object({ kind: z.literal('needs-override'), problems: z.array(z.string()) }),
     z.object({ kind: z.literal('refused'), problems: z.array(z.string()) }),
   ]),
+  /**
+   * Attachments sent with advice filed in the record but not in the record themselves (a PDF ECG,
+   * a photo not chosen): the wipe destroys them, so a clinician must acknowledge each by its id.
+   */
+  unfiledMedia: z.array(
+    z.object({
+      attachmentId: z.string(),
+      fileName: z.string(),
+      /** What its bytes are, in words. */
+      typeLabel: z.string(),
+      byteLength: z.number(),
+      sender: z.string().nullable(),
+      /** UTC; null where the chat's wall-clock time has no single instant. */
+      sentAt: z.string().nullable(),
+      /** As the chat showed it. */
+      localTime: z.string(),
+    }),
+  ),
   /** The export file: whether it is still exactly what was imported (`unknown`: its path was not recorded). */
   sourceFile: z.object({ name: z.string(), status: z.enum(['matches', 'not-found', 'changed', 'unknown']) }),
 });
@@ -669,7 +687,8 @@ export const contract = {
     /**
      * Wipes the thread's originals and answers with the certificate. Refused (`rejected`) with
      * what is still unfiled when the gate does not allow it; a clinician may wipe unfiled content
-     * by recording why it holds no clinical content.
+     * by recording why it holds no clinical content. Refused too while the plan lists unfiled media
+     * and `acknowledgedUnfiledMedia` does not name every one of them (a clinician's only).
      */
     run: channel({
       request: z
@@ -678,6 +697,8 @@ export const contract = {
           threadId: z.string().min(1).max(100),
           overwriteSourceFile: z.boolean(),
           overrideReason: z.string().trim().max(2000).optional(),
+          /** The ids of the plan's unfiled media: the clinician acknowledges the wipe destroys them unfiled. */
+          acknowledgedUnfiledMedia: z.array(z.string().min(1).max(100)).max(2000).optional(),
         })
         .strict(),
       response: WipeCertificateSchema,

@@ -21,10 +21,21 @@ export function createWipeHandlers(deps: WipeHandlerDeps): Handlers<Contract>['w
   return {
     plan: async ({ threadId }) => {
       const plan = await wipes.plan(threadId);
-      return { ...plan, transcriptions: [...plan.transcriptions], decision: plan.decision.kind === 'allowed' ? plan.decision : { ...plan.decision, problems: [...plan.decision.problems] } };
+      return {
+        ...plan,
+        transcriptions: [...plan.transcriptions],
+        decision: plan.decision.kind === 'allowed' ? plan.decision : { ...plan.decision, problems: [...plan.decision.problems] },
+        // What the screen lists: the hash and message id stay in main.
+        unfiledMedia: plan.unfiledMedia.map(({ attachmentId, fileName, typeLabel, byteLength, sender, sentAt, localTime }) => ({ attachmentId, fileName, typeLabel, byteLength, sender, sentAt, localTime })),
+      };
     },
-    run: ({ threadId, overwriteSourceFile, overrideReason }) =>
-      wipes.wipe({ threadId, overwriteSourceFile, ...(overrideReason === undefined ? {} : { overrideReason }) }),
+    run: ({ threadId, overwriteSourceFile, overrideReason, acknowledgedUnfiledMedia }) =>
+      wipes.wipe({
+        threadId,
+        overwriteSourceFile,
+        ...(overrideReason === undefined ? {} : { overrideReason }),
+        ...(acknowledgedUnfiledMedia === undefined ? {} : { acknowledgedUnfiledMedia }),
+      }),
     certificates: (_request, { principal }) => wipes.certificates().map((certificate) => certificateForRole(certificate, principal!.role)),
     exportCertificate: async ({ wipeId, folder: chosen }, { principal }) => {
       const full = wipes.certificate(wipeId);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -20,6 +21,8 @@ import { recordAttachmentMedia, storeThumbnail, thumbnailSlices } from '../../..
 import { jpegImage } from '../threads/support/images';
 import { certificateSha256, WipeService, type WipeStep } from '../../../main/wipe/wipe-service';
 import { certificateForRole } from '../../../shared/domain/wipe';
+import { createWipeHandlers } from '../../../main/ipc/handlers/wipes';
+import type { ExportedFiles } from '../../../main/exports/exported-files';
 import type { AuditEntry } from '../../../shared/domain/audit';
 import type { HostEvent } from '../../../shared/ipc/events';
 import { buildZip } from '../importers/zip-writer';
@@ -50,18 +53,23 @@ afterEach(async () => {
 
 const job = (): ImportJob => ({ signal: new AbortController().signal, progress: () => undefined });
 
-function wardChat(): string {
+/** A wound photo (a real JPEG, which can be filed) and an ECG as a PDF (which cannot): sent by the ward sister with her advice. */
+const WOUND_PHOTO = readFileSync(join(__dirname, '../../fixtures/images/photo.jpg'));
+const ECG_PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.from(Array.from({ length: 2048 }, (_, index) => (index * 131 + 7) % 253)), Buffer.from('\n%%EOF\n')]);
+
+function wardChat(media: boolean): string {
   return (
     [
       `[13/03/2023, 08:00:00] Dr Ada Shah: ${WIPED}`,
       '[13/03/2023, 08:05:30] Ben Okafor: ECG done, rate 72, will send a picture of the strip',
       '[13/03/2023, 08:06:00] Ben Okafor: \u200e<attached: IMG-0001.jpg>',
+      ...(media ? ['[13/03/2023, 08:06:10] Ben Okafor: \u200e<attached: 00000005-PHOTO-wound.jpg>', '[13/03/2023, 08:06:20] Ben Okafor: \u200e<attached: 00000006-ECG-strip.pdf>'] : []),
       '[13/03/2023, 08:07:00] Dr Ada Shah: thanks, repeat in the morning',
     ].join('\n') + '\n'
   );
 }
 
-async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { afterStep?: (step: WipeStep) => void } } = {}) {
+async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { afterStep?: (step: WipeStep) => void }; media?: boolean } = {}) {
   const dir = tempDir('wardscribe-wipe-');
   const files = vaultFiles(join(dir.path, 'vault'));
   const events: HostEvent[] = [];
@@ -72,8 +80,9 @@ async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { af
   await session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
   const imports = new ImportService({ session });
   const exportPath = writeExport(dir.path, 'WhatsApp Chat - Ward 7.zip', buildZip([
-    { name: '_chat.txt', data: wardChat() },
+    { name: '_chat.txt', data: wardChat(options.media === true) },
     { name: 'IMG-0001.jpg', data: PHOTO },
+    ...(options.media ? [{ name: '00000005-PHOTO-wound.jpg', data: WOUND_PHOTO }, { name: '00000006-ECG-strip.pdf', data: ECG_PDF }] : []),
   ]));
   const { threadId } = await imports.import({ path: exportPath, zone: 'Europe/London' }, job());
   const otherPath = writeExport(dir.path, 'WhatsApp Chat - Ward 9.txt', `[14/03/2023, 09:00:00] Sam: ${KEPT}\n`);
@@ -83,7 +92,7 @@ async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { af
   cleanups.push(dir.remove, () => session.lock('sign-out'), () => transcriptions.stop());
   const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
   const draft = () => transcriptions.saveDraft({ threadId, messageIds: messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: PATIENT });
-  return { dir: dir.path, files, session, imports, threads: new ThreadReader(session), transcriptions, wipes, threadId, otherThreadId: other.threadId, exportPath, draft, events };
+  return { dir: dir.path, files, session, imports, threads: new ThreadReader(session), transcriptions, wipes, threadId, otherThreadId: other.threadId, exportPath, messageIds, draft, events };
 }
 
 
@@ -251,6 +260,132 @@ describe('WipeService', () => {
     const after = w.session.vault();
     expect(after.db.prepare('SELECT count(*) AS n FROM attachment_thumbnails').get()).toEqual({ n: 0 });
     expect(scanForRemnants({ dir: w.files.dir, database: w.files.database, key: after.key, needles: [middle] }).hits).toEqual([]);
+  });
+
+  describe('media sent with the filed advice but not in the record (H-028)', () => {
+    /** Ben's advice, his wound photo (filed, consent given) and his ECG as a PDF (which cannot be filed), verified in the record. */
+    async function fileAdviceWithMedia() {
+      const w = await world({ media: true });
+      const attachments = w.threads.attachments(w.threadId);
+      const photo = attachments.find((attachment) => attachment.originalName === '00000005-PHOTO-wound.jpg')!;
+      const ecg = attachments.find((attachment) => attachment.originalName === '00000006-ECG-strip.pdf')!;
+      const draft = w.transcriptions.saveDraft({
+        threadId: w.threadId,
+        messageIds: [w.messageIds[1]!, w.messageIds[3]!, w.messageIds[4]!],
+        advisers: ADVISERS,
+        summary: 'Wound reviewed; ECG strip sent by the ward sister.',
+        patient: PATIENT,
+        images: [{ attachmentId: photo.id, consent: { status: 'given' } }],
+      });
+      const queued = await w.transcriptions.attest(draft.id, await confirmedPatient(w.transcriptions));
+      const filed = await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
+      expect(filed.state).toBe('verified');
+      return { w, photo, ecg };
+    }
+
+    const unchanged = (w: Awaited<ReturnType<typeof world>>) => {
+      expect(w.threads.listThreads()).toHaveLength(2);
+      expect(listMessages(w.session.vault().db, w.threadId, 0, 10)).toHaveLength(6);
+      expect(w.threads.attachments(w.threadId)).toHaveLength(3);
+      expect(existsSync(w.exportPath)).toBe(true);
+      expect(w.wipes.certificates()).toEqual([]);
+    };
+
+    it('lists them in the plan (name, type from the bytes, size, sender, time), refuses a wipe that does not acknowledge each, deleting nothing, and certifies and audits them when it does', async () => {
+      const { w, photo, ecg } = await fileAdviceWithMedia();
+      const plan = await w.wipes.plan(w.threadId);
+      // The gate alone would let it through: the note is verified.
+      expect(plan.decision).toEqual({ kind: 'allowed' });
+      // The filed photo is in the record; the PDF is not. IMG-0001.jpg came with no filed message.
+      expect(plan.unfiledMedia).toEqual([
+        {
+          attachmentId: ecg.id,
+          messageId: w.messageIds[4],
+          fileName: '00000006-ECG-strip.pdf',
+          typeLabel: 'PDF document',
+          byteLength: ECG_PDF.length,
+          sha256: createHash('sha256').update(ECG_PDF).digest('hex'),
+          sender: 'Ben Okafor',
+          sentAt: '2023-03-13T08:06:20Z',
+          localTime: '2023-03-13T08:06:20',
+        },
+      ]);
+
+      // Over the IPC handler as the window calls it: no acknowledgement, refused in words, nothing deleted.
+      const handlers = createWipeHandlers({ wipes: w.wipes, session: w.session, exports: {} as ExportedFiles, site: 'Ward 7' });
+      const context = { principal: { userId: 'u', role: 'clinician' as const }, signal: new AbortController().signal, progress: () => {} };
+      expect((await handlers.plan({ threadId: w.threadId }, context)).unfiledMedia).toEqual([
+        { attachmentId: ecg.id, fileName: '00000006-ECG-strip.pdf', typeLabel: 'PDF document', byteLength: ECG_PDF.length, sender: 'Ben Okafor', sentAt: '2023-03-13T08:06:20Z', localTime: '2023-03-13T08:06:20' },
+      ]);
+      const run = (acknowledgedUnfiledMedia?: string[]) =>
+        handlers.run({ jobId: 'j'.repeat(32), threadId: w.threadId, overwriteSourceFile: true, ...(acknowledgedUnfiledMedia ? { acknowledgedUnfiledMedia } : {}) }, context);
+      await expect(run()).rejects.toMatchObject({
+        code: 'rejected',
+        message:
+          '1 attachment sent with the advice filed in the record is not in the record itself: only pictures chosen for a note are filed with it. The wipe destroys it for good. Confirm that it is to be destroyed without being filed, then wipe.',
+      });
+      unchanged(w);
+      // Acknowledging another file (the filed photo) is not acknowledging this one.
+      await expect(run([photo.id])).rejects.toMatchObject({ code: 'rejected', message: expect.stringMatching(/have changed since you confirmed/) });
+      unchanged(w);
+      // A clerk cannot acknowledge it, even naming it.
+      w.session.lock('sign-out');
+      await w.session.signIn(CLERK.username, CLERK.passphrase);
+      await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true, acknowledgedUnfiledMedia: [ecg.id] })).rejects.toThrow(/Only a clinician can wipe it without filing/);
+      unchanged(w);
+      w.session.lock('sign-out');
+      await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+      expect(trail(w.session, ['wipe']).map((entry) => entry.outcome)).toEqual([
+        { status: 'refused', reason: 'unfiled-media-not-acknowledged' },
+        { status: 'refused', reason: 'unfiled-media-changed' },
+        { status: 'refused', reason: 'unfiled-media-clinician-only' },
+      ]);
+      expect(trail(w.session, ['wipe-unfiled-media'])).toEqual([]);
+
+      // Acknowledged: wiped, the certificate counts it, the trail keeps its id and hash (never its name).
+      const certificate = await run([ecg.id]);
+      expect(certificate).toMatchObject({ level: 'purge', attachmentCount: 3, imagesFiled: 1, unfiledMediaDestroyed: 1, overrideReason: null, sourceFile: 'overwritten' });
+      expect(w.threads.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
+      const [acknowledged] = trail(w.session, ['wipe-unfiled-media']);
+      expect(trail(w.session, ['wipe-unfiled-media'])).toHaveLength(1);
+      expect(acknowledged).toMatchObject({
+        actor: { displayName: CLINICIAN.displayName, role: 'clinician' },
+        objects: { threadId: w.threadId, wipeId: certificate.wipeId, attachmentId: ecg.id },
+        outcome: { status: 'success', reason: 'acknowledged' },
+        hashes: { originalSha256: createHash('sha256').update(ECG_PDF).digest('hex') },
+      });
+      expect(trail(w.session, ['wipe', 'wipe-verified']).slice(-2).map((entry) => entry.outcome)).toEqual([
+        { status: 'success', reason: 'erased' },
+        { status: 'success', reason: 'purge' },
+      ]);
+      expect(trail(w.session, ['wipe-verified'])[0]!.wipe).toMatchObject({ attachmentCount: 3, unfiledMedia: 1 });
+      expect(canonicalJson([...w.session.audit().store.entries({ filter: {} })])).not.toMatch(/ECG-strip|PHOTO-wound/);
+      expect(w.wipes.certificates()).toEqual([certificate]);
+    });
+
+    it('counts none on a certificate when every attachment of the filed messages is in the record', async () => {
+      const w = await world();
+      await fileVerified(w);
+      const plan = await w.wipes.plan(w.threadId);
+      // IMG-0001.jpg is on a message the note did not carry.
+      expect(plan.unfiledMedia).toEqual([]);
+      const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false });
+      expect(certificate).toMatchObject({ level: 'purge', unfiledMediaDestroyed: 0 });
+      expect(trail(w.session, ['wipe-unfiled-media'])).toEqual([]);
+      expect(trail(w.session, ['wipe-verified'])[0]!.wipe).toMatchObject({ unfiledMedia: 0 });
+    });
+
+    it('is never wiped by the retention policy, and says why if asked to', async () => {
+      let now = new Date('2026-11-24T10:00:00Z');
+      const { w } = await fileAdviceWithMedia();
+      const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
+      await w.session.signIn(ADMIN.username, ADMIN.passphrase);
+      wipes.setRetentionHours(1);
+      now = new Date(Date.now() + 48 * 3_600_000);
+      expect(await wipes.applyRetention()).toEqual([]);
+      await expect(wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false }, 'retention')).rejects.toThrow(/The automatic wipe never destroys what is not in the record/);
+      expect(w.threads.listThreads()).toHaveLength(2);
+    });
   });
 
   it('leaves an export file alone when it is no longer exactly what was imported', async () => {
