@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildZip } from '../unit/importers/zip-writer';
-import { addPersonAndSignIn, createFirstAdmin, expect, importExport, choosePatient, printedBy, test } from './fixtures';
+import { addPersonAndSignIn, createFirstAdmin, expect, expectNoAxeViolations, importExport, choosePatient, printedBy, test } from './fixtures';
 
 const CHAT = [
   '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
@@ -202,6 +202,97 @@ test('a clinician must give a reason to wipe a thread nothing was filed from', a
   expect(printed).toMatchObject({ target: 'wipe-certificate', nav: false, header: false, buttons: false });
   expect(printed.text).toContain('Only rota swaps and greetings');
   expect(printed.note).toContain('TRAINING');
+});
+
+test('an ECG sent as a PDF with the filed advice is not in the record: the confirmation lists it and the wipe waits for the clinician to acknowledge it, by keyboard; main refuses without (H-028)', async ({
+  wardscribe: { page, dataDir, logLines },
+}) => {
+  test.setTimeout(120_000);
+  const ecgName = '00000003-ECG-bed12.pdf';
+  const ecg = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(3 * 1024, 0x20), Buffer.from('\n%%EOF\n')]);
+  const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
+  const chat = [
+    '[13/04/2024, 21:14:02] Dr Amara Okafor: Can you review bed 12? Sodium 128 this evening.',
+    '[13/04/2024, 21:20:45] Ben (reg): Restrict fluids to 1.5 L and recheck the sodium at 06:00. ECG attached.',
+    `[13/04/2024, 21:21:30] Ben (reg): \u200e<attached: ${ecgName}>`,
+    '[13/04/2024, 21:22:10] Dr Amara Okafor: Will do.',
+  ].join('\n');
+  writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: chat }, { name: ecgName, data: ecg }]));
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await importExport(page, zipPath, { zone: 'Europe/London' });
+  await page.getByRole('button', { name: 'Open thread' }).click();
+
+  // The registrar's advice and the ECG he sent with it, filed and verified (a PDF cannot be filed with the note).
+  const messages = page.getByTestId('message');
+  await messages.nth(1).click();
+  await messages.nth(2).click({ modifiers: ['Shift'], position: { x: 4, y: 4 } });
+  await expect(page.getByTestId('selection-count')).toHaveText('2 selected');
+  await page.getByRole('button', { name: 'Transcribe selected' }).click();
+  await expect(page.getByTestId('excerpts').locator('li')).toHaveCount(2);
+  await page.getByLabel('Full name').fill('Dr Benjamin Hale');
+  await page.getByLabel('Role and grade').fill('Medical registrar ST5');
+  await page.getByLabel('Your summary for the record').fill('Hyponatraemia plan agreed with the medical registrar overnight.');
+  await choosePatient(page);
+  await expect(page.getByTestId('image-choice')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Preview' }).click();
+  await page.getByRole('button', { name: 'Attest and file' }).click();
+  await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
+
+  await page.keyboard.press('Alt+3');
+  await page.getByRole('navigation', { name: 'Threads in the vault' }).getByTestId('queue-row').getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Wipe originals…' }).click();
+  // The gate is satisfied (the note is verified); the ECG is listed as not in the record.
+  await expect(page.getByTestId('wipe-gate')).toContainText('verified in the patient’s record');
+  const unfiled = page.getByTestId('wipe-unfiled-media');
+  await expect(unfiled).toContainText('1 attachment sent with the advice filed in the record is not in the record itself');
+  await expect(unfiled.getByTestId('wipe-unfiled-row')).toHaveCount(1);
+  await expect(unfiled.getByTestId('wipe-unfiled-row').locator('td')).toHaveText([ecgName, 'PDF document', '3 KB', 'Ben (reg)', '2024-04-13 20:21:30 UTC']);
+  await expectNoAxeViolations(page, 'the wipe confirmation listing an unfiled attachment');
+
+  // Not acknowledged: the screen says so and links to the box; nothing is wiped.
+  await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
+  const problems = page.getByTestId('wipe-problems');
+  await expect(problems).toHaveText('Confirm that the wipe destroys the attachment not in the record, or cancel and file what matters first.');
+  await expect(page.locator('#wipe-unfiled-acknowledge-error')).toContainText('Confirm that the wipe destroys the attachment');
+  await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toHaveCount(0);
+  await expectNoAxeViolations(page, 'the wipe confirmation with its acknowledgement missing');
+
+  // Main refuses a request that skips the acknowledgement, whatever the page does.
+  const refusal = await page.evaluate(async () => {
+    const threads = await window.wardscribe.threads.list({});
+    if (!threads.ok) return threads;
+    return window.wardscribe.wipes.run({ jobId: crypto.randomUUID().replaceAll('-', ''), threadId: threads.value[0]!.id, overwriteSourceFile: false });
+  });
+  expect(refusal).toMatchObject({ ok: false, error: { code: 'rejected' } });
+  expect(JSON.stringify(refusal)).toContain('Confirm that it is to be destroyed without being filed');
+  // The thread is still there, and no wipe was certified.
+  expect(await page.evaluate(async () => window.wardscribe.threads.list({}))).toMatchObject({ ok: true, value: [{}] });
+  expect(await page.evaluate(async () => window.wardscribe.wipes.certificates({}))).toEqual({ ok: true, value: [] });
+
+  // By keyboard: the summary's link moves to the box, Space ticks it, then wipe.
+  await problems.getByRole('link').click();
+  const acknowledge = page.getByLabel('I understand that the wipe destroys this attachment and that it is not in the patient’s record');
+  await expect(acknowledge).toBeFocused();
+  await page.keyboard.press('Space');
+  await expect(acknowledge).toBeChecked();
+  await page.getByRole('button', { name: 'Wipe originals', exact: true }).focus();
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
+  const certificate = page.getByTestId('wipe-certificate');
+  await expect(certificate.getByTestId('certificate-level')).toContainText('Purge');
+  await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 1 attachment, 1 draft');
+  await expect(certificate.getByTestId('certificate-unfiled-media')).toHaveText(
+    '1 attachment of the filed messages destroyed without being filed in the record, as the clinician acknowledged before the wipe.',
+  );
+  await certificate.getByRole('button', { name: 'Export certificate (PDF)' }).click();
+  const pdfPath = (await page.getByTestId('certificate-export').locator('code').textContent())!;
+  const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
+  expect(text.replace(/\s+/g, ' ')).toContain('Not filed 1 attachment of the filed messages destroyed without being filed in the record');
+  expect(text).not.toContain(ecgName);
+  // The file's name reached no log line.
+  expect(logLines.join('\n')).not.toContain('ECG-bed12');
 });
 
 test('an administrator sets the automatic wipe, with the hours checked', async ({ wardscribe: { page } }) => {

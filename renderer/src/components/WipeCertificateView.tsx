@@ -68,6 +68,11 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
               {plural(certificate.imageCount, 'image')} among the attachments; {plural(certificate.imagesFiled ?? 0, 'image')} filed with the verified notes (location and device details removed)
             </Row>
           )}
+          {certificate.unfiledMediaDestroyed !== undefined && (
+            <Row label="Not filed" testId="certificate-unfiled-media">
+              {unfiledMediaText(certificate.unfiledMediaDestroyed)}
+            </Row>
+          )}
           {certificate.fingerprintsKept !== undefined && (
             <Row label="Kept of them" testId="certificate-fingerprints">
               Only a keyed fingerprint of each of the {plural(certificate.fingerprintsKept, 'message')} (no text, sender or time), so that a later export of this chat never brings them back.
@@ -140,6 +145,13 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
       </div>
     </div>
   );
+}
+
+/** The certificate's words for the attachments of the filed messages that the wipe destroyed unfiled. */
+function unfiledMediaText(count: number): string {
+  return count === 0
+    ? 'Every attachment of the filed messages was in the record: none was destroyed without being filed.'
+    : `${plural(count, 'attachment')} of the filed messages destroyed without being filed in the record, as the clinician acknowledged before the wipe.`;
 }
 
 function Row({ label, testId, children }: { label: string; testId?: string; children: ReactNode }) {

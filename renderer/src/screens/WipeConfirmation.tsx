@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { MIN_OVERRIDE_REASON, type WipeCertificate } from '../../../shared/domain/wipe';
+import { formatBytes } from '../../../shared/domain/clinical-image';
+import { describeUnfiledMedia, MIN_OVERRIDE_REASON, type WipeCertificate } from '../../../shared/domain/wipe';
 import type { WipePlanView } from '../../../shared/ipc/contract';
 import { hostApi, newJobId } from '../api';
 import { useThreadWiped } from '../app/events';
@@ -36,6 +37,10 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState<string | null>(null);
   const [overwrite, setOverwrite] = useState(false);
+  /** The clinician's acknowledgement that the unfiled media listed are destroyed without being filed. */
+  const [acknowledged, setAcknowledged] = useState(false);
+  const [acknowledgeError, setAcknowledgeError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const clinician = state.user.role === 'clinician';
@@ -44,6 +49,8 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
     const result = await hostApi()!.wipes.plan({ threadId });
     if (result.ok) {
       setStep({ kind: 'confirm', plan: result.value });
+      // A new plan may list other media: what was acknowledged was the list shown before.
+      setAcknowledged(false);
       if (result.value.sourceFile.status !== 'matches') setOverwrite(false);
     } else setStep({ kind: 'unavailable', message: errorSentence(result.error) });
   };
@@ -79,13 +86,23 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
   async function confirm(plan: WipePlanView) {
     setError(null);
     setReasonError(null);
+    setAcknowledgeError(null);
     const needsReason = plan.decision.kind === 'needs-override';
-    if (needsReason && reason.trim().length < MIN_OVERRIDE_REASON) {
-      setReasonError(
-        reason.trim() === ''
+    const reasonProblem =
+      needsReason && reason.trim().length < MIN_OVERRIDE_REASON
+        ? reason.trim() === ''
           ? 'Say why what was not filed holds no clinical content.'
-          : `Give a fuller reason: at least ${MIN_OVERRIDE_REASON} characters (${reason.trim().length} so far).`,
-      );
+          : `Give a fuller reason: at least ${MIN_OVERRIDE_REASON} characters (${reason.trim().length} so far).`
+        : null;
+    const unfiled = plan.unfiledMedia;
+    const acknowledgeProblem =
+      unfiled.length > 0 && !acknowledged
+        ? `Confirm that the wipe destroys ${unfiled.length === 1 ? 'the attachment' : `the ${unfiled.length} attachments`} not in the record, or cancel and file what matters first.`
+        : null;
+    if (reasonProblem || acknowledgeProblem) {
+      setReasonError(reasonProblem);
+      setAcknowledgeError(acknowledgeProblem);
+      setAttempt((count) => count + 1);
       return;
     }
     const jobId = newJobId();
@@ -95,6 +112,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
       threadId,
       overwriteSourceFile: overwrite && plan.sourceFile.status === 'matches',
       ...(needsReason ? { overrideReason: reason.trim() } : {}),
+      ...(unfiled.length > 0 ? { acknowledgedUnfiledMedia: unfiled.map((medium) => medium.attachmentId) } : {}),
     });
     if (!result.ok) {
       setError(errorSentence(result.error));
@@ -133,7 +151,9 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
 
   const plan = step.kind === 'confirm' || step.kind === 'running' ? step.plan : null;
   const decision = plan?.decision;
-  const canConfirm = decision !== undefined && (decision.kind === 'allowed' || (decision.kind === 'needs-override' && clinician));
+  const unfiled = plan?.unfiledMedia ?? [];
+  // Media not in the record are destroyed only on a clinician's acknowledgement (main enforces it too).
+  const canConfirm = decision !== undefined && (decision.kind === 'allowed' || (decision.kind === 'needs-override' && clinician)) && (unfiled.length === 0 || clinician);
   return (
     <section aria-labelledby="wipe-heading" className="ws-wipe">
       <h2 id="wipe-heading" tabIndex={-1} ref={headingRef}>
@@ -155,20 +175,13 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
           <p data-testid="wipe-error">{error}</p>
         </ErrorSummary>
       )}
-      {reasonError && (
-        <ErrorSummary title="There is a problem">
-          <p>
-            <a
-              href="#wipe-reason"
-              onClick={(event) => {
-                event.preventDefault();
-                document.getElementById('wipe-reason')?.focus();
-              }}
-            >
-              {reasonError}
-            </a>
-          </p>
-        </ErrorSummary>
+      {(reasonError || acknowledgeError) && (
+        <ErrorSummary
+          title="There is a problem"
+          attempt={attempt}
+          listTestId="wipe-problems"
+          problems={[...(reasonError ? [{ text: reasonError, inputId: 'wipe-reason' }] : []), ...(acknowledgeError ? [{ text: acknowledgeError, inputId: 'wipe-unfiled-acknowledge' }] : [])]}
+        />
       )}
       {plan && decision && (
         <>
@@ -261,6 +274,75 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
                 ))}
               </tbody>
             </table>
+          )}
+
+          {unfiled.length > 0 && (
+            <div className={`nhsuk-warning-callout${acknowledgeError ? ' nhsuk-form-group--error' : ''}`} data-testid="wipe-unfiled-media">
+              <h3 className="nhsuk-warning-callout__label">
+                <span role="text">
+                  <span className="nhsuk-u-visually-hidden">Important: </span>
+                  {unfiled.length === 1 ? 'An attachment that is not in the record' : 'Attachments that are not in the record'}
+                </span>
+              </h3>
+              <p>{describeUnfiledMedia(unfiled.length)}</p>
+              <table className="nhsuk-table">
+                <caption className="nhsuk-u-visually-hidden">Attachments of the filed messages that the wipe destroys without filing</caption>
+                <thead className="nhsuk-table__head">
+                  <tr>
+                    <th scope="col">File</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Size</th>
+                    <th scope="col">Sent by</th>
+                    <th scope="col">Sent</th>
+                  </tr>
+                </thead>
+                <tbody className="nhsuk-table__body">
+                  {unfiled.map((medium) => (
+                    <tr key={medium.attachmentId} data-testid="wipe-unfiled-row">
+                      <td className="ws-wipe__file-name">{medium.fileName}</td>
+                      <td>{medium.typeLabel}</td>
+                      <td>{formatBytes(medium.byteLength)}</td>
+                      <td>{medium.sender ?? 'not named'}</td>
+                      <td>{medium.sentAt ? displayUtc(medium.sentAt) : `${medium.localTime.replace('T', ' ')} (as the chat showed it)`}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {clinician ? (
+                canConfirm && (
+                  <div className="nhsuk-checkboxes">
+                    {acknowledgeError && (
+                      <span className="nhsuk-error-message" id="wipe-unfiled-acknowledge-error">
+                        <span className="nhsuk-u-visually-hidden">Error:</span> {acknowledgeError}
+                      </span>
+                    )}
+                    <div className="nhsuk-checkboxes__item">
+                      <input
+                        className="nhsuk-checkboxes__input"
+                        id="wipe-unfiled-acknowledge"
+                        type="checkbox"
+                        checked={acknowledged}
+                        disabled={step.kind === 'running'}
+                        aria-describedby={`wipe-unfiled-acknowledge-hint${acknowledgeError ? ' wipe-unfiled-acknowledge-error' : ''}`}
+                        onChange={(event) => setAcknowledged(event.target.checked)}
+                      />
+                      <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor="wipe-unfiled-acknowledge">
+                        {unfiled.length === 1
+                          ? 'I understand that the wipe destroys this attachment and that it is not in the patient’s record'
+                          : `I understand that the wipe destroys these ${unfiled.length} attachments and that they are not in the patient’s record`}
+                      </label>
+                      <div className="nhsuk-hint nhsuk-checkboxes__hint" id="wipe-unfiled-acknowledge-hint">
+                        {unfiled.length === 1
+                          ? 'If it matters clinically, cancel and file it first: a picture can be added to a note; for a PDF or another file, write what it shows in a note. Your confirmation is recorded in the audit trail (by the file’s fingerprint, not its name) and the certificate counts it.'
+                          : 'If any of them matters clinically, cancel and file it first: a picture can be added to a note; for a PDF or another file, write what it shows in a note. Your confirmation is recorded in the audit trail (by each file’s fingerprint, not its name) and the certificate counts them.'}
+                      </div>
+                    </div>
+                  </div>
+                )
+              ) : (
+                <p>Only a clinician can wipe this thread, by confirming that these attachments may be destroyed without being filed. File what matters first, or ask a clinician.</p>
+              )}
+            </div>
           )}
 
           {canConfirm && (
