@@ -33,10 +33,16 @@ import { readBackMismatches, subjectPatientId } from './read-back';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { validateFhirResource } from './validate';
 
-/** The EPR an item is filed in, with what filing has learnt about it this session. */
+/** The EPR an item is filed in, with what filing has learnt about it. */
 export interface FilingTarget {
   readonly connection: EprConnection;
   profile: EprProfile;
+  /**
+   * A search of this EPR by note identifier has found a note filed there (this session or an
+   * earlier one, or the administrator says how it keeps identifiers). Until then a search that
+   * finds nothing proves nothing: the EPR may drop identifiers, and sending again would file twice.
+   */
+  identifierSearchProven: boolean;
 }
 
 export interface FilingStepOptions {
@@ -46,6 +52,8 @@ export interface FilingStepOptions {
   readonly now: () => number;
   /** The request timeout: the settle window before a resend is never shorter by default. */
   readonly requestTimeoutMs?: number;
+  /** Keeps, across sessions, that a search of this EPR by identifier found a note (the first time). */
+  readonly identifierSearchProven?: () => Promise<void>;
 }
 
 /**
@@ -104,6 +112,10 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
       const documentReferenceId = found[0]!.id!;
       return { kind: 'filed', documentReferenceId, provenance: await provenanceOnServer(item, documentReferenceId, options), since: options.now() };
     }
+    // Nothing found after a push with no answer, on an EPR no search has yet found a note on: it
+    // may keep no identifier, and then that push may be there unseen. A clinician checks the
+    // record instead. (A push the EPR refused is its answer: the EPR said it did not take it.)
+    if (!state.answered && !target.identifierSearchProven) return { kind: 'needs-attention', reason: 'identifier-unproven', documentReferenceIds: [], pushes };
   }
   const mode = target.profile.write;
   // Recorded before the push: if we are killed during it, resuming searches first.
@@ -354,7 +366,26 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
   learnIdentifierHandling(options.target, item.identifier, document);
   const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, { documentReferenceId, document, contentBytes, imageBytes, baseUrl: connection.baseUrl, ...(subjectPatient ? { subjectPatient } : {}) });
   if (mismatched.length > 0) return { kind: 'failed', reason: 'read-back-mismatch', mismatched, documentReferenceId, pushes, provenance };
+  if (!options.target.identifierSearchProven) await proveIdentifierSearch(item, documentReferenceId, options);
   return { kind: 'verified', documentReferenceId, verifiedAt: new Date(options.now()).toISOString(), provenance };
+}
+
+/**
+ * Once per EPR: does a search by identifier find the note just verified? If it does, an empty
+ * search on this EPR means "not filed" from now on (and on later sessions). A search that fails
+ * or finds anything else proves nothing and changes nothing: the note stays verified either way.
+ */
+async function proveIdentifierSearch(item: OutboxItem, documentReferenceId: string, options: FilingStepOptions): Promise<void> {
+  let found;
+  try {
+    found = await findFiled(options.target, item.identifier, contextOf(item));
+  } catch (error) {
+    if (error instanceof EprRequestError) return;
+    throw error;
+  }
+  if (found === 'unsearchable' || found.length !== 1 || found[0]!.id !== documentReferenceId) return;
+  options.target.identifierSearchProven = true;
+  await options.identifierSearchProven?.();
 }
 
 /**

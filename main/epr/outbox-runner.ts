@@ -19,7 +19,7 @@ import { EprRequestError } from './epr-errors';
 import { EprUnavailableError, type EprDirectory } from './epr-directory';
 import { applyOverrides, discoverProfile } from './epr-profile';
 import { filingStep, type FilingTarget } from './filing';
-import { isTerminal, retryState, transition, pushesOf, type OutboxItem, type OutboxState, type OutboxStore, type ProvenanceState, type RetryNote } from './outbox';
+import { isTerminal, retryState, settledByRecordCheck, transition, pushesOf, type OutboxItem, type OutboxState, type OutboxStore, type ProvenanceState, type RetryNote } from './outbox';
 import { OutboxStoppedError } from './outbox-store';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, systemClock, type Clock, type RetryPolicy } from './retry-policy';
 
@@ -127,8 +127,8 @@ export class OutboxRunner {
     try {
       const run = this.#current();
       const item = await this.#load(run, identifier);
-      if (item.state.kind !== 'needs-attention' || item.state.reason !== 'identifier-search-unsupported') {
-        throw new WardscribeError('conflict', 'Only a filing stopped because this EPR cannot be searched by identifier can be sent after checking the record.');
+      if (item.state.kind !== 'needs-attention' || !settledByRecordCheck(item.state.reason)) {
+        throw new WardscribeError('conflict', 'Only a filing stopped because Wardscribe cannot tell whether the EPR already holds it can be sent after checking the record.');
       }
       if (this.isActive(identifier)) throw new WardscribeError('conflict', 'This filing is already being sent.');
       // No push counted: the clinician's check is the search, so this one is sent without one.
@@ -223,7 +223,15 @@ export class OutboxRunner {
       }
       let next: Decision;
       try {
-        next = { next: await filingStep(item, { target, save: (saved) => this.#saveIntermediate(run, item, saved), now: () => this.#clock.now(), requestTimeoutMs: this.#policy.requestTimeoutMs }) };
+        next = {
+          next: await filingStep(item, {
+            target,
+            save: (saved) => this.#saveIntermediate(run, item, saved),
+            now: () => this.#clock.now(),
+            requestTimeoutMs: this.#policy.requestTimeoutMs,
+            identifierSearchProven: () => run.store.recordIdentifierSearchProven(item.eprId, this.#clock.now()),
+          }),
+        };
       } catch (error) {
         next = this.#decide(await this.#load(run, identifier), error);
       }
@@ -327,7 +335,9 @@ export class OutboxRunner {
         }
         const profile = applyOverrides(discoverProfile(statement, fhirVersionParameter), endpoint.overrides);
         connection.configure({ fhirVersionParameter: profile.fhirVersionParameter, transactionPath: profile.transactionPath });
-        return { connection, profile };
+        // An administrator who says which identifier fields the EPR keeps vouches for its search too.
+        const vouched = endpoint.overrides?.identifier !== undefined && endpoint.overrides.identifier !== 'dropped';
+        return { connection, profile, identifierSearchProven: vouched || (await run.store.identifierSearchProven(eprId)) };
       })();
       target.catch(() => run.targets.delete(eprId));
       run.targets.set(eprId, target);

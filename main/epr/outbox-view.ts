@@ -104,7 +104,9 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
       detail =
         state.reason === 'multiple-matches'
           ? `The EPR holds ${state.documentReferenceIds.length > 1 ? state.documentReferenceIds.length : 'several'} documents with this note's identifier. Ask your EPR team to remove the duplicates, then press Retry.`
-          : 'This EPR cannot be searched by identifier, so Wardscribe cannot tell whether an earlier attempt reached it, and will not send it again by itself. Check the patient\u2019s record in the EPR for this note; if it is not there, press \u201cSend after checking the record\u201d.';
+          : state.reason === 'identifier-unproven'
+            ? 'An earlier attempt may have reached the EPR. Wardscribe searched for it and found nothing, but it has not yet seen this EPR find a note by its identifier, so finding nothing does not prove the note is not there, and it will not send it again by itself. Check the patient\u2019s record in the EPR for this note; if it is not there, press \u201cSend after checking the record\u201d.'
+            : 'This EPR cannot be searched by identifier, so Wardscribe cannot tell whether an earlier attempt reached it, and will not send it again by itself. Check the patient\u2019s record in the EPR for this note; if it is not there, press \u201cSend after checking the record\u201d.';
       break;
   }
   const documentReferenceId = 'documentReferenceId' in state ? (state.documentReferenceId ?? null) : null;

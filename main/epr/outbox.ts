@@ -40,7 +40,12 @@ export type AttentionReason =
   /** The EPR holds several documents with this identifier. */
   | 'multiple-matches'
   /** A push may have reached the EPR and the EPR cannot be searched by identifier to find out. */
-  | 'identifier-search-unsupported';
+  | 'identifier-search-unsupported'
+  /**
+   * A push may have reached the EPR and a search found nothing, but no search of this EPR has yet
+   * found a note by its identifier: it may drop identifiers, so finding nothing proves nothing.
+   */
+  | 'identifier-unproven';
 
 /** Where the Provenance stands once the document is filed. */
 export type ProvenanceState =
@@ -139,6 +144,15 @@ export interface OutboxStore {
   save(item: OutboxItem, recordCheckedBy?: AuditActor): Promise<void>;
   /** Items not in a terminal state, oldest first: what to resume at start-up. */
   unfinished(): Promise<OutboxItem[]>;
+  /** Whether a search of this EPR by note identifier has ever found a note filed there (kept across sessions). */
+  identifierSearchProven(eprId: string): Promise<boolean>;
+  /** Records that it has (the first time only). */
+  recordIdentifierSearchProven(eprId: string, at: number): Promise<void>;
+}
+
+/** The reasons a clinician can settle by checking the record and confirming the note is not there. */
+export function settledByRecordCheck(reason: AttentionReason): boolean {
+  return reason === 'identifier-search-unsupported' || reason === 'identifier-unproven';
 }
 
 /** Terminal states: the runner does nothing more with them unless a person asks. */

@@ -175,7 +175,7 @@ export function OutboxScreen() {
                       Retry
                     </button>
                   )}
-                  {item.reason === 'identifier-search-unsupported' && state.user.role === 'clinician' && checking !== item.identifier && (
+                  {(item.reason === 'identifier-search-unsupported' || item.reason === 'identifier-unproven') && state.user.role === 'clinician' && checking !== item.identifier && (
                     <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setChecking(item.identifier)}>
                       Send after checking the record
                     </button>

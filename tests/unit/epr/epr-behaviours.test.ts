@@ -182,6 +182,37 @@ describe('resends always search first, and the search is checked', () => {
     expect(harness.documentsCreated(item.identifier)).toHaveLength(1);
   });
 
+  test('a server that drops every identifier, before anyone has said so, with the first answer lost: an empty search proves nothing, so nothing is sent again', async () => {
+    // No administrator's override: the workstation is new to this EPR and assumes it keeps identifiers.
+    world.newEpr();
+    harness.behaviour = { dropsIdentifier: 'both' };
+    let dropped = false;
+    harness.fault = (request) => (isDocumentPost(request) && !dropped ? ((dropped = true), { kind: 'drop-after' }) : { kind: 'pass' });
+    const { identifier, state, outbox } = await fileOne();
+    expect(state).toEqual({ kind: 'needs-attention', reason: 'identifier-unproven', documentReferenceIds: [], pushes: 1 });
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+    expect(world.view(identifier)).toMatchObject({ state: 'needs-attention', canRetry: true, documentReferenceId: null, detail: expect.stringMatching(/has not yet seen this EPR find a note by its identifier/) });
+    // Retry looks again, finds nothing again, and still sends nothing.
+    await outbox.retry(identifier);
+    await outbox.settled();
+    expect(stored(identifier)).toMatchObject({ kind: 'needs-attention', reason: 'identifier-unproven' });
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+    expect(world.identifierFoundAt()).toBeNull();
+  });
+
+  test('a new EPR that keeps identifiers is proven by the first verified note: from then on (in later sessions too) a lost answer is resolved by search', async () => {
+    world.newEpr();
+    const { state } = await fileOne();
+    expect(state.kind).toBe('verified');
+    expect(world.identifierFoundAt()).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+    // A new runner (a later session): a push that never reached the EPR is searched for and sent once.
+    let hung = false;
+    harness.fault = (request) => (isDocumentPost(request) && !hung ? ((hung = true), { kind: 'drop-before' }) : { kind: 'pass' });
+    const later = await fileOne(runner());
+    expect(later.state.kind).toBe('verified');
+    expectFiledOnce(later.identifier);
+  });
+
   test('without a lost answer, a server that drops every identifier is verified by the server id kept from the create', async () => {
     harness.behaviour = { dropsIdentifier: 'both' };
     const item = queue();

@@ -18,7 +18,7 @@ const NOW = Date.UTC(2024, 2, 31, 12, 0, 0);
 function setUp(profile: Partial<EprProfile> = {}) {
   const transcription = sampleTranscription();
   const epr = new StubEpr();
-  const target: FilingTarget = { connection: epr, profile: { ...ASSUMED_PROFILE, resendSettleMs: 0, ...profile } };
+  const target: FilingTarget = { connection: epr, profile: { ...ASSUMED_PROFILE, resendSettleMs: 0, ...profile }, identifierSearchProven: true };
   const saved: OutboxState[] = [];
   const item = (state: OutboxState): OutboxItem => ({ identifier: transcription.identifier, transcription, attachmentSha256: transcriptAttachment(transcription).sha256Hex, eprId: 'epr-1', eprLabel: 'Test EPR', state, updatedAt: NOW });
   const step = (state: OutboxState) => filingStep(item(state), { target, save: async (next) => void saved.push(next), now: () => NOW });

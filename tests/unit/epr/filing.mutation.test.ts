@@ -16,11 +16,11 @@ import { sampleTranscription } from './support/transcriptions';
  */
 const NOW = Date.UTC(2024, 2, 31, 12, 0, 0);
 
-function setUp(profile: Partial<EprProfile> = {}) {
+function setUp(profile: Partial<EprProfile> = {}, identifierSearchProven = true) {
   const transcription = sampleTranscription();
   const epr = new StubEpr();
   // No settle window unless a test sets one: each test states when the earlier push was.
-  const target: FilingTarget = { connection: epr, profile: { ...ASSUMED_PROFILE, resendSettleMs: 0, ...profile } };
+  const target: FilingTarget = { connection: epr, profile: { ...ASSUMED_PROFILE, resendSettleMs: 0, ...profile }, identifierSearchProven };
   const saved: OutboxState[] = [];
   const item = (state: OutboxState): OutboxItem => ({
     identifier: transcription.identifier,
@@ -31,10 +31,12 @@ function setUp(profile: Partial<EprProfile> = {}) {
     state,
     updatedAt: NOW,
   });
-  const step = (state: OutboxState) => filingStep(item(state), { target, save: async (next) => void saved.push(next), now: () => NOW });
+  /** Each time filing kept, for later sessions, that a search by identifier found a note. */
+  const proofs: number[] = [];
+  const step = (state: OutboxState) => filingStep(item(state), { target, save: async (next) => void saved.push(next), now: () => NOW, identifierSearchProven: async () => void proofs.push(NOW) });
   const correlationId = transcription.identifier.slice('urn:uuid:'.length);
   const ours = (id: string): DocumentReference => ({ ...toDocumentReference(transcription), id });
-  return { transcription, epr, target, saved, step, correlationId, ours };
+  return { transcription, epr, target, saved, step, correlationId, ours, proofs };
 }
 
 describe('queued', () => {
@@ -187,8 +189,94 @@ describe('a push that may repeat an earlier one searches first', () => {
   });
 });
 
+describe('an EPR no search by identifier has yet found a note on (it may drop identifiers)', () => {
+  it('a resend that finds nothing is not sent again: needs attention, for a clinician to check the record', async () => {
+    const { step, epr, saved, transcription } = setUp({}, false);
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toEqual({ kind: 'needs-attention', reason: 'identifier-unproven', documentReferenceIds: [], pushes: 1 });
+    // Both looks were made; nothing was saved as a push, nothing created.
+    expect(epr.calls.map((call) => call.what)).toEqual([`DocumentReference?identifier=${URI_SYSTEM}|${transcription.identifier}`, `DocumentReference?identifier=${URI_SYSTEM}|${transcription.identifier}&_count=50`]);
+    expect(saved).toEqual([]);
+  });
+
+  it('after a push the EPR answered with a refusal, a resend that finds nothing is sent again (the EPR said it did not take it)', async () => {
+    const { step, epr } = setUp({}, false);
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual', answered: true })).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-1' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['search', 'search', 'create']);
+  });
+
+  it('a resend that finds it is filed as that document, as on any EPR', async () => {
+    const { step, epr, ours } = setUp({}, false);
+    epr.script.search = (call) => (call.what.startsWith('DocumentReference') ? [ours('doc-9')] : []);
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-9' });
+    expect(epr.calls.filter((call) => call.method === 'create')).toEqual([]);
+  });
+
+  it('a first push (nothing sent before) is sent without any search', async () => {
+    const { step, epr } = setUp({}, false);
+    expect(await step({ kind: 'sending', pushes: 0, mode: 'individual' })).toMatchObject({ kind: 'filed' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['create']);
+  });
+
+  /** Files and reads back on an unproven EPR; `search` answers the proving search, given a maker of our documents. */
+  const verifiedOnce = async (search?: ((ours: (id: string) => DocumentReference) => unknown[]) | Error) => {
+    const world = setUp({}, false);
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    if (search) world.epr.script.search = search instanceof Error ? search : () => search(world.ours);
+    const state = await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } });
+    return { ...world, state };
+  };
+
+  it('once a note is verified, a search by its identifier that finds exactly it proves the search, kept for later sessions', async () => {
+    const { state, target, proofs, epr, transcription } = await verifiedOnce((ours) => [ours('doc-1')]);
+    expect(state).toMatchObject({ kind: 'verified', documentReferenceId: 'doc-1' });
+    expect(target.identifierSearchProven).toBe(true);
+    expect(proofs).toEqual([NOW]);
+    expect(epr.calls.at(-1)).toMatchObject({ method: 'search', what: `DocumentReference?identifier=${URI_SYSTEM}|${transcription.identifier}` });
+  });
+
+  it.each<[string, ((ours: (id: string) => DocumentReference) => unknown[]) | Error]>([
+    ['finds nothing', () => []],
+    ['finds another document with our identifier', (ours) => [ours('doc-2')]],
+    ['finds it twice', (ours) => [ours('doc-1'), ours('doc-2')]],
+    ['answers with other documents (the parameter ignored)', (ours) => [ours('doc-1'), { resourceType: 'DocumentReference', id: 'doc-3' }]],
+    ['is refused', http(400)],
+    ['fails transiently', http(503)],
+  ])('a proving search that %s proves nothing, and the note stays verified', async (_name, search) => {
+    const { state, target, proofs } = await verifiedOnce(search);
+    expect(state).toMatchObject({ kind: 'verified' });
+    expect(target.identifierSearchProven).toBe(false);
+    expect(proofs).toEqual([]);
+  });
+
+  it('the proving search failing for a reason other than the EPR is not swallowed', async () => {
+    const world = setUp({}, false);
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const bug = new TypeError('a bug');
+    world.epr.script.search = bug;
+    await expect(world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } })).rejects.toBe(bug);
+  });
+
+  it('an EPR already proven is not searched again after a read-back', async () => {
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } })).toMatchObject({ kind: 'verified' });
+    expect(world.epr.calls.map((call) => call.method)).not.toContain('search');
+    expect(world.proofs).toEqual([]);
+  });
+
+  it('a read-back that does not match proves nothing (no search is made)', async () => {
+    const world = setUp({}, false);
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    world.epr.stored.set('DocumentReference/doc-1', { ...stored, status: 'entered-in-error' });
+    expect(await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } })).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch' });
+    expect(world.epr.calls.map((call) => call.method)).not.toContain('search');
+    expect(world.target.identifierSearchProven).toBe(false);
+  });
+});
+
 describe('findFiled keeps only documents that carry our identifier exactly', () => {
-  const target = (epr: StubEpr, profile: Partial<EprProfile> = {}): FilingTarget => ({ connection: epr, profile: { ...ASSUMED_PROFILE, ...profile } });
+  const target = (epr: StubEpr, profile: Partial<EprProfile> = {}): FilingTarget => ({ connection: epr, profile: { ...ASSUMED_PROFILE, ...profile }, identifierSearchProven: true });
 
   it.each([400, 403, 404, 405, 501])('a search refused with %i: unsearchable', async (status) => {
     const epr = new StubEpr();

@@ -44,6 +44,14 @@ class MemoryStore implements OutboxStore {
     await this.hooks.unfinished?.();
     return [...this.items.values()].filter((item) => !['verified', 'failed', 'needs-attention'].includes(item.state.kind));
   }
+  /** EPRs on which a search by identifier has found a note: the test EPR, unless a test says otherwise. */
+  readonly proven = new Map<string, number>([['epr-1', NOW]]);
+  async identifierSearchProven(eprId: string) {
+    return this.proven.has(eprId);
+  }
+  async recordIdentifierSearchProven(eprId: string, at: number) {
+    if (!this.proven.has(eprId)) this.proven.set(eprId, at);
+  }
 }
 
 /** A promise and the means to settle it, for holding a request or a save where a test wants it. */
@@ -80,6 +88,8 @@ function world(
     connect?: (eprId: string) => Promise<EprEndpoint> | undefined;
     /** A clock that moves when the runner sleeps (the settle window is measured on it). */
     now?: () => number;
+    /** False: no search of the test EPR by identifier has yet found a note (a workstation new to it). */
+    knownEpr?: boolean;
   } = {},
 ) {
   const epr = new StubEpr();
@@ -110,6 +120,8 @@ function world(
       // One store's items outlive a run, as the vault's do; each run sees whether it is stopped.
       const store = new MemoryStore(stopped);
       if (shared) for (const [key, value] of shared.items) store.items.set(key, value);
+      if (shared) for (const [key, value] of shared.proven) store.proven.set(key, value);
+      else if (options.knownEpr === false) store.proven.clear();
       shared = store;
       stores.push(store);
       return store;
@@ -504,7 +516,7 @@ describe('Send after checking the record', () => {
     const { runner, put, epr, store, id } = world();
     put(at);
     await expect(runner.sendAfterCheck(id, CLINICIAN)).rejects.toEqual(
-      new WardscribeError('conflict', 'Only a filing stopped because this EPR cannot be searched by identifier can be sent after checking the record.'),
+      new WardscribeError('conflict', 'Only a filing stopped because Wardscribe cannot tell whether the EPR already holds it can be sent after checking the record.'),
     );
     expect(store().history).toEqual([]);
     expect(epr.calls).toEqual([]);
@@ -561,6 +573,77 @@ describe('Send after checking the record', () => {
     await runner.settled();
     expect(state().kind).toBe('verified');
     expect(store().checks).toHaveLength(2);
+  });
+});
+
+describe('an EPR no search by identifier has yet found a note on', () => {
+  const timedOutOnce = (epr: StubEpr) => {
+    let lost = 1;
+    epr.script.create = (call, resource) => {
+      const result = createPlainly(epr, call, resource);
+      if (call.what === 'DocumentReference' && lost-- > 0) throw new EprRequestError('timeout', undefined, undefined);
+      return result;
+    };
+  };
+
+  it('a push with no answer, then an empty search: stopped for a record check, nothing sent again; the check sends it once, and the verified note, found by search, proves the EPR for later runs', async () => {
+    const { runner, put, epr, store, state, id } = world({ knownEpr: false });
+    timedOutOnce(epr);
+    epr.script.search = () => [];
+    put();
+    await runner.drive(id);
+    await runner.settled();
+    expect(state()).toEqual({ kind: 'needs-attention', reason: 'identifier-unproven', documentReferenceIds: [], pushes: 1 });
+    expect(store().proven.size).toBe(0);
+    // The clinician looked: not there. (The first push had in fact been lost before the EPR kept it.)
+    epr.stored.clear();
+    epr.script.search = (call) => (call.what.startsWith('DocumentReference?') ? [...epr.stored.values()].filter((resource) => resource.resourceType === 'DocumentReference') : []);
+    await runner.sendAfterCheck(id, CLINICIAN);
+    await runner.settled();
+    expect(state()).toMatchObject({ kind: 'verified' });
+    expect([...store().proven]).toEqual([['epr-1', NOW]]);
+    // A later run of the same outbox trusts an empty search on this EPR: a lost answer is sent again.
+    await runner.stop();
+    const other = sampleTranscription();
+    put(undefined, other);
+    epr.script.search = () => [];
+    timedOutOnce(epr);
+    await runner.drive(other.identifier);
+    await runner.settled();
+    expect(store().items.get(other.identifier)!.state).toMatchObject({ kind: 'verified' });
+  });
+
+  it('an administrator who says which identifier fields the EPR keeps vouches for its search', async () => {
+    const { runner, put, epr, state, id } = world({ knownEpr: false, overrides: { identifier: 'master-only' } });
+    timedOutOnce(epr);
+    put();
+    await runner.drive(id);
+    await runner.settled();
+    expect(state()).toMatchObject({ kind: 'verified' });
+    // Sent twice (this scripted EPR kept the first and answers searches with nothing: the trust was the point).
+    expect([...epr.stored.keys()].filter((key) => key.startsWith('DocumentReference/'))).toHaveLength(2);
+  });
+
+  it('a known EPR, by what the store kept from earlier runs: an empty search means not filed, and it is sent again', async () => {
+    const { runner, put, epr, state, id } = world();
+    timedOutOnce(epr);
+    put();
+    await runner.drive(id);
+    await runner.settled();
+    expect(state()).toMatchObject({ kind: 'verified' });
+    // Sent twice (this scripted EPR kept the first and answers searches with nothing: the trust was the point).
+    expect([...epr.stored.keys()].filter((key) => key.startsWith('DocumentReference/'))).toHaveLength(2);
+  });
+
+  it('the proof is recorded for the item\u2019s own EPR', async () => {
+    const other = new StubEpr();
+    other.script.search = (call) => (call.what.startsWith('DocumentReference?') ? [...other.stored.values()].filter((resource) => resource.resourceType === 'DocumentReference') : []);
+    const { runner, put, store, state, id } = world({ knownEpr: false, eprId: 'epr-2', connect: (eprId) => (eprId === 'epr-2' ? Promise.resolve({ connection: other, overrides: { resendSettleMs: 0 } } as EprEndpoint) : undefined) });
+    put();
+    await runner.drive(id);
+    await runner.settled();
+    expect(state()).toMatchObject({ kind: 'verified' });
+    expect([...store().proven.keys()]).toEqual(['epr-2']);
   });
 });
 

@@ -10,6 +10,8 @@ function store(saved: string[], fail = false): OutboxStore {
   return {
     load: async () => undefined,
     unfinished: async () => [],
+    identifierSearchProven: async () => true,
+    recordIdentifierSearchProven: async () => undefined,
     save: async (item) => {
       if (fail) throw new Error('disk full');
       saved.push(item.identifier);

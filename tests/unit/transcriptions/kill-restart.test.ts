@@ -26,6 +26,7 @@ import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
 import { TranscriptionService } from '../../../main/transcriptions/transcription-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { getIdentifierFoundAt, recordIdentifierFound } from '../../../main/vault/queries/epr-observations';
 import { listMessages } from '../../../main/vault/queries/messages';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { buildZip } from '../importers/zip-writer';
@@ -184,8 +185,12 @@ function job(): ImportJob {
   return { signal: new AbortController().signal, progress: () => undefined };
 }
 
-/** A fresh vault with an imported chat and a complete draft, signed out. */
-async function preparedVault(): Promise<{ vaultDir: string; draftId: string }> {
+/**
+ * A fresh vault with an imported chat and a complete draft, signed out. `knownEpr`: this
+ * workstation has filed in the training EPR before and seen a search by identifier find the note
+ * (so an empty search there is trusted), as on any ward after its first day.
+ */
+async function preparedVault(knownEpr = true): Promise<{ vaultDir: string; draftId: string }> {
   const dir = tempDir('wardscribe-kill-restart-');
   cleanups.push(dir.remove);
   const vaultDir = join(dir.path, 'vault');
@@ -200,6 +205,7 @@ async function preparedVault(): Promise<{ vaultDir: string; draftId: string }> {
   const service = new TranscriptionService({ session, imports, epr: () => Promise.reject(new Error('no filing in the parent yet')), log: silentLogger, organisationOdsCode: 'RX1' });
   const draft = service.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: PATIENT });
   expect(draft.problems).toEqual([]);
+  if (knownEpr) recordIdentifierFound(session.vault().db, 'training', '2023-03-01T09:00:00.000Z');
   session.lock('sign-out');
   return { vaultDir, draftId: draft.id };
 }
@@ -311,5 +317,43 @@ describe('kill -9 between outbox steps, then restart', () => {
     expect(documents.map((document) => document.id)).toEqual([resumed[0]!.documentReferenceId]);
     // At most one Provenance (exactly one here: this EPR takes them).
     expect(await provenancesOnServer(documents[0]!.id!)).toHaveLength(1);
+  });
+
+  it('on an EPR this workstation has never seen keep an identifier, a push whose outcome is unknown is not sent again on an empty search: a clinician checks the record, then it is sent once', async () => {
+    const { vaultDir, draftId } = await preparedVault(false);
+    const reached = proxy.arm({ method: 'POST', path: /^\/fhir\/?$/, hold: 'request' });
+    const child = spawnChild({ vaultDir, username: CLINICIAN.username, passphrase: CLINICIAN.passphrase, draftId, eprBaseUrl: proxy.baseUrl, patientLookupBaseUrl: training.baseUrl!, holdEpr: false });
+    cleanups.push(async () => {
+      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+      await child.exited;
+    });
+    const identifier = await within(child.attested, STEP_TIMEOUT_MS, 'the child to attest');
+    await within(reached, STEP_TIMEOUT_MS, 'the child to push');
+    child.process.kill('SIGKILL');
+    await within(child.exited, STEP_TIMEOUT_MS, 'the killed child to exit');
+    proxy.disarm();
+
+    const session = new SessionService({ files: vaultFiles(vaultDir), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+    const eprs = {
+      current: () => ({ eprId: 'training', label: 'Training EPR' }),
+      connect: async () => ({ connection: await createEprConnection({ baseUrl: training.baseUrl!, auth: { kind: 'none' }, requestTimeoutMs: 5_000, clock: systemClock }), overrides: { resendSettleMs: 1_000 } }),
+    };
+    const service = new TranscriptionService({ session, imports: new ImportService({ session }), eprs, log: silentLogger, organisationOdsCode: 'RX1' });
+    cleanups.push(
+      () => session.lock('sign-out'),
+      () => service.stop(),
+    );
+    await session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+    await within(service.resumeAll(), STEP_TIMEOUT_MS, 'resumeAll');
+    await within(service.settled(), STEP_TIMEOUT_MS, 'the outbox to settle');
+    expect(service.outbox()).toEqual([expect.objectContaining({ identifier, state: 'needs-attention', reason: 'identifier-unproven', detail: expect.stringContaining('Send after checking the record') })]);
+    expect(await documentsOnServer(identifier)).toHaveLength(0);
+
+    // The clinician looked in the record: not there. Sent once, verified, and the EPR is now known.
+    await service.sendAfterCheck(identifier);
+    await within(service.settled(), STEP_TIMEOUT_MS, 'the outbox to settle');
+    expect(service.outbox()).toEqual([expect.objectContaining({ identifier, state: 'verified' })]);
+    expect(await documentsOnServer(identifier)).toHaveLength(1);
+    expect(getIdentifierFoundAt(session.vault().db, 'training')).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/));
   });
 });

@@ -15,6 +15,7 @@ import type { EprAuth } from '../../../../main/epr/smart-auth';
 import { silentLogger } from '../../../../main/log';
 import { SessionService } from '../../../../main/session/session-service';
 import { MINIMUM_KDF } from '../../../../main/vault/key-slots';
+import { getIdentifierFoundAt, recordIdentifierFound } from '../../../../main/vault/queries/epr-observations';
 import { getOutboxItem, insertOutboxItem } from '../../../../main/vault/queries/outbox';
 import { vaultFiles } from '../../../../main/vault/vault-files';
 import type { AttestedTranscription } from '../../../../shared/domain/transcription';
@@ -32,6 +33,10 @@ export interface OutboxWorld {
   /** Puts a transcription in the outbox, bound to the training EPR id, as attest does. */
   queue(transcription?: AttestedTranscription): OutboxItem;
   stored(identifier: string): OutboxState;
+  /** Forgets that a search of the training EPR by identifier ever found a note (a workstation new to it). */
+  newEpr(): void;
+  /** When a search of the training EPR by identifier first found a note, or null. */
+  identifierFoundAt(): string | null;
   view(identifier: string): OutboxView;
   close(): void;
 }
@@ -50,8 +55,12 @@ export async function outboxWorld(): Promise<OutboxWorld> {
   const session = new SessionService({ files: vaultFiles(`${dir.path}/vault`), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
   await session.createFirstAdmin(ADMIN);
   const db = () => session.vault().db;
+  // An EPR this workstation has filed in before (an empty search there is trusted), unless a test says otherwise.
+  recordIdentifierFound(db(), 'training', '2023-03-01T09:00:00.000Z');
   return {
     session,
+    newEpr: () => void db().prepare("DELETE FROM epr_observations WHERE epr_id = 'training'").run(),
+    identifierFoundAt: () => getIdentifierFoundAt(db(), 'training'),
     runner(options) {
       const policy = options.policy ?? FAST_POLICY;
       let shared: Promise<EprConnection> | undefined;
