@@ -7,6 +7,12 @@ export type EprFailureKind =
   | 'timeout'
   /** The server answered with an HTTP error. */
   | 'http'
+  /**
+   * The EPR refused the access token on a write (a 401). Not sent again at once with a fresh
+   * token, as a read is: the EPR answered, and a write can be applied and still answered so (a
+   * gateway checking the token after the service ran), so the resend searches for it first.
+   */
+  | 'token-refused'
   /** The EPR's sign-in (token) service failed or refused. */
   | 'auth'
   /** A success status whose body or headers do not say what happened (no id, wrong type). */
@@ -39,7 +45,7 @@ export class EprRequestError extends Error {
     /** The server's own words (OperationOutcome text), for the clinician; never logged. */
     readonly serverReason?: string,
   ) {
-    super(kind === 'http' || kind === 'not-yet-readable' ? `EPR answered HTTP ${status}` : kind === 'auth' ? `EPR sign-in failed${status ? ` (HTTP ${status})` : ''}` : `EPR request failed (${kind})`);
+    super(kind === 'http' || kind === 'not-yet-readable' || kind === 'token-refused' ? `EPR answered HTTP ${status}` : kind === 'auth' ? `EPR sign-in failed${status ? ` (HTTP ${status})` : ''}` : `EPR request failed (${kind})`);
   }
 
   /**
@@ -48,15 +54,19 @@ export class EprRequestError extends Error {
    * EPR with no Provenance endpoint answers so), which no retry changes.
    */
   get transient(): boolean {
-    if (this.kind === 'network' || this.kind === 'timeout' || this.kind === 'protocol' || this.kind === 'not-yet-readable') return true;
+    if (this.kind === 'network' || this.kind === 'timeout' || this.kind === 'protocol' || this.kind === 'not-yet-readable' || this.kind === 'token-refused') return true;
     if (this.kind === 'moved' || this.kind === 'elsewhere') return false;
     if (this.status === undefined) return this.kind === 'auth';
     return (this.status >= 500 && this.status !== 501) || this.status === 429 || this.status === 408;
   }
 
-  /** A write that failed this way may have been applied anyway (so it is searched for before it is sent again). */
-  get maybeApplied(): boolean {
-    return this.kind === 'network' || this.kind === 'timeout' || this.kind === 'protocol' || (this.kind === 'http' && (this.status ?? 0) >= 500);
+  /**
+   * The EPR itself answered (a 4xx, a refused token, a redirect): it has finished with the
+   * request, whatever it did, so a write that failed so is searched for at once before it is sent
+   * again, with no settle window. No answer, a timeout or a 5xx: it may still be applying it.
+   */
+  get answered(): boolean {
+    return (this.kind === 'http' && this.status !== undefined && this.status < 500) || this.kind === 'moved' || this.kind === 'token-refused';
   }
 }
 

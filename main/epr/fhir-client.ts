@@ -178,7 +178,7 @@ class HttpEprConnection implements EprConnection {
     return raw;
   }
 
-  /** One request with auth, ids and a timeout; one fresh token and a second try after a 401. */
+  /** One request with auth, ids and a timeout; after a 401, a fresh token (and, for a read, a second try). */
   async #request(
     method: 'GET' | 'POST' | 'PUT',
     url: string,
@@ -226,7 +226,9 @@ class HttpEprConnection implements EprConnection {
       if (response.ok) return { status: response.status, body: parsed, raw, headers: response.headers };
       if (response.status === 401 && attempt === 0) {
         this.tokens.invalidate();
-        continue;
+        // A read is asked again with a fresh token; a write is not (see 'token-refused').
+        if (method === 'GET') continue;
+        throw new EprRequestError('token-refused', 401, undefined, outcomeText(parsed));
       }
       throw new EprRequestError('http', response.status, parseRetryAfter(response.headers.get('retry-after'), this.options.clock.now(), response.headers.get('date')), outcomeText(parsed));
     }

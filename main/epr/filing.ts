@@ -124,7 +124,7 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
   // The EPR answered (a refusal, a redirect): it has finished with this push, whatever it did, so
   // a resend need not wait to confirm it; it still searches first (the write may have been applied).
   const markAnswered = async (error: unknown) => {
-    if (error instanceof EprRequestError && answeredByEpr(error)) await options.save({ kind: 'sending', pushes: pushes + 1, mode, since, answered: true });
+    if (error instanceof EprRequestError && error.answered) await options.save({ kind: 'sending', pushes: pushes + 1, mode, since, answered: true });
     return error;
   };
   const documentReference = toDocumentReference(item.transcription);
@@ -446,7 +446,3 @@ export function filingBundle(transcription: AttestedTranscription, documentRefer
   };
 }
 
-/** The EPR itself answered the request (a 4xx or a redirect): it is not still working on it. */
-function answeredByEpr(error: EprRequestError): boolean {
-  return (error.kind === 'http' && error.status !== undefined && error.status < 500) || error.kind === 'moved';
-}

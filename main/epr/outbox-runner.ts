@@ -305,6 +305,10 @@ export class OutboxRunner {
       // Read-after-write lag: retried a few times; if it never shows, it is missing as before.
       return { retry: problemOf(error), giveUp: { kind: 'failed', reason: 'read-back-missing', ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...where } };
     }
+    if (error.kind === 'token-refused') {
+      // Tried again with a fresh token (searching first); refused every time, it is the credentials.
+      return { retry: problemOf(error), giveUp: { kind: 'failed', reason: 'not-authorised', httpStatus: 401, ...(error.serverReason ? { serverReason: error.serverReason } : {}), ...where } };
+    }
     if (error.transient) return { retry: problemOf(error), retryAfterMs: error.retryAfterMs };
     const reason = error.serverReason ? { serverReason: error.serverReason } : {};
     const status = error.status !== undefined ? { httpStatus: error.status } : {};
@@ -378,6 +382,7 @@ function problemOf(error: EprRequestError): string {
   if (error.kind === 'timeout') return 'the EPR did not answer in time';
   if (error.kind === 'network') return 'the EPR could not be reached';
   if (error.kind === 'not-yet-readable') return 'the EPR does not show the note yet';
+  if (error.kind === 'token-refused') return 'the EPR refused Wardscribe\u2019s access token, so a new one is fetched (HTTP 401)';
   if (error.kind === 'protocol') return 'the EPR gave an answer Wardscribe could not read';
   if (error.status === 429) return 'the EPR asked Wardscribe to slow down (HTTP 429)';
   return `the EPR had a problem (HTTP ${error.status})`;

@@ -220,6 +220,31 @@ describe('driving an item', () => {
   });
 });
 
+describe('a write whose access token the EPR refused (401)', () => {
+  it('is tried again after backoff, searching first (the EPR answered: no settle window); refused every time, it ends not authorised, keeping the server\u2019s words', async () => {
+    const { runner, put, epr, state, sleeps, store, id } = world({ overrides: { resendSettleMs: 600_000 } });
+    epr.script.create = new EprRequestError('token-refused', 401, undefined, 'Token revoked');
+    put();
+    await runner.drive(id);
+    expect(state()).toEqual({ kind: 'failed', reason: 'not-authorised', httpStatus: 401, serverReason: 'Token revoked', pushes: POLICY.maxAttempts, answered: true });
+    expect(sleeps.every((ms) => ms < 600_000)).toBe(true);
+    expect(store().history).toContainEqual(expect.objectContaining({ retry: expect.objectContaining({ attempt: 1, problem: 'the EPR refused Wardscribe\u2019s access token, so a new one is fetched (HTTP 401)' }) }));
+    expect(epr.calls.map((call) => call.method)).toEqual(['capabilityStatement', 'create', 'search', 'search', 'create', 'search', 'search', 'create']);
+  });
+
+  it('refused once: the resend finds nothing and sends it with the new token, verified', async () => {
+    const { runner, put, epr, state, id } = world();
+    let refused = 1;
+    epr.script.create = (call, resource) => {
+      if (refused-- > 0) throw new EprRequestError('token-refused', 401, undefined);
+      return createPlainly(epr, call, resource);
+    };
+    put();
+    await runner.drive(id);
+    expect(state()).toMatchObject({ kind: 'verified' });
+  });
+});
+
 describe('transient failures: backoff, then giving up', () => {
   it('a 503 is retried after a jittered delay, saying when, then filed', async () => {
     const { runner, put, epr, store, sleeps, state, id } = world();

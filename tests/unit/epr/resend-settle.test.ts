@@ -246,6 +246,28 @@ describe('a push the EPR answered with a refusal: it may have been applied, but 
     expect(harness.documentsCreated(identifier)).toHaveLength(1);
   }, 30_000);
 
+  test('a write applied and then answered 401 (a gateway checking the token after the service ran): not sent again with a fresh token at once; it searches, finds it, one document', async () => {
+    harness.behaviour = { noConditionalCreate: true };
+    let answered = 0;
+    harness.fault = (request) => (isDocumentWrite(request) && answered++ === 0 ? { kind: 'apply-then-respond', status: 401 } : { kind: 'pass' });
+    const { outbox, waits } = neverWaits();
+    const { identifier, state } = await fileOne(world, outbox);
+    expect(state.kind).toBe('verified');
+    expect(Math.max(0, ...waits)).toBeLessThan(60_000);
+    expect(harness.seen.filter(isDocumentWrite)).toHaveLength(1);
+    expect(harness.documentsCreated(identifier)).toHaveLength(1);
+  }, 30_000);
+
+  test('a write refused 401 every time: not authorised in the end, each resend searched for first, nothing filed twice', async () => {
+    harness.behaviour = { noConditionalCreate: true };
+    harness.fault = (request) => (isDocumentWrite(request) ? { kind: 'respond', status: 401 } : { kind: 'pass' });
+    const { outbox } = neverWaits();
+    const { identifier, state } = await fileOne(world, outbox);
+    expect(state).toMatchObject({ kind: 'failed', reason: 'not-authorised', httpStatus: 401, answered: true });
+    expect(harness.documentsCreated(identifier)).toHaveLength(0);
+    expect(world.view(identifier).detail).toMatch(/credentials|not authorised|sign/i);
+  }, 30_000);
+
   test('an earlier push with no answer, then a refusal: the Retry searches first and files once', async () => {
     harness.behaviour = { noConditionalCreate: true };
     let writes = 0;
