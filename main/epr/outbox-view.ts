@@ -86,6 +86,12 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
           detail = 'This note would not pass FHIR validation, so nothing was sent. Report it to your system administrator.';
           break;
         case 'read-back-mismatch':
+          // Another note's identifier: the EPR answered with some other note (a conditional create
+          // that matched the wrong document, say), so this one may never have been filed.
+          if (state.mismatched?.includes('identifier')) {
+            detail = `The EPR answered with a document that belongs to another Wardscribe note, not this one${state.documentReferenceId ? ` (document ${state.documentReferenceId})` : ''}, so this note may not be in the record at all. Do not wipe the chat. Ask your EPR team which note that document is and whether this one was filed. Retry reads that document again; it never sends this note a second time.`;
+            break;
+          }
           detail = `The record now holds a document that differs from what was filed in ${(state.mismatched ?? []).map((field) => FIELD_WORDS[field] ?? field).join(', ') || 'its content'}. Do not wipe the chat; ask your EPR team to correct the record. Retry reads it back again.`;
           break;
         case 'content-elsewhere':

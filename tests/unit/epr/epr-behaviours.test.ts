@@ -270,6 +270,19 @@ describe('read-back is verified only when every checked field matches', () => {
   });
 });
 
+describe('an EPR that answers a create with another note (a conditional create matching the wrong document)', () => {
+  test('is never verified, and the outbox says this note may not be in the record at all, not that the record was changed', async () => {
+    const other = 'urn:uuid:00000000-0000-4000-8000-000000000000';
+    harness.behaviour = { readBack: (document) => ({ ...document, identifier: [{ system: 'urn:ietf:rfc:3986', value: other }], masterIdentifier: { system: 'urn:ietf:rfc:3986', value: other } }) };
+    const { identifier, state } = await fileOne();
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['identifier'] });
+    const { detail } = world.view(identifier);
+    expect(detail).toMatch(/belongs to another Wardscribe note, not this one \(document [^)]+\), so this note may not be in the record at all/);
+    expect(detail).toMatch(/never sends this note a second time/);
+    expect(detail).not.toMatch(/differs from what was filed/);
+  });
+});
+
 describe("a clinician's Retry after every failure mode: exactly once, and verified", () => {
   const always = (match: (request: SeenRequest) => boolean, fault: Fault) => (request: SeenRequest): Fault => (match(request) ? fault : { kind: 'pass' });
   const isRead = (request: SeenRequest) => request.method === 'GET' && /^\/DocumentReference\/[^?]+$/.test(request.path);
