@@ -11,10 +11,10 @@ import type { DocumentReference, Patient } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
 import { DOCUMENT_TYPES, type AttestedTranscription } from '../../shared/domain/transcription';
 import type { EprProfile } from './epr-profile';
-import { URI_SYSTEM } from './mapping';
+import { ODS_ORGANISATION_SYSTEM, URI_SYSTEM, WARDSCRIBE_USER_SYSTEM } from './mapping';
 
 /** The fields read-back checks, in the order they are reported. */
-export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'content', 'images'] as const;
+export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'date', 'author', 'custodian', 'content', 'images'] as const;
 export type CheckedField = (typeof CHECKED_FIELDS)[number];
 
 export interface ReadBackEvidence {
@@ -68,6 +68,18 @@ export function readBackMismatches(
   // Another code from the same system alongside ours is a changed type, not a translation.
   const otherCodeSameSystem = codings.some((coding) => coding.system === type.system && coding.code !== type.code);
   if (!sameType || otherCodeSameSystem) mismatched.add('type');
+
+  // The same instant, however the server writes it (offset, fraction of a second).
+  if (typeof document.date !== 'string' || Date.parse(document.date) !== Date.parse(transcription.attestedAt)) mismatched.add('date');
+  // The attester as author: none at all, or another Wardscribe user in our system, is not what was
+  // filed. A server that resolved the author to its own Practitioner reference is not checked
+  // further (the document text names who gave and who transcribed the advice).
+  const authors = document.author ?? [];
+  const anotherUser = authors.some((author) => author.identifier?.system === WARDSCRIBE_USER_SYSTEM && author.identifier.value !== transcription.attester.userId);
+  if (authors.length === 0 || anotherUser) mismatched.add('author');
+  // Kept by another organisation: the note is in someone else's record. (A custodian the server dropped, or resolved to a reference, is not.)
+  const custodian = document.custodian?.identifier;
+  if (custodian?.system === ODS_ORGANISATION_SYSTEM && custodian.value !== transcription.organisationOdsCode) mismatched.add('custodian');
 
   const images = transcription.images ?? [];
   const sha256 = evidence.contentBytes ? createHash('sha256').update(evidence.contentBytes).digest('hex') : undefined;

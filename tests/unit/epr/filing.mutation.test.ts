@@ -439,6 +439,27 @@ describe('read-back', () => {
     expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['identifier-not-kept'], documentReferenceId: 'doc-1', pushes: 1, provenance: { kind: 'filed', id: 'p' } });
   });
 
+  it.each<[string, (document: DocumentReference) => DocumentReference, string[]]>([
+    ['another date', (document) => ({ ...document, date: '2020-01-01T00:00:00Z' }), ['date']],
+    ['no date', (document) => ({ ...document, date: undefined }), ['date']],
+    ['no author', (document) => ({ ...document, author: [] }), ['author']],
+    ['another Wardscribe user as author', (document) => ({ ...document, author: [{ identifier: { system: 'https://wardscribe.nhs.uk/Id/user', value: 'someone-else' } }] }), ['author']],
+    ['another organisation as custodian', (document) => ({ ...document, custodian: { identifier: { system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'ZZZ99' } } }), ['custodian']],
+  ])('%s: a mismatch naming it, never verified', async (_name, change, fields) => {
+    const { state } = await filedAndRead(change);
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: fields });
+  });
+
+  it.each<[string, (document: DocumentReference) => DocumentReference]>([
+    ['the date written with an offset and no fraction', (document) => ({ ...document, date: new Date(Date.parse(document.date!)).toISOString().replace(/\.\d{3}Z$/, '+00:00') })],
+    ['the author resolved to the server\u2019s own Practitioner reference', (document) => ({ ...document, author: [{ reference: 'Practitioner/123' }] })],
+    ['the custodian resolved to a reference', (document) => ({ ...document, custodian: { reference: 'Organization/RX1' } })],
+    ['no custodian kept', (document) => ({ ...document, custodian: undefined })],
+  ])('%s: still verified (how the server writes it, not a different note)', async (_name, change) => {
+    const { state } = await filedAndRead(change);
+    expect(state).toMatchObject({ kind: 'verified' });
+  });
+
   it('changed text is a content mismatch', async () => {
     const { state } = await filedAndRead((document) => ({ ...document, content: [{ attachment: { ...document.content[0]!.attachment, data: Buffer.from('other').toString('base64') } }] }));
     expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['content'] });
