@@ -26,8 +26,8 @@ export const SAFETY_MODULES = [
   {
     name: 'wipe-gate',
     file: 'shared/domain/wipe.ts',
-    hazards: ['H-013'],
-    control: 'The wipe gate: only verified filings, in-flight refused, overrides only with a reason',
+    hazards: ['H-013', 'H-028'],
+    control: 'The wipe gate: only verified filings, in-flight refused, overrides only with a reason; unfiled media of filed messages destroyed only when a clinician acknowledges each',
     project: 'shared',
     tests: ['tests/unit/domain/wipe-certificate-view.test.ts', 'tests/unit/domain/wipe.mutation.test.ts'],
   },
