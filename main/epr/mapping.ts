@@ -26,6 +26,18 @@ export const REGISTRATION_SYSTEMS = {
 } as const satisfies Record<RegistrationBody, string>;
 
 const SNOMED = 'http://snomed.info/sct';
+/** ASTM E1762 signature types (FHIR's Signature.type value set): the attester's verification. */
+const VERIFICATION_SIGNATURE = { system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.5', display: 'Verification Signature' };
+
+/** XHTML-escapes text for a narrative. */
+function xhtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[character]!);
+}
+
+/** A generated narrative of plain paragraphs: what an EPR shows when it does not render the resource itself. */
+function narrative(paragraphs: readonly string[]): { status: 'generated'; div: string } {
+  return { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${paragraphs.map((paragraph) => `<p>${xhtml(paragraph)}</p>`).join('')}</div>` };
+}
 const PROVENANCE_PARTICIPANT = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';
 
 /** The attachment exactly as filed: the text's UTF-8 bytes and the hashes that identify them. */
@@ -68,6 +80,11 @@ export function toDocumentReference(transcription: AttestedTranscription, attach
   return {
     resourceType: 'DocumentReference',
     meta: { profile: [UK_CORE_DOCUMENT_REFERENCE] },
+    text: narrative([
+      `${type.display}: advice received by instant message, transcribed for ${patient.name} (NHS number ${formatNhsNumber(patient.nhsNumber)}).`,
+      `${describe(transcription)} at ${transcription.attestedAt}.`,
+      `The transcript is the attached text${transcription.images?.length ? `, with ${transcription.images.length} clinical image${transcription.images.length === 1 ? '' : 's'}` : ''}.`,
+    ]),
     masterIdentifier: transcriptionIdentifier(transcription),
     identifier: [transcriptionIdentifier(transcription)],
     status: 'current',
@@ -128,11 +145,18 @@ export function toProvenance(transcription: AttestedTranscription, target: Refer
   const head = transcription.auditChainHead;
   return {
     resourceType: 'Provenance',
+    text: narrative([
+      `Advice by ${advisers.map((adviser) => `${adviser.name} (${adviser.role})`).join(', ')}, sent by instant message between ${adviceSpan(transcription).start} and ${adviceSpan(transcription).end}.`,
+      `Transcribed by ${transcription.transcriber.name} (${transcription.transcriber.role}); attested by ${transcription.attester.name} (${transcription.attester.role}) at ${transcription.attestedAt}.`,
+    ]),
     target: [target],
     occurredPeriod: adviceSpan(transcription),
     recorded: transcription.attestedAt,
     reason: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT', display: 'treatment' }] }],
     agent: agents,
+    // The attestation as a verification signature: who attested, and when. (No signature bytes:
+    // the attester signs by attesting in Wardscribe, witnessed by the audit chain head below.)
+    signature: [{ type: [VERIFICATION_SIGNATURE], when: transcription.attestedAt, who: staffReference(transcription.attester) }],
     entity: [
       {
         role: 'source',

@@ -46,6 +46,41 @@ describe('DocumentReference', () => {
   });
 });
 
+describe('narratives (#15): what an EPR shows when it does not render the resource', () => {
+  test('the DocumentReference says what it is, for whom, by whom and when, as escaped XHTML', () => {
+    const transcription = sampleTranscription({ patient: { nhsNumber: '943 476 5919', name: 'Jane <b>O\'Brien</b> & co', birthDate: '1954-07-12' } });
+    const { text } = toDocumentReference(transcription);
+    expect(text?.status).toBe('generated');
+    expect(text?.div).toMatch(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml"><p>.*<\/p><\/div>$/);
+    expect(text?.div).toContain('Jane &lt;b&gt;O&#39;Brien&lt;/b&gt; &amp; co (NHS number 943 476 5919)');
+    expect(text?.div).not.toContain('<b>');
+    expect(text?.div).toContain(transcription.attester.name);
+    expect(text?.div).toContain(transcription.attestedAt);
+    expect(errors(toDocumentReference(transcription))).toEqual([]);
+  });
+
+  test('the Provenance names the advisers, transcriber and attester, and passes both validators', () => {
+    const transcription = sampleTranscription();
+    const provenance = toProvenance(transcription, { reference: 'DocumentReference/abc' });
+    for (const name of [transcription.transcriber.name, transcription.attester.name, transcription.excerpts[0]!.adviser.name]) expect(provenance.text?.div).toContain(name);
+    expect(errors(provenance)).toEqual([]);
+  });
+});
+
+describe('Provenance.signature (#15): the attestation', () => {
+  test('a verification signature by the attester, at the time of attestation', () => {
+    const transcription = sampleTranscription();
+    const provenance = toProvenance(transcription, { reference: 'DocumentReference/abc' });
+    expect(provenance.signature).toEqual([
+      {
+        type: [{ system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.5', display: 'Verification Signature' }],
+        when: transcription.attestedAt,
+        who: { identifier: { system: 'https://wardscribe.nhs.uk/Id/user', value: transcription.attester.userId }, display: `${transcription.attester.name}, ${transcription.attester.role}` },
+      },
+    ]);
+  });
+});
+
 describe('Provenance', () => {
   const transcription = sampleTranscription();
   const provenance = toProvenance(transcription, { reference: 'DocumentReference/abc' });
