@@ -17,11 +17,16 @@
  * else; `orientation` reports it so the clinician is told that a viewer which ignores Exif will
  * show the photo turned.
  *
- * Colour profiles (JPEG APP2 ICC_PROFILE, PNG iCCP, WebP ICCP) are kept: phones shoot in wide
- * gamuts (Display P3), and without the profile reds and pinks are shown duller, which matters for
- * judging erythema or tissue colour. A profile describes a colour space, not a device or a person.
+ * Colour profiles (JPEG APP2 ICC_PROFILE, PNG iCCP, WebP ICCP) are rewritten, not copied
+ * (`icc-profile.ts`): phones shoot in wide gamuts (Display P3), and without the profile reds and
+ * pinks are shown duller, which matters for judging erythema or tissue colour; but a profile's
+ * description, copyright, maker and model fields are free text anyone can write, so only its
+ * colour data is kept, under a neutral name. PNG's iCCP name is written as "ICC profile". An
+ * Adobe APP14 segment is written again with only its colour transform (a decoder needs it to
+ * read CMYK and RGB-coded JPEGs right); nothing else of it is copied.
  */
-import { crc32 } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { MAX_ICC_PROFILE_BYTES, neutralIccProfile } from './icc-profile';
 
 export type FilableImageType = 'image/jpeg' | 'image/png' | 'image/webp';
 
@@ -34,7 +39,8 @@ export interface StrippedImage {
   readonly removed: readonly MetadataKind[];
 }
 
-export type MetadataKind = 'exif' | 'xmp' | 'iptc' | 'comment' | 'text' | 'time' | 'thumbnail' | 'trailing-data' | 'other';
+/** `profile-text`: a colour profile's description, copyright, maker or model text (the profile itself rewritten), or a profile that could not be read (dropped). */
+export type MetadataKind = 'exif' | 'xmp' | 'iptc' | 'comment' | 'text' | 'time' | 'thumbnail' | 'trailing-data' | 'profile-text' | 'other';
 
 export type StripResult = { readonly ok: true; readonly image: StrippedImage } | { readonly ok: false; readonly message: string };
 
@@ -163,6 +169,8 @@ function stripJpeg(input: Buffer): StrippedImage {
   const head: Buffer[] = [];
   const body: Buffer[] = [];
   let orientation: number | undefined;
+  const iccChunks: Buffer[] = [];
+  let adobe: Buffer | null = null;
   let frames = 0;
   let scans = 0;
   let pos = 2;
@@ -215,12 +223,15 @@ function stripJpeg(input: Buffer): StrippedImage {
         removed.add('exif');
       } else removed.add(payload.toString('latin1', 0, 28).startsWith('http://ns.adobe.com/') ? 'xmp' : 'other');
     } else if (marker === 0xe2) {
-      if (payload.subarray(0, 12).equals(ICC_HEADER)) body.push(segment);
+      if (payload.length >= 14 && payload.subarray(0, 12).equals(ICC_HEADER)) iccChunks.push(payload);
       // FlashPix, and MPF: the index of extra pictures (previews, depth maps) a phone appends after the main one.
       else removed.add('other');
     } else if (marker === 0xed) removed.add('iptc');
-    else if (marker === 0xee && payload.subarray(0, 5).equals(ADOBE_HEADER)) body.push(segment);
-    else if (marker >= 0xe3 && marker <= 0xef) removed.add('other');
+    else if (marker === 0xee && payload.subarray(0, 5).equals(ADOBE_HEADER)) {
+      // Written again from its colour transform alone; a shorter one is ignored by decoders, so dropped. The last one counts, as in libjpeg.
+      if (payload.length >= ADOBE_LENGTH) adobe = neutralAdobe(payload[11]!);
+      if (payload.length !== ADOBE_LENGTH) removed.add('other');
+    } else if (marker >= 0xe3 && marker <= 0xef) removed.add('other');
     else if (marker === 0xfe) removed.add('comment');
     else if (marker === 0xc8 || marker >= 0xf0) throw fail('it uses a JPEG extension Wardscribe does not know');
     else if (marker < 0xc0) throw fail('a marker is out of place');
@@ -237,8 +248,52 @@ function stripJpeg(input: Buffer): StrippedImage {
   }
   const kept = orientation ?? 1;
   const exif = kept === 1 ? [] : [jpegSegment(0xe1, Buffer.concat([EXIF_HEADER, orientationOnlyTiff(kept)]))];
-  const bytes = Buffer.concat([Buffer.from([0xff, 0xd8]), ...head, ...exif, ...body, Buffer.from([0xff, 0xd9])]);
+  // The colour segments go after the Exif block, before the tables and the frame, as cameras write them.
+  const colour = [...jpegIccSegments(iccChunks, removed), ...(adobe ? [jpegSegment(0xee, adobe)] : [])];
+  const bytes = Buffer.concat([Buffer.from([0xff, 0xd8]), ...head, ...exif, ...colour, ...body, Buffer.from([0xff, 0xd9])]);
   return { contentType: 'image/jpeg', bytes, orientation: kept, removed: [...removed] };
+}
+
+/** The APP14 "Adobe" payload: the name, DCTEncode version, two flag words and the colour transform. */
+const ADOBE_LENGTH = 12;
+
+/** An Adobe payload holding only the colour transform (0: none, RGB or CMYK; 1: YCbCr; 2: YCCK), version 100, no flags. */
+function neutralAdobe(transform: number): Buffer {
+  const payload = Buffer.alloc(ADOBE_LENGTH);
+  ADOBE_HEADER.copy(payload, 0);
+  payload.writeUInt16BE(100, 5);
+  payload[11] = transform;
+  return payload;
+}
+
+/** Most profile bytes one APP2 segment carries: 65,535 less the length field and the 14-byte header. */
+const ICC_CHUNK_BYTES = 65_519;
+
+/**
+ * A JPEG's colour profile, joined from its APP2 chunks (numbered 1 to n), rewritten with neutral
+ * text and split again. Chunks that are not a complete set, or a profile that cannot be read, are
+ * dropped (a decoder ignores them too).
+ */
+function jpegIccSegments(chunks: readonly Buffer[], removed: Set<MetadataKind>): Buffer[] {
+  if (chunks.length === 0) return [];
+  const count = chunks[0]![13]!;
+  const ordered: Buffer[] = [];
+  for (const chunk of chunks) {
+    const sequence = chunk[12]!;
+    if (chunk[13] !== count || sequence < 1 || sequence > count || ordered[sequence - 1]) {
+      removed.add('profile-text');
+      return [];
+    }
+    ordered[sequence - 1] = chunk.subarray(14);
+  }
+  const joined = ordered.length === count && chunks.length === count ? Buffer.concat(ordered) : null;
+  const profile = joined && joined.length <= MAX_ICC_PROFILE_BYTES ? neutralIccProfile(joined) : null;
+  if (!profile || profile.changed) removed.add('profile-text');
+  if (!profile) return [];
+  const parts = Math.ceil(profile.bytes.length / ICC_CHUNK_BYTES);
+  return Array.from({ length: parts }, (_, index) =>
+    jpegSegment(0xe2, Buffer.concat([ICC_HEADER, Buffer.from([index + 1, parts]), profile.bytes.subarray(index * ICC_CHUNK_BYTES, (index + 1) * ICC_CHUNK_BYTES)])),
+  );
 }
 
 function jfifWithoutThumbnail(payload: Buffer): Buffer {
@@ -258,9 +313,16 @@ function jpegSegment(marker: number, payload: Buffer): Buffer {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PNG_CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
-/** Ancillary chunks about colour, transparency, pixel size and animation: nothing about the photographer. */
-const PNG_KEPT = new Set(['cHRM', 'gAMA', 'iCCP', 'sBIT', 'sRGB', 'cICP', 'mDCV', 'mDCv', 'cLLI', 'cLLi', 'bKGD', 'hIST', 'tRNS', 'pHYs', 'sPLT', 'acTL', 'fcTL', 'fdAT']);
-const PNG_DROPPED: Readonly<Record<string, MetadataKind>> = { eXIf: 'exif', tEXt: 'text', zTXt: 'text', iTXt: 'text', tIME: 'time' };
+/**
+ * Ancillary chunks about colour, transparency, pixel size and animation: numbers only, nothing
+ * about the photographer. iCCP is rewritten (below). sPLT is dropped: a suggested palette for
+ * displays of few colours, which no viewer of a true-colour photo uses (so nothing is shown
+ * differently), and its palette name is free text.
+ */
+const PNG_KEPT = new Set(['cHRM', 'gAMA', 'sBIT', 'sRGB', 'cICP', 'mDCV', 'mDCv', 'cLLI', 'cLLi', 'bKGD', 'hIST', 'tRNS', 'pHYs', 'acTL', 'fcTL', 'fdAT']);
+const PNG_DROPPED: Readonly<Record<string, MetadataKind>> = { eXIf: 'exif', tEXt: 'text', zTXt: 'text', iTXt: 'text', tIME: 'time', sPLT: 'text' };
+/** The name an iCCP chunk is written with (the original's is free text). */
+export const PNG_PROFILE_NAME = 'ICC profile';
 
 function stripPng(input: Buffer): StrippedImage {
   const fail = (what: string) => damaged('PNG', what);
@@ -295,7 +357,11 @@ function stripPng(input: Buffer): StrippedImage {
         break;
       }
     } else if (PNG_KEPT.has(type)) chunks.push(chunk);
-    else {
+    else if (type === 'iCCP') {
+      const rewritten = pngProfile(data);
+      if (rewritten) chunks.push(rewritten);
+      if (!rewritten || !rewritten.equals(chunk)) removed.add('profile-text');
+    } else {
       if (type === 'eXIf') orientation ??= exifOrientation(data);
       removed.add(PNG_DROPPED[type] ?? 'other');
     }
@@ -306,6 +372,26 @@ function stripPng(input: Buffer): StrippedImage {
   const kept = orientation ?? 1;
   if (kept !== 1) chunks.splice(exifAt, 0, pngChunk('eXIf', orientationOnlyTiff(kept)));
   return { contentType: 'image/png', bytes: Buffer.concat([PNG_SIGNATURE, ...chunks]), orientation: kept, removed: [...removed] };
+}
+
+/**
+ * An iCCP chunk written again: the neutral name, and the profile rewritten with neutral text
+ * (`icc-profile.ts`). Null (the chunk is dropped) when the profile cannot be inflated within its
+ * bound or read.
+ */
+function pngProfile(data: Buffer): Buffer | null {
+  const nameEnd = data.indexOf(0);
+  // A name of 1 to 79 bytes, then the compression method (0: zlib).
+  if (nameEnd < 1 || nameEnd > 79 || data[nameEnd + 1] !== 0) return null;
+  let profile: Buffer;
+  try {
+    profile = inflateSync(data.subarray(nameEnd + 2), { maxOutputLength: MAX_ICC_PROFILE_BYTES });
+  } catch {
+    return null;
+  }
+  const neutral = neutralIccProfile(profile);
+  if (!neutral) return null;
+  return pngChunk('iCCP', Buffer.concat([Buffer.from(`${PNG_PROFILE_NAME}\0\0`, 'latin1'), deflateSync(neutral.bytes)]));
 }
 
 function pngChunk(type: string, data: Buffer): Buffer {
@@ -322,7 +408,8 @@ function pngChunk(type: string, data: Buffer): Buffer {
 /** VP8X flag bits (WebP container specification). */
 const VP8X_EXIF = 0x08;
 const VP8X_XMP = 0x04;
-const WEBP_KEPT = new Set(['VP8 ', 'VP8L', 'ALPH', 'ANIM', 'ANMF', 'ICCP']);
+const VP8X_ICC = 0x20;
+const WEBP_KEPT = new Set(['VP8 ', 'VP8L', 'ALPH', 'ANIM', 'ANMF']);
 
 function stripWebp(input: Buffer): StrippedImage {
   const fail = (what: string) => damaged('WebP', what);
@@ -348,7 +435,11 @@ function stripWebp(input: Buffer): StrippedImage {
       if (chunks.length > 0 || size < 10) throw fail('its header is out of place');
       chunks.push({ fourcc, chunk });
     } else if (WEBP_KEPT.has(fourcc)) chunks.push({ fourcc, chunk });
-    else if (fourcc === 'EXIF') {
+    else if (fourcc === 'ICCP') {
+      const neutral = neutralIccProfile(payload);
+      if (neutral) chunks.push({ fourcc, chunk: webpChunk('ICCP', neutral.bytes) });
+      if (!neutral || neutral.changed) removed.add('profile-text');
+    } else if (fourcc === 'EXIF') {
       // The chunk is a TIFF block; some writers put JPEG's "Exif\0\0" before it.
       orientation ??= exifOrientation(payload.subarray(0, 6).equals(EXIF_HEADER) ? payload.subarray(6) : payload);
       removed.add('exif');
@@ -360,8 +451,9 @@ function stripWebp(input: Buffer): StrippedImage {
   if (first.fourcc === 'VP8X') {
     kept = orientation ?? 1;
     const header = first.chunk;
-    // Flags must say what is there: no XMP any more, Exif only if the orientation was written back.
-    header[8] = (header[8]! & ~(VP8X_EXIF | VP8X_XMP)) | (kept !== 1 ? VP8X_EXIF : 0);
+    // Flags must say what is there: no XMP any more, Exif only if the orientation was written back, ICC only if the profile could be kept.
+    const icc = chunks.some((chunk) => chunk.fourcc === 'ICCP') ? VP8X_ICC : 0;
+    header[8] = (header[8]! & ~(VP8X_EXIF | VP8X_XMP | VP8X_ICC)) | (kept !== 1 ? VP8X_EXIF : 0) | icc;
     if (kept !== 1) chunks.push({ fourcc: 'EXIF', chunk: webpChunk('EXIF', orientationOnlyTiff(kept)) });
   } else if (chunks.length > 1) throw fail('a simple WebP holds more than one picture');
   const body = Buffer.concat(chunks.map((chunk) => chunk.chunk));

@@ -1,0 +1,246 @@
+/**
+ * Rewrites an embedded ICC colour profile so that it keeps what describes colours and nothing a
+ * person wrote. Pure: bytes in, bytes out, no I/O.
+ *
+ * Why rewrite rather than drop: phones shoot in wide gamuts (Display P3) and a photo shown
+ * without its profile has duller reds and pinks, which matters for judging erythema or tissue
+ * colour. Why not keep the profile whole: its description, copyright, device maker and model
+ * descriptions, characterisation target, named colours and private tags are free text, and its
+ * header names a CMM, platform, maker, model and creator: anything can be written there and
+ * survive filing. So a fresh profile is built:
+ *   - the header keeps only version, device class, colour spaces, rendering intent and the PCS
+ *     illuminant (all numbers or fixed codes); maker, model, creator, CMM, platform, flags,
+ *     attributes, date and profile ID are zeroed (a zero ID means "not computed");
+ *   - only colorimetric tags are copied (primaries, white and black points, tone curves,
+ *     adaptation matrix, chromaticities, luminance, colour-code points, and the lookup tables of
+ *     LUT profiles), each only with the type that tag is defined to have, and the fixed-size
+ *     types only to their defined length (bytes after them are not copied);
+ *   - the description is written again: one of a few well-known colour space names when the
+ *     original says exactly that ("sRGB", "Display P3"), else "Colour profile"; the copyright
+ *     is written as "Not stated". Nothing of the original text is copied.
+ * The lookup tables of LUT profiles (A2B0 and the like) are numbers, copied as they are: they
+ * describe colours, and no reader shows them as text.
+ *
+ * A profile that cannot be followed, or that keeps nothing describing colours, gives null: the
+ * caller drops it (a decoder ignores a broken profile anyway, so nothing it could use is lost).
+ */
+
+/** Largest profile rewritten; a larger one is dropped (phone profiles are under 4 KB; printer LUT profiles a few MB). */
+export const MAX_ICC_PROFILE_BYTES = 4 * 1024 * 1024;
+
+/** What a rewritten profile's description says when the original's was not a well-known name. */
+export const NEUTRAL_PROFILE_DESCRIPTION = 'Colour profile';
+export const NEUTRAL_PROFILE_COPYRIGHT = 'Not stated';
+
+/** Descriptions kept as they are: the names of standard colour spaces, not free text. */
+const KNOWN_DESCRIPTIONS = new Set([
+  'sRGB',
+  'sRGB IEC61966-2.1',
+  'sRGB IEC61966-2-1 black scaled',
+  'sRGB built-in',
+  'Display P3',
+  'DCI-P3',
+  'Adobe RGB (1998)',
+  'ProPhoto RGB',
+  'Rec. 2020',
+  'Rec. ITU-R BT.2020-1',
+  'Generic RGB Profile',
+  'Generic Gray Gamma 2.2 Profile',
+  'Gray Gamma 2.2',
+  'Dot Gain 20%',
+]);
+
+const XYZ = ['XYZ '];
+const CURVE = ['curv', 'para'];
+const LUT = ['mft1', 'mft2', 'mAB ', 'mBA '];
+
+/** Each colorimetric tag kept, with the types it may have (ICC.1:2010 and ICC.1:2001-04). */
+const KEPT_TAGS: Readonly<Record<string, readonly string[]>> = {
+  rXYZ: XYZ,
+  gXYZ: XYZ,
+  bXYZ: XYZ,
+  wtpt: XYZ,
+  bkpt: XYZ,
+  lumi: XYZ,
+  rTRC: CURVE,
+  gTRC: CURVE,
+  bTRC: CURVE,
+  kTRC: CURVE,
+  chad: ['sf32'],
+  chrm: ['chrm'],
+  cicp: ['cicp'],
+  A2B0: LUT,
+  A2B1: LUT,
+  A2B2: LUT,
+  B2A0: LUT,
+  B2A1: LUT,
+  B2A2: LUT,
+  gamt: LUT,
+  pre0: LUT,
+  pre1: LUT,
+  pre2: LUT,
+  D2B0: ['mpet'],
+  D2B1: ['mpet'],
+  D2B2: ['mpet'],
+  D2B3: ['mpet'],
+  B2D0: ['mpet'],
+  B2D1: ['mpet'],
+  B2D2: ['mpet'],
+  B2D3: ['mpet'],
+};
+
+/** Tags that say how to turn the colours into the connection space: without one, the profile describes nothing. */
+const TRANSFORM_TAGS = ['rXYZ', 'kTRC', 'A2B0', 'A2B1', 'A2B2', 'D2B0', 'B2A0'];
+
+/** Parameters of each `para` function type. */
+const PARA_PARAMETERS = [1, 3, 4, 5, 7];
+
+export interface NeutralProfile {
+  readonly bytes: Buffer;
+  /** Whether anything of the original was left out (text, header fields, tags or trailing bytes). */
+  readonly changed: boolean;
+}
+
+/** The profile rebuilt from its colorimetric parts with neutral text, or null when it cannot be. */
+export function neutralIccProfile(input: Uint8Array): NeutralProfile | null {
+  const profile = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  if (profile.length < 132 || profile.length > MAX_ICC_PROFILE_BYTES) return null;
+  const size = profile.readUInt32BE(0);
+  if (size < 132 || size > profile.length || profile.toString('latin1', 36, 40) !== 'acsp') return null;
+  const major = profile[8]!;
+  if (major !== 2 && major !== 4) return null;
+  const count = profile.readUInt32BE(128);
+  if (count > 200 || 132 + 12 * count > size) return null;
+
+  let description: string | null = null;
+  const kept: { signature: string; data: Buffer }[] = [];
+  for (let index = 0; index < count; index++) {
+    const at = 132 + 12 * index;
+    const signature = profile.toString('latin1', at, at + 4);
+    const offset = profile.readUInt32BE(at + 4);
+    const length = profile.readUInt32BE(at + 8);
+    if (offset < 132 || length < 8 || offset + length > size) return null;
+    const data = profile.subarray(offset, offset + length);
+    if (signature === 'desc') {
+      description = readText(data);
+      continue;
+    }
+    const types = KEPT_TAGS[signature];
+    if (!types || !types.includes(data.toString('latin1', 0, 4))) continue;
+    const defined = definedLength(data);
+    if (defined === null) return null;
+    kept.push({ signature, data: data.subarray(0, defined) });
+  }
+  if (!kept.some((tag) => TRANSFORM_TAGS.includes(tag.signature))) return null;
+
+  const name = description !== null && KNOWN_DESCRIPTIONS.has(description) ? description : NEUTRAL_PROFILE_DESCRIPTION;
+  const tags = [{ signature: 'desc', data: major === 2 ? textDescription(name) : localizedText(name) }, ...kept, { signature: 'cprt', data: major === 2 ? plainText(NEUTRAL_PROFILE_COPYRIGHT) : localizedText(NEUTRAL_PROFILE_COPYRIGHT) }];
+  const bytes = assemble(profile.subarray(0, 128), tags);
+  return { bytes, changed: !bytes.equals(profile) };
+}
+
+/** The length a fixed-layout tag type defines from its own fields; a LUT's declared size; null when it does not fit. */
+function definedLength(data: Buffer): number | null {
+  const type = data.toString('latin1', 0, 4);
+  const within = (length: number) => (length <= data.length ? length : null);
+  switch (type) {
+    // Every XYZ tag kept holds one XYZ number; chad's sf32 a 3 × 3 matrix.
+    case 'XYZ ':
+      return within(20);
+    case 'sf32':
+      return within(44);
+    case 'curv':
+      return data.length >= 12 ? within(12 + 2 * data.readUInt32BE(8)) : null;
+    case 'para': {
+      if (data.length < 12) return null;
+      const parameters = PARA_PARAMETERS[data.readUInt16BE(8)];
+      return parameters === undefined ? null : within(12 + 4 * parameters);
+    }
+    case 'chrm':
+      return data.length >= 12 ? within(12 + 8 * data.readUInt16BE(8)) : null;
+    case 'cicp':
+      return within(12);
+    default:
+      // Lookup tables: numbers, copied to their declared size.
+      return data.length;
+  }
+}
+
+/** A description's text (v2 `desc`, v4 `mluc`'s first record, or `text`), or null when unreadable. */
+function readText(data: Buffer): string | null {
+  const type = data.toString('latin1', 0, 4);
+  if (type === 'desc' && data.length >= 12) {
+    const length = data.readUInt32BE(8);
+    if (length < 1 || 12 + length > data.length) return null;
+    return data.toString('latin1', 12, 12 + length).replace(/\0+$/, '');
+  }
+  if (type === 'mluc' && data.length >= 28) {
+    const records = data.readUInt32BE(8);
+    const length = data.readUInt32BE(20);
+    const offset = data.readUInt32BE(24);
+    if (records < 1 || offset + length > data.length || length % 2 !== 0) return null;
+    let text = '';
+    for (let at = offset; at < offset + length; at += 2) text += String.fromCharCode(data.readUInt16BE(at));
+    return text.replace(/\0+$/, '');
+  }
+  if (type === 'text') return data.toString('latin1', 8).replace(/\0+$/, '');
+  return null;
+}
+
+/** A v2 `textDescriptionType`: ASCII, with empty Unicode and ScriptCode parts. */
+function textDescription(text: string): Buffer {
+  const ascii = Buffer.from(`${text}\0`, 'latin1');
+  const data = Buffer.alloc(12 + ascii.length + 4 + 4 + 2 + 1 + 67);
+  data.write('desc', 0, 'latin1');
+  data.writeUInt32BE(ascii.length, 8);
+  ascii.copy(data, 12);
+  return data;
+}
+
+/** A v2 `textType`: ASCII, null-terminated. */
+function plainText(text: string): Buffer {
+  return Buffer.concat([Buffer.from('text\0\0\0\0', 'latin1'), Buffer.from(`${text}\0`, 'latin1')]);
+}
+
+/** A v4 `multiLocalizedUnicodeType` with one record, en-US (the language readers take as the default). */
+function localizedText(text: string): Buffer {
+  const data = Buffer.alloc(28 + 2 * text.length);
+  data.write('mluc', 0, 'latin1');
+  data.writeUInt32BE(1, 8);
+  data.writeUInt32BE(12, 12);
+  data.write('enUS', 16, 'latin1');
+  data.writeUInt32BE(2 * text.length, 20);
+  data.writeUInt32BE(28, 24);
+  for (let index = 0; index < text.length; index++) data.writeUInt16BE(text.charCodeAt(index), 28 + 2 * index);
+  return data;
+}
+
+/** A profile from a header (its numeric fields copied) and tags, each 4-byte aligned; identical data stored once. */
+function assemble(originalHeader: Buffer, tags: readonly { signature: string; data: Buffer }[]): Buffer {
+  const header = Buffer.alloc(128);
+  originalHeader.copy(header, 8, 8, 24); // version, device class, colour space, connection space
+  header.write('acsp', 36, 'latin1');
+  originalHeader.copy(header, 64, 64, 80); // rendering intent, PCS illuminant
+  const table = Buffer.alloc(4 + 12 * tags.length);
+  table.writeUInt32BE(tags.length, 0);
+  const parts: Buffer[] = [header, table];
+  let length = header.length + table.length;
+  const placed = new Map<string, number>();
+  tags.forEach((tag, index) => {
+    const key = tag.data.toString('latin1');
+    let at = placed.get(key);
+    if (at === undefined) {
+      at = length;
+      placed.set(key, at);
+      const padded = Buffer.concat([tag.data, Buffer.alloc((4 - (tag.data.length % 4)) % 4)]);
+      parts.push(padded);
+      length += padded.length;
+    }
+    table.write(tag.signature, 4 + 12 * index, 'latin1');
+    table.writeUInt32BE(at, 8 + 12 * index);
+    table.writeUInt32BE(tag.data.length, 12 + 12 * index);
+  });
+  const bytes = Buffer.concat(parts);
+  bytes.writeUInt32BE(bytes.length, 0);
+  return bytes;
+}
