@@ -27,10 +27,11 @@
  */
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFString, type PDFDocument } from 'pdf-lib';
 
-// The catalog keys an export has: pdfkit's Type/Pages/Names, and pdf-lib's associated files (AF)
-// for the attachments. Everything else (OpenAction, AA, AcroForm, NeedsRendering, Outlines,
-// PageLabels, URI, OCProperties, Collection, …) is refused.
-const CATALOG_KEYS = new Set(['Type', 'Pages', 'Names', 'AF']);
+// The catalog keys an export has: pdfkit's Type/Pages/Names, its tagged-PDF entries (Lang, MarkInfo,
+// StructTreeRoot, ViewerPreferences: sealed with the pages, page-content.ts readingStructureDigest),
+// and pdf-lib's associated files (AF) for the attachments. Everything else (OpenAction, AA,
+// AcroForm, NeedsRendering, Outlines, PageLabels, URI, OCProperties, Collection, …) is refused.
+const CATALOG_KEYS = new Set(['Type', 'Pages', 'Names', 'AF', 'Lang', 'MarkInfo', 'StructTreeRoot', 'ViewerPreferences']);
 // The name trees an export has: pdfkit's (empty) named destinations and the attachments.
 const NAMES_KEYS = new Set(['Dests', 'EmbeddedFiles']);
 // A page-tree node (not a page: a page's own dictionary is digested by the page seal, inherited

@@ -35,6 +35,11 @@ export const PageSealBodySchema = z.strictObject({
   keyFingerprint: z.string().regex(/^[0-9a-f]{64}$/),
   /** pageContentDigests() of the PDF as drawn, one per page. */
   pages: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1),
+  /**
+   * readingStructureDigest() of the PDF: what a screen reader reads (language, tags, structure
+   * tree). Absent on exports made before the trail PDF was tagged, which have no structure.
+   */
+  structure: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type PageSealBody = z.infer<typeof PageSealBodySchema>;
 export const PageSealSchema = PageSealBodySchema.extend({ signature: z.string().regex(/^[A-Za-z0-9+/]+={0,2}$/) });

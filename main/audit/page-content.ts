@@ -92,3 +92,77 @@ function digestDict(pdf: PDFDocument, dict: PDFDict, memo: Map<string, string>, 
 function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
+
+/**
+ * The catalog entries a screen reader obeys and the page seal above does not see: the document's
+ * language, the tagged-PDF flag, "show the title" and the structure tree. A reader takes the
+ * reading order, headings and table cells from the tree, and an /ActualText or /Alt placed on an
+ * element is read *instead of* the sealed text, so the tree is sealed too (PageSealBody.structure).
+ */
+const READING_KEYS = ['Lang', 'MarkInfo', 'StructTreeRoot', 'ViewerPreferences'] as const;
+// A forged tree could be made enormous; a real export has a few structure elements per entry.
+const MAX_STRUCTURE_OBJECTS = 20_000_000;
+
+/**
+ * One digest of everything reachable from those catalog entries, or undefined when the document
+ * has none of them (an export made before the trail PDF was tagged). Written as a graph, not a
+ * tree: each indirect object is numbered in the order first reached and hashed once with its
+ * references as those numbers, so parent links (/P), shared elements and cycles are all bound
+ * exactly. A reference to a page is hashed as the page's number (the page itself is sealed above).
+ */
+export function readingStructureDigest(pdf: PDFDocument): string | undefined {
+  const catalog = pdf.catalog;
+  if (READING_KEYS.every((key) => !catalog.has(PDFName.of(key)))) return undefined;
+  const pageNumbers = new Map(pdf.getPages().map((page, index) => [page.ref.tag, index + 1]));
+  const numbers = new Map<string, number>();
+  const queue: PDFRef[] = [];
+  const encode = (object: PDFObject, depth: number): unknown => {
+    if (depth > MAX_DEPTH) throw new Error('The PDF nests objects too deeply.');
+    if (object instanceof PDFRef) {
+      const page = pageNumbers.get(object.tag);
+      if (page !== undefined) return ['page', page];
+      let number = numbers.get(object.tag);
+      if (number === undefined) {
+        if (numbers.size >= MAX_STRUCTURE_OBJECTS) throw new Error('The PDF structure tree is too large.');
+        number = numbers.size;
+        numbers.set(object.tag, number);
+        queue.push(object);
+      }
+      return ['ref', number];
+    }
+    if (object instanceof PDFRawStream || object instanceof PDFStream) {
+      const dict = encodeDict(object.dict, depth, ENCODING_KEYS);
+      let content: string;
+      try {
+        content = object instanceof PDFRawStream ? sha256(decodePDFRawStream(object).decode()) : sha256(object.getContents());
+      } catch {
+        content = 'undecodable';
+      }
+      return ['stream', dict, content];
+    }
+    if (object instanceof PDFDict) return encodeDict(object, depth, new Set());
+    if (object instanceof PDFArray) return ['array', object.asArray().map((item) => encode(item, depth + 1))];
+    if (object instanceof PDFName) return ['name', object.decodeText()];
+    if (object instanceof PDFString || object instanceof PDFHexString) return ['string', Buffer.from(object.asBytes()).toString('hex')];
+    if (object instanceof PDFNumber) return ['number', object.asNumber()];
+    if (object instanceof PDFBool) return ['bool', object.asBoolean()];
+    if (object === PDFNull) return ['null'];
+    return ['other', object.toString()];
+  };
+  const encodeDict = (dict: PDFDict, depth: number, skip: ReadonlySet<string>): unknown => [
+    'dict',
+    dict
+      .entries()
+      .map(([key, value]) => [key.decodeText(), value] as const)
+      .filter(([key]) => !skip.has(key))
+      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+      .map(([key, value]) => [key, encode(value, depth + 1)]),
+  ];
+  const hash = createHash('sha256').update('wardscribe-reading-structure/1\n');
+  hash.update(JSON.stringify(READING_KEYS.map((key) => [key, catalog.has(PDFName.of(key)) ? encode(catalog.get(PDFName.of(key))!, 0) : 'absent'])) + '\n');
+  for (let index = 0; index < queue.length; index++) {
+    const target = pdf.context.lookup(queue[index]!);
+    hash.update(JSON.stringify(target === undefined ? ['missing'] : encode(target, 0)) + '\n');
+  }
+  return hash.digest('hex');
+}

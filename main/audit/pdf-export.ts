@@ -16,7 +16,7 @@ import {
 } from '../../shared/domain/audit';
 import { canonicalJson } from './canonical';
 import { ATTACHMENT_NAMES, manifestPage, PAGE_MANIFEST_FORMAT, PAGE_SEAL_FORMAT, toJsonLines, type PageManifest, type PageSeal, type PageSealBody } from './export-format';
-import { pageContentDigests } from './page-content';
+import { pageContentDigests, readingStructureDigest } from './page-content';
 import type { SigningKeyCertificate } from './signing-certificates';
 import { AUDIT_FONT_FILES, defaultFontsDir } from './fonts';
 import { sha256Hex } from './hash';
@@ -119,6 +119,12 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
   const doc = new PDFDocument({
     autoFirstPage: false,
     compress: true,
+    // Tagged, in English, titled (as the wipe certificate): a screen reader reads the headings,
+    // the export's details and the entries table cell by cell in order; rules, shading and page
+    // furniture are artifacts. The structure is sealed with the pages (page-content.ts).
+    tagged: true,
+    lang: 'en-GB',
+    displayTitle: true,
     info: {
       Title: `Wardscribe audit trail — ${input.site}`,
       Author: 'Wardscribe',
@@ -133,7 +139,7 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
   // Pass 1 (synchronous up to the seal): measure, paginate, build the attachments and seal them.
   const headerLines = (headSequence: number, headHash: string): string[] => describeExport(input, fingerprint, headSequence, headHash);
   // The header's height does not depend on the head's digits (fixed-width hex), so measure with a placeholder.
-  const headerHeight = measureHeader(doc, headerLines(0, '0'.repeat(64)));
+  const headerHeight = measureHeader(doc, headerLines(0, '0'.repeat(64)), input.entries.length === 0);
   const { pages, columnHeader } = paginate(doc, input.entries, headerHeight);
   const entriesJsonl = toJsonLines(input.entries);
   const manifestPages = pages.map((page, index) => manifestPage(index + 1, page.entries));
@@ -176,6 +182,10 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
   // rejection is expected, not an unhandled one.
   written.catch(() => undefined);
   doc.pipe(file);
+  // Document > H1, P (each detail line), H2, Table > TR > TH | TD: the reading order is the drawing order.
+  const root = doc.struct('Document');
+  doc.addStructure(root);
+  const table = doc.struct('Table');
   try {
     for (const [index, page] of pages.entries()) {
       if (index % PAGES_PER_SLICE === 0 && index > 0) {
@@ -185,17 +195,25 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
       input.signal?.throwIfAborted();
       doc.addPage({ size: 'A4', layout: 'landscape', margin: 0 });
       let y: number = PAGE.margin;
-      if (index === 0) y = drawHeader(doc, headerLines(head.sequence, head.hash), y);
-      y = drawRow(doc, columnHeader, y, true);
+      if (index === 0) {
+        y = drawHeader(doc, root, headerLines(head.sequence, head.hash), y, input.entries.length === 0);
+        root.add(table);
+      }
+      // The column titles are the table's header row once; repeated on later pages they are page furniture.
+      y = drawRow(doc, index === 0 ? table : undefined, columnHeader, y, true);
       const rules: number[] = [];
-      for (const row of page.rows) rules.push((y = drawRow(doc, row, y, false)));
+      for (const row of page.rows) rules.push((y = drawRow(doc, table, row, y, false)));
       // One path for all the rules under the rows: one stroke per page instead of one per row.
-      for (const ruleY of rules) doc.moveTo(PAGE.margin, ruleY).lineTo(PAGE.margin + TABLE_WIDTH, ruleY);
-      doc.lineWidth(0.3).strokeColor('#aeb7bd').stroke();
+      artifact(doc, 'Layout', () => {
+        for (const ruleY of rules) doc.moveTo(PAGE.margin, ruleY).lineTo(PAGE.margin + TABLE_WIDTH, ruleY);
+        doc.lineWidth(0.3).strokeColor('#aeb7bd').stroke();
+      });
       page.rows = [];
-      if (page.entries.length === 0) doc.font('regular').text('No entries match this selection.', PAGE.margin, y + 6);
-      drawFooter(doc, page, index + 1, pages.length, head);
+      if (page.entries.length === 0) root.add(doc.struct('P', {}, () => doc.font('regular').text('No entries match this selection.', PAGE.margin, y + 6)));
+      artifact(doc, 'Pagination', () => drawFooter(doc, page, index + 1, pages.length, head));
     }
+    table.end();
+    root.end();
     input.onProgress?.(pages.length, pages.length);
     const attached = { creationDate: new Date(input.exportedAt.utc), modifiedDate: new Date(input.exportedAt.utc) };
     doc.file(Buffer.from(entriesJsonl, 'utf8'), {
@@ -254,7 +272,13 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
 async function addPageSeal(bytes: Uint8Array, input: AuditPdfInput, exportCheckpoint: AuditCheckpoint, when: Date): Promise<Uint8Array> {
   if (!input.signPageSeal) return bytes;
   const pdf = await PdfLibDocument.load(bytes, { updateMetadata: false });
-  const seal = input.signPageSeal({ format: PAGE_SEAL_FORMAT, exportCheckpointSha256: sha256Hex(canonicalJson(exportCheckpoint)), pages: pageContentDigests(pdf) });
+  const structure = readingStructureDigest(pdf);
+  const seal = input.signPageSeal({
+    format: PAGE_SEAL_FORMAT,
+    exportCheckpointSha256: sha256Hex(canonicalJson(exportCheckpoint)),
+    pages: pageContentDigests(pdf),
+    ...(structure === undefined ? {} : { structure }),
+  });
   await pdf.attach(Buffer.from(canonicalJson(seal), 'utf8'), ATTACHMENT_NAMES.pageSeal, {
     mimeType: 'application/json',
     description: 'What each printed page shows, signed after drawing',
@@ -301,27 +325,45 @@ function describeFilters(filter: AuditFilter): string {
   return parts.length ? parts.join('; ') : 'none';
 }
 
-function measureHeader(doc: PDFKit.PDFDocument, lines: readonly string[]): number {
+const TITLE = 'Wardscribe audit trail';
+/** The table's heading: a screen reader's list of headings reaches the entries from it. */
+const ENTRIES_HEADING = 'Entries';
+
+function measureHeader(doc: PDFKit.PDFDocument, lines: readonly string[], empty: boolean): number {
   const width = TABLE_WIDTH;
-  let height = doc.font('bold').fontSize(14).heightOfString('Wardscribe audit trail', { width }) + 6;
+  let height = doc.font('bold').fontSize(14).heightOfString(TITLE, { width }) + 6;
   doc.font('regular').fontSize(8.5);
   for (const line of lines) height += doc.heightOfString(line, { width }) + 1.5;
-  doc.fontSize(FONT_SIZE);
+  if (!empty) height += 6 + doc.font('bold').fontSize(10).heightOfString(ENTRIES_HEADING, { width }) + 3;
+  doc.font('regular').fontSize(FONT_SIZE);
   return height + 8;
 }
 
-function drawHeader(doc: PDFKit.PDFDocument, lines: readonly string[], top: number): number {
+/** The first page's heading and export details, each in its own structure element under `root`. */
+function drawHeader(doc: PDFKit.PDFDocument, root: PDFKit.PDFStructureElement, lines: readonly string[], top: number, empty: boolean): number {
   const width = TABLE_WIDTH;
   let y = top;
-  doc.font('bold').fontSize(14).fillColor('#000000').text('Wardscribe audit trail', PAGE.margin, y, { width });
-  y += doc.heightOfString('Wardscribe audit trail', { width }) + 6;
+  root.add(doc.struct('H1', {}, () => doc.font('bold').fontSize(14).fillColor('#000000').text(TITLE, PAGE.margin, y, { width })));
+  y += doc.heightOfString(TITLE, { width }) + 6;
   doc.font('regular').fontSize(8.5);
   for (const line of lines) {
-    doc.text(line, PAGE.margin, y, { width });
+    root.add(doc.struct('P', {}, () => doc.font('regular').fontSize(8.5).text(line, PAGE.margin, y, { width })));
     y += doc.heightOfString(line, { width }) + 1.5;
   }
-  doc.fontSize(FONT_SIZE);
+  if (!empty) {
+    y += 6;
+    root.add(doc.struct('H2', {}, () => doc.font('bold').fontSize(10).text(ENTRIES_HEADING, PAGE.margin, y, { width })));
+    y += doc.heightOfString(ENTRIES_HEADING, { width }) + 3;
+  }
+  doc.font('regular').fontSize(FONT_SIZE);
   return y + 8;
+}
+
+/** Draws what a screen reader must skip (rules, shading, the repeated column titles, the footer) as an artifact. */
+function artifact(doc: PDFKit.PDFDocument, type: 'Layout' | 'Pagination', draw: () => void): void {
+  doc.markContent('Artifact', { type });
+  draw();
+  doc.endMarkedContent();
 }
 
 function rowCells(entry: AuditEntry): string[] {
@@ -429,7 +471,9 @@ class LineBreaker {
         current = candidate;
         continue;
       }
-      if (current) lines.push(this.line(current));
+      // Broken at a space: the space is kept at the line's end (invisible), so a screen reader
+      // reading the cell's lines together hears two words, not one.
+      if (current) lines.push(this.line(current, true));
       current = '';
       let piece = '';
       for (const character of word) {
@@ -445,13 +489,15 @@ class LineBreaker {
     return lines;
   }
 
-  private line(text: string): MeasuredLine {
-    return { text, width: this.width(text), words: text.trim() ? text.trim().split(/\s+/).length : 0 };
+  private line(text: string, spaceAfter = false): MeasuredLine {
+    return { text, width: this.width(text), words: text.trim() ? text.trim().split(/\s+/).length : 0, spaceAfter };
   }
 }
 
 interface MeasuredLine {
   readonly text: string;
+  /** The line ends where a space was: drawn with that space after it. */
+  readonly spaceAfter: boolean;
   readonly width: number;
   readonly words: number;
 }
@@ -500,24 +546,41 @@ function paginate(
   return { pages, columnHeader };
 }
 
-function drawRow(doc: PDFKit.PDFDocument, row: LaidOutRow, top: number, isHeading: boolean): number {
+/**
+ * Draws one row. Under `table` it is a TR whose cells are TH (column titles, scoped to their
+ * column) or TD, each cell's lines one marked-content sequence; without a table (the column titles
+ * repeated on a later page) the row is a pagination artifact.
+ */
+// pdfkit writes /A << /O /Table /Scope /Column >> for this option; its type definitions omit it.
+const COLUMN_SCOPE = { scope: 'Column' } as PDFKit.Mixins.StructureElementOptions;
+
+function drawRow(doc: PDFKit.PDFDocument, table: PDFKit.PDFStructureElement | undefined, row: LaidOutRow, top: number, isHeading: boolean): number {
   const height = row.height;
-  if (isHeading) doc.rect(PAGE.margin, top, TABLE_WIDTH, height).fill('#e8edee');
+  if (isHeading) artifact(doc, 'Layout', () => doc.rect(PAGE.margin, top, TABLE_WIDTH, height).fill('#e8edee'));
   doc.fillColor('#000000');
+  const tableRow = table ? doc.struct('TR') : undefined;
+  if (tableRow) table!.add(tableRow);
   let x = PAGE.margin;
   row.lines.forEach((lines, column) => {
-    if (isHeading) doc.font('bold', FONT_SIZE);
-    else if (COLUMNS[column]!.mono) doc.font(MONO.font, MONO.size);
-    else doc.font('regular', FONT_SIZE);
-    lines.forEach((line, index) => {
-      // Lines are broken already; passing the measured width spares pdfkit measuring them again.
-      // Both fonts sit on one baseline (DejaVu's ascent is about 0.8 of its line), not on their own tops.
-      const options = { lineBreak: false, textWidth: line.width, wordCount: line.words, baseline: 'alphabetic' } as PDFKit.Mixins.TextOptions;
-      const baseline = top + CELL_PADDING + (index + BASELINE_SHARE) * row.lineHeight;
-      if (line.text) doc.text(line.text, x + CELL_PADDING, baseline, options);
-    });
+    const left = x;
+    const draw = () => {
+      if (isHeading) doc.font('bold', FONT_SIZE);
+      else if (COLUMNS[column]!.mono) doc.font(MONO.font, MONO.size);
+      else doc.font('regular', FONT_SIZE);
+      lines.forEach((line, index) => {
+        // Lines are broken already; passing the measured width spares pdfkit measuring them again.
+        // Both fonts sit on one baseline (DejaVu's ascent is about 0.8 of its line), not on their own tops.
+        const options = { lineBreak: false, textWidth: line.width, wordCount: line.words, baseline: 'alphabetic' } as PDFKit.Mixins.TextOptions;
+        const baseline = top + CELL_PADDING + (index + BASELINE_SHARE) * row.lineHeight;
+        if (line.text) doc.text(line.spaceAfter ? `${line.text} ` : line.text, left + CELL_PADDING, baseline, options);
+      });
+    };
+    if (!tableRow) artifact(doc, 'Pagination', draw);
+    else if (isHeading) tableRow.add(doc.struct('TH', COLUMN_SCOPE, draw));
+    else tableRow.add(doc.struct('TD', {}, draw));
     x += COLUMNS[column]!.width;
   });
+  tableRow?.end();
   return top + height;
 }
 

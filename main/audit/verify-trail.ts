@@ -15,7 +15,7 @@ import { canonicalJson } from './canonical';
 import { checkDocumentStructure, checkWrittenAsParsed } from './document-structure';
 import { ATTACHMENT_NAMES, pageEntriesDigest, PageManifestSchema, pageSealSigningBytes, PageSealSchema, type PageManifest } from './export-format';
 import { sha256Hex } from './hash';
-import { pageContentDigests } from './page-content';
+import { pageContentDigests, readingStructureDigest } from './page-content';
 import { readPdfAttachments, type PdfAttachment } from './pdf-attachments';
 import { SigningKeyCertificateSchema, trustedCheckpointKeys, type SigningKeyCertificate } from './signing-certificates';
 import { loadPublicKey, publicKeyFingerprint, verifyCheckpointSignature } from './signing';
@@ -314,6 +314,23 @@ function checkPageSeal(
     intact = false;
     report({ kind: 'page-content-mismatch', page: index + 1, message: `Page ${index + 1} does not show what was sealed: it was reprinted, overprinted or annotated after export.` });
   });
+  // What a screen reader reads instead of, or in another order than, the drawn text (page-content.ts).
+  let structure: string | undefined;
+  try {
+    structure = readingStructureDigest(pdf);
+  } catch {
+    structure = 'unreadable';
+  }
+  if (structure !== seal.structure) {
+    intact = false;
+    report({
+      kind: 'page-content-mismatch',
+      message:
+        seal.structure === undefined
+          ? 'The PDF has tags or a structure tree (what screen readers read) that this export was not sealed with.'
+          : 'What screen readers read (the document’s tags and structure tree) is not what was sealed: it was changed, removed or replaced after export.',
+    });
+  }
   return intact;
 }
 

@@ -43,7 +43,7 @@ describe('the page seal: the text drawn on each page is bound into the seal', ()
     page.drawRectangle({ x: 30, y: 300, width: 700, height: 120, color: rgb(1, 1, 1) });
     page.drawText('entry 3 reviewed and approved by Dr Forged', { x: 40, y: 360, size: 9, font });
     const forged = await document.save({ useObjectStreams: false });
-    expect(pdftotext(folder.path, forged, 1)).toContain('approved by Dr Forged');
+    expect(pdftotext(folder.path, forged, 1)).toContain('by Dr Forged');
     expect(pdftotext(folder.path, pdf, 1)).not.toContain('Dr Forged');
 
     const report = await verifyTrailPdf(forged, pin());

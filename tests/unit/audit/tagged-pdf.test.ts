@@ -1,0 +1,199 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodePDFRawStream, PDFArray, PDFBool, PDFDict, PDFDocument, PDFName, PDFString, type PDFRawStream } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyTrailPdf } from '../../../main/audit/verify-trail';
+import { tempDir } from '../../support/temp';
+import { exportFixture } from './support/export';
+import { makeTrail, USERS, type TrailFixture } from './support/fixtures';
+
+/** One node of `pdfinfo -struct-text`: its type, its own text and its children, by indentation. */
+interface StructNode {
+  readonly type: string;
+  readonly text: string[];
+  readonly children: StructNode[];
+}
+
+/** Reads the structure tree as poppler (the independent reader) sees it. */
+function popplerStructure(path: string): StructNode {
+  const output = execFileSync('pdfinfo', ['-struct-text', path], { encoding: 'utf8' });
+  const root: StructNode = { type: 'root', text: [], children: [] };
+  const stack: { indent: number; node: StructNode }[] = [{ indent: -1, node: root }];
+  for (const line of output.split('\n')) {
+    if (!line.trim()) continue;
+    const indent = line.length - line.trimStart().length;
+    const content = line.trim();
+    while (stack.length > 1 && stack.at(-1)!.indent >= indent) stack.pop();
+    const parent = stack.at(-1)!.node;
+    if (content.startsWith('"')) parent.text.push(JSON.parse(content) as string);
+    else if (content.startsWith('/')) continue; // an attribute line (/Scope /Column)
+    else {
+      const node: StructNode = { type: content.replace(/[:\s].*$/, ''), text: [], children: [] };
+      parent.children.push(node);
+      stack.push({ indent, node });
+    }
+  }
+  return root;
+}
+
+const textOf = (node: StructNode): string => [...node.text, ...node.children.map(textOf)].join('');
+
+/**
+ * Content stream operators outside any marked-content sequence (BDC/BMC … EMC), and the stroke
+ * and fill operators that are not inside an /Artifact: what a screen reader would meet untagged.
+ */
+function unmarkedOperators(content: string): { untaggedText: number; drawingOutsideArtifacts: number; artifacts: number; tagged: number } {
+  const tokens = content.match(/\((?:\\.|[^\\)])*\)|<<|>>|<[0-9A-Fa-f\s]*>|\[|\]|\/[^\s/[\]()<>]+|[^\s/[\]()<>]+/g) ?? [];
+  const stack: string[] = [];
+  // The tag is the last name outside a property dictionary (/Artifact << /Type /Layout >> BDC).
+  let lastName = '';
+  let dictionaryDepth = 0;
+  const result = { untaggedText: 0, drawingOutsideArtifacts: 0, artifacts: 0, tagged: 0 };
+  for (const token of tokens) {
+    if (token === '<<') dictionaryDepth++;
+    else if (token === '>>') dictionaryDepth--;
+    else if (token.startsWith('/') && dictionaryDepth === 0) lastName = token;
+    if (token === 'BDC' || token === 'BMC') {
+      stack.push(lastName);
+      if (lastName === '/Artifact') result.artifacts++;
+      else result.tagged++;
+    } else if (token === 'EMC') stack.pop();
+    else if (token === 'Tj' || token === 'TJ' || token === "'" || token === '"') {
+      if (stack.length === 0) result.untaggedText++;
+    } else if (token === 'S' || token === 'f' || token === 'B' || token === 're') {
+      if (!stack.includes('/Artifact')) result.drawingOutsideArtifacts++;
+    }
+  }
+  return result;
+}
+
+describe('the audit trail PDF is tagged (screen readers read it in order)', () => {
+  const folder = tempDir('wardscribe-tagged-trail-');
+  let trail: TrailFixture;
+  let exported: Awaited<ReturnType<typeof exportFixture>>;
+  let structure: StructNode;
+  const pin = () => ({ expectedKeyFingerprint: trail.key.fingerprint });
+
+  beforeAll(async () => {
+    trail = makeTrail(150);
+    exported = await exportFixture(trail, folder.path);
+    structure = popplerStructure(exported.path);
+  });
+  afterAll(() => folder.remove());
+
+  it('poppler reads it as tagged, in en-GB, showing its title', async () => {
+    const info = execFileSync('pdfinfo', [exported.path], { encoding: 'utf8' });
+    expect(info).toMatch(/^Tagged:\s+yes$/m);
+    expect(info).toMatch(/^Title:\s+Wardscribe audit trail — Ward 7 — St Elsewhere$/m);
+    const pdf = await PDFDocument.load(exported.bytes);
+    expect(pdf.catalog.lookup(PDFName.of('Lang'), PDFString).decodeText()).toBe('en-GB');
+    expect(pdf.catalog.lookup(PDFName.of('ViewerPreferences'), PDFDict).lookup(PDFName.of('DisplayDocTitle'), PDFBool).asBoolean()).toBe(true);
+    expect(pdf.catalog.lookup(PDFName.of('MarkInfo'), PDFDict).lookup(PDFName.of('Marked'), PDFBool).asBoolean()).toBe(true);
+  });
+
+  it('has a heading, the export details as paragraphs, a second heading and the entries table, in that order', () => {
+    expect(structure.children.map((node) => node.type)).toEqual(['Document']);
+    const document = structure.children[0]!;
+    const types = document.children.map((node) => node.type);
+    expect(types).toEqual(['H1', 'P', 'P', 'P', 'P', 'P', 'P', 'P', 'P', 'H2', 'Table']);
+    expect(textOf(document.children[0]!)).toBe('Wardscribe audit trail');
+    expect(textOf(document.children[1]!)).toBe('Site: Ward 7 — St Elsewhere');
+    expect(textOf(document.children[4]!)).toContain(`Exported by: ${USERS[3]!.displayName}`);
+    expect(textOf(document.children[9]!)).toBe('Entries');
+  });
+
+  it('reads the table as one header row of TH and one row of TD per entry, in sequence order across every page', () => {
+    const table = structure.children[0]!.children.at(-1)!;
+    expect(exported.pageCount).toBeGreaterThan(2);
+    const [header, ...rows] = table.children;
+    expect(header!.children.map((cell) => cell.type)).toEqual(Array(7).fill('TH'));
+    expect(header!.children.map(textOf)).toEqual(['Seq', 'Time (local)', 'Role: user', 'Action', 'Objects', 'Outcome', 'Entry hash']);
+    // The column titles repeated on later pages are page furniture, not more header rows.
+    const entries = trail.store.storedEntries.slice(0, 150);
+    expect(rows).toHaveLength(entries.length);
+    rows.forEach((row, index) => {
+      const entry = entries[index]!;
+      expect(row.type).toBe('TR');
+      expect(row.children.map((cell) => cell.type)).toEqual(Array(7).fill('TD'));
+      const cells = row.children.map(textOf).map((text) => text.trim());
+      expect(cells[0], `row ${index + 1}`).toBe(String(entry.sequence));
+      expect(cells[3]).toBe(entry.action);
+      expect(cells[6]).toBe(entry.entryHash.slice(0, 12));
+    });
+    // A cell wrapped over lines reads as words, not run together.
+    const wrapped = rows.map((row) => textOf(row.children[4]!)).find((text) => text.includes('transcription urn:uuid:'));
+    expect(wrapped).toBeDefined();
+    expect(rows.map((row) => textOf(row.children[4]!)).join('\n')).not.toMatch(/transcriptionurn/);
+    expect(textOf(rows[1]!.children[2]!)).toBe('clinician: Ελένη Παπαδοπούλου');
+  });
+
+  it('puts every drawn text in marked content, and the rules, shading and footers in artifacts', async () => {
+    const pdf = await PDFDocument.load(exported.bytes);
+    const structText = textOf(structure);
+    for (const [index, page] of pdf.getPages().entries()) {
+      const contents = page.node.lookup(PDFName.of('Contents'));
+      const streams = contents instanceof PDFArray ? contents.asArray().map((item) => pdf.context.lookup(item)) : [contents];
+      const text = streams.map((stream) => Buffer.from(decodePDFRawStream(stream as PDFRawStream).decode()).toString('latin1')).join('\n');
+      const counts = unmarkedOperators(text);
+      expect(counts.untaggedText, `page ${index + 1}`).toBe(0);
+      expect(counts.drawingOutsideArtifacts, `page ${index + 1}`).toBe(0);
+      expect(counts.artifacts).toBeGreaterThan(1);
+      expect(counts.tagged).toBeGreaterThan(50);
+    }
+    // Page furniture is not read out between the rows.
+    expect(structText).not.toContain('Page 1 of');
+    expect(structText).not.toContain('on this page');
+  });
+
+  it('still verifies, with the structure sealed: a screen-reader text or a stripped tree added later fails', async () => {
+    expect((await verifyTrailPdf(exported.bytes, pin())).problems).toEqual([]);
+
+    // /ActualText is read instead of what the page draws: the pages are unchanged, the seal is not.
+    const relabelled = await PDFDocument.load(exported.bytes);
+    const root = relabelled.catalog.lookup(PDFName.of('StructTreeRoot'), PDFDict);
+    const document = root.lookup(PDFName.of('K'), PDFArray).lookup(0, PDFDict);
+    const table = document.lookup(PDFName.of('K'), PDFArray).lookup(10, PDFDict);
+    const firstEntryRow = table.lookup(PDFName.of('K'), PDFArray).lookup(1, PDFDict);
+    const outcome = firstEntryRow.lookup(PDFName.of('K'), PDFArray).lookup(5, PDFDict);
+    outcome.set(PDFName.of('ActualText'), PDFString.of('success: reviewed by Dr Forged'));
+    // (poppler 22 does not print /ActualText; NVDA, JAWS and Acrobat read it in place of the cell.)
+    const forged = await relabelled.save({ useObjectStreams: false, updateFieldAppearances: false });
+    const report = await verifyTrailPdf(forged, pin());
+    expect(report.ok).toBe(false);
+    expect(report.pagesVerified).toBe(false);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'page-content-mismatch', message: expect.stringContaining('screen readers') })]);
+
+    // Rows read in another order than printed: poppler shows entry 2 first.
+    const reordered = await PDFDocument.load(exported.bytes);
+    const rows = reordered.catalog
+      .lookup(PDFName.of('StructTreeRoot'), PDFDict)
+      .lookup(PDFName.of('K'), PDFArray)
+      .lookup(0, PDFDict)
+      .lookup(PDFName.of('K'), PDFArray)
+      .lookup(10, PDFDict)
+      .lookup(PDFName.of('K'), PDFArray);
+    const [first, second] = [rows.get(1), rows.get(2)];
+    rows.set(1, second);
+    rows.set(2, first);
+    const reorderedBytes = await reordered.save({ useObjectStreams: false, updateFieldAppearances: false });
+    const reorderedPath = join(folder.path, 'reordered.pdf');
+    writeFileSync(reorderedPath, reorderedBytes);
+    const readRows = popplerStructure(reorderedPath).children[0]!.children.at(-1)!.children;
+    expect(readRows.slice(1, 3).map((row) => textOf(row.children[0]!))).toEqual(['2', '1']);
+    expect((await verifyTrailPdf(reorderedBytes, pin())).problems).toEqual([expect.objectContaining({ kind: 'page-content-mismatch', message: expect.stringContaining('screen readers') })]);
+
+    const stripped = await PDFDocument.load(exported.bytes);
+    stripped.catalog.delete(PDFName.of('StructTreeRoot'));
+    const strippedReport = await verifyTrailPdf(await stripped.save({ useObjectStreams: false, updateFieldAppearances: false }), pin());
+    expect(strippedReport.problems).toEqual([expect.objectContaining({ kind: 'page-content-mismatch', message: expect.stringContaining('screen readers') })]);
+  });
+
+  it('tags an empty export too: the message that nothing matches is a paragraph', async () => {
+    const empty = await exportFixture(trail, folder.path, 'empty.pdf', { userId: 'u-nobody' });
+    const document = popplerStructure(empty.path).children[0]!;
+    expect(document.children.map((node) => node.type)).toEqual(['H1', 'P', 'P', 'P', 'P', 'P', 'P', 'P', 'P', 'Table', 'P']);
+    expect(textOf(document.children.at(-1)!)).toBe('No entries match this selection.');
+    expect((await verifyTrailPdf(empty.bytes, pin())).problems).toEqual([]);
+  });
+});
