@@ -27,6 +27,7 @@ import { recordsToMessages, type ChatRecord } from './records';
 import { readSignalExportMarkers } from './signal-export';
 import { openThreemaExport, readThreemaMarkers } from './threema';
 import { chatNameFromThreemaArchive, looksLikeThreemaIos, threemaIosRecords, unnamedPartnerWarning, type ThreemaIosNames } from './threema-ios';
+import { exporterIdFromContext, TeamsChatTitle } from './teams-events';
 import { chooseChatText, fileSource, openSafeZip, type ChatTextCandidate } from './zip';
 
 export type { ImportOptions } from './head-line-parser';
@@ -240,6 +241,7 @@ async function openJsonDocument(source: ByteSource, given: ImportOptions, isPres
   let telegramShaped = false;
   let teamsShaped = false;
   let morePages = false;
+  let graphContext: unknown = null;
   const reading = await findJsonArray(source, [TELEGRAM_MESSAGES, TELEGRAM_ACCOUNT_CHATS, TELEGRAM_ACCOUNT_LEFT_CHATS, TEAMS_PAGE, TEAMS_LIST], {
     signal: options.signal,
     onProgress: options.onProgress,
@@ -248,6 +250,7 @@ async function openJsonDocument(source: ByteSource, given: ImportOptions, isPres
       if (name === 'name') title = typeof value === 'string' ? value : null;
       if (name === 'messages' || TELEGRAM_ACCOUNT_MEMBERS.has(name)) telegramShaped = true;
       if (name === '@odata.context' || name === '@odata.nextLink') teamsShaped = true;
+      if (name === '@odata.context') graphContext = value;
       // Graph writes a nextLink when the server holds more messages than this page.
       if (name === '@odata.nextLink' && typeof value === 'string' && value !== '') morePages = true;
     },
@@ -266,7 +269,10 @@ async function openJsonDocument(source: ByteSource, given: ImportOptions, isPres
   }
   if (reading.path !== null) {
     const warnings = (): ParseWarning[] => (morePages ? [TEAMS_MORE_PAGES] : []);
-    return { ...simple('teams', byMessage(recordsToMessages(teamsRecords(reading.elements), 'teams', options, { warnings }))), close };
+    // Named as Teams names it, from its topic or members other than the exporting user (teams-events.ts).
+    const chatTitle = new TeamsChatTitle(exporterIdFromContext(graphContext));
+    const messages = recordsToMessages(teamsRecords(reading.elements, chatTitle), 'teams', options, { warnings, title: () => chatTitle.title() });
+    return { ...simple('teams', byMessage(messages)), close };
   }
   // Read to its end without a message list: say what is missing in the terms of the app it is from.
   await close();

@@ -4,7 +4,7 @@ import type { ImportOptions } from './head-line-parser';
 import { readLineBatches, type ByteSource } from './line-reader';
 import type { JsonPath } from './json-stream';
 import { instantTime, readLocalDateTime, type ChatRecord, type RecordTime } from './records';
-import { secondsInWords, teamsEventText } from './teams-events';
+import { secondsInWords, teamsEventText, type TeamsChatTitle } from './teams-events';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -278,7 +278,7 @@ interface PlacedRecord {
  * System events (calls, people added or leaving) are given readable text from their eventDetail.
  * Two users who share a display name are named with their ids.
  */
-export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGenerator<ChatRecord> {
+export async function* teamsRecords(messages: AsyncIterable<unknown>, title?: TeamsChatTitle): AsyncGenerator<ChatRecord> {
   const placed: PlacedRecord[] = [];
   for await (const message of messages) {
     if (!isRecord(message)) continue;
@@ -289,6 +289,8 @@ export async function* teamsRecords(messages: AsyncIterable<unknown>): AsyncGene
     const system = message.messageType === 'systemEventMessage' || message.messageType === 'chatEvent';
     const created = str(message.createdDateTime);
     const epochMs = created !== null && GRAPH_DATE_TIME.test(created) ? Date.parse(created) : Number.NaN;
+    // Who is in the chat and its topic, for its title (teams-events.ts): every message is read before the first is given.
+    title?.observe(message, epochMs);
     const eventText = isRecord(message.eventDetail) ? teamsEventText(message.eventDetail) : null;
     const head = `id ${String(message.id)}`;
     const content = deleted ? { text: '', attachments: [], mediaOmitted: false, warnings: [] } : teamsContent(message, head);

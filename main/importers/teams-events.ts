@@ -139,3 +139,149 @@ export function teamsEventText(detail: Json): string | null {
     }
   }
 }
+
+/**
+ * A Teams chat's title, as Teams names it. Graph's message list does not carry the chat's topic
+ * or its members, so both are gathered from the messages: the topic is the last
+ * chatRenamedEventMessageDetail's name (a rename to nothing removes it); without one, the chat
+ * is named from its members other than the exporting user (known when the page's @odata.context
+ * names `users('…')`), in the order they first appear: everyone who wrote, was added or joined,
+ * less those removed or gone since — "Ada Shah, Ben Okafor", "Ada Shah, Ben Okafor and 3 others".
+ * A title never shows a phone number or an email address (a PSTN caller's or an external guest's
+ * display name, a topic typed as one): such a person is counted among the others, such a topic
+ * is not used.
+ */
+export class TeamsChatTitle {
+  readonly #senders = new Map<string, { name: string | null; first: number; last: number; order: number }>();
+  readonly #events: { time: number; order: number; detail: Json }[] = [];
+  #order = 0;
+
+  constructor(private readonly exporterId: string | null) {}
+
+  /** Notes one message (any order; `time` is its createdDateTime in ms, NaN when unreadable). */
+  observe(message: Json, time: number): void {
+    const order = this.#order++;
+    const from = isObject(message.from) ? message.from : null;
+    const user = from && isObject(from.user) ? from.user : null;
+    if (user) {
+      const key = memberKey(user);
+      if (key) {
+        const seen = this.#senders.get(key);
+        const name = text(user.displayName);
+        if (!seen) this.#senders.set(key, { name, first: time, last: time, order });
+        else {
+          if (name) seen.name = name;
+          if (time < seen.first) seen.first = time;
+          if (time > seen.last) seen.last = time;
+        }
+      }
+    }
+    if (isObject(message.eventDetail) && MEMBERSHIP_EVENTS.has(eventKind(message.eventDetail))) this.#events.push({ time, order, detail: message.eventDetail });
+  }
+
+  /** The title; null when the messages name no topic and no member besides the exporting user. */
+  title(): string | null {
+    type Step = { time: number; order: number; apply: () => void };
+    const members = new Map<string, { name: string | null; since: number }>();
+    let topic: string | null = null;
+    let arrival = 0;
+    const join = (key: string, name: string | null) => {
+      const known = members.get(key);
+      if (known) known.name = name ?? known.name;
+      else members.set(key, { name, since: arrival++ });
+    };
+    const steps: Step[] = [];
+    for (const [key, sender] of this.#senders) {
+      // Present when they first wrote and still when they last wrote (back after leaving, say).
+      steps.push({ time: sender.first, order: sender.order, apply: () => join(key, sender.name) });
+      steps.push({ time: sender.last, order: sender.order, apply: () => join(key, sender.name) });
+    }
+    for (const { time, order, detail } of this.#events) {
+      const kind = eventKind(detail);
+      const listed = Array.isArray(detail.members) ? detail.members.filter(isObject) : [];
+      steps.push({
+        time,
+        order,
+        apply: () => {
+          if (kind === 'chatRenamedEventMessageDetail') topic = text(detail.chatDisplayName);
+          else if (kind === 'membersAddedEventMessageDetail' || kind === 'membersJoinedEventMessageDetail') {
+            for (const member of listed) {
+              const key = memberKey(member);
+              if (key) join(key, text(member.displayName));
+            }
+          } else {
+            for (const member of listed) {
+              const key = memberKey(member);
+              if (key) members.delete(key);
+            }
+          }
+        },
+      });
+    }
+    // In time order; an unreadable time goes last, file order breaking ties.
+    const at = (time: number) => (Number.isNaN(time) ? Number.POSITIVE_INFINITY : time);
+    steps.sort((a, b) => at(a.time) - at(b.time) || a.order - b.order).forEach((step) => step.apply());
+
+    const chosenTopic = topic as string | null;
+    if (chosenTopic !== null && !revealsContact(chosenTopic)) return chosenTopic;
+    const others = [...members.entries()].filter(([key]) => this.exporterId === null || key !== `id:${this.exporterId.toLowerCase()}`).map(([, member]) => member);
+    return membersTitle(others.sort((a, b) => a.since - b.since).map((member) => member.name));
+  }
+}
+
+const MEMBERSHIP_EVENTS = new Set([
+  'membersAddedEventMessageDetail',
+  'membersJoinedEventMessageDetail',
+  'membersDeletedEventMessageDetail',
+  'membersLeftEventMessageDetail',
+  'chatRenamedEventMessageDetail',
+]);
+
+function eventKind(detail: Json): string {
+  return (text(detail['@odata.type']) ?? '').replace(/^#?microsoft\.graph\./, '');
+}
+
+/** A member's identity: their Graph id (case-insensitive), else their display name. */
+function memberKey(identity: Json): string | null {
+  const id = text(identity.id);
+  if (id) return `id:${id.toLowerCase()}`;
+  const name = text(identity.displayName);
+  return name ? `name:${name}` : null;
+}
+
+// An email address, or seven or more digits however they are spaced or punctuated (a phone number).
+const EMAIL = /[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+/u;
+const PHONE = /(?:\d[\s\-()./]*){7,}/u;
+
+/** True when the text shows an email address or a phone number, which a title never does. */
+export function revealsContact(value: string): boolean {
+  return EMAIL.test(value) || PHONE.test(value) || /^(?:tel|sip|mailto):/iu.test(value.trim());
+}
+
+/**
+ * "Ada Shah", "Ada Shah, Ben Okafor", "Ada Shah, Ben Okafor, Cara Lim", "Ada Shah, Ben Okafor and
+ * 3 others"; members without a name that may be shown are among the others ("Ada Shah and 1 other",
+ * "Teams chat with 2 people"). Null for nobody.
+ */
+export function membersTitle(names: readonly (string | null)[]): string | null {
+  if (names.length === 0) return null;
+  const showable = names.filter((name): name is string => name !== null && !revealsContact(name));
+  const shown = showable.slice(0, names.length <= 3 ? 3 : 2);
+  const others = names.length - shown.length;
+  if (shown.length === 0) return `Teams chat with ${names.length === 1 ? '1 person' : `${names.length} people`}`;
+  if (others === 0) return shown.join(', ');
+  return `${shown.join(', ')} and ${others === 1 ? '1 other' : `${others} others`}`;
+}
+
+/** The exporting user's id from a page's @odata.context (`…$metadata#users('id')/chats('…')/messages`), or null. */
+export function exporterIdFromContext(context: unknown): string | null {
+  if (typeof context !== 'string') return null;
+  const match = /#users\('([^']+)'\)|\/users\/([^/]+)\//u.exec(context);
+  const raw = match?.[1] ?? match?.[2];
+  if (!raw) return null;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}

@@ -45,6 +45,8 @@ interface CorpusCase {
     /** Codes that must be among the thread's or the messages' warnings. */
     readonly warnings?: readonly string[];
     readonly error?: string;
+    /** The thread's title (a Teams chat without a topic is named from its members). */
+    readonly title?: string | null;
   };
   readonly expectedFrom: string;
 }
@@ -128,6 +130,7 @@ describe('the real-export corpus', () => {
           for (const flag of want.notFlags ?? []) expect(got.flags, `message ${index} flags`).not.toContain(flag);
         });
       }
+      if (expected.title !== undefined) expect(thread.title, 'title').toBe(expected.title);
       for (const code of expected.warnings ?? []) {
         const codes = [...thread.warnings, ...messages.flatMap((message) => message.warnings)].map((warning) => warning.code);
         expect(codes, 'warnings').toContain(code);

@@ -286,4 +286,27 @@ describe('ImportService', () => {
     await expect(service.import({ path: `${dir}/nope.zip`, zone: LONDON }, job())).rejects.toMatchObject({ code: 'not-found' });
     expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'failure', reason: 'file-not-found' }]);
   });
+
+  it('a Teams chat without a topic is stored and shown under its members\' names, not as an untitled chat (#16)', async () => {
+    const { dir, service, reader } = await signedIn();
+    const me = '8f0c2f5e-0000-4a7b-9c1d-000000000001';
+    const message = (index: number, id: string, displayName: string) => ({
+      id: String(index),
+      messageType: 'message',
+      createdDateTime: new Date(Date.parse('2024-04-02T08:00:00Z') + index * 60_000).toISOString(),
+      deletedDateTime: null,
+      from: { user: { id, displayName } },
+      body: { contentType: 'html', content: `<p>obs update ${index}</p>` },
+      attachments: [],
+    });
+    const page = {
+      '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users('${me}')/chats('19%3Aa_b%40unq.gbl.spaces')/messages`,
+      value: [message(3, me, 'Dr Jo Reed'), message(2, 'b1', 'Ben Okafor'), message(1, 'a1', 'Ada Shah'), message(0, me, 'Dr Jo Reed')],
+    };
+    const path = writeExport(dir, 'chat-messages.json', JSON.stringify(page));
+    await expect(service.inspect(path, { zone: LONDON })).resolves.toMatchObject({ source: 'teams', title: 'Ada Shah, Ben Okafor' });
+    const result = await service.import({ path, zone: LONDON }, job());
+    expect(result).toMatchObject({ title: 'Ada Shah, Ben Okafor', source: 'teams', messageCount: 4 });
+    expect(reader.listThreads()).toEqual([expect.objectContaining({ id: result.threadId, title: 'Ada Shah, Ben Okafor' })]);
+  });
 });
