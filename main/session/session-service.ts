@@ -50,6 +50,8 @@ import { LeaseBusyError, LeaseRevokedError, VaultLease, type LeaseMode } from '.
 import { IntegrityMonitor } from './integrity-monitor';
 import type { VaultIntegrityView } from '../../shared/ipc/work-queue';
 import { releaseHeldFiles } from '../vault/held-files';
+import type { UnauditedFailures } from '../vault/unaudited-failures';
+import { compactTime, failureCountReason } from '../../shared/domain/sign-in-failures';
 
 export type LockReason = Extract<HostEvent, { type: 'session.locked' }>['reason'];
 
@@ -271,7 +273,7 @@ export class SessionService {
     // createVault re-checks under the key file's lock: of two first runs at once, one is refused.
     const { vault, user } = await createVault(this.#options.files, admin, this.#now(), this.#options.kdf ?? DEFAULT_KDF);
     this.#requireFolderLock(vault);
-    this.#begin(vault, user, [], { adminKey: this.#trust.establish(vault, user.id), rootCreated: true });
+    this.#begin(vault, user, null, { adminKey: this.#trust.establish(vault, user.id), rootCreated: true });
     this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: 'first-run' } });
     this.#options.log.info('session.first-admin-created');
     return user;
@@ -456,9 +458,10 @@ export class SessionService {
     // Both Argon2id runs at once (one per core): the new slot is written only if the check passes.
     const [, prepared] = await Promise.all([this.#checkCurrentPassphrase(unlocked, current), prepareSlot(unlocked.vault.vaultId, me, next, this.#kdf())]);
     await this.#change(unlocked, 'a passphrase is being changed', () =>
-      commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
+      commitSlot(this.#options.files, prepared, () => this.vault(), (vault, unaudited) => {
         const stored = getUserById(vault.db, me.id);
         if (!stored || stored.disabled) throw new WardscribeError('forbidden', 'This account was disabled. Nothing was changed.');
+        this.#recordUnauditedOf(me.id, unaudited);
         setMustChangePassphrase(vault.db, me.id, false, this.#now());
         // An administrator's own new slot key, vouched for with the key this session holds.
         if (me.role === 'admin' && this.#trust.holdsWorkingKey(vault, unlocked.adminKey)) this.#trust.vouchAdmin(vault, unlocked.adminKey, { userId: me.id, publicKey: prepared.publicKey }, true);
@@ -520,10 +523,11 @@ export class SessionService {
     }
     const prepared = await prepareSlot(unlocked.vault.vaultId, user, input.passphrase, this.#kdf());
     await this.#change(unlocked, 'a user is being added', () =>
-      commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
+      commitSlot(this.#options.files, prepared, () => this.vault(), (vault, unaudited) => {
         // Asked again here: another admin may have taken the name meanwhile.
         if (getUserByUsername(vault.db, input.username)) throw taken();
         insertUser(vault.db, user, this.#now());
+        this.#recordUnauditedOf(user.id, unaudited);
         if (user.role === 'admin') this.#trust.vouchAdmin(vault, unlocked.adminKey!, { userId: user.id, publicKey: prepared.publicKey });
         this.#record({ action: 'user-created', objects: { subjectUserId: user.id }, outcome: { status: 'success', reason: `role-${user.role}` } });
       }),
@@ -538,7 +542,7 @@ export class SessionService {
     const unlocked = this.#requireUnlocked();
     this.#requireStillAllowed(unlocked);
     let rotated: AdminKey | null = null;
-    const decide = (vault: OpenVault) => {
+    const decide = (vault: OpenVault, unaudited: UnauditedFailures | null = null) => {
       const db = vault.db;
       const user = getUserById(db, userId);
       if (!user) throw new WardscribeError('not-found', 'No such user.');
@@ -554,6 +558,8 @@ export class SessionService {
         throw new WardscribeError('rejected', 'Your sign-in does not hold the administrators’ key yet, so another administrator cannot be disabled from it. Sign out and in again; if this persists, ask another administrator to do it.');
       }
       setUserDisabled(db, userId, disabled, this.#now());
+      // Guesses at their passphrase not yet audited: no sign-in of theirs will record them now.
+      this.#recordUnauditedOf(userId, unaudited);
       if (leavingAdmin) rotated = this.#trust.rotateAdminKey(vault, unlocked.adminKey!);
       this.#record({
         action: disabled ? 'user-disabled' : 'user-changed',
@@ -594,8 +600,10 @@ export class SessionService {
     this.#assertPassphrase(passphrase, user);
     const prepared = await prepareSlot(unlocked.vault.vaultId, user, passphrase, this.#kdf());
     await this.#change(unlocked, 'a user is being changed', () =>
-      commitSlot(this.#options.files, prepared, () => this.vault(), (vault) => {
+      commitSlot(this.#options.files, prepared, () => this.vault(), (vault, unaudited) => {
         if (!getUserById(vault.db, userId)) throw new WardscribeError('not-found', 'No such user.');
+        // Guesses at the old passphrase, not yet audited: the new slot clears their count.
+        this.#recordUnauditedOf(userId, unaudited);
         setUserDisabled(vault.db, userId, false, this.#now());
         setMustChangePassphrase(vault.db, userId, userId !== unlocked.user.id, this.#now());
         // An administrator's new slot key, vouched for by a key holder (only one the roster already knows).
@@ -617,18 +625,15 @@ export class SessionService {
     this.touch();
   }
 
-  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: readonly string[], admin?: { readonly adminKey: AdminKey | null; readonly rootCreated: boolean }): void {
+  #begin(vault: OpenVault, user: UserSummary, unauditedFailures: UnauditedFailures | null, admin?: { readonly adminKey: AdminKey | null; readonly rootCreated: boolean }): void {
     // Another user's sign-in finished while this one's KDF ran: theirs ends first.
     if (this.#unlocked) this.lock('sign-out');
     const idleLockMinutes = getSetting(vault.db, 'session.idleLockMinutes');
     const auditStore = createVaultAuditStore(vault.db);
     const audit = this.#auditLog(vault, auditStore);
     if (admin?.rootCreated) audit.record({ action: 'workstation-key-created', actor: null, outcome: { status: 'success' } });
-    // Failed attempts happened while the vault (and so the trail) was closed; each is recorded
-    // now, its time kept in the reason code.
-    for (const at of unauditedFailures) {
-      audit.record({ action: 'sign-in-failed', actor: actorOf(user), outcome: { status: 'failure', reason: `wrong-passphrase-at-${compactTime(at)}` } });
-    }
+    // Failed attempts happened while the vault (and so the trail) was closed: recorded now.
+    recordUnauditedFailures(audit, actorOf(user), unauditedFailures);
     audit.record({ action: 'sign-in', actor: actorOf(user), outcome: { status: 'success' } });
     this.#unlocked = {
       vault,
@@ -671,6 +676,12 @@ export class SessionService {
   #record(record: Omit<AuditRecord, 'actor'>): void {
     const unlocked = this.#requireUnlocked();
     unlocked.audit.record({ ...record, actor: actorOf(unlocked.user) });
+  }
+
+  /** Another user's failed sign-ins handed over by a slot change (vault.ts SlotChangeInside), recorded by this session. */
+  #recordUnauditedOf(subjectUserId: string, unaudited: UnauditedFailures | null): void {
+    const unlocked = this.#requireUnlocked();
+    recordUnauditedFailures(unlocked.audit, actorOf(unlocked.user), unaudited, subjectUserId);
   }
 
   #requireUnlocked(): Unlocked {
@@ -747,6 +758,16 @@ function actorOf(user: UserSummary): AuditActor {
 }
 
 /** `2026-11-24T10:00:00.000Z` → `20261124t100000z`, a form a reason code may hold. */
-function compactTime(iso: string): string {
-  return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '').toLowerCase();
+/**
+ * Failed sign-ins counted while the trail was closed: their true number and first and last times
+ * in one entry, then each one whose time the key file kept, its time in the reason code.
+ * `subjectUserId` when someone else's session records them (an administrator's reset or disabling).
+ */
+function recordUnauditedFailures(audit: AuditLog, actor: AuditActor, unaudited: UnauditedFailures | null, subjectUserId?: string): void {
+  if (!unaudited) return;
+  const objects = subjectUserId === undefined ? {} : { subjectUserId };
+  audit.record({ action: 'sign-in-failures-counted', actor, objects, outcome: { status: 'failure', reason: failureCountReason(unaudited.count, unaudited.firstAt, unaudited.lastAt) } });
+  for (const at of unaudited.stamps) {
+    audit.record({ action: 'sign-in-failed', actor, objects, outcome: { status: 'failure', reason: `wrong-passphrase-at-${compactTime(at)}` } });
+  }
 }

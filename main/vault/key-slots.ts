@@ -72,8 +72,15 @@ export type KeySlot = z.infer<typeof SlotSchema>;
 const FailuresSchema = z.object({
   count: z.number().int().nonnegative(),
   lastAt: z.string(),
-  /** Failures not yet written to the audit trail (it is inside the vault, closed at the time). */
+  /**
+   * The times of failures not yet written to the audit trail (it is inside the vault, closed at
+   * the time): the newest MAX_UNAUDITED_STAMPS of them, in the order they were counted.
+   */
   unaudited: z.array(z.string()),
+  /** How many failures are not yet audited, every one of them (absent in files from before: then `unaudited.length`). */
+  unauditedCount: z.number().int().nonnegative().optional(),
+  /** When the first of them was counted (absent in files from before: then `unaudited[0]`). */
+  unauditedSince: z.string().optional(),
 });
 export type SignInFailures = z.infer<typeof FailuresSchema>;
 

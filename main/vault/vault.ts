@@ -26,6 +26,7 @@ import { migrate } from './migrate';
 import { getUserByUsername, insertUser } from './queries/users';
 import { getVaultMeta, setVaultMeta } from './queries/vault-meta';
 import { checkpointTruncate, openEncryptedDatabase, VAULT_KEY_BYTES, type Db } from './sqlcipher';
+import { unauditedBesides, unauditedFailures, withCountCleared, withFailureCounted, type UnauditedFailures } from './unaudited-failures';
 import { companionFiles, type VaultFiles } from './vault-files';
 
 /** An unlocked vault. Whoever holds it must `close()` it, which zeroes the key. */
@@ -162,7 +163,13 @@ export function openVault(files: VaultFiles, key: Buffer, vaultId: string, gener
 }
 
 export type UnlockOutcome =
-  | { readonly kind: 'unlocked'; readonly vault: OpenVault; readonly user: UserSummary; readonly unauditedFailures: readonly string[] }
+  | {
+      readonly kind: 'unlocked';
+      readonly vault: OpenVault;
+      readonly user: UserSummary;
+      /** Failures counted while the vault was closed, for the caller to audit now that it is open. */
+      readonly unauditedFailures: UnauditedFailures | null;
+    }
   | { readonly kind: 'wrong-passphrase'; readonly failures: number }
   | { readonly kind: 'unknown-user' }
   /** The backoff (`waitFor`) refused the attempt before anything was tried. */
@@ -254,7 +261,7 @@ async function tryPassphrase(files: VaultFiles, username: string, passphrase: st
     }
     const entry = slotFile.failures[slot.username];
     // This attempt was counted in advance; the ones before it are audited now that the trail is open.
-    const unauditedFailures = withoutOne(entry?.unaudited ?? [], stamp);
+    const unauditedFailures = unauditedBesides(entry, stamp);
     if (entry) {
       delete slotFile.failures[slot.username];
       writeKeySlotFile(files.keySlots, slotFile);
@@ -282,11 +289,10 @@ export function admitAttempt(files: VaultFiles, username: string, stamp: string,
     const previous = slotFile.failures[slot.username];
     const waitMs = waitFor(previous ? { count: previous.count, lastAt: new Date(previous.lastAt) } : null);
     if (waitMs > 0) return { kind: 'wait', waitMs };
-    const failures = (previous?.count ?? 0) + 1;
-    const unaudited = options.unaudited === false ? (previous?.unaudited ?? []) : [...(previous?.unaudited ?? []), stamp].slice(-100);
-    slotFile.failures[slot.username] = { count: failures, lastAt: stamp, unaudited };
+    const counted = withFailureCounted(previous, stamp, options.unaudited === false);
+    slotFile.failures[slot.username] = counted;
     writeKeySlotFile(files.keySlots, slotFile);
-    return { kind: 'counted', slot, vaultId: slotFile.vaultId, failures };
+    return { kind: 'counted', slot, vaultId: slotFile.vaultId, failures: counted.count };
   });
 }
 
@@ -296,8 +302,9 @@ export function clearAttempts(files: VaultFiles, username: string): Promise<void
     const entry = current?.failures[username];
     if (!current || !entry) return { result: undefined };
     const failures = { ...current.failures };
-    if (entry.unaudited.length === 0) delete failures[username];
-    else failures[username] = { ...entry, count: 0 };
+    const cleared = withCountCleared(entry);
+    if (cleared) failures[username] = cleared;
+    else delete failures[username];
     return { write: { ...current, failures }, result: undefined };
   });
 }
@@ -342,14 +349,15 @@ export function rotateVaultKey(vault: OpenVault, hooks: RotationHooks = {}, open
  * is asked at write time, so a key rotated meanwhile is the one used): refused if the vault is
  * closed, is not the vault the key file belongs to, was re-encrypted by another process, or is
  * in the middle of a rotation. `inside` runs first in the same vault transaction (database
- * changes that go with the slot change, such as the user's row); if the key file cannot be
- * written the transaction rolls back, so the two never disagree.
+ * changes that go with the slot change, such as the user's row), given the key file as read
+ * under the lock; if the key file cannot be written the transaction rolls back, so the two never
+ * disagree.
  */
 export function changeSlots<T>(
   files: VaultFiles,
   current: () => OpenVault,
   change: (slotFile: KeySlotFile, vault: OpenVault) => KeySlotFile,
-  inside: (vault: OpenVault) => T = () => undefined as T,
+  inside: (vault: OpenVault, slotFile: KeySlotFile) => T = () => undefined as T,
 ): Promise<T> {
   return withKeyFileLock(files.keySlots, () => {
     const vault = current();
@@ -359,15 +367,27 @@ export function changeSlots<T>(
     if (slotFile.rotation) throw new WardscribeError('conflict', 'The vault is being re-encrypted. Nothing was changed; try again in a moment.');
     if (slotsGeneration(slotFile) !== vault.generation) throw staleVaultError();
     return vault.db.transaction(() => {
-      const result = inside(vault);
+      const result = inside(vault, slotFile);
       writeKeySlotFile(files.keySlots, change(slotFile, vault));
       return result;
     }).immediate();
   });
 }
 
-/** Adds or replaces a prepared slot, sealing to it the vault key of the vault open at write time. */
-export function commitSlot<T>(files: VaultFiles, prepared: PreparedSlot, current: () => OpenVault, inside?: (vault: OpenVault) => T): Promise<T> {
+/**
+ * What the trail has not yet been told of a user's failed sign-ins, as the key file read under
+ * its lock holds them: a slot change that clears them (commitSlot, removeSlot) hands them to its
+ * `inside`, which audits them in the same transaction, so that a reset or a disabling never
+ * takes a run of guesses out of the auditors' sight.
+ */
+export type SlotChangeInside<T> = (vault: OpenVault, unaudited: UnauditedFailures | null) => T;
+
+/**
+ * Adds or replaces a prepared slot, sealing to it the vault key of the vault open at write time.
+ * The user's failure count goes (a new passphrase owes no backoff); what of it was not yet
+ * audited is handed to `inside` to audit.
+ */
+export function commitSlot<T>(files: VaultFiles, prepared: PreparedSlot, current: () => OpenVault, inside: SlotChangeInside<T> = () => undefined as T): Promise<T> {
   return changeSlots(
     files,
     current,
@@ -380,7 +400,7 @@ export function commitSlot<T>(files: VaultFiles, prepared: PreparedSlot, current
         failures,
       };
     },
-    inside,
+    (vault, slotFile) => inside(vault, unauditedFailures(slotFile.failures[prepared.username])),
   );
 }
 
@@ -390,9 +410,27 @@ export async function putSlot(vault: OpenVault, user: Pick<UserSummary, 'id' | '
   await commitSlot(vault.files, prepared, () => vault);
 }
 
-/** Removes a user's key slot: a disabled user's passphrase no longer opens anything. */
-export function removeSlot<T>(files: VaultFiles, userId: string, current: () => OpenVault, inside?: (vault: OpenVault) => T): Promise<T> {
-  return changeSlots(files, current, (slotFile) => ({ ...slotFile, slots: slotFile.slots.filter((slot) => slot.userId !== userId) }), inside);
+/**
+ * Removes a user's key slot: a disabled user's passphrase no longer opens anything. Their failure
+ * count goes with it (a name with no slot is not counted in the key file); what of it was not yet
+ * audited is handed to `inside` to audit, as no sign-in of theirs will.
+ */
+export function removeSlot<T>(files: VaultFiles, userId: string, current: () => OpenVault, inside: SlotChangeInside<T> = () => undefined as T): Promise<T> {
+  const usernameIn = (slotFile: KeySlotFile) => slotFile.slots.find((slot) => slot.userId === userId)?.username;
+  return changeSlots(
+    files,
+    current,
+    (slotFile) => {
+      const failures = { ...slotFile.failures };
+      const username = usernameIn(slotFile);
+      if (username !== undefined) delete failures[username];
+      return { ...slotFile, slots: slotFile.slots.filter((slot) => slot.userId !== userId), failures };
+    },
+    (vault, slotFile) => {
+      const username = usernameIn(slotFile);
+      return inside(vault, username === undefined ? null : unauditedFailures(slotFile.failures[username]));
+    },
+  );
 }
 
 /** Checks a user's current passphrase without touching the failure count. */
@@ -410,12 +448,6 @@ function findSlot(slotFile: KeySlotFile, username: string) {
 
 function disabledError(): WardscribeError {
   return new WardscribeError('forbidden', 'This account is disabled. Ask an administrator to re-enable it.');
-}
-
-/** The list without its last occurrence of `value`. */
-function withoutOne(values: readonly string[], value: string): string[] {
-  const at = values.lastIndexOf(value);
-  return at < 0 ? [...values] : [...values.slice(0, at), ...values.slice(at + 1)];
 }
 
 function requireSlots(files: VaultFiles): KeySlotFile {

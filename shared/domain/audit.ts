@@ -78,6 +78,14 @@ export const AUDIT_ACTIONS = [
    * wipe's transaction. Never its name.
    */
   'wipe-unfiled-media',
+  /**
+   * Failed sign-ins made while the vault was closed, counted in the key file and recorded when it
+   * next opens: the reason code carries the true number and the first and last times
+   * (shared/domain/sign-in-failures.ts), however many there were. The newest 100 are also
+   * recorded one by one as `sign-in-failed`. `objects.subjectUserId` names the account when an
+   * administrator's reset or disabling records them.
+   */
+  'sign-in-failures-counted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

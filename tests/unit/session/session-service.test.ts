@@ -182,6 +182,7 @@ describe('the audit trail of a session', () => {
       ['user-created', 'first-run'],
       ['user-created', 'role-clinician'],
       ['sign-out', 'sign-out'],
+      ['sign-in-failures-counted', '1-from-20261124t100000z-to-20261124t100000z'],
       ['sign-in-failed', 'wrong-passphrase-at-20261124t100000z'],
       ['sign-in', null],
       ['lock', 'idle'],

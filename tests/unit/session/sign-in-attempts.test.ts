@@ -8,6 +8,7 @@ import { backoffAfter } from '../../../main/session/backoff';
 import { SessionService } from '../../../main/session/session-service';
 import { MINIMUM_KDF, readKeySlotFile, writeKeySlotFile } from '../../../main/vault/key-slots';
 import { vaultFiles, type VaultFiles } from '../../../main/vault/vault-files';
+import { compactTime, describeFailureCount } from '../../../shared/domain/sign-in-failures';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 
@@ -48,6 +49,51 @@ describe('sign-in attempts', () => {
     const audited = [...session.audit().store.entries({ filter: { actions: ['sign-in-failed'] } })];
     expect(audited).toHaveLength(40);
     expect(failuresOf(files, 'admin')).toBeUndefined();
+  });
+
+  it('over 100 failures while locked: every one is counted, and the next sign-in audits the true number with the first and last times', async () => {
+    const files = await vaultWithBea();
+    // One second apart, so that the first and last times say which attempts they are.
+    const start = Date.parse('2026-11-24T10:00:00Z');
+    let ticks = 0;
+    const session = newSession(files, { backoff: () => 0, now: () => new Date(start + 1_000 * ticks++) });
+    for (let at = 0; at < 150; at++) await expect(session.signIn('admin', `wrong passphrase number ${at}`)).rejects.toMatchObject({ code: 'sign-in-failed' });
+    const stamps = Array.from({ length: 150 }, (_, at) => new Date(start + 1_000 * at).toISOString());
+    // The key file keeps the newest 100 times, and counts all 150 from the first.
+    expect(failuresOf(files, 'admin')).toMatchObject({ count: 150, unauditedCount: 150, unauditedSince: stamps[0], unaudited: stamps.slice(50) });
+
+    await session.signIn('admin', ADMIN.passphrase);
+    const counted = [...session.audit().store.entries({ filter: { actions: ['sign-in-failures-counted'] } })];
+    expect(counted.map((entry) => entry.outcome)).toEqual([{ status: 'failure', reason: '150-from-20261124t100000z-to-20261124t100229z' }]);
+    expect(describeFailureCount(counted[0]!.outcome.reason!)).toBe('150 failed sign-ins between 2026-11-24 10:00:00 UTC and 2026-11-24 10:02:29 UTC');
+    // The newest ones one by one as well, oldest first: the right attempt, counted in advance,
+    // took the place of the 51st's time, and is not among them.
+    const failed = [...session.audit().store.entries({ filter: { actions: ['sign-in-failed'] } })];
+    expect(failed.map((entry) => entry.outcome.reason)).toEqual(stamps.slice(51).map((stamp) => `wrong-passphrase-at-${compactTime(stamp)}`));
+    expect(failuresOf(files, 'admin')).toBeUndefined();
+  });
+
+  it('a passphrase reset or a disabling by an administrator audits the guesses at the old passphrase that no sign-in has yet', async () => {
+    const files = await vaultWithBea();
+    const start = Date.parse('2026-11-24T10:00:00Z');
+    let ticks = 0;
+    const session = newSession(files, { backoff: () => 0, now: () => new Date(start + 1_000 * ticks++) });
+    for (let at = 0; at < 3; at++) await expect(session.signIn('bea', `wrong passphrase number ${at}`)).rejects.toMatchObject({ code: 'sign-in-failed' });
+    await session.signIn('admin', ADMIN.passphrase);
+    const bea = session.listUsers().find((user) => user.username === 'bea')!;
+    await session.resetPassphrase(bea.id, 'bea quarry lantern maple cobalt');
+    const counted = () => [...session.audit().store.entries({ filter: { actions: ['sign-in-failures-counted'] } })];
+    expect(counted().map((entry) => [entry.objects, entry.outcome.reason])).toEqual([[{ subjectUserId: bea.id }, '3-from-20261124t100000z-to-20261124t100002z']]);
+    expect(failuresOf(files, 'bea')).toBeUndefined();
+
+    // Disabling: the slot goes, and with it the count, audited first.
+    session.lock('sign-out');
+    for (let at = 0; at < 2; at++) await expect(session.signIn('bea', `wrong passphrase again ${at}`)).rejects.toMatchObject({ code: 'sign-in-failed' });
+    await session.signIn('admin', ADMIN.passphrase);
+    await session.setDisabled(bea.id, true);
+    expect(counted()).toHaveLength(2);
+    expect(counted()[1]).toMatchObject({ objects: { subjectUserId: bea.id }, outcome: { reason: expect.stringMatching(/^2-from-/) } });
+    expect(failuresOf(files, 'bea')).toBeUndefined();
   });
 
   it('with the real backoff, 40 parallel attempts try one passphrase: the rest are told to wait, and nothing is lost', async () => {
