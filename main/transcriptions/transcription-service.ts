@@ -28,7 +28,7 @@ import {
 import type { AuditObjects } from '../../shared/domain/audit';
 import { WardscribeError } from '../errors';
 import { EprUnavailableError, singleEprDirectory, type EprDirectory } from '../epr/epr-directory';
-import type { EprConnection } from '../epr/fhir-client';
+import type { EprConnection, RequestContext } from '../epr/fhir-client';
 import { toDocumentReference, toProvenance, transcriptAttachment } from '../epr/mapping';
 import type { OutboxItem } from '../epr/outbox';
 import { lookUpPatient, type PatientSources } from '../epr/patient-lookup';
@@ -38,6 +38,7 @@ import { OutboxRunner } from '../epr/outbox-runner';
 import { createVaultOutboxStore } from '../epr/outbox-store';
 import { EprRequestError } from '../epr/epr-errors';
 import { readFiledDocument, type FiledDocument } from '../epr/filed-document';
+import { readFiledImages, type FiledImages } from '../media/filed-images';
 import { outboxView, type OutboxView } from '../epr/outbox-view';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../epr/retry-policy';
 import { validateFhirResource } from '../epr/validate';
@@ -505,6 +506,19 @@ export class TranscriptionService {
    * Audited with the document's id; a refusal or outage of the EPR is said in plain English.
    */
   async filedDocument(identifier: string): Promise<FiledDocument> {
+    return this.#readFiled(identifier, readFiledDocument);
+  }
+
+  /**
+   * The images of a filed note as its EPR holds them now (#19): read fresh, never kept, audited
+   * as a read of the note; the same refusals as `filedDocument`.
+   */
+  async filedImages(identifier: string): Promise<FiledImages> {
+    return this.#readFiled(identifier, readFiledImages);
+  }
+
+  /** Reads something of a filed note from its EPR (clerks and clinicians), audited as `filed-document-read`. */
+  async #readFiled<T>(identifier: string, read: (connection: EprConnection, documentReferenceId: string, context: RequestContext) => Promise<T>): Promise<T> {
     const role = this.#principal().role;
     if (role !== 'clinician' && role !== 'clerk') throw new WardscribeError('forbidden', 'Only a clerk or a clinician can open a filed note.');
     const item = getOutboxItem(this.#db(), identifier);
@@ -518,17 +532,17 @@ export class TranscriptionService {
       const fhirVersionParameter = endpoint.overrides?.fhirVersionParameter ?? false;
       endpoint.connection.configure({ fhirVersionParameter, transactionPath: endpoint.overrides?.transactionPath ?? 'base' });
       const context = { correlationId: identifier.slice('urn:uuid:'.length) };
-      let document: FiledDocument;
+      let found: T;
       try {
-        document = await readFiledDocument(endpoint.connection, documentReferenceId, context);
+        found = await read(endpoint.connection, documentReferenceId, context);
       } catch (error) {
         // A server that insists on fhirVersion in the media type answers 406 or 415 without it (as when filing).
         if (!(error instanceof EprRequestError) || (error.status !== 406 && error.status !== 415) || fhirVersionParameter) throw error;
         endpoint.connection.configure({ fhirVersionParameter: true, transactionPath: endpoint.overrides?.transactionPath ?? 'base' });
-        document = await readFiledDocument(endpoint.connection, documentReferenceId, context);
+        found = await read(endpoint.connection, documentReferenceId, context);
       }
       log.record({ action: 'filed-document-read', actor, objects, outcome: { status: 'success' } });
-      return document;
+      return found;
     } catch (error) {
       log.record({ action: 'filed-document-read', actor, objects, outcome: { status: 'failure', reason: error instanceof EprRequestError ? error.kind : 'unavailable' } });
       throw filedDocumentError(error);

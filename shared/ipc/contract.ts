@@ -247,6 +247,28 @@ export const FiledDocumentSchema = z.object({
 });
 export type FiledDocumentView = z.infer<typeof FiledDocumentSchema>;
 
+/** A filed note's images as the EPR holds them now (main/media/filed-images.ts), to show beside the note. */
+export const FiledImagesSchema = z.object({
+  documentReferenceId: z.string(),
+  versionId: z.string().nullable(),
+  images: z.array(
+    z.object({
+      /** Its place among the document's content attachments (1 is the text). */
+      position: z.number().int(),
+      contentType: z.string().nullable(),
+      title: z.string().nullable(),
+      creation: z.string().nullable(),
+      size: z.number().nullable(),
+      /** Whether its bytes match the record's SHA-1; null without bytes or a hash. */
+      hashMatches: z.boolean().nullable(),
+      /** The bytes (base64) to show from a blob: URL; null with `problem` saying why. */
+      data: Base64Schema.nullable(),
+      problem: z.string().nullable(),
+    }),
+  ),
+});
+export type FiledImagesView = z.infer<typeof FiledImagesSchema>;
+
 const DOCUMENT_TYPE_CHOICES = ['clinical-consultation-report', 'consult-note'] as const satisfies readonly DocumentTypeChoice[];
 const SIGNING_ALGORITHMS = ['RS384', 'ES384', 'RS512'] as const;
 
@@ -586,6 +608,8 @@ export const contract = {
     list: channel({ request: NoRequest, response: z.array(OutboxViewSchema), access: TRANSCRIBERS }),
     /** A filed note as its EPR returns it now, to read or print (audited; nothing of it is kept). */
     document: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: FiledDocumentSchema, access: TRANSCRIBERS }),
+    /** The images of a filed note as its EPR holds them now, bytes as base64 (audited like the note; nothing kept). */
+    documentImages: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: FiledImagesSchema, access: TRANSCRIBERS }),
     retry: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: OutboxViewSchema, access: ['clinician'] }),
     /**
      * For a filing stopped because the EPR cannot be searched by identifier: the clinician

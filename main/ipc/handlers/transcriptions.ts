@@ -102,6 +102,10 @@ export function createOutboxHandlers(transcriptions: TranscriptionService, outbo
       const document = await transcriptions.filedDocument(identifier);
       return { ...document, authors: [...document.authors] };
     },
+    documentImages: async ({ identifier }) => {
+      const { documentReferenceId, versionId, images } = await transcriptions.filedImages(identifier);
+      return { documentReferenceId, versionId, images: images.map(({ content, ...image }) => ({ ...image, data: content ? content.toString('base64') : null })) };
+    },
     sendAfterCheck: async ({ identifier }) => toOutboxView(await transcriptions.sendAfterCheck(identifier), outboxDetails().get(identifier)),
   };
 }

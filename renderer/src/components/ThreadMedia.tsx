@@ -163,13 +163,17 @@ function Description({ item }: { item: MediaItemView }) {
   );
 }
 
-function InlineImage({ item, urls, onOpen }: { item: MediaItemView; urls: MediaUrls; onOpen: (item: MediaItemView, trigger: HTMLElement) => void }) {
+/**
+ * An image's thumbnail as a button that opens it full size. `alt` and `openLabel` replace the
+ * defaults (which name the file) where the file's name should not be read out.
+ */
+export function InlineImage({ item, urls, onOpen, alt, openLabel, className }: { item: MediaItemView; urls: MediaUrls; onOpen: (item: MediaItemView, trigger: HTMLElement) => void; alt?: string; openLabel?: string; className?: string }) {
   const { url, problem } = useUrl(() => urls.thumbnail(item));
   if (problem) return <p className="ws-media__problem" data-testid="media-problem">{problem}</p>;
   return (
-    <button type="button" className="ws-media__open" aria-label={`Open ${item.name} full size`} onClick={(event) => onOpen(item, event.currentTarget)} disabled={!url}>
+    <button type="button" className={`ws-media__open${className ? ` ${className}` : ''}`} aria-label={openLabel ?? `Open ${item.name} full size`} onClick={(event) => onOpen(item, event.currentTarget)} disabled={!url}>
       {url ? (
-        <img className="ws-media__thumbnail" src={url} alt={`${item.label}: ${item.name}`} data-testid="media-thumbnail" />
+        <img className="ws-media__thumbnail" src={url} alt={alt ?? `${item.label}: ${item.name}`} data-testid="media-thumbnail" />
       ) : (
         <span className="ws-media__loading">Loading the picture…</span>
       )}
@@ -221,13 +225,28 @@ export function MessageMedia({ items, urls, onOpen }: { items: readonly MediaIte
   );
 }
 
+/** How large the full-size viewer shows a picture. */
+export type Zoom = 'fit' | 'actual' | 'double';
+
+const ZOOMS: readonly { zoom: Zoom; label: string }[] = [
+  { zoom: 'fit', label: 'Fit to window' },
+  { zoom: 'actual', label: 'Actual size (100%)' },
+  { zoom: 'double', label: '200%' },
+];
+
 /**
- * The full-size picture, in a modal dialog: Escape or Close shuts it and focus goes back to the
- * picture that opened it.
+ * A picture full size, in a modal dialog: Escape or Close shuts it and focus goes back to what
+ * opened it. It opens fitted to the window, enlarging a small photo as well as shrinking a large
+ * one; "Actual size" shows its own pixels and "200%" doubles them (the picture then scrolls, by
+ * keyboard too). How much it is enlarged is said in words, so a blurred enlargement is not
+ * mistaken for a blurred photo.
  */
-export function MediaViewer({ item, trigger, urls, onClose }: { item: MediaItemView; trigger: HTMLElement | null; urls: MediaUrls; onClose: () => void }) {
+export function PictureViewer({ title, alt, url, problem, trigger, onClose }: { title: string; alt: string; url: string | null; problem: string | null; trigger: HTMLElement | null; onClose: () => void }) {
   const dialog = useRef<HTMLDialogElement>(null);
-  const { url, problem } = useUrl(() => urls.full(item));
+  const image = useRef<HTMLImageElement>(null);
+  const [zoom, setZoom] = useState<Zoom>('fit');
+  const [natural, setNatural] = useState<{ width: number; height: number } | null>(null);
+  const [shownWidth, setShownWidth] = useState<number | null>(null);
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
@@ -238,6 +257,21 @@ export function MediaViewer({ item, trigger, urls, onClose }: { item: MediaItemV
       if (trigger?.isConnected) trigger.focus();
     };
   }, [trigger]);
+  // The scale shown, measured: the window's size decides it when fitted.
+  useEffect(() => {
+    const element = image.current;
+    if (!element || !natural) return;
+    const observer = new ResizeObserver(() => setShownWidth(element.getBoundingClientRect().width));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [natural, url]);
+  const style =
+    natural === null
+      ? undefined
+      : zoom === 'fit'
+        ? { width: `min(calc(96vw - 48px), calc((96vh - 160px) * ${natural.width / natural.height}))` }
+        : { width: `${natural.width * (zoom === 'double' ? 2 : 1)}px`, maxWidth: 'none', maxHeight: 'none' };
+  const percent = natural && shownWidth ? Math.round((shownWidth / natural.width) * 100) : null;
   return (
     <dialog
       ref={dialog}
@@ -252,21 +286,66 @@ export function MediaViewer({ item, trigger, urls, onClose }: { item: MediaItemV
     >
       <div className="ws-media-viewer__bar">
         <h2 id="ws-media-viewer-title" className="nhsuk-heading-s ws-media-viewer__title">
-          {item.name}
+          {title}
         </h2>
         <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={onClose}>
           Close <span className="nhsuk-u-visually-hidden">the full-size picture</span>
         </button>
       </div>
+      {url && !problem && (
+        <div className="ws-media-viewer__zoom" role="group" aria-label="Picture size">
+          {ZOOMS.map((choice) => (
+            <button key={choice.zoom} type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" aria-pressed={zoom === choice.zoom} onClick={() => setZoom(choice.zoom)}>
+              {choice.label}
+            </button>
+          ))}
+          {natural && (
+            <span className="nhsuk-body-s ws-media-viewer__scale" data-testid="media-scale" aria-live="polite">
+              {natural.width} × {natural.height} pixels
+              {percent !== null && `, shown at ${percent}%${percent > 100 ? ' (enlarged: fine detail is not sharper than the photo)' : ''}`}
+            </span>
+          )}
+        </div>
+      )}
       {problem ? (
         <p className="ws-media__problem">{problem}</p>
       ) : url ? (
-        <img className="ws-media-viewer__image" src={url} alt={`${item.label}: ${item.name}, full size`} data-testid="media-full" />
+        // Focusable, so a picture larger than the window can be scrolled by keyboard.
+        <div className="ws-media-viewer__stage" tabIndex={0} aria-label="The picture; scroll to see all of it when it is larger than the window">
+          <img
+            ref={image}
+            className={`ws-media-viewer__image ws-media-viewer__image--${zoom}`}
+            src={url}
+            alt={alt}
+            style={style}
+            data-testid="media-full"
+            data-zoom={zoom}
+            onLoad={(event) => setNatural({ width: event.currentTarget.naturalWidth, height: event.currentTarget.naturalHeight })}
+          />
+        </div>
       ) : (
         <p className="ws-media__loading">Loading the picture…</p>
       )}
     </dialog>
   );
+}
+
+/** A thread's image full size (its bytes from the vault); `title` and `alt` replace the defaults, which name the file. */
+export function MediaViewer({ item, trigger, urls, onClose, title, alt }: { item: MediaItemView; trigger: HTMLElement | null; urls: MediaUrls; onClose: () => void; title?: string; alt?: string }) {
+  const { url, problem } = useUrl(() => urls.full(item));
+  return <PictureViewer title={title ?? item.name} alt={alt ?? `${item.label}: ${item.name}, full size`} url={url} problem={problem} trigger={trigger} onClose={onClose} />;
+}
+
+/** One set of blob: URLs for as long as `key` stays the same (a thread, a draft), revoked when it changes or the view closes. */
+export function useMediaUrls(key: string): MediaUrls | null {
+  const [urls, setUrls] = useState<MediaUrls | null>(null);
+  // Made in an effect so that each one made is also closed.
+  useEffect(() => {
+    const made = new MediaUrls();
+    setUrls(made);
+    return () => made.close();
+  }, [key]);
+  return urls;
 }
 
 const NO_MEDIA: readonly MediaItemView[] = [];
@@ -286,13 +365,8 @@ export interface ThreadMediaState {
 /** An open thread's media: listed once per thread (and again when the thread changes), the blob: URLs revoked when it closes. */
 export function useThreadMedia(threadId: string): ThreadMediaState {
   const list = useHostQuery('media.list', { threadId }, { refetchOn: ['threads.changed'] });
-  // One set of URLs per open thread, made in an effect so that each one made is also closed.
-  const [urls, setUrls] = useState<MediaUrls | null>(null);
-  useEffect(() => {
-    const made = new MediaUrls();
-    setUrls(made);
-    return () => made.close();
-  }, [threadId]);
+  // One set of URLs per open thread.
+  const urls = useMediaUrls(threadId);
   const [viewing, setViewing] = useState<{ item: MediaItemView; trigger: HTMLElement } | null>(null);
   const byMessage = useMemo(() => {
     const grouped = new Map<string, MediaItemView[]>();

@@ -318,6 +318,11 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       </section>
     );
   }
+  /** A chat sender as this screen names them: the identity given, else the chat's own name. */
+  const describeSender = (sender: string | null) => {
+    const identity = sender ? identities[sender] : undefined;
+    return identity?.name ? `${identity.name} (${identity.role})` : senderLabel(sender);
+  };
   const setIdentity = (sender: string, change: Partial<Identity>) => {
     setIdentities({ ...identities, [sender]: { ...identities[sender]!, ...change } });
     edit();
@@ -376,10 +381,9 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       <h2>Selected advice</h2>
       <ol className="nhsuk-list" data-testid="excerpts">
         {messages.map((message) => {
-          const identity = message.sender ? identities[message.sender] : undefined;
           return (
             <li key={message.id} className="ws-message">
-              <strong>{identity?.name ? `${identity.name} (${identity.role})` : senderLabel(message.sender)}</strong>, {message.localTime.replace('T', ' ')} {message.zone}
+              <strong>{describeSender(message.sender)}</strong>, {message.localTime.replace('T', ' ')} {message.zone}
               <span className="nhsuk-body-s" data-testid="excerpt-delay">
                 {' '}
                 — delay {delay(message.instant)}
@@ -391,6 +395,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       </ol>
       <ImageChoices
         choices={images}
+        messages={messages}
+        describeSender={describeSender}
         fieldError={fieldError}
         onChange={(next) => {
           setImages(next);

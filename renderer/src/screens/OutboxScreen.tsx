@@ -42,7 +42,7 @@ export function OutboxScreen() {
   /** The item whose "Send after checking the record" is waiting for the clinician's confirmation. */
   const [checking, setChecking] = useState<string | null>(null);
   /** The filed note opened from its row, as its EPR returned it. */
-  const [opened, setOpened] = useState<{ document: FiledDocumentView; epr: string } | null>(null);
+  const [opened, setOpened] = useState<{ document: FiledDocumentView; identifier: string; epr: string } | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
 
   // Read fresh from the EPR each time: what the record holds now, not what was sent.
@@ -51,7 +51,7 @@ export function OutboxScreen() {
     const result = await hostApi()!.outbox.document({ identifier: item.identifier });
     setOpening(null);
     if (result.ok) {
-      setOpened({ document: result.value, epr: item.epr });
+      setOpened({ document: result.value, identifier: item.identifier, epr: item.epr });
       setRetryError(null);
     } else setRetryError(errorSentence(result.error));
   }
@@ -100,7 +100,7 @@ export function OutboxScreen() {
       {error && <p role="alert">{error}</p>}
       {items.length === 0 && <p>Nothing attested yet.</p>}
       {retryError && <p role="alert">{retryError}</p>}
-      {opened && <FiledNoteView document={opened.document} epr={opened.epr} onClose={() => setOpened(null)} />}
+      {opened && <FiledNoteView document={opened.document} identifier={opened.identifier} epr={opened.epr} onClose={() => setOpened(null)} />}
       <table className="nhsuk-table ws-outbox" data-testid="outbox-table">
         <caption className="nhsuk-table__caption nhsuk-u-visually-hidden">Attested transcriptions, newest first, and where each is on its way into the record</caption>
         <thead className="nhsuk-table__head">
