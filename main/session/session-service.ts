@@ -30,7 +30,9 @@ import {
   unlockVault,
   vaultPresence,
   withSignInTurn,
+  SIGN_IN_TURN_WAIT_MS,
   type NewUser,
+  type SignInTurnOptions,
   type OpenVault,
 } from '../vault/vault';
 import type { RotationHooks } from '../vault/key-rotation';
@@ -86,6 +88,8 @@ export interface SessionServiceOptions {
   readonly backoff?: (failures: number) => number;
   /** Longest wait for exclusive vault work (wipe, user changes) behind other work before refusing. Default 5 s. */
   readonly exclusiveWaitMs?: number;
+  /** Longest wait of a sign-in for another process's sign-in as the same user (default vault.ts SIGN_IN_TURN_WAIT_MS). */
+  readonly signInWaitMs?: number;
   /**
    * The vault folder's lock (main/config/vault-folder-lock.ts), asked right before and right after
    * each vault opening: its own watch looks only every 2 s, and a lock lost in between (its file
@@ -285,7 +289,13 @@ export class SessionService {
    * allows it, so parallel guesses are all counted or refused.
    */
   signIn(username: string, passphrase: string): Promise<UserSummary> {
-    return this.#oneAttemptAtATime(username.toLowerCase(), () => this.#signIn(username, passphrase));
+    const turn = this.#signInTurn();
+    return this.#oneAttemptAtATime(username.toLowerCase(), () => this.#signIn(username, passphrase, turn));
+  }
+
+  /** When an attempt asked for now stops waiting for another process's attempt for the same user (vault.ts withSignInTurn). */
+  #signInTurn(): SignInTurnOptions {
+    return { deadline: performance.now() + (this.#options.signInWaitMs ?? SIGN_IN_TURN_WAIT_MS) };
   }
 
   /** Queues passphrase attempts per username: one at a time for each user, none blocking another. */
@@ -300,11 +310,11 @@ export class SessionService {
     return run;
   }
 
-  async #signIn(username: string, passphrase: string): Promise<UserSummary> {
+  async #signIn(username: string, passphrase: string, turn: SignInTurnOptions): Promise<UserSummary> {
     const key = username.toLowerCase();
     if (this.#unlocked) this.lock('sign-out');
     this.#requireFolderLock();
-    const outcome = await unlockVault(this.#options.files, username, passphrase, this.#now(), (failures) => this.#remainingWait(key, failures?.count ?? 0));
+    const outcome = await unlockVault(this.#options.files, username, passphrase, this.#now(), (failures) => this.#remainingWait(key, failures?.count ?? 0), turn);
     if (outcome.kind === 'unlocked') {
       this.#unknownFailures.delete(key);
       this.#backoffSeen.delete(key);
@@ -482,6 +492,7 @@ export class SessionService {
     const me = unlocked.user;
     const key = me.username.toLowerCase();
     // One at a time across processes too, like a sign-in (vault.ts withSignInTurn).
+    const turn = this.#signInTurn();
     return this.#oneAttemptAtATime(key, () => withSignInTurn(this.#options.files, me.username, async () => {
       const admission = await admitAttempt(this.#options.files, me.username, this.#now().toISOString(), (failures) => this.#remainingWait(key, failures?.count ?? 0), { unaudited: false });
       if (admission.kind === 'wait') throw this.#backoffError(admission.waitMs);
@@ -494,7 +505,7 @@ export class SessionService {
       if (this.#unlocked === unlocked) this.#record({ action: 'sign-in-failed', objects: { subjectUserId: me.id }, outcome: { status: 'failure', reason: 'wrong-current-passphrase' } });
       const wait = this.#remainingWait(key, admission.failures);
       throw new WardscribeError('sign-in-failed', `Your current passphrase was not recognised.${wait > 0 ? ` Try again in ${describeWait(wait)}.` : ''}`, { retryAfterMs: wait });
-    }));
+    }, turn));
   }
 
   listUsers(): UserSummary[] {

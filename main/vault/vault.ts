@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { UserSummary } from '../../shared/domain/users';
 import { WardscribeError } from '../errors';
 import {
@@ -184,12 +185,31 @@ export type BackoffCheck = (failures: { readonly count: number; readonly lastAt:
  * attempts each count, and a crash mid-attempt counts against the attacker. A right
  * passphrase then clears the count. The vault file is not even opened for a wrong one.
  */
-export function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck = () => 0): Promise<UnlockOutcome> {
-  return withSignInTurn(files, username, () => tryPassphrase(files, username, passphrase, now, waitFor));
+export function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck = () => 0, turn: SignInTurnOptions = {}): Promise<UnlockOutcome> {
+  return withSignInTurn(files, username, () => tryPassphrase(files, username, passphrase, now, waitFor), turn);
 }
 
-/** Longest wait for the attempts queued ahead for one user, across processes, before refusing. */
-const SIGN_IN_TURN_TIMEOUT_MS = 60_000;
+/**
+ * How long a sign-in attempt waits for its turn while another process holds the user's turn
+ * (a few Argon2id runs of the attempts ahead, at most, when all is well), before it is refused in
+ * words. A holder that hung (stopped, or stuck in a debugger) must not leave the next person
+ * looking at "Signing in…" with no end; a holder that died never holds anyone up, as the OS
+ * drops its lock with it.
+ */
+export const SIGN_IN_TURN_WAIT_MS = 10_000;
+
+/** What an attempt that waited SIGN_IN_TURN_WAIT_MS for another process's attempt is told. */
+export const SIGN_IN_TURN_BUSY_MESSAGE = 'Another sign-in for this user is still in progress on this PC; try again in a moment. Nothing was tried, so this does not count as a failed attempt.';
+
+export interface SignInTurnOptions {
+  /**
+   * `performance.now()` after which the attempt no longer waits for another process's turn
+   * (default SIGN_IN_TURN_WAIT_MS from the call). Taken when the attempt is asked for, so
+   * attempts queued in this process behind one waiting for a hung holder are refused with it,
+   * not one wait after another; once past, the turn is still taken if it is free.
+   */
+  readonly deadline?: number;
+}
 
 /**
  * Runs one passphrase attempt for `username` (its admission, its Argon2id and its outcome) while no
@@ -204,7 +224,8 @@ const SIGN_IN_TURN_TIMEOUT_MS = 60_000;
  * slot takes none (there is nothing to count across processes, and made-up names must not
  * create files). Slow work is inside by design: the turn is the whole attempt.
  */
-export function withSignInTurn<T>(files: VaultFiles, username: string, attempt: () => Promise<T>): Promise<T> {
+export function withSignInTurn<T>(files: VaultFiles, username: string, attempt: () => Promise<T>, options: SignInTurnOptions = {}): Promise<T> {
+  const deadline = options.deadline ?? performance.now() + SIGN_IN_TURN_WAIT_MS;
   let slot: { userId: string } | undefined;
   try {
     slot = findSlot(requireSlots(files), username);
@@ -214,8 +235,8 @@ export function withSignInTurn<T>(files: VaultFiles, username: string, attempt: 
   }
   if (!slot) return attempt();
   return withKeyFileLock(signInTurnPath(files, slot.userId), attempt, {
-    timeoutMs: SIGN_IN_TURN_TIMEOUT_MS,
-    busyMessage: 'Wardscribe is still checking other sign-ins to this account on this computer. Nothing was tried; sign in again in a moment.',
+    timeoutMs: Math.max(0, deadline - performance.now()),
+    busyMessage: SIGN_IN_TURN_BUSY_MESSAGE,
   });
 }
 
