@@ -57,3 +57,8 @@ export function findExportedFileByName(db: Db, fileName: string): ExportedFile |
 export function markExportedFileRemoved(db: Db, id: string, at: string): void {
   db.prepare('UPDATE exported_files SET removed_at = ? WHERE id = ? AND removed_at IS NULL').run(at, id);
 }
+
+/** The listed file is at `path` now (found there by its SHA-256 after a rename). */
+export function moveExportedFile(db: Db, id: string, path: string): void {
+  db.prepare('UPDATE exported_files SET path = ? WHERE id = ? AND removed_at IS NULL').run(path, id);
+}

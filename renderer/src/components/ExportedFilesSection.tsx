@@ -33,11 +33,11 @@ export function ExportedFilesSection({ refreshKey = 0 }: { refreshKey?: number }
     setError(null);
     setRemoved(null);
     const result = await hostApi()!.exports.remove({ id: file.id });
-    if (!result.ok) {
-      setError(errorSentence(result.error));
-      return;
-    }
-    setRemoved(result.value.outcome === 'removed' ? `${file.fileName} was overwritten and removed.` : `${file.fileName} was already gone from the disk.`);
+    // Main's words say what was found instead: a different file at that path (not Wardscribe's to
+    // delete), the PDF renamed in its folder (listed there now), or not found (no longer listed).
+    if (result.ok) setRemoved(`${file.fileName} was overwritten and removed.`);
+    else setError(errorSentence(result.error));
+    // Listed again either way: a refusal can move the PDF in the list or take it off.
     await load();
   }
 

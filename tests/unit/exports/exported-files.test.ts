@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExportedFiles } from '../../../main/exports/exported-files';
@@ -9,6 +9,8 @@ import { SessionService } from '../../../main/session/session-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { AUDITOR } from './people';
+import { errorSentence } from '../../../renderer/src/logic/describe-error';
+import type { ErrorCode } from '../../../shared/ipc/result';
 import { CLERK } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
@@ -75,9 +77,99 @@ describe('exported PDFs outside the vault', () => {
     await w.session.signIn(AUDITOR.username, AUDITOR.passphrase);
     const trail = exportFile(w, 'audit-trail', w.chosen, 'wardscribe-audit-2.pdf');
     writeFileSync(trail.path, 'someone else wrote this');
-    await expect(w.exports.remove(trail.id, 'auditor')).rejects.toThrow(/changed since Wardscribe wrote it/);
-    expect(existsSync(trail.path)).toBe(true);
+    await expect(w.exports.remove(trail.id, 'auditor')).rejects.toThrow(/is not the PDF Wardscribe saved there: it has been replaced by a different file \(or changed since\), which is not Wardscribe’s to delete, so nothing was touched/);
+    expect(readFileSync(trail.path, 'utf8')).toBe('someone else wrote this');
     w.session.lock('sign-out');
+  });
+
+  describe('a PDF the person renamed, replaced or deleted is never reported removed or "already gone"', () => {
+    /** The refusal as the Exported files section shows it: main's own words, not a stock sentence. */
+    async function shownFor(refusal: Promise<unknown>): Promise<string> {
+      const error = (await refusal.catch((caught: unknown) => caught)) as { code: ErrorCode; message: string };
+      const shown = errorSentence({ code: error.code, message: error.message });
+      expect(shown).toBe(error.message);
+      return shown;
+    }
+    const reasons = (w: Awaited<ReturnType<typeof world>>) => [...w.session.audit().store.entries({ filter: { actions: ['export-removed'] } })].map((entry) => [entry.outcome.status, entry.outcome.reason]);
+    const listed = (w: Awaited<ReturnType<typeof world>>) => w.exports.list('auditor').map((file) => file.path);
+
+    it('renamed in its folder: says what it is called now, lists it there, and removes it from there when asked again', async () => {
+      const w = await world();
+      await w.session.signIn(AUDITOR.username, AUDITOR.passphrase);
+      const trail = exportFile(w, 'audit-trail', w.chosen, 'wardscribe-audit-3.pdf');
+      const bytes = readFileSync(trail.path);
+      const renamed = join(w.chosen, 'kept for the complaint.pdf');
+      renameSync(trail.path, renamed);
+      // Decoys: another PDF, and a link to the PDF, are not taken for it.
+      writeFileSync(join(w.chosen, 'another.pdf'), '%PDF-1.7 something else');
+      symlinkSync(renamed, join(w.chosen, 'a link to it.pdf'));
+      const refusal = w.exports.remove(trail.id, 'auditor');
+      expect(await shownFor(refusal)).toMatch(/^The PDF wardscribe-audit-3\.pdf is no longer in /);
+      await expect(refusal).rejects.toMatchObject({
+        code: 'rejected',
+        message: `The PDF wardscribe-audit-3.pdf is no longer in ${w.chosen}, so nothing was touched. The PDF Wardscribe saved is now kept for the complaint.pdf in the same folder: it is listed there now, so remove it again to overwrite and remove it there.`,
+      });
+      expect(readFileSync(renamed)).toEqual(bytes);
+      expect(listed(w)).toEqual([renamed]);
+
+      await expect(w.exports.remove(trail.id, 'auditor')).resolves.toBe('removed');
+      expect(existsSync(renamed)).toBe(false);
+      expect(listed(w)).toEqual([]);
+      expect(reasons(w)).toEqual([
+        ['refused', 'renamed'],
+        ['success', 'overwritten'],
+      ]);
+      w.session.lock('sign-out');
+    });
+
+    it('replaced by a different file, the PDF renamed beside it: the different file is left alone and the PDF listed where it went', async () => {
+      const w = await world();
+      await w.session.signIn(AUDITOR.username, AUDITOR.passphrase);
+      const trail = exportFile(w, 'audit-trail', w.chosen, 'wardscribe-audit-4.pdf');
+      const renamed = join(w.chosen, 'old trail.PDF');
+      renameSync(trail.path, renamed);
+      writeFileSync(trail.path, 'a file of the person’s own, saved under that name');
+      await expect(w.exports.remove(trail.id, 'auditor')).rejects.toThrow(
+        `The file now at ${trail.path} is not the PDF Wardscribe saved there: it has been replaced by a different file (or changed since), which is not Wardscribe’s to delete, so nothing was touched. The PDF Wardscribe saved is now old trail.PDF in the same folder`,
+      );
+      expect(readFileSync(trail.path, 'utf8')).toBe('a file of the person’s own, saved under that name');
+      expect(existsSync(renamed)).toBe(true);
+      expect(listed(w)).toEqual([renamed]);
+      expect(reasons(w)).toEqual([['refused', 'replaced-and-renamed']]);
+      w.session.lock('sign-out');
+    });
+
+    it('replaced by a folder and nowhere else to be found: a different thing at that path, not "gone", and still listed', async () => {
+      const w = await world();
+      await w.session.signIn(AUDITOR.username, AUDITOR.passphrase);
+      const trail = exportFile(w, 'audit-trail', w.chosen, 'wardscribe-audit-5.pdf');
+      rmSync(trail.path);
+      mkdirSync(trail.path);
+      expect(await shownFor(w.exports.remove(trail.id, 'auditor'))).toMatch(
+        /^The file now at .* is not the PDF Wardscribe saved there: it has been replaced by a different file.*could not be found in that folder under another name\. If the file there should go, delete it yourself/,
+      );
+      expect(existsSync(trail.path)).toBe(true);
+      expect(listed(w)).toEqual([trail.path]);
+      expect(reasons(w)).toEqual([['refused', 'replaced']]);
+      w.session.lock('sign-out');
+    });
+
+    it('gone from its folder and not found there under another name: says it could not be found, and stops listing it', async () => {
+      const w = await world();
+      await w.session.signIn(AUDITOR.username, AUDITOR.passphrase);
+      const trail = exportFile(w, 'audit-trail', w.chosen, 'wardscribe-audit-6.pdf');
+      renameSync(trail.path, join(w.root, 'moved elsewhere.pdf'));
+      const refusal = w.exports.remove(trail.id, 'auditor');
+      expect(await shownFor(refusal)).toMatch(/^The PDF wardscribe-audit-6\.pdf is no longer in /);
+      await expect(refusal).rejects.toMatchObject({
+        code: 'not-found',
+        message: `The PDF wardscribe-audit-6.pdf is no longer in ${w.chosen}, so nothing was touched. Wardscribe could not find it in that folder under another name: it may have been moved to another folder, or deleted without being overwritten (check the Recycle Bin or Trash). It is no longer listed here.`,
+      });
+      await expect(refusal).rejects.not.toThrow(/already gone|removed from the disk/);
+      expect(listed(w)).toEqual([]);
+      expect(reasons(w)).toEqual([['failure', 'not-found-unlisted']]);
+      w.session.lock('sign-out');
+    });
   });
 
   it('checks a trail saved in a chosen folder by its name, as the audit screen asks', async () => {
