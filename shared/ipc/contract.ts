@@ -744,7 +744,7 @@ export const contract = {
   /** PDFs Wardscribe wrote outside the vault: listed for the roles that make them, and removable. */
   exports: {
     list: channel({ request: NoRequest, response: z.array(ExportedFileSchema), access: 'signed-in' }),
-    remove: channel({ request: z.object({ id: z.string().uuid() }).strict(), response: z.object({ outcome: z.enum(['removed', 'already-gone']) }), access: 'signed-in' }),
+    remove: channel({ request: z.object({ id: z.string().uuid() }).strict(), response: z.object({ outcome: z.literal('removed') }), access: 'signed-in' }),
   },
   vault: {
     /** Where the background integrity check of the vault's pages stands (`vault.integrity` events say when it ends). */
