@@ -768,7 +768,6 @@ function actorOf(user: UserSummary): AuditActor {
   return { userId: user.id, displayName: user.displayName, role: user.role };
 }
 
-/** `2026-11-24T10:00:00.000Z` → `20261124t100000z`, a form a reason code may hold. */
 /**
  * Failed sign-ins counted while the trail was closed: their true number and first and last times
  * in one entry, then each one whose time the key file kept, its time in the reason code.
