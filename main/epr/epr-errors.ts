@@ -59,14 +59,5 @@ export class EprRequestError extends Error {
     if (this.status === undefined) return this.kind === 'auth';
     return (this.status >= 500 && this.status !== 501) || this.status === 429 || this.status === 408;
   }
-
-  /**
-   * The EPR itself answered (a 4xx, a refused token, a redirect): it has finished with the
-   * request, whatever it did, so a write that failed so is searched for at once before it is sent
-   * again, with no settle window. No answer, a timeout or a 5xx: it may still be applying it.
-   */
-  get answered(): boolean {
-    return (this.kind === 'http' && this.status !== undefined && this.status < 500) || this.kind === 'moved' || this.kind === 'token-refused';
-  }
 }
 

@@ -11,10 +11,13 @@
  *   first finds nothing), then searches the EPR by identifier twice, uncached, and keeps only
  *   results that carry our exact system and value: a server that ignores the parameter answers
  *   with other documents, which is recognised and stops the item without naming any of them.
- * - A push the EPR answered with a refusal (a 4xx, a redirect) still counts: a server can apply a
- *   write and then refuse to return it (an authorisation check on the response, a proxy). But the
- *   answer means the EPR has finished with it, so the resend searches at once, with no settle
- *   window; only a push with no answer (a timeout, a dropped connection, a 5xx) waits for one.
+ * - A push the EPR answered with a refusal (a 4xx, a redirect) counts like one with no answer: a
+ *   server can apply a write and then refuse to return it (an authorisation check on the
+ *   response, a gateway checking the token after the service ran), and its search index can lag
+ *   behind the write (eventually consistent search), so its resend waits out the window too.
+ * - An empty search proves the note is not there only on an EPR where a search by identifier has
+ *   been seen to find a note (`identifierSearchProven`, kept per EPR): elsewhere the EPR may drop
+ *   identifiers, and the item stops for a clinician to check the record instead.
  * - It files as a transaction (DocumentReference + Provenance) when the profile says so, and falls
  *   back to two creates when the server refuses the transaction (it was not applied).
  * - A Provenance the EPR cannot take is kept in the vault and the audit trail; the document text
@@ -52,8 +55,11 @@ export interface FilingStepOptions {
   readonly now: () => number;
   /** The request timeout: the settle window before a resend is never shorter by default. */
   readonly requestTimeoutMs?: number;
-  /** Keeps, across sessions, that a search of this EPR by identifier found a note (the first time). */
-  readonly identifierSearchProven?: () => Promise<void>;
+  /**
+   * Keeps, across sessions, whether a search of this EPR by identifier can be trusted: true once
+   * one found a note, false again when a read-back shows the EPR no longer keeps the identifier.
+   */
+  readonly identifierSearchProven?: (proven: boolean) => Promise<void>;
 }
 
 /**
@@ -103,7 +109,7 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
     // an unanswered one settle, then look (twice, past any cache) before pushing again.
     const anchor = state.since ?? item.updatedAt;
     const confirmAt = anchor + resendSettleDelayMs(target.profile, options.requestTimeoutMs ?? DEFAULT_RETRY_POLICY.requestTimeoutMs);
-    if (!state.answered && options.now() < confirmAt) return { kind: 'sending', pushes, mode: state.mode, since: anchor, confirmAt };
+    if (options.now() < confirmAt) return { kind: 'sending', pushes, mode: state.mode, since: anchor, confirmAt };
     let found = await findFiled(target, item.identifier, context);
     if (Array.isArray(found) && found.length === 0) found = await findFiled(target, item.identifier, context, true);
     if (found === 'unsearchable') return { kind: 'needs-attention', reason: 'identifier-search-unsupported', documentReferenceIds: [], pushes };
@@ -112,21 +118,14 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
       const documentReferenceId = found[0]!.id!;
       return { kind: 'filed', documentReferenceId, provenance: await provenanceOnServer(item, documentReferenceId, options), since: options.now() };
     }
-    // Nothing found after a push with no answer, on an EPR no search has yet found a note on: it
-    // may keep no identifier, and then that push may be there unseen. A clinician checks the
-    // record instead. (A push the EPR refused is its answer: the EPR said it did not take it.)
-    if (!state.answered && !target.identifierSearchProven) return { kind: 'needs-attention', reason: 'identifier-unproven', documentReferenceIds: [], pushes };
+    // Nothing found, on an EPR no search has yet found a note on: it may keep no identifier, and
+    // then the earlier push may be there unseen (refused or not). A clinician checks the record instead.
+    if (!target.identifierSearchProven) return { kind: 'needs-attention', reason: 'identifier-unproven', documentReferenceIds: [], pushes };
   }
   const mode = target.profile.write;
   // Recorded before the push: if we are killed during it, resuming searches first.
   const since = options.now();
   await options.save({ kind: 'sending', pushes: pushes + 1, mode, since });
-  // The EPR answered (a refusal, a redirect): it has finished with this push, whatever it did, so
-  // a resend need not wait to confirm it; it still searches first (the write may have been applied).
-  const markAnswered = async (error: unknown) => {
-    if (error instanceof EprRequestError && error.answered) await options.save({ kind: 'sending', pushes: pushes + 1, mode, since, answered: true });
-    return error;
-  };
   const documentReference = toDocumentReference(item.transcription);
   const ifNoneExist = target.profile.conditionalCreate ? identifierQuery(item.identifier) : undefined;
   if (mode === 'transaction') {
@@ -134,20 +133,15 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
       const [document, provenance] = await target.connection.transaction(filingBundle(item.transcription, documentReference, ifNoneExist), context);
       return { kind: 'filed', documentReferenceId: document!.id, provenance: { kind: 'filed', ...(provenance ? { id: provenance.id } : {}) }, since: options.now() };
     } catch (error) {
-      if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw await markAnswered(error);
+      if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw error;
       // Refused as a whole: two creates from now on. With no transaction endpoint nothing was
       // applied (the push does not count); after a 400 or 403 the creates search first.
       target.profile = { ...target.profile, write: 'individual' };
       if (NO_TRANSACTION_ENDPOINT.has(error.status!)) return { kind: 'sending', pushes, mode: 'individual', since: options.now() };
-      return { kind: 'sending', pushes: pushes + 1, mode: 'individual', since, answered: true };
+      return { kind: 'sending', pushes: pushes + 1, mode: 'individual', since };
     }
   }
-  let result;
-  try {
-    result = await target.connection.create(documentReference, ifNoneExist, context);
-  } catch (error) {
-    throw await markAnswered(error);
-  }
+  const result = await target.connection.create(documentReference, ifNoneExist, context);
   const provenance: ProvenanceState = target.profile.provenance === 'create' ? { kind: 'pending' } : keptLocally(item.transcription, result.id, 'not-supported');
   return { kind: 'filed', documentReferenceId: result.id, provenance, since: options.now() };
 }
@@ -180,6 +174,9 @@ async function sendToOwnId(item: OutboxItem, pushes: number, options: FilingStep
     // entered-in-error, amended it): a repeat would write over that. So it is read first, and if it
     // is there, read-back judges it as it stands.
     const existing = await documentAt(target, documentReferenceId, context);
+    // Gone (410): it landed and the EPR has since deleted it. Written again, it would come back and
+    // verify a note someone removed on purpose: stopped instead, for a person to look into.
+    if (existing === 'gone') return { kind: 'failed', reason: 'read-back-missing', httpStatus: 410, documentReferenceId, pushes };
     if (existing) return { kind: 'filed', documentReferenceId, provenance: await provenanceOnServer(item, documentReferenceId, options), since: options.now() };
   }
   await options.save({ kind: 'sending', pushes: pushes + 1, mode, since: options.now() });
@@ -202,12 +199,13 @@ async function sendToOwnId(item: OutboxItem, pushes: number, options: FilingStep
   return { kind: 'filed', documentReferenceId, provenance, since: options.now() };
 }
 
-/** The document at an id, or null when the EPR has none there (404, 410). */
-async function documentAt(target: FilingTarget, id: string, context: RequestContext): Promise<DocumentReference | null> {
+/** The document at an id; null when the EPR has never had one there (404), `gone` when it had and deleted it (410). */
+async function documentAt(target: FilingTarget, id: string, context: RequestContext): Promise<DocumentReference | null | 'gone'> {
   try {
     return (await target.connection.read('DocumentReference', id, context)) as DocumentReference;
   } catch (error) {
-    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) return null;
+    if (error instanceof EprRequestError && error.kind === 'http' && error.status === 404) return null;
+    if (error instanceof EprRequestError && error.kind === 'http' && error.status === 410) return 'gone';
     throw error;
   }
 }
@@ -284,10 +282,12 @@ async function fileProvenance(item: OutboxItem, documentReferenceId: string, pro
   const context = contextOf(item);
   const pushes = provenance.kind === 'sending' ? provenance.pushes : 0;
   if (pushes > 0) {
+    // Sent before, its answer not seen: found means filed. Not found proves nothing (the create
+    // may still be committing, or the EPR may not search by target), and at most one Provenance is
+    // filed: so it is never sent again, but kept here and in the audit trail as unconfirmed.
     const found = await findProvenance(target, documentReferenceId, context);
-    // Cannot tell whether the earlier one arrived: at most one is filed, so none is sent again.
-    if (found === 'unsearchable') return keptLocally(item.transcription, documentReferenceId, 'unconfirmed');
-    if (found.length > 0) return { kind: 'filed', id: found[0]!.id! };
+    if (found !== 'unsearchable' && found.length > 0) return { kind: 'filed', id: found[0]!.id! };
+    return keptLocally(item.transcription, documentReferenceId, 'unconfirmed');
   }
   const state = { kind: 'filed', documentReferenceId, provenance: { kind: 'sending', pushes: pushes + 1 }, since: options.now() } as const;
   await options.save(state);
@@ -365,6 +365,11 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
   }
   learnIdentifierHandling(options.target, item.identifier, document);
   const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, { documentReferenceId, document, contentBytes, imageBytes, baseUrl: connection.baseUrl, ...(subjectPatient ? { subjectPatient } : {}) });
+  if (mismatched.includes('identifier-not-kept') && options.target.identifierSearchProven) {
+    // The EPR has stopped keeping our identifier (reconfigured, upgraded): its searches prove nothing now.
+    options.target.identifierSearchProven = false;
+    await options.identifierSearchProven?.(false);
+  }
   if (mismatched.length > 0) return { kind: 'failed', reason: 'read-back-mismatch', mismatched, documentReferenceId, pushes, provenance };
   if (!options.target.identifierSearchProven) await proveIdentifierSearch(item, documentReferenceId, options);
   return { kind: 'verified', documentReferenceId, verifiedAt: new Date(options.now()).toISOString(), provenance };
@@ -385,7 +390,7 @@ async function proveIdentifierSearch(item: OutboxItem, documentReferenceId: stri
   }
   if (found === 'unsearchable' || found.length !== 1 || found[0]!.id !== documentReferenceId) return;
   options.target.identifierSearchProven = true;
-  await options.identifierSearchProven?.();
+  await options.identifierSearchProven?.(true);
 }
 
 /**

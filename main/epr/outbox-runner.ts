@@ -229,7 +229,7 @@ export class OutboxRunner {
             save: (saved) => this.#saveIntermediate(run, item, saved),
             now: () => this.#clock.now(),
             requestTimeoutMs: this.#policy.requestTimeoutMs,
-            identifierSearchProven: () => run.store.recordIdentifierSearchProven(item.eprId, this.#clock.now()),
+            identifierSearchProven: (proven) => run.store.recordIdentifierSearch(item.eprId, proven, this.#clock.now()),
           }),
         };
       } catch (error) {
@@ -299,8 +299,7 @@ export class OutboxRunner {
     const pushes = pushesOf(state);
     const documentReferenceId = 'documentReferenceId' in state ? state.documentReferenceId : undefined;
     const provenance: ProvenanceState | undefined = 'provenance' in state ? state.provenance : undefined;
-    const answered = state.kind === 'sending' && state.answered ? ({ answered: true } as const) : {};
-    const where = { pushes, ...answered, ...(documentReferenceId ? { documentReferenceId } : {}), ...(provenance ? { provenance } : {}) };
+    const where = { pushes, ...(documentReferenceId ? { documentReferenceId } : {}), ...(provenance ? { provenance } : {}) };
     if (error.kind === 'not-yet-readable' && state.kind === 'filed') {
       // Read-after-write lag: retried a few times; if it never shows, it is missing as before.
       return { retry: problemOf(error), giveUp: { kind: 'failed', reason: 'read-back-missing', ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...where } };
@@ -339,8 +338,9 @@ export class OutboxRunner {
         }
         const profile = applyOverrides(discoverProfile(statement, fhirVersionParameter), endpoint.overrides);
         connection.configure({ fhirVersionParameter: profile.fhirVersionParameter, transactionPath: profile.transactionPath });
-        // An administrator who says which identifier fields the EPR keeps vouches for its search too.
-        const vouched = endpoint.overrides?.identifier !== undefined && endpoint.overrides.identifier !== 'dropped';
+        // An administrator who has found which one identifier field the EPR keeps vouches for its
+        // search too. ('kept', both, is what is assumed anyway: choosing it proves nothing.)
+        const vouched = endpoint.overrides?.identifier === 'master-only' || endpoint.overrides?.identifier === 'identifier-only';
         return { connection, profile, identifierSearchProven: vouched || (await run.store.identifierSearchProven(eprId)) };
       })();
       target.catch(() => run.targets.delete(eprId));

@@ -6,7 +6,7 @@
  */
 import type { AuditLog } from '../audit/audit-log';
 import type { AuditObjects } from '../../shared/domain/audit';
-import { getIdentifierFoundAt, recordIdentifierFound } from '../vault/queries/epr-observations';
+import { forgetIdentifierFound, getIdentifierFoundAt, recordIdentifierFound } from '../vault/queries/epr-observations';
 import { getOutboxItem, listUnfinishedOutboxItems, saveOutboxState } from '../vault/queries/outbox';
 import type { Db } from '../vault/sqlcipher';
 import type { OutboxItem, OutboxStore } from './outbox';
@@ -31,7 +31,7 @@ export function createVaultOutboxStore(options: VaultOutboxStoreOptions): Outbox
     load: async (identifier) => getOutboxItem(db(), identifier) ?? undefined,
     unfinished: async () => listUnfinishedOutboxItems(db()),
     identifierSearchProven: async (eprId) => getIdentifierFoundAt(db(), eprId) !== null,
-    recordIdentifierSearchProven: async (eprId, at) => recordIdentifierFound(db(), eprId, new Date(at).toISOString()),
+    recordIdentifierSearch: async (eprId, proven, at) => (proven ? recordIdentifierFound(db(), eprId, new Date(at).toISOString()) : forgetIdentifierFound(db(), eprId)),
     save: async (item, recordCheckedBy) => {
       const vault = db();
       const log = options.audit();

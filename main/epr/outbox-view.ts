@@ -104,6 +104,10 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
           detail = `The EPR's address answered with a redirect${state.serverReason ? ` to ${state.serverReason}` : ''}${status}. Wardscribe does not follow redirects by itself. An administrator must check the EPR address in the settings; then press Retry.`;
           break;
         case 'read-back-missing':
+          if (state.httpStatus === 410) {
+            detail = 'The EPR says this note was deleted from the record (HTTP 410). Wardscribe will not file it again by itself. Do not wipe the chat; ask your EPR team why it was removed. Retry only reads it again.';
+            break;
+          }
           detail = `The EPR accepted the note but cannot show it${status}. Retry reads it back again; nothing is sent twice.`;
           break;
       }

@@ -79,11 +79,6 @@ export type OutboxState =
        * for or sent again before this time (ms since the epoch).
        */
       readonly confirmAt?: number;
-      /**
-       * The EPR answered the last push (a refusal): it is not still applying it, so the resend
-       * searches at once instead of waiting out the settle window.
-       */
-      readonly answered?: true;
       readonly retry?: RetryNote;
       readonly waiting?: string;
     }
@@ -107,8 +102,6 @@ export type OutboxState =
       readonly documentReferenceId?: string;
       /** DocumentReference pushes that may have reached the EPR: a Retry searches first when > 0. */
       readonly pushes: number;
-      /** The EPR answered the last of them (see `sending`): a Retry searches without waiting. */
-      readonly answered?: true;
       readonly provenance?: ProvenanceState;
     }
   | { readonly kind: 'needs-attention'; readonly reason: AttentionReason; readonly documentReferenceIds: readonly string[]; readonly pushes: number };
@@ -144,10 +137,10 @@ export interface OutboxStore {
   save(item: OutboxItem, recordCheckedBy?: AuditActor): Promise<void>;
   /** Items not in a terminal state, oldest first: what to resume at start-up. */
   unfinished(): Promise<OutboxItem[]>;
-  /** Whether a search of this EPR by note identifier has ever found a note filed there (kept across sessions). */
+  /** Whether a search of this EPR by note identifier has found a note filed there (kept across sessions). */
   identifierSearchProven(eprId: string): Promise<boolean>;
-  /** Records that it has (the first time only). */
-  recordIdentifierSearchProven(eprId: string, at: number): Promise<void>;
+  /** Records that it has (the first time is kept), or that it can no longer be trusted (`proven` false). */
+  recordIdentifierSearch(eprId: string, proven: boolean, at: number): Promise<void>;
 }
 
 /** The reasons a clinician can settle by checking the record and confirming the note is not there. */
@@ -193,7 +186,7 @@ export function retryState(state: OutboxState): OutboxState | undefined {
   if (documentReferenceId && state.kind === 'failed') {
     return { kind: 'filed', documentReferenceId, provenance: state.provenance ?? { kind: 'pending' } };
   }
-  if (state.pushes > 0 || state.kind === 'needs-attention') return { kind: 'sending', pushes: Math.max(1, state.pushes), mode: 'transaction', ...(state.kind === 'failed' && state.answered ? { answered: true } : {}) };
+  if (state.pushes > 0 || state.kind === 'needs-attention') return { kind: 'sending', pushes: Math.max(1, state.pushes), mode: 'transaction' };
   return { kind: 'queued' };
 }
 

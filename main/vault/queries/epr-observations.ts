@@ -10,3 +10,8 @@ export function getIdentifierFoundAt(db: Db, eprId: string): string | null {
 export function recordIdentifierFound(db: Db, eprId: string, at: string): void {
   db.prepare('INSERT INTO epr_observations (epr_id, identifier_found_at) VALUES (?, ?) ON CONFLICT (epr_id) DO NOTHING').run(eprId, at);
 }
+
+/** Forgets it: the EPR was seen to stop keeping the identifier, so its searches prove nothing until found again. */
+export function forgetIdentifierFound(db: Db, eprId: string): void {
+  db.prepare('DELETE FROM epr_observations WHERE epr_id = ?').run(eprId);
+}

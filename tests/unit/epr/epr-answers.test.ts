@@ -116,7 +116,7 @@ describe('at the connection', () => {
   test('requests never follow redirects; a 308 names where it points, without its query', async () => {
     const { requests, fetch } = recording(() => new Response('', { status: 308, headers: { Location: '/fhir2/DocumentReference/1?_format=json' } }));
     const connection = await createEprConnection({ baseUrl: 'https://epr.example.nhs.uk/fhir', auth: { kind: 'none' }, requestTimeoutMs: 1_000, clock: { now: Date.now }, fetch });
-    await expect(connection.read('DocumentReference', '1')).rejects.toMatchObject({ kind: 'moved', status: 308, serverReason: 'https://epr.example.nhs.uk/fhir2/DocumentReference/1', transient: false, answered: true });
+    await expect(connection.read('DocumentReference', '1')).rejects.toMatchObject({ kind: 'moved', status: 308, serverReason: 'https://epr.example.nhs.uk/fhir2/DocumentReference/1', transient: false });
     expect(requests[0]!.init.redirect).toBe('manual');
   });
 

@@ -49,8 +49,9 @@ class MemoryStore implements OutboxStore {
   async identifierSearchProven(eprId: string) {
     return this.proven.has(eprId);
   }
-  async recordIdentifierSearchProven(eprId: string, at: number) {
-    if (!this.proven.has(eprId)) this.proven.set(eprId, at);
+  async recordIdentifierSearch(eprId: string, proven: boolean, at: number) {
+    if (!proven) this.proven.delete(eprId);
+    else if (!this.proven.has(eprId)) this.proven.set(eprId, at);
   }
 }
 

@@ -11,7 +11,7 @@ function store(saved: string[], fail = false): OutboxStore {
     load: async () => undefined,
     unfinished: async () => [],
     identifierSearchProven: async () => true,
-    recordIdentifierSearchProven: async () => undefined,
+    recordIdentifierSearch: async () => undefined,
     save: async (item) => {
       if (fail) throw new Error('disk full');
       saved.push(item.identifier);

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import zlib from 'node:zlib';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { singleEprDirectory } from '../../../main/epr/epr-directory';
@@ -53,18 +54,21 @@ function phonePhoto(dir: string): Buffer {
   return readFileSync(path);
 }
 
-/** A valid JPEG over the size limit after stripping: colour-profile segments (which are kept) padding it out. */
-function hugeJpeg(): Buffer {
-  const photo = readFileSync(join(FIXTURES, 'photo.jpg'));
-  const segments: Buffer[] = [];
-  const count = Math.ceil((MAX_IMAGE_BYTES + 1) / 65_000) + 1;
-  for (let index = 0; index < count; index++) {
-    const payload = Buffer.concat([Buffer.from('ICC_PROFILE\0', 'latin1'), Buffer.from([index + 1, count]), randomBytes(64_980)]);
-    const header = Buffer.from([0xff, 0xe2, 0, 0]);
-    header.writeUInt16BE(payload.length + 2, 2);
-    segments.push(header, payload);
-  }
-  return Buffer.concat([photo.subarray(0, 2), ...segments, photo.subarray(2)]);
+/**
+ * A PNG over the size limit after stripping: a second IDAT chunk (picture data, which stripping
+ * keeps as it is) padding it out. Colour profiles no longer do: they are rebuilt from their colour
+ * data, and one that is not a profile is dropped.
+ */
+function hugePng(): Buffer {
+  const photo = readFileSync(join(FIXTURES, 'photo.png'));
+  const iend = photo.length - 12;
+  const data = randomBytes(MAX_IMAGE_BYTES + 1);
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write('IDAT', 4, 'latin1');
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(zlib.crc32(chunk.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
+  return Buffer.concat([photo.subarray(0, iend), chunk, photo.subarray(iend)]);
 }
 
 async function world() {
@@ -79,7 +83,7 @@ async function world() {
     [
       '[13/03/2023, 08:00:00] Dr Ada Shah: dressing looks clean, keep the same plan',
       '[13/03/2023, 08:05:30] Ben Okafor: \u200e<attached: 00000042-PHOTO-2023-03-13-08-05-30.jpg>',
-      '[13/03/2023, 08:06:00] Ben Okafor: \u200e<attached: 00000043-PHOTO-2023-03-13-08-06-00.jpg>',
+      '[13/03/2023, 08:06:00] Ben Okafor: \u200e<attached: 00000043-PHOTO-2023-03-13-08-06-00.png>',
       '[13/03/2023, 08:07:00] Dr Ada Shah: thanks',
     ].join('\n') + '\n';
   const path = writeExport(
@@ -88,7 +92,7 @@ async function world() {
     buildZip([
       { name: '_chat.txt', data: chat },
       { name: '00000042-PHOTO-2023-03-13-08-05-30.jpg', data: photo },
-      { name: '00000043-PHOTO-2023-03-13-08-06-00.jpg', data: hugeJpeg() },
+      { name: '00000043-PHOTO-2023-03-13-08-06-00.png', data: hugePng() },
     ]),
   );
   const { threadId } = await imports.import({ path, zone: 'Europe/London' }, { signal: new AbortController().signal, progress: () => undefined });

@@ -58,6 +58,8 @@ interface Step {
   readonly onServerAtKill: number;
   /** The EPR's profile corrections the child and the restart use (two creates instead of a transaction). */
   readonly profile?: EprProfileOverrides;
+  /** Provenances on the EPR at the end (1 unless the kill left one whose arrival cannot be confirmed: then it is kept locally, never sent twice). */
+  readonly provenancesAtEnd?: number;
 }
 
 const INDIVIDUAL: EprProfileOverrides = { write: 'individual' };
@@ -71,7 +73,7 @@ const STEPS: readonly Step[] = [
   { name: 'filed, before the read-back', until: { method: 'GET', path: /^\/fhir\/DocumentReference\/[^/?]+$/, hold: 'request' }, leaves: 'filed', onServerAtKill: 1 },
   // Two creates (an EPR without transactions): the new steps between the document and its Provenance.
   { name: 'two creates: the DocumentReference applied, its answer lost', until: { method: 'POST', path: /^\/fhir\/DocumentReference$/, hold: 'response' }, leaves: 'sending', onServerAtKill: 1, profile: INDIVIDUAL },
-  { name: 'two creates: the Provenance reached the proxy but not the EPR', until: { method: 'POST', path: /^\/fhir\/Provenance$/, hold: 'request' }, leaves: 'filed', onServerAtKill: 1, profile: INDIVIDUAL },
+  { name: 'two creates: the Provenance reached the proxy but not the EPR', until: { method: 'POST', path: /^\/fhir\/Provenance$/, hold: 'request' }, leaves: 'filed', onServerAtKill: 1, profile: INDIVIDUAL, provenancesAtEnd: 0 },
   { name: 'two creates: the EPR applied the Provenance, its answer lost', until: { method: 'POST', path: /^\/fhir\/Provenance$/, hold: 'response' }, leaves: 'filed', onServerAtKill: 1, profile: INDIVIDUAL },
   { name: 'two creates: the DocumentReference reached the proxy but not the EPR', until: { method: 'POST', path: /^\/fhir\/DocumentReference$/, hold: 'request' }, leaves: 'sending', onServerAtKill: 0, profile: INDIVIDUAL },
 ];
@@ -315,8 +317,8 @@ describe('kill -9 between outbox steps, then restart', () => {
     expect(service.outbox()).toEqual(resumed);
     const documents = await documentsOnServer(identifier);
     expect(documents.map((document) => document.id)).toEqual([resumed[0]!.documentReferenceId]);
-    // At most one Provenance (exactly one here: this EPR takes them).
-    expect(await provenancesOnServer(documents[0]!.id!)).toHaveLength(1);
+    // At most one Provenance: one here (this EPR takes them), unless the one sent when the kill came cannot be found.
+    expect(await provenancesOnServer(documents[0]!.id!)).toHaveLength(step.provenancesAtEnd ?? 1);
   });
 
   it('on an EPR this workstation has never seen keep an identifier, a push whose outcome is unknown is not sent again on an empty search: a clinician checks the record, then it is sent once', async () => {

@@ -10,6 +10,8 @@ import { SessionService } from '../../../main/session/session-service';
 import { TranscriptionService, type DraftInput } from '../../../main/transcriptions/transcription-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { listMessages } from '../../../main/vault/queries/messages';
+import { recordIdentifierFound } from '../../../main/vault/queries/epr-observations';
+import { TRAINING_EPR_ID } from '../../../main/epr/epr-directory';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import type { AuditEntry } from '../../../shared/domain/audit';
 import { buildZip } from '../importers/zip-writer';
@@ -57,6 +59,8 @@ async function world(options: { epr?: () => Promise<EprConnection> } = {}) {
   const path = writeExport(dir.path, 'WhatsApp Chat - Ward 7.zip', buildZip([{ name: '_chat.txt', data: chat() }]));
   const { threadId } = await imports.import({ path, zone: 'Europe/London' }, job());
   const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
+  // The training EPR as one this workstation has filed in before (an empty search there is trusted).
+  recordIdentifierFound(session.vault().db, TRAINING_EPR_ID, '2023-03-01T09:00:00.000Z');
   // A one-second settle window before a resend (the default is minutes): the resend still waits for it.
   const make = (epr = options.epr ?? (() => training.connection())) => {
     const single = singleEprDirectory(epr);
