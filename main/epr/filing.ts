@@ -284,10 +284,11 @@ async function fileProvenance(item: OutboxItem, documentReferenceId: string, pro
   if (pushes > 0) {
     // Sent before, its answer not seen: found means filed. Not found proves nothing (the create
     // may still be committing, or the EPR may not search by target), and at most one Provenance is
-    // filed: so it is never sent again, but kept here and in the audit trail as unconfirmed.
+    // filed: so a create is never sent again, but kept here and in the audit trail as unconfirmed.
+    // (A PUT to its derived id is: repeated, it is the same Provenance.)
     const found = await findProvenance(target, documentReferenceId, context);
     if (found !== 'unsearchable' && found.length > 0) return { kind: 'filed', id: found[0]!.id! };
-    return keptLocally(item.transcription, documentReferenceId, 'unconfirmed');
+    if (!target.profile.updateCreate) return keptLocally(item.transcription, documentReferenceId, 'unconfirmed');
   }
   const state = { kind: 'filed', documentReferenceId, provenance: { kind: 'sending', pushes: pushes + 1 }, since: options.now() } as const;
   await options.save(state);

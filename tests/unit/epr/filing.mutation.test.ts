@@ -250,6 +250,26 @@ describe('an EPR no search by identifier has yet found a note on (it may drop id
     await expect(world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } })).rejects.toBe(bug);
   });
 
+  it('a read-back showing the identifier no longer kept, on a proven EPR, withdraws the trust (kept for later sessions too)', async () => {
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    world.epr.stored.set('DocumentReference/doc-1', { ...stored, identifier: [], masterIdentifier: undefined });
+    expect(await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } })).toMatchObject({ kind: 'failed', mismatched: ['identifier-not-kept'] });
+    expect(world.target.identifierSearchProven).toBe(false);
+    expect(world.proofs).toEqual([-NOW]);
+  });
+
+  it('other mismatches on a proven EPR leave the trust as it is', async () => {
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    world.epr.stored.set('DocumentReference/doc-1', { ...stored, status: 'entered-in-error' });
+    await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } });
+    expect(world.target.identifierSearchProven).toBe(true);
+    expect(world.proofs).toEqual([]);
+  });
+
   it('an EPR already proven is not searched again after a read-back', async () => {
     const world = setUp();
     await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
@@ -678,6 +698,21 @@ describe('an EPR that creates on PUT: written to ids derived from the identifier
     const state = await step({ kind: 'sending', pushes: 1, mode: 'individual' });
     expect(state).toMatchObject({ kind: 'filed', documentReferenceId: id });
     expect(epr.calls.map((call) => call.method)).toEqual(['read']);
+  });
+
+  it('a resend that finds its note gone (410: it landed, and the EPR deleted it) stops, writing nothing, and says so', async () => {
+    const { step, epr, transcription } = setUp({ updateCreate: true, write: 'individual', provenance: 'keep-locally' });
+    const id = documentIdFor(transcription.identifier);
+    epr.script.read = http(410);
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toEqual({ kind: 'failed', reason: 'read-back-missing', httpStatus: 410, documentReferenceId: id, pushes: 1 });
+    expect(epr.calls.map((call) => call.method)).toEqual(['read']);
+  });
+
+  it('a resend that finds nothing ever there (404) writes it', async () => {
+    const { step, epr } = setUp({ updateCreate: true, write: 'individual', provenance: 'keep-locally' });
+    epr.script.read = http(404);
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toMatchObject({ kind: 'filed' });
+    expect(epr.calls.map((call) => call.method)).toEqual(['read', 'update']);
   });
 
   it('the first push writes without reading: nothing of ours can be there yet', async () => {

@@ -222,13 +222,12 @@ describe('driving an item', () => {
 });
 
 describe('a write whose access token the EPR refused (401)', () => {
-  it('is tried again after backoff, searching first (the EPR answered: no settle window); refused every time, it ends not authorised, keeping the server\u2019s words', async () => {
-    const { runner, put, epr, state, sleeps, store, id } = world({ overrides: { resendSettleMs: 600_000 } });
+  it('is tried again after backoff, searching first; refused every time, it ends not authorised, keeping the server\u2019s words', async () => {
+    const { runner, put, epr, state, store, id } = world();
     epr.script.create = new EprRequestError('token-refused', 401, undefined, 'Token revoked');
     put();
     await runner.drive(id);
-    expect(state()).toEqual({ kind: 'failed', reason: 'not-authorised', httpStatus: 401, serverReason: 'Token revoked', pushes: POLICY.maxAttempts, answered: true });
-    expect(sleeps.every((ms) => ms < 600_000)).toBe(true);
+    expect(state()).toEqual({ kind: 'failed', reason: 'not-authorised', httpStatus: 401, serverReason: 'Token revoked', pushes: POLICY.maxAttempts });
     expect(store().history).toContainEqual(expect.objectContaining({ retry: expect.objectContaining({ attempt: 1, problem: 'the EPR refused Wardscribe\u2019s access token, so a new one is fetched (HTTP 401)' }) }));
     expect(epr.calls.map((call) => call.method)).toEqual(['capabilityStatement', 'create', 'search', 'search', 'create', 'search', 'search', 'create']);
   });
@@ -332,11 +331,11 @@ describe('transient failures: backoff, then giving up', () => {
 });
 
 describe('refusals end in a state a clinician can act on', () => {
-  // A refused push still counts (it may have been applied), but the EPR answered: a Retry searches without waiting.
+  // A refused push still counts (it may have been applied): a Retry searches for it before sending again.
   it.each([
-    ['422', http(422, 'bad content'), { kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, serverReason: 'bad content', pushes: 1, answered: true }],
-    ['401', http(401), { kind: 'failed', reason: 'not-authorised', httpStatus: 401, pushes: 1, answered: true }],
-    ['403', http(403, 'no role'), { kind: 'failed', reason: 'not-authorised', httpStatus: 403, serverReason: 'no role', pushes: 1, answered: true }],
+    ['422', http(422, 'bad content'), { kind: 'failed', reason: 'rejected-by-epr', httpStatus: 422, serverReason: 'bad content', pushes: 1 }],
+    ['401', http(401), { kind: 'failed', reason: 'not-authorised', httpStatus: 401, pushes: 1 }],
+    ['403', http(403, 'no role'), { kind: 'failed', reason: 'not-authorised', httpStatus: 403, serverReason: 'no role', pushes: 1 }],
     ['an auth refusal', new EprRequestError('auth', 400, undefined), { kind: 'failed', reason: 'not-authorised', httpStatus: 400, pushes: 1 }],
     ['412 while sending', http(412), { kind: 'needs-attention', reason: 'multiple-matches', documentReferenceIds: [], pushes: 1 }],
   ])('%s', async (_, error, expected) => {
@@ -479,8 +478,8 @@ describe('Retry, pressed again and again', () => {
     const before = store().history.length;
     await runner.retry(id);
     await runner.settled();
-    // The second resumes after a push that may have landed (the EPR answered it): it searches at once, then sends.
-    expect(store().history[before]).toEqual({ kind: 'sending', pushes: 1, mode: 'transaction', answered: true });
+    // The second resumes after a push that may have landed: it searches, then sends.
+    expect(store().history[before]).toEqual({ kind: 'sending', pushes: 1, mode: 'transaction' });
     expect(epr.calls.map((call) => call.method).filter((method) => method === 'create' || method === 'search')).toEqual(['create', 'search', 'search', 'create']);
   });
 
@@ -650,6 +649,15 @@ describe('an EPR no search by identifier has yet found a note on', () => {
     expect([...epr.stored.keys()].filter((key) => key.startsWith('DocumentReference/'))).toHaveLength(2);
   });
 
+  it('choosing both identifier fields (what is assumed anyway) vouches for nothing: a lost answer still stops for a record check', async () => {
+    const { runner, put, epr, state, id } = world({ knownEpr: false, overrides: { identifier: 'kept' } });
+    timedOutOnce(epr);
+    put();
+    await runner.drive(id);
+    await runner.settled();
+    expect(state()).toMatchObject({ kind: 'needs-attention', reason: 'identifier-unproven' });
+  });
+
   it('a known EPR, by what the store kept from earlier runs: an empty search means not filed, and it is sent again', async () => {
     const { runner, put, epr, state, id } = world();
     timedOutOnce(epr);
@@ -740,7 +748,8 @@ describe('failures: what counts, and how a stopped vault is told apart', () => {
     epr.script.read = http(503);
     put({ kind: 'filed', documentReferenceId: 'doc-0', provenance: { kind: 'pending' } });
     await runner.drive(id);
-    expect(state()).toMatchObject({ kind: 'failed', reason: 'unreachable', documentReferenceId: 'doc-0', provenance: { kind: 'filed' } });
+    // The Provenance's answer was not seen and it is not found: kept locally, never sent twice.
+    expect(state()).toMatchObject({ kind: 'failed', reason: 'unreachable', documentReferenceId: 'doc-0', provenance: { kind: 'kept-locally', why: 'unconfirmed' } });
     expect(epr.calls.filter((call) => call.method === 'read')).toHaveLength(1);
   });
 
@@ -909,7 +918,7 @@ describe('answers that no retry changes', () => {
     epr.script.create = new EprRequestError('moved', 301, undefined, 'https://epr-new.example.nhs.uk/fhir/DocumentReference');
     put();
     await runner.drive(id);
-    expect(state()).toEqual({ kind: 'failed', reason: 'epr-moved', httpStatus: 301, serverReason: 'https://epr-new.example.nhs.uk/fhir/DocumentReference', pushes: 1, answered: true });
+    expect(state()).toEqual({ kind: 'failed', reason: 'epr-moved', httpStatus: 301, serverReason: 'https://epr-new.example.nhs.uk/fhir/DocumentReference', pushes: 1 });
   });
 
   it('a read-back that keeps answering "not yet" after the attempts run out is read-back-missing, not unreachable', async () => {
