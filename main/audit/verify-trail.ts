@@ -45,6 +45,7 @@ export type TrailProblemKind =
   | 'page-manifest-mismatch'
   | 'filter-mismatch'
   | 'witness-mismatch'
+  | 'witness-beyond-export'
   | 'document-feature-not-allowed'
   | 'incremental-update'
   | 'not-as-written';
@@ -88,7 +89,7 @@ export interface TrailReport {
   /** True when the export is a filtered selection (then links are checked only between neighbours). */
   readonly filtered: boolean;
   /** What came of comparing an outside witness's head, when one was given. */
-  readonly witness: 'matched' | 'mismatch' | 'not-in-export' | 'not-checked';
+  readonly witness: 'matched' | 'mismatch' | 'beyond-export' | 'not-in-export' | 'not-checked';
 }
 
 export interface VerifyTrailOptions {
@@ -473,7 +474,19 @@ function checkWitness(
   report: (problem: TrailProblem) => void,
 ): TrailReport['witness'] {
   if (!witness) return 'not-checked';
+  // A witness later than the sealed head: the trail ends before an entry known to exist. Either
+  // it was cut short (entries removed, the chain rebuilt up to there) or this export is older than
+  // the witness; only a newer export can tell, so it fails rather than passing unchecked.
+  if (head && witness.sequence > head.sequence) {
+    report({
+      kind: 'witness-beyond-export',
+      sequence: witness.sequence,
+      message: `The witness records entry ${witness.sequence}, but this export was sealed at entry ${head.sequence}, before it: entries may have been removed from the trail. Verify an export made after the witness was recorded.`,
+    });
+    return 'beyond-export';
+  }
   const known = head?.sequence === witness.sequence ? head.hash : entries.find((entry) => entry.sequence === witness.sequence)?.entryHash;
+  // Within the sealed range but not among the entries: a filtered export, which cannot say.
   if (known === undefined) return 'not-in-export';
   if (known === witness.hash) return 'matched';
   report({ kind: 'witness-mismatch', sequence: witness.sequence, message: `The witness records ${witness.hash} for entry ${witness.sequence}; the export has ${known}.` });

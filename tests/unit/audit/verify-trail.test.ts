@@ -29,6 +29,13 @@ describe('verifyTrailPdf', () => {
   });
   afterAll(() => folder.remove());
 
+  it('a witness later than the sealed head fails: the trail ends before an entry known to exist (cut short, or an export older than the witness)', async () => {
+    const report = await verifyTrailPdf(pdf, { expectedKeyFingerprint: trail.key.fingerprint, witness: { sequence: 81, hash: 'a'.repeat(64) } });
+    expect(report).toMatchObject({ ok: false, witness: 'beyond-export' });
+    expect(kinds(report)).toEqual(['witness-beyond-export']);
+    expect(report.problems[0]!.message).toMatch(/sealed at entry 80, before it/);
+  });
+
   it('passes a fresh export, with the expected key and a matching witness', async () => {
     const witness = { sequence: 40, hash: trail.store.storedEntries[39]!.entryHash };
     const report = await verifyTrailPdf(pdf, { expectedKeyFingerprint: trail.key.fingerprint, witness });
