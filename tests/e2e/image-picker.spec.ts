@@ -104,6 +104,8 @@ test('images are chosen seeing each one (thumbnail, sender, time, consent beside
   await expect(page.getByLabel('File this image with the note').nth(0)).toBeFocused();
   await page.keyboard.press('Space');
   await expect(page.getByLabel('File this image with the note').nth(0)).toBeChecked();
+  // Filed images are numbered among those chosen (the record's titles and main's messages use it).
+  await expect(wound.getByTestId('image-filed-as')).toHaveText('Filed as image 1 of 1 in the note: messages about image 1 mean this one.');
   await page.keyboard.press('Tab');
   await expect(page.locator('#image-0-consent-given')).toBeFocused();
   await page.keyboard.press('Space');
@@ -125,6 +127,8 @@ test('images are chosen seeing each one (thumbnail, sender, time, consent beside
   await ecg.getByLabel('File this image with the note').check();
   await ecg.getByLabel(/^Not applicable/).check();
   await ecg.getByLabel('What the image shows').fill('ECG trace');
+  await expect(ecg.getByTestId('image-filed-as')).toContainText('Filed as image 2 of 2');
+  await expect(wound.getByTestId('image-filed-as')).toContainText('Filed as image 1 of 2');
 
   // Attested and filed to the training EPR.
   await page.getByLabel('Full name').nth(0).fill('Dr Amara Okafor');

@@ -94,6 +94,10 @@ export function ImageChoices({
   const urls = useMediaUrls('image-choices');
   const [viewing, setViewing] = useState<{ item: MediaItemView; trigger: HTMLElement; index: number } | null>(null);
   if (choices.length === 0) return null;
+  // The number each chosen image is filed under (its title in the record, and what main's
+  // messages call "image 1"): its place among the chosen, not among all the images here.
+  const chosenCount = choices.filter((choice) => choice.chosen).length;
+  const filedAs = (index: number) => choices.slice(0, index + 1).filter((choice) => choice.chosen).length;
   const change = (index: number, patch: Partial<ImageChoiceState>) => onChange(choices.map((choice, at) => (at === index ? { ...choice, ...patch } : choice)));
   /** The image's name on this screen, and who sent it when, from its message. */
   const about = (item: MediaItemView, index: number) => {
@@ -147,6 +151,11 @@ export function ImageChoices({
                         File this image with the note
                       </label>
                     </div>
+                    {choice.chosen && (
+                      <p className="nhsuk-body-s" data-testid="image-filed-as">
+                        Filed as image {filedAs(index)} of {chosenCount} in the note: messages about image {filedAs(index)} mean this one.
+                      </p>
+                    )}
                     {choice.chosen && (
                       <div className="nhsuk-radios" role="radiogroup" aria-label={`Consent to ${name.toLowerCase()}`}>
                         {(
