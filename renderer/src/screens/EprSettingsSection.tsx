@@ -136,7 +136,7 @@ const PROFILE_CHOICES: readonly { key: keyof Profile; label: string; options: re
   { key: 'fhirVersionParameter', label: 'fhirVersion=4.0 in the media type', options: [['true', 'Required'], ['false', 'Not sent']] },
   { key: 'transactionPath', label: 'Transaction address', options: [['base', 'The base URL exactly'], ['base-slash', 'The base URL with a trailing /']] },
   { key: 'updateCreate', label: 'Create with our own id (PUT, update-create)', options: [['true', 'Supported'], ['false', 'Not supported']] },
-  { key: 'resendSettleMs', label: 'Wait before checking an unanswered send', options: [['60000', '1 minute'], ['120000', '2 minutes'], ['300000', '5 minutes'], ['900000', '15 minutes']] },
+  { key: 'resendSettleMs', label: 'Wait before checking a send that may have arrived', options: [['60000', '1 minute'], ['120000', '2 minutes'], ['300000', '5 minutes'], ['900000', '15 minutes']] },
 ];
 
 function ProfileOverrides({ profile, onChange }: { profile: Profile; onChange: (profile: Profile) => void }) {
