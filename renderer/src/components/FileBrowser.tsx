@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { hostApi } from '../api';
 import { errorSentence } from '../logic/describe-error';
 
@@ -29,6 +29,9 @@ export function FileBrowser({ onChoose, onClose }: { onChoose: (path: string) =>
       headingRef.current?.focus();
     } else setError(errorSentence(result.error));
   }
+  // Focus before the first paint, not after the listing arrives: an Escape pressed while main
+  // is still listing the folder must reach this region's handler, not the page behind it.
+  useLayoutEffect(() => headingRef.current?.focus(), []);
   useEffect(() => void open(), []);
 
   return (
