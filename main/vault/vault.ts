@@ -21,7 +21,7 @@ import {
   type KeySlotFile,
   type PreparedSlot,
 } from './key-slots';
-import { withKeyFileLock } from './key-file-lock';
+import { type KeyFileLockOptions, withKeyFileLock } from './key-file-lock';
 import { finishInterruptedRotation, prepareRotation, staleVaultError, type RotationHooks } from './key-rotation';
 import { migrate } from './migrate';
 import { getUserByUsername, insertUser } from './queries/users';
@@ -186,7 +186,10 @@ export type BackoffCheck = (failures: { readonly count: number; readonly lastAt:
  * passphrase then clears the count. The vault file is not even opened for a wrong one.
  */
 export function unlockVault(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck = () => 0, turn: SignInTurnOptions = {}): Promise<UnlockOutcome> {
-  return withSignInTurn(files, username, () => tryPassphrase(files, username, passphrase, now, waitFor), turn);
+  // One deadline for every lock the attempt waits for: the user's turn and the key file's, so a
+  // hung holder of either keeps the person waiting SIGN_IN_TURN_WAIT_MS at most, not one wait per lock.
+  const deadline = turn.deadline ?? performance.now() + SIGN_IN_TURN_WAIT_MS;
+  return withSignInTurn(files, username, () => tryPassphrase(files, username, passphrase, now, waitFor, deadline), { deadline });
 }
 
 /**
@@ -200,6 +203,12 @@ export const SIGN_IN_TURN_WAIT_MS = 10_000;
 
 /** What an attempt that waited SIGN_IN_TURN_WAIT_MS for another process's attempt is told. */
 export const SIGN_IN_TURN_BUSY_MESSAGE = 'Another sign-in for this user is still in progress on this PC; try again in a moment. Nothing was tried, so this does not count as a failed attempt.';
+
+/** What an attempt that waited SIGN_IN_TURN_WAIT_MS for the key file, before trying the passphrase, is told. */
+export const SIGN_IN_KEY_FILE_BUSY_MESSAGE = 'Another Wardscribe on this PC is changing the vault keys; try again in a moment. Nothing was tried, so this does not count as a failed attempt.';
+
+/** What a right passphrase that then waited SIGN_IN_TURN_WAIT_MS for the key file is told (the attempt stays counted, as it was before its KDF). */
+export const SIGN_IN_UNFINISHED_MESSAGE = 'Another Wardscribe on this PC is changing the vault keys, so signing in could not finish; try again in a moment.';
 
 export interface SignInTurnOptions {
   /**
@@ -245,9 +254,9 @@ export function signInTurnPath(files: VaultFiles, userId: string): string {
   return join(files.dir, `wardscribe.sign-in-${createHash('sha256').update(userId).digest('hex').slice(0, 16)}`);
 }
 
-async function tryPassphrase(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck): Promise<UnlockOutcome> {
+async function tryPassphrase(files: VaultFiles, username: string, passphrase: string, now: Date, waitFor: BackoffCheck, deadline: number): Promise<UnlockOutcome> {
   const stamp = now.toISOString();
-  const admission = await admitAttempt(files, username, stamp, waitFor);
+  const admission = await admitAttempt(files, username, stamp, waitFor, { lock: { timeoutMs: remainingMs(deadline), busyMessage: SIGN_IN_KEY_FILE_BUSY_MESSAGE } });
   if (admission.kind === 'unknown-user') {
     // As slow as a real attempt, so the answer's timing does not tell which names exist.
     await spendKdf(passphrase, admission.kdf);
@@ -288,7 +297,12 @@ async function tryPassphrase(files: VaultFiles, username: string, passphrase: st
       writeKeySlotFile(files.keySlots, slotFile);
     }
     return { kind: 'unlocked' as const, vault, user, unauditedFailures };
-  });
+  }, { timeoutMs: remainingMs(deadline), busyMessage: SIGN_IN_UNFINISHED_MESSAGE });
+}
+
+/** What is left of a deadline on the monotonic clock; once past, a free lock is still taken. */
+function remainingMs(deadline: number): number {
+  return Math.max(0, deadline - performance.now());
 }
 
 export type AttemptAdmission =
@@ -301,7 +315,7 @@ export type AttemptAdmission =
  * the key file's lock: whatever happens next (a wrong passphrase, a crash, a kill), it counted.
  * `unaudited: false` for attempts made while the trail is open (the caller audits them itself).
  */
-export function admitAttempt(files: VaultFiles, username: string, stamp: string, waitFor: BackoffCheck, options: { readonly unaudited?: boolean } = {}): Promise<AttemptAdmission> {
+export function admitAttempt(files: VaultFiles, username: string, stamp: string, waitFor: BackoffCheck, options: { readonly unaudited?: boolean; readonly lock?: KeyFileLockOptions } = {}): Promise<AttemptAdmission> {
   return withKeyFileLock(files.keySlots, (): AttemptAdmission => {
     finishInterruptedRotation(files);
     const slotFile = requireSlots(files);
@@ -314,7 +328,7 @@ export function admitAttempt(files: VaultFiles, username: string, stamp: string,
     slotFile.failures[slot.username] = counted;
     writeKeySlotFile(files.keySlots, slotFile);
     return { kind: 'counted', slot, vaultId: slotFile.vaultId, failures: counted.count };
-  });
+  }, options.lock);
 }
 
 /** After a right passphrase outside sign-in: the count starts again; failures not yet audited stay for the next sign-in. */

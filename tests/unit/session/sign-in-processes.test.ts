@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
 import { MINIMUM_KDF, readKeySlotFile } from '../../../main/vault/key-slots';
-import { SIGN_IN_TURN_BUSY_MESSAGE, signInTurnPath } from '../../../main/vault/vault';
+import { SIGN_IN_KEY_FILE_BUSY_MESSAGE, SIGN_IN_TURN_BUSY_MESSAGE, signInTurnPath } from '../../../main/vault/vault';
 import { vaultFiles, type VaultFiles } from '../../../main/vault/vault-files';
 import { bundleChild, ROOT } from '../../support/child-bundle';
 import { tempDir } from '../../support/temp';
@@ -124,7 +124,12 @@ describe('sign-in attempts across processes', () => {
 /** Another process holding the admin's sign-in turn, as a second Wardscribe in its Argon2id would. */
 async function holdAdminsTurn(files: VaultFiles): Promise<{ child: ChildProcess; exited: Promise<void> }> {
   const userId = readKeySlotFile(files.keySlots)!.slots.find((slot) => slot.username === ADMIN.username)!.userId;
-  const child = spawn(process.execPath, [holderScript, 'hold', signInTurnPath(files, userId)], { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return holdLock(signInTurnPath(files, userId));
+}
+
+/** Another process holding a lock file's OS lock until it is killed. */
+async function holdLock(lockedPath: string): Promise<{ child: ChildProcess; exited: Promise<void> }> {
+  const child = spawn(process.execPath, [holderScript, 'hold', lockedPath], { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let errors = '';
@@ -186,6 +191,24 @@ describe('a sign-in whose turn another process holds', () => {
     holder.child.kill('SIGKILL');
     await holder.exited;
     const session = newSession(files, 0);
+    await expect(session.signIn(ADMIN.username, ADMIN.passphrase)).resolves.toMatchObject({ username: ADMIN.username });
+  }, 60_000);
+
+  it('with the key file held by a hung process (a second Wardscribe stopped mid-write): refused in words after the same bounded wait, not the key-file lock\'s own, and nothing counted', async () => {
+    const files = await adminVault();
+    const holder = await holdLock(files.keySlots);
+    holder.child.kill('SIGSTOP');
+    const session = newSession(files, WAIT_MS);
+    const started = performance.now();
+    const attempt = session.signIn(ADMIN.username, ADMIN.passphrase);
+    await expect(attempt).rejects.toMatchObject({ code: 'conflict', message: SIGN_IN_KEY_FILE_BUSY_MESSAGE });
+    const waited = performance.now() - started;
+    // The sign-in's one wait covers its turn and the key file both.
+    expect(waited).toBeGreaterThanOrEqual(WAIT_MS - 50);
+    expect(waited).toBeLessThan(2 * WAIT_MS);
+    holder.child.kill('SIGKILL');
+    await holder.exited;
+    expect(readKeySlotFile(files.keySlots)!.failures[ADMIN.username]).toBeUndefined();
     await expect(session.signIn(ADMIN.username, ADMIN.passphrase)).resolves.toMatchObject({ username: ADMIN.username });
   }, 60_000);
 });
