@@ -21,6 +21,7 @@ import type { SigningKeyCertificate } from './signing-certificates';
 import { AUDIT_FONT_FILES, defaultFontsDir } from './fonts';
 import { sha256Hex } from './hash';
 import { formatFingerprint, loadPublicKey, publicKeyFingerprint } from './signing';
+import { reasonInWords } from '../../shared/domain/sign-in-failures';
 
 /** Everything the auditors' PDF shows. Entries are already selected (by the store) and ascending. */
 export interface AuditPdfInput {
@@ -374,7 +375,7 @@ function rowCells(entry: AuditEntry): string[] {
     entry.actor ? `${entry.actor.role}: ${printableName(entry.actor.displayName)}` : 'system',
     entry.action,
     describeObjects(entry),
-    entry.outcome.reason ? `${entry.outcome.status}: ${entry.outcome.reason}` : entry.outcome.status,
+    entry.outcome.reason ? `${entry.outcome.status}: ${reasonInWords(entry.action, entry.outcome.reason)}` : entry.outcome.status,
     entry.entryHash.slice(0, 12),
   ];
 }

@@ -61,3 +61,15 @@ export function describeFailureCount(reason: string): string | null {
   if (match[2] === match[3]) return `${what} at ${readableTime(match[2])}`;
   return `${what} between ${readableTime(match[2])} and ${readableTime(match[3]!)}`;
 }
+
+const FAILURE_AT_REASON = /^wrong-passphrase-at-(\d{8}t\d{4}(?:\d{2})?z)$/;
+
+/**
+ * An entry's reason code as an auditor reads it, on screen and in the exported PDF: the codes
+ * that carry a count or a time in words, any other code as it is.
+ */
+export function reasonInWords(action: string, reason: string): string {
+  if (action === 'sign-in-failures-counted') return describeFailureCount(reason) ?? reason;
+  const failedAt = action === 'sign-in-failed' ? FAILURE_AT_REASON.exec(reason) : null;
+  return failedAt ? `wrong passphrase at ${readableTime(failedAt[1]!)}` : reason;
+}

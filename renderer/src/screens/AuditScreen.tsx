@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { TableVirtuoso } from 'react-virtuoso';
 import { AUDIT_ACTIONS, type AuditEntry, type AuditFilter } from '../../../shared/domain/audit';
-import { describeFailureCount } from '../../../shared/domain/sign-in-failures';
+import { reasonInWords } from '../../../shared/domain/sign-in-failures';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import { hostApi, newJobId } from '../api';
 import { ExportedFilesSection } from '../components/ExportedFilesSection';
@@ -304,12 +304,6 @@ export function AuditScreen() {
   );
 }
 
-/** A reason code, or the words for one that carries numbers and times (a count of failed sign-ins). */
-function reasonInWords(entry: AuditEntry): string {
-  const reason = entry.outcome.reason ?? '';
-  return (entry.action === 'sign-in-failures-counted' ? describeFailureCount(reason) : null) ?? reason;
-}
-
 /** One entry's cells, on screen and in print. */
 function AuditCells({ entry }: { entry: AuditEntry }) {
   return (
@@ -325,7 +319,7 @@ function AuditCells({ entry }: { entry: AuditEntry }) {
       </td>
       <td>
         {entry.outcome.status}
-        {entry.outcome.reason ? ` (${reasonInWords(entry)})` : ''}
+        {entry.outcome.reason ? ` (${reasonInWords(entry.action, entry.outcome.reason)})` : ''}
       </td>
     </>
   );

@@ -12,6 +12,7 @@ import { verifyTrailPdf } from '../../../main/audit/verify-trail';
 import { tempDir } from '../../support/temp';
 import { makeTrail, USERS, type TrailFixture } from './support/fixtures';
 import { exportFixture } from './support/export';
+import { compactTime, failureCountReason } from '../../../shared/domain/sign-in-failures';
 
 /** The PDF's text as poppler lays it out, one string per page. */
 function pdfTextPages(path: string): string[] {
@@ -132,3 +133,24 @@ describe('audit PDF export', () => {
     expect(existsSync(exported.path)).toBe(true);
   });
 });
+
+describe('reason codes in the audit PDF', () => {
+  const folder = tempDir('wardscribe-audit-pdf-reasons-');
+  afterAll(() => folder.remove());
+
+  it('prints the failed sign-ins counted while the trail was closed, and each one kept, in words an auditor reads, not as codes', async () => {
+    const trail = makeTrail(3);
+    const actor = USERS[0]!;
+    trail.log.record({ action: 'sign-in-failures-counted', actor, objects: {}, outcome: { status: 'failure', reason: failureCountReason(153, '2026-11-24T10:00:00.000Z', '2026-11-24T11:05:09.000Z') } });
+    trail.log.record({ action: 'sign-in-failed', actor, objects: {}, outcome: { status: 'failure', reason: `wrong-passphrase-at-${compactTime('2026-11-24T11:05:09.000Z')}` } });
+    const exported = await exportFixture(trail, folder.path);
+    // pdftotext without -layout keeps a wrapped cell's words in reading order.
+    const text = execFileSync('/usr/bin/pdftotext', [exported.path, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    expect(text).toContain('153 failed sign-ins between 2026-11-24 10:00:00 UTC and 2026-11-24 11:05:09 UTC');
+    expect(text).toContain('wrong passphrase at 2026-11-24 11:05:09 UTC');
+    expect(text).not.toMatch(/153-from-|wrong-passphrase-at-/);
+    // A code with no numbers in it stays as it is (the fixture's own failures).
+    expect(text).toContain('failure: epr-timeout');
+  });
+});
+

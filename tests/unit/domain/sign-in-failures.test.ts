@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ReasonCodeSchema } from '../../../shared/domain/audit';
-import { describeFailureCount, failureCountReason } from '../../../shared/domain/sign-in-failures';
+import { describeFailureCount, failureCountReason, reasonInWords } from '../../../shared/domain/sign-in-failures';
 
 describe('the audited count of failed sign-ins', () => {
   it('carries the count and the first and last times to the second, as a valid reason code', () => {
@@ -31,3 +31,15 @@ describe('the audited count of failed sign-ins', () => {
     expect(describeFailureCount('admin-key-rotated')).toBeNull();
   });
 });
+
+describe('reason codes in words', () => {
+  it('a counted run and a kept failure time read as words; the same codes under other actions, and other codes, stay as they are', () => {
+    expect(reasonInWords('sign-in-failures-counted', '2-from-20261124t100000z-to-20261124t100500z')).toBe('2 failed sign-ins between 2026-11-24 10:00:00 UTC and 2026-11-24 10:05:00 UTC');
+    expect(reasonInWords('sign-in-failed', 'wrong-passphrase-at-20261124t100000z')).toBe('wrong passphrase at 2026-11-24 10:00:00 UTC');
+    expect(reasonInWords('sign-in-failed', 'wrong-passphrase-at-20261124t1000z')).toBe('wrong passphrase at 2026-11-24 10:00 UTC');
+    expect(reasonInWords('sign-in-failed', 'wrong-current-passphrase')).toBe('wrong-current-passphrase');
+    expect(reasonInWords('sign-in-failures-counted', 'not-a-count')).toBe('not-a-count');
+    expect(reasonInWords('wipe', 'wrong-passphrase-at-20261124t100000z')).toBe('wrong-passphrase-at-20261124t100000z');
+  });
+});
+
