@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Role } from '../../shared/domain/roles';
-import type { UserSummary } from '../../shared/domain/users';
+import type { UserRow, UserSummary } from '../../shared/domain/users';
 import type { Access } from '../../shared/ipc/channel';
 import type { HostEvent } from '../../shared/ipc/events';
 import { WardscribeError } from '../errors';
@@ -508,8 +508,10 @@ export class SessionService {
     }, turn));
   }
 
-  listUsers(): UserSummary[] {
-    return listUsers(this.vault().db);
+  listUsers(): UserRow[] {
+    const users = listUsers(this.vault().db);
+    const keyed = new Set(readKeySlotFile(this.#options.files.keySlots)?.slots.map((slot) => slot.userId) ?? []);
+    return users.map((user) => ({ ...user, hasKey: keyed.has(user.id) }));
   }
 
   async createUser(input: NewUser & { role: Role }): Promise<UserSummary> {

@@ -27,3 +27,11 @@ export const UserSummarySchema = z.object({
   mustChangePassphrase: z.boolean(),
 });
 export type UserSummary = z.infer<typeof UserSummarySchema>;
+
+/**
+ * A row of the administrators' Users list: the person, and whether a key slot of theirs is in
+ * the key file. Without one their passphrase opens nothing (disabling removes it), so the list
+ * says a reset is needed rather than leaving them to be told "not recognised".
+ */
+export const UserRowSchema = UserSummarySchema.extend({ hasKey: z.boolean() });
+export type UserRow = z.infer<typeof UserRowSchema>;

@@ -8,7 +8,7 @@ import { PatientConfirmationSchema, PatientLookupSchema } from '../domain/patien
 import { PATIENT_HINT_KINDS } from '../domain/patient-hints';
 import { WipeCertificateSchema } from '../domain/wipe';
 import { ROLES } from '../domain/roles';
-import { DisplayNameSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
+import { DisplayNameSchema, UserRowSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
 import { PersonRefSchema, SEARCH_ORDERS, ThreadQueueRequestSchema, ThreadQueueRowSchema, VaultIntegritySchema } from './work-queue';
 
@@ -386,7 +386,7 @@ export const contract = {
     }),
   },
   users: {
-    list: channel({ request: NoRequest, response: z.array(UserSummarySchema), access: ['admin'] }),
+    list: channel({ request: NoRequest, response: z.array(UserRowSchema), access: ['admin'] }),
     create: channel({
       request: z
         .object({ username: UsernameSchema, displayName: DisplayNameSchema, role: z.enum(ROLES), passphrase: Passphrase })

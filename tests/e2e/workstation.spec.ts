@@ -233,17 +233,19 @@ test('shared PC: one person’s backoff does not stop another; the lock screen o
   await page.keyboard.press('Alt+7');
   const row = page.getByRole('row', { name: /Dr Cleo Clinician/ });
   await row.getByRole('button', { name: 'Disable cleo' }).click();
-  await expect(row.getByRole('group', { name: 'Confirm' })).toContainText('Disable Dr Cleo Clinician? They will not be able to sign in');
+  await expect(row.getByRole('group', { name: 'Confirm' })).toContainText('Disable Dr Cleo Clinician? Their passphrase stops working at once. To let them back, an administrator resets their passphrase');
   await expectNoAxeViolations(page, 'the users screen with a confirmation');
   await row.getByRole('button', { name: 'Cancel' }).click();
   await expect(row).toContainText('Active');
   await row.getByRole('button', { name: 'Disable cleo' }).click();
   await row.getByRole('button', { name: 'Yes, disable cleo' }).click();
   await expect(page.getByTestId('success-banner')).toContainText('Dr Cleo Clinician is now disabled and cannot sign in.');
-  await expect(row).toContainText('Disabled');
+  await expect(row).toContainText('Disabled (a passphrase reset enables them)');
+  // Disabling removed her key, so Enable alone would leave an account that cannot sign in: only the reset is offered.
+  await expect(row.getByRole('button', { name: /^Enable cleo/ })).toHaveCount(0);
 
   // Reset passphrase is a form (Electron has no window.prompt): a refusal is plain English and linked to the field.
-  await row.getByRole('button', { name: 'Reset passphrase for cleo' }).click();
+  await row.getByRole('button', { name: 'Reset passphrase to enable for cleo' }).click();
   await page.getByRole('button', { name: 'Reset passphrase of cleo' }).click();
   const summary = page.getByTestId('error-summary');
   await expect(summary).toBeFocused();

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { PASSPHRASE_HINT } from '../../../shared/domain/passphrase';
 import { ROLE_DESCRIPTIONS, ROLES, type Role } from '../../../shared/domain/roles';
-import type { UserSummary } from '../../../shared/domain/users';
+import type { UserRow, UserSummary } from '../../../shared/domain/users';
 import { hostApi } from '../api';
 import { useSignedIn } from '../app/session';
 import type { FieldLabels } from '../logic/describe-error';
@@ -19,7 +19,7 @@ const RESET_FIELDS: FieldLabels = { passphrase: { label: 'the temporary passphra
 /** Administrators add people, disable them, and reset forgotten passphrases. */
 export function UsersScreen() {
   const { state } = useSignedIn();
-  const [users, setUsers] = useState<UserSummary[]>([]);
+  const [users, setUsers] = useState<UserRow[]>([]);
   const { problem: error, fromHost, clear, fieldError } = useProblem(FIELDS);
   const resetProblem = useProblem(RESET_FIELDS);
   const [notice, setNotice] = useState<string | null>(null);
@@ -109,9 +109,10 @@ export function UsersScreen() {
               <td>{user.username}</td>
               <td>{user.displayName}</td>
               <td>{user.role}</td>
-              <td>{user.disabled ? 'Disabled' : user.mustChangePassphrase ? 'Must change passphrase' : 'Active'}</td>
+              <td>{statusOf(user)}</td>
               <td className="ws-actions">
-                {user.id !== state.user.id && (
+                {/* Without a key slot, Enable alone would leave an account whose passphrase opens nothing: the reset enables it. */}
+                {user.id !== state.user.id && (user.hasKey || !user.disabled) && (
                   <ConfirmAction
                     label={
                       <>
@@ -121,7 +122,7 @@ export function UsersScreen() {
                     question={
                       user.disabled
                         ? `Enable ${user.displayName}? They will be able to sign in on this workstation again.`
-                        : `Disable ${user.displayName}? They will not be able to sign in until an administrator enables them. Their work stays in the vault.`
+                        : `Disable ${user.displayName}? Their passphrase stops working at once. To let them back, an administrator resets their passphrase, which enables the account again. Their work stays in the vault.`
                     }
                     confirmLabel={user.disabled ? `Yes, enable ${user.username}` : `Yes, disable ${user.username}`}
                     warning={!user.disabled}
@@ -136,7 +137,8 @@ export function UsersScreen() {
                     setResetting(user);
                   }}
                 >
-                  Reset passphrase <span className="nhsuk-u-visually-hidden">for {user.username}</span>
+                  {user.hasKey ? 'Reset passphrase' : user.disabled ? 'Reset passphrase to enable' : 'Reset passphrase to restore sign-in'}{' '}
+                  <span className="nhsuk-u-visually-hidden">for {user.username}</span>
                 </button>
               </td>
             </tr>
@@ -191,4 +193,11 @@ export function UsersScreen() {
       </form>
     </section>
   );
+}
+
+/** What the Status column says: a person with no key slot cannot sign in whatever the row's flags. */
+function statusOf(user: UserRow): string {
+  if (user.disabled) return user.hasKey ? 'Disabled' : 'Disabled (a passphrase reset enables them)';
+  if (!user.hasKey) return 'Cannot sign in: no key on this workstation (reset their passphrase)';
+  return user.mustChangePassphrase ? 'Must change passphrase' : 'Active';
 }

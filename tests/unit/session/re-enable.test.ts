@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { setUserDisabled } from '../../../main/vault/queries/users';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
@@ -26,4 +27,23 @@ describe('re-enabling a disabled user', () => {
     session.lock('sign-out');
     await expect(session.signIn('bea', 'bea second temporary')).resolves.toMatchObject({ username: 'bea' });
   });
+
+  it('a person enabled without a key (as Enable did before it asked for a reset) is listed as unable to sign in until a reset, which restores it', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.remove);
+    const session = new SessionService({ files: vaultFiles(dir.path), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+    await session.createFirstAdmin(ADMIN);
+    const bea = await session.createUser({ username: 'bea', displayName: 'Dr Bea', role: 'clinician', passphrase: 'bea temporary phrase' });
+    expect(session.listUsers().find((user) => user.id === bea.id)).toMatchObject({ disabled: false, hasKey: true });
+    await session.setDisabled(bea.id, true);
+    expect(session.listUsers().find((user) => user.id === bea.id)).toMatchObject({ disabled: true, hasKey: false });
+    // What the old Enable wrote: the row enabled, no slot given back.
+    setUserDisabled(session.vault().db, bea.id, false, new Date());
+    expect(session.listUsers().find((user) => user.id === bea.id)).toMatchObject({ disabled: false, hasKey: false });
+
+    await session.resetPassphrase(bea.id, 'bea second temporary');
+    expect(session.listUsers().find((user) => user.id === bea.id)).toMatchObject({ disabled: false, hasKey: true });
+    expect(session.listUsers().find((user) => user.id !== bea.id)).toMatchObject({ hasKey: true });
+  });
 });
+
