@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { PDFDocument as PdfLibDocument } from 'pdf-lib';
@@ -17,6 +16,7 @@ import {
 import { canonicalJson } from './canonical';
 import { ATTACHMENT_NAMES, manifestPage, PAGE_MANIFEST_FORMAT, PAGE_SEAL_FORMAT, toJsonLines, type PageManifest, type PageSeal, type PageSealBody } from './export-format';
 import { pageContentDigests, readingStructureDigest } from './page-content';
+import { PartialFile } from '../exports/partial-file';
 import type { SigningKeyCertificate } from './signing-certificates';
 import { AUDIT_FONT_FILES, defaultFontsDir } from './fonts';
 import { sha256Hex } from './hash';
@@ -171,9 +171,9 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
   }
 
   // Pass 2: draw and stream.
-  const partialPath = `${outputPath}.partial`;
+  const partial = PartialFile.create(outputPath);
   let finalBytes: Uint8Array = new Uint8Array();
-  const file = createWriteStream(partialPath);
+  const file = partial.stream();
   const written = new Promise<void>((resolve, reject) => {
     file.on('finish', resolve);
     file.on('error', reject);
@@ -249,16 +249,16 @@ export async function writeAuditPdf(input: AuditPdfInput, outputPath: string): P
     });
     doc.end();
     await written;
-    finalBytes = await addPageSeal(readFileSync(partialPath), input, exportCheckpoint, attached.creationDate);
-    writeFileSync(partialPath, finalBytes);
+    finalBytes = await addPageSeal(partial.read(), input, exportCheckpoint, attached.creationDate);
+    partial.overwrite(finalBytes);
     // Through a rename, so a failed export leaves no half file under the real name.
-    renameSync(partialPath, outputPath);
+    partial.commit(outputPath);
   } catch (error) {
-    // Wait for the file to close: removing it before its asynchronous open completes would let
-    // the open re-create it afterwards.
+    // Wait for the stream to settle: its writes still under way go to the descriptor, which
+    // discard() then closes and removes.
     doc.unpipe(file);
     if (!file.closed) await new Promise<void>((resolve) => file.once('close', () => resolve()).destroy());
-    rmSync(partialPath, { force: true });
+    partial.discard();
     throw error;
   }
   return { sha256: createHash('sha256').update(finalBytes).digest('hex'), pageCount: pages.length, exportCheckpoint };

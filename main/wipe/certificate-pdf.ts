@@ -5,10 +5,10 @@
  * against the tamper-evident trail.
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, readFileSync, renameSync, rmSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { WipeCertificate } from '../../shared/domain/wipe';
 import { AUDIT_FONT_FILES, defaultFontsDir } from '../audit/fonts';
+import { PartialFile } from '../exports/partial-file';
 import { join } from 'node:path';
 
 const LEVEL_TEXT: Readonly<Record<NonNullable<WipeCertificate['level']>, string>> = {
@@ -66,9 +66,9 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   doc.registerFont('regular', join(fontsDir, AUDIT_FONT_FILES.regular));
   doc.registerFont('bold', join(fontsDir, AUDIT_FONT_FILES.bold));
 
-  const temporary = `${outputPath}.partial`;
+  const temporary = PartialFile.create(outputPath);
   const done = new Promise<void>((resolve, reject) => {
-    const stream = createWriteStream(temporary, { mode: 0o600 });
+    const stream = temporary.stream();
     stream.on('finish', resolve).on('error', reject);
     doc.pipe(stream);
   });
@@ -135,12 +135,14 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   );
   root.end();
   doc.end();
+  let bytes: Buffer;
   try {
     await done;
-    renameSync(temporary, outputPath);
+    bytes = temporary.read();
+    temporary.commit(outputPath);
   } catch (error) {
-    rmSync(temporary, { force: true });
+    temporary.discard();
     throw error;
   }
-  return createHash('sha256').update(readFileSync(outputPath)).digest('hex');
+  return createHash('sha256').update(bytes).digest('hex');
 }

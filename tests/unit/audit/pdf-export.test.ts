@@ -125,7 +125,7 @@ describe('audit PDF export', () => {
     await expect(exporting).rejects.toThrow();
     expect(seen.length).toBeGreaterThan(0);
     expect(existsSync(path)).toBe(false);
-    expect(existsSync(`${path}.partial`)).toBe(false);
+    expect(readdirSync(folder.path).filter((name) => name.startsWith('cancelled.pdf'))).toEqual([]);
   });
 
   it('leaves no partial file behind', () => {
