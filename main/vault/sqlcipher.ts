@@ -186,6 +186,10 @@ function edgePagesIntact(path: string, key: Buffer, pageSize: number): boolean {
 }
 
 function damagedError(error: unknown): WardscribeError {
+  const code = (error as { code?: string }).code;
+  // Held, not damaged: another program (a second Wardscribe, a backup or antivirus scan) has the
+  // file locked. "Damaged, restore from backup" here could have IT throw away good data.
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return vaultBusyError();
   return new WardscribeError(
     'vault-damaged',
     `The vault is damaged (${(error as { code?: string }).code ?? 'unreadable'}). It has not been changed; contact IT support to restore it from backup.`,
@@ -281,3 +285,12 @@ function rawKeyLiteral(key: Buffer): Buffer {
   literal[literal.length - 1] = 0x27;
   return literal;
 }
+
+/** The vault file is locked by another program: nothing is wrong with it, and nothing was changed. */
+export function vaultBusyError(): WardscribeError {
+  return new WardscribeError(
+    'conflict',
+    'Another program on this PC is holding the vault file, so Wardscribe could not open it. Nothing was changed. Close any other Wardscribe window and try again in a moment; if it keeps happening, restart the PC or contact IT support (the vault is not damaged).',
+  );
+}
+

@@ -77,3 +77,15 @@ export function unauditedBesides(entry: SignInFailures | undefined, stamp: strin
 export function withCountCleared(entry: SignInFailures): SignInFailures | undefined {
   return unauditedFailures(entry) ? { ...entry, count: 0 } : undefined;
 }
+
+/**
+ * `entry` after the attempt counted in advance at `stamp` proved to be the right passphrase but
+ * could not finish (the vault file was held by another program): that attempt is no failure, so
+ * it leaves the count and the times still to audit, and the backoff starts again as after any
+ * right passphrase; the failures before it stay to be audited.
+ */
+export function withRightAttemptUncounted(entry: SignInFailures | undefined, stamp: string): SignInFailures | undefined {
+  const rest = unauditedBesides(entry, stamp);
+  if (!rest) return undefined;
+  return { count: 0, lastAt: rest.lastAt, unaudited: [...rest.stamps], unauditedCount: rest.count, unauditedSince: rest.firstAt };
+}

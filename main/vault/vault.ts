@@ -27,7 +27,7 @@ import { migrate } from './migrate';
 import { getUserByUsername, insertUser } from './queries/users';
 import { getVaultMeta, setVaultMeta } from './queries/vault-meta';
 import { checkpointTruncate, openEncryptedDatabase, VAULT_KEY_BYTES, type Db } from './sqlcipher';
-import { unauditedBesides, unauditedFailures, withCountCleared, withFailureCounted, type UnauditedFailures } from './unaudited-failures';
+import { unauditedBesides, unauditedFailures, withCountCleared, withFailureCounted, withRightAttemptUncounted, type UnauditedFailures } from './unaudited-failures';
 import { companionFiles, type VaultFiles } from './vault-files';
 
 /** An unlocked vault. Whoever holds it must `close()` it, which zeroes the key. */
@@ -282,6 +282,14 @@ async function tryPassphrase(files: VaultFiles, username: string, passphrase: st
       vault = openVault(files, key, slotFile.vaultId, slot.vaultKey.generation);
     } catch (error) {
       key.fill(0);
+      // The passphrase was right but the vault file is held by another program: this attempt is
+      // no failure, and left counted it would be audited as one and lock the person out on retry.
+      if (error instanceof WardscribeError && error.code === 'conflict') {
+        const rest = withRightAttemptUncounted(slotFile.failures[slot.username], stamp);
+        if (rest) slotFile.failures[slot.username] = rest;
+        else delete slotFile.failures[slot.username];
+        writeKeySlotFile(files.keySlots, slotFile);
+      }
       throw error;
     }
     const user = getUserByUsername(vault.db, slot.username);
