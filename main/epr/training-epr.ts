@@ -20,42 +20,50 @@ export interface TrainingEpr {
 }
 
 export function createTrainingEpr(options: { readonly requestTimeoutMs?: number; readonly clock?: Pick<Clock, 'now'> } = {}): TrainingEpr {
-  let server: TrainingServer | undefined;
-  let started: Promise<EprConnection> | undefined;
+  /** The server of the newest start, for baseUrl. */
+  let latest: TrainingServer | undefined;
+  /** The newest start: its server and, once listening, its connection. */
+  let started: { readonly server: TrainingServer; readonly connection: Promise<EprConnection> } | undefined;
 
-  const start = async (): Promise<EprConnection> => {
+  const start = () => {
     const accessToken = randomBytes(32).toString('base64url');
-    const current = createTrainingServer({ accessToken });
-    server = current;
-    const baseUrl = await current.start();
-    return createEprConnection({
-      baseUrl,
-      auth: { kind: 'bearer', token: accessToken },
-      requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_RETRY_POLICY.requestTimeoutMs,
-      clock: options.clock ?? systemClock,
-    });
+    const server = createTrainingServer({ accessToken });
+    latest = server;
+    const connection = server.start().then(
+      (baseUrl) =>
+        createEprConnection({
+          baseUrl,
+          auth: { kind: 'bearer', token: accessToken },
+          requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_RETRY_POLICY.requestTimeoutMs,
+          clock: options.clock ?? systemClock,
+        }),
+      async (error: unknown) => {
+        if (started?.server === server) started = undefined;
+        await server.stop().catch(() => undefined);
+        throw error;
+      },
+    );
+    return { server, connection };
   };
 
   return {
     connection() {
-      started ??= start().catch(async (error: unknown) => {
-        started = undefined;
-        await server?.stop().catch(() => undefined);
-        server = undefined;
-        throw error;
-      });
-      return started;
+      started ??= start();
+      return started.connection;
     },
     get baseUrl() {
-      return server?.baseUrl;
+      return latest?.baseUrl;
     },
     async close() {
-      const pending = started;
+      // Each close stops the server of the start it found, never whichever is newest when its
+      // wait ends: a connection asked for meanwhile (a lock, then at once a new session) has its
+      // own server, and the one closed here must not be left listening with what it holds.
+      const closing = started;
       started = undefined;
-      await pending?.catch(() => undefined);
-      const current = server;
-      server = undefined;
-      await current?.stop();
+      if (!closing) return;
+      if (latest === closing.server) latest = undefined;
+      await closing.connection.catch(() => undefined);
+      await closing.server.stop();
     },
   };
 }

@@ -77,4 +77,29 @@ describe('training EPR: a local door with a lock', () => {
       await expect(get(`${url!}/metadata`)).rejects.toThrow(/ECONNREFUSED/);
     }
   });
+
+  it('a connection asked for in the same moment as a close (a lock, then at once a new session) does not keep the closed server listening', async () => {
+    const training = createTrainingEpr({ requestTimeoutMs: 5_000 });
+    cleanups.push(() => training.close());
+    await training.connection();
+    const first = training.baseUrl!;
+    const closing = training.close();
+    const next = training.connection();
+    await closing;
+    await next;
+    await expect(get(`${first}/metadata`)).rejects.toThrow(/ECONNREFUSED/);
+    // The new connection has its own server, running.
+    const second = training.baseUrl!;
+    expect(second).not.toBe(first);
+    expect(await (await next).capabilityStatement()).toMatchObject({ resourceType: 'CapabilityStatement' });
+
+    // The same with the first start still under way when the close comes.
+    const starting = training.connection();
+    await training.close();
+    const third = training.connection();
+    await starting.catch(() => undefined);
+    await third;
+    await expect(get(`${second}/metadata`)).rejects.toThrow(/ECONNREFUSED/);
+  });
 });
+
