@@ -12,7 +12,15 @@ export default defineConfig({
   test: {
     include: tests,
     environment: 'node',
-    setupFiles: ['tests/support/property-seed.ts'],
+    // Each Stryker run (the dry run, then each mutant) still gets a new worker thread: Vitest
+    // recycles the worker after every run, isolated or not. Not isolating only lets a module's
+    // test files share that one thread within a run instead of starting one thread each, and
+    // scripts/mutation/fresh-run.ts gives each file what a new thread would (every project module
+    // evaluated afresh, so static mutants are built with their mutant active; mocks registered
+    // again; no active mutant while the file loads).
+    isolate: false,
+    poolOptions: { threads: { isolate: false }, forks: { isolate: false } },
+    setupFiles: ['scripts/mutation/fresh-run.ts', 'tests/support/property-seed.ts'],
     // Stryker runs one mutant at a time per worker; the machine has two cores shared with others.
     maxWorkers: 1,
     minWorkers: 1,
