@@ -85,6 +85,12 @@ export interface WipeRequest {
    * clinician's acknowledgement that the wipe destroys them without their being filed.
    */
   readonly acknowledgedUnfiledMedia?: readonly string[];
+  /**
+   * What the plan the clinician read counted. A reason is given for the thread as it was shown:
+   * with a later export merged in since (20,000 messages where 60 were read), the reason does not
+   * cover what was added, so a wipe with a reason needs these and is refused when they differ.
+   */
+  readonly planned?: { readonly messageCount: number; readonly attachmentCount: number };
 }
 
 /** What the confirmation screen shows before anything is done. */
@@ -268,6 +274,14 @@ export class WipeService {
       if (trigger !== 'user') refuse('unfiled', problems);
       if (actor.role !== 'clinician') refuse('unfiled', `${problems} Only a clinician can wipe it anyway, by recording why it holds no clinical content.`);
       if (overrideReason.length < MIN_OVERRIDE_REASON) refuse('unfiled', `${problems} To wipe it anyway, record why it holds no clinical content (at least ${MIN_OVERRIDE_REASON} characters).`);
+      const planned = request.planned;
+      if (!planned) refuse('plan-not-given', `${problems} A reason is given for the thread as its wipe plan showed it, and this request does not say which plan that was. Nothing was wiped; open the wipe plan again.`);
+      if (planned!.messageCount !== plan.messageCount || planned!.attachmentCount !== plan.attachmentCount) {
+        refuse(
+          'thread-changed',
+          `The thread has changed since its wipe plan was shown: it held ${counted(planned!.messageCount, 'message')} and ${counted(planned!.attachmentCount, 'attachment')} then, and holds ${counted(plan.messageCount, 'message')} and ${counted(plan.attachmentCount, 'attachment')} now (a later export was merged in). Your reason covered what you read, not what was added. Nothing was wiped; read the new plan and decide again.`,
+        );
+      }
     }
     const media = decideUnfiledMedia(plan.unfiledMedia, trigger === 'retention' ? 'retention' : actor.role, request.acknowledgedUnfiledMedia);
     if (media.kind === 'refused') refuse(media.reason, media.problem);
@@ -640,3 +654,8 @@ function auditSummary(certificate: WipeCertificate): AuditWipeCertificate {
     ...(certificate.unfiledMediaDestroyed === undefined ? {} : { unfiledMedia: certificate.unfiledMediaDestroyed }),
   };
 }
+
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+

@@ -712,7 +712,8 @@ export const contract = {
      * Wipes the thread's originals and answers with the certificate. Refused (`rejected`) with
      * what is still unfiled when the gate does not allow it; a clinician may wipe unfiled content
      * by recording why it holds no clinical content. Refused too while the plan lists unfiled media
-     * and `acknowledgedUnfiledMedia` does not name every one of them (a clinician's only).
+     * and `acknowledgedUnfiledMedia` does not name every one of them (a clinician's only), and
+     * when a reason is given for a thread that no longer counts what `planned` says.
      */
     run: channel({
       request: z
@@ -723,6 +724,11 @@ export const contract = {
           overrideReason: z.string().trim().max(2000).optional(),
           /** The ids of the plan's unfiled media: the clinician acknowledges the wipe destroys them unfiled. */
           acknowledgedUnfiledMedia: z.array(z.string().min(1).max(100)).max(2000).optional(),
+          /**
+           * What the plan the person read counted: a reason for wiping unfiled content is given
+           * for that thread, and is refused if the thread has changed since (a later export merged in).
+           */
+          planned: z.object({ messageCount: z.number().int().min(0), attachmentCount: z.number().int().min(0) }).strict().optional(),
         })
         .strict(),
       response: WipeCertificateSchema,

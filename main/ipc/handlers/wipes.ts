@@ -29,12 +29,13 @@ export function createWipeHandlers(deps: WipeHandlerDeps): Handlers<Contract>['w
         unfiledMedia: plan.unfiledMedia.map(({ attachmentId, fileName, typeLabel, byteLength, sender, sentAt, localTime }) => ({ attachmentId, fileName, typeLabel, byteLength, sender, sentAt, localTime })),
       };
     },
-    run: ({ threadId, overwriteSourceFile, overrideReason, acknowledgedUnfiledMedia }) =>
+    run: ({ threadId, overwriteSourceFile, overrideReason, acknowledgedUnfiledMedia, planned }) =>
       wipes.wipe({
         threadId,
         overwriteSourceFile,
         ...(overrideReason === undefined ? {} : { overrideReason }),
         ...(acknowledgedUnfiledMedia === undefined ? {} : { acknowledgedUnfiledMedia }),
+        ...(planned === undefined ? {} : { planned }),
       }),
     certificates: (_request, { principal }) => wipes.certificates().map((certificate) => certificateForRole(certificate, principal!.role)),
     exportCertificate: async ({ wipeId, folder: chosen }, { principal }) => {

@@ -113,6 +113,8 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
       overwriteSourceFile: overwrite && plan.sourceFile.status === 'matches',
       ...(needsReason ? { overrideReason: reason.trim() } : {}),
       ...(unfiled.length > 0 ? { acknowledgedUnfiledMedia: unfiled.map((medium) => medium.attachmentId) } : {}),
+      // The plan this person read: main refuses a reason given for it if the thread changed since.
+      planned: { messageCount: plan.messageCount, attachmentCount: plan.attachmentCount },
     });
     if (!result.ok) {
       setError(errorSentence(result.error));

@@ -17,6 +17,7 @@ import { ADVISERS, CLINICIAN, PATIENT } from '../../support/people';
 import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN, countPlaintext } from '../../support/vault';
+import { plannedNow } from '../wipe/support/planned';
 
 /**
  * Issue #18: every export of a chat holds its whole history. A later export of a chat already in
@@ -263,13 +264,38 @@ describe('import → file → wipe → import a later export', () => {
     await expect(w.run(w.write(iosChat(lines)))).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/all 24 messages of this export were securely wiped on \d{4}-\d{2}-\d{2}/) });
   });
 
+  it('a reason given for the wipe plan a clinician read does not cover a later export merged in before the wipe ran: refused, nothing wiped', async () => {
+    const w = await world();
+    const first = await w.run(w.write(iosChat(ward(6))));
+    const read = await plannedNow(w.wipes, first.threadId);
+    expect(read).toEqual({ messageCount: 6, attachmentCount: 0 });
+    // Between the plan and the wipe, the next day's export of the same chat is merged in.
+    await w.run(w.write(iosChat(ward(60))));
+    const reason = 'Social chat only; nothing clinical was said in it.';
+    await expect(w.wipes.wipe({ threadId: first.threadId, overwriteSourceFile: false, planned: read, overrideReason: reason })).rejects.toMatchObject({
+      code: 'rejected',
+      message: expect.stringMatching(/^The thread has changed since its wipe plan was shown: it held 6 messages and 0 attachments then, and holds 60 messages and 0 attachments now .*Nothing was wiped/),
+    });
+    // A reason with no plan to tie it to is refused too.
+    await expect(w.wipes.wipe({ threadId: first.threadId, overwriteSourceFile: false, overrideReason: reason })).rejects.toMatchObject({ code: 'rejected', message: expect.stringMatching(/does not say which plan that was\. Nothing was wiped/) });
+    expect(w.texts(first.threadId)).toHaveLength(60);
+    const refused = [...w.session.audit().store.entries({ filter: { actions: ['wipe'] } })].map((entry) => entry.outcome);
+    expect(refused).toEqual([
+      { status: 'refused', reason: 'thread-changed' },
+      { status: 'refused', reason: 'plan-not-given' },
+    ]);
+    // Read again, the new plan's reason wipes all 60, as the certificate says.
+    const certificate = await w.wipes.wipe({ threadId: first.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, first.threadId), overrideReason: reason });
+    expect(certificate).toMatchObject({ messageCount: 60, overrideReason: reason });
+  });
+
   it('two wipes of the same chat on two days: a third export skips both', async () => {
     const w = await world();
     const day1 = await w.run(w.write(iosChat(ward(6))));
-    await w.wipes.wipe({ threadId: day1.threadId, overwriteSourceFile: false, overrideReason: 'Social chat only; nothing clinical was said in it.' });
+    await w.wipes.wipe({ threadId: day1.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, day1.threadId), overrideReason: 'Social chat only; nothing clinical was said in it.' });
     const day2 = await w.run(w.write(iosChat(ward(9))));
     expect(day2.comparison).toMatchObject({ wiped: 6, newMessages: 3 });
-    await w.wipes.wipe({ threadId: day2.threadId, overwriteSourceFile: false, overrideReason: 'Social chat only; nothing clinical was said in it.' });
+    await w.wipes.wipe({ threadId: day2.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, day2.threadId), overrideReason: 'Social chat only; nothing clinical was said in it.' });
     const day3 = await w.run(w.write(iosChat(ward(10))));
     expect(day3.comparison).toMatchObject({ wiped: 9, newMessages: 1 });
     expect(day3.comparison.wipedOn).toHaveLength(2);
@@ -331,7 +357,7 @@ describe('the same rules for sources other than WhatsApp', () => {
     expect(first).toMatchObject({ source: 'telegram', messageCount: 8 });
     const second = await w.run(w.write(telegram(11, 2), 'result (1).json'), { zone: 'Asia/Tokyo' });
     expect(second).toMatchObject({ threadId: first.threadId, messageCount: 11, comparison: { newMessages: 3, alreadyHere: 6 } });
-    await w.wipes.wipe({ threadId: first.threadId, overwriteSourceFile: false, overrideReason: 'Test chat only; nothing clinical was said in it.' });
+    await w.wipes.wipe({ threadId: first.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, first.threadId), overrideReason: 'Test chat only; nothing clinical was said in it.' });
     const third = await w.run(w.write(telegram(12), 'result (2).json'));
     expect(third.comparison).toMatchObject({ knownThread: null, wiped: 11, newMessages: 1 });
     expect(w.texts(third.threadId)).toEqual(['tgnote1011 obs stable']);

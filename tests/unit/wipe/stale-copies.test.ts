@@ -20,6 +20,7 @@ import { writeExport } from '../importers/helpers';
 import { CLINICIAN } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
+import { plannedNow } from './support/planned';
 
 const CANARY = 'wombatstale5512 increase furosemide to 80 mg and weigh daily';
 const job = (): ImportJob => ({ signal: new AbortController().signal, progress: () => undefined });
@@ -51,7 +52,7 @@ describe('a purge certificate against stale copies of the vault and the key file
     expect(scanForRemnants({ dir: stale.dir, database: stale.database, key: oldKey, needles: ['wombatstale5512'] }).hits).toContain('wardscribe.vault:decrypted');
 
     const wipes = new WipeService({ session, imports, transcriptions: { stop: async () => undefined, resumeAll: async () => [] }, log: silentLogger });
-    const certificate = await wipes.wipe({ threadId, overwriteSourceFile: false, overrideReason: 'Social chat only: the advice was given on the phone and documented there.' });
+    const certificate = await wipes.wipe({ threadId, overwriteSourceFile: false, planned: await plannedNow(wipes, threadId), overrideReason: 'Social chat only: the advice was given on the phone and documented there.' });
     expect(certificate).toMatchObject({ keyRotated: true, level: 'purge', verification: { status: 'passed' } });
 
     // The attacker: the stale key file, the clinician's current passphrase, and the keystore they

@@ -17,6 +17,7 @@ import { writeExport } from '../importers/helpers';
 import { CLINICIAN } from '../../support/people';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
+import { plannedNow } from './support/planned';
 
 const REASON = 'Social chat only: the advice was given and recorded by phone.';
 const job = (): ImportJob => ({ signal: new AbortController().signal, progress: () => undefined });
@@ -67,7 +68,8 @@ describe('a wipe racing an import', () => {
       // Each round starts them in a different order and spacing, the wipe's awaits included.
       const wipeFirst = round % 2 === 0;
       const gapMs = [0, 1, 3, 8, 20, 0][round]!;
-      const wipe = () => w.wipes.wipe({ threadId, overwriteSourceFile: false, overrideReason: REASON });
+      const planned = await plannedNow(w.wipes, threadId);
+      const wipe = () => w.wipes.wipe({ threadId, overwriteSourceFile: false, planned, overrideReason: REASON });
       const importBig = () => w.imports.import({ path: big, zone: 'Europe/London', dateOrder: 'dmy' }, job());
       let wiping: ReturnType<typeof wipe>;
       let importing: ReturnType<typeof importBig>;

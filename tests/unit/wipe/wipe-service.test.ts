@@ -32,6 +32,7 @@ import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN } from '../../support/vault';
 import { untilOutboxState as until } from '../../support/outbox-wait';
+import { plannedNow } from './support/planned';
 
 /** Distinctive words that appear only in the thread to be wiped. */
 const WIPED = 'quokkaremnant7731 zqxjwipedterm please start bisoprolol 2.5 mg once daily and recheck potassium tomorrow';
@@ -228,11 +229,11 @@ describe('WipeService', () => {
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toThrow(/record why it holds no clinical content/);
     w.session.lock('sign-out');
     await w.session.signIn(CLERK.username, CLERK.passphrase);
-    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: 'Only social chat; the advice was given by phone.' })).rejects.toThrow(/Only a clinician/);
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'Only social chat; the advice was given by phone.' })).rejects.toThrow(/Only a clinician/);
     expect(w.threads.listThreads()).toHaveLength(2);
     w.session.lock('sign-out');
     await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
-    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: 'Only social chat; the advice was given by phone.' });
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'Only social chat; the advice was given by phone.' });
     expect(certificate).toMatchObject({ overrideReason: 'Only social chat; the advice was given by phone.', filed: [], sourceFile: 'not-requested', level: 'purge' });
     expect(existsSync(w.exportPath)).toBe(true); // not asked for: not touched
     const entries = trail(w.session, ['wipe', 'wipe-verified']);
@@ -254,7 +255,7 @@ describe('WipeService', () => {
     expect(scanForRemnants({ dir: w.files.dir, database: w.files.database, key: w.session.vault().key, needles: [middle] }).hits).toEqual(['wardscribe.vault:decrypted']);
 
     const reason = 'Only social chat; the advice was given by phone.';
-    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, overrideReason: reason });
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: reason });
     // The canary, three text samples, the photo's slice (and it as base64 at three alignments) and the thumbnail's.
     expect(certificate.verification).toMatchObject({ status: 'passed', hits: [], needles: 9 });
     const after = w.session.vault();
