@@ -59,7 +59,9 @@ export function formatTrailReport(report: TrailReport): string {
   const trust =
     report.trust === 'embedded-key-trusted'
       ? '\nWARNING: the key embedded in the PDF was trusted without checking it against the registered fingerprint; a PDF forged from scratch with a new key would also pass.'
-      : report.trust === 'pinned'
+      : report.trust === 'pinned' && report.problems.some((problem) => problem.kind === 'key-not-expected')
+        ? '\nkey: does NOT match the registered fingerprint (see key-not-expected above)'
+        : report.trust === 'pinned'
         ? `\nkey: matches the registered fingerprint${report.signingKeyProtection ? `; checkpoints signed by a key it certified, held in ${report.signingKeyProtection === 'os-keystore' ? 'the OS keystore' : 'a key file outside the data folder'}` : ''}`
         : '';
   if (report.ok) return `OK: ${summary}${trust}${witness}`;

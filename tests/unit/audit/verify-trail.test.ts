@@ -8,6 +8,7 @@ import { ATTACHMENT_NAMES, pageSealSigningBytes } from '../../../main/audit/expo
 import { writeAuditPdf } from '../../../main/audit/pdf-export';
 import { createCheckpointSigner, createWorkstationKey, signCheckpoint } from '../../../main/audit/signing';
 import { verifyTrailPdf, type TrailReport } from '../../../main/audit/verify-trail';
+import { formatTrailReport } from '../../../main/cli/verify-trail-command';
 import type { AuditCheckpointBody, AuditEntry } from '../../../shared/domain/audit';
 import { tempDir } from '../../support/temp';
 import { makeTrail, USERS, type TrailFixture } from './support/fixtures';
@@ -165,6 +166,9 @@ describe('verifyTrailPdf', () => {
     expect(trusted).toMatchObject({ ok: true, trust: 'embedded-key-trusted', pagesVerified: true });
     const pinned = await verifyTrailPdf(forged, pin());
     expect(kinds(pinned)).toEqual(['key-not-expected']);
+    // What the command prints says the key did not match, never that it did.
+    expect(formatTrailReport(pinned)).toMatch(/^FAILED: [\s\S]*\nkey: does NOT match the registered fingerprint/);
+    expect(formatTrailReport(pinned)).not.toContain('key: matches');
     const witnessed = await verifyTrailPdf(forged, { trustEmbeddedKey: true, witness: { sequence: 80, hash: trail.store.storedEntries[79]!.entryHash } });
     expect(kinds(witnessed)).toEqual(['witness-mismatch']);
   });
