@@ -46,6 +46,8 @@ async function transcribe(page: Page, zipPath: string): Promise<void> {
   await expect(preview).toContainText('Dr Benjamin Hale');
   await expect(preview).toContainText('21:20');
   await expect(preview).toContainText('Restrict fluids to 1.5 L');
+  // Its identifier is not the one the note will get, and it says so.
+  await expect(page.getByTestId('preview-provisional')).toContainText('provisional: the note gets its own when you attest');
 
 }
 

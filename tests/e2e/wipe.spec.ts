@@ -347,6 +347,7 @@ test('a thread wiped from elsewhere is dropped by the screen holding it: list, o
         threadId: plan.value.threadId,
         overwriteSourceFile: false,
         overrideReason: 'Test chat with no advice about any patient.',
+        planned: { messageCount: plan.value.messageCount, attachmentCount: plan.value.attachmentCount },
       });
     }, fileName);
 

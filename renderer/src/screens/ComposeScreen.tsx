@@ -271,7 +271,9 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
 
   async function attest() {
     if (!previewCurrent) {
-      fromChecks([{ text: preview ? 'The transcription changed after the preview, or still has problems. Preview it again, then attest.' : 'Preview what will be filed before attesting it.', inputId: 'preview-button' }]);
+      // Say which: the problems themselves when there are some (an empty summary), else that it changed.
+      if (preview && problems.length > 0) fromChecks(problems.map((text) => ({ text, inputId: 'preview-button' })));
+      else fromChecks([{ text: preview ? 'The transcription changed after the preview. Preview it again, then attest.' : 'Preview what will be filed before attesting it.', inputId: 'preview-button' }]);
       return;
     }
     const draft = await save();
@@ -530,6 +532,9 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
             What will be filed
           </h2>
           {preview.version !== version && <p className="nhsuk-body-s">Changed since this preview: preview again before attesting.</p>}
+          <p className="nhsuk-body-s" data-testid="preview-provisional">
+            The identifier and the attestation time shown here are provisional: the note gets its own when you attest. Everything else is filed as shown.
+          </p>
           {/* Focusable, so keyboard users can scroll a long record. */}
           <pre className="ws-preview" tabIndex={0} aria-label="Text that will be filed">
             {preview.text}
@@ -550,7 +555,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
           Attest and file <span className="ws-shortcut-hint">({SHORTCUTS.attest.label})</span>
         </button>
         <span className="nhsuk-body-s" id="attest-hint">
-          {clinician ? (previewCurrent ? 'You attest exactly what the preview shows.' : 'Preview first: you attest exactly what the preview shows.') : 'A clinician attests and files; your draft is saved for them.'}
+          {clinician ? (previewCurrent ? 'You attest what the preview shows (with its own identifier and time).' : 'Preview first: you attest what the preview shows.') : 'A clinician attests and files; your draft is saved for them.'}
         </span>
       </div>
     </section>

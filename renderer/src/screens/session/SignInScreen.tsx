@@ -60,6 +60,16 @@ export function SignInScreen({ state, onDone }: { state: SessionStateView; onDon
     passphraseRef.current!.value = '';
   }
 
+  /**
+   * A passphrase belongs to the name it was typed for: left in the field (typed while that name
+   * had to wait) it would be sent, with the next person's own typed after it, as theirs, and
+   * counted as their failed sign-in.
+   */
+  function changeUsername(value: string) {
+    if (normalise(value) !== normalise(username) && passphraseRef.current) passphraseRef.current.value = '';
+    setUsername(value);
+  }
+
   function switchUser() {
     setSwitched(true);
     setUsername('');
@@ -89,7 +99,7 @@ export function SignInScreen({ state, onDone }: { state: SessionStateView; onDon
         </ErrorSummary>
       )}
       <form onSubmit={submit} noValidate>
-        <TextField id="username" label="Username" autoComplete="username" value={username} onChange={(event) => setUsername(event.target.value)} ref={usernameRef} required autoFocus={!locked} />
+        <TextField id="username" label="Username" autoComplete="username" value={username} onChange={(event) => changeUsername(event.target.value)} ref={usernameRef} required autoFocus={!locked} />
         <TextField id="passphrase" label="Passphrase" type="password" autoComplete="current-password" ref={passphraseRef} required autoFocus={!!locked} />
         <button className="nhsuk-button" type="submit" disabled={busy || secondsLeft > 0}>
           {busy ? 'Checking…' : 'Sign in'}
