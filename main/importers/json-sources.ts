@@ -5,6 +5,7 @@ import { readLineBatches, type ByteSource } from './line-reader';
 import type { JsonPath } from './json-stream';
 import { instantTime, readLocalDateTime, type ChatRecord, type RecordTime } from './records';
 import { secondsInWords, teamsEventText, type TeamsChatTitle } from './teams-events';
+import { namedCharacter } from './html-entities';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
@@ -458,15 +459,13 @@ function nearestTimed(placed: readonly PlacedRecord[], from: number, step: numbe
   return undefined;
 }
 
-const ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00A0' };
-
 function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z][a-z0-9]*);/gi, (whole, name: string) => {
     if (name[0] === '#') {
       const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
     }
-    return ENTITIES[name.toLowerCase()] ?? whole;
+    return namedCharacter(name) ?? whole;
   });
 }
 

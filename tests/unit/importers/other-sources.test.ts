@@ -59,6 +59,15 @@ describe('Microsoft Teams chatMessage JSON', () => {
     expect(htmlToText('<div>a<br>b</div><style>p{}</style><img src=x onerror=alert(1)>')).toBe('a\nb');
     expect(htmlToText('&amp;lt;b&amp;gt; &#x41;&#66;')).toBe('&lt;b&gt; AB');
   });
+
+  it('decodes the named references Teams writes, a dose among them, by their case-sensitive names', () => {
+    // A ward trial saw "yes &ndash; restart furosemide" shown as written.
+    expect(htmlToText('<p>yes &ndash; restart furosemide</p>')).toBe('yes – restart furosemide');
+    expect(htmlToText('<p>Give 250&micro;g &ndash; it&rsquo;s &ge;&nbsp;5&deg;C &times; 2 &frac12; tab &hellip;</p>')).toBe('Give 250µg – it’s ≥\u00a05°C × 2 ½ tab …');
+    expect(htmlToText('<p>Dr &Eacute;lise &amp; Dr Ren&eacute;e; &AMP; &LT;b&GT;</p>')).toBe('Dr Élise & Dr Renée; & <b>');
+    // A name that is not a character reference is left as it was written, never guessed.
+    expect(htmlToText('<p>&notaname; &Ndash; &eAcute;</p>')).toBe('&notaname; &Ndash; &eAcute;');
+  });
 });
 
 describe('Signal', () => {
