@@ -9,6 +9,8 @@ import { errorSentence } from '../../logic/describe-error';
 export function ChangePassphraseScreen() {
   const { state, replace } = useSignedIn();
   const [message, setMessage] = useState<{ kind: 'error' | 'done'; text: string } | null>(null);
+  // The change takes a few seconds (two Argon2id runs): signing out meanwhile would lose it unseen.
+  const [saving, setSaving] = useState(false);
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -18,7 +20,10 @@ export function ChangePassphraseScreen() {
       setMessage({ kind: 'error', text: 'The two new passphrases do not match.' });
       return;
     }
+    setSaving(true);
+    setMessage(null);
     const result = await hostApi()!.session.changePassphrase({ current: String(form.get('current')), next: String(form.get('next')) });
+    setSaving(false);
     if (!result.ok) {
       setMessage({ kind: 'error', text: errorSentence(result.error) });
       return;
@@ -44,9 +49,14 @@ export function ChangePassphraseScreen() {
         <TextField id="current" label="Current passphrase" type="password" autoComplete="current-password" required />
         <TextField id="next" label="New passphrase" type="password" hint={PASSPHRASE_HINT} required />
         <TextField id="confirm" label="New passphrase again" type="password" required />
-        <button className="nhsuk-button" type="submit">
-          Change passphrase
+        <button className="nhsuk-button" type="submit" disabled={saving}>
+          {saving ? 'Saving your new passphrase…' : 'Change passphrase'}
         </button>
+        {saving && (
+          <p role="status" data-testid="passphrase-saving">
+            Saving your new passphrase. Stay signed in until this says it has been changed: it takes a few seconds.
+          </p>
+        )}
       </form>
     </section>
   );
