@@ -9,11 +9,11 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync,
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeCertificatePdf } from '../../../main/wipe/certificate-pdf';
-import type { WipeCertificate } from '../../../shared/domain/wipe';
 import { PartialFile } from '../../../main/exports/partial-file';
 import { tempDir } from '../../support/temp';
 import { makeTrail } from '../audit/support/fixtures';
 import { exportFixture } from '../audit/support/export';
+import { SAMPLE_CERTIFICATE as CERTIFICATE } from '../wipe/support/certificate';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
@@ -24,30 +24,6 @@ function folder(): string {
   return dir.path;
 }
 
-const CERTIFICATE: WipeCertificate = {
-  format: 'wardscribe-wipe-certificate/1',
-  wipeId: '5d0c1f2e-aaaa-4bbb-8ccc-111122223333',
-  threadId: 't-1',
-  source: 'whatsapp-ios',
-  sourceFileName: 'WhatsApp Chat with Ward 7.txt',
-  sourceSha256: 'ab'.repeat(32),
-  messageCount: 12,
-  attachmentCount: 0,
-  draftCount: 0,
-  firstInstant: null,
-  lastInstant: null,
-  trigger: 'user',
-  requestedBy: null,
-  overrideReason: null,
-  fingerprintsKept: 12,
-  filed: [],
-  startedAt: '2026-12-01T10:00:00.000Z',
-  finishedAt: '2026-12-01T10:00:05.000Z',
-  keyRotated: true,
-  sourceFile: 'overwritten',
-  verification: null,
-  level: 'purge',
-};
 
 const VICTIM = 'the key file: must never be overwritten';
 

@@ -10,13 +10,19 @@ import { ADMIN } from '../../support/vault';
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((cleanup) => cleanup()));
 
+/** A vault whose administrator is signed in and has added Dr Bea. */
+async function adminWithBea() {
+  const dir = tempDir();
+  cleanups.push(dir.remove);
+  const session = new SessionService({ files: vaultFiles(dir.path), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
+  await session.createFirstAdmin(ADMIN);
+  const bea = await session.createUser({ username: 'bea', displayName: 'Dr Bea', role: 'clinician', passphrase: 'bea temporary phrase' });
+  return { session, bea };
+}
+
 describe('re-enabling a disabled user', () => {
   it('is refused with what to do instead (disabling removed their key), and a reset re-enables them able to sign in', async () => {
-    const dir = tempDir();
-    cleanups.push(dir.remove);
-    const session = new SessionService({ files: vaultFiles(dir.path), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
-    await session.createFirstAdmin(ADMIN);
-    const bea = await session.createUser({ username: 'bea', displayName: 'Dr Bea', role: 'clinician', passphrase: 'bea temporary phrase' });
+    const { session, bea } = await adminWithBea();
     await session.setDisabled(bea.id, true);
 
     await expect(session.setDisabled(bea.id, false)).rejects.toMatchObject({ code: 'rejected', message: expect.stringMatching(/^Dr Bea cannot be re-enabled on its own: .*Use Reset passphrase/) });
@@ -29,11 +35,7 @@ describe('re-enabling a disabled user', () => {
   });
 
   it('a person enabled without a key (as Enable did before it asked for a reset) is listed as unable to sign in until a reset, which restores it', async () => {
-    const dir = tempDir();
-    cleanups.push(dir.remove);
-    const session = new SessionService({ files: vaultFiles(dir.path), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
-    await session.createFirstAdmin(ADMIN);
-    const bea = await session.createUser({ username: 'bea', displayName: 'Dr Bea', role: 'clinician', passphrase: 'bea temporary phrase' });
+    const { session, bea } = await adminWithBea();
     expect(session.listUsers().find((user) => user.id === bea.id)).toMatchObject({ disabled: false, hasKey: true });
     await session.setDisabled(bea.id, true);
     expect(session.listUsers().find((user) => user.id === bea.id)).toMatchObject({ disabled: true, hasKey: false });
