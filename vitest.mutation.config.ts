@@ -12,9 +12,9 @@ export default defineConfig({
   test: {
     include: tests,
     environment: 'node',
-    // Each Stryker run (the dry run, then each mutant) still gets a new worker thread: Vitest
-    // recycles the worker after every run, isolated or not. Not isolating only lets a module's
-    // test files share that one thread within a run instead of starting one thread each, and
+    // One worker thread serves every Stryker run (the dry run, then each mutant): Vitest would
+    // start a new one per run, and scripts/mutation/keep-worker.mjs (preloaded into the test
+    // runner) keeps it. Not isolating lets a module's test files share that thread, and
     // scripts/mutation/fresh-run.ts gives each file what a new thread would (every project module
     // evaluated afresh, so static mutants are built with their mutant active; mocks registered
     // again; no active mutant while the file loads).

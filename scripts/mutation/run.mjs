@@ -55,8 +55,8 @@ for (const name of named) {
 const selected = named.length > 0 ? SAFETY_MODULES.filter((module) => named.includes(module.name)) : SAFETY_MODULES.filter((module) => !module.pending);
 
 /** Files every module's run depends on besides its own. */
-const COMMON_INPUTS = ['vitest.mutation.config.ts', 'tests/support/property-seed.ts', 'scripts/mutation/fresh-run.ts', 'scripts/mutation/checker-no-debounce.mjs'];
-const TOOL_PACKAGES = ['@stryker-mutator/core', '@stryker-mutator/vitest-runner', '@stryker-mutator/typescript-checker', 'vitest', 'typescript', 'fast-check'];
+const COMMON_INPUTS = ['vitest.mutation.config.ts', 'tests/support/property-seed.ts', 'scripts/mutation/fresh-run.ts', 'scripts/mutation/type-checker.mjs', 'scripts/mutation/keep-worker.mjs'];
+const TOOL_PACKAGES = ['@stryker-mutator/core', '@stryker-mutator/api', '@stryker-mutator/vitest-runner', 'vitest', 'typescript', 'fast-check', 'tinypool'];
 
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 
@@ -191,12 +191,14 @@ function runStryker(module, force, reportFile) {
     mutate: mutateSpec(module),
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
-    checkers: ['typescript'],
+    // A TypeScript language service asked about each mutant alone (scripts/mutation/type-checker.mjs:
+    // why not @stryker-mutator/typescript-checker).
+    plugins: ['@stryker-mutator/vitest-runner', path.join(root, 'scripts/mutation/type-checker.mjs')],
+    checkers: ['wardscribe-typescript'],
     tsconfigFile: tsconfigFor(module),
-    typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-    // TypeScript's watch builder waits 250 ms after each change before it rebuilds; the checker
-    // changes the file and then waits for the rebuild, so that wait was ~250 ms per mutant.
-    checkerNodeArgs: ['--import', path.join(root, 'scripts/mutation/checker-no-debounce.mjs')],
+    // Vitest starts a new worker thread (and loads every package again) for each run, that is for
+    // each mutant; this keeps the thread, and fresh-run.ts makes each run's project modules new.
+    testRunnerNodeArgs: ['--import', path.join(root, 'scripts/mutation/keep-worker.mjs')],
     coverageAnalysis: 'perTest',
     concurrency,
     incremental: true,
