@@ -376,6 +376,32 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
   return { kind: 'verified', documentReferenceId, verifiedAt: new Date(options.now()).toISOString(), provenance };
 }
 
+/** What a second read of a verified note finds in its EPR: still there as filed, or not. */
+export type RecordCheck =
+  | { readonly kind: 'present' }
+  /** 404 or 410: the EPR no longer has the document (deleted, merged away, or another EPR now answers). */
+  | { readonly kind: 'missing'; readonly httpStatus: number }
+  /** The document there no longer says what was filed (these fields differ; their values are never given). */
+  | { readonly kind: 'changed'; readonly mismatched: readonly string[] }
+  /** The EPR answered, but the note could not be compared (its content is held on another origin). */
+  | { readonly kind: 'unreadable' };
+
+/**
+ * Reads a verified note back again, as filing did when it verified it. The wipe asks this just
+ * before it erases the originals: a note verified last week may since have been deleted, marked
+ * entered-in-error or moved to another patient, and then the originals are the only copy. A
+ * request that fails (unreachable, 5xx, timeout) throws EprRequestError: the caller refuses.
+ */
+export async function recheckFiled(item: OutboxItem, options: FilingStepOptions): Promise<RecordCheck> {
+  if (item.state.kind !== 'verified') throw new Error(`recheckFiled: the note is ${item.state.kind}, not verified`);
+  // No `since`: a 404 now is not a fresh create's lag but the document gone.
+  const found = await readBack(item, item.state.documentReferenceId, item.state.provenance, undefined, options);
+  if (found.kind === 'verified') return { kind: 'present' };
+  if (found.kind === 'failed' && found.reason === 'read-back-missing') return { kind: 'missing', httpStatus: found.httpStatus ?? 404 };
+  if (found.kind === 'failed' && found.reason === 'read-back-mismatch') return { kind: 'changed', mismatched: found.mismatched ?? [] };
+  return { kind: 'unreadable' };
+}
+
 /**
  * Once per EPR: does a search by identifier find the note just verified? If it does, an empty
  * search on this EPR means "not filed" from now on (and on later sessions). A search that fails

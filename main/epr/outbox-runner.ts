@@ -18,7 +18,7 @@ import { WardscribeError } from '../errors';
 import { EprRequestError } from './epr-errors';
 import { EprUnavailableError, type EprDirectory } from './epr-directory';
 import { applyOverrides, discoverProfile } from './epr-profile';
-import { filingStep, type FilingTarget } from './filing';
+import { filingStep, recheckFiled, type FilingTarget, type RecordCheck } from './filing';
 import { isTerminal, retryState, settledByRecordCheck, transition, pushesOf, type OutboxItem, type OutboxState, type OutboxStore, type ProvenanceState, type RetryNote } from './outbox';
 import { OutboxStoppedError } from './outbox-store';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, systemClock, type Clock, type RetryPolicy } from './retry-policy';
@@ -90,6 +90,25 @@ export class OutboxRunner {
       .finally(() => run.inFlight.delete(identifier));
     run.inFlight.set(identifier, task);
     return task;
+  }
+
+  /**
+   * Reads a verified note back from its EPR again (filing.ts recheckFiled). Throws when the EPR
+   * cannot be reached or asked (EprUnavailableError, EprRequestError): the caller must not take
+   * that for "present".
+   */
+  async recheck(identifier: string): Promise<RecordCheck> {
+    const run = this.#current();
+    const item = await this.#load(run, identifier);
+    const target = await this.#target(run, item.eprId);
+    return recheckFiled(item, {
+      target,
+      // A verified note's state is never changed by its re-read: nothing is saved.
+      save: async () => undefined,
+      now: () => this.#clock.now(),
+      requestTimeoutMs: this.#policy.requestTimeoutMs,
+      identifierSearchProven: (proven) => run.store.recordIdentifierSearch(item.eprId, proven, this.#clock.now()),
+    });
   }
 
   /**

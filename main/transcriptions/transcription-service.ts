@@ -35,6 +35,7 @@ import { lookUpPatient, type PatientSources } from '../epr/patient-lookup';
 import { createPdsClient, type PdsClient } from '../epr/pds-client';
 import type { EprAuth } from '../epr/smart-auth';
 import { OutboxRunner } from '../epr/outbox-runner';
+import type { RecordCheck } from '../epr/filing';
 import { createVaultOutboxStore } from '../epr/outbox-store';
 import { EprRequestError } from '../epr/epr-errors';
 import { readFiledDocument, type FiledDocument } from '../epr/filed-document';
@@ -473,6 +474,11 @@ export class TranscriptionService {
   }
 
   // ── the outbox (views and a clinician's Retry; the runner does the filing) ──
+
+  /** A verified note read back from its EPR again, just before its originals are wiped. */
+  recheckFiled(identifier: string): Promise<RecordCheck> {
+    return this.runner.recheck(identifier);
+  }
 
   outbox(): OutboxView[] {
     const now = this.#now().getTime();

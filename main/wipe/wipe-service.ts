@@ -27,6 +27,7 @@ import type { ImportService } from '../imports/import-service';
 import type { Logger } from '../log';
 import type { SessionService } from '../session/session-service';
 import type { TranscriptionService } from '../transcriptions/transcription-service';
+import type { RecordCheck } from '../epr/filing';
 import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, getOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
 import { getSetting, setSettings, type SettingKey } from '../settings/registry';
@@ -115,7 +116,7 @@ export interface WipePlan {
 export interface WipeServiceOptions {
   readonly session: SessionService;
   readonly imports: ImportService;
-  readonly transcriptions: Pick<TranscriptionService, 'stop' | 'resumeAll'>;
+  readonly transcriptions: Pick<TranscriptionService, 'stop' | 'resumeAll' | 'recheckFiled'>;
   readonly events?: Pick<EventHub, 'emit'>;
   readonly log: Logger;
   readonly now?: () => Date;
@@ -174,9 +175,34 @@ export class WipeService {
     };
   }
 
-  /** Wipes a thread (gate permitting) and resolves with its certificate. */
-  wipe(request: WipeRequest, trigger: 'user' | 'retention' = 'user'): Promise<WipeCertificate> {
-    return this.#exclusive(() => this.#wipe(request, trigger));
+  /**
+   * Wipes a thread (gate permitting) and resolves with its certificate. Each note verified from it
+   * is first read back from its EPR again, outside the vault lease (a slow EPR must not hold up
+   * the workstation): verified once is not proof that the record still holds it.
+   */
+  async wipe(request: WipeRequest, trigger: 'user' | 'retention' = 'user'): Promise<WipeCertificate> {
+    const rechecked = await this.#recheckFiled(request.threadId);
+    return this.#exclusive(() => this.#wipe(request, trigger, rechecked));
+  }
+
+  /** What each verified note of the thread is found to be in its EPR now, by note identifier. */
+  async #recheckFiled(threadId: string): Promise<Map<string, Recheck>> {
+    const { session, transcriptions } = this.#options;
+    const verified = await session.withVault('shared', 'a wipe is reading which notes were filed', () =>
+      listThreadTranscriptions(session.vault().db, threadId)
+        .filter((row) => row.stateKind === 'verified' && row.identifier !== null)
+        .map((row) => row.identifier!),
+    );
+    const found = new Map<string, Recheck>();
+    for (const identifier of verified) {
+      try {
+        found.set(identifier, await transcriptions.recheckFiled(identifier));
+      } catch (error) {
+        this.#options.log.warn('wipe.recheck-failed', { code: (error as { name?: string }).name ?? 'unexpected' });
+        found.set(identifier, { kind: 'unreachable' });
+      }
+    }
+    return found;
   }
 
   /**
@@ -244,13 +270,16 @@ export class WipeService {
       } catch (error) {
         // The vault is busy (an import holds it): the next check tries again.
         if (error instanceof WardscribeError && error.code === 'conflict') break;
+        // Refused (and audited): a note no longer in its EPR, or the EPR not reachable to say.
+        // That thread waits for a person or the next check; the others due are still wiped.
+        if (error instanceof WardscribeError && error.code === 'rejected') continue;
         throw error;
       }
     }
     return certificates;
   }
 
-  async #wipe(request: WipeRequest, trigger: 'user' | 'retention'): Promise<WipeCertificate> {
+  async #wipe(request: WipeRequest, trigger: 'user' | 'retention', rechecked: ReadonlyMap<string, Recheck>): Promise<WipeCertificate> {
     const { session } = this.#options;
     const db = session.vault().db;
     const { log, actor } = session.audit();
@@ -285,6 +314,13 @@ export class WipeService {
     }
     const media = decideUnfiledMedia(plan.unfiledMedia, trigger === 'retention' ? 'retention' : actor.role, request.acknowledgedUnfiledMedia);
     if (media.kind === 'refused') refuse(media.reason, media.problem);
+    // Each verified note must still be in its EPR as filed, read back just now: otherwise the
+    // originals may be the only copy of the advice left.
+    for (const transcription of plan.transcriptions) {
+      if (transcription.state !== 'verified' || transcription.identifier === null) continue;
+      const problem = recheckProblem(rechecked.get(transcription.identifier));
+      if (problem) refuse(problem.reason, problem.message);
+    }
 
     const thread = getCompleteThread(db, request.threadId)!;
     const sourcePath = threadSourcePath(db, request.threadId);
@@ -502,6 +538,34 @@ export class WipeService {
     const run = this.#queue.then(leased, leased);
     this.#queue = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** A verified note's second read-back, or `unreachable` when its EPR could not be asked. */
+type Recheck = RecordCheck | { readonly kind: 'unreachable' };
+
+/** Why a re-read note stops the wipe, in words for the person (or the audit, for retention); null when it is there as filed. */
+export function recheckProblem(check: Recheck | undefined): { reason: string; message: string } | null {
+  const kept = 'Nothing was wiped, so the original messages are still here.';
+  switch (check?.kind) {
+    case 'present':
+      return null;
+    case undefined:
+      return { reason: 'record-not-rechecked', message: `A note from this thread was verified in the EPR while the wipe was starting, and has not been read back again. ${kept} Try the wipe again.` };
+    case 'unreachable':
+      return { reason: 'record-unreachable', message: `The EPR could not be reached to confirm that the notes filed from this thread are still there. ${kept} Try again when the EPR is available.` };
+    case 'missing':
+      return {
+        reason: 'not-in-record',
+        message: `A note filed from this thread is no longer in the EPR (it answered ${check.httpStatus}: the note was deleted or moved). ${kept} Ask the EPR team what happened to it, and file the advice again if it was removed by mistake.`,
+      };
+    case 'changed':
+      return {
+        reason: 'changed-in-record',
+        message: `A note filed from this thread no longer says in the EPR what was filed (changed: ${check.mismatched.join(', ') || 'its content'}). It may have been corrected, marked entered in error or moved to another patient. ${kept} Check the note in the EPR before wiping.`,
+      };
+    case 'unreadable':
+      return { reason: 'record-unreadable', message: `The EPR holds a note filed from this thread but would not return its content to compare. ${kept} Tell the EPR team, then try again.` };
   }
 }
 

@@ -35,7 +35,7 @@ describe('a purge certificate states what the erase rests on', () => {
     const imports = new ImportService({ session });
     const path = writeExport(dir.path, 'WhatsApp Chat - Ward 3.txt', '[13/03/2023, 08:00:00] Dr Ada Shah: see you at handover\n');
     const { threadId } = await imports.import({ path, zone: 'Europe/London' }, { signal: new AbortController().signal, progress: () => undefined });
-    const wipes = new WipeService({ session, imports, transcriptions: { stop: async () => undefined, resumeAll: async () => [] }, log: silentLogger });
+    const wipes = new WipeService({ session, imports, transcriptions: { stop: async () => undefined, resumeAll: async () => [], recheckFiled: () => Promise.reject(new Error('no EPR here: nothing in this thread is verified')) }, log: silentLogger });
     const certificate = await wipes.wipe({ threadId, overwriteSourceFile: false, planned: await plannedNow(wipes, threadId), overrideReason: 'Social chat only: nothing clinical was said in it at all.' });
     session.lock('sign-out');
     expect(certificate).toMatchObject({ keyRotated: true, level: 'purge' });

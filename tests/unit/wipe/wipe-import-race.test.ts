@@ -49,7 +49,7 @@ async function world() {
   const wipes = new WipeService({
     session,
     imports,
-    transcriptions: { stop: async () => undefined, resumeAll: async () => [] },
+    transcriptions: { stop: async () => undefined, resumeAll: async () => [], recheckFiled: () => Promise.reject(new Error('no EPR here: nothing in this thread is verified')) },
     log: silentLogger,
     hooks: { afterStep: (step) => steps.push({ step, importing: imports.importing }) },
   });

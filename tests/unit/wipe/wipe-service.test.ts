@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../main/audit/canonical';
+import type { DocumentReference } from '@medplum/fhirtypes';
+import { EprRequestError } from '../../../main/epr/epr-errors';
 import type { EprConnection } from '../../../main/epr/fhir-client';
 import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
 import { ThreadReader } from '../../../main/threads/thread-reader';
@@ -447,5 +449,99 @@ describe('WipeService', () => {
     expect(certificate).toMatchObject({ threadId: w.threadId, trigger: 'retention', requestedBy: null, level: 'purge' });
     expect(w.threads.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
     expect(trail(w.session, ['wipe']).at(-1)).toMatchObject({ actor: null, outcome: { status: 'success', reason: 'erased-by-retention' } });
+  });
+});
+
+describe('WipeService: each verified note read back from its EPR again before the wipe', () => {
+  /** The training EPR, with faults a production EPR shows switched on at will (a deleted note, an outage). */
+  function faultyEpr() {
+    const fault: { read?: (resourceType: string) => Error | undefined } = {};
+    const epr = async (): Promise<EprConnection> => {
+      const real = await training.connection();
+      return new Proxy(real, {
+        get(target, property) {
+          if (property === 'read') {
+            return async (resourceType: string, id: string, context?: unknown) => {
+              const error = fault.read?.(resourceType);
+              if (error) throw error;
+              return target.read(resourceType, id, context as never);
+            };
+          }
+          const value = Reflect.get(target, property) as unknown;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    };
+    return { fault, epr };
+  }
+
+  async function expectNothingWiped(w: Awaited<ReturnType<typeof world>>, reason: string): Promise<void> {
+    expect(w.threads.listThreads()).toHaveLength(2);
+    expect(listMessages(w.session.vault().db, w.threadId, 0, 10)).toHaveLength(4);
+    expect(existsSync(w.exportPath)).toBe(true);
+    expect(w.wipes.certificates()).toEqual([]);
+    expect(trail(w.session, ['wipe']).at(-1)!.outcome).toEqual({ status: 'refused', reason });
+  }
+
+  it('refuses when the note has since been marked entered-in-error in the EPR (a real update on the server)', async () => {
+    const w = await world();
+    const filed = await fileVerified(w);
+    expect(filed.state).toBe('verified');
+    const connection = await training.connection();
+    const document = (await connection.read('DocumentReference', filed.documentReferenceId!)) as DocumentReference & { id: string };
+    await connection.update({ ...document, status: 'entered-in-error' });
+    // The gate alone lets it through: the vault still says verified.
+    expect((await w.wipes.plan(w.threadId)).decision.kind).toBe('allowed');
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true })).rejects.toMatchObject({
+      code: 'rejected',
+      message: expect.stringMatching(/no longer says in the EPR what was filed \(changed: status\).*Nothing was wiped/),
+    });
+    await expectNothingWiped(w, 'changed-in-record');
+  });
+
+  it.each([
+    [410, 'HAPI answers 410 Gone for a deleted resource'],
+    [404, 'a purge, or a merge into another record'],
+  ])('refuses when the EPR answers %i for the note (%s)', async (status) => {
+    const { fault, epr } = faultyEpr();
+    const w = await world({ epr });
+    await fileVerified(w);
+    fault.read = (resourceType) => (resourceType === 'DocumentReference' ? new EprRequestError('http', status, undefined) : undefined);
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true })).rejects.toMatchObject({
+      code: 'rejected',
+      message: expect.stringMatching(new RegExp(`no longer in the EPR \\(it answered ${status}`)),
+    });
+    await expectNothingWiped(w, 'not-in-record');
+  });
+
+  it('refuses while the EPR is unavailable (503), and wipes once it answers with the note again', async () => {
+    const { fault, epr } = faultyEpr();
+    const w = await world({ epr });
+    await fileVerified(w);
+    fault.read = () => new EprRequestError('http', 503, undefined);
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ code: 'rejected', message: expect.stringMatching(/could not be reached/) });
+    await expectNothingWiped(w, 'record-unreachable');
+    delete fault.read;
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false });
+    expect(certificate).toMatchObject({ threadId: w.threadId, level: 'purge' });
+    expect(w.threads.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
+  });
+
+  it('retention does not wipe a thread whose note is gone from the EPR: audited as the system, and the check carries on', async () => {
+    const { fault, epr } = faultyEpr();
+    let now = new Date('2026-11-24T10:00:00Z');
+    const w = await world({ epr });
+    const filed = await fileVerified(w);
+    const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
+    await w.session.signIn(ADMIN.username, ADMIN.passphrase);
+    wipes.setRetentionHours(24);
+    const state = getOutboxItem(w.session.vault().db, filed.identifier)!.state as { verifiedAt: string };
+    now = new Date(Date.parse(state.verifiedAt) + 25 * 3_600_000);
+    fault.read = (resourceType) => (resourceType === 'DocumentReference' ? new EprRequestError('http', 410, undefined) : undefined);
+    expect(await wipes.applyRetention()).toEqual([]);
+    await expectNothingWiped(w, 'not-in-record');
+    expect(trail(w.session, ['wipe']).at(-1)!.actor).toBeNull();
+    delete fault.read;
+    expect(await wipes.applyRetention()).toMatchObject([{ threadId: w.threadId, trigger: 'retention' }]);
   });
 });

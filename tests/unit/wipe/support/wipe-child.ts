@@ -32,7 +32,8 @@ export async function wipeChild(args: WipeChildArgs): Promise<void> {
     session,
     imports: new ImportService({ session }),
     // Filing is not under test here: nothing is in flight.
-    transcriptions: { stop: async () => undefined, resumeAll: async () => [] },
+    // The seeded verified note stands for one its EPR still holds (the re-read itself: wipe-service.test.ts).
+    transcriptions: { stop: async () => undefined, resumeAll: async () => [], recheckFiled: async () => ({ kind: 'present' as const }) },
     log,
     hooks: {
       afterStep: (step) => {
