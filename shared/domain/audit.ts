@@ -89,6 +89,52 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
+/**
+ * Each action in words, for people reading the trail (the stored code stays in the PDF and as the
+ * filter's value). Typed over every action, so a new one cannot be added without its words.
+ */
+export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
+  'sign-in': 'Signed in',
+  'sign-in-failed': 'Sign-in failed',
+  'sign-out': 'Signed out',
+  lock: 'Locked',
+  unlock: 'Unlocked',
+  'user-created': 'User created',
+  'user-changed': 'User changed',
+  'user-disabled': 'User disabled',
+  'password-changed': 'Passphrase changed',
+  'setting-changed': 'Setting changed',
+  'workstation-key-created': 'Workstation key created',
+  import: 'Chat imported',
+  'thread-opened': 'Thread opened',
+  'transcription-drafted': 'Transcription drafted',
+  'transcription-changed': 'Transcription changed',
+  attested: 'Attested',
+  filed: 'Filed in the EPR',
+  verified: 'Verified in the EPR',
+  'filing-failed': 'Filing failed',
+  wipe: 'Thread wiped',
+  'wipe-verified': 'Wipe verified',
+  'trail-viewed': 'Audit trail viewed',
+  export: 'File exported',
+  'provenance-kept-locally': 'Provenance kept locally',
+  'messages-read': 'Messages read',
+  search: 'Messages searched',
+  'export-removed': 'Exported file removed',
+  'record-checked': 'EPR checked by a clinician',
+  'vault-checked': 'Vault checked',
+  'threads-listed': 'Threads listed',
+  'attachments-listed': 'Attachments listed',
+  'attachment-read': 'Attachment opened',
+  'drafts-listed': 'Drafts listed',
+  'draft-read': 'Draft opened',
+  'patient-looked-up': 'Patient looked up',
+  'filed-document-read': 'Filed note read from the EPR',
+  'image-attested': 'Image attested',
+  'wipe-unfiled-media': 'Unfiled attachment wiped',
+  'sign-in-failures-counted': 'Failed sign-ins counted',
+};
+
 /** success: it happened; failure: it was tried and went wrong; refused: it was not allowed. */
 export const AUDIT_OUTCOMES = ['success', 'failure', 'refused'] as const;
 export type AuditOutcomeStatus = (typeof AUDIT_OUTCOMES)[number];

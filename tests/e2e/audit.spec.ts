@@ -17,6 +17,8 @@ test('an auditor signs in, filters the trail, exports it as PDF, and the file ve
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page.getByTestId('entry-count')).toHaveText('2 entries shown, newest first');
   await expect(page.locator('.ws-audit-table tbody')).toContainText('role-auditor');
+  // Actions in words, the stored code kept as the cell's title.
+  await expect(page.locator('.ws-audit-table tbody td[title="user-created"]').first()).toHaveText('User created');
   await expect(page.locator('.ws-audit-table tbody')).not.toContainText('sign-in');
 
   await page.getByRole('button', { name: 'Export PDF' }).click();

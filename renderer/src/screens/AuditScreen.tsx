@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { TableVirtuoso } from 'react-virtuoso';
-import { AUDIT_ACTIONS, type AuditEntry, type AuditFilter } from '../../../shared/domain/audit';
+import { AUDIT_ACTION_WORDS, AUDIT_ACTIONS, type AuditEntry, type AuditFilter } from '../../../shared/domain/audit';
 import { reasonInWords } from '../../../shared/domain/sign-in-failures';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import { hostApi, newJobId } from '../api';
@@ -175,9 +175,9 @@ export function AuditScreen() {
           </label>
           <select className="nhsuk-select" id="action" name="action" defaultValue="">
             <option value="">Any action</option>
-            {AUDIT_ACTIONS.map((action) => (
+            {[...AUDIT_ACTIONS].sort((a, b) => AUDIT_ACTION_WORDS[a].localeCompare(AUDIT_ACTION_WORDS[b], 'en-GB')).map((action) => (
               <option key={action} value={action}>
-                {action}
+                {AUDIT_ACTION_WORDS[action]}
               </option>
             ))}
           </select>
@@ -311,7 +311,7 @@ function AuditCells({ entry }: { entry: AuditEntry }) {
       <td>{entry.sequence}</td>
       <td>{entry.time.local.slice(0, 19).replace('T', ' ')}</td>
       <td>{entry.actor ? `${entry.actor.displayName} (${entry.actor.role})` : 'Wardscribe'}</td>
-      <td>{entry.action}</td>
+      <td title={entry.action}>{AUDIT_ACTION_WORDS[entry.action]}</td>
       <td>
         {Object.entries(entry.objects)
           .map(([key, value]) => `${key}: ${key === 'nhsNumber' ? displayNhsNumber(String(value)) : String(value)}`)
