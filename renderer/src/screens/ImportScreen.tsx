@@ -10,6 +10,7 @@ import type { FieldLabels } from '../logic/describe-error';
 import { useProblem } from '../app/use-problem';
 import { useJobs } from '../app/data';
 import { ProgressBar } from '../components/ProgressBar';
+import { defaultImportZone } from '../logic/default-zone';
 
 /** The apps an export can come from, as people name them (never the internal source id). */
 export const SOURCE_NAMES: Readonly<Record<(typeof CHAT_SOURCES)[number] | 'whatsapp', string>> = {
@@ -99,7 +100,7 @@ export function ImportScreen() {
     };
   }, []);
   const [path, setPath] = useState('');
-  const [zone, setZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [zone, setZone] = useState(() => defaultImportZone(Intl.DateTimeFormat().resolvedOptions().timeZone));
   const [password, setPassword] = useState('');
   const [dateOrder, setDateOrder] = useState<DateOrder | ''>('');
   const [step, setStep] = useState<Step>({ kind: 'choose' });
@@ -280,7 +281,7 @@ export function ImportScreen() {
           <TextField
             id="import-zone"
             label="Time zone of the phone that exported it"
-            hint="Chat exports carry wall-clock times without a zone."
+            hint="Chat exports carry wall-clock times without a zone: give the zone the phone was set to (phones in the UK: Europe/London)."
             value={zone}
             readOnly={checked !== null}
             error={fieldError('import-zone')}
