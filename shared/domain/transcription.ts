@@ -175,7 +175,7 @@ export function renderTranscriptText(transcription: AttestedTranscription): stri
       '',
       `Advice ${index + 1} of ${transcription.excerpts.length}`,
       `From: ${clean(adviser.name)}, ${clean(adviser.role)}${registration} (shown in the chat as "${clean(adviser.displayNameInChat)}")`,
-      `Sent: ${formatLocal(excerpt.originalLocalTime)} ${excerpt.zone} (${formatUtc(excerpt.utcInstant)})`,
+      `Sent: ${withUtc(formatLocal(excerpt.originalLocalTime), excerpt.zone, excerpt.utcInstant)}`,
       `Recorded: ${formatDelay(Date.parse(transcription.attestedAt) - Date.parse(excerpt.utcInstant))} after it was sent`,
       ...clean(excerpt.text)
         .split(/\r?\n/)
@@ -192,7 +192,7 @@ export function renderTranscriptText(transcription: AttestedTranscription): stri
     '',
     `Transcribed by: ${clean(transcription.transcriber.name)}, ${clean(transcription.transcriber.role)}`,
     `Attested by: ${clean(transcription.attester.name)}, ${clean(transcription.attester.role)}, ` +
-      `${formatInZone(transcription.attestedAt, zone)} ${zone} (${formatUtc(transcription.attestedAt)})`,
+      withUtc(formatInZone(transcription.attestedAt, zone), zone, transcription.attestedAt),
   );
   return lines.join('\n') + '\n';
 }
@@ -245,6 +245,14 @@ function formatLocal(localTime: string): string {
   const match = LOCAL_TIME.exec(localTime);
   if (!match) throw new RangeError('Not a local time');
   return `${match[1]} ${match[2]}:${match[3]}`;
+}
+
+/** Zones that are UTC itself: a time in one is its UTC time, said once ("10:04 UTC (10:04 UTC)" read as two times). */
+const UTC_ZONE = /^(?:Etc\/)?(?:UTC|UCT|Zulu|Universal|GMT(?:[+-]?0)?|Greenwich)$/;
+
+/** A wall-clock time in its zone with the UTC time after it, or the UTC time alone where the zone is UTC. */
+function withUtc(local: string, zone: string, instant: string): string {
+  return UTC_ZONE.test(zone) ? formatUtc(instant) : `${local} ${zone} (${formatUtc(instant)})`;
 }
 
 function formatUtc(instant: string): string {

@@ -25,6 +25,15 @@ describe('renderTranscriptText', () => {
     expect(text).not.toMatch(/\b(am|pm)\b/i);
   });
 
+  test.each(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT'])('a chat read in %s says each time once, not "10:04 UTC (10:04 UTC)"', (zone) => {
+    const inUtc = { ...transcription, excerpts: transcription.excerpts.map((excerpt) => ({ ...excerpt, zone, originalLocalTime: excerpt.utcInstant.slice(0, 19) })) };
+    const said = renderTranscriptText(inUtc);
+    expect(said).toContain('Sent: 2024-03-31 00:45 UTC\n');
+    expect(said).toContain('Sent: 2024-03-31 08:05 UTC\n');
+    expect(said).toContain('Attested by: Dr Priya Shah, Foundation doctor FY1, 2024-03-31 11:12 UTC\n');
+    expect(said).not.toMatch(/UTC \(/);
+  });
+
   test('is deterministic', () => {
     expect(renderTranscriptText(structuredClone(transcription))).toBe(text);
   });
