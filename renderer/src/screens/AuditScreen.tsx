@@ -9,6 +9,7 @@ import { printPart } from '../components/print';
 import { useProblem } from '../app/use-problem';
 import { ErrorSummary, TextField } from '../components/forms';
 import { errorSentence, type FieldProblem } from '../logic/describe-error';
+import { plural } from '../components/format';
 
 type ExportState =
   | { kind: 'idle' }
@@ -137,9 +138,9 @@ export function AuditScreen() {
     const describe = (value: { ok: boolean; entryCount: number; problems: string[]; trust: string }) => {
       if (!value.ok) return `NOT VERIFIED: ${value.problems.join(' ')}`;
       if (value.trust === 'embedded-key-trusted') {
-        return `Consistent, but NOT checked against the registered key: the file agrees with the key it carries (${value.entryCount} entries). A PDF forged with a new key would pass this too.`;
+        return `Consistent, but NOT checked against the registered key: the file agrees with the key it carries (${plural(value.entryCount, 'entry', 'entries')}). A PDF forged with a new key would pass this too.`;
       }
-      return `Verified: the trail is intact and signed under the registered workstation key (${value.entryCount} entries).`;
+      return `Verified: the trail is intact and signed under the registered workstation key (${plural(value.entryCount, 'entry', 'entries')}).`;
     };
     setExporting((state) => (state.kind === 'done' ? { ...state, verified: result.ok ? describe(result.value) : errorSentence(result.error) } : state));
   }

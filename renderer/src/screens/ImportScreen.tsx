@@ -231,7 +231,7 @@ export function ImportScreen() {
         <SuccessBanner title="Import finished" testId="import-result">
           <p>
             {step.duplicate ? 'This export was already imported: ' : step.comparison.knownThread && step.comparison.newMessages >= 0 && !step.comparison.identicalFile && step.comparison.alreadyHere > 0 ? `Added ${plural(step.comparison.newMessages, 'new message')} to ` : 'Imported '}
-            <strong>{step.title}</strong> ({step.messageCount} messages).
+            <strong>{step.title}</strong> ({plural(step.messageCount, 'message')}).
           </p>
           {step.comparison.wiped > 0 && (
             <p data-testid="import-wiped-skipped">

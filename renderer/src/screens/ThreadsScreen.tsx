@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import { FLAG_NOTES, revealBidiControls } from '../../../shared/domain/chat';
 import type { FiledMarkView, MessageView, ThreadSummary } from '../../../shared/ipc/contract';
-import { senderLabel } from '../components/format';
+import { senderLabel, plural } from '../components/format';
 import { hostApi } from '../api';
 import { useThreadWiped } from '../app/events';
 import { useHostQuery } from '../app/data';
@@ -373,7 +373,7 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
       {media.viewer}
       {media.problem && <p className="ws-media__problem">The thread's pictures and files could not be listed: {media.problem}</p>}
       <p className="nhsuk-body-s">
-        {thread.messageCount} messages, times in {thread.zone}. Select the advice to transcribe: click, or Space; Shift extends the selection.
+        {plural(thread.messageCount, 'message')}, times in {thread.zone}. Select the advice to transcribe: click, or Space; Shift extends the selection.
       </p>
       <div className="ws-selection-bar">
         <span data-testid="selection-count">{selected.size} selected</span>
