@@ -2,7 +2,7 @@ import type { Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { ASSUMED_PROFILE, type EprProfile } from '../../../main/epr/epr-profile';
 import { EprRequestError } from '../../../main/epr/epr-errors';
-import { documentIdFor, filingBundle, filingStep, findFiled, provenanceIdFor, READ_AFTER_WRITE_LAG_MS, type FilingTarget } from '../../../main/epr/filing';
+import { documentIdFor, filingBundle, filingStep, findFiled, provenanceIdFor, READ_AFTER_WRITE_LAG_MS, recheckFiled, type FilingTarget } from '../../../main/epr/filing';
 import { identifierQuery, toDocumentReference, transcriptAttachment, URI_SYSTEM } from '../../../main/epr/mapping';
 import type { OutboxItem, OutboxState } from '../../../main/epr/outbox';
 import { http, StubEpr } from './support/stub-epr';
@@ -36,7 +36,9 @@ function setUp(profile: Partial<EprProfile> = {}, identifierSearchProven = true)
   const step = (state: OutboxState) => filingStep(item(state), { target, save: async (next) => void saved.push(next), now: () => NOW, identifierSearchProven: async (proven) => void proofs.push(proven ? NOW : -NOW) });
   const correlationId = transcription.identifier.slice('urn:uuid:'.length);
   const ours = (id: string): DocumentReference => ({ ...toDocumentReference(transcription), id });
-  return { transcription, epr, target, saved, step, correlationId, ours, proofs };
+  /** The wipe's second read of a note verified earlier (no save: its state never changes). */
+  const recheck = (state: OutboxState) => recheckFiled(item(state), { target, save: async (next) => void saved.push(next), now: () => NOW });
+  return { transcription, epr, target, saved, step, recheck, correlationId, ours, proofs };
 }
 
 describe('queued', () => {
@@ -848,3 +850,52 @@ describe('a push the EPR answered with a refusal counts like one with no answer 
 
 });
 
+
+describe('recheckFiled: a verified note read back again before its originals are wiped (H-013)', () => {
+  const VERIFIED: OutboxState = { kind: 'verified', documentReferenceId: 'doc-1', verifiedAt: '2024-03-30T12:00:00.000Z', provenance: { kind: 'filed', id: 'p' } };
+  async function filedThen(change?: (document: DocumentReference) => DocumentReference) {
+    const world = setUp();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+    if (change) world.epr.stored.set('DocumentReference/doc-1', change(stored));
+    return world;
+  }
+
+  it('still there as filed: present, read by its id, nothing saved', async () => {
+    const world = await filedThen();
+    expect(await world.recheck(VERIFIED)).toEqual({ kind: 'present' });
+    expect(world.epr.calls.at(-1)).toEqual({ method: 'read', what: 'DocumentReference/doc-1', correlationId: world.correlationId });
+    expect(world.saved).toEqual([{ kind: 'sending', pushes: 1, mode: 'individual', since: NOW }]);
+  });
+
+  it.each([404, 410])('answered %i: missing, with the status (never taken for a fresh create\'s lag)', async (status) => {
+    const world = await filedThen();
+    world.epr.script.read = http(status);
+    expect(await world.recheck(VERIFIED)).toEqual({ kind: 'missing', httpStatus: status });
+  });
+
+  it('marked entered-in-error, or moved to another patient: changed, naming the fields', async () => {
+    expect(await (await filedThen((document) => ({ ...document, status: 'entered-in-error' }))).recheck(VERIFIED)).toEqual({ kind: 'changed', mismatched: ['status'] });
+    const moved = await filedThen((document) => ({ ...document, subject: { identifier: { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9000000009' } } }));
+    expect(await moved.recheck(VERIFIED)).toEqual({ kind: 'changed', mismatched: ['subject'] });
+  });
+
+  it('content the EPR holds on another origin: unreadable, not present', async () => {
+    const world = await filedThen((document) => ({ ...document, content: [{ attachment: { contentType: 'text/plain', url: 'http://hapi-internal:8080/Binary/b1' } }] }));
+    world.epr.script.readAttachment = new EprRequestError('elsewhere', undefined, undefined, 'http://hapi-internal:8080');
+    expect(await world.recheck(VERIFIED)).toEqual({ kind: 'unreadable' });
+  });
+
+  it('an EPR that fails (503) throws: the wipe must not read it as present', async () => {
+    const world = await filedThen();
+    world.epr.script.read = http(503);
+    await expect(world.recheck(VERIFIED)).rejects.toMatchObject({ status: 503 });
+  });
+
+  it('a note not verified is never re-read', async () => {
+    const world = await filedThen();
+    const calls = world.epr.calls.length;
+    await expect(world.recheck({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } })).rejects.toThrow(/filed, not verified/);
+    expect(world.epr.calls).toHaveLength(calls);
+  });
+});
