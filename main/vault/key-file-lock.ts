@@ -77,12 +77,7 @@ async function holdOsLock<T>(keySlotsPath: string, work: () => T | Promise<T>, t
         break;
       } catch (error) {
         const code = (error as { code?: string }).code;
-        // Something else wrote into the lock file: nobody can hold it until it is removed, and
-        // removing it here could race another Wardscribe recreating it, so people are told.
-        if (code === 'SQLITE_NOTADB') {
-          throw new WardscribeError('internal', `The lock file ${keyFileLockPath(keySlotsPath)} has been overwritten by something that is not Wardscribe, so nobody can sign in or change the vault keys. Close every Wardscribe on this computer, delete that file, then start again.`);
-        }
-        if (code !== 'SQLITE_BUSY') throw error;
+        if (code !== 'SQLITE_BUSY') throw lockFileUnusable(keySlotsPath, code, error);
         if (performance.now() - started >= timeoutMs) {
           throw new WardscribeError('conflict', busyMessage);
         }
@@ -100,4 +95,17 @@ async function holdOsLock<T>(keySlotsPath: string, work: () => T | Promise<T>, t
   } finally {
     db.close();
   }
+}
+
+/**
+ * Any failure to take the lock other than another holder: no wait can end it, so it is said at
+ * once. A lock file something else wrote into (not a database, or cut short) cannot be held by
+ * anyone until it is removed, and removing it here could race another Wardscribe recreating it.
+ */
+function lockFileUnusable(keySlotsPath: string, code: string | undefined, error: unknown): WardscribeError {
+  const path = keyFileLockPath(keySlotsPath);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    return new WardscribeError('internal', `The lock file ${path} has been overwritten by something that is not Wardscribe, so nobody can sign in or change the vault keys. Close every Wardscribe on this computer, delete that file, then start again.`);
+  }
+  return new WardscribeError('internal', `Wardscribe could not lock ${path} (the system said: ${(error as Error).message}), so nobody can sign in or change the vault keys. Ask IT to check that this folder can be written, then start again.`);
 }

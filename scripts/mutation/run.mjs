@@ -131,10 +131,18 @@ function sameInputs(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Whether only files Stryker's incremental mode itself compares (the mutated file, the listed tests) differ. */
-function incrementalSuffices(previous, current) {
+/**
+ * Whether only files Stryker's incremental mode itself compares (the mutated file, the listed
+ * tests) differ. Not when a listed test changed and the module has static mutants (code run at
+ * load, such as a table of words): they have no per-test coverage, so Stryker cannot tell which
+ * test changes concern them, and reused them as survivors with no test run (stryker-js #4372,
+ * #6119) although the changed tests kill them. Those modules run in full instead.
+ */
+function incrementalSuffices(previous, current, previousReport) {
   if (JSON.stringify(previous.packages) !== JSON.stringify(current.packages)) return false;
   if (JSON.stringify(previous.ranges) !== JSON.stringify(current.ranges)) return false;
+  const testsChanged = current.tests.some((name) => previous.files[name] !== current.files[name]);
+  if (testsChanged && hasStaticMutants(previousReport)) return false;
   const own = new Set([current.module, ...current.tests]);
   const names = new Set([...Object.keys(previous.files), ...Object.keys(current.files)]);
   for (const name of names) {
@@ -142,6 +150,10 @@ function incrementalSuffices(previous, current) {
     if (previous.files[name] !== current.files[name]) return false;
   }
   return true;
+}
+
+function hasStaticMutants(report) {
+  return Object.values(report.files).some((file) => file.mutants.some((mutant) => mutant.static === true));
 }
 
 function tsconfigFor(module) {
@@ -253,7 +265,7 @@ if (!scoreOnly) {
       console.log(`mutation: ${module.name}: inputs unchanged since its report, not run again`);
       continue;
     }
-    const force = forceAll || previous === null || !incrementalSuffices(previous, current);
+    const force = forceAll || previous === null || !incrementalSuffices(previous, current, JSON.parse(readFileSync(reportFile, 'utf8')));
     if (plan) {
       const changed = previous === null ? ['no report'] : Object.keys({ ...previous.files, ...current.files }).filter((name) => previous.files[name] !== current.files[name]);
       console.log(`mutation: ${module.name}: would run ${force ? 'every mutant' : 'incrementally'} (changed: ${changed.join(', ') || 'packages or settings'})`);

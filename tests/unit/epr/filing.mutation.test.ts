@@ -1,4 +1,7 @@
-import type { Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Attachment, Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { ASSUMED_PROFILE, type EprProfile } from '../../../main/epr/epr-profile';
 import { EprRequestError } from '../../../main/epr/epr-errors';
@@ -6,6 +9,8 @@ import { documentIdFor, filingBundle, filingStep, findFiled, provenanceIdFor, RE
 import { identifierQuery, toDocumentReference, transcriptAttachment, URI_SYSTEM } from '../../../main/epr/mapping';
 import type { OutboxItem, OutboxState } from '../../../main/epr/outbox';
 import { http, StubEpr } from './support/stub-epr';
+import { stripImageMetadata } from '../../../main/media/strip-metadata';
+import { FiledImageSchema, type FiledImage } from '../../../shared/domain/clinical-image';
 import { sampleTranscription } from './support/transcriptions';
 
 /**
@@ -16,8 +21,27 @@ import { sampleTranscription } from './support/transcriptions';
  */
 const NOW = Date.UTC(2024, 2, 31, 12, 0, 0);
 
-function setUp(profile: Partial<EprProfile> = {}, identifierSearchProven = true) {
-  const transcription = sampleTranscription();
+/** A real PNG (a fixture, its metadata stripped as filing does), filed with one of the sample's messages. */
+function pngImage(attachmentId: string, messageId: string): FiledImage {
+  const stripped = stripImageMetadata(readFileSync(join(__dirname, '../../fixtures/images/photo.png')));
+  if (!stripped.ok) throw new Error(stripped.message);
+  const { bytes } = stripped.image;
+  return FiledImageSchema.parse({
+    attachmentId,
+    messageId,
+    contentType: stripped.image.contentType,
+    size: bytes.length,
+    sha1Base64: createHash('sha1').update(bytes).digest('base64'),
+    sha256Hex: createHash('sha256').update(bytes).digest('hex'),
+    originalSha256Hex: createHash('sha256').update(bytes).digest('hex'),
+    creation: '2024-03-31T00:45:00Z',
+    orientation: 1,
+    consent: { status: 'not-applicable', shows: 'ECG trace' },
+    data: bytes.toString('base64'),
+  });
+}
+
+function setUp(profile: Partial<EprProfile> = {}, identifierSearchProven = true, transcription = sampleTranscription()) {
   const epr = new StubEpr();
   // No settle window unless a test sets one: each test states when the earlier push was.
   const target: FilingTarget = { connection: epr, profile: { ...ASSUMED_PROFILE, resendSettleMs: 0, ...profile }, identifierSearchProven };
@@ -45,6 +69,18 @@ describe('queued', () => {
   it('a valid transcription moves to sending in the profile\'s mode, with no push yet', async () => {
     expect(await setUp().step({ kind: 'queued' })).toEqual({ kind: 'sending', pushes: 0, mode: 'individual' });
     expect(await setUp({ write: 'transaction' }).step({ kind: 'queued' })).toEqual({ kind: 'sending', pushes: 0, mode: 'transaction' });
+  });
+
+  it('a transcription that would make an invalid DocumentReference, or an invalid Provenance, is stopped before anything is sent', async () => {
+    // A control character is no valid FHIR string: the patient's name is only in the document, the transcriber's only in the Provenance.
+    const sample = sampleTranscription();
+    const documentOnly = { ...sample, patient: { ...sample.patient, name: 'Jane\u0001Testpatient' } };
+    const provenanceOnly = { ...sample, transcriber: { ...sample.transcriber, name: 'Sam\u0001Clerk' } };
+    for (const transcription of [documentOnly, provenanceOnly]) {
+      const { step, epr } = setUp({}, true, transcription);
+      expect(await step({ kind: 'queued' })).toEqual({ kind: 'failed', reason: 'invalid-resource', pushes: 0 });
+      expect(epr.calls).toEqual([]);
+    }
   });
 
   it('terminal states are left as they are', async () => {
@@ -161,6 +197,28 @@ describe('a push that may repeat an earlier one searches first', () => {
       return [ours('doc-7')];
     };
     expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-7', provenance: { kind: 'kept-locally', why: 'unconfirmed' } });
+  });
+
+  it('found once, the Provenance search answering with anything not pointing at it: it proves nothing (kept locally as unconfirmed, never owed and sent again)', async () => {
+    const answers: Record<string, unknown[]> = {
+      'a Provenance on another note': [{ resourceType: 'Provenance', id: 'prov-9', target: [{ reference: 'DocumentReference/doc-8' }] }],
+      'a resource of another type': [{ resourceType: 'DocumentReference', id: 'doc-7' }],
+      'a Provenance without an id': [{ resourceType: 'Provenance', target: [{ reference: 'DocumentReference/doc-7' }] }],
+    };
+    for (const [what, answer] of Object.entries(answers)) {
+      const { step, epr, ours } = setUp();
+      epr.script.search = (call) => (call.what.startsWith('DocumentReference') ? [ours('doc-7')] : answer);
+      expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' }), what).toMatchObject({ kind: 'filed', documentReferenceId: 'doc-7', provenance: { kind: 'kept-locally', why: 'unconfirmed' } });
+    }
+  });
+
+  it('found once, its Provenance among several targets, or naming it by identifier only beside: still found', async () => {
+    const { step, epr, ours } = setUp();
+    epr.script.search = (call) =>
+      call.what.startsWith('DocumentReference')
+        ? [ours('doc-7')]
+        : [{ resourceType: 'Provenance', id: 'prov-3', target: [{ identifier: { value: 'x' } }, { reference: 'Patient/p-1' }, { reference: 'DocumentReference/doc-7' }] } as Provenance];
+    expect(await step({ kind: 'sending', pushes: 1, mode: 'individual' })).toEqual({ kind: 'filed', documentReferenceId: 'doc-7', provenance: { kind: 'filed', id: 'prov-3' }, since: NOW });
   });
 
   it('found twice: needs attention, naming both', async () => {
@@ -513,6 +571,72 @@ describe('read-back', () => {
     await expect(world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } })).rejects.toBe(error);
   });
 
+  it('a document with no content at all: a content mismatch, not verified (and no failure thrown)', async () => {
+    const { state } = await filedAndRead((document) => ({ ...document, content: undefined as unknown as DocumentReference['content'] }));
+    expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['content'] });
+  });
+
+  describe('images the EPR moved to a Binary', () => {
+    /** A note with two images, filed; then the stored document rewritten as the EPR would keep it. */
+    async function filedWithImages(keep: (image: { url: string; data: string }, index: number) => Partial<Attachment> | undefined) {
+      const transcription = sampleTranscription({ images: [pngImage('0b7f5e3a-2c41-4d7e-9a55-0f1e2d3c4b5a', 'msg-101'), pngImage('1c8a6f4b-3d52-4e8f-8b66-1a2b3c4d5e6f', 'msg-104')] });
+      const world = setUp({}, true, transcription);
+      await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+      const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+      const [text, ...images] = stored.content;
+      const bytesAt = new Map<string, Buffer>();
+      const content = images.map((entry, index) => {
+        const url = `Binary/image-${index}`;
+        bytesAt.set(url, Buffer.from(entry.attachment.data!, 'base64'));
+        const kept = keep({ url, data: entry.attachment.data! }, index);
+        if (kept === undefined) return {} as DocumentReference['content'][number];
+        const { data: _data, ...rest } = entry.attachment;
+        return { ...entry, attachment: { ...rest, ...kept } };
+      });
+      world.epr.stored.set('DocumentReference/doc-1', { ...stored, content: [text!, ...content] });
+      world.epr.script.readAttachment = (call) => bytesAt.get(call.what) ?? Buffer.from('other');
+      const read = () => world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed' } });
+      return { ...world, read };
+    }
+
+    it('each is fetched from its own address and checked in its place: verified', async () => {
+      const world = await filedWithImages(({ url }) => ({ url }));
+      expect(await world.read()).toMatchObject({ kind: 'verified' });
+      expect(world.epr.calls.filter((call) => call.method === 'readAttachment').map((call) => call.what)).toEqual(['Binary/image-0', 'Binary/image-1']);
+    });
+
+    it('an image kept inline is not fetched, even if it also names an address', async () => {
+      const world = await filedWithImages(({ url, data }) => ({ url, data }));
+      world.epr.script.readAttachment = http(503);
+      expect(await world.read()).toMatchObject({ kind: 'verified' });
+      expect(world.epr.calls.filter((call) => call.method === 'readAttachment')).toEqual([]);
+    });
+
+    it('an image entry with no attachment at all: an image mismatch, not a failure thrown', async () => {
+      const world = await filedWithImages(({ url }, index) => (index === 0 ? undefined : { url }));
+      expect(await world.read()).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['images'] });
+    });
+
+    it('an image Binary refused (403): an image mismatch, never verified', async () => {
+      const world = await filedWithImages(({ url }) => ({ url }));
+      world.epr.script.readAttachment = http(403);
+      expect(await world.read()).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['images'] });
+    });
+
+    it('an image Binary failing transiently is thrown (tried again later)', async () => {
+      const world = await filedWithImages(({ url }) => ({ url }));
+      const error = http(503);
+      world.epr.script.readAttachment = error;
+      await expect(world.read()).rejects.toBe(error);
+    });
+
+    it('an image Binary on another origin: content-elsewhere, naming it, never verified', async () => {
+      const world = await filedWithImages(({ url }) => ({ url }));
+      world.epr.script.readAttachment = new EprRequestError('elsewhere', undefined, undefined, 'https://cdn.other.example');
+      expect(await world.read()).toEqual({ kind: 'failed', reason: 'content-elsewhere', serverReason: 'https://cdn.other.example', documentReferenceId: 'doc-1', pushes: 1, provenance: { kind: 'filed' } });
+    });
+  });
+
   it.each([404, 410])('the document gone (%i): failed as read-back-missing with the status', async (status) => {
     const { step, epr } = setUp();
     epr.script.read = http(status);
@@ -717,6 +841,16 @@ describe('an EPR that creates on PUT: written to ids derived from the identifier
     expect(epr.calls.map((call) => call.method)).toEqual(['read', 'update']);
   });
 
+  it('a resend whose read fails for any other reason writes nothing and stops nothing: the failure is thrown, to be tried again', async () => {
+    // A 503 is an outage, not "deleted"; a sign-in service answering 404 or 410 says nothing about the note.
+    for (const failure of [new EprRequestError('http', 503, undefined), new EprRequestError('auth', 404, undefined), new EprRequestError('auth', 410, undefined)]) {
+      const { step, epr } = setUp({ updateCreate: true, write: 'individual', provenance: 'keep-locally' });
+      epr.script.read = failure;
+      await expect(step({ kind: 'sending', pushes: 1, mode: 'individual' })).rejects.toBe(failure);
+      expect(epr.calls.map((call) => call.method)).toEqual(['read']);
+    }
+  });
+
   it('the first push writes without reading: nothing of ours can be there yet', async () => {
     const { step, epr } = setUp({ updateCreate: true, write: 'individual' });
     await step({ kind: 'sending', pushes: 0, mode: 'individual' });
@@ -740,6 +874,14 @@ describe('an EPR that creates on PUT: written to ids derived from the identifier
     const next = setUp({ updateCreate: true, write: 'transaction' });
     next.epr.script.transaction = http(422);
     await expect(next.step({ kind: 'sending', pushes: 0, mode: 'transaction' })).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('a Provenance sent before and not found is PUT again to its own id (a repeat is the same Provenance), not kept locally', async () => {
+    const { step, epr, transcription } = setUp({ updateCreate: true, write: 'individual' });
+    const id = documentIdFor(transcription.identifier);
+    const state = await step({ kind: 'filed', documentReferenceId: id, provenance: { kind: 'sending', pushes: 1 } });
+    expect(state).toMatchObject({ kind: 'filed', provenance: { kind: 'filed', id: provenanceIdFor(transcription.identifier) } });
+    expect(epr.calls.map((call) => `${call.method} ${call.what}`)).toEqual([`search Provenance?target=DocumentReference/${id}`, `update Provenance/${provenanceIdFor(transcription.identifier)}`]);
   });
 
   it('one by one: the document PUT, its Provenance owed (looked for first after a resend), then PUT too', async () => {

@@ -638,8 +638,8 @@ describe('an EPR no search by identifier has yet found a note on', () => {
     expect(store().items.get(other.identifier)!.state).toMatchObject({ kind: 'verified' });
   });
 
-  it('an administrator who says which identifier fields the EPR keeps vouches for its search', async () => {
-    const { runner, put, epr, state, id } = world({ knownEpr: false, overrides: { identifier: 'master-only' } });
+  it.each(['master-only', 'identifier-only'] as const)('an administrator who says which identifier field the EPR keeps (%s) vouches for its search', async (identifier) => {
+    const { runner, put, epr, state, id } = world({ knownEpr: false, overrides: { identifier } });
     timedOutOnce(epr);
     put();
     await runner.drive(id);
@@ -888,16 +888,29 @@ describe('waiting to confirm with the EPR after a push whose outcome is unknown'
   it('a stop while waiting ends the wait and writes nothing more', async () => {
     const wait = deferred();
     let now = NOW;
-    const { runner, put, store, id } = world({ now: () => now, overrides: { resendSettleMs: 60_000 }, sleep: () => wait.promise });
+    const { runner, put, store, sleeps, id } = world({ now: () => now, overrides: { resendSettleMs: 60_000 }, sleep: () => wait.promise });
     put({ kind: 'sending', pushes: 1, mode: 'individual', since: NOW - 1_000 });
     const driven = runner.drive(id);
-    while (store().history.length === 0) await ticks(1);
+    // Until the runner is asleep in the window (not merely saved the time it waits for).
+    while (sleeps.length === 0) await ticks(1);
+    expect(sleeps).toEqual([59_000]);
     const first = store();
     expect(first.history).toEqual([{ kind: 'sending', pushes: 1, mode: 'individual', since: NOW - 1_000, confirmAt: NOW + 59_000 }]);
-    await runner.stop();
+    // Once locked the vault can be read no more: a stopped run does not try.
+    let readsAfterStop = 0;
+    const load = first.load.bind(first);
+    first.load = async (identifier) => {
+      if (stopped) readsAfterStop++;
+      return load(identifier);
+    };
+    let stopped = false;
+    const stopping = runner.stop();
+    stopped = true;
+    await stopping;
     now += 60_000;
     wait.resolve();
     await driven;
+    expect(readsAfterStop).toBe(0);
     expect(first.history).toHaveLength(1);
     expect(store().history).toEqual([]);
   });
@@ -928,5 +941,14 @@ describe('answers that no retry changes', () => {
     await runner.drive(id);
     expect(sleeps).toHaveLength(POLICY.maxAttempts - 1);
     expect(state()).toEqual({ kind: 'failed', reason: 'read-back-missing', httpStatus: 404, documentReferenceId: 'doc-9', pushes: 0, provenance: { kind: 'filed' } });
+  });
+
+  it('a note just filed that the EPR does not show yet is retried, and the ward told so meanwhile', async () => {
+    const { runner, put, epr, store, id } = world();
+    // Read straight after the create: the 404 is the EPR's read-after-write lag (filing.ts).
+    epr.script.read = http(404);
+    put({ kind: 'filed', documentReferenceId: 'doc-9', provenance: { kind: 'filed' }, since: NOW });
+    await runner.drive(id);
+    expect(store().history).toContainEqual(expect.objectContaining({ kind: 'filed', retry: expect.objectContaining({ attempt: 1, problem: 'the EPR does not show the note yet' }) }));
   });
 });

@@ -266,6 +266,8 @@ describe('the rest of the grammar, stated where a wrong change went unnoticed', 
 
   it('a 12-hour hour outside 0–12 has no hour of the day', () => {
     expect(hourOfDay(-1, 'a')).toBe(-1);
+    expect(hourOfDay(-1, 'p')).toBe(-1);
+    expect(hourOfDay(-1, 'noon')).toBe(-1);
     expect(hourOfDay(13, 'p')).toBe(-1);
     expect(hourOfDay(0, 'a')).toBe(0);
     expect(hourOfDay(12, 'p')).toBe(12);
@@ -331,6 +333,20 @@ describe('the rest of the grammar, stated where a wrong change went unnoticed', 
     expect(readHead('13/03/2023, 14:05 x Ada: x')).toMatchObject({ length: 18 });
   });
 
+  it('between the date and the time: spaces, marks, and at most one connector word; a second run of spaces is no connector', () => {
+    // Read as a connector, the spaces would make a head of a line no phone writes, and start a new message there.
+    expect(readHead('12/03/2024, \u200e 14:00 - Amir: hi')).toBeNull();
+    expect(readHead('12/03/2024, \u200e14:00 - Amir: hi')).toMatchObject({ hour: 14 });
+  });
+
+  it('a connector before a day period that comes first is its own layout too', () => {
+    expect(readHead('2023. 1. 5. klo 오전 3:06 - Ada: x')!.signature).not.toBe(readHead('2023. 1. 5. 오전 3:06 - Ada: x')!.signature);
+  });
+
+  it('time first and date first are different layouts, whatever else they share', () => {
+    expect(readHead('[14:56:01, 3/18/22] Ada: x')!.signature).not.toBe(readHead('[3/18/22, 14:56:01] Ada: x')!.signature);
+  });
+
   it('time first: the time, an optional comma (Latin or Arabic), a space, then a date', () => {
     expect(readHead('[14:56:01, 3/18/22] Ada: x')).toMatchObject({ hour: 14, first: 3, second: 18, third: 22 });
     expect(readHead('[14:56:01 3/18/22] Ada: x')).toMatchObject({ hour: 14, first: 3 });
@@ -368,6 +384,13 @@ describe('read in place: only the line from start to end', () => {
         for (const prefix of prefixes) expect(readHeadIn(prefix + line, prefix.length, prefix.length + cut), `${JSON.stringify(line)} cut at ${cut}`).toEqual(expected);
       }
     }
+  });
+
+  it('a word like "amx" before the time is no day period, and the reading never moves before the line', () => {
+    // Position 1 of this text holds a time and an end: a reading sent there would make a head of the previous line.
+    const text = 'x12:30 - Bo: hi\n13/03/2023, amx 14:05 - Ada: x';
+    expect(readHeadIn(text, 16, text.length)).toBeNull();
+    expect(readHead('13/03/2023, amx 14:05 - Ada: x')).toBeNull();
   });
 
   it('a head whose end the line cuts off is not completed by the next line', () => {

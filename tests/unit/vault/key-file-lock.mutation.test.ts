@@ -194,4 +194,40 @@ describe('a lock file overwritten by something else', () => {
     expect(ran).toBe(false);
     dir.remove();
   });
+
+  it('a lock file cut short (a disk fault, a copy interrupted) is refused the same way, at once', async () => {
+    const path = keyFile();
+    await withKeyFileLock(path, () => undefined);
+    // A real database's header, claiming pages the file no longer has: SQLite reads it as malformed.
+    writeFileSync(`${path}.lock`, realDatabase().subarray(0, 100));
+    const started = Date.now();
+    await expect(withKeyFileLock(path, () => undefined, { timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('has been overwritten by something that is not Wardscribe') });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('any other failure to take the lock is said at once, in words for IT, never waited out as "another window"', async () => {
+    const path = keyFile();
+    await withKeyFileLock(path, () => undefined);
+    // Written by a later SQLite (write version 9): this one may read it but not write it (SQLITE_READONLY).
+    const later = realDatabase();
+    later[18] = 9;
+    writeFileSync(`${path}.lock`, later);
+    const started = Date.now();
+    let ran = false;
+    await expect(withKeyFileLock(path, () => (ran = true), { timeoutMs: 10_000 })).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringMatching(/^Wardscribe could not lock .*wardscribe\.keyslots\.json\.lock \(the system said: attempt to write a readonly database\).*Ask IT to check that this folder can be written/),
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(ran).toBe(false);
+  });
 });
+
+/** The bytes of a small real SQLite database. */
+function realDatabase(): Buffer {
+  const db = new Database(':memory:');
+  db.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+  const bytes = db.serialize();
+  db.close();
+  return Buffer.from(bytes);
+}
