@@ -22,6 +22,7 @@ import {
   type AuditChainHead,
   type ClinicianIdentity,
   type DocumentTypeChoice,
+  type DraftAdviser,
   type StaffIdentity,
   type TranscribedExcerpt,
 } from '../../shared/domain/transcription';
@@ -67,8 +68,8 @@ export interface DraftInput {
   readonly threadId: string;
   /** Vault message ids (decimal strings) from the thread. */
   readonly messageIds: readonly string[];
-  /** Sender name as the chat showed it → who they are. */
-  readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
+  /** Sender name as the chat showed it → who they are, as far as known yet. */
+  readonly advisers: Readonly<Record<string, DraftAdviser>>;
   readonly summary: string;
   readonly patient: DraftPatient;
   /** Images of the selected messages to file with the note, each with its consent once recorded. */
@@ -80,7 +81,7 @@ export interface DraftView {
   readonly threadId: string;
   readonly threadTitle: string | null;
   readonly messageIds: readonly string[];
-  readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
+  readonly advisers: Readonly<Record<string, DraftAdviser>>;
   readonly summary: string;
   readonly patient: DraftPatient;
   readonly images: readonly DraftImage[];
@@ -189,7 +190,7 @@ export class TranscriptionService {
     if (messageIds.length > MAX_MESSAGES) throw new WardscribeError('rejected', `A transcription can carry at most ${MAX_MESSAGES} messages.`);
     this.#messages(db, thread.id, messageIds); // throws unless every id is a message of this thread
     // Own properties only, whatever a sender is called ("constructor", "toString"): never a built-in.
-    const advisers: Record<string, ClinicianIdentity> = Object.fromEntries(
+    const advisers: Record<string, DraftAdviser> = Object.fromEntries(
       Object.entries(input.advisers)
         .filter(([sender]) => sender.trim() !== '')
         .map(([sender, identity]) => [sender, { ...identity, displayNameInChat: sender }]),
@@ -771,6 +772,6 @@ function filedDocumentError(error: unknown): WardscribeError {
 }
 
 /** The identity given for a sender, looked up as an own property (a sender called "constructor" is a sender, not Object's). */
-function adviserOf(advisers: Readonly<Record<string, ClinicianIdentity>>, sender: string): ClinicianIdentity | undefined {
+function adviserOf(advisers: Readonly<Record<string, DraftAdviser>>, sender: string): DraftAdviser | undefined {
   return Object.hasOwn(advisers, sender) ? advisers[sender] : undefined;
 }

@@ -56,6 +56,19 @@ export const ClinicianIdentitySchema = z.object({
 });
 export type ClinicianIdentity = z.infer<typeof ClinicianIdentitySchema>;
 
+/**
+ * An adviser as a draft holds them: as far as the transcriber got. A clerk may save (or the idle
+ * lock may save for them) before knowing a sender's role or registration number; what is missing
+ * or malformed is one of the draft's problems, and attesting still needs ClinicianIdentitySchema.
+ */
+export const DraftAdviserSchema = z.object({
+  displayNameInChat: z.string().max(200),
+  name: z.string().trim().max(200),
+  role: z.string().trim().max(200),
+  registration: z.object({ body: z.enum(REGISTRATION_BODY_CODES), number: z.string().trim().max(50) }).optional(),
+});
+export type DraftAdviser = z.infer<typeof DraftAdviserSchema>;
+
 /** A Wardscribe user who transcribed or attested. */
 export const StaffIdentitySchema = z.object({ userId: text(100), name: text(200), role: text(200) });
 export type StaffIdentity = z.infer<typeof StaffIdentitySchema>;

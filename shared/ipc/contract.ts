@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
-import { ClinicianIdentitySchema, type DocumentTypeChoice } from '../domain/transcription';
+import { ClinicianIdentitySchema, DraftAdviserSchema, type DocumentTypeChoice } from '../domain/transcription';
 import { ImageConsentSchema, MAX_IMAGES } from '../domain/clinical-image';
 import { PatientConfirmationSchema, PatientLookupSchema } from '../domain/patient-record';
 import { PATIENT_HINT_KINDS } from '../domain/patient-hints';
@@ -161,6 +161,8 @@ export type MediaItemView = z.infer<typeof MediaItemSchema>;
 
 /** Who each sender in the chat is, as the transcriber identified them (remembered per thread). */
 const AdvisersSchema = z.record(z.string().max(200), ClinicianIdentitySchema);
+/** A draft's advisers: possibly incomplete (the draft's problems say what is missing). */
+const DraftAdvisersSchema = z.record(z.string().max(200), DraftAdviserSchema);
 
 const DraftPatientSchema = z.object({
   nhsNumber: z.string().max(20),
@@ -178,7 +180,7 @@ export const DraftViewSchema = z.object({
   id: z.string(),
   threadId: z.string(),
   messageIds: z.array(z.string()),
-  advisers: AdvisersSchema,
+  advisers: DraftAdvisersSchema,
   summary: z.string(),
   patient: DraftPatientSchema,
   images: z.array(DraftImageSchema),
@@ -510,7 +512,7 @@ export const contract = {
           id: z.string().max(100).optional(),
           threadId: z.string().min(1).max(100),
           messageIds: z.array(z.string().max(100)).min(1, 'Select at least one message.').max(500),
-          advisers: AdvisersSchema,
+          advisers: DraftAdvisersSchema,
           summary: z.string().max(20_000),
           patient: DraftPatientSchema,
           /** Images of the selected messages to file with the note (#19); omitted: none. */

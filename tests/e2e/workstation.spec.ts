@@ -62,15 +62,23 @@ test('a clerk saves a draft; a clinician finds it under Transcribe, must preview
   await page.getByRole('button', { name: 'Transcribe selected' }).click();
   await expect(page.getByTestId('excerpts').locator('li')).toHaveCount(3);
 
-  // A refused save: the summary is focused and in view, names each problem linked to its field, and does not say "Not saved".
+  // A clerk may save before knowing who the advisers are: saved, and the draft says what is still missing.
   await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByTestId('draft-saved')).toContainText('Draft saved');
+  await expect(page.getByTestId('draft-problems')).toContainText('Say who "Dr Amara Okafor" is (full name and role) before attesting.');
+  // A name known but not yet the role is kept as typed.
+  await page.locator('#adviser-0-name').fill('Dr Amara Okafor');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await expect(page.getByTestId('draft-problems')).toContainText('The details for "Dr Amara Okafor" are incomplete');
+  // Preview asks for them: the summary is focused and in view, names each problem linked to its field, and does not say "Not saved".
+  await page.getByRole('button', { name: 'Preview' }).click();
   const summary = page.getByTestId('error-summary');
   await expect(summary).toBeFocused();
   await expect(summary).toBeInViewport();
   await expect(summary).toContainText('There is a problem');
   await expect(summary).not.toContainText('Not saved');
-  await summary.getByRole('link', { name: 'Enter the full name of “Dr Amara Okafor”.' }).click();
-  await expect(page.locator('#adviser-0-name')).toBeFocused();
+  await summary.getByRole('link', { name: 'Enter the role and grade of “Dr Amara Okafor”.' }).click();
+  await expect(page.locator('#adviser-0-role')).toBeFocused();
   await identifyAdvisers(page);
   await page.getByLabel('Your summary for the record').fill('Hyponatraemia plan agreed with the medical registrar overnight.');
   await fillPatient(page);
@@ -321,8 +329,8 @@ test('idle warning: a countdown before the lock, and unsaved transcription work 
   await page.getByRole('button', { name: 'Open thread' }).click();
   await page.getByTestId('message').nth(1).click();
   await page.getByRole('button', { name: 'Transcribe selected' }).click();
+  // The adviser's grade not known yet: the work is still kept, as far as it goes.
   await page.getByLabel('Full name').fill('Dr Benjamin Hale');
-  await page.getByLabel('Role and grade').fill('Medical registrar ST5');
   await page.getByLabel('Your summary for the record').fill('Fluid restriction, typed and never saved by hand.');
 
   // 24 s idle: the warning shows in the last 12 s, counting down, and the work is saved.
@@ -340,4 +348,6 @@ test('idle warning: a countdown before the lock, and unsaved transcription work 
   await page.keyboard.press('Alt+4');
   await page.getByTestId('draft-row').getByRole('button', { name: /Open/ }).click();
   await expect(page.getByLabel('Your summary for the record')).toHaveValue('Fluid restriction, typed and never saved by hand.');
+  await expect(page.getByLabel('Full name')).toHaveValue('Dr Benjamin Hale');
+  await expect(page.getByTestId('draft-problems')).toContainText('The details for "Ben (reg)" are incomplete');
 });

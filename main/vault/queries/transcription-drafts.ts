@@ -1,5 +1,5 @@
 import type { ImageConsent } from '../../../shared/domain/clinical-image';
-import type { ClinicianIdentity } from '../../../shared/domain/transcription';
+import type { DraftAdviser } from '../../../shared/domain/transcription';
 import type { Db } from '../sqlcipher';
 
 export type DraftStatus = 'draft' | 'attested';
@@ -45,7 +45,7 @@ export interface StoredDraft {
   /** Vault message ids, as decimal strings, in the order saved. */
   readonly messageIds: readonly string[];
   /** Sender name (as the chat showed it) → who they are. May be incomplete while a draft. */
-  readonly advisers: Readonly<Record<string, ClinicianIdentity>>;
+  readonly advisers: Readonly<Record<string, DraftAdviser>>;
   readonly summary: string;
   readonly patient: DraftPatient;
   /** Images to file with it (migration 0015), in the order chosen. */
@@ -64,7 +64,7 @@ function toDraft(row: DraftRow): StoredDraft {
     id: row.id,
     threadId: row.thread_id,
     messageIds: JSON.parse(row.message_ids_json) as string[],
-    advisers: JSON.parse(row.advisers_json) as Record<string, ClinicianIdentity>,
+    advisers: JSON.parse(row.advisers_json) as Record<string, DraftAdviser>,
     summary: row.summary,
     patient: JSON.parse(row.patient_json) as DraftPatient,
     images: JSON.parse(row.images_json) as DraftImage[],

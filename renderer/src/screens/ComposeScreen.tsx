@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
-import { formatDelay, type ClinicianIdentity, type RegistrationBody } from '../../../shared/domain/transcription';
+import { formatDelay, type DraftAdviser, type RegistrationBody } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
 import { displayNhsNumber, displayUtc, plural, senderLabel } from '../components/format';
 import { hostApi } from '../api';
@@ -19,6 +19,8 @@ import { confirmationFor, describeCounts, PatientRecordPanel, PatientSuggestions
 import { choiceProblems, chosenImages, ImageChoices, initialChoices, type ImageChoiceState } from '../components/ImageChoices';
 
 type Identity = { name: string; role: string; body: '' | RegistrationBody; number: string };
+/** Why the draft is saved: by the user (`draft`), before preview or attest (`file`), or before the idle lock (`lock`). */
+type SavePurpose = 'draft' | 'file' | 'lock';
 const EMPTY_IDENTITY: Identity = { name: '', role: '', body: '', number: '' };
 const NO_PATIENT = { nhsNumber: '', name: '', confirmed: false };
 const NO_DATE: DateParts = { day: '', month: '', year: '' };
@@ -70,7 +72,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const [problems, setProblems] = useState<string[]>([]);
   const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FIELDS);
   const [preview, setPreview] = useState<{ text: string; resources: string; version: number } | null>(null);
-  const [saved, setSaved] = useState<{ version: number; at: string } | null>(null);
+  /** The last save: at which edit, when, and whether the user asked for it (only then is it announced). */
+  const [saved, setSaved] = useState<{ version: number; at: string; byUser: boolean } | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [wiped, setWiped] = useState(false);
   // Filings that already carry a chosen message, and the user's confirmation and reason to file again.
@@ -133,8 +136,9 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       setImages(initialChoices(ofChosen, draft?.images ?? []));
       const filed = await api.transcriptions.filedAlready({ messageIds: chosen.map((message) => message.id), ...(draft ? { draftId: draft.id } : {}) });
       setAlreadyFiled(filed.ok ? filed.value : []);
-      const known: Partial<Record<string, ClinicianIdentity>> =
-        draft?.advisers ?? (await api.transcriptions.knownAdvisers({ threadId: thread }).then((result) => (result.ok ? result.value : {})));
+      // Who this thread's senders are known to be, then what the draft says (it may name fewer, or differ).
+      const remembered = await api.transcriptions.knownAdvisers({ threadId: thread }).then((result) => (result.ok ? result.value : {}));
+      const known: Partial<Record<string, DraftAdviser>> = { ...remembered, ...draft?.advisers };
       const next: Record<string, Identity> = {};
       for (const sender of new Set(chosen.filter((message) => message.sender).map((message) => message.sender!))) {
         const identity = known[sender];
@@ -155,7 +159,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         setLookup(current);
         setPatient({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, confirmed: draft.patient.confirmed && confirmationFor(current, true) !== null });
         setProblems(draft.problems);
-        setSaved({ version: 0, at: draft.updatedAt });
+        setSaved({ version: 0, at: draft.updatedAt, byUser: false });
       }
       setLoaded(true);
     };
@@ -195,28 +199,41 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     edit();
   }
 
-  /** The screen's own checks, before anything is sent: each linked to the input to fix. */
-  function check(): FieldProblem[] {
+  /**
+   * The screen's own checks, before anything is sent: each linked to the input to fix. A draft
+   * may leave advisers unknown (a clerk often does not know a registrar's grade): the saved
+   * draft lists them as problems, and preview and attest ask for them here.
+   */
+  function check(purpose: SavePurpose): FieldProblem[] {
     const found: FieldProblem[] = [];
-    Object.entries(identities).forEach(([sender, identity], index) => {
-      if (!identity.name.trim()) found.push({ text: `Enter the full name of “${sender}”.`, inputId: `adviser-${index}-name` });
-      if (!identity.role.trim()) found.push({ text: `Enter the role and grade of “${sender}”.`, inputId: `adviser-${index}-role` });
-    });
+    if (purpose === 'lock') return found;
+    if (purpose === 'file') {
+      Object.entries(identities).forEach(([sender, identity], index) => {
+        if (!identity.name.trim()) found.push({ text: `Enter the full name of “${sender}”.`, inputId: `adviser-${index}-name` });
+        if (!identity.role.trim()) found.push({ text: `Enter the role and grade of “${sender}”.`, inputId: `adviser-${index}-role` });
+      });
+    }
     if (birthDate.kind === 'invalid') found.push({ text: birthDate.message, inputId: birthDate.inputId });
     found.push(...choiceProblems(images));
     if (alreadyFiled.length > 0 && refile.confirmed && refile.reason.trim().length < 10) found.push({ text: 'Say why this advice is filed again (at least 10 characters).', inputId: 'refile-reason' });
     return found;
   }
 
-  async function save(): Promise<DraftView | null> {
-    const found = check();
+  /**
+   * Saves the draft. `lock`: the idle lock is about to close the session, so whatever can be kept
+   * is kept and nothing is asked (a date of birth half typed is saved as none).
+   */
+  async function save(purpose: SavePurpose = 'draft'): Promise<DraftView | null> {
+    const found = check(purpose);
     if (found.length > 0) {
       fromChecks(found);
       return null;
     }
-    clear();
-    const advisers: Record<string, ClinicianIdentity> = {};
+    if (purpose !== 'lock') clear();
+    const advisers: Record<string, DraftAdviser> = {};
     for (const [sender, identity] of Object.entries(identities)) {
+      // Nothing given yet: left out, so the draft says "Say who … is" rather than "incomplete".
+      if (!identity.name.trim() && !identity.role.trim() && !identity.number.trim()) continue;
       advisers[sender] = {
         displayNameInChat: sender,
         name: identity.name.trim(),
@@ -241,17 +258,17 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     }
     setDraftId(result.value.id);
     setProblems(result.value.problems);
-    setSaved({ version: savingVersion, at: result.value.updatedAt });
+    setSaved({ version: savingVersion, at: result.value.updatedAt, byUser: purpose === 'draft' });
     return result.value;
   }
 
   /** Saved unless nothing changed since the last save: before a lock, and from Save draft. */
   const dirty = loaded && messages.length > 0 && (saved === null || saved.version !== version);
-  useSaveBeforeLock(() => (dirty ? save() : undefined));
+  useSaveBeforeLock(() => (dirty ? save('lock') : undefined));
 
   async function showPreview() {
     const previewVersion = version;
-    const draft = await save();
+    const draft = await save('file');
     if (!draft) return;
     const confirmed = confirmationFor(lookup, patient.confirmed);
     const result = await hostApi()!.transcriptions.preview({ id: draft.id, ...(confirmed ? { patient: confirmed } : {}) });
@@ -276,7 +293,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       else fromChecks([{ text: preview ? 'The transcription changed after the preview. Preview it again, then attest.' : 'Preview what will be filed before attesting it.', inputId: 'preview-button' }]);
       return;
     }
-    const draft = await save();
+    const draft = await save('file');
     if (!draft) return;
     const confirmation = confirmationFor(lookup, patient.confirmed);
     if (!confirmation) {
@@ -337,7 +354,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       {problem && (
         <ErrorSummary problems={problem.problems} listTestId="compose-error" attempt={problem.attempt} />
       )}
-      {saved && saved.version === version && !preview && version > 0 && (
+      {saved?.byUser && saved.version === version && !preview && (
         <SuccessBanner title="Draft saved" testId="draft-saved">
           <p>Saved at {displayUtc(saved.at)}. It is listed under Transcribe, where {clinician ? 'you or another clinician' : 'a clinician'} can open it again.</p>
         </SuccessBanner>

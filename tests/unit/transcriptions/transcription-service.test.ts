@@ -17,6 +17,7 @@ import type { AuditEntry } from '../../../shared/domain/audit';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { ADVISERS, CLERK, CLINICIAN, PATIENT } from '../../support/people';
+import { contract } from '../../../shared/ipc/contract';
 import { confirmedPatient } from '../../support/patient-check';
 import { tempDir } from '../../support/temp';
 import { ADMIN, countPlaintext } from '../../support/vault';
@@ -123,6 +124,22 @@ describe('TranscriptionService', () => {
     expect(JSON.stringify(entries(session, []))).not.toContain('zebracanary');
     session.lock('sign-out');
     expect(countPlaintext(files.database, 'Bisoprolol started')).toBe(0);
+  });
+
+  it('keeps a draft whose advisers are only partly known (a clerk, or the idle lock, saving): each gap is a problem, nothing half-known is remembered, and it cannot be attested', async () => {
+    const { service, signIn, input, threadId } = await world();
+    const partial = { 'Dr Ada Shah': { displayNameInChat: 'Dr Ada Shah', name: 'Dr Ada Shah', role: '' }, 'Ben Okafor': { displayNameInChat: 'Ben Okafor', name: '', role: 'Ward sister', registration: { body: 'NMC' as const, number: '12A3' } } };
+    // What a window sends is checked against the contract first: a draft's advisers may be incomplete there.
+    const request = { threadId, messageIds: input().messageIds, advisers: partial, summary: '', patient: { nhsNumber: '', name: '', birthDate: '', confirmed: false } };
+    expect(contract.transcriptions.saveDraft.request.safeParse(request).success).toBe(true);
+    expect(contract.transcriptions.knownAdvisers.response.safeParse(partial).success).toBe(false);
+    await signIn(CLERK);
+    const saved = service.saveDraft(input({ advisers: partial }));
+    expect(saved.problems).toEqual(expect.arrayContaining(['The details for "Dr Ada Shah" are incomplete or the registration number has the wrong format.', 'The details for "Ben Okafor" are incomplete or the registration number has the wrong format.']));
+    expect(service.getDraft(saved.id).advisers).toEqual(partial);
+    expect(service.knownAdvisers(threadId)).toEqual({});
+    await signIn(CLINICIAN);
+    expect((await service.preview(saved.id)).problems).toContain('The details for "Dr Ada Shah" are incomplete or the registration number has the wrong format.');
   });
 
   it('refuses a message from another thread and names a wrong NHS check digit; such a draft is never filed', async () => {
