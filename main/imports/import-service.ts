@@ -21,6 +21,7 @@ import {
   findCompleteThreadBySourceSha256,
   getCompleteThread,
   insertImportingThread,
+  listCompleteThreads,
   listImportingThreadIds,
   recordThreadMerge,
   type StoredThread,
@@ -73,6 +74,12 @@ export interface InspectResult {
   readonly dateOrder: DateOrder | null;
   /** True when the user must choose dmy or mdy before importing: it is never guessed. */
   readonly needsDateOrder: boolean;
+  /**
+   * With `needsDateOrder`: the order a chat of the same name was imported with, when the vault has
+   * one (tomorrow's export of the same group). Offered, not assumed: the user still confirms it,
+   * and the comparison that follows shows whether the messages line up with that chat's.
+   */
+  readonly rememberedOrder?: { readonly order: DateOrder; readonly threadTitle: string };
   /** Exact when the whole export was read during inspection, else extrapolated from bytes read. */
   readonly messageCountEstimate?: number;
 }
@@ -374,7 +381,9 @@ export class ImportService {
       }
     } catch (error) {
       if (!isDateOrderUnknown(error)) throw error;
-      return { source: chat.source, title: titleFromFileName(path), dateOrder: null, needsDateOrder: true };
+      const title = titleFromFileName(path);
+      const remembered = this.#rememberedOrder(title, chat.source);
+      return { source: chat.source, title, dateOrder: null, needsDateOrder: true, ...(remembered ? { rememberedOrder: remembered } : {}) };
     } finally {
       await chat.messages.return(undefined as never).catch(() => undefined);
       await chat.close();
@@ -402,6 +411,16 @@ export class ImportService {
    */
   async compare(request: ImportRequest, job: ImportJob): Promise<ExportComparison> {
     return ((await this.#session.withVault('shared', 'an export is being compared', () => this.#read(request, job, false))) as ImportResult).comparison;
+  }
+
+  /** The one date order the vault's chats called `title` (of this kind) were read with, if they agree on one. */
+  #rememberedOrder(title: string | null, source: ChatSource | 'whatsapp'): { order: DateOrder; threadTitle: string } | null {
+    const wanted = title?.trim().toLowerCase();
+    if (!wanted) return null;
+    const sameKind = (other: ChatSource) => other === source || (source === 'whatsapp' && other.startsWith('whatsapp'));
+    const matches = listCompleteThreads(this.#session.vault().db).filter((thread) => thread.title?.trim().toLowerCase() === wanted && sameKind(thread.source) && thread.dateOrder !== null);
+    const orders = new Set(matches.map((thread) => thread.dateOrder!.order));
+    return orders.size === 1 ? { order: [...orders][0]!, threadTitle: matches[0]!.title! } : null;
   }
 
   async #read(request: ImportRequest, job: ImportJob, write: boolean): Promise<ImportResult> {

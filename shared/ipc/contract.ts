@@ -427,6 +427,8 @@ export const contract = {
         dateOrder: z.enum(DATE_ORDERS).nullable(),
         /** True when the file has day/month dates and does not prove their order: the user must choose. */
         needsDateOrder: z.boolean(),
+        /** The order a chat of the same name in the vault was read with: offered for the user to confirm. */
+        rememberedOrder: z.object({ order: z.enum(DATE_ORDERS), threadTitle: z.string() }).nullable(),
       }),
       access: TRANSCRIBERS,
     }),
@@ -459,6 +461,12 @@ export const contract = {
     messages: channel({
       request: z.object({ threadId: z.string().min(1).max(100), offset: z.number().int().min(0), limit: z.number().int().min(1).max(2000) }).strict(),
       response: z.object({ messages: z.array(MessageViewSchema), total: z.number() }),
+      access: TRANSCRIBERS,
+    }),
+    /** Jump to a date: the first message sent on or after `day` (the thread's wall clock), by its place in the thread; null when none is. */
+    firstMessageFrom: channel({
+      request: z.object({ threadId: z.string().min(1).max(100), day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as day, month and year.') }).strict(),
+      response: z.object({ index: z.number().int(), ordinal: z.number().int() }).nullable(),
       access: TRANSCRIBERS,
     }),
     /**

@@ -31,7 +31,7 @@ export function createImportHandlers(imports: ImportService, emit: (event: HostE
   return {
     inspect: async ({ path, zone, password }) => {
       const found = await imports.inspect(path, { zone, ...(password ? { password } : {}) });
-      return { source: found.source, title: found.title ?? UNTITLED, dateOrder: found.dateOrder, needsDateOrder: found.needsDateOrder };
+      return { source: found.source, title: found.title ?? UNTITLED, dateOrder: found.dateOrder, needsDateOrder: found.needsDateOrder, rememberedOrder: found.rememberedOrder ?? null };
     },
     compare: async (input, { signal, progress }) =>
       toComparisonView(await imports.compare(request(input), { signal, progress: (done, total, unit) => progress(done, total, unit) })),
@@ -75,6 +75,7 @@ export function createThreadHandlers(reader: ThreadReader): Handlers<Contract>['
       const thread = reader.listThreads().find((candidate) => candidate.id === threadId);
       return { messages, total: thread?.messageCount ?? messages.length };
     },
+    firstMessageFrom: ({ threadId, day }) => reader.firstMessageFrom(threadId, day),
     search: ({ query, limit, order }) => {
       const titles = new Map(reader.listThreads().map((thread) => [thread.id, thread.title ?? UNTITLED]));
       return reader.search(query, limit, order).map((hit) => ({

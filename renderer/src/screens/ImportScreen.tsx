@@ -53,10 +53,11 @@ const DATE_ORDER_LABELS: Record<DateOrder, string> = {
   mdy: 'Month, day, year (US: 01/02/24 is 2 January 2024)',
   ymd: 'Year, month, day (2024-02-01)',
 };
+const DATE_ORDER_WORDS: Record<DateOrder, string> = { dmy: 'day, month, year', mdy: 'month, day, year', ymd: 'year, month, day' };
 
 type Step =
   | { kind: 'choose' }
-  | { kind: 'confirm'; source: keyof typeof SOURCE_NAMES; title: string; provenOrder: DateOrder | null; needsDateOrder: boolean }
+  | { kind: 'confirm'; source: keyof typeof SOURCE_NAMES; title: string; provenOrder: DateOrder | null; needsDateOrder: boolean; remembered: { order: DateOrder; threadTitle: string } | null }
   | { kind: 'comparing'; jobId: string; done: number; total: number | null; unit: string | null }
   | { kind: 'compared'; comparison: ExportComparisonView }
   | { kind: 'importing'; jobId: string; done: number; total: number | null; unit: string | null }
@@ -163,8 +164,8 @@ export function ImportScreen() {
     }
     setPath(chosen);
     setChecked(chosen);
-    setDateOrder(result.value.dateOrder ?? '');
-    setStep({ kind: 'confirm', source: result.value.source, title: result.value.title, provenOrder: result.value.dateOrder, needsDateOrder: result.value.needsDateOrder });
+    setDateOrder(result.value.dateOrder ?? result.value.rememberedOrder?.order ?? '');
+    setStep({ kind: 'confirm', source: result.value.source, title: result.value.title, provenOrder: result.value.dateOrder, needsDateOrder: result.value.needsDateOrder, remembered: result.value.rememberedOrder });
   }
 
   /** Reads the whole export against the vault first: a chat already here (or wiped) is shown before anything is written. */
@@ -312,6 +313,11 @@ export function ImportScreen() {
               <legend className="nhsuk-fieldset__legend">
                 {step.provenOrder ? 'Date order (proved by the file)' : 'Date order: the file does not prove it, so choose'}
               </legend>
+              {step.remembered && !step.provenOrder && (
+                <div className="nhsuk-hint" data-testid="remembered-order">
+                  “{step.remembered.threadTitle}” in the vault was read as {DATE_ORDER_WORDS[step.remembered.order]}, so that is chosen. Change it if this export came from a phone set up differently; the next step shows whether its messages match that chat.
+                </div>
+              )}
               <div className="nhsuk-radios">
                 {DATE_ORDERS.map((order) => (
                   <div className="nhsuk-radios__item" key={order}>

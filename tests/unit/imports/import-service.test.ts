@@ -259,6 +259,11 @@ describe('ImportService', () => {
     expect(reader.listThreads()[0]).toMatchObject({ id: chosen.threadId, dateOrder: { order: 'mdy', decidedBy: 'caller' } });
     expect(reader.messages(chosen.threadId, 0, 10)[0]!.localTime).toBe('2024-01-02T09:00:00');
     expect(importEntries(session).map((entry) => entry.outcome)).toEqual([{ status: 'refused', reason: 'date-order-unknown' }, { status: 'success' }]);
+    // Tomorrow's export of the same chat proves no more: the order it was read with is offered (still to be confirmed), for that chat's name only.
+    const tomorrow = writeExport(dir, 'WhatsApp Chat with Ward 9.txt', '01/02/2024, 09:00 - Ada: one\n01/02/2024, 09:01 - Ben: two\n01/03/2024, 08:00 - Ada: three\n');
+    await expect(service.inspect(tomorrow, { zone: LONDON })).resolves.toMatchObject({ needsDateOrder: true, rememberedOrder: { order: 'mdy', threadTitle: 'Ward 9' } });
+    const otherChat = writeExport(dir, 'WhatsApp Chat with Ward 10.txt', '01/02/2024, 09:00 - Ada: one\n');
+    expect(await service.inspect(otherChat, { zone: LONDON })).not.toHaveProperty('rememberedOrder');
 
     const monthFirst = writeExport(dir, 'us.txt', '03/01/2024, 09:00 - Ada: one\n03/13/2024, 09:01 - Ben: two\n');
     await expect(service.inspect(monthFirst, { zone: LONDON })).resolves.toMatchObject({ dateOrder: 'mdy', needsDateOrder: false, messageCountEstimate: 2 });
