@@ -2,7 +2,7 @@ import { WardscribeError } from '../errors';
 import { searchQueryHmac } from '../security/search-query-key';
 import type { ImportSession } from '../imports/import-service';
 import { listAttachments, readAttachmentContent, type StoredAttachment } from '../vault/queries/attachments';
-import { getMessagesByIds, listMessages, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
+import { firstMessageFrom, getMessagesByIds, listMessages, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
 import { listParticipants } from '../vault/queries/participants';
 import { listThreadExports, threadHasMergedExports, type ThreadExport } from '../vault/queries/thread-exports';
 import { getCompleteThread, listCompleteThreads, type StoredThread } from '../vault/queries/threads';
@@ -69,6 +69,17 @@ export class ThreadReader {
     log.record({ action: offset === 0 ? 'thread-opened' : 'messages-read', actor, objects: { threadId }, outcome: { status: 'success' } });
     const page = listMessages(db, threadId, Math.max(0, Math.floor(offset)), Math.min(MAX_PAGE, Math.max(0, Math.floor(limit))), threadHasMergedExports(db, threadId));
     return this.#marked(page);
+  }
+
+  /**
+   * Where a complete thread's messages of `day` (YYYY-MM-DD) start: the first message sent on or
+   * after it, by its place in the thread; null when the thread ends before that day. Only times
+   * are read (nothing of any message's text), so it is not audited; the pages then shown are.
+   */
+  firstMessageFrom(threadId: string, day: string): { index: number; ordinal: number } | null {
+    const db = this.#session.vault().db;
+    this.#requireComplete(threadId);
+    return firstMessageFrom(db, threadId, day, threadHasMergedExports(db, threadId));
   }
 
   /**

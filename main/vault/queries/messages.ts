@@ -178,6 +178,25 @@ export function listMessages(db: Db, threadId: string, offset: number, limit: nu
   ).map(toMessage);
 }
 
+/**
+ * The first message of a thread sent on or after `day` (YYYY-MM-DD, the thread's own wall clock):
+ * its place in the order listMessages() shows (`index`) and its ordinal; null when every message
+ * is earlier. Local times are ISO text, so comparing them as text compares them as times.
+ */
+export function firstMessageFrom(db: Db, threadId: string, day: string, placed = false): { index: number; ordinal: number } | null {
+  const row = placed
+    ? (db
+        .prepare(
+          `SELECT place AS idx, ordinal FROM (SELECT row_number() OVER (ORDER BY coalesce(m.position, m.ordinal), m.ordinal) - 1 AS place, m.ordinal, m.local_time
+             FROM ${FROM_MESSAGES} WHERE t.id = ?) WHERE local_time >= ? ORDER BY place LIMIT 1`,
+        )
+        .get(threadId, day) as { idx: number; ordinal: number } | undefined)
+    : (db.prepare(`SELECT m.ordinal AS idx, m.ordinal FROM ${FROM_MESSAGES} WHERE t.id = ? AND m.local_time >= ? ORDER BY m.ordinal LIMIT 1`).get(threadId, day) as
+        | { idx: number; ordinal: number }
+        | undefined);
+  return row ? { index: row.idx, ordinal: row.ordinal } : null;
+}
+
 /** What a stored message's chat identity is computed from, in the order the thread shows them. */
 export interface IdentityRow {
   readonly id: number;

@@ -10,6 +10,7 @@ import { useNavigation, useRoute } from '../app/navigation';
 import { isShortcut, SHORTCUTS } from '../app/shortcuts';
 import { ErrorSummary, TextField } from '../components/forms';
 import { displayDay } from '../components/format';
+import { DateInput, joinDate, type DateParts } from '../components/DateInput';
 import { WipeConfirmation } from './WipeConfirmation';
 import { MessageMedia, useThreadMedia, type ThreadMediaState } from '../components/ThreadMedia';
 import { queueLabel, sortRows, type Sort, type SortKey } from '../logic/work-queue';
@@ -283,9 +284,28 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
   // stayed at the top for a few frames, each frame either asks Virtuoso to draw that place or
   // scrolls the drawn row to the top. The person scrolling or typing ends it at once.
   const container = useRef<HTMLDivElement>(null);
+  // A jump to a date puts the day's first message at the top, by its place in the thread.
+  const [jump, setJump] = useState<{ index: number; ordinal: number; visit: number } | undefined>(undefined);
+  // A new search hit to show supersedes an earlier jump.
+  useEffect(() => setJump(undefined), [focus]);
+  const place = jump ?? (focus ? { index: Math.max(0, focus.ordinal - CONTEXT_BEFORE), ordinal: Math.max(0, focus.ordinal - CONTEXT_BEFORE) } : undefined);
+  const placeKey = jump ? `jump ${jump.visit}` : focus ? `hit ${focus.visit}` : '';
+  const jumps = useRef(0);
+  const [jumpDay, setJumpDay] = useState<DateParts>({ day: '', month: '', year: '' });
+  const [jumpProblem, setJumpProblem] = useState<string | null>(null);
+  async function goToDate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const day = joinDate(jumpDay, 'jump-date', 'The date');
+    if (day.kind !== 'date') return setJumpProblem(day.kind === 'empty' ? 'Enter the date to go to, as day, month and year.' : day.message);
+    const result = await hostApi()!.threads.firstMessageFrom({ threadId: thread.id, day: day.value });
+    if (!result.ok) return setJumpProblem(errorSentence(result.error));
+    if (result.value === null) return setJumpProblem(`No message in this thread was sent on or after ${displayDay(day.value)}.`);
+    setJumpProblem(null);
+    setJump({ ...result.value, visit: ++jumps.current });
+  }
   useEffect(() => {
-    if (!focus) return;
-    const target = Math.max(0, focus.ordinal - CONTEXT_BEFORE);
+    if (!place) return;
+    const { index: target, ordinal: targetOrdinal } = place;
     let steadyFrames = 0;
     let frames = 0;
     let handle = 0;
@@ -295,7 +315,7 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
     };
     const step = () => {
       frames++;
-      const row = container.current?.querySelector<HTMLElement>(`[data-ordinal="${target}"]`);
+      const row = container.current?.querySelector<HTMLElement>(`[data-ordinal="${targetOrdinal}"]`);
       if (!row) {
         steadyFrames = 0;
         list.current?.scrollToIndex({ index: target, align: 'start' });
@@ -309,7 +329,8 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
     for (const type of USER_SCROLL_EVENTS) window.addEventListener(type, stop, true);
     handle = requestAnimationFrame(step);
     return stop;
-  }, [focus]);
+    // One scroll per visit (placeKey), though `place` is rebuilt on every render.
+  }, [placeKey]);
   const pages = useRef(new Map<number, MessageView[]>());
   const transcribe = useCallback(
     (chosen: ReadonlySet<number>) => {
@@ -321,13 +342,16 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
   // Selected messages by ordinal; shift-click (or Shift+Space) extends from the last one chosen.
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const anchor = useRef<number | null>(null);
+  /** Ordinals of the system lines on the pages loaded so far (a range selection skips them). */
+  const systemOrdinals = useRef(new Set<number>());
 
   const toggle = (ordinal: number, extend: boolean) => {
     setSelected((current) => {
       const next = new Set(current);
       if (extend && anchor.current !== null) {
         const [from, to] = anchor.current < ordinal ? [anchor.current, ordinal] : [ordinal, anchor.current];
-        for (let index = from; index <= to; index++) next.add(index);
+        // System lines ("Messages are end-to-end encrypted", "X added Y") are no one's advice: never selected.
+        for (let index = from; index <= to; index++) if (!systemOrdinals.current.has(index)) next.add(index);
       } else if (next.has(ordinal)) next.delete(ordinal);
       else next.add(ordinal);
       return next;
@@ -345,6 +369,7 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
           loading.current.delete(page);
           if (result.ok) {
             pages.current.set(page, result.value.messages);
+            for (const message of result.value.messages) if (message.kind === 'system') systemOrdinals.current.add(message.ordinal);
             setVersion((version) => version + 1);
           }
         });
@@ -375,6 +400,12 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
       <p className="nhsuk-body-s">
         {plural(thread.messageCount, 'message')}, times in {thread.zone}. Select the advice to transcribe: click, or Space; Shift extends the selection.
       </p>
+      <form className="ws-jump-date" onSubmit={(event) => void goToDate(event)} noValidate>
+        <DateInput id="jump-date" legend="Go to a date" hint="The first message sent on or after it comes to the top." value={jumpDay} error={jumpProblem ?? undefined} onChange={setJumpDay} />
+        <button type="submit" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small">
+          Go to date
+        </button>
+      </form>
       <div className="ws-selection-bar">
         <span data-testid="selection-count">{selected.size} selected</span>
         {selectedFiled > 0 && (
@@ -458,27 +489,29 @@ function MessageRow({
         if (event.shiftKey) event.preventDefault();
       }}
       onClick={(event) => {
-        if ((event.target as HTMLElement).tagName !== 'INPUT') onToggle(event.shiftKey);
+        if (!system && (event.target as HTMLElement).tagName !== 'INPUT') onToggle(event.shiftKey);
       }}
     >
       <header className="ws-message__head">
-        <input
-          type="checkbox"
-          className="ws-message__select"
-          checked={selected}
-          aria-label={`Select message from ${senderLabel(message.sender)} at ${message.localTime.replace('T', ' ')}`}
-          onChange={() => {}}
-          onClick={(event) => {
-            event.stopPropagation();
-            onToggle(event.shiftKey);
-          }}
-          onKeyDown={(event) => {
-            if (event.key === ' ') {
-              event.preventDefault();
+        {!system && (
+          <input
+            type="checkbox"
+            className="ws-message__select"
+            checked={selected}
+            aria-label={`Select message from ${senderLabel(message.sender)} at ${message.localTime.replace('T', ' ')}`}
+            onChange={() => {}}
+            onClick={(event) => {
+              event.stopPropagation();
               onToggle(event.shiftKey);
-            }
-          }}
-        />{' '}
+            }}
+            onKeyDown={(event) => {
+              if (event.key === ' ') {
+                event.preventDefault();
+                onToggle(event.shiftKey);
+              }
+            }}
+          />
+        )}{' '}
         <strong>{senderLabel(message.sender)}</strong> <time dateTime={message.instant ?? undefined}>{message.localTime.replace('T', ' ')}</time>
         {message.flags
           .filter((flag) => flag !== 'system')

@@ -8,6 +8,7 @@ import { RefilingGuard } from '../../../main/threads/refiling-guard';
 import { ThreadReader } from '../../../main/threads/thread-reader';
 import { TranscriptionService, type OutboxView } from '../../../main/transcriptions/transcription-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
+import { firstMessageFrom } from '../../../main/vault/queries/messages';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { scanForRemnants } from '../../../main/wipe/vault-scan';
 import { WipeService } from '../../../main/wipe/wipe-service';
@@ -135,6 +136,10 @@ describe('a later export of a chat already in the vault', () => {
     expect(messages[4]).toMatchObject({ ordinal: 9, flags: ['merged-between'] });
     expect(messages[10]).toMatchObject({ ordinal: 10, flags: [] });
     expect(w.reader.messages(first.threadId, 4, 2).map((message) => message.text)).toEqual([lines[4]!.text, lines[5]!.text]);
+    // Going to a time finds the message placed there, at its place in the thread (not its ordinal's).
+    expect(firstMessageFrom(w.session.vault().db, first.threadId, '2023-03-13T08:04', true)).toEqual({ index: 4, ordinal: 9 });
+    expect(w.reader.firstMessageFrom(first.threadId, '2023-03-12')).toEqual({ index: 0, ordinal: 0 });
+    expect(w.reader.firstMessageFrom(first.threadId, '2023-03-14')).toBeNull();
   });
 
   it('counts the same sender saying the same thing in the same minute twice as two messages (Android, minute precision)', async () => {
