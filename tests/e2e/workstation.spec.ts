@@ -17,9 +17,9 @@ const CHAT = [
 /** Zod's wording and dotted request paths: never on a screen. */
 const JARGON = /too small|too big|expected (string|number)|received|>=|invalid input|\b\w+\.\w+: /i;
 
-function writeChat(dir: string): string {
+function writeChat(dir: string, chat = CHAT): string {
   const zipPath = join(dir, 'WhatsApp Chat - Ward 7.zip');
-  writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: CHAT }]));
+  writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: chat }]));
   return zipPath;
 }
 
@@ -135,6 +135,85 @@ test('a clerk saves a draft; a clinician finds it under Transcribe, must preview
   await expectNoAxeViolations(page, 'the outbox with a filed note');
   await page.keyboard.press('Alt+4');
   await expect(page.getByTestId('no-drafts')).toBeVisible();
+});
+
+test('leaving Transcribe with work not saved keeps it as a draft; a selection only looked at is not saved', async ({ wardscribe: { page, dataDir } }) => {
+  const zipPath = writeChat(dataDir);
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await importExport(page, zipPath, { zone: 'Europe/London' });
+  await page.getByRole('button', { name: 'Open thread' }).click();
+  await page.getByTestId('message').nth(1).click();
+  await page.getByRole('button', { name: 'Transcribe selected' }).click();
+  await expect(page.getByTestId('excerpts').locator('li')).toHaveCount(1);
+  // Looked at, nothing typed: leaving saves nothing.
+  await page.keyboard.press('Alt+3');
+  await page.keyboard.press('Alt+4');
+  await expect(page.getByTestId('no-drafts')).toBeVisible();
+
+  await page.keyboard.press('Alt+3');
+  await page.getByRole('navigation', { name: 'Threads in the vault' }).getByTestId('queue-row').getByRole('button').first().click();
+  await page.getByTestId('message').nth(1).click();
+  await page.getByRole('button', { name: 'Transcribe selected' }).click();
+  await page.getByLabel('Your summary for the record').fill('Restrict fluids; sodium again at 06:00.');
+  await page.keyboard.press('Alt+3');
+  await page.keyboard.press('Alt+4');
+  await expect(page.getByTestId('draft-row')).toHaveCount(1);
+  await page.getByTestId('draft-row').getByRole('button', { name: /Open/ }).click();
+  await expect(page.getByLabel('Your summary for the record')).toHaveValue('Restrict fluids; sodium again at 06:00.');
+});
+
+test('a system line (someone added to the group) cannot be selected, and a range across it selects only the messages', async ({ wardscribe: { page, dataDir } }) => {
+  const lines = CHAT.split('\n');
+  const withEvent = [...lines.slice(0, 2), '[13/04/2024, 21:21:00] Ward 7: \u200eDr Amara Okafor added Sister Ola', ...lines.slice(2)].join('\n');
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await importExport(page, writeChat(dataDir, withEvent), { zone: 'Europe/London' });
+  await page.getByRole('button', { name: 'Open thread' }).click();
+  const messages = page.getByTestId('message');
+  await expect(messages).toHaveCount(7);
+  const event = messages.nth(2);
+  await expect(event).toContainText('added Sister Ola');
+  await expect(event.getByRole('checkbox')).toHaveCount(0);
+  await event.click();
+  await expect(page.getByTestId('selection-count')).toHaveText('0 selected');
+  await messages.nth(1).click();
+  await messages.nth(3).click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('selection-count')).toHaveText('2 selected');
+  await page.getByRole('button', { name: 'Transcribe selected' }).click();
+  await expect(page.getByTestId('excerpts').locator('li')).toHaveCount(2);
+});
+
+test('go to a date: the first message of that day comes to the top of a long thread; a day after the last message is said', async ({ wardscribe: { page, dataDir } }) => {
+  // Six days of a busy ward group, 60 messages a day.
+  const lines: string[] = [];
+  for (let day = 10; day < 16; day++) {
+    for (let at = 0; at < 60; at++) {
+      const minutes = 8 * 60 + at * 10;
+      lines.push(`[${day}/04/2024, ${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}:00] ${at % 2 ? 'Ben (reg)' : 'Dr Amara Okafor'}: Day ${day} update ${at}: obs stable.`);
+    }
+  }
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await importExport(page, writeChat(dataDir, lines.join('\n')), { zone: 'Europe/London' });
+  await page.getByRole('button', { name: 'Open thread' }).click();
+  const jump = page.getByRole('group', { name: 'Go to a date' });
+  await jump.getByLabel('Day').fill('13');
+  await jump.getByLabel('Month').fill('4');
+  await jump.getByLabel('Year').fill('2024');
+  await page.getByRole('button', { name: 'Go to date' }).click();
+  const first = page.getByTestId('message').filter({ hasText: 'Day 13 update 0:' });
+  await expect(first).toBeInViewport();
+  await expect.poll(async () => (await first.boundingBox())?.y ?? -1).toBeLessThan(120);
+  await expect(page.getByTestId('message').filter({ hasText: 'Day 10 update 0:' })).not.toBeInViewport();
+
+  await jump.getByLabel('Day').fill('20');
+  await page.getByRole('button', { name: 'Go to date' }).click();
+  await expect(jump).toContainText('No message in this thread was sent on or after 20 Apr 2024.');
+  await jump.getByLabel('Month').fill('13');
+  await page.getByRole('button', { name: 'Go to date' }).click();
+  await expect(jump).toContainText('the month must be a number from 1 to 12');
+  await expectNoAxeViolations(page, 'an open thread with a date problem');
 });
 
 test('with the advisers known, filing three selected messages takes at most 40 keystrokes (the summary excluded)', async ({ wardscribe: { page, dataDir } }) => {
@@ -253,6 +332,8 @@ test('shared PC: one person’s backoff does not stop another; the lock screen o
   await row.getByRole('button', { name: 'Disable cleo' }).click();
   await row.getByRole('button', { name: 'Yes, disable cleo' }).click();
   await expect(page.getByTestId('success-banner')).toContainText('Dr Cleo Clinician is now disabled and cannot sign in.');
+  // The Disable button has gone with the confirmation: focus lands on what happened, not at the top of the page.
+  await expect(page.getByTestId('success-banner')).toBeFocused();
   await expect(row).toContainText('Disabled (a passphrase reset enables them)');
   // Disabling removed her key, so Enable alone would leave an account that cannot sign in: only the reset is offered.
   await expect(row.getByRole('button', { name: /^Enable cleo/ })).toHaveCount(0);

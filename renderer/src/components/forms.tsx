@@ -102,14 +102,20 @@ export function ErrorSummary({
 }
 
 /** A success message after something was saved, attested, imported or exported: announced, and in view. */
-export function SuccessBanner({ title, children, testId }: { title: string; children?: ReactNode; testId?: string }) {
+/**
+ * `takeFocus`: after an action whose button has gone (a confirmation answered, a form emptied),
+ * focus moves to the banner, so keyboard and screen-reader users land on what happened rather
+ * than at the top of the page. Not where the user may still be typing (a draft saved by Alt+S).
+ */
+export function SuccessBanner({ title, children, testId, takeFocus = false }: { title: string; children?: ReactNode; testId?: string; takeFocus?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   // Braces: Chromium's scrollIntoView now answers a promise, which React would take for a cleanup.
   useEffect(() => {
+    if (takeFocus) ref.current?.focus({ preventScroll: true });
     ref.current?.scrollIntoView?.({ block: 'nearest' });
-  }, []);
+  }, [takeFocus]);
   return (
-    <div className="ws-success" role="status" ref={ref} data-testid={testId ?? 'success-banner'}>
+    <div className="ws-success" role="status" ref={ref} tabIndex={takeFocus ? -1 : undefined} data-testid={testId ?? 'success-banner'}>
       <h2 className="ws-success__title">{title}</h2>
       {children}
     </div>

@@ -265,6 +265,13 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   /** Saved unless nothing changed since the last save: before a lock, and from Save draft. */
   const dirty = loaded && messages.length > 0 && (saved === null || saved.version !== version);
   useSaveBeforeLock(() => (dirty ? save('lock') : undefined));
+  // Leaving the screen with changes not saved (another tab, a shortcut): kept as a draft, listed
+  // under Transcribe, rather than lost. Only after an edit: a selection merely looked at is not saved.
+  const leaving = useRef<() => void>(() => undefined);
+  leaving.current = () => {
+    if (dirty && version > 0) void save('lock');
+  };
+  useEffect(() => () => leaving.current(), []);
 
   async function showPreview() {
     const previewVersion = version;

@@ -88,7 +88,7 @@ export function UsersScreen() {
       </h1>
       {error && <ErrorSummary problems={error.problems} attempt={error.attempt} />}
       {notice && (
-        <SuccessBanner title="Done">
+        <SuccessBanner key={notice} title="Done" takeFocus>
           <p>{notice}</p>
         </SuccessBanner>
       )}
