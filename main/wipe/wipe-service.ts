@@ -27,6 +27,7 @@ import type { ImportService } from '../imports/import-service';
 import type { Logger } from '../log';
 import type { SessionService } from '../session/session-service';
 import type { TranscriptionService } from '../transcriptions/transcription-service';
+import { TRAINING_EPR_ID } from '../epr/epr-directory';
 import type { RecordCheck } from '../epr/filing';
 import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, getOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
@@ -191,12 +192,13 @@ export class WipeService {
     const verified = await session.withVault('shared', 'a wipe is reading which notes were filed', () =>
       listThreadTranscriptions(session.vault().db, threadId)
         .filter((row) => row.stateKind === 'verified' && row.identifier !== null)
-        .map((row) => row.identifier!),
+        .map((row) => ({ identifier: row.identifier!, training: getOutboxItem(session.vault().db, row.identifier!)?.eprId === TRAINING_EPR_ID })),
     );
     const found = new Map<string, Recheck>();
-    for (const identifier of verified) {
+    for (const { identifier, training } of verified) {
       try {
-        found.set(identifier, await transcriptions.recheckFiled(identifier));
+        const check = await transcriptions.recheckFiled(identifier);
+        found.set(identifier, check.kind === 'missing' && training ? { ...check, training } : check);
       } catch (error) {
         this.#options.log.warn('wipe.recheck-failed', { code: (error as { name?: string }).name ?? 'unexpected' });
         found.set(identifier, { kind: 'unreachable' });
@@ -541,8 +543,11 @@ export class WipeService {
   }
 }
 
-/** A verified note's second read-back, or `unreachable` when its EPR could not be asked. */
-type Recheck = RecordCheck | { readonly kind: 'unreachable' };
+/**
+ * A verified note's second read-back, or `unreachable` when its EPR could not be asked.
+ * `training`: the note is gone from the training EPR, which starts empty each session.
+ */
+type Recheck = RecordCheck | { readonly kind: 'missing'; readonly httpStatus: number; readonly training: true } | { readonly kind: 'unreachable' };
 
 /** Why a re-read note stops the wipe, in words for the person (or the audit, for retention); null when it is there as filed. */
 export function recheckProblem(check: Recheck | undefined): { reason: string; message: string } | null {
@@ -555,6 +560,12 @@ export function recheckProblem(check: Recheck | undefined): { reason: string; me
     case 'unreachable':
       return { reason: 'record-unreachable', message: `The EPR could not be reached to confirm that the notes filed from this thread are still there. ${kept} Try again when the EPR is available.` };
     case 'missing':
+      if ('training' in check) {
+        return {
+          reason: 'not-in-record',
+          message: `A note filed from this thread is no longer in the EPR (it answered ${check.httpStatus}). This is the training EPR, which starts empty each time Wardscribe starts or locks, so notes filed in an earlier session are gone from it. ${kept} To practise the wipe, file the advice again in this session, then wipe.`,
+        };
+      }
       return {
         reason: 'not-in-record',
         message: `A note filed from this thread is no longer in the EPR (it answered ${check.httpStatus}: the note was deleted or moved). ${kept} Ask the EPR team what happened to it, and file the advice again if it was removed by mistake.`,

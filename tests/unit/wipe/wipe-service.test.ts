@@ -5,6 +5,7 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../main/audit/canonical';
 import type { DocumentReference } from '@medplum/fhirtypes';
+import { singleEprDirectory, type EprDirectory } from '../../../main/epr/epr-directory';
 import { EprRequestError } from '../../../main/epr/epr-errors';
 import type { EprConnection } from '../../../main/epr/fhir-client';
 import { createTrainingEpr, type TrainingEpr } from '../../../main/epr/training-epr';
@@ -72,7 +73,7 @@ function wardChat(media: boolean): string {
   );
 }
 
-async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { afterStep?: (step: WipeStep) => void }; media?: boolean } = {}) {
+async function world(options: { epr?: () => Promise<EprConnection>; eprs?: EprDirectory; hooks?: { afterStep?: (step: WipeStep) => void }; media?: boolean } = {}) {
   const dir = tempDir('wardscribe-wipe-');
   const files = vaultFiles(join(dir.path, 'vault'));
   const events: HostEvent[] = [];
@@ -90,7 +91,7 @@ async function world(options: { epr?: () => Promise<EprConnection>; hooks?: { af
   const { threadId } = await imports.import({ path: exportPath, zone: 'Europe/London' }, job());
   const otherPath = writeExport(dir.path, 'WhatsApp Chat - Ward 9.txt', `[14/03/2023, 09:00:00] Sam: ${KEPT}\n`);
   const other = await imports.import({ path: otherPath, zone: 'Europe/London' }, job());
-  const transcriptions = new TranscriptionService({ session, imports, epr: options.epr ?? (() => training.connection()), log: silentLogger, organisationOdsCode: 'RX1' });
+  const transcriptions = new TranscriptionService({ session, imports, ...(options.eprs ? { eprs: options.eprs } : { epr: options.epr ?? (() => training.connection()) }), log: silentLogger, organisationOdsCode: 'RX1' });
   const wipes = new WipeService({ session, imports, transcriptions, log: silentLogger, events: { emit: (event) => events.push(event) }, ...(options.hooks ? { hooks: options.hooks } : {}) });
   cleanups.push(dir.remove, () => session.lock('sign-out'), () => transcriptions.stop());
   const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
@@ -509,8 +510,19 @@ describe('WipeService: each verified note read back from its EPR again before th
     fault.read = (resourceType) => (resourceType === 'DocumentReference' ? new EprRequestError('http', status, undefined) : undefined);
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true })).rejects.toMatchObject({
       code: 'rejected',
-      message: expect.stringMatching(new RegExp(`no longer in the EPR \\(it answered ${status}`)),
+      message: expect.stringMatching(new RegExp(`no longer in the EPR \\(it answered ${status}\\)\\. This is the training EPR, which starts empty each time Wardscribe starts or locks`)),
     });
+    await expectNothingWiped(w, 'not-in-record');
+  });
+
+  it('a note gone from a Trust EPR (not the training one) is said as deleted or moved, for the EPR team', async () => {
+    const { fault, epr } = faultyEpr();
+    const w = await world({ eprs: singleEprDirectory(epr, 'trust-epr', 'Trust EPR') });
+    await fileVerified(w);
+    fault.read = (resourceType) => (resourceType === 'DocumentReference' ? new EprRequestError('http', 410, undefined) : undefined);
+    const refusal = w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true });
+    await expect(refusal).rejects.toMatchObject({ code: 'rejected', message: expect.stringContaining('no longer in the EPR (it answered 410: the note was deleted or moved)') });
+    await expect(refusal).rejects.not.toMatchObject({ message: expect.stringContaining('training') });
     await expectNothingWiped(w, 'not-in-record');
   });
 
