@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { PDFDocument as PdfLibDocument } from 'pdf-lib';
 import {
+  AUDIT_ACTION_WORDS,
   isEmptyFilter,
   type AuditActor,
   type AuditCheckpoint,
@@ -320,7 +321,7 @@ function describeRange(filter: AuditFilter): string {
 function describeFilters(filter: AuditFilter): string {
   const parts: string[] = [];
   if (filter.userId !== undefined) parts.push(`user ${filter.userId}`);
-  if (filter.actions !== undefined) parts.push(`actions ${filter.actions.join(', ')}`);
+  if (filter.actions !== undefined) parts.push(`actions ${filter.actions.map((action) => AUDIT_ACTION_WORDS[action] ?? action).join(', ')}`);
   if (filter.nhsNumber !== undefined) parts.push(`NHS number ${formatNhsNumber(filter.nhsNumber)}`);
   if (filter.threadId !== undefined) parts.push(`thread ${filter.threadId}`);
   return parts.length ? parts.join('; ') : 'none';
@@ -373,7 +374,8 @@ function rowCells(entry: AuditEntry): string[] {
     `${formatLocal(entry.time.local)}`,
     // Role first: a right-to-left name then ends the cell instead of swallowing the role's brackets.
     entry.actor ? `${entry.actor.role}: ${printableName(entry.actor.displayName)}` : 'system',
-    entry.action,
+    // In words, as the audit screen shows it; the code stays in the attached entries (machine-readable).
+    AUDIT_ACTION_WORDS[entry.action] ?? entry.action,
     describeObjects(entry),
     entry.outcome.reason ? `${entry.outcome.status}: ${reasonInWords(entry.action, entry.outcome.reason)}` : entry.outcome.status,
     entry.entryHash.slice(0, 12),

@@ -90,8 +90,9 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /**
- * Each action in words, for people reading the trail (the stored code stays in the PDF and as the
- * filter's value). Typed over every action, so a new one cannot be added without its words.
+ * Each action in words, for people reading the trail: on the audit screen and in the exported
+ * PDF's table. The stored code stays the filter's value and is in the PDF's attached entries.
+ * Typed over every action, so a new one cannot be added without its words.
  */
 export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
   'sign-in': 'Signed in',
