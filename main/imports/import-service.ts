@@ -76,7 +76,7 @@ export interface InspectResult {
   readonly needsDateOrder: boolean;
   /**
    * With `needsDateOrder`: the order a chat of the same name was imported with, when the vault has
-   * one (tomorrow's export of the same group). Offered, not assumed: the user still confirms it,
+   * one (tomorrow's export of the same group). Pointed out, never assumed: the user still chooses,
    * and the comparison that follows shows whether the messages line up with that chat's.
    */
   readonly rememberedOrder?: { readonly order: DateOrder; readonly threadTitle: string };

@@ -164,7 +164,8 @@ export function ImportScreen() {
     }
     setPath(chosen);
     setChecked(chosen);
-    setDateOrder(result.value.dateOrder ?? result.value.rememberedOrder?.order ?? '');
+    // A remembered order is pointed out, never chosen for the user: this export may come from a phone set up differently.
+    setDateOrder(result.value.dateOrder ?? '');
     setStep({ kind: 'confirm', source: result.value.source, title: result.value.title, provenOrder: result.value.dateOrder, needsDateOrder: result.value.needsDateOrder, remembered: result.value.rememberedOrder });
   }
 
@@ -315,7 +316,7 @@ export function ImportScreen() {
               </legend>
               {step.remembered && !step.provenOrder && (
                 <div className="nhsuk-hint" data-testid="remembered-order">
-                  “{step.remembered.threadTitle}” in the vault was read as {DATE_ORDER_WORDS[step.remembered.order]}, so that is chosen. Change it if this export came from a phone set up differently; the next step shows whether its messages match that chat.
+                  “{step.remembered.threadTitle}” in the vault was read as {DATE_ORDER_WORDS[step.remembered.order]}. Choose that if this export came from the same phone; the next step shows whether its messages match that chat.
                 </div>
               )}
               <div className="nhsuk-radios">
@@ -324,6 +325,7 @@ export function ImportScreen() {
                     <input className="nhsuk-radios__input" id={`order-${order}`} type="radio" name="date-order" value={order} checked={dateOrder === order} onChange={() => setDateOrder(order)} />
                     <label className="nhsuk-label nhsuk-radios__label" htmlFor={`order-${order}`}>
                       {DATE_ORDER_LABELS[order]}
+                      {step.remembered?.order === order && !step.provenOrder ? ` — as “${step.remembered.threadTitle}” was read` : ''}
                     </label>
                   </div>
                 ))}
