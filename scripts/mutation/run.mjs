@@ -22,7 +22,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SAFETY_MODULES, THRESHOLD } from './modules.mjs';
@@ -117,6 +117,9 @@ function inputsOf(module) {
     }
   }
   for (const name of TOOL_PACKAGES) packages.set(name, packageVersion(name));
+  // Files tests read rather than import (real exports, images): any test that names the fixtures
+  // folder makes the whole folder an input, since the paths are built at run time.
+  if ([...files.keys()].some((file) => file.startsWith('tests/') && readFileSync(file, 'utf8').includes('fixtures'))) files.set(`${FIXTURES_DIR}/`, fixturesDigest());
   const sorted = (map) => Object.fromEntries([...map.entries()].sort(([a], [b]) => a.localeCompare(b)));
   return {
     module: module.file,
@@ -124,7 +127,28 @@ function inputsOf(module) {
     tests: [...module.tests],
     files: sorted(files),
     packages: sorted(packages),
+    // The runtime too: the time-zone rules and ICU data some reasons in equivalent-mutants.md rest on.
+    runtime: { node: process.version, tz: process.versions.tz ?? null, icu: process.versions.icu ?? null },
   };
+}
+
+const FIXTURES_DIR = 'tests/fixtures';
+let fixturesHash = null;
+
+/** One SHA-256 over every fixture file's path and bytes, in path order. */
+function fixturesDigest() {
+  if (fixturesHash !== null) return fixturesHash;
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) hash.update(`${full}\0`).update(readFileSync(full)).update('\0');
+    }
+  };
+  walk(FIXTURES_DIR);
+  fixturesHash = hash.digest('hex');
+  return fixturesHash;
 }
 
 function sameInputs(a, b) {
@@ -133,16 +157,17 @@ function sameInputs(a, b) {
 
 /**
  * Whether only files Stryker's incremental mode itself compares (the mutated file, the listed
- * tests) differ. Not when a listed test changed and the module has static mutants (code run at
- * load, such as a table of words): they have no per-test coverage, so Stryker cannot tell which
- * test changes concern them, and reused them as survivors with no test run (stryker-js #4372,
- * #6119) although the changed tests kill them. Those modules run in full instead.
+ * tests) differ. Never for a module with static mutants (code run at load, such as a table of
+ * words): they have no per-test coverage, so Stryker cannot tell which changes concern them and
+ * reuses their old results, survivors with no test run among them (stryker-js #4372, #6119),
+ * although changed tests kill them or changed code makes them matter. Those modules run in full.
  */
 function incrementalSuffices(previous, current, previousReport) {
   if (JSON.stringify(previous.packages) !== JSON.stringify(current.packages)) return false;
   if (JSON.stringify(previous.ranges) !== JSON.stringify(current.ranges)) return false;
-  const testsChanged = current.tests.some((name) => previous.files[name] !== current.files[name]);
-  if (testsChanged && hasStaticMutants(previousReport)) return false;
+  if (JSON.stringify(previous.runtime) !== JSON.stringify(current.runtime)) return false;
+  // Static mutants are reused whatever changed, the source included: run such a module in full.
+  if (hasStaticMutants(previousReport)) return false;
   const own = new Set([current.module, ...current.tests]);
   const names = new Set([...Object.keys(previous.files), ...Object.keys(current.files)]);
   for (const name of names) {
@@ -296,6 +321,18 @@ for (const module of SAFETY_MODULES) {
   const score = scoreReport(JSON.parse(readFileSync(reportFile, 'utf8')), module, equivalents.filter((entry) => entry.module === module.name));
   for (const stale of score.staleEquivalents) {
     console.error(`mutation: ${module.name}: equivalent-mutants.md lists ${stale.mutator} "${stale.original}" → "${stale.replacement}", which no longer survives: remove it`);
+    failed = true;
+  }
+  for (const ambiguous of score.ambiguousEquivalents) {
+    console.error(
+      `mutation: ${module.name}: equivalent-mutants.md's ${ambiguous.mutator} "${ambiguous.original}" → "${ambiguous.replacement}" matches survivors on lines ${ambiguous.lines.join(', ')}: quote the code around each with «» and give each its own reason`,
+    );
+    failed = true;
+  }
+  // The report must be of the code as it is: one made before the module last changed proves nothing of it.
+  const reported = JSON.parse(readFileSync(reportFile, 'utf8')).files[module.file]?.source;
+  if (reported !== readFileSync(module.file, 'utf8')) {
+    console.error(`mutation: ${module.name}: its report was made from another version of ${module.file}: run npm run mutation -- ${module.name}`);
     failed = true;
   }
   if (score.score < THRESHOLD) failed = true;

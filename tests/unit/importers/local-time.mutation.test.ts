@@ -90,6 +90,13 @@ describe('zones', () => {
     expect(() => new ZoneClock('Mars/Olympus')).toThrow('"Mars/Olympus" is not a time zone this workstation knows (use an IANA name such as Europe/London).');
   });
 
+  it('a day\'s transition is looked for on that day, not another month\'s: America/Bahia\'s gap of 31 January 1965 (it also changed on 31 March)', () => {
+    const clock = new ZoneClock('America/Bahia');
+    expect(clock.resolve(1965, 1, 31, 0, 0, 0)).toEqual({ epochMs: null, problem: 'dst-gap' });
+    expect(clock.resolve(1965, 1, 31, 0, 30, 0)).toEqual({ epochMs: null, problem: 'dst-gap' });
+    expect(clock.resolve(1965, 1, 31, 1, 0, 0)).toEqual({ epochMs: -155163600000, problem: null });
+  });
+
   it('Europe/London 2023: the spring gap and the autumn repeat, flagged with no instant', () => {
     const clock = new ZoneClock('Europe/London');
     expect(clock.resolve(2023, 3, 26, 0, 59, 59)).toEqual({ epochMs: Date.UTC(2023, 2, 26, 0, 59, 59), problem: null });

@@ -352,6 +352,9 @@ describe('the rest of the grammar, stated where a wrong change went unnoticed', 
     expect(readHead('[14:56:01 3/18/22] Ada: x')).toMatchObject({ hour: 14, first: 3 });
     expect(readHead('[14:56:01، 3/18/22] Ada: x')).toMatchObject({ hour: 14, first: 3 });
     for (const line of ['[14:5, 3/18/22] Ada: x', '[14:56:01,3/18/22] Ada: x', '[14:56:01, x] Ada: x', '[14:56:01; 3/18/22] Ada: x']) expect(readHead(line), line).toBeNull();
+    // A time and date inside a message's text, with no head's end after the date: never read back from after the time (H-009).
+    expect(readHead('14:56 3/18/22 Ada: x')).toMatchObject({ hour: 14, length: 14 });
+    expect(readHead('14:56 3/18/22. BP 90/60')).toBeNull();
   });
 });
 

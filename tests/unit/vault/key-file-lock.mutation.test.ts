@@ -58,6 +58,25 @@ describe('the key-file lock', () => {
     expect(events).toEqual(['a start', 'a end', 'b start', 'b end', 'c start', 'c end']);
   });
 
+  it('a request made while another of this process waits in the queue waits there too, not at the OS lock, and is not refused as "another window"', async () => {
+    const path = keyFile();
+    const events: string[] = [];
+    const a = withKeyFileLock(path, () => void events.push('a'));
+    // B is queued behind A, and holds the lock for 300 ms once it runs.
+    const b = withKeyFileLock(path, async () => {
+      events.push('b start');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      events.push('b end');
+    });
+    await a;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // C: a short timeout for the OS lock, which it must never need (B is ours, ahead of it in the queue).
+    const c = withKeyFileLock(path, () => void events.push('c'), { timeoutMs: 50 });
+    await expect(c).resolves.toBeUndefined();
+    await b;
+    expect(events).toEqual(['a', 'b start', 'b end', 'c']);
+  });
+
   it('a failing request passes its error on, releases the lock, and the next still runs', async () => {
     const path = keyFile();
     const failure = new Error('write failed');
