@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { decodePDFRawStream, PDFArray, PDFBool, PDFDict, PDFDocument, PDFName, PDFString, type PDFRawStream } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTACHMENT_NAMES } from '../../../main/audit/export-format';
+import { AUDIT_ACTION_WORDS } from '../../../shared/domain/audit';
 import { verifyTrailPdf } from '../../../main/audit/verify-trail';
 import { tempDir } from '../../support/temp';
 import { exportFixture } from './support/export';
@@ -116,7 +117,8 @@ describe('the audit trail PDF is tagged (screen readers read it in order)', () =
       const entry = entries[index]!;
       const read = textOf(row);
       expect(read.startsWith(`${entry.sequence} ${entry.time.local.slice(0, 10)} ${entry.time.local.slice(11, 19)} `), `entry ${entry.sequence}: ${read}`).toBe(true);
-      expect(read).toContain(` ${entry.action} `);
+      // The action in words, as on the audit screen.
+      expect(read).toContain(` ${AUDIT_ACTION_WORDS[entry.action]} `);
       expect(read.trimEnd().endsWith(` ${entry.entryHash.slice(0, 12)}`)).toBe(true);
     });
     // A cell wrapped over lines reads as words, not run together; an identifier broken mid-word reads whole.
@@ -126,13 +128,14 @@ describe('the audit trail PDF is tagged (screen readers read it in order)', () =
     expect(read).toContain('failure: epr-timeout');
     expect(textOf(rows[1]!)).toContain(' clinician: Ελένη Παπαδοπούλου ');
     // A right-to-left name still ends its cell: the next cell's words do not run into it.
-    expect(textOf(rows[2]!)).toMatch(/ clinician: \S.* sign-out /);
+    expect(textOf(rows[2]!)).toMatch(/ clinician: \S.* Signed out /);
   });
 
   it('puts every drawn text in marked content, and the rules, shading and footers in artifacts', async () => {
     const pdf = await PDFDocument.load(exported.bytes);
     const structText = textOf(structure);
-    for (const [index, page] of pdf.getPages().entries()) {
+    const pages = pdf.getPages();
+    for (const [index, page] of pages.entries()) {
       const contents = page.node.lookup(PDFName.of('Contents'));
       const streams = contents instanceof PDFArray ? contents.asArray().map((item) => pdf.context.lookup(item)) : [contents];
       const text = streams.map((stream) => Buffer.from(decodePDFRawStream(stream as PDFRawStream).decode()).toString('latin1')).join('\n');
@@ -140,7 +143,8 @@ describe('the audit trail PDF is tagged (screen readers read it in order)', () =
       expect(counts.untaggedText, `page ${index + 1}`).toBe(0);
       expect(counts.drawingOutsideArtifacts, `page ${index + 1}`).toBe(0);
       expect(counts.artifacts).toBeGreaterThan(1);
-      expect(counts.tagged).toBeGreaterThan(10);
+      // The last page may hold only the last few rows.
+      expect(counts.tagged).toBeGreaterThan(index === pages.length - 1 ? 0 : 10);
     }
     // Page furniture is not read out between the rows.
     expect(structText).not.toContain('Page 1 of');
