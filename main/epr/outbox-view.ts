@@ -29,7 +29,8 @@ export interface OutboxView {
   readonly updatedAt: string;
 }
 
-const FIELD_WORDS: Readonly<Record<string, string>> = {
+/** Each read-back field that can differ, in words (the outbox and the wipe's refusals say them). */
+export const MISMATCH_FIELD_WORDS: Readonly<Record<string, string>> = {
   id: 'the document id',
   identifier: "the note's identifier",
   subject: 'the patient',
@@ -95,7 +96,7 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
             detail = `The EPR answered with a document that belongs to another Wardscribe note, not this one${state.documentReferenceId ? ` (document ${state.documentReferenceId})` : ''}, so this note may not be in the record at all. Do not wipe the chat. Ask your EPR team which note that document is and whether this one was filed. Retry reads that document again; it never sends this note a second time.`;
             break;
           }
-          detail = `The record now holds a document that differs from what was filed in ${(state.mismatched ?? []).map((field) => FIELD_WORDS[field] ?? field).join(', ') || 'its content'}. Do not wipe the chat; ask your EPR team to correct the record. Retry reads it back again.`;
+          detail = `The record now holds a document that differs from what was filed in ${(state.mismatched ?? []).map((field) => MISMATCH_FIELD_WORDS[field] ?? field).join(', ') || 'its content'}. Do not wipe the chat; ask your EPR team to correct the record. Retry reads it back again.`;
           break;
         case 'content-elsewhere':
           detail = `The EPR holds the note but gives the address of its text outside the EPR (${state.serverReason ?? 'another server'}), where Wardscribe does not send its credentials, so it cannot be checked. Ask your EPR team to set the FHIR server's public base URL; then press Retry (it reads it back again).`;

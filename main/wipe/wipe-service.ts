@@ -27,7 +27,9 @@ import type { ImportService } from '../imports/import-service';
 import type { Logger } from '../log';
 import type { SessionService } from '../session/session-service';
 import type { TranscriptionService } from '../transcriptions/transcription-service';
-import { TRAINING_EPR_ID } from '../epr/epr-directory';
+import { EprUnavailableError, TRAINING_EPR_ID } from '../epr/epr-directory';
+import { EprRequestError } from '../epr/epr-errors';
+import { MISMATCH_FIELD_WORDS } from '../epr/outbox-view';
 import type { RecordCheck } from '../epr/filing';
 import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, getOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
@@ -182,8 +184,10 @@ export class WipeService {
    * the workstation): verified once is not proof that the record still holds it.
    */
   async wipe(request: WipeRequest, trigger: 'user' | 'retention' = 'user'): Promise<WipeCertificate> {
+    // From when the re-read began: the first note's answer is as old as that.
+    const recheckedAt = this.#now().getTime();
     const rechecked = await this.#recheckFiled(request.threadId);
-    return this.#exclusive(() => this.#wipe(request, trigger, rechecked));
+    return this.#exclusive(() => this.#wipe(request, trigger, rechecked, recheckedAt));
   }
 
   /** What each verified note of the thread is found to be in its EPR now, by note identifier. */
@@ -200,8 +204,12 @@ export class WipeService {
         const check = await transcriptions.recheckFiled(identifier);
         found.set(identifier, check.kind === 'missing' && training ? { ...check, training } : check);
       } catch (error) {
-        this.#options.log.warn('wipe.recheck-failed', { code: (error as { name?: string }).name ?? 'unexpected' });
-        found.set(identifier, { kind: 'unreachable' });
+        const why = unreachableWhy(error);
+        const status = (error as { status?: number }).status;
+        this.#options.log.warn('wipe.recheck-failed', { why, kind: (error as { kind?: string }).kind ?? (error as { name?: string }).name ?? 'unexpected', ...(status === undefined ? {} : { status }) });
+        found.set(identifier, { kind: 'unreachable', why, ...(why === 'not-configured' ? { said: (error as Error).message } : {}) });
+        // The wipe is refused whatever the other notes say: asking a failing EPR again only makes the person wait.
+        break;
       }
     }
     return found;
@@ -281,7 +289,7 @@ export class WipeService {
     return certificates;
   }
 
-  async #wipe(request: WipeRequest, trigger: 'user' | 'retention', rechecked: ReadonlyMap<string, Recheck>): Promise<WipeCertificate> {
+  async #wipe(request: WipeRequest, trigger: 'user' | 'retention', rechecked: ReadonlyMap<string, Recheck>, recheckedAt: number): Promise<WipeCertificate> {
     const { session } = this.#options;
     const db = session.vault().db;
     const { log, actor } = session.audit();
@@ -317,11 +325,21 @@ export class WipeService {
     const media = decideUnfiledMedia(plan.unfiledMedia, trigger === 'retention' ? 'retention' : actor.role, request.acknowledgedUnfiledMedia);
     if (media.kind === 'refused') refuse(media.reason, media.problem);
     // Each verified note must still be in its EPR as filed, read back just now: otherwise the
-    // originals may be the only copy of the advice left.
-    for (const transcription of plan.transcriptions) {
-      if (transcription.state !== 'verified' || transcription.identifier === null) continue;
-      const problem = recheckProblem(rechecked.get(transcription.identifier));
-      if (problem) refuse(problem.reason, problem.message);
+    // originals may be the only copy of the advice left. A note gone or changed whose every
+    // message is in another note read back as filed (a correction filed after the first was
+    // marked entered-in-error, the advice filed again) no longer stands between the advice and
+    // the record. The read-back must be recent: one that waited long (behind another wipe) may
+    // no longer be true.
+    if (this.#now().getTime() - recheckedAt > RECHECK_FRESH_MS) refuse('record-not-rechecked', `The notes filed from this thread were read back from the EPR more than ${RECHECK_FRESH_MS / 60_000} minutes before the wipe could start. Nothing was wiped, so the original messages are still here. Try the wipe again.`);
+    const verified = plan.transcriptions.filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null);
+    const messagesOf = (identifier: string) => getOutboxItem(db, identifier)?.transcription.excerpts.map((excerpt) => excerpt.messageId) ?? [];
+    const stillFiled = new Set(verified.filter((transcription) => rechecked.get(transcription.identifier!)?.kind === 'present').flatMap((transcription) => messagesOf(transcription.identifier!)));
+    for (const transcription of verified) {
+      const check = rechecked.get(transcription.identifier!);
+      const problem = recheckProblem(check);
+      if (!problem) continue;
+      const superseded = (check?.kind === 'missing' || check?.kind === 'changed') && messagesOf(transcription.identifier!).every((messageId) => stillFiled.has(messageId));
+      if (!superseded) refuse(problem.reason, problem.message);
     }
 
     const thread = getCompleteThread(db, request.threadId)!;
@@ -547,7 +565,24 @@ export class WipeService {
  * A verified note's second read-back, or `unreachable` when its EPR could not be asked.
  * `training`: the note is gone from the training EPR, which starts empty each session.
  */
-type Recheck = RecordCheck | { readonly kind: 'missing'; readonly httpStatus: number; readonly training: true } | { readonly kind: 'unreachable' };
+type Recheck =
+  | RecordCheck
+  | { readonly kind: 'missing'; readonly httpStatus: number; readonly training: true }
+  | { readonly kind: 'unreachable'; readonly why: UnreachableWhy; readonly said?: string };
+
+/** Why an EPR could not be asked, for words that say what to do. */
+type UnreachableWhy = 'outage' | 'not-authorised' | 'moved' | 'not-configured';
+
+/** How long a re-read stays good enough to wipe on. */
+const RECHECK_FRESH_MS = 2 * 60_000;
+
+function unreachableWhy(error: unknown): UnreachableWhy {
+  if (error instanceof EprUnavailableError) return 'not-configured';
+  if (!(error instanceof EprRequestError)) return 'outage';
+  if (error.kind === 'moved') return 'moved';
+  if (error.kind === 'token-refused' || (error.kind === 'http' && (error.status === 401 || error.status === 403)) || (error.kind === 'auth' && error.status !== undefined && error.status < 500 && error.status !== 429)) return 'not-authorised';
+  return 'outage';
+}
 
 /** Why a re-read note stops the wipe, in words for the person (or the audit, for retention); null when it is there as filed. */
 export function recheckProblem(check: Recheck | undefined): { reason: string; message: string } | null {
@@ -558,22 +593,37 @@ export function recheckProblem(check: Recheck | undefined): { reason: string; me
     case undefined:
       return { reason: 'record-not-rechecked', message: `A note from this thread was verified in the EPR while the wipe was starting, and has not been read back again. ${kept} Try the wipe again.` };
     case 'unreachable':
-      return { reason: 'record-unreachable', message: `The EPR could not be reached to confirm that the notes filed from this thread are still there. ${kept} Try again when the EPR is available.` };
+      switch (check.why) {
+        case 'not-authorised':
+          return { reason: 'record-unreachable', message: `The EPR refused Wardscribe's request to read back a note filed from this thread (its access was refused). ${kept} An administrator should check Wardscribe's access to the EPR in the EPR settings.` };
+        case 'moved':
+          return { reason: 'record-unreachable', message: `The EPR answered from a new address when asked for a note filed from this thread. ${kept} An administrator should check the EPR address in the EPR settings.` };
+        case 'not-configured':
+          return { reason: 'record-unreachable', message: `${check.said ?? 'The EPR this thread was filed in is no longer configured.'} ${kept} Until that EPR can be asked again, this thread's notes cannot be read back, and it cannot be wiped.` };
+        default:
+          return { reason: 'record-unreachable', message: `The EPR could not be reached to confirm that the notes filed from this thread are still there. ${kept} Try again when the EPR is available.` };
+      }
     case 'missing':
       if ('training' in check) {
         return {
           reason: 'not-in-record',
-          message: `A note filed from this thread is no longer in the EPR (it answered ${check.httpStatus}). This is the training EPR, which starts empty each time Wardscribe starts or locks, so notes filed in an earlier session are gone from it. ${kept} To practise the wipe, file the advice again in this session, then wipe.`,
+          message: `A note filed from this thread is no longer in the EPR (it answered ${check.httpStatus}). This is the training EPR, which starts empty each time Wardscribe starts or locks, so notes filed in an earlier session are gone from it. ${kept} To practise the wipe, file the advice again from this thread, then wipe.`,
         };
       }
       return {
         reason: 'not-in-record',
-        message: `A note filed from this thread is no longer in the EPR (it answered ${check.httpStatus}: the note was deleted or moved). ${kept} Ask the EPR team what happened to it, and file the advice again if it was removed by mistake.`,
+        message: `A note filed from this thread is no longer in the EPR (it answered ${check.httpStatus}: the note was deleted or moved). ${kept} Ask the EPR team what happened to it; if the advice should be in the record, file it again from this thread, then wipe.`,
       };
     case 'changed':
+      if (check.mismatched.length > 0 && check.mismatched.every((field) => field === 'identifier-not-kept')) {
+        return {
+          reason: 'changed-in-record',
+          message: `The EPR no longer keeps Wardscribe's identifier on a note filed from this thread (after an upgrade or a change of its settings), so it cannot be shown to be the note filed. ${kept} An administrator can set which identifier field this EPR keeps in the EPR settings; then try again.`,
+        };
+      }
       return {
         reason: 'changed-in-record',
-        message: `A note filed from this thread no longer says in the EPR what was filed (changed: ${check.mismatched.join(', ') || 'its content'}). It may have been corrected, marked entered in error or moved to another patient. ${kept} Check the note in the EPR before wiping.`,
+        message: `A note filed from this thread no longer says in the EPR what was filed (changed: ${check.mismatched.map((field) => MISMATCH_FIELD_WORDS[field] ?? field).join('; ') || 'its content'}). It may have been corrected, marked entered in error or moved to another patient. ${kept} Check the note in the EPR; if it was corrected, file the advice again from this thread, then wipe.`,
       };
     case 'unreadable':
       return { reason: 'record-unreadable', message: `The EPR holds a note filed from this thread but would not return its content to compare. ${kept} Tell the EPR team, then try again.` };

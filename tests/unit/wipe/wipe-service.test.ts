@@ -456,14 +456,14 @@ describe('WipeService', () => {
 describe('WipeService: each verified note read back from its EPR again before the wipe', () => {
   /** The training EPR, with faults a production EPR shows switched on at will (a deleted note, an outage). */
   function faultyEpr() {
-    const fault: { read?: (resourceType: string) => Error | undefined } = {};
+    const fault: { read?: (resourceType: string, id: string) => Error | undefined } = {};
     const epr = async (): Promise<EprConnection> => {
       const real = await training.connection();
       return new Proxy(real, {
         get(target, property) {
           if (property === 'read') {
             return async (resourceType: string, id: string, context?: unknown) => {
-              const error = fault.read?.(resourceType);
+              const error = fault.read?.(resourceType, id);
               if (error) throw error;
               return target.read(resourceType, id, context as never);
             };
@@ -495,7 +495,7 @@ describe('WipeService: each verified note read back from its EPR again before th
     expect((await w.wipes.plan(w.threadId)).decision.kind).toBe('allowed');
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true })).rejects.toMatchObject({
       code: 'rejected',
-      message: expect.stringMatching(/no longer says in the EPR what was filed \(changed: status\).*Nothing was wiped/),
+      message: expect.stringMatching(/no longer says in the EPR what was filed \(changed: its status \(no longer current\)\).*Nothing was wiped/),
     });
     await expectNothingWiped(w, 'changed-in-record');
   });
@@ -524,6 +524,89 @@ describe('WipeService: each verified note read back from its EPR again before th
     await expect(refusal).rejects.toMatchObject({ code: 'rejected', message: expect.stringContaining('no longer in the EPR (it answered 410: the note was deleted or moved)') });
     await expect(refusal).rejects.not.toMatchObject({ message: expect.stringContaining('training') });
     await expectNothingWiped(w, 'not-in-record');
+  });
+
+  it('a note removed from the EPR, its advice then filed again from the thread: the new note stands for it, and the wipe goes ahead (not refused for ever)', async () => {
+    const { fault, epr } = faultyEpr();
+    const w = await world({ epr });
+    const first = await fileVerified(w);
+    fault.read = (resourceType) => (resourceType === 'DocumentReference' ? new EprRequestError('http', 410, undefined) : undefined);
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ message: expect.stringContaining('file the advice again from this thread, then wipe') });
+    await expectNothingWiped(w, 'not-in-record');
+    // The advice filed again; only the first note is gone from the EPR.
+    fault.read = (resourceType, id) => (resourceType === 'DocumentReference' && id === first.documentReferenceId ? new EprRequestError('http', 410, undefined) : undefined);
+    const again = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated (filed again).', patient: PATIENT });
+    const queued = await w.transcriptions.attest(again.id, await confirmedPatient(w.transcriptions));
+    expect((await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
+    expect(await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).toMatchObject({ threadId: w.threadId, level: 'purge' });
+  });
+
+  it('a gone note whose messages are only partly filed again still refuses', async () => {
+    const { fault, epr } = faultyEpr();
+    const w = await world({ epr });
+    const first = await fileVerified(w);
+    fault.read = (resourceType, id) => (resourceType === 'DocumentReference' && id === first.documentReferenceId ? new EprRequestError('http', 410, undefined) : undefined);
+    const part = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 1), advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT });
+    const queued = await w.transcriptions.attest(part.id, await confirmedPatient(w.transcriptions));
+    await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ code: 'rejected' });
+    await expectNothingWiped(w, 'not-in-record');
+  });
+
+  it('an EPR that stops keeping the identifier is said as that, with the setting to change, not as a corrected note', async () => {
+    const w = await world({
+      epr: async () => {
+        const real = await training.connection();
+        return new Proxy(real, {
+          get(target, property) {
+            if (property === 'read') {
+              return async (resourceType: string, id: string, context?: unknown) => {
+                const found = (await target.read(resourceType, id, context as never)) as DocumentReference;
+                return resourceType === 'DocumentReference' && stripped ? { ...found, identifier: undefined, masterIdentifier: undefined } : found;
+              };
+            }
+            const value = Reflect.get(target, property) as unknown;
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+      },
+    });
+    let stripped = false;
+    await fileVerified(w);
+    stripped = true;
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({
+      message: expect.stringMatching(/no longer keeps Wardscribe's identifier.*An administrator can set which identifier field this EPR keeps in the EPR settings/),
+    });
+  });
+
+  it.each<[string, Error, RegExp]>([
+    ['access refused (401)', new EprRequestError('http', 401, undefined), /refused Wardscribe's request.*check Wardscribe's access to the EPR/],
+    ['access refused (403)', new EprRequestError('http', 403, undefined), /refused Wardscribe's request/],
+    ['a moved EPR (301)', new EprRequestError('moved', 301, undefined, 'https://new.example/fhir'), /answered from a new address.*check the EPR address/],
+    ['an outage (timeout)', new EprRequestError('timeout', undefined, undefined), /could not be reached.*Try again when the EPR is available/],
+  ])('an EPR that cannot be asked is said for what it is: %s', async (_name, error, words) => {
+    const { fault, epr } = faultyEpr();
+    const w = await world({ epr });
+    await fileVerified(w);
+    fault.read = () => error;
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ message: expect.stringMatching(words) });
+    await expectNothingWiped(w, 'record-unreachable');
+  });
+
+  it('a re-read that waited too long behind other work is not trusted: refused, to be tried again', async () => {
+    let now = new Date('2026-11-24T10:00:00Z');
+    const w = await world();
+    await fileVerified(w);
+    const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
+    const reread = w.transcriptions.recheckFiled.bind(w.transcriptions);
+    // The clock moves on while the EPR answers (as when the wipe then queues behind another's key rotation).
+    w.transcriptions.recheckFiled = async (identifier: string) => {
+      const found = await reread(identifier);
+      now = new Date(now.getTime() + 3 * 60_000);
+      return found;
+    };
+    await expect(wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ message: expect.stringContaining('more than 2 minutes before the wipe could start') });
+    await expectNothingWiped(w, 'record-not-rechecked');
   });
 
   it('refuses while the EPR is unavailable (503), and wipes once it answers with the note again', async () => {
