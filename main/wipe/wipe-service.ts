@@ -325,20 +325,37 @@ export class WipeService {
     const media = decideUnfiledMedia(plan.unfiledMedia, trigger === 'retention' ? 'retention' : actor.role, request.acknowledgedUnfiledMedia);
     if (media.kind === 'refused') refuse(media.reason, media.problem);
     // Each verified note must still be in its EPR as filed, read back just now: otherwise the
-    // originals may be the only copy of the advice left. A note gone or changed whose every
-    // message is in another note read back as filed (a correction filed after the first was
-    // marked entered-in-error, the advice filed again) no longer stands between the advice and
-    // the record. The read-back must be recent: one that waited long (behind another wipe) may
-    // no longer be true.
+    // originals may be the only copy of the advice left. An EPR that could not be asked is said
+    // first (the re-read stopped there, so later notes were not read). A note gone or changed
+    // whose every message and image is in another note read back as filed, for the same patient
+    // in the same EPR (a correction filed after the first was marked entered-in-error, the advice
+    // filed again), no longer stands between the advice and the record. The read-back must be
+    // recent: one that waited long (behind another wipe) may no longer be true.
     if (this.#now().getTime() - recheckedAt > RECHECK_FRESH_MS) refuse('record-not-rechecked', `The notes filed from this thread were read back from the EPR more than ${RECHECK_FRESH_MS / 60_000} minutes before the wipe could start. Nothing was wiped, so the original messages are still here. Try the wipe again.`);
+    const unreachable = [...rechecked.values()].find((check) => check.kind === 'unreachable');
+    if (unreachable) refuse(recheckProblem(unreachable)!.reason, recheckProblem(unreachable)!.message);
     const verified = plan.transcriptions.filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null);
-    const messagesOf = (identifier: string) => getOutboxItem(db, identifier)?.transcription.excerpts.map((excerpt) => excerpt.messageId) ?? [];
-    const stillFiled = new Set(verified.filter((transcription) => rechecked.get(transcription.identifier!)?.kind === 'present').flatMap((transcription) => messagesOf(transcription.identifier!)));
+    const filedItem = (identifier: string) => getOutboxItem(db, identifier);
+    /** What a note carries into the record, keyed by where it went (the EPR and the patient). */
+    const carried = (identifier: string) => {
+      const item = filedItem(identifier);
+      if (!item) return { where: '', parts: [] as string[] };
+      return { where: `${item.eprId}|${item.transcription.patient.nhsNumber}`, parts: [...item.transcription.excerpts.map((excerpt) => `message ${excerpt.messageId}`), ...(item.transcription.images ?? []).map((image) => `image ${image.attachmentId}`)] };
+    };
+    const stillFiled = new Set(
+      verified
+        .filter((transcription) => rechecked.get(transcription.identifier!)?.kind === 'present')
+        .flatMap((transcription) => {
+          const { where, parts } = carried(transcription.identifier!);
+          return parts.map((part) => `${where}|${part}`);
+        }),
+    );
     for (const transcription of verified) {
       const check = rechecked.get(transcription.identifier!);
       const problem = recheckProblem(check);
       if (!problem) continue;
-      const superseded = (check?.kind === 'missing' || check?.kind === 'changed') && messagesOf(transcription.identifier!).every((messageId) => stillFiled.has(messageId));
+      const { where, parts } = carried(transcription.identifier!);
+      const superseded = (check?.kind === 'missing' || check?.kind === 'changed') && where !== '' && parts.every((part) => stillFiled.has(`${where}|${part}`));
       if (!superseded) refuse(problem.reason, problem.message);
     }
 
@@ -573,8 +590,8 @@ type Recheck =
 /** Why an EPR could not be asked, for words that say what to do. */
 type UnreachableWhy = 'outage' | 'not-authorised' | 'moved' | 'not-configured';
 
-/** How long a re-read stays good enough to wipe on. */
-const RECHECK_FRESH_MS = 2 * 60_000;
+/** How long a re-read stays good enough to wipe on, from when it began (a slow EPR answering several notes fits in it). */
+const RECHECK_FRESH_MS = 5 * 60_000;
 
 function unreachableWhy(error: unknown): UnreachableWhy {
   if (error instanceof EprUnavailableError) return 'not-configured';

@@ -58,6 +58,13 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const navigation = useNavigation();
   const { state } = useSignedIn();
   const [draftId, setDraftId] = useState<string | undefined>(initialDraftId);
+  /**
+   * The draft's id as the last save answered, and the save still under way: a save begun while
+   * another is (leaving the screen during Save draft, the idle warning's save) waits for it and
+   * updates the draft it made, rather than making a second one.
+   */
+  const savedDraftId = useRef<string | undefined>(initialDraftId);
+  const saving = useRef<Promise<unknown>>(Promise.resolve());
   const [threadId, setThreadId] = useState('');
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [identities, setIdentities] = useState<Record<string, Identity>>({});
@@ -89,6 +96,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   useThreadWiped((wipedId) => {
     if (wipedId !== threadId) return;
     setDraftId(undefined);
+    savedDraftId.current = undefined;
     setThreadId('');
     setMessages([]);
     setIdentities({});
@@ -242,20 +250,28 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       };
     }
     const savingVersion = version;
-    const result = await hostApi()!.transcriptions.saveDraft({
-      ...(draftId ? { id: draftId } : {}),
-      threadId,
-      messageIds: messages.map((message) => message.id),
-      advisers,
-      summary,
-      patient: { ...patient, birthDate: birthDate.kind === 'date' ? birthDate.value : '' },
-      images: chosenImages(images),
-      ...(alreadyFiled.length > 0 && refile.confirmed ? { refileReason: refile.reason } : {}),
-    });
+    const previous = saving.current;
+    let done = () => {};
+    saving.current = new Promise<void>((resolve) => (done = resolve));
+    await previous;
+    const id = savedDraftId.current ?? draftId;
+    const result = await hostApi()!
+      .transcriptions.saveDraft({
+        ...(id ? { id } : {}),
+        threadId,
+        messageIds: messages.map((message) => message.id),
+        advisers,
+        summary,
+        patient: { ...patient, birthDate: birthDate.kind === 'date' ? birthDate.value : '' },
+        images: chosenImages(images),
+        ...(alreadyFiled.length > 0 && refile.confirmed ? { refileReason: refile.reason } : {}),
+      })
+      .finally(done);
     if (!result.ok) {
       fromHost(result.error);
       return null;
     }
+    savedDraftId.current = result.value.id;
     setDraftId(result.value.id);
     setProblems(result.value.problems);
     setSaved({ version: savingVersion, at: result.value.updatedAt, byUser: purpose === 'draft' });

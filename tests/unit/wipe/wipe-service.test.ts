@@ -541,6 +541,33 @@ describe('WipeService: each verified note read back from its EPR again before th
     expect(await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).toMatchObject({ threadId: w.threadId, level: 'purge' });
   });
 
+  it('the advice filed again for another patient does not stand for a note gone from this patient\'s record', async () => {
+    const { fault, epr } = faultyEpr();
+    const w = await world({ epr });
+    const first = await fileVerified(w);
+    fault.read = (resourceType, id) => (resourceType === 'DocumentReference' && id === first.documentReferenceId ? new EprRequestError('http', 410, undefined) : undefined);
+    const other = { nhsNumber: '999 123 6783', name: 'Arthur James Trainee', birthDate: '1941-02-03', confirmed: true };
+    const elsewhere = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: other });
+    const queued = await w.transcriptions.attest(elsewhere.id, await confirmedPatient(w.transcriptions, other));
+    expect((await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ code: 'rejected' });
+    await expectNothingWiped(w, 'not-in-record');
+  });
+
+  it('an EPR that cannot be asked is said first, not a gone note\'s "file it again" (its replacement was never read)', async () => {
+    const { fault, epr } = faultyEpr();
+    const w = await world({ epr });
+    const first = await fileVerified(w);
+    const again = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Filed again.', patient: PATIENT });
+    const queued = await w.transcriptions.attest(again.id, await confirmedPatient(w.transcriptions));
+    const second = await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
+    // The first gone, the second not answered: whichever is read first, the refusal says the EPR could not be asked.
+    fault.read = (resourceType, id) =>
+      resourceType !== 'DocumentReference' ? undefined : id === first.documentReferenceId ? new EprRequestError('http', 410, undefined) : id === second.documentReferenceId ? new EprRequestError('timeout', undefined, undefined) : undefined;
+    await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ message: expect.stringContaining('could not be reached') });
+    await expectNothingWiped(w, 'record-unreachable');
+  });
+
   it('a gone note whose messages are only partly filed again still refuses', async () => {
     const { fault, epr } = faultyEpr();
     const w = await world({ epr });
@@ -602,10 +629,10 @@ describe('WipeService: each verified note read back from its EPR again before th
     // The clock moves on while the EPR answers (as when the wipe then queues behind another's key rotation).
     w.transcriptions.recheckFiled = async (identifier: string) => {
       const found = await reread(identifier);
-      now = new Date(now.getTime() + 3 * 60_000);
+      now = new Date(now.getTime() + 6 * 60_000);
       return found;
     };
-    await expect(wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ message: expect.stringContaining('more than 2 minutes before the wipe could start') });
+    await expect(wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ message: expect.stringContaining('more than 5 minutes before the wipe could start') });
     await expectNothingWiped(w, 'record-not-rechecked');
   });
 
