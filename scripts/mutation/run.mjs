@@ -18,7 +18,8 @@
  *
  * Then every module is scored, leaving out the survivors that
  * docs/clinical-safety/equivalent-mutants.md lists as equivalent, and the command fails when any
- * module is below THRESHOLD, a report is missing, or a listed equivalent no longer survives.
+ * module is below THRESHOLD or has a survivor neither killed nor listed, a report is missing or
+ * not of the current source, or a listed equivalent no longer survives or matches several.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -333,6 +334,15 @@ for (const module of SAFETY_MODULES) {
   const reported = JSON.parse(readFileSync(reportFile, 'utf8')).files[module.file]?.source;
   if (reported !== readFileSync(module.file, 'utf8')) {
     console.error(`mutation: ${module.name}: its report was made from another version of ${module.file}: run npm run mutation -- ${module.name}`);
+    failed = true;
+  }
+  // Every survivor is killed or explained (docs/clinical-safety/equivalent-mutants.md): one left unexplained fails, whatever the score.
+  if (score.survivors.length > 0) {
+    const unrun = score.survivors.filter((survivor) => survivor.ranNoTest).length;
+    console.error(
+      `mutation: ${module.name}: ${score.survivors.length} surviving mutant(s) neither killed nor listed as equivalent (node scripts/mutation/survivors.mjs ${module.name})` +
+        (unrun > 0 ? `; ${unrun} of them static with no test run (Stryker did not start the tests): run npm run mutation -- --force ${module.name} again` : ''),
+    );
     failed = true;
   }
   if (score.score < THRESHOLD) failed = true;

@@ -99,7 +99,8 @@ export function scoreReport(report, module, equivalents) {
           } else {
             if (mutant.status === 'Survived') counts.survived++;
             else counts.noCoverage++;
-            survivors.push({ line: mutant.location.start.line, mutator: mutant.mutatorName, original, replacement: mutant.replacement, status: mutant.status });
+            // A static mutant "survives" with no test completed when its run never started the tests: not evidence of anything.
+            survivors.push({ line: mutant.location.start.line, mutator: mutant.mutatorName, original, replacement: mutant.replacement, status: mutant.status, ranNoTest: mutant.static === true && mutant.testsCompleted === 0 });
           }
           break;
         }
