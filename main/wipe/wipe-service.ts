@@ -257,7 +257,18 @@ export class WipeService {
    * (the gate with no override: the system never vouches for unfiled content) and whose last
    * verification is at least the set number of hours old. Returns the certificates issued.
    */
-  async applyRetention(): Promise<WipeCertificate[]> {
+  applyRetention(): Promise<WipeCertificate[]> {
+    // One check at a time: the timer fires every few minutes, and a slow EPR can make a check
+    // take longer than that. A check asked for while one runs has nothing to add.
+    if (this.#retentionRun) return this.#retentionRun.then(() => []);
+    const run = this.#applyRetention().finally(() => (this.#retentionRun = null));
+    this.#retentionRun = run;
+    return run;
+  }
+
+  #retentionRun: Promise<WipeCertificate[]> | null = null;
+
+  async #applyRetention(): Promise<WipeCertificate[]> {
     const hours = this.retentionHours();
     // A damaged vault is wiped from by nobody (see #wipe); the automatic wipe waits for the repair.
     if (hours === null || this.#options.session.integrity().state === 'damaged') return [];
@@ -283,6 +294,8 @@ export class WipeService {
         // Refused (and audited): a note no longer in its EPR, or the EPR not reachable to say.
         // That thread waits for a person or the next check; the others due are still wiped.
         if (error instanceof WardscribeError && error.code === 'rejected') continue;
+        // Wiped meanwhile (by a clinician): nothing left to do for it.
+        if (error instanceof WardscribeError && error.code === 'not-found') continue;
         throw error;
       }
     }

@@ -453,6 +453,30 @@ describe('WipeService', () => {
   });
 });
 
+describe('WipeService: the retention check', () => {
+  it('runs one check at a time: a second asked for while the first runs adds nothing, and neither fails on a thread the other wiped', async () => {
+    let now = new Date('2026-11-24T10:00:00Z');
+    const w = await world();
+    const filed = await fileVerified(w);
+    const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
+    await w.session.signIn(ADMIN.username, ADMIN.passphrase);
+    wipes.setRetentionHours(24);
+    const state = getOutboxItem(w.session.vault().db, filed.identifier)!.state as { verifiedAt: string };
+    now = new Date(Date.parse(state.verifiedAt) + 25 * 3_600_000);
+    let rereads = 0;
+    const reread = w.transcriptions.recheckFiled.bind(w.transcriptions);
+    w.transcriptions.recheckFiled = (identifier: string) => (rereads++, reread(identifier));
+    const [first, second] = await Promise.all([wipes.applyRetention(), wipes.applyRetention()]);
+    expect(first).toMatchObject([{ threadId: w.threadId, trigger: 'retention' }]);
+    expect(second).toEqual([]);
+    // The EPR was asked once: the second check did not go over the same threads again.
+    expect(rereads).toBe(1);
+    expect(trail(w.session, ['wipe']).filter((entry) => entry.outcome.status === 'success')).toHaveLength(1);
+    // The next check, once the first is over, runs again (and finds nothing due).
+    expect(await wipes.applyRetention()).toEqual([]);
+  });
+});
+
 describe('WipeService: each verified note read back from its EPR again before the wipe', () => {
   /** The training EPR, with faults a production EPR shows switched on at will (a deleted note, an outage). */
   function faultyEpr() {
