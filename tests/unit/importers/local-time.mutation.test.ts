@@ -90,6 +90,12 @@ describe('zones', () => {
     expect(() => new ZoneClock('Mars/Olympus')).toThrow('"Mars/Olympus" is not a time zone this workstation knows (use an IANA name such as Europe/London).');
   });
 
+  it('a zone 13 hours or more from UTC, asked cold about its clock-change day: the gap is flagged and the hours before it keep the old offset (Samoa 2019, Tonga 2016)', () => {
+    expect(new ZoneClock('Pacific/Apia').resolve(2019, 9, 29, 3, 30, 0)).toEqual({ epochMs: null, problem: 'dst-gap' });
+    expect(new ZoneClock('Pacific/Apia').resolve(2019, 9, 29, 1, 0, 0)).toEqual({ epochMs: 1569672000000, problem: null });
+    expect(new ZoneClock('Pacific/Tongatapu').resolve(2016, 11, 6, 2, 30, 0)).toEqual({ epochMs: null, problem: 'dst-gap' });
+  });
+
   it('a day\'s transition is looked for on that day, not another month\'s: America/Bahia\'s gap of 31 January 1965 (it also changed on 31 March)', () => {
     const clock = new ZoneClock('America/Bahia');
     expect(clock.resolve(1965, 1, 31, 0, 0, 0)).toEqual({ epochMs: null, problem: 'dst-gap' });
