@@ -16,6 +16,7 @@ import { createAuditHandlers } from './ipc/handlers/audit';
 import { createExportHandlers } from './ipc/handlers/exports';
 import { ExportedFiles } from './exports/exported-files';
 import { createImportHandlers, createThreadHandlers, newestSearchOnly } from './ipc/handlers/threads';
+import { renameThreadTitle } from './threads/thread-titles';
 import { createMediaHandlers } from './ipc/handlers/media';
 import { ThreadMedia } from './threads/media';
 import { ImportService } from './imports/import-service';
@@ -209,7 +210,13 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     settings: createSettingsHandlers(session),
     imports: createImportHandlers(imports, (event) => events.emit(event)),
     // Re-entrant: the search, holding the lease for its stale check, asks for it again inside.
-    threads: newestSearchOnly(eachUnder(createThreadHandlers(threads), readingThreads), readingThreads),
+    threads: newestSearchOnly(
+      eachUnder(
+        createThreadHandlers(threads, (threadId, title) => renameThreadTitle(session, threadId, title), (event) => events.emit(event)),
+        readingThreads,
+      ),
+      readingThreads,
+    ),
     media: eachUnder(createMediaHandlers(media), readingThreads),
     // Shared, so that nothing is drafted or attested from a thread while a wipe (exclusive) erases it.
     transcriptions: eachUnder(

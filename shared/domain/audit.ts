@@ -86,6 +86,8 @@ export const AUDIT_ACTIONS = [
    * administrator's reset or disabling records them.
    */
   'sign-in-failures-counted',
+  /** A thread was given a new name (`objects.threadId`); neither name is recorded (a chat's name can name a patient). */
+  'thread-renamed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -134,6 +136,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
   'image-attested': 'Image attested',
   'wipe-unfiled-media': 'Unfiled attachment wiped',
   'sign-in-failures-counted': 'Failed sign-ins counted',
+  'thread-renamed': 'Thread renamed',
 };
 
 /** success: it happened; failure: it was tried and went wrong; refused: it was not allowed. */

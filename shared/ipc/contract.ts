@@ -463,6 +463,12 @@ export const contract = {
       response: z.object({ messages: z.array(MessageViewSchema), total: z.number() }),
       access: TRANSCRIBERS,
     }),
+    /** Renames a thread (a chat its export left untitled); audited by thread, never by name. */
+    rename: channel({
+      request: z.object({ threadId: z.string().min(1).max(100), title: z.string().max(1000) }).strict(),
+      response: z.object({ title: z.string() }),
+      access: TRANSCRIBERS,
+    }),
     /** Jump to a date: the first message sent on or after `day` (the thread's wall clock), by its place in the thread; null when none is. */
     firstMessageFrom: channel({
       request: z.object({ threadId: z.string().min(1).max(100), day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as day, month and year.') }).strict(),

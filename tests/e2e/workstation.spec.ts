@@ -216,6 +216,25 @@ test('go to a date: the first message of that day comes to the top of a long thr
   await expectNoAxeViolations(page, 'an open thread with a date problem');
 });
 
+test('a chat can be renamed (an export may give it no name a ward knows): an empty name is said, and the queue shows the new one', async ({ wardscribe: { page, dataDir } }) => {
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await importExport(page, writeChat(dataDir), { zone: 'Europe/London' });
+  await page.getByRole('button', { name: 'Open thread' }).click();
+  const view = page.getByRole('region', { name: /^Messages in / });
+  await view.getByRole('button', { name: 'Rename this chat' }).click();
+  const name = page.getByLabel('Name of this chat');
+  await expect(name).toBeFocused();
+  await name.fill('   ');
+  await page.getByRole('button', { name: 'Save name' }).click();
+  await expect(page.locator('#thread-title-error')).toContainText('Enter a name for the chat.');
+  await name.fill('Ward 7 night team');
+  await page.getByRole('button', { name: 'Save name' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Ward 7 night team' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Threads in the vault' })).toContainText('Ward 7 night team');
+  await expectNoAxeViolations(page, 'a renamed thread');
+});
+
 test('with the advisers known, filing three selected messages takes at most 40 keystrokes (the summary excluded)', async ({ wardscribe: { page, dataDir } }) => {
   test.setTimeout(120_000);
   const zipPath = writeChat(dataDir);

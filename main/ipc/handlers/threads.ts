@@ -43,8 +43,13 @@ export function createImportHandlers(imports: ImportService, emit: (event: HostE
   };
 }
 
-export function createThreadHandlers(reader: ThreadReader): Handlers<Contract>['threads'] {
+export function createThreadHandlers(reader: ThreadReader, rename: (threadId: string, title: string) => string, emit: (event: HostEvent) => void = () => undefined): Handlers<Contract>['threads'] {
   return {
+    rename: ({ threadId, title }) => {
+      const renamed = rename(threadId, title);
+      emit({ type: 'threads.changed', threadId });
+      return { title: renamed };
+    },
     list: () =>
       reader.openThreadList().map((thread) => ({
         id: thread.id,

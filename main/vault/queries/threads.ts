@@ -150,6 +150,11 @@ export function threadStatus(db: Db, id: string): ThreadStatus | null {
   return row?.status ?? null;
 }
 
+/** Gives a complete thread a new title; false when there is no such thread. */
+export function renameThread(db: Db, id: string, title: string): boolean {
+  return db.prepare("UPDATE threads SET title = ? WHERE id = ? AND status = 'complete'").run(title, id).changes === 1;
+}
+
 /** Deletes a thread; its participants, messages, index entries and attachments go with it. */
 export function deleteThread(db: Db, id: string): boolean {
   return db.prepare('DELETE FROM threads WHERE id = ?').run(id).changes === 1;

@@ -263,7 +263,7 @@ export function ThreadsScreen() {
         )}
       </nav>
       {/* The open thread below the queue, scrolled by the window itself so it fills the screen. */}
-      {open && <ThreadView key={open.id} thread={open} focus={focus} onWipe={() => setWiping({ id: open.id, title: open.title })} />}
+      {open && <ThreadView key={open.id} thread={open} focus={focus} onWipe={() => setWiping({ id: open.id, title: open.title })} onRenamed={loadThreads} />}
     </section>
   );
 }
@@ -272,7 +272,7 @@ export function ThreadsScreen() {
  * One thread, virtualised with variable row heights; messages are fetched a page at a time as
  * they scroll into view, so a 100k-message thread costs no more than a short one.
  */
-function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: { ordinal: number; visit: number } | undefined; onWipe: () => void }) {
+function ThreadView({ thread, focus, onWipe, onRenamed }: { thread: ThreadSummary; focus: { ordinal: number; visit: number } | undefined; onWipe: () => void; onRenamed: () => void }) {
   const navigation = useNavigation();
   const media = useThreadMedia(thread.id);
   const list = useRef<VirtuosoHandle>(null);
@@ -394,7 +394,7 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
 
   return (
     <div aria-label={`Messages in ${thread.title}`} role="region" ref={container}>
-      <h2>{thread.title}</h2>
+      <ThreadTitle thread={thread} onRenamed={onRenamed} />
       {media.viewer}
       {media.problem && <p className="ws-media__problem">The thread's pictures and files could not be listed: {media.problem}</p>}
       <p className="nhsuk-body-s">
@@ -460,6 +460,53 @@ function ThreadView({ thread, focus, onWipe }: { thread: ThreadSummary; focus: {
         }}
       />
     </div>
+  );
+}
+
+/** The thread's name, and renaming it (an export may give none: "Untitled chat"). */
+function ThreadTitle({ thread, onRenamed }: { thread: ThreadSummary; onRenamed: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [title, setTitle] = useState(thread.title);
+  const [problem, setProblem] = useState<string | null>(null);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (editing) input.current?.focus();
+  }, [editing]);
+  async function save(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const result = await hostApi()!.threads.rename({ threadId: thread.id, title });
+    if (!result.ok) return setProblem(errorSentence(result.error));
+    setProblem(null);
+    setEditing(false);
+    onRenamed();
+  }
+  if (!editing) {
+    return (
+      <div className="ws-thread-title">
+        <h2>{thread.title}</h2>
+        <button
+          type="button"
+          className="ws-link-button"
+          onClick={() => {
+            setTitle(thread.title);
+            setEditing(true);
+          }}
+        >
+          Rename<span className="nhsuk-u-visually-hidden"> this chat</span>
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form className="ws-thread-title" onSubmit={(event) => void save(event)} noValidate>
+      <TextField id="thread-title" label="Name of this chat" hint="Notes filed from now on name the chat this way; notes filed before keep the name they were filed under." value={title} error={problem} ref={input} onChange={(event) => setTitle(event.target.value)} />
+      <button type="submit" className="nhsuk-button nhsuk-button--small">
+        Save name
+      </button>{' '}
+      <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setEditing(false)}>
+        Cancel
+      </button>
+    </form>
   );
 }
 

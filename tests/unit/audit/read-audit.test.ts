@@ -10,6 +10,7 @@ import { createThreadHandlers } from '../../../main/ipc/handlers/threads';
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
 import { ThreadReader } from '../../../main/threads/thread-reader';
+import { renameThreadTitle } from '../../../main/threads/thread-titles';
 import { TranscriptionService } from '../../../main/transcriptions/transcription-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { listMessages } from '../../../main/vault/queries/messages';
@@ -50,7 +51,7 @@ describe('every read is audited', () => {
     const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
     const draft = transcriptions.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: `Summary: ${SECRET_TEXT}`, patient: PATIENT });
     const reader = new ThreadReader(session);
-    const handlers = createThreadHandlers(reader);
+    const handlers = createThreadHandlers(reader, (id, title) => renameThreadTitle(session, id, title));
     const reads = () => [...session.audit().store.entries({ filter: { actions: [...READS] } })];
     // Saving a draft shows it back, but that is the save's own entry, not a read.
     expect(reads()).toEqual([]);
@@ -76,6 +77,17 @@ describe('every read is audited', () => {
     // Identifiers only: no text, no patient, no file name.
     const stored = JSON.stringify(entries);
     for (const withheld of ['zebracanary9904', PHOTO_NAME, 'Jane', '9991235671', '999 123 5671']) expect(stored).not.toContain(withheld);
+
+    // A chat renamed (its export gave it none a ward would know): audited by thread, never by either name.
+    expect(await handlers.rename({ threadId, title: '  Ward 7   night  team ' }, {} as never)).toEqual({ title: 'Ward 7 night team' });
+    expect(reader.listThreads().find((thread) => thread.id === threadId)?.title).toBe('Ward 7 night team');
+    const renamed = [...session.audit().store.entries({ filter: { actions: ['thread-renamed'] } })];
+    expect(renamed.map((entry) => [entry.objects, entry.outcome.status])).toEqual([[{ threadId }, 'success']]);
+    expect(JSON.stringify(renamed)).not.toMatch(/Ward 7/);
+    expect(() => renameThreadTitle(session, threadId, ' \n ')).toThrow('Enter a name for the chat.');
+    expect(() => renameThreadTitle(session, threadId, 'x'.repeat(201))).toThrow("A chat's name can be at most 200 characters.");
+    expect(() => renameThreadTitle(session, 'no-such-thread', 'Ward 9')).toThrow('That chat is not in the vault');
+    expect([...session.audit().store.entries({ filter: { actions: ['thread-renamed'] } })]).toHaveLength(1);
     transcriptions.stop();
     session.lock('sign-out');
   });
