@@ -281,6 +281,7 @@ if (baseline) {
   }
   process.exit(0);
 }
+const equivalents = readEquivalents('docs/clinical-safety/equivalent-mutants.md');
 if (!scoreOnly) {
   for (const module of selected) {
     const inputsFile = `${REPORT_DIR}/${module.name}.inputs.json`;
@@ -298,13 +299,19 @@ if (!scoreOnly) {
       continue;
     }
     console.log(`mutation: ${module.name}: ${force ? 'every mutant' : 'incremental (own source or tests changed)'}, tests ${module.tests.join(' ')}`);
-    const seconds = runStryker(module, force, reportFile);
+    let seconds = runStryker(module, force, reportFile);
+    // Stryker now and then reports a static mutant as surviving with no test run (its tests were
+    // never started): such a result says nothing, so the module is run once more in full.
+    const unrun = () => scoreReport(JSON.parse(readFileSync(reportFile, 'utf8')), module, equivalents.filter((entry) => entry.module === module.name)).survivors.filter((survivor) => survivor.ranNoTest);
+    if (unrun().length > 0) {
+      console.log(`mutation: ${module.name}: ${unrun().length} static mutant(s) reported surviving with no test run: running the module again in full`);
+      seconds += runStryker(module, true, reportFile);
+    }
     writeFileSync(inputsFile, `${JSON.stringify(current, null, 2)}\n`);
     timings.push([module.name, seconds]);
   }
 }
 
-const equivalents = readEquivalents('docs/clinical-safety/equivalent-mutants.md');
 let failed = false;
 const rows = [];
 for (const module of SAFETY_MODULES) {
