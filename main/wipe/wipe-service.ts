@@ -346,7 +346,8 @@ export class WipeService {
     // recent: one that waited long (behind another wipe) may no longer be true.
     if (this.#now().getTime() - recheckedAt > RECHECK_FRESH_MS) refuse('record-not-rechecked', `The notes filed from this thread were read back from the EPR more than ${RECHECK_FRESH_MS / 60_000} minutes before the wipe could start. Nothing was wiped, so the original messages are still here. Try the wipe again.`);
     const unreachable = [...rechecked.values()].find((check) => check.kind === 'unreachable');
-    if (unreachable) refuse(recheckProblem(unreachable)!.reason, recheckProblem(unreachable)!.message);
+    const unreachableProblem = unreachable && recheckProblem(unreachable);
+    if (unreachableProblem) refuse(unreachableProblem.reason, unreachableProblem.message);
     const verified = plan.transcriptions.filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null);
     const filedItem = (identifier: string) => getOutboxItem(db, identifier);
     /** What a note carries into the record, keyed by where it went (the EPR and the patient). */

@@ -1,6 +1,3 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Attachment, Bundle, DocumentReference, Provenance } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { ASSUMED_PROFILE, type EprProfile } from '../../../main/epr/epr-profile';
@@ -9,8 +6,8 @@ import { documentIdFor, filingBundle, filingStep, findFiled, provenanceIdFor, RE
 import { identifierQuery, toDocumentReference, transcriptAttachment, URI_SYSTEM } from '../../../main/epr/mapping';
 import type { OutboxItem, OutboxState } from '../../../main/epr/outbox';
 import { http, StubEpr } from './support/stub-epr';
-import { stripImageMetadata } from '../../../main/media/strip-metadata';
-import { FiledImageSchema, type FiledImage } from '../../../shared/domain/clinical-image';
+import type { FiledImage } from '../../../shared/domain/clinical-image';
+import { filedImage } from './support/filed-images';
 import { sampleTranscription } from './support/transcriptions';
 
 /**
@@ -21,24 +18,9 @@ import { sampleTranscription } from './support/transcriptions';
  */
 const NOW = Date.UTC(2024, 2, 31, 12, 0, 0);
 
-/** A real PNG (a fixture, its metadata stripped as filing does), filed with one of the sample's messages. */
+/** A real PNG, filed with one of the sample's messages. */
 function pngImage(attachmentId: string, messageId: string): FiledImage {
-  const stripped = stripImageMetadata(readFileSync(join(__dirname, '../../fixtures/images/photo.png')));
-  if (!stripped.ok) throw new Error(stripped.message);
-  const { bytes } = stripped.image;
-  return FiledImageSchema.parse({
-    attachmentId,
-    messageId,
-    contentType: stripped.image.contentType,
-    size: bytes.length,
-    sha1Base64: createHash('sha1').update(bytes).digest('base64'),
-    sha256Hex: createHash('sha256').update(bytes).digest('hex'),
-    originalSha256Hex: createHash('sha256').update(bytes).digest('hex'),
-    creation: '2024-03-31T00:45:00Z',
-    orientation: 1,
-    consent: { status: 'not-applicable', shows: 'ECG trace' },
-    data: bytes.toString('base64'),
-  });
+  return filedImage('photo.png', { attachmentId, messageId, consent: { status: 'not-applicable', shows: 'ECG trace' }, creation: '2024-03-31T00:45:00Z', orientation: 1 });
 }
 
 function setUp(profile: Partial<EprProfile> = {}, identifierSearchProven = true, transcription = sampleTranscription()) {

@@ -5,50 +5,31 @@
  * the text: a read-back missing an image, or with other bytes, is not verified (H-025, H-026).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import { describe, expect, test } from 'vitest';
 import { toDocumentReference, toProvenance, transcriptAttachment } from '../../../main/epr/mapping';
 import { readBackMismatches, type ReadBackEvidence } from '../../../main/epr/read-back';
 import { validateFhirResource } from '../../../main/epr/validate';
-import { stripImageMetadata } from '../../../main/media/strip-metadata';
-import { FiledImageSchema, imageTooBig, MAX_IMAGE_BYTES, type FiledImage, type ImageConsent } from '../../../shared/domain/clinical-image';
+import { imageTooBig, MAX_IMAGE_BYTES, type FiledImage, type ImageConsent } from '../../../shared/domain/clinical-image';
 import { AttestedTranscriptionSchema, renderTranscriptText, type AttestedTranscription } from '../../../shared/domain/transcription';
 import type { EprHarness } from './support/epr-harness';
 import { useHarnessAndWorld } from './support/harness-world';
 import { fileOne, type OutboxWorld } from './support/outbox-world';
+import { filedImage } from './support/filed-images';
 import { sampleTranscription } from './support/transcriptions';
 
-const FIXTURES = join(__dirname, '../../fixtures/images');
 const ATTACHMENT_A = '0b7f5e3a-2c41-4d7e-9a55-0f1e2d3c4b5a';
 const ATTACHMENT_B = '1c8a6f4b-3d52-4e8f-8b66-1a2b3c4d5e6f';
 
-function filedImage(fixture: string, attachmentId: string, messageId: string, consent: ImageConsent): FiledImage {
-  const original = readFileSync(join(FIXTURES, fixture));
-  const stripped = stripImageMetadata(original);
-  if (!stripped.ok) throw new Error(stripped.message);
-  const { bytes } = stripped.image;
-  return FiledImageSchema.parse({
-    attachmentId,
-    messageId,
-    contentType: stripped.image.contentType,
-    size: bytes.length,
-    sha1Base64: createHash('sha1').update(bytes).digest('base64'),
-    sha256Hex: createHash('sha256').update(bytes).digest('hex'),
-    originalSha256Hex: createHash('sha256').update(original).digest('hex'),
-    creation: messageId === 'msg-101' ? '2024-03-31T00:45:00Z' : '2024-03-31T08:05:00Z',
-    orientation: 6,
-    consent,
-    data: bytes.toString('base64'),
-  });
+function image(fixture: string, attachmentId: string, messageId: string, consent: ImageConsent): FiledImage {
+  return filedImage(fixture, { attachmentId, messageId, consent, creation: messageId === 'msg-101' ? '2024-03-31T00:45:00Z' : '2024-03-31T08:05:00Z', orientation: 6 });
 }
 
 function withImages(): AttestedTranscription {
   return sampleTranscription({
     images: [
-      filedImage('photo.jpg', ATTACHMENT_A, 'msg-101', { status: 'given' }),
-      filedImage('photo.png', ATTACHMENT_B, 'msg-104', { status: 'not-applicable', shows: 'ECG trace' }),
+      image('photo.jpg', ATTACHMENT_A, 'msg-101', { status: 'given' }),
+      image('photo.png', ATTACHMENT_B, 'msg-104', { status: 'not-applicable', shows: 'ECG trace' }),
     ],
   });
 }
@@ -91,7 +72,7 @@ describe('the DocumentReference and Provenance', () => {
 
   test('a note filed without consent says so, with the reason, in the text and the Provenance', () => {
     const reason = 'Patient unconscious; photographed for the wound care team in their best interests';
-    const note = sampleTranscription({ images: [filedImage('photo.jpg', ATTACHMENT_A, 'msg-101', { status: 'not-given', reason })] });
+    const note = sampleTranscription({ images: [image('photo.jpg', ATTACHMENT_A, 'msg-101', { status: 'not-given', reason })] });
     expect(renderTranscriptText(note)).toContain(`Consent to the photograph: NOT given. Filed because: ${reason}`);
     const provenance = toProvenance(note, { reference: 'DocumentReference/abc' });
     expect(provenance.entity?.[1]?.what.display).toContain(`Consent to the photograph: NOT given. Filed because: ${reason}`);

@@ -105,6 +105,16 @@ async function fileVerified(w: Awaited<ReturnType<typeof world>>): Promise<Outbo
   return until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
 }
 
+/** A WipeService with a 24-hour retention set by an admin, its clock 25 hours after `filed` was verified. */
+async function retentionDueFor(w: Awaited<ReturnType<typeof world>>, filed: OutboxView): Promise<WipeService> {
+  const verifiedAt = (getOutboxItem(w.session.vault().db, filed.identifier)!.state as { verifiedAt: string }).verifiedAt;
+  const now = new Date(Date.parse(verifiedAt) + 25 * 3_600_000);
+  const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
+  await w.session.signIn(ADMIN.username, ADMIN.passphrase);
+  wipes.setRetentionHours(24);
+  return wipes;
+}
+
 function trail(session: SessionService, actions: AuditEntry['action'][]): AuditEntry[] {
   return [...session.audit().store.entries({ filter: { actions } })];
 }
@@ -455,14 +465,8 @@ describe('WipeService', () => {
 
 describe('WipeService: the retention check', () => {
   it('runs one check at a time: a second asked for while the first runs adds nothing, and neither fails on a thread the other wiped', async () => {
-    let now = new Date('2026-11-24T10:00:00Z');
     const w = await world();
-    const filed = await fileVerified(w);
-    const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
-    await w.session.signIn(ADMIN.username, ADMIN.passphrase);
-    wipes.setRetentionHours(24);
-    const state = getOutboxItem(w.session.vault().db, filed.identifier)!.state as { verifiedAt: string };
-    now = new Date(Date.parse(state.verifiedAt) + 25 * 3_600_000);
+    const wipes = await retentionDueFor(w, await fileVerified(w));
     let rereads = 0;
     const reread = w.transcriptions.recheckFiled.bind(w.transcriptions);
     w.transcriptions.recheckFiled = (identifier: string) => (rereads++, reread(identifier));
@@ -675,14 +679,8 @@ describe('WipeService: each verified note read back from its EPR again before th
 
   it('retention does not wipe a thread whose note is gone from the EPR: audited as the system, and the check carries on', async () => {
     const { fault, epr } = faultyEpr();
-    let now = new Date('2026-11-24T10:00:00Z');
     const w = await world({ epr });
-    const filed = await fileVerified(w);
-    const wipes = new WipeService({ session: w.session, imports: w.imports, transcriptions: w.transcriptions, log: silentLogger, now: () => now });
-    await w.session.signIn(ADMIN.username, ADMIN.passphrase);
-    wipes.setRetentionHours(24);
-    const state = getOutboxItem(w.session.vault().db, filed.identifier)!.state as { verifiedAt: string };
-    now = new Date(Date.parse(state.verifiedAt) + 25 * 3_600_000);
+    const wipes = await retentionDueFor(w, await fileVerified(w));
     fault.read = (resourceType) => (resourceType === 'DocumentReference' ? new EprRequestError('http', 410, undefined) : undefined);
     expect(await wipes.applyRetention()).toEqual([]);
     await expectNothingWiped(w, 'not-in-record');
