@@ -40,7 +40,7 @@ import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary
 import { messageIndexIntact } from '../vault/queries/messages';
 import { deleteThreadThumbnails, listAttachmentMedia, readAttachmentHead, thumbnailSlices } from '../vault/queries/attachment-thumbnails';
 import { getDraft } from '../vault/queries/transcription-drafts';
-import { getMessagesByIds } from '../vault/queries/messages';
+import { getMessagesByIds, threadMessageKinds } from '../vault/queries/messages';
 import { describeMediaType, sniffMedia } from '../threads/media-sniff';
 import { finishWipe, getWipe, insertWipe, listOwedWipes, listWipes, setSourceFileState, type SourceFileState } from '../vault/queries/wipes';
 import { checkpointTruncate, type Db } from '../vault/sqlcipher';
@@ -49,9 +49,11 @@ import {
   decideWipe,
   MIN_OVERRIDE_REASON,
   unfiledMedia,
+  untranscribedMessages,
   WipeCertificateSchema,
   wipeLevel,
   type GateDecision,
+  type GateMessage,
   type GateTranscription,
   certificateForRole,
   type MediaTranscription,
@@ -113,8 +115,26 @@ export interface WipePlan {
   readonly decision: GateDecision;
   /** Attachments of messages filed in verified notes that are not in the record themselves: destroyed only on acknowledgement. */
   readonly unfiledMedia: readonly WipeMedium[];
+  /** Messages in no verified note (system lines aside): how many, and the first of them as the screen lists them. */
+  readonly untranscribed: { readonly count: number; readonly shown: UntranscribedMessage[] };
   readonly sourceFile: { readonly name: string; readonly status: SourceFileCheck | 'unknown' };
 }
+
+/** A message the wipe would destroy without its being in any note, as the confirmation screen lists it. */
+export interface UntranscribedMessage {
+  readonly messageId: string;
+  readonly sender: string | null;
+  /** As the chat showed it. */
+  readonly localTime: string;
+  /** Its text, cut to UNTRANSCRIBED_TEXT_CHARS. */
+  readonly text: string;
+  /** The name of the file it came with, if any. */
+  readonly attachment: string | null;
+}
+
+/** Most untranscribed messages a plan lists (the count is always whole): enough to see what they are. */
+export const UNTRANSCRIBED_SHOWN = 100;
+const UNTRANSCRIBED_TEXT_CHARS = 300;
 
 export interface WipeServiceOptions {
   readonly session: SessionService;
@@ -160,6 +180,8 @@ export class WipeService {
     const counts = threadContentCounts(db, threadId);
     const rows = listThreadTranscriptions(db, threadId);
     const transcriptions = rows.map(toGateTranscription);
+    const carried = carriedByTranscriptions(db, rows);
+    const untranscribed = threadUntranscribed(db, threadId, carried);
     const sourcePath = threadSourcePath(db, threadId);
     return {
       threadId,
@@ -172,8 +194,9 @@ export class WipeService {
       firstInstant: thread.firstInstant,
       lastInstant: thread.lastInstant,
       transcriptions,
-      decision: decideWipe(transcriptions),
-      unfiledMedia: threadUnfiledMedia(db, threadId, rows),
+      decision: decideWipe(transcriptions, untranscribed.length),
+      unfiledMedia: threadUnfiledMedia(db, threadId, carried),
+      untranscribed: { count: untranscribed.length, shown: describeUntranscribed(db, untranscribed.slice(0, UNTRANSCRIBED_SHOWN)) },
       sourceFile: { name: thread.sourceFileName, status: sourcePath ? await checkSourceFile(sourcePath, thread.sourceSha256) : 'unknown' },
     };
   }
@@ -278,9 +301,10 @@ export class WipeService {
       .map((thread) => thread.id)
       .filter((threadId) => {
         const rows = listThreadTranscriptions(db, threadId);
-        if (decideWipe(rows.map(toGateTranscription)).kind !== 'allowed') return false;
+        const carried = carriedByTranscriptions(db, rows);
+        if (decideWipe(rows.map(toGateTranscription), threadUntranscribed(db, threadId, carried).length).kind !== 'allowed') return false;
         // Media sent with the filed advice but not in the record: only a clinician may destroy them.
-        if (decideUnfiledMedia(threadUnfiledMedia(db, threadId, rows), 'retention', undefined).kind !== 'none') return false;
+        if (decideUnfiledMedia(threadUnfiledMedia(db, threadId, carried), 'retention', undefined).kind !== 'none') return false;
         const last = Math.max(...rows.map((row) => (row.verifiedAt ? Date.parse(row.verifiedAt) : Number.POSITIVE_INFINITY)));
         return last <= cutoff;
       });
@@ -674,18 +698,43 @@ function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
 }
 
 /**
- * The thread's attachments that came with advice now verified in the record but are not in it
- * (shared/domain/wipe.ts unfiledMedia), each described for the confirmation screen: what its
- * bytes are, its size, who sent it and when. The messages and filed images of a verified note are
- * read from its outbox item (what was filed), of anything else from its draft.
+ * What each transcription of the thread carries: the messages and filed images of a verified
+ * note are read from its outbox item (what was filed), of anything else from its draft.
  */
-function threadUnfiledMedia(db: Db, threadId: string, rows: readonly ThreadTranscriptionRow[]): WipeMedium[] {
-  const transcriptions = rows.map((row): MediaTranscription => {
+function carriedByTranscriptions(db: Db, rows: readonly ThreadTranscriptionRow[]): MediaTranscription[] {
+  return rows.map((row): MediaTranscription => {
     const state = toGateTranscription(row).state;
     const filed = row.identifier === null ? null : getOutboxItem(db, row.identifier)?.transcription;
     if (filed) return { state, messageIds: filed.excerpts.map((excerpt) => excerpt.messageId), filedAttachmentIds: (filed.images ?? []).map((image) => image.attachmentId) };
     return { state, messageIds: getDraft(db, row.draftId)?.messageIds ?? [], filedAttachmentIds: [] };
   });
+}
+
+/** The thread's messages in no verified note (shared/domain/wipe.ts untranscribedMessages), in the order shown. */
+function threadUntranscribed(db: Db, threadId: string, transcriptions: readonly MediaTranscription[]): GateMessage[] {
+  return untranscribedMessages(
+    transcriptions,
+    threadMessageKinds(db, threadId).map((message) => ({ messageId: String(message.id), kind: message.kind })),
+  );
+}
+
+/** The untranscribed messages as the confirmation screen lists them, in the order given. */
+function describeUntranscribed(db: Db, messages: readonly GateMessage[]): UntranscribedMessage[] {
+  const stored = new Map(getMessagesByIds(db, messages.map((message) => Number(message.messageId))).map((message) => [String(message.id), message]));
+  return messages.flatMap((message) => {
+    const found = stored.get(message.messageId);
+    if (!found) return [];
+    const text = found.text.length > UNTRANSCRIBED_TEXT_CHARS ? `${found.text.slice(0, UNTRANSCRIBED_TEXT_CHARS)}…` : found.text;
+    return [{ messageId: message.messageId, sender: found.sender, localTime: found.localTime, text, attachment: found.attachment }];
+  });
+}
+
+/**
+ * The thread's attachments that came with advice now verified in the record but are not in it
+ * (shared/domain/wipe.ts unfiledMedia), each described for the confirmation screen: what its
+ * bytes are, its size, who sent it and when.
+ */
+function threadUnfiledMedia(db: Db, threadId: string, transcriptions: readonly MediaTranscription[]): WipeMedium[] {
   const attachments = listAttachmentMedia(db, threadId).map((row) => ({ row, attachmentId: row.id, messageId: row.messageId === null ? null : String(row.messageId) }));
   const unfiled = unfiledMedia(transcriptions, attachments);
   if (unfiled.length === 0) return [];

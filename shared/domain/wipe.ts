@@ -37,10 +37,13 @@ export const MIN_OVERRIDE_REASON = 20;
 
 /**
  * The gate: a thread may be wiped when every transcription drafted from it is verified in the
- * EPR. Anything still on its way is a refusal. A draft never attested, a filing that failed, or a
- * thread from which nothing at all was filed may be wiped only on a clinician's recorded reason.
+ * EPR and every message of it is in one of those notes. Anything still on its way is a refusal.
+ * A draft never attested, a filing that failed, messages in no verified note (`untranscribed`,
+ * see untranscribedMessages), or a thread from which nothing at all was filed may be wiped only
+ * on a clinician's recorded reason: one filed note says nothing of the other patients' advice a
+ * ward chat carries.
  */
-export function decideWipe(transcriptions: readonly GateTranscription[]): GateDecision {
+export function decideWipe(transcriptions: readonly GateTranscription[], untranscribed: number): GateDecision {
   const inFlight = transcriptions.filter((transcription) => IN_FLIGHT.has(transcription.state));
   if (inFlight.length > 0) {
     return {
@@ -65,6 +68,7 @@ export function decideWipe(transcriptions: readonly GateTranscription[]): GateDe
   const failed = transcriptions.filter((transcription) => transcription.state === 'failed' || transcription.state === 'needs-attention');
   if (failed.length > 0) problems.push(`${plural(failed.length, 'transcription', 'transcriptions')} could not be filed (see the outbox).`);
   if (!transcriptions.some((transcription) => transcription.state === 'verified')) problems.push('Nothing from this chat has been filed in the record.');
+  else if (untranscribed > 0) problems.push(`${plural(untranscribed, 'message in this chat is', 'messages in this chat are')} in no note filed in the record.`);
   return problems.length === 0 ? { kind: 'allowed' } : { kind: 'needs-override', problems };
 }
 
@@ -112,6 +116,24 @@ export function unfiledMedia<T extends Pick<WipeMedium, 'attachmentId' | 'messag
   const filedMessages = new Set<string | null>(verified.flatMap((transcription) => transcription.messageIds));
   const inRecord = new Set(verified.flatMap((transcription) => transcription.filedAttachmentIds));
   return attachments.filter((attachment) => filedMessages.has(attachment.messageId) && !inRecord.has(attachment.attachmentId));
+}
+
+/** A message of the thread as the gate counts it. */
+export interface GateMessage {
+  /** Its vault id (a decimal string). */
+  readonly messageId: string;
+  readonly kind: 'message' | 'system';
+}
+
+/**
+ * The thread's messages that no verified note carries: what a wipe would destroy without its
+ * ever reaching the record. System lines ("X added Y", "Messages are end-to-end encrypted") are
+ * nobody's advice and cannot be selected for a note, so they are never counted. Generic so that
+ * main can pick them out before reading what each one says.
+ */
+export function untranscribedMessages<T extends GateMessage>(transcriptions: readonly MediaTranscription[], messages: readonly T[]): T[] {
+  const filed = new Set(transcriptions.filter((transcription) => transcription.state === 'verified').flatMap((transcription) => transcription.messageIds));
+  return messages.filter((message) => message.kind !== 'system' && !filed.has(message.messageId));
 }
 
 /** Whether a wipe may destroy the unfiled media: a clinician's acknowledgement of each, by id. */

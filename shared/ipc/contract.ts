@@ -349,6 +349,14 @@ export const WipePlanSchema = z.object({
       localTime: z.string(),
     }),
   ),
+  /**
+   * Messages in no note verified in the record (system lines aside): the wipe destroys advice
+   * that never reached it, so the gate asks a clinician's reason. `shown` are the first of them.
+   */
+  untranscribed: z.object({
+    count: z.number(),
+    shown: z.array(z.object({ messageId: z.string(), sender: z.string().nullable(), localTime: z.string(), text: z.string(), attachment: z.string().nullable() })),
+  }),
   /** The export file: whether it is still exactly what was imported (`unknown`: its path was not recorded). */
   sourceFile: z.object({ name: z.string(), status: z.enum(['matches', 'not-found', 'changed', 'unknown']) }),
 });

@@ -43,6 +43,11 @@ export const ThreadQueueRowSchema = z.object({
   openDrafts: z.number(),
   /** Attested items by where they are: waiting or being sent, in the record awaiting read-back, verified, stopped (failed or needing attention). */
   outbox: z.object({ pending: z.number(), filed: z.number(), verified: z.number(), stopped: z.number() }),
+  /**
+   * Its messages carried by a note verified in the record: fewer than `messageCount` means the
+   * chat holds messages no note has (other patients' advice, or chatter), which the wipe asks about.
+   */
+  messagesInNotes: z.number(),
   /** When a wiped thread was wiped. */
   wipedAt: z.string().nullable(),
   /** The wipe certificate's id, for a wiped thread. */

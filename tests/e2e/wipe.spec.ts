@@ -66,7 +66,14 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   // The confirmation: what will go, what was filed, and the gate's verdict.
   await page.getByRole('button', { name: 'Wipe originals…' }).click();
   await expect(page.getByRole('heading', { level: 2, name: /^Wipe the originals of/ })).toBeFocused();
-  await expect(page.getByTestId('wipe-gate')).toContainText('verified in the patient’s record');
+  // One message filed: the other three, one of them advice never transcribed, are listed, and a
+  // clinician must say why they may go (H-013: one filed note is not the whole chat).
+  await expect(page.getByTestId('wipe-gate')).toContainText('3 messages in this chat are in no note filed in the record.');
+  const untranscribed = page.getByTestId('wipe-untranscribed-row');
+  await expect(untranscribed).toHaveCount(3);
+  await expect(untranscribed.nth(2)).toContainText('Hold the spironolactone until the morning review.');
+  await expect(untranscribed.nth(2)).toContainText('Ben (reg)');
+  await expect(untranscribed.nth(0)).toContainText('2024-04-13 21:14');
   const plan = page.getByTestId('wipe-plan');
   await expect(plan).toContainText('4 messages');
   await expect(plan).toContainText('0 attachments');
@@ -78,13 +85,15 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   await expect(filedRow).toHaveCount(1);
   await expect(filedRow).toContainText('999 123 5671');
   await expect(filedRow).toContainText('Verified in the record');
-  const documentReferenceId = (await filedRow.locator('td').nth(1).textContent())!.trim();
-  expect(documentReferenceId).toMatch(/^[A-Za-z0-9.-]{1,64}$/);
-  // Nothing unfiled, so no reason is asked for; the export file's overwrite is honest about SSDs.
-  await expect(page.getByLabel('Why does what was not filed hold no clinical content?')).toHaveCount(0);
+  // The export file's overwrite is honest about SSDs.
   await expect(page.locator('#wipe-overwrite-hint')).toContainText('best effort');
 
+  // Without a reason nothing is wiped; the problem is linked to the reason box.
   await page.getByLabel(/Also overwrite and delete the export file/).check();
+  await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
+  await expect(page.getByTestId('wipe-problems')).toContainText('Say why what was not filed holds no clinical content.');
+  const reason = 'The other advice was repeated on the ward round and is in that note.';
+  await page.getByLabel('Why does what was not filed hold no clinical content?').fill(reason);
   await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
 
   // The certificate.
@@ -94,7 +103,9 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   await expect(certificate.getByTestId('certificate-verification')).toContainText(/^Passed: .* nothing found\.$/);
   await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 0 attachments, 1 draft');
   await expect(certificate.getByTestId('certificate-source-file')).toContainText('Overwritten');
-  await expect(certificate.getByTestId('certificate-filed')).toHaveText(`NHS number 999 123 5671: DocumentReference ${documentReferenceId}`);
+  const filedText = (await certificate.getByTestId('certificate-filed').textContent())!;
+  const documentReferenceId = /^NHS number 999 123 5671: DocumentReference ([A-Za-z0-9.-]{1,64})$/.exec(filedText)?.[1];
+  expect(documentReferenceId, filedText).toBeDefined();
   expect(existsSync(zipPath)).toBe(false);
 
   // The certificate as a PDF, read back with poppler.
@@ -135,7 +146,7 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   // The outbox still shows the filing: the record keeps what was transcribed.
   await page.keyboard.press('Alt+5');
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record');
-  await expect(page.getByTestId('outbox-row').first()).toContainText(documentReferenceId);
+  await expect(page.getByTestId('outbox-row').first()).toContainText(documentReferenceId!);
 
   // Nothing the chat said reached the log.
   expect(logLines.join('\n')).not.toContain(DISTINCTIVE);
@@ -242,8 +253,10 @@ test('an ECG sent as a PDF with the filed advice is not in the record: the confi
   await page.keyboard.press('Alt+3');
   await page.getByRole('navigation', { name: 'Threads in the vault' }).getByTestId('queue-row').getByRole('button').first().click();
   await page.getByRole('button', { name: 'Wipe originals…' }).click();
-  // The gate is satisfied (the note is verified); the ECG is listed as not in the record.
-  await expect(page.getByTestId('wipe-gate')).toContainText('verified in the patient’s record');
+  // The note is verified; the two messages in no note need a reason, and the ECG is listed as not in the record.
+  await expect(page.getByTestId('wipe-gate')).toContainText('2 messages in this chat are in no note filed in the record.');
+  const reason = 'The rest is the question and a thank-you.';
+  await page.getByLabel('Why does what was not filed hold no clinical content?').fill(reason);
   const unfiled = page.getByTestId('wipe-unfiled-media');
   await expect(unfiled).toContainText('1 attachment sent with the advice filed in the record is not in the record itself');
   await expect(unfiled.getByTestId('wipe-unfiled-row')).toHaveCount(1);
@@ -262,7 +275,13 @@ test('an ECG sent as a PDF with the filed advice is not in the record: the confi
   const refusal = await page.evaluate(async () => {
     const threads = await window.wardscribe.threads.list({});
     if (!threads.ok) return threads;
-    return window.wardscribe.wipes.run({ jobId: crypto.randomUUID().replaceAll('-', ''), threadId: threads.value[0]!.id, overwriteSourceFile: false });
+    return window.wardscribe.wipes.run({
+      jobId: crypto.randomUUID().replaceAll('-', ''),
+      threadId: threads.value[0]!.id,
+      overwriteSourceFile: false,
+      overrideReason: 'The rest is the question and a thank-you.',
+      planned: { messageCount: 4, attachmentCount: 1 },
+    });
   });
   expect(refusal).toMatchObject({ ok: false, error: { code: 'rejected' } });
   expect(JSON.stringify(refusal)).toContain('Confirm that it is to be destroyed without being filed');

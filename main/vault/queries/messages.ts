@@ -247,6 +247,14 @@ export function* identityRows(db: Db, threadId: string): Generator<IdentityRow> 
   }
 }
 
+/** Every message of a thread by id and kind, in the order shown: what the wipe gate counts. */
+export function threadMessageKinds(db: Db, threadId: string): { id: number; kind: 'message' | 'system' }[] {
+  return db.prepare(`SELECT m.id, m.kind FROM ${FROM_MESSAGES} WHERE t.id = ? ORDER BY coalesce(m.position, m.ordinal), m.ordinal`).all(threadId) as {
+    id: number;
+    kind: 'message' | 'system';
+  }[];
+}
+
 /** Stored messages by vault id (any thread), for marking and identity. Does not check threads are complete. */
 export function getMessagesByIds(db: Db, ids: readonly number[]): StoredMessage[] {
   const found: StoredMessage[] = [];

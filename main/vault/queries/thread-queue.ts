@@ -27,6 +27,7 @@ interface QueueRow {
   filed: number;
   verified: number;
   stopped: number;
+  in_notes: number;
   wiped_at: string | null;
   wipe_id: string | null;
 }
@@ -47,6 +48,10 @@ WITH drafts AS (
          ${ISO_FROM_MS('max(o.updated_at)')} AS last_at
   FROM outbox AS o JOIN transcription_drafts AS d ON d.id = o.draft_id
   GROUP BY d.thread_id
+), noted AS (
+  SELECT d.thread_id, count(DISTINCT j.value) AS in_notes
+  FROM transcription_drafts AS d JOIN outbox AS o ON o.draft_id = d.id AND o.state_kind = 'verified', json_each(d.message_ids_json) AS j
+  GROUP BY d.thread_id
 ), merges AS (
   SELECT thread_id, max(imported_at) AS last_at FROM thread_exports GROUP BY thread_id
 ), live AS (
@@ -54,11 +59,12 @@ WITH drafts AS (
          t.imported_at, t.imported_by, u.display_name AS importer_name,
          max(t.imported_at, coalesce(d.last_at, ''), coalesce(f.last_at, ''), coalesce(m.last_at, '')) AS last_activity_at,
          coalesce(d.open_drafts, 0) AS open_drafts, coalesce(f.pending, 0) AS pending, coalesce(f.filed, 0) AS filed,
-         coalesce(f.verified, 0) AS verified, coalesce(f.stopped, 0) AS stopped,
+         coalesce(f.verified, 0) AS verified, coalesce(f.stopped, 0) AS stopped, coalesce(n.in_notes, 0) AS in_notes,
          NULL AS wiped_at, NULL AS wipe_id
   FROM threads AS t
   LEFT JOIN drafts AS d ON d.thread_id = t.id
   LEFT JOIN filings AS f ON f.thread_id = t.id
+  LEFT JOIN noted AS n ON n.thread_id = t.id
   LEFT JOIN merges AS m ON m.thread_id = t.id
   LEFT JOIN users AS u ON u.id = t.imported_by
   WHERE t.status = 'complete'
@@ -69,7 +75,7 @@ WITH drafts AS (
          json_extract(w.certificate_json, '$.lastInstant') AS last_instant,
          NULL AS zone, NULL AS imported_at, NULL AS imported_by, NULL AS importer_name,
          coalesce(w.finished_at, w.started_at) AS last_activity_at,
-         0 AS open_drafts, 0 AS pending, 0 AS filed, 0 AS verified, 0 AS stopped,
+         0 AS open_drafts, 0 AS pending, 0 AS filed, 0 AS verified, 0 AS stopped, 0 AS in_notes,
          w.started_at AS wiped_at, w.id AS wipe_id
   FROM wipes AS w
   WHERE @includeWiped = 1
@@ -106,6 +112,7 @@ export function listThreadQueue(db: Db, options: { readonly includeWiped: boolea
     lastActivityAt: row.last_activity_at,
     openDrafts: row.open_drafts,
     outbox: { pending: row.pending, filed: row.filed, verified: row.verified, stopped: row.stopped },
+    messagesInNotes: row.in_notes,
     wipedAt: row.wiped_at,
     wipeId: row.wipe_id,
   }));

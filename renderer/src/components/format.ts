@@ -1,4 +1,5 @@
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
+import type { CHAT_SOURCES } from '../../../shared/domain/chat';
 import type { GateTranscription } from '../../../shared/domain/wipe';
 
 /** 3-3-4 for a valid NHS number ("943 476 5919"); anything else as stored. */
@@ -41,3 +42,16 @@ export function senderLabel(sender: string | null): string {
   if (sender === null) return 'System';
   return sender === '' ? '(no name in the export)' : sender;
 }
+
+/** The apps an export can come from, as people name them (never the internal source id). */
+export const SOURCE_NAMES: Readonly<Record<(typeof CHAT_SOURCES)[number] | 'whatsapp', string>> = {
+  'whatsapp-ios': 'WhatsApp (iPhone)',
+  'whatsapp-android': 'WhatsApp (Android)',
+  whatsapp: 'WhatsApp',
+  'signal-sigtop-text': 'Signal (sigtop text export)',
+  'signal-sigtop-json': 'Signal (sigtop JSON export)',
+  'signal-export-markdown': 'Signal (signal-export Markdown)',
+  threema: 'Threema',
+  telegram: 'Telegram',
+  teams: 'Microsoft Teams',
+};

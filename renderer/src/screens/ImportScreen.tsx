@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent, type ReactNode } from 'react';
-import { DATE_ORDERS, FLAG_NOTES, MESSAGE_FLAGS, type CHAT_SOURCES, type DateOrder } from '../../../shared/domain/chat';
+import { DATE_ORDERS, FLAG_NOTES, MESSAGE_FLAGS, type DateOrder } from '../../../shared/domain/chat';
 import type { ExportComparisonView } from '../../../shared/ipc/contract';
 import { hostApi, newJobId } from '../api';
 import { useNavigation } from '../app/navigation';
@@ -11,19 +11,8 @@ import { useProblem } from '../app/use-problem';
 import { useJobs } from '../app/data';
 import { ProgressBar } from '../components/ProgressBar';
 import { defaultImportZone } from '../logic/default-zone';
+import { SOURCE_NAMES } from '../components/format';
 
-/** The apps an export can come from, as people name them (never the internal source id). */
-export const SOURCE_NAMES: Readonly<Record<(typeof CHAT_SOURCES)[number] | 'whatsapp', string>> = {
-  'whatsapp-ios': 'WhatsApp (iPhone)',
-  'whatsapp-android': 'WhatsApp (Android)',
-  whatsapp: 'WhatsApp',
-  'signal-sigtop-text': 'Signal (sigtop text export)',
-  'signal-sigtop-json': 'Signal (sigtop JSON export)',
-  'signal-export-markdown': 'Signal (signal-export Markdown)',
-  threema: 'Threema',
-  telegram: 'Telegram',
-  teams: 'Microsoft Teams',
-};
 
 const FIELDS: FieldLabels = {
   path: { label: 'the export file', inputId: 'import-path' },

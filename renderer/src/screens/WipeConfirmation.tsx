@@ -7,7 +7,7 @@ import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
 import { useSignedIn } from '../app/session';
 import { ErrorSummary } from '../components/forms';
-import { displayNhsNumber, displayUtc, plural, TRANSCRIPTION_STATE_LABELS } from '../components/format';
+import { displayNhsNumber, displayUtc, plural, SOURCE_NAMES, TRANSCRIPTION_STATE_LABELS } from '../components/format';
 import { WipeCertificateView } from '../components/WipeCertificateView';
 import { errorSentence } from '../logic/describe-error';
 
@@ -246,7 +246,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
             <div className="nhsuk-summary-list__row">
               <dt className="nhsuk-summary-list__key">Imported from</dt>
               <dd className="nhsuk-summary-list__value" data-testid="wipe-source-file">
-                {plan.sourceFile.name} ({plan.source}). {SOURCE_FILE_STATUS[plan.sourceFile.status]}
+                {plan.sourceFile.name} ({SOURCE_NAMES[plan.source]} export). {SOURCE_FILE_STATUS[plan.sourceFile.status]}
               </dd>
             </div>
           </dl>
@@ -262,7 +262,6 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
               <thead className="nhsuk-table__head">
                 <tr>
                   <th scope="col">NHS number</th>
-                  <th scope="col">EPR DocumentReference</th>
                   <th scope="col">State</th>
                 </tr>
               </thead>
@@ -270,12 +269,15 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
                 {plan.transcriptions.map((transcription) => (
                   <tr key={transcription.draftId}>
                     <td>{transcription.nhsNumber ? displayNhsNumber(transcription.nhsNumber) : 'not given'}</td>
-                    <td>{transcription.documentReferenceId ?? 'none yet'}</td>
                     <td>{TRANSCRIPTION_STATE_LABELS[transcription.state]}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+          )}
+
+          {plan.untranscribed.count > 0 && plan.transcriptions.some((transcription) => transcription.state === 'verified') && (
+            <UntranscribedMessages untranscribed={plan.untranscribed} />
           )}
 
           {unfiled.length > 0 && (
@@ -420,5 +422,47 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
         </>
       )}
     </section>
+  );
+}
+
+/**
+ * The messages a wipe would destroy that are in no note verified in the record: a ward chat
+ * often carries several patients' advice, and one filed note says nothing of the rest. Listed so
+ * that the clinician sees what the reason they give covers.
+ */
+function UntranscribedMessages({ untranscribed }: { untranscribed: WipePlanView['untranscribed'] }) {
+  const more = untranscribed.count - untranscribed.shown.length;
+  return (
+    <div data-testid="wipe-untranscribed">
+      <h3>Messages in no note in the record</h3>
+      <p>
+        {untranscribed.count === 1
+          ? '1 message in this chat is not in any note filed in the record. If it is advice about a patient, cancel and transcribe it first.'
+          : `${untranscribed.count} messages in this chat are not in any note filed in the record. If any of them is advice about a patient, cancel and transcribe it first.`}
+      </p>
+      <table className="nhsuk-table">
+        <caption className="nhsuk-u-visually-hidden">Messages the wipe destroys that are in no note</caption>
+        <thead className="nhsuk-table__head">
+          <tr>
+            <th scope="col">Sent</th>
+            <th scope="col">From</th>
+            <th scope="col">Message</th>
+          </tr>
+        </thead>
+        <tbody className="nhsuk-table__body">
+          {untranscribed.shown.map((message) => (
+            <tr key={message.messageId} data-testid="wipe-untranscribed-row">
+              <td className="ws-nowrap">{message.localTime.replace('T', ' ').slice(0, 16)}</td>
+              <td>{message.sender ?? 'not named'}</td>
+              <td>
+                {message.text}
+                {message.attachment && <span className="nhsuk-body-s"> {message.text ? '(with ' : '('}attachment {message.attachment})</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {more > 0 && <p className="nhsuk-body-s">…and {plural(more, 'more message')}, not listed here. Open the thread to read them all.</p>}
+    </div>
   );
 }

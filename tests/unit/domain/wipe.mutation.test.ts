@@ -13,6 +13,7 @@ import {
   type GateTranscription,
   type MediaTranscription,
   unfiledMedia,
+  untranscribedMessages,
   type WipeCertificate,
   type WipeVerification,
 } from '../../../shared/domain/wipe';
@@ -32,76 +33,116 @@ const item = (state: GateTranscription['state'], extra: Partial<GateTranscriptio
 
 describe('the wipe gate', () => {
   test('every transcription verified: allowed, with no problems', () => {
-    expect(decideWipe([item('verified')])).toEqual({ kind: 'allowed' });
-    expect(decideWipe([item('verified'), item('verified', { draftId: 'd-2' })])).toEqual({ kind: 'allowed' });
+    expect(decideWipe([item('verified')], 0)).toEqual({ kind: 'allowed' });
+    expect(decideWipe([item('verified'), item('verified', { draftId: 'd-2' })], 0)).toEqual({ kind: 'allowed' });
   });
 
   test.each(['queued', 'sending', 'filed'] as const)('one transcription %s: refused outright, even beside a verified one', (state) => {
-    expect(decideWipe([item('verified'), item(state)])).toEqual({
+    expect(decideWipe([item('verified'), item(state)], 0)).toEqual({
       kind: 'refused',
       problems: ['1 transcription is still being filed in the record. Wait until it is verified, then wipe.'],
     });
   });
 
   test('several in flight: counted, in the plural', () => {
-    expect(decideWipe([item('queued'), item('sending'), item('filed'), item('draft')])).toEqual({
+    expect(decideWipe([item('queued'), item('sending'), item('filed'), item('draft')], 0)).toEqual({
       kind: 'refused',
       problems: ['3 transcriptions are still being filed in the record. Wait until they are verified, then wipe.'],
     });
   });
 
   test('a read-back that found the record changed refuses, whatever else the thread holds', () => {
-    expect(decideWipe([item('verified'), item('failed', { readBackMismatch: true })])).toEqual({
+    expect(decideWipe([item('verified'), item('failed', { readBackMismatch: true })], 0)).toEqual({
       kind: 'refused',
       problems: ['The record differs from what was filed for 1 transcription (see the outbox). Keep the chat until the record is corrected and verified.'],
     });
-    expect(decideWipe([item('needs-attention', { readBackMismatch: true }), item('failed', { readBackMismatch: true })])).toEqual({
+    expect(decideWipe([item('needs-attention', { readBackMismatch: true }), item('failed', { readBackMismatch: true })], 0)).toEqual({
       kind: 'refused',
       problems: ['The record differs from what was filed for 2 transcriptions (see the outbox). Keep the chat until the record is corrected and verified.'],
     });
     // An explicit false is not a mismatch.
-    expect(decideWipe([item('verified', { readBackMismatch: false })])).toEqual({ kind: 'allowed' });
+    expect(decideWipe([item('verified', { readBackMismatch: false })], 0)).toEqual({ kind: 'allowed' });
   });
 
   test('in flight is checked before a mismatch', () => {
-    expect(decideWipe([item('queued'), item('failed', { readBackMismatch: true })])).toEqual({
+    expect(decideWipe([item('queued'), item('failed', { readBackMismatch: true })], 0)).toEqual({
       kind: 'refused',
       problems: ['1 transcription is still being filed in the record. Wait until it is verified, then wipe.'],
     });
   });
 
   test('an unattested draft beside a verified filing needs a clinician override', () => {
-    expect(decideWipe([item('verified'), item('draft')])).toEqual({ kind: 'needs-override', problems: ['1 draft has not been attested and filed.'] });
-    expect(decideWipe([item('verified'), item('draft'), item('draft', { draftId: 'd-2' })])).toEqual({
+    expect(decideWipe([item('verified'), item('draft')], 0)).toEqual({ kind: 'needs-override', problems: ['1 draft has not been attested and filed.'] });
+    expect(decideWipe([item('verified'), item('draft'), item('draft', { draftId: 'd-2' })], 0)).toEqual({
       kind: 'needs-override',
       problems: ['2 drafts have not been attested and filed.'],
     });
   });
 
   test.each(['failed', 'needs-attention'] as const)('a %s filing beside a verified one needs a clinician override', (state) => {
-    expect(decideWipe([item('verified'), item(state)])).toEqual({
+    expect(decideWipe([item('verified'), item(state)], 0)).toEqual({
       kind: 'needs-override',
       problems: ['1 transcription could not be filed (see the outbox).'],
     });
   });
 
   test('failed and needs-attention are counted together', () => {
-    expect(decideWipe([item('verified'), item('failed'), item('needs-attention')])).toEqual({
+    expect(decideWipe([item('verified'), item('failed'), item('needs-attention')], 0)).toEqual({
       kind: 'needs-override',
       problems: ['2 transcriptions could not be filed (see the outbox).'],
     });
   });
 
   test('nothing filed at all, or nothing verified, needs an override and says so', () => {
-    expect(decideWipe([])).toEqual({ kind: 'needs-override', problems: ['Nothing from this chat has been filed in the record.'] });
-    expect(decideWipe([item('draft'), item('failed')])).toEqual({
+    expect(decideWipe([], 0)).toEqual({ kind: 'needs-override', problems: ['Nothing from this chat has been filed in the record.'] });
+    expect(decideWipe([item('draft'), item('failed')], 0)).toEqual({
       kind: 'needs-override',
       problems: ['1 draft has not been attested and filed.', '1 transcription could not be filed (see the outbox).', 'Nothing from this chat has been filed in the record.'],
     });
   });
 
+  test('one verified note with other messages of the chat in no note needs an override, and counts them', () => {
+    // The ward trial: one patient's advice filed, two other patients' advice never transcribed.
+    expect(decideWipe([item('verified')], 29)).toEqual({ kind: 'needs-override', problems: ['29 messages in this chat are in no note filed in the record.'] });
+    expect(decideWipe([item('verified')], 1)).toEqual({ kind: 'needs-override', problems: ['1 message in this chat is in no note filed in the record.'] });
+    expect(decideWipe([item('verified'), item('draft')], 2)).toEqual({
+      kind: 'needs-override',
+      problems: ['1 draft has not been attested and filed.', '2 messages in this chat are in no note filed in the record.'],
+    });
+  });
+
+  test('untranscribed messages never soften a refusal, and are not said twice when nothing was filed', () => {
+    expect(decideWipe([item('verified'), item('queued')], 5).kind).toBe('refused');
+    expect(decideWipe([item('verified'), item('failed', { readBackMismatch: true })], 5).kind).toBe('refused');
+    expect(decideWipe([], 12)).toEqual({ kind: 'needs-override', problems: ['Nothing from this chat has been filed in the record.'] });
+  });
+
   test('a clinician reason must be at least twenty characters', () => {
     expect(MIN_OVERRIDE_REASON).toBe(20);
+  });
+});
+
+/** H-013: which messages of the thread are in no verified note (what the gate counts). */
+describe('untranscribed messages', () => {
+  const carrying = (state: GateTranscription['state'], messageIds: string[]): MediaTranscription => ({ state, messageIds, filedAttachmentIds: [] });
+  const messages = [
+    { messageId: '1', kind: 'system' as const, label: 'Sam added Tom' },
+    { messageId: '2', kind: 'message' as const, label: 'oramorph PRN bed 9' },
+    { messageId: '3', kind: 'message' as const, label: 'start co-amoxiclav bed 4' },
+    { messageId: '4', kind: 'message' as const, label: 'thanks' },
+  ];
+
+  test('a message is carried only by a verified note; system lines are never counted; each keeps what it came with, in order', () => {
+    expect(untranscribedMessages([carrying('verified', ['3'])], messages)).toEqual([messages[1], messages[3]]);
+    expect(untranscribedMessages([], messages).map((message) => message.messageId)).toEqual(['2', '3', '4']);
+  });
+
+  test.each(['draft', 'queued', 'sending', 'filed', 'failed', 'needs-attention'] as const)('a %s transcription carries nothing yet', (state) => {
+    expect(untranscribedMessages([carrying(state, ['2', '3', '4'])], messages).map((message) => message.messageId)).toEqual(['2', '3', '4']);
+  });
+
+  test('notes together cover the thread', () => {
+    expect(untranscribedMessages([carrying('verified', ['2']), carrying('verified', ['3', '4'])], messages)).toEqual([]);
   });
 });
 

@@ -260,7 +260,7 @@ describe('read-back is verified only when every checked field matches', () => {
     const { identifier, state, outbox } = await fileOne();
     expect(state).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: fields });
     expectFiledOnce(identifier);
-    const gate = decideWipe([{ draftId: 'd', identifier, state: 'failed', nhsNumber: '9434765919', documentReferenceId: 'x', readBackMismatch: true }]);
+    const gate = decideWipe([{ draftId: 'd', identifier, state: 'failed', nhsNumber: '9434765919', documentReferenceId: 'x', readBackMismatch: true }], 0);
     expect(gate.kind).toBe('refused');
     // Retry reads back again (still wrong): never verified, never a second document.
     await outbox.retry(identifier);

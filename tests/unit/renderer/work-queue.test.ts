@@ -17,6 +17,7 @@ const row = (id: string, title: string, status: ThreadQueueRow['status'], lastAc
   lastActivityAt,
   openDrafts: status === 'drafted' ? 1 : 0,
   outbox: { pending: 0, filed: 0, verified: 0, stopped: 0 },
+  messagesInNotes: status === 'filed' ? 3 : 0,
   wipedAt: null,
   wipeId: null,
   ...extra,
@@ -25,12 +26,16 @@ const row = (id: string, title: string, status: ThreadQueueRow['status'], lastAc
 describe('work queue', () => {
   const rows = [
     row('a', 'Ward 7', 'drafted', '2024-04-14T10:00:00.000Z', { openDrafts: 2 }),
-    row('b', 'ward 3', 'filed', '2024-04-14T09:40:00.000Z', { messageCount: 10, importedBy: { userId: 'u2', displayName: 'Ada Admin' } }),
+    row('b', 'ward 3', 'filed', '2024-04-14T09:40:00.000Z', { messageCount: 10, messagesInNotes: 10, importedBy: { userId: 'u2', displayName: 'Ada Admin' } }),
     row('c', 'Ward 9', 'queued', '2024-04-14T07:45:00.000Z', { outbox: { pending: 0, filed: 0, verified: 0, stopped: 1 } }),
   ];
 
   it('says where each thread stands in words, a stopped filing above all', () => {
     expect(rows.map(queueLabel)).toEqual(['Draft waiting (2)', 'Filed and verified', 'Filing stopped: needs attention']);
+  });
+
+  it('a filed thread with messages in no note says how many of its messages are in notes', () => {
+    expect(queueLabel(row('d', 'Ward 2', 'filed', '2024-04-14T09:00:00.000Z', { messageCount: 32, messagesInNotes: 3 }))).toBe('Filed and verified (3 of 32 messages in notes)');
   });
 
   it('sorts by any column either way', () => {

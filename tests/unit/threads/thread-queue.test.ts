@@ -65,6 +65,9 @@ describe('the work queue', () => {
     queue(db, uuid(103), 203, 'sending', Date.parse('2026-11-24T09:30:00Z'));
     draft(db, uuid(104), 4, admin.id, '2026-11-24T09:00:00.000Z');
     queue(db, uuid(104), 204, 'verified', Date.parse('2026-11-24T10:00:00Z'));
+    // A second note of Ward 4 carrying the same message: counted once among the messages in notes.
+    draft(db, uuid(114), 4, admin.id, '2026-11-24T09:00:00.000Z');
+    queue(db, uuid(114), 214, 'verified', Date.parse('2026-11-24T09:05:00Z'));
     draft(db, uuid(105), 5, admin.id, '2026-11-24T09:00:00.000Z');
     queue(db, uuid(105), 205, 'verified', Date.parse('2026-11-24T09:10:00Z'));
     draft(db, uuid(115), 5, admin.id, '2026-11-24T11:00:00.000Z');
@@ -87,6 +90,9 @@ describe('the work queue', () => {
     ]);
     expect(rows[0]).toMatchObject({ importedBy: { userId: admin.id, displayName: admin.name }, firstInstant: '2026-11-20T08:00:00Z', lastInstant: '2026-11-21T18:00:00Z', openDrafts: 1, outbox: { verified: 1, pending: 0 } });
     expect(rows[3]).toMatchObject({ outbox: { stopped: 1 } });
+    // Only verified notes carry messages into the record; the open draft and the one being sent do not.
+    expect(rows.map((row) => row.messagesInNotes)).toEqual([1, 1, 0, 0, 0, 0, 0]);
+    expect(rows[1]).toMatchObject({ outbox: { verified: 2 }, messageCount: 40 });
     expect(rows[6]).toMatchObject({ id: uuid(9), source: 'signal', messageCount: 42, importedBy: null, wipedAt: '2026-11-23T12:00:00.000Z', wipeId: uuid(900) });
     expect(listThreadQueue(db, { includeWiped: false, limit: 2 }).map((row) => row.title)).toEqual(['Ward 5', 'Ward 4']);
   });

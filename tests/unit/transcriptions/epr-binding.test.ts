@@ -107,7 +107,7 @@ describe('outbox items stay with the EPR they were attested for', () => {
     await runner.settled();
     expect(await documentsInTraining(queued.identifier)).toBe(0);
     // Still unverified, so the wipe is refused outright.
-    expect(decideWipe([{ draftId: draft.id, identifier: queued.identifier, state: waiting.state, nhsNumber: '9991235671', documentReferenceId: null }]).kind).toBe('refused');
+    expect(decideWipe([{ draftId: draft.id, identifier: queued.identifier, state: waiting.state, nhsNumber: '9991235671', documentReferenceId: null }], 0).kind).toBe('refused');
     // A Retry while it waits is safe: it still waits.
     session.lock('sign-out');
     await session.signIn(CLINICIAN.username, CLINICIAN.passphrase);

@@ -41,7 +41,8 @@ import { plannedNow } from './support/planned';
 const WIPED = 'quokkaremnant7731 zqxjwipedterm please start bisoprolol 2.5 mg once daily and recheck potassium tomorrow';
 const KEPT = 'platypuskept4410 the other ward thread says discharge planning is on track for friday afternoon';
 /** A "photo" with varied bytes, so a slice of it proves something when searched for. */
-const PHOTO = Buffer.from(Array.from({ length: 4096 }, (_, index) => (index * 7919 + 13) % 251));
+/** The ward's photo of the ECG strip: a real PNG, filed with the note as an image. */
+const PHOTO = readFileSync(join(__dirname, '../../fixtures/images/photo.png'));
 
 let training: TrainingEpr;
 beforeAll(async () => {
@@ -66,7 +67,7 @@ function wardChat(media: boolean): string {
     [
       `[13/03/2023, 08:00:00] Dr Ada Shah: ${WIPED}`,
       '[13/03/2023, 08:05:30] Ben Okafor: ECG done, rate 72, will send a picture of the strip',
-      '[13/03/2023, 08:06:00] Ben Okafor: \u200e<attached: IMG-0001.jpg>',
+      '[13/03/2023, 08:06:00] Ben Okafor: \u200e<attached: IMG-0001.png>',
       ...(media ? ['[13/03/2023, 08:06:10] Ben Okafor: \u200e<attached: 00000005-PHOTO-wound.jpg>', '[13/03/2023, 08:06:20] Ben Okafor: \u200e<attached: 00000006-ECG-strip.pdf>'] : []),
       '[13/03/2023, 08:07:00] Dr Ada Shah: thanks, repeat in the morning',
     ].join('\n') + '\n'
@@ -85,7 +86,7 @@ async function world(options: { epr?: () => Promise<EprConnection>; eprs?: EprDi
   const imports = new ImportService({ session });
   const exportPath = writeExport(dir.path, 'WhatsApp Chat - Ward 7.zip', buildZip([
     { name: '_chat.txt', data: wardChat(options.media === true) },
-    { name: 'IMG-0001.jpg', data: PHOTO },
+    { name: 'IMG-0001.png', data: PHOTO },
     ...(options.media ? [{ name: '00000005-PHOTO-wound.jpg', data: WOUND_PHOTO }, { name: '00000006-ECG-strip.pdf', data: ECG_PDF }] : []),
   ]));
   const { threadId } = await imports.import({ path: exportPath, zone: 'Europe/London' }, job());
@@ -95,8 +96,20 @@ async function world(options: { epr?: () => Promise<EprConnection>; eprs?: EprDi
   const wipes = new WipeService({ session, imports, transcriptions, log: silentLogger, events: { emit: (event) => events.push(event) }, ...(options.hooks ? { hooks: options.hooks } : {}) });
   cleanups.push(dir.remove, () => session.lock('sign-out'), () => transcriptions.stop());
   const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
-  const draft = () => transcriptions.saveDraft({ threadId, messageIds: messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: PATIENT });
-  return { dir: dir.path, files, session, imports, threads: new ThreadReader(session), transcriptions, wipes, threadId, otherThreadId: other.threadId, exportPath, messageIds, draft, events };
+  const threads = new ThreadReader(session);
+  const photoId = threads.attachments(threadId).find((attachment) => attachment.originalName === 'IMG-0001.png')!.id;
+  // Every message of the chat is advice for this patient, and the strip's photo is filed with it:
+  // the gate lets a thread through only when each of its messages is in a verified note.
+  const draft = () =>
+    transcriptions.saveDraft({
+      threadId,
+      messageIds: options.media ? messageIds.filter((_, index) => index !== 3 && index !== 4) : messageIds,
+      advisers: ADVISERS,
+      summary: 'Bisoprolol started; ECG repeated.',
+      patient: PATIENT,
+      images: [{ attachmentId: photoId, consent: { status: 'given' } }],
+    });
+  return { dir: dir.path, files, session, imports, threads, photoId, transcriptions, wipes, threadId, otherThreadId: other.threadId, exportPath, messageIds, draft, events };
 }
 
 
@@ -285,11 +298,14 @@ describe('WipeService', () => {
       const ecg = attachments.find((attachment) => attachment.originalName === '00000006-ECG-strip.pdf')!;
       const draft = w.transcriptions.saveDraft({
         threadId: w.threadId,
-        messageIds: [w.messageIds[1]!, w.messageIds[3]!, w.messageIds[4]!],
+        messageIds: w.messageIds,
         advisers: ADVISERS,
         summary: 'Wound reviewed; ECG strip sent by the ward sister.',
         patient: PATIENT,
-        images: [{ attachmentId: photo.id, consent: { status: 'given' } }],
+        images: [
+          { attachmentId: w.photoId, consent: { status: 'given' } },
+          { attachmentId: photo.id, consent: { status: 'given' } },
+        ],
       });
       const queued = await w.transcriptions.attest(draft.id, await confirmedPatient(w.transcriptions));
       const filed = await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
@@ -310,7 +326,7 @@ describe('WipeService', () => {
       const plan = await w.wipes.plan(w.threadId);
       // The gate alone would let it through: the note is verified.
       expect(plan.decision).toEqual({ kind: 'allowed' });
-      // The filed photo is in the record; the PDF is not. IMG-0001.jpg came with no filed message.
+      // The filed photo is in the record; the PDF is not. IMG-0001.png came with no filed message.
       expect(plan.unfiledMedia).toEqual([
         {
           attachmentId: ecg.id,
@@ -358,7 +374,7 @@ describe('WipeService', () => {
 
       // Acknowledged: wiped, the certificate counts it, the trail keeps its id and hash (never its name).
       const certificate = await run([ecg.id]);
-      expect(certificate).toMatchObject({ level: 'purge', attachmentCount: 3, imagesFiled: 1, unfiledMediaDestroyed: 1, overrideReason: null, sourceFile: 'overwritten' });
+      expect(certificate).toMatchObject({ level: 'purge', attachmentCount: 3, imagesFiled: 2, unfiledMediaDestroyed: 1, overrideReason: null, sourceFile: 'overwritten' });
       expect(w.threads.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
       const [acknowledged] = trail(w.session, ['wipe-unfiled-media']);
       expect(trail(w.session, ['wipe-unfiled-media'])).toHaveLength(1);
@@ -381,7 +397,7 @@ describe('WipeService', () => {
       const w = await world();
       await fileVerified(w);
       const plan = await w.wipes.plan(w.threadId);
-      // IMG-0001.jpg is on a message the note did not carry.
+      // IMG-0001.png is filed with the note.
       expect(plan.unfiledMedia).toEqual([]);
       const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false });
       expect(certificate).toMatchObject({ level: 'purge', unfiledMediaDestroyed: 0 });
@@ -399,6 +415,64 @@ describe('WipeService', () => {
       expect(await wipes.applyRetention()).toEqual([]);
       await expect(wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false }, 'retention')).rejects.toThrow(/The automatic wipe never destroys what is not in the record/);
       expect(w.threads.listThreads()).toHaveLength(2);
+    });
+  });
+
+  describe('messages in no verified note (H-013: one patient filed, the others\' advice never)', () => {
+    /** The ward trial: a note for the first two messages only; the photo's message and the last are in none. */
+    async function filePart() {
+      const w = await world();
+      const draft = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT });
+      const queued = await w.transcriptions.attest(draft.id, await confirmedPatient(w.transcriptions));
+      expect((await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
+      return w;
+    }
+
+    it('the plan counts and lists them, in the order shown, and a wipe needs a clinician\'s reason', async () => {
+      const w = await filePart();
+      const plan = await w.wipes.plan(w.threadId);
+      expect(plan.decision).toEqual({ kind: 'needs-override', problems: ['2 messages in this chat are in no note filed in the record.'] });
+      expect(plan.untranscribed).toEqual({
+        count: 2,
+        shown: [
+          { messageId: w.messageIds[2], sender: 'Ben Okafor', localTime: '2023-03-13T08:06:00', text: '', attachment: 'IMG-0001.png' },
+          { messageId: w.messageIds[3], sender: 'Dr Ada Shah', localTime: '2023-03-13T08:07:00', text: 'thanks, repeat in the morning', attachment: null },
+        ],
+      });
+      await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toThrow('2 messages in this chat are in no note filed in the record. To wipe it anyway, record why it holds no clinical content');
+      w.session.lock('sign-out');
+      await w.session.signIn(CLERK.username, CLERK.passphrase);
+      await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'The rest is thanks and a photo.' })).rejects.toThrow(/Only a clinician/);
+      expect(w.threads.listThreads()).toHaveLength(2);
+      w.session.lock('sign-out');
+      await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+      const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'The rest is thanks and a photo.' });
+      expect(certificate).toMatchObject({ level: 'purge', overrideReason: 'The rest is thanks and a photo.', filed: [expect.objectContaining({ nhsNumber: '9991235671' })] });
+      expect(trail(w.session, ['wipe']).map((entry) => entry.outcome.reason)).toEqual(['unfiled', 'unfiled', 'erased-with-clinician-reason']);
+    });
+
+    it('the retention policy never wipes such a thread', async () => {
+      const w = await filePart();
+      const filed = w.transcriptions.outbox()[0]!;
+      const wipes = await retentionDueFor(w, filed);
+      expect(await wipes.applyRetention()).toEqual([]);
+      await expect(wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false }, 'retention')).rejects.toThrow(/2 messages in this chat are in no note/);
+      expect(w.threads.listThreads()).toHaveLength(2);
+    });
+
+    it('system lines are not counted: a note carrying every message a person sent lets the wipe through', async () => {
+      const dir = tempDir('wardscribe-wipe-system-');
+      cleanups.push(dir.remove);
+      const w = await world();
+      const path = writeExport(dir.path, 'WhatsApp Chat - Ward 8.txt', ['[13/03/2023, 07:59:00] Ward 8: \u200eDr Ada Shah added Ben Okafor', "[13/03/2023, 08:00:00] Dr Ada Shah: bed 3 can go home with oral antibiotics"].join('\n') + '\n');
+      const { threadId } = await w.imports.import({ path, zone: 'Europe/London' }, job());
+      const messages = listMessages(w.session.vault().db, threadId, 0, 10);
+      expect(messages.map((message) => message.kind)).toEqual(['system', 'message']);
+      const draft = w.transcriptions.saveDraft({ threadId, messageIds: [String(messages[1]!.id)], advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT });
+      const queued = await w.transcriptions.attest(draft.id, await confirmedPatient(w.transcriptions));
+      expect((await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
+      const plan = await w.wipes.plan(threadId);
+      expect(plan).toMatchObject({ decision: { kind: 'allowed' }, untranscribed: { count: 0, shown: [] } });
     });
   });
 
@@ -563,7 +637,7 @@ describe('WipeService: each verified note read back from its EPR again before th
     await expectNothingWiped(w, 'not-in-record');
     // The advice filed again; only the first note is gone from the EPR.
     fault.read = (resourceType, id) => (resourceType === 'DocumentReference' && id === first.documentReferenceId ? new EprRequestError('http', 410, undefined) : undefined);
-    const again = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated (filed again).', patient: PATIENT });
+    const again = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds, advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated (filed again).', patient: PATIENT, images: [{ attachmentId: w.photoId, consent: { status: 'given' } }] });
     const queued = await w.transcriptions.attest(again.id, await confirmedPatient(w.transcriptions));
     expect((await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
     expect(await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).toMatchObject({ threadId: w.threadId, level: 'purge' });
@@ -575,7 +649,7 @@ describe('WipeService: each verified note read back from its EPR again before th
     const first = await fileVerified(w);
     fault.read = (resourceType, id) => (resourceType === 'DocumentReference' && id === first.documentReferenceId ? new EprRequestError('http', 410, undefined) : undefined);
     const other = { nhsNumber: '999 123 6783', name: 'Arthur James Trainee', birthDate: '1941-02-03', confirmed: true };
-    const elsewhere = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: other });
+    const elsewhere = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds, advisers: ADVISERS, summary: 'Bisoprolol started; ECG repeated.', patient: other, images: [{ attachmentId: w.photoId, consent: { status: 'given' } }] });
     const queued = await w.transcriptions.attest(elsewhere.id, await confirmedPatient(w.transcriptions, other));
     expect((await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toMatchObject({ code: 'rejected' });
@@ -586,7 +660,7 @@ describe('WipeService: each verified note read back from its EPR again before th
     const { fault, epr } = faultyEpr();
     const w = await world({ epr });
     const first = await fileVerified(w);
-    const again = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 2), advisers: ADVISERS, summary: 'Filed again.', patient: PATIENT });
+    const again = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds, advisers: ADVISERS, summary: 'Filed again.', patient: PATIENT, images: [{ attachmentId: w.photoId, consent: { status: 'given' } }] });
     const queued = await w.transcriptions.attest(again.id, await confirmedPatient(w.transcriptions));
     const second = await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
     // The first gone, the second not answered: whichever is read first, the refusal says the EPR could not be asked.
