@@ -32,6 +32,18 @@ const PATIENTS: readonly SyntheticPatient[] = [
 /** The synthetic patients' NHS numbers, in order (the tests and the demo file against them). */
 export const SYNTHETIC_NHS_NUMBERS: readonly string[] = PATIENTS.map((patient) => patient.nhsNumber);
 
+/**
+ * What a trainee is told when a number is not in the training EPR: which made-up patients it
+ * holds (their details are invented, so they may be shown), with what to type for each.
+ */
+export function trainingPatientsSentence(): string {
+  const listed = PATIENTS.slice(0, 3).map((patient) => {
+    const [year, month, day] = patient.birthDate.split('-');
+    return `${patient.nhsNumber.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2 $3')} (${[...patient.given, patient.family].join(' ')}, born ${Number(day)}/${Number(month)}/${year})`;
+  });
+  return `This is the training EPR: it holds only made-up patients, for example ${listed.join(', ')}.`;
+}
+
 /** The synthetic patients as FHIR Patients (without ids: the training server gives them). */
 export function syntheticPatients(): Patient[] {
   return PATIENTS.map((patient) => ({

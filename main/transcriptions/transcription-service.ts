@@ -28,7 +28,8 @@ import {
 } from '../../shared/domain/transcription';
 import type { AuditObjects } from '../../shared/domain/audit';
 import { WardscribeError } from '../errors';
-import { EprUnavailableError, singleEprDirectory, type EprDirectory } from '../epr/epr-directory';
+import { EprUnavailableError, singleEprDirectory, TRAINING_EPR_ID, type EprDirectory } from '../epr/epr-directory';
+import { trainingPatientsSentence } from '../epr/synthetic-patients';
 import type { EprConnection, RequestContext } from '../epr/fhir-client';
 import { toDocumentReference, toProvenance, transcriptAttachment } from '../epr/mapping';
 import type { OutboxItem } from '../epr/outbox';
@@ -281,7 +282,10 @@ export class TranscriptionService {
     this.#principal();
     const nhs = parseNhsNumber(query.nhsNumber);
     if (!nhs.ok) throw new WardscribeError('rejected', nhs.message);
-    const lookup = await this.#lookUp(this.#eprs.current().eprId, nhs.value, { name: query.name, birthDate: query.birthDate });
+    const eprId = this.#eprs.current().eprId;
+    const found = await this.#lookUp(eprId, nhs.value, { name: query.name, birthDate: query.birthDate });
+    // A first session in training mode otherwise stops here: nothing says which patients exist.
+    const lookup = found.status === 'not-found' && eprId === TRAINING_EPR_ID ? withTrainingPatients(found) : found;
     const { log, actor } = this.#session.audit();
     log.record({
       action: 'patient-looked-up',
@@ -774,4 +778,10 @@ function filedDocumentError(error: unknown): WardscribeError {
 /** The identity given for a sender, looked up as an own property (a sender called "constructor" is a sender, not Object's). */
 function adviserOf(advisers: Readonly<Record<string, DraftAdviser>>, sender: string): DraftAdviser | undefined {
   return Object.hasOwn(advisers, sender) ? advisers[sender] : undefined;
+}
+
+/** A not-found answer of the training EPR, with the made-up patients it does hold. */
+function withTrainingPatients(lookup: PatientLookup): PatientLookup {
+  const message = `${lookup.message} ${trainingPatientsSentence()}`;
+  return { ...lookup, message, problems: [message] };
 }

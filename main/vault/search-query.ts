@@ -2,9 +2,13 @@
  * What a search box query means, turned into an FTS5 expression that can only mean that. Pure.
  *
  * The syntax, as the search screen explains it:
- * - words: messages holding all of them, anywhere, in any order (`heparin review`);
- * - "quoted words": that phrase, the words next to each other in that order (`"stop heparin"`);
- * - a trailing *: words starting so (`hep*` finds heparin, hepatic); at least
+ * - words: messages holding all of them, anywhere, in any order (`heparin review`). A word of
+ *   MIN_PREFIX_CHARACTERS or more letters or digits also finds the words it starts (`cipro` finds
+ *   ciprofloxacin, `amox` co-amoxiclav): a ward searches by drug stems, and a ward trial found
+ *   exact words missing the advice it was looking for. A shorter word (`iv`, `bd`) is exact;
+ * - "quoted words": that phrase, the words next to each other in that order, each exactly
+ *   (`"stop heparin"`, or `"cipro"` for that word alone);
+ * - a trailing *: words starting so, also after a phrase (`"stop hep"*`); at least
  *   MIN_PREFIX_CHARACTERS letters or digits before it, as a shorter stem matches too much to be useful;
  * - anything else (AND, OR, NOT, NEAR, column names, ^, parentheses, a * inside a word) is
  *   searched for as text, never obeyed: every word reaches FTS5 inside a quoted string.
@@ -15,7 +19,7 @@
 
 /** Most terms (words or phrases) one search uses; the rest are ignored. */
 export const MAX_SEARCH_TERMS = 16;
-/** Letters or digits needed before a trailing *. */
+/** Letters or digits needed before a trailing *, and for a word to find the words it starts. */
 export const MIN_PREFIX_CHARACTERS = 3;
 
 export type SearchTerm =
@@ -66,19 +70,17 @@ export function parseSearch(input: string): ParsedSearch {
   const terms: SearchTerm[] = [];
   let shortPrefix = false;
   for (const part of split(input)) {
-    const prefix = part.text.endsWith('*');
-    const body = prefix ? part.text.replace(/\*+$/u, '') : part.text;
+    const starred = part.text.endsWith('*');
+    const body = starred ? part.text.replace(/\*+$/u, '') : part.text;
     if (!HAS_WORD.test(body)) continue;
-    if (prefix) {
-      // The stem is the last word of the part (the tokenizer splits "co-amox" into co + amox).
-      const stem = body.split(/[^\p{L}\p{N}]+/u).filter(Boolean).pop() ?? '';
-      if (wordCharacters(stem) < MIN_PREFIX_CHARACTERS) {
-        shortPrefix = true;
-        continue;
-      }
+    // The stem is the last word of the part (the tokenizer splits "co-amox" into co + amox).
+    const stemLongEnough = wordCharacters(body.split(/[^\p{L}\p{N}]+/u).filter(Boolean).pop() ?? '') >= MIN_PREFIX_CHARACTERS;
+    if (starred && !stemLongEnough) {
+      shortPrefix = true;
+      continue;
     }
-    if (part.quoted) terms.push({ kind: 'phrase', text: body.trim(), prefix });
-    else terms.push(prefix ? { kind: 'prefix', text: body } : { kind: 'word', text: body });
+    if (part.quoted) terms.push({ kind: 'phrase', text: body.trim(), prefix: starred });
+    else terms.push(stemLongEnough ? { kind: 'prefix', text: body } : { kind: 'word', text: body });
     if (terms.length === MAX_SEARCH_TERMS) break;
   }
   if (terms.length === 0) {

@@ -196,7 +196,7 @@ export function ThreadsScreen() {
         </ErrorSummary>
       )}
       <form onSubmit={search} className="ws-search" role="search">
-        <TextField id="search-query" label="Search all threads" hint="Words in any message, for finding advice or answering an information request." />
+        <TextField id="search-query" label="Search all threads" hint="Words in any message, for finding advice or answering an information request. A word finds the words it starts (cipro finds ciprofloxacin); put words in quotes for exactly that phrase." />
         <fieldset className="nhsuk-fieldset ws-search-order">
           <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Show results</legend>
           <div className="nhsuk-radios nhsuk-radios--inline nhsuk-radios--small">

@@ -1,3 +1,4 @@
+import { singleEprDirectory } from '../../../main/epr/epr-directory';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CapabilityStatement, DocumentReference, Patient } from '@medplum/fhirtypes';
 import { createEprConnection, type EprConnection } from '../../../main/epr/fhir-client';
@@ -55,11 +56,26 @@ async function world(connection: () => Promise<EprConnection> = async () => epr)
   const messageIds = listMessages(session.vault().db, threadId, 0, 10).map((message) => String(message.id));
   const draft = (patient: typeof PATIENT = PATIENT) => service.saveDraft({ threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started.', patient });
   const trail = (action: AuditEntry['action']) => [...session.audit().store.entries({ filter: { actions: [action] } })];
-  return { session, service, draft, threadId, trail };
+  return { session, imports, service, draft, threadId, trail };
 }
 
 
 const jane = async (): Promise<Patient> => (await epr.search('Patient', { identifier: `${NHS_NUMBER_SYSTEM}|9991235671` }))[0] as Patient;
+
+describe('a number the training EPR does not hold', () => {
+  it('is told with the made-up patients it does hold, so a trainee is not stuck; a Trust EPR never lists patients', async () => {
+    const { session, imports, service } = await world();
+    const stranger = { nhsNumber: '943 476 5919', name: 'Alex Real', birthDate: '1960-01-01' };
+    const lookup = await service.lookUpPatient(stranger);
+    expect(lookup).toMatchObject({ status: 'not-found', confirmable: false });
+    expect(lookup.message).toContain('No patient with NHS number 943 476 5919 is in the EPR.');
+    expect(lookup.message).toContain('This is the training EPR: it holds only made-up patients, for example 999 123 5671 (Jane Testpatient, born 12/7/1954), 999 123 6783 (Arthur James Trainee, born 3/2/1941)');
+    expect(lookup.problems).toEqual([lookup.message]);
+    const trust = new TranscriptionService({ session, imports, eprs: singleEprDirectory(async () => epr, 'trust-epr', 'Trust EPR'), log: silentLogger, organisationOdsCode: 'RX1' });
+    cleanups.push(() => trust.stop());
+    expect((await trust.lookUpPatient(stranger)).message).not.toContain('training');
+  });
+});
 
 describe('attesting checks the patient against the EPR again', () => {
   it('files against the confirmed Patient: subject is Patient/{id} with the NHS number, and the look-up is audited without demographics', async () => {

@@ -74,6 +74,19 @@ describe('what a search query means', () => {
     expect(ordinals(db, '"stop the heparin')).toEqual([0]);
   });
 
+  it('a word finds the words it starts, as a ward searches by drug stems (a ward trial: cipro missed ciprofloxacin)', async () => {
+    const db = await vaultWith([...TEXTS, 'IV ciprofloxacin 400mg bd', 'start amoxicillin', 'iv fluids']);
+    expect(ordinals(db, 'cipro')).toEqual([8]);
+    expect(ordinals(db, 'amox')).toEqual([5, 9]);
+    expect(ordinals(db, 'hep')).toEqual([0, 1, 2, 4]);
+    expect(ordinals(db, 'hepa normal')).toEqual([2]);
+    // Quoted, a word is exact; a word shorter than the stem length is exact too.
+    expect(ordinals(db, '"cipro"')).toEqual([]);
+    expect(ordinals(db, '"ciprofloxacin"')).toEqual([8]);
+    expect(ordinals(db, 'iv')).toEqual([8, 10]);
+    expect(ordinals(db, 'iv cipro')).toEqual([8]);
+  });
+
   it('a trailing *: words starting so (it used to find nothing)', async () => {
     const db = await vaultWith(TEXTS);
     expect(ordinals(db, 'hep*')).toEqual([0, 1, 2, 4]);
@@ -102,7 +115,7 @@ describe('what a search query means', () => {
     expect(parseSearch('  - * ')).toEqual({ ok: false, problem: expect.stringMatching(/^Enter a word to search for/) });
     expect(parseSearch('he*')).toEqual({ ok: false, problem: expect.stringContaining(`at least ${MIN_PREFIX_CHARACTERS} letters or digits before a *`) });
     // A short prefix beside a usable word is left out, the rest still searched.
-    expect(parseSearch('he* review')).toMatchObject({ ok: true, match: '"review"' });
+    expect(parseSearch('he* review')).toMatchObject({ ok: true, match: '"review"*' });
   });
 
   it('refuses an unusable query with that sentence (rejected), before touching the vault', () => {
@@ -122,9 +135,10 @@ describe('what a search query means', () => {
       const parsed = parseSearch(query);
       return parsed.ok ? parsed.match : null;
     };
-    expect(match('stop "the heparin" hep*')).toBe('"stop" "the heparin" "hep"*');
+    expect(match('stop "the heparin" hep*')).toBe('"stop"* "the heparin" "hep"*');
     expect(match('x"y')).toBe('"x" "y"');
     expect(match('NEAR(a b)')).toBe('"NEAR(a" "b)"');
+    expect(match('iv "cipro"')).toBe('"iv" "cipro"');
   });
 
   it('newest first lists the most recently stored matches first', async () => {
