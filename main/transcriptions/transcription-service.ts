@@ -14,6 +14,7 @@ import { countPatientHints, PATIENT_HINT_KINDS, type PatientHintKind } from '../
 import { sameVersion, type PatientConfirmation, type PatientLookup, type TypedPatient } from '../../shared/domain/patient-record';
 import type { Role } from '../../shared/domain/roles';
 import {
+  adviserGaps,
   AttestedTranscriptionSchema,
   ClinicianIdentitySchema,
   ConfirmedPatientSchema,
@@ -249,7 +250,7 @@ export class TranscriptionService {
   /** Every draft, as the list screen shows it: audited, one entry per request, with no draft text or patient. */
   listDrafts(): DraftView[] {
     const db = this.#db();
-    const views = listDrafts(db).map((draft) => this.#draftView(db, draft));
+    const views = listDrafts(db).map((draft) => this.#draftView(db, this.#asSeen(draft)));
     const { log, actor } = this.#session.audit();
     log.record({ action: 'drafts-listed', actor, outcome: { status: 'success' } });
     return views;
@@ -691,7 +692,17 @@ export class TranscriptionService {
   #draft(db: Db, id: string): StoredDraft {
     const draft = getDraft(db, id);
     if (!draft) throw new WardscribeError('not-found', 'That draft is not in the vault.');
-    return draft;
+    return this.#asSeen(draft);
+  }
+
+  /**
+   * The draft as the signed-in person sees it: confirming the patient is one person's act, kept
+   * only while they are the last to have saved the draft. A clerk's tick never carries to the
+   * clinician who opens the draft to attest (a ward trial saw it do so): they confirm again.
+   */
+  #asSeen(draft: StoredDraft): StoredDraft {
+    if (!draft.patient.confirmed || draft.updatedBy === this.#session.principal()?.userId) return draft;
+    return { ...draft, patient: { ...draft.patient, confirmed: false } };
   }
 
   #db(): Db {
@@ -718,7 +729,7 @@ export function draftProblems(draft: StoredDraft, messages: readonly StoredMessa
   const systemCount = messages.filter((message) => message.kind === 'system').length;
   if (systemCount > 0) problems.push(`${systemCount} selected ${systemCount === 1 ? 'message is a notice' : 'messages are notices'} from the chat app, not advice; deselect ${systemCount === 1 ? 'it' : 'them'}.`);
   const missing = new Set<string>();
-  const invalid = new Set<string>();
+  const gaps = new Map<string, string[]>();
   let withoutInstant = 0;
   for (const message of messages) {
     if (message.kind !== 'message') continue;
@@ -728,14 +739,14 @@ export function draftProblems(draft: StoredDraft, messages: readonly StoredMessa
     if (message.sender === '') continue;
     const adviser = adviserOf(draft.advisers, message.sender);
     if (!adviser) missing.add(message.sender);
-    else if (!ClinicianIdentitySchema.safeParse(adviser).success) invalid.add(message.sender);
+    else if (!gaps.has(message.sender)) gaps.set(message.sender, adviserGaps(message.sender, adviser));
   }
   if (messages.some((message) => message.kind === 'message' && message.sender === null)) problems.push('A selected message has no sender, so its advice cannot be attributed.');
   if (messages.some((message) => message.kind === 'message' && message.sender === '')) {
     problems.push("A selected message's sender has no name in the export, so its advice cannot be attributed from it: confirm with the sender and record it by hand.");
   }
   for (const sender of missing) problems.push(`Say who "${sender}" is (full name and role) before attesting.`);
-  for (const sender of invalid) problems.push(`The details for "${sender}" are incomplete or the registration number has the wrong format.`);
+  for (const senderGaps of gaps.values()) problems.push(...senderGaps);
   if (withoutInstant > 0) problems.push(`${withoutInstant} selected message(s) fall in a clock change, so their exact time is unknown; they cannot be filed.`);
   if (draft.summary.trim() === '') problems.push('Write a summary of the advice and what was done.');
   const nhs = parseNhsNumber(draft.patient.nhsNumber);
@@ -743,7 +754,7 @@ export function draftProblems(draft: StoredDraft, messages: readonly StoredMessa
   const patient = ConfirmedPatientSchema.safeParse({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate });
   if (!patient.success) {
     if (draft.patient.name.trim() === '') problems.push("Enter the patient's name.");
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(draft.patient.birthDate)) problems.push("Enter the patient's date of birth as YYYY-MM-DD.");
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(draft.patient.birthDate)) problems.push("Enter the patient's date of birth (day, month and year).");
   }
   if (!draft.patient.confirmed) problems.push('Confirm that this is the right patient.');
   problems.push(...draftImageProblems(draft));

@@ -69,6 +69,29 @@ export const DraftAdviserSchema = z.object({
 });
 export type DraftAdviser = z.infer<typeof DraftAdviserSchema>;
 
+/**
+ * What an adviser's details still need before the note can be attested, each in words naming the
+ * field (a ward trial: "incomplete or the registration number has the wrong format" sent a clerk
+ * looking for a number she had never typed). Empty when ClinicianIdentitySchema accepts them.
+ */
+export function adviserGaps(sender: string, adviser: DraftAdviser): string[] {
+  const gaps: string[] = [];
+  if (adviser.name.trim() === '') gaps.push(`Enter the full name of "${sender}".`);
+  if (adviser.role.trim() === '') gaps.push(`Enter the role and grade of "${sender}": if nobody at hand knows it, leave it for the clinician who attests to confirm with them.`);
+  if (adviser.registration) {
+    const body = REGISTRATION_BODIES[adviser.registration.body];
+    if (!body.pattern.test(adviser.registration.number.trim().toUpperCase())) {
+      gaps.push(
+        adviser.registration.number.trim() === ''
+          ? `Enter the ${adviser.registration.body} registration number of "${sender}", or choose no registration.`
+          : `The ${adviser.registration.body} registration number of "${sender}" is not in the format the ${body.name} issues.`,
+      );
+    }
+  }
+  if (gaps.length === 0 && !ClinicianIdentitySchema.safeParse(adviser).success) gaps.push(`The details of "${sender}" are too long to file.`);
+  return gaps;
+}
+
 /** A Wardscribe user who transcribed or attested. */
 export const StaffIdentitySchema = z.object({ userId: text(100), name: text(200), role: text(200) });
 export type StaffIdentity = z.infer<typeof StaffIdentitySchema>;

@@ -69,7 +69,7 @@ test('a clerk saves a draft; a clinician finds it under Transcribe, must preview
   // A name known but not yet the role is kept as typed.
   await page.locator('#adviser-0-name').fill('Dr Amara Okafor');
   await page.getByRole('button', { name: 'Save draft' }).click();
-  await expect(page.getByTestId('draft-problems')).toContainText('The details for "Dr Amara Okafor" are incomplete');
+  await expect(page.getByTestId('draft-problems')).toContainText('Enter the role and grade of "Dr Amara Okafor"');
   // Preview asks for them: the summary is focused and in view, names each problem linked to its field, and does not say "Not saved".
   await page.getByRole('button', { name: 'Preview' }).click();
   const summary = page.getByTestId('error-summary');
@@ -106,6 +106,10 @@ test('a clerk saves a draft; a clinician finds it under Transcribe, must preview
   await expect(page.getByTestId('excerpts').locator('li')).toHaveCount(3);
   await expect(page.getByLabel('Full name').nth(1)).toHaveValue('Dr Benjamin Hale');
   await expect(page.getByRole('group', { name: 'Date of birth' }).getByLabel('Day')).toHaveValue('31');
+  // The clerk's confirmation of the patient is the clerk's: the clinician confirms for themselves.
+  const thisPatient = page.getByLabel('This is the patient the advice is about');
+  await expect(thisPatient).not.toBeChecked();
+  await thisPatient.check();
 
   // Attesting needs the preview first: refused, with the preview button linked.
   await page.getByRole('button', { name: 'Attest and file' }).click();
@@ -446,8 +450,10 @@ test('idle warning: a countdown before the lock, and unsaved transcription work 
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.getByTestId('signed-in-user')).toBeVisible({ timeout: 20_000 });
   await page.keyboard.press('Alt+4');
+  // The drafts list says what is still needed, naming the field.
+  await expect(page.getByTestId('draft-still-needed')).toContainText('Enter the role and grade of "Ben (reg)"');
   await page.getByTestId('draft-row').getByRole('button', { name: /Open/ }).click();
   await expect(page.getByLabel('Your summary for the record')).toHaveValue('Fluid restriction, typed and never saved by hand.');
   await expect(page.getByLabel('Full name')).toHaveValue('Dr Benjamin Hale');
-  await expect(page.getByTestId('draft-problems')).toContainText('The details for "Ben (reg)" are incomplete');
+  await expect(page.getByTestId('draft-problems')).toContainText('Enter the role and grade of "Ben (reg)": if nobody at hand knows it, leave it for the clinician who attests to confirm with them.');
 });

@@ -48,6 +48,9 @@ function delay(instant: string | null): string {
  * exactly what will be filed (required, and shown just above the Attest button); and
  * attestation by a clinician. Opened without a selection or draft, it lists the saved drafts.
  */
+/** Gaps of a draft the drafts list names; the draft itself lists them all. */
+const STILL_NEEDED_SHOWN = 3;
+
 export function ComposeScreen() {
   const route = useRoute('compose');
   if (!route.selection && !route.draftId) return <DraftsList />;
@@ -363,7 +366,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   /** A chat sender as this screen names them: the identity given, else the chat's own name. */
   const describeSender = (sender: string | null) => {
     const identity = sender ? identities[sender] : undefined;
-    return identity?.name ? `${identity.name} (${identity.role})` : senderLabel(sender);
+    if (!identity?.name) return senderLabel(sender);
+    return identity.role.trim() ? `${identity.name} (${identity.role})` : `${identity.name} (role and grade not known yet)`;
   };
   const setIdentity = (sender: string, change: Partial<Identity>) => {
     setIdentities({ ...identities, [sender]: { ...identities[sender]!, ...change } });
@@ -647,7 +651,18 @@ function DraftsList() {
                   {displayUtc(draft.updatedAt)}
                   {draft.updatedBy && draft.updatedBy.userId !== draft.createdBy?.userId ? ` by ${draft.updatedBy.displayName}` : ''}
                 </td>
-                <td>{draft.problems.length === 0 ? (state.user.role === 'clinician' ? 'Ready for you to attest' : 'Ready for a clinician to attest') : plural(draft.problems.length, 'thing', 'things')}</td>
+                <td data-testid="draft-still-needed">
+                  {draft.problems.length === 0 ? (
+                    state.user.role === 'clinician' ? 'Ready for you to attest' : 'Ready for a clinician to attest'
+                  ) : (
+                    <ul className="nhsuk-list nhsuk-body-s">
+                      {draft.problems.slice(0, STILL_NEEDED_SHOWN).map((problem) => (
+                        <li key={problem}>{problem}</li>
+                      ))}
+                      {draft.problems.length > STILL_NEEDED_SHOWN && <li>…and {plural(draft.problems.length - STILL_NEEDED_SHOWN, 'more thing', 'more things')}</li>}
+                    </ul>
+                  )}
+                </td>
                 <td>
                   <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => navigation.go({ screen: 'compose', draftId: draft.id })}>
                     Open <span className="nhsuk-u-visually-hidden">the draft from {draft.threadTitle ?? 'an untitled chat'} saved {displayUtc(draft.updatedAt)}</span>

@@ -135,11 +135,17 @@ describe('TranscriptionService', () => {
     expect(contract.transcriptions.knownAdvisers.response.safeParse(partial).success).toBe(false);
     await signIn(CLERK);
     const saved = service.saveDraft(input({ advisers: partial }));
-    expect(saved.problems).toEqual(expect.arrayContaining(['The details for "Dr Ada Shah" are incomplete or the registration number has the wrong format.', 'The details for "Ben Okafor" are incomplete or the registration number has the wrong format.']));
+    // Each gap names its field (a ward trial: a clerk who left a grade blank was told of a registration number she never typed).
+    const gaps = saved.problems.filter((problem) => /Dr Ada Shah|Ben Okafor/.test(problem));
+    expect(gaps).toEqual([
+      'Enter the role and grade of "Dr Ada Shah": if nobody at hand knows it, leave it for the clinician who attests to confirm with them.',
+      'Enter the full name of "Ben Okafor".',
+      'The NMC registration number of "Ben Okafor" is not in the format the Nursing and Midwifery Council issues.',
+    ]);
     expect(service.getDraft(saved.id).advisers).toEqual(partial);
     expect(service.knownAdvisers(threadId)).toEqual({});
     await signIn(CLINICIAN);
-    expect((await service.preview(saved.id)).problems).toContain('The details for "Dr Ada Shah" are incomplete or the registration number has the wrong format.');
+    expect((await service.preview(saved.id)).problems).toContain('Enter the role and grade of "Dr Ada Shah": if nobody at hand knows it, leave it for the clinician who attests to confirm with them.');
   });
 
   it('refuses a message from another thread and names a wrong NHS check digit; such a draft is never filed', async () => {
@@ -152,6 +158,26 @@ describe('TranscriptionService', () => {
     await expect(service.attest(draft.id, undefined)).rejects.toThrow(/typing error/);
     expect(service.outbox()).toEqual([]);
     expect(service.getDraft(draft.id).status).toBe('draft');
+  });
+
+  it("a clerk's confirmation of the patient never carries to the clinician: they confirm it themselves before attesting (H-014)", async () => {
+    const { service, signIn, input } = await world();
+    await signIn(CLERK);
+    const draft = service.saveDraft(input());
+    expect(service.getDraft(draft.id).patient.confirmed).toBe(true);
+    await signIn(CLINICIAN);
+    // Opened by the clinician: unticked, and attest is refused until they tick it and save.
+    expect(service.getDraft(draft.id).patient).toEqual({ ...PATIENT, confirmed: false });
+    expect(service.listDrafts().find((listed) => listed.id === draft.id)!.problems).toEqual(['Confirm that this is the right patient.']);
+    await expect(service.attest(draft.id, await confirmedPatient(service))).rejects.toThrow('Confirm that this is the right patient.');
+    expect(service.outbox()).toEqual([]);
+    service.saveDraft(input({ id: draft.id }));
+    expect(service.getDraft(draft.id).patient.confirmed).toBe(true);
+    const queued = await service.attest(draft.id, await confirmedPatient(service));
+    expect(queued.identifier).toMatch(/^urn:uuid:/);
+    // The clerk, back, sees the clinician's confirmation as not theirs either.
+    await signIn(CLERK);
+    expect(service.getDraft(draft.id).patient.confirmed).toBe(false);
   });
 
   it('does not let a clerk attest', async () => {
@@ -171,6 +197,8 @@ describe('TranscriptionService', () => {
     service.saveDraft(input({ id: draft.id }));
     session.lock('sign-out');
     await signIn(CLINICIAN);
+    // The clinician confirms the patient themselves (the clerk's tick is the clerk's).
+    service.saveDraft(input({ id: draft.id }));
 
     const preview = service.preview(draft.id);
     expect(preview.problems).toEqual([]);
