@@ -4,7 +4,9 @@
  * time; nothing of it is kept in the vault.
  */
 import type { DocumentReference, Reference } from '@medplum/fhirtypes';
+import { NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
 import { EprRequestError } from './epr-errors';
+import { ODS_ORGANISATION_SYSTEM } from './mapping';
 import type { EprConnection, RequestContext } from './fhir-client';
 
 /** The most text shown from a filed note's content; a longer one is cut and says so. */
@@ -83,7 +85,17 @@ export async function readFiledDocument(connection: EprConnection, documentRefer
   };
 }
 
+/** The identifier systems a ward knows, in its words; any other identifier is shown by its value alone. */
+const IDENTIFIER_WORDS: Readonly<Record<string, string>> = {
+  [ODS_ORGANISATION_SYSTEM]: 'Organisation with ODS code',
+  [NHS_NUMBER_SYSTEM]: 'NHS number',
+};
+
 function nameOf(reference: Reference | undefined): string | null {
   if (!reference) return null;
-  return reference.display ?? reference.reference ?? (reference.identifier?.value ? `${reference.identifier.system ?? ''}|${reference.identifier.value}` : null);
+  if (reference.display ?? reference.reference) return (reference.display ?? reference.reference)!;
+  const identifier = reference.identifier;
+  if (!identifier?.value) return null;
+  const words = identifier.system === undefined ? undefined : IDENTIFIER_WORDS[identifier.system];
+  return words ? `${words} ${identifier.value}` : identifier.value;
 }

@@ -37,7 +37,7 @@ test('a clinician imports a WhatsApp zip, confirms order and zone, opens the thr
   await expect(facts).toContainText('Messages in the export4', { timeout: 20_000 });
   await expect(facts).toContainText('New messages sent3 Apr 2024 to 3 Apr 2024');
   await expect(facts).toContainText('Sent byDr Amara Okafor, Dr Ben Hale');
-  await expect(facts).toContainText('To check1 attachment');
+  await expect(facts).toContainText('Marked for a closer look1 message (attachment)');
   await page.getByRole('button', { name: 'Import the new messages' }).click();
   await expect(page.getByTestId('import-result')).toContainText('4 messages', { timeout: 20_000 });
 

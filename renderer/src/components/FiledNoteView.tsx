@@ -33,19 +33,18 @@ export function FiledNoteView({ document, identifier, epr, onClose }: { document
           Filed note, as {epr} holds it
         </h2>
         <dl className="nhsuk-summary-list">
-          <Row label="Document">
-            {document.documentReferenceId}
-            {document.versionId !== null && `, version ${document.versionId}`}
-          </Row>
           {document.type !== null && <Row label="Type">{document.type}</Row>}
           {document.subject !== null && <Row label="Patient">{document.subject}</Row>}
           {document.authors.length > 0 && <Row label="Author">{document.authors.join('; ')}</Row>}
-          {document.custodian !== null && <Row label="Custodian">{document.custodian}</Row>}
+          {document.custodian !== null && <Row label="Kept by">{document.custodian}</Row>}
           {document.date !== null && <Row label="Dated">{localTime(document.date)}</Row>}
           {document.lastUpdated !== null && <Row label="Last changed in the EPR">{localTime(document.lastUpdated)}</Row>}
-          <Row label="Status">
-            {document.status ?? 'not given'}
-            {document.docStatus !== null && ` (${document.docStatus})`}
+          <Row label="Status">{statusWords(document.status, document.docStatus)}</Row>
+          <Row label="EPR reference">
+            <span className="nhsuk-body-s">
+              {document.documentReferenceId}
+              {document.versionId !== null && ` (version ${document.versionId})`}
+            </span>
           </Row>
         </dl>
         {document.text !== null ? (
@@ -62,6 +61,25 @@ export function FiledNoteView({ document, identifier, epr, onClose }: { document
       </div>
     </div>
   );
+}
+
+/** A note's FHIR status and document status, as a ward reads them. */
+const STATUS_WORDS: Readonly<Record<string, string>> = {
+  current: 'In the record',
+  superseded: 'Replaced by a later version',
+  'entered-in-error': 'Marked as entered in error',
+};
+const DOC_STATUS_WORDS: Readonly<Record<string, string>> = {
+  final: 'final',
+  preliminary: 'preliminary, not final',
+  amended: 'amended since it was filed',
+  'entered-in-error': 'entered in error',
+};
+
+export function statusWords(status: string | null, docStatus: string | null): string {
+  const first = status === null ? 'Not given by the EPR' : (STATUS_WORDS[status] ?? status);
+  if (docStatus === null) return first;
+  return `${first}, ${DOC_STATUS_WORDS[docStatus] ?? docStatus}`;
 }
 
 interface ShownImage {

@@ -2,7 +2,7 @@ import { useRef, useState, type ReactNode } from 'react';
 import type { WipeCertificate } from '../../../shared/domain/wipe';
 import { hostApi } from '../api';
 import { ErrorSummary, TextField } from './forms';
-import { displayNhsNumber, displayUtc, plural } from './format';
+import { displayNhsNumber, displayUtc, plural, SOURCE_NAMES } from './format';
 import { printPart } from './print';
 
 const LEVEL_TEXT: Readonly<Record<NonNullable<WipeCertificate['level']>, string>> = {
@@ -58,10 +58,10 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
         <dl className="nhsuk-summary-list">
           <Row label="Wipe">{certificate.wipeId}</Row>
           <Row label="Export">
-            {certificate.sourceFileName} ({certificate.source})
+            {certificate.sourceFileName} ({SOURCE_NAMES[certificate.source]} export)
           </Row>
           <Row label="Removed" testId="certificate-counts">
-            {plural(certificate.messageCount, 'message')}, {plural(certificate.attachmentCount, 'attachment')}, {plural(certificate.draftCount, 'draft')}
+            {plural(certificate.messageCount, 'message')}, {plural(certificate.attachmentCount, 'attachment')}, {plural(certificate.draftCount, 'transcription')} made from it (what was filed stays in the record)
           </Row>
           {certificate.imageCount !== undefined && (
             <Row label="Images" testId="certificate-images">
@@ -75,7 +75,7 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
           )}
           {certificate.fingerprintsKept !== undefined && (
             <Row label="Kept of them" testId="certificate-fingerprints">
-              Only a keyed fingerprint of each of the {plural(certificate.fingerprintsKept, 'message')} (no text, sender or time), so that a later export of this chat never brings them back.
+              Only a fingerprint of each of the {plural(certificate.fingerprintsKept, 'message')}, which cannot be turned back into its text, sender or time, so that a later export of this chat never brings them back.
             </Row>
           )}
           <Row label="Messages from">
@@ -83,11 +83,11 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
           </Row>
           <Row label="Requested by">{certificate.requestedBy ? `${certificate.requestedBy.displayName} (${certificate.requestedBy.role})` : 'The retention policy (automatic)'}</Row>
           <Row label="Finished">{certificate.finishedAt ? displayUtc(certificate.finishedAt) : 'not finished'}</Row>
-          <Row label="Vault key rotated">{certificate.keyRotated ? 'Yes: old pages left on the disk no longer open with the current key file.' : 'No.'}</Row>
+          <Row label="Vault key changed">{certificate.keyRotated ? 'Yes: old pages left on the disk no longer open with the current key file.' : 'No.'}</Row>
           {certificate.keyRotated && (
             <Row label="Limit of the erase">
-              Stale copies of the vault and its key file (left on this disk or kept in backups) are protected only by this workstation’s keystore, which a wipe does not rotate. Without it
-              they open nothing; code running as this computer account, or an administrator who can read its keystore, could open one and read the wiped thread.
+              Old copies of the vault and its key file (left on this disk or kept in backups) are protected only by this computer’s own credential store, which a wipe does not change.
+              Without it they open nothing; a program running as this computer account, or an administrator who can read its credential store, could open one and read the wiped thread.
             </Row>
           )}
           <Row label="Export file" testId="certificate-source-file">
@@ -95,8 +95,8 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
           </Row>
           <Row label="Verification" testId="certificate-verification">
             {verification
-              ? `${verification.status === 'passed' ? 'Passed' : 'FAILED'}: ${plural(verification.pagesDecrypted, 'page')} decrypted and ${plural(verification.filesScanned.length, 'file')} read raw, ` +
-                `searched for ${plural(verification.needles, 'sample')}${verification.textSampled ? ' of the wiped text and media and the thread’s canary' : ' (the canary only: finished after a restart)'}; ` +
+              ? `${verification.status === 'passed' ? 'Passed' : 'FAILED'}: Wardscribe read the whole vault (${plural(verification.pagesDecrypted, 'page')}) and ${plural(verification.filesScanned.length, 'file')} on the disk as they are, ` +
+                `looking for ${plural(verification.needles, 'sample')}${verification.textSampled ? ' of the wiped text and media and a marker it had hidden in the thread' : ' (the marker it had hidden in the thread only: the wipe finished after a restart)'}; ` +
                 `${verification.hits.length + verification.problems.length === 0 ? 'nothing found.' : `found: ${[...verification.hits, ...verification.problems].join(', ')}.`}`
               : 'Not run yet.'}
           </Row>

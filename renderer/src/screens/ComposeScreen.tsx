@@ -37,8 +37,7 @@ const FIELDS: FieldLabels = {
 };
 
 /** "3 h 05 min" between the advice and now, in the same words the filed record uses. */
-function delay(instant: string | null): string {
-  if (!instant) return 'unknown (time not certain)';
+function delay(instant: string): string {
   return formatDelay(Date.now() - Date.parse(instant));
 }
 
@@ -432,7 +431,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
               <strong>{describeSender(message.sender)}</strong>, {message.localTime.replace('T', ' ')} {message.zone}
               <span className="nhsuk-body-s" data-testid="excerpt-delay">
                 {' '}
-                — delay {delay(message.instant)}
+                — {message.instant ? `sent ${delay(message.instant)} ago` : 'the time it was sent is not certain (a clock change)'}
               </span>
               <p className="ws-message__text">{message.text}</p>
             </li>
@@ -585,7 +584,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
           </pre>
           <details className="nhsuk-details">
             <summary className="nhsuk-details__summary">
-              <span className="nhsuk-details__summary-text">FHIR DocumentReference and Provenance</span>
+              <span className="nhsuk-details__summary-text">Technical view: the FHIR resources sent to the EPR</span>
             </summary>
             <pre className="ws-preview" tabIndex={0} aria-label="FHIR resources that will be filed">
               {preview.resources}

@@ -33,7 +33,8 @@ export function cleanPath(typed: string): string {
 
 /** Flag counts in words: "2 edited, 1 deleted". */
 function describeFlags(counts: Partial<Record<string, number>>): string {
-  const parts = MESSAGE_FLAGS.filter((flag) => flag !== 'system' && (counts[flag] ?? 0) > 0).map((flag) => `${counts[flag]} ${FLAG_NOTES[flag].label}`);
+  // "2 messages (group event)": a flag's label is a word, not a countable noun.
+  const parts = MESSAGE_FLAGS.filter((flag) => flag !== 'system' && (counts[flag] ?? 0) > 0).map((flag) => `${counts[flag]} ${counts[flag] === 1 ? 'message' : 'messages'} (${FLAG_NOTES[flag].label})`);
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
@@ -385,7 +386,7 @@ function ExportFactsList({ comparison }: { comparison: ExportComparisonView }) {
         </Fact>
       )}
       {comparison.newSenders !== undefined && <Fact label="Sent by">{comparison.newSenders.length > 0 ? comparison.newSenders.map(senderLabel).join(', ') : 'nobody named'}</Fact>}
-      {comparison.newFlagCounts !== undefined && <Fact label="To check">{describeFlags(comparison.newFlagCounts)}</Fact>}
+      {comparison.newFlagCounts !== undefined && <Fact label="Marked for a closer look">{describeFlags(comparison.newFlagCounts)}</Fact>}
     </dl>
   );
 }

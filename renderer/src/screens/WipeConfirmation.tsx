@@ -394,7 +394,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
                     </label>
                     <div className="nhsuk-hint nhsuk-checkboxes__hint" id="wipe-overwrite-hint">
                       {plan.sourceFile.status === 'matches'
-                        ? 'Wardscribe overwrites the file, flushes it to disk, then truncates and deletes it. On SSDs and journaling file systems this is best effort: the drive may keep old copies that no program can reach. The wipe of the vault is the strong one: its key is changed, so no copy of its old pages can be decrypted.'
+                        ? 'Wardscribe writes over the file, then deletes it. On modern drives this is best effort: the drive may keep an old copy where no program can reach it. The wipe of the vault itself is thorough: its key is changed, so no old copy of it can be opened.'
                         : `Not available: ${SOURCE_FILE_STATUS[plan.sourceFile.status].charAt(0).toLowerCase()}${SOURCE_FILE_STATUS[plan.sourceFile.status].slice(1)} Delete any copy of the export yourself.`}
                     </div>
                   </div>

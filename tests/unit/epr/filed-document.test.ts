@@ -37,7 +37,7 @@ describe('a filed note read back for the outbox', () => {
       date: null,
       subject: 'Jane Testpatient',
       authors: ['Dr Priya Shah', 'Practitioner/x'],
-      custodian: 'https://fhir.nhs.uk/Id/ods-organization-code|RX1',
+      custodian: 'Organisation with ODS code RX1',
       contentType: 'text/plain; charset=utf-8',
       text: 'Restrict fluids to 1.5 L.',
       textProblem: null,
