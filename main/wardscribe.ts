@@ -22,6 +22,7 @@ import { ThreadMedia } from './threads/media';
 import { ImportService } from './imports/import-service';
 import { RefilingGuard } from './threads/refiling-guard';
 import { ThreadReader } from './threads/thread-reader';
+import { SearchThread } from './search/search-thread';
 import type { ImportWorkerLauncher } from './imports/import-worker-host';
 import { EprSettingsService } from './epr/epr-settings';
 import type { FetchLike } from './epr/fhir-client';
@@ -122,6 +123,8 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
       headPublisher?.stopWithFinalHead();
       if (retentionTimer) clearInterval(retentionTimer);
       retentionTimer = null;
+      // A search still running ends with the session; the thread starts again at the next one.
+      searchThread.close();
       // The training EPR holds what was filed in memory: it stops with the session (a new one,
       // with a new access token, starts at the next filing), once filing has stopped using it.
       void transcriptions.stop().finally(() => trainingEpr.close());
@@ -139,7 +142,8 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
       })
     : undefined;
   const imports = new ImportService({ session, ...(options.importWorker ? { worker: options.importWorker } : {}) });
-  const threads = new ThreadReader(session);
+  const searchThread = new SearchThread();
+  const threads = new ThreadReader(session, { searchThread });
   const media = new ThreadMedia(session, threads);
   // Until an administrator configures a live EPR, everything is filed in the embedded training EPR.
   const trainingEpr = createTrainingEpr();
@@ -216,6 +220,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
         readingThreads,
       ),
       readingThreads,
+      () => threads.cancelSearch(),
     ),
     media: eachUnder(createMediaHandlers(media), readingThreads),
     // Shared, so that nothing is drafted or attested from a thread while a wipe (exclusive) erases it.

@@ -4,6 +4,7 @@
 //   out/main/start.js           `npm start`: Electron if installed, else the Chromium shell
 //   out/main/cli.js             `npx wardscribe …` (bin/wardscribe.js)
 //   out/main/import-worker.js   the import worker (a worker thread, or Electron's utility process), next to its starters
+//   out/main/search-worker.js   the search worker (a worker thread), next to its starters
 //   out/preload/index.js        the Electron preload (sandboxed, so one self-contained file)
 //   out/preload/chromium-bridge.js  the same window.wardscribe for the Chromium host
 //   out/main/fhir/r4/*.json     the three Medplum definition files read at run time (scripts/fhir-definitions.mjs)
@@ -33,6 +34,7 @@ await Promise.all([
       start: 'main/shell/start.ts',
       cli: 'main/cli/wardscribe.ts',
       'import-worker': 'main/imports/import-worker.ts',
+      'search-worker': 'main/search/search-worker.ts',
     },
     outdir: 'out/main',
     platform: 'node',

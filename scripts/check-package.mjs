@@ -74,7 +74,7 @@ export function unloadableModules(resourcesDir) {
     if (existsSync(unpacked)) spawnSync('cp', ['-R', `${unpacked}/.`, stage]);
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
     const required = new Set();
-    for (const bundle of ['out/main/electron.js', 'out/main/import-worker.js']) {
+    for (const bundle of ['out/main/electron.js', 'out/main/import-worker.js', 'out/main/search-worker.js']) {
       const text = readFileSync(join(stage, bundle), 'utf8');
       for (const match of text.matchAll(/require\("([^"./][^"]*)"\)/g)) {
         if (!builtins.has(match[1]) && match[1] !== 'electron') required.add(match[1]);

@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '../workers/worker-script';
 import type { FromImportWorker, ToImportWorker } from './import-worker-protocol';
 
 /**
@@ -62,41 +61,7 @@ export function startThreadWorker(script: string): ThreadImportWorker {
   };
 }
 
-let sourceBuild: Promise<string> | null = null;
-
-/**
- * The worker file. Built, it sits next to this bundle (out/main/import-worker.js). Run from the
- * TypeScript sources (vitest, vite-node) there is no such file and a Worker cannot load .ts, so
- * the worker is bundled once per process with esbuild, a development dependency that is never
- * part of the built app: that branch is unreachable from a .js bundle.
- */
+/** The import worker's file (see workerScript). */
 export function importWorkerScript(): Promise<string> {
-  const built = join(__dirname, IMPORT_WORKER_FILE);
-  if (existsSync(built)) return Promise.resolve(built);
-  if (!__filename.endsWith('.ts')) return Promise.reject(new Error(`The import worker (${IMPORT_WORKER_FILE}) is missing from ${__dirname}.`));
-  sourceBuild ??= bundleFromSources();
-  return sourceBuild;
-}
-
-async function bundleFromSources(): Promise<string> {
-  const root = resolve(__dirname, '../..');
-  // Inside node_modules so the bundle's external packages resolve from the project's node_modules.
-  const folder = join(root, 'node_modules', '.cache', 'wardscribe-import-worker');
-  mkdirSync(folder, { recursive: true });
-  const outfile = join(folder, `import-worker-${process.pid}-${Date.now()}.cjs`);
-  // A computed specifier: bundlers leave it alone, so esbuild never enters a built bundle.
-  const esbuildModule = 'esbuild';
-  const { build } = (await import(esbuildModule)) as { build(options: Record<string, unknown>): Promise<unknown> };
-  await build({
-    entryPoints: [join(__dirname, 'import-worker.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
-  process.once('exit', () => rmSync(outfile, { force: true }));
-  return outfile;
+  return workerScript(IMPORT_WORKER_FILE, 'main/imports/import-worker.ts');
 }

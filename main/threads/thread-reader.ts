@@ -9,6 +9,7 @@ import { getCompleteThread, listCompleteThreads, type StoredThread } from '../va
 import { listThreadQueue } from '../vault/queries/thread-queue';
 import type { SearchOrder, ThreadQueueRow } from '../../shared/ipc/work-queue';
 import { parseSearch } from '../vault/search-query';
+import type { SearchThread } from '../search/search-thread';
 import { FiledAdvice, type FiledMark } from './filed-advice';
 
 const MAX_PAGE = 1_000;
@@ -16,6 +17,9 @@ const MAX_PAGE = 1_000;
 /** The audit trail's keyed hash of a search query: its key is sealed by the workstation keystore (main/security/search-query-key.ts). */
 export { searchQueryHmac };
 const MAX_SEARCH_RESULTS = 200;
+
+/** A search hit with the filings its message is already part of. */
+export type SearchHitWithFilings = MessageSearchHit & { readonly filed: readonly FiledMark[] };
 
 /** A stored message with the filings it is already part of (issue #18). */
 export type ReadMessage = StoredMessage & { readonly filed: readonly FiledMark[] };
@@ -27,9 +31,12 @@ export type ReadMessage = StoredMessage & { readonly filed: readonly FiledMark[]
  */
 export class ThreadReader {
   readonly #session: Pick<ImportSession, 'vault' | 'audit'>;
+  readonly #searchThread: SearchThread | null;
 
-  constructor(session: Pick<ImportSession, 'vault' | 'audit'>) {
+  /** `searchThread`: where searches run off the main connection (searchOffMain); without one they run on it. */
+  constructor(session: Pick<ImportSession, 'vault' | 'audit'>, options: { readonly searchThread?: SearchThread } = {}) {
     this.#session = session;
+    this.#searchThread = options.searchThread ?? null;
   }
 
   /** Every complete thread, newest import first, with its participants. */
@@ -86,13 +93,42 @@ export class ThreadReader {
    * Messages of complete threads matching `query` (vault/search-query.ts: words, "phrases",
    * prefix*), each with its filings. A query with nothing to search for is `rejected` saying why.
    */
-  search(query: string, limit: number, order: SearchOrder = 'relevance'): (MessageSearchHit & { readonly filed: readonly FiledMark[] })[] {
+  search(query: string, limit: number, order: SearchOrder = 'relevance'): SearchHitWithFilings[] {
+    const bounded = this.#audited(query, limit);
+    return this.#withFilings(searchMessages(this.#session.vault().db, query, bounded, order));
+  }
+
+  /**
+   * The same search run on the search thread, off the main connection, so that a slow query
+   * holds up no other request (issue #16); on the main connection when there is no thread. A
+   * newer search, or cancelSearch(), ends it: it rejects `cancelled`. Audited before it runs,
+   * like search().
+   */
+  async searchOffMain(query: string, limit: number, order: SearchOrder = 'relevance'): Promise<SearchHitWithFilings[]> {
+    if (!this.#searchThread) return this.search(query, limit, order);
+    const bounded = this.#audited(query, limit);
+    const vault = this.#session.vault();
+    const hits = await this.#searchThread.search({ database: vault.files.database, key: vault.key }, query, bounded, order);
+    return this.#withFilings(hits);
+  }
+
+  /** Ends the search running on the search thread, if any (a newer one has been asked for). */
+  cancelSearch(): void {
+    this.#searchThread?.cancelRunning();
+  }
+
+  /** Checks the query and records the search (by a keyed hash of the query, never its words); the limit as searched. */
+  #audited(query: string, limit: number): number {
     const parsed = parseSearch(query);
     if (!parsed.ok) throw new WardscribeError('rejected', parsed.problem);
     const db = this.#session.vault().db;
     const { log, actor } = this.#session.audit();
     log.record({ action: 'search', actor, outcome: { status: 'success' }, hashes: { queryHmac: searchQueryHmac(db, query) } });
-    const hits = searchMessages(db, query, Math.min(MAX_SEARCH_RESULTS, Math.max(0, Math.floor(limit))), order);
+    return Math.min(MAX_SEARCH_RESULTS, Math.max(0, Math.floor(limit)));
+  }
+
+  #withFilings(hits: readonly MessageSearchHit[]): SearchHitWithFilings[] {
+    const db = this.#session.vault().db;
     const marks = new Map(this.#marked(getMessagesByIds(db, hits.map((hit) => hit.messageId))).map((message) => [message.id, message.filed]));
     return hits.map((hit) => ({ ...hit, filed: marks.get(hit.messageId) ?? [] }));
   }

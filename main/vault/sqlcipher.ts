@@ -120,6 +120,32 @@ export function openEncryptedDatabase(path: string, key: Buffer, options: { crea
 }
 
 /**
+ * Opens the vault read-only for one piece of reading work off the main connection (a search on
+ * its worker thread): no check (the main connection checked it at sign-in and the background
+ * check goes on), nothing that writes, and `query_only` so that not even a pragma can. The
+ * caller closes it when the work is done: a reader left open would hold the file across a wipe.
+ */
+export function openVaultReader(path: string, key: Buffer): Db {
+  if (key.length !== VAULT_KEY_BYTES) throw new Error('vault key must be 32 bytes');
+  const db = new Database(path, { readonly: true, fileMustExist: true, ...connectionOptions() });
+  try {
+    db.pragma(`cipher='sqlcipher'`);
+    db.pragma('legacy=4');
+    const literal = rawKeyLiteral(key);
+    try {
+      db.key(literal);
+    } finally {
+      literal.fill(0);
+    }
+    db.pragma('query_only = 1');
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/**
  * Reads every page before anything is written. Each SQLCipher page carries an HMAC, so a
  * flipped byte anywhere fails here. The key itself was authenticated by its key slot, so a
  * "not a database" error means damage, not a wrong key.

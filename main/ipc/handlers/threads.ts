@@ -81,9 +81,10 @@ export function createThreadHandlers(reader: ThreadReader, rename: (threadId: st
       return { messages, total: thread?.messageCount ?? messages.length };
     },
     firstMessageFrom: ({ threadId, day }) => reader.firstMessageFrom(threadId, day),
-    search: ({ query, limit, order }) => {
+    search: async ({ query, limit, order }) => {
+      const hits = await reader.searchOffMain(query, limit, order);
       const titles = new Map(reader.listThreads().map((thread) => [thread.id, thread.title ?? UNTITLED]));
-      return reader.search(query, limit, order).map((hit) => ({
+      return hits.map((hit) => ({
         threadId: hit.threadId,
         threadTitle: titles.get(hit.threadId) ?? UNTITLED,
         messageId: String(hit.messageId),
@@ -102,14 +103,20 @@ export function createThreadHandlers(reader: ThreadReader, rename: (threadId: st
 /**
  * Only the newest search waits its turn: a search still queued (behind a wipe, or another
  * search) when a newer one arrives is answered `cancelled`, because the person has typed on and
- * the older answer would only be thrown away. `run` is what the search waits for (the lease).
+ * the older answer would only be thrown away; one still running is ended (`cancelRunning`, the
+ * search thread) and answered `cancelled` too. `run` is what the search waits for (the lease).
  */
-export function newestSearchOnly(handlers: Handlers<Contract>['threads'], run: <T>(work: () => Promise<T>) => Promise<T>): Handlers<Contract>['threads'] {
+export function newestSearchOnly(
+  handlers: Handlers<Contract>['threads'],
+  run: <T>(work: () => Promise<T>) => Promise<T>,
+  cancelRunning: () => void = () => undefined,
+): Handlers<Contract>['threads'] {
   let latest = 0;
   return {
     ...handlers,
     search: async (request, context) => {
       const mine = ++latest;
+      cancelRunning();
       return run(async () => {
         if (mine !== latest) throw new WardscribeError('cancelled', 'A newer search replaced this one.');
         return handlers.search(request, context);
