@@ -643,7 +643,10 @@ function DraftsList() {
             {open.map((draft) => (
               <tr key={draft.id} data-testid="draft-row">
                 <td>{draft.threadTitle ?? 'Untitled chat'}</td>
-                <td>{draft.patient.nhsNumber ? displayNhsNumber(draft.patient.nhsNumber) : 'not given yet'}</td>
+                <td>
+                  {draft.patient.name.trim() && <span className="ws-block">{draft.patient.name}</span>}
+                  {draft.patient.nhsNumber ? displayNhsNumber(draft.patient.nhsNumber) : 'NHS number not given yet'}
+                </td>
                 <td>{plural(draft.messageIds.length, 'message')}</td>
                 <td>{draft.createdBy?.displayName ?? 'not known'}</td>
                 <td>

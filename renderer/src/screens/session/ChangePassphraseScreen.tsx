@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { PASSPHRASE_HINT } from '../../../../shared/domain/passphrase';
 import { hostApi } from '../../api';
+import { useNavigation } from '../../app/navigation';
 import { useSignedIn } from '../../app/session';
 import { ErrorSummary, TextField } from '../../components/forms';
 import { errorSentence } from '../../logic/describe-error';
@@ -8,7 +9,8 @@ import { errorSentence } from '../../logic/describe-error';
 /** Changing one's own passphrase; required after an administrator set it. */
 export function ChangePassphraseScreen() {
   const { state, replace } = useSignedIn();
-  const [message, setMessage] = useState<{ kind: 'error' | 'done'; text: string } | null>(null);
+  const navigation = useNavigation();
+  const [message, setMessage] = useState<{ kind: 'error'; text: string } | null>(null);
   // The change takes a few seconds (two Argon2id runs): signing out meanwhile would lose it unseen.
   const [saving, setSaving] = useState(false);
 
@@ -29,8 +31,9 @@ export function ChangePassphraseScreen() {
       return;
     }
     formElement.reset();
-    setMessage({ kind: 'done', text: 'Your passphrase has been changed.' });
     replace(result.value);
+    // On to the person's first screen, saying so: an empty form left on screen read as if nothing had happened.
+    navigation.go('status', { notice: 'Your passphrase has been changed.' });
   }
 
   return (
@@ -44,7 +47,6 @@ export function ChangePassphraseScreen() {
           <p>{message.text}</p>
         </ErrorSummary>
       )}
-      {message?.kind === 'done' && <p role="status">{message.text}</p>}
       <form onSubmit={submit} noValidate>
         <TextField id="current" label="Current passphrase" type="password" autoComplete="current-password" required />
         <TextField id="next" label="New passphrase" type="password" hint={PASSPHRASE_HINT} required />
