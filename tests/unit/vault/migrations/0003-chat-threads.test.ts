@@ -108,9 +108,9 @@ describe('migration 0003: chat threads', () => {
       const parsed = parseSearch(query);
       return parsed.ok ? parsed.match : null;
     };
-    expect(match('stop heparin')).toBe('"stop" "heparin"');
+    expect(match('stop heparin')).toBe('"stop"* "heparin"*');
     expect(match('a" OR "b')).toBe('"a" "OR" "b"');
-    expect(match('NEAR(x y) * ^col:')).toBe('"NEAR(x" "y)" "^col:"');
+    expect(match('NEAR(x y) * ^col:')).toBe('"NEAR(x" "y)" "^col:"*');
     expect(match('  - * ')).toBeNull();
   });
 
