@@ -168,9 +168,12 @@ async function runDemo(options: DemoArgs, io: CliIo): Promise<number> {
     const page = valueOf(await api.threads.messages({ threadId: imported.threadId, offset: 0, limit: 100 }), 'reading the thread');
     const advice = page.messages.filter((message) => message.sender === 'Dr Ada Shah' && message.kind === 'message');
     if (advice.length < 2) throw new DemoStepError(`the sample chat should hold two pieces of advice; found ${advice.length}`);
+    // Each piece of advice with the ward sister's message it answers: what was asked is part of the record.
+    const asked = (answer: (typeof advice)[number]) => page.messages.filter((message) => message.sender === 'Ben Okafor' && message.kind === 'message' && message.ordinal < answer.ordinal).pop();
+    const withQuestion = (answer: (typeof advice)[number]) => [asked(answer), answer].filter((message): message is (typeof advice)[number] => message !== undefined && !/^Thanks/.test(message.text));
     const excerpts = [
-      { messages: [advice[0]!], summary: 'Cardiology advice: start bisoprolol 2.5 mg once daily; repeat ECG in 4 hours; check potassium and magnesium.' },
-      { messages: [advice[1]!], summary: 'Cardiology advice: replace magnesium IV per protocol; increase bisoprolol to 5 mg if rate above 110 tomorrow; no inpatient echo.' },
+      { messages: withQuestion(advice[0]!), summary: 'Cardiology advice: start bisoprolol 2.5 mg once daily; repeat ECG in 4 hours; check potassium and magnesium.' },
+      { messages: withQuestion(advice[1]!), summary: 'Cardiology advice: replace magnesium IV per protocol; increase bisoprolol to 5 mg if rate above 110 tomorrow; no inpatient echo.' },
     ];
 
     const drafts = await step(
@@ -234,8 +237,14 @@ async function runDemo(options: DemoArgs, io: CliIo): Promise<number> {
       'Wipe the thread, with its certificate',
       async () => {
         const plan = valueOf(await api.wipes.plan({ threadId: imported.threadId }), 'planning the wipe');
-        if (plan.decision.kind !== 'allowed') throw new DemoStepError(`the wipe gate refused: ${plan.decision.problems.join('; ')}`);
-        const wiped = valueOf(await api.wipes.run({ jobId: jobId(), threadId: imported.threadId, overwriteSourceFile: true }), 'wiping');
+        // What no note carries is the sister's two acknowledgements ("Thanks, will do", a thumbs-up):
+        // the clinician says so, as the wipe asks of anything left unfiled. Anything else stops the demo.
+        const onlyAcknowledgements = plan.untranscribed.count === 2 && plan.untranscribed.shown.every((message) => /^(Thanks|👍)/u.test(message.text));
+        if (plan.decision.kind === 'refused' || (plan.decision.kind === 'needs-override' && !onlyAcknowledgements)) {
+          throw new DemoStepError(`the wipe gate refused: ${plan.decision.problems.join('; ')}`);
+        }
+        const reason = plan.decision.kind === 'needs-override' ? { overrideReason: 'The two messages in no note are acknowledgements only (thanks, a thumbs-up).', planned: { messageCount: plan.messageCount, attachmentCount: plan.attachmentCount } } : {};
+        const wiped = valueOf(await api.wipes.run({ jobId: jobId(), threadId: imported.threadId, overwriteSourceFile: true, ...reason }), 'wiping');
         const pdf = valueOf(await api.wipes.exportCertificate({ wipeId: wiped.wipeId }), 'exporting the certificate');
         return { wiped, pdf };
       },
