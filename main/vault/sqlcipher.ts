@@ -98,15 +98,7 @@ export function openEncryptedDatabase(path: string, key: Buffer, options: { crea
     throw new WardscribeError('vault-damaged', `The vault file could not be opened (${(error as { code?: string }).code ?? 'unknown error'}).`);
   }
   try {
-    // SQLCipher 4 format, readable by Zetetic's SQLCipher and other v4 implementations.
-    db.pragma(`cipher='sqlcipher'`);
-    db.pragma('legacy=4');
-    const literal = rawKeyLiteral(key);
-    try {
-      db.key(literal);
-    } finally {
-      literal.fill(0);
-    }
+    useVaultKey(db, key);
     if (!options.create) {
       if (options.check === 'opening') assertOpensIntact(db, path, key);
       else assertIntact(db);
@@ -116,6 +108,18 @@ export function openEncryptedDatabase(path: string, key: Buffer, options: { crea
   } catch (error) {
     db.close();
     throw error;
+  }
+}
+
+/** Keys a new connection: SQLCipher 4 format, readable by Zetetic's SQLCipher and other v4 implementations; the key's hex copy is zeroed. */
+function useVaultKey(db: Db, key: Buffer): void {
+  db.pragma(`cipher='sqlcipher'`);
+  db.pragma('legacy=4');
+  const literal = rawKeyLiteral(key);
+  try {
+    db.key(literal);
+  } finally {
+    literal.fill(0);
   }
 }
 
@@ -129,14 +133,7 @@ export function openVaultReader(path: string, key: Buffer): Db {
   if (key.length !== VAULT_KEY_BYTES) throw new Error('vault key must be 32 bytes');
   const db = new Database(path, { readonly: true, fileMustExist: true, ...connectionOptions() });
   try {
-    db.pragma(`cipher='sqlcipher'`);
-    db.pragma('legacy=4');
-    const literal = rawKeyLiteral(key);
-    try {
-      db.key(literal);
-    } finally {
-      literal.fill(0);
-    }
+    useVaultKey(db, key);
     db.pragma('query_only = 1');
     return db;
   } catch (error) {

@@ -301,12 +301,16 @@ export class WipeService {
       .map((thread) => thread.id)
       .filter((threadId) => {
         const rows = listThreadTranscriptions(db, threadId);
-        const carried = carriedByTranscriptions(db, rows);
-        if (decideWipe(rows.map(toGateTranscription), threadUntranscribed(db, threadId, carried).length).kind !== 'allowed') return false;
-        // Media sent with the filed advice but not in the record: only a clinician may destroy them.
-        if (decideUnfiledMedia(threadUnfiledMedia(db, threadId, carried), 'retention', undefined).kind !== 'none') return false;
+        const transcriptions = rows.map(toGateTranscription);
+        // The cheap questions first: every thread is asked each check, and counting what no note
+        // carries reads each of a thread's messages.
+        if (decideWipe(transcriptions, 0).kind !== 'allowed') return false;
         const last = Math.max(...rows.map((row) => (row.verifiedAt ? Date.parse(row.verifiedAt) : Number.POSITIVE_INFINITY)));
-        return last <= cutoff;
+        if (last > cutoff) return false;
+        const carried = carriedByTranscriptions(db, rows);
+        if (decideWipe(transcriptions, threadUntranscribed(db, threadId, carried).length).kind !== 'allowed') return false;
+        // Media sent with the filed advice but not in the record: only a clinician may destroy them.
+        return decideUnfiledMedia(threadUnfiledMedia(db, threadId, carried), 'retention', undefined).kind === 'none';
       });
     const certificates: WipeCertificate[] = [];
     for (const threadId of due) {

@@ -103,7 +103,7 @@ async function world(options: { epr?: () => Promise<EprConnection>; eprs?: EprDi
   const draft = () =>
     transcriptions.saveDraft({
       threadId,
-      messageIds: options.media ? messageIds.filter((_, index) => index !== 3 && index !== 4) : messageIds,
+      messageIds,
       advisers: ADVISERS,
       summary: 'Bisoprolol started; ECG repeated.',
       patient: PATIENT,
@@ -126,6 +126,12 @@ async function retentionDueFor(w: Awaited<ReturnType<typeof world>>, filed: Outb
   await w.session.signIn(ADMIN.username, ADMIN.passphrase);
   wipes.setRetentionHours(24);
   return wipes;
+}
+
+/** The next person at the shared PC: the last one signs out first. */
+async function signInAs(w: Awaited<ReturnType<typeof world>>, person: { readonly username: string; readonly passphrase: string }): Promise<void> {
+  w.session.lock('sign-out');
+  await w.session.signIn(person.username, person.passphrase);
 }
 
 function trail(session: SessionService, actions: AuditEntry['action'][]): AuditEntry[] {
@@ -221,8 +227,7 @@ describe('WipeService', () => {
     await expect(w.imports.import({ path: reimportCopy, zone: 'Europe/London' }, job())).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/securely wiped/) });
 
     // Every user still signs in after the rotation (the clerk was not signed in when it happened).
-    w.session.lock('sign-out');
-    await w.session.signIn(CLERK.username, CLERK.passphrase);
+    await signInAs(w, CLERK);
     expect(w.threads.listThreads()).toHaveLength(1);
   });
 
@@ -253,12 +258,10 @@ describe('WipeService', () => {
     const plan = await w.wipes.plan(w.threadId);
     expect(plan.decision).toEqual({ kind: 'needs-override', problems: ['1 draft has not been attested and filed.', 'Nothing from this chat has been filed in the record.'] });
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toThrow(/record why it holds no clinical content/);
-    w.session.lock('sign-out');
-    await w.session.signIn(CLERK.username, CLERK.passphrase);
+    await signInAs(w, CLERK);
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'Only social chat; the advice was given by phone.' })).rejects.toThrow(/Only a clinician/);
     expect(w.threads.listThreads()).toHaveLength(2);
-    w.session.lock('sign-out');
-    await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+    await signInAs(w, CLINICIAN);
     const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'Only social chat; the advice was given by phone.' });
     expect(certificate).toMatchObject({ overrideReason: 'Only social chat; the advice was given by phone.', filed: [], sourceFile: 'not-requested', level: 'purge' });
     expect(existsSync(w.exportPath)).toBe(true); // not asked for: not touched
@@ -359,12 +362,10 @@ describe('WipeService', () => {
       await expect(run([photo.id])).rejects.toMatchObject({ code: 'rejected', message: expect.stringMatching(/have changed since you confirmed/) });
       unchanged(w);
       // A clerk cannot acknowledge it, even naming it.
-      w.session.lock('sign-out');
-      await w.session.signIn(CLERK.username, CLERK.passphrase);
+      await signInAs(w, CLERK);
       await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: true, acknowledgedUnfiledMedia: [ecg.id] })).rejects.toThrow(/Only a clinician can wipe it without filing/);
       unchanged(w);
-      w.session.lock('sign-out');
-      await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+      await signInAs(w, CLINICIAN);
       expect(trail(w.session, ['wipe']).map((entry) => entry.outcome)).toEqual([
         { status: 'refused', reason: 'unfiled-media-not-acknowledged' },
         { status: 'refused', reason: 'unfiled-media-changed' },
@@ -440,12 +441,10 @@ describe('WipeService', () => {
         ],
       });
       await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toThrow('2 messages in this chat are in no note filed in the record. To wipe it anyway, record why it holds no clinical content');
-      w.session.lock('sign-out');
-      await w.session.signIn(CLERK.username, CLERK.passphrase);
+      await signInAs(w, CLERK);
       await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'The rest is thanks and a photo.' })).rejects.toThrow(/Only a clinician/);
       expect(w.threads.listThreads()).toHaveLength(2);
-      w.session.lock('sign-out');
-      await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+      await signInAs(w, CLINICIAN);
       const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'The rest is thanks and a photo.' });
       expect(certificate).toMatchObject({ level: 'purge', overrideReason: 'The rest is thanks and a photo.', filed: [expect.objectContaining({ nhsNumber: '9991235671' })] });
       expect(trail(w.session, ['wipe']).map((entry) => entry.outcome.reason)).toEqual(['unfiled', 'unfiled', 'erased-with-clinician-reason']);
@@ -456,7 +455,11 @@ describe('WipeService', () => {
       const filed = w.transcriptions.outbox()[0]!;
       const wipes = await retentionDueFor(w, filed);
       expect(await wipes.applyRetention()).toEqual([]);
+      // Passed over, not tried and refused: a check every few minutes would fill the trail with refusals.
+      expect(trail(w.session, ['wipe'])).toEqual([]);
+      // Asked to anyway, the wipe itself refuses it, audited as the system.
       await expect(wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false }, 'retention')).rejects.toThrow(/2 messages in this chat are in no note/);
+      expect(trail(w.session, ['wipe']).map((entry) => [entry.actor, entry.outcome])).toEqual([[null, { status: 'refused', reason: 'unfiled' }]]);
       expect(w.threads.listThreads()).toHaveLength(2);
     });
 
@@ -506,8 +509,7 @@ describe('WipeService', () => {
     expect(w.threads.listThreads().map((thread) => thread.id)).toEqual([w.otherThreadId]);
     expect(existsSync(w.exportPath)).toBe(true);
     stopAt = null;
-    w.session.lock('sign-out');
-    await w.session.signIn(CLINICIAN.username, CLINICIAN.passphrase);
+    await signInAs(w, CLINICIAN);
     const [certificate] = await w.wipes.resumeOwed();
     expect(certificate).toMatchObject({ threadId: w.threadId, keyRotated: true, sourceFile: 'overwritten', level: 'purge', verification: { status: 'passed', textSampled: false, needles: 1 } });
     expect(existsSync(w.exportPath)).toBe(false);
