@@ -23,6 +23,7 @@ import { AUDIT_FONT_FILES, defaultFontsDir } from './fonts';
 import { sha256Hex } from './hash';
 import { formatFingerprint, loadPublicKey, publicKeyFingerprint } from './signing';
 import { reasonInWords } from '../../shared/domain/sign-in-failures';
+import { displayTimeSpan } from '../../shared/wording/times';
 
 /** Everything the auditors' PDF shows. Entries are already selected (by the store) and ascending. */
 export interface AuditPdfInput {
@@ -384,14 +385,32 @@ function rowCells(entry: AuditEntry): string[] {
 
 /** One line a reader can check against the certificate: what went, what was filed, how well it went. */
 function describeWipe(wipe: AuditWipeCertificate): string {
-  const span = wipe.firstInstant && wipe.lastInstant ? ` from ${wipe.firstInstant} to ${wipe.lastInstant}` : '';
-  const filed = wipe.documentIds.length > 0 ? `filed as ${wipe.documentIds.join(', ')}` : 'nothing filed';
+  const span = wipe.firstInstant && wipe.lastInstant ? ` sent ${displayTimeSpan(wipe.firstInstant, wipe.lastInstant)}` : '';
+  const filed = wipe.documentIds.length > 0 ? `filed as record references ${wipe.documentIds.join(', ')}` : 'nothing filed';
+  const outcome = wipe.level === 'failed' ? 'FAILED: the check after the wipe found traces' : `wiped and checked (${wipe.verification}), vault key ${wipe.keyRotated ? 'changed' : 'not changed'}`;
   return (
-    `${wipe.messageCount} messages, ${wipe.attachmentCount} attachments, ${wipe.draftCount} drafts${span}; ${filed}; ` +
-    `level ${wipe.level}, verification ${wipe.verification}, key ${wipe.keyRotated ? 'rotated' : 'not rotated'}, source file ${wipe.sourceFile}` +
-    (wipe.override ? '; clinician recorded no clinical content in what was not filed' : '') +
-    (wipe.unfiledMedia ? `; ${wipe.unfiledMedia} attachments of the filed messages destroyed unfiled, as the clinician acknowledged` : '')
+    `${counted(wipe.messageCount, 'message')}, ${counted(wipe.attachmentCount, 'attachment')}, ${counted(wipe.draftCount, 'transcription')}${span}; ${filed}; ` +
+    `${outcome}; export file: ${SOURCE_FILE_WORDS[wipe.sourceFile] ?? wipe.sourceFile}` +
+    (wipe.unfiledMessages ? `; ${counted(wipe.unfiledMessages, 'message')} in no filed note destroyed on the clinician’s reason` : '') +
+    (wipe.override && !wipe.unfiledMessages ? '; the clinician recorded that what was not filed held no clinical content' : '') +
+    (wipe.unfiledMedia ? `; ${counted(wipe.unfiledMedia, 'attachment')} of the filed messages destroyed unfiled, as the clinician acknowledged` : '')
   );
+}
+
+/** The export file's fate, in the certificate's words (shortened for a trail line). */
+const SOURCE_FILE_WORDS: Readonly<Record<string, string>> = {
+  'not-requested': 'left where it was',
+  requested: 'overwrite asked for, not yet done',
+  overwriting: 'being overwritten',
+  overwritten: 'overwritten and deleted',
+  'not-found': 'no longer there',
+  changed: 'changed since import, not touched',
+  'replaced-by-link': 'replaced by a link, not touched',
+  failed: 'overwriting failed',
+};
+
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function describeObjects(entry: AuditEntry): string {

@@ -5,7 +5,10 @@
  * - words: messages holding all of them, anywhere, in any order (`heparin review`). A word of
  *   MIN_PREFIX_CHARACTERS or more letters or digits also finds the words it starts (`cipro` finds
  *   ciprofloxacin, `amox` co-amoxiclav): a ward searches by drug stems, and a ward trial found
- *   exact words missing the advice it was looking for. A shorter word (`iv`, `bd`) is exact;
+ *   exact words missing the advice it was looking for. A shorter word (`iv`, `bd`) is exact.
+ *   An English word also finds its other forms (`allergy` finds allergic and allergies,
+ *   `bleeding` bleeds): its ending is taken off (wordStem) and the rest searched as a start, so
+ *   a search only ever finds more than the word itself would;
  * - "quoted words": that phrase, the words next to each other in that order, each exactly
  *   (`"stop heparin"`, or `"cipro"` for that word alone);
  * - a trailing *: words starting so, also after a phrase (`"stop hep"*`); at least
@@ -21,6 +24,29 @@
 export const MAX_SEARCH_TERMS = 16;
 /** Letters or digits needed before a trailing *, and for a word to find the words it starts. */
 export const MIN_PREFIX_CHARACTERS = 3;
+
+/**
+ * Endings an English word loses to find its other forms, longest first. Few on purpose: each is
+ * common in ward messages (allergy/allergic/allergies, bleed/bleeding/bled-free forms, infected/
+ * infection) and none leaves a stem short enough to match unrelated words (see MIN_STEM).
+ */
+const ENDINGS = ['ically', 'ies', 'ied', 'ing', 'ed', 'es', 'ic', 'y', 's'] as const;
+/** Letters a stem keeps at least: "sept" (of septic) would find September, so septic stays as typed. */
+const MIN_STEM = 5;
+
+/**
+ * The start of `word` that its other English forms share: the word itself less one ending
+ * (ENDINGS), when what is left has MIN_STEM letters or more. Always a start of the word, so
+ * searching it finds the word too. Words of other scripts, or with digits, are left as typed.
+ */
+export function wordStem(word: string): string {
+  if (!/^[a-z]+$/i.test(word)) return word;
+  for (const ending of ENDINGS) {
+    if (word.length - ending.length < MIN_STEM || !word.toLowerCase().endsWith(ending)) continue;
+    return word.slice(0, word.length - ending.length);
+  }
+  return word;
+}
 
 export type SearchTerm =
   | { readonly kind: 'word'; readonly text: string }
@@ -80,7 +106,8 @@ export function parseSearch(input: string): ParsedSearch {
       continue;
     }
     if (part.quoted) terms.push({ kind: 'phrase', text: body.trim(), prefix: starred });
-    else terms.push(stemLongEnough ? { kind: 'prefix', text: body } : { kind: 'word', text: body });
+    else if (starred) terms.push({ kind: 'prefix', text: body });
+    else terms.push(stemLongEnough ? { kind: 'prefix', text: wordStem(body) } : { kind: 'word', text: body });
     if (terms.length === MAX_SEARCH_TERMS) break;
   }
   if (terms.length === 0) {
@@ -91,7 +118,10 @@ export function parseSearch(input: string): ParsedSearch {
         : 'Enter a word to search for: letters or digits (punctuation alone is not searched).',
     };
   }
-  // Terms side by side are ANDed by FTS5; each is a quoted string, so nothing typed is FTS syntax.
-  const match = terms.map((term) => `${quoted(term.text)}${term.kind === 'prefix' || (term.kind === 'phrase' && term.prefix) ? '*' : ''}`).join(' ');
-  return { ok: true, terms, match };
+  return { ok: true, terms, match: matchExpression(terms) };
+}
+
+/** The FTS5 expression for `terms`: side by side, so ANDed; each a quoted string, so nothing typed is FTS syntax. */
+export function matchExpression(terms: readonly SearchTerm[]): string {
+  return terms.map((term) => `${quoted(term.text)}${term.kind === 'prefix' || (term.kind === 'phrase' && term.prefix) ? '*' : ''}`).join(' ');
 }

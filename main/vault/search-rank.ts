@@ -57,6 +57,11 @@ function frequency(term: TermTokens, words: readonly string[]): number {
   return count;
 }
 
+/** Whether `term` occurs in `text` as the index would find it (a sender's name, say, which the index does not hold). */
+export function termOccursIn(term: SearchTerm, text: string): boolean {
+  return frequency(termTokens(term), tokens(text)) > 0;
+}
+
 /** `rows` ordered best first by BM25 over the rows' own statistics; ties newest (highest id) first. */
 export function rankWithin<Row extends { readonly id: number; readonly text: string }>(rows: readonly Row[], terms: readonly SearchTerm[]): Row[] {
   if (rows.length === 0) return [];

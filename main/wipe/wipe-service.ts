@@ -428,6 +428,7 @@ export class WipeService {
         .filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null)
         .reduce((sum, transcription) => sum + (getOutboxItem(db, transcription.identifier!)?.transcription.images?.length ?? 0), 0),
       unfiledMediaDestroyed: plan.unfiledMedia.length,
+      unfiledMessagesDestroyed: plan.untranscribed.count,
       draftCount: plan.draftCount,
       firstInstant: thread.firstInstant,
       lastInstant: thread.lastInstant,
@@ -861,6 +862,7 @@ function auditSummary(certificate: WipeCertificate): AuditWipeCertificate {
     override: certificate.overrideReason !== null,
     keyRotated: certificate.keyRotated,
     ...(certificate.unfiledMediaDestroyed === undefined ? {} : { unfiledMedia: certificate.unfiledMediaDestroyed }),
+    ...(certificate.unfiledMessagesDestroyed === undefined ? {} : { unfiledMessages: certificate.unfiledMessagesDestroyed }),
   };
 }
 

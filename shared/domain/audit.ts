@@ -262,6 +262,8 @@ export const AuditWipeCertificateSchema = z.strictObject({
   keyRotated: z.boolean(),
   /** Attachments of the filed messages destroyed without being filed, on acknowledgement. Absent on entries made before they were counted. */
   unfiledMedia: z.number().int().min(0).optional(),
+  /** Messages in no filed note destroyed on the clinician's reason. Absent on entries made before they were counted. */
+  unfiledMessages: z.number().int().min(0).optional(),
 });
 export type AuditWipeCertificate = z.infer<typeof AuditWipeCertificateSchema>;
 

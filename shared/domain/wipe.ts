@@ -228,6 +228,11 @@ export const WipeCertificateSchema = z.object({
    * clinician's acknowledgement of each. Absent on certificates issued before they were counted.
    */
   unfiledMediaDestroyed: z.number().int().min(0).optional(),
+  /**
+   * Messages in no verified note (untranscribedMessages) destroyed by the wipe, on the clinician's
+   * reason (or none where every message was filed). Absent on certificates issued before they were counted.
+   */
+  unfiledMessagesDestroyed: z.number().int().min(0).optional(),
   draftCount: z.number().int().min(0),
   firstInstant: UtcInstant.nullable(),
   lastInstant: UtcInstant.nullable(),

@@ -99,12 +99,12 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   // The certificate.
   await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
   const certificate = page.getByTestId('wipe-certificate');
-  await expect(certificate.getByTestId('certificate-level')).toContainText('Purge');
+  await expect(certificate.getByTestId('certificate-level')).toContainText('Wiped and checked');
   await expect(certificate.getByTestId('certificate-verification')).toContainText(/^Passed: .* nothing found\.$/);
   await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 0 attachments, 1 transcription made from it (what was filed stays in the record)');
   await expect(certificate.getByTestId('certificate-source-file')).toContainText('Overwritten');
   const filedText = (await certificate.getByTestId('certificate-filed').textContent())!;
-  const documentReferenceId = /^NHS number 999 123 5671: DocumentReference ([A-Za-z0-9.-]{1,64})$/.exec(filedText)?.[1];
+  const documentReferenceId = /^NHS number 999 123 5671: record reference ([A-Za-z0-9.-]{1,64})$/.exec(filedText)?.[1];
   expect(documentReferenceId, filedText).toBeDefined();
   expect(existsSync(zipPath)).toBe(false);
 
@@ -117,14 +117,16 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
   expect(text).toContain('Wardscribe wipe certificate');
   expect(text).toContain('WhatsApp Chat - Ward 7.zip');
-  expect(text).toMatch(/4 messages, 0 attachments, 1 drafts/);
+  expect(text).toMatch(/4 messages, 0 attachments, 1 transcription made from it/);
   expect(text).toContain('Dr Cleo Clinician (clinician)');
-  expect(text).toContain(`NHS 999 123 5671: DocumentReference ${documentReferenceId}`);
-  expect(text).toMatch(/Vault key rotated\s+yes/);
+  expect(text).toContain(`NHS number 999 123 5671: record reference ${documentReferenceId}`);
+  expect(text).toMatch(/Vault key changed\s+Yes/);
   expect(text).toMatch(/Export file\s+Overwritten/);
-  expect(text).toMatch(/Verification\s+passed:/);
+  expect(text).toMatch(/Check after the wipe\s+Passed:/);
   expect(text).toContain('nothing found');
-  expect(text).toMatch(/Level achieved\s+Purge/);
+  expect(text).toContain('Wiped and checked: deleted');
+  // The screen's words: what the clinician saw is what the PDF keeps.
+  expect(text.replace(/\s+/g, ' ')).toContain((await certificate.getByTestId('certificate-unfiled-messages').textContent())!.replace(/\s+/g, ' '));
   expect(text).not.toContain(DISTINCTIVE);
 
   // Back in the threads screen: the thread is gone from the list and from search.
@@ -139,9 +141,9 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   await page.keyboard.press('Alt+0');
   await expect(page.getByRole('heading', { level: 1, name: 'Wipe certificates' })).toBeFocused();
   await expect(page.getByTestId('certificate-row')).toHaveCount(1);
-  await expect(page.getByTestId('certificate-row')).toContainText('Purge');
+  await expect(page.getByTestId('certificate-row')).toContainText('Wiped and checked');
   await page.getByTestId('certificate-row').getByRole('button', { name: /^View the certificate/ }).click();
-  await expect(page.getByTestId('wipe-certificate').getByTestId('certificate-level')).toContainText('Purge');
+  await expect(page.getByTestId('wipe-certificate').getByTestId('certificate-level')).toContainText('Wiped and checked');
 
   // The outbox still shows the filing: the record keeps what was transcribed.
   await page.keyboard.press('Alt+5');
@@ -202,7 +204,7 @@ test('a clinician must give a reason to wipe a thread nothing was filed from', a
 
   await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
   const certificate = page.getByTestId('wipe-certificate');
-  await expect(certificate.getByTestId('certificate-level')).toContainText('Purge');
+  await expect(certificate.getByTestId('certificate-level')).toContainText('Wiped and checked');
   await expect(certificate).toContainText('Nothing was filed from this thread.');
   await expect(certificate).toContainText('Only rota swaps and greetings, no advice about any patient.');
   await expect(certificate.getByTestId('certificate-source-file')).toContainText('Not requested');
@@ -300,7 +302,7 @@ test('an ECG sent as a PDF with the filed advice is not in the record: the confi
 
   await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
   const certificate = page.getByTestId('wipe-certificate');
-  await expect(certificate.getByTestId('certificate-level')).toContainText('Purge');
+  await expect(certificate.getByTestId('certificate-level')).toContainText('Wiped and checked');
   await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 1 attachment, 1 transcription made from it (what was filed stays in the record)');
   await expect(certificate.getByTestId('certificate-unfiled-media')).toHaveText(
     '1 attachment of the filed messages destroyed without being filed in the record, as the clinician acknowledged before the wipe.',

@@ -1,8 +1,8 @@
 import type { ChatMessage, MessageFlag, ParseWarning } from '../../../shared/domain/chat';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { SearchOrder } from '../../../shared/ipc/work-queue';
-import { parseSearch } from '../search-query';
-import { rankWithin, snippet } from '../search-rank';
+import { matchExpression, parseSearch, type SearchTerm } from '../search-query';
+import { rankWithin, snippet, termOccursIn } from '../search-rank';
 import type { Db } from '../sqlcipher';
 
 /** A row of `messages` as SQLite returns it. */
@@ -334,12 +334,13 @@ const SEARCH_FROM = 'messages_fts JOIN messages AS m ON m.id = messages_fts.rowi
 export function searchMessages(db: Db, query: string, limit: number, order: SearchOrder = 'relevance'): MessageSearchHit[] {
   const parsed = parseSearch(query);
   if (!parsed.ok || limit <= 0) return [];
+  const window = order === 'newest' ? limit : RANK_WINDOW;
   const newest = db.prepare(`SELECT ${SEARCH_COLUMNS} FROM ${SEARCH_FROM} WHERE messages_fts MATCH ? AND t.status = 'complete' ORDER BY messages_fts.rowid DESC LIMIT ?`);
-  const rows =
-    order === 'newest'
-      ? (newest.all(parsed.match, limit) as SearchRow[])
-      : rankWithin(newest.all(parsed.match, RANK_WINDOW) as SearchRow[], parsed.terms).slice(0, limit);
-  return rows.map((row) => ({
+  const found = newest.all(parsed.match, window) as SearchRow[];
+  const fromSenders = senderRows(db, parsed.terms, window);
+  const rows = fromSenders.length === 0 ? found : newestFirst([...found, ...fromSenders]).slice(0, window);
+  const chosen = order === 'newest' ? rows.slice(0, limit) : rankWithin(rows, parsed.terms).slice(0, limit);
+  return chosen.map((row) => ({
     threadId: row.thread_id,
     messageId: row.id,
     ordinal: row.ordinal,
@@ -348,6 +349,48 @@ export function searchMessages(db: Db, query: string, limit: number, order: Sear
     instant: row.instant,
     snippet: snippet(row.text, parsed.terms, SNIPPET_TOKENS, ELLIPSIS),
   }));
+}
+
+/** Rows by id, newest first, each once. */
+function newestFirst(rows: readonly SearchRow[]): SearchRow[] {
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return [...byId.values()].sort((a, b) => b.id - a.id);
+}
+
+/**
+ * The messages a search finds by who sent them (a ward trial: "Tom Reed" found nothing, as names
+ * are not in the text the index holds). The terms that occur in some sender's name name the
+ * sender; the senders whose names hold all of them are searched, each message of theirs holding
+ * the other terms (all of their messages when there are none), newest first, at most `window`.
+ * Read thread by thread along each thread's (thread_seq, ordinal) index, so a sender's messages
+ * cost their own thread's size, never the vault's.
+ */
+function senderRows(db: Db, terms: readonly SearchTerm[], window: number): SearchRow[] {
+  const participants = db
+    .prepare("SELECT DISTINCT p.name, t.seq FROM participants AS p JOIN threads AS t ON t.id = p.thread_id WHERE t.status = 'complete'")
+    .all() as { name: string; seq: number }[];
+  const naming = terms.filter((term) => participants.some((participant) => termOccursIn(term, participant.name)));
+  if (naming.length === 0) return [];
+  const named = participants.filter((participant) => naming.every((term) => termOccursIn(term, participant.name)));
+  if (named.length === 0) return [];
+  const rest = terms.filter((term) => !naming.includes(term));
+  const names = JSON.stringify([...new Set(named.map((participant) => participant.name))]);
+  const inThread =
+    rest.length === 0
+      ? db.prepare(
+          `SELECT ${SEARCH_COLUMNS} FROM messages AS m JOIN threads AS t ON t.seq = m.thread_seq
+           WHERE m.thread_seq = ? AND m.sender IN (SELECT value FROM json_each(?)) ORDER BY m.ordinal DESC LIMIT ?`,
+        )
+      : db.prepare(
+          `SELECT ${SEARCH_COLUMNS} FROM ${SEARCH_FROM}
+           WHERE messages_fts MATCH ? AND m.thread_seq = ? AND m.sender IN (SELECT value FROM json_each(?)) ORDER BY messages_fts.rowid DESC LIMIT ?`,
+        );
+  const match = matchExpression(rest);
+  const rows: SearchRow[] = [];
+  for (const seq of new Set(named.map((participant) => participant.seq))) {
+    rows.push(...((rest.length === 0 ? inThread.all(seq, names, window) : inThread.all(match, seq, names, window)) as SearchRow[]));
+  }
+  return rows;
 }
 
 /**

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ExportedFileView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { ConfirmAction, ErrorSummary } from './forms';
-import { displayUtc } from './format';
+import { displayTime } from './format';
 import { errorSentence } from '../logic/describe-error';
 
 const KIND_LABELS: Readonly<Record<ExportedFileView['kind'], string>> = {
@@ -70,7 +70,7 @@ export function ExportedFilesSection({ refreshKey = 0 }: { refreshKey?: number }
           <tbody className="nhsuk-table__body">
             {files.map((file) => (
               <tr key={file.id} data-testid="exported-file-row">
-                <td>{displayUtc(file.createdAt)}</td>
+                <td>{displayTime(file.createdAt)}</td>
                 <td>{KIND_LABELS[file.kind]}</td>
                 <td>
                   <code>{file.path}</code>

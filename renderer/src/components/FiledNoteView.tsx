@@ -3,7 +3,7 @@ import type { FiledDocumentView, FiledImagesView } from '../../../shared/ipc/con
 import { hostApi } from '../api';
 import { errorSentence } from '../logic/describe-error';
 import { fileSize } from '../logic/media';
-import { localTime } from '../screens/OutboxScreen';
+import { displayTime } from './format';
 import { printPart } from './print';
 import { PictureViewer } from './ThreadMedia';
 
@@ -37,8 +37,8 @@ export function FiledNoteView({ document, identifier, epr, onClose }: { document
           {document.subject !== null && <Row label="Patient">{document.subject}</Row>}
           {document.authors.length > 0 && <Row label="Author">{document.authors.join('; ')}</Row>}
           {document.custodian !== null && <Row label="Kept by">{document.custodian}</Row>}
-          {document.date !== null && <Row label="Dated">{localTime(document.date)}</Row>}
-          {document.lastUpdated !== null && <Row label="Last changed in the EPR">{localTime(document.lastUpdated)}</Row>}
+          {document.date !== null && <Row label="Dated">{displayTime(document.date)}</Row>}
+          {document.lastUpdated !== null && <Row label="Last changed in the EPR">{displayTime(document.lastUpdated)}</Row>}
           <Row label="Status">{statusWords(document.status, document.docStatus)}</Row>
           <Row label="EPR reference">
             <span className="nhsuk-body-s">
@@ -162,7 +162,7 @@ function FiledImages({ state, documentVersion }: { state: FiledImagesState; docu
               <p className="nhsuk-body-s" data-testid="filed-image-caption">
                 <strong>{image.title ?? name}</strong>
                 <br />
-                {image.creation !== null ? `Made ${localTime(image.creation)}` : 'No time given'}
+                {image.creation !== null ? `Made ${displayTime(image.creation)}` : 'No time given'}
                 {image.contentType !== null && `, ${image.contentType}`}
                 {image.size !== null && `, ${fileSize(image.size)}`}
               </p>

@@ -1,6 +1,7 @@
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
-import type { CHAT_SOURCES } from '../../../shared/domain/chat';
 import type { GateTranscription } from '../../../shared/domain/wipe';
+export { SOURCE_NAMES } from '../../../shared/wording/sources';
+export { displayTime, displayTimeSpan } from '../../../shared/wording/times';
 
 /** 3-3-4 for a valid NHS number ("943 476 5919"); anything else as stored. */
 export function displayNhsNumber(value: string): string {
@@ -8,11 +9,6 @@ export function displayNhsNumber(value: string): string {
   return parsed.ok ? formatNhsNumber(parsed.value) : value;
 }
 
-/** A UTC instant as "2024-04-13 20:14:02 UTC": the form the certificate records it in. */
-export function displayUtc(instant: string | null): string {
-  if (!instant) return 'unknown';
-  return `${instant.slice(0, 19).replace('T', ' ')} UTC`;
-}
 
 /** "13 Apr 2024": the day of an instant or a local time (read from its date part, not shifted). */
 export function displayDay(value: string): string {
@@ -43,15 +39,3 @@ export function senderLabel(sender: string | null): string {
   return sender === '' ? '(no name in the export)' : sender;
 }
 
-/** The apps an export can come from, as people name them (never the internal source id). */
-export const SOURCE_NAMES: Readonly<Record<(typeof CHAT_SOURCES)[number] | 'whatsapp', string>> = {
-  'whatsapp-ios': 'WhatsApp (iPhone)',
-  'whatsapp-android': 'WhatsApp (Android)',
-  whatsapp: 'WhatsApp',
-  'signal-sigtop-text': 'Signal (sigtop text export)',
-  'signal-sigtop-json': 'Signal (sigtop JSON export)',
-  'signal-export-markdown': 'Signal (signal-export Markdown)',
-  threema: 'Threema',
-  telegram: 'Telegram',
-  teams: 'Microsoft Teams',
-};

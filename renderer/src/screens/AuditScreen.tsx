@@ -9,7 +9,7 @@ import { printPart } from '../components/print';
 import { useProblem } from '../app/use-problem';
 import { ErrorSummary, TextField } from '../components/forms';
 import { errorSentence, type FieldProblem } from '../logic/describe-error';
-import { plural } from '../components/format';
+import { displayTime, plural } from '../components/format';
 
 type ExportState =
   | { kind: 'idle' }
@@ -277,7 +277,7 @@ export function AuditScreen() {
         <div className="ws-print-only" ref={printRef} data-testid="audit-print">
           <h2>Audit trail</h2>
           <p>
-            {entries.length} entr{entries.length === 1 ? 'y' : 'ies'}, newest first. Printed {new Date().toLocaleString('en-GB')}. A printout is not signed: the exported PDF is the verifiable copy.
+            {entries.length} entr{entries.length === 1 ? 'y' : 'ies'}, newest first. Printed {displayTime(new Date().toISOString())}. A printout is not signed: the exported PDF is the verifiable copy.
           </p>
           <table>
             <thead>
@@ -310,7 +310,7 @@ function AuditCells({ entry }: { entry: AuditEntry }) {
   return (
     <>
       <td>{entry.sequence}</td>
-      <td>{entry.time.local.slice(0, 19).replace('T', ' ')}</td>
+      <td>{displayTime(entry.time.utc, { timeZone: entry.time.zone, seconds: true })}</td>
       <td>{entry.actor ? `${entry.actor.displayName} (${entry.actor.role})` : 'Wardscribe'}</td>
       <td title={entry.action}>{AUDIT_ACTION_WORDS[entry.action]}</td>
       <td>

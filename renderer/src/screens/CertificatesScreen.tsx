@@ -5,13 +5,13 @@ import { ExportedFilesSection } from '../components/ExportedFilesSection';
 import { useThreadWiped } from '../app/events';
 import { useRoute } from '../app/navigation';
 import { ErrorSummary } from '../components/forms';
-import { displayUtc, plural } from '../components/format';
+import { displayTime, plural } from '../components/format';
 import { WipeCertificateView } from '../components/WipeCertificateView';
 import { errorSentence } from '../logic/describe-error';
 
 const LEVEL_TAGS: Readonly<Record<NonNullable<WipeCertificate['level']> | 'unfinished', { label: string; className: string }>> = {
-  purge: { label: 'Purge', className: 'nhsuk-tag nhsuk-tag--green' },
-  clear: { label: 'Clear', className: 'nhsuk-tag nhsuk-tag--yellow' },
+  purge: { label: 'Wiped and checked', className: 'nhsuk-tag nhsuk-tag--green' },
+  clear: { label: 'Wiped, key not changed', className: 'nhsuk-tag nhsuk-tag--yellow' },
   failed: { label: 'Failed', className: 'nhsuk-tag nhsuk-tag--red' },
   unfinished: { label: 'Finishing', className: 'nhsuk-tag nhsuk-tag--grey' },
 };
@@ -76,7 +76,7 @@ export function CertificatesScreen() {
               <th scope="col">Export</th>
               <th scope="col">Removed</th>
               <th scope="col">Requested by</th>
-              <th scope="col">Level</th>
+              <th scope="col">Outcome</th>
               <th scope="col">Certificate</th>
             </tr>
           </thead>
@@ -85,10 +85,10 @@ export function CertificatesScreen() {
               const tag = LEVEL_TAGS[certificate.level ?? 'unfinished'];
               return (
                 <tr key={certificate.wipeId} data-testid="certificate-row">
-                  <td>{displayUtc(certificate.finishedAt ?? certificate.startedAt)}</td>
+                  <td>{displayTime(certificate.finishedAt ?? certificate.startedAt)}</td>
                   <td>{certificate.sourceFileName}</td>
                   <td>
-                    {plural(certificate.messageCount, 'message')}, {plural(certificate.filed.length, 'filing')}
+                    {plural(certificate.messageCount, 'message')}; {plural(certificate.filed.length, 'note')} filed
                   </td>
                   <td>{certificate.requestedBy ? `${certificate.requestedBy.displayName} (${certificate.requestedBy.role})` : 'Retention policy'}</td>
                   <td>
@@ -99,7 +99,7 @@ export function CertificatesScreen() {
                       type="button"
                       className="ws-link-button"
                       aria-current={certificate.wipeId === openId ? 'true' : undefined}
-                      aria-label={`View the certificate for ${certificate.sourceFileName}, finished ${displayUtc(certificate.finishedAt ?? certificate.startedAt)}`}
+                      aria-label={`View the certificate for ${certificate.sourceFileName}, finished ${displayTime(certificate.finishedAt ?? certificate.startedAt)}`}
                       onClick={() => {
                         focusDetail.current = true;
                         setOpenId(certificate.wipeId);

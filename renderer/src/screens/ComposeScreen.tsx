@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import { formatDelay, type DraftAdviser, type RegistrationBody } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
-import { displayNhsNumber, displayUtc, plural, senderLabel } from '../components/format';
+import { displayNhsNumber, displayTime, plural, senderLabel } from '../components/format';
 import { hostApi } from '../api';
 import { useHostQuery } from '../app/data';
 import { plainText, type FieldLabels, type FieldProblem } from '../logic/describe-error';
@@ -382,7 +382,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       )}
       {saved?.byUser && saved.version === version && !preview && (
         <SuccessBanner title="Draft saved" testId="draft-saved">
-          <p>Saved at {displayUtc(saved.at)}. It is listed under Transcribe, where {clinician ? 'you or another clinician' : 'a clinician'} can open it again.</p>
+          <p>Saved at {displayTime(saved.at)}. It is listed under Transcribe, where {clinician ? 'you or another clinician' : 'a clinician'} can open it again.</p>
         </SuccessBanner>
       )}
       {alreadyFiled.length > 0 && (
@@ -650,7 +650,7 @@ function DraftsList() {
                 <td>{plural(draft.messageIds.length, 'message')}</td>
                 <td>{draft.createdBy?.displayName ?? 'not known'}</td>
                 <td>
-                  {displayUtc(draft.updatedAt)}
+                  {displayTime(draft.updatedAt)}
                   {draft.updatedBy && draft.updatedBy.userId !== draft.createdBy?.userId ? ` by ${draft.updatedBy.displayName}` : ''}
                 </td>
                 <td data-testid="draft-still-needed">
@@ -667,7 +667,7 @@ function DraftsList() {
                 </td>
                 <td>
                   <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => navigation.go({ screen: 'compose', draftId: draft.id })}>
-                    Open <span className="nhsuk-u-visually-hidden">the draft from {draft.threadTitle ?? 'an untitled chat'} saved {displayUtc(draft.updatedAt)}</span>
+                    Open <span className="nhsuk-u-visually-hidden">the draft from {draft.threadTitle ?? 'an untitled chat'} saved {displayTime(draft.updatedAt)}</span>
                   </button>
                 </td>
               </tr>

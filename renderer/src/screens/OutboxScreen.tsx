@@ -3,7 +3,7 @@ import type { FiledDocumentView, OutboxView } from '../../../shared/ipc/contract
 import { hostApi } from '../api';
 import { useSignedIn } from '../app/session';
 import { FiledNoteView } from '../components/FiledNoteView';
-import { displayNhsNumber } from '../components/format';
+import { displayNhsNumber, displayTime } from '../components/format';
 import { errorSentence } from '../logic/describe-error';
 
 const STATE_LABELS: Record<OutboxView['state'], string> = {
@@ -15,12 +15,6 @@ const STATE_LABELS: Record<OutboxView['state'], string> = {
   'needs-attention': 'Needs attention',
 };
 
-/** An instant in the workstation's own time, as the ward reads a clock: "2 Dec 2026, 14:05". */
-export function localTime(instant: string): string {
-  const date = new Date(instant);
-  if (Number.isNaN(date.getTime())) return instant;
-  return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
-}
 
 /** What the EPR's HTTP status means, for the person deciding whether to wait, retry or ring IT. */
 function httpStatusWords(status: number): string {
@@ -125,10 +119,10 @@ export function OutboxScreen() {
                 <td data-testid="outbox-attested">
                   {item.attestedBy.name} ({item.attestedBy.role})
                   <div className="nhsuk-body-s">
-                    <time dateTime={item.attestedAt}>{localTime(item.attestedAt)}</time>
+                    <time dateTime={item.attestedAt}>{displayTime(item.attestedAt)}</time>
                     {item.queuedAt !== item.attestedAt && (
                       <>
-                        , queued <time dateTime={item.queuedAt}>{localTime(item.queuedAt)}</time>
+                        , queued <time dateTime={item.queuedAt}>{displayTime(item.queuedAt)}</time>
                       </>
                     )}
                   </div>
@@ -153,10 +147,10 @@ export function OutboxScreen() {
                   )}
                   {item.nextAttemptAt && (
                     <div className="nhsuk-body-s" data-testid="outbox-next">
-                      Next automatic try: <time dateTime={item.nextAttemptAt}>{localTime(item.nextAttemptAt)}</time>
+                      Next automatic try: <time dateTime={item.nextAttemptAt}>{displayTime(item.nextAttemptAt)}</time>
                     </div>
                   )}
-                  <div className="nhsuk-body-s">Updated <time dateTime={item.updatedAt}>{localTime(item.updatedAt)}</time></div>
+                  <div className="nhsuk-body-s">Updated <time dateTime={item.updatedAt}>{displayTime(item.updatedAt)}</time></div>
                 </td>
                 <td>
                   {item.resourceId && (

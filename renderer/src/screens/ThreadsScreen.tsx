@@ -9,7 +9,7 @@ import { useHostQuery } from '../app/data';
 import { useNavigation, useRoute } from '../app/navigation';
 import { isShortcut, SHORTCUTS } from '../app/shortcuts';
 import { ErrorSummary, TextField } from '../components/forms';
-import { displayDay } from '../components/format';
+import { displayDay, displayTime } from '../components/format';
 import { DateInput, joinDate, type DateParts } from '../components/DateInput';
 import { WipeConfirmation } from './WipeConfirmation';
 import { MessageMedia, useThreadMedia, type ThreadMediaState } from '../components/ThreadMedia';
@@ -196,7 +196,7 @@ export function ThreadsScreen() {
         </ErrorSummary>
       )}
       <form onSubmit={search} className="ws-search" role="search">
-        <TextField id="search-query" label="Search all threads" hint="Words in any message, for finding advice or answering an information request. A word finds the words it starts (cipro finds ciprofloxacin); put words in quotes for exactly that phrase." />
+        <TextField id="search-query" label="Search all threads" hint="Words in any message, or who sent it, for finding advice or answering an information request. A word finds the words it starts and its other forms (cipro finds ciprofloxacin, allergy finds allergic); a name finds that person’s messages (Tom Reed, or Reed heparin); put words in quotes for exactly that phrase." />
         <fieldset className="nhsuk-fieldset ws-search-order">
           <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Show results</legend>
           <div className="nhsuk-radios nhsuk-radios--inline nhsuk-radios--small">
@@ -619,7 +619,7 @@ function QueueTable({ rows, openId, sort, onSort, onOpen }: { rows: readonly Thr
             <td>{row.firstInstant ? `${displayDay(row.firstInstant)} to ${displayDay(row.lastInstant ?? row.firstInstant)}` : 'unknown'}</td>
             <td>{row.importedBy?.displayName ?? 'not known'}</td>
             <td>
-              {displayDay(row.lastActivityAt)}, {row.lastActivityAt.slice(11, 16)} UTC
+              {displayTime(row.lastActivityAt)}
             </td>
           </tr>
         ))}

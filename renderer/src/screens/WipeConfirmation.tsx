@@ -7,7 +7,7 @@ import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
 import { useSignedIn } from '../app/session';
 import { ErrorSummary } from '../components/forms';
-import { displayNhsNumber, displayUtc, plural, SOURCE_NAMES, TRANSCRIPTION_STATE_LABELS } from '../components/format';
+import { displayNhsNumber, displayTime, plural, SOURCE_NAMES, TRANSCRIPTION_STATE_LABELS } from '../components/format';
 import { WipeCertificateView } from '../components/WipeCertificateView';
 import { errorSentence } from '../logic/describe-error';
 
@@ -240,7 +240,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
             <div className="nhsuk-summary-list__row">
               <dt className="nhsuk-summary-list__key">Sent between</dt>
               <dd className="nhsuk-summary-list__value">
-                {displayUtc(plan.firstInstant)} and {displayUtc(plan.lastInstant)}
+                {displayTime(plan.firstInstant)} and {displayTime(plan.lastInstant)}
               </dd>
             </div>
             <div className="nhsuk-summary-list__row">
@@ -307,7 +307,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
                       <td>{medium.typeLabel}</td>
                       <td>{formatBytes(medium.byteLength)}</td>
                       <td>{medium.sender ?? 'not named'}</td>
-                      <td>{medium.sentAt ? displayUtc(medium.sentAt) : `${medium.localTime.replace('T', ' ')} (as the chat showed it)`}</td>
+                      <td>{medium.sentAt ? displayTime(medium.sentAt) : `${medium.localTime.replace('T', ' ')} (as the chat showed it)`}</td>
                     </tr>
                   ))}
                 </tbody>

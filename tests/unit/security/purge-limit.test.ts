@@ -12,7 +12,8 @@ import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { vaultFiles } from '../../../main/vault/vault-files';
-import { ERASE_LIMIT_TEXT, writeCertificatePdf } from '../../../main/wipe/certificate-pdf';
+import { writeCertificatePdf } from '../../../main/wipe/certificate-pdf';
+import { ERASE_LIMIT } from '../../../shared/wording/wipe-certificate';
 import { WipeService } from '../../../main/wipe/wipe-service';
 import { writeExport } from '../importers/helpers';
 import { CLINICIAN } from '../../support/people';
@@ -38,15 +39,15 @@ describe('a purge certificate states what the erase rests on', () => {
     const wipes = new WipeService({ session, imports, transcriptions: { stop: async () => undefined, resumeAll: async () => [], recheckFiled: () => Promise.reject(new Error('no EPR here: nothing in this thread is verified')) }, log: silentLogger });
     const certificate = await wipes.wipe({ threadId, overwriteSourceFile: false, planned: await plannedNow(wipes, threadId), overrideReason: 'Social chat only: nothing clinical was said in it at all.' });
     session.lock('sign-out');
-    expect(certificate).toMatchObject({ keyRotated: true, level: 'purge' });
+    expect(certificate).toMatchObject({ keyRotated: true, level: 'purge', unfiledMessagesDestroyed: 1 });
 
     const pdf = join(dir.path, 'certificate.pdf');
     await writeCertificatePdf({ certificate, certificateSha256: 'a'.repeat(64), site: 'Ward 3' }, pdf);
     const text = words(execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }));
     expect(text).toContain('Limit of the erase');
-    expect(text).toContain(words(ERASE_LIMIT_TEXT));
-    expect(ERASE_LIMIT_TEXT).toMatch(/keystore, which a wipe does not rotate/);
-    expect(ERASE_LIMIT_TEXT).toMatch(/code running as this OS account/);
+    expect(text).toContain(words(ERASE_LIMIT));
+    expect(ERASE_LIMIT).toMatch(/credential store, which a wipe does not change/);
+    expect(ERASE_LIMIT).toMatch(/A program running as this computer account/);
     // No longer the unconditional promise.
     expect(text).not.toContain('anywhere on the disk can no longer be decrypted');
     // Tagged (a structure tree screen readers follow), in English, titled.

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '../../../shared/domain/chat';
 import { RANK_WINDOW, insertMessages, searchMessages } from '../../../main/vault/queries/messages';
 import { completeThread, insertImportingThread } from '../../../main/vault/queries/threads';
-import { MIN_PREFIX_CHARACTERS, parseSearch } from '../../../main/vault/search-query';
+import { MIN_PREFIX_CHARACTERS, parseSearch, wordStem } from '../../../main/vault/search-query';
+import { insertParticipants } from '../../../main/vault/queries/participants';
 import type { Db } from '../../../main/vault/sqlcipher';
 import { ThreadReader } from '../../../main/threads/thread-reader';
 import { freshVaultDb } from '../../support/vault';
@@ -179,3 +180,79 @@ describe('what a search query means', () => {
   });
 });
 
+
+describe('word forms (a ward trial: "allergy" missed "allergic to penicillin")', () => {
+  it('an English word finds its other forms, and still the word itself', async () => {
+    const db = await vaultWith(['allergic to penicillin', 'no known allergies', 'allergy band on', 'still bleeding from the line', 'bleeds when flushed', 'line infected', 'infection markers up', 'septic screen sent', 'September clinic']);
+    expect(ordinals(db, 'allergy')).toEqual([0, 1, 2]);
+    expect(ordinals(db, 'allergic')).toEqual([0, 1, 2]);
+    expect(ordinals(db, 'bleeding')).toEqual([3, 4]);
+    expect(ordinals(db, 'infected')).toEqual([5, 6]);
+    // A stem too short to be safe is not taken: "septic" never finds September.
+    expect(ordinals(db, 'septic')).toEqual([7]);
+    // Quoted, a word is that word only.
+    expect(ordinals(db, '"allergy"')).toEqual([2]);
+  });
+
+  it('takes off one ending, only from letters, leaving five letters or more', () => {
+    expect(['allergy', 'allergies', 'allergic', 'bleeding', 'tablets', 'diabetic', 'doses', 'septic', 'eGFR2', 'heparin', 'αλλεργία'].map(wordStem)).toEqual([
+      'allerg',
+      'allerg',
+      'allerg',
+      'bleed',
+      'tablet',
+      'diabet',
+      'doses',
+      'septic',
+      'eGFR2',
+      'heparin',
+      'αλλεργία',
+    ]);
+    // The stem is always where the word starts, so a search never finds less than the word did.
+    for (const word of ['allergies', 'stopped', 'swelling', 'antibiotics']) expect(word.startsWith(wordStem(word))).toBe(true);
+  });
+});
+
+describe('searching by who sent it (a ward trial: "Tom Reed" found none of his messages)', () => {
+  async function vaultFrom(messages: readonly { sender: string; text: string }[]): Promise<Db> {
+    const db = await freshVaultDb(cleanups);
+    const admin = (db.prepare('SELECT id FROM users LIMIT 1').get() as { id: string }).id;
+    insertImportingThread(db, { id: THREAD, zone: 'Europe/London', importedBy: admin, importedAt: new Date('2026-11-24T10:00:00Z'), sourceFileName: 'chat.txt', sourceSha256: 'a'.repeat(64) });
+    db.transaction(() => insertMessages(db, THREAD, messages.map((entry, index) => ({ ...message(index, entry.text), sender: entry.sender }))))();
+    insertParticipants(db, THREAD, [...new Set(messages.map((entry) => entry.sender))]);
+    completeThread(db, THREAD, { source: 'whatsapp-ios', title: 'Ward 7', fingerprint: 'f'.repeat(64), dateOrder: null, messageCount: messages.length, firstInstant: null, lastInstant: null });
+    return db;
+  }
+  const CHAT = [
+    { sender: 'Tom Reed', text: 'Stop the heparin tonight' }, // 0
+    { sender: 'Sister Okafor', text: 'Will do, thanks Tom' }, // 1
+    { sender: 'Tom Reed', text: 'Recheck the bloods at 6' }, // 2
+    { sender: 'Dr Tomás Reid', text: 'heparin restarted on the ward' }, // 3
+    { sender: 'Sister Okafor', text: 'Reed says hold it' }, // 4
+  ];
+
+  it('a name finds every message that person sent, and the messages that mention it', async () => {
+    const db = await vaultFrom(CHAT);
+    expect(ordinals(db, 'Tom Reed')).toEqual([0, 2]);
+    expect(ordinals(db, 'reed')).toEqual([0, 2, 4]);
+    // Accents fold as in the text: "tomas" is Dr Tomás Reid; "tom" starts both first names.
+    expect(ordinals(db, 'tomas')).toEqual([3]);
+    expect(ordinals(db, 'tom')).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a name and a word: that person\'s messages holding the word, besides messages holding both', async () => {
+    const db = await vaultFrom(CHAT);
+    expect(ordinals(db, 'Reed heparin')).toEqual([0]);
+    expect(ordinals(db, 'Okafor thanks')).toEqual([1]);
+    expect(ordinals(db, 'Okafor heparin')).toEqual([]);
+    // Text matches rank before messages found only by their sender.
+    expect(searchMessages(db, 'reed', 50).map((hit) => hit.ordinal)).toEqual([4, 2, 0]);
+  });
+
+  it('finds no one in a thread still importing, and no one whose name holds only some of the words', async () => {
+    const db = await vaultFrom(CHAT);
+    expect(ordinals(db, 'Tom Okafor')).toEqual([]);
+    db.prepare("UPDATE threads SET status = 'importing'").run();
+    expect(ordinals(db, 'Tom Reed')).toEqual([]);
+  });
+});

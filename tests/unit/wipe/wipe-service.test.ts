@@ -401,9 +401,9 @@ describe('WipeService', () => {
       // IMG-0001.png is filed with the note.
       expect(plan.unfiledMedia).toEqual([]);
       const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false });
-      expect(certificate).toMatchObject({ level: 'purge', unfiledMediaDestroyed: 0 });
+      expect(certificate).toMatchObject({ level: 'purge', unfiledMediaDestroyed: 0, unfiledMessagesDestroyed: 0 });
       expect(trail(w.session, ['wipe-unfiled-media'])).toEqual([]);
-      expect(trail(w.session, ['wipe-verified'])[0]!.wipe).toMatchObject({ unfiledMedia: 0 });
+      expect(trail(w.session, ['wipe-verified'])[0]!.wipe).toMatchObject({ unfiledMedia: 0, unfiledMessages: 0 });
     });
 
     it('is never wiped by the retention policy, and says why if asked to', async () => {
