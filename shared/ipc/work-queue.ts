@@ -48,6 +48,8 @@ export const ThreadQueueRowSchema = z.object({
    * chat holds messages no note has (other patients' advice, or chatter), which the wipe asks about.
    */
   messagesInNotes: z.number(),
+  /** Its messages a note can carry (system lines are nobody's advice): what messagesInNotes is out of, as the wipe counts. */
+  messagesForNotes: z.number(),
   /** When a wiped thread was wiped. */
   wipedAt: z.string().nullable(),
   /** The wipe certificate's id, for a wiped thread. */

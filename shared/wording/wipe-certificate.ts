@@ -82,7 +82,7 @@ export function certificateWording(certificate: WipeCertificate): CertificateWor
   const rows: CertificateRow[] = [];
   const row = (key: string, label: string, value: string) => rows.push({ key, label, value });
   row('wipe', 'Wipe reference', certificate.wipeId);
-  row('export', 'Chat export', `${certificate.sourceFileName} (${SOURCE_NAMES[certificate.source]} export)`);
+  row('chat-export', 'Chat export', `${certificate.sourceFileName} (${SOURCE_NAMES[certificate.source]} export)`);
   row(
     'counts',
     'Removed',

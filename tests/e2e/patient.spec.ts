@@ -37,7 +37,7 @@ async function compose(page: Page, dataDir: string): Promise<void> {
 test('a patient suggested from the excerpt, found in the training EPR and confirmed, is the patient filed', async ({ wardscribe: { page, dataDir } }) => {
   await compose(page, dataDir);
   // The chat's patient-identifiable details are counted; the excerpt's are offered, never filled in.
-  await expect(page.getByTestId('thread-patient-details')).toContainText('1 NHS number, 1 date of birth');
+  await expect(page.getByTestId('thread-patient-details')).toContainText('1 mention of an NHS number, 1 of a date of birth');
   const suggestions = page.getByTestId('patient-suggestions');
   await expect(suggestions).toContainText('bed');
   await expect(page.getByLabel('NHS number')).toHaveValue('');

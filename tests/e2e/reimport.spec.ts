@@ -98,12 +98,21 @@ test('import, file, wipe, then the next day’s export: only the new messages co
     await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId('certificate-fingerprints')).toContainText('Only a fingerprint of each of the 4 messages', { timeout: 20_000 });
     await page.getByRole('button', { name: 'Back to threads' }).click();
+    const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+
+    // The same day's chat exported again (as text this time): all of it was wiped, so nothing is offered.
+    const again = join(downloads.path, 'WhatsApp Chat - Ward 7 (again).txt');
+    writeFileSync(again, DAY_ONE.join('\n') + '\n');
+    await checkExport(page, again);
+    await expect(page.getByRole('heading', { level: 2, name: 'Every message in this export was wiped' })).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('import-comparison-summary')).toHaveText(`0 new messages, 4 securely wiped on ${today} (never imported again). There is nothing to import.`);
+    await expect(page.getByRole('button', { name: /Import the new messages|Add the new messages/ })).toHaveCount(0);
+    await page.getByRole('button', { name: 'Choose another export' }).click();
 
     // The next day's export holds yesterday's four messages and two new ones.
     const dayTwo = join(downloads.path, 'WhatsApp Chat - Ward 7.txt');
     writeFileSync(dayTwo, [...DAY_ONE, ...DAY_TWO].join('\n') + '\n');
     await checkExport(page, dayTwo);
-    const today = new Date().toISOString().slice(0, 10);
     await expect(page.getByTestId('import-comparison-summary')).toHaveText(`2 new messages, 4 securely wiped on ${today} (never imported again).`, { timeout: 20_000 });
     await page.getByRole('button', { name: 'Import the new messages' }).click();
     await expect(page.getByTestId('import-result')).toContainText('(2 messages)', { timeout: 20_000 });

@@ -78,7 +78,7 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   await expect(plan).toContainText('4 messages');
   await expect(plan).toContainText('0 attachments');
   await expect(plan).toContainText('1 draft made from it');
-  await expect(plan).toContainText('2024-04-13 20:14:02 UTC and 2024-04-13 20:23:00 UTC');
+  await expect(plan).toContainText('13 Apr 2024, 20:14 UTC and 13 Apr 2024, 20:23 UTC');
   await expect(page.getByTestId('wipe-source-file')).toContainText('WhatsApp Chat - Ward 7.zip');
   await expect(page.getByTestId('wipe-source-file')).toContainText('Still where it was imported from, unchanged.');
   const filedRow = page.getByTestId('wipe-filed').locator('tbody tr');
@@ -144,6 +144,11 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   await expect(page.getByTestId('certificate-row')).toContainText('Wiped and checked');
   await page.getByTestId('certificate-row').getByRole('button', { name: /^View the certificate/ }).click();
   await expect(page.getByTestId('wipe-certificate').getByTestId('certificate-level')).toContainText('Wiped and checked');
+  // Exported again from here, the PDF is listed under Exported files at once.
+  await expect(page.getByTestId('exported-file-row')).toHaveCount(1);
+  await page.getByTestId('wipe-certificate').getByRole('button', { name: 'Export certificate (PDF)' }).click();
+  await expect(page.getByTestId('wipe-certificate').getByTestId('certificate-export')).toBeVisible();
+  await expect(page.getByTestId('exported-file-row')).toHaveCount(2);
 
   // The outbox still shows the filing: the record keeps what was transcribed.
   await page.keyboard.press('Alt+5');
@@ -205,9 +210,9 @@ test('a clinician must give a reason to wipe a thread nothing was filed from', a
   await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
   const certificate = page.getByTestId('wipe-certificate');
   await expect(certificate.getByTestId('certificate-level')).toContainText('Wiped and checked');
-  await expect(certificate).toContainText('Nothing was filed from this thread.');
+  await expect(certificate).toContainText('Nothing was filed from this chat.');
   await expect(certificate).toContainText('Only rota swaps and greetings, no advice about any patient.');
-  await expect(certificate.getByTestId('certificate-source-file')).toContainText('Not requested');
+  await expect(certificate.getByTestId('certificate-source-file')).toContainText('Not asked for');
   expect(existsSync(zipPath)).toBe(true);
 
   // Printed through the system dialog: the certificate alone, without its buttons, saying it is training.
@@ -262,7 +267,7 @@ test('an ECG sent as a PDF with the filed advice is not in the record: the confi
   const unfiled = page.getByTestId('wipe-unfiled-media');
   await expect(unfiled).toContainText('1 attachment sent with the advice filed in the record is not in the record itself');
   await expect(unfiled.getByTestId('wipe-unfiled-row')).toHaveCount(1);
-  await expect(unfiled.getByTestId('wipe-unfiled-row').locator('td')).toHaveText([ecgName, 'PDF document', '3 KB', 'Ben (reg)', '2024-04-13 20:21:30 UTC']);
+  await expect(unfiled.getByTestId('wipe-unfiled-row').locator('td')).toHaveText([ecgName, 'PDF document', '3 KB', 'Ben (reg)', '13 Apr 2024, 20:21 UTC']);
   await expectNoAxeViolations(page, 'the wipe confirmation listing an unfiled attachment');
 
   // Not acknowledged: the screen says so and links to the box; nothing is wiped.
@@ -310,7 +315,7 @@ test('an ECG sent as a PDF with the filed advice is not in the record: the confi
   await certificate.getByRole('button', { name: 'Export certificate (PDF)' }).click();
   const pdfPath = (await page.getByTestId('certificate-export').locator('code').textContent())!;
   const text = execFileSync('pdftotext', ['-layout', pdfPath, '-'], { encoding: 'utf8' });
-  expect(text.replace(/\s+/g, ' ')).toContain('Not filed 1 attachment of the filed messages destroyed without being filed in the record');
+  expect(text.replace(/\s+/g, ' ')).toContain('Attachments not filed 1 attachment of the filed messages destroyed without being filed in the record');
   expect(text).not.toContain(ecgName);
   // The file's name reached no log line.
   expect(logLines.join('\n')).not.toContain('ECG-bed12');

@@ -6,7 +6,8 @@ import type { Db } from '../sqlcipher';
  * The work queue: every complete thread with where its work stands, and every wiped thread with
  * its certificate's figures, in one statement. Each aggregate is grouped once per table (drafts
  * by thread, outbox items through their drafts, merged exports by thread), so the cost grows
- * with the rows of those small tables, never with the messages. Read only.
+ * with the rows of those small tables, never with the messages, except that a thread with a
+ * verified note has its messages (not system lines) counted, for "N of M in notes". Read only.
  */
 
 interface QueueRow {
@@ -28,6 +29,7 @@ interface QueueRow {
   verified: number;
   stopped: number;
   in_notes: number;
+  noteable: number | null;
   wiped_at: string | null;
   wipe_id: string | null;
 }
@@ -60,6 +62,9 @@ WITH drafts AS (
          max(t.imported_at, coalesce(d.last_at, ''), coalesce(f.last_at, ''), coalesce(m.last_at, '')) AS last_activity_at,
          coalesce(d.open_drafts, 0) AS open_drafts, coalesce(f.pending, 0) AS pending, coalesce(f.filed, 0) AS filed,
          coalesce(f.verified, 0) AS verified, coalesce(f.stopped, 0) AS stopped, coalesce(n.in_notes, 0) AS in_notes,
+         -- Only for a thread with a verified note: what "N of M messages in notes" counts (not system lines, as the wipe does not).
+         CASE WHEN n.in_notes IS NULL THEN NULL
+              ELSE (SELECT count(*) FROM messages AS mm WHERE mm.thread_seq = t.seq AND mm.kind <> 'system') END AS noteable,
          NULL AS wiped_at, NULL AS wipe_id
   FROM threads AS t
   LEFT JOIN drafts AS d ON d.thread_id = t.id
@@ -75,7 +80,7 @@ WITH drafts AS (
          json_extract(w.certificate_json, '$.lastInstant') AS last_instant,
          NULL AS zone, NULL AS imported_at, NULL AS imported_by, NULL AS importer_name,
          coalesce(w.finished_at, w.started_at) AS last_activity_at,
-         0 AS open_drafts, 0 AS pending, 0 AS filed, 0 AS verified, 0 AS stopped, 0 AS in_notes,
+         0 AS open_drafts, 0 AS pending, 0 AS filed, 0 AS verified, 0 AS stopped, 0 AS in_notes, NULL AS noteable,
          w.started_at AS wiped_at, w.id AS wipe_id
   FROM wipes AS w
   WHERE @includeWiped = 1
@@ -113,6 +118,7 @@ export function listThreadQueue(db: Db, options: { readonly includeWiped: boolea
     openDrafts: row.open_drafts,
     outbox: { pending: row.pending, filed: row.filed, verified: row.verified, stopped: row.stopped },
     messagesInNotes: row.in_notes,
+    messagesForNotes: row.noteable ?? row.message_count,
     wipedAt: row.wiped_at,
     wipeId: row.wipe_id,
   }));

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import type { WipeCertificate } from '../../../shared/domain/wipe';
 import { hostApi } from '../api';
+import { errorSentence } from '../logic/describe-error';
 import { ErrorSummary, TextField } from './forms';
 import { certificateWording } from '../../../shared/wording/wipe-certificate';
 import { printPart } from './print';
@@ -11,7 +12,7 @@ type ExportState = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; file
  * One wipe certificate: what went, what had been filed in the record, how the wipe was done and
  * verified, and the level it achieved; with its export as a PDF. Holds no message text.
  */
-export function WipeCertificateView({ certificate, headingLevel = 2 }: { certificate: WipeCertificate; headingLevel?: 2 | 3 }) {
+export function WipeCertificateView({ certificate, headingLevel = 2, onExported }: { certificate: WipeCertificate; headingLevel?: 2 | 3; onExported?: () => void }) {
   const [exporting, setExporting] = useState<ExportState>({ kind: 'idle' });
   const [folder, setFolder] = useState('');
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
@@ -23,7 +24,9 @@ export function WipeCertificateView({ certificate, headingLevel = 2 }: { certifi
   async function exportPdf() {
     setExporting({ kind: 'running' });
     const result = await hostApi()!.wipes.exportCertificate({ wipeId: certificate.wipeId, ...(folder.trim() ? { folder } : {}) });
-    setExporting(result.ok ? { kind: 'done', ...result.value } : { kind: 'failed', message: result.error.message });
+    setExporting(result.ok ? { kind: 'done', ...result.value } : { kind: 'failed', message: errorSentence(result.error) });
+    // The new PDF is listed under Exported files at once (a ward trial: it appeared only on the next visit).
+    if (result.ok) onExported?.();
   }
 
   return (

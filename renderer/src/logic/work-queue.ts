@@ -13,7 +13,7 @@ export const STATUS_LABELS: Readonly<Record<ThreadWorkStatus, string>> = {
 export function queueLabel(row: ThreadQueueRow): string {
   if (row.status === 'queued' && row.outbox.stopped > 0) return 'Filing stopped: needs attention';
   // One filed note says nothing of the rest of a ward chat: say how much of it is in notes.
-  if (row.status === 'filed' && row.messagesInNotes < row.messageCount) return `${STATUS_LABELS.filed} (${row.messagesInNotes} of ${row.messageCount} messages in notes)`;
+  if (row.status === 'filed' && row.messagesInNotes < row.messagesForNotes) return `${STATUS_LABELS.filed} (${row.messagesInNotes} of ${row.messagesForNotes} messages in notes)`;
   return STATUS_LABELS[row.status] + (row.status === 'drafted' && row.openDrafts > 1 ? ` (${row.openDrafts})` : '');
 }
 

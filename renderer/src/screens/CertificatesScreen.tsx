@@ -26,6 +26,7 @@ export function CertificatesScreen() {
   const [retention, setRetention] = useState<number | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [openId, setOpenId] = useState<string | undefined>(route.wipeId);
+  const [exportCount, setExportCount] = useState(0);
   const detailRef = useRef<HTMLDivElement>(null);
 
   const load = useCallback(() => {
@@ -114,8 +115,8 @@ export function CertificatesScreen() {
           </tbody>
         </table>
       )}
-      <div ref={detailRef}>{open && <WipeCertificateView key={open.wipeId} certificate={open} />}</div>
-      <ExportedFilesSection />
+      <div ref={detailRef}>{open && <WipeCertificateView key={open.wipeId} certificate={open} onExported={() => setExportCount((count) => count + 1)} />}</div>
+      <ExportedFilesSection refreshKey={exportCount} />
     </section>
   );
 }

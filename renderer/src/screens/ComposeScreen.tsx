@@ -15,7 +15,8 @@ import { useProblem } from '../app/use-problem';
 import { ErrorSummary, SuccessBanner, TextField } from '../components/forms';
 import { DateInput, joinDate, splitDate, type DateParts } from '../components/DateInput';
 import type { PatientLookup } from '../../../shared/domain/patient-record';
-import { confirmationFor, describeCounts, PatientRecordPanel, PatientSuggestions } from './PatientFromRecord';
+import { confirmationFor, PatientRecordPanel, PatientSuggestions } from './PatientFromRecord';
+import { describeCounts } from '../logic/patient-details';
 import { choiceProblems, chosenImages, ImageChoices, initialChoices, type ImageChoiceState } from '../components/ImageChoices';
 
 type Identity = { name: string; role: string; body: '' | RegistrationBody; number: string };

@@ -54,11 +54,20 @@ type Step =
   | { kind: 'done'; threadId: string; title: string; messageCount: number; duplicate: boolean; comparison: ExportComparisonView };
 
 /** A date for the import summary: the day, as the ward reads it. */
+/** "4 Dec 2026": the day of an instant on the workstation's clock, as every screen writes dates. */
 function day(instant: string): string {
-  return instant.slice(0, 10);
+  const date = new Date(instant);
+  return Number.isNaN(date.getTime()) ? instant.slice(0, 10) : date.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 }
 
 /** "This is Ward 7, already imported on …: N new, M already here, K wiped on …" */
+/** The check's result in a heading: what there is to do with this export. */
+function comparisonHeading(comparison: ExportComparisonView): string {
+  if (comparison.newMessages === 0) return comparison.wiped > 0 && comparison.alreadyHere === 0 ? 'Every message in this export was wiped' : 'Nothing new in this export';
+  if (comparison.knownThread) return 'This chat is already in the vault';
+  return comparison.wiped > 0 ? 'Part of this chat was wiped' : 'Check the export before importing it';
+}
+
 function describeComparison(comparison: ExportComparisonView): string {
   const parts: string[] = [];
   if (comparison.knownThread) {
@@ -73,6 +82,7 @@ function describeComparison(comparison: ExportComparisonView): string {
   if (comparison.placedBetween > 0) sentence += ` ${plural(comparison.placedBetween, 'new message falls', 'new messages fall')} between messages already here: shown in place by time and flagged “arrived later”.`;
   if (comparison.knownThread && comparison.exportTitle && comparison.exportTitle !== comparison.knownThread.title) sentence += ` The export calls the chat “${comparison.exportTitle}” (renamed?).`;
   if (comparison.identicalFile) sentence += ' This very file was imported before.';
+  if (comparison.newMessages === 0) sentence += ' There is nothing to import.';
   return sentence;
 }
 
@@ -332,12 +342,10 @@ export function ImportScreen() {
       {step.kind === 'compared' && (
         <div className="nhsuk-card">
           <div className="nhsuk-card__content" data-testid="import-comparison">
-            <h2 className="nhsuk-card__heading">
-              {step.comparison.knownThread ? 'This chat is already in the vault' : step.comparison.wiped > 0 ? 'Part of this chat was wiped' : 'Check the export before importing it'}
-            </h2>
+            <h2 className="nhsuk-card__heading">{comparisonHeading(step.comparison)}</h2>
             <p data-testid="import-comparison-summary">{describeComparison(step.comparison)}</p>
             <ExportFactsList comparison={step.comparison} />
-            {step.comparison.knownThread && (
+            {step.comparison.knownThread && step.comparison.newMessages > 0 && (
               <fieldset className="nhsuk-fieldset">
                 <legend className="nhsuk-fieldset__legend">Where should it go?</legend>
                 <div className="nhsuk-radios">
@@ -356,12 +364,21 @@ export function ImportScreen() {
                 </div>
               </fieldset>
             )}
-            <button className="nhsuk-button" type="button" onClick={() => void run(placement)}>
-              {placement === 'merge' && step.comparison.knownThread ? 'Add the new messages' : 'Import the new messages'}
-            </button>{' '}
-            <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={chooseAnother}>
-              Do not import
-            </button>
+            {step.comparison.newMessages > 0 ? (
+              <>
+                <button className="nhsuk-button" type="button" onClick={() => void run(placement)}>
+                  {placement === 'merge' && step.comparison.knownThread ? 'Add the new messages' : 'Import the new messages'}
+                </button>{' '}
+                <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={chooseAnother}>
+                  Do not import
+                </button>
+              </>
+            ) : (
+              // Nothing to import (a ward trial was offered "Import the new messages" for none).
+              <button className="nhsuk-button nhsuk-button--secondary" type="button" onClick={chooseAnother}>
+                Choose another export
+              </button>
+            )}
           </div>
         </div>
       )}

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { findPatientHints, PATIENT_HINT_KINDS, suggestedNhsNumbers, type PatientHintKind } from '../../../shared/domain/patient-hints';
 import { displayName, type PatientConfirmation, type PatientLookup, type PatientRecord } from '../../../shared/domain/patient-record';
 import { displayNhsNumber } from '../components/format';
+import { describeCounts } from '../logic/patient-details';
 
 /**
  * The patient as the EPR (or PDS) holds them, shown for the clinician to confirm before attesting
@@ -73,21 +74,6 @@ export function PatientRecordPanel({ lookup, confirmed, onConfirm, error }: { lo
   );
 }
 
-const KIND_WORDS: Readonly<Record<PatientHintKind, [string, string]>> = {
-  'nhs-number': ['NHS number', 'NHS numbers'],
-  'date-of-birth': ['date of birth', 'dates of birth'],
-  age: ['age', 'ages'],
-  'hospital-number': ['hospital number', 'hospital numbers'],
-  bed: ['bed', 'beds'],
-  postcode: ['postcode', 'postcodes'],
-};
-
-/** "2 NHS numbers, 1 date of birth": what a count of patient details says. */
-export function describeCounts(counts: Readonly<Record<PatientHintKind, number>>): string {
-  return PATIENT_HINT_KINDS.filter((kind) => counts[kind] > 0)
-    .map((kind) => `${counts[kind]} ${KIND_WORDS[kind][counts[kind] === 1 ? 0 : 1]}`)
-    .join(', ');
-}
 
 /**
  * Patient details found in the selected messages, offered as the patient: each is used only when

@@ -18,6 +18,7 @@ const row = (id: string, title: string, status: ThreadQueueRow['status'], lastAc
   openDrafts: status === 'drafted' ? 1 : 0,
   outbox: { pending: 0, filed: 0, verified: 0, stopped: 0 },
   messagesInNotes: status === 'filed' ? 3 : 0,
+  messagesForNotes: 3,
   wipedAt: null,
   wipeId: null,
   ...extra,
@@ -26,7 +27,7 @@ const row = (id: string, title: string, status: ThreadQueueRow['status'], lastAc
 describe('work queue', () => {
   const rows = [
     row('a', 'Ward 7', 'drafted', '2024-04-14T10:00:00.000Z', { openDrafts: 2 }),
-    row('b', 'ward 3', 'filed', '2024-04-14T09:40:00.000Z', { messageCount: 10, messagesInNotes: 10, importedBy: { userId: 'u2', displayName: 'Ada Admin' } }),
+    row('b', 'ward 3', 'filed', '2024-04-14T09:40:00.000Z', { messageCount: 10, messagesInNotes: 10, messagesForNotes: 10, importedBy: { userId: 'u2', displayName: 'Ada Admin' } }),
     row('c', 'Ward 9', 'queued', '2024-04-14T07:45:00.000Z', { outbox: { pending: 0, filed: 0, verified: 0, stopped: 1 } }),
   ];
 
@@ -35,7 +36,9 @@ describe('work queue', () => {
   });
 
   it('a filed thread with messages in no note says how many of its messages are in notes', () => {
-    expect(queueLabel(row('d', 'Ward 2', 'filed', '2024-04-14T09:00:00.000Z', { messageCount: 32, messagesInNotes: 3 }))).toBe('Filed and verified (3 of 32 messages in notes)');
+    expect(queueLabel(row('d', 'Ward 2', 'filed', '2024-04-14T09:00:00.000Z', { messageCount: 32, messagesInNotes: 3, messagesForNotes: 30 }))).toBe('Filed and verified (3 of 30 messages in notes)');
+    // System lines ("Ada added Ben") are in no note and never need to be: all advice in notes says so plainly.
+    expect(queueLabel(row('e', 'Ward 2', 'filed', '2024-04-14T09:00:00.000Z', { messageCount: 32, messagesInNotes: 30, messagesForNotes: 30 }))).toBe('Filed and verified');
   });
 
   it('sorts by any column either way', () => {

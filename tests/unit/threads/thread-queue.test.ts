@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboxItem } from '../../../main/epr/outbox';
 import { insertOutboxItem, saveOutboxState } from '../../../main/vault/queries/outbox';
+import { insertMessages } from '../../../main/vault/queries/messages';
+import type { ChatMessage } from '../../../shared/domain/chat';
 import { listThreadQueue, workStatus } from '../../../main/vault/queries/thread-queue';
 import { completeThread, insertImportingThread } from '../../../main/vault/queries/threads';
 import { insertDraft, markDraftAttested } from '../../../main/vault/queries/transcription-drafts';
@@ -95,6 +97,36 @@ describe('the work queue', () => {
     expect(rows[1]).toMatchObject({ outbox: { verified: 2 }, messageCount: 40 });
     expect(rows[6]).toMatchObject({ id: uuid(9), source: 'signal', messageCount: 42, importedBy: null, wipedAt: '2026-11-23T12:00:00.000Z', wipeId: uuid(900) });
     expect(listThreadQueue(db, { includeWiped: false, limit: 2 }).map((row) => row.title)).toEqual(['Ward 5', 'Ward 4']);
+  });
+
+  it('counts what a note can carry (no system lines) for a thread with a verified note, as the wipe does', async () => {
+    const db = await freshVaultDb(cleanups);
+    const admin = db.prepare('SELECT id, display_name AS name FROM users LIMIT 1').get() as { id: string; name: string };
+    thread(db, 4, '2026-11-24T08:03:00Z', admin.id);
+    const line = (index: number, sender: string | null, text: string): ChatMessage => ({
+      index,
+      sender,
+      text,
+      kind: sender === null ? 'system' : 'message',
+      head: '',
+      localTime: '2026-11-20T08:00:00',
+      zone: 'Europe/London',
+      instant: '2026-11-20T08:00:00Z',
+      flags: [],
+      attachment: null,
+      line: index + 1,
+      warnings: [],
+    });
+    db.transaction(() => insertMessages(db, uuid(4), [line(0, null, 'Ada created group "Ward 4"'), line(1, 'Ada', 'Stop the heparin'), line(2, 'Ben', 'Will do'), line(3, null, 'Ben left')]))();
+    thread(db, 1, '2026-11-24T08:00:00Z', admin.id);
+    draft(db, uuid(104), 4, admin.id, '2026-11-24T09:00:00.000Z');
+    queue(db, uuid(104), 204, 'verified', Date.parse('2026-11-24T10:00:00Z'));
+    const rows = listThreadQueue(db, { includeWiped: true, limit: 100 });
+    expect(rows.map((row) => [row.title, row.messagesInNotes, row.messagesForNotes])).toEqual([
+      ['Ward 4', 1, 2],
+      // No verified note: nothing is counted (the figure is only shown beside one).
+      ['Ward 1', 0, 10],
+    ]);
   });
 
   it('puts the most urgent state first', () => {
