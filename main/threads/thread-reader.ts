@@ -2,7 +2,7 @@ import { WardscribeError } from '../errors';
 import { searchQueryHmac } from '../security/search-query-key';
 import type { ImportSession } from '../imports/import-service';
 import { listAttachments, readAttachmentContent, type StoredAttachment } from '../vault/queries/attachments';
-import { firstMessageFrom, getMessagesByIds, listMessages, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
+import { firstMessageFrom, getMessagesByIds, listMessages, messagePlace, searchMessages, type MessageSearchHit, type StoredMessage } from '../vault/queries/messages';
 import { listParticipants } from '../vault/queries/participants';
 import { listThreadExports, threadHasMergedExports, type ThreadExport } from '../vault/queries/thread-exports';
 import { getCompleteThread, listCompleteThreads, type StoredThread } from '../vault/queries/threads';
@@ -83,6 +83,13 @@ export class ThreadReader {
    * after it, by its place in the thread; null when the thread ends before that day. Only times
    * are read (nothing of any message's text), so it is not audited; the pages then shown are.
    */
+  /** Where a message (a search hit) is shown in its thread, for scrolling to it; null when it is not there. */
+  placeOf(threadId: string, ordinal: number): number | null {
+    const db = this.#session.vault().db;
+    this.#requireComplete(threadId);
+    return messagePlace(db, threadId, ordinal, threadHasMergedExports(db, threadId));
+  }
+
   firstMessageFrom(threadId: string, day: string): { index: number; ordinal: number } | null {
     const db = this.#session.vault().db;
     this.#requireComplete(threadId);

@@ -477,6 +477,12 @@ export const contract = {
       response: z.object({ title: z.string() }),
       access: TRANSCRIBERS,
     }),
+    /** Where the message numbered `ordinal` is shown in the thread (a merged thread shows messages by time); null when it is not there. */
+    placeOf: channel({
+      request: z.object({ threadId: z.string().min(1).max(100), ordinal: z.number().int().min(0) }).strict(),
+      response: z.object({ index: z.number().int() }).nullable(),
+      access: TRANSCRIBERS,
+    }),
     /** Jump to a date: the first message sent on or after `day` (the thread's wall clock), by its place in the thread; null when none is. */
     firstMessageFrom: channel({
       request: z.object({ threadId: z.string().min(1).max(100), day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as day, month and year.') }).strict(),

@@ -45,7 +45,8 @@ test('a patient suggested from the excerpt, found in the training EPR and confir
   await suggestions.getByRole('button', { name: 'Use date of birth 12/07/1954' }).click();
   await expect(page.getByLabel('NHS number')).toHaveValue('999 123 5671');
   await expect(page.getByRole('group', { name: 'Date of birth' }).getByLabel('Year')).toHaveValue('1954');
-  await page.getByLabel('Patient name').fill('Jane Testpatient');
+  // Typed as a busy clinician types it: the look-up matches it with the record all the same.
+  await page.getByLabel('Patient name').fill('jane testpatient');
 
   await page.getByRole('button', { name: 'Find the patient in the EPR' }).click();
   const found = page.getByTestId('patient-lookup');
@@ -64,9 +65,13 @@ test('a patient suggested from the excerpt, found in the training EPR and confir
   await expect(page.getByTestId('error-summary')).toBeVisible();
 
   await page.getByLabel('This is the patient the advice is about').check();
+  // Confirmed, the note names the patient as the record does, not as typed.
+  await expect(page.getByLabel('Patient name')).toHaveValue('Jane TESTPATIENT');
+  await expect(page.getByLabel('This is the patient the advice is about')).toBeChecked();
   await page.getByRole('button', { name: 'Preview' }).click();
   const preview = page.getByTestId('preview');
-  await expect(preview).toContainText('Jane Testpatient, NHS number 999 123 5671, born 1954-07-12');
+  await expect(preview).toContainText('Jane TESTPATIENT, NHS number 999 123 5671, born 1954-07-12');
+  await expect(preview).not.toContainText('jane testpatient');
   // The preview names the confirmed Patient as attesting will.
   await expect(preview).toContainText('"reference": "Patient/');
   await page.getByRole('button', { name: 'Attest and file' }).click();

@@ -64,3 +64,47 @@ test('search: matched words highlighted, the messages before each hit shown, ord
   await expect(page.getByTestId('message').filter({ hasText: 'Repeat the potassium' })).toHaveCount(0);
   await expectNoAxeViolations(page, 'an open thread at a search hit');
 });
+
+/**
+ * A merged thread shows its messages by time, so a later export's messages that fall between
+ * older ones push those older ones down: a message's place on screen is no longer its number in
+ * the thread (a ward trial: a hit in a merged thread opened somewhere else).
+ */
+test('a hit in a merged thread opens at the hit, and a thread opened from the list comes into view with its heading focused', async ({ wardscribe: { page, dataDir } }) => {
+  test.setTimeout(150_000);
+  const at = (minute: number) => {
+    const date = new Date(Date.UTC(2024, 0, 13, 20, 0) + minute * 60_000);
+    const pad = (value: number) => String(value).padStart(2, '0');
+    return `[${pad(date.getUTCDate())}/${pad(date.getUTCMonth() + 1)}/${date.getUTCFullYear()}, ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:00]`;
+  };
+  // Day one's export: 300 messages two minutes apart; the later export holds them and 200 more, between the first 200.
+  const first = Array.from({ length: 300 }, (_, index) => `${at(2 * index)} Dr Amara Okafor: ${index === 250 ? 'Potassium 6.4 on the repeat: give calcium gluconate now.' : `Night update ${index}.`}`);
+  const later = Array.from({ length: 200 }, (_, index) => `${at(2 * index + 1)} Ben (reg): Acknowledged ${index}.`);
+  const dayOne = join(dataDir, 'WhatsApp Chat - Ward 5.txt');
+  writeFileSync(dayOne, first.join('\n') + '\n');
+  const dayTwo = join(dataDir, 'WhatsApp Chat - Ward 5 (later).txt');
+  const merged = [...first.map((line, index) => ({ line, minute: 2 * index })), ...later.map((line, index) => ({ line, minute: 2 * index + 1 }))].sort((a, b) => a.minute - b.minute);
+  writeFileSync(dayTwo, merged.map((entry) => entry.line).join('\n') + '\n');
+
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'carl', displayName: 'Carl Clerk', role: 'clerk' });
+  await importExport(page, dayOne, { zone: 'Europe/London' });
+  await importExport(page, dayTwo, { zone: 'Europe/London' });
+  await page.keyboard.press('Alt+3');
+
+  // Opened from the list: the thread's heading is focused and on screen (it used to open below the fold).
+  await page.getByRole('navigation', { name: 'Threads in the vault' }).getByTestId('queue-row').getByRole('button').first().click();
+  const heading = page.getByRole('region', { name: /^Messages in / }).getByRole('heading', { level: 2 });
+  await expect(heading).toBeFocused();
+  await expect(heading).toBeInViewport();
+
+  await page.getByLabel('Search all threads').fill('calcium gluconate');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page.getByTestId('search-hit')).toHaveCount(1);
+  await page.getByTestId('search-hit').getByRole('button').click();
+  const marked = page.locator('[data-testid="message"][data-hit="true"]');
+  await expect(marked).toContainText('Potassium 6.4 on the repeat');
+  await expect(marked).toBeInViewport({ timeout: 15_000 });
+  // Keyboard users land on the hit itself: its checkbox has the focus.
+  await expect(marked.getByRole('checkbox')).toBeFocused({ timeout: 15_000 });
+});

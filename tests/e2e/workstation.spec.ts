@@ -212,8 +212,13 @@ test('go to a date: the first message of that day comes to the top of a long thr
   await expect(page.getByTestId('message').filter({ hasText: 'Day 10 update 0:' })).not.toBeInViewport();
 
   await jump.getByLabel('Day').fill('20');
-  await page.getByRole('button', { name: 'Go to date' }).click();
+  // Sent from well down the thread (as Enter in a field does): the problem comes into view, at the date, focused.
+  await page.mouse.wheel(0, 3000);
+  await expect(jump).not.toBeInViewport();
+  await page.evaluate(() => document.querySelector<HTMLFormElement>('form.ws-jump-date')!.requestSubmit());
   await expect(jump).toContainText('No message in this thread was sent on or after 20 Apr 2024.');
+  await expect(page.locator('#jump-date-error')).toBeInViewport();
+  await expect(jump.getByLabel('Day')).toBeFocused();
   await jump.getByLabel('Month').fill('13');
   await page.getByRole('button', { name: 'Go to date' }).click();
   await expect(jump).toContainText('the month must be a number from 1 to 12');

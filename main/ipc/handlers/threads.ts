@@ -80,6 +80,10 @@ export function createThreadHandlers(reader: ThreadReader, rename: (threadId: st
       const thread = reader.listThreads().find((candidate) => candidate.id === threadId);
       return { messages, total: thread?.messageCount ?? messages.length };
     },
+    placeOf: ({ threadId, ordinal }) => {
+      const index = reader.placeOf(threadId, ordinal);
+      return index === null ? null : { index };
+    },
     firstMessageFrom: ({ threadId, day }) => reader.firstMessageFrom(threadId, day),
     search: async ({ query, limit, order }) => {
       const hits = await reader.searchOffMain(query, limit, order);

@@ -197,6 +197,20 @@ export function firstMessageFrom(db: Db, threadId: string, day: string, placed =
   return row ? { index: row.idx, ordinal: row.ordinal } : null;
 }
 
+/**
+ * Where the message numbered `ordinal` is shown in its thread (0-based), or null: in a merged
+ * thread (`placed`) by time, as listMessages shows it; otherwise its number is its place.
+ */
+export function messagePlace(db: Db, threadId: string, ordinal: number, placed = false): number | null {
+  const target = db.prepare(`SELECT coalesce(m.position, m.ordinal) AS at, t.seq FROM ${FROM_MESSAGES} WHERE t.id = ? AND m.ordinal = ?`).get(threadId, ordinal) as { at: number; seq: number } | undefined;
+  if (!target) return null;
+  if (!placed) return ordinal;
+  const before = db
+    .prepare('SELECT count(*) AS n FROM messages WHERE thread_seq = ? AND (coalesce(position, ordinal) < ? OR (coalesce(position, ordinal) = ? AND ordinal < ?))')
+    .get(target.seq, target.at, target.at, ordinal) as { n: number };
+  return before.n;
+}
+
 /** What a stored message's chat identity is computed from, in the order the thread shows them. */
 export interface IdentityRow {
   readonly id: number;

@@ -14,7 +14,7 @@ import { isShortcut, SHORTCUTS } from '../app/shortcuts';
 import { useProblem } from '../app/use-problem';
 import { ErrorSummary, SuccessBanner, TextField } from '../components/forms';
 import { DateInput, joinDate, splitDate, type DateParts } from '../components/DateInput';
-import type { PatientLookup } from '../../../shared/domain/patient-record';
+import { displayName, type PatientLookup } from '../../../shared/domain/patient-record';
 import { confirmationFor, PatientRecordPanel, PatientSuggestions } from './PatientFromRecord';
 import { describeCounts } from '../logic/patient-details';
 import { choiceProblems, chosenImages, ImageChoices, initialChoices, type ImageChoiceState } from '../components/ImageChoices';
@@ -373,6 +373,19 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     setIdentities({ ...identities, [sender]: { ...identities[sender]!, ...change } });
     edit();
   };
+  // Nothing can be typed until the selection or draft has loaded: what is typed earlier would be
+  // replaced by the draft as it arrives, or left unsaved on leaving (a slow vault loses no words).
+  // The heading is the same element either way, so the focus on it stays.
+  if (!loaded) {
+    return (
+      <section aria-labelledby="compose-heading">
+        <h1 id="compose-heading" tabIndex={-1}>
+          Transcribe advice
+        </h1>
+        {problem ? <ErrorSummary problems={problem.problems} listTestId="compose-error" attempt={problem.attempt} /> : <p role="status">Loading the selected messages…</p>}
+      </section>
+    );
+  }
   return (
     <section aria-labelledby="compose-heading">
       <h1 id="compose-heading" tabIndex={-1}>
@@ -544,7 +557,12 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
           confirmed={patient.confirmed}
           error={fieldError('patient-confirmed')}
           onConfirm={(confirmed) => {
-            setPatient({ ...patient, confirmed });
+            // Confirmed, the note names the patient as the record does, not as typed (a ward
+            // trial filed "jane testpatient"): the record's name and date of birth replace what
+            // was typed, which matched them (the look-up checked it; attesting checks again).
+            const held = confirmed ? lookup.record : null;
+            setPatient({ ...patient, ...(held?.names[0] ? { name: displayName(held.names[0]) } : {}), confirmed });
+            if (held?.birthDate) setBirth(splitDate(held.birthDate));
             edit();
           }}
         />

@@ -286,13 +286,42 @@ function ThreadView({ thread, focus, onWipe, onRenamed }: { thread: ThreadSummar
   const container = useRef<HTMLDivElement>(null);
   // A jump to a date puts the day's first message at the top, by its place in the thread.
   const [jump, setJump] = useState<{ index: number; ordinal: number; visit: number } | undefined>(undefined);
-  // A new search hit to show supersedes an earlier jump.
-  useEffect(() => setJump(undefined), [focus]);
-  const place = jump ?? (focus ? { index: Math.max(0, focus.ordinal - CONTEXT_BEFORE), ordinal: Math.max(0, focus.ordinal - CONTEXT_BEFORE) } : undefined);
-  const placeKey = jump ? `jump ${jump.visit}` : focus ? `hit ${focus.visit}` : '';
+  // A search hit to show: where it is shown, asked of main, since a merged thread shows its
+  // messages by time and a message's number is then not its place (a ward trial: a hit in a
+  // merged thread opened elsewhere). A new hit supersedes an earlier jump.
+  const [hitPlace, setHitPlace] = useState<{ index: number; ordinal: number; visit: number } | undefined>(undefined);
+  useEffect(() => {
+    setJump(undefined);
+    setHitPlace(undefined);
+    if (!focus) return;
+    let current = true;
+    void hostApi()!
+      .threads.placeOf({ threadId: thread.id, ordinal: focus.ordinal })
+      .then((result) => current && result.ok && result.value && setHitPlace({ index: result.value.index, ordinal: focus.ordinal, visit: focus.visit }));
+    return () => {
+      current = false;
+    };
+  }, [focus, thread.id]);
+  const place = jump ?? (hitPlace ? { index: Math.max(0, hitPlace.index - CONTEXT_BEFORE) } : undefined);
+  const placeKey = jump ? `jump ${jump.visit}` : hitPlace ? `hit ${hitPlace.visit}` : '';
+  // Opened from the list (not at a hit): the thread comes into view with its heading focused.
+  useEffect(() => {
+    if (focus) return;
+    container.current?.scrollIntoView({ block: 'start' });
+    container.current?.querySelector<HTMLElement>('h2')?.focus({ preventScroll: true });
+    // On opening only.
+  }, []);
   const jumps = useRef(0);
   const [jumpDay, setJumpDay] = useState<DateParts>({ day: '', month: '', year: '' });
   const [jumpProblem, setJumpProblem] = useState<string | null>(null);
+  // A problem with the date is shown at the date, in view, with the focus on its first field (a
+  // ward trial: after scrolling the thread, the message appeared off screen and nothing moved).
+  const jumpForm = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (!jumpProblem) return;
+    jumpForm.current?.scrollIntoView({ block: 'nearest' });
+    jumpForm.current?.querySelector<HTMLInputElement>('input')?.focus({ preventScroll: true });
+  }, [jumpProblem]);
   async function goToDate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const day = joinDate(jumpDay, 'jump-date', 'The date');
@@ -305,7 +334,9 @@ function ThreadView({ thread, focus, onWipe, onRenamed }: { thread: ThreadSummar
   }
   useEffect(() => {
     if (!place) return;
-    const { index: target, ordinal: targetOrdinal } = place;
+    const { index: target } = place;
+    // The hit itself takes the focus once it is in place, so the keyboard carries on from it.
+    const hitOrdinal = jump ? null : (hitPlace?.ordinal ?? null);
     let steadyFrames = 0;
     let frames = 0;
     let handle = 0;
@@ -315,7 +346,8 @@ function ThreadView({ thread, focus, onWipe, onRenamed }: { thread: ThreadSummar
     };
     const step = () => {
       frames++;
-      const row = container.current?.querySelector<HTMLElement>(`[data-ordinal="${targetOrdinal}"]`);
+      // By its place in the list (Virtuoso marks each drawn row with its index), never by its number.
+      const row = container.current?.querySelector<HTMLElement>(`[data-index="${target}"]`);
       if (!row) {
         steadyFrames = 0;
         list.current?.scrollToIndex({ index: target, align: 'start' });
@@ -324,7 +356,10 @@ function ThreadView({ thread, focus, onWipe, onRenamed }: { thread: ThreadSummar
         row.scrollIntoView({ block: 'start' });
       } else steadyFrames++;
       if (steadyFrames < SCROLL_STEADY_FRAMES && frames < SCROLL_MAX_FRAMES) handle = requestAnimationFrame(step);
-      else stop();
+      else {
+        stop();
+        if (hitOrdinal !== null) container.current?.querySelector<HTMLElement>(`[data-ordinal="${hitOrdinal}"] input[type="checkbox"]`)?.focus({ preventScroll: true });
+      }
     };
     for (const type of USER_SCROLL_EVENTS) window.addEventListener(type, stop, true);
     handle = requestAnimationFrame(step);
@@ -400,7 +435,7 @@ function ThreadView({ thread, focus, onWipe, onRenamed }: { thread: ThreadSummar
       <p className="nhsuk-body-s">
         {plural(thread.messageCount, 'message')}, times in {thread.zone}. Select the advice to transcribe: click, or Space; Shift extends the selection.
       </p>
-      <form className="ws-jump-date" onSubmit={(event) => void goToDate(event)} noValidate>
+      <form className="ws-jump-date" onSubmit={(event) => void goToDate(event)} noValidate ref={jumpForm}>
         <DateInput id="jump-date" legend="Go to a date" hint="The first message sent on or after it comes to the top." value={jumpDay} error={jumpProblem ?? undefined} onChange={setJumpDay} />
         <button type="submit" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small">
           Go to date
@@ -483,7 +518,7 @@ function ThreadTitle({ thread, onRenamed }: { thread: ThreadSummary; onRenamed: 
   if (!editing) {
     return (
       <div className="ws-thread-title">
-        <h2>{thread.title}</h2>
+        <h2 tabIndex={-1}>{thread.title}</h2>
         <button
           type="button"
           className="ws-link-button"
