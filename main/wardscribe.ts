@@ -44,6 +44,7 @@ import type { KdfParams } from './vault/key-slots';
 import { vaultFiles } from './vault/vault-files';
 import { createWipeHandlers } from './ipc/handlers/wipes';
 import { WipeService } from './wipe/wipe-service';
+import { StaffProfiles } from './users/staff-profiles';
 
 export interface WardscribeOptions {
   readonly host: HostKind;
@@ -210,7 +211,7 @@ export function createWardscribe(options: WardscribeOptions): Wardscribe {
     app: createAppHandlers({ host: options.host, engine: options.engine }),
     files: createFileHandlers({ root: options.browseRoot ?? homedir(), ...(options.chooseFile ? { chooseFile: options.chooseFile } : {}) }),
     session: createSessionHandlers(session),
-    users: createUserHandlers(session),
+    users: createUserHandlers(session, new StaffProfiles({ session })),
     settings: createSettingsHandlers(session),
     imports: createImportHandlers(imports, (event) => events.emit(event)),
     // Re-entrant: the search, holding the lease for its stale check, asks for it again inside.

@@ -29,6 +29,8 @@ export interface EprSettingsView {
   readonly documentType: DocumentTypeChoice;
   /** The administrator's corrections to the EPR's CapabilityStatement (live EPRs only). */
   readonly profile: EprProfileOverrides;
+  /** settings: staff.localIdentifierSystem, '' for none. */
+  readonly staffIdentifierSystem: string;
 }
 
 export interface EprSettingsUpdate {
@@ -45,6 +47,8 @@ export interface EprSettingsUpdate {
   readonly odsCode: string;
   readonly documentType: DocumentTypeChoice;
   readonly profile?: EprProfileOverrides;
+  /** The Trust's staff identifier system; '' clears it, absent leaves it. */
+  readonly staffIdentifierSystem?: string;
 }
 
 export interface EprSettingsOptions {
@@ -105,6 +109,7 @@ export class EprSettingsService implements EprDirectory {
       odsCode: getSetting(db, 'epr.organisationOdsCode') ?? this.#options.defaultOdsCode,
       documentType: getSetting(db, 'epr.documentType'),
       profile: stored.mode === 'live' ? stored.profile : {},
+      staffIdentifierSystem: getSetting(db, 'staff.localIdentifierSystem') ?? '',
     };
   }
 
@@ -117,7 +122,15 @@ export class EprSettingsService implements EprDirectory {
     if (next.mode === 'live' && input.odsCode === this.#options.defaultOdsCode) {
       throw new WardscribeError('rejected', "Enter your organisation's ODS code: the training code cannot go into a live record.");
     }
-    setSettings(session.vault().db, log, actor, { 'epr.organisationOdsCode': input.odsCode, 'epr.documentType': input.documentType, 'epr.connection': next }, new Date(), `mode-${next.mode}`);
+    const staffSystem = input.staffIdentifierSystem === undefined ? undefined : input.staffIdentifierSystem.trim() || null;
+    setSettings(
+      session.vault().db,
+      log,
+      actor,
+      { 'epr.organisationOdsCode': input.odsCode, 'epr.documentType': input.documentType, 'epr.connection': next, ...(staffSystem === undefined ? {} : { 'staff.localIdentifierSystem': staffSystem }) },
+      new Date(),
+      `mode-${next.mode}`,
+    );
     this.#live = undefined;
     this.#options.onChange?.();
     return this.view();

@@ -13,8 +13,13 @@ export const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-
 /** The identifier system for a `urn:uuid:` value (RFC 3986 URIs). */
 export const URI_SYSTEM = 'urn:ietf:rfc:3986';
 export const UK_CORE_DOCUMENT_REFERENCE = 'https://fhir.hl7.org.uk/StructureDefinition/UKCore-DocumentReference';
-/** Local identifier system for Wardscribe user ids (they are unique per vault only). */
-export const WARDSCRIBE_USER_SYSTEM = 'https://wardscribe.nhs.uk/Id/user';
+/**
+ * The system notes attested before staff had registrations named their authors in (a namespace
+ * Wardscribe does not own, issue #15): never sent now, still recognised when such a note is read back.
+ */
+export const LEGACY_WARDSCRIBE_USER_SYSTEM = 'https://wardscribe.nhs.uk/Id/user';
+/** NHS England's Spine Directory Service user ID: the number on an NHS smartcard. */
+export const SDS_USER_SYSTEM = 'https://fhir.nhs.uk/Id/sds-user-id';
 /** Extension that carries the audit trail's head on the Provenance. */
 export const AUDIT_CHAIN_HEAD_EXTENSION = 'https://wardscribe.nhs.uk/fhir/StructureDefinition/audit-chain-head';
 /** Identifier systems for professional registration numbers. */
@@ -219,8 +224,22 @@ function uniqueAdvisers(transcription: AttestedTranscription): AttestedTranscrip
 }
 
 /** A Wardscribe user as a Practitioner reference by identifier (the EPR may not hold a Practitioner for them). */
+/**
+ * How the record identifies a member of staff: their SDS user ID (the national directory every
+ * NHS EPR can resolve), else their professional registration, else the Trust's own identifier
+ * for them; none at all (their name only) where an administrator has set none of these.
+ */
+export function staffIdentifier(staff: StaffIdentity): Identifier | undefined {
+  if (staff.sdsUserId) return { system: SDS_USER_SYSTEM, value: staff.sdsUserId };
+  if (staff.registration) return { system: REGISTRATION_SYSTEMS[staff.registration.body], value: staff.registration.number };
+  if (staff.localIdentifier) return { system: staff.localIdentifier.system, value: staff.localIdentifier.value };
+  return undefined;
+}
+
 function staffReference(staff: StaffIdentity): Reference<Practitioner> {
-  return { identifier: { system: WARDSCRIBE_USER_SYSTEM, value: staff.userId }, display: `${staff.name}, ${staff.role}` };
+  const identifier = staffIdentifier(staff);
+  const registration = staff.registration && identifier?.system !== REGISTRATION_SYSTEMS[staff.registration.body] ? `, ${staff.registration.body} ${staff.registration.number}` : '';
+  return { ...(identifier ? { identifier } : {}), display: `${staff.name}, ${staff.role}${registration}` };
 }
 
 function participant(code: string, display: string) {

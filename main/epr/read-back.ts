@@ -11,7 +11,7 @@ import type { DocumentReference, Patient } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
 import { DOCUMENT_TYPES, type AttestedTranscription } from '../../shared/domain/transcription';
 import type { EprProfile } from './epr-profile';
-import { ODS_ORGANISATION_SYSTEM, URI_SYSTEM, WARDSCRIBE_USER_SYSTEM } from './mapping';
+import { LEGACY_WARDSCRIBE_USER_SYSTEM, ODS_ORGANISATION_SYSTEM, staffIdentifier, URI_SYSTEM } from './mapping';
 
 /** The fields read-back checks, in the order they are reported. */
 export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'date', 'author', 'custodian', 'content', 'images'] as const;
@@ -71,11 +71,18 @@ export function readBackMismatches(
 
   // The same instant, however the server writes it (offset, fraction of a second).
   if (typeof document.date !== 'string' || Date.parse(document.date) !== Date.parse(transcription.attestedAt)) mismatched.add('date');
-  // The attester as author: none at all, or another Wardscribe user in our system, is not what was
-  // filed. A server that resolved the author to its own Practitioner reference is not checked
-  // further (the document text names who gave and who transcribed the advice).
+  // The attester as author: none at all, or someone else in the system the attester was identified
+  // by (their SDS user ID, registration or the Trust's own), is not what was filed; nor, on a note
+  // filed before staff had those, another user in the old Wardscribe system. A server that resolved
+  // the author to its own Practitioner reference is not checked further (the document text names
+  // who gave and who transcribed the advice).
   const authors = document.author ?? [];
-  const anotherUser = authors.some((author) => author.identifier?.system === WARDSCRIBE_USER_SYSTEM && author.identifier.value !== transcription.attester.userId);
+  const attester = staffIdentifier(transcription.attester);
+  const anotherUser = authors.some(
+    (author) =>
+      (attester !== undefined && author.identifier?.system === attester.system && author.identifier?.value !== attester.value) ||
+      (author.identifier?.system === LEGACY_WARDSCRIBE_USER_SYSTEM && author.identifier.value !== transcription.attester.userId),
+  );
   if (authors.length === 0 || anotherUser) mismatched.add('author');
   // Kept by another organisation: the note is in someone else's record. (A custodian the server dropped, or resolved to a reference, is not.)
   const custodian = document.custodian?.identifier;

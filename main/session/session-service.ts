@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Role } from '../../shared/domain/roles';
-import type { UserRow, UserSummary } from '../../shared/domain/users';
+import { NO_STAFF_PROFILE, type UserRow, type UserSummary } from '../../shared/domain/users';
 import type { Access } from '../../shared/ipc/channel';
 import type { HostEvent } from '../../shared/ipc/events';
 import { WardscribeError } from '../errors';
@@ -15,6 +15,7 @@ import {
   getUserById,
   getUserByUsername,
   insertUser,
+  listStaffProfiles,
   listUsers,
   setMustChangePassphrase,
   setUserDisabled,
@@ -511,7 +512,8 @@ export class SessionService {
   listUsers(): UserRow[] {
     const users = listUsers(this.vault().db);
     const keyed = new Set(readKeySlotFile(this.#options.files.keySlots)?.slots.map((slot) => slot.userId) ?? []);
-    return users.map((user) => ({ ...user, hasKey: keyed.has(user.id) }));
+    const profiles = listStaffProfiles(this.vault().db);
+    return users.map((user) => ({ ...user, hasKey: keyed.has(user.id), profile: profiles.get(user.id) ?? NO_STAFF_PROFILE }));
   }
 
   async createUser(input: NewUser & { role: Role }): Promise<UserSummary> {

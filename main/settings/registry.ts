@@ -99,6 +99,20 @@ export const SETTINGS = {
   'epr.organisationOdsCode': setting<string | null>({ schema: z.string().regex(/^[A-Z0-9]{3,10}$/).nullable(), default: null, writers: ['admin'] }),
   /** Whether patients are looked up in PDS too (credentials sealed as the EPR's are). */
   'epr.pds': setting<StoredPdsConnection>({ schema: StoredPdsConnectionSchema, default: { use: 'off' }, writers: ['admin'] }),
+  /**
+   * The Trust's own identifier system for its staff (a URI it owns, e.g. its directory's), under
+   * which a user with no SDS user ID or registration is identified by their username; null: such
+   * a user is named only. Never a namespace Wardscribe would have to own (issue #15).
+   */
+  'staff.localIdentifierSystem': setting<string | null>({
+    schema: z
+      .string()
+      .url()
+      .refine((value) => !/^https?:\/\/([^/]*\.)?wardscribe\./i.test(value), 'must be a system the Trust owns, not one named after Wardscribe')
+      .nullable(),
+    default: null,
+    writers: ['admin'],
+  }),
   /** The document type filed. */
   'epr.documentType': setting<DocumentTypeChoice>({
     schema: z.enum(Object.keys(DOCUMENT_TYPES) as [DocumentTypeChoice, ...DocumentTypeChoice[]]),

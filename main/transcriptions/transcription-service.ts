@@ -56,7 +56,8 @@ import { listThreadAdvisers, upsertThreadAdviser } from '../vault/queries/thread
 import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftImage, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
 import { buildFiledImages, draftImageProblems, normaliseDraftImages } from './draft-images';
 import { getCompleteThread, type StoredThread } from '../vault/queries/threads';
-import { getUserById } from '../vault/queries/users';
+import { getStaffProfile, getUserById } from '../vault/queries/users';
+import { NO_STAFF_PROFILE } from '../../shared/domain/users';
 import type { Db } from '../vault/sqlcipher';
 
 export type { OutboxView } from '../epr/outbox-view';
@@ -761,9 +762,24 @@ export function draftProblems(draft: StoredDraft, messages: readonly StoredMessa
   return problems;
 }
 
+/**
+ * A user as the note names them: their job title (else their Wardscribe role) and the national
+ * identifiers an administrator set for them, else the Trust's own system with their username
+ * (settings: staff.localIdentifierSystem), else their name alone.
+ */
 function staff(db: Db, userId: string): StaffIdentity | undefined {
   const user = getUserById(db, userId);
-  return user ? { userId: user.id, name: user.displayName, role: ROLE_LABELS[user.role] } : undefined;
+  if (!user) return undefined;
+  const profile = getStaffProfile(db, userId) ?? NO_STAFF_PROFILE;
+  const localSystem = getSetting(db, 'staff.localIdentifierSystem');
+  return {
+    userId: user.id,
+    name: user.displayName,
+    role: profile.jobTitle || ROLE_LABELS[user.role],
+    ...(profile.registration ? { registration: profile.registration } : {}),
+    ...(profile.sdsUserId ? { sdsUserId: profile.sdsUserId } : {}),
+    ...(!profile.registration && !profile.sdsUserId && localSystem ? { localIdentifier: { system: localSystem, value: user.username } } : {}),
+  };
 }
 
 function fhirProblems(resource: Parameters<typeof validateFhirResource>[0]): string[] {

@@ -93,7 +93,18 @@ export function adviserGaps(sender: string, adviser: DraftAdviser): string[] {
 }
 
 /** A Wardscribe user who transcribed or attested. */
-export const StaffIdentitySchema = z.object({ userId: text(100), name: text(200), role: text(200) });
+export const StaffIdentitySchema = z.object({
+  userId: text(100),
+  name: text(200),
+  /** Their job title and grade as an administrator set it, else their Wardscribe role ("Clinician"). */
+  role: text(200),
+  /** Their professional registration, where an administrator has set one. Absent on notes attested before staff had one. */
+  registration: RegistrationSchema.optional(),
+  /** Their NHS smartcard's SDS user ID, where set. */
+  sdsUserId: z.string().regex(/^\d{12}$/).optional(),
+  /** For a user with neither: the Trust's own identifier for them (its system, configured by an administrator, and their username). */
+  localIdentifier: z.object({ system: z.string().url(), value: text(100) }).optional(),
+});
 export type StaffIdentity = z.infer<typeof StaffIdentitySchema>;
 
 export const TranscribedExcerptSchema = z.object({
@@ -226,11 +237,16 @@ export function renderTranscriptText(transcription: AttestedTranscription): stri
     'Summary by the transcriber:',
     ...clean(transcription.summary).split(/\r?\n/),
     '',
-    `Transcribed by: ${clean(transcription.transcriber.name)}, ${clean(transcription.transcriber.role)}`,
-    `Attested by: ${clean(transcription.attester.name)}, ${clean(transcription.attester.role)}, ` +
+    `Transcribed by: ${staffWords(transcription.transcriber)}`,
+    `Attested by: ${staffWords(transcription.attester)}, ` +
       withUtc(formatInZone(transcription.attestedAt, zone), zone, transcription.attestedAt),
   );
   return lines.join('\n') + '\n';
+}
+
+/** "Dr Ada Shah, Consultant physician, GMC 1234567": a member of staff as the note names them (the registration only where set). */
+function staffWords(staff: StaffIdentity): string {
+  return `${clean(staff.name)}, ${clean(staff.role)}${staff.registration ? `, ${staff.registration.body} ${staff.registration.number}` : ''}`;
 }
 
 /** What the record says about one image: where it came from, the consent, and what was removed. */

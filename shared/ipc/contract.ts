@@ -8,7 +8,7 @@ import { PatientConfirmationSchema, PatientLookupSchema } from '../domain/patien
 import { PATIENT_HINT_KINDS } from '../domain/patient-hints';
 import { WipeCertificateSchema } from '../domain/wipe';
 import { ROLES } from '../domain/roles';
-import { DisplayNameSchema, UserRowSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
+import { DisplayNameSchema, StaffProfileSchema, UserRowSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
 import { PersonRefSchema, SEARCH_ORDERS, ThreadQueueRequestSchema, ThreadQueueRowSchema, VaultIntegritySchema } from './work-queue';
 
@@ -303,6 +303,8 @@ export const EprSettingsSchema = z.object({
   odsCode: z.string(),
   documentType: z.enum(DOCUMENT_TYPE_CHOICES),
   profile: EprProfileOverridesSchema,
+  /** The Trust's identifier system for staff with no SDS user ID or registration (they are identified by username); '' when none. */
+  staffIdentifierSystem: z.string(),
 });
 export type EprSettingsView = z.infer<typeof EprSettingsSchema>;
 
@@ -412,6 +414,12 @@ export const contract = {
     resetPassphrase: channel({
       request: z.object({ userId: z.string().uuid(), passphrase: Passphrase }).strict(),
       response: UserSummarySchema,
+      access: ['admin'],
+    }),
+    /** A person's job title, registration and SDS user ID, which the notes they transcribe or attest carry. */
+    setProfile: channel({
+      request: z.object({ userId: z.string().uuid(), profile: StaffProfileSchema }).strict(),
+      response: StaffProfileSchema,
       access: ['admin'],
     }),
   },
@@ -671,6 +679,8 @@ export const contract = {
           odsCode: z.string().trim().toUpperCase().max(10),
           documentType: z.enum(DOCUMENT_TYPE_CHOICES),
           profile: EprProfileOverridesSchema.optional(),
+          /** '' for none. */
+          staffIdentifierSystem: z.string().trim().max(2000).optional(),
         })
         .strict(),
       response: EprSettingsSchema,

@@ -1,6 +1,7 @@
 import type { Contract } from '../../../shared/ipc/contract';
 import type { SessionService } from '../../session/session-service';
 import type { Handlers } from '../registry';
+import type { StaffProfiles } from '../../users/staff-profiles';
 
 const DONE = { done: true } as const;
 
@@ -34,12 +35,13 @@ export function createSessionHandlers(session: SessionService): Handlers<Contrac
   };
 }
 
-export function createUserHandlers(session: SessionService): Handlers<Contract>['users'] {
+export function createUserHandlers(session: SessionService, profiles: StaffProfiles): Handlers<Contract>['users'] {
   return {
     list: () => session.listUsers(),
     create: (request) => session.createUser(request),
     setDisabled: ({ userId, disabled }) => session.setDisabled(userId, disabled),
     resetPassphrase: ({ userId, passphrase }) => session.resetPassphrase(userId, passphrase),
+    setProfile: ({ userId, profile }) => profiles.set(userId, profile),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Role } from '../../../shared/domain/roles';
-import type { UserSummary } from '../../../shared/domain/users';
+import type { RegistrationBody } from '../../../shared/domain/transcription';
+import type { StaffProfile, UserSummary } from '../../../shared/domain/users';
 import type { Db } from '../sqlcipher';
 
 /** A row of `users` as SQLite returns it. */
@@ -67,4 +68,42 @@ export function setMustChangePassphrase(db: Db, id: string, mustChange: boolean,
 /** Active administrators: a workstation must always keep at least one. */
 export function countActiveAdmins(db: Db): number {
   return (db.prepare("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0").get() as { n: number }).n;
+}
+
+/** A row's professional details (migration 0017) as SQLite returns them. */
+interface StaffProfileRow {
+  job_title: string;
+  registration_body: RegistrationBody | null;
+  registration_number: string | null;
+  sds_user_id: string | null;
+}
+
+/** What a filed note says of this user (empty parts where an administrator has set none); null for no such user. */
+export function getStaffProfile(db: Db, id: string): StaffProfile | null {
+  const row = db.prepare('SELECT job_title, registration_body, registration_number, sds_user_id FROM users WHERE id = ?').get(id) as StaffProfileRow | undefined;
+  if (!row) return null;
+  return {
+    jobTitle: row.job_title,
+    registration: row.registration_body && row.registration_number ? { body: row.registration_body, number: row.registration_number } : null,
+    sdsUserId: row.sds_user_id,
+  };
+}
+
+/** Every user's professional details, by user id. */
+export function listStaffProfiles(db: Db): Map<string, StaffProfile> {
+  const rows = db.prepare('SELECT id, job_title, registration_body, registration_number, sds_user_id FROM users').all() as (StaffProfileRow & { id: string })[];
+  return new Map(
+    rows.map((row) => [
+      row.id,
+      { jobTitle: row.job_title, registration: row.registration_body && row.registration_number ? { body: row.registration_body, number: row.registration_number } : null, sdsUserId: row.sds_user_id },
+    ]),
+  );
+}
+
+export function setStaffProfile(db: Db, id: string, profile: StaffProfile, now: Date): boolean {
+  return (
+    db
+      .prepare('UPDATE users SET job_title = ?, registration_body = ?, registration_number = ?, sds_user_id = ?, updated_at = ? WHERE id = ?')
+      .run(profile.jobTitle, profile.registration?.body ?? null, profile.registration?.number ?? null, profile.sdsUserId, now.toISOString(), id).changes === 1
+  );
 }

@@ -102,6 +102,13 @@ export function EprSettingsSection() {
           </>
         )}
         <TextField id="epr-ods" label="Organisation ODS code" value={view.odsCode} onChange={(event) => set({ odsCode: event.target.value })} />
+        <TextField
+          id="epr-staff-system"
+          label="Your Trust’s identifier system for staff (optional)"
+          hint="A URI your Trust owns. Notes identify staff by their SDS user ID or professional registration, set under Users; anyone with neither is identified by their Wardscribe username under this system, or by name only if it is left empty."
+          value={view.staffIdentifierSystem}
+          onChange={(event) => set({ staffIdentifierSystem: event.target.value })}
+        />
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor="epr-doc-type">
             Document type

@@ -7,6 +7,7 @@ import { useSignedIn } from '../app/session';
 import type { FieldLabels } from '../logic/describe-error';
 import { useProblem } from '../app/use-problem';
 import { ConfirmAction, ErrorSummary, SuccessBanner, TextField } from '../components/forms';
+import { describeProfile, StaffProfileForm } from './StaffProfileForm';
 
 const FIELDS: FieldLabels = {
   username: { label: 'the username', inputId: 'new-username' },
@@ -25,6 +26,8 @@ export function UsersScreen() {
   const [notice, setNotice] = useState<string | null>(null);
   /** The person whose passphrase is being reset (Electron has no window.prompt, so it is a form here). */
   const [resetting, setResetting] = useState<UserSummary | null>(null);
+  /** The person whose professional details are being set. */
+  const [profiling, setProfiling] = useState<UserRow | null>(null);
 
   const reload = useCallback(async () => {
     const result = await hostApi()!.users.list({});
@@ -100,6 +103,7 @@ export function UsersScreen() {
             <th scope="col">Name</th>
             <th scope="col">Role</th>
             <th scope="col">Status</th>
+            <th scope="col">In the record as</th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -110,6 +114,7 @@ export function UsersScreen() {
               <td>{user.displayName}</td>
               <td>{user.role}</td>
               <td>{statusOf(user)}</td>
+              <td data-testid="user-profile">{describeProfile(user.profile)}</td>
               <td className="ws-actions">
                 {/* Without a key slot, Enable alone would leave an account whose passphrase opens nothing: the reset enables it. */}
                 {user.id !== state.user.id && (user.hasKey || !user.disabled) && (
@@ -134,17 +139,42 @@ export function UsersScreen() {
                   className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
                   onClick={() => {
                     setNotice(null);
+                    setProfiling(null);
                     setResetting(user);
                   }}
                 >
                   {user.hasKey ? 'Reset passphrase' : user.disabled ? 'Reset passphrase to enable' : 'Reset passphrase to restore sign-in'}{' '}
                   <span className="nhsuk-u-visually-hidden">for {user.username}</span>
                 </button>
+                <button
+                  type="button"
+                  className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                  onClick={() => {
+                    setNotice(null);
+                    setResetting(null);
+                    setProfiling(user);
+                  }}
+                >
+                  Professional details <span className="nhsuk-u-visually-hidden">of {user.username}</span>
+                </button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+
+      {profiling && (
+        <StaffProfileForm
+          key={profiling.id}
+          user={profiling}
+          onCancel={() => setProfiling(null)}
+          onSaved={(profile) => {
+            setNotice(`${profiling.displayName} is now named in the record as: ${describeProfile(profile)}.`);
+            setProfiling(null);
+            void reload();
+          }}
+        />
+      )}
 
       {resetting && (
         <form onSubmit={reset} noValidate aria-labelledby="reset-heading">

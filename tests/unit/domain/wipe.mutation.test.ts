@@ -321,10 +321,11 @@ describe('the wipe certificate', () => {
   });
 
   test('counts are whole and never negative', () => {
-    for (const field of ['messageCount', 'attachmentCount', 'imageCount', 'imagesFiled', 'unfiledMediaDestroyed', 'draftCount', 'fingerprintsKept'] as const) {
+    for (const field of ['messageCount', 'attachmentCount', 'imageCount', 'imagesFiled', 'unfiledMediaDestroyed', 'unfiledMessagesDestroyed', 'draftCount', 'fingerprintsKept'] as const) {
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: -1 }).success, field).toBe(false);
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 1.5 }).success, field).toBe(false);
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 0 }).success, field).toBe(true);
+      expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: 7 }).success, field).toBe(true);
     }
     for (const field of ['pagesDecrypted', 'needles'] as const) {
       expect(WipeVerificationSchema.safeParse({ ...verification, [field]: -1 }).success, field).toBe(false);

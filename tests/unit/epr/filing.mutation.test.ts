@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ASSUMED_PROFILE, type EprProfile } from '../../../main/epr/epr-profile';
 import { EprRequestError } from '../../../main/epr/epr-errors';
 import { documentIdFor, filingBundle, filingStep, findFiled, provenanceIdFor, READ_AFTER_WRITE_LAG_MS, recheckFiled, type FilingTarget } from '../../../main/epr/filing';
-import { identifierQuery, toDocumentReference, transcriptAttachment, URI_SYSTEM } from '../../../main/epr/mapping';
+import { identifierQuery, toDocumentReference, toProvenance, transcriptAttachment, URI_SYSTEM } from '../../../main/epr/mapping';
+import type { AttestedTranscription } from '../../../shared/domain/transcription';
 import type { OutboxItem, OutboxState } from '../../../main/epr/outbox';
 import { http, StubEpr } from './support/stub-epr';
 import type { FiledImage } from '../../../shared/domain/clinical-image';
@@ -516,6 +517,36 @@ describe('read-back', () => {
   ])('%s: still verified (how the server writes it, not a different note)', async (_name, change) => {
     const { state } = await filedAndRead(change);
     expect(state).toMatchObject({ kind: 'verified' });
+  });
+
+  describe('the attester, identified by the national systems (#15)', () => {
+    const attested = (attester: Partial<AttestedTranscription['attester']>) => sampleTranscription({ attester: { userId: 'u-fy1-2', name: 'Dr Priya Shah', role: 'Foundation doctor FY1', ...attester } });
+    async function readWith(transcription: AttestedTranscription, author: DocumentReference['author']) {
+      const world = setUp({}, true, transcription);
+      await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+      const stored = world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+      world.epr.stored.set('DocumentReference/doc-1', { ...stored, author });
+      return world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } });
+    }
+    it.each<[string, Partial<AttestedTranscription['attester']>, { system: string; value: string }]>([
+      ['SDS user ID', { sdsUserId: '555021935107', registration: { body: 'GMC', number: '7654321' } }, { system: 'https://fhir.nhs.uk/Id/sds-user-id', value: '555021935107' }],
+      ['GMC number', { registration: { body: 'GMC', number: '7654321' } }, { system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: '7654321' }],
+      ['the Trust\u2019s own system', { localIdentifier: { system: 'https://trust.example.nhs.uk/Id/staff', value: 'pshah' } }, { system: 'https://trust.example.nhs.uk/Id/staff', value: 'pshah' }],
+    ])('by %s: filed so, verified as filed, and someone else under that system is an author mismatch', async (_name, ids, identifier) => {
+      const transcription = attested(ids);
+      expect(toDocumentReference(transcription).author).toEqual([expect.objectContaining({ identifier })]);
+      expect(await readWith(transcription, [{ identifier }])).toMatchObject({ kind: 'verified' });
+      expect(await readWith(transcription, [{ identifier: { ...identifier, value: `${identifier.value}9` } }])).toMatchObject({ kind: 'failed', reason: 'read-back-mismatch', mismatched: ['author'] });
+      // Another system altogether (the server's own numbering) is how it writes authors, not another person.
+      expect(await readWith(transcription, [{ identifier: { system: 'https://epr.example/staff', value: '42' } }])).toMatchObject({ kind: 'verified' });
+    });
+    it('with none of them, named only: never under a namespace Wardscribe does not own', async () => {
+      const transcription = attested({});
+      const document = toDocumentReference(transcription);
+      expect(document.author).toEqual([{ display: 'Dr Priya Shah, Foundation doctor FY1' }]);
+      expect(JSON.stringify([document, toProvenance(transcription, { reference: 'DocumentReference/doc-1' })])).not.toContain('wardscribe.nhs.uk/Id/user');
+      expect(await readWith(transcription, document.author)).toMatchObject({ kind: 'verified' });
+    });
   });
 
   it('changed text is a content mismatch', async () => {

@@ -69,15 +69,16 @@ describe('narratives (#15): what an EPR shows when it does not render the resour
 
 describe('Provenance.signature (#15): the attestation', () => {
   test('a verification signature by the attester, at the time of attestation', () => {
-    const transcription = sampleTranscription();
+    const transcription = sampleTranscription({ attester: { userId: 'u-fy1-2', name: 'Dr Priya Shah', role: 'Foundation doctor FY1', registration: { body: 'GMC', number: '7654321' } } });
     const provenance = toProvenance(transcription, { reference: 'DocumentReference/abc' });
     expect(provenance.signature).toEqual([
       {
         type: [{ system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.5', display: 'Verification Signature' }],
         when: transcription.attestedAt,
-        who: { identifier: { system: 'https://wardscribe.nhs.uk/Id/user', value: transcription.attester.userId }, display: `${transcription.attester.name}, ${transcription.attester.role}` },
+        who: { identifier: { system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: '7654321' }, display: 'Dr Priya Shah, Foundation doctor FY1' },
       },
     ]);
+    expect(errors(provenance)).toEqual([]);
   });
 });
 

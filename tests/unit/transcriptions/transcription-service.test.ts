@@ -8,6 +8,9 @@ import { ImportService, type ImportJob } from '../../../main/imports/import-serv
 import { silentLogger } from '../../../main/log';
 import { SessionService } from '../../../main/session/session-service';
 import { TranscriptionService, type DraftInput } from '../../../main/transcriptions/transcription-service';
+import { StaffProfiles } from '../../../main/users/staff-profiles';
+import { getOutboxItem } from '../../../main/vault/queries/outbox';
+import { setSettings } from '../../../main/settings/registry';
 import { MINIMUM_KDF } from '../../../main/vault/key-slots';
 import { listMessages } from '../../../main/vault/queries/messages';
 import { recordIdentifierFound } from '../../../main/vault/queries/epr-observations';
@@ -178,6 +181,43 @@ describe('TranscriptionService', () => {
     // The clerk, back, sees the clinician's confirmation as not theirs either.
     await signIn(CLERK);
     expect(service.getDraft(draft.id).patient.confirmed).toBe(false);
+  });
+
+  it('files the transcriber and attester as an administrator described them: job title, registration, SDS user ID (#15)', async () => {
+    const { session, service, signIn, input } = await world();
+    await signIn(ADMIN);
+    const id = (username: string) => session.listUsers().find((user) => user.username === username)!.id;
+    const profiles = new StaffProfiles({ session });
+    profiles.set(id(CLINICIAN.username), { jobTitle: 'Consultant physician', registration: { body: 'GMC', number: 'l123456' }, sdsUserId: '555021935107' });
+    // A clerk with no registration: named by the Trust's own system once one is configured.
+    setSettings(session.vault().db, session.audit().log, session.audit().actor, { 'staff.localIdentifierSystem': 'https://trust.example.nhs.uk/Id/staff' }, new Date());
+    profiles.set(id(CLERK.username), { jobTitle: 'Ward clerk', registration: null, sdsUserId: null });
+    expect(session.listUsers().find((user) => user.username === CLINICIAN.username)!.profile).toEqual({ jobTitle: 'Consultant physician', registration: { body: 'GMC', number: 'L123456' }, sdsUserId: '555021935107' });
+    expect(entries(session, ['user-changed']).map((entry) => entry.outcome)).toEqual([
+      { status: 'success', reason: 'professional-details' },
+      { status: 'success', reason: 'professional-details' },
+    ]);
+    // A number not in the body's format, or a short SDS id, is refused in words and nothing changes.
+    expect(() => profiles.set(id(CLINICIAN.username), { jobTitle: 'Consultant', registration: { body: 'NMC', number: '1234567' }, sdsUserId: null })).toThrow('The registration number does not have the format this body issues.');
+    expect(() => profiles.set(id(CLINICIAN.username), { jobTitle: 'Consultant', registration: null, sdsUserId: '5550219' })).toThrow(/12 digits/);
+    expect(session.listUsers().find((user) => user.username === CLINICIAN.username)!.profile.jobTitle).toBe('Consultant physician');
+
+    await signIn(CLERK);
+    expect(() => profiles.set(id(CLERK.username), { jobTitle: 'Consultant', registration: null, sdsUserId: null })).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    const draft = service.saveDraft(input());
+    await signIn(CLINICIAN);
+    service.saveDraft(input({ id: draft.id }));
+    const queued = await service.attest(draft.id, await confirmedPatient(service));
+    await until(() => service.outbox().find((item) => item.identifier === queued.identifier), ['verified']);
+    const filed = getOutboxItem(session.vault().db, queued.identifier)!.transcription;
+    expect(filed.attester).toMatchObject({ name: CLINICIAN.displayName, role: 'Consultant physician', registration: { body: 'GMC', number: 'L123456' }, sdsUserId: '555021935107' });
+    expect(filed.transcriber).toMatchObject({ role: 'Ward clerk', localIdentifier: { system: 'https://trust.example.nhs.uk/Id/staff', value: CLERK.username } });
+    const [document] = await documentsOnServer(queued.identifier);
+    expect(document!.author).toEqual([{ identifier: { system: 'https://fhir.nhs.uk/Id/sds-user-id', value: '555021935107' }, display: `${CLINICIAN.displayName}, Consultant physician, GMC L123456` }]);
+    const text = Buffer.from(document!.content[0]!.attachment.data!, 'base64').toString('utf8');
+    expect(text).toContain(`Attested by: ${CLINICIAN.displayName}, Consultant physician, GMC L123456, `);
+    expect(text).toContain(`Transcribed by: ${CLERK.displayName}, Ward clerk\n`);
+    expect(JSON.stringify(document)).not.toContain('wardscribe.nhs.uk/Id/user');
   });
 
   it('does not let a clerk attest', async () => {
