@@ -14,6 +14,9 @@ export default defineConfig({
   forbidOnly: !!process.env['CI'],
   retries: 0,
   timeout: 60_000,
+  // Two apps share two cores: a preview (save, FHIR validation) or a filing can take longer than
+  // Playwright's 5 s default while the other worker imports or wipes.
+  expect: { timeout: 10_000 },
   reporter: [['list']],
   use: { trace: 'off' },
 });

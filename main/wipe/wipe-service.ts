@@ -68,6 +68,7 @@ import { identityRows } from '../vault/queries/messages';
 import { insertWipedFingerprints } from '../vault/queries/wiped-fingerprints';
 import { checkSourceFile, overwriteExportFile, type SourceFileCheck } from './source-file';
 import { scanForRemnants } from './vault-scan';
+import { closerLook, type CloserLook, type CloserLookReason, type FiledNoteFacts } from '../../shared/domain/closer-look';
 
 /**
  * Where a test may stop the wipe (kill -9) to prove each point is safe. `erasing` is inside the
@@ -116,7 +117,8 @@ export interface WipePlan {
   /** Attachments of messages filed in verified notes that are not in the record themselves: destroyed only on acknowledgement. */
   readonly unfiledMedia: readonly WipeMedium[];
   /** Messages in no verified note (system lines aside): how many, and the first of them as the screen lists them. */
-  readonly untranscribed: { readonly count: number; readonly shown: UntranscribedMessage[] };
+  /** `marked`: how many deserve a second look (closer-look.ts); they are shown first. */
+  readonly untranscribed: { readonly count: number; readonly marked: number; readonly shown: UntranscribedMessage[] };
   readonly sourceFile: { readonly name: string; readonly status: SourceFileCheck | 'unknown' };
 }
 
@@ -130,8 +132,12 @@ export interface UntranscribedMessage {
   readonly text: string;
   /** The name of the file it came with, if any. */
   readonly attachment: string | null;
+  /** Why it deserves a second look: from an adviser of a filed note, or naming its patient (none: neither). */
+  readonly lookAgain: CloserLookReason[];
 }
 
+/** Messages read at a time when the untranscribed are described. */
+const UNTRANSCRIBED_PAGE = 2_000;
 /** Most untranscribed messages a plan lists (the count is always whole): enough to see what they are. */
 export const UNTRANSCRIBED_SHOWN = 100;
 const UNTRANSCRIBED_TEXT_CHARS = 300;
@@ -196,7 +202,7 @@ export class WipeService {
       transcriptions,
       decision: decideWipe(transcriptions, untranscribed.length),
       unfiledMedia: threadUnfiledMedia(db, threadId, carried),
-      untranscribed: { count: untranscribed.length, shown: describeUntranscribed(db, untranscribed.slice(0, UNTRANSCRIBED_SHOWN)) },
+      untranscribed: describeUntranscribed(db, untranscribed, closerLook(filedNoteFacts(db, rows))),
       sourceFile: { name: thread.sourceFileName, status: sourcePath ? await checkSourceFile(sourcePath, thread.sourceSha256) : 'unknown' },
     };
   }
@@ -723,15 +729,44 @@ function threadUntranscribed(db: Db, threadId: string, transcriptions: readonly 
   );
 }
 
-/** The untranscribed messages as the confirmation screen lists them, in the order given. */
-function describeUntranscribed(db: Db, messages: readonly GateMessage[]): UntranscribedMessage[] {
-  const stored = new Map(getMessagesByIds(db, messages.map((message) => Number(message.messageId))).map((message) => [String(message.id), message]));
-  return messages.flatMap((message) => {
-    const found = stored.get(message.messageId);
-    if (!found) return [];
-    const text = found.text.length > UNTRANSCRIBED_TEXT_CHARS ? `${found.text.slice(0, UNTRANSCRIBED_TEXT_CHARS)}…` : found.text;
-    return [{ messageId: message.messageId, sender: found.sender, localTime: found.localTime, text, attachment: found.attachment }];
+/**
+ * The untranscribed messages as the confirmation screen lists them: those that deserve a second
+ * look (shared/domain/closer-look.ts) first, then the rest, in the thread's order, at most
+ * UNTRANSCRIBED_SHOWN; with how many were marked. Their texts are read in pages, so a long
+ * thread is never held whole.
+ */
+function describeUntranscribed(db: Db, messages: readonly GateMessage[], look: CloserLook): WipePlan['untranscribed'] {
+  const marked: UntranscribedMessage[] = [];
+  const rest: UntranscribedMessage[] = [];
+  let markedCount = 0;
+  for (let at = 0; at < messages.length; at += UNTRANSCRIBED_PAGE) {
+    const page = messages.slice(at, at + UNTRANSCRIBED_PAGE);
+    const stored = new Map(getMessagesByIds(db, page.map((message) => Number(message.messageId))).map((message) => [String(message.id), message]));
+    for (const message of page) {
+      const found = stored.get(message.messageId);
+      if (!found) continue;
+      const lookAgain = look({ sender: found.sender, text: found.text });
+      if (lookAgain.length > 0) markedCount++;
+      const into = lookAgain.length > 0 ? marked : rest;
+      if (into.length >= UNTRANSCRIBED_SHOWN) continue;
+      const text = found.text.length > UNTRANSCRIBED_TEXT_CHARS ? `${found.text.slice(0, UNTRANSCRIBED_TEXT_CHARS)}…` : found.text;
+      into.push({ messageId: message.messageId, sender: found.sender, localTime: found.localTime, text, attachment: found.attachment, lookAgain });
+    }
+  }
+  return { count: messages.length, marked: markedCount, shown: [...marked, ...rest].slice(0, UNTRANSCRIBED_SHOWN) };
+}
+
+/** Who advised in, and whom, the thread's verified notes (what closerLook looks for). */
+function filedNoteFacts(db: Db, rows: readonly ThreadTranscriptionRow[]): FiledNoteFacts {
+  const filed = rows.flatMap((row) => {
+    if (toGateTranscription(row).state !== 'verified' || row.identifier === null) return [];
+    const transcription = getOutboxItem(db, row.identifier)?.transcription;
+    return transcription ? [transcription] : [];
   });
+  return {
+    advisers: [...new Set(filed.flatMap((transcription) => transcription.excerpts.map((excerpt) => excerpt.adviser.displayNameInChat)))],
+    patients: filed.map((transcription) => ({ name: transcription.patient.name, nhsNumber: transcription.patient.nhsNumber })),
+  };
 }
 
 /**

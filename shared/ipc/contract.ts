@@ -357,7 +357,18 @@ export const WipePlanSchema = z.object({
    */
   untranscribed: z.object({
     count: z.number(),
-    shown: z.array(z.object({ messageId: z.string(), sender: z.string().nullable(), localTime: z.string(), text: z.string(), attachment: z.string().nullable() })),
+    /** How many deserve a second look (from an adviser of a filed note, or naming its patient): shown first, each with why. */
+    marked: z.number(),
+    shown: z.array(
+      z.object({
+        messageId: z.string(),
+        sender: z.string().nullable(),
+        localTime: z.string(),
+        text: z.string(),
+        attachment: z.string().nullable(),
+        lookAgain: z.array(z.enum(['adviser', 'patient'])),
+      }),
+    ),
   }),
   /** The export file: whether it is still exactly what was imported (`unknown`: its path was not recorded). */
   sourceFile: z.object({ name: z.string(), status: z.enum(['matches', 'not-found', 'changed', 'unknown']) }),

@@ -53,3 +53,24 @@ export function displayTimeSpan(first: string | null | undefined, last: string |
   if (!first && !last) return 'unknown';
   return `${displayTime(first ?? last, options)} to ${displayTime(last ?? first, options)}`;
 }
+
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/;
+const wallFormats = new Map<boolean, Intl.DateTimeFormat>();
+
+/**
+ * A time as the chat showed it (a wall clock with no zone, "2024-04-13T20:41:19") written the way
+ * every other time is: "13 Apr 2024, 20:41". Never shifted: it is the phone's own clock reading.
+ * Anything unreadable is shown as it is.
+ */
+export function displayWallClock(localTime: string, options: { readonly seconds?: boolean } = {}): string {
+  const parts = WALL_CLOCK.exec(localTime);
+  if (!parts) return localTime;
+  const [, year, month, day, hour, minute, second] = parts.map(Number) as [number, number, number, number, number, number, number | undefined];
+  const seconds = options.seconds ?? false;
+  let format = wallFormats.get(seconds);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
+    wallFormats.set(seconds, format);
+  }
+  return format.format(new Date(Date.UTC(year, month - 1, day, hour, minute, Number.isNaN(second) ? 0 : (second ?? 0))));
+}

@@ -51,9 +51,9 @@ test('images are chosen seeing each one (thumbnail, sender, time, consent beside
   await expect(choices).toHaveCount(2);
   const [wound, ecg] = [choices.nth(0), choices.nth(1)];
   await expect(wound.getByTestId('image-choice-sender')).toHaveText('Dr Amara Okafor');
-  await expect(wound.getByTestId('image-choice-time')).toHaveText('2024-04-13 21:15:10 Europe/London');
+  await expect(wound.getByTestId('image-choice-time')).toHaveText('13 Apr 2024, 21:15:10 Europe/London');
   await expect(ecg.getByTestId('image-choice-sender')).toHaveText('Ben (reg)');
-  await expect(ecg.getByTestId('image-choice-time')).toHaveText('2024-04-13 21:16:30 Europe/London');
+  await expect(ecg.getByTestId('image-choice-time')).toHaveText('13 Apr 2024, 21:16:30 Europe/London');
   await expect(wound.getByTestId('image-choice-file')).toContainText(`${WOUND_NAME} (JPEG image, `);
   const woundThumbnail = wound.getByTestId('media-thumbnail');
   const ecgThumbnail = ecg.getByTestId('media-thumbnail');
@@ -79,7 +79,7 @@ test('images are chosen seeing each one (thumbnail, sender, time, consent beside
   const open = page.getByRole('button', { name: 'See image 1 of 2 full size' });
   await open.focus();
   await page.keyboard.press('Enter');
-  const viewer = page.getByRole('dialog', { name: 'Image 1 of 2, sent by Dr Amara Okafor, 2024-04-13 21:15:10 Europe/London' });
+  const viewer = page.getByRole('dialog', { name: 'Image 1 of 2, sent by Dr Amara Okafor, 13 Apr 2024, 21:15:10 Europe/London' });
   await expect(viewer).toBeVisible();
   const full = viewer.getByTestId('media-full');
   await expect(full).toHaveAttribute('alt', 'Image 1 of 2: JPEG image, full size');

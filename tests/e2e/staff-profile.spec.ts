@@ -49,6 +49,8 @@ test('an administrator sets a clinician’s job title, GMC number and SDS user I
   await page.getByLabel('New passphrase again').fill('cleo chose this phrase');
   await page.getByRole('button', { name: 'Change passphrase' }).click();
   await expect(page.getByRole('status')).toContainText('Your passphrase has been changed.', { timeout: 20_000 });
+  // A clinician starts at the work queue, not on the workstation's technical status.
+  await expect(page.getByRole('heading', { level: 1, name: 'Threads' })).toBeVisible();
   const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');
   writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: '[13/04/2024, 21:20:45] Ben (reg): Restrict fluids to 1.5 L and recheck the sodium at 06:00.' }]));
   await importExport(page, zipPath, { zone: 'Europe/London' });

@@ -71,9 +71,13 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   await expect(page.getByTestId('wipe-gate')).toContainText('3 messages in this chat are in no note filed in the record.');
   const untranscribed = page.getByTestId('wipe-untranscribed-row');
   await expect(untranscribed).toHaveCount(3);
-  await expect(untranscribed.nth(2)).toContainText('Hold the spironolactone until the morning review.');
-  await expect(untranscribed.nth(2)).toContainText('Ben (reg)');
-  await expect(untranscribed.nth(0)).toContainText('2024-04-13 21:14');
+  // The registrar's other advice is marked and comes first: he gave the advice in the filed note.
+  await expect(page.getByTestId('wipe-untranscribed-marked')).toContainText('1 of them was sent by someone whose advice is in the filed note, or names its patient.');
+  await expect(untranscribed.nth(0)).toContainText('Hold the spironolactone until the morning review.');
+  await expect(untranscribed.nth(0)).toContainText('Ben (reg)');
+  await expect(untranscribed.nth(0).getByTestId('wipe-look-again')).toHaveText('From an adviser in the note');
+  await expect(untranscribed.nth(1)).toContainText('13 Apr 2024, 21:14');
+  await expect(untranscribed.nth(1).getByTestId('wipe-look-again')).toHaveCount(0);
   const plan = page.getByTestId('wipe-plan');
   await expect(plan).toContainText('4 messages');
   await expect(plan).toContainText('0 attachments');

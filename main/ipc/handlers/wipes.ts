@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { certificateForRole } from '../../../shared/domain/wipe';
 import type { Contract } from '../../../shared/ipc/contract';
@@ -47,7 +47,9 @@ export function createWipeHandlers(deps: WipeHandlerDeps): Handlers<Contract>['w
       const digest = certificateSha256(certificate);
       const folder = deps.exports.folderFor(chosen);
       mkdirSync(folder, { recursive: true, mode: 0o700 });
-      const fileName = `wardscribe-wipe-certificate-${wipeId}.pdf`;
+      // A name of its own for each export, saying whose view it is: an auditor's redacted copy
+      // once replaced a clinician's full one of the same name (a cold trial).
+      const fileName = uniqueExportName(folder, `wardscribe-wipe-certificate-${wipeId}${certificate === full ? '' : '-auditor-view'}`);
       const path = join(folder, fileName);
       const sha256 = await writeCertificatePdf({ certificate, certificateSha256: digest, trailSha256: trailCertificateSha256(full), site: deps.site }, path);
       deps.exports.record('wipe-certificate', folder, fileName, sha256);
@@ -61,4 +63,12 @@ export function createWipeHandlers(deps: WipeHandlerDeps): Handlers<Contract>['w
       return { hours: wipes.retentionHours() };
     },
   };
+}
+
+/** `base.pdf`, or `base-2.pdf`, `base-3.pdf`… when that is taken: an export never replaces an earlier one. */
+function uniqueExportName(folder: string, base: string): string {
+  for (let copy = 1; ; copy++) {
+    const name = copy === 1 ? `${base}.pdf` : `${base}-${copy}.pdf`;
+    if (!existsSync(join(folder, name))) return name;
+  }
 }

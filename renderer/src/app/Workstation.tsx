@@ -7,7 +7,7 @@ import { Header } from './Header';
 import { IdleContext, IdleWarning, useIdleState } from './idle';
 import { JobsIndicator } from './JobsIndicator';
 import { ShortcutLegend } from './ShortcutLegend';
-import { screensFor, type ScreenDefinition } from './screens';
+import { HOME_SCREENS, screensFor, type ScreenDefinition } from './screens';
 import { NavigationContext, routeKey, type Navigation, type Route, type ScreenId } from './navigation';
 import { SessionContext, type SignedIn } from './session';
 
@@ -24,7 +24,7 @@ export function Workstation({ state, replace }: { state: SignedIn; replace: (sta
   // `visits` counts navigations, so choosing the current screen again still moves focus to it.
   // Start on the forced screen if there is one, so it stays in view once the change is done.
   const [{ route, visits, notice }, setNavigation] = useState<{ route: Route; visits: number; notice?: string }>({
-    route: { screen: (forced ?? screens[0]!).id },
+    route: { screen: (forced ?? screens.find((screen) => screen.id === HOME_SCREENS[state.user.role]) ?? screens[0]!).id } as Route,
     visits: 0,
   });
   const mainRef = useRef<HTMLElement>(null);

@@ -40,3 +40,15 @@ export const SCREENS: readonly ScreenDefinition[] = [
 export function screensFor(role: Role): readonly ScreenDefinition[] {
   return SCREENS.filter((screen) => !screen.roles || screen.roles.includes(role));
 }
+
+/**
+ * Where each role starts, and returns to after changing its passphrase: the work it came for (a
+ * cold trial: every role landed on Status, host and Node.js versions, with nothing to do there).
+ */
+export const HOME_SCREENS: Readonly<Record<Role, ScreenId>> = {
+  clerk: 'threads',
+  clinician: 'threads',
+  auditor: 'audit',
+  admin: 'status',
+};
+

@@ -11,6 +11,7 @@ import type { MediaItemView, MessageView } from '../../../shared/ipc/contract';
 import type { FieldProblem } from '../logic/describe-error';
 import { fileSize } from '../logic/media';
 import { TextField } from './forms';
+import { displayWallClock } from './format';
 import { InlineImage, MediaViewer, useMediaUrls } from './ThreadMedia';
 
 export interface ImageChoiceState {
@@ -102,7 +103,7 @@ export function ImageChoices({
   /** The image's name on this screen, and who sent it when, from its message. */
   const about = (item: MediaItemView, index: number) => {
     const message = messages.find((candidate) => candidate.id === item.messageId);
-    return { name: imageName(index, choices.length), sender: message ? describeSender(message.sender) : 'a sender not known', when: message ? `${message.localTime.replace('T', ' ')} ${message.zone}` : 'time not known' };
+    return { name: imageName(index, choices.length), sender: message ? describeSender(message.sender) : 'a sender not known', when: message ? `${displayWallClock(message.localTime, { seconds: true })} ${message.zone}` : 'time not known' };
   };
   return (
     <section aria-labelledby="images-heading" data-testid="image-choices">

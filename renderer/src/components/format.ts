@@ -1,7 +1,7 @@
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import type { GateTranscription } from '../../../shared/domain/wipe';
 export { SOURCE_NAMES } from '../../../shared/wording/sources';
-export { displayTime, displayTimeSpan } from '../../../shared/wording/times';
+export { displayTime, displayTimeSpan, displayWallClock } from '../../../shared/wording/times';
 
 /** 3-3-4 for a valid NHS number ("943 476 5919"); anything else as stored. */
 export function displayNhsNumber(value: string): string {

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
 import { formatDelay, type DraftAdviser, type RegistrationBody } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
-import { displayNhsNumber, displayTime, plural, senderLabel } from '../components/format';
+import { displayNhsNumber, displayTime, displayWallClock, plural, senderLabel } from '../components/format';
 import { hostApi } from '../api';
 import { useHostQuery } from '../app/data';
 import { plainText, type FieldLabels, type FieldProblem } from '../logic/describe-error';
@@ -442,7 +442,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         {messages.map((message) => {
           return (
             <li key={message.id} className="ws-message">
-              <strong>{describeSender(message.sender)}</strong>, {message.localTime.replace('T', ' ')} {message.zone}
+              <strong>{describeSender(message.sender)}</strong>, {displayWallClock(message.localTime, { seconds: true })} {message.zone}
               <span className="nhsuk-body-s" data-testid="excerpt-delay">
                 {' '}
                 — {message.instant ? `sent ${delay(message.instant)} ago` : 'the time it was sent is not certain (a clock change)'}

@@ -32,6 +32,12 @@ export function OutboxScreen() {
   const { state } = useSignedIn();
   const [items, setItems] = useState<OutboxView[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [training, setTraining] = useState(false);
+  useEffect(() => {
+    void hostApi()!
+      .epr.mode({})
+      .then((result) => result.ok && setTraining(result.value.mode === 'training'));
+  }, []);
   const [retryError, setRetryError] = useState<string | null>(null);
   /** The item whose "Send after checking the record" is waiting for the clinician's confirmation. */
   const [checking, setChecking] = useState<string | null>(null);
@@ -92,6 +98,12 @@ export function OutboxScreen() {
         Outbox
       </h1>
       {error && <p role="alert">{error}</p>}
+      {training && items.length > 0 && (
+        <p className="nhsuk-inset-text" data-testid="training-outbox-note">
+          The built-in training EPR keeps its notes only while Wardscribe is open and unlocked: after a restart or a lock it starts empty again, so a note shown
+          here as verified can no longer be opened, and its chat can no longer be wiped (nothing is wiped that is not in the record).
+        </p>
+      )}
       {items.length === 0 && <p>Nothing attested yet.</p>}
       {retryError && <p role="alert">{retryError}</p>}
       {opened && <FiledNoteView document={opened.document} identifier={opened.identifier} epr={opened.epr} onClose={() => setOpened(null)} />}

@@ -9,7 +9,7 @@ import { useHostQuery } from '../app/data';
 import { useNavigation, useRoute } from '../app/navigation';
 import { isShortcut, SHORTCUTS } from '../app/shortcuts';
 import { ErrorSummary, TextField } from '../components/forms';
-import { displayDay, displayTime } from '../components/format';
+import { displayDay, displayTime, displayWallClock } from '../components/format';
 import { DateInput, joinDate, type DateParts } from '../components/DateInput';
 import { WipeConfirmation } from './WipeConfirmation';
 import { MessageMedia, useThreadMedia, type ThreadMediaState } from '../components/ThreadMedia';
@@ -84,7 +84,7 @@ function HitContext({ hit }: { hit: SearchHit }) {
     <ol className="ws-hit-context" data-testid="hit-context" aria-label="The messages before it">
       {before.map((message) => (
         <li key={message.id} className="nhsuk-body-s">
-          <strong>{senderLabel(message.sender)}</strong>, {message.localTime.replace('T', ' ')}: {revealBidiControls(message.text)}
+          <strong>{senderLabel(message.sender)}</strong>, {displayWallClock(message.localTime, { seconds: true })}: {revealBidiControls(message.text)}
         </li>
       ))}
     </ol>
@@ -238,7 +238,7 @@ export function ThreadsScreen() {
                     focusOn(hit.ordinal);
                   }}
                 >
-                  {hit.threadTitle}: {senderLabel(hit.sender)}, {hit.localTime.replace('T', ' ')}
+                  {hit.threadTitle}: {senderLabel(hit.sender)}, {displayWallClock(hit.localTime, { seconds: true })}
                 </button>{' '}
                 — <Snippet runs={hit.snippetRuns} fallback={hit.snippet} /> <FiledBadge marks={hit.filed} />
               </li>
@@ -580,7 +580,7 @@ function MessageRow({
             type="checkbox"
             className="ws-message__select"
             checked={selected}
-            aria-label={`Select message from ${senderLabel(message.sender)} at ${message.localTime.replace('T', ' ')}`}
+            aria-label={`Select message from ${senderLabel(message.sender)} at ${displayWallClock(message.localTime, { seconds: true })}`}
             onChange={() => {}}
             onClick={(event) => {
               event.stopPropagation();
@@ -594,7 +594,7 @@ function MessageRow({
             }}
           />
         )}{' '}
-        <strong>{senderLabel(message.sender)}</strong> <time dateTime={message.instant ?? undefined}>{message.localTime.replace('T', ' ')}</time>
+        <strong>{senderLabel(message.sender)}</strong> <time dateTime={message.instant ?? undefined}>{displayWallClock(message.localTime, { seconds: true })}</time>
         {message.flags
           .filter((flag) => flag !== 'system')
           .map((flag) => (

@@ -7,7 +7,7 @@ import { useThreadWiped } from '../app/events';
 import { useNavigation } from '../app/navigation';
 import { useSignedIn } from '../app/session';
 import { ErrorSummary } from '../components/forms';
-import { displayNhsNumber, displayTime, plural, SOURCE_NAMES, TRANSCRIPTION_STATE_LABELS } from '../components/format';
+import { displayNhsNumber, displayTime, displayWallClock, plural, SOURCE_NAMES, TRANSCRIPTION_STATE_LABELS } from '../components/format';
 import { WipeCertificateView } from '../components/WipeCertificateView';
 import { errorSentence } from '../logic/describe-error';
 
@@ -307,7 +307,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
                       <td>{medium.typeLabel}</td>
                       <td>{formatBytes(medium.byteLength)}</td>
                       <td>{medium.sender ?? 'not named'}</td>
-                      <td>{medium.sentAt ? displayTime(medium.sentAt) : `${medium.localTime.replace('T', ' ')} (as the chat showed it)`}</td>
+                      <td>{medium.sentAt ? displayTime(medium.sentAt) : `${displayWallClock(medium.localTime)} (as the chat showed it)`}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -425,6 +425,13 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
   );
 }
 
+/** Why a message is marked for a second look (shared/domain/closer-look.ts), as the tag says it. */
+const LOOK_AGAIN_WORDS: Readonly<Record<string, string>> = {
+  adviser: 'From an adviser in the note',
+  patient: 'Names the note’s patient',
+  'adviser+patient': 'From an adviser, names the patient',
+};
+
 /**
  * The messages a wipe would destroy that are in no note verified in the record: a ward chat
  * often carries several patients' advice, and one filed note says nothing of the rest. Listed so
@@ -440,6 +447,15 @@ function UntranscribedMessages({ untranscribed }: { untranscribed: WipePlanView[
           ? '1 message in this chat is not in any note filed in the record. If it is advice about a patient, cancel and transcribe it first.'
           : `${untranscribed.count} messages in this chat are not in any note filed in the record. If any of them is advice about a patient, cancel and transcribe it first.`}
       </p>
+      {untranscribed.marked > 0 && (
+        <div className="nhsuk-warning-callout" data-testid="wipe-untranscribed-marked">
+          <h4 className="nhsuk-warning-callout__label">Check these first</h4>
+          <p>
+            {untranscribed.marked === 1 ? '1 of them was' : `${untranscribed.marked} of them were`} sent by someone whose advice is in the filed note, or{' '}
+            {untranscribed.marked === 1 ? 'names' : 'name'} its patient. {untranscribed.marked === 1 ? 'It is' : 'They are'} listed first and marked.
+          </p>
+        </div>
+      )}
       <table className="nhsuk-table">
         <caption className="nhsuk-u-visually-hidden">Messages the wipe destroys that are in no note</caption>
         <thead className="nhsuk-table__head">
@@ -452,10 +468,15 @@ function UntranscribedMessages({ untranscribed }: { untranscribed: WipePlanView[
         <tbody className="nhsuk-table__body">
           {untranscribed.shown.map((message) => (
             <tr key={message.messageId} data-testid="wipe-untranscribed-row">
-              <td className="ws-nowrap">{message.localTime.replace('T', ' ').slice(0, 16)}</td>
+              <td className="ws-nowrap">{displayWallClock(message.localTime)}</td>
               <td>{message.sender ?? 'not named'}</td>
               <td>
-                {message.text}
+                {message.lookAgain.length > 0 && (
+                  <strong className="nhsuk-tag nhsuk-tag--orange ws-look-again" data-testid="wipe-look-again">
+                    {LOOK_AGAIN_WORDS[message.lookAgain.join('+')] ?? LOOK_AGAIN_WORDS.adviser}
+                  </strong>
+                )}{' '}
+                {message.text || (message.attachment ? '' : '(no text: a picture or file the export left out)')}
                 {message.attachment && <span className="nhsuk-body-s"> {message.text ? '(with ' : '('}attachment {message.attachment})</span>}
               </td>
             </tr>

@@ -89,3 +89,37 @@ describe('the auditor\'s certificate PDF', () => {
     }
   });
 });
+
+describe('exports of one certificate by several people', () => {
+  it('never replace one another: a clinician\'s full copy stays beside an auditor\'s redacted one (a cold trial lost it)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const folder = mkdtempSync(join(tmpdir(), 'wardscribe-cert-copies-'));
+    try {
+      const recorded: string[] = [];
+      const wipes = { certificate: () => certificate } as unknown as WipeService;
+      const session = { audit: () => ({ log: { record: () => undefined }, actor: { userId: 'u', displayName: 'Someone', role: 'clinician' } }) } as unknown as SessionService;
+      const exports = { folderFor: () => folder, record: (_kind: string, _folder: string, fileName: string) => void recorded.push(fileName) } as unknown as ExportedFiles;
+      const handlers = createWipeHandlers({ wipes, session, exports, site: 'Ward 7' });
+      const as = (role: 'auditor' | 'clinician') => ({ principal: { userId: 'u', role }, signal: new AbortController().signal, progress: () => {} });
+      const clinician = await handlers.exportCertificate({ wipeId: certificate.wipeId }, as('clinician'));
+      const auditor = await handlers.exportCertificate({ wipeId: certificate.wipeId }, as('auditor'));
+      const again = await handlers.exportCertificate({ wipeId: certificate.wipeId }, as('clinician'));
+      expect([clinician.fileName, auditor.fileName, again.fileName]).toEqual([
+        `wardscribe-wipe-certificate-${certificate.wipeId}.pdf`,
+        `wardscribe-wipe-certificate-${certificate.wipeId}-auditor-view.pdf`,
+        `wardscribe-wipe-certificate-${certificate.wipeId}-2.pdf`,
+      ]);
+      expect(recorded).toEqual([clinician.fileName, auditor.fileName, again.fileName]);
+      expect(readdirSync(folder).sort()).toEqual([clinician.fileName, again.fileName, auditor.fileName].sort());
+      const text = (path: string) => execFileSync('pdftotext', [path, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      expect(text(clinician.path)).toContain('Mrs Jones');
+      expect(text(auditor.path)).not.toContain('Mrs Jones');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+

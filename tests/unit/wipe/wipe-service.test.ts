@@ -433,11 +433,13 @@ describe('WipeService', () => {
       const w = await filePart();
       const plan = await w.wipes.plan(w.threadId);
       expect(plan.decision).toEqual({ kind: 'needs-override', problems: ['2 messages in this chat are in no note filed in the record.'] });
+      // Both from people whose advice the note carries: marked for a second look (closer-look.ts).
       expect(plan.untranscribed).toEqual({
         count: 2,
+        marked: 2,
         shown: [
-          { messageId: w.messageIds[2], sender: 'Ben Okafor', localTime: '2023-03-13T08:06:00', text: '', attachment: 'IMG-0001.png' },
-          { messageId: w.messageIds[3], sender: 'Dr Ada Shah', localTime: '2023-03-13T08:07:00', text: 'thanks, repeat in the morning', attachment: null },
+          { messageId: w.messageIds[2], sender: 'Ben Okafor', localTime: '2023-03-13T08:06:00', text: '', attachment: 'IMG-0001.png', lookAgain: ['adviser'] },
+          { messageId: w.messageIds[3], sender: 'Dr Ada Shah', localTime: '2023-03-13T08:07:00', text: 'thanks, repeat in the morning', attachment: null, lookAgain: ['adviser'] },
         ],
       });
       await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false })).rejects.toThrow('2 messages in this chat are in no note filed in the record. To wipe it anyway, record why it holds no clinical content');
@@ -475,7 +477,7 @@ describe('WipeService', () => {
       const queued = await w.transcriptions.attest(draft.id, await confirmedPatient(w.transcriptions));
       expect((await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
       const plan = await w.wipes.plan(threadId);
-      expect(plan).toMatchObject({ decision: { kind: 'allowed' }, untranscribed: { count: 0, shown: [] } });
+      expect(plan).toMatchObject({ decision: { kind: 'allowed' }, untranscribed: { count: 0, marked: 0, shown: [] } });
     });
   });
 

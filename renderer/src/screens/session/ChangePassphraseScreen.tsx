@@ -3,6 +3,7 @@ import { PASSPHRASE_HINT } from '../../../../shared/domain/passphrase';
 import { hostApi } from '../../api';
 import { useNavigation } from '../../app/navigation';
 import { useSignedIn } from '../../app/session';
+import { HOME_SCREENS } from '../../app/screens';
 import { ErrorSummary, TextField } from '../../components/forms';
 import { errorSentence } from '../../logic/describe-error';
 
@@ -33,7 +34,7 @@ export function ChangePassphraseScreen() {
     formElement.reset();
     replace(result.value);
     // On to the person's first screen, saying so: an empty form left on screen read as if nothing had happened.
-    navigation.go('status', { notice: 'Your passphrase has been changed.' });
+    navigation.go(HOME_SCREENS[state.user.role], { notice: 'Your passphrase has been changed.' });
   }
 
   return (
