@@ -185,6 +185,8 @@ async function runDemo(options: DemoArgs, io: CliIo): Promise<number> {
             await api.transcriptions.saveDraft({
               threadId: imported.threadId,
               messageIds: excerpt.messages.map((message) => message.id),
+              // The sister's question is filed as context, not as advice of hers.
+              contextMessageIds: excerpt.messages.filter((message) => message.sender !== 'Dr Ada Shah').map((message) => message.id),
               advisers: ADVISERS,
               summary: excerpt.summary,
               patient: PATIENT,

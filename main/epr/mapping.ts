@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { DocumentReference, Identifier, Practitioner, Provenance, ProvenanceAgent, Reference } from '@medplum/fhirtypes';
 import { consentWord, describeConsent, type FiledImage } from '../../shared/domain/clinical-image';
 import { formatNhsNumber, NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
-import { adviceSpan, DOCUMENT_TYPES, renderTranscriptText, type AttestedTranscription, type RegistrationBody, type StaffIdentity } from '../../shared/domain/transcription';
+import { adviceSpan, DOCUMENT_TYPES, isAdvice, renderTranscriptText, type AttestedTranscription, type RegistrationBody, type StaffIdentity } from '../../shared/domain/transcription';
 
 export const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
 /** The identifier system for a `urn:uuid:` value (RFC 3986 URIs). */
@@ -143,6 +143,14 @@ export function toProvenance(transcription: AttestedTranscription, target: Refer
         ...(adviser.registration ? { identifier: { system: REGISTRATION_SYSTEMS[adviser.registration.body], value: adviser.registration.number } } : {}),
       },
     })),
+    ...contextOnlySenders(transcription).map((sender): ProvenanceAgent => ({
+      type: participant('informant', 'Informant'),
+      role: [{ text: sender.role }],
+      who: {
+        display: sender.name,
+        ...(sender.registration ? { identifier: { system: REGISTRATION_SYSTEMS[sender.registration.body], value: sender.registration.number } } : {}),
+      },
+    })),
     { type: participant('enterer', 'Enterer'), role: [{ text: transcription.transcriber.role }], who: staffReference(transcription.transcriber) },
     { type: participant('verifier', 'Verifier'), role: [{ text: transcription.attester.role }], who: staffReference(transcription.attester) },
   ];
@@ -216,9 +224,20 @@ function describe(transcription: AttestedTranscription): string {
 
 function uniqueAdvisers(transcription: AttestedTranscription): AttestedTranscription['excerpts'][number]['adviser'][] {
   const seen = new Map<string, AttestedTranscription['excerpts'][number]['adviser']>();
-  for (const { adviser } of transcription.excerpts) {
+  for (const { adviser } of transcription.excerpts.filter(isAdvice)) {
     const key = adviser.registration ? `${adviser.registration.body}:${adviser.registration.number}` : `${adviser.name}|${adviser.role}`;
     if (!seen.has(key)) seen.set(key, adviser);
+  }
+  return [...seen.values()];
+}
+
+/** Senders of context only (a question, a reply): informants of the note, never authors of its advice. */
+function contextOnlySenders(transcription: AttestedTranscription): AttestedTranscription['excerpts'][number]['adviser'][] {
+  const authors = new Set(uniqueAdvisers(transcription).map((adviser) => `${adviser.name}|${adviser.role}`));
+  const seen = new Map<string, AttestedTranscription['excerpts'][number]['adviser']>();
+  for (const { adviser } of transcription.excerpts.filter((excerpt) => !isAdvice(excerpt))) {
+    const key = `${adviser.name}|${adviser.role}`;
+    if (!authors.has(key) && !seen.has(key)) seen.set(key, adviser);
   }
   return [...seen.values()];
 }

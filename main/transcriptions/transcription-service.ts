@@ -77,6 +77,8 @@ export interface DraftInput {
   readonly patient: DraftPatient;
   /** Images of the selected messages to file with the note, each with its consent once recorded. */
   readonly images?: readonly DraftImage[];
+  /** Of `messageIds`, those that are the question asked or a reply, not advice. */
+  readonly contextMessageIds?: readonly string[];
 }
 
 export interface DraftView {
@@ -88,6 +90,7 @@ export interface DraftView {
   readonly summary: string;
   readonly patient: DraftPatient;
   readonly images: readonly DraftImage[];
+  readonly contextMessageIds: readonly string[];
   readonly status: 'draft' | 'attested';
   readonly createdBy: string;
   readonly createdAt: string;
@@ -212,10 +215,12 @@ export class TranscriptionService {
     const { log, actor } = this.#session.audit();
     const nhs = parseNhsNumber(patient.nhsNumber);
     const images = normaliseDraftImages(db, thread.id, input.images);
+    // Only messages of this draft can be its context.
+    const contextMessageIds = [...new Set((input.contextMessageIds ?? []).map((id) => String(id).trim()))].filter((id) => messageIds.includes(id));
 
     db.transaction(() => {
       if (existing) {
-        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, images, updatedBy: principal.userId, updatedAt: now });
+        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, images, contextMessageIds, updatedBy: principal.userId, updatedAt: now });
       } else {
         insertDraft(db, {
           id,
@@ -225,6 +230,7 @@ export class TranscriptionService {
           summary: input.summary,
           patient,
           images,
+          contextMessageIds,
           status: 'draft',
           createdBy: principal.userId,
           createdAt: now,
@@ -612,6 +618,7 @@ export class TranscriptionService {
       utcInstant: message.instant ?? undefined,
       // A photo sent without a caption has no text: the record says what it was.
       text: message.text.trim() === '' && message.attachment !== null ? (withImage.has(String(message.id)) ? '[An image, filed with this note]' : '[An attachment, not filed with this note]') : message.text,
+      ...(draft.contextMessageIds.includes(String(message.id)) ? { kind: 'context' as const } : {}),
     }));
     const instants = messages.flatMap((message) => (message.instant ? [message.instant] : [])).sort();
     const odsCode = this.#odsCode(db);
@@ -726,6 +733,9 @@ export function pdsAuth(auth: Exclude<StoredPdsConnection, { use: 'off' }>['auth
 export function draftProblems(draft: StoredDraft, messages: readonly StoredMessage[]): string[] {
   const problems: string[] = [];
   if (draft.messageIds.length === 0) problems.push('Select at least one message.');
+  if (draft.messageIds.length > 0 && draft.messageIds.every((id) => draft.contextMessageIds.includes(id))) {
+    problems.push('Mark at least one message as advice: every selected message is marked as a question or reply.');
+  }
   if (draft.messageIds.length > 0 && messages.length === 0) problems.push('The selected messages are no longer in this chat.');
   const systemCount = messages.filter((message) => message.kind === 'system').length;
   if (systemCount > 0) problems.push(`${systemCount} selected ${systemCount === 1 ? 'message is a notice' : 'messages are notices'} from the chat app, not advice; deselect ${systemCount === 1 ? 'it' : 'them'}.`);

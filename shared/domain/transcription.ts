@@ -118,8 +118,19 @@ export const TranscribedExcerptSchema = z.object({
   /** The same moment in UTC. */
   utcInstant: z.string().regex(UTC_INSTANT, 'Use a UTC instant ending in Z.'),
   text: text(20_000),
+  /**
+   * `context`: the question it answers, a reply or a thank-you, carried so the advice reads in
+   * its place but never filed as advice (its sender is not an author of the advice). Absent on
+   * notes attested before messages could be marked so: advice.
+   */
+  kind: z.enum(['advice', 'context']).optional(),
 });
 export type TranscribedExcerpt = z.infer<typeof TranscribedExcerptSchema>;
+
+/** Whether an excerpt is advice (the default) rather than context. */
+export function isAdvice(excerpt: Pick<TranscribedExcerpt, 'kind'>): boolean {
+  return excerpt.kind !== 'context';
+}
 
 export const ConfirmedPatientSchema = z.object({
   nhsNumber: NhsNumberSchema,
@@ -175,6 +186,7 @@ export const AttestedTranscriptionSchema = z
     images: z.array(FiledImageSchema).max(MAX_IMAGES, `A note can carry at most ${MAX_IMAGES} images.`).optional(),
   })
   .superRefine((transcription, context) => {
+    if (!transcription.excerpts.some(isAdvice)) context.addIssue({ code: 'custom', path: ['excerpts'], message: 'Mark at least one message as advice: a note of questions and replies only has nothing to file.' });
     transcription.excerpts.forEach((excerpt, index) => {
       if (Date.parse(excerpt.utcInstant) > Date.parse(transcription.attestedAt)) {
         context.addIssue({ code: 'custom', path: ['excerpts', index, 'utcInstant'], message: 'Advice cannot be later than its attestation.' });
@@ -215,12 +227,14 @@ export function renderTranscriptText(transcription: AttestedTranscription): stri
       `${formatUtc(source.firstMessageAt)} to ${formatUtc(source.lastMessageAt)}`,
     `Identifier: ${transcription.identifier}`,
   ];
-  transcription.excerpts.forEach((excerpt, index) => {
+  const adviceCount = transcription.excerpts.filter(isAdvice).length;
+  let adviceNumber = 0;
+  transcription.excerpts.forEach((excerpt) => {
     const { adviser } = excerpt;
     const registration = adviser.registration ? `, ${adviser.registration.body} ${adviser.registration.number}` : '';
     lines.push(
       '',
-      `Advice ${index + 1} of ${transcription.excerpts.length}`,
+      isAdvice(excerpt) ? `Advice ${++adviceNumber} of ${adviceCount}` : 'Context (a question or reply, not advice)',
       `From: ${clean(adviser.name)}, ${clean(adviser.role)}${registration} (shown in the chat as "${clean(adviser.displayNameInChat)}")`,
       `Sent: ${withUtc(formatLocal(excerpt.originalLocalTime), excerpt.zone, excerpt.utcInstant)}`,
       `Recorded: ${formatDelay(Date.parse(transcription.attestedAt) - Date.parse(excerpt.utcInstant))} after it was sent`,

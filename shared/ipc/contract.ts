@@ -184,6 +184,8 @@ export const DraftViewSchema = z.object({
   summary: z.string(),
   patient: DraftPatientSchema,
   images: z.array(DraftImageSchema),
+  /** Of messageIds, those marked as the question asked or a reply, not advice. */
+  contextMessageIds: z.array(z.string()),
   status: z.enum(['draft', 'attested']),
   /** What still stops attestation, in words a ward user can act on. */
   problems: z.array(z.string()),
@@ -564,6 +566,8 @@ export const contract = {
           patient: DraftPatientSchema,
           /** Images of the selected messages to file with the note (#19); omitted: none. */
           images: z.array(DraftImageSchema).max(MAX_IMAGES, `A note can carry at most ${MAX_IMAGES} images.`).optional(),
+          /** Selected messages that are the question asked or a reply, filed as context, not advice; omitted: none. */
+          contextMessageIds: z.array(z.string().max(100)).max(500).optional(),
           /** Required when a selected message is already filed elsewhere: why it is filed again (a correction, more context). */
           refileReason: z.string().trim().max(2000).optional(),
         })

@@ -68,10 +68,16 @@ test('a patient suggested from the excerpt, found in the training EPR and confir
   // Confirmed, the note names the patient as the record does, not as typed.
   await expect(page.getByLabel('Patient name')).toHaveValue('Jane TESTPATIENT');
   await expect(page.getByLabel('This is the patient the advice is about')).toBeChecked();
+  // The nurse's report is what the registrar answered: filed for context, not as her advice.
+  await page.getByLabel(/^A question or reply, not advice \(Dr Amara Okafor/).check();
   await page.getByRole('button', { name: 'Preview' }).click();
   const preview = page.getByTestId('preview');
   await expect(preview).toContainText('Jane TESTPATIENT, NHS number 999 123 5671, born 1954-07-12');
   await expect(preview).not.toContainText('jane testpatient');
+  await expect(preview).toContainText('Context (a question or reply, not advice)\nFrom: Dr Amara Okafor');
+  await expect(preview).toContainText('Advice 1 of 1\nFrom: Dr Benjamin Hale');
+  // Only the registrar is an author of the advice; the nurse informed it.
+  await expect(preview).toContainText('"code": "informant"');
   // The preview names the confirmed Patient as attesting will.
   await expect(preview).toContainText('"reference": "Patient/');
   await page.getByRole('button', { name: 'Attest and file' }).click();

@@ -26,7 +26,7 @@ export interface TranscriptionHandlerDeps {
 
 function toDraftView(draft: ServiceDraftView, person: TranscriptionHandlerDeps['person']) {
   const { createdBy, updatedBy, ...rest } = draft;
-  return { ...rest, messageIds: [...draft.messageIds], images: draft.images.map((image) => ({ ...image })), problems: [...draft.problems], createdBy: person(createdBy), updatedBy: person(updatedBy) };
+  return { ...rest, messageIds: [...draft.messageIds], contextMessageIds: [...draft.contextMessageIds], images: draft.images.map((image) => ({ ...image })), problems: [...draft.problems], createdBy: person(createdBy), updatedBy: person(updatedBy) };
 }
 
 const NO_DETAIL: OutboxDetail = { patientName: '', attestedBy: { name: '', role: '' }, attestedAt: '', queuedAt: '' };

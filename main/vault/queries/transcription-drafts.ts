@@ -20,8 +20,11 @@ export interface DraftImage {
   readonly consent?: ImageConsent;
 }
 
-/** A draft as written: a draft with no images may leave them out. */
-type DraftWrite<T extends { images: readonly DraftImage[] }> = Omit<T, 'images'> & { readonly images?: readonly DraftImage[] };
+/** A draft as written: a draft with no images, or no messages marked as context, may leave them out. */
+type DraftWrite<T extends { images: readonly DraftImage[]; contextMessageIds: readonly string[] }> = Omit<T, 'images' | 'contextMessageIds'> & {
+  readonly images?: readonly DraftImage[];
+  readonly contextMessageIds?: readonly string[];
+};
 
 /** A row of `transcription_drafts` as SQLite returns it. */
 interface DraftRow {
@@ -32,6 +35,7 @@ interface DraftRow {
   summary: string;
   patient_json: string;
   images_json: string;
+  context_ids_json: string;
   status: DraftStatus;
   created_by: string;
   created_at: string;
@@ -50,6 +54,8 @@ export interface StoredDraft {
   readonly patient: DraftPatient;
   /** Images to file with it (migration 0015), in the order chosen. */
   readonly images: readonly DraftImage[];
+  /** Of `messageIds`, those that are context (a question, a reply), not advice (migration 0018). */
+  readonly contextMessageIds: readonly string[];
   readonly status: DraftStatus;
   readonly createdBy: string;
   readonly createdAt: string;
@@ -57,7 +63,7 @@ export interface StoredDraft {
   readonly updatedAt: string;
 }
 
-const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, status, created_by, created_at, updated_by, updated_at';
+const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, context_ids_json, status, created_by, created_at, updated_by, updated_at';
 
 function toDraft(row: DraftRow): StoredDraft {
   return {
@@ -68,6 +74,7 @@ function toDraft(row: DraftRow): StoredDraft {
     summary: row.summary,
     patient: JSON.parse(row.patient_json) as DraftPatient,
     images: JSON.parse(row.images_json) as DraftImage[],
+    contextMessageIds: JSON.parse(row.context_ids_json) as string[],
     status: row.status,
     createdBy: row.created_by,
     createdAt: row.created_at,
@@ -79,7 +86,7 @@ function toDraft(row: DraftRow): StoredDraft {
 export function insertDraft(db: Db, draft: DraftWrite<StoredDraft>): void {
   db.prepare(
     `INSERT INTO transcription_drafts (${COLUMNS})
-     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
+     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @contextIds, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
   ).run(params(draft));
 }
 
@@ -89,7 +96,7 @@ export function updateDraft(db: Db, draft: DraftWrite<Omit<StoredDraft, 'created
     db
       .prepare(
         `UPDATE transcription_drafts SET thread_id = @threadId, message_ids_json = @messageIds, advisers_json = @advisers, summary = @summary,
-           patient_json = @patient, images_json = @images, updated_by = @updatedBy, updated_at = @updatedAt
+           patient_json = @patient, images_json = @images, context_ids_json = @contextIds, updated_by = @updatedBy, updated_at = @updatedAt
          WHERE id = @id AND status = 'draft'`,
       )
       .run(contentParams(draft)).changes === 1
@@ -124,6 +131,7 @@ function contentParams(draft: DraftWrite<Omit<StoredDraft, 'createdBy' | 'create
     summary: draft.summary,
     patient: JSON.stringify(draft.patient),
     images: JSON.stringify(draft.images ?? []),
+    contextIds: JSON.stringify(draft.contextMessageIds ?? []),
     updatedBy: draft.updatedBy,
     updatedAt: draft.updatedAt,
   };

@@ -72,6 +72,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const [messages, setMessages] = useState<MessageView[]>([]);
   const [identities, setIdentities] = useState<Record<string, Identity>>({});
   const [summary, setSummary] = useState('');
+  // Selected messages that are the question asked or a reply: filed as context, never as advice.
+  const [context, setContext] = useState<ReadonlySet<string>>(new Set());
   // Images of the selected messages, and which are to be filed with the note and with what consent (#19).
   const [images, setImages] = useState<ImageChoiceState[]>([]);
   const [patient, setPatient] = useState(NO_PATIENT);
@@ -163,6 +165,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       setPatientDetails(details.ok && details.value.total > 0 ? describeCounts(details.value.counts) : null);
       if (draft) {
         setSummary(draft.summary);
+        setContext(new Set(draft.contextMessageIds));
         setBirth(splitDate(draft.patient.birthDate));
         // A saved confirmation stands only for the record the EPR holds now: it is looked up again.
         const found = draft.patient.nhsNumber ? await api.patients.lookUp({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate, threadId: thread }) : null;
@@ -267,6 +270,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         summary,
         patient: { ...patient, birthDate: birthDate.kind === 'date' ? birthDate.value : '' },
         images: chosenImages(images),
+        contextMessageIds: messages.filter((message) => context.has(message.id)).map((message) => message.id),
         ...(alreadyFiled.length > 0 && refile.confirmed ? { refileReason: refile.reason } : {}),
       })
       .finally(done);
@@ -437,7 +441,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
           )}
         </div>
       )}
-      <h2>Selected advice</h2>
+      <h2>Selected messages</h2>
+      <p className="nhsuk-body-s">Each is filed as advice unless you mark it as the question it answers or a reply; a question or reply is filed in its place for context, never as advice.</p>
       <ol className="nhsuk-list" data-testid="excerpts">
         {messages.map((message) => {
           return (
@@ -448,6 +453,24 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
                 — {message.instant ? `sent ${delay(message.instant)} ago` : 'the time it was sent is not certain (a clock change)'}
               </span>
               <p className="ws-message__text">{message.text}</p>
+              <div className="nhsuk-checkboxes__item ws-context-choice">
+                <input
+                  className="nhsuk-checkboxes__input"
+                  id={`context-${message.id}`}
+                  type="checkbox"
+                  checked={context.has(message.id)}
+                  onChange={(event) => {
+                    const next = new Set(context);
+                    if (event.target.checked) next.add(message.id);
+                    else next.delete(message.id);
+                    setContext(next);
+                    edit();
+                  }}
+                />
+                <label className="nhsuk-label nhsuk-checkboxes__label" htmlFor={`context-${message.id}`}>
+                  A question or reply, not advice <span className="nhsuk-u-visually-hidden">({senderLabel(message.sender)}, {displayWallClock(message.localTime)})</span>
+                </label>
+              </div>
             </li>
           );
         })}

@@ -64,3 +64,35 @@ describe('AttestedTranscriptionSchema', () => {
     expect(result.error?.issues.map((issue) => issue.path.join('.'))).toContain(path);
   });
 });
+
+describe('a reply or question filed as context, not advice (a cold trial: a nurse\'s "thanks" was filed as her advice)', () => {
+  const base = sampleTranscription();
+  const withContext = { ...base, excerpts: base.excerpts.map((excerpt, index) => (index === 1 ? { ...excerpt, kind: 'context' as const } : excerpt)) };
+
+  test('the text numbers only the advice and labels the rest as context, in its place', () => {
+    const text = renderTranscriptText(withContext);
+    expect(text).toContain('Advice 1 of 1\nFrom: Dr Amir Khan');
+    expect(text).toContain('Context (a question or reply, not advice)\nFrom: Ola Adeyemi, Ward sister, NMC 12A3456E');
+    expect(text).not.toContain('Advice 2 of');
+    expect(text.indexOf('Advice 1 of 1')).toBeLessThan(text.indexOf('Context (a question'));
+    // A note attested before excerpts had a kind reads exactly as it did.
+    expect(renderTranscriptText(base)).toContain('Advice 2 of 2\nFrom: Ola Adeyemi');
+  });
+
+  test('a note of context only is refused: there is no advice to file', () => {
+    const none = { ...base, excerpts: base.excerpts.map((excerpt) => ({ ...excerpt, kind: 'context' as const })) };
+    const parsed = AttestedTranscriptionSchema.safeParse(none);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => issue.message)).toContain('Mark at least one message as advice: a note of questions and replies only has nothing to file.');
+    expect(AttestedTranscriptionSchema.safeParse(withContext).success).toBe(true);
+  });
+
+  test('the Provenance names the adviser as author and the one who asked as informant, never as author', async () => {
+    const { toProvenance, toDocumentReference } = await import('../../../main/epr/mapping');
+    const provenance = toProvenance(withContext, { reference: 'DocumentReference/abc' });
+    const byType = (code: string) => (provenance.agent ?? []).filter((agent) => agent.type?.coding?.[0]?.code === code).map((agent) => agent.who?.display);
+    expect(byType('author')).toEqual(['Dr Amir Khan']);
+    expect(byType('informant')).toEqual(['Ola Adeyemi']);
+    expect(toDocumentReference(withContext).description).toBe('Advice by Dr Amir Khan (Specialty registrar ST5, cardiology) received by instant message, transcribed and attested by Dr Priya Shah');
+  });
+});

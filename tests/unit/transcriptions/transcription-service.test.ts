@@ -220,6 +220,27 @@ describe('TranscriptionService', () => {
     expect(JSON.stringify(document)).not.toContain('wardscribe.nhs.uk/Id/user');
   });
 
+  it('files a message marked as a question or reply as context, not as its sender\'s advice; one of another thread is ignored', async () => {
+    const { session, service, signIn, input, messageIds } = await world();
+    await signIn(CLINICIAN);
+    // Ben's "ECG done" is what the advice answers; an id not in the selection is dropped.
+    const draft = service.saveDraft(input({ contextMessageIds: [messageIds[1]!, '999999'] }));
+    expect(draft.contextMessageIds).toEqual([messageIds[1]]);
+    expect(draft.problems).toEqual([]);
+    const allContext = service.saveDraft(input({ id: draft.id, contextMessageIds: messageIds }));
+    expect(allContext.problems).toContain('Mark at least one message as advice: every selected message is marked as a question or reply.');
+    service.saveDraft(input({ id: draft.id, contextMessageIds: [messageIds[1]!] }));
+    const preview = service.preview(draft.id);
+    expect(preview.text).toContain('Advice 1 of 2\nFrom: ');
+    expect(preview.text).toContain('Context (a question or reply, not advice)\nFrom: ');
+    const queued = await service.attest(draft.id, await confirmedPatient(service));
+    await until(() => service.outbox().find((item) => item.identifier === queued.identifier), ['verified']);
+    const filed = getOutboxItem(session.vault().db, queued.identifier)!.transcription;
+    expect(filed.excerpts.map((excerpt) => excerpt.kind ?? 'advice')).toEqual(['advice', 'context', 'advice']);
+    // Context is in the note: the wipe counts it as in the record.
+    expect(filed.excerpts.map((excerpt) => excerpt.messageId)).toEqual(messageIds.slice(0, 3));
+  });
+
   it('does not let a clerk attest', async () => {
     const { session, service, signIn, input } = await world();
     await signIn(CLERK);

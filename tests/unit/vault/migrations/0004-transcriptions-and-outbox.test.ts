@@ -33,6 +33,7 @@ function draft(db: Db, overrides: Partial<StoredDraft> = {}): StoredDraft {
     summary: 'Started bisoprolol.',
     patient: { nhsNumber: '9434765919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: false },
     images: [],
+    contextMessageIds: [],
     status: 'draft',
     createdBy: user,
     createdAt: '2026-11-24T10:00:00.000Z',
