@@ -61,6 +61,12 @@ test('a patient suggested from the excerpt, found in the training EPR and confir
   // Attesting before confirming is refused on the screen (and in main).
   await page.getByRole('button', { name: 'Preview' }).click();
   await expect(page.getByTestId('preview')).toBeVisible();
+  // What stops it is said first, focused, linked to the box to tick.
+  const stopped = page.getByTestId('error-summary');
+  await expect(stopped).toBeFocused();
+  await expect(stopped).toContainText('Confirm that this is the right patient.');
+  await stopped.getByRole('link', { name: 'Confirm that this is the right patient.' }).click();
+  await expect(page.getByLabel('This is the patient the advice is about')).toBeFocused();
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByTestId('error-summary')).toBeVisible();
 

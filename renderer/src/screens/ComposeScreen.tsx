@@ -305,11 +305,14 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     if (!result.ok) return fromHost(result.error);
     setProblems(result.value.problems);
     setPreview({ text: result.value.text, resources: JSON.stringify({ documentReference: result.value.documentReference, provenance: result.value.provenance }, null, 2), version: previewVersion });
+    // What still stops attesting comes first, in the error summary, each linked to its field (a
+    // cold trial: focus went to an empty preview while the reason sat far above it).
+    if (result.value.problems.length > 0) fromChecks(result.value.problems.map((text) => ({ text, inputId: problemInput(text) })));
   }
 
-  // The preview is the step before attesting: once shown it comes into view, its heading focused.
+  // The preview is the step before attesting: once shown (and nothing stops it) it comes into view, its heading focused.
   useEffect(() => {
-    if (!preview) return;
+    if (!preview || problems.length > 0) return;
     previewRef.current?.focus({ preventScroll: true });
     previewRef.current?.scrollIntoView({ block: 'start' });
   }, [preview]);
@@ -720,3 +723,13 @@ function DraftsList() {
     </section>
   );
 }
+
+/** The input a preview problem is about, for the error summary's link (the Preview button when none is). */
+function problemInput(problem: string): string {
+  // The confirmation box exists once the patient has been found; before that, the NHS number.
+  if (/right patient/.test(problem)) return document.getElementById('patient-confirmed') ? 'patient-confirmed' : 'nhs-number';
+  if (/summary/i.test(problem)) return 'summary';
+  if (/NHS number/.test(problem)) return 'nhs-number';
+  return 'preview-button';
+}
+
