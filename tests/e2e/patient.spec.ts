@@ -53,7 +53,7 @@ test('a patient suggested from the excerpt, found in the training EPR and confir
   await expect(found).toHaveAttribute('data-status', 'found');
   const record = page.getByTestId('patient-record-epr');
   await expect(record).toContainText('Jane TESTPATIENT');
-  await expect(record).toContainText('1954-07-12');
+  await expect(record).toContainText('12 Jul 1954');
   await expect(record).toContainText('Female');
   await expect(record).toContainText('1 Practice Row, Leeds, LS1 4AP');
   await expect(record).toContainText('Training Medical Practice (synthetic)');

@@ -700,7 +700,7 @@ function DraftsList() {
                 </td>
                 <td data-testid="draft-still-needed">
                   {draft.problems.length === 0 ? (
-                    state.user.role === 'clinician' ? 'Ready for you to attest' : 'Ready for a clinician to attest'
+                    state.user.role === 'clinician' ? 'Ready for you to attest' : 'Ready for a clinician, who confirms the patient again and attests'
                   ) : (
                     <ul className="nhsuk-list nhsuk-body-s">
                       {draft.problems.slice(0, STILL_NEEDED_SHOWN).map((problem) => (

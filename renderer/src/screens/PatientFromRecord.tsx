@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { findPatientHints, PATIENT_HINT_KINDS, suggestedNhsNumbers, type PatientHintKind } from '../../../shared/domain/patient-hints';
 import { displayName, type PatientConfirmation, type PatientLookup, type PatientRecord } from '../../../shared/domain/patient-record';
-import { displayNhsNumber } from '../components/format';
+import { displayDay, displayNhsNumber } from '../components/format';
 import { describeCounts } from '../logic/patient-details';
 
 /**
@@ -35,7 +35,7 @@ function RecordDetails({ record, heading }: { record: PatientRecord; heading: st
       <h3>{heading}</h3>
       <dl className="nhsuk-summary-list" data-testid={`patient-record-${record.source}`}>
         {row('Name', record.names[0] ? displayName(record.names[0]) : 'No name held')}
-        {row('Date of birth', record.birthDate ?? 'Not held')}
+        {row('Date of birth', record.birthDate ? displayDay(record.birthDate) : 'Not held')}
         {row('Gender', record.gender ? (GENDERS[record.gender] ?? record.gender) : 'Not held')}
         {row('NHS number', /^\d{10}$/.test(record.nhsNumber) ? displayNhsNumber(record.nhsNumber) : record.nhsNumber)}
         {row('Address', record.restricted ? 'Not shown: this is a restricted record' : (record.address ?? 'Not held'))}
