@@ -14,6 +14,7 @@ const draft = (messageIds: string[], advisers: StoredDraft['advisers'] = {}): St
     advisers,
     summary: 'Heparin stopped.',
     images: [],
+    contextMessageIds: [],
     patient: { nhsNumber: '9434765919', name: 'Jane Jones', birthDate: '1950-03-12', confirmed: true },
     status: 'draft',
     createdBy: 'u',
