@@ -51,9 +51,9 @@ const SOURCE_FILE: Readonly<Record<WipeCertificate['sourceFile'], string>> = {
  * change says so.
  */
 export const ERASE_LIMIT =
-  'Old copies of the vault and of its key file (left on this disk or kept in backups) are protected only by this computer’s own credential store, which a wipe does not change. ' +
-  'Without it they open nothing. A program running as this computer account, an administrator who can read its credential store, or, where Wardscribe runs in a browser window and keeps its key file beside the data folder, ' +
-  'anyone with a copy of the whole disk, could open one and read the wiped chat.';
+  'The wiped chat cannot be read from this vault any more. Copies of the vault made before the wipe (in backups, or old files left on this disk) are protected only by this computer’s own protected key store, which a wipe does not change. ' +
+  'Without it they open nothing. A program running as this computer account, an administrator who can read its key store, or, where Wardscribe runs in a browser window and keeps its key file beside the data folder, ' +
+  'anyone with a copy of the whole disk, could open such a copy and read the wiped chat.';
 
 function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
@@ -68,8 +68,8 @@ function nhsWords(value: string): string {
 function verificationWords(verification: NonNullable<WipeCertificate['verification']>): string {
   const found = [...verification.hits, ...verification.problems];
   const sought = verification.textSampled
-    ? `${plural(verification.needles, 'sample')} of the wiped text and media and a marker Wardscribe had hidden in the chat`
-    : 'the marker Wardscribe had hidden in the chat (the wipe finished after a restart, when no samples of the text are kept)';
+    ? `${plural(verification.needles, 'sample')} of the wiped text and media and a check word Wardscribe had hidden in the chat when it was imported`
+    : 'the check word Wardscribe had hidden in the chat when it was imported (the wipe finished after a restart, when no samples of the text are kept)';
   return (
     `${verification.status === 'passed' ? 'Passed' : 'FAILED'}: Wardscribe read the whole vault (${plural(verification.pagesDecrypted, 'page')}) and ` +
     `${plural(verification.filesScanned.length, 'file')} on the disk as they are, looking for ${sought}; ` +
@@ -113,7 +113,7 @@ export function certificateWording(certificate: WipeCertificate): CertificateWor
     row(
       'fingerprints',
       'Kept of them',
-      `Only a fingerprint of each of the ${plural(certificate.fingerprintsKept, 'message')}, which cannot be turned back into its text, sender or time, so that a later export of this chat never brings them back.`,
+      `Only a one-way code for each of the ${plural(certificate.fingerprintsKept, 'message')}, which cannot be turned back into its text, sender or time, so that a later export of this chat never brings them back.`,
     );
   }
   row('sent', 'Messages sent', displayTimeSpan(certificate.firstInstant, certificate.lastInstant));
@@ -121,7 +121,7 @@ export function certificateWording(certificate: WipeCertificate): CertificateWor
   row('started', 'Started', displayTime(certificate.startedAt, { seconds: true }));
   row('finished', 'Finished', certificate.finishedAt ? displayTime(certificate.finishedAt, { seconds: true }) : 'not finished');
   row('key', 'Vault key changed', certificate.keyRotated ? 'Yes: copies of the vault left on the disk no longer open with the current key file (see the limit below).' : 'No.');
-  if (certificate.keyRotated) row('erase-limit', 'Limit of the erase', ERASE_LIMIT);
+  if (certificate.keyRotated) row('erase-limit', 'What the wipe cannot reach', ERASE_LIMIT);
   row('source-file', 'Export file', SOURCE_FILE[certificate.sourceFile]);
   row('verification', 'Check after the wipe', certificate.verification ? verificationWords(certificate.verification) : 'Not run yet.');
 

@@ -96,7 +96,7 @@ test('import, file, wipe, then the next day’s export: only the new messages co
     await page.getByLabel('Why does what was not filed hold no clinical content?').fill('The rest is handover chatter with no advice.');
     await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
     await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
-    await expect(page.getByTestId('certificate-fingerprints')).toContainText('Only a fingerprint of each of the 4 messages', { timeout: 20_000 });
+    await expect(page.getByTestId('certificate-fingerprints')).toContainText('Only a one-way code for each of the 4 messages', { timeout: 20_000 });
     await page.getByRole('button', { name: 'Back to threads' }).click();
     const today = new Date().toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 

@@ -44,9 +44,9 @@ describe('a purge certificate states what the erase rests on', () => {
     const pdf = join(dir.path, 'certificate.pdf');
     await writeCertificatePdf({ certificate, certificateSha256: 'a'.repeat(64), site: 'Ward 3' }, pdf);
     const text = words(execFileSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }));
-    expect(text).toContain('Limit of the erase');
+    expect(text).toContain('What the wipe cannot reach');
     expect(text).toContain(words(ERASE_LIMIT));
-    expect(ERASE_LIMIT).toMatch(/credential store, which a wipe does not change/);
+    expect(ERASE_LIMIT).toMatch(/protected key store, which a wipe does not change/);
     expect(ERASE_LIMIT).toMatch(/A program running as this computer account/);
     // No longer the unconditional promise.
     expect(text).not.toContain('anywhere on the disk can no longer be decrypted');
