@@ -20,6 +20,9 @@ test('an auditor signs in, filters the trail, exports it as PDF, and the file ve
   // Actions in words, the stored code kept as the cell's title.
   await expect(page.locator('.ws-audit-table tbody td[title="user-created"]').first()).toHaveText('User created');
   await expect(page.locator('.ws-audit-table tbody')).not.toContainText('sign-in');
+  // Identifiers in words: the person an administration entry concerns, by name (a cold trial saw "subjectUserId: de9c…").
+  await expect(page.locator('.ws-audit-table tbody').getByText('Person: Ada Admin (admin)')).toBeVisible();
+  await expect(page.locator('.ws-audit-table tbody')).not.toContainText('subjectUserId');
 
   await page.getByRole('button', { name: 'Export PDF' }).click();
   await expect(page.getByTestId('export-result')).toContainText('Exported 1 page', { timeout: 30_000 });

@@ -275,7 +275,7 @@ export function AuditScreen() {
             <th>Outcome</th>
           </tr>
         )}
-        itemContent={(_index, entry) => <AuditCells entry={entry} />}
+        itemContent={(_index, entry) => <AuditCells entry={entry} people={people} />}
       />
       {printing && (
         <div className="ws-print-only" ref={printRef} data-testid="audit-print">
@@ -297,7 +297,7 @@ export function AuditScreen() {
             <tbody>
               {entries.map((entry) => (
                 <tr key={entry.sequence}>
-                  <AuditCells entry={entry} />
+                  <AuditCells entry={entry} people={people} />
                 </tr>
               ))}
             </tbody>
@@ -310,7 +310,34 @@ export function AuditScreen() {
 }
 
 /** One entry's cells, on screen and in print. */
-function AuditCells({ entry }: { entry: AuditEntry }) {
+/** What each identifier in an entry is, in words (a cold trial found "subjectUserId: de9c…"). */
+const OBJECT_WORDS: Readonly<Record<keyof AuditEntry['objects'], string>> = {
+  threadId: 'Thread',
+  transcriptionId: 'Transcription',
+  documentId: 'Note',
+  importId: 'Import',
+  subjectUserId: 'Person',
+  setting: 'Setting',
+  nhsNumber: 'NHS number',
+  wipeId: 'Wipe',
+  attachmentId: 'Attachment',
+};
+
+/** An entry's identifiers in words: a person by name, an NHS number spaced, anything else by its first characters (the whole in its tooltip and in the PDF). */
+function AuditObjectsCell({ objects, people }: { objects: AuditEntry['objects']; people: readonly Person[] }) {
+  const parts = (Object.entries(objects) as [keyof AuditEntry['objects'], string][]).map(([key, value]) => {
+    const person = key === 'subjectUserId' ? people.find((candidate) => candidate.userId === value) : undefined;
+    const shown = key === 'nhsNumber' ? displayNhsNumber(value) : person ? `${person.displayName} (${person.username})` : key === 'setting' || value.length <= 13 ? value : `${value.slice(0, 8)}…`;
+    return (
+      <span key={key} className="ws-block" title={`${key}: ${value}`}>
+        {OBJECT_WORDS[key] ?? key}: {shown}
+      </span>
+    );
+  });
+  return <>{parts}</>;
+}
+
+function AuditCells({ entry, people }: { entry: AuditEntry; people: readonly Person[] }) {
   return (
     <>
       <td>{entry.sequence}</td>
@@ -318,9 +345,7 @@ function AuditCells({ entry }: { entry: AuditEntry }) {
       <td>{entry.actor ? `${entry.actor.displayName} (${entry.actor.role})` : 'Wardscribe'}</td>
       <td title={entry.action}>{AUDIT_ACTION_WORDS[entry.action]}</td>
       <td>
-        {Object.entries(entry.objects)
-          .map(([key, value]) => `${key}: ${key === 'nhsNumber' ? displayNhsNumber(String(value)) : String(value)}`)
-          .join(', ')}
+        <AuditObjectsCell objects={entry.objects} people={people} />
       </td>
       <td>
         {entry.outcome.status}
