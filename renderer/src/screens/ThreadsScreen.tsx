@@ -52,7 +52,8 @@ export function orderHits(hits: readonly SearchHit[], order: ResultOrder): Searc
 
 /** The snippet with the matched words marked (runs from main, so no markup is ever parsed). */
 function Snippet({ runs, fallback }: { runs: readonly { text: string; match: boolean }[]; fallback: string }) {
-  if (runs.length === 0) return <>{revealBidiControls(fallback)}</>;
+  // A message found by its sender may have no text at all (a picture the export left out): said so, not left blank.
+  if (runs.length === 0) return <>{fallback.trim() ? revealBidiControls(fallback) : <em>(no text: a picture or file the export left out)</em>}</>;
   return (
     <>
       {runs.map((run, index) =>
