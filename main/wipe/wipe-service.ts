@@ -68,6 +68,7 @@ import { identityRows } from '../vault/queries/messages';
 import { insertWipedFingerprints } from '../vault/queries/wiped-fingerprints';
 import { checkSourceFile, overwriteExportFile, type SourceFileCheck } from './source-file';
 import { scanForRemnants } from './vault-scan';
+import { isAdvice } from '../../shared/domain/transcription';
 import { closerLook, type CloserLook, type CloserLookReason, type FiledNoteFacts } from '../../shared/domain/closer-look';
 
 /**
@@ -764,7 +765,9 @@ function filedNoteFacts(db: Db, rows: readonly ThreadTranscriptionRow[]): FiledN
     return transcription ? [transcription] : [];
   });
   return {
-    advisers: [...new Set(filed.flatMap((transcription) => transcription.excerpts.map((excerpt) => excerpt.adviser.displayNameInChat)))],
+    // Those who gave advice in a note, not those whose question or reply it carries for context
+    // (a cold trial: the nurse's every message was marked once her question was filed).
+    advisers: [...new Set(filed.flatMap((transcription) => transcription.excerpts.filter(isAdvice).map((excerpt) => excerpt.adviser.displayNameInChat)))],
     patients: filed.map((transcription) => ({ name: transcription.patient.name, nhsNumber: transcription.patient.nhsNumber })),
   };
 }

@@ -452,6 +452,21 @@ describe('WipeService', () => {
       expect(trail(w.session, ['wipe']).map((entry) => entry.outcome.reason)).toEqual(['unfiled', 'unfiled', 'erased-with-clinician-reason']);
     });
 
+    it('marks for a second look the messages of those who advised, not of those whose question the note carries for context', async () => {
+      const w = await world();
+      // Ben Okafor's "ECG done" is filed as the question Ada's advice answers.
+      const draft = w.transcriptions.saveDraft({ threadId: w.threadId, messageIds: w.messageIds.slice(0, 2), contextMessageIds: [w.messageIds[1]!], advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT });
+      const queued = await w.transcriptions.attest(draft.id, await confirmedPatient(w.transcriptions));
+      expect((await until(() => w.transcriptions.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention'])).state).toBe('verified');
+      const { untranscribed } = await w.wipes.plan(w.threadId);
+      expect(untranscribed.marked).toBe(1);
+      // Dr Ada Shah's later message comes first, marked; Ben's photo follows, unmarked.
+      expect(untranscribed.shown.map((message) => [message.sender, message.lookAgain])).toEqual([
+        ['Dr Ada Shah', ['adviser']],
+        ['Ben Okafor', []],
+      ]);
+    });
+
     it('the retention policy never wipes such a thread', async () => {
       const w = await filePart();
       const filed = w.transcriptions.outbox()[0]!;
