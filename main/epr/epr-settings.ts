@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import type { DocumentTypeChoice } from '../../shared/domain/transcription';
 import { WardscribeError } from '../errors';
 import type { SessionService } from '../session/session-service';
-import { getSetting, isLoopbackHost, setSettings, StoredEprConnectionSchema, type LiveAuth, type StoredEprConnection } from '../settings/registry';
+import { getSetting, isLoopbackHost, SETTINGS, setSettings, StoredEprConnectionSchema, type LiveAuth, type StoredEprConnection } from '../settings/registry';
 import { EprUnavailableError, liveEprId, liveEprLabel, normaliseBaseUrl, TRAINING_EPR_ID, TRAINING_EPR_LABEL, unavailableMessage, type EprDirectory } from './epr-directory';
 import { applyOverrides, describeProfile, discoverProfile, type EprProfileOverrides } from './epr-profile';
 import { createEprConnection, EprRequestError, type EprConnection, type FetchLike } from './fhir-client';
@@ -123,6 +123,13 @@ export class EprSettingsService implements EprDirectory {
       throw new WardscribeError('rejected', "Enter your organisation's ODS code: the training code cannot go into a live record.");
     }
     const staffSystem = input.staffIdentifierSystem === undefined ? undefined : input.staffIdentifierSystem.trim() || null;
+    // Said here in words, naming the field (the registry's own message names the setting's key).
+    if (staffSystem && !SETTINGS['staff.localIdentifierSystem'].schema.safeParse(staffSystem).success) {
+      throw new WardscribeError(
+        'rejected',
+        'The staff identifier system must be a web address your Trust owns, such as https://www.example-trust.nhs.uk/Id/staff-number: not a national system (SDS user ID, NHS number, GMC) and not one named after Wardscribe.',
+      );
+    }
     setSettings(
       session.vault().db,
       log,

@@ -176,7 +176,7 @@ export function toProvenance(transcription: AttestedTranscription, target: Refer
         what: {
           display:
             `${source.kind} "${source.title}": ${source.messageCount} messages from ${source.firstMessageAt} to ${source.lastMessageAt}; ` +
-            `${transcription.excerpts.length} transcribed, original deleted after filing`,
+            `${transcription.excerpts.length} transcribed; the original is wiped from Wardscribe only once this note is verified in the record`,
         },
       },
       // Each image's origin and consent, by the hash of the bytes as imported (the filed bytes' hash is on the attachment).
@@ -219,7 +219,8 @@ export function imageAttachment(image: FiledImage, index: number, count: number)
 
 function describe(transcription: AttestedTranscription): string {
   const names = uniqueAdvisers(transcription).map((adviser) => `${adviser.name} (${adviser.role})`);
-  return `Advice by ${names.join(', ')} received by instant message, transcribed and attested by ${transcription.attester.name}`;
+  const by = transcription.transcriber.userId === transcription.attester.userId ? `transcribed and attested by ${transcription.attester.name}` : `transcribed by ${transcription.transcriber.name} and attested by ${transcription.attester.name}`;
+  return `Advice by ${names.join(', ')} received by instant message, ${by}`;
 }
 
 function uniqueAdvisers(transcription: AttestedTranscription): AttestedTranscription['excerpts'][number]['adviser'][] {

@@ -18,6 +18,7 @@ import {
   type ExportedFileKind,
 } from '../vault/queries/exported-files';
 import { ExportFileMovedError, overwriteExportFile } from '../wipe/source-file';
+import { getUserById } from '../vault/queries/users';
 
 /** What ExportedFiles needs of the session. */
 export interface ExportedFilesSession {
@@ -79,7 +80,18 @@ export class ExportedFiles {
 
   /** The exported files a role may see, newest first. */
   list(role: Role): ExportedFile[] {
-    return listExportedFiles(this.#session.vault().db, KINDS_BY_ROLE[role]);
+    const db = this.#session.vault().db;
+    return listExportedFiles(db, KINDS_BY_ROLE[role]).filter((file) => this.#visibleTo(db, file, role));
+  }
+
+  /**
+   * An auditor's view of a wipe certificate withholds the file name, the reason and whole NHS
+   * numbers, so a certificate someone else exported in full is not theirs to see or remove (a
+   * second cold trial: an auditor deleted a clinician's full copy). Auditors' own exports are.
+   */
+  #visibleTo(db: Db, file: ExportedFile, role: Role): boolean {
+    if (role !== 'auditor' || file.kind !== 'wipe-certificate') return true;
+    return getUserById(db, file.createdBy)?.role === 'auditor';
   }
 
   /** Where an exported file of this name is, for checking it again (the newest listed, else the default folder). */
@@ -98,7 +110,7 @@ export class ExportedFiles {
   async remove(id: string, role: Role): Promise<'removed'> {
     const db = this.#session.vault().db;
     const file = getExportedFile(db, id);
-    if (!file || file.removedAt !== null || !KINDS_BY_ROLE[role].includes(file.kind)) throw new WardscribeError('not-found', 'That exported file is not listed.');
+    if (!file || file.removedAt !== null || !KINDS_BY_ROLE[role].includes(file.kind) || !this.#visibleTo(db, file, role)) throw new WardscribeError('not-found', 'That exported file is not listed.');
     let outcome: Awaited<ReturnType<typeof overwriteExportFile>>;
     try {
       outcome = await overwriteExportFile(file.path, file.sha256);

@@ -109,6 +109,8 @@ export const SETTINGS = {
       .string()
       .url()
       .refine((value) => !/^https?:\/\/([^/]*\.)?wardscribe\./i.test(value), 'must be a system the Trust owns, not one named after Wardscribe')
+      // A national system (SDS user ID, NHS number, GMC…) would file a username as someone's national identifier.
+      .refine((value) => !/^https?:\/\/fhir\.(nhs|hl7\.org)\.uk\/Id\//i.test(value), 'must be a system the Trust owns, not a national one such as the SDS user ID')
       .nullable(),
     default: null,
     writers: ['admin'],

@@ -2,13 +2,15 @@
  * Which of the messages a wipe would destroy unfiled deserve a second look before the clinician
  * gives their reason (a cold trial: "Ondansetron 4 mg IV PRN, check her QTc", about the patient
  * just filed, sat unmarked among "Flat white please" and went on a one-line reason). A message is
- * marked when someone whose advice is in a filed note sent it, or when it names a patient of a
- * filed note (their NHS number, or their family name). Marks order and label the list; the gate
+ * marked when someone whose advice is in a filed note sent it, when it names a patient of a
+ * filed note (their NHS number, or their family name), or when it gives the NHS number of a
+ * patient no filed note is about (a second cold trial: another patient's advice went unmarked). Marks order and label the list; the gate
  * itself (wipe.ts) is unchanged: every unfiled message still needs the clinician's reason. Pure.
  */
+import { findPatientHints } from './patient-hints';
 import { nameWords } from './patient-record';
 
-export type CloserLookReason = 'adviser' | 'patient';
+export type CloserLookReason = 'adviser' | 'patient' | 'other-patient';
 
 /** What the filed notes of a thread say that the rule looks for. */
 export interface FiledNoteFacts {
@@ -34,6 +36,8 @@ export function closerLook(facts: FiledNoteFacts): CloserLook {
     // A possessive ("Testpatient's sats") names the patient too.
     const words = new Set(nameWords(message.text.replace(/['\u2019]s\b/gi, '')));
     if (numbers.some((number) => digits.includes(number)) || families.some((family) => words.has(family))) reasons.push('patient');
+    // A valid NHS number (check digit and all) of someone else: advice about a patient with no note.
+    if (findPatientHints(message.text).some((hint) => hint.kind === 'nhs-number' && !numbers.includes(hint.value))) reasons.push('other-patient');
     return reasons;
   };
 }

@@ -28,20 +28,21 @@ export const NhsNumberSchema = z.string().transform((value, context): NhsNumber 
 /** Bodies that register UK clinicians, and the number formats they issue. */
 export const REGISTRATION_BODIES = {
   // Seven digits; the GMC also issues an L and six digits.
-  GMC: { name: 'General Medical Council', pattern: /^(\d{7}|L\d{6})$/ },
-  NMC: { name: 'Nursing and Midwifery Council', pattern: /^\d{2}[A-Z]\d{4}[A-Z]$/ },
-  HCPC: { name: 'Health and Care Professions Council', pattern: /^[A-Z]{2}\d{5,6}$/ },
+  GMC: { name: 'General Medical Council', pattern: /^(\d{7}|L\d{6})$/, format: 'seven digits, or L and six digits' },
+  NMC: { name: 'Nursing and Midwifery Council', pattern: /^\d{2}[A-Z]\d{4}[A-Z]$/, format: 'two digits, a letter, four digits and a letter (for example 12A3456B)' },
+  HCPC: { name: 'Health and Care Professions Council', pattern: /^[A-Z]{2}\d{5,6}$/, format: 'two letters and five or six digits (for example PA12345)' },
   // Pharmacists and pharmacy technicians: seven digits.
-  GPhC: { name: 'General Pharmaceutical Council', pattern: /^\d{7}$/ },
+  GPhC: { name: 'General Pharmaceutical Council', pattern: /^\d{7}$/, format: 'seven digits' },
 } as const;
 export type RegistrationBody = keyof typeof REGISTRATION_BODIES;
 export const REGISTRATION_BODY_CODES = ['GMC', 'NMC', 'HCPC', 'GPhC'] as const satisfies readonly RegistrationBody[];
 
 export const RegistrationSchema = z
   .object({ body: z.enum(REGISTRATION_BODY_CODES), number: z.string().trim().toUpperCase() })
-  .refine((registration) => REGISTRATION_BODIES[registration.body].pattern.test(registration.number), {
-    message: 'The registration number does not have the format this body issues.',
-    path: ['number'],
+  .superRefine((registration, context) => {
+    // Said with the format the body issues (a cold trial met only "does not have the format").
+    const body = REGISTRATION_BODIES[registration.body];
+    if (!body.pattern.test(registration.number)) context.addIssue({ code: 'custom', path: ['number'], message: `${registration.body} numbers are ${body.format}.` });
   });
 
 /** The clinician who gave advice in the chat, as the transcriber identified them. */

@@ -359,7 +359,7 @@ export const WipePlanSchema = z.object({
    */
   untranscribed: z.object({
     count: z.number(),
-    /** How many deserve a second look (from an adviser of a filed note, or naming its patient): shown first, each with why. */
+    /** How many deserve a second look (from an adviser of a filed note, naming its patient, or giving another patient's NHS number): shown first, each with why. */
     marked: z.number(),
     shown: z.array(
       z.object({
@@ -368,7 +368,7 @@ export const WipePlanSchema = z.object({
         localTime: z.string(),
         text: z.string(),
         attachment: z.string().nullable(),
-        lookAgain: z.array(z.enum(['adviser', 'patient'])),
+        lookAgain: z.array(z.enum(['adviser', 'patient', 'other-patient'])),
       }),
     ),
   }),

@@ -29,8 +29,8 @@ test('an administrator sets a clinician’s job title, GMC number and SDS user I
   await form.getByRole('button', { name: 'Save professional details' }).click();
   // Refused in words, linked to the number.
   const summary = page.getByTestId('error-summary');
-  await expect(summary).toContainText('The registration number does not have the format this body issues.');
-  await summary.getByRole('link', { name: /registration number/ }).click();
+  await expect(summary).toContainText('GMC numbers are seven digits, or L and six digits.');
+  await summary.getByRole('link', { name: /GMC numbers are/ }).click();
   await expect(form.getByLabel('GMC number')).toBeFocused();
   await expectNoAxeViolations(page, 'the professional details form with a problem');
   // The GMC also issues an L and six digits.

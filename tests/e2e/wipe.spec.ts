@@ -72,7 +72,7 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   const untranscribed = page.getByTestId('wipe-untranscribed-row');
   await expect(untranscribed).toHaveCount(3);
   // The registrar's other advice is marked and comes first: he gave the advice in the filed note.
-  await expect(page.getByTestId('wipe-untranscribed-marked')).toContainText('1 of them was sent by someone whose advice is in the filed note, or names its patient.');
+  await expect(page.getByTestId('wipe-untranscribed-marked')).toContainText('1 of them was sent by someone whose advice is in the filed note, or names its patient or another patient.');
   await expect(untranscribed.nth(0)).toContainText('Hold the spironolactone until the morning review.');
   await expect(untranscribed.nth(0)).toContainText('Ben (reg)');
   await expect(untranscribed.nth(0).getByTestId('wipe-look-again')).toHaveText('From an adviser in the note');

@@ -489,7 +489,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         }}
       />
 
-      <h2>Who gave the advice</h2>
+      <h2>Who sent the selected messages</h2>
       {Object.entries(identities).map(([sender, identity], index) => (
         <fieldset className="nhsuk-fieldset ws-adviser" key={sender}>
           <legend className="nhsuk-fieldset__legend">“{sender}” in the chat is</legend>

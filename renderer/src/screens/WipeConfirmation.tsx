@@ -429,8 +429,13 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
 const LOOK_AGAIN_WORDS: Readonly<Record<string, string>> = {
   adviser: 'From an adviser in the note',
   patient: 'Names the note’s patient',
-  'adviser+patient': 'From an adviser, names the patient',
+  'other-patient': 'Another patient’s NHS number: nothing filed for them',
 };
+
+/** The tag for a marked message: each reason, joined. */
+function lookAgainWords(reasons: readonly string[]): string {
+  return reasons.map((reason) => LOOK_AGAIN_WORDS[reason] ?? reason).join('; ');
+}
 
 /**
  * The messages a wipe would destroy that are in no note verified in the record: a ward chat
@@ -452,7 +457,7 @@ function UntranscribedMessages({ untranscribed }: { untranscribed: WipePlanView[
           <h4 className="nhsuk-warning-callout__label">Check these first</h4>
           <p>
             {untranscribed.marked === 1 ? '1 of them was' : `${untranscribed.marked} of them were`} sent by someone whose advice is in the filed note, or{' '}
-            {untranscribed.marked === 1 ? 'names' : 'name'} its patient. {untranscribed.marked === 1 ? 'It is' : 'They are'} listed first and marked.
+            {untranscribed.marked === 1 ? 'names' : 'name'} its patient or another patient. {untranscribed.marked === 1 ? 'It is' : 'They are'} listed first and marked.
           </p>
         </div>
       )}
@@ -473,7 +478,7 @@ function UntranscribedMessages({ untranscribed }: { untranscribed: WipePlanView[
               <td>
                 {message.lookAgain.length > 0 && (
                   <strong className="nhsuk-tag nhsuk-tag--orange ws-look-again" data-testid="wipe-look-again">
-                    {LOOK_AGAIN_WORDS[message.lookAgain.join('+')] ?? LOOK_AGAIN_WORDS.adviser}
+                    {lookAgainWords(message.lookAgain)}
                   </strong>
                 )}{' '}
                 {message.text || (message.attachment ? '' : '(no text: a picture or file the export left out)')}

@@ -11,6 +11,12 @@ describe('messages a wipe would destroy that deserve a second look', () => {
     expect(look({ sender: 'Priya Pharmacist', text: 'Start 2L nasal cannula for Jane Testpatient' })).toEqual(['adviser', 'patient']);
   });
 
+  it('marks the NHS number of a patient no filed note is about, but not an invalid one', () => {
+    expect(look({ sender: 'Grace Mensah', text: 'Bed 4 Mr Pennington, NHS 943 476 5919 - hold his amlodipine?' })).toEqual(['other-patient']);
+    expect(look({ sender: 'Grace Mensah', text: 'Bed 4, NHS 943 476 5918' })).toEqual([]);
+    expect(look({ sender: 'Grace Mensah', text: 'NHS 999 123 5671 and 943 476 5919 both on the list' })).toEqual(['patient', 'other-patient']);
+  });
+
   it('leaves chatter from others alone, and never matches part of a word or a first name alone', () => {
     expect(look({ sender: 'Grace Mensah', text: 'Flat white please' })).toEqual([]);
     expect(look({ sender: 'Grace Mensah', text: 'Jane on nights again?' })).toEqual([]);

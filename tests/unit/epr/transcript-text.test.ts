@@ -93,6 +93,6 @@ describe('a reply or question filed as context, not advice (a cold trial: a nurs
     const byType = (code: string) => (provenance.agent ?? []).filter((agent) => agent.type?.coding?.[0]?.code === code).map((agent) => agent.who?.display);
     expect(byType('author')).toEqual(['Dr Amir Khan']);
     expect(byType('informant')).toEqual(['Ola Adeyemi']);
-    expect(toDocumentReference(withContext).description).toBe('Advice by Dr Amir Khan (Specialty registrar ST5, cardiology) received by instant message, transcribed and attested by Dr Priya Shah');
+    expect(toDocumentReference(withContext).description).toBe('Advice by Dr Amir Khan (Specialty registrar ST5, cardiology) received by instant message, transcribed by Sam Clerk and attested by Dr Priya Shah');
   });
 });

@@ -40,6 +40,23 @@ function exportFile(w: Awaited<ReturnType<typeof world>>, kind: 'audit-trail' | 
   return w.exports.record(kind, folder, name, createHash('sha256').update(content).digest('hex'));
 }
 
+describe('a wipe certificate exported in full', () => {
+  it('is neither listed to nor removable by an auditor, whose view withholds what it holds (second cold trial)', async () => {
+    const w = await world();
+    await w.session.signIn(CLERK.username, CLERK.passphrase);
+    const full = exportFile(w, 'wipe-certificate', w.defaultFolder, 'wardscribe-wipe-certificate-1.pdf');
+    await w.session.signIn(AUDITOR.username, AUDITOR.passphrase);
+    const redacted = exportFile(w, 'wipe-certificate', w.defaultFolder, 'wardscribe-wipe-certificate-1-auditor-view.pdf');
+    expect(w.exports.list('auditor').map((file) => file.id)).toEqual([redacted.id]);
+    await expect(w.exports.remove(full.id, 'auditor')).rejects.toMatchObject({ code: 'not-found' });
+    expect(existsSync(full.path)).toBe(true);
+    // Those who see whole certificates still see both, and an administrator can tidy either away.
+    expect(w.exports.list('clerk').map((file) => file.id).sort()).toEqual([full.id, redacted.id].sort());
+    await w.session.signIn(ADMIN.username, ADMIN.passphrase);
+    expect(await w.exports.remove(full.id, 'admin')).toBe('removed');
+  });
+});
+
 describe('exported PDFs outside the vault', () => {
   it('go to the folder the person chooses, are listed with their role, and can be overwritten and removed', async () => {
     const w = await world();

@@ -25,6 +25,10 @@ describe('the settings registry', () => {
     // A staff identifier system must be the Trust's own, never one named after Wardscribe (#15).
     expect(SETTINGS['staff.localIdentifierSystem'].schema.safeParse('https://trust.example.nhs.uk/Id/staff').success).toBe(true);
     expect(SETTINGS['staff.localIdentifierSystem'].schema.safeParse('https://wardscribe.nhs.uk/Id/user').success).toBe(false);
+    // Nor a national one: a username would be filed as someone's SDS user ID or GMC number (second cold trial).
+    for (const national of ['https://fhir.nhs.uk/Id/sds-user-id', 'https://fhir.hl7.org.uk/Id/gmc-number', 'https://fhir.nhs.uk/Id/nhs-number']) {
+      expect(SETTINGS['staff.localIdentifierSystem'].schema.safeParse(national).success, national).toBe(false);
+    }
     for (const definition of Object.values(SETTINGS)) {
       expect(definition.schema.safeParse(definition.default).success).toBe(true);
       expect(definition.writers.length).toBeGreaterThan(0);

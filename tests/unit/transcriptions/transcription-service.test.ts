@@ -198,7 +198,7 @@ describe('TranscriptionService', () => {
       { status: 'success', reason: 'professional-details' },
     ]);
     // A number not in the body's format, or a short SDS id, is refused in words and nothing changes.
-    expect(() => profiles.set(id(CLINICIAN.username), { jobTitle: 'Consultant', registration: { body: 'NMC', number: '1234567' }, sdsUserId: null })).toThrow('The registration number does not have the format this body issues.');
+    expect(() => profiles.set(id(CLINICIAN.username), { jobTitle: 'Consultant', registration: { body: 'NMC', number: '1234567' }, sdsUserId: null })).toThrow('NMC numbers are two digits, a letter, four digits and a letter (for example 12A3456B).');
     expect(() => profiles.set(id(CLINICIAN.username), { jobTitle: 'Consultant', registration: null, sdsUserId: '5550219' })).toThrow(/12 digits/);
     expect(session.listUsers().find((user) => user.username === CLINICIAN.username)!.profile.jobTitle).toBe('Consultant physician');
 
