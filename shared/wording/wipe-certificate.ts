@@ -86,7 +86,9 @@ export function certificateWording(certificate: WipeCertificate): CertificateWor
   row(
     'counts',
     'Removed',
-    `${plural(certificate.messageCount, 'message')}, ${plural(certificate.attachmentCount, 'attachment')}, ${plural(certificate.draftCount, 'transcription')} made from it (what was filed stays in the record)`,
+    // Drafts and notes alike: the notes filed are listed below, and stay in the record (a cold
+    // trial read "2 transcriptions" against "1 note filed" as two notes).
+    `${plural(certificate.messageCount, 'message')}, ${plural(certificate.attachmentCount, 'attachment')}, ${plural(certificate.draftCount, 'transcription')} made from it, whether still a draft or filed (what was filed stays in the record)`,
   );
   if (certificate.unfiledMessagesDestroyed !== undefined) {
     row(

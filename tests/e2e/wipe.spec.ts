@@ -105,7 +105,7 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   const certificate = page.getByTestId('wipe-certificate');
   await expect(certificate.getByTestId('certificate-level')).toContainText('Wiped and checked');
   await expect(certificate.getByTestId('certificate-verification')).toContainText(/^Passed: .* nothing found\.$/);
-  await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 0 attachments, 1 transcription made from it (what was filed stays in the record)');
+  await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 0 attachments, 1 transcription made from it, whether still a draft or filed (what was filed stays in the record)');
   await expect(certificate.getByTestId('certificate-source-file')).toContainText('Overwritten');
   const filedText = (await certificate.getByTestId('certificate-filed').textContent())!;
   const documentReferenceId = /^NHS number 999 123 5671: record reference ([A-Za-z0-9.-]{1,64})$/.exec(filedText)?.[1];
@@ -312,7 +312,7 @@ test('an ECG sent as a PDF with the filed advice is not in the record: the confi
   await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
   const certificate = page.getByTestId('wipe-certificate');
   await expect(certificate.getByTestId('certificate-level')).toContainText('Wiped and checked');
-  await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 1 attachment, 1 transcription made from it (what was filed stays in the record)');
+  await expect(certificate.getByTestId('certificate-counts')).toHaveText('4 messages, 1 attachment, 1 transcription made from it, whether still a draft or filed (what was filed stays in the record)');
   await expect(certificate.getByTestId('certificate-unfiled-media')).toHaveText(
     '1 attachment of the filed messages destroyed without being filed in the record, as the clinician acknowledged before the wipe.',
   );
