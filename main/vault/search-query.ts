@@ -27,8 +27,8 @@ export const MIN_PREFIX_CHARACTERS = 3;
 
 /**
  * Endings an English word loses to find its other forms, longest first. Few on purpose: each is
- * common in ward messages (allergy/allergic/allergies, bleed/bleeding/bled-free forms, infected/
- * infection) and none leaves a stem short enough to match unrelated words (see MIN_STEM).
+ * common in ward messages (allergy/allergic/allergies, bleeding/bleeds, infected/infection) and
+ * none leaves a stem short enough to match unrelated words (see MIN_STEM).
  */
 const ENDINGS = ['ically', 'ies', 'ied', 'ing', 'ed', 'es', 'ic', 'y', 's'] as const;
 /** Letters a stem keeps at least: "sept" (of septic) would find September, so septic stays as typed. */

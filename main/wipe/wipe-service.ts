@@ -133,7 +133,7 @@ export interface UntranscribedMessage {
   readonly text: string;
   /** The name of the file it came with, if any. */
   readonly attachment: string | null;
-  /** Why it deserves a second look: from an adviser of a filed note, or naming its patient (none: neither). */
+  /** Why it deserves a second look (closer-look.ts: from an adviser of a filed note, naming its patient, or another patient's NHS number); empty: none. */
   readonly lookAgain: CloserLookReason[];
 }
 

@@ -65,12 +65,12 @@ const wallFormats = new Map<boolean, Intl.DateTimeFormat>();
 export function displayWallClock(localTime: string, options: { readonly seconds?: boolean } = {}): string {
   const parts = WALL_CLOCK.exec(localTime);
   if (!parts) return localTime;
-  const [, year, month, day, hour, minute, second] = parts.map(Number) as [number, number, number, number, number, number, number | undefined];
+  const [, year, month, day, hour, minute, second] = parts.map((part) => Number(part ?? 0)) as [number, number, number, number, number, number, number];
   const seconds = options.seconds ?? false;
   let format = wallFormats.get(seconds);
   if (!format) {
     format = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
     wallFormats.set(seconds, format);
   }
-  return format.format(new Date(Date.UTC(year, month - 1, day, hour, minute, Number.isNaN(second) ? 0 : (second ?? 0))));
+  return format.format(new Date(Date.UTC(year, month - 1, day, hour, minute, second)));
 }

@@ -71,14 +71,19 @@ export async function addPersonAndSignIn(page: Page, person: { username: string;
   await page.getByRole('button', { name: 'Add person' }).click();
   await expect(page.getByRole('row', { name: new RegExp(person.displayName) })).toContainText('Must change passphrase', { timeout: 20_000 });
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByLabel('Username').fill(person.username);
+  await signInFirstTime(page, person.username, temporary);
+}
+
+/** A person's first sign-in with the temporary passphrase an administrator gave: they choose their own. */
+export async function signInFirstTime(page: Page, username: string, temporary: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
   await page.getByLabel('Passphrase').fill(temporary);
   await page.getByRole('button', { name: 'Sign in' }).click();
   // Until they choose their own passphrase, nothing else is open to them.
   await expect(page.getByRole('heading', { level: 1, name: 'Change your passphrase' })).toBeVisible({ timeout: 15_000 });
   await page.getByLabel('Current passphrase').fill(temporary);
-  await page.getByLabel('New passphrase', { exact: true }).fill(`${person.username} chose this phrase`);
-  await page.getByLabel('New passphrase again').fill(`${person.username} chose this phrase`);
+  await page.getByLabel('New passphrase', { exact: true }).fill(`${username} chose this phrase`);
+  await page.getByLabel('New passphrase again').fill(`${username} chose this phrase`);
   await page.getByRole('button', { name: 'Change passphrase' }).click();
   await expect(page.getByRole('status')).toContainText('Your passphrase has been changed.', { timeout: 20_000 });
 }

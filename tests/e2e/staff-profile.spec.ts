@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildZip } from '../unit/importers/zip-writer';
-import { choosePatient, createFirstAdmin, expect, expectNoAxeViolations, importExport, test } from './fixtures';
+import { choosePatient, createFirstAdmin, expect, expectNoAxeViolations, importExport, signInFirstTime, test } from './fixtures';
 
 /**
  * Issue #15: staff are identified in the record by their registration and SDS user ID, which an
@@ -41,14 +41,7 @@ test('an administrator sets a clinician’s job title, GMC number and SDS user I
 
   // Cleo signs in, transcribes and previews: the note names her by job title and registration.
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByLabel('Username').fill('cleo');
-  await page.getByLabel('Passphrase').fill('temporary for cleo');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByLabel('Current passphrase').fill('temporary for cleo');
-  await page.getByLabel('New passphrase', { exact: true }).fill('cleo chose this phrase');
-  await page.getByLabel('New passphrase again').fill('cleo chose this phrase');
-  await page.getByRole('button', { name: 'Change passphrase' }).click();
-  await expect(page.getByRole('status')).toContainText('Your passphrase has been changed.', { timeout: 20_000 });
+  await signInFirstTime(page, 'cleo', 'temporary for cleo');
   // A clinician starts at the work queue, not on the workstation's technical status.
   await expect(page.getByRole('heading', { level: 1, name: 'Threads' })).toBeVisible();
   const zipPath = join(dataDir, 'WhatsApp Chat - Ward 7.zip');

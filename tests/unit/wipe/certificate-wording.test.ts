@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { certificateForRole, type WipeCertificate } from '../../../shared/domain/wipe';
-import { displayTime, displayTimeSpan } from '../../../shared/wording/times';
+import { displayTime, displayTimeSpan, displayWallClock } from '../../../shared/wording/times';
 import { certificateWording } from '../../../shared/wording/wipe-certificate';
 import { writeCertificatePdf } from '../../../main/wipe/certificate-pdf';
 import { tempDir } from '../../support/temp';
@@ -57,6 +57,11 @@ describe('what a wipe certificate says', () => {
     expect(displayTime('not a time')).toBe('unknown');
     expect(displayTimeSpan('2026-07-01T07:30:00Z', null, { timeZone: 'UTC' })).toBe('1 Jul 2026, 07:30 UTC to 1 Jul 2026, 07:30 UTC');
     expect(displayTimeSpan(null, null)).toBe('unknown');
+    // A chat's own clock reading is written the same way, never shifted to another zone.
+    expect(displayWallClock('2024-04-13T20:41:19')).toBe('13 Apr 2024, 20:41');
+    expect(displayWallClock('2024-04-13T20:41:19', { seconds: true })).toBe('13 Apr 2024, 20:41:19');
+    expect(displayWallClock('2024-04-13T20:41', { seconds: true })).toBe('13 Apr 2024, 20:41:00');
+    expect(displayWallClock('not a time')).toBe('not a time');
   });
 
   it('prints in the PDF every row the screen shows, in the same words and order, and no jargon', async () => {
