@@ -41,6 +41,13 @@ export interface EprProfile {
   readonly fhirVersionParameter: boolean;
   /** POST transactions to `[base]` or `[base]/`. */
   readonly transactionPath: 'base' | 'base-slash';
+  /** The EPR asks for a LOINC document code as well as the SNOMED CT one (set by an administrator; no statement says so). */
+  readonly documentTypeLoinc?: boolean;
+  /**
+   * Practitioner can be searched by identifier: the attester and transcriber are then named by
+   * the EPR's own `Practitioner/{id}` where it holds exactly one with their identifier.
+   */
+  readonly practitionerSearch?: boolean;
 }
 
 /** The administrator's corrections (the contract's schema: the settings screen edits them). */
@@ -88,6 +95,7 @@ export function discoverProfile(statement: CapabilityStatement | undefined, fhir
     identifier: 'kept',
     fhirVersionParameter,
     transactionPath: 'base',
+    practitionerSearch: resource('Practitioner')?.searchParam?.some((param) => param.name === 'identifier') ?? false,
     // Only a statement that says so: a PUT to a new id on a server without it is refused or, worse, lands elsewhere.
     updateCreate: documentReference?.updateCreate === true && (documentReference.interaction?.some((interaction) => interaction.code === 'update') ?? false),
   };
@@ -107,5 +115,7 @@ export function describeProfile(profile: EprProfile): string {
   ];
   if (profile.updateCreate) parts.push('written with our own id (a resend is the same document)');
   if (profile.fhirVersionParameter) parts.push('fhirVersion=4.0 in the media type');
+  if (profile.documentTypeLoinc) parts.push('a LOINC document code as well as the SNOMED CT one');
+  if (profile.practitionerSearch) parts.push('staff named by the EPR’s own Practitioner record where it holds one');
   return parts.join('; ');
 }

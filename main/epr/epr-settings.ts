@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
-import type { DocumentTypeChoice } from '../../shared/domain/transcription';
+import { currentDocumentType, isSnomedConceptId } from '../../shared/domain/document-types';
+import type { PracticeSetting } from '../../shared/domain/transcription';
 import { WardscribeError } from '../errors';
 import type { SessionService } from '../session/session-service';
 import { getSetting, isLoopbackHost, SETTINGS, setSettings, StoredEprConnectionSchema, type LiveAuth, type StoredEprConnection } from '../settings/registry';
@@ -26,7 +27,10 @@ export interface EprSettingsView {
   /** A token or private key is stored. */
   readonly hasSecret: boolean;
   readonly odsCode: string;
-  readonly documentType: DocumentTypeChoice;
+  /** The document type new transcriptions start with (a SNOMED CT code the picker offers). */
+  readonly documentType: string;
+  /** settings: epr.practiceSetting. */
+  readonly practiceSetting: PracticeSetting | null;
   /** The administrator's corrections to the EPR's CapabilityStatement (live EPRs only). */
   readonly profile: EprProfileOverrides;
   /** settings: staff.localIdentifierSystem, '' for none. */
@@ -45,7 +49,9 @@ export interface EprSettingsUpdate {
   /** A new bearer token or PEM private key; empty keeps the stored one. */
   readonly secret?: string;
   readonly odsCode: string;
-  readonly documentType: DocumentTypeChoice;
+  readonly documentType: string;
+  /** The care setting notes are filed from: null clears it, absent leaves it. */
+  readonly practiceSetting?: { readonly code: string; readonly display: string } | null;
   readonly profile?: EprProfileOverrides;
   /** The Trust's staff identifier system; '' clears it, absent leaves it. */
   readonly staffIdentifierSystem?: string;
@@ -107,7 +113,8 @@ export class EprSettingsService implements EprDirectory {
       scope: auth.kind === 'smart-backend' ? auth.scope : 'system/DocumentReference.c system/DocumentReference.r system/Provenance.c',
       hasSecret: auth.kind === 'bearer' || auth.kind === 'smart-backend',
       odsCode: getSetting(db, 'epr.organisationOdsCode') ?? this.#options.defaultOdsCode,
-      documentType: getSetting(db, 'epr.documentType'),
+      documentType: currentDocumentType(getSetting(db, 'epr.documentType')),
+      practiceSetting: getSetting(db, 'epr.practiceSetting'),
       profile: stored.mode === 'live' ? stored.profile : {},
       staffIdentifierSystem: getSetting(db, 'staff.localIdentifierSystem') ?? '',
     };
@@ -130,11 +137,18 @@ export class EprSettingsService implements EprDirectory {
         'The staff identifier system must be a web address your Trust owns, such as https://www.example-trust.nhs.uk/Id/staff-number: not a national system (SDS user ID, NHS number, GMC) and not one named after Wardscribe.',
       );
     }
+    const practiceSetting = input.practiceSetting === undefined ? undefined : checkedPracticeSetting(input.practiceSetting);
     setSettings(
       session.vault().db,
       log,
       actor,
-      { 'epr.organisationOdsCode': input.odsCode, 'epr.documentType': input.documentType, 'epr.connection': next, ...(staffSystem === undefined ? {} : { 'staff.localIdentifierSystem': staffSystem }) },
+      {
+        'epr.organisationOdsCode': input.odsCode,
+        'epr.documentType': input.documentType,
+        'epr.connection': next,
+        ...(staffSystem === undefined ? {} : { 'staff.localIdentifierSystem': staffSystem }),
+        ...(practiceSetting === undefined ? {} : { 'epr.practiceSetting': practiceSetting }),
+      },
       new Date(),
       `mode-${next.mode}`,
     );
@@ -226,4 +240,20 @@ export class EprSettingsService implements EprDirectory {
     }
     return parsed.data;
   }
+}
+
+/**
+ * The care setting as entered: both fields blank clears it; otherwise a SNOMED CT code (its check
+ * digit catches a mistyped one) and the service's name, each refused in words naming the field.
+ */
+function checkedPracticeSetting(input: { readonly code: string; readonly display: string } | null): PracticeSetting | null {
+  if (input === null) return null;
+  const code = input.code.trim();
+  const display = input.display.trim();
+  if (code === '' && display === '') return null;
+  if (!isSnomedConceptId(code)) {
+    throw new WardscribeError('rejected', 'The care setting code must be a SNOMED CT code, such as 789718008 for a cardiology service: check it digit by digit (its last digit is a check digit).');
+  }
+  if (display === '') throw new WardscribeError('rejected', 'Enter the care setting’s name as SNOMED CT gives it, such as "Cardiology service".');
+  return { code, display };
 }

@@ -25,12 +25,12 @@
  * - Only a read-back whose every checked field matches is `verified` (read-back.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { Bundle, DocumentReference, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Bundle, DocumentReference, Patient, Practitioner, Provenance, Resource } from '@medplum/fhirtypes';
 import type { AttestedTranscription } from '../../shared/domain/transcription';
 import { EprRequestError } from './epr-errors';
 import { resendSettleDelayMs, type EprProfile } from './epr-profile';
 import type { EprConnection, RequestContext } from './fhir-client';
-import { identifierQuery, toDocumentReference, toProvenance, URI_SYSTEM } from './mapping';
+import { identifierQuery, staffIdentifier, toDocumentReference, toProvenance, URI_SYSTEM, type StaffRecords } from './mapping';
 import type { OutboxItem, OutboxState, ProvenanceState } from './outbox';
 import { readBackMismatches, subjectPatientId } from './read-back';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
@@ -46,6 +46,11 @@ export interface FilingTarget {
    * finds nothing proves nothing: the EPR may drop identifiers, and sending again would file twice.
    */
   identifierSearchProven: boolean;
+  /**
+   * The EPR's Practitioner id for each staff identifier looked up this session (null: it holds
+   * none, or more than one). Kept so a note's resend, Provenance and read-back name the same one.
+   */
+  practitioners?: Map<string, string | null>;
 }
 
 export interface FilingStepOptions {
@@ -126,11 +131,12 @@ async function send(item: OutboxItem, state: Extract<OutboxState, { kind: 'sendi
   // Recorded before the push: if we are killed during it, resuming searches first.
   const since = options.now();
   await options.save({ kind: 'sending', pushes: pushes + 1, mode, since });
-  const documentReference = toDocumentReference(item.transcription);
+  const staffRecords = await staffRecordsFor(target, item.transcription, context);
+  const documentReference = toDocumentReference(item.transcription, undefined, { documentTypeLoinc: target.profile.documentTypeLoinc === true, staffRecords });
   const ifNoneExist = target.profile.conditionalCreate ? identifierQuery(item.identifier) : undefined;
   if (mode === 'transaction') {
     try {
-      const [document, provenance] = await target.connection.transaction(filingBundle(item.transcription, documentReference, ifNoneExist), context);
+      const [document, provenance] = await target.connection.transaction(filingBundle(item.transcription, documentReference, ifNoneExist, staffRecords), context);
       return { kind: 'filed', documentReferenceId: document!.id, provenance: { kind: 'filed', ...(provenance ? { id: provenance.id } : {}) }, since: options.now() };
     } catch (error) {
       if (!(error instanceof EprRequestError) || error.kind !== 'http' || !TRANSACTION_REFUSED.has(error.status ?? 0)) throw error;
@@ -180,10 +186,11 @@ async function sendToOwnId(item: OutboxItem, pushes: number, options: FilingStep
     if (existing) return { kind: 'filed', documentReferenceId, provenance: await provenanceOnServer(item, documentReferenceId, options), since: options.now() };
   }
   await options.save({ kind: 'sending', pushes: pushes + 1, mode, since: options.now() });
-  const documentReference = { ...toDocumentReference(item.transcription), id: documentReferenceId };
+  const staffRecords = await staffRecordsFor(target, item.transcription, context);
+  const documentReference = { ...toDocumentReference(item.transcription, undefined, { documentTypeLoinc: target.profile.documentTypeLoinc === true, staffRecords }), id: documentReferenceId };
   if (mode === 'transaction') {
     try {
-      const [document, provenance] = await target.connection.transaction(ownIdBundle(item.transcription, documentReference, provenanceIdFor(item.identifier)), context);
+      const [document, provenance] = await target.connection.transaction(ownIdBundle(item.transcription, documentReference, provenanceIdFor(item.identifier), staffRecords), context);
       if (document!.id !== documentReferenceId) throw new EprRequestError('protocol', undefined, undefined);
       return { kind: 'filed', documentReferenceId, provenance: { kind: 'filed', ...(provenance ? { id: provenance.id } : {}) }, since: options.now() };
     } catch (error) {
@@ -211,9 +218,9 @@ async function documentAt(target: FilingTarget, id: string, context: RequestCont
 }
 
 /** The transaction on an update-create EPR: both resources PUT to their own ids (repeatable as a whole). */
-function ownIdBundle(transcription: AttestedTranscription, documentReference: DocumentReference & { id: string }, provenanceId: string): Bundle {
+function ownIdBundle(transcription: AttestedTranscription, documentReference: DocumentReference & { id: string }, provenanceId: string, staffRecords: StaffRecords): Bundle {
   const reference = `DocumentReference/${documentReference.id}`;
-  const provenance: Provenance = { ...toProvenance(transcription, { reference }), id: provenanceId };
+  const provenance: Provenance = { ...toProvenance(transcription, { reference }, staffRecords), id: provenanceId };
   return {
     resourceType: 'Bundle',
     type: 'transaction',
@@ -294,7 +301,7 @@ async function fileProvenance(item: OutboxItem, documentReferenceId: string, pro
   await options.save(state);
   const reference = `DocumentReference/${documentReferenceId}`;
   try {
-    const resource = toProvenance(item.transcription, { reference });
+    const resource = toProvenance(item.transcription, { reference }, await staffRecordsFor(target, item.transcription, context));
     // On an update-create EPR the Provenance has its own derived id too: a repeat is the same one.
     const result = target.profile.updateCreate
       ? await target.connection.update({ ...resource, id: provenanceIdFor(item.identifier) }, context)
@@ -365,7 +372,16 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
     }
   }
   learnIdentifierHandling(options.target, item.identifier, document);
-  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, { documentReferenceId, document, contentBytes, imageBytes, baseUrl: connection.baseUrl, ...(subjectPatient ? { subjectPatient } : {}) });
+  const attesterPractitionerId = (await staffRecordsFor(options.target, item.transcription, context)).attester;
+  const mismatched = readBackMismatches(item.transcription, item.attachmentSha256, options.target.profile, {
+    documentReferenceId,
+    document,
+    contentBytes,
+    imageBytes,
+    baseUrl: connection.baseUrl,
+    ...(subjectPatient ? { subjectPatient } : {}),
+    ...(attesterPractitionerId ? { attesterPractitionerId } : {}),
+  });
   if (mismatched.includes('identifier-not-kept') && options.target.identifierSearchProven) {
     // The EPR has stopped keeping our identifier (reconfigured, upgraded): its searches prove nothing now.
     options.target.identifierSearchProven = false;
@@ -436,6 +452,40 @@ function learnIdentifierHandling(target: FilingTarget, identifier: string, docum
   else if (inMaster && !inIdentifier) target.profile = { ...target.profile, identifier: 'master-only' };
 }
 
+/**
+ * The EPR's own Practitioner for the attester and the transcriber, where its profile says it can
+ * be searched by identifier and it holds exactly one carrying theirs. Anything else (none, several,
+ * a refusal, no answer) leaves them named by identifier alone: finding the record is a courtesy to
+ * the EPR, never a reason to hold a note back.
+ */
+async function staffRecordsFor(target: FilingTarget, transcription: AttestedTranscription, context: RequestContext): Promise<StaffRecords> {
+  if (!target.profile.practitionerSearch) return {};
+  const attester = await practitionerFor(target, staffIdentifier(transcription.attester), context);
+  const transcriber = await practitionerFor(target, staffIdentifier(transcription.transcriber), context);
+  return { ...(attester ? { attester } : {}), ...(transcriber ? { transcriber } : {}) };
+}
+
+async function practitionerFor(target: FilingTarget, identifier: { system?: string; value?: string } | undefined, context: RequestContext): Promise<string | undefined> {
+  if (!identifier?.system || !identifier.value) return undefined;
+  const key = `${identifier.system}|${identifier.value}`;
+  target.practitioners ??= new Map();
+  if (target.practitioners.has(key)) return target.practitioners.get(key) ?? undefined;
+  let results: Resource[];
+  try {
+    results = await target.connection.search('Practitioner', { identifier: key }, context);
+  } catch (error) {
+    if (error instanceof EprRequestError) return undefined; // not kept: asked again next time
+    throw error;
+  }
+  // Only Practitioners carrying this exact identifier count: a server that ignores the parameter returns others.
+  const carrying = results.filter(
+    (resource): resource is Practitioner => resource.resourceType === 'Practitioner' && !!resource.id && (resource as Practitioner).identifier?.some((candidate) => candidate.system === identifier.system && candidate.value === identifier.value) === true,
+  );
+  const id = carrying.length === 1 && carrying.length === results.length ? carrying[0]!.id! : null;
+  target.practitioners.set(key, id);
+  return id ?? undefined;
+}
+
 function keptLocally(transcription: AttestedTranscription, documentReferenceId: string, why: 'not-supported' | 'refused' | 'unconfirmed', serverReason?: string): ProvenanceState {
   return { kind: 'kept-locally', why, resource: toProvenance(transcription, { reference: `DocumentReference/${documentReferenceId}` }), ...(serverReason ? { serverReason } : {}) };
 }
@@ -457,9 +507,9 @@ function invalidResources(transcription: AttestedTranscription): boolean {
  * identifier: servers rewrite every string equal to a fullUrl into the new reference, which would
  * overwrite the identifier (and defeat If-None-Exist).
  */
-export function filingBundle(transcription: AttestedTranscription, documentReference: DocumentReference, ifNoneExist: string | undefined): Bundle {
+export function filingBundle(transcription: AttestedTranscription, documentReference: DocumentReference, ifNoneExist: string | undefined, staffRecords: StaffRecords = {}): Bundle {
   const documentFullUrl = `urn:uuid:${randomUUID()}`;
-  const provenance: Provenance = toProvenance(transcription, { reference: documentFullUrl });
+  const provenance: Provenance = toProvenance(transcription, { reference: documentFullUrl }, staffRecords);
   return {
     resourceType: 'Bundle',
     type: 'transaction',

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import type { DocumentReference, Identifier, Practitioner, Provenance, ProvenanceAgent, Reference } from '@medplum/fhirtypes';
 import { consentWord, describeConsent, type FiledImage } from '../../shared/domain/clinical-image';
 import { formatNhsNumber, NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
-import { adviceSpan, DOCUMENT_TYPES, isAdvice, renderTranscriptText, type AttestedTranscription, type RegistrationBody, type StaffIdentity } from '../../shared/domain/transcription';
+import { DOCUMENT_CATEGORY, documentTypeCodings, primaryDocumentTypeCoding, SNOMED_SYSTEM } from '../../shared/domain/document-types';
+import { securityLabels } from '../../shared/domain/sensitivity';
+import { adviceSpan, isAdvice, renderTranscriptText, type AttestedTranscription, type RegistrationBody, type StaffIdentity } from '../../shared/domain/transcription';
 
 export const ODS_ORGANISATION_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
 /** The identifier system for a `urn:uuid:` value (RFC 3986 URIs). */
@@ -30,7 +32,6 @@ export const REGISTRATION_SYSTEMS = {
   GPhC: 'https://fhir.hl7.org.uk/Id/gphc-number',
 } as const satisfies Record<RegistrationBody, string>;
 
-const SNOMED = 'http://snomed.info/sct';
 /** ASTM E1762 signature types (FHIR's Signature.type value set): the attester's verification. */
 const VERIFICATION_SIGNATURE = { system: 'urn:iso-astm:E1762-95:2013', code: '1.2.840.10065.1.12.1.5', display: 'Verification Signature' };
 
@@ -76,15 +77,30 @@ export function identifierQuery(identifier: string): string {
   return `identifier=${URI_SYSTEM}|${identifier}`;
 }
 
+/** The EPR's own Practitioner ids for the attester and transcriber, where filing found exactly one for their identifier. */
+export interface StaffRecords {
+  readonly attester?: string;
+  readonly transcriber?: string;
+}
+
+/** What the EPR asks of a document beyond UK Core (its profile), and what filing found in it. */
+export interface DocumentOptions {
+  /** Send the type's LOINC translation too (`documentTypeLoinc` in the EPR's profile). */
+  readonly documentTypeLoinc?: boolean;
+  readonly staffRecords?: StaffRecords;
+}
+
 /** The DocumentReference for a transcription; the author and authenticator are the attester. */
-export function toDocumentReference(transcription: AttestedTranscription, attachment = transcriptAttachment(transcription)): DocumentReference {
+export function toDocumentReference(transcription: AttestedTranscription, attachment = transcriptAttachment(transcription), options: DocumentOptions = {}): DocumentReference {
   const { patient } = transcription;
-  const type = DOCUMENT_TYPES[transcription.documentType];
+  const type = primaryDocumentTypeCoding(transcription.documentType);
+  const labels = securityLabels(transcription.sensitivity);
   const span = adviceSpan(transcription);
-  const attester = staffReference(transcription.attester);
+  const attester = staffReference(transcription.attester, options.staffRecords?.attester);
   return {
     resourceType: 'DocumentReference',
-    meta: { profile: [UK_CORE_DOCUMENT_REFERENCE] },
+    // A sensitive note's labels on the resource too (meta.security): it carries the text inline.
+    meta: { profile: [UK_CORE_DOCUMENT_REFERENCE], ...(labels.length > 0 ? { security: labels.flatMap((label) => label.coding) } : {}) },
     text: narrative([
       `${type.display}: advice received by instant message, transcribed for ${patient.name} (NHS number ${formatNhsNumber(patient.nhsNumber)}).`,
       `${describe(transcription)} at ${transcription.attestedAt}.`,
@@ -94,8 +110,9 @@ export function toDocumentReference(transcription: AttestedTranscription, attach
     identifier: [transcriptionIdentifier(transcription)],
     status: 'current',
     docStatus: 'final',
-    type: { coding: [{ ...type }], text: type.display },
-    category: [{ coding: [{ system: SNOMED, code: '419891008', display: 'Record artifact' }], text: 'Transcribed instant-message advice' }],
+    type: { coding: documentTypeCodings(transcription.documentType, options.documentTypeLoinc === true).map((coding) => ({ ...coding })), text: type.display },
+    category: [{ coding: [{ ...DOCUMENT_CATEGORY }] }],
+    ...(labels.length > 0 ? { securityLabel: labels } : {}),
     // The literal reference where the EPR's Patient was found and confirmed (Oracle Health
     // Millennium and GP Connect require one), and the NHS number for every EPR that keys on it.
     subject: {
@@ -123,7 +140,10 @@ export function toDocumentReference(transcription: AttestedTranscription, attach
       // Each image after the text, in the order chosen: read-back checks them in this order.
       ...(transcription.images ?? []).map((image, index, images) => ({ attachment: imageAttachment(image, index, images.length) })),
     ],
-    context: { period: { start: span.start, end: span.end } },
+    context: {
+      period: { start: span.start, end: span.end },
+      ...(transcription.practiceSetting ? { practiceSetting: { coding: [{ system: SNOMED_SYSTEM, ...transcription.practiceSetting }], text: transcription.practiceSetting.display } } : {}),
+    },
   };
 }
 
@@ -132,7 +152,7 @@ export function toDocumentReference(transcription: AttestedTranscription, attach
  * were transcribed) as author of the advice, the transcriber as enterer, the attester as verifier,
  * the source thread described (never copied), and the audit chain head as an extension.
  */
-export function toProvenance(transcription: AttestedTranscription, target: Reference<DocumentReference>): Provenance {
+export function toProvenance(transcription: AttestedTranscription, target: Reference<DocumentReference>, staffRecords: StaffRecords = {}): Provenance {
   const advisers = uniqueAdvisers(transcription);
   const agents: ProvenanceAgent[] = [
     ...advisers.map((adviser): ProvenanceAgent => ({
@@ -151,8 +171,8 @@ export function toProvenance(transcription: AttestedTranscription, target: Refer
         ...(sender.registration ? { identifier: { system: REGISTRATION_SYSTEMS[sender.registration.body], value: sender.registration.number } } : {}),
       },
     })),
-    { type: participant('enterer', 'Enterer'), role: [{ text: transcription.transcriber.role }], who: staffReference(transcription.transcriber) },
-    { type: participant('verifier', 'Verifier'), role: [{ text: transcription.attester.role }], who: staffReference(transcription.attester) },
+    { type: participant('enterer', 'Enterer'), role: [{ text: transcription.transcriber.role }], who: staffReference(transcription.transcriber, staffRecords.transcriber) },
+    { type: participant('verifier', 'Verifier'), role: [{ text: transcription.attester.role }], who: staffReference(transcription.attester, staffRecords.attester) },
   ];
   const { source } = transcription;
   const head = transcription.auditChainHead;
@@ -169,7 +189,7 @@ export function toProvenance(transcription: AttestedTranscription, target: Refer
     agent: agents,
     // The attestation as a verification signature: who attested, and when. (No signature bytes:
     // the attester signs by attesting in Wardscribe, witnessed by the audit chain head below.)
-    signature: [{ type: [VERIFICATION_SIGNATURE], when: transcription.attestedAt, who: staffReference(transcription.attester) }],
+    signature: [{ type: [VERIFICATION_SIGNATURE], when: transcription.attestedAt, who: staffReference(transcription.attester, staffRecords.attester) }],
     entity: [
       {
         role: 'source',
@@ -243,7 +263,6 @@ function contextOnlySenders(transcription: AttestedTranscription): AttestedTrans
   return [...seen.values()];
 }
 
-/** A Wardscribe user as a Practitioner reference by identifier (the EPR may not hold a Practitioner for them). */
 /**
  * How the record identifies a member of staff: their SDS user ID (the national directory every
  * NHS EPR can resolve), else their professional registration, else the Trust's own identifier
@@ -256,10 +275,15 @@ export function staffIdentifier(staff: StaffIdentity): Identifier | undefined {
   return undefined;
 }
 
-function staffReference(staff: StaffIdentity): Reference<Practitioner> {
+/**
+ * A member of staff as a Practitioner reference: the EPR's own Practitioner where filing found
+ * them there, and always their identifier and name (an EPR that holds no Practitioner for them,
+ * or ignores references, still knows who they are).
+ */
+function staffReference(staff: StaffIdentity, practitionerId?: string): Reference<Practitioner> {
   const identifier = staffIdentifier(staff);
   const registration = staff.registration && identifier?.system !== REGISTRATION_SYSTEMS[staff.registration.body] ? `, ${staff.registration.body} ${staff.registration.number}` : '';
-  return { ...(identifier ? { identifier } : {}), display: `${staff.name}, ${staff.role}${registration}` };
+  return { ...(practitionerId ? { reference: `Practitioner/${practitionerId}` } : {}), ...(identifier ? { identifier } : {}), display: `${staff.name}, ${staff.role}${registration}` };
 }
 
 function participant(code: string, display: string) {

@@ -40,6 +40,7 @@ export const MISMATCH_FIELD_WORDS: Readonly<Record<string, string>> = {
   date: 'its date',
   author: 'its author (not the clinician who attested it)',
   custodian: 'the organisation that keeps it',
+  securityLabel: 'its restriction (the record does not keep it marked restricted, so anyone could read this sensitive advice)',
   content: 'the text',
   images: 'an image filed with it (missing, changed or not the one filed)',
   'identifier-not-kept': "the note's identifier, which this EPR does not keep where its settings say (a limitation of the server, not a different note: an administrator can correct what it keeps in the EPR settings)",

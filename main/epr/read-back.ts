@@ -9,12 +9,14 @@
 import { createHash } from 'node:crypto';
 import type { DocumentReference, Patient } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
-import { DOCUMENT_TYPES, type AttestedTranscription } from '../../shared/domain/transcription';
+import { primaryDocumentTypeCoding } from '../../shared/domain/document-types';
+import { CONFIDENTIALITY_SYSTEM, securityLabels } from '../../shared/domain/sensitivity';
+import type { AttestedTranscription } from '../../shared/domain/transcription';
 import type { EprProfile } from './epr-profile';
 import { LEGACY_WARDSCRIBE_USER_SYSTEM, ODS_ORGANISATION_SYSTEM, staffIdentifier, URI_SYSTEM } from './mapping';
 
 /** The fields read-back checks, in the order they are reported. */
-export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'date', 'author', 'custodian', 'content', 'images'] as const;
+export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'date', 'author', 'custodian', 'securityLabel', 'content', 'images'] as const;
 export type CheckedField = (typeof CHECKED_FIELDS)[number];
 
 export interface ReadBackEvidence {
@@ -32,6 +34,8 @@ export interface ReadBackEvidence {
    * EPR moved them to a Binary. Inline `data` is read from the document itself.
    */
   readonly imageBytes?: readonly (Buffer | undefined)[];
+  /** The EPR's Practitioner id the attester was filed as author with, where filing found one. */
+  readonly attesterPractitionerId?: string;
 }
 
 /** The fields that differ from what was filed; empty means verified. */
@@ -62,7 +66,7 @@ export function readBackMismatches(
   if (document.status !== 'current') mismatched.add('status');
   if (document.docStatus !== 'final') mismatched.add('docStatus');
 
-  const type = DOCUMENT_TYPES[transcription.documentType];
+  const type = primaryDocumentTypeCoding(transcription.documentType);
   const codings = document.type?.coding ?? [];
   const sameType = codings.some((coding) => coding.system === type.system && coding.code === type.code);
   // Another code from the same system alongside ours is a changed type, not a translation.
@@ -83,10 +87,31 @@ export function readBackMismatches(
       (attester !== undefined && author.identifier?.system === attester.system && author.identifier?.value !== attester.value) ||
       (author.identifier?.system === LEGACY_WARDSCRIBE_USER_SYSTEM && author.identifier.value !== transcription.attester.userId),
   );
-  if (authors.length === 0 || anotherUser) mismatched.add('author');
+  // Filed as the EPR's own Practitioner: an author that is another Practitioner of that EPR is someone else.
+  const ourPractitioner = evidence.attesterPractitionerId;
+  const anotherPractitioner =
+    ourPractitioner !== undefined &&
+    authors.some((author) => {
+      const id = practitionerId(author.reference, evidence.baseUrl);
+      return id !== undefined && id !== ourPractitioner;
+    });
+  if (authors.length === 0 || anotherUser || anotherPractitioner) mismatched.add('author');
   // Kept by another organisation: the note is in someone else's record. (A custodian the server dropped, or resolved to a reference, is not.)
   const custodian = document.custodian?.identifier;
   if (custodian?.system === ODS_ORGANISATION_SYSTEM && custodian.value !== transcription.organisationOdsCode) mismatched.add('custodian');
+
+  // A note filed as restricted must come back at least as restricted, with the reason it was
+  // restricted: an EPR that dropped or lowered the label would show sensitive advice to anyone.
+  if (transcription.sensitivity !== undefined) {
+    const kept = (document.securityLabel ?? []).flatMap((label) => label.coding ?? []);
+    const restricted = kept.some((coding) => coding.system === CONFIDENTIALITY_SYSTEM && (coding.code === 'R' || coding.code === 'V'));
+    const lowered = kept.some((coding) => coding.system === CONFIDENTIALITY_SYSTEM && coding.code !== 'R' && coding.code !== 'V');
+    const reasons = securityLabels(transcription.sensitivity)
+      .flatMap((label) => label.coding)
+      .filter((coding) => coding.system !== CONFIDENTIALITY_SYSTEM);
+    const reasonsKept = reasons.every((reason) => kept.some((coding) => coding.system === reason.system && coding.code === reason.code));
+    if (!restricted || lowered || !reasonsKept) mismatched.add('securityLabel');
+  }
 
   const images = transcription.images ?? [];
   const sha256 = evidence.contentBytes ? createHash('sha256').update(evidence.contentBytes).digest('hex') : undefined;
@@ -146,4 +171,14 @@ export function subjectPatientId(document: DocumentReference, baseUrl?: string):
   const local = base !== undefined && reference.startsWith(`${base}/`) ? reference.slice(base.length + 1) : reference;
   const match = /^Patient\/([A-Za-z0-9\-.]{1,64})$/.exec(local);
   return match?.[1];
+}
+
+/**
+ * The Practitioner id a reference names on this EPR (`Practitioner/{id}`, or under its base URL);
+ * undefined for anything else (no reference, another type, another server's).
+ */
+function practitionerId(reference: string | undefined, baseUrl?: string): string | undefined {
+  const base = baseUrl?.replace(/\/+$/, '');
+  const local = base !== undefined && reference?.startsWith(`${base}/`) ? reference.slice(base.length + 1) : (reference ?? '');
+  return /^Practitioner\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/.exec(local)?.[1];
 }

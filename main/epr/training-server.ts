@@ -10,7 +10,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { badRequest, getStatus, normalizeOperationOutcome } from '@medplum/core';
-import type { Bundle, CapabilityStatement, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, OperationOutcome, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
 import { syntheticPatients } from './synthetic-patients';
 import { ensureFhirDefinitions, validateFhirResource } from './validate';
@@ -28,6 +28,11 @@ export interface TrainingServerOptions {
   readonly accessToken?: string;
   /** The patients it starts with (default: the synthetic training patients). */
   readonly patients?: readonly Patient[];
+  /**
+   * The Practitioners it starts with (default: none). It can be searched for them by identifier,
+   * as a Trust's EPR can, so filing looks its users up and finds them where a test put them.
+   */
+  readonly practitioners?: readonly Practitioner[];
 }
 
 export interface TrainingServer {
@@ -114,6 +119,7 @@ export function createTrainingServer(options: TrainingServerOptions = {}): Train
       if (!seeded) {
         seeded = true;
         for (const patient of options.patients ?? syntheticPatients()) await repository.createResource(patient);
+        for (const practitioner of options.practitioners ?? []) await repository.createResource(practitioner);
       }
       const created = createServer((request, response) => {
         handle(request, response).catch((error: unknown) => {
@@ -168,10 +174,10 @@ function validateWrite(body: unknown): OperationOutcome | undefined {
 }
 
 function capabilityStatement(baseUrl: string): CapabilityStatement {
-  const resource = (type: 'DocumentReference' | 'Provenance' | 'Patient', searchParams: readonly string[]) => ({
+  const resource = (type: 'DocumentReference' | 'Provenance' | 'Patient' | 'Practitioner', searchParams: readonly string[]) => ({
     type,
-    // Patients are there to be found, not filed: the training EPR is not a patient administration system.
-    interaction: (type === 'Patient' ? (['read', 'search-type'] as const) : (['read', 'create', 'search-type'] as const)).map((code) => ({ code })),
+    // Patients and staff are there to be found, not filed: the training EPR is not a patient administration system or a staff directory.
+    interaction: (type === 'Patient' || type === 'Practitioner' ? (['read', 'search-type'] as const) : (['read', 'create', 'search-type'] as const)).map((code) => ({ code })),
     conditionalCreate: true,
     searchParam: searchParams.map((name) => ({ name, type: name === 'identifier' ? ('token' as const) : ('reference' as const) })),
   });
@@ -187,7 +193,7 @@ function capabilityStatement(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
-        resource: [resource('DocumentReference', ['identifier', 'subject']), resource('Provenance', ['target']), resource('Patient', ['identifier'])],
+        resource: [resource('DocumentReference', ['identifier', 'subject']), resource('Provenance', ['target']), resource('Patient', ['identifier']), resource('Practitioner', ['identifier'])],
         interaction: [{ code: 'transaction' }],
       },
     ],

@@ -5,7 +5,8 @@
  * EPR connection holds secrets).
  */
 import { z } from 'zod';
-import { DOCUMENT_TYPES, type DocumentTypeChoice } from '../../shared/domain/transcription';
+import { DEFAULT_DOCUMENT_TYPE } from '../../shared/domain/document-types';
+import { DocumentTypeSchema, PracticeSettingSchema, type PracticeSetting } from '../../shared/domain/transcription';
 import type { Role } from '../../shared/domain/roles';
 import type { AuditActor } from '../../shared/domain/audit';
 import type { AuditLog } from '../audit/audit-log';
@@ -115,10 +116,19 @@ export const SETTINGS = {
     default: null,
     writers: ['admin'],
   }),
-  /** The document type filed. */
-  'epr.documentType': setting<DocumentTypeChoice>({
-    schema: z.enum(Object.keys(DOCUMENT_TYPES) as [DocumentTypeChoice, ...DocumentTypeChoice[]]),
-    default: 'clinical-consultation-report',
+  /**
+   * The document type a new transcription starts with (the clinician may choose another): a SNOMED
+   * CT member of UKCore-DocumentType that the picker offers, or a key set before the picker.
+   */
+  'epr.documentType': setting<string>({
+    schema: DocumentTypeSchema,
+    default: DEFAULT_DOCUMENT_TYPE,
+    writers: ['admin'],
+  }),
+  /** The care setting notes are filed from (`context.practiceSetting`); null: none sent. */
+  'epr.practiceSetting': setting<PracticeSetting | null>({
+    schema: PracticeSettingSchema.nullable(),
+    default: null,
     writers: ['admin'],
   }),
 } as const;

@@ -9,6 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatSource } from '../../shared/domain/chat';
+import { currentDocumentType, DEFAULT_DOCUMENT_TYPE, documentTypeOption } from '../../shared/domain/document-types';
+import type { SensitivityKind } from '../../shared/domain/sensitivity';
 import { parseNhsNumber, type NhsNumber } from '../../shared/domain/nhs-number';
 import { countPatientHints, PATIENT_HINT_KINDS, type PatientHintKind } from '../../shared/domain/patient-hints';
 import { sameVersion, type PatientConfirmation, type PatientLookup, type TypedPatient } from '../../shared/domain/patient-record';
@@ -22,7 +24,6 @@ import {
   type AttestedTranscription,
   type AuditChainHead,
   type ClinicianIdentity,
-  type DocumentTypeChoice,
   type DraftAdviser,
   type StaffIdentity,
   type TranscribedExcerpt,
@@ -79,6 +80,10 @@ export interface DraftInput {
   readonly images?: readonly DraftImage[];
   /** Of `messageIds`, those that are the question asked or a reply, not advice. */
   readonly contextMessageIds?: readonly string[];
+  /** The document type chosen (a SNOMED CT code the picker offers); absent: the administrator's default. */
+  readonly documentType?: string;
+  /** Why the advice is sensitive; null or absent: not sensitive. */
+  readonly sensitivity?: SensitivityKind | null;
 }
 
 export interface DraftView {
@@ -91,6 +96,9 @@ export interface DraftView {
   readonly patient: DraftPatient;
   readonly images: readonly DraftImage[];
   readonly contextMessageIds: readonly string[];
+  /** As chosen, else the administrator's default. */
+  readonly documentType: string;
+  readonly sensitivity: SensitivityKind | null;
   readonly status: 'draft' | 'attested';
   readonly createdBy: string;
   readonly createdAt: string;
@@ -123,7 +131,8 @@ export interface TranscriptionServiceOptions {
   readonly now?: () => Date;
   /** The default ODS code, used when the vault setting `epr.organisationOdsCode` is not set. */
   readonly organisationOdsCode?: string;
-  readonly documentType?: DocumentTypeChoice;
+  /** The default document type, used when the vault setting `epr.documentType` is not set. */
+  readonly documentType?: string;
   /** Filing retry policy (defaults to the runner's). */
   readonly retryPolicy?: RetryPolicy;
   /** Makes the PDS client for the `epr.pds` setting (default: over Node's fetch). */
@@ -217,10 +226,14 @@ export class TranscriptionService {
     const images = normaliseDraftImages(db, thread.id, input.images);
     // Only messages of this draft can be its context.
     const contextMessageIds = [...new Set((input.contextMessageIds ?? []).map((id) => String(id).trim()))].filter((id) => messageIds.includes(id));
+    if (input.documentType !== undefined && documentTypeOption(input.documentType) === undefined) throw new WardscribeError('rejected', 'Choose a document type from the list.');
+    // A type once chosen stays until another is chosen; none chosen follows the administrator's default.
+    const documentType = input.documentType ?? existing?.documentType ?? null;
+    const sensitivity = input.sensitivity === undefined ? (existing?.sensitivity ?? null) : input.sensitivity;
 
     db.transaction(() => {
       if (existing) {
-        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, images, contextMessageIds, updatedBy: principal.userId, updatedAt: now });
+        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, images, contextMessageIds, documentType, sensitivity, updatedBy: principal.userId, updatedAt: now });
       } else {
         insertDraft(db, {
           id,
@@ -231,6 +244,8 @@ export class TranscriptionService {
           patient,
           images,
           contextMessageIds,
+          documentType,
+          sensitivity,
           status: 'draft',
           createdBy: principal.userId,
           createdAt: now,
@@ -622,6 +637,7 @@ export class TranscriptionService {
     }));
     const instants = messages.flatMap((message) => (message.instant ? [message.instant] : [])).sort();
     const odsCode = this.#odsCode(db);
+    const practiceSetting = getSetting(db, 'epr.practiceSetting');
     if (!odsCode) problems.push('The organisation ODS code is not set; an administrator must set it before anything can be filed.');
     const candidate: Record<string, unknown> = {
       identifier: at.identifier,
@@ -632,7 +648,9 @@ export class TranscriptionService {
       attester: staff(db, at.attesterUserId),
       attestedAt: at.attestedAt.toISOString(),
       organisationOdsCode: odsCode ?? '',
-      documentType: this.#documentType(db),
+      documentType: draft.documentType ?? this.#documentType(db),
+      ...(draft.sensitivity ? { sensitivity: draft.sensitivity } : {}),
+      ...(practiceSetting ? { practiceSetting } : {}),
       source: {
         kind: thread ? SOURCE_LABELS[thread.source] : '',
         title: thread?.title?.trim() || 'Untitled chat',
@@ -654,8 +672,9 @@ export class TranscriptionService {
     return { transcription: parsed.success && problems.length === 0 ? parsed.data : null, candidate, problems };
   }
 
-  #documentType(db: Db): DocumentTypeChoice {
-    return getSetting(db, 'epr.documentType') ?? this.#options.documentType ?? 'clinical-consultation-report';
+  /** The administrator's default document type, as a code the picker offers (a type set before the picker reads as its code). */
+  #documentType(db: Db): string {
+    return currentDocumentType(getSetting(db, 'epr.documentType') ?? this.#options.documentType ?? DEFAULT_DOCUMENT_TYPE);
   }
 
   #odsCode(db: Db): string | undefined {
@@ -668,6 +687,7 @@ export class TranscriptionService {
     return {
       ...draft,
       messageIds: [...draft.messageIds],
+      documentType: draft.documentType ?? this.#documentType(db),
       threadTitle: thread?.title ?? null,
       problems: draft.status === 'attested' ? [] : draftProblems(draft, this.#messagesOrEmpty(db, draft)),
     };

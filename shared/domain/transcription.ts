@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { describeConsent, FiledImageSchema, MAX_IMAGES, type FiledImage } from './clinical-image';
+import { isDocumentTypeChoice, isSnomedConceptId } from './document-types';
 import { formatNhsNumber, parseNhsNumber, type NhsNumber } from './nhs-number';
+import { SensitivitySchema, sensitivityLine } from './sensitivity';
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** A UTC instant as JSON writes it: 2024-03-05T14:32:00Z or with milliseconds. */
@@ -142,12 +144,18 @@ export const ConfirmedPatientSchema = z.object({
 });
 export type ConfirmedPatient = z.infer<typeof ConfirmedPatientSchema>;
 
-/** Document types the EPR may be configured to receive. */
-export const DOCUMENT_TYPES = {
-  'clinical-consultation-report': { system: 'http://snomed.info/sct', code: '371530004', display: 'Clinical consultation report' },
-  'consult-note': { system: 'http://loinc.org', code: '11488-4', display: 'Consult note' },
-} as const;
-export type DocumentTypeChoice = keyof typeof DOCUMENT_TYPES;
+/**
+ * A document type: a SNOMED CT concept id the picker offers (document-types.ts), or the key of a
+ * note attested before there was a picker.
+ */
+export const DocumentTypeSchema = z.string().max(40).refine(isDocumentTypeChoice, 'Choose a document type from the list.');
+
+/** The care setting the note is filed from (`context.practiceSetting`): a SNOMED CT service an administrator set. */
+export const PracticeSettingSchema = z.object({
+  code: z.string().refine(isSnomedConceptId, 'A SNOMED CT concept id, with its check digit.'),
+  display: text(200),
+});
+export type PracticeSetting = z.infer<typeof PracticeSettingSchema>;
 
 /** The chat the advice came from, described without copying any message. */
 export const SourceThreadSchema = z.object({
@@ -180,7 +188,10 @@ export const AttestedTranscriptionSchema = z
     attestedAt: z.string().regex(UTC_INSTANT),
     /** The organisation's ODS code, e.g. RX1 or RX1AB. */
     organisationOdsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'An ODS code is 3 to 10 capital letters or digits.'),
-    documentType: z.enum(['clinical-consultation-report', 'consult-note']),
+    documentType: DocumentTypeSchema,
+    /** Marked sensitive by the clinician: filed restricted (sensitivity.ts). Absent: not sensitive. */
+    sensitivity: SensitivitySchema.optional(),
+    practiceSetting: PracticeSettingSchema.optional(),
     source: SourceThreadSchema,
     auditChainHead: AuditChainHeadSchema.optional(),
     /** Images filed with the note (clinical-image.ts); absent on notes attested before images could be filed. */
@@ -227,6 +238,8 @@ export function renderTranscriptText(transcription: AttestedTranscription): stri
     `Source: ${clean(source.kind)} "${clean(source.title)}", ${source.messageCount} messages, ` +
       `${formatUtc(source.firstMessageAt)} to ${formatUtc(source.lastMessageAt)}`,
     `Identifier: ${transcription.identifier}`,
+    // Only on notes marked sensitive: the text of every earlier note stays as it was attested.
+    ...(transcription.sensitivity ? [sensitivityLine(transcription.sensitivity)] : []),
   ];
   const adviceCount = transcription.excerpts.filter(isAdvice).length;
   let adviceNumber = 0;

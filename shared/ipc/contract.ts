@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
-import { ClinicianIdentitySchema, DraftAdviserSchema, type DocumentTypeChoice } from '../domain/transcription';
+import { SensitivitySchema } from '../domain/sensitivity';
+import { ClinicianIdentitySchema, DocumentTypeSchema, DraftAdviserSchema, PracticeSettingSchema } from '../domain/transcription';
 import { ImageConsentSchema, MAX_IMAGES } from '../domain/clinical-image';
 import { PatientConfirmationSchema, PatientLookupSchema } from '../domain/patient-record';
 import { PATIENT_HINT_KINDS } from '../domain/patient-hints';
@@ -186,6 +187,10 @@ export const DraftViewSchema = z.object({
   images: z.array(DraftImageSchema),
   /** Of messageIds, those marked as the question asked or a reply, not advice. */
   contextMessageIds: z.array(z.string()),
+  /** The document type chosen (a SNOMED CT code); the administrator's default until chosen. */
+  documentType: z.string(),
+  /** Marked sensitive, and why; null: not sensitive. */
+  sensitivity: SensitivitySchema.nullable(),
   status: z.enum(['draft', 'attested']),
   /** What still stops attestation, in words a ward user can act on. */
   problems: z.array(z.string()),
@@ -273,7 +278,6 @@ export const FiledImagesSchema = z.object({
 });
 export type FiledImagesView = z.infer<typeof FiledImagesSchema>;
 
-const DOCUMENT_TYPE_CHOICES = ['clinical-consultation-report', 'consult-note'] as const satisfies readonly DocumentTypeChoice[];
 const SIGNING_ALGORITHMS = ['RS384', 'ES384', 'RS512'] as const;
 
 /** An administrator's corrections to what an EPR's CapabilityStatement says (main/epr/epr-profile.ts). */
@@ -288,6 +292,8 @@ export const EprProfileOverridesSchema = z
     transactionPath: z.enum(['base', 'base-slash']),
     updateCreate: z.boolean(),
     resendSettleMs: z.number().int().min(0).max(3_600_000),
+    documentTypeLoinc: z.boolean(),
+    practitionerSearch: z.boolean(),
   })
   .partial()
   .strict();
@@ -303,7 +309,10 @@ export const EprSettingsSchema = z.object({
   scope: z.string(),
   hasSecret: z.boolean(),
   odsCode: z.string(),
-  documentType: z.enum(DOCUMENT_TYPE_CHOICES),
+  /** The document type new transcriptions start with (a SNOMED CT code from shared/domain/document-types.ts). */
+  documentType: z.string(),
+  /** The care setting notes are filed from; null: none. */
+  practiceSetting: PracticeSettingSchema.nullable(),
   profile: EprProfileOverridesSchema,
   /** The Trust's identifier system for staff with no SDS user ID or registration (they are identified by username); '' when none. */
   staffIdentifierSystem: z.string(),
@@ -568,6 +577,10 @@ export const contract = {
           images: z.array(DraftImageSchema).max(MAX_IMAGES, `A note can carry at most ${MAX_IMAGES} images.`).optional(),
           /** Selected messages that are the question asked or a reply, filed as context, not advice; omitted: none. */
           contextMessageIds: z.array(z.string().max(100)).max(500).optional(),
+          /** The document type (a SNOMED CT code the picker offers); omitted: the administrator's default. */
+          documentType: DocumentTypeSchema.optional(),
+          /** Why the advice is sensitive; null or omitted: not sensitive. */
+          sensitivity: SensitivitySchema.nullable().optional(),
           /** Required when a selected message is already filed elsewhere: why it is filed again (a correction, more context). */
           refileReason: z.string().trim().max(2000).optional(),
         })
@@ -692,7 +705,9 @@ export const contract = {
           /** A new bearer token or PEM private key; empty keeps the stored one. */
           secret: z.string().max(20_000).optional(),
           odsCode: z.string().trim().toUpperCase().max(10),
-          documentType: z.enum(DOCUMENT_TYPE_CHOICES),
+          documentType: DocumentTypeSchema,
+          /** null clears it; absent leaves it. */
+          practiceSetting: z.object({ code: z.string().trim().max(20), display: z.string().trim().max(200) }).strict().nullable().optional(),
           profile: EprProfileOverridesSchema.optional(),
           /** '' for none. */
           staffIdentifierSystem: z.string().trim().max(2000).optional(),

@@ -1,4 +1,5 @@
 import type { ImageConsent } from '../../../shared/domain/clinical-image';
+import type { SensitivityKind } from '../../../shared/domain/sensitivity';
 import type { DraftAdviser } from '../../../shared/domain/transcription';
 import type { Db } from '../sqlcipher';
 
@@ -20,10 +21,15 @@ export interface DraftImage {
   readonly consent?: ImageConsent;
 }
 
-/** A draft as written: a draft with no images, or no messages marked as context, may leave them out. */
-type DraftWrite<T extends { images: readonly DraftImage[]; contextMessageIds: readonly string[] }> = Omit<T, 'images' | 'contextMessageIds'> & {
+/** A draft as written: a draft with no images, no messages marked as context, no chosen type or no sensitivity may leave them out. */
+type DraftWrite<T extends { images: readonly DraftImage[]; contextMessageIds: readonly string[]; documentType: string | null; sensitivity: SensitivityKind | null }> = Omit<
+  T,
+  'images' | 'contextMessageIds' | 'documentType' | 'sensitivity'
+> & {
   readonly images?: readonly DraftImage[];
   readonly contextMessageIds?: readonly string[];
+  readonly documentType?: string | null;
+  readonly sensitivity?: SensitivityKind | null;
 };
 
 /** A row of `transcription_drafts` as SQLite returns it. */
@@ -36,6 +42,8 @@ interface DraftRow {
   patient_json: string;
   images_json: string;
   context_ids_json: string;
+  document_type: string | null;
+  sensitivity: SensitivityKind | null;
   status: DraftStatus;
   created_by: string;
   created_at: string;
@@ -56,6 +64,10 @@ export interface StoredDraft {
   readonly images: readonly DraftImage[];
   /** Of `messageIds`, those that are context (a question, a reply), not advice (migration 0018). */
   readonly contextMessageIds: readonly string[];
+  /** The document type chosen (a SNOMED CT code, migration 0019); null: the administrator's default. */
+  readonly documentType: string | null;
+  /** Why the advice is sensitive (migration 0019); null: it is not. */
+  readonly sensitivity: SensitivityKind | null;
   readonly status: DraftStatus;
   readonly createdBy: string;
   readonly createdAt: string;
@@ -63,7 +75,7 @@ export interface StoredDraft {
   readonly updatedAt: string;
 }
 
-const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, context_ids_json, status, created_by, created_at, updated_by, updated_at';
+const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, context_ids_json, document_type, sensitivity, status, created_by, created_at, updated_by, updated_at';
 
 function toDraft(row: DraftRow): StoredDraft {
   return {
@@ -75,6 +87,8 @@ function toDraft(row: DraftRow): StoredDraft {
     patient: JSON.parse(row.patient_json) as DraftPatient,
     images: JSON.parse(row.images_json) as DraftImage[],
     contextMessageIds: JSON.parse(row.context_ids_json) as string[],
+    documentType: row.document_type,
+    sensitivity: row.sensitivity,
     status: row.status,
     createdBy: row.created_by,
     createdAt: row.created_at,
@@ -86,7 +100,7 @@ function toDraft(row: DraftRow): StoredDraft {
 export function insertDraft(db: Db, draft: DraftWrite<StoredDraft>): void {
   db.prepare(
     `INSERT INTO transcription_drafts (${COLUMNS})
-     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @contextIds, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
+     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @contextIds, @documentType, @sensitivity, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
   ).run(params(draft));
 }
 
@@ -96,7 +110,7 @@ export function updateDraft(db: Db, draft: DraftWrite<Omit<StoredDraft, 'created
     db
       .prepare(
         `UPDATE transcription_drafts SET thread_id = @threadId, message_ids_json = @messageIds, advisers_json = @advisers, summary = @summary,
-           patient_json = @patient, images_json = @images, context_ids_json = @contextIds, updated_by = @updatedBy, updated_at = @updatedAt
+           patient_json = @patient, images_json = @images, context_ids_json = @contextIds, document_type = @documentType, sensitivity = @sensitivity, updated_by = @updatedBy, updated_at = @updatedAt
          WHERE id = @id AND status = 'draft'`,
       )
       .run(contentParams(draft)).changes === 1
@@ -132,6 +146,8 @@ function contentParams(draft: DraftWrite<Omit<StoredDraft, 'createdBy' | 'create
     patient: JSON.stringify(draft.patient),
     images: JSON.stringify(draft.images ?? []),
     contextIds: JSON.stringify(draft.contextMessageIds ?? []),
+    documentType: draft.documentType ?? null,
+    sensitivity: draft.sensitivity ?? null,
     updatedBy: draft.updatedBy,
     updatedAt: draft.updatedAt,
   };

@@ -28,7 +28,7 @@ async function setUp() {
 describe('EPR settings', () => {
   it('default to the training EPR, whose capability statement answers', async () => {
     const { settings } = await setUp();
-    expect(settings.view()).toMatchObject({ mode: 'training', odsCode: 'WSTRAINING', documentType: 'clinical-consultation-report', hasSecret: false });
+    expect(settings.view()).toMatchObject({ mode: 'training', odsCode: 'WSTRAINING', documentType: '371530004', hasSecret: false });
     await expect(settings.testConnection()).resolves.toMatchObject({ ok: true, message: expect.stringContaining('one transaction per note') });
   });
 
@@ -39,13 +39,13 @@ describe('EPR settings', () => {
     cleanups.push(() => live.close());
     const token = 'BEARER-CANARY-51c0ffee';
     live.acceptToken(token);
-    const view = settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', secret: token, odsCode: 'RX1', documentType: 'consult-note' });
-    expect(view).toMatchObject({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', hasSecret: true, odsCode: 'RX1', documentType: 'consult-note' });
+    const view = settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', secret: token, odsCode: 'RX1', documentType: '823651000000106' });
+    expect(view).toMatchObject({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', hasSecret: true, odsCode: 'RX1', documentType: '823651000000106' });
     expect(JSON.stringify(view)).not.toContain(token);
     await expect(settings.testConnection()).resolves.toMatchObject({ ok: true });
 
     // A blank secret keeps the stored token.
-    expect(settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', secret: '', odsCode: 'RX1', documentType: 'consult-note' }).hasSecret).toBe(true);
+    expect(settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'bearer', secret: '', odsCode: 'RX1', documentType: '823651000000106' }).hasSecret).toBe(true);
     expect(settings.stored()).toMatchObject({ auth: { kind: 'bearer', token } });
     session.lock('sign-out');
     expect(countPlaintext(files.database, token)).toBe(0);
@@ -53,14 +53,14 @@ describe('EPR settings', () => {
 
   it('refuse what cannot work, with a clear reason, and keep the previous settings', async () => {
     const { settings } = await setUp();
-    expect(() => settings.update({ mode: 'live', baseUrl: 'not a url', authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/baseUrl/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'not a url', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/baseUrl/);
     // A live EPR over plain http is refused; http only to this computer.
-    expect(() => settings.update({ mode: 'live', baseUrl: 'http://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/baseUrl must use https/);
-    expect(() => settings.update({ mode: 'live', baseUrl: 'https://user:pw@epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/user name or password/);
-    expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'bearer', odsCode: 'RX1', documentType: 'consult-note' })).toThrow(/bearer token/);
-    expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'WSTRAINING', documentType: 'consult-note' })).toThrow(/training code/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'http://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/baseUrl must use https/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'https://user:pw@epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/user name or password/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'bearer', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/bearer token/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'WSTRAINING', documentType: '823651000000106' })).toThrow(/training code/);
     expect(() =>
-      settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'smart-backend', secret: 'not a key', tokenUrl: 'https://epr.example.nhs.uk/token', clientId: 'ward', keyId: 'k1', scope: 'system/DocumentReference.c', odsCode: 'RX1', documentType: 'consult-note' }),
+      settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'smart-backend', secret: 'not a key', tokenUrl: 'https://epr.example.nhs.uk/token', clientId: 'ward', keyId: 'k1', scope: 'system/DocumentReference.c', odsCode: 'RX1', documentType: '823651000000106' }),
     ).toThrow(/not a PEM key/);
     expect(settings.view().mode).toBe('training');
   });
@@ -93,7 +93,7 @@ describe('EPR settings', () => {
     const { settings, training } = await setUp();
     expect(settings.current()).toEqual({ eprId: 'training', label: 'Training EPR' });
     await training.connection();
-    settings.update({ mode: 'live', baseUrl: `${training.baseUrl!}/`, authKind: 'none', odsCode: 'RX1', documentType: 'consult-note', profile: { write: 'individual', fhirVersionParameter: true } });
+    settings.update({ mode: 'live', baseUrl: `${training.baseUrl!}/`, authKind: 'none', odsCode: 'RX1', documentType: '823651000000106', profile: { write: 'individual', fhirVersionParameter: true } });
     const live = settings.current();
     expect(live).toEqual({ eprId: `live:${training.baseUrl!}`, label: new URL(training.baseUrl!).host + '/fhir' });
     expect(settings.view().profile).toEqual({ write: 'individual', fhirVersionParameter: true });
@@ -101,7 +101,7 @@ describe('EPR settings', () => {
     // An item bound to another live EPR waits; the training EPR is always there for its own items.
     await expect(settings.connect('live:https://other.example.nhs.uk/fhir')).rejects.toMatchObject({ name: 'EprUnavailableError', message: expect.stringMatching(/no longer configured/) });
     await expect(settings.connect('training')).resolves.toHaveProperty('connection');
-    settings.update({ mode: 'training', odsCode: 'RX1', documentType: 'consult-note' });
+    settings.update({ mode: 'training', odsCode: 'RX1', documentType: '823651000000106' });
     await expect(settings.connect(live.eprId)).rejects.toMatchObject({ name: 'EprUnavailableError' });
   });
 
@@ -120,8 +120,30 @@ describe('EPR settings', () => {
       return fetch(input, init);
     };
     const settings = new EprSettingsService({ session, training, defaultOdsCode: 'WSTRAINING', fetch: transport });
-    settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'none', odsCode: 'RX1', documentType: 'consult-note' });
+    settings.update({ mode: 'live', baseUrl: live.baseUrl, authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' });
     await expect(settings.testConnection()).resolves.toMatchObject({ ok: true });
     expect(seen).toEqual(['GET /fhir/metadata true']);
+  });
+
+  it('keep a care setting only with a well-formed SNOMED CT code and a name, refused in words naming the field', async () => {
+    const { settings } = await setUp();
+    // 789718008 |Cardiology service| is UK Core's own example of a care setting; one digit off fails its check digit.
+    expect(() => settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: '789718009', display: 'Cardiology service' } })).toThrow(/care setting code must be a SNOMED CT code/);
+    expect(() => settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: '789718008', display: ' ' } })).toThrow(/care setting.s name/);
+    expect(settings.view().practiceSetting).toBeNull();
+    settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: ' 789718008 ', display: 'Cardiology service' } });
+    expect(settings.view().practiceSetting).toEqual({ code: '789718008', display: 'Cardiology service' });
+    // Absent leaves it; both fields blank clears it.
+    settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004' });
+    expect(settings.view().practiceSetting).toEqual({ code: '789718008', display: 'Cardiology service' });
+    settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: '', display: '' } });
+    expect(settings.view().practiceSetting).toBeNull();
+  });
+
+  it('show a document type set before the picker as the code it was, or translates to', async () => {
+    const { settings } = await setUp();
+    settings.update({ mode: 'training', odsCode: 'RX1', documentType: 'consult-note' });
+    expect(settings.view().documentType).toBe('371530004');
+    expect(() => settings.update({ mode: 'training', odsCode: 'RX1', documentType: '419891008' })).toThrow();
   });
 });

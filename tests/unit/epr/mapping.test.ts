@@ -39,10 +39,91 @@ describe('DocumentReference', () => {
     expect(transcriptAttachment(transcription).sha256Hex).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
-  test('the configured LOINC type is used when chosen', () => {
+  test('a note queued before the picker with the LOINC type files as it was attested', () => {
     const loinc = toDocumentReference(sampleTranscription({ documentType: 'consult-note' }));
-    expect(loinc.type?.coding?.[0]).toMatchObject({ system: 'http://loinc.org', code: '11488-4' });
+    expect(loinc.type?.coding).toEqual([{ system: 'http://loinc.org', code: '11488-4', display: 'Consult note' }]);
     expect(errors(loinc)).toEqual([]);
+  });
+});
+
+describe('document type, category and care setting (#15)', () => {
+  test('the chosen UKCore-DocumentType member, with its LOINC translation only where the EPR asks', () => {
+    const transcription = sampleTranscription({ documentType: '325911000000101' });
+    expect(toDocumentReference(transcription).type).toEqual({ coding: [{ system: 'http://snomed.info/sct', code: '325911000000101', display: 'Consultation via multimedia' }], text: 'Consultation via multimedia' });
+    const both = toDocumentReference(transcription, undefined, { documentTypeLoinc: true });
+    expect(both.type?.coding).toEqual([
+      { system: 'http://snomed.info/sct', code: '325911000000101', display: 'Consultation via multimedia' },
+      { system: 'http://loinc.org', code: '11488-4', display: 'Consult note' },
+    ]);
+    expect(errors(both)).toEqual([]);
+  });
+
+  test('the category is NRL’s "Clinical note" (England-NRLRecordCategory), not the top of the record-artefact hierarchy', () => {
+    // NRL accepts exactly these record categories, each with this display (NHSDigital/NRLF, layer/nrlf/core/constants.py).
+    const nrlCategories = new Map([
+      ['734163000', 'Care plan'],
+      ['1102421000000108', 'Observations'],
+      ['823651000000106', 'Clinical note'],
+      ['721981007', 'Diagnostic studies report'],
+      ['103693007', 'Diagnostic procedure'],
+    ]);
+    const [category] = toDocumentReference(sampleTranscription()).category ?? [];
+    expect(category?.coding).toHaveLength(1);
+    const [coding] = category!.coding!;
+    expect(coding!.system).toBe('http://snomed.info/sct');
+    expect(nrlCategories.get(coding!.code!)).toBe(coding!.display);
+    expect(coding!.code).toBe('823651000000106');
+  });
+
+  test('the care setting an administrator set is the practice setting; none set, none sent', () => {
+    expect(toDocumentReference(sampleTranscription()).context).not.toHaveProperty('practiceSetting');
+    const document = toDocumentReference(sampleTranscription({ practiceSetting: { code: '789718008', display: 'Cardiology service' } }));
+    expect(document.context?.practiceSetting).toEqual({ coding: [{ system: 'http://snomed.info/sct', code: '789718008', display: 'Cardiology service' }], text: 'Cardiology service' });
+    expect(errors(document)).toEqual([]);
+  });
+});
+
+describe('sensitive advice (#15): filed restricted', () => {
+  test('labelled restricted with the reason, on the document and its metadata, and said in its text', () => {
+    const transcription = sampleTranscription({ sensitivity: 'sexual-health' });
+    const document = toDocumentReference(transcription);
+    expect(document.securityLabel).toEqual([
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality', code: 'R', display: 'restricted' }] },
+      { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'SEX', display: 'sexuality and reproductive health information sensitivity' }] },
+    ]);
+    expect(document.meta?.security?.map((coding) => coding.code)).toEqual(['R', 'SEX']);
+    expect(Buffer.from(document.content[0]!.attachment.data!, 'base64').toString('utf8')).toContain('Sensitive: Sexual or reproductive health. Filed as restricted.');
+    expect(errors(document)).toEqual([]);
+  });
+
+  test('a note not marked sensitive carries no label, and its text is as before', () => {
+    const transcription = sampleTranscription();
+    const document = toDocumentReference(transcription);
+    expect(document).not.toHaveProperty('securityLabel');
+    expect(document.meta).toEqual({ profile: ['https://fhir.hl7.org.uk/StructureDefinition/UKCore-DocumentReference'] });
+    expect(renderTranscriptText(transcription)).not.toContain('Sensitive');
+  });
+});
+
+describe('staff as the EPR’s own Practitioners (#15)', () => {
+  test('where filing found them, author, authenticator, enterer, verifier and signature name Practitioner/{id} as well as the identifier', () => {
+    const transcription = sampleTranscription({
+      transcriber: { userId: 'u-clerk', name: 'Sam Clerk', role: 'Ward clerk', sdsUserId: '555123456789' },
+      attester: { userId: 'u-fy1-2', name: 'Dr Priya Shah', role: 'Foundation doctor FY1', registration: { body: 'GMC', number: '7654321' } },
+    });
+    const staffRecords = { attester: 'prac-1', transcriber: 'prac-2' };
+    const document = toDocumentReference(transcription, undefined, { staffRecords });
+    expect(document.author).toEqual([{ reference: 'Practitioner/prac-1', identifier: { system: 'https://fhir.hl7.org.uk/Id/gmc-number', value: '7654321' }, display: 'Dr Priya Shah, Foundation doctor FY1' }]);
+    expect(document.authenticator).toEqual(document.author![0]);
+    const provenance = toProvenance(transcription, { reference: 'DocumentReference/abc' }, staffRecords);
+    const who = (code: string) => provenance.agent.find((agent) => agent.type?.coding?.[0]?.code === code)?.who;
+    expect(who('verifier')?.reference).toBe('Practitioner/prac-1');
+    expect(who('enterer')).toEqual({ reference: 'Practitioner/prac-2', identifier: { system: 'https://fhir.nhs.uk/Id/sds-user-id', value: '555123456789' }, display: 'Sam Clerk, Ward clerk' });
+    expect(provenance.signature?.[0]?.who.reference).toBe('Practitioner/prac-1');
+    expect(errors(document)).toEqual([]);
+    expect(errors(provenance)).toEqual([]);
+    // Not found: named by identifier alone, as before.
+    expect(toDocumentReference(transcription).author?.[0]).not.toHaveProperty('reference');
   });
 });
 

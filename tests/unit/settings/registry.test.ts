@@ -21,7 +21,7 @@ async function signedInAdmin() {
 
 describe('the settings registry', () => {
   it('declares every key once with a schema, a default and who may change it', () => {
-    expect(Object.keys(SETTINGS).sort()).toEqual(['epr.connection', 'epr.documentType', 'epr.organisationOdsCode', 'epr.pds', 'session.idleLockMinutes', 'staff.localIdentifierSystem', 'wipe.retentionHours']);
+    expect(Object.keys(SETTINGS).sort()).toEqual(['epr.connection', 'epr.documentType', 'epr.organisationOdsCode', 'epr.pds', 'epr.practiceSetting', 'session.idleLockMinutes', 'staff.localIdentifierSystem', 'wipe.retentionHours']);
     // A staff identifier system must be the Trust's own, never one named after Wardscribe (#15).
     expect(SETTINGS['staff.localIdentifierSystem'].schema.safeParse('https://trust.example.nhs.uk/Id/staff').success).toBe(true);
     expect(SETTINGS['staff.localIdentifierSystem'].schema.safeParse('https://wardscribe.nhs.uk/Id/user').success).toBe(false);

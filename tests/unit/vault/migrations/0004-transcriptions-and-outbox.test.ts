@@ -34,6 +34,8 @@ function draft(db: Db, overrides: Partial<StoredDraft> = {}): StoredDraft {
     patient: { nhsNumber: '9434765919', name: 'Jane Testpatient', birthDate: '1954-07-12', confirmed: false },
     images: [],
     contextMessageIds: [],
+    documentType: null,
+    sensitivity: null,
     status: 'draft',
     createdBy: user,
     createdAt: '2026-11-24T10:00:00.000Z',

@@ -1,0 +1,48 @@
+/**
+ * Advice a clinician marks as sensitive (safeguarding, sexual health, mental health…) is filed
+ * with FHIR security labels so that an EPR can restrict who sees it: the HL7 confidentiality code
+ * "restricted", and the information-sensitivity policy that says why. Both code systems are the
+ * ones FHIR R4's security-labels value set draws on. Pure: no I/O.
+ */
+import { z } from 'zod';
+
+export const CONFIDENTIALITY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+export const ACT_CODE_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+
+/** Confidentiality "restricted": every sensitive note carries it (what an EPR that reads one label acts on). */
+export const RESTRICTED = { system: CONFIDENTIALITY_SYSTEM, code: 'R', display: 'restricted' } as const;
+
+export const SENSITIVITY_KINDS = ['safeguarding', 'sexual-health', 'sexually-transmitted-infection', 'hiv', 'mental-health', 'substance-use', 'other'] as const;
+export type SensitivityKind = (typeof SENSITIVITY_KINDS)[number];
+export const SensitivitySchema = z.enum(SENSITIVITY_KINDS);
+
+interface SensitivityMeaning {
+  /** What the clinician picks. */
+  readonly words: string;
+  /** The v3 ActCode information-sensitivity policy; none for "other" (restricted alone). */
+  readonly policy?: { readonly system: string; readonly code: string; readonly display: string };
+}
+
+const policy = (code: string, display: string) => ({ system: ACT_CODE_SYSTEM, code, display });
+
+export const SENSITIVITY: Readonly<Record<SensitivityKind, SensitivityMeaning>> = {
+  safeguarding: { words: 'Safeguarding: abuse, neglect or domestic violence', policy: policy('SDV', 'sexual assault, abuse, or domestic violence information sensitivity') },
+  'sexual-health': { words: 'Sexual or reproductive health', policy: policy('SEX', 'sexuality and reproductive health information sensitivity') },
+  'sexually-transmitted-infection': { words: 'A sexually transmitted infection', policy: policy('STD', 'sexually transmitted disease information sensitivity') },
+  hiv: { words: 'HIV', policy: policy('HIV', 'HIV/AIDS information sensitivity') },
+  'mental-health': { words: 'Mental health', policy: policy('PSY', 'psychiatry disorder information sensitivity') },
+  'substance-use': { words: 'Alcohol or drug use', policy: policy('ETH', 'substance abuse information sensitivity') },
+  other: { words: 'Sensitive for another reason' },
+};
+
+/** The security labels a note of this sensitivity is filed with (none for a note not marked sensitive). */
+export function securityLabels(sensitivity: SensitivityKind | undefined): { coding: { system: string; code: string; display: string }[] }[] {
+  if (sensitivity === undefined) return [];
+  const { policy: why } = SENSITIVITY[sensitivity];
+  return [{ coding: [{ ...RESTRICTED }] }, ...(why ? [{ coding: [{ ...why }] }] : [])];
+}
+
+/** The line the note's text carries, so a reader of the text alone knows it is restricted. */
+export function sensitivityLine(sensitivity: SensitivityKind): string {
+  return `Sensitive: ${SENSITIVITY[sensitivity].words}. Filed as restricted.`;
+}
