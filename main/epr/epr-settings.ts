@@ -98,6 +98,11 @@ export class EprSettingsService implements EprDirectory {
     return { connection: await this.#liveConnection(stored), overrides: stored.profile };
   }
 
+  /** The document type new transcriptions start with, as the picker offers it. */
+  defaultDocumentType(): string {
+    return currentDocumentType(getSetting(this.#options.session.vault().db, 'epr.documentType'));
+  }
+
   view(): EprSettingsView {
     const stored = this.stored();
     const db = this.#options.session.vault().db;

@@ -5,6 +5,7 @@
  */
 import type { DocumentReference, Reference } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
+import { describeRestriction } from '../../shared/domain/sensitivity';
 import { EprRequestError } from './epr-errors';
 import { ODS_ORGANISATION_SYSTEM } from './mapping';
 import type { EprConnection, RequestContext } from './fhir-client';
@@ -26,6 +27,8 @@ export interface FiledDocument {
   readonly subject: string | null;
   readonly authors: readonly string[];
   readonly custodian: string | null;
+  /** How restricted the record keeps it ("Restricted: Mental health"), from its security labels; null: not restricted. */
+  readonly restriction: string | null;
   readonly contentType: string | null;
   /** The note's text, when its content is text; null with `textProblem` saying why otherwise. */
   readonly text: string | null;
@@ -78,6 +81,7 @@ export async function readFiledDocument(connection: EprConnection, documentRefer
     subject: nameOf(document.subject),
     authors: (document.author ?? []).map(nameOf).filter((name): name is string => name !== null),
     custodian: nameOf(document.custodian),
+    restriction: describeRestriction((document.securityLabel ?? []).flatMap((label) => label.coding ?? [])),
     contentType,
     text,
     textProblem,

@@ -46,3 +46,16 @@ export function securityLabels(sensitivity: SensitivityKind | undefined): { codi
 export function sensitivityLine(sensitivity: SensitivityKind): string {
   return `Sensitive: ${SENSITIVITY[sensitivity].words}. Filed as restricted.`;
 }
+
+/**
+ * How restricted a filed note is, in words, from the labels the record holds: null when it is not
+ * restricted. Policies Wardscribe does not file are named by their code.
+ */
+export function describeRestriction(codings: readonly { system?: string; code?: string }[]): string | null {
+  const level = codings.find((coding) => coding.system === CONFIDENTIALITY_SYSTEM && (coding.code === 'R' || coding.code === 'V'));
+  if (!level) return null;
+  const reasons = codings
+    .filter((coding) => coding.system === ACT_CODE_SYSTEM && coding.code)
+    .map((coding) => SENSITIVITY_KINDS.map((kind) => SENSITIVITY[kind]).find((meaning) => meaning.policy?.code === coding.code)?.words ?? coding.code!);
+  return `${level.code === 'V' ? 'Very restricted' : 'Restricted'}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`;
+}

@@ -249,6 +249,8 @@ export const FiledDocumentSchema = z.object({
   subject: z.string().nullable(),
   authors: z.array(z.string()),
   custodian: z.string().nullable(),
+  /** How restricted the record keeps it, in words; null: not restricted. */
+  restriction: z.string().nullable(),
   contentType: z.string().nullable(),
   text: z.string().nullable(),
   textProblem: z.string().nullable(),
@@ -689,7 +691,8 @@ export const contract = {
   },
   epr: {
     /** Whether filing goes to the training EPR (the screens show a TRAINING banner) or a live one. */
-    mode: channel({ request: NoRequest, response: z.object({ mode: z.enum(['training', 'live']) }), access: 'signed-in' }),
+    /** What every signed-in user may know of the EPR: training or live, and the document type new notes start with. */
+    mode: channel({ request: NoRequest, response: z.object({ mode: z.enum(['training', 'live']), documentType: z.string() }), access: 'signed-in' }),
     get: channel({ request: NoRequest, response: EprSettingsSchema, access: ['admin'] }),
     update: channel({
       request: z

@@ -37,6 +37,7 @@ export function FiledNoteView({ document, identifier, epr, onClose }: { document
           {document.subject !== null && <Row label="Patient">{document.subject}</Row>}
           {document.authors.length > 0 && <Row label="Author">{document.authors.join('; ')}</Row>}
           {document.custodian !== null && <Row label="Kept by">{document.custodian}</Row>}
+          {document.restriction !== null && <Row label="Access">{document.restriction}</Row>}
           {document.date !== null && <Row label="Dated">{displayTime(document.date)}</Row>}
           {document.lastUpdated !== null && <Row label="Last changed in the EPR">{displayTime(document.lastUpdated)}</Row>}
           <Row label="Status">{statusWords(document.status, document.docStatus)}</Row>

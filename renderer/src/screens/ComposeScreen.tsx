@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { DOCUMENT_TYPE_OPTIONS, documentTypeOption } from '../../../shared/domain/document-types';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
+import { SENSITIVITY, SENSITIVITY_KINDS, type SensitivityKind } from '../../../shared/domain/sensitivity';
 import { formatDelay, type DraftAdviser, type RegistrationBody } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
 import { displayNhsNumber, displayTime, displayWallClock, plural, senderLabel } from '../components/format';
@@ -76,6 +78,10 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const [context, setContext] = useState<ReadonlySet<string>>(new Set());
   // Images of the selected messages, and which are to be filed with the note and with what consent (#19).
   const [images, setImages] = useState<ImageChoiceState[]>([]);
+  /** The type chosen on this draft; null until chosen (the administrator's default is shown). */
+  const [documentType, setDocumentType] = useState<string | null>(null);
+  const [sensitivity, setSensitivity] = useState<SensitivityKind | null>(null);
+  const eprDefaults = useHostQuery('epr.mode', {});
   const [patient, setPatient] = useState(NO_PATIENT);
   const [birth, setBirth] = useState<DateParts>(NO_DATE);
   // The patient as the EPR holds them, for what was typed; any change to what was typed drops it.
@@ -166,6 +172,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       if (draft) {
         setSummary(draft.summary);
         setContext(new Set(draft.contextMessageIds));
+        setDocumentType(draft.documentType);
+        setSensitivity(draft.sensitivity);
         setBirth(splitDate(draft.patient.birthDate));
         // A saved confirmation stands only for the record the EPR holds now: it is looked up again.
         const found = draft.patient.nhsNumber ? await api.patients.lookUp({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate, threadId: thread }) : null;
@@ -271,6 +279,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         patient: { ...patient, birthDate: birthDate.kind === 'date' ? birthDate.value : '' },
         images: chosenImages(images),
         contextMessageIds: messages.filter((message) => context.has(message.id)).map((message) => message.id),
+        ...(documentType ? { documentType } : {}),
+        sensitivity,
         ...(alreadyFiled.length > 0 && refile.confirmed ? { refileReason: refile.reason } : {}),
       })
       .finally(done);
@@ -318,6 +328,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   }, [preview]);
 
   const previewCurrent = preview !== null && preview.version === version && problems.length === 0;
+  const shownDocumentType = documentType ?? eprDefaults.data?.documentType ?? DOCUMENT_TYPE_OPTIONS[0]!.code;
 
   async function attest() {
     if (!previewCurrent) {
@@ -593,6 +604,57 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
           }}
         />
       )}
+
+      <h2>The record</h2>
+      <div className="nhsuk-form-group">
+        <label className="nhsuk-label" htmlFor="document-type">
+          Document type
+        </label>
+        <div className="nhsuk-hint" id="document-type-hint">
+          {documentTypeOption(shownDocumentType)?.hint ?? 'What kind of note this is in the record.'}
+        </div>
+        <select
+          className="nhsuk-select"
+          id="document-type"
+          aria-describedby="document-type-hint"
+          value={shownDocumentType}
+          onChange={(event) => {
+            setDocumentType(event.target.value);
+            edit();
+          }}
+        >
+          {DOCUMENT_TYPE_OPTIONS.map((option) => (
+            <option key={option.code} value={option.code}>
+              {option.display}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="nhsuk-form-group">
+        <label className="nhsuk-label" htmlFor="sensitivity">
+          Is this advice sensitive?
+        </label>
+        <div className="nhsuk-hint" id="sensitivity-hint">
+          A sensitive note is filed as restricted, with the reason, so the record can limit who reads it.
+        </div>
+        <select
+          className="nhsuk-select"
+          id="sensitivity"
+          aria-describedby="sensitivity-hint"
+          value={sensitivity ?? ''}
+          onChange={(event) => {
+            setSensitivity(event.target.value === '' ? null : (event.target.value as SensitivityKind));
+            edit();
+          }}
+        >
+          <option value="">No</option>
+          {SENSITIVITY_KINDS.map((kind) => (
+            <option key={kind} value={kind}>
+              Yes: {SENSITIVITY[kind].words}
+            </option>
+          ))}
+        </select>
+      </div>
 
       {problems.length > 0 && (
         <div className="nhsuk-warning-callout" data-testid="draft-problems">

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { DOCUMENT_TYPE_OPTIONS } from '../../../shared/domain/document-types';
 import type { EprSettingsView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { ErrorSummary, TextField } from '../components/forms';
@@ -111,13 +112,35 @@ export function EprSettingsSection() {
         />
         <div className="nhsuk-form-group">
           <label className="nhsuk-label" htmlFor="epr-doc-type">
-            Document type
+            Document type new notes start with
           </label>
-          <select className="nhsuk-select" id="epr-doc-type" value={view.documentType} onChange={(event) => set({ documentType: event.target.value as EprSettingsView['documentType'] })}>
-            <option value="clinical-consultation-report">SNOMED CT 371530004 Clinical consultation report</option>
-            <option value="consult-note">LOINC 11488-4 Consult note</option>
+          <div className="nhsuk-hint" id="epr-doc-type-hint">
+            From UK Core’s document types (SNOMED CT). The clinician can choose another for each note.
+          </div>
+          <select className="nhsuk-select" id="epr-doc-type" aria-describedby="epr-doc-type-hint" value={view.documentType} onChange={(event) => set({ documentType: event.target.value })}>
+            {DOCUMENT_TYPE_OPTIONS.map((option) => (
+              <option key={option.code} value={option.code}>
+                {option.display} (SNOMED CT {option.code})
+              </option>
+            ))}
           </select>
         </div>
+        <fieldset className="nhsuk-fieldset">
+          <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Care setting notes are filed from (optional)</legend>
+          <div className="nhsuk-hint">The SNOMED CT service your EPR lists for this ward, for example 789718008 Cardiology service. Leave both empty to send none.</div>
+          <TextField
+            id="epr-setting-code"
+            label="SNOMED CT code"
+            value={view.practiceSetting?.code ?? ''}
+            onChange={(event) => set({ practiceSetting: { code: event.target.value, display: view.practiceSetting?.display ?? '' } })}
+          />
+          <TextField
+            id="epr-setting-name"
+            label="Its name"
+            value={view.practiceSetting?.display ?? ''}
+            onChange={(event) => set({ practiceSetting: { code: view.practiceSetting?.code ?? '', display: event.target.value } })}
+          />
+        </fieldset>
         <div className="ws-selection-bar">
           <button className="nhsuk-button" type="submit">
             Save EPR settings
@@ -143,6 +166,8 @@ const PROFILE_CHOICES: readonly { key: keyof Profile; label: string; options: re
   { key: 'fhirVersionParameter', label: 'fhirVersion=4.0 in the media type', options: [['true', 'Required'], ['false', 'Not sent']] },
   { key: 'transactionPath', label: 'Transaction address', options: [['base', 'The base URL exactly'], ['base-slash', 'The base URL with a trailing /']] },
   { key: 'updateCreate', label: 'Create with our own id (PUT, update-create)', options: [['true', 'Supported'], ['false', 'Not supported']] },
+  { key: 'documentTypeLoinc', label: 'LOINC document code as well as SNOMED CT', options: [['true', 'The EPR asks for one'], ['false', 'Not sent']] },
+  { key: 'practitionerSearch', label: 'Find staff in the EPR by identifier (Practitioner search)', options: [['true', 'Supported'], ['false', 'Not supported']] },
   { key: 'resendSettleMs', label: 'Wait before checking a send that may have arrived', options: [['60000', '1 minute'], ['120000', '2 minutes'], ['300000', '5 minutes'], ['900000', '15 minutes']] },
 ];
 

@@ -38,11 +38,22 @@ describe('a filed note read back for the outbox', () => {
       subject: 'Jane Testpatient',
       authors: ['Dr Priya Shah', 'Practitioner/x'],
       custodian: 'Organisation with ODS code RX1',
+      restriction: null,
       contentType: 'text/plain; charset=utf-8',
       text: 'Restrict fluids to 1.5 L.',
       textProblem: null,
       truncated: false,
     });
+  });
+
+  it('says how restricted the record keeps it, naming the reason in words (or by code where Wardscribe files no such reason)', async () => {
+    const labelled = (codings: { system: string; code: string }[]) => ({ ...BASE, securityLabel: codings.map((coding) => ({ coding: [coding] })) });
+    const CONFIDENTIALITY = 'http://terminology.hl7.org/CodeSystem/v3-Confidentiality';
+    const POLICY = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+    const read = async (document: object) => (await readFiledDocument(connectionServing(document as typeof BASE), 'doc-1')).restriction;
+    expect(await read(labelled([{ system: CONFIDENTIALITY, code: 'R' }, { system: POLICY, code: 'PSY' }]))).toBe('Restricted: Mental health');
+    expect(await read(labelled([{ system: CONFIDENTIALITY, code: 'V' }, { system: POLICY, code: 'GDIS' }]))).toBe('Very restricted: GDIS');
+    expect(await read(labelled([{ system: CONFIDENTIALITY, code: 'N' }, { system: POLICY, code: 'PSY' }]))).toBeNull();
   });
 
   it('reads content the EPR moved to a Binary, and says why when that Binary is on another origin', async () => {
