@@ -66,7 +66,8 @@ export interface EprConnection {
    * PUTs a resource to its own id (update-create on servers that declare `updateCreate`): the
    * same id however often it is sent, so a repeat never makes a second resource.
    */
-  update(resource: Resource & { id: string }, context?: RequestContext): Promise<CreateResult>;
+  /** `ifMatch`: the version the update is for (sent as `If-Match: W/"…"`): a server where it changed since refuses with 409 or 412. */
+  update(resource: Resource & { id: string }, context?: RequestContext, ifMatch?: string): Promise<CreateResult>;
   /**
    * One page of a search; the server may ignore parameters, so callers filter what comes back.
    * Always asked with `Cache-Control: no-cache`: a search decides whether to send again, and a
@@ -141,8 +142,9 @@ class HttpEprConnection implements EprConnection {
     return { id, versionId: fromBody?.meta?.versionId ?? fromLocation?.versionId ?? etagVersion(answered.get('etag')), created: status === 201 };
   }
 
-  async update(resource: Resource & { id: string }, context?: RequestContext): Promise<CreateResult> {
-    const { status, body, headers: answered } = await this.#request('PUT', `${this.baseUrl}/${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, {}, context);
+  async update(resource: Resource & { id: string }, context?: RequestContext, ifMatch?: string): Promise<CreateResult> {
+    const headers: Record<string, string> = ifMatch ? { 'If-Match': `W/"${ifMatch}"` } : {};
+    const { status, body, headers: answered } = await this.#request('PUT', `${this.baseUrl}/${resource.resourceType}/${encodeURIComponent(resource.id)}`, resource, headers, context);
     const fromBody = isResource(body, resource.resourceType) ? (body as Resource) : undefined;
     const fromLocation = parseLocation(answered.get('location') ?? answered.get('content-location') ?? undefined, resource.resourceType);
     const id = fromBody?.id ?? fromLocation?.id ?? resource.id;

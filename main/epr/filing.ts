@@ -31,7 +31,7 @@ import { EprRequestError } from './epr-errors';
 import { resendSettleDelayMs, type EprProfile } from './epr-profile';
 import type { EprConnection, RequestContext } from './fhir-client';
 import { identifierQuery, staffIdentifier, toDocumentReference, toProvenance, URI_SYSTEM, type StaffRecords } from './mapping';
-import type { OutboxItem, OutboxState, ProvenanceState } from './outbox';
+import type { OutboxItem, OutboxState, ProvenanceState, ReplacedState } from './outbox';
 import { readBackMismatches, subjectPatientId } from './read-back';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { validateFhirResource } from './validate';
@@ -99,6 +99,8 @@ export async function filingStep(item: OutboxItem, options: FilingStepOptions): 
         return { ...state, provenance: await fileProvenance(item, state.documentReferenceId, state.provenance, options) };
       }
       return readBack(item, state.documentReferenceId, state.provenance, state.since, options);
+    case 'verified':
+      return state.replaced?.kind === 'pending' ? retireReplaced(item, state, options) : state;
     default:
       return state;
   }
@@ -389,7 +391,53 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
   }
   if (mismatched.length > 0) return { kind: 'failed', reason: 'read-back-mismatch', mismatched, documentReferenceId, pushes, provenance };
   if (!options.target.identifierSearchProven) await proveIdentifierSearch(item, documentReferenceId, options);
-  return { kind: 'verified', documentReferenceId, verifiedAt: new Date(options.now()).toISOString(), provenance };
+  return {
+    kind: 'verified',
+    documentReferenceId,
+    verifiedAt: new Date(options.now()).toISOString(),
+    provenance,
+    // A correction is verified; the note it replaces is marked next, never before.
+    ...(item.transcription.replaces ? { replaced: { kind: 'pending' } as const } : {}),
+  };
+}
+
+/** Statuses with which an EPR says it will not change the note (not permitted, not supported, a rule, a version conflict). */
+const RETIRE_REFUSED = new Set([400, 403, 405, 409, 412, 422, 501]);
+
+/**
+ * A verified correction marks the note it replaces entered in error: it reads that note, checks it
+ * is still the one filed, sets its status (for the version it read: a note changed since is not
+ * overwritten) and reads it back. The EPR refusing, or keeping the old status, leaves the
+ * correction verified and says so; a request that fails on the way is retried like any other.
+ */
+async function retireReplaced(item: OutboxItem, state: Extract<OutboxState, { kind: 'verified' }>, options: FilingStepOptions): Promise<OutboxState> {
+  const replaces = item.transcription.replaces!;
+  const { connection } = options.target;
+  const context = contextOf(item);
+  const settled = (replaced: ReplacedState): OutboxState => ({ ...state, replaced });
+  const refused = (error: EprRequestError): OutboxState =>
+    settled({ kind: 'not-retired', why: 'refused', ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...(error.serverReason ? { serverReason: error.serverReason } : {}) });
+  let old: DocumentReference;
+  try {
+    old = (await connection.read('DocumentReference', replaces.documentReferenceId, context)) as DocumentReference;
+  } catch (error) {
+    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) return settled({ kind: 'gone', httpStatus: error.status });
+    if (error instanceof EprRequestError && !error.transient && error.kind === 'http' && RETIRE_REFUSED.has(error.status ?? 0)) return refused(error);
+    throw error;
+  }
+  // Another note at that id now (its identifier is not ours): never touched.
+  const foreign = [...(old.identifier ?? []), ...(old.masterIdentifier ? [old.masterIdentifier] : [])].some((identifier) => identifier.system === URI_SYSTEM && identifier.value !== replaces.identifier);
+  if (foreign) return settled({ kind: 'not-retired', why: 'refused' });
+  const retiredAt = () => settled({ kind: 'retired', at: new Date(options.now()).toISOString() });
+  if (old.status === 'entered-in-error') return retiredAt();
+  try {
+    await connection.update({ ...old, id: replaces.documentReferenceId, status: 'entered-in-error' }, context, old.meta?.versionId);
+  } catch (error) {
+    if (error instanceof EprRequestError && !error.transient && error.kind === 'http' && RETIRE_REFUSED.has(error.status ?? 0)) return refused(error);
+    throw error;
+  }
+  const after = (await connection.read('DocumentReference', replaces.documentReferenceId, context)) as DocumentReference;
+  return after.status === 'entered-in-error' ? retiredAt() : settled({ kind: 'not-retired', why: 'not-kept' });
 }
 
 /** What a second read of a verified note finds in its EPR: still there as filed, or not. */

@@ -140,6 +140,10 @@ export function toDocumentReference(transcription: AttestedTranscription, attach
       // Each image after the text, in the order chosen: read-back checks them in this order.
       ...(transcription.images ?? []).map((image, index, images) => ({ attachment: imageAttachment(image, index, images.length) })),
     ],
+    // A correction names the note it replaces, by the EPR's id and by our identifier.
+    ...(transcription.replaces
+      ? { relatesTo: [{ code: 'replaces' as const, target: { reference: `DocumentReference/${transcription.replaces.documentReferenceId}`, identifier: transcriptionIdentifier(transcription.replaces) } }] }
+      : {}),
     context: {
       period: { start: span.start, end: span.end },
       ...(transcription.practiceSetting ? { practiceSetting: { coding: [{ system: SNOMED_SYSTEM, ...transcription.practiceSetting }], text: transcription.practiceSetting.display } } : {}),

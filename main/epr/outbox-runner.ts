@@ -122,7 +122,14 @@ export class OutboxRunner {
       const run = this.#current();
       const item = await run.store.load(identifier);
       if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
-      if (item.state.kind === 'verified') throw new WardscribeError('conflict', 'This transcription is already verified in the record.');
+      if (item.state.kind === 'verified') {
+        // A correction whose replaced note was not marked: asked again. Anything else verified has nothing to retry.
+        if (item.state.replaced?.kind !== 'not-retired') throw new WardscribeError('conflict', 'This transcription is already verified in the record.');
+        if (this.isActive(identifier)) return;
+        await run.store.save(transition(item, { ...withoutNotes(item.state), replaced: { kind: 'pending' } } as OutboxState, this.#clock.now()));
+        void this.drive(identifier);
+        return;
+      }
       if (this.isActive(identifier)) return;
       const resumed = retryState(item.state);
       if (resumed) await run.store.save(transition(item, resumed, this.#clock.now()));
@@ -291,6 +298,8 @@ export class OutboxRunner {
   async #waitOrGiveUp(run: Run, item: OutboxItem, failures: number, decision: { retry: string; retryAfterMs?: number; giveUp?: OutboxState }): Promise<OutboxItem> {
     if (failures >= this.#policy.maxAttempts) {
       if (decision.giveUp) return this.#advance(run, item, decision.giveUp);
+      // A verified correction whose EPR stopped answering while marking the note it replaces stays verified.
+      if (item.state.kind === 'verified') return this.#advance(run, item, { ...item.state, replaced: { kind: 'not-retired', why: 'unreachable', serverReason: decision.retry } });
       const documentReferenceId = 'documentReferenceId' in item.state ? item.state.documentReferenceId : undefined;
       const provenance: ProvenanceState | undefined = 'provenance' in item.state ? item.state.provenance : undefined;
       const httpStatus = /HTTP (\d{3})/.exec(decision.retry)?.[1];
@@ -315,6 +324,14 @@ export class OutboxRunner {
     // Anything but a failed request (a stopped store, a bug) is not ours to decide: drive() sorts it.
     if (!(error instanceof EprRequestError)) throw error;
     const { state } = item;
+    if (state.kind === 'verified') {
+      // Marking the note a verified correction replaces: the correction stays verified whatever the EPR says.
+      const notRetired = (why: 'refused' | 'unreachable'): OutboxState => ({
+        ...state,
+        replaced: { kind: 'not-retired', why, ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...(error.serverReason ? { serverReason: error.serverReason } : {}) },
+      });
+      return error.transient ? { retry: problemOf(error), retryAfterMs: error.retryAfterMs, giveUp: notRetired('unreachable') } : { next: notRetired('refused') };
+    }
     const pushes = pushesOf(state);
     const documentReferenceId = 'documentReferenceId' in state ? state.documentReferenceId : undefined;
     const provenance: ProvenanceState | undefined = 'provenance' in state ? state.provenance : undefined;

@@ -70,6 +70,17 @@ function auditChange(log: AuditLog, previous: OutboxItem | undefined, item: Outb
       hashes,
     });
   }
+  const replaced = state.kind === 'verified' ? state.replaced : undefined;
+  const previousReplaced = previous?.state.kind === 'verified' ? previous.state.replaced : undefined;
+  if (replaced && replaced.kind !== 'pending' && previousReplaced?.kind !== replaced.kind && transcription.replaces) {
+    log.record({
+      action: 'marked-entered-in-error',
+      actor: null,
+      objects: { ...objects, documentId: transcription.replaces.documentReferenceId },
+      outcome: replaced.kind === 'retired' ? { status: 'success' } : replaced.kind === 'gone' ? { status: 'success', reason: 'gone' } : { status: 'failure', reason: replaced.why },
+      hashes,
+    });
+  }
   if (previous?.state.kind === state.kind) return;
   if (state.kind === 'filed' || state.kind === 'verified') {
     log.record({ action: state.kind, actor: null, objects: { ...objects, documentId: state.documentReferenceId }, outcome: { status: 'success' }, hashes });

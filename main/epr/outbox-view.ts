@@ -3,7 +3,7 @@
  * what is happening or what a clinician can do. Pure.
  */
 import type { StoredOutboxItem } from '../vault/queries/outbox';
-import type { OutboxStateKind } from './outbox';
+import type { OutboxStateKind, ReplacedState } from './outbox';
 
 export interface OutboxView {
   readonly identifier: string;
@@ -27,6 +27,17 @@ export interface OutboxView {
   readonly canRetry: boolean;
   /** When the state last changed (ISO UTC). */
   readonly updatedAt: string;
+  /** A correction: when the note it replaces was attested (ISO UTC); null otherwise. */
+  readonly correctsAttestedAt: string | null;
+  /** Where the correction of this note stands, if it has one; null otherwise. */
+  readonly correctedBy: OutboxStateKind | null;
+  /** Whether a correction can be started from it now (verified, and not corrected already). */
+  readonly canCorrect: boolean;
+}
+
+/** The correction of an item, as its row in the outbox mentions it. */
+export interface CorrectionOf {
+  readonly state: OutboxStateKind;
 }
 
 /** Each read-back field that can differ, in words (the outbox and the wipe's refusals say them). */
@@ -47,7 +58,7 @@ export const MISMATCH_FIELD_WORDS: Readonly<Record<string, string>> = {
 };
 
 /** `active`: the runner is working on it now; `stalledAfterMs`: how long a state may last unattended before it says so. */
-export function outboxView(item: StoredOutboxItem, active: boolean, now: number, stalledAfterMs: number): OutboxView {
+export function outboxView(item: StoredOutboxItem, active: boolean, now: number, stalledAfterMs: number, correctedBy?: CorrectionOf): OutboxView {
   const { state } = item;
   const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);
   const retry = 'retry' in state ? state.retry : undefined;
@@ -73,6 +84,8 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
         state.provenance.kind === 'kept-locally'
           ? 'Verified in the record. The EPR does not keep Provenance, so the attribution is in the document text and the Provenance is kept in the audit trail.'
           : 'Verified in the record.';
+      if (state.replaced) detail += ` ${replacedWords(state.replaced)}`;
+      if (correctedBy) detail += ` ${correctedByWords(correctedBy.state)}`;
       break;
     case 'failed': {
       const server = state.serverReason ? ` The EPR said: "${state.serverReason}"` : '';
@@ -137,7 +150,38 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
     documentReferenceId,
     epr: item.eprLabel,
     nextAttemptAt: state.kind === 'sending' && state.confirmAt !== undefined && state.confirmAt > now ? new Date(state.confirmAt).toISOString() : retry ? new Date(retry.nextAttemptAt).toISOString() : null,
-    canRetry: state.kind === 'failed' || state.kind === 'needs-attention' || stalled || (!!waiting && !active),
+    canRetry: state.kind === 'failed' || state.kind === 'needs-attention' || stalled || (!!waiting && !active) || (state.kind === 'verified' && state.replaced?.kind === 'not-retired' && !active),
     updatedAt: new Date(item.updatedAt).toISOString(),
+    correctsAttestedAt: item.transcription.replaces?.attestedAt ?? null,
+    correctedBy: correctedBy?.state ?? null,
+    canCorrect: state.kind === 'verified' && correctedBy === undefined,
   };
+}
+
+/** A verified correction: what became of the note it replaces. */
+function replacedWords(replaced: ReplacedState): string {
+  switch (replaced.kind) {
+    case 'pending':
+      return 'Asking the record to mark the note it corrects as entered in error.';
+    case 'retired':
+      return 'It replaces an earlier note, which the record now marks entered in error.';
+    case 'gone':
+      return 'It replaces an earlier note, which is no longer in the record.';
+    case 'not-retired': {
+      const status = replaced.httpStatus ? ` (HTTP ${replaced.httpStatus})` : '';
+      const server = replaced.serverReason && replaced.why !== 'unreachable' ? ` The EPR said: "${replaced.serverReason}"` : '';
+      const what =
+        replaced.why === 'unreachable'
+          ? 'The EPR could not be reached to mark the note it corrects as entered in error.'
+          : replaced.why === 'not-kept'
+            ? 'The EPR accepted, but did not keep, marking the note it corrects as entered in error.'
+            : `The EPR would not mark the note it corrects as entered in error${status}.${server}`;
+      return `${what} Both notes are current in the record until it is: ask your EPR team to mark the earlier one, or press Retry.`;
+    }
+  }
+}
+
+/** A note with a correction: where the correction stands. */
+function correctedByWords(state: OutboxStateKind): string {
+  return state === 'verified' ? 'Corrected by a later note, which is verified in the record.' : state === 'failed' || state === 'needs-attention' ? 'A correction of it could not be filed yet (see it below).' : 'A correction of it is being filed.';
 }

@@ -56,6 +56,18 @@ export type ProvenanceState =
   /** The EPR cannot take it (or its arrival could not be confirmed): kept here and in the audit trail. */
   | { readonly kind: 'kept-locally'; readonly why: 'not-supported' | 'refused' | 'unconfirmed'; readonly resource: Provenance; readonly serverReason?: string };
 
+/**
+ * For a correction, once it is verified: the note it replaces marked entered in error in the
+ * record (`retired`, read back so), already gone from the record (`gone`), still to be marked
+ * (`pending`), or not marked because the EPR refused or could not be reached (`not-retired`): the
+ * correction stands either way; a Retry asks again.
+ */
+export type ReplacedState =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'retired'; readonly at: string }
+  | { readonly kind: 'gone'; readonly httpStatus: number }
+  | { readonly kind: 'not-retired'; readonly why: 'refused' | 'unreachable' | 'not-kept'; readonly httpStatus?: number; readonly serverReason?: string };
+
 /** What the outbox says while an item waits between attempts. */
 export interface RetryNote {
   /** 1 for the first retry. */
@@ -90,7 +102,16 @@ export type OutboxState =
       readonly retry?: RetryNote;
       readonly waiting?: string;
     }
-  | { readonly kind: 'verified'; readonly documentReferenceId: string; readonly verifiedAt: string; readonly provenance: ProvenanceState }
+  | {
+      readonly kind: 'verified';
+      readonly documentReferenceId: string;
+      readonly verifiedAt: string;
+      readonly provenance: ProvenanceState;
+      /** A correction only: where marking the note it replaces stands. */
+      readonly replaced?: ReplacedState;
+      readonly retry?: RetryNote;
+      readonly waiting?: string;
+    }
   | {
       readonly kind: 'failed';
       readonly reason: FailureReason;
@@ -148,9 +169,13 @@ export function settledByRecordCheck(reason: AttentionReason): boolean {
   return reason === 'identifier-search-unsupported' || reason === 'identifier-unproven';
 }
 
-/** Terminal states: the runner does nothing more with them unless a person asks. */
+/**
+ * Terminal states: the runner does nothing more with them unless a person asks. A verified
+ * correction is not finished until the note it replaces has been marked (or that was refused).
+ */
 export function isTerminal(state: OutboxState): boolean {
-  return state.kind === 'verified' || state.kind === 'failed' || state.kind === 'needs-attention';
+  if (state.kind === 'verified') return state.replaced?.kind !== 'pending';
+  return state.kind === 'failed' || state.kind === 'needs-attention';
 }
 
 /** Which transitions filing may make; anything else is a bug and throws. */
@@ -158,7 +183,8 @@ const ALLOWED: Readonly<Record<OutboxStateKind, readonly OutboxStateKind[]>> = {
   queued: ['queued', 'sending', 'failed'],
   sending: ['sending', 'filed', 'failed', 'needs-attention'],
   filed: ['filed', 'verified', 'failed'],
-  verified: [],
+  // Only a correction's marking of the note it replaces moves a verified item on, and it stays verified.
+  verified: ['verified'],
   failed: ['queued', 'sending', 'filed'],
   'needs-attention': ['sending', 'filed'],
 };

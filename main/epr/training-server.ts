@@ -177,7 +177,13 @@ function capabilityStatement(baseUrl: string): CapabilityStatement {
   const resource = (type: 'DocumentReference' | 'Provenance' | 'Patient' | 'Practitioner', searchParams: readonly string[]) => ({
     type,
     // Patients and staff are there to be found, not filed: the training EPR is not a patient administration system or a staff directory.
-    interaction: (type === 'Patient' || type === 'Practitioner' ? (['read', 'search-type'] as const) : (['read', 'create', 'search-type'] as const)).map((code) => ({ code })),
+    // A DocumentReference can be updated too: a correction marks the note it replaces entered in error.
+    interaction: (type === 'Patient' || type === 'Practitioner'
+      ? (['read', 'search-type'] as const)
+      : type === 'DocumentReference'
+        ? (['read', 'create', 'update', 'search-type'] as const)
+        : (['read', 'create', 'search-type'] as const)
+    ).map((code) => ({ code })),
     conditionalCreate: true,
     searchParam: searchParams.map((name) => ({ name, type: name === 'identifier' ? ('token' as const) : ('reference' as const) })),
   });

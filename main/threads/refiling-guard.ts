@@ -29,14 +29,18 @@ export class RefilingGuard {
     this.#now = now;
   }
 
-  /** Filings other than `draftId` that already carry any of these messages. */
+  /**
+   * Filings other than `draftId` that already carry any of these messages. The note a correction
+   * corrects is not one: filing its messages again is what a correction is (it replaces that note).
+   */
   filedElsewhere(messageIds: readonly string[], draftId: string | null): FiledMark[] {
-    return this.#reader.filedElsewhere(messageIds, draftId);
+    const corrects = draftId ? (getDraft(this.#session.vault().db, draftId)?.correctsIdentifier ?? null) : null;
+    return this.#reader.filedElsewhere(messageIds, draftId).filter((mark) => mark.identifier !== corrects);
   }
 
   /** Before a draft is saved: refuses (`conflict`) when its messages are filed elsewhere and no reason is given. */
   checkSave(messageIds: readonly string[], draftId: string | null, reason: string | undefined): FiledMark[] {
-    const marks = this.#reader.filedElsewhere(messageIds, draftId);
+    const marks = this.filedElsewhere(messageIds, draftId);
     if (marks.length === 0) return marks;
     const given = reason?.trim() ?? '';
     const stored = draftId ? getRefilingReason(this.#session.vault().db, draftId) : null;
@@ -62,7 +66,7 @@ export class RefilingGuard {
   checkAttest(draftId: string): void {
     const draft = getDraft(this.#session.vault().db, draftId);
     if (!draft) return; // the transcription service reports it
-    const marks = this.#reader.filedElsewhere(draft.messageIds, draftId);
+    const marks = this.filedElsewhere(draft.messageIds, draftId);
     if (marks.length > 0 && !getRefilingReason(this.#session.vault().db, draftId)) {
       throw new WardscribeError('conflict', `${describe(marks)} Open the draft, confirm filing it again and say why, then attest.`);
     }

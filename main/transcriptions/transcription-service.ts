@@ -20,11 +20,13 @@ import {
   AttestedTranscriptionSchema,
   ClinicianIdentitySchema,
   ConfirmedPatientSchema,
+  isAdvice,
   renderTranscriptText,
   type AttestedTranscription,
   type AuditChainHead,
   type ClinicianIdentity,
   type DraftAdviser,
+  type ReplacedNote,
   type StaffIdentity,
   type TranscribedExcerpt,
 } from '../../shared/domain/transcription';
@@ -52,9 +54,9 @@ import type { ImportService } from '../imports/import-service';
 import type { SessionService } from '../session/session-service';
 import { getSetting, type StoredPdsConnection } from '../settings/registry';
 import { getMessageById, listMessages, type StoredMessage } from '../vault/queries/messages';
-import { getOutboxItem, insertOutboxItem, listOutboxItems } from '../vault/queries/outbox';
+import { getOutboxItem, insertOutboxItem, listCorrectionsOf, listOutboxItems } from '../vault/queries/outbox';
 import { listThreadAdvisers, upsertThreadAdviser } from '../vault/queries/thread-advisers';
-import { getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftImage, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
+import { correctionDrafts, getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftImage, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
 import { buildFiledImages, draftImageProblems, normaliseDraftImages } from './draft-images';
 import { getCompleteThread, type StoredThread } from '../vault/queries/threads';
 import { getStaffProfile, getUserById } from '../vault/queries/users';
@@ -99,6 +101,8 @@ export interface DraftView {
   /** As chosen, else the administrator's default. */
   readonly documentType: string;
   readonly sensitivity: SensitivityKind | null;
+  /** The filed note this draft corrects; null: not a correction. */
+  readonly corrects: { readonly identifier: string; readonly attestedAt: string } | null;
   readonly status: 'draft' | 'attested';
   readonly createdBy: string;
   readonly createdAt: string;
@@ -269,6 +273,62 @@ export class TranscriptionService {
     return this.#draftView(db, this.#draft(db, id));
   }
 
+  /**
+   * Starts correcting a note verified in the record (issue #15): a draft of the same messages, with
+   * the same senders, summary, patient (to be confirmed again), type, sensitivity and images, that
+   * attested is filed replacing it. One correction at a time: asked again, the open one is returned.
+   */
+  startCorrection(identifier: string): DraftView {
+    const db = this.#db();
+    const principal = this.#principal();
+    const filed = getOutboxItem(db, identifier);
+    if (!filed) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    if (filed.state.kind !== 'verified') throw new WardscribeError('conflict', 'Only a note verified in the record can be corrected. A note still being filed can be retried from the outbox.');
+    // One correction of a note, ever: a second would replace it twice. A correction is corrected in its turn.
+    if (listCorrectionsOf(db, identifier).length > 0) throw new WardscribeError('conflict', 'This note already has a correction in the outbox: correct that one, or retry it, instead.');
+    const open = correctionDrafts(db, identifier).find((draft) => draft.status === 'draft');
+    if (open) return this.#draftView(db, open);
+    const source = filed.draftId ? getDraft(db, filed.draftId) : null;
+    const thread = source ? getCompleteThread(db, source.threadId) : null;
+    if (!source || !thread) {
+      throw new WardscribeError('conflict', 'The chat this note was transcribed from has been wiped, so it cannot be transcribed again here. Correct it in the EPR itself.');
+    }
+    const { transcription } = filed;
+    const advisers: Record<string, DraftAdviser> = {};
+    for (const { adviser } of transcription.excerpts) advisers[adviser.displayNameInChat] = { ...adviser };
+    const id = randomUUID();
+    const now = this.#now().toISOString();
+    const { log, actor } = this.#session.audit();
+    db.transaction(() => {
+      insertDraft(db, {
+        id,
+        threadId: thread.id,
+        messageIds: transcription.excerpts.map((excerpt) => excerpt.messageId),
+        advisers,
+        summary: transcription.summary,
+        // As filed, to be confirmed again by whoever attests the correction.
+        patient: { nhsNumber: transcription.patient.nhsNumber, name: transcription.patient.name, birthDate: transcription.patient.birthDate, confirmed: false },
+        images: (transcription.images ?? []).map((image) => ({ attachmentId: image.attachmentId, consent: image.consent })),
+        contextMessageIds: transcription.excerpts.filter((excerpt) => !isAdvice(excerpt)).map((excerpt) => excerpt.messageId),
+        documentType: currentDocumentType(transcription.documentType),
+        sensitivity: transcription.sensitivity ?? null,
+        correctsIdentifier: identifier,
+        status: 'draft',
+        createdBy: principal.userId,
+        createdAt: now,
+        updatedBy: principal.userId,
+        updatedAt: now,
+      });
+      log.record({
+        action: 'transcription-drafted',
+        actor,
+        objects: { threadId: thread.id, transcriptionId: id, documentId: identifier, nhsNumber: transcription.patient.nhsNumber },
+        outcome: { status: 'success', reason: 'correction' },
+      });
+    })();
+    return this.#draftView(db, this.#draft(db, id));
+  }
+
   /** Every draft, as the list screen shows it: audited, one entry per request, with no draft text or patient. */
   listDrafts(): DraftView[] {
     const db = this.#db();
@@ -416,14 +476,27 @@ export class TranscriptionService {
     const db = this.#db();
     const draft = this.#draft(db, id);
     const principal = this.#principal();
+    // A correction previews as it will be filed: naming the note it replaces, or saying why it cannot.
+    const correctionProblems: string[] = [];
+    let replaces: ReplacedNote | undefined;
+    const nhs = parseNhsNumber(draft.patient.nhsNumber);
+    if (draft.correctsIdentifier && nhs.ok) {
+      try {
+        replaces = this.#replacedBy(db, draft, nhs.value, this.#eprs.current().eprId);
+      } catch (error) {
+        if (!(error instanceof WardscribeError)) throw error;
+        correctionProblems.push(error.message);
+      }
+    }
     const built = this.#build(db, draft, {
       identifier: `urn:uuid:${randomUUID()}`,
       attestedAt: this.#now(),
       attesterUserId: principal.userId,
       auditChainHead: this.#session.audit().log.head(),
       ...(patient?.kind === 'record' && patient.source === 'epr' ? { eprPatientId: patient.id } : {}),
+      ...(replaces ? { replaces } : {}),
     });
-    const problems = [...built.problems];
+    const problems = [...built.problems, ...correctionProblems];
     if (draft.status === 'attested') problems.unshift('This transcription has already been attested.');
     if (!built.transcription) return { text: '', documentReference: null, provenance: null, problems };
     const transcription = built.transcription;
@@ -461,6 +534,7 @@ export class TranscriptionService {
 
     // Bound now, for good: a later change of settings never sends it to another EPR.
     const epr = this.#eprs.current();
+    const replaces = this.#replacedBy(db, draft, nhs.value, epr.eprId);
     const patient = await this.#checkPatient(epr.eprId, draft, nhs.value, confirmation, objects);
     // The draft may have changed while the record was read: what was checked is what is attested, or nothing.
     const current = this.#draft(this.#db(), id);
@@ -472,7 +546,16 @@ export class TranscriptionService {
     const item = db.transaction((): OutboxItem => {
       if (!markDraftAttested(db, draft.id, principal.userId, now)) throw new WardscribeError('conflict', 'This transcription has already been attested.');
       log.record({ action: 'attested', actor, objects: { ...objects, documentId: identifier }, outcome: { status: 'success', ...(patient.reason ? { reason: patient.reason } : {}) } });
-      const built = this.#build(db, draft, { identifier, attestedAt: now, attesterUserId: principal.userId, auditChainHead: log.head(), ...(patient.eprPatientId ? { eprPatientId: patient.eprPatientId } : {}) });
+      // Checked again inside the transaction: two corrections of one note are never both attested.
+      if (replaces && listCorrectionsOf(db, replaces.identifier).length > 0) throw new WardscribeError('conflict', 'This note already has a correction in the outbox.');
+      const built = this.#build(db, draft, {
+        identifier,
+        attestedAt: now,
+        attesterUserId: principal.userId,
+        auditChainHead: log.head(),
+        ...(patient.eprPatientId ? { eprPatientId: patient.eprPatientId } : {}),
+        ...(replaces ? { replaces } : {}),
+      });
       if (!built.transcription) throw new WardscribeError('rejected', built.problems.join(' '));
       // Each image by its hashes: as imported (what the chat held) and as filed (metadata removed), with the consent recorded.
       for (const image of built.transcription.images ?? []) {
@@ -510,7 +593,10 @@ export class TranscriptionService {
 
   outbox(): OutboxView[] {
     const now = this.#now().getTime();
-    return listOutboxItems(this.#db()).map((item) => outboxView(item, this.runner.isActive(item.identifier), now, this.#stalledAfterMs()));
+    const items = listOutboxItems(this.#db());
+    // Each note's correction, so its row says where the correction stands.
+    const corrections = new Map(items.flatMap((item) => (item.transcription.replaces ? [[item.transcription.replaces.identifier, { state: item.state.kind }] as const] : [])));
+    return items.map((item) => outboxView(item, this.runner.isActive(item.identifier), now, this.#stalledAfterMs(), corrections.get(item.identifier)));
   }
 
   /** Tries a filing again (clinicians only). Always safe: it never makes a second document. */
@@ -605,7 +691,8 @@ export class TranscriptionService {
   #outboxView(identifier: string): OutboxView {
     const item = getOutboxItem(this.#db(), identifier);
     if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
-    return outboxView(item, this.runner.isActive(identifier), this.#now().getTime(), this.#stalledAfterMs());
+    const correction = listCorrectionsOf(this.#db(), identifier)[0];
+    return outboxView(item, this.runner.isActive(identifier), this.#now().getTime(), this.#stalledAfterMs(), correction ? { state: correction.state.kind } : undefined);
   }
 
   /** A state unattended for longer than two request timeouts is shown as interrupted. */
@@ -617,7 +704,7 @@ export class TranscriptionService {
   #build(
     db: Db,
     draft: StoredDraft,
-    at: { identifier: string; attestedAt: Date; attesterUserId: string; auditChainHead: AuditChainHead; eprPatientId?: string },
+    at: { identifier: string; attestedAt: Date; attesterUserId: string; auditChainHead: AuditChainHead; eprPatientId?: string; replaces?: ReplacedNote },
   ): Built {
     const problems = draftProblems(draft, this.#messagesOrEmpty(db, draft));
     const thread = getCompleteThread(db, draft.threadId);
@@ -660,6 +747,7 @@ export class TranscriptionService {
       },
       auditChainHead: at.auditChainHead,
       ...(draft.images.length > 0 ? { images: images.images } : {}),
+      ...(at.replaces ? { replaces: at.replaces } : {}),
     };
     const parsed = AttestedTranscriptionSchema.safeParse(candidate);
     if (!parsed.success) {
@@ -670,6 +758,29 @@ export class TranscriptionService {
       if (problems.length === 0) problems.push('This transcription is incomplete.');
     }
     return { transcription: parsed.success && problems.length === 0 ? parsed.data : null, candidate, problems };
+  }
+
+  /**
+   * For a correction: the note it replaces, as the correction names it. Refused unless that note
+   * is verified, uncorrected, in the EPR this one goes to, and about the same patient (a note about
+   * the wrong patient is withdrawn in the EPR, and the advice filed afresh for the right one).
+   */
+  #replacedBy(db: Db, draft: StoredDraft, nhsNumber: NhsNumber, eprId: string): ReplacedNote | undefined {
+    if (!draft.correctsIdentifier) return undefined;
+    const filed = getOutboxItem(db, draft.correctsIdentifier);
+    if (!filed || filed.state.kind !== 'verified') throw new WardscribeError('conflict', 'The note this corrects is no longer verified in the record, so it cannot be corrected from here.');
+    if (listCorrectionsOf(db, filed.identifier).length > 0) throw new WardscribeError('conflict', 'This note already has a correction in the outbox.');
+    if (filed.eprId !== eprId) throw new WardscribeError('conflict', `The note this corrects is in ${filed.eprLabel}, and a correction is filed in the same record. Ask an administrator to set the EPR back, or correct the note in that EPR itself.`);
+    if (filed.transcription.patient.nhsNumber !== nhsNumber) {
+      throw new WardscribeError('rejected', 'A correction is about the same patient as the note it corrects. If that note is about the wrong patient, ask the EPR team to mark it entered in error, and file the advice for the right patient as a new note.');
+    }
+    return { identifier: filed.identifier, documentReferenceId: filed.state.documentReferenceId, attestedAt: filed.transcription.attestedAt };
+  }
+
+  #corrects(db: Db, draft: StoredDraft): DraftView['corrects'] {
+    if (!draft.correctsIdentifier) return null;
+    const filed = getOutboxItem(db, draft.correctsIdentifier);
+    return { identifier: draft.correctsIdentifier, attestedAt: filed?.transcription.attestedAt ?? '' };
   }
 
   /** The administrator's default document type, as a code the picker offers (a type set before the picker reads as its code). */
@@ -688,6 +799,7 @@ export class TranscriptionService {
       ...draft,
       messageIds: [...draft.messageIds],
       documentType: draft.documentType ?? this.#documentType(db),
+      corrects: this.#corrects(db, draft),
       threadTitle: thread?.title ?? null,
       problems: draft.status === 'attested' ? [] : draftProblems(draft, this.#messagesOrEmpty(db, draft)),
     };

@@ -185,7 +185,7 @@ export class WipeService {
     const thread = getCompleteThread(db, threadId);
     if (!thread) throw new WardscribeError('not-found', 'That thread is not in the vault (it may already have been wiped).');
     const counts = threadContentCounts(db, threadId);
-    const rows = listThreadTranscriptions(db, threadId);
+    const rows = weighedTranscriptions(listThreadTranscriptions(db, threadId));
     const transcriptions = rows.map(toGateTranscription);
     const carried = carriedByTranscriptions(db, rows);
     const untranscribed = threadUntranscribed(db, threadId, carried);
@@ -224,7 +224,8 @@ export class WipeService {
   async #recheckFiled(threadId: string): Promise<Map<string, Recheck>> {
     const { session, transcriptions } = this.#options;
     const verified = await session.withVault('shared', 'a wipe is reading which notes were filed', () =>
-      listThreadTranscriptions(session.vault().db, threadId)
+      // A note replaced by a verified correction is entered in error by design: the correction is re-read instead.
+      weighedTranscriptions(listThreadTranscriptions(session.vault().db, threadId))
         .filter((row) => row.stateKind === 'verified' && row.identifier !== null)
         .map((row) => ({ identifier: row.identifier!, training: getOutboxItem(session.vault().db, row.identifier!)?.eprId === TRAINING_EPR_ID })),
     );
@@ -307,7 +308,7 @@ export class WipeService {
     const due = listCompleteThreads(db)
       .map((thread) => thread.id)
       .filter((threadId) => {
-        const rows = listThreadTranscriptions(db, threadId);
+        const rows = weighedTranscriptions(listThreadTranscriptions(db, threadId));
         const transcriptions = rows.map(toGateTranscription);
         // The cheap questions first: every thread is asked each check, and counting what no note
         // carries reads each of a thread's messages.
@@ -697,6 +698,15 @@ export function recheckProblem(check: Recheck | undefined): { reason: string; me
   }
 }
 
+/**
+ * The thread's transcriptions the gate weighs: all but the notes a verified correction replaces
+ * (the correction carries what they carried, as corrected; they are entered in error in the record).
+ */
+function weighedTranscriptions(rows: readonly ThreadTranscriptionRow[]): ThreadTranscriptionRow[] {
+  const replaced = new Set(rows.flatMap((row) => (row.stateKind === 'verified' && row.replaces ? [row.replaces] : [])));
+  return rows.filter((row) => row.identifier === null || !replaced.has(row.identifier));
+}
+
 function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
   const state = row.draftStatus === 'draft' || row.stateKind === null ? 'draft' : (row.stateKind as GateTranscription['state']);
   return {
@@ -706,7 +716,14 @@ function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
     nhsNumber: row.nhsNumber,
     documentReferenceId: row.documentReferenceId,
     ...(state === 'failed' && row.failureReason === 'read-back-mismatch' ? { readBackMismatch: true } : {}),
+    ...(row.replaces ? { correction: correctionStanding(state, row.replacedKind) } : {}),
   };
+}
+
+function correctionStanding(state: GateTranscription['state'], replacedKind: string | null): NonNullable<GateTranscription['correction']> {
+  if (state !== 'verified') return 'filing';
+  if (replacedKind === 'retired' || replacedKind === 'gone') return 'done';
+  return replacedKind === 'not-retired' ? 'not-marked' : 'marking';
 }
 
 /**

@@ -88,6 +88,13 @@ export const AUDIT_ACTIONS = [
   'sign-in-failures-counted',
   /** A thread was given a new name (`objects.threadId`); neither name is recorded (a chat's name can name a patient). */
   'thread-renamed',
+  /**
+   * A verified correction's EPR was asked to mark the note it replaces entered in error
+   * (`objects.documentId` that note, `objects.transcriptionId` the correction): outcome success
+   * (marked, or already gone from the record, reason `gone`) or failure (reason `refused`,
+   * `unreachable` or `not-kept`).
+   */
+  'marked-entered-in-error',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -137,6 +144,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
   'wipe-unfiled-media': 'Unfiled attachment wiped',
   'sign-in-failures-counted': 'Failed sign-ins counted',
   'thread-renamed': 'Thread renamed',
+  'marked-entered-in-error': 'Corrected note marked entered in error',
 };
 
 /** success: it happened; failure: it was tried and went wrong; refused: it was not allowed. */

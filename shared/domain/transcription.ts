@@ -150,6 +150,16 @@ export type ConfirmedPatient = z.infer<typeof ConfirmedPatientSchema>;
  */
 export const DocumentTypeSchema = z.string().max(40).refine(isDocumentTypeChoice, 'Choose a document type from the list.');
 
+/** A note already verified in the record, as the correction that replaces it names it. */
+export const ReplacedNoteSchema = z.object({
+  identifier: z.string().regex(UUID_URN, 'Use a lower-case urn:uuid.'),
+  /** Its id in the EPR. */
+  documentReferenceId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'A FHIR id.'),
+  /** When it was attested. */
+  attestedAt: z.string().regex(UTC_INSTANT),
+});
+export type ReplacedNote = z.infer<typeof ReplacedNoteSchema>;
+
 /** The care setting the note is filed from (`context.practiceSetting`): a SNOMED CT service an administrator set. */
 export const PracticeSettingSchema = z.object({
   code: z.string().refine(isSnomedConceptId, 'A SNOMED CT concept id, with its check digit.'),
@@ -196,8 +206,11 @@ export const AttestedTranscriptionSchema = z
     auditChainHead: AuditChainHeadSchema.optional(),
     /** Images filed with the note (clinical-image.ts); absent on notes attested before images could be filed. */
     images: z.array(FiledImageSchema).max(MAX_IMAGES, `A note can carry at most ${MAX_IMAGES} images.`).optional(),
+    /** The filed note this one corrects (issue #15): it is filed with `relatesTo` replaces, and that note is then marked entered in error. */
+    replaces: ReplacedNoteSchema.optional(),
   })
   .superRefine((transcription, context) => {
+    if (transcription.replaces?.identifier === transcription.identifier) context.addIssue({ code: 'custom', path: ['replaces'], message: 'A note cannot correct itself.' });
     if (!transcription.excerpts.some(isAdvice)) context.addIssue({ code: 'custom', path: ['excerpts'], message: 'Mark at least one message as advice: a note of questions and replies only has nothing to file.' });
     transcription.excerpts.forEach((excerpt, index) => {
       if (Date.parse(excerpt.utcInstant) > Date.parse(transcription.attestedAt)) {
@@ -240,6 +253,10 @@ export function renderTranscriptText(transcription: AttestedTranscription): stri
     `Identifier: ${transcription.identifier}`,
     // Only on notes marked sensitive: the text of every earlier note stays as it was attested.
     ...(transcription.sensitivity ? [sensitivityLine(transcription.sensitivity)] : []),
+    // Only on a correction: every earlier note's text stays as it was attested.
+    ...(transcription.replaces
+      ? [`Corrects: the note attested ${formatUtc(transcription.replaces.attestedAt)} (identifier ${transcription.replaces.identifier}), which this note replaces. That note is withdrawn: Wardscribe asks the record to mark it entered in error.`]
+      : []),
   ];
   const adviceCount = transcription.excerpts.filter(isAdvice).length;
   let adviceNumber = 0;

@@ -21,6 +21,12 @@ export interface GateTranscription {
    * error, a changed type or text): the originals are the evidence, so no reason unlocks the wipe.
    */
   readonly readBackMismatch?: boolean;
+  /**
+   * A correction of an earlier note (issue #15): `filing` until it is verified, `marking` while the
+   * note it replaces is being marked entered in error, `not-marked` when the EPR would not mark it,
+   * `done` once it has. (The note it replaces, once it is verified, is no longer weighed at all.)
+   */
+  readonly correction?: 'filing' | 'marking' | 'not-marked' | 'done';
 }
 
 /** Still with the EPR: wiping now could lose advice whose filing is not yet proven. Never overridable. */
@@ -53,6 +59,15 @@ export function decideWipe(transcriptions: readonly GateTranscription[], untrans
       ],
     };
   }
+  // A correction not yet verified, or still marking the note it replaces: the record may hold the
+  // wrong note and not yet the right one, and only the chat holds what was said. No reason unlocks it.
+  const correcting = transcriptions.filter((transcription) => transcription.correction === 'filing' || transcription.correction === 'marking');
+  if (correcting.length > 0) {
+    return {
+      kind: 'refused',
+      problems: [`${plural(correcting.length, 'correction of a filed note is', 'corrections of filed notes are')} not yet verified in the record. Wait until ${correcting.length === 1 ? 'it is' : 'they are'} (see the outbox), then wipe.`],
+    };
+  }
   const mismatched = transcriptions.filter((transcription) => transcription.readBackMismatch === true);
   if (mismatched.length > 0) {
     return {
@@ -67,6 +82,10 @@ export function decideWipe(transcriptions: readonly GateTranscription[], untrans
   if (drafts.length > 0) problems.push(`${plural(drafts.length, 'draft has', 'drafts have')} not been attested and filed.`);
   const failed = transcriptions.filter((transcription) => transcription.state === 'failed' || transcription.state === 'needs-attention');
   if (failed.length > 0) problems.push(`${plural(failed.length, 'transcription', 'transcriptions')} could not be filed (see the outbox).`);
+  const unmarked = transcriptions.filter((transcription) => transcription.correction === 'not-marked');
+  if (unmarked.length > 0) {
+    problems.push(`The record was not made to mark ${plural(unmarked.length, 'corrected note', 'corrected notes')} entered in error, so ${unmarked.length === 1 ? 'it is' : 'they are'} still current there beside the correction (see the outbox).`);
+  }
   if (!transcriptions.some((transcription) => transcription.state === 'verified')) problems.push('Nothing from this chat has been filed in the record.');
   else if (untranscribed > 0) problems.push(`${plural(untranscribed, 'message in this chat is', 'messages in this chat are')} in no note filed in the record.`);
   return problems.length === 0 ? { kind: 'allowed' } : { kind: 'needs-override', problems };

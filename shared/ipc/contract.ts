@@ -191,6 +191,8 @@ export const DraftViewSchema = z.object({
   documentType: z.string(),
   /** Marked sensitive, and why; null: not sensitive. */
   sensitivity: SensitivitySchema.nullable(),
+  /** The filed note this draft corrects (its outbox identifier, and when it was attested); null: not a correction. */
+  corrects: z.object({ identifier: z.string(), attestedAt: z.string() }).nullable(),
   status: z.enum(['draft', 'attested']),
   /** What still stops attestation, in words a ward user can act on. */
   problems: z.array(z.string()),
@@ -234,6 +236,12 @@ export const OutboxViewSchema = z.object({
   queuedAt: z.string(),
   /** The EPR's HTTP status when it refused or failed, else null. */
   httpStatus: z.number().nullable(),
+  /** A correction: when the note it replaces was attested (ISO UTC); null otherwise. */
+  correctsAttestedAt: z.string().nullable(),
+  /** Where the correction of this note stands, if it has one. */
+  correctedBy: z.enum(OUTBOX_STATES).nullable(),
+  /** Whether a correction can be started from it now. */
+  canCorrect: z.boolean(),
 });
 export type OutboxView = z.infer<typeof OutboxViewSchema>;
 
@@ -329,6 +337,8 @@ const GateTranscriptionSchema = z.object({
   documentReferenceId: z.string().nullable(),
   /** The read-back found the record differs from what was filed: the wipe is refused outright. */
   readBackMismatch: z.boolean().optional(),
+  /** A correction of an earlier note, and where it stands (shared/domain/wipe.ts). */
+  correction: z.enum(['filing', 'marking', 'not-marked', 'done']).optional(),
 });
 
 export const WipePlanSchema = z.object({
@@ -591,6 +601,8 @@ export const contract = {
       access: TRANSCRIBERS,
     }),
     list: channel({ request: NoRequest, response: z.array(DraftViewSchema), access: TRANSCRIBERS }),
+    /** Starts correcting a note verified in the record: a draft of it, filed (once attested) replacing it. */
+    startCorrection: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: DraftViewSchema, access: TRANSCRIBERS }),
     get: channel({ request: z.object({ id: z.string().min(1).max(100) }).strict(), response: DraftViewSchema, access: TRANSCRIBERS }),
     /** Exactly the text and FHIR resources that attesting would file. */
     preview: channel({

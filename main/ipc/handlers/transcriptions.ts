@@ -26,7 +26,7 @@ export interface TranscriptionHandlerDeps {
 
 function toDraftView(draft: ServiceDraftView, person: TranscriptionHandlerDeps['person']) {
   const { createdBy, updatedBy, ...rest } = draft;
-  return { ...rest, messageIds: [...draft.messageIds], contextMessageIds: [...draft.contextMessageIds], images: draft.images.map((image) => ({ ...image })), problems: [...draft.problems], createdBy: person(createdBy), updatedBy: person(updatedBy) };
+  return { ...rest, corrects: draft.corrects ? { ...draft.corrects } : null, messageIds: [...draft.messageIds], contextMessageIds: [...draft.contextMessageIds], images: draft.images.map((image) => ({ ...image })), problems: [...draft.problems], createdBy: person(createdBy), updatedBy: person(updatedBy) };
 }
 
 const NO_DETAIL: OutboxDetail = { patientName: '', attestedBy: { name: '', role: '' }, attestedAt: '', queuedAt: '' };
@@ -50,6 +50,9 @@ function toOutboxView(item: ServiceOutboxView, detail: OutboxDetail = NO_DETAIL)
     nextAttemptAt: item.nextAttemptAt,
     canRetry: item.canRetry,
     updatedAt: item.updatedAt,
+    correctsAttestedAt: item.correctsAttestedAt,
+    correctedBy: item.correctedBy,
+    canCorrect: item.canCorrect,
   };
 }
 
@@ -69,6 +72,11 @@ export function createTranscriptionHandlers(transcriptions: TranscriptionService
     // Every user's drafts: a clerk prepares one, a clinician opens and attests it.
     list: () => transcriptions.listDrafts().map(view),
     get: ({ id }) => view(transcriptions.getDraft(id)),
+    startCorrection: ({ identifier }) => {
+      const draft = transcriptions.startCorrection(identifier);
+      deps.emit({ type: 'drafts.changed', draftId: draft.id });
+      return view(draft);
+    },
     preview: ({ id, patient }) => {
       const preview = transcriptions.preview(id, patient);
       return { ...preview, problems: [...preview.problems] };

@@ -78,7 +78,12 @@ export function getOutboxItem(db: Db, identifier: string): StoredOutboxItem | nu
 export function listUnfinishedOutboxItems(db: Db): StoredOutboxItem[] {
   return (
     db
-      .prepare(`SELECT ${COLUMNS} FROM outbox WHERE state_kind NOT IN (SELECT value FROM json_each(?)) ORDER BY updated_at, identifier`)
+      // A verified correction still marking the note it replaces is unfinished too.
+      .prepare(
+        `SELECT ${COLUMNS} FROM outbox
+         WHERE state_kind NOT IN (SELECT value FROM json_each(?)) OR (state_kind = 'verified' AND json_extract(state_json, '$.replaced.kind') = 'pending')
+         ORDER BY updated_at, identifier`,
+      )
       .all(JSON.stringify(TERMINAL_KINDS)) as OutboxRow[]
   ).map(toItem);
 }
@@ -110,4 +115,11 @@ export function redactOutboxItem(db: Db, identifier: string): boolean {
 /** Removes an item that will never be filed (a clinician wiped its thread, recording that it held no clinical content). */
 export function deleteOutboxItem(db: Db, identifier: string): boolean {
   return db.prepare('DELETE FROM outbox WHERE identifier = ?').run(identifier).changes === 1;
+}
+
+/** The outbox items filed as corrections of this note (`transcription.replaces`), oldest first. */
+export function listCorrectionsOf(db: Db, identifier: string): StoredOutboxItem[] {
+  return (
+    db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE json_extract(transcription_json, '$.replaces.identifier') = ? ORDER BY created_at, identifier`).all(identifier) as OutboxRow[]
+  ).map(toItem);
 }

@@ -24,13 +24,16 @@ export interface DraftImage {
 /** A draft as written: a draft with no images, no messages marked as context, no chosen type or no sensitivity may leave them out. */
 type DraftWrite<T extends { images: readonly DraftImage[]; contextMessageIds: readonly string[]; documentType: string | null; sensitivity: SensitivityKind | null }> = Omit<
   T,
-  'images' | 'contextMessageIds' | 'documentType' | 'sensitivity'
+  'images' | 'contextMessageIds' | 'documentType' | 'sensitivity' | 'correctsIdentifier'
 > & {
   readonly images?: readonly DraftImage[];
   readonly contextMessageIds?: readonly string[];
   readonly documentType?: string | null;
   readonly sensitivity?: SensitivityKind | null;
 };
+
+/** A draft as first written: a correction names the note it corrects (never changed afterwards). */
+type DraftInsert = DraftWrite<StoredDraft> & { readonly correctsIdentifier?: string | null };
 
 /** A row of `transcription_drafts` as SQLite returns it. */
 interface DraftRow {
@@ -44,6 +47,7 @@ interface DraftRow {
   context_ids_json: string;
   document_type: string | null;
   sensitivity: SensitivityKind | null;
+  corrects_identifier: string | null;
   status: DraftStatus;
   created_by: string;
   created_at: string;
@@ -68,6 +72,8 @@ export interface StoredDraft {
   readonly documentType: string | null;
   /** Why the advice is sensitive (migration 0019); null: it is not. */
   readonly sensitivity: SensitivityKind | null;
+  /** The outbox identifier of the filed note this draft corrects (migration 0020); null: not a correction. */
+  readonly correctsIdentifier: string | null;
   readonly status: DraftStatus;
   readonly createdBy: string;
   readonly createdAt: string;
@@ -75,7 +81,7 @@ export interface StoredDraft {
   readonly updatedAt: string;
 }
 
-const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, context_ids_json, document_type, sensitivity, status, created_by, created_at, updated_by, updated_at';
+const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, context_ids_json, document_type, sensitivity, corrects_identifier, status, created_by, created_at, updated_by, updated_at';
 
 function toDraft(row: DraftRow): StoredDraft {
   return {
@@ -89,6 +95,7 @@ function toDraft(row: DraftRow): StoredDraft {
     contextMessageIds: JSON.parse(row.context_ids_json) as string[],
     documentType: row.document_type,
     sensitivity: row.sensitivity,
+    correctsIdentifier: row.corrects_identifier,
     status: row.status,
     createdBy: row.created_by,
     createdAt: row.created_at,
@@ -97,10 +104,10 @@ function toDraft(row: DraftRow): StoredDraft {
   };
 }
 
-export function insertDraft(db: Db, draft: DraftWrite<StoredDraft>): void {
+export function insertDraft(db: Db, draft: DraftInsert): void {
   db.prepare(
     `INSERT INTO transcription_drafts (${COLUMNS})
-     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @contextIds, @documentType, @sensitivity, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
+     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @contextIds, @documentType, @sensitivity, @correctsIdentifier, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
   ).run(params(draft));
 }
 
@@ -153,8 +160,13 @@ function contentParams(draft: DraftWrite<Omit<StoredDraft, 'createdBy' | 'create
   };
 }
 
-function params(draft: DraftWrite<StoredDraft>) {
-  return { ...contentParams(draft), status: draft.status, createdBy: draft.createdBy, createdAt: draft.createdAt };
+function params(draft: DraftInsert) {
+  return { ...contentParams(draft), correctsIdentifier: draft.correctsIdentifier ?? null, status: draft.status, createdBy: draft.createdBy, createdAt: draft.createdAt };
+}
+
+/** Open drafts correcting this filed note (at most one is ever started). */
+export function correctionDrafts(db: Db, identifier: string): StoredDraft[] {
+  return (db.prepare(`SELECT ${COLUMNS} FROM transcription_drafts WHERE corrects_identifier = ? ORDER BY created_at, id`).all(identifier) as DraftRow[]).map(toDraft);
 }
 
 /** A draft of a thread and, once attested, its outbox item's state: what the wipe gate weighs. */
@@ -170,6 +182,10 @@ export interface ThreadTranscriptionRow {
   readonly verifiedAt: string | null;
   /** Why filing stopped (failed and needs-attention items), e.g. `read-back-mismatch`. */
   readonly failureReason: string | null;
+  /** A correction: the outbox identifier of the note it replaces. */
+  readonly replaces: string | null;
+  /** A verified correction: where marking the note it replaces stands (`pending`, `retired`, `gone`, `not-retired`). */
+  readonly replacedKind: string | null;
 }
 
 /** Every draft made from the thread, with its outbox item (if attested). */
@@ -179,7 +195,8 @@ export function listThreadTranscriptions(db: Db, threadId: string): ThreadTransc
       `SELECT d.id AS draftId, d.status AS draftStatus, coalesce(json_extract(o.transcription_json, '$.patient.nhsNumber'), replace(json_extract(d.patient_json, '$.nhsNumber'), ' ', '')) AS nhsNumber,
               o.identifier AS identifier, o.state_kind AS stateKind, json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId,
               json_extract(o.state_json, '$.verifiedAt') AS verifiedAt,
-              CASE WHEN o.state_kind IN ('failed', 'needs-attention') THEN json_extract(o.state_json, '$.reason') END AS failureReason
+              CASE WHEN o.state_kind IN ('failed', 'needs-attention') THEN json_extract(o.state_json, '$.reason') END AS failureReason,
+              json_extract(o.transcription_json, '$.replaces.identifier') AS replaces, json_extract(o.state_json, '$.replaced.kind') AS replacedKind
        FROM transcription_drafts d LEFT JOIN outbox o ON o.draft_id = d.id
        WHERE d.thread_id = ? ORDER BY d.created_at, d.id`,
     )

@@ -64,6 +64,34 @@ describe('the wipe gate', () => {
     expect(decideWipe([item('verified', { readBackMismatch: false })], 0)).toEqual({ kind: 'allowed' });
   });
 
+  test('a correction not yet verified, or still marking the note it replaces, refuses outright, counted, before any mismatch', () => {
+    expect(decideWipe([item('verified'), item('failed', { correction: 'filing' })], 0)).toEqual({
+      kind: 'refused',
+      problems: ['1 correction of a filed note is not yet verified in the record. Wait until it is (see the outbox), then wipe.'],
+    });
+    expect(decideWipe([item('verified', { correction: 'marking' }), item('needs-attention', { correction: 'filing', readBackMismatch: true })], 0)).toEqual({
+      kind: 'refused',
+      problems: ['2 corrections of filed notes are not yet verified in the record. Wait until they are (see the outbox), then wipe.'],
+    });
+    // In flight is said first, as for any filing.
+    expect(decideWipe([item('sending', { correction: 'filing' })], 0)).toEqual({
+      kind: 'refused',
+      problems: ['1 transcription is still being filed in the record. Wait until it is verified, then wipe.'],
+    });
+  });
+
+  test('a verified correction whose replaced note was marked is like any verified note; one the EPR would not mark needs an override', () => {
+    expect(decideWipe([item('verified', { correction: 'done' })], 0)).toEqual({ kind: 'allowed' });
+    expect(decideWipe([item('verified', { correction: 'not-marked' })], 0)).toEqual({
+      kind: 'needs-override',
+      problems: ['The record was not made to mark 1 corrected note entered in error, so it is still current there beside the correction (see the outbox).'],
+    });
+    expect(decideWipe([item('verified', { correction: 'not-marked' }), item('verified', { correction: 'not-marked', draftId: 'd-2' })], 0)).toEqual({
+      kind: 'needs-override',
+      problems: ['The record was not made to mark 2 corrected notes entered in error, so they are still current there beside the correction (see the outbox).'],
+    });
+  });
+
   test('in flight is checked before a mismatch', () => {
     expect(decideWipe([item('queued'), item('failed', { readBackMismatch: true })], 0)).toEqual({
       kind: 'refused',

@@ -1054,3 +1054,195 @@ describe('recheckFiled: a verified note read back again before its originals are
     expect(world.epr.calls).toHaveLength(calls);
   });
 });
+
+describe('a correction marks the note it replaces entered in error, once verified (#15)', () => {
+  const OLD = 'urn:uuid:6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+  const replaces = { identifier: OLD, documentReferenceId: 'old-1', attestedAt: '2024-03-31T09:00:00Z' };
+  /** The note as the EPR holds it: ours, current, at version 3. */
+  const oldNote = (change: Partial<DocumentReference> = {}): DocumentReference => ({
+    ...toDocumentReference(sampleTranscription({ identifier: OLD })),
+    id: 'old-1',
+    meta: { versionId: '3' },
+    ...change,
+  });
+  const verified = { kind: 'verified', documentReferenceId: 'doc-9', verifiedAt: '2024-03-31T12:00:00.000Z', provenance: { kind: 'filed' } } as const;
+  function correcting(old: DocumentReference | null = oldNote()) {
+    const world = setUp({}, true, sampleTranscription({ replaces }));
+    if (old) world.epr.stored.set('DocumentReference/old-1', old);
+    return world;
+  }
+
+  it('a correction read back as filed is verified with the marking still to do; any other note has none to do', async () => {
+    const world = correcting();
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } })).toEqual({ ...verified, documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' }, replaced: { kind: 'pending' } });
+    const plain = setUp();
+    await plain.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(await plain.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } })).not.toHaveProperty('replaced');
+    // The DocumentReference sent names the note it replaces.
+    expect((world.epr.stored.get('DocumentReference/doc-1') as DocumentReference).relatesTo).toEqual([{ code: 'replaces', target: { reference: 'DocumentReference/old-1', identifier: { system: URI_SYSTEM, value: OLD } } }]);
+  });
+
+  it('marks it for the version it read, reads it back, and is done; nothing is asked of a verified note with no marking to do', async () => {
+    const { step, epr, correlationId } = correcting();
+    expect(await step({ ...verified, replaced: { kind: 'pending' } })).toEqual({ ...verified, replaced: { kind: 'retired', at: '2024-03-31T12:00:00.000Z' } });
+    expect(epr.calls).toEqual([
+      { method: 'read', what: 'DocumentReference/old-1', correlationId },
+      { method: 'update', what: 'DocumentReference/old-1', correlationId, ifMatch: '3' },
+      { method: 'read', what: 'DocumentReference/old-1', correlationId },
+    ]);
+    const after = epr.stored.get('DocumentReference/old-1') as DocumentReference;
+    expect(after).toEqual({ ...oldNote(), status: 'entered-in-error' });
+    epr.calls.length = 0;
+    for (const state of [verified, { ...verified, replaced: { kind: 'retired', at: 'x' } } as const, { ...verified, replaced: { kind: 'not-retired', why: 'refused' } } as const]) {
+      expect(await step(state)).toEqual(state);
+    }
+    expect(epr.calls).toEqual([]);
+  });
+
+  it('a note with no version is marked without one', async () => {
+    const { meta: _meta, ...unversioned } = oldNote();
+    const { step, epr } = correcting(unversioned as DocumentReference);
+    expect(await step({ ...verified, replaced: { kind: 'pending' } })).toMatchObject({ replaced: { kind: 'retired' } });
+    expect(epr.calls[1]).not.toHaveProperty('ifMatch');
+  });
+
+  it('already entered in error: done without writing', async () => {
+    const { step, epr } = correcting(oldNote({ status: 'entered-in-error' }));
+    expect(await step({ ...verified, replaced: { kind: 'pending' } })).toMatchObject({ replaced: { kind: 'retired' } });
+    expect(epr.calls.map((call) => call.method)).toEqual(['read']);
+  });
+
+  it.each([404, 410])('gone from the record (%i): nothing to mark', async (status) => {
+    const { step, epr } = correcting(null);
+    epr.script.read = http(status);
+    expect(await step({ ...verified, replaced: { kind: 'pending' } })).toEqual({ ...verified, replaced: { kind: 'gone', httpStatus: status } });
+  });
+
+  it('another Wardscribe note at that id now is never marked; one whose identifier the EPR dropped is', async () => {
+    const foreign = correcting(oldNote({ identifier: [{ system: URI_SYSTEM, value: 'urn:uuid:00000000-0000-4000-8000-000000000000' }], masterIdentifier: undefined }));
+    expect(await foreign.step({ ...verified, replaced: { kind: 'pending' } })).toEqual({ ...verified, replaced: { kind: 'not-retired', why: 'refused' } });
+    expect(foreign.epr.calls.map((call) => call.method)).toEqual(['read']);
+    const masterForeign = correcting(oldNote({ identifier: [], masterIdentifier: { system: URI_SYSTEM, value: 'urn:uuid:00000000-0000-4000-8000-000000000000' } }));
+    expect(await masterForeign.step({ ...verified, replaced: { kind: 'pending' } })).toMatchObject({ replaced: { kind: 'not-retired', why: 'refused' } });
+    // Another system's identifier alongside is not another note.
+    const dropped = correcting(oldNote({ identifier: [{ system: 'https://trust.example/id', value: 'x' }], masterIdentifier: undefined }));
+    expect(await dropped.step({ ...verified, replaced: { kind: 'pending' } })).toMatchObject({ replaced: { kind: 'retired' } });
+  });
+
+  it.each([400, 403, 405, 409, 412, 422, 501])('an update refused with %i: the correction stays verified, the refusal said', async (status) => {
+    const { step, epr } = correcting();
+    epr.script.update = http(status, 'Not here');
+    expect(await step({ ...verified, replaced: { kind: 'pending' } })).toEqual({ ...verified, replaced: { kind: 'not-retired', why: 'refused', httpStatus: status, serverReason: 'Not here' } });
+  });
+
+  it.each([403, 400])('a read refused with %i: refused, nothing written', async (status) => {
+    const { step, epr } = correcting();
+    epr.script.read = http(status);
+    expect(await step({ ...verified, replaced: { kind: 'pending' } })).toEqual({ ...verified, replaced: { kind: 'not-retired', why: 'refused', httpStatus: status } });
+    expect(epr.calls.map((call) => call.method)).toEqual(['read']);
+  });
+
+  it('a failure on the way (5xx, no answer, a status it does not know) is thrown for the runner to retry', async () => {
+    for (const [method, error] of [
+      ['read', http(503)],
+      ['update', http(500)],
+      ['update', new EprRequestError('timeout', undefined, undefined)],
+      ['update', http(404)],
+      ['read', new EprRequestError('network', undefined, undefined)],
+    ] as const) {
+      const { step, epr } = correcting();
+      epr.script[method] = error;
+      await expect(step({ ...verified, replaced: { kind: 'pending' } })).rejects.toBe(error);
+    }
+  });
+
+  it('an update accepted but not kept is said so', async () => {
+    const { step, epr } = correcting();
+    epr.script.update = (call) => ({ id: 'old-1', versionId: '4', created: false, call });
+    expect(await step({ ...verified, replaced: { kind: 'pending' } })).toEqual({ ...verified, replaced: { kind: 'not-retired', why: 'not-kept' } });
+  });
+});
+
+describe('staff named by the EPR’s own Practitioner (#15)', () => {
+  const GMC = 'https://fhir.hl7.org.uk/Id/gmc-number';
+  const SDS = 'https://fhir.nhs.uk/Id/sds-user-id';
+  const transcription = sampleTranscription({
+    attester: { userId: 'u-1', name: 'Dr Priya Shah', role: 'FY1', registration: { body: 'GMC', number: '7654321' } },
+    transcriber: { userId: 'u-2', name: 'Sam Clerk', role: 'Ward clerk', sdsUserId: '555123456789' },
+  });
+  const practitioner = (id: string, system: string, value: string) => ({ resourceType: 'Practitioner', id, identifier: [{ system, value }] });
+  function staffWorld(answers: Record<string, unknown[]> = {}, profile: Partial<EprProfile> = { practitionerSearch: true }) {
+    const world = setUp(profile, true, transcription);
+    world.epr.script.search = (call) => {
+      if (!call.what.startsWith('Practitioner?')) return [];
+      return answers[call.what.slice('Practitioner?identifier='.length)] ?? [];
+    };
+    return world;
+  }
+  const sent = (world: ReturnType<typeof staffWorld>) => world.epr.stored.get('DocumentReference/doc-1') as DocumentReference;
+
+  it('each found exactly once, with their identifier: referenced in the document and the Provenance', async () => {
+    const world = staffWorld({ [`${GMC}|7654321`]: [practitioner('p-att', GMC, '7654321')], [`${SDS}|555123456789`]: [practitioner('p-tr', SDS, '555123456789')] });
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(sent(world).author?.[0]?.reference).toBe('Practitioner/p-att');
+    expect(sent(world).authenticator?.reference).toBe('Practitioner/p-att');
+    expect(world.epr.calls.filter((call) => call.what.startsWith('Practitioner?')).map((call) => call.what)).toEqual([`Practitioner?identifier=${GMC}|7654321`, `Practitioner?identifier=${SDS}|555123456789`]);
+    const provenance = await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'pending' } });
+    expect(provenance).toMatchObject({ provenance: { kind: 'filed' } });
+    const filedProvenance = [...world.epr.stored.values()].find((resource) => resource.resourceType === 'Provenance') as Provenance;
+    expect(filedProvenance.agent.find((agent) => agent.type?.coding?.[0]?.code === 'enterer')?.who.reference).toBe('Practitioner/p-tr');
+    // Looked up once this session: the Provenance asked nothing again.
+    expect(world.epr.calls.filter((call) => call.what.startsWith('Practitioner?'))).toHaveLength(2);
+  });
+
+  it('none, two, one without their identifier, or an answer with others too: named by identifier alone', async () => {
+    for (const answer of [[], [practitioner('a', GMC, '7654321'), practitioner('b', GMC, '7654321')], [practitioner('a', GMC, '1111111')], [practitioner('a', GMC, '7654321'), practitioner('b', GMC, '1111111')], [{ resourceType: 'Patient', id: 'x' }]]) {
+      const world = staffWorld({ [`${GMC}|7654321`]: answer });
+      await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+      expect(sent(world).author?.[0]).not.toHaveProperty('reference');
+    }
+  });
+
+  it('an EPR whose profile does not say it can be searched so is not asked', async () => {
+    const world = staffWorld({ [`${GMC}|7654321`]: [practitioner('p-att', GMC, '7654321')] }, {});
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(world.epr.calls.some((call) => call.what.startsWith('Practitioner?'))).toBe(false);
+    expect(sent(world).author?.[0]).not.toHaveProperty('reference');
+  });
+
+  it('a search that fails is not remembered: the next step asks again; a member of staff with no identifier is never searched for', async () => {
+    const world = staffWorld();
+    let fail = true;
+    world.epr.script.search = (call) => {
+      if (fail && call.what.startsWith('Practitioner?')) throw http(403);
+      return call.what === `Practitioner?identifier=${GMC}|7654321` ? [practitioner('p-att', GMC, '7654321')] : [];
+    };
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(sent(world).author?.[0]).not.toHaveProperty('reference');
+    fail = false;
+    const state = await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } });
+    // Read back: the author has no reference (sent before the EPR answered), and that is not another Practitioner.
+    expect(state).toMatchObject({ kind: 'verified' });
+    expect(world.epr.calls.filter((call) => call.what === `Practitioner?identifier=${GMC}|7654321`)).toHaveLength(2);
+    const nameOnly = setUp({ practitionerSearch: true }, true, sampleTranscription({ attester: { userId: 'u-1', name: 'Dr Priya Shah', role: 'FY1' } }));
+    await nameOnly.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(nameOnly.epr.calls.some((call) => call.what.startsWith('Practitioner?'))).toBe(false);
+  });
+
+  it.each<[string, string, 'verified' | 'failed']>([
+    ['the same Practitioner', 'Practitioner/p-att', 'verified'],
+    ['the same Practitioner under the EPR’s base URL, at a version', 'https://epr.test/fhir/Practitioner/p-att/_history/2', 'verified'],
+    ['another Practitioner of the EPR', 'Practitioner/p-other', 'failed'],
+    ['another Practitioner under the EPR’s base URL', 'https://epr.test/fhir/Practitioner/p-other', 'failed'],
+    ['a Practitioner of another server', 'https://elsewhere.test/fhir/Practitioner/p-other', 'verified'],
+    ['not a Practitioner', 'PractitionerRole/p-other', 'verified'],
+  ])('read back with %s as author', async (_name, reference, kind) => {
+    const world = staffWorld({ [`${GMC}|7654321`]: [practitioner('p-att', GMC, '7654321')] });
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    world.epr.stored.set('DocumentReference/doc-1', { ...sent(world), author: [{ reference }] });
+    const state = await world.step({ kind: 'filed', documentReferenceId: 'doc-1', provenance: { kind: 'filed', id: 'p' } });
+    expect(state.kind).toBe(kind);
+    if (kind === 'failed') expect(state).toMatchObject({ mismatched: ['author'] });
+  });
+});

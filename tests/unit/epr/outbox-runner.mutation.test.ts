@@ -952,3 +952,79 @@ describe('answers that no retry changes', () => {
     expect(store().history).toContainEqual(expect.objectContaining({ kind: 'filed', retry: expect.objectContaining({ attempt: 1, problem: 'the EPR does not show the note yet' }) }));
   });
 });
+
+describe('a verified correction marking the note it replaces (#15)', () => {
+  const OLD = 'urn:uuid:6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+  const correction = sampleTranscription({ replaces: { identifier: OLD, documentReferenceId: 'old-1', attestedAt: '2024-03-31T09:00:00Z' } });
+  const verified = { kind: 'verified', documentReferenceId: 'doc-9', verifiedAt: '2024-03-31T12:00:00.000Z', provenance: { kind: 'filed' } } as const;
+  function marking(options: Parameters<typeof world>[0] = {}) {
+    const made = world(options);
+    made.epr.stored.set('DocumentReference/old-1', { resourceType: 'DocumentReference', id: 'old-1', status: 'current', content: [] } as never);
+    made.put({ ...verified, replaced: { kind: 'pending' } }, correction);
+    return { ...made, marked: () => made.store().items.get(correction.identifier)!.state };
+  }
+
+  it('is driven until the note is marked, and stays verified throughout', async () => {
+    const { runner, marked, store, epr } = marking();
+    await runner.drive(correction.identifier);
+    expect(marked()).toEqual({ ...verified, replaced: { kind: 'retired', at: '2024-03-31T12:00:00.000Z' } });
+    expect(store().history.every((state) => state.kind === 'verified')).toBe(true);
+    expect(epr.calls.filter((call) => call.method === 'update')).toHaveLength(1);
+  });
+
+  it('an EPR that keeps failing: retried with backoff, then verified with the note unmarked, saying why', async () => {
+    const { runner, marked, epr, sleeps } = marking();
+    epr.script.update = http(503);
+    await runner.drive(correction.identifier);
+    expect(sleeps).toEqual([500, 1000]);
+    expect(marked()).toEqual({ ...verified, replaced: { kind: 'not-retired', why: 'unreachable', httpStatus: 503 } });
+    expect(epr.calls.filter((call) => call.method === 'update')).toHaveLength(3);
+  });
+
+  it('a refusal the step does not name (a 404 on the update): verified, the note unmarked as refused', async () => {
+    const { runner, marked, epr } = marking();
+    epr.script.update = http(404, 'No such note');
+    await runner.drive(correction.identifier);
+    expect(marked()).toEqual({ ...verified, replaced: { kind: 'not-retired', why: 'refused', httpStatus: 404, serverReason: 'No such note' } });
+  });
+
+  it('its EPR could not be connected to: retried, then verified with the note unmarked', async () => {
+    const { runner, marked } = marking({ connect: () => Promise.reject(new Error('cannot start')) });
+    await runner.drive(correction.identifier);
+    expect(marked()).toMatchObject({ kind: 'verified', replaced: { kind: 'not-retired', why: 'unreachable' } });
+  });
+
+  it('Retry asks again for a note left unmarked, and only then; a marked one, like any verified note, is refused', async () => {
+    const { runner, marked, epr, put } = marking();
+    epr.script.update = http(405);
+    await runner.drive(correction.identifier);
+    expect(marked()).toMatchObject({ replaced: { kind: 'not-retired', why: 'refused' } });
+    epr.script.update = undefined;
+    await runner.retry(correction.identifier);
+    await runner.settled();
+    expect(marked()).toMatchObject({ kind: 'verified', replaced: { kind: 'retired' } });
+    await expect(runner.retry(correction.identifier)).rejects.toEqual(new WardscribeError('conflict', 'This transcription is already verified in the record.'));
+    put({ ...verified, replaced: { kind: 'gone', httpStatus: 410 } }, correction);
+    await expect(runner.retry(correction.identifier)).rejects.toEqual(new WardscribeError('conflict', 'This transcription is already verified in the record.'));
+  });
+
+  it('a Retry while it is being marked does nothing more', async () => {
+    const { runner, marked, epr } = marking();
+    const held = deferred();
+    epr.script.update = async (call, resource) => {
+      await held.promise;
+      epr.script.update = undefined;
+      return epr.update(resource as never, undefined);
+    };
+    const driving = runner.drive(correction.identifier);
+    await ticks();
+    // Being marked: a Retry now leaves it to that run, and writes nothing.
+    await runner.retry(correction.identifier);
+    held.resolve();
+    await driving;
+    await runner.settled();
+    expect(marked()).toMatchObject({ replaced: { kind: 'retired' } });
+    // One update: the scripted call and the stub's own record of it.
+    expect(epr.calls.filter((call) => call.method === 'update')).toHaveLength(2);
+  });
+});

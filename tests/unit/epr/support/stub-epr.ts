@@ -6,7 +6,7 @@ import type { CreateResult, EprConnection, RequestContext, TransportOptions } fr
  * A scripted EPR for filing tests: a faithful store by default (create keeps the resource, read
  * returns it, search finds nothing), any method's answer replaceable, every request recorded.
  */
-export type Call = { method: 'capabilityStatement' | 'create' | 'update' | 'transaction' | 'search' | 'read' | 'readAttachment'; what: string; ifNoneExist?: string | undefined; correlationId?: string | undefined };
+export type Call = { method: 'capabilityStatement' | 'create' | 'update' | 'transaction' | 'search' | 'read' | 'readAttachment'; what: string; ifNoneExist?: string | undefined; ifMatch?: string | undefined; correlationId?: string | undefined };
 
 export class StubEpr implements EprConnection {
   readonly baseUrl = 'https://epr.test/fhir';
@@ -47,8 +47,8 @@ export class StubEpr implements EprConnection {
     return this.run({ method: 'create', what: resource.resourceType, ifNoneExist, correlationId: context?.correlationId }, resource, () => this.keep(resource));
   }
 
-  async update(resource: Resource & { id: string }, context?: RequestContext): Promise<CreateResult> {
-    return this.run({ method: 'update', what: `${resource.resourceType}/${resource.id}`, correlationId: context?.correlationId }, resource, () => {
+  async update(resource: Resource & { id: string }, context?: RequestContext, ifMatch?: string): Promise<CreateResult> {
+    return this.run({ method: 'update', what: `${resource.resourceType}/${resource.id}`, correlationId: context?.correlationId, ...(ifMatch ? { ifMatch } : {}) }, resource, () => {
       const key = `${resource.resourceType}/${resource.id}`;
       const created = !this.stored.has(key);
       this.stored.set(key, resource);

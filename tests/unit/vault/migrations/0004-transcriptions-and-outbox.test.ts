@@ -36,6 +36,7 @@ function draft(db: Db, overrides: Partial<StoredDraft> = {}): StoredDraft {
     contextMessageIds: [],
     documentType: null,
     sensitivity: null,
+    correctsIdentifier: null,
     status: 'draft',
     createdBy: user,
     createdAt: '2026-11-24T10:00:00.000Z',
