@@ -81,6 +81,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   /** The type chosen on this draft; null until chosen (the administrator's default is shown). */
   const [documentType, setDocumentType] = useState<string | null>(null);
   const [sensitivity, setSensitivity] = useState<SensitivityKind | null>(null);
+  /** The filed note this draft corrects, if it is a correction. */
+  const [corrects, setCorrects] = useState<DraftView['corrects']>(null);
   const eprDefaults = useHostQuery('epr.mode', {});
   const [patient, setPatient] = useState(NO_PATIENT);
   const [birth, setBirth] = useState<DateParts>(NO_DATE);
@@ -174,6 +176,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         setContext(new Set(draft.contextMessageIds));
         setDocumentType(draft.documentType);
         setSensitivity(draft.sensitivity);
+        setCorrects(draft.corrects);
         setBirth(splitDate(draft.patient.birthDate));
         // A saved confirmation stands only for the record the EPR holds now: it is looked up again.
         const found = draft.patient.nhsNumber ? await api.patients.lookUp({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate, threadId: thread }) : null;
@@ -416,6 +419,14 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         <SuccessBanner title="Draft saved" testId="draft-saved">
           <p>Saved at {displayTime(saved.at)}. It is listed under Transcribe, where {clinician ? 'you or another clinician' : 'a clinician'} can open it again.</p>
         </SuccessBanner>
+      )}
+      {corrects && (
+        <div className="nhsuk-inset-text" data-testid="correcting">
+          <p>
+            You are correcting the note attested <time dateTime={corrects.attestedAt}>{displayTime(corrects.attestedAt)}</time>. Change what was wrong, confirm the
+            patient again and attest: the correction is filed replacing that note, and then the record is asked to mark that note entered in error.
+          </p>
+        </div>
       )}
       {alreadyFiled.length > 0 && (
         <div className="nhsuk-warning-callout" data-testid="refile-warning">

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { FiledDocumentView, OutboxView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
+import { useNavigation } from '../app/navigation';
 import { useSignedIn } from '../app/session';
 import { FiledNoteView } from '../components/FiledNoteView';
 import { displayNhsNumber, displayTime } from '../components/format';
@@ -30,6 +31,7 @@ function httpStatusWords(status: number): string {
 /** Every attested transcription, the EPR it is bound to, and where it is on its way into the record. */
 export function OutboxScreen() {
   const { state } = useSignedIn();
+  const navigation = useNavigation();
   const [items, setItems] = useState<OutboxView[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [training, setTraining] = useState(false);
@@ -60,6 +62,13 @@ export function OutboxScreen() {
   async function retry(identifier: string) {
     const result = await hostApi()!.outbox.retry({ identifier });
     setRetryError(result.ok ? null : errorSentence(result.error));
+  }
+
+  // A correction starts as a draft of the note, on the Transcribe screen (asked again, the same draft).
+  async function correct(identifier: string) {
+    const result = await hostApi()!.transcriptions.startCorrection({ identifier });
+    if (!result.ok) return setRetryError(errorSentence(result.error));
+    navigation.go({ screen: 'compose', draftId: result.value.id });
   }
 
   // Sends once more on the clinician's word that the EPR does not hold it (audited in main).
@@ -148,7 +157,12 @@ export function OutboxScreen() {
                   )}
                 </td>
                 <td>
-                  <strong data-testid="outbox-state">{STATE_LABELS[item.state]}</strong>
+                  <strong data-testid="outbox-state">{item.state === 'verified' && item.correctedBy === 'verified' ? 'Replaced by a correction' : STATE_LABELS[item.state]}</strong>
+                  {item.correctsAttestedAt && (
+                    <div className="nhsuk-body-s" data-testid="outbox-corrects">
+                      Correction of the note attested <time dateTime={item.correctsAttestedAt}>{displayTime(item.correctsAttestedAt)}</time>
+                    </div>
+                  )}
                   <div className="nhsuk-hint" data-testid="outbox-detail">
                     {item.detail}
                   </div>
@@ -174,6 +188,16 @@ export function OutboxScreen() {
                       onClick={() => void openFiled(item)}
                     >
                       {opening === item.identifier ? 'Opening…' : 'Open filed note'}
+                    </button>
+                  )}
+                  {item.canCorrect && (state.user.role === 'clinician' || state.user.role === 'clerk') && (
+                    <button
+                      type="button"
+                      className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                      aria-label={`Correct the note for ${item.patientName}`}
+                      onClick={() => void correct(item.identifier)}
+                    >
+                      Correct this note
                     </button>
                   )}
                   {item.canRetry && state.user.role === 'clinician' && (
