@@ -115,7 +115,8 @@ export class EprSettingsService implements EprDirectory {
       clientId: auth.kind === 'smart-backend' ? auth.clientId : '',
       keyId: auth.kind === 'smart-backend' ? auth.keyId : '',
       algorithm: auth.kind === 'smart-backend' ? auth.algorithm : 'RS384',
-      scope: auth.kind === 'smart-backend' ? auth.scope : 'system/DocumentReference.c system/DocumentReference.r system/Provenance.c',
+      // What filing asks of the EPR (docs/deployment.md): corrections update a DocumentReference; patients and staff are read.
+      scope: auth.kind === 'smart-backend' ? auth.scope : 'system/DocumentReference.c system/DocumentReference.r system/DocumentReference.u system/Provenance.c system/Patient.r',
       hasSecret: auth.kind === 'bearer' || auth.kind === 'smart-backend',
       odsCode: getSetting(db, 'epr.organisationOdsCode') ?? this.#options.defaultOdsCode,
       documentType: currentDocumentType(getSetting(db, 'epr.documentType')),

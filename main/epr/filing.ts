@@ -415,14 +415,17 @@ async function retireReplaced(item: OutboxItem, state: Extract<OutboxState, { ki
   const { connection } = options.target;
   const context = contextOf(item);
   const settled = (replaced: ReplacedState): OutboxState => ({ ...state, replaced });
-  const refused = (error: EprRequestError): OutboxState =>
-    settled({ kind: 'not-retired', why: 'refused', ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...(error.serverReason ? { serverReason: error.serverReason } : {}) });
+  // Only an HTTP refusal (it has a status) is taken so; anything else is thrown for the runner to decide.
+  const refused = (error: EprRequestError & { status: number }): OutboxState =>
+    settled({ kind: 'not-retired', why: 'refused', httpStatus: error.status, ...(error.serverReason ? { serverReason: error.serverReason } : {}) });
+  const isRefusal = (error: unknown): error is EprRequestError & { status: number } =>
+    error instanceof EprRequestError && error.kind === 'http' && RETIRE_REFUSED.has(error.status as number);
   let old: DocumentReference;
   try {
     old = (await connection.read('DocumentReference', replaces.documentReferenceId, context)) as DocumentReference;
   } catch (error) {
     if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) return settled({ kind: 'gone', httpStatus: error.status });
-    if (error instanceof EprRequestError && !error.transient && error.kind === 'http' && RETIRE_REFUSED.has(error.status ?? 0)) return refused(error);
+    if (isRefusal(error)) return refused(error);
     throw error;
   }
   // Another note at that id now (its identifier is not ours): never touched.
@@ -433,7 +436,7 @@ async function retireReplaced(item: OutboxItem, state: Extract<OutboxState, { ki
   try {
     await connection.update({ ...old, id: replaces.documentReferenceId, status: 'entered-in-error' }, context, old.meta?.versionId);
   } catch (error) {
-    if (error instanceof EprRequestError && !error.transient && error.kind === 'http' && RETIRE_REFUSED.has(error.status ?? 0)) return refused(error);
+    if (isRefusal(error)) return refused(error);
     throw error;
   }
   const after = (await connection.read('DocumentReference', replaces.documentReferenceId, context)) as DocumentReference;

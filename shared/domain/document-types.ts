@@ -97,7 +97,8 @@ export function primaryDocumentTypeCoding(documentType: string): Coding {
 /** Every coding sent in `type`: the SNOMED code, then its LOINC translation where the EPR asks for one and one exists. */
 export function documentTypeCodings(documentType: string, withLoinc: boolean): Coding[] {
   const primary = primaryDocumentTypeCoding(documentType);
-  const loinc = withLoinc && primary.system === SNOMED_SYSTEM ? documentTypeOption(documentType)?.loinc : undefined;
+  // By the SNOMED code, so a note queued before the picker under its old key is translated the same.
+  const loinc = withLoinc && primary.system === SNOMED_SYSTEM ? documentTypeOption(primary.code)?.loinc : undefined;
   return loinc ? [primary, loinc] : [primary];
 }
 

@@ -75,6 +75,7 @@ describe('the document type picker (UKCore-DocumentType)', () => {
     // No LOINC translation known: the SNOMED code alone, never a guessed one.
     expect(documentTypeCodings('820241000000102', true)).toEqual([{ system: SNOMED_SYSTEM, code: '820241000000102', display: 'Medical photograph' }]);
     expect(documentTypeCodings('consult-note', true)).toEqual([{ system: LOINC_SYSTEM, code: '11488-4', display: 'Consult note' }]);
+    expect(documentTypeCodings('clinical-consultation-report', true)).toEqual(documentTypeCodings('371530004', true));
     expect(primaryDocumentTypeCoding('clinical-consultation-report')).toEqual(primaryDocumentTypeCoding('371530004'));
     expect(currentDocumentType('consult-note')).toBe('371530004');
     expect(currentDocumentType('909041000000101')).toBe('909041000000101');

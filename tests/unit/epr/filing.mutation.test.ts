@@ -1125,6 +1125,9 @@ describe('a correction marks the note it replaces entered in error, once verifie
     expect(foreign.epr.calls.map((call) => call.method)).toEqual(['read']);
     const masterForeign = correcting(oldNote({ identifier: [], masterIdentifier: { system: URI_SYSTEM, value: 'urn:uuid:00000000-0000-4000-8000-000000000000' } }));
     expect(await masterForeign.step({ ...verified, replaced: { kind: 'pending' } })).toMatchObject({ replaced: { kind: 'not-retired', why: 'refused' } });
+    // Ours in one field and another note's in the other: not ours to change.
+    const mixed = correcting(oldNote({ identifier: [{ system: URI_SYSTEM, value: OLD }], masterIdentifier: { system: URI_SYSTEM, value: 'urn:uuid:00000000-0000-4000-8000-000000000000' } }));
+    expect(await mixed.step({ ...verified, replaced: { kind: 'pending' } })).toMatchObject({ replaced: { kind: 'not-retired', why: 'refused' } });
     // Another system's identifier alongside is not another note.
     const dropped = correcting(oldNote({ identifier: [{ system: 'https://trust.example/id', value: 'x' }], masterIdentifier: undefined }));
     expect(await dropped.step({ ...verified, replaced: { kind: 'pending' } })).toMatchObject({ replaced: { kind: 'retired' } });
@@ -1143,8 +1146,11 @@ describe('a correction marks the note it replaces entered in error, once verifie
     expect(epr.calls.map((call) => call.method)).toEqual(['read']);
   });
 
-  it('a failure on the way (5xx, no answer, a status it does not know) is thrown for the runner to retry', async () => {
+  it('a failure on the way (5xx, no answer, a status it does not know, a sign-in refusal) is thrown for the runner to decide', async () => {
     for (const [method, error] of [
+      ['read', new EprRequestError('auth', 403, undefined)],
+      ['read', new EprRequestError('auth', 404, undefined)],
+      ['update', new EprRequestError('auth', 403, undefined)],
       ['read', http(503)],
       ['update', http(500)],
       ['update', new EprRequestError('timeout', undefined, undefined)],
@@ -1161,6 +1167,24 @@ describe('a correction marks the note it replaces entered in error, once verifie
     const { step, epr } = correcting();
     epr.script.update = (call) => ({ id: 'old-1', versionId: '4', created: false, call });
     expect(await step({ ...verified, replaced: { kind: 'pending' } })).toEqual({ ...verified, replaced: { kind: 'not-retired', why: 'not-kept' } });
+  });
+});
+
+describe('the document type’s LOINC translation, where the EPR asks for one (#15)', () => {
+  it.each([false, true])('sent with two creates, in a transaction and to our own id alike (asked: %s)', async (asked) => {
+    const codes = (document: DocumentReference) => document.type?.coding?.map((coding) => coding.code);
+    const expected = asked ? ['371530004', '11488-4'] : ['371530004'];
+    const individual = setUp({ documentTypeLoinc: asked });
+    await individual.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(codes(individual.epr.stored.get('DocumentReference/doc-1') as DocumentReference)).toEqual(expected);
+    const transaction = setUp({ documentTypeLoinc: asked, write: 'transaction' });
+    let bundled: Bundle | undefined;
+    transaction.epr.script.transaction = (_call, bundle) => ((bundled = bundle as Bundle), [{ id: 'doc-1', created: true }, { id: 'prov-1', created: true }]);
+    await transaction.step({ kind: 'sending', pushes: 0, mode: 'transaction' });
+    expect(codes(bundled!.entry![0]!.resource as DocumentReference)).toEqual(expected);
+    const ownId = setUp({ documentTypeLoinc: asked, updateCreate: true });
+    await ownId.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(codes([...ownId.epr.stored.values()].find((resource) => resource.resourceType === 'DocumentReference') as DocumentReference)).toEqual(expected);
   });
 });
 
@@ -1196,8 +1220,33 @@ describe('staff named by the EPR’s own Practitioner (#15)', () => {
     expect(world.epr.calls.filter((call) => call.what.startsWith('Practitioner?'))).toHaveLength(2);
   });
 
+  it('a Practitioner carrying other identifiers as well as theirs is found', async () => {
+    const world = staffWorld({ [`${GMC}|7654321`]: [{ resourceType: 'Practitioner', id: 'p-att', identifier: [{ system: SDS, value: '999999999999' }, { system: GMC, value: '7654321' }] }] });
+    await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
+    expect(sent(world).author?.[0]?.reference).toBe('Practitioner/p-att');
+  });
+
+  it('a search that fails for another reason than the EPR (a bug) is not swallowed', async () => {
+    const world = staffWorld();
+    const bug = new TypeError('boom');
+    world.epr.script.search = () => {
+      throw bug;
+    };
+    await expect(world.step({ kind: 'sending', pushes: 0, mode: 'individual' })).rejects.toBe(bug);
+  });
+
   it('none, two, one without their identifier, or an answer with others too: named by identifier alone', async () => {
-    for (const answer of [[], [practitioner('a', GMC, '7654321'), practitioner('b', GMC, '7654321')], [practitioner('a', GMC, '1111111')], [practitioner('a', GMC, '7654321'), practitioner('b', GMC, '1111111')], [{ resourceType: 'Patient', id: 'x' }]]) {
+    for (const answer of [
+      [],
+      [practitioner('a', GMC, '7654321'), practitioner('b', GMC, '7654321')],
+      [practitioner('a', GMC, '1111111')],
+      [practitioner('a', GMC, '7654321'), practitioner('b', GMC, '1111111')],
+      [{ resourceType: 'Patient', id: 'x' }],
+      // Their number under another register, the right identifier on another kind of resource, a Practitioner with no id.
+      [practitioner('a', 'https://fhir.hl7.org.uk/Id/nmc-number', '7654321')],
+      [{ resourceType: 'PractitionerRole', id: 'r', identifier: [{ system: GMC, value: '7654321' }] }],
+      [{ resourceType: 'Practitioner', identifier: [{ system: GMC, value: '7654321' }] }],
+    ]) {
       const world = staffWorld({ [`${GMC}|7654321`]: answer });
       await world.step({ kind: 'sending', pushes: 0, mode: 'individual' });
       expect(sent(world).author?.[0]).not.toHaveProperty('reference');

@@ -1008,6 +1008,31 @@ describe('a verified correction marking the note it replaces (#15)', () => {
     await expect(runner.retry(correction.identifier)).rejects.toEqual(new WardscribeError('conflict', 'This transcription is already verified in the record.'));
   });
 
+  it('a Retry that finds it picked up meanwhile leaves it to that run: nothing is written under it', async () => {
+    const { runner, marked, epr, store } = marking();
+    epr.script.update = http(405);
+    await runner.drive(correction.identifier);
+    expect(marked()).toMatchObject({ replaced: { kind: 'not-retired' } });
+    const before = store().history.length;
+    epr.script.update = http(405);
+    const retried = runner.retry(correction.identifier);
+    // Picked up (a resume, say) while the Retry is still reading it: that run finds nothing to do.
+    const driven = runner.drive(correction.identifier);
+    await retried;
+    await driven;
+    await runner.settled();
+    expect(store().history.slice(before)).toEqual([]);
+  });
+
+  it('a refusal with no HTTP status (a redirect) is said without one', async () => {
+    const { runner, marked, epr } = marking();
+    epr.script.update = new EprRequestError('moved', undefined, undefined, 'https://elsewhere.test');
+    await runner.drive(correction.identifier);
+    const { replaced } = marked() as Extract<OutboxState, { kind: 'verified' }>;
+    expect(replaced).toEqual({ kind: 'not-retired', why: 'refused', serverReason: 'https://elsewhere.test' });
+    expect(Object.keys(replaced!)).not.toContain('httpStatus');
+  });
+
   it('a Retry while it is being marked does nothing more', async () => {
     const { runner, marked, epr } = marking();
     const held = deferred();
