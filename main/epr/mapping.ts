@@ -145,6 +145,7 @@ export function toDocumentReference(transcription: AttestedTranscription, attach
       ? { relatesTo: [{ code: 'replaces' as const, target: { reference: `DocumentReference/${transcription.replaces.documentReferenceId}`, identifier: transcriptionIdentifier(transcription.replaces) } }] }
       : {}),
     context: {
+      ...(transcription.encounter ? { encounter: [{ reference: `Encounter/${transcription.encounter.id}`, display: transcription.encounter.display }] } : {}),
       period: { start: span.start, end: span.end },
       ...(transcription.practiceSetting ? { practiceSetting: { coding: [{ system: SNOMED_SYSTEM, ...transcription.practiceSetting }], text: transcription.practiceSetting.display } } : {}),
     },

@@ -51,6 +51,7 @@ export const MISMATCH_FIELD_WORDS: Readonly<Record<string, string>> = {
   date: 'its date',
   author: 'its author (not the clinician who attested it)',
   custodian: 'the organisation that keeps it',
+  encounter: 'the encounter it is linked to (another visit, perhaps another patient\u2019s)',
   securityLabel: 'its restriction (the record does not keep it marked restricted, so anyone could read this sensitive advice)',
   content: 'the text',
   images: 'an image filed with it (missing, changed or not the one filed)',

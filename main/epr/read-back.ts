@@ -16,7 +16,7 @@ import type { EprProfile } from './epr-profile';
 import { LEGACY_WARDSCRIBE_USER_SYSTEM, ODS_ORGANISATION_SYSTEM, staffIdentifier, URI_SYSTEM } from './mapping';
 
 /** The fields read-back checks, in the order they are reported. */
-export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'date', 'author', 'custodian', 'securityLabel', 'content', 'images'] as const;
+export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'date', 'author', 'custodian', 'encounter', 'securityLabel', 'content', 'images'] as const;
 export type CheckedField = (typeof CHECKED_FIELDS)[number];
 
 export interface ReadBackEvidence {
@@ -100,6 +100,12 @@ export function readBackMismatches(
   const custodian = document.custodian?.identifier;
   if (custodian?.system === ODS_ORGANISATION_SYSTEM && custodian.value !== transcription.organisationOdsCode) mismatched.add('custodian');
 
+  // Linked to the encounter chosen: another encounter there is another visit's, maybe another patient's. (One the EPR dropped is not.)
+  if (transcription.encounter) {
+    const linked = (document.context?.encounter ?? []).map((reference) => localId(reference.reference, 'Encounter', evidence.baseUrl));
+    if (linked.some((id) => id !== undefined && id !== transcription.encounter!.id)) mismatched.add('encounter');
+  }
+
   // A note filed as restricted must come back at least as restricted, with the reason it was
   // restricted: an EPR that dropped or lowered the label would show sensitive advice to anyone.
   if (transcription.sensitivity !== undefined) {
@@ -178,7 +184,17 @@ export function subjectPatientId(document: DocumentReference, baseUrl?: string):
  * undefined for anything else (no reference, another type, another server's).
  */
 function practitionerId(reference: string | undefined, baseUrl?: string): string | undefined {
+  return localId(reference, 'Practitioner', baseUrl) ?? undefined;
+}
+
+/**
+ * The id a reference names for a resource of this type on this EPR (`Type/{id}`, under its base
+ * URL, at a version); undefined for no reference; null for anything else (another type, another
+ * server's), which is never the one filed.
+ */
+function localId(reference: string | undefined, type: string, baseUrl?: string): string | null | undefined {
+  if (reference === undefined) return undefined;
   const base = baseUrl?.replace(/\/+$/, '');
-  const local = base !== undefined && reference?.startsWith(`${base}/`) ? reference.slice(base.length + 1) : (reference ?? '');
-  return /^Practitioner\/([A-Za-z0-9\-.]{1,64})(\/_history\/[^/]+)?$/.exec(local)?.[1];
+  const local = base !== undefined && reference.startsWith(`${base}/`) ? reference.slice(base.length + 1) : reference;
+  return new RegExp(`^${type}\\/([A-Za-z0-9\\-.]{1,64})(\\/_history\\/[^/]+)?$`).exec(local)?.[1] ?? null;
 }

@@ -4,7 +4,7 @@
  * (never issued to a person) with valid check digits, invented names and addresses, and a GP
  * practice code that no practice holds.
  */
-import type { Patient } from '@medplum/fhirtypes';
+import type { Encounter, Patient } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../shared/domain/nhs-number';
 import { ODS_ORGANISATION_SYSTEM } from './mapping';
 
@@ -56,4 +56,31 @@ export function syntheticPatients(): Patient[] {
     address: [{ use: 'home', line: [...patient.address.line], city: patient.address.city, postalCode: patient.address.postalCode, country: 'GB' }],
     generalPractitioner: [{ identifier: { system: ODS_ORGANISATION_SYSTEM, value: TRAINING_PRACTICE.code }, display: TRAINING_PRACTICE.name }],
   }));
+}
+
+/**
+ * The current encounters the training EPR holds, by NHS number: two of the made-up patients are
+ * on a made-up ward, so linking a note to an encounter can be practised as in a live EPR.
+ */
+const CURRENT_ENCOUNTERS: readonly { readonly nhsNumber: string; readonly start: string; readonly ward: string }[] = [
+  { nhsNumber: '9991235671', start: '2024-03-30T18:20:00Z', ward: 'Ward 7 (training)' },
+  { nhsNumber: '9991236783', start: '2024-04-10T09:05:00Z', ward: 'Ward 12 (training)' },
+];
+
+/** The synthetic encounters for the patients as the server holds them (their ids known once created). */
+export function syntheticEncounters(patients: readonly Patient[]): Encounter[] {
+  return CURRENT_ENCOUNTERS.flatMap((planned) => {
+    const patient = patients.find((candidate) => candidate.identifier?.some((identifier) => identifier.system === NHS_NUMBER_SYSTEM && identifier.value === planned.nhsNumber));
+    if (!patient?.id) return [];
+    return [
+      {
+        resourceType: 'Encounter',
+        status: 'in-progress',
+        class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'IMP', display: 'inpatient encounter' },
+        subject: { reference: `Patient/${patient.id}` },
+        period: { start: planned.start },
+        location: [{ location: { display: planned.ward }, status: 'active' }],
+      } satisfies Encounter,
+    ];
+  });
 }

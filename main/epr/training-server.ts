@@ -12,7 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { badRequest, getStatus, normalizeOperationOutcome } from '@medplum/core';
 import type { Bundle, CapabilityStatement, OperationOutcome, Patient, Practitioner, Resource } from '@medplum/fhirtypes';
 import { FhirRouter, MemoryRepository, type FhirRequest, type HttpMethod } from '@medplum/fhir-router';
-import { syntheticPatients } from './synthetic-patients';
+import { syntheticEncounters, syntheticPatients } from './synthetic-patients';
 import { ensureFhirDefinitions, validateFhirResource } from './validate';
 
 export interface TrainingServerOptions {
@@ -118,7 +118,9 @@ export function createTrainingServer(options: TrainingServerOptions = {}): Train
       ensureFhirDefinitions();
       if (!seeded) {
         seeded = true;
-        for (const patient of options.patients ?? syntheticPatients()) await repository.createResource(patient);
+        const patients: Patient[] = [];
+        for (const patient of options.patients ?? syntheticPatients()) patients.push(await repository.createResource(patient));
+        for (const encounter of syntheticEncounters(patients)) await repository.createResource(encounter);
         for (const practitioner of options.practitioners ?? []) await repository.createResource(practitioner);
       }
       const created = createServer((request, response) => {
@@ -174,18 +176,18 @@ function validateWrite(body: unknown): OperationOutcome | undefined {
 }
 
 function capabilityStatement(baseUrl: string): CapabilityStatement {
-  const resource = (type: 'DocumentReference' | 'Provenance' | 'Patient' | 'Practitioner', searchParams: readonly string[]) => ({
+  const resource = (type: 'DocumentReference' | 'Provenance' | 'Patient' | 'Practitioner' | 'Encounter', searchParams: readonly string[]) => ({
     type,
     // Patients and staff are there to be found, not filed: the training EPR is not a patient administration system or a staff directory.
     // A DocumentReference can be updated too: a correction marks the note it replaces entered in error.
-    interaction: (type === 'Patient' || type === 'Practitioner'
+    interaction: (type === 'Patient' || type === 'Practitioner' || type === 'Encounter'
       ? (['read', 'search-type'] as const)
       : type === 'DocumentReference'
         ? (['read', 'create', 'update', 'search-type'] as const)
         : (['read', 'create', 'search-type'] as const)
     ).map((code) => ({ code })),
     conditionalCreate: true,
-    searchParam: searchParams.map((name) => ({ name, type: name === 'identifier' ? ('token' as const) : ('reference' as const) })),
+    searchParam: searchParams.map((name) => ({ name, type: name === 'identifier' || name === 'status' ? ('token' as const) : ('reference' as const) })),
   });
   return {
     resourceType: 'CapabilityStatement',
@@ -199,7 +201,7 @@ function capabilityStatement(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
-        resource: [resource('DocumentReference', ['identifier', 'subject']), resource('Provenance', ['target']), resource('Patient', ['identifier']), resource('Practitioner', ['identifier'])],
+        resource: [resource('DocumentReference', ['identifier', 'subject']), resource('Provenance', ['target']), resource('Patient', ['identifier']), resource('Practitioner', ['identifier']), resource('Encounter', ['patient', 'status'])],
         interaction: [{ code: 'transaction' }],
       },
     ],

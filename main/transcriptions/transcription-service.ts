@@ -26,6 +26,7 @@ import {
   type AuditChainHead,
   type ClinicianIdentity,
   type DraftAdviser,
+  type EncounterLink,
   type ReplacedNote,
   type StaffIdentity,
   type TranscribedExcerpt,
@@ -37,6 +38,7 @@ import { trainingPatientsSentence } from '../epr/synthetic-patients';
 import type { EprConnection, RequestContext } from '../epr/fhir-client';
 import { toDocumentReference, toProvenance, transcriptAttachment } from '../epr/mapping';
 import type { OutboxItem } from '../epr/outbox';
+import { currentEncounters, encounterProblem, type EncountersFound } from '../epr/encounters';
 import { lookUpPatient, type PatientSources } from '../epr/patient-lookup';
 import { createPdsClient, type PdsClient } from '../epr/pds-client';
 import type { EprAuth } from '../epr/smart-auth';
@@ -86,6 +88,8 @@ export interface DraftInput {
   readonly documentType?: string;
   /** Why the advice is sensitive; null or absent: not sensitive. */
   readonly sensitivity?: SensitivityKind | null;
+  /** The patient's EPR encounter the note belongs to; null: none; absent: as it was. */
+  readonly encounter?: EncounterLink | null;
 }
 
 export interface DraftView {
@@ -103,6 +107,8 @@ export interface DraftView {
   readonly sensitivity: SensitivityKind | null;
   /** The filed note this draft corrects; null: not a correction. */
   readonly corrects: { readonly identifier: string; readonly attestedAt: string } | null;
+  /** The patient's EPR encounter the note is linked to; null: none. */
+  readonly encounter: EncounterLink | null;
   readonly status: 'draft' | 'attested';
   readonly createdBy: string;
   readonly createdAt: string;
@@ -234,10 +240,13 @@ export class TranscriptionService {
     // A type once chosen stays until another is chosen; none chosen follows the administrator's default.
     const documentType = input.documentType ?? existing?.documentType ?? null;
     const sensitivity = input.sensitivity === undefined ? (existing?.sensitivity ?? null) : input.sensitivity;
+    // An encounter is one patient's: another NHS number forgets it.
+    const samePatient = existing !== null && existing.patient.nhsNumber.replace(/\s/g, '') === patient.nhsNumber.replace(/\s/g, '');
+    const encounter = input.encounter === undefined ? (samePatient ? (existing?.encounter ?? null) : null) : input.encounter;
 
     db.transaction(() => {
       if (existing) {
-        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, images, contextMessageIds, documentType, sensitivity, updatedBy: principal.userId, updatedAt: now });
+        updateDraft(db, { id, threadId: thread.id, messageIds, advisers, summary: input.summary, patient, images, contextMessageIds, documentType, sensitivity, encounter, updatedBy: principal.userId, updatedAt: now });
       } else {
         insertDraft(db, {
           id,
@@ -250,6 +259,7 @@ export class TranscriptionService {
           contextMessageIds,
           documentType,
           sensitivity,
+          encounter,
           status: 'draft',
           createdBy: principal.userId,
           createdAt: now,
@@ -312,6 +322,7 @@ export class TranscriptionService {
         contextMessageIds: transcription.excerpts.filter((excerpt) => !isAdvice(excerpt)).map((excerpt) => excerpt.messageId),
         documentType: currentDocumentType(transcription.documentType),
         sensitivity: transcription.sensitivity ?? null,
+        encounter: transcription.encounter ?? null,
         correctsIdentifier: identifier,
         status: 'draft',
         createdBy: principal.userId,
@@ -465,6 +476,35 @@ export class TranscriptionService {
     return lookup.record.source === 'epr' ? { eprPatientId: lookup.record.id } : {};
   }
 
+  /** The patient's current encounters in the EPR new notes go to, for the clinician to link the note to one. */
+  async encounters(patientId: string): Promise<EncountersFound> {
+    this.#principal();
+    let connection: EprConnection;
+    try {
+      connection = (await this.#eprs.connect(this.#eprs.current().eprId)).connection;
+    } catch (error) {
+      return { kind: 'unavailable', message: error instanceof EprUnavailableError ? error.message : 'The EPR could not be reached, so its encounters could not be listed.' };
+    }
+    return currentEncounters(connection, patientId);
+  }
+
+  /** At attestation: the encounter chosen is still the confirmed patient's and current, or attesting is refused (audited). */
+  async #checkEncounter(eprId: string, encounter: EncounterLink, eprPatientId: string | undefined, objects: AuditObjects): Promise<void> {
+    const refuse = (message: string): never => {
+      const { log, actor } = this.#session.audit();
+      log.record({ action: 'attested', actor, objects, outcome: { status: 'refused', reason: 'encounter-changed' } });
+      throw new WardscribeError('rejected', message);
+    };
+    if (!eprPatientId) refuse('An encounter can be linked only for a patient found in the EPR. Choose no encounter.');
+    let problem: string | null;
+    try {
+      problem = await encounterProblem((await this.#eprs.connect(eprId)).connection, eprPatientId!, encounter.id);
+    } catch {
+      problem = 'The EPR could not be asked about the encounter chosen. Try again in a moment, or choose no encounter.';
+    }
+    if (problem) refuse(problem);
+  }
+
   // ── preview and attestation ─────────────────────────────────────────────
 
   /**
@@ -536,6 +576,7 @@ export class TranscriptionService {
     const epr = this.#eprs.current();
     const replaces = this.#replacedBy(db, draft, nhs.value, epr.eprId);
     const patient = await this.#checkPatient(epr.eprId, draft, nhs.value, confirmation, objects);
+    if (draft.encounter) await this.#checkEncounter(epr.eprId, draft.encounter, patient.eprPatientId, objects);
     // The draft may have changed while the record was read: what was checked is what is attested, or nothing.
     const current = this.#draft(this.#db(), id);
     if (current.status !== 'draft' || JSON.stringify(current.patient) !== JSON.stringify(draft.patient) || current.updatedAt !== draft.updatedAt) {
@@ -748,6 +789,8 @@ export class TranscriptionService {
       auditChainHead: at.auditChainHead,
       ...(draft.images.length > 0 ? { images: images.images } : {}),
       ...(at.replaces ? { replaces: at.replaces } : {}),
+      // The encounter belongs to the patient found in the EPR: without one it is not sent.
+      ...(draft.encounter && at.eprPatientId ? { encounter: draft.encounter } : {}),
     };
     const parsed = AttestedTranscriptionSchema.safeParse(candidate);
     if (!parsed.success) {

@@ -150,6 +150,13 @@ export type ConfirmedPatient = z.infer<typeof ConfirmedPatientSchema>;
  */
 export const DocumentTypeSchema = z.string().max(40).refine(isDocumentTypeChoice, 'Choose a document type from the list.');
 
+/** The EPR encounter a note belongs to, as the clinician chose it: its id there and how it was described. */
+export const EncounterLinkSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'A FHIR id.'),
+  display: text(300),
+});
+export type EncounterLink = z.infer<typeof EncounterLinkSchema>;
+
 /** A note already verified in the record, as the correction that replaces it names it. */
 export const ReplacedNoteSchema = z.object({
   identifier: z.string().regex(UUID_URN, 'Use a lower-case urn:uuid.'),
@@ -202,6 +209,8 @@ export const AttestedTranscriptionSchema = z
     /** Marked sensitive by the clinician: filed restricted (sensitivity.ts). Absent: not sensitive. */
     sensitivity: SensitivitySchema.optional(),
     practiceSetting: PracticeSettingSchema.optional(),
+    /** The patient's current encounter in the EPR, where the clinician linked one (only with a patient found there). */
+    encounter: EncounterLinkSchema.optional(),
     source: SourceThreadSchema,
     auditChainHead: AuditChainHeadSchema.optional(),
     /** Images filed with the note (clinical-image.ts); absent on notes attested before images could be filed. */
@@ -210,6 +219,7 @@ export const AttestedTranscriptionSchema = z
     replaces: ReplacedNoteSchema.optional(),
   })
   .superRefine((transcription, context) => {
+    if (transcription.encounter && !transcription.patient.eprPatientId) context.addIssue({ code: 'custom', path: ['encounter'], message: 'An encounter is linked only for a patient found in the EPR.' });
     if (transcription.replaces?.identifier === transcription.identifier) context.addIssue({ code: 'custom', path: ['replaces'], message: 'A note cannot correct itself.' });
     if (!transcription.excerpts.some(isAdvice)) context.addIssue({ code: 'custom', path: ['excerpts'], message: 'Mark at least one message as advice: a note of questions and replies only has nothing to file.' });
     transcription.excerpts.forEach((excerpt, index) => {

@@ -3,7 +3,7 @@ import { MAX_PASSPHRASE_LENGTH } from '../domain/passphrase';
 import { AuditEntrySchema, AuditFilterSchema } from '../domain/audit';
 import { CHAT_SOURCES, DATE_ORDERS, MESSAGE_FLAGS } from '../domain/chat';
 import { SensitivitySchema } from '../domain/sensitivity';
-import { ClinicianIdentitySchema, DocumentTypeSchema, DraftAdviserSchema, PracticeSettingSchema } from '../domain/transcription';
+import { ClinicianIdentitySchema, DocumentTypeSchema, DraftAdviserSchema, EncounterLinkSchema, PracticeSettingSchema } from '../domain/transcription';
 import { ImageConsentSchema, MAX_IMAGES } from '../domain/clinical-image';
 import { PatientConfirmationSchema, PatientLookupSchema } from '../domain/patient-record';
 import { PATIENT_HINT_KINDS } from '../domain/patient-hints';
@@ -193,6 +193,8 @@ export const DraftViewSchema = z.object({
   sensitivity: SensitivitySchema.nullable(),
   /** The filed note this draft corrects (its outbox identifier, and when it was attested); null: not a correction. */
   corrects: z.object({ identifier: z.string(), attestedAt: z.string() }).nullable(),
+  /** The patient's EPR encounter the note is linked to; null: none. */
+  encounter: EncounterLinkSchema.nullable(),
   status: z.enum(['draft', 'attested']),
   /** What still stops attestation, in words a ward user can act on. */
   problems: z.array(z.string()),
@@ -593,6 +595,8 @@ export const contract = {
           documentType: DocumentTypeSchema.optional(),
           /** Why the advice is sensitive; null or omitted: not sensitive. */
           sensitivity: SensitivitySchema.nullable().optional(),
+          /** The patient's current EPR encounter to link the note to; null: none; omitted: as it was. */
+          encounter: EncounterLinkSchema.nullable().optional(),
           /** Required when a selected message is already filed elsewhere: why it is filed again (a correction, more context). */
           refileReason: z.string().trim().max(2000).optional(),
         })
@@ -661,6 +665,15 @@ export const contract = {
       access: TRANSCRIBERS,
     }),
     /** How many patient-identifiable details (NHS numbers, dates of birth, ages, hospital numbers, beds, postcodes) a thread's messages hold: counts only. */
+    /** The confirmed patient's current encounters in the EPR (its Patient id), to link a note to one. */
+    encounters: channel({
+      request: z.object({ patientId: z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/) }).strict(),
+      response: z.discriminatedUnion('kind', [
+        z.object({ kind: z.literal('found'), encounters: z.array(z.object({ id: z.string(), description: z.string(), start: z.string().nullable() })) }),
+        z.object({ kind: z.literal('unavailable'), message: z.string() }),
+      ]),
+      access: TRANSCRIBERS,
+    }),
     inThread: channel({
       request: z.object({ threadId: z.string().min(1).max(100) }).strict(),
       response: z.object({ counts: z.record(z.enum(PATIENT_HINT_KINDS), z.number()), total: z.number() }),

@@ -6,7 +6,8 @@ import { addPersonAndSignIn, choosePatient, createFirstAdmin, expect, expectNoAx
 /**
  * Issue #15: the clinician chooses what kind of document the note is, from UK Core's document
  * types, and marks sensitive advice; the note is filed so (restricted, with the reason) in the
- * training EPR, verified there, and the record shows it restricted.
+ * training EPR, linked to the patient's current encounter there, verified, and the record shows
+ * it restricted.
  */
 const CHAT = [
   '[13/05/2024, 22:41:10] Staff Nurse Kaur: Worried about bruising on the child in bay 3, mum gave two different stories.',
@@ -32,6 +33,10 @@ test('a safeguarding note: chosen as a child safeguarding report, marked sensiti
   await page.getByLabel(/^A question or reply, not advice \(Staff Nurse Kaur/).check();
   await page.getByLabel('Your summary for the record').fill('Safeguarding plan from the paediatric registrar overnight.');
   await choosePatient(page);
+  // Jane is on a (made-up) ward in the training EPR: the note can be linked to that encounter.
+  const encounter = page.getByTestId('encounter-choice');
+  await expect(encounter.getByLabel('Not linked to an encounter')).toBeChecked();
+  await encounter.getByLabel(/^Inpatient, Ward 7 \(training\), since /).check();
 
   // The usual type is chosen until the clinician picks another; each says when to use it.
   const type = page.getByLabel('Document type');
@@ -49,12 +54,16 @@ test('a safeguarding note: chosen as a child safeguarding report, marked sensiti
   await page.getByTestId('draft-row').getByRole('button', { name: /Open/ }).click();
   await expect(page.getByLabel('Document type')).toHaveValue('909041000000101');
   await expect(page.getByLabel('Is this advice sensitive?')).toHaveValue('safeguarding');
+  // The patient is confirmed again by whoever attests; the encounter chosen stays chosen.
+  await page.getByLabel('This is the patient the advice is about').check();
+  await expect(page.getByTestId('encounter-choice').getByLabel(/^Inpatient, Ward 7 \(training\)/)).toBeChecked();
 
   await page.getByRole('button', { name: 'Preview' }).click();
   const preview = page.getByTestId('preview');
   await expect(preview).toContainText('Sensitive: Safeguarding: abuse, neglect or domestic violence. Filed as restricted.');
   await expect(preview).toContainText('"code": "909041000000101"');
   await expect(preview).toContainText('"code": "SDV"');
+  await expect(preview).toContainText('"reference": "Encounter/');
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
 

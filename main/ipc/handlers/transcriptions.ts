@@ -26,7 +26,7 @@ export interface TranscriptionHandlerDeps {
 
 function toDraftView(draft: ServiceDraftView, person: TranscriptionHandlerDeps['person']) {
   const { createdBy, updatedBy, ...rest } = draft;
-  return { ...rest, corrects: draft.corrects ? { ...draft.corrects } : null, messageIds: [...draft.messageIds], contextMessageIds: [...draft.contextMessageIds], images: draft.images.map((image) => ({ ...image })), problems: [...draft.problems], createdBy: person(createdBy), updatedBy: person(updatedBy) };
+  return { ...rest, corrects: draft.corrects ? { ...draft.corrects } : null, encounter: draft.encounter ? { ...draft.encounter } : null, messageIds: [...draft.messageIds], contextMessageIds: [...draft.contextMessageIds], images: draft.images.map((image) => ({ ...image })), problems: [...draft.problems], createdBy: person(createdBy), updatedBy: person(updatedBy) };
 }
 
 const NO_DETAIL: OutboxDetail = { patientName: '', attestedBy: { name: '', role: '' }, attestedAt: '', queuedAt: '' };
@@ -95,6 +95,10 @@ export function createTranscriptionHandlers(transcriptions: TranscriptionService
 export function createPatientHandlers(transcriptions: TranscriptionService): Handlers<Contract>['patients'] {
   return {
     lookUp: (query) => transcriptions.lookUpPatient(query),
+    encounters: async ({ patientId }) => {
+      const found = await transcriptions.encounters(patientId);
+      return found.kind === 'found' ? { kind: 'found', encounters: found.encounters.map((encounter) => ({ ...encounter })) } : found;
+    },
     inThread: ({ threadId }) => transcriptions.patientDetailsInThread(threadId),
   };
 }

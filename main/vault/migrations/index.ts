@@ -18,7 +18,8 @@ import { migration0017 } from './0017-staff-profiles';
 import { migration0018 } from './0018-draft-context';
 import { migration0019 } from './0019-draft-document-type';
 import { migration0020 } from './0020-draft-corrections';
+import { migration0021 } from './0021-draft-encounter';
 import type { Migration } from './migration';
 
 /** Every migration, in order. Add new ones at the end. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013, migration0014, migration0015, migration0016, migration0017, migration0018, migration0019, migration0020];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0006, migration0007, migration0008, migration0009, migration0010, migration0011, migration0012, migration0013, migration0014, migration0015, migration0016, migration0017, migration0018, migration0019, migration0020, migration0021];

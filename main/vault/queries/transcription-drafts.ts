@@ -1,6 +1,6 @@
 import type { ImageConsent } from '../../../shared/domain/clinical-image';
 import type { SensitivityKind } from '../../../shared/domain/sensitivity';
-import type { DraftAdviser } from '../../../shared/domain/transcription';
+import type { DraftAdviser, EncounterLink } from '../../../shared/domain/transcription';
 import type { Db } from '../sqlcipher';
 
 export type DraftStatus = 'draft' | 'attested';
@@ -24,8 +24,9 @@ export interface DraftImage {
 /** A draft as written: a draft with no images, no messages marked as context, no chosen type or no sensitivity may leave them out. */
 type DraftWrite<T extends { images: readonly DraftImage[]; contextMessageIds: readonly string[]; documentType: string | null; sensitivity: SensitivityKind | null }> = Omit<
   T,
-  'images' | 'contextMessageIds' | 'documentType' | 'sensitivity' | 'correctsIdentifier'
+  'images' | 'contextMessageIds' | 'documentType' | 'sensitivity' | 'correctsIdentifier' | 'encounter'
 > & {
+  readonly encounter?: EncounterLink | null;
   readonly images?: readonly DraftImage[];
   readonly contextMessageIds?: readonly string[];
   readonly documentType?: string | null;
@@ -48,6 +49,7 @@ interface DraftRow {
   document_type: string | null;
   sensitivity: SensitivityKind | null;
   corrects_identifier: string | null;
+  encounter_json: string | null;
   status: DraftStatus;
   created_by: string;
   created_at: string;
@@ -74,6 +76,8 @@ export interface StoredDraft {
   readonly sensitivity: SensitivityKind | null;
   /** The outbox identifier of the filed note this draft corrects (migration 0020); null: not a correction. */
   readonly correctsIdentifier: string | null;
+  /** The EPR encounter chosen (migration 0021); null: none. */
+  readonly encounter: EncounterLink | null;
   readonly status: DraftStatus;
   readonly createdBy: string;
   readonly createdAt: string;
@@ -81,7 +85,7 @@ export interface StoredDraft {
   readonly updatedAt: string;
 }
 
-const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, context_ids_json, document_type, sensitivity, corrects_identifier, status, created_by, created_at, updated_by, updated_at';
+const COLUMNS = 'id, thread_id, message_ids_json, advisers_json, summary, patient_json, images_json, context_ids_json, document_type, sensitivity, corrects_identifier, encounter_json, status, created_by, created_at, updated_by, updated_at';
 
 function toDraft(row: DraftRow): StoredDraft {
   return {
@@ -96,6 +100,7 @@ function toDraft(row: DraftRow): StoredDraft {
     documentType: row.document_type,
     sensitivity: row.sensitivity,
     correctsIdentifier: row.corrects_identifier,
+    encounter: row.encounter_json === null ? null : (JSON.parse(row.encounter_json) as EncounterLink),
     status: row.status,
     createdBy: row.created_by,
     createdAt: row.created_at,
@@ -107,7 +112,7 @@ function toDraft(row: DraftRow): StoredDraft {
 export function insertDraft(db: Db, draft: DraftInsert): void {
   db.prepare(
     `INSERT INTO transcription_drafts (${COLUMNS})
-     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @contextIds, @documentType, @sensitivity, @correctsIdentifier, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
+     VALUES (@id, @threadId, @messageIds, @advisers, @summary, @patient, @images, @contextIds, @documentType, @sensitivity, @correctsIdentifier, @encounter, @status, @createdBy, @createdAt, @updatedBy, @updatedAt)`,
   ).run(params(draft));
 }
 
@@ -117,7 +122,7 @@ export function updateDraft(db: Db, draft: DraftWrite<Omit<StoredDraft, 'created
     db
       .prepare(
         `UPDATE transcription_drafts SET thread_id = @threadId, message_ids_json = @messageIds, advisers_json = @advisers, summary = @summary,
-           patient_json = @patient, images_json = @images, context_ids_json = @contextIds, document_type = @documentType, sensitivity = @sensitivity, updated_by = @updatedBy, updated_at = @updatedAt
+           patient_json = @patient, images_json = @images, context_ids_json = @contextIds, document_type = @documentType, sensitivity = @sensitivity, encounter_json = @encounter, updated_by = @updatedBy, updated_at = @updatedAt
          WHERE id = @id AND status = 'draft'`,
       )
       .run(contentParams(draft)).changes === 1
@@ -155,6 +160,7 @@ function contentParams(draft: DraftWrite<Omit<StoredDraft, 'createdBy' | 'create
     contextIds: JSON.stringify(draft.contextMessageIds ?? []),
     documentType: draft.documentType ?? null,
     sensitivity: draft.sensitivity ?? null,
+    encounter: draft.encounter ? JSON.stringify(draft.encounter) : null,
     updatedBy: draft.updatedBy,
     updatedAt: draft.updatedAt,
   };

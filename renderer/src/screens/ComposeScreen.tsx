@@ -83,6 +83,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const [sensitivity, setSensitivity] = useState<SensitivityKind | null>(null);
   /** The filed note this draft corrects, if it is a correction. */
   const [corrects, setCorrects] = useState<DraftView['corrects']>(null);
+  /** The patient's EPR encounter the note is linked to (null: none). */
+  const [encounter, setEncounter] = useState<DraftView['encounter']>(null);
   const eprDefaults = useHostQuery('epr.mode', {});
   const [patient, setPatient] = useState(NO_PATIENT);
   const [birth, setBirth] = useState<DateParts>(NO_DATE);
@@ -177,6 +179,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         setDocumentType(draft.documentType);
         setSensitivity(draft.sensitivity);
         setCorrects(draft.corrects);
+        setEncounter(draft.encounter);
         setBirth(splitDate(draft.patient.birthDate));
         // A saved confirmation stands only for the record the EPR holds now: it is looked up again.
         const found = draft.patient.nhsNumber ? await api.patients.lookUp({ nhsNumber: draft.patient.nhsNumber, name: draft.patient.name, birthDate: draft.patient.birthDate, threadId: thread }) : null;
@@ -284,6 +287,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         contextMessageIds: messages.filter((message) => context.has(message.id)).map((message) => message.id),
         ...(documentType ? { documentType } : {}),
         sensitivity,
+        encounter,
         ...(alreadyFiled.length > 0 && refile.confirmed ? { refileReason: refile.reason } : {}),
       })
       .finally(done);
@@ -616,6 +620,17 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         />
       )}
 
+      {patient.confirmed && lookup?.record?.source === 'epr' && (
+        <EncounterChoice
+          patientId={lookup.record.id}
+          chosen={encounter}
+          onChoose={(next) => {
+            setEncounter(next);
+            edit();
+          }}
+        />
+      )}
+
       <h2>The record</h2>
       <div className="nhsuk-form-group">
         <label className="nhsuk-label" htmlFor="document-type">
@@ -806,3 +821,58 @@ function problemInput(problem: string): string {
   return 'preview-button';
 }
 
+/**
+ * The confirmed patient's current encounters in the EPR, to link the note to one (or none, the
+ * default): asked of the EPR when the patient is confirmed, checked again at attestation.
+ */
+function EncounterChoice({ patientId, chosen, onChoose }: { patientId: string; chosen: DraftView['encounter']; onChoose: (encounter: DraftView['encounter']) => void }) {
+  const found = useHostQuery('patients.encounters', { patientId });
+  const encounters = found.data?.kind === 'found' ? found.data.encounters : [];
+  const name = 'encounter';
+  return (
+    <div className="nhsuk-form-group" data-testid="encounter-choice">
+      <fieldset className="nhsuk-fieldset" aria-describedby="encounter-hint">
+        <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">Link the note to an encounter (optional)</legend>
+        <div className="nhsuk-hint" id="encounter-hint">
+          {found.loading
+            ? 'Asking the EPR for this patient’s current encounters…'
+            : found.data?.kind === 'unavailable'
+              ? found.data.message
+              : encounters.length === 0
+                ? 'The EPR holds no current encounter for this patient.'
+                : 'The patient’s current encounters in the EPR. Link the note to the one the advice was given in, if any.'}
+        </div>
+        <div className="nhsuk-radios nhsuk-radios--small">
+          <div className="nhsuk-radios__item">
+            <input className="nhsuk-radios__input" id="encounter-none" name={name} type="radio" checked={chosen === null} onChange={() => onChoose(null)} />
+            <label className="nhsuk-label nhsuk-radios__label" htmlFor="encounter-none">
+              Not linked to an encounter
+            </label>
+          </div>
+          {encounters.map((item) => {
+            const display = item.start ? `${item.description}, since ${displayTime(item.start)}` : item.description;
+            return (
+              <div className="nhsuk-radios__item" key={item.id}>
+                <input
+                  className="nhsuk-radios__input"
+                  id={`encounter-${item.id}`}
+                  name={name}
+                  type="radio"
+                  checked={chosen?.id === item.id}
+                  onChange={() => onChoose({ id: item.id, display })}
+                />
+                <label className="nhsuk-label nhsuk-radios__label" htmlFor={`encounter-${item.id}`}>
+                  {display}
+                </label>
+              </div>
+            );
+          })}
+          {/* Chosen before and no longer listed: still shown, so it is not dropped unseen (attesting checks it again). */}
+          {chosen && !found.loading && !encounters.some((item) => item.id === chosen.id) && (
+            <p className="nhsuk-body-s">The encounter chosen before ({chosen.display}) is no longer listed as current: choose again.</p>
+          )}
+        </div>
+      </fieldset>
+    </div>
+  );
+}

@@ -217,3 +217,39 @@ describe('patient-identifiable details in a thread', () => {
     expect(details.total).toBe(2);
   });
 });
+
+describe('the encounter the note is linked to (#15)', () => {
+  it('is one of the confirmed patient’s current encounters in the EPR, checked again at attestation, and filed in context.encounter', async () => {
+    const { service, draft, trail } = await world();
+    const confirmation = await confirmedPatient(service);
+    if (confirmation.kind !== 'record') throw new Error('a record was confirmed');
+    const found = await service.encounters(confirmation.id);
+    expect(found).toMatchObject({ kind: 'found', encounters: [{ description: 'Inpatient, Ward 7 (training)' }] });
+    const janes = found.kind === 'found' ? found.encounters[0]! : undefined;
+
+    // Another patient's encounter (a stale choice, a forged request) is refused at attestation.
+    const arthur = (await epr.search('Patient', { identifier: `${NHS_NUMBER_SYSTEM}|9991236783` }))[0] as Patient;
+    const arthurs = await service.encounters(arthur.id!);
+    const other = arthurs.kind === 'found' ? arthurs.encounters[0]! : undefined;
+    const wrong = draft();
+    service.saveDraft({ id: wrong.id, threadId: wrong.threadId, messageIds: [...wrong.messageIds], advisers: ADVISERS, summary: wrong.summary, patient: PATIENT, encounter: { id: other!.id, display: other!.description } });
+    await expect(service.attest(wrong.id, confirmation)).rejects.toThrow(/not a current encounter of this patient/);
+    expect(trail('attested').at(-1)?.outcome).toEqual({ status: 'refused', reason: 'encounter-changed' });
+
+    const right = draft();
+    const saved = service.saveDraft({ id: right.id, threadId: right.threadId, messageIds: [...right.messageIds], advisers: ADVISERS, summary: right.summary, patient: PATIENT, encounter: { id: janes!.id, display: janes!.description } });
+    expect(saved.encounter).toEqual({ id: janes!.id, display: 'Inpatient, Ward 7 (training)' });
+    // Saved again without saying: kept. Another patient's number: forgotten.
+    expect(service.saveDraft({ id: right.id, threadId: right.threadId, messageIds: [...right.messageIds], advisers: ADVISERS, summary: right.summary, patient: PATIENT }).encounter).not.toBeNull();
+    const queued = await service.attest(right.id, confirmation);
+    const verified = await until(() => service.outbox().find((item) => item.identifier === queued.identifier), ['verified', 'failed', 'needs-attention']);
+    expect(verified.state).toBe('verified');
+    const [name, value] = identifierQuery(queued.identifier).split(/=(.*)/s) as [string, string];
+    const [document] = (await epr.search('DocumentReference', { [name]: value })) as DocumentReference[];
+    expect(document!.context?.encounter).toEqual([{ reference: `Encounter/${janes!.id}`, display: 'Inpatient, Ward 7 (training)' }]);
+
+    const moved = draft();
+    service.saveDraft({ id: moved.id, threadId: moved.threadId, messageIds: [...moved.messageIds], advisers: ADVISERS, summary: moved.summary, patient: PATIENT, encounter: { id: janes!.id, display: 'x' } });
+    expect(service.saveDraft({ id: moved.id, threadId: moved.threadId, messageIds: [...moved.messageIds], advisers: ADVISERS, summary: moved.summary, patient: { ...PATIENT, nhsNumber: '999 123 6783' } }).encounter).toBeNull();
+  });
+});

@@ -37,6 +37,7 @@ function draft(db: Db, overrides: Partial<StoredDraft> = {}): StoredDraft {
     documentType: null,
     sensitivity: null,
     correctsIdentifier: null,
+    encounter: null,
     status: 'draft',
     createdBy: user,
     createdAt: '2026-11-24T10:00:00.000Z',
