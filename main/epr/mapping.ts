@@ -22,7 +22,7 @@ export const UK_CORE_DOCUMENT_REFERENCE = 'https://fhir.hl7.org.uk/StructureDefi
 export const LEGACY_WARDSCRIBE_USER_SYSTEM = 'https://wardscribe.nhs.uk/Id/user';
 /** NHS England's Spine Directory Service user ID: the number on an NHS smartcard. */
 export const SDS_USER_SYSTEM = 'https://fhir.nhs.uk/Id/sds-user-id';
-/** Extension that carries the audit trail's head on the Provenance. */
+/** Extension that carries the audit trail's head on the Provenance; defined in resources/fhir/StructureDefinition-audit-chain-head.json, shipped with the app. */
 export const AUDIT_CHAIN_HEAD_EXTENSION = 'https://wardscribe.nhs.uk/fhir/StructureDefinition/audit-chain-head';
 /** Identifier systems for professional registration numbers. */
 export const REGISTRATION_SYSTEMS = {
