@@ -254,9 +254,11 @@ export class EprSettingsService implements EprDirectory {
  */
 function checkedPracticeSetting(input: { readonly code: string; readonly display: string } | null): PracticeSetting | null {
   if (input === null) return null;
-  const code = input.code.trim();
+  // Codes are often copied with spaces between groups of digits.
+  const code = input.code.replace(/\s/g, '');
   const display = input.display.trim();
   if (code === '' && display === '') return null;
+  if (code === '') throw new WardscribeError('rejected', 'Enter the care setting’s SNOMED CT code as well as its name, such as 789718008 for "Cardiology service".');
   if (!isSnomedConceptId(code)) {
     throw new WardscribeError('rejected', 'The care setting code must be a SNOMED CT code, such as 789718008 for a cardiology service: check it digit by digit (its last digit is a check digit).');
   }

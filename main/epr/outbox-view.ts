@@ -29,6 +29,8 @@ export interface OutboxView {
   readonly updatedAt: string;
   /** A correction: when the note it replaces was attested (ISO UTC); null otherwise. */
   readonly correctsAttestedAt: string | null;
+  /** A correction: the EPR's id of the note it replaces (the outbox row of that note shows the same). */
+  readonly correctsDocumentId: string | null;
   /** Where the correction of this note stands, if it has one; null otherwise. */
   readonly correctedBy: OutboxStateKind | null;
   /** Whether a correction can be started from it now (verified, and not corrected already). */
@@ -154,6 +156,7 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
     canRetry: state.kind === 'failed' || state.kind === 'needs-attention' || stalled || (!!waiting && !active) || (state.kind === 'verified' && state.replaced?.kind === 'not-retired' && !active),
     updatedAt: new Date(item.updatedAt).toISOString(),
     correctsAttestedAt: item.transcription.replaces?.attestedAt ?? null,
+    correctsDocumentId: item.transcription.replaces?.documentReferenceId ?? null,
     correctedBy: correctedBy?.state ?? null,
     canCorrect: state.kind === 'verified' && correctedBy === undefined,
   };

@@ -37,7 +37,11 @@ export class FiledAdvice {
   constructor(db: Db) {
     this.#db = db;
     this.#key = readChatIdentityKey(db);
-    const drafts = listFiledDrafts(db);
+    const filed = listFiledDrafts(db);
+    // A note a verified correction replaced is no longer the advice in the record (it is entered
+    // in error there): its messages are filed in the correction, not twice.
+    const replaced = new Set(filed.flatMap((draft) => (draft.stateKind === 'verified' && draft.replaces ? [draft.replaces] : [])));
+    const drafts = filed.filter((draft) => !replaced.has(draft.identifier));
     const ids = [...new Set(drafts.flatMap((draft) => draft.messageIds.filter((id) => /^\d{1,15}$/.test(id)).map(Number)))];
     const messages = new Map(getMessagesByIds(db, ids).map((message) => [message.id, message]));
     for (const draft of drafts) {

@@ -230,6 +230,14 @@ export class TranscriptionService {
     const existing = input.id === undefined ? null : getDraft(db, input.id);
     if (input.id !== undefined && !existing) throw new WardscribeError('not-found', 'That draft is not in the vault.');
     if (existing?.status === 'attested') throw new WardscribeError('conflict', 'This transcription has been attested and can no longer be changed.');
+    // A correction stays about the patient of the note it corrects: refused as it is typed, not at attestation.
+    const corrected = existing?.correctsIdentifier ? getOutboxItem(db, existing.correctsIdentifier) : null;
+    if (corrected && parseNhsNumber(patient.nhsNumber).ok && corrected.transcription.patient.nhsNumber !== patient.nhsNumber.replace(/\s/g, '')) {
+      throw new WardscribeError(
+        'rejected',
+        'A correction is about the same patient as the note it corrects. If that note is about the wrong patient, ask the EPR team to mark it entered in error, and file the advice for the right patient as a new note.',
+      );
+    }
     const id = existing?.id ?? randomUUID();
     const { log, actor } = this.#session.audit();
     const nhs = parseNhsNumber(patient.nhsNumber);

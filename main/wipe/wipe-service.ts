@@ -716,7 +716,7 @@ function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
     nhsNumber: row.nhsNumber,
     documentReferenceId: row.documentReferenceId,
     ...(state === 'failed' && row.failureReason === 'read-back-mismatch' ? { readBackMismatch: true } : {}),
-    ...(row.replaces ? { correction: correctionStanding(state, row.replacedKind) } : {}),
+    ...(row.replaces ? { correction: correctionStanding(state, row.replacedKind) } : state === 'draft' && row.correctsIdentifier ? { correction: 'drafted' as const } : {}),
   };
 }
 

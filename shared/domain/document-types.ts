@@ -41,17 +41,17 @@ const NOTE: Coding = { system: LOINC_SYSTEM, code: '34109-9', display: 'Note' };
 
 /** The document types offered, the default first. */
 export const DOCUMENT_TYPE_OPTIONS: readonly DocumentTypeOption[] = [
-  { code: '371530004', display: 'Clinical consultation report', hint: 'Advice from another team or specialist about this patient (the usual choice).', loinc: CONSULT_NOTE },
-  { code: '325911000000101', display: 'Consultation via multimedia', hint: 'A consultation held over a messaging app, with photos or files.', loinc: CONSULT_NOTE },
-  { code: '325901000000103', display: 'Remote non-verbal consultation', hint: 'A consultation held in written messages only.', loinc: CONSULT_NOTE },
-  { code: '149701000000109', display: 'Remote health correspondence', hint: 'Messages between clinicians about the patient, not a consultation.' },
-  { code: '823651000000106', display: 'Clinical note', hint: 'A clinical note that is none of the above.', loinc: NOTE },
-  { code: '1052951000000105', display: 'Information and advice given', hint: 'Advice given to the patient or their carer.' },
+  { code: '371530004', display: 'Clinical consultation report', hint: 'Advice about this patient from another team or a specialist (the usual choice).', loinc: CONSULT_NOTE },
+  { code: '325911000000101', display: 'Consultation via multimedia', hint: 'The patient (or their carer) was consulted over a messaging app, with photos or files.', loinc: CONSULT_NOTE },
+  { code: '325901000000103', display: 'Remote non-verbal consultation', hint: 'The patient (or their carer) was consulted in written messages only.', loinc: CONSULT_NOTE },
+  { code: '149701000000109', display: 'Remote health correspondence', hint: 'Messages between staff about the patient that are not advice from a specialist.' },
+  { code: '1052951000000105', display: 'Information and advice given', hint: 'Information or advice given to the patient or their carer.' },
   { code: '820241000000102', display: 'Medical photograph', hint: 'The note is mainly a clinical photograph, such as a wound.' },
   { code: '827711000000108', display: 'Electrocardiograph', hint: 'The note is mainly an ECG shared in the chat.' },
   { code: '909031000000105', display: 'Adult safeguarding report', hint: 'A safeguarding concern about an adult.' },
   { code: '909041000000101', display: 'Child safeguarding report', hint: 'A safeguarding concern about a child.' },
-  { code: '38651000000103', display: 'Other note', hint: 'Only if nothing above fits.', loinc: NOTE },
+  { code: '823651000000106', display: 'Clinical note', hint: 'A clinical note that none of the types above describes.', loinc: NOTE },
+  { code: '38651000000103', display: 'Other note', hint: 'Only if the note is not clinical and nothing above fits.', loinc: NOTE },
 ];
 
 export const DEFAULT_DOCUMENT_TYPE = DOCUMENT_TYPE_OPTIONS[0]!.code;

@@ -22,11 +22,11 @@ export interface GateTranscription {
    */
   readonly readBackMismatch?: boolean;
   /**
-   * A correction of an earlier note (issue #15): `filing` until it is verified, `marking` while the
+   * A correction of an earlier note (issue #15): `drafted` while it is a draft, `filing` until it is verified, `marking` while the
    * note it replaces is being marked entered in error, `not-marked` when the EPR would not mark it,
    * `done` once it has. (The note it replaces, once it is verified, is no longer weighed at all.)
    */
-  readonly correction?: 'filing' | 'marking' | 'not-marked' | 'done';
+  readonly correction?: 'drafted' | 'filing' | 'marking' | 'not-marked' | 'done';
 }
 
 /** Still with the EPR: wiping now could lose advice whose filing is not yet proven. Never overridable. */
@@ -78,7 +78,12 @@ export function decideWipe(transcriptions: readonly GateTranscription[], untrans
     };
   }
   const problems: string[] = [];
-  const drafts = transcriptions.filter((transcription) => transcription.state === 'draft');
+  // A correction started and not attested says the note in the record is wrong: said as such, not as any draft.
+  const corrections = transcriptions.filter((transcription) => transcription.state === 'draft' && transcription.correction === 'drafted');
+  const drafts = transcriptions.filter((transcription) => transcription.state === 'draft' && transcription.correction !== 'drafted');
+  if (corrections.length > 0) {
+    problems.push(`${plural(corrections.length, 'correction of a filed note was', 'corrections of filed notes were')} started and not attested: the note in the record may be wrong, and this chat may be the only record of what was said.`);
+  }
   if (drafts.length > 0) problems.push(`${plural(drafts.length, 'draft has', 'drafts have')} not been attested and filed.`);
   const failed = transcriptions.filter((transcription) => transcription.state === 'failed' || transcription.state === 'needs-attention');
   if (failed.length > 0) problems.push(`${plural(failed.length, 'transcription', 'transcriptions')} could not be filed (see the outbox).`);

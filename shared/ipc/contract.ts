@@ -240,6 +240,8 @@ export const OutboxViewSchema = z.object({
   httpStatus: z.number().nullable(),
   /** A correction: when the note it replaces was attested (ISO UTC); null otherwise. */
   correctsAttestedAt: z.string().nullable(),
+  /** A correction: the EPR's id of the note it replaces. */
+  correctsDocumentId: z.string().nullable(),
   /** Where the correction of this note stands, if it has one. */
   correctedBy: z.enum(OUTBOX_STATES).nullable(),
   /** Whether a correction can be started from it now. */
@@ -340,7 +342,7 @@ const GateTranscriptionSchema = z.object({
   /** The read-back found the record differs from what was filed: the wipe is refused outright. */
   readBackMismatch: z.boolean().optional(),
   /** A correction of an earlier note, and where it stands (shared/domain/wipe.ts). */
-  correction: z.enum(['filing', 'marking', 'not-marked', 'done']).optional(),
+  correction: z.enum(['drafted', 'filing', 'marking', 'not-marked', 'done']).optional(),
 });
 
 export const WipePlanSchema = z.object({

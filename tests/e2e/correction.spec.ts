@@ -33,6 +33,8 @@ test('a filed note corrected: the correction verified, the old note entered in e
   await expect(page.getByTestId('correcting')).toContainText('You are correcting the note attested');
   await expect(page.getByLabel('Your summary for the record')).toHaveValue('Potassium 100 mmol over 4 hours.');
   await expect(page.getByTestId('refile-warning')).toHaveCount(0);
+  // The patient cannot be changed in a correction (a note about the wrong patient is withdrawn in the EPR instead).
+  await expect(page.getByLabel('NHS number')).toHaveAttribute('readonly', '');
   await expectNoAxeViolations(page, 'the transcribe screen correcting a filed note');
   await page.getByLabel('Your summary for the record').fill('Potassium 10 mmol over 4 hours (the registrar corrected 100 to 10).');
   // Confirmed again by whoever attests the correction.
@@ -56,5 +58,15 @@ test('a filed note corrected: the correction verified, the old note entered in e
   await expect(page.getByTestId('filed-note')).toContainText('Marked as entered in error');
   await rows.nth(0).getByRole('button', { name: /^Open the filed note for / }).click();
   await expect(page.getByTestId('filed-note-text')).toContainText('Potassium 10 mmol over 4 hours');
+  // The correction names the note it replaces by the id its row shows.
+  const oldDocument = (await rows.nth(1).getByTestId('outbox-document').innerText()).replace(/^Document /, '');
+  await expect(rows.nth(0).getByTestId('outbox-corrects')).toContainText(`(document ${oldDocument})`);
+
+  // Correcting the correction is not filing the advice twice (a cold trial was asked why it was filed again).
+  await rows.nth(0).getByRole('button', { name: /^Correct the note for / }).click();
+  await expect(page.getByTestId('correcting')).toBeVisible();
+  await expect(page.getByTestId('refile-warning')).toHaveCount(0);
+  await page.keyboard.press('Alt+4');
+  await expect(page.getByTestId('draft-row').getByTestId('draft-is-correction')).toHaveText('Correction of a filed note');
   await expectNoAxeViolations(page, 'the outbox with a correction and the note it replaced');
 });

@@ -64,6 +64,11 @@ test('a safeguarding note: chosen as a child safeguarding report, marked sensiti
   await expect(preview).toContainText('"code": "909041000000101"');
   await expect(preview).toContainText('"code": "SDV"');
   await expect(preview).toContainText('"reference": "Encounter/');
+  // Beside the text, what the record files it as (a cold trial found the type only in the technical view).
+  const filedAs = page.getByTestId('preview-filed-as');
+  await expect(filedAs).toContainText('Child safeguarding report');
+  await expect(filedAs).toContainText('Inpatient, Ward 7 (training), since');
+  await expect(filedAs).toContainText('Restricted: Safeguarding: abuse, neglect or domestic violence');
   await page.getByRole('button', { name: 'Attest and file' }).click();
   await expect(page.getByTestId('outbox-state').first()).toHaveText('Verified in the record', { timeout: 30_000 });
 

@@ -51,6 +51,7 @@ function toOutboxView(item: ServiceOutboxView, detail: OutboxDetail = NO_DETAIL)
     canRetry: item.canRetry,
     updatedAt: item.updatedAt,
     correctsAttestedAt: item.correctsAttestedAt,
+    correctsDocumentId: item.correctsDocumentId,
     correctedBy: item.correctedBy,
     canCorrect: item.canCorrect,
   };

@@ -192,6 +192,8 @@ export interface ThreadTranscriptionRow {
   readonly replaces: string | null;
   /** A verified correction: where marking the note it replaces stands (`pending`, `retired`, `gone`, `not-retired`). */
   readonly replacedKind: string | null;
+  /** A draft that corrects a filed note: that note's outbox identifier. */
+  readonly correctsIdentifier: string | null;
 }
 
 /** Every draft made from the thread, with its outbox item (if attested). */
@@ -202,7 +204,8 @@ export function listThreadTranscriptions(db: Db, threadId: string): ThreadTransc
               o.identifier AS identifier, o.state_kind AS stateKind, json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId,
               json_extract(o.state_json, '$.verifiedAt') AS verifiedAt,
               CASE WHEN o.state_kind IN ('failed', 'needs-attention') THEN json_extract(o.state_json, '$.reason') END AS failureReason,
-              json_extract(o.transcription_json, '$.replaces.identifier') AS replaces, json_extract(o.state_json, '$.replaced.kind') AS replacedKind
+              json_extract(o.transcription_json, '$.replaces.identifier') AS replaces, json_extract(o.state_json, '$.replaced.kind') AS replacedKind,
+              d.corrects_identifier AS correctsIdentifier
        FROM transcription_drafts d LEFT JOIN outbox o ON o.draft_id = d.id
        WHERE d.thread_id = ? ORDER BY d.created_at, d.id`,
     )
@@ -217,6 +220,8 @@ export interface FiledDraftRow {
   readonly identifier: string;
   readonly stateKind: string;
   readonly documentReferenceId: string | null;
+  /** A correction: the outbox identifier of the note it replaces. */
+  readonly replaces: string | null;
 }
 
 /** Every attested draft whose outbox item still exists, oldest first. */
@@ -225,10 +230,10 @@ export function listFiledDrafts(db: Db): FiledDraftRow[] {
     db
       .prepare(
         `SELECT d.id AS draftId, d.thread_id AS threadId, d.message_ids_json AS messageIds, o.identifier AS identifier, o.state_kind AS stateKind,
-                json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId
+                json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId, json_extract(o.transcription_json, '$.replaces.identifier') AS replaces
          FROM transcription_drafts d JOIN outbox o ON o.draft_id = d.id
          WHERE d.status = 'attested' ORDER BY d.created_at, d.id`,
       )
-      .all() as { draftId: string; threadId: string; messageIds: string; identifier: string; stateKind: string; documentReferenceId: string | null }[]
+      .all() as { draftId: string; threadId: string; messageIds: string; identifier: string; stateKind: string; documentReferenceId: string | null; replaces: string | null }[]
   ).map((row) => ({ ...row, messageIds: JSON.parse(row.messageIds) as string[] }));
 }

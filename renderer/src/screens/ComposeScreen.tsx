@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DOCUMENT_TYPE_OPTIONS, documentTypeOption } from '../../../shared/domain/document-types';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
-import { SENSITIVITY, SENSITIVITY_KINDS, type SensitivityKind } from '../../../shared/domain/sensitivity';
+import { describeRestriction, SENSITIVITY, SENSITIVITY_KINDS, type SensitivityKind } from '../../../shared/domain/sensitivity';
 import { formatDelay, type DraftAdviser, type RegistrationBody } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
 import { displayNhsNumber, displayTime, displayWallClock, plural, senderLabel } from '../components/format';
@@ -93,7 +93,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const [patientDetails, setPatientDetails] = useState<string | null>(null);
   const [problems, setProblems] = useState<string[]>([]);
   const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FIELDS);
-  const [preview, setPreview] = useState<{ text: string; resources: string; version: number } | null>(null);
+  const [preview, setPreview] = useState<{ text: string; resources: string; filedAs: readonly (readonly [string, string])[]; version: number } | null>(null);
   /** The last save: at which edit, when, and whether the user asked for it (only then is it announced). */
   const [saved, setSaved] = useState<{ version: number; at: string; byUser: boolean } | null>(null);
   const [loaded, setLoaded] = useState(false);
@@ -321,7 +321,12 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
     const result = await hostApi()!.transcriptions.preview({ id: draft.id, ...(confirmed ? { patient: confirmed } : {}) });
     if (!result.ok) return fromHost(result.error);
     setProblems(result.value.problems);
-    setPreview({ text: result.value.text, resources: JSON.stringify({ documentReference: result.value.documentReference, provenance: result.value.provenance }, null, 2), version: previewVersion });
+    setPreview({
+      text: result.value.text,
+      resources: JSON.stringify({ documentReference: result.value.documentReference, provenance: result.value.provenance }, null, 2),
+      filedAs: filedAs(result.value.documentReference),
+      version: previewVersion,
+    });
     // What still stops attesting comes first, in the error summary, each linked to its field (a
     // cold trial: focus went to an empty preview while the reason sat far above it).
     if (result.value.problems.length > 0) fromChecks(result.value.problems.map((text) => ({ text, inputId: problemInput(text) })));
@@ -427,8 +432,9 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
       {corrects && (
         <div className="nhsuk-inset-text" data-testid="correcting">
           <p>
-            You are correcting the note attested <time dateTime={corrects.attestedAt}>{displayTime(corrects.attestedAt)}</time>. Change what was wrong, confirm the
-            patient again and attest: the correction is filed replacing that note, and then the record is asked to mark that note entered in error.
+            You are correcting the note attested <time dateTime={corrects.attestedAt}>{displayTime(corrects.attestedAt)}</time>. Change what was wrong
+            {clinician ? ', confirm the patient again and attest' : ' and save the draft: a clinician confirms the patient again and attests'}. The correction is filed
+            replacing that note, and then the record is asked to mark that note entered in error.
           </p>
         </div>
       )}
@@ -579,7 +585,14 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         inputMode="numeric"
         value={patient.nhsNumber}
         error={fieldError('nhs-number') ?? (nhs && !nhs.ok ? nhs.message : null)}
-        hint={nhs?.ok ? `Checked: ${formatNhsNumber(nhs.value)}` : '10 digits; the check digit is verified.'}
+        hint={
+          corrects
+            ? 'A correction is about the patient of the note it corrects, so the number cannot be changed here. If that note is about the wrong patient, ask the EPR team to mark it entered in error and file the advice as a new note.'
+            : nhs?.ok
+              ? `Checked: ${formatNhsNumber(nhs.value)}`
+              : '10 digits; the check digit is verified.'
+        }
+        readOnly={corrects !== null}
         onChange={(event) => patientTyped({ ...patient, nhsNumber: event.target.value })}
       />
       <TextField
@@ -711,6 +724,16 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
           <p className="nhsuk-body-s" data-testid="preview-provisional">
             The identifier and the attestation time shown here are provisional: the note gets its own when you attest. Everything else is filed as shown.
           </p>
+          {preview.filedAs.length > 0 && (
+            <dl className="nhsuk-summary-list" data-testid="preview-filed-as">
+              {preview.filedAs.map(([label, value]) => (
+                <div className="nhsuk-summary-list__row" key={label}>
+                  <dt className="nhsuk-summary-list__key">{label}</dt>
+                  <dd className="nhsuk-summary-list__value">{value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
           {/* Focusable, so keyboard users can scroll a long record. */}
           <pre className="ws-preview" tabIndex={0} aria-label="Text that will be filed">
             {preview.text}
@@ -775,7 +798,14 @@ function DraftsList() {
           <tbody className="nhsuk-table__body">
             {open.map((draft) => (
               <tr key={draft.id} data-testid="draft-row">
-                <td>{draft.threadTitle ?? 'Untitled chat'}</td>
+                <td>
+                  {draft.threadTitle ?? 'Untitled chat'}
+                  {draft.corrects && (
+                    <strong className="nhsuk-tag nhsuk-tag--orange ws-block" data-testid="draft-is-correction">
+                      Correction of a filed note
+                    </strong>
+                  )}
+                </td>
                 <td>
                   {draft.patient.name.trim() && <span className="ws-block">{draft.patient.name}</span>}
                   {draft.patient.nhsNumber ? displayNhsNumber(draft.patient.nhsNumber) : 'NHS number not given yet'}
@@ -875,4 +905,24 @@ function EncounterChoice({ patientId, chosen, onChoose }: { patientId: string; c
       </fieldset>
     </div>
   );
+}
+
+/**
+ * What the record files the note as, beside its text: its type, care setting, encounter and
+ * restriction, read from the DocumentReference the preview returned (the text itself names none).
+ */
+function filedAs(documentReference: unknown): [string, string][] {
+  const document = documentReference as {
+    type?: { text?: string };
+    context?: { practiceSetting?: { text?: string }; encounter?: { display?: string }[] };
+    securityLabel?: { coding?: { system?: string; code?: string }[] }[];
+  } | null;
+  if (!document) return [];
+  const rows: [string, string][] = [];
+  if (document.type?.text) rows.push(['Document type', document.type.text]);
+  if (document.context?.practiceSetting?.text) rows.push(['Care setting', document.context.practiceSetting.text]);
+  const encounter = document.context?.encounter?.[0]?.display;
+  rows.push(['Encounter', encounter ?? 'Not linked to an encounter']);
+  rows.push(['Access', describeRestriction((document.securityLabel ?? []).flatMap((label) => label.coding ?? [])) ?? 'Not restricted']);
+  return rows;
 }

@@ -157,7 +157,7 @@ export function EprSettingsSection() {
 type Profile = EprSettingsView['profile'];
 
 /** Each choice: automatic (from the EPR's CapabilityStatement) or the administrator's correction. */
-const PROFILE_CHOICES: readonly { key: keyof Profile; label: string; options: readonly [string, string][] }[] = [
+const PROFILE_CHOICES: readonly { key: keyof Profile; label: string; options: readonly [string, string][]; automatic?: string }[] = [
   { key: 'write', label: 'How a note is written', options: [['transaction', 'One transaction'], ['individual', 'Two creates (no transactions)']] },
   { key: 'conditionalCreate', label: 'Conditional create (If-None-Exist)', options: [['true', 'Supported'], ['false', 'Not supported']] },
   { key: 'provenance', label: 'Provenance', options: [['create', 'The EPR takes it'], ['keep-locally', 'Read-only: keep it in the audit trail']] },
@@ -166,7 +166,8 @@ const PROFILE_CHOICES: readonly { key: keyof Profile; label: string; options: re
   { key: 'fhirVersionParameter', label: 'fhirVersion=4.0 in the media type', options: [['true', 'Required'], ['false', 'Not sent']] },
   { key: 'transactionPath', label: 'Transaction address', options: [['base', 'The base URL exactly'], ['base-slash', 'The base URL with a trailing /']] },
   { key: 'updateCreate', label: 'Create with our own id (PUT, update-create)', options: [['true', 'Supported'], ['false', 'Not supported']] },
-  { key: 'documentTypeLoinc', label: 'LOINC document code as well as SNOMED CT', options: [['true', 'The EPR asks for one'], ['false', 'Not sent']] },
+  // No capability statement says whether an EPR wants a LOINC code: left alone, none is sent.
+  { key: 'documentTypeLoinc', label: 'LOINC document code as well as SNOMED CT', options: [['true', 'The EPR asks for one']], automatic: 'Not sent (the capability statement cannot say)' },
   { key: 'practitionerSearch', label: 'Find staff in the EPR by identifier (Practitioner search)', options: [['true', 'Supported'], ['false', 'Not supported']] },
   { key: 'resendSettleMs', label: 'Wait before checking a send that may have arrived', options: [['60000', '1 minute'], ['120000', '2 minutes'], ['300000', '5 minutes'], ['900000', '15 minutes']] },
 ];
@@ -176,7 +177,7 @@ function ProfileOverrides({ profile, onChange }: { profile: Profile; onChange: (
     <fieldset className="nhsuk-fieldset" data-testid="epr-profile">
       <legend className="nhsuk-fieldset__legend nhsuk-fieldset__legend--s">What this EPR supports</legend>
       <div className="nhsuk-hint">Automatic reads the EPR&apos;s capability statement. Correct it only where the EPR behaves otherwise.</div>
-      {PROFILE_CHOICES.map(({ key, label, options }) => {
+      {PROFILE_CHOICES.map(({ key, label, options, automatic }) => {
         const current = profile[key];
         return (
           <div className="nhsuk-form-group" key={key}>
@@ -193,7 +194,7 @@ function ProfileOverrides({ profile, onChange }: { profile: Profile; onChange: (
                 onChange(raw === '' ? rest : { ...rest, [key]: raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw });
               }}
             >
-              <option value="">Automatic</option>
+              <option value="">{automatic ?? 'Automatic'}</option>
               {options.map(([value, text]) => (
                 <option key={value} value={value}>
                   {text}

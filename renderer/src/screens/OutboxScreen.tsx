@@ -161,6 +161,7 @@ export function OutboxScreen() {
                   {item.correctsAttestedAt && (
                     <div className="nhsuk-body-s" data-testid="outbox-corrects">
                       Correction of the note attested <time dateTime={item.correctsAttestedAt}>{displayTime(item.correctsAttestedAt)}</time>
+                      {item.correctsDocumentId && ` (document ${item.correctsDocumentId})`}
                     </div>
                   )}
                   <div className="nhsuk-hint" data-testid="outbox-detail">

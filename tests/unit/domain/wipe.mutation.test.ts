@@ -80,6 +80,20 @@ describe('the wipe gate', () => {
     });
   });
 
+  test('a correction started and not attested is said as such, apart from other drafts, and needs a clinician’s reason', () => {
+    expect(decideWipe([item('verified'), item('draft', { correction: 'drafted' })], 0)).toEqual({
+      kind: 'needs-override',
+      problems: ['1 correction of a filed note was started and not attested: the note in the record may be wrong, and this chat may be the only record of what was said.'],
+    });
+    expect(decideWipe([item('verified'), item('draft', { correction: 'drafted' }), item('draft', { correction: 'drafted', draftId: 'd-2' }), item('draft', { draftId: 'd-3' })], 0)).toEqual({
+      kind: 'needs-override',
+      problems: [
+        '2 corrections of filed notes were started and not attested: the note in the record may be wrong, and this chat may be the only record of what was said.',
+        '1 draft has not been attested and filed.',
+      ],
+    });
+  });
+
   test('a verified correction whose replaced note was marked is like any verified note; one the EPR would not mark needs an override', () => {
     expect(decideWipe([item('verified', { correction: 'done' })], 0)).toEqual({ kind: 'allowed' });
     expect(decideWipe([item('verified', { correction: 'not-marked' })], 0)).toEqual({

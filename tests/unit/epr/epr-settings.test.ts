@@ -131,7 +131,9 @@ describe('EPR settings', () => {
     expect(() => settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: '789718009', display: 'Cardiology service' } })).toThrow(/care setting code must be a SNOMED CT code/);
     expect(() => settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: '789718008', display: ' ' } })).toThrow(/care setting.s name/);
     expect(settings.view().practiceSetting).toBeNull();
-    settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: ' 789718008 ', display: 'Cardiology service' } });
+    expect(() => settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: '', display: 'Cardiology service' } })).toThrow(/SNOMED CT code as well as its name/);
+    // Copied with spaces between the groups of digits: read as the code.
+    settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004', practiceSetting: { code: ' 7897 18008 ', display: 'Cardiology service' } });
     expect(settings.view().practiceSetting).toEqual({ code: '789718008', display: 'Cardiology service' });
     // Absent leaves it; both fields blank clears it.
     settings.update({ mode: 'training', odsCode: 'RX1', documentType: '371530004' });

@@ -111,7 +111,13 @@ describe('correcting a verified note', () => {
     expect(trail('marked-entered-in-error')).toHaveLength(1);
     // A second correction of the same note is refused; the correction itself can be corrected.
     expect(() => transcriptions.startCorrection(note.identifier)).toThrow(/already has a correction/);
-    expect(transcriptions.startCorrection(correction.identifier).corrects?.identifier).toBe(correction.identifier);
+    const again = transcriptions.startCorrection(correction.identifier);
+    expect(again.corrects?.identifier).toBe(correction.identifier);
+    // Correcting the correction: neither it nor the note it replaced counts as the advice filed elsewhere (a cold trial was told to file it "again").
+    expect(refiling.filedElsewhere(messageIds, again.id)).toEqual([]);
+    expect(() => refiling.checkSave(messageIds, again.id, undefined)).not.toThrow();
+    // For any other draft, the advice is filed once: in the correction.
+    expect(refiling.filedElsewhere(messageIds, null).map((mark) => mark.identifier)).toEqual([correction.identifier]);
   });
 
   it('is refused for a note not verified, for another patient, and in another EPR than the note', async () => {
@@ -121,9 +127,11 @@ describe('correcting a verified note', () => {
 
     const draft = transcriptions.startCorrection(note.identifier);
     const other = { nhsNumber: '999 123 6783', name: 'Arthur James Trainee', birthDate: '1941-02-03', confirmed: true };
-    transcriptions.saveDraft({ id: draft.id, threadId: draft.threadId, messageIds, advisers: ADVISERS, summary: 'For another patient.', patient: other });
-    expect(transcriptions.preview(draft.id).problems.join(' ')).toMatch(/same patient as the note it corrects/);
-    await expect(transcriptions.attest(draft.id, await confirmedPatient(transcriptions, other))).rejects.toThrow(/same patient as the note it corrects/);
+    // Refused as soon as it is saved (a cold trial got as far as the preview), and the draft keeps the right patient.
+    expect(() => transcriptions.saveDraft({ id: draft.id, threadId: draft.threadId, messageIds, advisers: ADVISERS, summary: 'For another patient.', patient: other })).toThrow(/same patient as the note it corrects/);
+    expect(transcriptions.getDraft(draft.id).patient.nhsNumber).toBe('9991235671');
+    // Half-typed numbers are kept as typed, as in any draft.
+    expect(transcriptions.saveDraft({ id: draft.id, threadId: draft.threadId, messageIds, advisers: ADVISERS, summary: 'x', patient: { ...other, nhsNumber: '999 1' } }).patient.nhsNumber).toBe('999 1');
 
     transcriptions.saveDraft({ id: draft.id, threadId: draft.threadId, messageIds, advisers: ADVISERS, summary: 'Bisoprolol started.', patient: PATIENT });
     switchEpr('other-epr');
@@ -138,6 +146,8 @@ describe('the wipe gate and a correction', () => {
     const note = await fileNote();
     expect((await wipes.plan(threadId)).decision.kind).toBe('allowed');
     const draft = correct(note.identifier);
+    // Started and not attested: said for what it is (a cold trial read it as "1 draft has not been attested").
+    expect((await wipes.plan(threadId)).decision).toEqual({ kind: 'needs-override', problems: [expect.stringMatching(/^1 correction of a filed note was started and not attested: the note in the record may be wrong/)] });
 
     // The record answers with the correction changed: not verified, and the thread cannot be wiped, even with a reason.
     epr.behaviour = { readBack: (document) => (document.id === note.documentReferenceId ? document : { ...document, docStatus: 'preliminary' }) };
