@@ -79,7 +79,7 @@ export function decideWipe(transcriptions: readonly GateTranscription[], untrans
   }
   const problems: string[] = [];
   // A correction started and not attested says the note in the record is wrong: said as such, not as any draft.
-  const corrections = transcriptions.filter((transcription) => transcription.state === 'draft' && transcription.correction === 'drafted');
+  const corrections = transcriptions.filter((transcription) => transcription.correction === 'drafted');
   const drafts = transcriptions.filter((transcription) => transcription.state === 'draft' && transcription.correction !== 'drafted');
   if (corrections.length > 0) {
     problems.push(`${plural(corrections.length, 'correction of a filed note was', 'corrections of filed notes were')} started and not attested: the note in the record may be wrong, and this chat may be the only record of what was said.`);
