@@ -58,7 +58,7 @@ import { getSetting, type StoredPdsConnection } from '../settings/registry';
 import { getMessageById, listMessages, type StoredMessage } from '../vault/queries/messages';
 import { getOutboxItem, insertOutboxItem, listCorrectionsOf, listOutboxItems } from '../vault/queries/outbox';
 import { listThreadAdvisers, upsertThreadAdviser } from '../vault/queries/thread-advisers';
-import { correctionDrafts, getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftImage, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
+import { correctionDrafts, deleteDraft, getDraft, insertDraft, listDrafts, markDraftAttested, updateDraft, type DraftImage, type DraftPatient, type StoredDraft } from '../vault/queries/transcription-drafts';
 import { buildFiledImages, draftImageProblems, normaliseDraftImages } from './draft-images';
 import { getCompleteThread, type StoredThread } from '../vault/queries/threads';
 import { getStaffProfile, getUserById } from '../vault/queries/users';
@@ -346,6 +346,28 @@ export class TranscriptionService {
       });
     })();
     return this.#draftView(db, this.#draft(db, id));
+  }
+
+  /**
+   * Discards a draft that was never attested (a correction started by mistake, work abandoned):
+   * it is deleted from the vault (zeroed: secure_delete), audited by its identifiers. The chat is
+   * untouched; an attested transcription is never discarded.
+   */
+  discardDraft(id: string): void {
+    const db = this.#db();
+    this.#principal();
+    const draft = this.#draft(db, id);
+    if (draft.status === 'attested') throw new WardscribeError('conflict', 'This transcription has been attested: it is in the outbox, and cannot be discarded.');
+    const { log, actor } = this.#session.audit();
+    db.transaction(() => {
+      if (!deleteDraft(db, id)) throw new WardscribeError('conflict', 'This transcription has been attested: it is in the outbox, and cannot be discarded.');
+      log.record({
+        action: 'draft-discarded',
+        actor,
+        objects: { transcriptionId: id, threadId: draft.threadId, ...(draft.correctsIdentifier ? { documentId: draft.correctsIdentifier } : {}) },
+        outcome: { status: 'success', ...(draft.correctsIdentifier ? { reason: 'correction' } : {}) },
+      });
+    })();
   }
 
   /** Every draft, as the list screen shows it: audited, one entry per request, with no draft text or patient. */

@@ -95,6 +95,8 @@ export const AUDIT_ACTIONS = [
    * `unreachable` or `not-kept`).
    */
   'marked-entered-in-error',
+  /** A draft never attested was discarded by a clerk or clinician (`objects.transcriptionId`, `objects.threadId`); nothing of it is kept. */
+  'draft-discarded',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -145,6 +147,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
   'sign-in-failures-counted': 'Failed sign-ins counted',
   'thread-renamed': 'Thread renamed',
   'marked-entered-in-error': 'Corrected note marked entered in error',
+  'draft-discarded': 'Draft discarded',
 };
 
 /** success: it happened; failure: it was tried and went wrong; refused: it was not allowed. */

@@ -607,6 +607,8 @@ export const contract = {
       access: TRANSCRIBERS,
     }),
     list: channel({ request: NoRequest, response: z.array(DraftViewSchema), access: TRANSCRIBERS }),
+    /** Discards a draft never attested (audited); the chat is untouched. */
+    discard: channel({ request: z.object({ id: z.string().min(1).max(100) }).strict(), response: z.object({ outcome: z.literal('discarded') }), access: TRANSCRIBERS }),
     /** Starts correcting a note verified in the record: a draft of it, filed (once attested) replacing it. */
     startCorrection: channel({ request: z.object({ identifier: z.string().min(1).max(100) }).strict(), response: DraftViewSchema, access: TRANSCRIBERS }),
     get: channel({ request: z.object({ id: z.string().min(1).max(100) }).strict(), response: DraftViewSchema, access: TRANSCRIBERS }),

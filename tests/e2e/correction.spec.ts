@@ -68,5 +68,16 @@ test('a filed note corrected: the correction verified, the old note entered in e
   await expect(page.getByTestId('refile-warning')).toHaveCount(0);
   await page.keyboard.press('Alt+4');
   await expect(page.getByTestId('draft-row').getByTestId('draft-is-correction')).toHaveText('Correction of a filed note');
+
+  // Started by mistake: discarded, after a confirmation that says what is lost and what is not.
+  await page.getByTestId('draft-row').getByRole('button', { name: /Open/ }).click();
+  await page.getByRole('button', { name: 'Discard draft' }).click();
+  const confirm = page.getByTestId('discard-confirm');
+  await expect(confirm.getByRole('heading', { name: 'Discard this draft?' })).toBeFocused();
+  await expect(confirm).toContainText('the note it was to correct stays in the record as it is');
+  await expectNoAxeViolations(page, 'the discard confirmation');
+  await confirm.getByRole('button', { name: 'Discard the draft' }).click();
+  await expect(page.getByText('The draft was discarded. The chat is unchanged.')).toBeVisible();
+  await expect(page.getByTestId('draft-row')).toHaveCount(0);
   await expectNoAxeViolations(page, 'the outbox with a correction and the note it replaced');
 });

@@ -73,6 +73,11 @@ export function createTranscriptionHandlers(transcriptions: TranscriptionService
     // Every user's drafts: a clerk prepares one, a clinician opens and attests it.
     list: () => transcriptions.listDrafts().map(view),
     get: ({ id }) => view(transcriptions.getDraft(id)),
+    discard: ({ id }) => {
+      transcriptions.discardDraft(id);
+      deps.emit({ type: 'drafts.changed', draftId: id });
+      return { outcome: 'discarded' as const };
+    },
     startCorrection: ({ identifier }) => {
       const draft = transcriptions.startCorrection(identifier);
       deps.emit({ type: 'drafts.changed', draftId: draft.id });

@@ -129,6 +129,11 @@ export function updateDraft(db: Db, draft: DraftWrite<Omit<StoredDraft, 'created
   );
 }
 
+/** Deletes a draft that was never attested (its refiling reason goes with it). Returns whether one was deleted. */
+export function deleteDraft(db: Db, id: string): boolean {
+  return db.prepare("DELETE FROM transcription_drafts WHERE id = ? AND status = 'draft'").run(id).changes === 1;
+}
+
 /** Marks a draft attested (once). Returns whether it was still a draft. */
 export function markDraftAttested(db: Db, id: string, userId: string, now: Date): boolean {
   return (

@@ -85,6 +85,14 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const [corrects, setCorrects] = useState<DraftView['corrects']>(null);
   /** The patient's EPR encounter the note is linked to (null: none). */
   const [encounter, setEncounter] = useState<DraftView['encounter']>(null);
+  /** Asking whether to discard the draft. */
+  const [discarding, setDiscarding] = useState(false);
+  /** Set once the draft is discarded: nothing is saved after that, on leaving or at a lock. */
+  const discarded = useRef(false);
+  const discardRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (discarding) discardRef.current?.focus();
+  }, [discarding]);
   const eprDefaults = useHostQuery('epr.mode', {});
   const [patient, setPatient] = useState(NO_PATIENT);
   const [birth, setBirth] = useState<DateParts>(NO_DATE);
@@ -304,14 +312,25 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
 
   /** Saved unless nothing changed since the last save: before a lock, and from Save draft. */
   const dirty = loaded && messages.length > 0 && (saved === null || saved.version !== version);
-  useSaveBeforeLock(() => (dirty ? save('lock') : undefined));
+  useSaveBeforeLock(() => (dirty && !discarded.current ? save('lock') : undefined));
   // Leaving the screen with changes not saved (another tab, a shortcut): kept as a draft, listed
   // under Transcribe, rather than lost. Only after an edit: a selection merely looked at is not saved.
   const leaving = useRef<() => void>(() => undefined);
   leaving.current = () => {
-    if (dirty && version > 0) void save('lock');
+    if (dirty && version > 0 && !discarded.current) void save('lock');
   };
   useEffect(() => () => leaving.current(), []);
+
+  // Discarding is asked for twice (the button, then the confirmation): nothing of the draft is kept.
+  async function discard() {
+    const id = savedDraftId.current ?? draftId;
+    if (!id) return;
+    const result = await hostApi()!.transcriptions.discard({ id });
+    if (!result.ok) return fromHost(result.error);
+    // Nothing left to save when the screen closes.
+    discarded.current = true;
+    navigation.go('compose', { notice: 'The draft was discarded. The chat is unchanged.' });
+  }
 
   async function showPreview() {
     const previewVersion = version;
@@ -706,7 +725,30 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         </div>
       )}
 
+      {discarding && (
+        <div className="nhsuk-warning-callout" role="group" aria-labelledby="discard-heading" data-testid="discard-confirm">
+          <h3 className="nhsuk-warning-callout__label" id="discard-heading" tabIndex={-1} ref={discardRef}>
+            Discard this draft?
+          </h3>
+          <p>
+            What was typed and chosen here is deleted{corrects ? ', and the note it was to correct stays in the record as it is' : ''}. The chat and anything already filed are not
+            changed.
+          </p>
+          <button type="button" className="nhsuk-button nhsuk-button--warning" onClick={() => void discard()}>
+            Discard the draft
+          </button>{' '}
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => setDiscarding(false)}>
+            Keep it
+          </button>
+        </div>
+      )}
+
       <div className="ws-selection-bar">
+        {(draftId ?? savedDraftId.current) && !discarding && (
+          <button type="button" className="nhsuk-button nhsuk-button--secondary" onClick={() => setDiscarding(true)}>
+            Discard draft
+          </button>
+        )}
         <button type="button" className="nhsuk-button nhsuk-button--secondary" aria-keyshortcuts="Alt+S" onClick={() => void save()}>
           Save draft <span className="ws-shortcut-hint">({SHORTCUTS.save.label})</span>
         </button>

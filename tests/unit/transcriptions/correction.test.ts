@@ -175,6 +175,20 @@ describe('the wipe gate and a correction', () => {
     expect(listMessages(session.vault().db, threadId, 0, 10)).toHaveLength(0);
   });
 
+  it('a correction started by mistake can be discarded: the plan no longer asks about it, and the discard is audited; an attested one cannot be', async () => {
+    const { transcriptions, wipes, fileNote, correct, threadId, trail } = await world();
+    const note = await fileNote();
+    const draft = correct(note.identifier);
+    expect((await wipes.plan(threadId)).decision.kind).toBe('needs-override');
+    transcriptions.discardDraft(draft.id);
+    expect(() => transcriptions.getDraft(draft.id)).toThrow(/not in the vault/);
+    expect((await wipes.plan(threadId)).decision.kind).toBe('allowed');
+    expect(trail('draft-discarded').map((entry) => [entry.objects, entry.outcome])).toEqual([[{ transcriptionId: draft.id, threadId, documentId: note.identifier }, { status: 'success', reason: 'correction' }]]);
+    // Started again: a new draft of the note.
+    expect(transcriptions.startCorrection(note.identifier).id).not.toBe(draft.id);
+    expect(() => transcriptions.discardDraft(note.draftId!)).toThrow(/attested: it is in the outbox/);
+  });
+
   it('needs a clinician’s reason while the EPR would not mark the replaced note: both notes are current there', async () => {
     const { transcriptions, wipes, fileNote, correct, threadId } = await world();
     const note = await fileNote();
