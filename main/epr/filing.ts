@@ -260,6 +260,12 @@ function carriesIdentifier(document: DocumentReference, identifier: string): boo
   return ours(document.masterIdentifier) || (document.identifier?.some(ours) ?? false);
 }
 
+/** Whether the document carries another Wardscribe note's identifier (in either field): it is not that note. */
+function carriesAnotherNote(document: DocumentReference, identifier: string): boolean {
+  const foreign = (candidate: { system?: string; value?: string } | undefined) => candidate?.system === URI_SYSTEM && candidate.value !== identifier;
+  return (document.identifier ?? []).some(foreign) || foreign(document.masterIdentifier);
+}
+
 /** After a search found the document: is its Provenance there already (at most one is filed)? */
 async function provenanceOnServer(item: OutboxItem, documentReferenceId: string, options: FilingStepOptions): Promise<ProvenanceState> {
   if (options.target.profile.provenance !== 'create') return keptLocally(item.transcription, documentReferenceId, 'not-supported');
@@ -429,8 +435,7 @@ async function retireReplaced(item: OutboxItem, state: Extract<OutboxState, { ki
     throw error;
   }
   // Another note at that id now (its identifier is not ours): never touched.
-  const foreign = [...(old.identifier ?? []), ...(old.masterIdentifier ? [old.masterIdentifier] : [])].some((identifier) => identifier.system === URI_SYSTEM && identifier.value !== replaces.identifier);
-  if (foreign) return settled({ kind: 'not-retired', why: 'refused' });
+  if (carriesAnotherNote(old, replaces.identifier)) return settled({ kind: 'not-retired', why: 'refused' });
   const retiredAt = () => settled({ kind: 'retired', at: new Date(options.now()).toISOString() });
   if (old.status === 'entered-in-error') return retiredAt();
   try {
@@ -494,9 +499,8 @@ async function proveIdentifierSearch(item: OutboxItem, documentReferenceId: stri
  */
 function learnIdentifierHandling(target: FilingTarget, identifier: string, document: DocumentReference): void {
   if (target.profile.identifier !== 'kept') return;
+  if (carriesAnotherNote(document, identifier)) return;
   const ours = (candidate: { system?: string; value?: string } | undefined) => candidate?.system === URI_SYSTEM && candidate.value === identifier;
-  const foreign = (candidate: { system?: string; value?: string } | undefined) => candidate?.system === URI_SYSTEM && candidate.value !== identifier;
-  if ((document.identifier ?? []).some(foreign) || foreign(document.masterIdentifier)) return;
   const inIdentifier = document.identifier?.some(ours) ?? false;
   const inMaster = ours(document.masterIdentifier);
   if (inIdentifier && !inMaster) target.profile = { ...target.profile, identifier: 'identifier-only' };

@@ -9,7 +9,7 @@ import { ChatFingerprinter, fingerprintKey } from '../imports/chat-identity';
 import { readChatIdentityKey } from '../vault/queries/chat-identity-key';
 import { getMessagesByIds, type StoredMessage } from '../vault/queries/messages';
 import { getCompleteThread } from '../vault/queries/threads';
-import { listFiledDrafts } from '../vault/queries/transcription-drafts';
+import { listFiledDrafts, replacedByVerifiedCorrections } from '../vault/queries/transcription-drafts';
 import type { Db } from '../vault/sqlcipher';
 
 /** Where a message's advice was filed. */
@@ -40,7 +40,7 @@ export class FiledAdvice {
     const filed = listFiledDrafts(db);
     // A note a verified correction replaced is no longer the advice in the record (it is entered
     // in error there): its messages are filed in the correction, not twice.
-    const replaced = new Set(filed.flatMap((draft) => (draft.stateKind === 'verified' && draft.replaces ? [draft.replaces] : [])));
+    const replaced = replacedByVerifiedCorrections(filed);
     const drafts = filed.filter((draft) => !replaced.has(draft.identifier));
     const ids = [...new Set(drafts.flatMap((draft) => draft.messageIds.filter((id) => /^\d{1,15}$/.test(id)).map(Number)))];
     const messages = new Map(getMessagesByIds(db, ids).map((message) => [message.id, message]));

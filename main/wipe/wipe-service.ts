@@ -35,7 +35,7 @@ import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, getOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
 import { getSetting, setSettings, type SettingKey } from '../settings/registry';
 import { deleteThreadForWipe, getCompleteThread, listCompleteThreads, threadSourcePath, type StoredThread } from '../vault/queries/threads';
-import { listThreadTranscriptions, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
+import { listThreadTranscriptions, replacedByVerifiedCorrections, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
 import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts, threadRowsRemaining } from '../vault/queries/wipe-samples';
 import { messageIndexIntact } from '../vault/queries/messages';
 import { deleteThreadThumbnails, listAttachmentMedia, readAttachmentHead, thumbnailSlices } from '../vault/queries/attachment-thumbnails';
@@ -703,7 +703,7 @@ export function recheckProblem(check: Recheck | undefined): { reason: string; me
  * (the correction carries what they carried, as corrected; they are entered in error in the record).
  */
 function weighedTranscriptions(rows: readonly ThreadTranscriptionRow[]): ThreadTranscriptionRow[] {
-  const replaced = new Set(rows.flatMap((row) => (row.stateKind === 'verified' && row.replaces ? [row.replaces] : [])));
+  const replaced = replacedByVerifiedCorrections(rows);
   return rows.filter((row) => row.identifier === null || !replaced.has(row.identifier));
 }
 

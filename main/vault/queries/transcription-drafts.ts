@@ -201,6 +201,14 @@ export interface ThreadTranscriptionRow {
   readonly correctsIdentifier: string | null;
 }
 
+/**
+ * The outbox identifiers of the notes a verified correction replaced, among these rows: they are
+ * entered in error in the record, and the correction carries what they carried.
+ */
+export function replacedByVerifiedCorrections(rows: readonly { readonly stateKind: string | null; readonly replaces: string | null }[]): ReadonlySet<string> {
+  return new Set(rows.flatMap((row) => (row.stateKind === 'verified' && row.replaces ? [row.replaces] : [])));
+}
+
 /** Every draft made from the thread, with its outbox item (if attested). */
 export function listThreadTranscriptions(db: Db, threadId: string): ThreadTranscriptionRow[] {
   return db
