@@ -89,7 +89,9 @@ describe.skipIf(process.platform === 'win32')('reading the vault in this process
       expect(monitor.status().state).toBe('intact');
       if (process.platform === 'linux') {
         expect(before).toBeGreaterThan(0);
-        expect(locksOn(files.database)).toBe(before);
+        // Not an exact count: closing a descriptor drops every lock to none, while a read the
+        // session happens to be running at either moment adds its own (CI once counted 3 for 1).
+        expect(locksOn(files.database)).toBeGreaterThan(0);
       }
       expect(await firstLine(writerScript, [files.database, key.toString('hex'), 'journal'])).toBe('busy');
     } finally {
