@@ -31,7 +31,7 @@ import { EprRequestError } from './epr-errors';
 import { resendSettleDelayMs, type EprProfile } from './epr-profile';
 import type { EprConnection, RequestContext } from './fhir-client';
 import { identifierQuery, staffIdentifier, toDocumentReference, toProvenance, URI_SYSTEM, type StaffRecords } from './mapping';
-import type { OutboxItem, OutboxState, ProvenanceState, ReplacedState } from './outbox';
+import { owedMarking, settleMarking, type OutboxItem, type OutboxState, type ProvenanceState, type ReplacedState } from './outbox';
 import { readBackMismatches, subjectPatientId } from './read-back';
 import { DEFAULT_RETRY_POLICY } from './retry-policy';
 import { validateFhirResource } from './validate';
@@ -100,7 +100,14 @@ export async function filingStep(item: OutboxItem, options: FilingStepOptions): 
       }
       return readBack(item, state.documentReferenceId, state.provenance, state.since, options);
     case 'verified':
-      return state.replaced?.kind === 'pending' ? retireReplaced(item, state, options) : state;
+      switch (owedMarking(state)) {
+        case 'replaced':
+          return settleMarking(state, await markEnteredInError(item, item.transcription.replaces!, options), 'replaced');
+        case 'withdrawal':
+          return settleMarking(state, await markEnteredInError(item, { documentReferenceId: state.documentReferenceId, identifier: item.identifier }, options), 'withdrawal');
+        default:
+          return state;
+      }
     default:
       return state;
   }
@@ -411,41 +418,44 @@ async function readBack(item: OutboxItem, documentReferenceId: string, provenanc
 const RETIRE_REFUSED = new Set([400, 403, 405, 409, 412, 422, 501]);
 
 /**
- * A verified correction marks the note it replaces entered in error: it reads that note, checks it
- * is still the one filed, sets its status (for the version it read: a note changed since is not
- * overwritten) and reads it back. The EPR refusing, or keeping the old status, leaves the
- * correction verified and says so; a request that fails on the way is retried like any other.
+ * Marks a filed note entered in error: the note a verified correction replaces, or a withdrawn
+ * note itself. It reads that note, checks it is still the one filed, sets its status (for the
+ * version it read: a note changed since is not overwritten) and reads it back. The EPR refusing,
+ * or keeping the old status, is settled as `not-retired` and said so (a correction stays
+ * verified either way); a request that fails on the way is thrown for the runner to retry.
  */
-async function retireReplaced(item: OutboxItem, state: Extract<OutboxState, { kind: 'verified' }>, options: FilingStepOptions): Promise<OutboxState> {
-  const replaces = item.transcription.replaces!;
+async function markEnteredInError(item: OutboxItem, note: { readonly documentReferenceId: string; readonly identifier: string }, options: FilingStepOptions): Promise<ReplacedState> {
   const { connection } = options.target;
   const context = contextOf(item);
-  const settled = (replaced: ReplacedState): OutboxState => ({ ...state, replaced });
   // Only an HTTP refusal (it has a status) is taken so; anything else is thrown for the runner to decide.
-  const refused = (error: EprRequestError & { status: number }): OutboxState =>
-    settled({ kind: 'not-retired', why: 'refused', httpStatus: error.status, ...(error.serverReason ? { serverReason: error.serverReason } : {}) });
+  const refused = (error: EprRequestError & { status: number }): ReplacedState => ({
+    kind: 'not-retired',
+    why: 'refused',
+    httpStatus: error.status,
+    ...(error.serverReason ? { serverReason: error.serverReason } : {}),
+  });
   const isRefusal = (error: unknown): error is EprRequestError & { status: number } =>
     error instanceof EprRequestError && error.kind === 'http' && RETIRE_REFUSED.has(error.status as number);
   let old: DocumentReference;
   try {
-    old = (await connection.read('DocumentReference', replaces.documentReferenceId, context)) as DocumentReference;
+    old = (await connection.read('DocumentReference', note.documentReferenceId, context)) as DocumentReference;
   } catch (error) {
-    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) return settled({ kind: 'gone', httpStatus: error.status });
+    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) return { kind: 'gone', httpStatus: error.status };
     if (isRefusal(error)) return refused(error);
     throw error;
   }
   // Another note at that id now (its identifier is not ours): never touched.
-  if (carriesAnotherNote(old, replaces.identifier)) return settled({ kind: 'not-retired', why: 'refused' });
-  const retiredAt = () => settled({ kind: 'retired', at: new Date(options.now()).toISOString() });
-  if (old.status === 'entered-in-error') return retiredAt();
+  if (carriesAnotherNote(old, note.identifier)) return { kind: 'not-retired', why: 'refused' };
+  const retired = (): ReplacedState => ({ kind: 'retired', at: new Date(options.now()).toISOString() });
+  if (old.status === 'entered-in-error') return retired();
   try {
-    await connection.update({ ...old, id: replaces.documentReferenceId, status: 'entered-in-error' }, context, old.meta?.versionId);
+    await connection.update({ ...old, id: note.documentReferenceId, status: 'entered-in-error' }, context, old.meta?.versionId);
   } catch (error) {
     if (isRefusal(error)) return refused(error);
     throw error;
   }
-  const after = (await connection.read('DocumentReference', replaces.documentReferenceId, context)) as DocumentReference;
-  return after.status === 'entered-in-error' ? retiredAt() : settled({ kind: 'not-retired', why: 'not-kept' });
+  const after = (await connection.read('DocumentReference', note.documentReferenceId, context)) as DocumentReference;
+  return after.status === 'entered-in-error' ? retired() : { kind: 'not-retired', why: 'not-kept' };
 }
 
 /** What a second read of a verified note finds in its EPR: still there as filed, or not. */

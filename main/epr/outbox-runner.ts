@@ -19,7 +19,7 @@ import { EprRequestError } from './epr-errors';
 import { EprUnavailableError, type EprDirectory } from './epr-directory';
 import { applyOverrides, discoverProfile } from './epr-profile';
 import { filingStep, recheckFiled, type FilingTarget, type RecordCheck } from './filing';
-import { isTerminal, retryState, settledByRecordCheck, transition, pushesOf, type OutboxItem, type OutboxState, type OutboxStore, type ProvenanceState, type RetryNote } from './outbox';
+import { isTerminal, owedMarking, retryState, settleMarking, settledByRecordCheck, transition, pushesOf, unsettledMarking, type OutboxItem, type OutboxState, type OutboxStore, type ProvenanceState, type RetryNote } from './outbox';
 import { OutboxStoppedError } from './outbox-store';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, systemClock, type Clock, type RetryPolicy } from './retry-policy';
 
@@ -123,10 +123,12 @@ export class OutboxRunner {
       const item = await run.store.load(identifier);
       if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
       if (item.state.kind === 'verified') {
-        // A correction whose replaced note was not marked: asked again. Anything else verified has nothing to retry.
-        if (item.state.replaced?.kind !== 'not-retired') throw new WardscribeError('conflict', 'This transcription is already verified in the record.');
+        // A note the EPR would not mark entered in error (the one a correction replaces, or a withdrawn
+        // one): asked again. Anything else verified has nothing to retry.
+        const unsettled = unsettledMarking(item.state);
+        if (unsettled === undefined) throw new WardscribeError('conflict', 'This transcription is already verified in the record.');
         if (this.isActive(identifier)) return;
-        await run.store.save(transition(item, { ...withoutNotes(item.state), replaced: { kind: 'pending' } } as OutboxState, this.#clock.now()));
+        await run.store.save(transition(item, settleMarking(withoutNotes(item.state) as typeof item.state, { kind: 'pending' }, unsettled), this.#clock.now()));
         void this.drive(identifier);
         return;
       }
@@ -159,6 +161,30 @@ export class OutboxRunner {
       if (this.isActive(identifier)) throw new WardscribeError('conflict', 'This filing is already being sent.');
       // No push counted: the clinician's check is the search, so this one is sent without one.
       await run.store.save(transition(item, { kind: 'sending', pushes: 0, mode: 'transaction' }, this.#clock.now()), checkedBy);
+      void this.drive(identifier);
+    } finally {
+      this.#retrying.delete(identifier);
+    }
+  }
+
+  /**
+   * A clinician withdraws a verified note that should not be in the record at all: the withdrawal
+   * (their reason, audited as theirs) is saved, then the note is marked entered in error in its
+   * EPR and read back, like the note a correction replaces. Refused while the note is busy with its
+   * EPR, still marking the note it corrects, or withdrawn already.
+   */
+  async withdraw(identifier: string, reason: string, by: AuditActor): Promise<void> {
+    const busy = () => new WardscribeError('conflict', 'This note is being sent to its EPR right now. Wait until it settles, then withdraw it.');
+    if (this.#retrying.has(identifier)) throw busy();
+    this.#retrying.add(identifier);
+    try {
+      const run = this.#current();
+      const item = await this.#load(run, identifier);
+      if (item.state.kind !== 'verified') throw new WardscribeError('conflict', 'Only a note verified in the record can be withdrawn. One still being filed can be retried from the outbox.');
+      if (item.state.withdrawal) throw new WardscribeError('conflict', 'This note has already been withdrawn. If the EPR did not mark it, press Retry.');
+      if (owedMarking(item.state) !== undefined || this.isActive(identifier)) throw busy();
+      const withdrawal = { reason, askedAt: new Date(this.#clock.now()).toISOString(), marked: { kind: 'pending' } } as const;
+      await run.store.save(transition(item, { ...withoutNotes(item.state), withdrawal } as OutboxState, this.#clock.now()), by);
       void this.drive(identifier);
     } finally {
       this.#retrying.delete(identifier);
@@ -298,8 +324,8 @@ export class OutboxRunner {
   async #waitOrGiveUp(run: Run, item: OutboxItem, failures: number, decision: { retry: string; retryAfterMs?: number; giveUp?: OutboxState }): Promise<OutboxItem> {
     if (failures >= this.#policy.maxAttempts) {
       if (decision.giveUp) return this.#advance(run, item, decision.giveUp);
-      // A verified correction whose EPR stopped answering while marking the note it replaces stays verified.
-      if (item.state.kind === 'verified') return this.#advance(run, item, { ...item.state, replaced: { kind: 'not-retired', why: 'unreachable', serverReason: decision.retry } });
+      // A verified note whose EPR stopped answering while marking a note entered in error stays verified.
+      if (item.state.kind === 'verified') return this.#advance(run, item, settleMarking(item.state, { kind: 'not-retired', why: 'unreachable', serverReason: decision.retry }));
       const documentReferenceId = 'documentReferenceId' in item.state ? item.state.documentReferenceId : undefined;
       const provenance: ProvenanceState | undefined = 'provenance' in item.state ? item.state.provenance : undefined;
       const httpStatus = /HTTP (\d{3})/.exec(decision.retry)?.[1];
@@ -325,11 +351,9 @@ export class OutboxRunner {
     if (!(error instanceof EprRequestError)) throw error;
     const { state } = item;
     if (state.kind === 'verified') {
-      // Marking the note a verified correction replaces: the correction stays verified whatever the EPR says.
-      const notRetired = (why: 'refused' | 'unreachable'): OutboxState => ({
-        ...state,
-        replaced: { kind: 'not-retired', why, ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...(error.serverReason ? { serverReason: error.serverReason } : {}) },
-      });
+      // Marking a note entered in error (the one a correction replaces, or a withdrawn one): the note stays verified whatever the EPR says.
+      const notRetired = (why: 'refused' | 'unreachable'): OutboxState =>
+        settleMarking(state, { kind: 'not-retired', why, ...(error.status !== undefined ? { httpStatus: error.status } : {}), ...(error.serverReason ? { serverReason: error.serverReason } : {}) });
       return error.transient ? { retry: problemOf(error), retryAfterMs: error.retryAfterMs, giveUp: notRetired('unreachable') } : { next: notRetired('refused') };
     }
     const pushes = pushesOf(state);

@@ -5,11 +5,11 @@
  * when `save` returns. Once `stopped()` is true (the vault is closing) it refuses everything.
  */
 import type { AuditLog } from '../audit/audit-log';
-import type { AuditObjects } from '../../shared/domain/audit';
+import type { AuditObjects, AuditOutcome } from '../../shared/domain/audit';
 import { forgetIdentifierFound, getIdentifierFoundAt, recordIdentifierFound } from '../vault/queries/epr-observations';
 import { getOutboxItem, listUnfinishedOutboxItems, saveOutboxState } from '../vault/queries/outbox';
 import type { Db } from '../vault/sqlcipher';
-import type { OutboxItem, OutboxStore } from './outbox';
+import type { OutboxItem, OutboxStore, ReplacedState } from './outbox';
 
 /** Thrown once the store has stopped: nothing more is written. */
 export class OutboxStoppedError extends Error {
@@ -32,19 +32,20 @@ export function createVaultOutboxStore(options: VaultOutboxStoreOptions): Outbox
     unfinished: async () => listUnfinishedOutboxItems(db()),
     identifierSearchProven: async (eprId) => getIdentifierFoundAt(db(), eprId) !== null,
     recordIdentifierSearch: async (eprId, proven, at) => (proven ? recordIdentifierFound(db(), eprId, new Date(at).toISOString()) : forgetIdentifierFound(db(), eprId)),
-    save: async (item, recordCheckedBy) => {
+    save: async (item, by) => {
       const vault = db();
       const log = options.audit();
       vault.transaction(() => {
         const previous = getOutboxItem(vault, item.identifier);
         saveOutboxState(vault, item);
-        // The confirmation and the resend it allows are one change: neither is kept without the other.
-        if (recordCheckedBy) {
+        // The person's action and the change it makes are one: neither is kept without the other.
+        if (by) {
+          const withdrawn = item.state.kind === 'verified' && item.state.withdrawal !== undefined && !(previous?.state.kind === 'verified' && previous.state.withdrawal);
           log.record({
-            action: 'record-checked',
-            actor: recordCheckedBy,
-            objects: { transcriptionId: item.identifier, nhsNumber: item.transcription.patient.nhsNumber },
-            outcome: { status: 'success', reason: 'not-in-record' },
+            action: withdrawn ? 'withdrawal-asked' : 'record-checked',
+            actor: by,
+            objects: { transcriptionId: item.identifier, nhsNumber: item.transcription.patient.nhsNumber, ...(withdrawn && 'documentReferenceId' in item.state ? { documentId: item.state.documentReferenceId } : {}) },
+            outcome: { status: 'success', ...(withdrawn ? {} : { reason: 'not-in-record' }) },
             hashes: { documentSha256: item.attachmentSha256 },
           });
         }
@@ -73,13 +74,14 @@ function auditChange(log: AuditLog, previous: OutboxItem | undefined, item: Outb
   const replaced = state.kind === 'verified' ? state.replaced : undefined;
   const previousReplaced = previous?.state.kind === 'verified' ? previous.state.replaced : undefined;
   if (replaced && replaced.kind !== 'pending' && previousReplaced?.kind !== replaced.kind && transcription.replaces) {
-    log.record({
-      action: 'marked-entered-in-error',
-      actor: null,
-      objects: { ...objects, documentId: transcription.replaces.documentReferenceId },
-      outcome: replaced.kind === 'retired' ? { status: 'success' } : replaced.kind === 'gone' ? { status: 'success', reason: 'gone' } : { status: 'failure', reason: replaced.why },
-      hashes,
-    });
+    log.record({ action: 'marked-entered-in-error', actor: null, objects: { ...objects, documentId: transcription.replaces.documentReferenceId }, outcome: markingOutcome(replaced), hashes });
+  }
+  // A withdrawn note marked itself: its own document, with reasons that say it was withdrawn.
+  const withdrawn = state.kind === 'verified' ? state.withdrawal?.marked : undefined;
+  const previousWithdrawn = previous?.state.kind === 'verified' ? previous.state.withdrawal?.marked : undefined;
+  if (withdrawn && withdrawn.kind !== 'pending' && previousWithdrawn?.kind !== withdrawn.kind && state.kind === 'verified') {
+    const outcome = markingOutcome(withdrawn);
+    log.record({ action: 'marked-entered-in-error', actor: null, objects: { ...objects, documentId: state.documentReferenceId }, outcome: { ...outcome, reason: outcome.reason ? `withdrawn-${outcome.reason}` : 'withdrawn' }, hashes });
   }
   if (previous?.state.kind === state.kind) return;
   if (state.kind === 'filed' || state.kind === 'verified') {
@@ -90,4 +92,9 @@ function auditChange(log: AuditLog, previous: OutboxItem | undefined, item: Outb
   } else if (state.kind === 'needs-attention') {
     log.record({ action: 'filing-failed', actor: null, objects, outcome: { status: 'failure', reason: state.reason }, hashes });
   }
+}
+
+/** How marking a note entered in error ended, as the trail records it. */
+function markingOutcome(marked: Exclude<ReplacedState, { kind: 'pending' }>): AuditOutcome {
+  return marked.kind === 'retired' ? { status: 'success' } : marked.kind === 'gone' ? { status: 'success', reason: 'gone' } : { status: 'failure', reason: marked.why };
 }

@@ -3,7 +3,7 @@
  * what is happening or what a clinician can do. Pure.
  */
 import type { StoredOutboxItem } from '../vault/queries/outbox';
-import type { OutboxStateKind, ReplacedState } from './outbox';
+import { owedMarking, unsettledMarking, type OutboxStateKind, type ReplacedState } from './outbox';
 
 export interface OutboxView {
   readonly identifier: string;
@@ -33,8 +33,12 @@ export interface OutboxView {
   readonly correctsDocumentId: string | null;
   /** Where the correction of this note stands, if it has one; null otherwise. */
   readonly correctedBy: OutboxStateKind | null;
-  /** Whether a correction can be started from it now (verified, and not corrected already). */
+  /** Whether a correction can be started from it now (verified, and not corrected or withdrawn already). */
   readonly canCorrect: boolean;
+  /** A withdrawn note: where marking it entered in error stands, why and when it was withdrawn; null otherwise. */
+  readonly withdrawal: { readonly state: 'withdrawing' | 'withdrawn' | 'not-withdrawn'; readonly reason: string; readonly askedAt: string } | null;
+  /** Whether it can be withdrawn now (verified, settled, not corrected or withdrawn already). */
+  readonly canWithdraw: boolean;
 }
 
 /** The correction of an item, as its row in the outbox mentions it. */
@@ -89,6 +93,7 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
           : 'Verified in the record.';
       if (state.replaced) detail += ` ${replacedWords(state.replaced)}`;
       if (correctedBy) detail += ` ${correctedByWords(correctedBy.state)}`;
+      if (state.withdrawal) detail = withdrawalWords(state.withdrawal.marked);
       break;
     case 'failed': {
       const server = state.serverReason ? ` The EPR said: "${state.serverReason}"` : '';
@@ -153,13 +158,45 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
     documentReferenceId,
     epr: item.eprLabel,
     nextAttemptAt: state.kind === 'sending' && state.confirmAt !== undefined && state.confirmAt > now ? new Date(state.confirmAt).toISOString() : retry ? new Date(retry.nextAttemptAt).toISOString() : null,
-    canRetry: state.kind === 'failed' || state.kind === 'needs-attention' || stalled || (!!waiting && !active) || (state.kind === 'verified' && state.replaced?.kind === 'not-retired' && !active),
+    canRetry: state.kind === 'failed' || state.kind === 'needs-attention' || stalled || (!!waiting && !active) || (state.kind === 'verified' && unsettledMarking(state) !== undefined && !active),
     updatedAt: new Date(item.updatedAt).toISOString(),
     correctsAttestedAt: item.transcription.replaces?.attestedAt ?? null,
     correctsDocumentId: item.transcription.replaces?.documentReferenceId ?? null,
     correctedBy: correctedBy?.state ?? null,
-    canCorrect: state.kind === 'verified' && correctedBy === undefined,
+    canCorrect: state.kind === 'verified' && correctedBy === undefined && !state.withdrawal,
+    withdrawal:
+      state.kind === 'verified' && state.withdrawal
+        ? { state: withdrawalStanding(state.withdrawal.marked), reason: state.withdrawal.reason, askedAt: state.withdrawal.askedAt }
+        : null,
+    canWithdraw: state.kind === 'verified' && correctedBy === undefined && !state.withdrawal && owedMarking(state) === undefined && !active,
   };
+}
+
+function withdrawalStanding(marked: ReplacedState): 'withdrawing' | 'withdrawn' | 'not-withdrawn' {
+  return marked.kind === 'pending' ? 'withdrawing' : marked.kind === 'not-retired' ? 'not-withdrawn' : 'withdrawn';
+}
+
+/** A withdrawn note: what the record did with it. */
+function withdrawalWords(marked: ReplacedState): string {
+  switch (marked.kind) {
+    case 'pending':
+      return 'Withdrawn: asking the record to mark this note entered in error.';
+    case 'retired':
+      return 'Withdrawn: the record now marks this note entered in error. Its messages are in no note filed in the record; file them again (for the right patient) if the advice belongs there.';
+    case 'gone':
+      return 'Withdrawn: the note is no longer in the record. Its messages are in no note filed in the record; file them again (for the right patient) if the advice belongs there.';
+    case 'not-retired': {
+      const status = marked.httpStatus ? ` (HTTP ${marked.httpStatus})` : '';
+      const server = marked.serverReason && marked.why !== 'unreachable' ? ` The EPR said: "${marked.serverReason}"` : '';
+      const what =
+        marked.why === 'unreachable'
+          ? 'The EPR could not be reached to mark this note entered in error.'
+          : marked.why === 'not-kept'
+            ? 'The EPR accepted, but did not keep, marking this note entered in error.'
+            : `The EPR would not mark this note entered in error${status}.${server}`;
+      return `Withdrawn here, but still current in the record: ${what} Ask your EPR team to mark it, or press Retry.`;
+    }
+  }
 }
 
 /** A verified correction: what became of the note it replaces. */

@@ -68,6 +68,19 @@ export type ReplacedState =
   | { readonly kind: 'gone'; readonly httpStatus: number }
   | { readonly kind: 'not-retired'; readonly why: 'refused' | 'unreachable' | 'not-kept'; readonly httpStatus?: number; readonly serverReason?: string };
 
+/**
+ * A clinician's withdrawal of a verified note that should not be in the record at all (the wrong
+ * patient, advice never meant for it): why, when it was asked, and where marking the note itself
+ * entered in error stands (`marked`, the same steps as a correction's marking of the note it
+ * replaces). Once `retired` or `gone`, the note's messages are in no note filed in the record.
+ */
+export interface Withdrawal {
+  readonly reason: string;
+  /** When it was asked (ISO UTC). */
+  readonly askedAt: string;
+  readonly marked: ReplacedState;
+}
+
 /** What the outbox says while an item waits between attempts. */
 export interface RetryNote {
   /** 1 for the first retry. */
@@ -109,6 +122,8 @@ export type OutboxState =
       readonly provenance: ProvenanceState;
       /** A correction only: where marking the note it replaces stands. */
       readonly replaced?: ReplacedState;
+      /** A withdrawn note: where marking it entered in error stands. */
+      readonly withdrawal?: Withdrawal;
       readonly retry?: RetryNote;
       readonly waiting?: string;
     }
@@ -152,10 +167,11 @@ export interface OutboxItem {
 export interface OutboxStore {
   load(identifier: string): Promise<OutboxItem | undefined>;
   /**
-   * `recordCheckedBy`: the clinician who confirmed that the EPR does not hold the note (an EPR that
-   * cannot be searched by identifier), audited with the state it sends the item on in.
+   * `by`: the clinician whose action the change is, audited with it: one who confirmed that the
+   * EPR does not hold the note (an EPR that cannot be searched by identifier), sending the item on,
+   * or one who withdrew a verified note.
    */
-  save(item: OutboxItem, recordCheckedBy?: AuditActor): Promise<void>;
+  save(item: OutboxItem, by?: AuditActor): Promise<void>;
   /** Items not in a terminal state, oldest first: what to resume at start-up. */
   unfinished(): Promise<OutboxItem[]>;
   /** Whether a search of this EPR by note identifier has found a note filed there (kept across sessions). */
@@ -171,11 +187,40 @@ export function settledByRecordCheck(reason: AttentionReason): boolean {
 
 /**
  * Terminal states: the runner does nothing more with them unless a person asks. A verified
- * correction is not finished until the note it replaces has been marked (or that was refused).
+ * correction is not finished until the note it replaces has been marked (or that was refused),
+ * nor a withdrawn note until it has been marked itself.
  */
 export function isTerminal(state: OutboxState): boolean {
-  if (state.kind === 'verified') return state.replaced?.kind !== 'pending';
+  if (state.kind === 'verified') return owedMarking(state) === undefined;
   return state.kind === 'failed' || state.kind === 'needs-attention';
+}
+
+type VerifiedState = Extract<OutboxState, { kind: 'verified' }>;
+
+/**
+ * The entered-in-error marking a verified item still owes the record: the note a correction
+ * replaces (`replaced`), or a withdrawn note itself (`withdrawal`). A correction's comes first: a
+ * note cannot be withdrawn while it is still marking the one it replaces.
+ */
+export function owedMarking(state: VerifiedState): 'replaced' | 'withdrawal' | undefined {
+  if (state.replaced?.kind === 'pending') return 'replaced';
+  return state.withdrawal?.marked.kind === 'pending' ? 'withdrawal' : undefined;
+}
+
+/** The state with the marking it owes (or, when `which` is given, that one) settled as `marked`. */
+export function settleMarking(state: VerifiedState, marked: ReplacedState, which: 'replaced' | 'withdrawal' = owedMarking(state) ?? 'replaced'): VerifiedState {
+  return which === 'withdrawal' && state.withdrawal ? { ...state, withdrawal: { ...state.withdrawal, marked } } : { ...state, replaced: marked };
+}
+
+/** The marking a person's Retry may ask for again: one the EPR refused or could not be reached for. */
+export function unsettledMarking(state: VerifiedState): 'replaced' | 'withdrawal' | undefined {
+  if (state.replaced?.kind === 'not-retired') return 'replaced';
+  return state.withdrawal?.marked.kind === 'not-retired' ? 'withdrawal' : undefined;
+}
+
+/** Whether a verified note has been withdrawn from the record (marked entered in error there, or gone from it). */
+export function isWithdrawn(state: OutboxState): boolean {
+  return state.kind === 'verified' && (state.withdrawal?.marked.kind === 'retired' || state.withdrawal?.marked.kind === 'gone');
 }
 
 /** Which transitions filing may make; anything else is a bug and throws. */
@@ -183,7 +228,7 @@ const ALLOWED: Readonly<Record<OutboxStateKind, readonly OutboxStateKind[]>> = {
   queued: ['queued', 'sending', 'failed'],
   sending: ['sending', 'filed', 'failed', 'needs-attention'],
   filed: ['filed', 'verified', 'failed'],
-  // Only a correction's marking of the note it replaces moves a verified item on, and it stays verified.
+  // Only marking a note entered in error (the one a correction replaces, or a withdrawn one) moves a verified item on, and it stays verified.
   verified: ['verified'],
   failed: ['queued', 'sending', 'filed'],
   'needs-attention': ['sending', 'filed'],

@@ -9,7 +9,7 @@ import { ChatFingerprinter, fingerprintKey } from '../imports/chat-identity';
 import { readChatIdentityKey } from '../vault/queries/chat-identity-key';
 import { getMessagesByIds, type StoredMessage } from '../vault/queries/messages';
 import { getCompleteThread } from '../vault/queries/threads';
-import { listFiledDrafts, replacedByVerifiedCorrections } from '../vault/queries/transcription-drafts';
+import { listFiledDrafts, replacedByVerifiedCorrections, withdrawnFromRecord } from '../vault/queries/transcription-drafts';
 import type { Db } from '../vault/sqlcipher';
 
 /** Where a message's advice was filed. */
@@ -39,9 +39,10 @@ export class FiledAdvice {
     this.#key = readChatIdentityKey(db);
     const filed = listFiledDrafts(db);
     // A note a verified correction replaced is no longer the advice in the record (it is entered
-    // in error there): its messages are filed in the correction, not twice.
+    // in error there): its messages are filed in the correction, not twice. A withdrawn note's are
+    // filed nowhere, and may be filed again (for the right patient) without a reason.
     const replaced = replacedByVerifiedCorrections(filed);
-    const drafts = filed.filter((draft) => !replaced.has(draft.identifier));
+    const drafts = filed.filter((draft) => !replaced.has(draft.identifier) && !withdrawnFromRecord(draft));
     const ids = [...new Set(drafts.flatMap((draft) => draft.messageIds.filter((id) => /^\d{1,15}$/.test(id)).map(Number)))];
     const messages = new Map(getMessagesByIds(db, ids).map((message) => [message.id, message]));
     for (const draft of drafts) {

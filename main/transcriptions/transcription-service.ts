@@ -235,7 +235,7 @@ export class TranscriptionService {
     if (corrected && parseNhsNumber(patient.nhsNumber).ok && corrected.transcription.patient.nhsNumber !== patient.nhsNumber.replace(/\s/g, '')) {
       throw new WardscribeError(
         'rejected',
-        'A correction is about the same patient as the note it corrects. If that note is about the wrong patient, ask the EPR team to mark it entered in error, and file the advice for the right patient as a new note.',
+        'A correction is about the same patient as the note it corrects. If that note is about the wrong patient, withdraw it from the outbox instead (it is marked entered in error in the record), and file the advice for the right patient as a new note.',
       );
     }
     const id = existing?.id ?? randomUUID();
@@ -302,6 +302,7 @@ export class TranscriptionService {
     const filed = getOutboxItem(db, identifier);
     if (!filed) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
     if (filed.state.kind !== 'verified') throw new WardscribeError('conflict', 'Only a note verified in the record can be corrected. A note still being filed can be retried from the outbox.');
+    if (filed.state.withdrawal) throw new WardscribeError('conflict', 'This note has been withdrawn from the record, so there is nothing to correct. File the advice again as a new note if it belongs in the record.');
     // One correction of a note, ever: a second would replace it twice. A correction is corrected in its turn.
     if (listCorrectionsOf(db, identifier).length > 0) throw new WardscribeError('conflict', 'This note already has a correction in the outbox: correct that one, or retry it, instead.');
     const open = correctionDrafts(db, identifier).find((draft) => draft.status === 'draft');
@@ -693,6 +694,25 @@ export class TranscriptionService {
   }
 
   /**
+   * Withdraws a verified note (clinicians only) that should not be in the record at all: marked
+   * entered in error in its EPR and read back (outbox-runner.ts). A note with a correction, or one
+   * being corrected, is not withdrawn: the correction is what stands, or is about to.
+   */
+  async withdraw(identifier: string, reason: string): Promise<OutboxView> {
+    if (this.#principal().role !== 'clinician') throw new WardscribeError('forbidden', 'Only a clinician can withdraw a filed note.');
+    const db = this.#db();
+    if (!getOutboxItem(db, identifier)) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
+    if (listCorrectionsOf(db, identifier).length > 0) {
+      throw new WardscribeError('conflict', 'This note has a correction in the outbox, and the correction is what the record keeps. Withdraw the correction instead, once it is verified.');
+    }
+    if (correctionDrafts(db, identifier).some((draft) => draft.status === 'draft')) {
+      throw new WardscribeError('conflict', 'A correction of this note has been started. Discard that draft first (on the Transcribe screen), then withdraw the note.');
+    }
+    await this.runner.withdraw(identifier, reason, this.#session.audit().actor);
+    return this.#outboxView(identifier);
+  }
+
+  /**
    * A filed note as its EPR returns it now (clerks and clinicians), read fresh and never kept.
    * Audited with the document's id; a refusal or outage of the EPR is said in plain English.
    */
@@ -841,11 +861,11 @@ export class TranscriptionService {
   #replacedBy(db: Db, draft: StoredDraft, nhsNumber: NhsNumber, eprId: string): ReplacedNote | undefined {
     if (!draft.correctsIdentifier) return undefined;
     const filed = getOutboxItem(db, draft.correctsIdentifier);
-    if (!filed || filed.state.kind !== 'verified') throw new WardscribeError('conflict', 'The note this corrects is no longer verified in the record, so it cannot be corrected from here.');
+    if (!filed || filed.state.kind !== 'verified' || filed.state.withdrawal) throw new WardscribeError('conflict', 'The note this corrects is no longer verified in the record (or was withdrawn), so it cannot be corrected from here.');
     if (listCorrectionsOf(db, filed.identifier).length > 0) throw new WardscribeError('conflict', 'This note already has a correction in the outbox.');
     if (filed.eprId !== eprId) throw new WardscribeError('conflict', `The note this corrects is in ${filed.eprLabel}, and a correction is filed in the same record. Ask an administrator to set the EPR back, or correct the note in that EPR itself.`);
     if (filed.transcription.patient.nhsNumber !== nhsNumber) {
-      throw new WardscribeError('rejected', 'A correction is about the same patient as the note it corrects. If that note is about the wrong patient, ask the EPR team to mark it entered in error, and file the advice for the right patient as a new note.');
+      throw new WardscribeError('rejected', 'A correction is about the same patient as the note it corrects. If that note is about the wrong patient, withdraw it from the outbox instead (it is marked entered in error in the record), and file the advice for the right patient as a new note.');
     }
     return { identifier: filed.identifier, documentReferenceId: filed.state.documentReferenceId, attestedAt: filed.transcription.attestedAt };
   }

@@ -35,7 +35,7 @@ import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, getOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
 import { getSetting, setSettings, type SettingKey } from '../settings/registry';
 import { deleteThreadForWipe, getCompleteThread, listCompleteThreads, threadSourcePath, type StoredThread } from '../vault/queries/threads';
-import { listThreadTranscriptions, replacedByVerifiedCorrections, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
+import { listThreadTranscriptions, replacedByVerifiedCorrections, withdrawnFromRecord, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
 import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts, threadRowsRemaining } from '../vault/queries/wipe-samples';
 import { messageIndexIntact } from '../vault/queries/messages';
 import { deleteThreadThumbnails, listAttachmentMedia, readAttachmentHead, thumbnailSlices } from '../vault/queries/attachment-thumbnails';
@@ -225,8 +225,9 @@ export class WipeService {
     const { session, transcriptions } = this.#options;
     const verified = await session.withVault('shared', 'a wipe is reading which notes were filed', () =>
       // A note replaced by a verified correction is entered in error by design: the correction is re-read instead.
+      // A withdrawn note is entered in error by the clinician's choice: it files nothing, so is not re-read.
       weighedTranscriptions(listThreadTranscriptions(session.vault().db, threadId))
-        .filter((row) => row.stateKind === 'verified' && row.identifier !== null)
+        .filter((row) => row.stateKind === 'verified' && row.identifier !== null && !withdrawnFromRecord(row))
         .map((row) => ({ identifier: row.identifier!, training: getOutboxItem(session.vault().db, row.identifier!)?.eprId === TRAINING_EPR_ID })),
     );
     const found = new Map<string, Recheck>();
@@ -458,8 +459,9 @@ export class WipeService {
     db.transaction(() => {
       for (const transcription of plan.transcriptions) {
         if (transcription.identifier === null) continue;
-        // Verified: the record holds the text now. Failed (wiped on a clinician's reason): never to be filed.
-        if (transcription.state === 'verified') redactOutboxItem(db, transcription.identifier);
+        // Verified: the record holds the text now; withdrawn: its outbox row is the history of that.
+        // Failed (wiped on a clinician's reason): never to be filed.
+        if (transcription.state === 'verified' || transcription.state === 'withdrawn') redactOutboxItem(db, transcription.identifier);
         else deleteOutboxItem(db, transcription.identifier);
       }
       // The thumbnails would go with their attachments (ON DELETE CASCADE); deleted by name so the wipe says what it removes.
@@ -708,8 +710,11 @@ function weighedTranscriptions(rows: readonly ThreadTranscriptionRow[]): ThreadT
 }
 
 function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
-  const state = row.draftStatus === 'draft' || row.stateKind === null ? 'draft' : (row.stateKind as GateTranscription['state']);
+  const outboxState = row.draftStatus === 'draft' || row.stateKind === null ? 'draft' : (row.stateKind as GateTranscription['state']);
+  const state = outboxState === 'verified' && withdrawnFromRecord(row) ? 'withdrawn' : outboxState;
+  const withdrawal = state === 'verified' && row.withdrawnKind !== null ? (row.withdrawnKind === 'pending' ? 'withdrawing' : 'not-marked') : undefined;
   return {
+    ...(withdrawal ? { withdrawal } : {}),
     draftId: row.draftId,
     identifier: row.identifier,
     state,

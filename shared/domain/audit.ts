@@ -92,11 +92,18 @@ export const AUDIT_ACTIONS = [
    * A verified correction's EPR was asked to mark the note it replaces entered in error
    * (`objects.documentId` that note, `objects.transcriptionId` the correction): outcome success
    * (marked, or already gone from the record, reason `gone`) or failure (reason `refused`,
-   * `unreachable` or `not-kept`).
+   * `unreachable` or `not-kept`). For a withdrawn note, the note itself, the reasons prefixed
+   * `withdrawn`.
    */
   'marked-entered-in-error',
   /** A draft never attested was discarded by a clerk or clinician (`objects.transcriptionId`, `objects.threadId`); nothing of it is kept. */
   'draft-discarded',
+  /**
+   * A clinician withdrew a verified note from the record (`objects.transcriptionId`,
+   * `objects.documentId`): it is then marked entered in error there (`marked-entered-in-error`,
+   * reasons `withdrawn`, `withdrawn-gone`, `withdrawn-refused`, …). Their written reason stays in the vault.
+   */
+  'withdrawal-asked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -146,8 +153,9 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<AuditAction, string>> = {
   'wipe-unfiled-media': 'Unfiled attachment wiped',
   'sign-in-failures-counted': 'Failed sign-ins counted',
   'thread-renamed': 'Thread renamed',
-  'marked-entered-in-error': 'Corrected note marked entered in error',
+  'marked-entered-in-error': 'Note marked entered in error',
   'draft-discarded': 'Draft discarded',
+  'withdrawal-asked': 'Filed note withdrawn',
 };
 
 /** success: it happened; failure: it was tried and went wrong; refused: it was not allowed. */

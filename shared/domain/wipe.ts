@@ -12,8 +12,11 @@ export interface GateTranscription {
   readonly draftId: string;
   /** The outbox identifier once attested, else null. */
   readonly identifier: string | null;
-  /** 'draft' until attested; then the outbox state. */
-  readonly state: 'draft' | 'queued' | 'sending' | 'filed' | 'verified' | 'failed' | 'needs-attention';
+  /**
+   * 'draft' until attested; then the outbox state, except that a verified note a clinician withdrew
+   * and the record has marked entered in error (or no longer holds) is `withdrawn`: it files nothing.
+   */
+  readonly state: 'draft' | 'queued' | 'sending' | 'filed' | 'verified' | 'withdrawn' | 'failed' | 'needs-attention';
   readonly nhsNumber: string;
   readonly documentReferenceId: string | null;
   /**
@@ -27,6 +30,11 @@ export interface GateTranscription {
    * `done` once it has. (The note it replaces, once it is verified, is no longer weighed at all.)
    */
   readonly correction?: 'drafted' | 'filing' | 'marking' | 'not-marked' | 'done';
+  /**
+   * A verified note a clinician withdrew, while the record is still being asked to mark it entered
+   * in error (`withdrawing`), or after it would not (`not-marked`). Once marked, its state is `withdrawn`.
+   */
+  readonly withdrawal?: 'withdrawing' | 'not-marked';
 }
 
 /** Still with the EPR: wiping now could lose advice whose filing is not yet proven. Never overridable. */
@@ -68,6 +76,14 @@ export function decideWipe(transcriptions: readonly GateTranscription[], untrans
       problems: [`${plural(correcting.length, 'correction of a filed note is', 'corrections of filed notes are')} not yet verified in the record. Wait until ${correcting.length === 1 ? 'it is' : 'they are'} (see the outbox), then wipe.`],
     };
   }
+  // A withdrawal the record has not yet settled: whether the note stays in the record is not yet known.
+  const withdrawing = transcriptions.filter((transcription) => transcription.withdrawal === 'withdrawing');
+  if (withdrawing.length > 0) {
+    return {
+      kind: 'refused',
+      problems: [`${plural(withdrawing.length, 'withdrawn note is', 'withdrawn notes are')} still being marked entered in error in the record. Wait until the outbox says how that ended, then wipe.`],
+    };
+  }
   const mismatched = transcriptions.filter((transcription) => transcription.readBackMismatch === true);
   if (mismatched.length > 0) {
     return {
@@ -90,6 +106,14 @@ export function decideWipe(transcriptions: readonly GateTranscription[], untrans
   const unmarked = transcriptions.filter((transcription) => transcription.correction === 'not-marked');
   if (unmarked.length > 0) {
     problems.push(`The record was not made to mark ${plural(unmarked.length, 'corrected note', 'corrected notes')} entered in error, so ${unmarked.length === 1 ? 'it is' : 'they are'} still current there beside the correction (see the outbox).`);
+  }
+  const notWithdrawn = transcriptions.filter((transcription) => transcription.withdrawal === 'not-marked');
+  if (notWithdrawn.length > 0) {
+    problems.push(`The record was not made to mark ${plural(notWithdrawn.length, 'withdrawn note', 'withdrawn notes')} entered in error, so ${notWithdrawn.length === 1 ? 'it is' : 'they are'} still current there (see the outbox).`);
+  }
+  const withdrawn = transcriptions.filter((transcription) => transcription.state === 'withdrawn');
+  if (withdrawn.length > 0) {
+    problems.push(`${plural(withdrawn.length, 'note filed from this chat was', 'notes filed from this chat were')} withdrawn from the record: what ${withdrawn.length === 1 ? 'it' : 'they'} carried is in no note there now.`);
   }
   if (!transcriptions.some((transcription) => transcription.state === 'verified')) problems.push('Nothing from this chat has been filed in the record.');
   else if (untranscribed > 0) problems.push(`${plural(untranscribed, 'message in this chat is', 'messages in this chat are')} in no note filed in the record.`);

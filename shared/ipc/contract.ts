@@ -65,6 +65,9 @@ export const IdleLockMinutesSchema = z.number().min(0.1).max(120);
 /** Who imports and reads threads: the people who transcribe, not auditors or administrators. */
 const TRANSCRIBERS = ['clerk', 'clinician'] as const;
 
+/** Shortest reason a clinician may give for withdrawing a filed note. */
+export const WITHDRAWAL_REASON_MIN = 10;
+
 const ImportSourceRequest = {
   /** Absolute path of the export file on this workstation. */
   path: z.string().min(1).max(4096),
@@ -246,6 +249,10 @@ export const OutboxViewSchema = z.object({
   correctedBy: z.enum(OUTBOX_STATES).nullable(),
   /** Whether a correction can be started from it now. */
   canCorrect: z.boolean(),
+  /** A withdrawn note: where marking it entered in error stands, why and when it was withdrawn; null otherwise. */
+  withdrawal: z.object({ state: z.enum(['withdrawing', 'withdrawn', 'not-withdrawn']), reason: z.string(), askedAt: z.string() }).nullable(),
+  /** Whether a clinician can withdraw it now. */
+  canWithdraw: z.boolean(),
 });
 export type OutboxView = z.infer<typeof OutboxViewSchema>;
 
@@ -336,9 +343,12 @@ export type EprSettingsView = z.infer<typeof EprSettingsSchema>;
 const GateTranscriptionSchema = z.object({
   draftId: z.string(),
   identifier: z.string().nullable(),
-  state: z.enum(['draft', ...OUTBOX_STATES]),
+  /** The outbox state, or `withdrawn`: a verified note a clinician withdrew, marked entered in error in the record. */
+  state: z.enum(['draft', ...OUTBOX_STATES, 'withdrawn']),
   nhsNumber: z.string(),
   documentReferenceId: z.string().nullable(),
+  /** A withdrawn note the record has not yet marked (`withdrawing`) or would not (`not-marked`). */
+  withdrawal: z.enum(['withdrawing', 'not-marked']).optional(),
   /** The read-back found the record differs from what was filed: the wipe is refused outright. */
   readBackMismatch: z.boolean().optional(),
   /** A correction of an earlier note, and where it stands (shared/domain/wipe.ts). */
@@ -714,6 +724,25 @@ export const contract = {
      */
     sendAfterCheck: channel({
       request: z.object({ identifier: z.string().min(1).max(100), recordChecked: z.literal(true, { message: 'Confirm that you checked the record first.' }) }).strict(),
+      response: OutboxViewSchema,
+      access: ['clinician'],
+    }),
+    /**
+     * Withdraws a verified note that should not be in the record at all (the wrong patient, advice
+     * not meant for it): it is marked entered in error in its EPR and read back. The reason is kept
+     * in the vault with the note; the trail records who withdrew it and when.
+     */
+    withdraw: channel({
+      request: z
+        .object({
+          identifier: z.string().min(1).max(100),
+          reason: z
+            .string()
+            .trim()
+            .min(WITHDRAWAL_REASON_MIN, { message: `Say why the note is withdrawn, in at least ${WITHDRAWAL_REASON_MIN} characters (for example, "filed against the wrong patient").` })
+            .max(500, { message: 'Keep the reason to 500 characters.' }),
+        })
+        .strict(),
       response: OutboxViewSchema,
       access: ['clinician'],
     }),

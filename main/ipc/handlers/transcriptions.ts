@@ -54,6 +54,8 @@ function toOutboxView(item: ServiceOutboxView, detail: OutboxDetail = NO_DETAIL)
     correctsDocumentId: item.correctsDocumentId,
     correctedBy: item.correctedBy,
     canCorrect: item.canCorrect,
+    withdrawal: item.withdrawal ? { ...item.withdrawal } : null,
+    canWithdraw: item.canWithdraw,
   };
 }
 
@@ -125,5 +127,6 @@ export function createOutboxHandlers(transcriptions: TranscriptionService, outbo
       return { documentReferenceId, versionId, images: images.map(({ content, ...image }) => ({ ...image, data: content ? content.toString('base64') : null })) };
     },
     sendAfterCheck: async ({ identifier }) => toOutboxView(await transcriptions.sendAfterCheck(identifier), outboxDetails().get(identifier)),
+    withdraw: async ({ identifier, reason }) => toOutboxView(await transcriptions.withdraw(identifier, reason), outboxDetails().get(identifier)),
   };
 }

@@ -78,10 +78,11 @@ export function getOutboxItem(db: Db, identifier: string): StoredOutboxItem | nu
 export function listUnfinishedOutboxItems(db: Db): StoredOutboxItem[] {
   return (
     db
-      // A verified correction still marking the note it replaces is unfinished too.
+      // A verified note still marking one entered in error (the note a correction replaces, or itself withdrawn) is unfinished too.
       .prepare(
         `SELECT ${COLUMNS} FROM outbox
-         WHERE state_kind NOT IN (SELECT value FROM json_each(?)) OR (state_kind = 'verified' AND json_extract(state_json, '$.replaced.kind') = 'pending')
+         WHERE state_kind NOT IN (SELECT value FROM json_each(?))
+            OR (state_kind = 'verified' AND (json_extract(state_json, '$.replaced.kind') = 'pending' OR json_extract(state_json, '$.withdrawal.marked.kind') = 'pending'))
          ORDER BY updated_at, identifier`,
       )
       .all(JSON.stringify(TERMINAL_KINDS)) as OutboxRow[]

@@ -199,6 +199,17 @@ export interface ThreadTranscriptionRow {
   readonly replacedKind: string | null;
   /** A draft that corrects a filed note: that note's outbox identifier. */
   readonly correctsIdentifier: string | null;
+  /** A withdrawn note: where marking it entered in error stands (`pending`, `retired`, `gone`, `not-retired`). */
+  readonly withdrawnKind: string | null;
+}
+
+/**
+ * Whether a note was withdrawn from the record (marked entered in error there, or gone from it): its
+ * messages are then in no note filed in the record. While the EPR is still being asked, or would not
+ * mark it, the note is still there.
+ */
+export function withdrawnFromRecord(row: { readonly withdrawnKind: string | null }): boolean {
+  return row.withdrawnKind === 'retired' || row.withdrawnKind === 'gone';
 }
 
 /**
@@ -218,7 +229,7 @@ export function listThreadTranscriptions(db: Db, threadId: string): ThreadTransc
               json_extract(o.state_json, '$.verifiedAt') AS verifiedAt,
               CASE WHEN o.state_kind IN ('failed', 'needs-attention') THEN json_extract(o.state_json, '$.reason') END AS failureReason,
               json_extract(o.transcription_json, '$.replaces.identifier') AS replaces, json_extract(o.state_json, '$.replaced.kind') AS replacedKind,
-              d.corrects_identifier AS correctsIdentifier
+              d.corrects_identifier AS correctsIdentifier, json_extract(o.state_json, '$.withdrawal.marked.kind') AS withdrawnKind
        FROM transcription_drafts d LEFT JOIN outbox o ON o.draft_id = d.id
        WHERE d.thread_id = ? ORDER BY d.created_at, d.id`,
     )
@@ -235,6 +246,8 @@ export interface FiledDraftRow {
   readonly documentReferenceId: string | null;
   /** A correction: the outbox identifier of the note it replaces. */
   readonly replaces: string | null;
+  /** A withdrawn note: where marking it entered in error stands (see withdrawnFromRecord). */
+  readonly withdrawnKind: string | null;
 }
 
 /** Every attested draft whose outbox item still exists, oldest first. */
@@ -243,10 +256,11 @@ export function listFiledDrafts(db: Db): FiledDraftRow[] {
     db
       .prepare(
         `SELECT d.id AS draftId, d.thread_id AS threadId, d.message_ids_json AS messageIds, o.identifier AS identifier, o.state_kind AS stateKind,
-                json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId, json_extract(o.transcription_json, '$.replaces.identifier') AS replaces
+                json_extract(o.state_json, '$.documentReferenceId') AS documentReferenceId, json_extract(o.transcription_json, '$.replaces.identifier') AS replaces,
+                json_extract(o.state_json, '$.withdrawal.marked.kind') AS withdrawnKind
          FROM transcription_drafts d JOIN outbox o ON o.draft_id = d.id
          WHERE d.status = 'attested' ORDER BY d.created_at, d.id`,
       )
-      .all() as { draftId: string; threadId: string; messageIds: string; identifier: string; stateKind: string; documentReferenceId: string | null; replaces: string | null }[]
+      .all() as { draftId: string; threadId: string; messageIds: string; identifier: string; stateKind: string; documentReferenceId: string | null; replaces: string | null; withdrawnKind: string | null }[]
   ).map((row) => ({ ...row, messageIds: JSON.parse(row.messageIds) as string[] }));
 }

@@ -31,6 +31,7 @@ export const TRANSCRIPTION_STATE_LABELS: Readonly<Record<GateTranscription['stat
   verified: 'Verified in the record',
   failed: 'Failed',
   'needs-attention': 'Needs attention',
+  withdrawn: 'Withdrawn from the record',
 };
 
 /** A message's sender as shown: "System" for the app's own lines, and a plain note for a contact saved without a name. */

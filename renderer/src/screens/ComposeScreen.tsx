@@ -606,7 +606,7 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         error={fieldError('nhs-number') ?? (nhs && !nhs.ok ? nhs.message : null)}
         hint={
           corrects
-            ? 'A correction is about the patient of the note it corrects, so the number cannot be changed here. If that note is about the wrong patient, ask the EPR team to mark it entered in error and file the advice as a new note.'
+            ? 'A correction is about the patient of the note it corrects, so the number cannot be changed here. If that note is about the wrong patient, discard this draft, withdraw the note from the outbox (it is marked entered in error in the record), and file the advice for the right patient as a new note.'
             : nhs?.ok
               ? `Checked: ${formatNhsNumber(nhs.value)}`
               : '10 digits; the check digit is verified.'

@@ -28,6 +28,14 @@ function httpStatusWords(status: number): string {
   return `the EPR answered HTTP ${status}`;
 }
 
+/** The row's state: verified notes also say whether a correction replaced them or they were withdrawn. */
+function stateLabel(item: OutboxView): string {
+  if (item.state === 'verified' && item.withdrawal?.state === 'withdrawn') return 'Withdrawn from the record';
+  if (item.state === 'verified' && item.withdrawal?.state === 'withdrawing') return 'Withdrawing';
+  if (item.state === 'verified' && item.correctedBy === 'verified') return 'Replaced by a correction';
+  return STATE_LABELS[item.state];
+}
+
 /** Every attested transcription, the EPR it is bound to, and where it is on its way into the record. */
 export function OutboxScreen() {
   const { state } = useSignedIn();
@@ -46,6 +54,8 @@ export function OutboxScreen() {
   /** The filed note opened from its row, as its EPR returned it. */
   const [opened, setOpened] = useState<{ document: FiledDocumentView; identifier: string; epr: string } | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
+  /** The note whose withdrawal is being asked (its reason typed), and why main refused it, if it did. */
+  const [withdrawing, setWithdrawing] = useState<{ identifier: string; reason: string; error: string | null } | null>(null);
 
   // Read fresh from the EPR each time: what the record holds now, not what was sent.
   async function openFiled(item: OutboxView) {
@@ -76,6 +86,16 @@ export function OutboxScreen() {
     const result = await hostApi()!.outbox.sendAfterCheck({ identifier, recordChecked: true });
     setChecking(null);
     setRetryError(result.ok ? null : errorSentence(result.error));
+  }
+
+  // The reason is checked by main (length, the note's standing); a refusal stays beside the field.
+  async function withdraw() {
+    if (!withdrawing) return;
+    const result = await hostApi()!.outbox.withdraw({ identifier: withdrawing.identifier, reason: withdrawing.reason });
+    if (result.ok) {
+      setWithdrawing(null);
+      setRetryError(null);
+    } else setWithdrawing({ ...withdrawing, error: errorSentence(result.error) });
   }
 
   // Asked again whenever main says the outbox changed (queued, sent, verified, failed): no polling.
@@ -157,7 +177,12 @@ export function OutboxScreen() {
                   )}
                 </td>
                 <td>
-                  <strong data-testid="outbox-state">{item.state === 'verified' && item.correctedBy === 'verified' ? 'Replaced by a correction' : STATE_LABELS[item.state]}</strong>
+                  <strong data-testid="outbox-state">{stateLabel(item)}</strong>
+                  {item.withdrawal && (
+                    <div className="nhsuk-body-s" data-testid="outbox-withdrawal">
+                      Withdrawn <time dateTime={item.withdrawal.askedAt}>{displayTime(item.withdrawal.askedAt)}</time>: {item.withdrawal.reason}
+                    </div>
+                  )}
                   {item.correctsAttestedAt && (
                     <div className="nhsuk-body-s" data-testid="outbox-corrects">
                       Correction of the note attested <time dateTime={item.correctsAttestedAt}>{displayTime(item.correctsAttestedAt)}</time>
@@ -200,6 +225,53 @@ export function OutboxScreen() {
                     >
                       Correct this note
                     </button>
+                  )}
+                  {item.canWithdraw && state.user.role === 'clinician' && withdrawing?.identifier !== item.identifier && (
+                    <button
+                      type="button"
+                      className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
+                      aria-label={`Withdraw the note for ${item.patientName}`}
+                      onClick={() => setWithdrawing({ identifier: item.identifier, reason: '', error: null })}
+                    >
+                      Withdraw from the record
+                    </button>
+                  )}
+                  {withdrawing?.identifier === item.identifier && (
+                    <div role="group" aria-labelledby={`withdraw-${item.identifier}-heading`} data-testid="withdraw-note">
+                      <p id={`withdraw-${item.identifier}-heading`}>
+                        Withdrawing asks {item.epr} to mark this note entered in error. Nothing replaces it: to change what it says, correct it instead. If the advice belongs in
+                        another patient&rsquo;s record, file it for them afterwards.
+                      </p>
+                      <div className={`nhsuk-form-group${withdrawing.error ? ' nhsuk-form-group--error' : ''}`}>
+                        <label className="nhsuk-label" htmlFor={`withdraw-${item.identifier}-reason`}>
+                          Why is it withdrawn?
+                        </label>
+                        <div className="nhsuk-hint" id={`withdraw-${item.identifier}-hint`}>
+                          For example, &ldquo;filed against the wrong patient&rdquo;. Kept with the note; the audit trail records who withdrew it and when.
+                        </div>
+                        {withdrawing.error && (
+                          <span className="nhsuk-error-message" id={`withdraw-${item.identifier}-error`} role="alert">
+                            {withdrawing.error}
+                          </span>
+                        )}
+                        <textarea
+                          className="nhsuk-textarea"
+                          id={`withdraw-${item.identifier}-reason`}
+                          rows={2}
+                          maxLength={500}
+                          value={withdrawing.reason}
+                          aria-describedby={`withdraw-${item.identifier}-hint${withdrawing.error ? ` withdraw-${item.identifier}-error` : ''}`}
+                          aria-invalid={withdrawing.error ? true : undefined}
+                          onChange={(event) => setWithdrawing({ ...withdrawing, reason: event.target.value })}
+                        />
+                      </div>
+                      <button type="button" className="nhsuk-button nhsuk-button--warning nhsuk-button--small" onClick={() => void withdraw()}>
+                        Withdraw this note
+                      </button>{' '}
+                      <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setWithdrawing(null)}>
+                        Cancel
+                      </button>
+                    </div>
                   )}
                   {item.canRetry && state.user.role === 'clinician' && (
                     <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => void retry(item.identifier)}>

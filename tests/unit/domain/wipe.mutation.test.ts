@@ -106,6 +106,37 @@ describe('the wipe gate', () => {
     });
   });
 
+  test('a withdrawal the record has not settled refuses outright, counted, after corrections and before a mismatch', () => {
+    expect(decideWipe([item('verified'), item('verified', { withdrawal: 'withdrawing', draftId: 'd-2' })], 0)).toEqual({
+      kind: 'refused',
+      problems: ['1 withdrawn note is still being marked entered in error in the record. Wait until the outbox says how that ended, then wipe.'],
+    });
+    expect(decideWipe([item('verified', { withdrawal: 'withdrawing' }), item('verified', { withdrawal: 'withdrawing', draftId: 'd-2' }), item('failed', { readBackMismatch: true })], 0)).toEqual({
+      kind: 'refused',
+      problems: ['2 withdrawn notes are still being marked entered in error in the record. Wait until the outbox says how that ended, then wipe.'],
+    });
+    expect(decideWipe([item('verified', { withdrawal: 'withdrawing' }), item('failed', { correction: 'filing' })], 0)).toMatchObject({ kind: 'refused', problems: [expect.stringMatching(/^1 correction/)] });
+  });
+
+  test('a withdrawn note files nothing: said, with nothing filed; one the record would not mark needs an override too', () => {
+    expect(decideWipe([item('withdrawn')], 3)).toEqual({
+      kind: 'needs-override',
+      problems: ['1 note filed from this chat was withdrawn from the record: what it carried is in no note there now.', 'Nothing from this chat has been filed in the record.'],
+    });
+    expect(decideWipe([item('withdrawn'), item('withdrawn', { draftId: 'd-2' }), item('verified')], 2)).toEqual({
+      kind: 'needs-override',
+      problems: ['2 notes filed from this chat were withdrawn from the record: what they carried is in no note there now.', '2 messages in this chat are in no note filed in the record.'],
+    });
+    expect(decideWipe([item('verified', { withdrawal: 'not-marked' })], 0)).toEqual({
+      kind: 'needs-override',
+      problems: ['The record was not made to mark 1 withdrawn note entered in error, so it is still current there (see the outbox).'],
+    });
+    expect(decideWipe([item('verified', { withdrawal: 'not-marked' }), item('verified', { withdrawal: 'not-marked', draftId: 'd-2' })], 0)).toEqual({
+      kind: 'needs-override',
+      problems: ['The record was not made to mark 2 withdrawn notes entered in error, so they are still current there (see the outbox).'],
+    });
+  });
+
   test('in flight is checked before a mismatch', () => {
     expect(decideWipe([item('queued'), item('failed', { readBackMismatch: true })], 0)).toEqual({
       kind: 'refused',
@@ -179,7 +210,7 @@ describe('untranscribed messages', () => {
     expect(untranscribedMessages([], messages).map((message) => message.messageId)).toEqual(['2', '3', '4']);
   });
 
-  test.each(['draft', 'queued', 'sending', 'filed', 'failed', 'needs-attention'] as const)('a %s transcription carries nothing yet', (state) => {
+  test.each(['draft', 'queued', 'sending', 'filed', 'failed', 'needs-attention', 'withdrawn'] as const)('a %s transcription carries nothing yet', (state) => {
     expect(untranscribedMessages([carrying(state, ['2', '3', '4'])], messages).map((message) => message.messageId)).toEqual(['2', '3', '4']);
   });
 
