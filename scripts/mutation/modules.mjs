@@ -26,7 +26,7 @@ export const SAFETY_MODULES = [
   {
     name: 'wipe-gate',
     file: 'shared/domain/wipe.ts',
-    hazards: ['H-013', 'H-028', 'H-031'],
+    hazards: ['H-013', 'H-028', 'H-031', 'H-032'],
     control: 'The wipe gate: only verified filings, in-flight refused, overrides only with a reason; unfiled media of filed messages destroyed only when a clinician acknowledges each',
     project: 'shared',
     tests: ['tests/unit/domain/wipe-certificate-view.test.ts', 'tests/unit/domain/wipe.mutation.test.ts'],
@@ -90,7 +90,7 @@ export const SAFETY_MODULES = [
   {
     name: 'filing',
     file: 'main/epr/filing.ts',
-    hazards: ['H-012', 'H-013', 'H-029', 'H-031'],
+    hazards: ['H-012', 'H-013', 'H-029', 'H-031', 'H-032'],
     control: 'Search before any resend, one document per identifier; only a matching read-back is verified',
     project: 'node',
     tests: ['tests/unit/epr/filing.mutation.test.ts', 'tests/unit/epr/filing-own-id.test.ts'],
@@ -98,7 +98,7 @@ export const SAFETY_MODULES = [
   {
     name: 'outbox-runner',
     file: 'main/epr/outbox-runner.ts',
-    hazards: ['H-012', 'H-031'],
+    hazards: ['H-012', 'H-031', 'H-032'],
     control: 'One push in flight per identifier; retries with backoff; refusals end in a state a clinician can act on; a Retry never makes a second document',
     project: 'node',
     tests: ['tests/unit/epr/outbox-runner.mutation.test.ts'],

@@ -1170,6 +1170,45 @@ describe('a correction marks the note it replaces entered in error, once verifie
   });
 });
 
+describe('a withdrawn note marks itself entered in error (#15, H-032)', () => {
+  const withdrawal = (kind: 'pending' | 'retired' = 'pending') => ({ reason: 'Filed against the wrong patient.', askedAt: '2024-03-31T12:30:00.000Z', marked: kind === 'pending' ? ({ kind: 'pending' } as const) : ({ kind: 'retired', at: 'x' } as const) });
+  const verified = { kind: 'verified', documentReferenceId: 'doc-9', verifiedAt: '2024-03-31T12:00:00.000Z', provenance: { kind: 'filed' } } as const;
+
+  it('reads its own document, marks it for the version read, reads it back; the reason and when it was asked are kept', async () => {
+    const { step, epr, ours, correlationId } = setUp();
+    epr.stored.set('DocumentReference/doc-9', { ...ours('doc-9'), meta: { versionId: '4' } });
+    expect(await step({ ...verified, withdrawal: withdrawal() })).toEqual({ ...verified, withdrawal: { ...withdrawal(), marked: { kind: 'retired', at: '2024-03-31T12:00:00.000Z' } } });
+    expect(epr.calls).toEqual([
+      { method: 'read', what: 'DocumentReference/doc-9', correlationId },
+      { method: 'update', what: 'DocumentReference/doc-9', correlationId, ifMatch: '4' },
+      { method: 'read', what: 'DocumentReference/doc-9', correlationId },
+    ]);
+    expect((epr.stored.get('DocumentReference/doc-9') as DocumentReference).status).toBe('entered-in-error');
+    // Marked already: nothing more is asked.
+    epr.calls.length = 0;
+    expect(await step({ ...verified, withdrawal: withdrawal('retired') })).toEqual({ ...verified, withdrawal: withdrawal('retired') });
+    expect(epr.calls).toEqual([]);
+  });
+
+  it('its document now another note is never marked; a refusal is settled on the withdrawal, not the correction', async () => {
+    const { step, epr, ours } = setUp();
+    epr.stored.set('DocumentReference/doc-9', { ...ours('doc-9'), identifier: [{ system: URI_SYSTEM, value: 'urn:uuid:00000000-0000-4000-8000-000000000000' }], masterIdentifier: undefined });
+    expect(await step({ ...verified, withdrawal: withdrawal() })).toEqual({ ...verified, withdrawal: { ...withdrawal(), marked: { kind: 'not-retired', why: 'refused' } } });
+    expect(epr.calls.map((call) => call.method)).toEqual(['read']);
+  });
+
+  it('a correction still marking the note it replaces does that first; the withdrawal waits for the next step', async () => {
+    const OLD = 'urn:uuid:6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
+    const { step, epr, ours } = setUp({}, true, sampleTranscription({ replaces: { identifier: OLD, documentReferenceId: 'old-1', attestedAt: '2024-03-31T09:00:00Z' } }));
+    epr.stored.set('DocumentReference/old-1', { ...toDocumentReference(sampleTranscription({ identifier: OLD })), id: 'old-1' });
+    epr.stored.set('DocumentReference/doc-9', ours('doc-9'));
+    const first = await step({ ...verified, replaced: { kind: 'pending' }, withdrawal: withdrawal() });
+    expect(first).toMatchObject({ replaced: { kind: 'retired' }, withdrawal: { marked: { kind: 'pending' } } });
+    expect((epr.stored.get('DocumentReference/doc-9') as DocumentReference).status).toBe('current');
+    expect(await step(first)).toMatchObject({ replaced: { kind: 'retired' }, withdrawal: { marked: { kind: 'retired' } } });
+  });
+});
+
 describe('the document type’s LOINC translation, where the EPR asks for one (#15)', () => {
   it.each([false, true])('sent with two creates, in a transaction and to our own id alike (asked: %s)', async (asked) => {
     const codes = (document: DocumentReference) => document.type?.coding?.map((coding) => coding.code);

@@ -1053,3 +1053,104 @@ describe('a verified correction marking the note it replaces (#15)', () => {
     expect(epr.calls.filter((call) => call.method === 'update')).toHaveLength(2);
   });
 });
+
+describe('a clinician withdrawing a verified note (#15, H-032)', () => {
+  const verified = { kind: 'verified', documentReferenceId: 'doc-9', verifiedAt: '2024-03-31T12:00:00.000Z', provenance: { kind: 'filed' } } as const;
+  const REASON = 'Filed against the wrong patient.';
+  function withdrawing(options: Parameters<typeof world>[0] = {}) {
+    const made = world(options);
+    made.epr.stored.set('DocumentReference/doc-9', { resourceType: 'DocumentReference', id: 'doc-9', status: 'current', content: [] } as never);
+    made.put({ ...verified, retry: { attempt: 1, nextAttemptAt: NOW, problem: 'old note' } } as OutboxState);
+    return made;
+  }
+
+  it('saves the withdrawal with the clinician who asked, then marks the note and reads it back; it stays verified', async () => {
+    const { runner, store, state, epr, id } = withdrawing();
+    await runner.withdraw(id, REASON, CLINICIAN);
+    await runner.settled();
+    const asked = { ...verified, withdrawal: { reason: REASON, askedAt: '2024-03-31T12:00:00.000Z', marked: { kind: 'pending' } } };
+    // The first save is the withdrawal, notes of earlier attempts dropped, with who asked.
+    expect(store().history[0]).toEqual(asked);
+    expect(store().checks).toEqual([{ actor: CLINICIAN, state: asked }]);
+    expect(store().items.get(id)!.updatedAt).toBe(NOW);
+    expect(state()).toEqual({ ...asked, withdrawal: { ...asked.withdrawal, marked: { kind: 'retired', at: '2024-03-31T12:00:00.000Z' } } });
+    expect(store().history.every((saved) => saved.kind === 'verified')).toBe(true);
+    expect(epr.calls.filter((call) => call.method === 'update')).toHaveLength(1);
+  });
+
+  it('an EPR that keeps failing: retried, then the note is said unmarked; Retry asks again and marks it', async () => {
+    const { runner, state, epr, sleeps, id } = withdrawing();
+    epr.script.update = http(503);
+    await runner.withdraw(id, REASON, CLINICIAN);
+    await runner.settled();
+    expect(sleeps).toEqual([500, 1000]);
+    expect(state()).toMatchObject({ withdrawal: { marked: { kind: 'not-retired', why: 'unreachable', httpStatus: 503 } } });
+    expect(state()).not.toHaveProperty('replaced');
+    epr.script.update = undefined;
+    await runner.retry(id);
+    await runner.settled();
+    expect(state()).toMatchObject({ withdrawal: { reason: REASON, marked: { kind: 'retired' } } });
+  });
+
+  it('a refusal is settled on the withdrawal, said as refused', async () => {
+    const { runner, state, epr, id } = withdrawing();
+    epr.script.update = http(405, 'No changes here');
+    await runner.withdraw(id, REASON, CLINICIAN);
+    await runner.settled();
+    expect(state()).toEqual({ ...verified, withdrawal: { reason: REASON, askedAt: '2024-03-31T12:00:00.000Z', marked: { kind: 'not-retired', why: 'refused', httpStatus: 405, serverReason: 'No changes here' } } });
+  });
+
+  it.each<[string, OutboxState, string]>([
+    ['not verified', { kind: 'failed', reason: 'unreachable', pushes: 1 }, 'Only a note verified in the record can be withdrawn. One still being filed can be retried from the outbox.'],
+    ['withdrawn already', { ...verified, withdrawal: { reason: REASON, askedAt: 'x', marked: { kind: 'not-retired', why: 'refused' } } }, 'This note has already been withdrawn. If the EPR did not mark it, press Retry.'],
+    ['still marking the note it corrects', { ...verified, replaced: { kind: 'pending' } }, 'This note is being sent to its EPR right now. Wait until it settles, then withdraw it.'],
+  ])('is refused for a note %s, and nothing is saved or sent', async (_name, at, message) => {
+    const { runner, put, store, epr, id } = world();
+    put(at);
+    await expect(runner.withdraw(id, REASON, CLINICIAN)).rejects.toEqual(new WardscribeError('conflict', message));
+    expect(store().history).toEqual([]);
+    expect(store().checks).toEqual([]);
+    expect(epr.calls).toEqual([]);
+  });
+
+  it('a note whose correction has marked the one it replaces can be withdrawn', async () => {
+    const { runner, put, state, id } = world();
+    put({ ...verified, replaced: { kind: 'retired', at: 'x' } });
+    await runner.withdraw(id, REASON, CLINICIAN);
+    await runner.settled();
+    // No note at doc-9 in this EPR: it is gone from the record, so there is nothing to mark.
+    expect(state()).toMatchObject({ replaced: { kind: 'retired' }, withdrawal: { marked: { kind: 'gone' } } });
+  });
+
+  it('pressed twice at once: one withdrawal; the second is told the note is busy', async () => {
+    const { runner, store, id } = withdrawing();
+    const results = await Promise.allSettled([runner.withdraw(id, REASON, CLINICIAN), runner.withdraw(id, REASON, CLINICIAN)]);
+    await runner.settled();
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason).toEqual(new WardscribeError('conflict', 'This note is being sent to its EPR right now. Wait until it settles, then withdraw it.'));
+    expect(store().checks).toHaveLength(1);
+    // Asked again once settled: withdrawn already.
+    await expect(runner.withdraw(id, REASON, CLINICIAN)).rejects.toEqual(new WardscribeError('conflict', 'This note has already been withdrawn. If the EPR did not mark it, press Retry.'));
+  });
+
+  it('while the note is being driven it is refused; a withdrawal refused frees the note for the next', async () => {
+    const { runner, store, id, put } = withdrawing();
+    put({ kind: 'sending', pushes: 0, mode: 'individual' });
+    const driven = runner.drive(id);
+    await ticks(2);
+    put(verified);
+    await expect(runner.withdraw(id, REASON, CLINICIAN)).rejects.toEqual(new WardscribeError('conflict', 'This note is being sent to its EPR right now. Wait until it settles, then withdraw it.'));
+    await driven;
+    await runner.settled();
+    expect(store().checks).toEqual([]);
+    put(verified);
+    await runner.withdraw(id, REASON, CLINICIAN);
+    await runner.settled();
+    expect(store().checks).toHaveLength(1);
+  });
+
+  it('of a note not in the outbox is refused', async () => {
+    const { runner } = world();
+    await expect(runner.withdraw('urn:uuid:missing', REASON, CLINICIAN)).rejects.toEqual(new WardscribeError('not-found', 'This transcription is not in the outbox.'));
+  });
+});
