@@ -10,7 +10,11 @@ export class WardscribeError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { readonly retryAfterMs?: number } = {},
+    /**
+     * `field`: the request field (a dotted path, as the contract names it) the refusal is about, so
+     * the screen can show it beside that input and link to it.
+     */
+    readonly extra: { readonly retryAfterMs?: number; readonly field?: string } = {},
   ) {
     super(message);
   }

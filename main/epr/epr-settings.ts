@@ -131,9 +131,9 @@ export class EprSettingsService implements EprDirectory {
     const { session } = this.#options;
     const { log, actor } = session.audit();
     const next = this.#build(input);
-    if (!/^[A-Z0-9]{3,10}$/.test(input.odsCode)) throw new WardscribeError('rejected', 'An ODS code is 3 to 10 capital letters or digits.');
+    if (!/^[A-Z0-9]{3,10}$/.test(input.odsCode)) throw new WardscribeError('rejected', 'An ODS code is 3 to 10 capital letters or digits.', { field: 'odsCode' });
     if (next.mode === 'live' && input.odsCode === this.#options.defaultOdsCode) {
-      throw new WardscribeError('rejected', "Enter your organisation's ODS code: the training code cannot go into a live record.");
+      throw new WardscribeError('rejected', "Enter your organisation's ODS code: the training code cannot go into a live record.", { field: 'odsCode' });
     }
     const staffSystem = input.staffIdentifierSystem === undefined ? undefined : input.staffIdentifierSystem.trim() || null;
     // Said here in words, naming the field (the registry's own message names the setting's key).
@@ -141,6 +141,7 @@ export class EprSettingsService implements EprDirectory {
       throw new WardscribeError(
         'rejected',
         'The staff identifier system must be a web address your Trust owns, such as https://www.example-trust.nhs.uk/Id/staff-number: not a national system (SDS user ID, NHS number, GMC) and not one named after Wardscribe.',
+        { field: 'staffIdentifierSystem' },
       );
     }
     const practiceSetting = input.practiceSetting === undefined ? undefined : checkedPracticeSetting(input.practiceSetting);
@@ -219,15 +220,15 @@ export class EprSettingsService implements EprDirectory {
     if (kind === 'none') auth = { kind };
     else if (kind === 'bearer') {
       const token = secret || (previousAuth?.kind === 'bearer' ? previousAuth.token : '');
-      if (!token) throw new WardscribeError('rejected', 'Enter the bearer token the EPR issued.');
+      if (!token) throw new WardscribeError('rejected', 'Enter the bearer token the EPR issued.', { field: 'secret' });
       auth = { kind, token };
     } else {
       const privateKeyPem = secret || (previousAuth?.kind === 'smart-backend' ? previousAuth.privateKeyPem : '');
-      if (!privateKeyPem) throw new WardscribeError('rejected', 'Paste the private key (PEM) registered with the EPR.');
+      if (!privateKeyPem) throw new WardscribeError('rejected', 'Paste the private key (PEM) registered with the EPR.', { field: 'secret' });
       try {
         createPrivateKey(privateKeyPem);
       } catch {
-        throw new WardscribeError('rejected', 'The private key is not a PEM key Wardscribe can read.');
+        throw new WardscribeError('rejected', 'The private key is not a PEM key Wardscribe can read.', { field: 'secret' });
       }
       auth = {
         kind,
@@ -241,8 +242,11 @@ export class EprSettingsService implements EprDirectory {
     }
     const parsed = StoredEprConnectionSchema.safeParse({ mode: 'live', baseUrl: normaliseBaseUrl(input.baseUrl ?? ''), auth, profile: input.profile ?? {} });
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message.startsWith('must') ? issue.message : 'is not valid'}`);
-      throw new WardscribeError('rejected', `Check the EPR settings: ${problems.join(', ')}.`);
+      const problems = parsed.error.issues.map((issue) => `${SETTING_WORDS[issue.path.join('.')] ?? 'a setting'} ${issue.message.startsWith('must') ? issue.message : 'is not valid'}`);
+      // The stored form's paths (`auth.tokenUrl`) named as the request names them (`tokenUrl`), so the first can be linked.
+      const first = parsed.error.issues[0]?.path.map(String);
+      const field = first?.[0] !== 'auth' ? first?.[0] : first[1] === 'token' || first[1] === 'privateKeyPem' ? 'secret' : first[1];
+      throw new WardscribeError('rejected', `Check the EPR settings: ${problems.join(', ')}.`, field ? { field } : {});
     }
     return parsed.data;
   }
@@ -252,16 +256,30 @@ export class EprSettingsService implements EprDirectory {
  * The care setting as entered: both fields blank clears it; otherwise a SNOMED CT code (its check
  * digit catches a mistyped one) and the service's name, each refused in words naming the field.
  */
+/** The stored connection's fields in the words the settings form labels them. */
+const SETTING_WORDS: Readonly<Record<string, string>> = {
+  baseUrl: 'the FHIR base URL',
+  'auth.tokenUrl': 'the token URL',
+  'auth.clientId': 'the client id',
+  'auth.keyId': 'the key id',
+  'auth.scope': 'the scope',
+  'auth.algorithm': 'the signing algorithm',
+  'auth.token': 'the bearer token',
+  'auth.privateKeyPem': 'the private key',
+};
+
 function checkedPracticeSetting(input: { readonly code: string; readonly display: string } | null): PracticeSetting | null {
   if (input === null) return null;
   // Codes are often copied with spaces between groups of digits.
   const code = input.code.replace(/\s/g, '');
   const display = input.display.trim();
   if (code === '' && display === '') return null;
-  if (code === '') throw new WardscribeError('rejected', 'Enter the care setting’s SNOMED CT code as well as its name, such as 789718008 for "Cardiology service".');
+  if (code === '') throw new WardscribeError('rejected', 'Enter the care setting’s SNOMED CT code as well as its name, such as 789718008 for "Cardiology service".', { field: 'practiceSetting.code' });
   if (!isSnomedConceptId(code)) {
-    throw new WardscribeError('rejected', 'The care setting code must be a SNOMED CT code, such as 789718008 for a cardiology service: check it digit by digit (its last digit is a check digit).');
+    throw new WardscribeError('rejected', 'The care setting code must be a SNOMED CT code, such as 789718008 for a cardiology service: check it digit by digit (its last digit is a check digit).', {
+      field: 'practiceSetting.code',
+    });
   }
-  if (display === '') throw new WardscribeError('rejected', 'Enter the care setting’s name as SNOMED CT gives it, such as "Cardiology service".');
+  if (display === '') throw new WardscribeError('rejected', 'Enter the care setting’s name as SNOMED CT gives it, such as "Cardiology service".', { field: 'practiceSetting.display' });
   return { code, display };
 }

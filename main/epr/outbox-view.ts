@@ -31,8 +31,8 @@ export interface OutboxView {
   readonly correctsAttestedAt: string | null;
   /** A correction: the EPR's id of the note it replaces (the outbox row of that note shows the same). */
   readonly correctsDocumentId: string | null;
-  /** Where the correction of this note stands, if it has one; null otherwise. */
-  readonly correctedBy: OutboxStateKind | null;
+  /** Where the correction of this note stands, if it has one (`drafted`: started, not attested); null otherwise. */
+  readonly correctedBy: CorrectionOf['state'] | null;
   /** Whether a correction can be started from it now (verified, and not corrected or withdrawn already). */
   readonly canCorrect: boolean;
   /** A withdrawn note: where marking it entered in error stands, why and when it was withdrawn; null otherwise. */
@@ -41,9 +41,9 @@ export interface OutboxView {
   readonly canWithdraw: boolean;
 }
 
-/** The correction of an item, as its row in the outbox mentions it. */
+/** The correction of an item, as its row in the outbox mentions it: started and not attested (`drafted`), or where it is in the outbox. */
 export interface CorrectionOf {
-  readonly state: OutboxStateKind;
+  readonly state: OutboxStateKind | 'drafted';
 }
 
 /** Each read-back field that can differ, in words (the outbox and the wipe's refusals say them). */
@@ -163,7 +163,8 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
     correctsAttestedAt: item.transcription.replaces?.attestedAt ?? null,
     correctsDocumentId: item.transcription.replaces?.documentReferenceId ?? null,
     correctedBy: correctedBy?.state ?? null,
-    canCorrect: state.kind === 'verified' && correctedBy === undefined && !state.withdrawal,
+    // A correction started and not attested is carried on from the same button (it opens that draft).
+    canCorrect: state.kind === 'verified' && (correctedBy === undefined || correctedBy.state === 'drafted') && !state.withdrawal,
     withdrawal:
       state.kind === 'verified' && state.withdrawal
         ? { state: withdrawalStanding(state.withdrawal.marked), reason: state.withdrawal.reason, askedAt: state.withdrawal.askedAt }
@@ -223,6 +224,7 @@ function replacedWords(replaced: ReplacedState): string {
 }
 
 /** A note with a correction: where the correction stands. */
-function correctedByWords(state: OutboxStateKind): string {
+function correctedByWords(state: CorrectionOf['state']): string {
+  if (state === 'drafted') return 'A correction of it has been started and not yet attested (on the Transcribe screen). Until it is, this note stands in the record as it is.';
   return state === 'verified' ? 'Corrected by a later note, which is verified in the record.' : state === 'failed' || state === 'needs-attention' ? 'A correction of it could not be filed yet (see it below).' : 'A correction of it is being filed.';
 }

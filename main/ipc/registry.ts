@@ -173,9 +173,8 @@ export function createIpcRegistry<C extends ContractShape>(options: RegistryOpti
 
 function toIpcError(error: unknown, channel: string, log: Logger): IpcError {
   if (error instanceof WardscribeError) {
-    return error.extra.retryAfterMs === undefined
-      ? { code: error.code, message: error.message }
-      : { code: error.code, message: error.message, retryAfterMs: error.extra.retryAfterMs };
+    const { retryAfterMs, field } = error.extra;
+    return { code: error.code, message: error.message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(field === undefined ? {} : { field }) };
   }
   if (error instanceof Error && error.name === 'AbortError') return { code: 'cancelled', message: 'Cancelled.' };
   log.error('ipc.unexpected', { channel, ...describeUnexpected(error) });

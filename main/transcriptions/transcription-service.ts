@@ -48,7 +48,7 @@ import { createVaultOutboxStore } from '../epr/outbox-store';
 import { EprRequestError } from '../epr/epr-errors';
 import { readFiledDocument, type FiledDocument } from '../epr/filed-document';
 import { readFiledImages, type FiledImages } from '../media/filed-images';
-import { outboxView, type OutboxView } from '../epr/outbox-view';
+import { outboxView, type CorrectionOf, type OutboxView } from '../epr/outbox-view';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../epr/retry-policy';
 import { validateFhirResource } from '../epr/validate';
 import type { Logger } from '../log';
@@ -665,9 +665,13 @@ export class TranscriptionService {
 
   outbox(): OutboxView[] {
     const now = this.#now().getTime();
-    const items = listOutboxItems(this.#db());
-    // Each note's correction, so its row says where the correction stands.
-    const corrections = new Map(items.flatMap((item) => (item.transcription.replaces ? [[item.transcription.replaces.identifier, { state: item.state.kind }] as const] : [])));
+    const db = this.#db();
+    const items = listOutboxItems(db);
+    // Each note's correction, so its row says where the correction stands: started and not attested, or in the outbox.
+    const corrections = new Map<string, CorrectionOf>(
+      listDrafts(db).flatMap((draft) => (draft.status === 'draft' && draft.correctsIdentifier ? [[draft.correctsIdentifier, { state: 'drafted' }] as const] : [])),
+    );
+    for (const item of items) if (item.transcription.replaces) corrections.set(item.transcription.replaces.identifier, { state: item.state.kind });
     return items.map((item) => outboxView(item, this.runner.isActive(item.identifier), now, this.#stalledAfterMs(), corrections.get(item.identifier)));
   }
 
@@ -783,7 +787,8 @@ export class TranscriptionService {
     const item = getOutboxItem(this.#db(), identifier);
     if (!item) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
     const correction = listCorrectionsOf(this.#db(), identifier)[0];
-    return outboxView(item, this.runner.isActive(identifier), this.#now().getTime(), this.#stalledAfterMs(), correction ? { state: correction.state.kind } : undefined);
+    const drafted = !correction && correctionDrafts(this.#db(), identifier).some((draft) => draft.status === 'draft');
+    return outboxView(item, this.runner.isActive(identifier), this.#now().getTime(), this.#stalledAfterMs(), correction ? { state: correction.state.kind } : drafted ? { state: 'drafted' } : undefined);
   }
 
   /** A state unattended for longer than two request timeouts is shown as interrupted. */

@@ -245,8 +245,8 @@ export const OutboxViewSchema = z.object({
   correctsAttestedAt: z.string().nullable(),
   /** A correction: the EPR's id of the note it replaces. */
   correctsDocumentId: z.string().nullable(),
-  /** Where the correction of this note stands, if it has one. */
-  correctedBy: z.enum(OUTBOX_STATES).nullable(),
+  /** Where the correction of this note stands, if it has one (`drafted`: started, not attested). */
+  correctedBy: z.enum([...OUTBOX_STATES, 'drafted']).nullable(),
   /** Whether a correction can be started from it now. */
   canCorrect: z.boolean(),
   /** A withdrawn note: where marking it entered in error stands, why and when it was withdrawn; null otherwise. */

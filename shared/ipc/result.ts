@@ -43,6 +43,8 @@ export interface IpcError {
   readonly message: string;
   /** For throttled calls: how long to wait before trying again. */
   readonly retryAfterMs?: number;
+  /** For a refusal about one request field (a dotted path): which, so the screen can link to it. */
+  readonly field?: string;
   /** For invalid requests: which fields were wrong. */
   readonly issues?: readonly { readonly path: string; readonly message: string }[];
 }

@@ -104,7 +104,11 @@ test('an administrator sees the training EPR in the settings and its connection 
   await page.getByLabel('FHIR base URL').fill('not a url');
   await page.getByLabel('Organisation ODS code').fill('RX1');
   await page.getByRole('button', { name: 'Save EPR settings' }).click();
-  await expect(page.getByTestId('epr-message')).toContainText('baseUrl');
+  await expect(page.getByTestId('epr-message')).toContainText('the FHIR base URL');
+  // Shown beside the field it is about, and linked from the summary.
+  await expect(page.locator('#epr-url-error')).toBeVisible();
+  await expect(page.getByLabel('FHIR base URL')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('epr-message').getByRole('link')).toHaveAttribute('href', '#epr-url');
   await expect(page.getByTestId('training-banner')).toBeVisible();
   // A live EPR over plain http is refused, saying why.
   await page.getByLabel('FHIR base URL').fill('http://epr.example.nhs.uk/fhir');

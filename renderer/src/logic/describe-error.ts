@@ -138,7 +138,9 @@ export function describeError(error: IpcError | Error | unknown, fields: FieldLa
     return { message: problems.map((problem) => problem.text).join(' '), problems };
   }
   const message = isSentence(error.message) ? plainText(error.message.trim(), fields) : CODE_SENTENCES[error.code] ?? CODE_SENTENCES.internal;
-  return { message, problems: [{ text: message }] };
+  // A refusal main says is about one field is shown beside that input, where the screen names it.
+  const inputId = error.field === undefined ? undefined : fields[error.field]?.inputId;
+  return { message, problems: [{ text: message, ...(inputId ? { inputId } : {}) }] };
 }
 
 /** The request objects whose dotted field paths main may name inside a sentence. */

@@ -2,19 +2,35 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { DOCUMENT_TYPE_OPTIONS } from '../../../shared/domain/document-types';
 import type { EprSettingsView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
+import { useProblem } from '../app/use-problem';
 import { ErrorSummary, TextField } from '../components/forms';
-import { errorSentence } from '../logic/describe-error';
+import type { FieldLabels } from '../logic/describe-error';
+
+/** The request's fields as this form shows them, so a refusal is shown beside (and linked to) its input. */
+const FIELDS: FieldLabels = {
+  baseUrl: { label: 'the FHIR base URL', inputId: 'epr-url' },
+  tokenUrl: { label: 'the token URL', inputId: 'epr-token-url' },
+  clientId: { label: 'the client id', inputId: 'epr-client' },
+  keyId: { label: 'the key id', inputId: 'epr-kid' },
+  scope: { label: 'the scope', inputId: 'epr-scope' },
+  secret: { label: 'the secret', inputId: 'epr-secret' },
+  odsCode: { label: 'the ODS code', inputId: 'epr-ods' },
+  staffIdentifierSystem: { label: 'the staff identifier system', inputId: 'epr-staff-system' },
+  'practiceSetting.code': { label: 'the care setting code', inputId: 'epr-setting-code' },
+  'practiceSetting.display': { label: 'the care setting name', inputId: 'epr-setting-name' },
+};
 
 /** Where transcriptions are filed: the training EPR, or a live EPR with its authentication. */
 export function EprSettingsSection() {
   const [view, setView] = useState<EprSettingsView | null>(null);
-  const [message, setMessage] = useState<{ kind: 'error' | 'done'; text: string } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const { problem, fromHost, fromChecks, clear, fieldError } = useProblem(FIELDS);
 
   useEffect(() => {
     void hostApi()!
       .epr.get({})
-      .then((result) => (result.ok ? setView(result.value) : setMessage({ kind: 'error', text: errorSentence(result.error) })));
-  }, []);
+      .then((result) => (result.ok ? setView(result.value) : fromHost(result.error)));
+  }, [fromHost]);
   if (!view) return null;
 
   const set = (change: Partial<EprSettingsView>) => setView({ ...view, ...change });
@@ -24,29 +40,30 @@ export function EprSettingsSection() {
     const secret = String(new FormData(event.currentTarget).get('epr-secret') ?? '');
     const { hasSecret: _hasSecret, ...settings } = view!;
     const result = await hostApi()!.epr.update({ ...settings, secret });
-    if (!result.ok) return setMessage({ kind: 'error', text: errorSentence(result.error) });
+    setMessage(null);
+    if (!result.ok) return fromHost(result.error);
+    clear();
     setView(result.value);
-    setMessage({ kind: 'done', text: 'EPR settings saved. New notes are filed there; notes already in the outbox stay with the EPR they were attested for.' });
+    setMessage('EPR settings saved. New notes are filed there; notes already in the outbox stay with the EPR they were attested for.');
   }
 
   async function test() {
     const result = await hostApi()!.epr.test({});
-    if (!result.ok) return setMessage({ kind: 'error', text: errorSentence(result.error) });
-    setMessage({ kind: result.value.ok ? 'done' : 'error', text: result.value.message });
+    setMessage(null);
+    if (!result.ok) return fromHost(result.error);
+    if (!result.value.ok) return fromChecks([{ text: result.value.message }]);
+    clear();
+    setMessage(result.value.message);
   }
 
   const live = view.mode === 'live';
   return (
     <section aria-labelledby="epr-heading">
       <h2 id="epr-heading">Electronic patient record</h2>
-      {message?.kind === 'error' && (
-        <ErrorSummary title="EPR settings">
-          <p data-testid="epr-message">{message.text}</p>
-        </ErrorSummary>
-      )}
-      {message?.kind === 'done' && (
+      {problem && <ErrorSummary title="EPR settings" problems={problem.problems} attempt={problem.attempt} listTestId="epr-message" />}
+      {message && (
         <p role="status" data-testid="epr-message">
-          {message.text}
+          {message}
         </p>
       )}
       <form onSubmit={save} noValidate>
@@ -61,7 +78,7 @@ export function EprSettingsSection() {
         </div>
         {live && (
           <>
-            <TextField id="epr-url" label="FHIR base URL" hint="Must start with https://." value={view.baseUrl} onChange={(event) => set({ baseUrl: event.target.value })} />
+            <TextField id="epr-url" label="FHIR base URL" hint="Must start with https://." error={fieldError('epr-url')} value={view.baseUrl} onChange={(event) => set({ baseUrl: event.target.value })} />
             <div className="nhsuk-form-group">
               <label className="nhsuk-label" htmlFor="epr-auth">
                 Authentication
@@ -74,9 +91,9 @@ export function EprSettingsSection() {
             </div>
             {view.authKind === 'smart-backend' && (
               <>
-                <TextField id="epr-token-url" label="Token URL" value={view.tokenUrl} onChange={(event) => set({ tokenUrl: event.target.value })} />
-                <TextField id="epr-client" label="Client id" value={view.clientId} onChange={(event) => set({ clientId: event.target.value })} />
-                <TextField id="epr-kid" label="Key id (kid)" value={view.keyId} onChange={(event) => set({ keyId: event.target.value })} />
+                <TextField id="epr-token-url" label="Token URL" error={fieldError('epr-token-url')} value={view.tokenUrl} onChange={(event) => set({ tokenUrl: event.target.value })} />
+                <TextField id="epr-client" label="Client id" error={fieldError('epr-client')} value={view.clientId} onChange={(event) => set({ clientId: event.target.value })} />
+                <TextField id="epr-kid" label="Key id (kid)" error={fieldError('epr-kid')} value={view.keyId} onChange={(event) => set({ keyId: event.target.value })} />
                 <div className="nhsuk-form-group">
                   <label className="nhsuk-label" htmlFor="epr-alg">
                     Signing algorithm
@@ -87,24 +104,41 @@ export function EprSettingsSection() {
                     <option value="RS512">RS512 (NHS England signed JWT)</option>
                   </select>
                 </div>
-                <TextField id="epr-scope" label="Scope" value={view.scope} onChange={(event) => set({ scope: event.target.value })} />
+                <TextField id="epr-scope" label="Scope" error={fieldError('epr-scope')} value={view.scope} onChange={(event) => set({ scope: event.target.value })} />
               </>
             )}
             {view.authKind !== 'none' && (
-              <div className="nhsuk-form-group">
+              <div className={`nhsuk-form-group${fieldError('epr-secret') ? ' nhsuk-form-group--error' : ''}`}>
                 <label className="nhsuk-label" htmlFor="epr-secret">
                   {view.authKind === 'bearer' ? 'Bearer token' : 'Private key (PEM)'}
                 </label>
-                <div className="nhsuk-hint">{view.hasSecret ? 'One is stored in the vault. Leave blank to keep it.' : 'Kept only inside the encrypted vault.'}</div>
-                <textarea className="nhsuk-textarea" id="epr-secret" name="epr-secret" rows={3} autoComplete="off" spellCheck={false} />
+                <div className="nhsuk-hint" id="epr-secret-hint">
+                  {view.hasSecret ? 'One is stored in the vault. Leave blank to keep it.' : 'Kept only inside the encrypted vault.'}
+                </div>
+                {fieldError('epr-secret') && (
+                  <span className="nhsuk-error-message" id="epr-secret-error">
+                    <span className="nhsuk-u-visually-hidden">Error:</span> {fieldError('epr-secret')}
+                  </span>
+                )}
+                <textarea
+                  className={`nhsuk-textarea${fieldError('epr-secret') ? ' nhsuk-textarea--error' : ''}`}
+                  id="epr-secret"
+                  name="epr-secret"
+                  rows={3}
+                  autoComplete="off"
+                  spellCheck={false}
+                  aria-describedby={fieldError('epr-secret') ? 'epr-secret-hint epr-secret-error' : 'epr-secret-hint'}
+                  aria-invalid={fieldError('epr-secret') ? true : undefined}
+                />
               </div>
             )}
             <ProfileOverrides profile={view.profile} onChange={(profile) => set({ profile })} />
           </>
         )}
-        <TextField id="epr-ods" label="Organisation ODS code" value={view.odsCode} onChange={(event) => set({ odsCode: event.target.value })} />
+        <TextField id="epr-ods" label="Organisation ODS code" error={fieldError('epr-ods')} value={view.odsCode} onChange={(event) => set({ odsCode: event.target.value })} />
         <TextField
           id="epr-staff-system"
+          error={fieldError('epr-staff-system')}
           label="Your Trust’s identifier system for staff (optional)"
           hint="A URI your Trust owns. Notes identify staff by their SDS user ID or professional registration, set under Users; anyone with neither is identified by their Wardscribe username under this system, or by name only if it is left empty."
           value={view.staffIdentifierSystem}
@@ -130,12 +164,14 @@ export function EprSettingsSection() {
           <div className="nhsuk-hint">The SNOMED CT service your EPR lists for this ward, for example 789718008 Cardiology service. Leave both empty to send none.</div>
           <TextField
             id="epr-setting-code"
+            error={fieldError('epr-setting-code')}
             label="SNOMED CT code"
             value={view.practiceSetting?.code ?? ''}
             onChange={(event) => set({ practiceSetting: { code: event.target.value, display: view.practiceSetting?.display ?? '' } })}
           />
           <TextField
             id="epr-setting-name"
+            error={fieldError('epr-setting-name')}
             label="Its name"
             value={view.practiceSetting?.display ?? ''}
             onChange={(event) => set({ practiceSetting: { code: view.practiceSetting?.code ?? '', display: event.target.value } })}

@@ -220,10 +220,10 @@ export function OutboxScreen() {
                     <button
                       type="button"
                       className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
-                      aria-label={`Correct the note for ${item.patientName}`}
+                      aria-label={`${item.correctedBy === 'drafted' ? 'Carry on correcting' : 'Correct'} the note for ${item.patientName}`}
                       onClick={() => void correct(item.identifier)}
                     >
-                      Correct this note
+                      {item.correctedBy === 'drafted' ? 'Carry on with the correction' : 'Correct this note'}
                     </button>
                   )}
                   {item.canWithdraw && state.user.role === 'clinician' && withdrawing?.identifier !== item.identifier && (

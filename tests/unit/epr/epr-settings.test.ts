@@ -53,9 +53,17 @@ describe('EPR settings', () => {
 
   it('refuse what cannot work, with a clear reason, and keep the previous settings', async () => {
     const { settings } = await setUp();
-    expect(() => settings.update({ mode: 'live', baseUrl: 'not a url', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/baseUrl/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'not a url', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/the FHIR base URL/);
     // A live EPR over plain http is refused; http only to this computer.
-    expect(() => settings.update({ mode: 'live', baseUrl: 'http://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/baseUrl must use https/);
+    expect(() => settings.update({ mode: 'live', baseUrl: 'http://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/the FHIR base URL must use https/);
+    // Named as the request names it, so the form shows the refusal beside that input (a cold trial found it unlinked).
+    expect(() => settings.update({ mode: 'live', baseUrl: 'http://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(
+      expect.objectContaining({ extra: { field: 'baseUrl' } }),
+    );
+    expect(() => settings.update({ mode: 'training', authKind: 'none', odsCode: 'rx', documentType: '823651000000106' })).toThrow(expect.objectContaining({ extra: { field: 'odsCode' } }));
+    expect(() => settings.update({ mode: 'training', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106', practiceSetting: { code: '789718009', display: 'Cardiology service' } })).toThrow(
+      expect.objectContaining({ extra: { field: 'practiceSetting.code' } }),
+    );
     expect(() => settings.update({ mode: 'live', baseUrl: 'https://user:pw@epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/user name or password/);
     expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'bearer', odsCode: 'RX1', documentType: '823651000000106' })).toThrow(/bearer token/);
     expect(() => settings.update({ mode: 'live', baseUrl: 'https://epr.example.nhs.uk/fhir', authKind: 'none', odsCode: 'WSTRAINING', documentType: '823651000000106' })).toThrow(/training code/);

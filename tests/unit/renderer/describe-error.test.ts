@@ -62,6 +62,12 @@ describe('describeError', () => {
     expect(describeError({ code: 'internal', message: 'TypeError: cannot read properties of undefined' }).message).not.toMatch(/TypeError|undefined/);
   });
 
+  it('links a refusal main says is about one field to the input the screen names for it, and to nothing it does not name', () => {
+    const refusal = { code: 'rejected' as const, message: 'An ODS code is 3 to 10 capital letters or digits.', field: 'odsCode' };
+    expect(describeError(refusal, { odsCode: { label: 'the ODS code', inputId: 'epr-ods' } }).problems).toEqual([{ text: 'An ODS code is 3 to 10 capital letters or digits.', inputId: 'epr-ods' }]);
+    expect(describeError(refusal, {}).problems).toEqual([{ text: 'An ODS code is 3 to 10 capital letters or digits.' }]);
+  });
+
   it('reads the typed error inside a thrown HostError, and does not show a bridge exception', () => {
     const hostError = Object.assign(new Error('x'), { error: { code: 'locked', message: 'Wardscribe is locked.' } });
     expect(describeError(hostError).message).toBe('Wardscribe is locked.');

@@ -180,7 +180,12 @@ describe('the wipe gate and a correction', () => {
     const note = await fileNote();
     const draft = correct(note.identifier);
     expect((await wipes.plan(threadId)).decision.kind).toBe('needs-override');
+    // The outbox says the correction was started (a cold trial found no trace of it there); it is carried on from the same row, not withdrawn.
+    const row = () => transcriptions.outbox().find((item) => item.identifier === note.identifier)!;
+    expect(row()).toMatchObject({ correctedBy: 'drafted', canCorrect: true, canWithdraw: false });
+    expect(row().detail).toContain('A correction of it has been started and not yet attested');
     transcriptions.discardDraft(draft.id);
+    expect(row()).toMatchObject({ correctedBy: null, canCorrect: true, canWithdraw: true });
     expect(() => transcriptions.getDraft(draft.id)).toThrow(/not in the vault/);
     expect((await wipes.plan(threadId)).decision.kind).toBe('allowed');
     expect(trail('draft-discarded').map((entry) => [entry.objects, entry.outcome])).toEqual([[{ transcriptionId: draft.id, threadId, documentId: note.identifier }, { status: 'success', reason: 'correction' }]]);
