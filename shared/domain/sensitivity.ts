@@ -59,3 +59,43 @@ export function describeRestriction(codings: readonly { system?: string; code?: 
     .map((coding) => SENSITIVITY_KINDS.map((kind) => SENSITIVITY[kind]).find((meaning) => meaning.policy?.code === coding.code)?.words ?? coding.code!);
   return `${level.code === 'V' ? 'Very restricted' : 'Restricted'}${reasons.length > 0 ? `: ${reasons.join('; ')}` : ''}`;
 }
+
+/**
+ * Words that suggest advice is sensitive, by kind: whole words or phrases, any case. Enough to
+ * prompt the clinician, never to decide for them (a ward's "PEP" may be nothing to do with HIV).
+ */
+const SENSITIVE_WORDS: Readonly<Record<Exclude<SensitivityKind, 'other'>, readonly string[]>> = {
+  safeguarding: ['safeguarding', 'abuse', 'abused', 'abusive', 'neglect', 'neglected', 'domestic violence', 'domestic abuse', 'non-accidental injury', 'NAI', 'FGM', 'child protection', 'MASH', 'coercive control', 'assaulted', 'sexual assault'],
+  'sexual-health': ['sexual health', 'contraception', 'contraceptive', 'emergency contraception', 'termination of pregnancy', 'abortion', 'TOP', 'pregnancy test', 'IUD', 'IUS'],
+  'sexually-transmitted-infection': ['STI', 'STIs', 'STD', 'chlamydia', 'gonorrhoea', 'gonorrhea', 'syphilis', 'genital herpes', 'genital warts', 'GUM clinic', 'trichomonas'],
+  hiv: ['HIV', 'PrEP', 'antiretroviral', 'antiretrovirals', 'ART regimen', 'CD4'],
+  'mental-health': ['suicide', 'suicidal', 'self-harm', 'self harm', 'self-harming', 'overdose', 'psychosis', 'psychotic', 'psychiatric', 'psychiatry', 'sectioned', 'Mental Health Act', 'CAMHS', 'crisis team', 'liaison psychiatry', 'depression', 'schizophrenia', 'bipolar'],
+  'substance-use': ['alcohol withdrawal', 'alcohol dependence', 'alcoholic', 'CIWA', 'heroin', 'cocaine', 'crack', 'methadone', 'buprenorphine', 'opioid dependence', 'drug use', 'IVDU', 'injecting drug', 'substance misuse', 'Pabrinex'],
+};
+
+/** Acronyms matched only as written (capitals): "top" and "mash" are ordinary words. */
+const CASE_SENSITIVE = new Set(['NAI', 'FGM', 'MASH', 'TOP', 'IUD', 'IUS', 'STI', 'STIs', 'STD', 'HIV', 'PrEP', 'ART regimen', 'CD4', 'CAMHS', 'CIWA', 'IVDU']);
+
+function wordPattern(word: string): RegExp {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/[ -]/g, '[\\s-]+');
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, CASE_SENSITIVE.has(word) ? 'u' : 'iu');
+}
+
+const PATTERNS = (Object.entries(SENSITIVE_WORDS) as [Exclude<SensitivityKind, 'other'>, readonly string[]][]).map(([kind, words]) => ({ kind, words: words.map((word) => ({ word, pattern: wordPattern(word) })) }));
+
+/** A kind of sensitivity the selected messages suggest, and the words that suggested it (as listed above). */
+export interface SensitivityHint {
+  readonly kind: SensitivityKind;
+  readonly words: readonly string[];
+}
+
+/**
+ * What the selected messages suggest about sensitivity, in the order of SENSITIVITY_KINDS: offered
+ * to the clinician beside the question, never filled in (like the patient suggestions).
+ */
+export function suggestSensitivity(texts: readonly string[]): SensitivityHint[] {
+  return PATTERNS.flatMap(({ kind, words }) => {
+    const found = words.filter(({ pattern }) => texts.some((text) => pattern.test(text))).map(({ word }) => word);
+    return found.length > 0 ? [{ kind, words: found }] : [];
+  });
+}

@@ -45,7 +45,10 @@ test('a safeguarding note: chosen as a child safeguarding report, marked sensiti
   await expect(page.locator('#document-type-hint')).toHaveText('A safeguarding concern about a child.');
   const sensitive = page.getByLabel('Is this advice sensitive?');
   await expect(sensitive).toHaveValue('');
+  // The messages say "safeguarding": the question is prompted, never answered for the clinician.
+  await expect(page.getByTestId('sensitivity-suggested')).toContainText('“safeguarding” (safeguarding: abuse, neglect or domestic violence)');
   await sensitive.selectOption({ label: 'Yes: Safeguarding: abuse, neglect or domestic violence' });
+  await expect(page.getByTestId('sensitivity-suggested')).toHaveCount(0);
   await expectNoAxeViolations(page, 'the transcribe screen with a document type and sensitivity chosen');
 
   // Leaving and coming back keeps both choices (they are saved with the draft).

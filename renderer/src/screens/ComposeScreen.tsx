@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { DOCUMENT_TYPE_OPTIONS, documentTypeOption } from '../../../shared/domain/document-types';
 import { formatNhsNumber, parseNhsNumber } from '../../../shared/domain/nhs-number';
-import { describeRestriction, SENSITIVITY, SENSITIVITY_KINDS, type SensitivityKind } from '../../../shared/domain/sensitivity';
+import { describeRestriction, SENSITIVITY, SENSITIVITY_KINDS, suggestSensitivity, type SensitivityKind } from '../../../shared/domain/sensitivity';
 import { formatDelay, type DraftAdviser, type RegistrationBody } from '../../../shared/domain/transcription';
 import type { DraftView, FiledMarkView, MessageView } from '../../../shared/ipc/contract';
 import { displayNhsNumber, displayTime, displayWallClock, plural, senderLabel } from '../components/format';
@@ -214,6 +214,8 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
   const nhs = useMemo(() => (patient.nhsNumber.trim() ? parseNhsNumber(patient.nhsNumber) : null), [patient.nhsNumber]);
   const birthDate = joinDate(birth);
   const excerptTexts = useMemo(() => messages.map((message) => message.text), [messages]);
+  // Offered beside the question, never chosen for the clinician (a cold trial filed safeguarding advice unrestricted).
+  const sensitivityHints = useMemo(() => suggestSensitivity(excerptTexts), [excerptTexts]);
 
   /** What was typed changed: the record found for it, and its confirmation, no longer stand. */
   function patientTyped(next: typeof patient) {
@@ -695,10 +697,19 @@ function Composer({ selection, initialDraftId }: { selection: { threadId: string
         <div className="nhsuk-hint" id="sensitivity-hint">
           A sensitive note is filed as restricted, with the reason, so the record can limit who reads it.
         </div>
+        {sensitivity === null && sensitivityHints.length > 0 && (
+          <div className="nhsuk-inset-text" id="sensitivity-suggested" data-testid="sensitivity-suggested">
+            <p>
+              The selected messages mention{' '}
+              {sensitivityHints.map((hint) => `${hint.words.map((word) => `“${word}”`).join(', ')} (${SENSITIVITY[hint.kind].words.toLowerCase()})`).join('; ')}. If the advice is
+              sensitive, choose why below; Wardscribe does not decide it for you.
+            </p>
+          </div>
+        )}
         <select
           className="nhsuk-select"
           id="sensitivity"
-          aria-describedby="sensitivity-hint"
+          aria-describedby={sensitivity === null && sensitivityHints.length > 0 ? 'sensitivity-hint sensitivity-suggested' : 'sensitivity-hint'}
           value={sensitivity ?? ''}
           onChange={(event) => {
             setSensitivity(event.target.value === '' ? null : (event.target.value as SensitivityKind));
