@@ -104,7 +104,7 @@ export async function filingStep(item: OutboxItem, options: FilingStepOptions): 
         case 'replaced':
           return settleMarking(state, await markEnteredInError(item, item.transcription.replaces!, options), 'replaced');
         case 'withdrawal':
-          return settleMarking(state, await markEnteredInError(item, { documentReferenceId: state.documentReferenceId, identifier: item.identifier }, options), 'withdrawal');
+          return settleMarking(state, await markEnteredInError(item, { documentReferenceId: state.documentReferenceId, identifier: item.identifier }, options, 'withdrawal'), 'withdrawal');
         default:
           return state;
       }
@@ -424,7 +424,12 @@ const RETIRE_REFUSED = new Set([400, 403, 405, 409, 412, 422, 501]);
  * or keeping the old status, is settled as `not-retired` and said so (a correction stays
  * verified either way); a request that fails on the way is thrown for the runner to retry.
  */
-async function markEnteredInError(item: OutboxItem, note: { readonly documentReferenceId: string; readonly identifier: string }, options: FilingStepOptions): Promise<ReplacedState> {
+async function markEnteredInError(
+  item: OutboxItem,
+  note: { readonly documentReferenceId: string; readonly identifier: string },
+  options: FilingStepOptions,
+  which: 'replaced' | 'withdrawal' = 'replaced',
+): Promise<ReplacedState> {
   const { connection } = options.target;
   const context = contextOf(item);
   // Only an HTTP refusal (it has a status) is taken so; anything else is thrown for the runner to decide.
@@ -440,7 +445,12 @@ async function markEnteredInError(item: OutboxItem, note: { readonly documentRef
   try {
     old = (await connection.read('DocumentReference', note.documentReferenceId, context)) as DocumentReference;
   } catch (error) {
-    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) return { kind: 'gone', httpStatus: error.status };
+    if (error instanceof EprRequestError && error.kind === 'http' && (error.status === 404 || error.status === 410)) {
+      // A withdrawal is about the note itself being out of the record: only a deletion (410) shows
+      // that. A 404 may be another server answering, or an account that cannot see it.
+      if (which === 'withdrawal' && error.status === 404) return { kind: 'not-retired', why: 'not-found', httpStatus: 404 };
+      return { kind: 'gone', httpStatus: error.status };
+    }
     if (isRefusal(error)) return refused(error);
     throw error;
   }

@@ -171,7 +171,7 @@ export class OutboxRunner {
    * A clinician withdraws a verified note that should not be in the record at all: the withdrawal
    * (their reason, audited as theirs) is saved, then the note is marked entered in error in its
    * EPR and read back, like the note a correction replaces. Refused while the note is busy with its
-   * EPR, still marking the note it corrects, or withdrawn already.
+   * EPR, still marking the note it corrects (or the EPR would not mark that one), or withdrawn already.
    */
   async withdraw(identifier: string, reason: string, by: AuditActor): Promise<void> {
     const busy = () => new WardscribeError('conflict', 'This note is being sent to its EPR right now. Wait until it settles, then withdraw it.');
@@ -183,7 +183,15 @@ export class OutboxRunner {
       if (item.state.kind !== 'verified') throw new WardscribeError('conflict', 'Only a note verified in the record can be withdrawn. One still being filed can be retried from the outbox.');
       if (item.state.withdrawal) throw new WardscribeError('conflict', 'This note has already been withdrawn. If the EPR did not mark it, press Retry.');
       if (owedMarking(item.state) !== undefined || this.isActive(identifier)) throw busy();
-      const withdrawal = { reason, askedAt: new Date(this.#clock.now()).toISOString(), marked: { kind: 'pending' } } as const;
+      // Withdrawing a correction whose old note the record still holds would leave that old note
+      // current with nothing said of it: the old note is marked first (Retry), then this one.
+      if (item.state.replaced?.kind === 'not-retired') {
+        throw new WardscribeError(
+          'conflict',
+          'The note this correction replaces is still current in the record: the EPR did not mark it entered in error. Press Retry to ask the EPR again (or ask your EPR team to mark it), then withdraw the correction, so that neither note is left in the record unnoticed.',
+        );
+      }
+      const withdrawal = { reason, askedAt: new Date(this.#clock.now()).toISOString(), by: { name: by.displayName, role: by.role }, marked: { kind: 'pending' } } as const;
       await run.store.save(transition(item, { ...withoutNotes(item.state), withdrawal } as OutboxState, this.#clock.now()), by);
       void this.drive(identifier);
     } finally {

@@ -36,8 +36,8 @@ export interface OutboxView {
   /** Whether a correction can be started from it now (verified, and not corrected or withdrawn already). */
   readonly canCorrect: boolean;
   /** A withdrawn note: where marking it entered in error stands, why and when it was withdrawn; null otherwise. */
-  readonly withdrawal: { readonly state: 'withdrawing' | 'withdrawn' | 'not-withdrawn'; readonly reason: string; readonly askedAt: string } | null;
-  /** Whether it can be withdrawn now (verified, settled, not corrected or withdrawn already). */
+  readonly withdrawal: { readonly state: 'withdrawing' | 'withdrawn' | 'not-withdrawn'; readonly reason: string; readonly askedAt: string; readonly by: string | null } | null;
+  /** Whether it can be withdrawn now (verified, settled, not corrected or withdrawn already, and any note it corrects marked). */
   readonly canWithdraw: boolean;
 }
 
@@ -93,7 +93,8 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
           : 'Verified in the record.';
       if (state.replaced) detail += ` ${replacedWords(state.replaced)}`;
       if (correctedBy) detail += ` ${correctedByWords(correctedBy.state)}`;
-      if (state.withdrawal) detail = withdrawalWords(state.withdrawal.marked);
+      // Withdrawn, the note itself is what the row is about; a correction's old note still current is said too.
+      if (state.withdrawal) detail = withdrawalWords(state.withdrawal.marked) + (state.replaced?.kind === 'not-retired' ? ` ${replacedWords(state.replaced)}` : '');
       break;
     case 'failed': {
       const server = state.serverReason ? ` The EPR said: "${state.serverReason}"` : '';
@@ -167,9 +168,14 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
     canCorrect: state.kind === 'verified' && (correctedBy === undefined || correctedBy.state === 'drafted') && !state.withdrawal,
     withdrawal:
       state.kind === 'verified' && state.withdrawal
-        ? { state: withdrawalStanding(state.withdrawal.marked), reason: state.withdrawal.reason, askedAt: state.withdrawal.askedAt }
+        ? {
+            state: withdrawalStanding(state.withdrawal.marked),
+            reason: state.withdrawal.reason,
+            askedAt: state.withdrawal.askedAt,
+            by: state.withdrawal.by ? `${state.withdrawal.by.name} (${state.withdrawal.by.role})` : null,
+          }
         : null,
-    canWithdraw: state.kind === 'verified' && correctedBy === undefined && !state.withdrawal && owedMarking(state) === undefined && !active,
+    canWithdraw: state.kind === 'verified' && correctedBy === undefined && !state.withdrawal && owedMarking(state) === undefined && state.replaced?.kind !== 'not-retired' && !active,
   };
 }
 
@@ -194,8 +200,10 @@ function withdrawalWords(marked: ReplacedState): string {
           ? 'The EPR could not be reached to mark this note entered in error.'
           : marked.why === 'not-kept'
             ? 'The EPR accepted, but did not keep, marking this note entered in error.'
-            : `The EPR would not mark this note entered in error${status}.${server}`;
-      return `Withdrawn here, but still current in the record: ${what} Ask your EPR team to mark it, or press Retry.`;
+            : marked.why === 'not-found'
+              ? `The EPR said it does not know this note${status}, which does not show the note has left the record (another server may be answering, or Wardscribe's account may not see it).`
+              : `The EPR would not mark this note entered in error${status}.${server}`;
+      return `Withdrawal refused: the note is still current in the record. ${what} Ask your EPR team to mark it entered in error, or press Retry to ask again.`;
     }
   }
 }
@@ -217,6 +225,8 @@ function replacedWords(replaced: ReplacedState): string {
           ? 'The EPR could not be reached to mark the note it corrects as entered in error.'
           : replaced.why === 'not-kept'
             ? 'The EPR accepted, but did not keep, marking the note it corrects as entered in error.'
+            : replaced.why === 'not-found'
+              ? `The EPR said it does not know the note it corrects${status}.`
             : `The EPR would not mark the note it corrects as entered in error${status}.${server}`;
       return `${what} Both notes are current in the record until it is: ask your EPR team to mark the earlier one, or press Retry.`;
     }

@@ -66,7 +66,12 @@ export type ReplacedState =
   | { readonly kind: 'pending' }
   | { readonly kind: 'retired'; readonly at: string }
   | { readonly kind: 'gone'; readonly httpStatus: number }
-  | { readonly kind: 'not-retired'; readonly why: 'refused' | 'unreachable' | 'not-kept'; readonly httpStatus?: number; readonly serverReason?: string };
+  /**
+   * `not-found`: a withdrawn note the EPR says it does not know (HTTP 404). Unlike 410 (deleted),
+   * that does not show it has left the record (another server may be answering, or the account may
+   * not see it), so a withdrawal is not taken as done on it.
+   */
+  | { readonly kind: 'not-retired'; readonly why: 'refused' | 'unreachable' | 'not-kept' | 'not-found'; readonly httpStatus?: number; readonly serverReason?: string };
 
 /**
  * A clinician's withdrawal of a verified note that should not be in the record at all (the wrong
@@ -78,6 +83,8 @@ export interface Withdrawal {
   readonly reason: string;
   /** When it was asked (ISO UTC). */
   readonly askedAt: string;
+  /** Who withdrew it, as the outbox names them (absent on withdrawals saved before it was kept). */
+  readonly by?: { readonly name: string; readonly role: string };
   readonly marked: ReplacedState;
 }
 

@@ -302,7 +302,15 @@ export class TranscriptionService {
     const filed = getOutboxItem(db, identifier);
     if (!filed) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
     if (filed.state.kind !== 'verified') throw new WardscribeError('conflict', 'Only a note verified in the record can be corrected. A note still being filed can be retried from the outbox.');
-    if (filed.state.withdrawal) throw new WardscribeError('conflict', 'This note has been withdrawn from the record, so there is nothing to correct. File the advice again as a new note if it belongs in the record.');
+    if (filed.state.withdrawal) {
+      const marked = filed.state.withdrawal.marked.kind;
+      throw new WardscribeError(
+        'conflict',
+        marked === 'retired' || marked === 'gone'
+          ? 'This note has been withdrawn from the record, so there is nothing to correct. File the advice again as a new note if it belongs in the record.'
+          : 'This note has been withdrawn, though the record does not yet mark it entered in error (the outbox says why; Retry asks the EPR again). A withdrawn note is not corrected: file the advice again as a new note if it belongs in the record.',
+      );
+    }
     // One correction of a note, ever: a second would replace it twice. A correction is corrected in its turn.
     if (listCorrectionsOf(db, identifier).length > 0) throw new WardscribeError('conflict', 'This note already has a correction in the outbox: correct that one, or retry it, instead.');
     const open = correctionDrafts(db, identifier).find((draft) => draft.status === 'draft');
@@ -707,7 +715,7 @@ export class TranscriptionService {
     const db = this.#db();
     if (!getOutboxItem(db, identifier)) throw new WardscribeError('not-found', 'This transcription is not in the outbox.');
     if (listCorrectionsOf(db, identifier).length > 0) {
-      throw new WardscribeError('conflict', 'This note has a correction in the outbox, and the correction is what the record keeps. Withdraw the correction instead, once it is verified.');
+      throw new WardscribeError('conflict', 'This note has a correction in the outbox, and the correction is what the record keeps. To take the advice out of the record, withdraw the correction instead, once it is verified and the record marks this note entered in error.');
     }
     if (correctionDrafts(db, identifier).some((draft) => draft.status === 'draft')) {
       throw new WardscribeError('conflict', 'A correction of this note has been started. Discard that draft first (on the Transcribe screen), then withdraw the note.');

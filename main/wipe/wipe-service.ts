@@ -35,6 +35,7 @@ import type { RotationStep } from '../vault/key-rotation';
 import { deleteOutboxItem, getOutboxItem, redactOutboxItem } from '../vault/queries/outbox';
 import { getSetting, setSettings, type SettingKey } from '../settings/registry';
 import { deleteThreadForWipe, getCompleteThread, listCompleteThreads, threadSourcePath, type StoredThread } from '../vault/queries/threads';
+import { saysEnough, writtenReason } from '../../shared/domain/written-reason';
 import { listThreadTranscriptions, replacedByVerifiedCorrections, withdrawnFromRecord, type ThreadTranscriptionRow } from '../vault/queries/transcription-drafts';
 import { attachmentSlices, longestMessageTexts, otherThreadHasText, threadCanary, threadContentCounts, threadRowsRemaining } from '../vault/queries/wipe-samples';
 import { messageIndexIntact } from '../vault/queries/messages';
@@ -47,6 +48,7 @@ import { checkpointTruncate, type Db } from '../vault/sqlcipher';
 import {
   decideUnfiledMedia,
   decideWipe,
+  markRefiled,
   MIN_OVERRIDE_REASON,
   unfiledMedia,
   untranscribedMessages,
@@ -186,8 +188,8 @@ export class WipeService {
     if (!thread) throw new WardscribeError('not-found', 'That thread is not in the vault (it may already have been wiped).');
     const counts = threadContentCounts(db, threadId);
     const rows = weighedTranscriptions(listThreadTranscriptions(db, threadId));
-    const transcriptions = rows.map(toGateTranscription);
     const carried = carriedByTranscriptions(db, rows);
+    const transcriptions = markRefiled(rows.map(toGateTranscription), carried);
     const untranscribed = threadUntranscribed(db, threadId, carried);
     const sourcePath = threadSourcePath(db, threadId);
     return {
@@ -310,13 +312,13 @@ export class WipeService {
       .map((thread) => thread.id)
       .filter((threadId) => {
         const rows = weighedTranscriptions(listThreadTranscriptions(db, threadId));
-        const transcriptions = rows.map(toGateTranscription);
+        const carried = carriedByTranscriptions(db, rows);
+        const transcriptions = markRefiled(rows.map(toGateTranscription), carried);
         // The cheap questions first: every thread is asked each check, and counting what no note
         // carries reads each of a thread's messages.
         if (decideWipe(transcriptions, 0).kind !== 'allowed') return false;
         const last = Math.max(...rows.map((row) => (row.verifiedAt ? Date.parse(row.verifiedAt) : Number.POSITIVE_INFINITY)));
         if (last > cutoff) return false;
-        const carried = carriedByTranscriptions(db, rows);
         if (decideWipe(transcriptions, threadUntranscribed(db, threadId, carried).length).kind !== 'allowed') return false;
         // Media sent with the filed advice but not in the record: only a clinician may destroy them.
         return decideUnfiledMedia(threadUnfiledMedia(db, threadId, carried), 'retention', undefined).kind === 'none';
@@ -356,13 +358,14 @@ export class WipeService {
       throw new WardscribeError('vault-damaged', `Nothing can be wiped while the vault is damaged. ${integrity.message ?? 'Tell the IT service desk.'}`);
     }
     const plan = await this.plan(request.threadId);
-    const overrideReason = request.overrideReason?.trim() ?? '';
+    // Kept as written, less invisible characters: a reason of zero-width spaces says nothing.
+    const overrideReason = writtenReason(request.overrideReason ?? '');
     if (plan.decision.kind === 'refused') refuse('in-flight', plan.decision.problems.join(' '));
     if (plan.decision.kind === 'needs-override') {
       const problems = plan.decision.problems.join(' ');
       if (trigger !== 'user') refuse('unfiled', problems);
       if (actor.role !== 'clinician') refuse('unfiled', `${problems} Only a clinician can wipe it anyway, by recording why it holds no clinical content.`);
-      if (overrideReason.length < MIN_OVERRIDE_REASON) refuse('unfiled', `${problems} To wipe it anyway, record why it holds no clinical content (at least ${MIN_OVERRIDE_REASON} characters).`);
+      if (!saysEnough(overrideReason, MIN_OVERRIDE_REASON)) refuse('unfiled', `${problems} To wipe it anyway, record why it holds no clinical content, in words (at least ${MIN_OVERRIDE_REASON} characters).`);
       const planned = request.planned;
       if (!planned) refuse('plan-not-given', `${problems} A reason is given for the thread as its wipe plan showed it, and this request does not say which plan that was. Nothing was wiped; open the wipe plan again.`);
       if (planned!.messageCount !== plan.messageCount || planned!.attachmentCount !== plan.attachmentCount) {
@@ -721,7 +724,8 @@ function toGateTranscription(row: ThreadTranscriptionRow): GateTranscription {
     nhsNumber: row.nhsNumber,
     documentReferenceId: row.documentReferenceId,
     ...(state === 'failed' && row.failureReason === 'read-back-mismatch' ? { readBackMismatch: true } : {}),
-    ...(row.replaces ? { correction: correctionStanding(state, row.replacedKind) } : state === 'draft' && row.correctsIdentifier ? { correction: 'drafted' as const } : {}),
+    // A withdrawn correction files nothing, like any withdrawn note: where it stood as a correction no longer matters.
+    ...(row.replaces && state !== 'withdrawn' ? { correction: correctionStanding(state, row.replacedKind) } : state === 'draft' && row.correctsIdentifier ? { correction: 'drafted' as const } : {}),
   };
 }
 

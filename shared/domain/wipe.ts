@@ -35,6 +35,11 @@ export interface GateTranscription {
    * in error (`withdrawing`), or after it would not (`not-marked`). Once marked, its state is `withdrawn`.
    */
   readonly withdrawal?: 'withdrawing' | 'not-marked';
+  /**
+   * A withdrawn note every message of which is in a verified note again (filed afresh, for the
+   * right patient): nothing it carried is lost with the chat, so it is no longer a problem.
+   */
+  readonly refiled?: boolean;
 }
 
 /** Still with the EPR: wiping now could lose advice whose filing is not yet proven. Never overridable. */
@@ -111,9 +116,11 @@ export function decideWipe(transcriptions: readonly GateTranscription[], untrans
   if (notWithdrawn.length > 0) {
     problems.push(`The record was not made to mark ${plural(notWithdrawn.length, 'withdrawn note', 'withdrawn notes')} entered in error, so ${notWithdrawn.length === 1 ? 'it is' : 'they are'} still current there (see the outbox).`);
   }
-  const withdrawn = transcriptions.filter((transcription) => transcription.state === 'withdrawn');
+  const withdrawn = transcriptions.filter((transcription) => transcription.state === 'withdrawn' && transcription.refiled !== true);
   if (withdrawn.length > 0) {
-    problems.push(`${plural(withdrawn.length, 'note filed from this chat was', 'notes filed from this chat were')} withdrawn from the record: what ${withdrawn.length === 1 ? 'it' : 'they'} carried is in no note there now.`);
+    problems.push(
+      `${plural(withdrawn.length, 'note filed from this chat was', 'notes filed from this chat were')} withdrawn from the record, and what ${withdrawn.length === 1 ? 'it' : 'they'} carried is in no note there now. If the advice belongs in another patient\u2019s record, file it for them from this chat first.`,
+    );
   }
   if (!transcriptions.some((transcription) => transcription.state === 'verified')) problems.push('Nothing from this chat has been filed in the record.');
   else if (untranscribed > 0) problems.push(`${plural(untranscribed, 'message in this chat is', 'messages in this chat are')} in no note filed in the record.`);
@@ -164,6 +171,20 @@ export function unfiledMedia<T extends Pick<WipeMedium, 'attachmentId' | 'messag
   const filedMessages = new Set<string | null>(verified.flatMap((transcription) => transcription.messageIds));
   const inRecord = new Set(verified.flatMap((transcription) => transcription.filedAttachmentIds));
   return attachments.filter((attachment) => filedMessages.has(attachment.messageId) && !inRecord.has(attachment.attachmentId));
+}
+
+/**
+ * The gate's transcriptions with each withdrawn note that no longer matters marked `refiled`:
+ * every message it carried is in a verified note again. `carried` is what each transcription
+ * carries, in the same order.
+ */
+export function markRefiled(transcriptions: readonly GateTranscription[], carried: readonly MediaTranscription[]): GateTranscription[] {
+  const filed = new Set(carried.filter((transcription) => transcription.state === 'verified').flatMap((transcription) => transcription.messageIds));
+  return transcriptions.map((transcription, index) => {
+    const messageIds = carried[index]?.messageIds ?? [];
+    if (transcription.state !== 'withdrawn' || messageIds.length === 0 || !messageIds.every((messageId) => filed.has(messageId))) return transcription;
+    return { ...transcription, refiled: true };
+  });
 }
 
 /** A message of the thread as the gate counts it. */

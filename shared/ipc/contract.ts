@@ -8,6 +8,7 @@ import { ImageConsentSchema, MAX_IMAGES } from '../domain/clinical-image';
 import { PatientConfirmationSchema, PatientLookupSchema } from '../domain/patient-record';
 import { PATIENT_HINT_KINDS } from '../domain/patient-hints';
 import { WipeCertificateSchema } from '../domain/wipe';
+import { saysEnough, writtenReason } from '../domain/written-reason';
 import { ROLES } from '../domain/roles';
 import { DisplayNameSchema, StaffProfileSchema, UserRowSchema, UserSummarySchema, UsernameSchema } from '../domain/users';
 import { channel, JobIdSchema, type ContractShape } from './channel';
@@ -250,7 +251,7 @@ export const OutboxViewSchema = z.object({
   /** Whether a correction can be started from it now. */
   canCorrect: z.boolean(),
   /** A withdrawn note: where marking it entered in error stands, why and when it was withdrawn; null otherwise. */
-  withdrawal: z.object({ state: z.enum(['withdrawing', 'withdrawn', 'not-withdrawn']), reason: z.string(), askedAt: z.string() }).nullable(),
+  withdrawal: z.object({ state: z.enum(['withdrawing', 'withdrawn', 'not-withdrawn']), reason: z.string(), askedAt: z.string(), by: z.string().nullable() }).nullable(),
   /** Whether a clinician can withdraw it now. */
   canWithdraw: z.boolean(),
 });
@@ -349,6 +350,8 @@ const GateTranscriptionSchema = z.object({
   documentReferenceId: z.string().nullable(),
   /** A withdrawn note the record has not yet marked (`withdrawing`) or would not (`not-marked`). */
   withdrawal: z.enum(['withdrawing', 'not-marked']).optional(),
+  /** A withdrawn note whose every message is in a verified note again (filed afresh, for the right patient). */
+  refiled: z.boolean().optional(),
   /** The read-back found the record differs from what was filed: the wipe is refused outright. */
   readBackMismatch: z.boolean().optional(),
   /** A correction of an earlier note, and where it stands (shared/domain/wipe.ts). */
@@ -738,9 +741,16 @@ export const contract = {
           identifier: z.string().min(1).max(100),
           reason: z
             .string()
-            .trim()
-            .min(WITHDRAWAL_REASON_MIN, { message: `Say why the note is withdrawn, in at least ${WITHDRAWAL_REASON_MIN} characters (for example, "filed against the wrong patient").` })
-            .max(500, { message: 'Keep the reason to 500 characters.' }),
+            .max(2000, { message: 'Keep the reason to 500 characters.' })
+            .transform(writtenReason)
+            .pipe(
+              z
+                .string()
+                .max(500, { message: 'Keep the reason to 500 characters.' })
+                .refine((reason) => saysEnough(reason, WITHDRAWAL_REASON_MIN), {
+                  message: `Say in words why the note is withdrawn, in at least ${WITHDRAWAL_REASON_MIN} characters (for example, "filed against the wrong patient").`,
+                }),
+            ),
         })
         .strict(),
       response: OutboxViewSchema,

@@ -39,9 +39,13 @@ test('a filed note withdrawn: marked entered in error in the record, shown withd
   await expect(dialog.getByLabel('Why is it withdrawn?')).toHaveAttribute('aria-invalid', 'true');
   await expectNoAxeViolations(page, 'the withdrawal of a filed note, refused');
   await dialog.getByLabel('Why is it withdrawn?').fill('Filed against the wrong patient: the advice was for bed 21.');
-  await dialog.getByRole('button', { name: 'Withdraw this note' }).click();
+  // A double press sends one request: the second is not refused into a dialog left open beside a withdrawal that went through.
+  await dialog.getByRole('button', { name: 'Withdraw this note' }).dblclick();
 
   await expect(row.getByTestId('outbox-state')).toHaveText('Withdrawn from the record', { timeout: 30_000 });
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(row.getByTestId('outbox-withdrawal')).toContainText('Withdrawn by Dr Cleo Clinician (clinician)');
   await expect(row.getByTestId('outbox-withdrawal')).toContainText('Filed against the wrong patient: the advice was for bed 21.');
   await expect(row.getByTestId('outbox-detail')).toContainText('the record now marks this note entered in error');
   await expect(row.getByRole('button', { name: /^Withdraw the note for / })).toHaveCount(0);

@@ -32,6 +32,7 @@ function httpStatusWords(status: number): string {
 function stateLabel(item: OutboxView): string {
   if (item.state === 'verified' && item.withdrawal?.state === 'withdrawn') return 'Withdrawn from the record';
   if (item.state === 'verified' && item.withdrawal?.state === 'withdrawing') return 'Withdrawing';
+  if (item.state === 'verified' && item.withdrawal?.state === 'not-withdrawn') return 'Withdrawal refused \u2013 still current in the record';
   if (item.state === 'verified' && item.correctedBy === 'verified') return 'Replaced by a correction';
   return STATE_LABELS[item.state];
 }
@@ -55,7 +56,7 @@ export function OutboxScreen() {
   const [opened, setOpened] = useState<{ document: FiledDocumentView; identifier: string; epr: string } | null>(null);
   const [opening, setOpening] = useState<string | null>(null);
   /** The note whose withdrawal is being asked (its reason typed), and why main refused it, if it did. */
-  const [withdrawing, setWithdrawing] = useState<{ identifier: string; reason: string; error: string | null } | null>(null);
+  const [withdrawing, setWithdrawing] = useState<{ identifier: string; reason: string; error: string | null; sending: boolean } | null>(null);
 
   // Read fresh from the EPR each time: what the record holds now, not what was sent.
   async function openFiled(item: OutboxView) {
@@ -89,13 +90,17 @@ export function OutboxScreen() {
   }
 
   // The reason is checked by main (length, the note's standing); a refusal stays beside the field.
+  // One request at a time: a second press while the first is on its way would be refused, and that
+  // refusal would stay beside a withdrawal that went through.
   async function withdraw() {
-    if (!withdrawing) return;
-    const result = await hostApi()!.outbox.withdraw({ identifier: withdrawing.identifier, reason: withdrawing.reason });
+    if (!withdrawing || withdrawing.sending) return;
+    const { identifier, reason } = withdrawing;
+    setWithdrawing({ ...withdrawing, sending: true });
+    const result = await hostApi()!.outbox.withdraw({ identifier, reason });
     if (result.ok) {
-      setWithdrawing(null);
+      setWithdrawing((now) => (now?.identifier === identifier ? null : now));
       setRetryError(null);
-    } else setWithdrawing({ ...withdrawing, error: errorSentence(result.error) });
+    } else setWithdrawing((now) => (now?.identifier === identifier ? { ...now, sending: false, error: errorSentence(result.error) } : now));
   }
 
   // Asked again whenever main says the outbox changed (queued, sent, verified, failed): no polling.
@@ -180,7 +185,8 @@ export function OutboxScreen() {
                   <strong data-testid="outbox-state">{stateLabel(item)}</strong>
                   {item.withdrawal && (
                     <div className="nhsuk-body-s" data-testid="outbox-withdrawal">
-                      Withdrawn <time dateTime={item.withdrawal.askedAt}>{displayTime(item.withdrawal.askedAt)}</time>: {item.withdrawal.reason}
+                      Withdrawn{item.withdrawal.by && ` by ${item.withdrawal.by}`} <time dateTime={item.withdrawal.askedAt}>{displayTime(item.withdrawal.askedAt)}</time>:{' '}
+                      {item.withdrawal.reason}
                     </div>
                   )}
                   {item.correctsAttestedAt && (
@@ -231,7 +237,7 @@ export function OutboxScreen() {
                       type="button"
                       className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
                       aria-label={`Withdraw the note for ${item.patientName}`}
-                      onClick={() => setWithdrawing({ identifier: item.identifier, reason: '', error: null })}
+                      onClick={() => setWithdrawing({ identifier: item.identifier, reason: '', error: null, sending: false })}
                     >
                       Withdraw from the record
                     </button>
@@ -262,11 +268,20 @@ export function OutboxScreen() {
                           value={withdrawing.reason}
                           aria-describedby={`withdraw-${item.identifier}-hint${withdrawing.error ? ` withdraw-${item.identifier}-error` : ''}`}
                           aria-invalid={withdrawing.error ? true : undefined}
-                          onChange={(event) => setWithdrawing({ ...withdrawing, reason: event.target.value })}
+                          onChange={(event) => {
+                            const reason = event.target.value;
+                            setWithdrawing((now) => (now ? { ...now, reason } : now));
+                          }}
                         />
                       </div>
-                      <button type="button" className="nhsuk-button nhsuk-button--warning nhsuk-button--small" onClick={() => void withdraw()}>
-                        Withdraw this note
+                      <button
+                        type="button"
+                        className="nhsuk-button nhsuk-button--warning nhsuk-button--small"
+                        disabled={withdrawing.sending}
+                        aria-disabled={withdrawing.sending || undefined}
+                        onClick={() => void withdraw()}
+                      >
+                        {withdrawing.sending ? 'Withdrawing\u2026' : 'Withdraw this note'}
                       </button>{' '}
                       <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setWithdrawing(null)}>
                         Cancel

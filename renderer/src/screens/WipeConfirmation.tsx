@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../../shared/domain/clinical-image';
 import { describeUnfiledMedia, MIN_OVERRIDE_REASON, type WipeCertificate } from '../../../shared/domain/wipe';
+import { saysEnough, writtenReason } from '../../../shared/domain/written-reason';
 import type { WipePlanView } from '../../../shared/ipc/contract';
 import { hostApi, newJobId } from '../api';
 import { useThreadWiped } from '../app/events';
@@ -88,11 +89,13 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
     setReasonError(null);
     setAcknowledgeError(null);
     const needsReason = plan.decision.kind === 'needs-override';
+    // Counted as main keeps it: invisible characters are not part of a reason.
+    const written = writtenReason(reason);
     const reasonProblem =
-      needsReason && reason.trim().length < MIN_OVERRIDE_REASON
-        ? reason.trim() === ''
+      needsReason && !saysEnough(written, MIN_OVERRIDE_REASON)
+        ? written === ''
           ? 'Say why what was not filed holds no clinical content.'
-          : `Give a fuller reason: at least ${MIN_OVERRIDE_REASON} characters (${reason.trim().length} so far).`
+          : `Give a fuller reason, in words: at least ${MIN_OVERRIDE_REASON} characters (${written.length} so far).`
         : null;
     const unfiled = plan.unfiledMedia;
     const acknowledgeProblem =

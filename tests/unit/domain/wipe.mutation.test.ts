@@ -4,6 +4,7 @@ import {
   decideUnfiledMedia,
   decideWipe,
   describeUnfiledMedia,
+  markRefiled,
   MIN_OVERRIDE_REASON,
   SOURCE_FILE_OUTCOMES,
   WipeCertificateSchema,
@@ -22,6 +23,8 @@ import {
  * H-013 (originals wiped while the record is missing or altered): every branch of the wipe gate,
  * with the exact words the confirmation screen shows, and the certificate's rules.
  */
+const WITHDRAWN_ONE = '1 note filed from this chat was withdrawn from the record, and what it carried is in no note there now. If the advice belongs in another patient\u2019s record, file it for them from this chat first.';
+const carrying = (state: GateTranscription['state'], messageIds: string[]): MediaTranscription => ({ state, messageIds, filedAttachmentIds: [] });
 const item = (state: GateTranscription['state'], extra: Partial<GateTranscription> = {}): GateTranscription => ({
   draftId: `d-${state}`,
   identifier: state === 'draft' ? null : `urn:uuid:${state}`,
@@ -121,11 +124,11 @@ describe('the wipe gate', () => {
   test('a withdrawn note files nothing: said, with nothing filed; one the record would not mark needs an override too', () => {
     expect(decideWipe([item('withdrawn')], 3)).toEqual({
       kind: 'needs-override',
-      problems: ['1 note filed from this chat was withdrawn from the record: what it carried is in no note there now.', 'Nothing from this chat has been filed in the record.'],
+      problems: [WITHDRAWN_ONE, 'Nothing from this chat has been filed in the record.'],
     });
     expect(decideWipe([item('withdrawn'), item('withdrawn', { draftId: 'd-2' }), item('verified')], 2)).toEqual({
       kind: 'needs-override',
-      problems: ['2 notes filed from this chat were withdrawn from the record: what they carried is in no note there now.', '2 messages in this chat are in no note filed in the record.'],
+      problems: ['2 notes filed from this chat were withdrawn from the record, and what they carried is in no note there now. If the advice belongs in another patient\u2019s record, file it for them from this chat first.', '2 messages in this chat are in no note filed in the record.'],
     });
     expect(decideWipe([item('verified', { withdrawal: 'not-marked' })], 0)).toEqual({
       kind: 'needs-override',
@@ -135,6 +138,23 @@ describe('the wipe gate', () => {
       kind: 'needs-override',
       problems: ['The record was not made to mark 2 withdrawn notes entered in error, so they are still current there (see the outbox).'],
     });
+  });
+
+  test('a withdrawn note whose messages are all filed again (for the right patient) is no longer a problem; one only partly filed again is', () => {
+    expect(decideWipe([item('withdrawn', { refiled: true }), item('verified')], 0)).toEqual({ kind: 'allowed' });
+    expect(decideWipe([item('withdrawn', { refiled: true }), item('withdrawn', { draftId: 'd-2' }), item('verified')], 0)).toEqual({ kind: 'needs-override', problems: [WITHDRAWN_ONE] });
+    // Filed again means in a verified note: a withdrawn note alone still says nothing was filed.
+    expect(decideWipe([item('withdrawn', { refiled: true })], 0)).toEqual({ kind: 'needs-override', problems: ['Nothing from this chat has been filed in the record.'] });
+  });
+
+  test('refiled: a withdrawn note every message of which a verified note carries; never one with no messages, nor any other state', () => {
+    const gate = [item('withdrawn'), item('withdrawn', { draftId: 'd-2' }), item('verified'), item('withdrawn', { draftId: 'd-3' }), item('failed'), item('withdrawn', { draftId: 'd-5' })];
+    const carried = [carrying('withdrawn', ['2', '3']), carrying('withdrawn', ['2', '4']), carrying('verified', ['2', '3']), carrying('withdrawn', []), carrying('failed', ['2']), carrying('withdrawn', ['3'])];
+    expect(markRefiled(gate, carried).map((transcription) => transcription.refiled ?? false)).toEqual([true, false, false, false, false, true]);
+    // Messages another withdrawn note or a failed one carries are not filed.
+    expect(markRefiled([item('withdrawn'), item('failed')], [carrying('withdrawn', ['2']), carrying('failed', ['2'])]).map((transcription) => transcription.refiled ?? false)).toEqual([false, false]);
+    expect(markRefiled([item('withdrawn'), item('withdrawn', { draftId: 'd-2' })], [carrying('withdrawn', ['2'])])[1]).toEqual(item('withdrawn', { draftId: 'd-2' }));
+    expect(markRefiled(gate, carried)[0]).toEqual({ ...item('withdrawn'), refiled: true });
   });
 
   test('in flight is checked before a mismatch', () => {
@@ -197,7 +217,6 @@ describe('the wipe gate', () => {
 
 /** H-013: which messages of the thread are in no verified note (what the gate counts). */
 describe('untranscribed messages', () => {
-  const carrying = (state: GateTranscription['state'], messageIds: string[]): MediaTranscription => ({ state, messageIds, filedAttachmentIds: [] });
   const messages = [
     { messageId: '1', kind: 'system' as const, label: 'Sam added Tom' },
     { messageId: '2', kind: 'message' as const, label: 'oramorph PRN bed 9' },

@@ -1197,6 +1197,16 @@ describe('a withdrawn note marks itself entered in error (#15, H-032)', () => {
     expect(epr.calls.map((call) => call.method)).toEqual(['read']);
   });
 
+  it('a document the EPR does not know (404) is not taken as gone: the withdrawal is not done; deleted (410) is gone', async () => {
+    const unknown = setUp();
+    unknown.epr.script.read = http(404);
+    expect(await unknown.step({ ...verified, withdrawal: withdrawal() })).toEqual({ ...verified, withdrawal: { ...withdrawal(), marked: { kind: 'not-retired', why: 'not-found', httpStatus: 404 } } });
+    const deleted = setUp();
+    deleted.epr.script.read = http(410);
+    expect(await deleted.step({ ...verified, withdrawal: withdrawal() })).toEqual({ ...verified, withdrawal: { ...withdrawal(), marked: { kind: 'gone', httpStatus: 410 } } });
+    expect([...unknown.epr.calls, ...deleted.epr.calls].map((call) => call.method)).toEqual(['read', 'read']);
+  });
+
   it('a correction still marking the note it replaces does that first; the withdrawal waits for the next step', async () => {
     const OLD = 'urn:uuid:6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b';
     const { step, epr, ours } = setUp({}, true, sampleTranscription({ replaces: { identifier: OLD, documentReferenceId: 'old-1', attestedAt: '2024-03-31T09:00:00Z' } }));

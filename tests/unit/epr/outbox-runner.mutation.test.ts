@@ -4,7 +4,7 @@ import type { AttestedTranscription } from '../../../shared/domain/transcription
 import { EprRequestError } from '../../../main/epr/epr-errors';
 import { EprUnavailableError, type EprDirectory, type EprEndpoint } from '../../../main/epr/epr-directory';
 import { transcriptAttachment } from '../../../main/epr/mapping';
-import type { OutboxItem, OutboxState, OutboxStore } from '../../../main/epr/outbox';
+import type { OutboxItem, OutboxState, OutboxStore, ReplacedState } from '../../../main/epr/outbox';
 import { OutboxRunner } from '../../../main/epr/outbox-runner';
 import { OutboxStoppedError } from '../../../main/epr/outbox-store';
 import type { RetryPolicy } from '../../../main/epr/retry-policy';
@@ -1068,7 +1068,7 @@ describe('a clinician withdrawing a verified note (#15, H-032)', () => {
     const { runner, store, state, epr, id } = withdrawing();
     await runner.withdraw(id, REASON, CLINICIAN);
     await runner.settled();
-    const asked = { ...verified, withdrawal: { reason: REASON, askedAt: '2024-03-31T12:00:00.000Z', marked: { kind: 'pending' } } };
+    const asked = { ...verified, withdrawal: { reason: REASON, askedAt: '2024-03-31T12:00:00.000Z', by: { name: 'Dr Priya Shah', role: 'clinician' }, marked: { kind: 'pending' } } };
     // The first save is the withdrawal, notes of earlier attempts dropped, with who asked.
     expect(store().history[0]).toEqual(asked);
     expect(store().checks).toEqual([{ actor: CLINICIAN, state: asked }]);
@@ -1097,13 +1097,35 @@ describe('a clinician withdrawing a verified note (#15, H-032)', () => {
     epr.script.update = http(405, 'No changes here');
     await runner.withdraw(id, REASON, CLINICIAN);
     await runner.settled();
-    expect(state()).toEqual({ ...verified, withdrawal: { reason: REASON, askedAt: '2024-03-31T12:00:00.000Z', marked: { kind: 'not-retired', why: 'refused', httpStatus: 405, serverReason: 'No changes here' } } });
+    expect(state()).toEqual({
+      ...verified,
+      withdrawal: { reason: REASON, askedAt: '2024-03-31T12:00:00.000Z', by: { name: 'Dr Priya Shah', role: 'clinician' }, marked: { kind: 'not-retired', why: 'refused', httpStatus: 405, serverReason: 'No changes here' } },
+    });
+  });
+
+  it('a note the EPR says it does not know (404) is not taken as out of the record; one deleted (410) is', async () => {
+    const unknown = withdrawing();
+    unknown.epr.stored.clear();
+    await unknown.runner.withdraw(unknown.id, REASON, CLINICIAN);
+    await unknown.runner.settled();
+    expect(unknown.state()).toMatchObject({ withdrawal: { marked: { kind: 'not-retired', why: 'not-found', httpStatus: 404 } } });
+    const deleted = withdrawing();
+    deleted.epr.script.read = http(410);
+    await deleted.runner.withdraw(deleted.id, REASON, CLINICIAN);
+    await deleted.runner.settled();
+    expect(deleted.state()).toMatchObject({ withdrawal: { marked: { kind: 'gone', httpStatus: 410 } } });
+    expect(deleted.epr.calls.filter((call) => call.method === 'update')).toEqual([]);
   });
 
   it.each<[string, OutboxState, string]>([
     ['not verified', { kind: 'failed', reason: 'unreachable', pushes: 1 }, 'Only a note verified in the record can be withdrawn. One still being filed can be retried from the outbox.'],
     ['withdrawn already', { ...verified, withdrawal: { reason: REASON, askedAt: 'x', marked: { kind: 'not-retired', why: 'refused' } } }, 'This note has already been withdrawn. If the EPR did not mark it, press Retry.'],
     ['still marking the note it corrects', { ...verified, replaced: { kind: 'pending' } }, 'This note is being sent to its EPR right now. Wait until it settles, then withdraw it.'],
+    [
+      'whose corrected note the EPR would not mark',
+      { ...verified, replaced: { kind: 'not-retired', why: 'refused', httpStatus: 403 } },
+      'The note this correction replaces is still current in the record: the EPR did not mark it entered in error. Press Retry to ask the EPR again (or ask your EPR team to mark it), then withdraw the correction, so that neither note is left in the record unnoticed.',
+    ],
   ])('is refused for a note %s, and nothing is saved or sent', async (_name, at, message) => {
     const { runner, put, store, epr, id } = world();
     put(at);
@@ -1113,13 +1135,15 @@ describe('a clinician withdrawing a verified note (#15, H-032)', () => {
     expect(epr.calls).toEqual([]);
   });
 
-  it('a note whose correction has marked the one it replaces can be withdrawn', async () => {
-    const { runner, put, state, id } = world();
-    put({ ...verified, replaced: { kind: 'retired', at: 'x' } });
+  it.each<[string, ReplacedState]>([
+    ['marked', { kind: 'retired', at: 'x' }],
+    ['found gone', { kind: 'gone', httpStatus: 410 }],
+  ])('a correction whose old note the record %s can be withdrawn', async (_name, replaced) => {
+    const { runner, put, state, id } = withdrawing();
+    put({ ...verified, replaced });
     await runner.withdraw(id, REASON, CLINICIAN);
     await runner.settled();
-    // No note at doc-9 in this EPR: it is gone from the record, so there is nothing to mark.
-    expect(state()).toMatchObject({ replaced: { kind: 'retired' }, withdrawal: { marked: { kind: 'gone' } } });
+    expect(state()).toMatchObject({ replaced, withdrawal: { marked: { kind: 'retired' } } });
   });
 
   it('pressed twice at once: one withdrawal; the second is told the note is busy', async () => {

@@ -10,6 +10,7 @@ import type { OutboxState } from '../../../main/epr/outbox';
 import type { EprHarness } from './support/epr-harness';
 import { useHarnessAndWorld } from './support/harness-world';
 import { fileOne, type OutboxWorld } from './support/outbox-world';
+import { sampleTranscription } from './support/transcriptions';
 
 let harness: EprHarness;
 let world: OutboxWorld;
@@ -63,7 +64,8 @@ describe('withdrawing a verified note', () => {
     const marked = [...store.entries({ filter: { actions: ['marked-entered-in-error'] } })];
     expect(marked.at(-1)).toMatchObject({ actor: null, objects: { transcriptionId: identifier, documentId: documentReferenceId }, outcome: { status: 'success', reason: 'withdrawn' } });
     const view = world.view(identifier);
-    expect(view).toMatchObject({ withdrawal: { state: 'withdrawn', reason: REASON }, canWithdraw: false, canCorrect: false, canRetry: false });
+    const actor = world.session.audit().actor;
+    expect(view).toMatchObject({ withdrawal: { state: 'withdrawn', reason: REASON, by: `${actor.displayName} (${actor.role})` }, canWithdraw: false, canCorrect: false, canRetry: false });
     expect(view.detail).toContain('the record now marks this note entered in error');
   });
 
@@ -78,7 +80,7 @@ describe('withdrawing a verified note', () => {
     expect(await withdraw(outbox, identifier)).toMatchObject({ kind: 'verified', withdrawal: { marked: { kind: 'not-retired', why: 'refused', httpStatus: status } } });
     expect((await stored(documentReferenceId)).status).toBe('current');
     const view = world.view(identifier);
-    expect(view.detail).toContain('still current in the record');
+    expect(view.detail).toMatch(/^Withdrawal refused: the note is still current in the record\./);
     expect(view.detail).toContain('Documents cannot be changed here');
     expect(view).toMatchObject({ withdrawal: { state: 'not-withdrawn' }, canRetry: true, canWithdraw: false });
     expect([...world.session.audit().store.entries({ filter: { actions: ['marked-entered-in-error'] } })].at(-1)).toMatchObject({ outcome: { status: 'failure', reason: 'withdrawn-refused' } });
@@ -108,6 +110,44 @@ describe('withdrawing a verified note', () => {
     harness.fault = (request) => (request.method === 'GET' && request.path === `/DocumentReference/${second.documentReferenceId}` ? { kind: 'respond', status: 410 } : { kind: 'pass' });
     expect(await withdraw(second.outbox, second.identifier)).toMatchObject({ withdrawal: { marked: { kind: 'gone', httpStatus: 410 } } });
     expect(puts()).toHaveLength(0);
+  });
+
+  test('an EPR that says it does not know the note (404) has not shown it is out of the record: still current, Retry asks again', async () => {
+    const { outbox, identifier, documentReferenceId } = await verifiedNote();
+    harness.fault = (request) => (request.method === 'GET' && request.path === `/DocumentReference/${documentReferenceId}` ? { kind: 'respond', status: 404 } : { kind: 'pass' });
+    expect(await withdraw(outbox, identifier)).toMatchObject({ withdrawal: { marked: { kind: 'not-retired', why: 'not-found', httpStatus: 404 } } });
+    const view = world.view(identifier);
+    expect(view).toMatchObject({ withdrawal: { state: 'not-withdrawn' }, canRetry: true });
+    expect(view.detail).toContain('does not know this note (HTTP 404)');
+    expect([...world.session.audit().store.entries({ filter: { actions: ['marked-entered-in-error'] } })].at(-1)).toMatchObject({ outcome: { status: 'failure', reason: 'withdrawn-not-found' } });
+    harness.fault = () => ({ kind: 'pass' });
+    await outbox.retry(identifier);
+    await outbox.settled();
+    expect(world.stored(identifier)).toMatchObject({ withdrawal: { marked: { kind: 'retired' } } });
+    expect((await stored(documentReferenceId)).status).toBe('entered-in-error');
+  });
+
+  test('a correction whose old note the EPR would not mark is not withdrawn until it has (else the old note is left current, unsaid)', async () => {
+    const original = sampleTranscription();
+    const filed = await fileOne(world, runner(), original);
+    const oldId = (filed.state as Extract<OutboxState, { kind: 'verified' }>).documentReferenceId;
+    harness.fault = (request) => (request.method === 'PUT' ? { kind: 'respond', status: 403 } : { kind: 'pass' });
+    const outbox = runner();
+    const correction = sampleTranscription({ summary: 'Corrected: 10 mmol, not 100.', replaces: { identifier: original.identifier, documentReferenceId: oldId, attestedAt: original.attestedAt } });
+    const { identifier } = await fileOne(world, outbox, correction);
+    expect(world.stored(identifier)).toMatchObject({ replaced: { kind: 'not-retired', why: 'refused', httpStatus: 403 } });
+    expect(world.view(identifier).canWithdraw).toBe(false);
+    const sent = harness.seen.length;
+    await expect(outbox.withdraw(identifier, REASON, world.session.audit().actor)).rejects.toThrow(/The note this correction replaces is still current in the record/);
+    expect(harness.seen.length).toBe(sent);
+    expect(world.stored(identifier)).not.toHaveProperty('withdrawal');
+    // Once the old note is marked (Retry), the correction can be withdrawn: both are then out of the record.
+    harness.fault = () => ({ kind: 'pass' });
+    await outbox.retry(identifier);
+    await outbox.settled();
+    expect(world.view(identifier).canWithdraw).toBe(true);
+    expect(await withdraw(outbox, identifier)).toMatchObject({ replaced: { kind: 'retired' }, withdrawal: { marked: { kind: 'retired' } } });
+    expect((await stored(oldId)).status).toBe('entered-in-error');
   });
 
   test('an EPR that stops answering is retried, then the withdrawal waits for Retry; a stopped workstation resumes it', async () => {

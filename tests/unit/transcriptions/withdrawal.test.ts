@@ -121,6 +121,44 @@ describe('withdrawing a verified note', () => {
     expect(transcriptions.outbox().find((item) => item.identifier === note.identifier)).toMatchObject({ withdrawal: { state: 'withdrawn' } });
   });
 
+  it('filed again (for the right patient) and verified, the withdrawn note no longer stands in the way of the wipe', async () => {
+    const { transcriptions, wipes, fileNote, threadId } = await world();
+    const note = await fileNote();
+    await transcriptions.withdraw(note.identifier, REASON);
+    await transcriptions.settled();
+    expect((await wipes.plan(threadId)).decision.kind).toBe('needs-override');
+    await fileNote();
+    const plan = await wipes.plan(threadId);
+    expect(plan.decision).toEqual({ kind: 'allowed' });
+    expect(plan.transcriptions).toMatchObject([{ identifier: note.identifier, state: 'withdrawn', refiled: true }, { state: 'verified' }]);
+  });
+
+  it('a withdrawn correction files nothing: the wipe asks for a reason for it, not for a correction never verified', async () => {
+    const { transcriptions, wipes, fileNote, correct, threadId } = await world();
+    const note = await fileNote();
+    const draft = correct(note.identifier);
+    const correction = await transcriptions.attest(draft.id, await confirmedPatient(transcriptions));
+    await transcriptions.settled();
+    await transcriptions.withdraw(correction.identifier, REASON);
+    await transcriptions.settled();
+    expect(transcriptions.outbox().find((item) => item.identifier === correction.identifier)).toMatchObject({ withdrawal: { state: 'withdrawn' } });
+    const plan = await wipes.plan(threadId);
+    expect(plan.decision).toMatchObject({ kind: 'needs-override', problems: [expect.stringMatching(/^1 note filed from this chat was withdrawn from the record/), 'Nothing from this chat has been filed in the record.'] });
+    // The note it replaced is entered in error by the correction, so is not weighed; the correction is withdrawn, with no standing as one.
+    expect(plan.transcriptions).toEqual([expect.objectContaining({ identifier: correction.identifier, state: 'withdrawn' })]);
+    expect(plan.transcriptions[0]).not.toHaveProperty('correction');
+  });
+
+  it('a withdrawal the EPR refused leaves the note current: a correction of it is refused in words that say so', async () => {
+    const { transcriptions, fileNote } = await world();
+    const note = await fileNote();
+    epr.fault = (request) => (request.method === 'PUT' ? { kind: 'respond', status: 405 } : { kind: 'pass' });
+    await transcriptions.withdraw(note.identifier, REASON);
+    await transcriptions.settled();
+    expect(transcriptions.outbox().find((item) => item.identifier === note.identifier)).toMatchObject({ withdrawal: { state: 'not-withdrawn' }, canCorrect: false, canRetry: true });
+    expect(() => transcriptions.startCorrection(note.identifier)).toThrow(/withdrawn, though the record does not yet mark it entered in error/);
+  });
+
   it('is for clinicians only, and refused for a note with a correction or one being corrected', async () => {
     const { session, transcriptions, fileNote, correct } = await world();
     const corrected = await fileNote();
@@ -128,7 +166,7 @@ describe('withdrawing a verified note', () => {
     await expect(transcriptions.withdraw(corrected.identifier, REASON)).rejects.toThrow(/Discard that draft first/);
     await transcriptions.attest(draft.id, await confirmedPatient(transcriptions));
     await transcriptions.settled();
-    await expect(transcriptions.withdraw(corrected.identifier, REASON)).rejects.toThrow(/Withdraw the correction instead/);
+    await expect(transcriptions.withdraw(corrected.identifier, REASON)).rejects.toThrow(/withdraw the correction instead, once it is verified and the record marks this note entered in error/);
 
     session.lock('sign-out');
     await session.signIn(ADMIN.username, ADMIN.passphrase);

@@ -262,12 +262,16 @@ describe('WipeService', () => {
     await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'Only social chat; the advice was given by phone.' })).rejects.toThrow(/Only a clinician/);
     expect(w.threads.listThreads()).toHaveLength(2);
     await signInAs(w, CLINICIAN);
-    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'Only social chat; the advice was given by phone.' });
+    // Invisible characters and punctuation are no reason.
+    for (const overrideReason of ['\u200B'.repeat(30), '.'.repeat(30)]) {
+      await expect(w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason })).rejects.toThrow(/record why it holds no clinical content, in words/);
+    }
+    const certificate = await w.wipes.wipe({ threadId: w.threadId, overwriteSourceFile: false, planned: await plannedNow(w.wipes, w.threadId), overrideReason: 'Only social\u200B chat;\n the advice was given by phone.' });
     expect(certificate).toMatchObject({ overrideReason: 'Only social chat; the advice was given by phone.', filed: [], sourceFile: 'not-requested', level: 'purge' });
     expect(existsSync(w.exportPath)).toBe(true); // not asked for: not touched
     const entries = trail(w.session, ['wipe', 'wipe-verified']);
-    expect(entries.map((entry) => entry.outcome.reason)).toEqual(['unfiled', 'unfiled', 'erased-with-clinician-reason', 'purge']);
-    expect(entries[3]!.wipe?.override).toBe(true);
+    expect(entries.map((entry) => entry.outcome.reason)).toEqual(['unfiled', 'unfiled', 'unfiled', 'unfiled', 'erased-with-clinician-reason', 'purge']);
+    expect(entries[5]!.wipe?.override).toBe(true);
   });
 
   it('erases the thread\'s thumbnails with it, and its verifier searches for their bytes as it does the files\' (#19)', async () => {
