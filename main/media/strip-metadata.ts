@@ -320,6 +320,68 @@ const PNG_CRITICAL = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND']);
  * differently), and its palette name is free text.
  */
 const PNG_KEPT = new Set(['cHRM', 'gAMA', 'sBIT', 'sRGB', 'cICP', 'mDCV', 'mDCv', 'cLLI', 'cLLi', 'bKGD', 'hIST', 'tRNS', 'pHYs', 'acTL', 'fcTL', 'fdAT']);
+/** Animation chunks: one of the wrong size leaves frames that cannot be shown as drawn, so the file is refused, not mended. */
+const PNG_ANIMATION = new Set(['acTL', 'fcTL', 'fdAT']);
+
+/** What the header and palette say, which fixes the size of the chunks that follow them. */
+interface PngLayout {
+  /** IHDR colour type: 0 grey, 2 truecolour, 3 indexed, 4 grey with alpha, 6 truecolour with alpha. */
+  readonly colourType: number;
+  readonly paletteEntries: number;
+}
+
+/** Bit depths each colour type allows (PNG specification, table 11.1). */
+const PNG_BIT_DEPTHS: Readonly<Record<number, readonly number[]>> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+
+/** An IHDR payload a decoder can draw: a size, a colour type and bit depth that go together, the one compression and filter method, no or Adam7 interlacing. */
+function pngHeaderValid(data: Buffer): boolean {
+  const width = data.readUInt32BE(0);
+  const height = data.readUInt32BE(4);
+  const [depth, colourType, compression, filter, interlace] = [data[8]!, data[9]!, data[10]!, data[11]!, data[12]!];
+  return width > 0 && height > 0 && width <= 0x7fffffff && height <= 0x7fffffff && (PNG_BIT_DEPTHS[colourType]?.includes(depth) ?? false) && compression === 0 && filter === 0 && interlace <= 1;
+}
+
+/**
+ * Whether a kept ancillary chunk is the size the PNG specification (third edition) gives it for
+ * this image. A chunk of any other size is not what its name says: its bytes could carry anything
+ * (a caption, a location), and a viewer ignores it, so it is dropped.
+ */
+function pngChunkFits(type: string, length: number, layout: PngLayout): boolean {
+  const { colourType, paletteEntries } = layout;
+  switch (type) {
+    case 'cHRM':
+      return length === 32;
+    case 'gAMA':
+    case 'cICP':
+      return length === 4;
+    case 'sRGB':
+      return length === 1;
+    case 'mDCV':
+    case 'mDCv':
+      return length === 24;
+    case 'cLLI':
+    case 'cLLi':
+    case 'acTL':
+      return length === 8;
+    case 'pHYs':
+      return length === 9;
+    case 'fcTL':
+      return length === 26;
+    case 'fdAT':
+      // A sequence number, then compressed picture data (like IDAT's).
+      return length > 4;
+    case 'sBIT':
+      return length === ({ 0: 1, 2: 3, 3: 3, 4: 2, 6: 4 } as Record<number, number>)[colourType];
+    case 'bKGD':
+      return length === ({ 0: 2, 2: 6, 3: 1, 4: 2, 6: 6 } as Record<number, number>)[colourType];
+    case 'hIST':
+      return paletteEntries > 0 && length === 2 * paletteEntries;
+    case 'tRNS':
+      return colourType === 0 ? length === 2 : colourType === 2 ? length === 6 : colourType === 3 ? length >= 1 && length <= paletteEntries : false;
+    default:
+      return false;
+  }
+}
 const PNG_DROPPED: Readonly<Record<string, MetadataKind>> = { eXIf: 'exif', tEXt: 'text', zTXt: 'text', iTXt: 'text', tIME: 'time', sPLT: 'text' };
 /** The name an iCCP chunk is written with (the original's is free text). */
 export const PNG_PROFILE_NAME = 'ICC profile';
@@ -333,6 +395,7 @@ function stripPng(input: Buffer): StrippedImage {
   let pos = 8;
   let sawEnd = false;
   let images = 0;
+  let layout: PngLayout = { colourType: -1, paletteEntries: 0 };
   while (pos < input.length) {
     if (pos + 12 > input.length) throw fail('the file ends inside a chunk');
     const length = input.readUInt32BE(pos);
@@ -347,6 +410,17 @@ function stripPng(input: Buffer): StrippedImage {
     const critical = type.charCodeAt(0) < 0x61;
     if (critical) {
       if (!PNG_CRITICAL.has(type)) throw fail('it holds a part Wardscribe does not know');
+      if (type === 'IHDR') {
+        if (chunks.length > 0) throw fail('it has two headers');
+        if (length !== 13) throw fail('its header is the wrong size');
+        if (!pngHeaderValid(data)) throw fail('its header describes no picture a viewer can draw');
+        layout = { ...layout, colourType: data[9]! };
+      }
+      if (type === 'PLTE') {
+        if (length === 0 || length > 768 || length % 3 !== 0) throw fail('its palette is the wrong size');
+        if (layout.colourType === 0 || layout.colourType === 4) throw fail('a grey picture has a palette');
+        layout = { ...layout, paletteEntries: length / 3 };
+      }
       if (type === 'IDAT') {
         if (exifAt < 0) exifAt = chunks.length;
         images++;
@@ -356,8 +430,11 @@ function stripPng(input: Buffer): StrippedImage {
         sawEnd = true;
         break;
       }
-    } else if (PNG_KEPT.has(type)) chunks.push(chunk);
-    else if (type === 'iCCP') {
+    } else if (PNG_KEPT.has(type)) {
+      if (pngChunkFits(type, length, layout)) chunks.push(chunk);
+      else if (PNG_ANIMATION.has(type)) throw fail('an animation part is the wrong size');
+      else removed.add('other');
+    } else if (type === 'iCCP') {
       const rewritten = pngProfile(data);
       if (rewritten) chunks.push(rewritten);
       if (!rewritten || !rewritten.equals(chunk)) removed.add('profile-text');
@@ -368,6 +445,7 @@ function stripPng(input: Buffer): StrippedImage {
   }
   if (!sawEnd) throw fail('the file ends early');
   if (images === 0) throw fail('it has no picture data');
+  if (layout.colourType === 3 && layout.paletteEntries === 0) throw fail('a palette picture has no palette');
   if (pos < input.length) removed.add('trailing-data');
   const kept = orientation ?? 1;
   if (kept !== 1) chunks.splice(exifAt, 0, pngChunk('eXIf', orientationOnlyTiff(kept)));
@@ -410,6 +488,37 @@ const VP8X_EXIF = 0x08;
 const VP8X_XMP = 0x04;
 const VP8X_ICC = 0x20;
 const WEBP_KEPT = new Set(['VP8 ', 'VP8L', 'ALPH', 'ANIM', 'ANMF']);
+/** The VP8X header's payload: flags, reserved bytes, canvas width and height (WebP container specification). */
+const VP8X_SIZE = 10;
+/** The ANIM chunk's payload: background colour and loop count. */
+const ANIM_SIZE = 6;
+/** The ANMF chunk's own fields (position, size, duration, flags), before the frame's sub-chunks. */
+const ANMF_HEADER_SIZE = 16;
+
+/**
+ * An animation frame's payload rebuilt from what a frame may hold: its header, an optional alpha
+ * sub-chunk and its one picture. The specification lets "unknown chunks" follow, which no viewer
+ * shows, so could carry anything: they are dropped and said to be (`removed`).
+ */
+function webpFrame(payload: Buffer, removed: Set<MetadataKind>, fail: (what: string) => Unparseable): Buffer {
+  if (payload.length < ANMF_HEADER_SIZE) throw fail('an animation frame is cut short');
+  const kept: Buffer[] = [payload.subarray(0, ANMF_HEADER_SIZE)];
+  let pictures = 0;
+  for (let pos = ANMF_HEADER_SIZE; pos < payload.length; ) {
+    if (pos + 8 > payload.length) throw fail('an animation frame ends inside a part');
+    const fourcc = payload.toString('latin1', pos, pos + 4);
+    const size = payload.readUInt32LE(pos + 4);
+    if (pos + 8 + size > payload.length) throw fail('a part of an animation frame is longer than the frame');
+    const part = payload.subarray(pos + 8, pos + 8 + size);
+    pos += 8 + size + (size & 1);
+    if (fourcc === 'VP8 ' || fourcc === 'VP8L') pictures++;
+    if ((fourcc === 'ALPH' && pictures === 0) || ((fourcc === 'VP8 ' || fourcc === 'VP8L') && pictures === 1)) kept.push(webpChunk(fourcc, part));
+    else if (fourcc === 'ALPH' || fourcc === 'VP8 ' || fourcc === 'VP8L') throw fail('an animation frame holds more than one picture');
+    else removed.add('other');
+  }
+  if (pictures !== 1) throw fail('an animation frame has no picture');
+  return Buffer.concat(kept);
+}
 
 function stripWebp(input: Buffer): StrippedImage {
   const fail = (what: string) => damaged('WebP', what);
@@ -432,9 +541,14 @@ function stripWebp(input: Buffer): StrippedImage {
     pos += 8 + padded;
     if (chunks.length === 0 && fourcc !== 'VP8X' && fourcc !== 'VP8 ' && fourcc !== 'VP8L') throw fail('it does not start with a picture or its header');
     if (fourcc === 'VP8X') {
-      if (chunks.length > 0 || size < 10) throw fail('its header is out of place');
+      if (chunks.length > 0) throw fail('its header is out of place');
+      if (size !== VP8X_SIZE) throw fail('its header is the wrong size');
       chunks.push({ fourcc, chunk });
-    } else if (WEBP_KEPT.has(fourcc)) chunks.push({ fourcc, chunk });
+    } else if (fourcc === 'ANIM') {
+      if (size !== ANIM_SIZE) throw fail('its animation header is the wrong size');
+      chunks.push({ fourcc, chunk });
+    } else if (fourcc === 'ANMF') chunks.push({ fourcc, chunk: webpChunk(fourcc, webpFrame(payload, removed, fail)) });
+    else if (WEBP_KEPT.has(fourcc)) chunks.push({ fourcc, chunk });
     else if (fourcc === 'ICCP') {
       const neutral = neutralIccProfile(payload);
       if (neutral) chunks.push({ fourcc, chunk: webpChunk('ICCP', neutral.bytes) });
