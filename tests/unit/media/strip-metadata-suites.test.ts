@@ -1,8 +1,9 @@
 /**
  * Metadata stripping (H-027) against images Wardscribe did not make: Willem van Schaik's PngSuite
  * (every colour type, bit depth and ancillary chunk, and the corrupt files a reader must refuse),
- * an animated PNG from image-rs/image-png, and an animated WebP written by libwebp's own encoder,
- * whose stripped form libwebp's `webpinfo` checks (tests/fixtures/images/SOURCE.md).
+ * an animated PNG from image-rs/image-png, an animated WebP written by libwebp's own encoder,
+ * whose stripped form libwebp's `webpinfo` checks, and ExifTool's own test images from some twenty
+ * makers' cameras and phones, read back with exiftool (tests/fixtures/images/SOURCE.md).
  *
  * A chunk the stripper keeps whole must be what its name says: of the size the specification
  * gives it. One of any other size could carry a caption or a location past the stripper, so it is
@@ -248,5 +249,47 @@ describe('an animated WebP (written by libwebp)', () => {
     const still = readFileSync(join(IMAGES, 'photo.webp'));
     expect(webpinfoAccepts(still)).toBe(true);
     expect(webpinfoAccepts(strip(still).bytes)).toBe(true);
+  });
+});
+
+/** exiftool's reading of every file in a folder, by file name (one run: it is slow to start). */
+function exiftoolFolder(folder: string): Map<string, Record<string, unknown>> {
+  const read = JSON.parse(execFileSync('/usr/bin/exiftool', ['-j', '-G1', '-a', folder], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })) as Record<string, unknown>[];
+  return new Map(read.map((tags) => [String(tags['System:FileName']), tags]));
+}
+
+/**
+ * What exiftool may still find in a stripped file: how it reads the file itself, the picture's
+ * structure (size, colour, the JFIF and Adobe colour-transform headers, the colour profile), and
+ * the orientation alone (with the resolution and positioning tags a minimal Exif block carries).
+ */
+const STRUCTURE = /^(SourceFile|ExifTool:.*|System:.*|File:.*|Composite:(ImageSize|Megapixels)|JFIF:.*|Adobe:.*|ICC[-_].*|IFD0:(Orientation|XResolution|YResolution|ResolutionUnit|YCbCrPositioning)|PNG:(ImageWidth|ImageHeight|BitDepth|ColorType|Compression|Filter|Interlace|BackgroundColor|Gamma|SRGBRendering)|RIFF:(WebP_Flags|ImageWidth|ImageHeight|AlphaPreprocessing|AlphaFiltering|AlphaCompression|VP8Version|HorizontalScale|VerticalScale))$/;
+/** Tags that say who, where or with what: the originals must hold them, or this test proves nothing. */
+const REVEALING = /^(GPS:|MakerNotes:|IPTC:|XMP-|Photoshop:)|:(Make|Model|SerialNumber|InternalSerialNumber|CameraSerialNumber|LensSerialNumber|OwnerName|Artist|Software|DateTimeOriginal|GPSLatitude)$/;
+
+describe("ExifTool's test images (cameras and phones of some twenty makers)", () => {
+  const folder = join(IMAGES, 'exiftool');
+  const names = readdirSync(folder);
+  const out = join(work, 'exiftool-stripped');
+
+  it('each is stripped to its picture and structure alone, as exiftool reads it; none is refused', () => {
+    execFileSync('mkdir', ['-p', out]);
+    for (const name of names) writeFileSync(join(out, name), strip(readFileSync(join(folder, name))).bytes);
+    const before = exiftoolFolder(folder);
+    const after = exiftoolFolder(out);
+    expect(after.size).toBe(names.length);
+    const revealing = [...before.values()].filter((tags) => Object.keys(tags).some((key) => REVEALING.test(key)));
+    expect(revealing.length).toBeGreaterThanOrEqual(40);
+    expect([...before.values()].filter((tags) => Object.keys(tags).some((key) => key.startsWith('GPS:'))).length).toBeGreaterThanOrEqual(3);
+    for (const name of names) {
+      const left = Object.keys(after.get(name)!).filter((key) => !STRUCTURE.test(key));
+      expect(left, name).toEqual([]);
+      // What exiftool read as the maker, model and serial number is nowhere in the bytes.
+      const tags = before.get(name)!;
+      const stripped = readFileSync(join(out, name)).toString('latin1');
+      for (const [key, value] of Object.entries(tags)) {
+        if (/:(Make|Model|SerialNumber|InternalSerialNumber|Software|OwnerName|Artist)$/.test(key) && typeof value === 'string' && value.trim().length >= 4) expect(stripped, `${name} ${key}`).not.toContain(value.trim());
+      }
+    }
   });
 });
