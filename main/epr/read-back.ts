@@ -13,7 +13,7 @@ import { primaryDocumentTypeCoding } from '../../shared/domain/document-types';
 import { CONFIDENTIALITY_SYSTEM, securityLabels } from '../../shared/domain/sensitivity';
 import type { AttestedTranscription } from '../../shared/domain/transcription';
 import type { EprProfile } from './epr-profile';
-import { LEGACY_WARDSCRIBE_USER_SYSTEM, ODS_ORGANISATION_SYSTEM, staffIdentifier, URI_SYSTEM } from './mapping';
+import { imageAttachment, LEGACY_WARDSCRIBE_USER_SYSTEM, ODS_ORGANISATION_SYSTEM, staffIdentifier, URI_SYSTEM } from './mapping';
 
 /** The fields read-back checks, in the order they are reported. */
 export const CHECKED_FIELDS = ['id', 'identifier', 'identifier-not-kept', 'subject', 'status', 'docStatus', 'type', 'date', 'author', 'custodian', 'encounter', 'securityLabel', 'content', 'images'] as const;
@@ -138,7 +138,11 @@ export function readBackMismatches(
         createHash('sha1').update(bytes).digest('base64') === image.sha1Base64 &&
         (attachment.hash === undefined || attachment.hash === image.sha1Base64) &&
         (attachment.size === undefined || attachment.size === image.size) &&
-        attachment.contentType === image.contentType;
+        attachment.contentType === image.contentType &&
+        // The title says the consent recorded for it and the creation when it was sent: an EPR may
+        // drop either (the text says both too), but one changed is not the image as filed.
+        (attachment.title === undefined || attachment.title === imageAttachment(image, index, images.length).title) &&
+        (attachment.creation === undefined || Date.parse(attachment.creation) === Date.parse(image.creation));
       if (!same) mismatched.add('images');
     });
   }

@@ -156,8 +156,21 @@ describe('read-back', () => {
         delete document.content[1]!.attachment.data;
         document.content[1]!.attachment.url = 'Binary/elsewhere';
       },
+      // The title carries the consent recorded: another one is not the image as filed.
+      (document) => void (document.content[1]!.attachment.title = 'Clinical image 1 of 2 (consent not applicable)'),
+      (document) => void (document.content[2]!.attachment.creation = '2024-03-31T08:06:00Z'),
     ];
     for (const change of cases) expect(readBackMismatches(transcription, attachmentSha256, { identifier: 'kept' }, filed(change))).toContain('images');
+  });
+
+  test('an EPR that drops an image title or creation, or writes the same instant another way, is not taken as changing it', () => {
+    const changes: ((document: DocumentReference) => void)[] = [
+      (document) => void delete document.content[1]!.attachment.title,
+      (document) => void delete document.content[2]!.attachment.creation,
+      (document) => void (document.content[1]!.attachment.creation = '2024-03-31T01:45:00+01:00'),
+      (document) => void (document.content[2]!.attachment.creation = '2024-03-31T08:05:00.000Z'),
+    ];
+    for (const change of changes) expect(readBackMismatches(transcription, attachmentSha256, { identifier: 'kept' }, filed(change))).toEqual([]);
   });
 
   test('image bytes fetched from a Binary are checked like inline ones', () => {
