@@ -467,6 +467,9 @@ export class WipeService {
         if (transcription.state === 'verified' || transcription.state === 'withdrawn') redactOutboxItem(db, transcription.identifier);
         else deleteOutboxItem(db, transcription.identifier);
       }
+      // The notes a verified correction replaced are not weighed by the gate, but their outbox rows
+      // hold the chat's words too: kept as the history of the correction, without them.
+      for (const identifier of replacedByVerifiedCorrections(listThreadTranscriptions(db, thread.id))) redactOutboxItem(db, identifier);
       // The thumbnails would go with their attachments (ON DELETE CASCADE); deleted by name so the wipe says what it removes.
       deleteThreadThumbnails(db, thread.id);
       if (!deleteThreadForWipe(db, thread.id)) throw new WardscribeError('conflict', 'The thread changed while the wipe was starting. Nothing was wiped; try again.');

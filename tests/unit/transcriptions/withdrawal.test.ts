@@ -149,6 +149,23 @@ describe('withdrawing a verified note', () => {
     expect(plan.transcriptions[0]).not.toHaveProperty('correction');
   });
 
+  it.each([false, true])('a chat with a verified correction (withdrawn afterwards: %s) wipes clean: the note it replaced keeps no copy of its words', async (withdrawn) => {
+    const { transcriptions, wipes, fileNote, correct, threadId } = await world();
+    const note = await fileNote();
+    const correction = await transcriptions.attest(correct(note.identifier).id, await confirmedPatient(transcriptions));
+    await transcriptions.settled();
+    if (withdrawn) {
+      await transcriptions.withdraw(correction.identifier, REASON);
+      await transcriptions.settled();
+    }
+    const plan = await wipes.plan(threadId);
+    const reason = plan.decision.kind === 'needs-override' ? { overrideReason: 'The advice was withdrawn from the record on purpose.', planned: { messageCount: plan.messageCount, attachmentCount: plan.attachmentCount } } : {};
+    const certificate = await wipes.wipe({ threadId, overwriteSourceFile: false, ...reason });
+    expect(certificate).toMatchObject({ level: 'purge', verification: { status: 'passed', hits: [] } });
+    // Both rows stay as the history of the correction.
+    expect(transcriptions.outbox().map((item) => item.identifier).sort()).toEqual([note.identifier, correction.identifier].sort());
+  });
+
   it('a withdrawal the EPR refused leaves the note current: a correction of it is refused in words that say so', async () => {
     const { transcriptions, fileNote } = await world();
     const note = await fileNote();
