@@ -563,6 +563,7 @@ function stripWebp(input: Buffer): StrippedImage {
   if (!first || !chunks.some((chunk) => chunk.fourcc === 'VP8 ' || chunk.fourcc === 'VP8L' || chunk.fourcc === 'ANMF')) throw fail('it has no picture data');
   let kept = 1;
   if (first.fourcc === 'VP8X') {
+    webpLayout(first.chunk[8]!, chunks.slice(1).map((chunk) => chunk.fourcc), fail);
     kept = orientation ?? 1;
     const header = first.chunk;
     // Flags must say what is there: no XMP any more, Exif only if the orientation was written back, ICC only if the profile could be kept.
@@ -576,6 +577,29 @@ function stripWebp(input: Buffer): StrippedImage {
   header.writeUInt32LE(4 + body.length, 4);
   header.write('WEBP', 8, 'latin1');
   return { contentType: 'image/webp', bytes: Buffer.concat([header, body]), orientation: kept, removed: [...removed] };
+}
+
+const VP8X_ALPHA = 0x10;
+const VP8X_ANIMATION = 0x02;
+
+/**
+ * An extended WebP's parts after its header must be laid out as the container specification
+ * says, and as its flags say: the colour profile first; then, for an animation, its header and
+ * its frames; for a still picture, one picture part, after a transparency part only where the
+ * header says it has one (and the picture is lossy, which carries none of its own). Anything
+ * else (a second picture, a frame in a still picture) is bytes no viewer shows, which could be a
+ * whole photo with its location, so the file is refused rather than mended.
+ */
+function webpLayout(flags: number, parts: readonly string[], fail: (what: string) => Unparseable): void {
+  const rest = parts[0] === 'ICCP' ? parts.slice(1) : parts;
+  if (rest.includes('ICCP')) throw fail('its colour profile is out of place');
+  const layout = rest.join(',');
+  if (flags & VP8X_ANIMATION) {
+    if (!/^ANIM(,ANMF)+$/.test(layout)) throw fail('its animation is not laid out as an animation');
+    return;
+  }
+  const still = flags & VP8X_ALPHA ? ['VP8 ', 'VP8L', 'ALPH,VP8 '] : ['VP8 ', 'VP8L'];
+  if (!still.includes(layout)) throw fail('a still picture holds parts that are not its one picture');
 }
 
 /** A RIFF chunk, copied (so flags can be changed without touching the input), padded to even length. */

@@ -245,6 +245,32 @@ describe('an animated WebP (written by libwebp)', () => {
     expect(stripImageMetadata(make())).toMatchObject({ ok: false, message: expect.stringContaining(words) });
   });
 
+  it('a still picture with transparency, as libwebp lays it out (header, alpha, picture), comes through byte for byte', () => {
+    const alpha = readFileSync(join(IMAGES, 'alpha-lossy.webp'));
+    expect(webpChunks(alpha).map((chunk) => chunk.fourcc)).toEqual(['VP8X', 'ALPH', 'VP8 ']);
+    expect(strip(alpha).bytes.equals(alpha)).toBe(true);
+  });
+
+  describe('an extended still WebP with parts no viewer shows (a trial hid a whole GPS-tagged JPEG in a second picture part)', () => {
+    const still = readFileSync(join(IMAGES, 'alpha-lossy.webp'));
+    const parts = webpChunks(still);
+    const [header, alpha, picture] = parts as [WebpChunk, WebpChunk, WebpChunk];
+    const phone = readFileSync(join(IMAGES, 'exiftool', 'GPS.jpg'));
+    const noAlphaFlag = { fourcc: 'VP8X', payload: Buffer.from(header.payload.map((byte, index) => (index === 0 ? byte & ~0x10 : byte))) };
+    const lossless = webpChunks(readFileSync(join(IMAGES, 'animated.webp'))).find((chunk) => chunk.fourcc === 'ANMF')!;
+    it.each<[string, WebpChunk[]]>([
+      ['a second lossy picture carrying a phone JPEG', [header, alpha, picture, { fourcc: 'VP8 ', payload: phone }]],
+      ['a lossless picture after the lossy one', [header, alpha, picture, { fourcc: 'VP8L', payload: phone }]],
+      ['an animation frame in a still picture', [header, alpha, picture, lossless]],
+      ['an animation header in a still picture', [header, { fourcc: 'ANIM', payload: Buffer.alloc(6) }, alpha, picture]],
+      ['transparency where the header says there is none', [noAlphaFlag, alpha, picture]],
+      ['transparency after the picture', [header, picture, alpha]],
+      ['a colour profile after the picture', [header, alpha, picture, webpChunks(readFileSync(join(IMAGES, 'photo.webp'))).find((chunk) => chunk.fourcc === 'ICCP')!]],
+    ])('%s: refused in words, not filed', (_name, layout) => {
+      expect(stripImageMetadata(webp(layout))).toMatchObject({ ok: false, message: expect.stringMatching(/^This WebP is damaged or in a form Wardscribe cannot read \((a still picture holds parts that are not its one picture|its colour profile is out of place)\)/) });
+    });
+  });
+
   it('the still WebP the other tests plant metadata in is one libwebp accepts, before and after', () => {
     const still = readFileSync(join(IMAGES, 'photo.webp'));
     expect(webpinfoAccepts(still)).toBe(true);
