@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { WardscribeError } from '../errors';
 import { stripImageMetadata } from '../media/strip-metadata';
+import { decideDisplay } from '../threads/media';
+import { sniffMedia } from '../threads/media-sniff';
 import { FiledImageSchema, ImageConsentSchema, imageTooBig, MAX_IMAGES, type FiledImage } from '../../shared/domain/clinical-image';
 import { listAttachments, readAttachmentContent } from '../vault/queries/attachments';
 import type { StoredMessage } from '../vault/queries/messages';
@@ -63,6 +65,11 @@ export function buildFiledImages(db: Db, draft: Pick<StoredDraft, 'threadId' | '
     const consent = ImageConsentSchema.safeParse(choice.consent);
     // Missing consent is already a problem of the draft (draftImageProblems).
     if (!consent.success) return;
+    // Only a picture the clinician could see is filed: one too large to open here (a decompression
+    // bomb: a small file of enormous dimensions) is refused, as the thread view refuses to show it.
+    const sniffed = sniffMedia(stored.content);
+    const shown = decideDisplay({ ...sniffed, byteLength: stored.content.length });
+    if (shown.display !== 'image') return void problems.push(`${name} cannot be filed: it cannot be shown here, so no one could check what it shows. ${shown.problem ?? ''}`.trim());
     const stripped = stripImageMetadata(stored.content);
     if (!stripped.ok) return void problems.push(`${name}: ${stripped.message}`);
     const tooBig = imageTooBig(stripped.image.bytes.length);

@@ -71,6 +71,26 @@ function hugePng(): Buffer {
   return Buffer.concat([photo.subarray(0, iend), chunk, photo.subarray(iend)]);
 }
 
+/**
+ * A decompression bomb: a PNG of a few hundred bytes whose header says 20,000 × 20,000 pixels
+ * (a 1.6 GB picture to decode), its picture data a short run of zeros (a trial filed one).
+ */
+function bombPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    out.writeUInt32BE(zlib.crc32(out.subarray(4, 8 + data.length)) >>> 0, 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(20_000, 0);
+  header.writeUInt32BE(20_000, 4);
+  header[8] = 8; // 8-bit grey
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(Buffer.alloc(20_001 * 10))), chunk('IEND', Buffer.alloc(0))]);
+}
+
 async function world() {
   const dir = tempDir('wardscribe-image-attest-');
   const session = new SessionService({ files: vaultFiles(`${dir.path}/vault`), emit: () => undefined, log: silentLogger, kdf: MINIMUM_KDF });
@@ -85,6 +105,7 @@ async function world() {
       '[13/03/2023, 08:05:30] Ben Okafor: \u200e<attached: 00000042-PHOTO-2023-03-13-08-05-30.jpg>',
       '[13/03/2023, 08:06:00] Ben Okafor: \u200e<attached: 00000043-PHOTO-2023-03-13-08-06-00.png>',
       '[13/03/2023, 08:07:00] Dr Ada Shah: thanks',
+      '[13/03/2023, 08:08:00] Ben Okafor: \u200e<attached: 00000044-PHOTO-2023-03-13-08-08-00.png>',
     ].join('\n') + '\n';
   const path = writeExport(
     dir.path,
@@ -93,6 +114,7 @@ async function world() {
       { name: '_chat.txt', data: chat },
       { name: '00000042-PHOTO-2023-03-13-08-05-30.jpg', data: photo },
       { name: '00000043-PHOTO-2023-03-13-08-06-00.png', data: hugePng() },
+      { name: '00000044-PHOTO-2023-03-13-08-08-00.png', data: bombPng() },
     ]),
   );
   const { threadId } = await imports.import({ path, zone: 'Europe/London' }, { signal: new AbortController().signal, progress: () => undefined });
@@ -139,6 +161,16 @@ describe('filing an image with a note', () => {
     const problems = service.preview(draft.id).problems;
     expect(problems.some((problem) => problem.startsWith('Image 1: This image is ') && problem.includes('Wardscribe files images of up to 5 MB inside a note.'))).toBe(true);
     await expect(service.attest(draft.id, await confirmedPatient(service, draft.patient))).rejects.toThrow(/up to 5 MB/);
+  });
+
+  it('refuses an image too large to be shown here (a decompression bomb), as the thread view does: no one could check what it shows', async () => {
+    const { service, attachmentOf, input, signIn, messages } = await world();
+    await signIn(CLINICIAN);
+    const draft = service.saveDraft(input({ messageIds: [String(messages[4]!.id)], images: [{ attachmentId: attachmentOf(4), consent: { status: 'not-applicable', shows: 'ECG trace' } }] }));
+    expect(service.preview(draft.id).problems).toContain(
+      'Image 1 cannot be filed: it cannot be shown here, so no one could check what it shows. This image is 20,000 × 20,000 pixels, more than Wardscribe opens safely (50 megapixels, 16,384 pixels a side).',
+    );
+    await expect(service.attest(draft.id, await confirmedPatient(service, draft.patient))).rejects.toThrow(/cannot be shown here/);
   });
 
   it('files the stripped image with the note, verified in the EPR, with the original hash in the trail', async () => {
@@ -191,7 +223,7 @@ describe('filing an image with a note', () => {
     expect(plan.untranscribed.count).toBeGreaterThan(0);
     const reason = 'The other picture repeats the one filed.';
     const certificate = await wipes.wipe({ threadId, overwriteSourceFile: false, planned: { messageCount: plan.messageCount, attachmentCount: plan.attachmentCount }, overrideReason: reason });
-    expect(certificate).toMatchObject({ attachmentCount: 2, imageCount: 2, imagesFiled: 1, overrideReason: reason, level: expect.any(String) });
+    expect(certificate).toMatchObject({ attachmentCount: 3, imageCount: 3, imagesFiled: 1, overrideReason: reason, level: expect.any(String) });
     expect(certificate.verification).toMatchObject({ status: 'passed', hits: [], textSampled: true });
     const kept = getOutboxItem(db(), queued.identifier)!.transcription.images!;
     expect(kept).toHaveLength(1);
