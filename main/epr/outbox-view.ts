@@ -33,6 +33,8 @@ export interface OutboxView {
   readonly correctsDocumentId: string | null;
   /** Where the correction of this note stands, if it has one (`drafted`: started, not attested); null otherwise. */
   readonly correctedBy: CorrectionOf['state'] | null;
+  /** With a verified correction: whether this note is replaced, still current (not yet marked), or the correction was withdrawn too. */
+  readonly correctionOutcome: CorrectionOutcome | null;
   /** Whether a correction can be started from it now (verified, and not corrected or withdrawn already). */
   readonly canCorrect: boolean;
   /** A withdrawn note: where marking it entered in error stands, why and when it was withdrawn; null otherwise. */
@@ -44,6 +46,19 @@ export interface OutboxView {
 /** The correction of an item, as its row in the outbox mentions it: started and not attested (`drafted`), or where it is in the outbox. */
 export interface CorrectionOf {
   readonly state: OutboxStateKind | 'drafted';
+  /** A verified correction: whether the record marks this note entered in error yet (`replaced` of the correction). */
+  readonly marked?: ReplacedState['kind'];
+  /** A verified correction that was itself withdrawn afterwards (or is being). */
+  readonly withdrawn?: boolean;
+}
+
+/** What a verified correction did to the note it corrects, as its row says it; null with no verified correction. */
+export type CorrectionOutcome = 'replaced' | 'still-current' | 'correction-withdrawn';
+
+function correctionOutcome(correctedBy: CorrectionOf | undefined): CorrectionOutcome | null {
+  if (correctedBy?.state !== 'verified') return null;
+  if (correctedBy.withdrawn) return 'correction-withdrawn';
+  return correctedBy.marked === 'retired' || correctedBy.marked === 'gone' ? 'replaced' : 'still-current';
 }
 
 /** Each read-back field that can differ, in words (the outbox and the wipe's refusals say them). */
@@ -92,7 +107,7 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
           ? 'Verified in the record. The EPR does not keep Provenance, so the attribution is in the document text and the Provenance is kept in the audit trail.'
           : 'Verified in the record.';
       if (state.replaced) detail += ` ${replacedWords(state.replaced)}`;
-      if (correctedBy) detail += ` ${correctedByWords(correctedBy.state)}`;
+      if (correctedBy) detail += ` ${correctedByWords(correctedBy)}`;
       // Withdrawn, the note itself is what the row is about; a correction's old note still current is said too.
       if (state.withdrawal) detail = withdrawalWords(state.withdrawal.marked) + (state.replaced?.kind === 'not-retired' ? ` ${replacedWords(state.replaced)}` : '');
       break;
@@ -164,6 +179,7 @@ export function outboxView(item: StoredOutboxItem, active: boolean, now: number,
     correctsAttestedAt: item.transcription.replaces?.attestedAt ?? null,
     correctsDocumentId: item.transcription.replaces?.documentReferenceId ?? null,
     correctedBy: correctedBy?.state ?? null,
+    correctionOutcome: correctionOutcome(correctedBy),
     // A correction started and not attested is carried on from the same button (it opens that draft).
     canCorrect: state.kind === 'verified' && (correctedBy === undefined || correctedBy.state === 'drafted') && !state.withdrawal,
     withdrawal:
@@ -234,7 +250,17 @@ function replacedWords(replaced: ReplacedState): string {
 }
 
 /** A note with a correction: where the correction stands. */
-function correctedByWords(state: CorrectionOf['state']): string {
+function correctedByWords(correctedBy: CorrectionOf): string {
+  const { state } = correctedBy;
   if (state === 'drafted') return 'A correction of it has been started and not yet attested (on the Transcribe screen). Until it is, this note stands in the record as it is.';
-  return state === 'verified' ? 'Corrected by a later note, which is verified in the record.' : state === 'failed' || state === 'needs-attention' ? 'A correction of it could not be filed yet (see it below).' : 'A correction of it is being filed.';
+  if (state === 'failed' || state === 'needs-attention') return 'A correction of it could not be filed yet (see it below).';
+  if (state !== 'verified') return 'A correction of it is being filed.';
+  switch (correctionOutcome(correctedBy)) {
+    case 'correction-withdrawn':
+      return 'It was corrected by a later note, which was itself withdrawn afterwards: the record holds neither as current. If the advice still stands, transcribe it again.';
+    case 'replaced':
+      return 'Corrected by a later note, which is verified in the record.';
+    default:
+      return 'Corrected by a later note, which is verified in the record; this note is still current there until the record marks it entered in error (see the correction below).';
+  }
 }

@@ -679,7 +679,11 @@ export class TranscriptionService {
     const corrections = new Map<string, CorrectionOf>(
       listDrafts(db).flatMap((draft) => (draft.status === 'draft' && draft.correctsIdentifier ? [[draft.correctsIdentifier, { state: 'drafted' }] as const] : [])),
     );
-    for (const item of items) if (item.transcription.replaces) corrections.set(item.transcription.replaces.identifier, { state: item.state.kind });
+    for (const item of items) {
+      if (!item.transcription.replaces) continue;
+      const { state } = item;
+      corrections.set(item.transcription.replaces.identifier, state.kind === 'verified' ? { state: state.kind, ...(state.replaced ? { marked: state.replaced.kind } : {}), withdrawn: state.withdrawal !== undefined } : { state: state.kind });
+    }
     return items.map((item) => outboxView(item, this.runner.isActive(item.identifier), now, this.#stalledAfterMs(), corrections.get(item.identifier)));
   }
 

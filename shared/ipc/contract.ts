@@ -248,6 +248,7 @@ export const OutboxViewSchema = z.object({
   correctsDocumentId: z.string().nullable(),
   /** Where the correction of this note stands, if it has one (`drafted`: started, not attested). */
   correctedBy: z.enum([...OUTBOX_STATES, 'drafted']).nullable(),
+  correctionOutcome: z.enum(['replaced', 'still-current', 'correction-withdrawn']).nullable(),
   /** Whether a correction can be started from it now. */
   canCorrect: z.boolean(),
   /** A withdrawn note: where marking it entered in error stands, why and when it was withdrawn; null otherwise. */

@@ -29,9 +29,16 @@ test('a filed note withdrawn: marked entered in error in the record, shown withd
   const row = page.getByTestId('outbox-row').first();
   await expect(row.getByTestId('outbox-state')).toHaveText('Verified in the record', { timeout: 30_000 });
 
-  // Asked, the withdrawal explains itself and needs a reason; one too short is refused beside its field.
+  // Opened, the reason field has the focus; cancelled, the focus is back on the button that opened it.
   await row.getByRole('button', { name: /^Withdraw the note for / }).click();
   const dialog = page.getByTestId('withdraw-note');
+  await expect(dialog.getByLabel('Why is it withdrawn?')).toBeFocused();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(row.getByRole('button', { name: /^Withdraw the note for / })).toBeFocused();
+
+  // Asked, the withdrawal explains itself and needs a reason; one too short is refused beside its field.
+  await page.keyboard.press('Enter');
   await expect(dialog).toContainText('Nothing replaces it: to change what it says, correct it instead.');
   await dialog.getByLabel('Why is it withdrawn?').fill('wrong');
   await dialog.getByRole('button', { name: 'Withdraw this note' }).click();
@@ -44,6 +51,7 @@ test('a filed note withdrawn: marked entered in error in the record, shown withd
 
   await expect(row.getByTestId('outbox-state')).toHaveText('Withdrawn from the record', { timeout: 30_000 });
   await expect(dialog).toHaveCount(0);
+  await expect(row.getByTestId('outbox-state')).toBeFocused();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(row.getByTestId('outbox-withdrawal')).toContainText('Withdrawn by Dr Cleo Clinician (clinician)');
   await expect(row.getByTestId('outbox-withdrawal')).toContainText('Filed against the wrong patient: the advice was for bed 21.');

@@ -53,6 +53,7 @@ function toOutboxView(item: ServiceOutboxView, detail: OutboxDetail = NO_DETAIL)
     correctsAttestedAt: item.correctsAttestedAt,
     correctsDocumentId: item.correctsDocumentId,
     correctedBy: item.correctedBy,
+    correctionOutcome: item.correctionOutcome,
     canCorrect: item.canCorrect,
     withdrawal: item.withdrawal ? { ...item.withdrawal } : null,
     canWithdraw: item.canWithdraw,

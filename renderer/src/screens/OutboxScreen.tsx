@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FiledDocumentView, OutboxView } from '../../../shared/ipc/contract';
 import { hostApi } from '../api';
 import { useNavigation } from '../app/navigation';
@@ -33,7 +33,9 @@ function stateLabel(item: OutboxView): string {
   if (item.state === 'verified' && item.withdrawal?.state === 'withdrawn') return 'Withdrawn from the record';
   if (item.state === 'verified' && item.withdrawal?.state === 'withdrawing') return 'Withdrawing';
   if (item.state === 'verified' && item.withdrawal?.state === 'not-withdrawn') return 'Withdrawal refused \u2013 still current in the record';
-  if (item.state === 'verified' && item.correctedBy === 'verified') return 'Replaced by a correction';
+  if (item.state === 'verified' && item.correctionOutcome === 'replaced') return 'Replaced by a correction';
+  if (item.state === 'verified' && item.correctionOutcome === 'still-current') return 'Corrected \u2013 still current until the record marks it';
+  if (item.state === 'verified' && item.correctionOutcome === 'correction-withdrawn') return 'Replaced by a correction, since withdrawn';
   return STATE_LABELS[item.state];
 }
 
@@ -57,6 +59,21 @@ export function OutboxScreen() {
   const [opening, setOpening] = useState<string | null>(null);
   /** The note whose withdrawal is being asked (its reason typed), and why main refused it, if it did. */
   const [withdrawing, setWithdrawing] = useState<{ identifier: string; reason: string; error: string | null; sending: boolean } | null>(null);
+  /**
+   * The row whose withdrawal box just closed: focus goes back to it rather than to the top of the
+   * page (to the button that opened it when cancelled, to the row's state when sent, as that button goes).
+   */
+  const closedWithdrawal = useRef<{ identifier: string; to: 'withdraw-open' | 'outbox-state' } | null>(null);
+  useEffect(() => {
+    const closed = closedWithdrawal.current;
+    if (withdrawing || closed === null) return;
+    closedWithdrawal.current = null;
+    document.getElementById(`${closed.to}-${closed.identifier}`)?.focus();
+  }, [withdrawing]);
+  function closeWithdrawal(identifier: string, to: 'withdraw-open' | 'outbox-state') {
+    closedWithdrawal.current = { identifier, to };
+    setWithdrawing((now) => (now?.identifier === identifier ? null : now));
+  }
 
   // Read fresh from the EPR each time: what the record holds now, not what was sent.
   async function openFiled(item: OutboxView) {
@@ -98,7 +115,7 @@ export function OutboxScreen() {
     setWithdrawing({ ...withdrawing, sending: true });
     const result = await hostApi()!.outbox.withdraw({ identifier, reason });
     if (result.ok) {
-      setWithdrawing((now) => (now?.identifier === identifier ? null : now));
+      closeWithdrawal(identifier, 'outbox-state');
       setRetryError(null);
     } else setWithdrawing((now) => (now?.identifier === identifier ? { ...now, sending: false, error: errorSentence(result.error) } : now));
   }
@@ -182,10 +199,10 @@ export function OutboxScreen() {
                   )}
                 </td>
                 <td>
-                  <strong data-testid="outbox-state">{stateLabel(item)}</strong>
+                  <strong data-testid="outbox-state" id={`outbox-state-${item.identifier}`} tabIndex={-1}>{stateLabel(item)}</strong>
                   {item.withdrawal && (
                     <div className="nhsuk-body-s" data-testid="outbox-withdrawal">
-                      Withdrawn{item.withdrawal.by && ` by ${item.withdrawal.by}`} <time dateTime={item.withdrawal.askedAt}>{displayTime(item.withdrawal.askedAt)}</time>:{' '}
+                      {item.withdrawal.state === 'withdrawn' ? 'Withdrawn' : 'Withdrawal asked'}{item.withdrawal.by && ` by ${item.withdrawal.by}`} <time dateTime={item.withdrawal.askedAt}>{displayTime(item.withdrawal.askedAt)}</time>:{' '}
                       {item.withdrawal.reason}
                     </div>
                   )}
@@ -235,6 +252,7 @@ export function OutboxScreen() {
                   {item.canWithdraw && state.user.role === 'clinician' && withdrawing?.identifier !== item.identifier && (
                     <button
                       type="button"
+                      id={`withdraw-open-${item.identifier}`}
                       className="nhsuk-button nhsuk-button--secondary nhsuk-button--small"
                       aria-label={`Withdraw the note for ${item.patientName}`}
                       onClick={() => setWithdrawing({ identifier: item.identifier, reason: '', error: null, sending: false })}
@@ -263,6 +281,7 @@ export function OutboxScreen() {
                         <textarea
                           className="nhsuk-textarea"
                           id={`withdraw-${item.identifier}-reason`}
+                          autoFocus
                           rows={2}
                           maxLength={500}
                           value={withdrawing.reason}
@@ -283,7 +302,7 @@ export function OutboxScreen() {
                       >
                         {withdrawing.sending ? 'Withdrawing\u2026' : 'Withdraw this note'}
                       </button>{' '}
-                      <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => setWithdrawing(null)}>
+                      <button type="button" className="nhsuk-button nhsuk-button--secondary nhsuk-button--small" onClick={() => closeWithdrawal(item.identifier, 'withdraw-open')}>
                         Cancel
                       </button>
                     </div>

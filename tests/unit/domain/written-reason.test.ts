@@ -11,6 +11,9 @@ describe('a written reason', () => {
     expect(writtenReason('\u200B\u200B\u200B\u200B\u200B\u200B\u200B\u200B\u200B\u200B\u200B')).toBe('');
     expect(writtenReason('  wrong\u200D patient\r\n\tbed\u00A012 \u2028 \u202Enot 21\u2066 ')).toBe('wrong patient bed 12 not 21');
     expect(writtenReason('Cafe\u0301 ward')).toBe('Caf\u00E9 ward');
+    // Hangul fillers are letters to Unicode but draw nothing.
+    expect(writtenReason('\u3164\uFFA0\u115F\u1160'.repeat(5))).toBe('');
+    expect(writtenReason('wrong\u3164 patient\u034F')).toBe('wrong patient');
   });
 
   test('says enough with the length asked and at least half of it letters, in any script', () => {
@@ -20,6 +23,9 @@ describe('a written reason', () => {
     expect(saysEnough('1234567890 ab', 10)).toBe(false);
     expect(saysEnough('1234567 abcde', 10)).toBe(true);
     expect(saysEnough('неправильний пацієнт', 10)).toBe(true);
+    expect(saysEnough('xxxxxxxxxxxx', 10)).toBe(false);
+    expect(saysEnough('ab ab ab ab ab', 10)).toBe(false);
+    expect(saysEnough('abc abc abc', 10)).toBe(true);
   });
 
   test('the withdrawal channel keeps the reason as written and refuses one that says nothing, in words', () => {

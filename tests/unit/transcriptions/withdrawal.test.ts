@@ -139,9 +139,15 @@ describe('withdrawing a verified note', () => {
     const draft = correct(note.identifier);
     const correction = await transcriptions.attest(draft.id, await confirmedPatient(transcriptions));
     await transcriptions.settled();
+    const oldRow = () => transcriptions.outbox().find((item) => item.identifier === note.identifier)!;
+    expect(oldRow()).toMatchObject({ correctionOutcome: 'replaced' });
     await transcriptions.withdraw(correction.identifier, REASON);
     await transcriptions.settled();
     expect(transcriptions.outbox().find((item) => item.identifier === correction.identifier)).toMatchObject({ withdrawal: { state: 'withdrawn' } });
+    // The old note's row no longer says a verified correction stands in its place.
+    expect(oldRow()).toMatchObject({ correctionOutcome: 'correction-withdrawn' });
+    expect(oldRow().detail).toContain('which was itself withdrawn afterwards: the record holds neither as current');
+    expect(oldRow().detail).not.toContain('Corrected by a later note, which is verified');
     const plan = await wipes.plan(threadId);
     expect(plan.decision).toMatchObject({ kind: 'needs-override', problems: [expect.stringMatching(/^1 note filed from this chat was withdrawn from the record/), 'Nothing from this chat has been filed in the record.'] });
     // The note it replaced is entered in error by the correction, so is not weighed; the correction is withdrawn, with no standing as one.
@@ -164,6 +170,17 @@ describe('withdrawing a verified note', () => {
     expect(certificate).toMatchObject({ level: 'purge', verification: { status: 'passed', hits: [] } });
     // Both rows stay as the history of the correction.
     expect(transcriptions.outbox().map((item) => item.identifier).sort()).toEqual([note.identifier, correction.identifier].sort());
+  });
+
+  it('a verified correction whose old note the EPR would not mark: the old note says it is still current, not replaced', async () => {
+    const { transcriptions, fileNote, correct } = await world();
+    const note = await fileNote();
+    epr.fault = (request) => (request.method === 'PUT' ? { kind: 'respond', status: 405 } : { kind: 'pass' });
+    await transcriptions.attest(correct(note.identifier).id, await confirmedPatient(transcriptions));
+    await transcriptions.settled();
+    const old = transcriptions.outbox().find((item) => item.identifier === note.identifier)!;
+    expect(old).toMatchObject({ correctedBy: 'verified', correctionOutcome: 'still-current' });
+    expect(old.detail).toContain('this note is still current there until the record marks it entered in error');
   });
 
   it('a withdrawal the EPR refused leaves the note current: a correction of it is refused in words that say so', async () => {
