@@ -65,6 +65,9 @@ export async function writeCertificatePdf(input: CertificatePdfInput, outputPath
   if (certificate.overrideReason !== null) {
     const reason = certificate.overrideReason;
     tag('H2', () => doc.moveDown(0.5).font('bold').fontSize(11).text(wording.overrideHeading));
+    if (wording.overridden.length > 0) tag('P', () => doc.font('regular').fontSize(10).text('Wardscribe had said, before the wipe:'));
+    for (const problem of wording.overridden) tag('P', () => doc.font('regular').fontSize(10).text(`\u2022 ${problem}`));
+    if (wording.overridden.length > 0) tag('P', () => doc.font('regular').fontSize(10).text('The clinician\u2019s reason:'));
     tag('P', () => doc.font('regular').fontSize(10).text(reason));
   }
   doc.moveDown();

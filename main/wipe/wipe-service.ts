@@ -447,10 +447,16 @@ export class WipeService {
       trigger,
       requestedBy: trigger === 'user' ? { userId: actor.userId, displayName: actor.displayName, role: actor.role } : null,
       overrideReason: plan.decision.kind === 'needs-override' ? overrideReason : null,
+      ...(plan.decision.kind === 'needs-override' ? { overriddenProblems: [...plan.decision.problems] } : {}),
       fingerprintsKept: kept.messages.length,
       filed: plan.transcriptions
         .filter((transcription) => transcription.state === 'verified' && transcription.identifier !== null)
-        .map((transcription) => ({ identifier: transcription.identifier!, documentReferenceId: transcription.documentReferenceId, nhsNumber: transcription.nhsNumber })),
+        .map((transcription) => ({
+          identifier: transcription.identifier!,
+          documentReferenceId: transcription.documentReferenceId,
+          nhsNumber: transcription.nhsNumber,
+          ...(transcription.withdrawal === 'not-marked' ? { withdrawal: 'not-marked' as const } : {}),
+        })),
       startedAt,
       finishedAt: null,
       keyRotated: false,

@@ -315,8 +315,16 @@ export const WipeCertificateSchema = z.object({
    * export of the chat never brings them back. Absent on certificates issued before this was kept.
    */
   fingerprintsKept: z.number().int().min(0).optional(),
-  /** Everything filed from the thread and verified in the EPR. */
-  filed: z.array(z.object({ identifier: z.string(), documentReferenceId: z.string().nullable(), nhsNumber: z.string() })),
+  /**
+   * What the gate said before the clinician's reason let the wipe go ahead (its problems, in words).
+   * Absent where the gate needed no reason, and on certificates issued before these were kept.
+   */
+  overriddenProblems: z.array(z.string()).optional(),
+  /**
+   * Everything filed from the thread and verified in the EPR. `withdrawal: 'not-marked'`: a clinician
+   * withdrew it but the record would not mark it entered in error, so it is still current there.
+   */
+  filed: z.array(z.object({ identifier: z.string(), documentReferenceId: z.string().nullable(), nhsNumber: z.string(), withdrawal: z.literal('not-marked').optional() })),
   startedAt: UtcInstant,
   finishedAt: UtcInstant.nullable(),
   keyRotated: z.boolean(),

@@ -25,6 +25,8 @@ export interface CertificateWording {
   readonly filed: readonly string[];
   readonly nothingFiled: string | null;
   readonly overrideHeading: string;
+  /** What the gate said before the clinician's reason let the wipe go ahead (shown above the reason). */
+  readonly overridden: readonly string[];
 }
 
 const OUTCOME: Readonly<Record<NonNullable<WipeCertificate['level']>, string>> = {
@@ -127,13 +129,19 @@ export function certificateWording(certificate: WipeCertificate): CertificateWor
   row('source-file', 'Export file', SOURCE_FILE[certificate.sourceFile]);
   row('verification', 'Check after the wipe', certificate.verification ? verificationWords(certificate.verification) : 'Not run yet.');
 
-  const filed = certificate.filed.map((note) => `NHS number ${nhsWords(note.nhsNumber)}: record reference ${note.documentReferenceId ?? 'not returned by the EPR'}`);
+  const filed = certificate.filed.map(
+    (note) =>
+      `NHS number ${nhsWords(note.nhsNumber)}: record reference ${note.documentReferenceId ?? 'not returned by the EPR'}${
+        note.withdrawal === 'not-marked' ? '. Withdrawn by a clinician, but the record would not mark it entered in error, so it is still current there' : ''
+      }`,
+  );
   return {
     outcome: certificate.level ? OUTCOME[certificate.level] : 'Not finished: the wipe is completed at the next sign-in.',
     rows,
     filedHeading: 'Filed in the patient record and verified before the wipe',
     filed,
     nothingFiled: filed.length === 0 ? 'Nothing was filed from this chat.' : null,
-    overrideHeading: 'Clinician’s reason for wiping what was not filed',
+    overrideHeading: 'Clinician’s reason for wiping it anyway',
+    overridden: certificate.overriddenProblems ?? [],
   };
 }

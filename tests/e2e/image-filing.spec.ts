@@ -144,7 +144,7 @@ test('a wound photo is filed with consent, verified in the EPR without its locat
     await page.getByRole('button', { name: 'Wipe originals…' }).click();
     // The other messages of the chat are in no note: the clinician says why they may go.
     await expect(page.getByTestId('wipe-gate')).toContainText('in no note filed in the record');
-    await page.getByLabel('Why does what was not filed hold no clinical content?').fill('The rest is the question asked and a thank-you.');
+    await page.getByLabel('Why can this chat be wiped anyway?').fill('The rest is the question asked and a thank-you.');
     await page.getByLabel(/Also overwrite and delete the export file/).check();
     await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
     await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });

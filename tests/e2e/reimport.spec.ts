@@ -93,7 +93,7 @@ test('import, file, wipe, then the next day’s export: only the new messages co
     await page.getByRole('navigation', { name: 'Threads in the vault' }).getByTestId('queue-row').getByRole('button').first().click();
     await page.getByRole('button', { name: 'Wipe originals…' }).click();
     // One message filed; the rest of the day's chat is in no note.
-    await page.getByLabel('Why does what was not filed hold no clinical content?').fill('The rest is handover chatter with no advice.');
+    await page.getByLabel('Why can this chat be wiped anyway?').fill('The rest is handover chatter with no advice.');
     await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
     await expect(page.getByRole('heading', { level: 2, name: 'Originals wiped' })).toBeVisible({ timeout: 60_000 });
     await expect(page.getByTestId('certificate-fingerprints')).toContainText('Only a one-way code for each of the 4 messages', { timeout: 20_000 });

@@ -95,9 +95,9 @@ test('after filing, a clinician wipes the thread and its export file, gets a pur
   // Without a reason nothing is wiped; the problem is linked to the reason box.
   await page.getByLabel(/Also overwrite and delete the export file/).check();
   await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
-  await expect(page.getByTestId('wipe-problems')).toContainText('Say why what was not filed holds no clinical content.');
+  await expect(page.getByTestId('wipe-problems')).toContainText('Say why this chat can be wiped anyway.');
   const reason = 'The other advice was repeated on the ward round and is in that note.';
-  await page.getByLabel('Why does what was not filed hold no clinical content?').fill(reason);
+  await page.getByLabel('Why can this chat be wiped anyway?').fill(reason);
   await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
 
   // The certificate.
@@ -177,7 +177,7 @@ test('a clerk sees the gate refuse an unfiled thread, and main refuses it too', 
   await expect(gate).toContainText('Only a clinician can wipe this thread anyway');
   await expect(page.getByTestId('wipe-filed')).toHaveText('Nothing has been transcribed from this chat.');
   // No reason box, no overwrite choice, no button to wipe: only the way back.
-  await expect(page.getByLabel('Why does what was not filed hold no clinical content?')).toHaveCount(0);
+  await expect(page.getByLabel('Why can this chat be wiped anyway?')).toHaveCount(0);
   await expect(page.getByLabel(/Also overwrite and delete the export file/)).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Wipe originals', exact: true })).toHaveCount(0);
 
@@ -204,7 +204,7 @@ test('a clinician must give a reason to wipe a thread nothing was filed from', a
   await page.getByRole('button', { name: 'Wipe originals…' }).click();
 
   await expect(page.getByTestId('wipe-gate')).toContainText('Nothing from this chat has been filed in the record.');
-  const reason = page.getByLabel('Why does what was not filed hold no clinical content?');
+  const reason = page.getByLabel('Why can this chat be wiped anyway?');
   await reason.fill('Social chat');
   await page.getByRole('button', { name: 'Wipe originals', exact: true }).click();
   await expect(page.locator('#wipe-reason-error')).toContainText('at least 20 characters');
@@ -267,7 +267,7 @@ test('an ECG sent as a PDF with the filed advice is not in the record: the confi
   // The note is verified; the two messages in no note need a reason, and the ECG is listed as not in the record.
   await expect(page.getByTestId('wipe-gate')).toContainText('2 messages in this chat are in no note filed in the record.');
   const reason = 'The rest is the question and a thank-you.';
-  await page.getByLabel('Why does what was not filed hold no clinical content?').fill(reason);
+  await page.getByLabel('Why can this chat be wiped anyway?').fill(reason);
   const unfiled = page.getByTestId('wipe-unfiled-media');
   await expect(unfiled).toContainText('1 attachment sent with the advice filed in the record is not in the record itself');
   await expect(unfiled.getByTestId('wipe-unfiled-row')).toHaveCount(1);

@@ -64,6 +64,17 @@ export function WipeCertificateView({ certificate, headingLevel = 2, onExported 
         {certificate.overrideReason !== null && (
           <>
             <SubHeading>{wording.overrideHeading}</SubHeading>
+            {wording.overridden.length > 0 && (
+              <>
+                <p>Wardscribe had said, before the wipe:</p>
+                <ul className="nhsuk-list nhsuk-list--bullet" data-testid="certificate-overridden">
+                  {wording.overridden.map((problem) => (
+                    <li key={problem}>{problem}</li>
+                  ))}
+                </ul>
+                <p>The clinician&rsquo;s reason:</p>
+              </>
+            )}
             <p className="ws-message__text">{certificate.overrideReason}</p>
           </>
         )}

@@ -94,7 +94,7 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
     const reasonProblem =
       needsReason && !saysEnough(written, MIN_OVERRIDE_REASON)
         ? written === ''
-          ? 'Say why what was not filed holds no clinical content.'
+          ? 'Say why this chat can be wiped anyway.'
           : `Give a fuller reason, in words: at least ${MIN_OVERRIDE_REASON} characters (${written.length} so far).`
         : null;
     const unfiled = plan.unfiledMedia;
@@ -214,9 +214,9 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
                 ))}
               </ul>
               {clinician ? (
-                <p>You can wipe it anyway if what was not filed holds no clinical content. Your reason goes on the certificate and into the audit trail.</p>
+                <p>You can wipe it anyway if nothing above still needs this chat: what was not filed holds no clinical content, and no note listed needs filing again from it. Your reason goes on the certificate with what is listed here, and into the audit trail.</p>
               ) : (
-                <p>Only a clinician can wipe this thread anyway, by recording why what was not filed holds no clinical content. File the advice first, or ask a clinician.</p>
+                <p>Only a clinician can wipe this thread anyway, by recording why nothing above still needs it. File the advice first, or ask a clinician.</p>
               )}
             </div>
           )}
@@ -272,7 +272,12 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
                 {plan.transcriptions.map((transcription) => (
                   <tr key={transcription.draftId}>
                     <td>{transcription.nhsNumber ? displayNhsNumber(transcription.nhsNumber) : 'not given'}</td>
-                    <td>{TRANSCRIPTION_STATE_LABELS[transcription.state]}</td>
+                    <td>
+                      {TRANSCRIPTION_STATE_LABELS[transcription.state]}
+                      {transcription.withdrawal === 'not-marked' && ' \u2013 withdrawn, but the record would not mark it entered in error'}
+                      {transcription.withdrawal === 'withdrawing' && ' \u2013 being withdrawn'}
+                      {transcription.refiled && ' (its messages are filed again in another note)'}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -357,10 +362,10 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
               {decision.kind === 'needs-override' && (
                 <div className={`nhsuk-form-group${reasonError ? ' nhsuk-form-group--error' : ''}`}>
                   <label className="nhsuk-label" htmlFor="wipe-reason">
-                    Why does what was not filed hold no clinical content?
+                    Why can this chat be wiped anyway?
                   </label>
                   <div className="nhsuk-hint" id="wipe-reason-hint">
-                    At least {MIN_OVERRIDE_REASON} characters. Recorded on the certificate and in the audit trail.
+                    For example, &ldquo;the other messages are greetings only&rdquo;. At least {MIN_OVERRIDE_REASON} characters, in words. Recorded on the certificate and in the audit trail.
                   </div>
                   {reasonError && (
                     <span className="nhsuk-error-message" id="wipe-reason-error">

@@ -18,6 +18,7 @@ import { listMessages } from '../../../main/vault/queries/messages';
 import { vaultFiles } from '../../../main/vault/vault-files';
 import { WipeService } from '../../../main/wipe/wipe-service';
 import type { AuditEntry } from '../../../shared/domain/audit';
+import { certificateWording } from '../../../shared/wording/wipe-certificate';
 import { buildZip } from '../importers/zip-writer';
 import { writeExport } from '../importers/helpers';
 import { startEprHarness, type EprHarness } from '../epr/support/epr-harness';
@@ -191,6 +192,25 @@ describe('withdrawing a verified note', () => {
     await transcriptions.settled();
     expect(transcriptions.outbox().find((item) => item.identifier === note.identifier)).toMatchObject({ withdrawal: { state: 'not-withdrawn' }, canCorrect: false, canRetry: true });
     expect(() => transcriptions.startCorrection(note.identifier)).toThrow(/withdrawn, though the record does not yet mark it entered in error/);
+  });
+
+  it('a withdrawal the EPR refused: the wipe asks why it may go anyway, and its certificate says the note is still current', async () => {
+    const { transcriptions, wipes, fileNote, threadId } = await world();
+    const note = await fileNote();
+    epr.fault = (request) => (request.method === 'PUT' ? { kind: 'respond', status: 405 } : { kind: 'pass' });
+    await transcriptions.withdraw(note.identifier, REASON);
+    await transcriptions.settled();
+    epr.fault = () => ({ kind: 'pass' });
+    const plan = await wipes.plan(threadId);
+    expect(plan.transcriptions).toMatchObject([{ identifier: note.identifier, state: 'verified', withdrawal: 'not-marked' }]);
+    expect(plan.decision).toMatchObject({ kind: 'needs-override', problems: expect.arrayContaining([expect.stringContaining('still current there')]) });
+    const overrideReason = 'The EPR team will mark it; the advice needs nothing more from this chat.';
+    const certificate = await wipes.wipe({ threadId, overwriteSourceFile: false, overrideReason, planned: { messageCount: plan.messageCount, attachmentCount: plan.attachmentCount } });
+    expect(certificate.filed).toEqual([expect.objectContaining({ identifier: note.identifier, withdrawal: 'not-marked' })]);
+    expect(certificate.overriddenProblems).toEqual(plan.decision.kind === 'needs-override' ? plan.decision.problems : []);
+    const wording = certificateWording(certificate);
+    expect(wording.filed[0]).toContain('Withdrawn by a clinician, but the record would not mark it entered in error, so it is still current there');
+    expect(wording.overridden.some((problem) => problem.includes('still current there'))).toBe(true);
   });
 
   it('is for clinicians only, and refused for a note with a correction or one being corrected', async () => {
