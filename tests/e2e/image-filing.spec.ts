@@ -13,6 +13,7 @@ import type { Bundle, DocumentReference } from '@medplum/fhirtypes';
 import type { Page } from '@playwright/test';
 import { startEprHarness } from '../unit/epr/support/epr-harness';
 import { buildZip } from '../unit/importers/zip-writer';
+import { bombPng } from '../support/bomb-png';
 import { addPersonAndSignIn, choosePatient, createFirstAdmin, expect, importExport, test } from './fixtures';
 
 const PHOTO_NAME = '00000007-PHOTO-2024-04-13-21-15-10.jpg';
@@ -156,4 +157,25 @@ test('a wound photo is filed with consent, verified in the EPR without its locat
   } finally {
     await epr.close();
   }
+});
+
+test('a picture too large to open (a decompression bomb) is not offered for filing: the clinician is told why', async ({ wardscribe: { page, dataDir } }) => {
+  test.setTimeout(90_000);
+  const name = '00000008-PHOTO-2024-04-13-21-16-00.png';
+  const chat = ['[13/04/2024, 21:16:00] Dr Amara Okafor: \u200e<attached: ' + name + '>', '[13/04/2024, 21:20:45] Ben (reg): Mark the edge and recheck in the morning.'].join('\n');
+  const zipPath = join(dataDir, 'WhatsApp Chat - Ward 9.zip');
+  writeFileSync(zipPath, buildZip([{ name: '_chat.txt', data: chat }, { name, data: bombPng() }]));
+  await createFirstAdmin(page);
+  await addPersonAndSignIn(page, { username: 'cleo', displayName: 'Dr Cleo Clinician', role: 'clinician' });
+  await importExport(page, zipPath, { zone: 'Europe/London' });
+  await page.getByRole('button', { name: 'Open thread' }).click();
+  const messages = page.getByTestId('message');
+  await messages.nth(1).click();
+  await messages.nth(0).click({ modifiers: ['Shift'], position: { x: 4, y: 4 } });
+  await page.getByRole('button', { name: 'Transcribe selected' }).click();
+  const choice = page.getByTestId('image-choice');
+  await expect(choice).toHaveCount(1);
+  await expect(choice.getByTestId('image-not-filable')).toHaveText('It cannot be shown here, so it cannot be filed: no one could check what it shows. It stays in the chat.');
+  await expect(choice.getByLabel('File this image with the note')).toHaveCount(0);
+  await expect(choice.getByTestId('image-choice-picture')).toContainText('No preview.');
 });

@@ -114,7 +114,9 @@ export function ImageChoices({
       </p>
       {choices.map((choice, index) => {
         const { item } = choice;
-        const filable = item.mediaType === 'image/jpeg' || item.mediaType === 'image/png' || item.mediaType === 'image/webp';
+        const filableType = item.mediaType === 'image/jpeg' || item.mediaType === 'image/png' || item.mediaType === 'image/webp';
+        // Only a picture the clinician can see is offered (main refuses the others too).
+        const filable = filableType && item.display === 'image';
         const { name, sender, when } = about(item, index);
         const dimensions = item.width !== null && item.height !== null ? `, ${item.width} × ${item.height} pixels` : '';
         return (
@@ -143,7 +145,11 @@ export function ImageChoices({
                   {dimensions})
                 </p>
                 {!filable ? (
-                  <p className="nhsuk-body-s">Wardscribe can file JPEG, PNG and WebP pictures only; this one stays in the chat.</p>
+                  <p className="nhsuk-body-s" data-testid="image-not-filable">
+                    {filableType
+                      ? 'It cannot be shown here, so it cannot be filed: no one could check what it shows. It stays in the chat.'
+                      : 'Wardscribe can file JPEG, PNG and WebP pictures only; this one stays in the chat.'}
+                  </p>
                 ) : (
                   <>
                     <div className="nhsuk-checkboxes__item">
