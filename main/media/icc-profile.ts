@@ -18,8 +18,10 @@
  *   - the description is written again: one of a few well-known colour space names when the
  *     original says exactly that ("sRGB", "Display P3"), else "Colour profile"; the copyright
  *     is written as "Not stated". Nothing of the original text is copied.
- * The lookup tables of LUT profiles (A2B0 and the like) are numbers, copied as they are: they
- * describe colours, and no reader shows them as text.
+ * The lookup tables of LUT profiles (A2B0 and the like) are numbers that describe colours: each is
+ * rebuilt from the parts its type defines (tone curves, matrix, grid), reserved and padding bytes
+ * zeroed, so bytes between or after those parts (where text could hide) are not copied. The
+ * floating-point tables (D2B0 and the like, always optional beside A2B0) are dropped.
  *
  * A profile that cannot be followed, or that keeps nothing describing colours, gives null: the
  * caller drops it (a decoder ignores a broken profile anyway, so nothing it could use is lost).
@@ -79,18 +81,10 @@ const KEPT_TAGS: Readonly<Record<string, readonly string[]>> = {
   pre0: LUT,
   pre1: LUT,
   pre2: LUT,
-  D2B0: ['mpet'],
-  D2B1: ['mpet'],
-  D2B2: ['mpet'],
-  D2B3: ['mpet'],
-  B2D0: ['mpet'],
-  B2D1: ['mpet'],
-  B2D2: ['mpet'],
-  B2D3: ['mpet'],
 };
 
 /** Tags that say how to turn the colours into the connection space: without one, the profile describes nothing. */
-const TRANSFORM_TAGS = ['rXYZ', 'kTRC', 'A2B0', 'A2B1', 'A2B2', 'D2B0', 'B2A0'];
+const TRANSFORM_TAGS = ['rXYZ', 'kTRC', 'A2B0', 'A2B1', 'A2B2', 'B2A0'];
 
 /** Parameters of each `para` function type. */
 const PARA_PARAMETERS = [1, 3, 4, 5, 7];
@@ -127,9 +121,9 @@ export function neutralIccProfile(input: Uint8Array): NeutralProfile | null {
     }
     const types = KEPT_TAGS[signature];
     if (!types || !types.includes(data.toString('latin1', 0, 4))) continue;
-    const defined = definedLength(data);
-    if (defined === null) return null;
-    kept.push({ signature, data: data.subarray(0, defined) });
+    const rebuilt = LUT.includes(data.toString('latin1', 0, 4)) ? lookupTable(data) : definedPart(data);
+    if (rebuilt === null) return null;
+    kept.push({ signature, data: rebuilt });
   }
   if (!kept.some((tag) => TRANSFORM_TAGS.includes(tag.signature))) return null;
 
@@ -139,7 +133,21 @@ export function neutralIccProfile(input: Uint8Array): NeutralProfile | null {
   return { bytes, changed: !bytes.equals(profile) };
 }
 
-/** The length a fixed-layout tag type defines from its own fields; a LUT's declared size; null when it does not fit. */
+/**
+ * A fixed-layout tag (or a LUT's tone curve) cut to the length its type defines from its own
+ * fields, its reserved bytes zeroed; null when it does not fit or is of another type.
+ */
+function definedPart(data: Buffer): Buffer | null {
+  const length = definedLength(data);
+  if (length === null) return null;
+  const part = Buffer.from(data.subarray(0, length));
+  part.fill(0, 4, 8);
+  const type = part.toString('latin1', 0, 4);
+  if (type === 'para') part.fill(0, 10, 12);
+  return part;
+}
+
+/** The length a fixed-layout tag type defines from its own fields; null when it does not fit or is not one. */
 function definedLength(data: Buffer): number | null {
   const type = data.toString('latin1', 0, 4);
   const within = (length: number) => (length <= data.length ? length : null);
@@ -161,9 +169,118 @@ function definedLength(data: Buffer): number | null {
     case 'cicp':
       return within(12);
     default:
-      // Lookup tables: numbers, copied to their declared size.
-      return data.length;
+      return null;
   }
+}
+
+/** Largest number of grid entries a LUT's table may hold (33⁴ × 4 channels of 16 bits is ~9 MB, beyond the profile limit anyway). */
+const MAX_GRID_ENTRIES = MAX_ICC_PROFILE_BYTES;
+
+/** Entries of a grid of `points` per input channel (each ≥ 2), or null when it is not a grid or too large. */
+function gridEntries(points: readonly number[]): number | null {
+  let entries = 1;
+  for (const count of points) {
+    if (count < 2) return null;
+    entries *= count;
+    if (entries > MAX_GRID_ENTRIES) return null;
+  }
+  return entries;
+}
+
+/**
+ * A lookup-table tag rebuilt from the parts its type defines (ICC.1:2010 10.8–10.11): `mft1` and
+ * `mft2` are contiguous (matrix, input tables, grid, output tables), cut to that length; `mAB ` and
+ * `mBA ` hold curves, a matrix and a grid at offsets, each copied to its defined length into a new
+ * tag with nothing between them. Null when a part does not fit.
+ */
+function lookupTable(data: Buffer): Buffer | null {
+  const type = data.toString('latin1', 0, 4);
+  if (data.length < 32) return null;
+  const inputs = data[8]!;
+  const outputs = data[9]!;
+  if (inputs < 1 || inputs > 15 || outputs < 1 || outputs > 15) return null;
+  if (type === 'mft1' || type === 'mft2') {
+    const grid = gridEntries(Array<number>(inputs).fill(data[10]!));
+    if (grid === null) return null;
+    const wide = type === 'mft2';
+    if (wide && data.length < 52) return null;
+    const inEntries = wide ? data.readUInt16BE(48) : 256;
+    const outEntries = wide ? data.readUInt16BE(50) : 256;
+    if (inEntries < 2 || inEntries > 4096 || outEntries < 2 || outEntries > 4096) return null;
+    const length = (wide ? 52 : 48) + (wide ? 2 : 1) * (inputs * inEntries + grid * outputs + outputs * outEntries);
+    if (length > data.length) return null;
+    const table = Buffer.from(data.subarray(0, length));
+    table.fill(0, 4, 8);
+    table[11] = 0;
+    return table;
+  }
+  // mAB: A curves (inputs) → grid → M curves (outputs) → matrix → B curves (outputs);
+  // mBA: B curves (inputs) → matrix → M curves (inputs) → grid → A curves (outputs).
+  const ab = type === 'mAB ';
+  const offsets = [12, 16, 20, 24, 28].map((at) => data.readUInt32BE(at));
+  const [bAt, matrixAt, mAt, gridAt, aAt] = offsets as [number, number, number, number, number];
+  const parts: Buffer[] = [];
+  const placed: number[] = [0, 0, 0, 0, 0];
+  let length = 32;
+  const place = (slot: number, part: Buffer) => {
+    placed[slot] = length;
+    const padded = Buffer.concat([part, Buffer.alloc((4 - (part.length % 4)) % 4)]);
+    parts.push(padded);
+    length += padded.length;
+  };
+  const curves = (at: number, count: number): Buffer | null => {
+    const out: Buffer[] = [];
+    let next = at;
+    for (let index = 0; index < count; index++) {
+      if (next + 12 > data.length) return null;
+      const curve = data.subarray(next);
+      if (!CURVE.includes(curve.toString('latin1', 0, 4))) return null;
+      const part = definedPart(curve);
+      if (part === null) return null;
+      const padded = Buffer.concat([part, Buffer.alloc((4 - (part.length % 4)) % 4)]);
+      out.push(padded);
+      next += padded.length;
+    }
+    return Buffer.concat(out);
+  };
+  // B curves are required; the others come in pairs the type defines (A with the grid, M with the matrix).
+  if (bAt === 0) return null;
+  const order: readonly (readonly [number, number, () => Buffer | null])[] = [
+    [0, bAt, () => curves(bAt, ab ? outputs : inputs)],
+    [1, matrixAt, () => (matrixAt + 48 <= data.length ? Buffer.from(data.subarray(matrixAt, matrixAt + 48)) : null)],
+    [2, mAt, () => curves(mAt, ab ? outputs : inputs)],
+    [
+      3,
+      gridAt,
+      () => {
+        if (gridAt + 20 > data.length) return null;
+        // Both types' grids map the inputs to the outputs.
+        const points = [...data.subarray(gridAt, gridAt + inputs)];
+        const precision = data[gridAt + 16]!;
+        const entries = gridEntries(points);
+        if (entries === null || (precision !== 1 && precision !== 2)) return null;
+        const end = gridAt + 20 + entries * outputs * precision;
+        if (end > data.length) return null;
+        const grid = Buffer.from(data.subarray(gridAt, end));
+        grid.fill(0, points.length, 16);
+        grid.fill(0, 17, 20);
+        return grid;
+      },
+    ],
+    [4, aAt, () => curves(aAt, ab ? inputs : outputs)],
+  ];
+  for (const [slot, at, read] of order) {
+    if (at === 0) continue;
+    const part = read();
+    if (part === null) return null;
+    place(slot, part);
+  }
+  const header = Buffer.alloc(32);
+  data.copy(header, 0, 0, 4);
+  header[8] = inputs;
+  header[9] = outputs;
+  placed.forEach((at, slot) => header.writeUInt32BE(at, 12 + 4 * slot));
+  return Buffer.concat([header, ...parts]);
 }
 
 /** A description's text (v2 `desc`, v4 `mluc`'s first record, or `text`), or null when unreadable. */
