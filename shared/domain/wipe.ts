@@ -181,8 +181,8 @@ export function unfiledMedia<T extends Pick<WipeMedium, 'attachmentId' | 'messag
 export function markRefiled(transcriptions: readonly GateTranscription[], carried: readonly MediaTranscription[]): GateTranscription[] {
   const filed = new Set(carried.filter((transcription) => transcription.state === 'verified').flatMap((transcription) => transcription.messageIds));
   return transcriptions.map((transcription, index) => {
-    const messageIds = carried[index]?.messageIds ?? [];
-    if (transcription.state !== 'withdrawn' || messageIds.length === 0 || !messageIds.every((messageId) => filed.has(messageId))) return transcription;
+    const messageIds = carried[index]?.messageIds;
+    if (transcription.state !== 'withdrawn' || !messageIds || messageIds.length === 0 || !messageIds.every((messageId) => filed.has(messageId))) return transcription;
     return { ...transcription, refiled: true };
   });
 }

@@ -412,6 +412,14 @@ describe('the wipe certificate', () => {
     expect(WipeCertificateSchema.safeParse({ ...certificate, firstInstant: null, lastInstant: null, verification: null }).success).toBe(true);
   });
 
+  test('a filed note may say only that its withdrawal was not marked; the problems overridden are kept as written', () => {
+    const note = certificate.filed[0]!;
+    expect(WipeCertificateSchema.parse({ ...certificate, filed: [{ ...note, withdrawal: 'not-marked' }] }).filed[0]).toEqual({ ...note, withdrawal: 'not-marked' });
+    for (const withdrawal of ['', 'withdrawing', 'withdrawn']) expect(WipeCertificateSchema.safeParse({ ...certificate, filed: [{ ...note, withdrawal }] }).success, withdrawal).toBe(false);
+    expect(WipeCertificateSchema.parse({ ...certificate, overriddenProblems: ['Nothing from this chat has been filed in the record.'] }).overriddenProblems).toEqual(['Nothing from this chat has been filed in the record.']);
+    expect(WipeCertificateSchema.safeParse({ ...certificate, overriddenProblems: [3] }).success).toBe(false);
+  });
+
   test('counts are whole and never negative', () => {
     for (const field of ['messageCount', 'attachmentCount', 'imageCount', 'imagesFiled', 'unfiledMediaDestroyed', 'unfiledMessagesDestroyed', 'draftCount', 'fingerprintsKept'] as const) {
       expect(WipeCertificateSchema.safeParse({ ...certificate, [field]: -1 }).success, field).toBe(false);
