@@ -103,26 +103,43 @@ export function neutralIccProfile(input: Uint8Array): NeutralProfile | null {
   if (size < 132 || size > profile.length || profile.toString('latin1', 36, 40) !== 'acsp') return null;
   const major = profile[8]!;
   if (major !== 2 && major !== 4) return null;
+  if (!headerCodesKnown(profile)) return null;
   const count = profile.readUInt32BE(128);
   if (count > 200 || 132 + 12 * count > size) return null;
 
   let description: string | null = null;
   const kept: { signature: string; data: Buffer }[] = [];
+  const signatures = new Set<string>();
+  // Tags may share their data whole (three tone curves stored once), never in part: a region
+  // claimed under several offsets would be rebuilt (and grow) once for each.
+  const regions = new Map<number, number>();
+  const rebuiltOf = new Map<string, Buffer | null>();
+  let total = 0;
   for (let index = 0; index < count; index++) {
     const at = 132 + 12 * index;
     const signature = profile.toString('latin1', at, at + 4);
     const offset = profile.readUInt32BE(at + 4);
     const length = profile.readUInt32BE(at + 8);
     if (offset < 132 || length < 8 || offset + length > size) return null;
+    // A signature listed twice is not a profile colour engines accept (LittleCMS refuses it), and each copy could carry something.
+    if (signatures.has(signature)) return null;
+    signatures.add(signature);
+    if (regions.has(offset) ? regions.get(offset) !== length : [...regions].some(([start, span]) => offset < start + span && start < offset + length)) return null;
+    regions.set(offset, length);
     const data = profile.subarray(offset, offset + length);
     if (signature === 'desc') {
       description = readText(data);
       continue;
     }
     const types = KEPT_TAGS[signature];
-    if (!types || !types.includes(data.toString('latin1', 0, 4))) continue;
-    const rebuilt = LUT.includes(data.toString('latin1', 0, 4)) ? lookupTable(data) : definedPart(data);
+    if (!types || !types.includes(data.toString('latin1', 0, 4)) || !optionalTagFits(data, profile)) continue;
+    const key = `${offset}:${length}`;
+    if (!rebuiltOf.has(key)) rebuiltOf.set(key, LUT.includes(data.toString('latin1', 0, 4)) ? lookupTable(data, major) : definedPart(data));
+    const rebuilt = rebuiltOf.get(key)!;
     if (rebuilt === null) return null;
+    total += rebuilt.length;
+    // Rebuilt parts are never larger than what they came from, and shared data is written once; this is a guard.
+    if (total > MAX_ICC_PROFILE_BYTES) return null;
     kept.push({ signature, data: rebuilt });
   }
   if (!kept.some((tag) => TRANSFORM_TAGS.includes(tag.signature))) return null;
@@ -130,7 +147,35 @@ export function neutralIccProfile(input: Uint8Array): NeutralProfile | null {
   const name = description !== null && KNOWN_DESCRIPTIONS.has(description) ? description : NEUTRAL_PROFILE_DESCRIPTION;
   const tags = [{ signature: 'desc', data: major === 2 ? textDescription(name) : localizedText(name) }, ...kept, { signature: 'cprt', data: major === 2 ? plainText(NEUTRAL_PROFILE_COPYRIGHT) : localizedText(NEUTRAL_PROFILE_COPYRIGHT) }];
   const bytes = assemble(profile.subarray(0, 128), tags);
+  if (bytes.length > MAX_ICC_PROFILE_BYTES) return null;
   return { bytes, changed: !bytes.equals(profile) };
+}
+
+/** Device classes (ICC.1:2010 7.2.5). */
+const DEVICE_CLASSES = new Set(['scnr', 'mntr', 'prtr', 'link', 'spac', 'abst', 'nmcl']);
+/** Colour spaces (ICC.1:2010 7.2.6): the named ones and 2 to 15 colour channels. */
+const COLOUR_SPACES = new Set(['XYZ ', 'Lab ', 'Luv ', 'YCbr', 'Yxy ', 'RGB ', 'GRAY', 'HSV ', 'HLS ', 'CMYK', 'CMY ', ...'23456789ABCDEF'.split('').map((digit) => `${digit}CLR`)]);
+
+/**
+ * Whether the header's codes are ones the specification defines: its class and colour spaces are
+ * copied, so they must be codes rather than any twelve characters; the version's reserved bytes
+ * are zero and the rendering intent is 0 to 3 (else those bytes could carry something).
+ */
+function headerCodesKnown(profile: Buffer): boolean {
+  return (
+    DEVICE_CLASSES.has(profile.toString('latin1', 12, 16)) &&
+    COLOUR_SPACES.has(profile.toString('latin1', 16, 20)) &&
+    COLOUR_SPACES.has(profile.toString('latin1', 20, 24)) &&
+    profile.readUInt16BE(10) === 0 &&
+    profile.readUInt32BE(64) <= 3
+  );
+}
+
+/** Channels of a colour space code, or null for one not counted here. */
+function channelsOf(space: string): number | null {
+  if (space === 'GRAY') return 1;
+  if (/^[2-9A-F]CLR$/.test(space)) return Number.parseInt(space[0]!, 16);
+  return space === 'CMYK' ? 4 : COLOUR_SPACES.has(space) ? 3 : null;
 }
 
 /**
@@ -145,6 +190,26 @@ function definedPart(data: Buffer): Buffer | null {
   const type = part.toString('latin1', 0, 4);
   if (type === 'para') part.fill(0, 10, 12);
   return part;
+}
+
+/**
+ * Whether an optional tag holds what its type defines for this profile, else it is left out:
+ * chromaticities one pair per channel of the profile's colour space, of a defined phosphor type
+ * (0 to 4), since extra pairs are room for anything and no decoder reads them; coding-independent
+ * code points (ITU-T H.273) in v4 profiles only, as defined codes (RGB: matrix 0), full range 0 or 1.
+ */
+function optionalTagFits(data: Buffer, profile: Buffer): boolean {
+  const type = data.toString('latin1', 0, 4);
+  if (type === 'chrm') return data.length >= 12 && data.readUInt16BE(8) === channelsOf(profile.toString('latin1', 16, 20)) && data.readUInt16BE(10) <= 4;
+  if (type === 'cicp') return data.length >= 12 && profile[8] === 4 && cicpKnown(data);
+  return true;
+}
+
+/** H.273's defined colour primaries and transfer characteristics; a profile's matrix is 0 (RGB). */
+const CICP_PRIMARIES = new Set([1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 22]);
+const CICP_TRANSFERS = new Set([1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
+function cicpKnown(part: Buffer): boolean {
+  return CICP_PRIMARIES.has(part[8]!) && CICP_TRANSFERS.has(part[9]!) && part[10] === 0 && (part[11] === 0 || part[11] === 1);
 }
 
 /** The length a fixed-layout tag type defines from its own fields; null when it does not fit or is not one. */
@@ -193,9 +258,11 @@ function gridEntries(points: readonly number[]): number | null {
  * `mBA ` hold curves, a matrix and a grid at offsets, each copied to its defined length into a new
  * tag with nothing between them. Null when a part does not fit.
  */
-function lookupTable(data: Buffer): Buffer | null {
+function lookupTable(data: Buffer, major: number): Buffer | null {
   const type = data.toString('latin1', 0, 4);
   if (data.length < 32) return null;
+  // mAB and mBA are version 4 types.
+  if (major === 2 && (type === 'mAB ' || type === 'mBA ')) return null;
   const inputs = data[8]!;
   const outputs = data[9]!;
   if (inputs < 1 || inputs > 15 || outputs < 1 || outputs > 15) return null;
@@ -228,7 +295,9 @@ function lookupTable(data: Buffer): Buffer | null {
     parts.push(padded);
     length += padded.length;
   };
-  const curves = (at: number, count: number): Buffer | null => {
+  // Each part read gives its bytes and where it ends in the original: parts may not share bytes
+  // (else one region, rebuilt once per part claiming it, grows the profile many times over).
+  const curves = (at: number, count: number): [Buffer, number] | null => {
     const out: Buffer[] = [];
     let next = at;
     for (let index = 0; index < count; index++) {
@@ -241,13 +310,13 @@ function lookupTable(data: Buffer): Buffer | null {
       out.push(padded);
       next += padded.length;
     }
-    return Buffer.concat(out);
+    return [Buffer.concat(out), next];
   };
   // B curves are required; the others come in pairs the type defines (A with the grid, M with the matrix).
   if (bAt === 0) return null;
-  const order: readonly (readonly [number, number, () => Buffer | null])[] = [
+  const order: readonly (readonly [number, number, () => [Buffer, number] | null])[] = [
     [0, bAt, () => curves(bAt, ab ? outputs : inputs)],
-    [1, matrixAt, () => (matrixAt + 48 <= data.length ? Buffer.from(data.subarray(matrixAt, matrixAt + 48)) : null)],
+    [1, matrixAt, () => (matrixAt + 48 <= data.length ? [Buffer.from(data.subarray(matrixAt, matrixAt + 48)), matrixAt + 48] : null)],
     [2, mAt, () => curves(mAt, ab ? outputs : inputs)],
     [
       3,
@@ -264,16 +333,21 @@ function lookupTable(data: Buffer): Buffer | null {
         const grid = Buffer.from(data.subarray(gridAt, end));
         grid.fill(0, points.length, 16);
         grid.fill(0, 17, 20);
-        return grid;
+        return [grid, end];
       },
     ],
     [4, aAt, () => curves(aAt, ab ? inputs : outputs)],
   ];
+  const spans: [number, number][] = [];
   for (const [slot, at, read] of order) {
     if (at === 0) continue;
+    if (at < 32) return null;
     const part = read();
     if (part === null) return null;
-    place(slot, part);
+    const [bytes, end] = part;
+    if (spans.some(([start, stop]) => at < stop && start < end)) return null;
+    spans.push([at, end]);
+    place(slot, bytes);
   }
   const header = Buffer.alloc(32);
   data.copy(header, 0, 0, 4);

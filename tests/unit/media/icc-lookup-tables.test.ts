@@ -31,11 +31,14 @@ function tag(profile: Buffer, signature: string): Buffer {
   return profile.subarray(found.offset, found.offset + found.length);
 }
 
-/** The profile with the marker appended and `signature`'s tag stretched over it (bytes after its parts). */
+/** The profile with `signature`'s tag moved to its end and the marker after the tag's parts, within the tag. */
 function withTrailingText(profile: Buffer, signature: string): Buffer {
-  const planted = Buffer.concat([profile, Buffer.from(MARKER, 'latin1')]);
+  const moved = tag(profile, signature);
+  const start = profile.length + ((4 - (profile.length % 4)) % 4);
+  const planted = Buffer.concat([profile, Buffer.alloc(start - profile.length), moved, Buffer.from(MARKER, 'latin1')]);
   const entry = tagTable(planted).find((candidate) => candidate.signature === signature)!;
-  planted.writeUInt32BE(planted.length - entry.offset, entry.at + 8);
+  planted.writeUInt32BE(start, entry.at + 4);
+  planted.writeUInt32BE(moved.length + MARKER.length, entry.at + 8);
   planted.writeUInt32BE(planted.length, 0);
   return planted;
 }
@@ -123,4 +126,81 @@ it('a grey profile of a tone curve alone keeps it, with the same grey through Li
   };
   const grey = (bytes: Buffer) => execFileSync('/usr/bin/transicc', ['-i', path(bytes), '-o', '*Lab', '-n'], { input: '0.25\n0.5\n0.75\n', encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
   expect(grey(rebuilt.bytes)).toBe(grey(original));
+});
+
+/** The profile with one more tag (the table grows by an entry, so every offset moves by 12). */
+function withTag(profile: Buffer, signature: string, data: Buffer): Buffer {
+  const entries = tagTable(profile);
+  const body = profile.subarray(132 + 12 * entries.length);
+  const start = 132 + 12 * (entries.length + 1) + body.length;
+  const padded = Buffer.concat([body, Buffer.alloc((4 - (start % 4)) % 4)]);
+  const table = Buffer.alloc(4 + 12 * (entries.length + 1));
+  table.writeUInt32BE(entries.length + 1, 0);
+  [...entries.map((entry) => ({ ...entry, offset: entry.offset + 12 })), { signature, offset: 132 + 12 * (entries.length + 1) + padded.length, length: data.length }].forEach((entry, index) => {
+    table.write(entry.signature, 4 + 12 * index, 'latin1');
+    table.writeUInt32BE(entry.offset, 8 + 12 * index);
+    table.writeUInt32BE(entry.length, 12 + 12 * index);
+  });
+  const out = Buffer.concat([profile.subarray(0, 128), table, padded, data]);
+  out.writeUInt32BE(out.length, 0);
+  return out;
+}
+
+/** A cold attack on the rebuild (a trial): a tag listed twice, tags or parts sharing bytes, codes in the header, spare chromaticities. */
+describe('a profile shaped to carry text or to grow', () => {
+  const link = readFileSync(join(FIXTURES, 'srgb-to-lab-link-v4.icc'));
+  const grey = readFileSync(join(FIXTURES, 'Gray-CIE_L.icc'));
+  const entry = (profile: Buffer, signature: string) => tagTable(profile).find((candidate) => candidate.signature === signature)!;
+
+  it('is dropped when a signature is listed twice (each copy could carry something; LittleCMS refuses such a profile)', () => {
+    const twice = Buffer.from(link);
+    twice.write('A2B0', entry(twice, 'psid').at, 'latin1');
+    expect(neutralIccProfile(twice)).toBeNull();
+  });
+
+  it('is dropped when tags share part of their data, or the parts of a table share bytes (one region rebuilt many times)', () => {
+    const overlapping = Buffer.from(link);
+    const table = entry(overlapping, 'A2B0');
+    overlapping.writeUInt32BE(table.offset + 40, entry(overlapping, 'wtpt').at + 4);
+    expect(neutralIccProfile(overlapping)).toBeNull();
+    const sharedParts = Buffer.from(link);
+    const a2b0 = entry(sharedParts, 'A2B0');
+    // The A curves read from where the B curves are.
+    sharedParts.writeUInt32BE(sharedParts.readUInt32BE(a2b0.offset + 12), a2b0.offset + 28);
+    expect(neutralIccProfile(sharedParts)).toBeNull();
+    // Shared whole (three curves stored once) is how real profiles are written, and is kept.
+    expect(neutralIccProfile(link)).not.toBeNull();
+  });
+
+  it('is dropped when its header holds anything but the codes the specification defines', () => {
+    const plant = (write: (header: Buffer) => void) => {
+      const planted = Buffer.from(link);
+      write(planted);
+      return neutralIccProfile(planted);
+    };
+    expect(plant((header) => header.write(MARKER.slice(0, 12), 12, 'latin1'))).toBeNull();
+    expect(plant((header) => header.write('QX', 10, 'latin1'))).toBeNull();
+    expect(plant((header) => header.write('7-HI', 64, 'latin1'))).toBeNull();
+    expect(plant((header) => header.writeUInt32BE(3, 64))).not.toBeNull();
+  });
+
+  it('keeps chromaticities only as many as its colour space has channels, and code points only where defined', () => {
+    const chromaticities = (channels: number) => {
+      const data = Buffer.alloc(12 + 8 * channels);
+      data.write('chrm', 0, 'latin1');
+      data.writeUInt16BE(channels, 8);
+      data.write(MARKER, 12, 'latin1');
+      return data;
+    };
+    const spare = neutralIccProfile(withTag(grey, 'chrm', chromaticities(100)))!;
+    expect(spare.bytes.includes(MARKER)).toBe(false);
+    expect(tagTable(spare.bytes).map((tag) => tag.signature)).not.toContain('chrm');
+    expect(tagTable(neutralIccProfile(withTag(grey, 'chrm', chromaticities(1)))!.bytes).map((tag) => tag.signature)).toContain('chrm');
+    const codePoints = (codes: readonly number[]) => Buffer.concat([Buffer.from('cicp\0\0\0\0', 'latin1'), Buffer.from(codes)]);
+    const kept = (profile: Buffer) => tagTable(neutralIccProfile(profile)!.bytes).map((tag) => tag.signature);
+    expect(kept(withTag(link, 'cicp', codePoints([12, 13, 0, 1])))).toContain('cicp');
+    expect(kept(withTag(link, 'cicp', Buffer.from('cicp\0\0\0\0QX7-', 'latin1')))).not.toContain('cicp');
+    // Version 2 has no code points.
+    expect(kept(withTag(grey, 'cicp', codePoints([1, 13, 0, 1])))).not.toContain('cicp');
+  });
 });
