@@ -95,7 +95,9 @@ export function WipeConfirmation({ threadId, title, onClose, onWiped }: { thread
       needsReason && !saysEnough(written, MIN_OVERRIDE_REASON)
         ? written === ''
           ? 'Say why this chat can be wiped anyway.'
-          : `Give a fuller reason, in words: at least ${MIN_OVERRIDE_REASON} characters (${written.length} so far).`
+          : written.length >= MIN_OVERRIDE_REASON
+            ? 'Give the reason in words: mostly letters, and not one or two letters over and over.'
+            : `Give a fuller reason, in words: at least ${MIN_OVERRIDE_REASON} characters (${written.length} so far).`
         : null;
     const unfiled = plan.unfiledMedia;
     const acknowledgeProblem =
